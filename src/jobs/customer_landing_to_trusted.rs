@@ -1,0 +1,52 @@
+//! customer_landing_to_trusted: customers who consented to research use, from landing JSON to the
+//! trusted zone. Rule: `shareWithResearchAsOfDate` is present and non-zero.
+
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::jobs::{output, JobOptions, JobReport, Lake};
+use crate::kernels::consent_filter;
+use crate::landing::{self, rejected_schema, LandingSchema};
+use crate::pool;
+use crate::storage::local;
+
+/// The consent column of the customer table.
+pub const CONSENT_COLUMN: &str = "shareWithResearchAsOfDate";
+
+/// Run the job: read `customer/landing`, quarantine bad records to `customer/rejected`, keep
+/// consenting customers, write `customer/trusted`.
+///
+/// # Errors
+/// [`Error::NotFound`] when the landing folder is missing; storage errors otherwise.
+pub fn run(lake: &Lake, options: &JobOptions) -> Result<JobReport> {
+    let started = Instant::now();
+    let landing_dir = lake.zone("customer", "landing");
+    let dir = landing_dir.local_path()?;
+    if !local::is_dir(dir) {
+        return Err(Error::NotFound { what: "landing folder", path: landing_dir.to_string() });
+    }
+    let schema = LandingSchema::known("customer").expect("customer is a declared table");
+    let files = local::list_files(dir)?;
+    let landed = landing::read_files(&files, Some(&schema), &options.landing)?;
+
+    let trusted: Vec<_> =
+        pool::install(|| landed.batches.par_iter().map(|b| consent_filter(b, CONSENT_COLUMN)).collect::<Result<_>>())?;
+    let written: u64 = trusted.iter().map(|b| b.num_rows() as u64).sum();
+
+    let rejected = output::replace_table("customer/rejected", &lake.zone("customer", "rejected"), &rejected_schema(), &landed.rejected)?;
+    let trusted_out = output::replace_table("customer/trusted", &lake.zone("customer", "trusted"), schema.schema(), &trusted)?;
+
+    Ok(JobReport {
+        job: "customer_landing_to_trusted".into(),
+        read: landed.stats.records,
+        quarantined: landed.stats.quarantined,
+        filtered: vec![("no research consent".into(), landed.stats.accepted - written)],
+        written,
+        bytes_read: landed.stats.bytes,
+        empty_files: landed.stats.empty_files,
+        outputs: vec![trusted_out, rejected],
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}

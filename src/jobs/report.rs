@@ -1,0 +1,41 @@
+//! What a job did: rows read, quarantined, filtered (with the documented reason) and written.
+//! `read == quarantined + Σ filtered + written` for every job.
+
+/// One table a job wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputInfo {
+    /// `table/zone`, e.g. `customer/trusted`.
+    pub table: String,
+    pub location: String,
+    pub rows: u64,
+    pub files: u64,
+    pub bytes: u64,
+}
+
+/// The run summary of one job.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct JobReport {
+    pub job: String,
+    /// Input records (landing records, or rows of the input tables).
+    pub read: u64,
+    /// Landing records sent to the quarantine.
+    pub quarantined: u64,
+    /// Rows left out by a documented filter: (reason, count).
+    pub filtered: Vec<(String, u64)>,
+    /// Rows written to the job's main output.
+    pub written: u64,
+    /// Landing bytes read.
+    pub bytes_read: u64,
+    /// Landing files that held no record.
+    pub empty_files: u64,
+    pub outputs: Vec<OutputInfo>,
+    pub seconds: f64,
+}
+
+impl JobReport {
+    /// Whether the counts add up.
+    #[must_use]
+    pub fn balanced(&self) -> bool {
+        self.read == self.quarantined + self.filtered.iter().map(|(_, n)| n).sum::<u64>() + self.written
+    }
+}

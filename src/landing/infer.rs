@@ -1,0 +1,152 @@
+//! Schema inference for landing tables glueless has no declared schema for.
+//!
+//! Keys are matched ignoring case (the first spelling seen names the column); columns keep the
+//! order in which keys first appear. Types widen so that every value can be stored losslessly:
+//! integers and floats give float64, any other mix (or an object/array, or an integer too large
+//! for int64) gives a string column holding the JSON text; a key only ever null is a string.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+use arrow_schema::{DataType, Field, Schema};
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde_json::value::RawValue;
+
+use super::coerce::JsonKind;
+use super::schema::LandingSchema;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Inferred {
+    Null,
+    Bool,
+    Int,
+    Float,
+    Text,
+}
+
+impl Inferred {
+    fn of(raw: &str) -> Self {
+        match JsonKind::of(raw) {
+            JsonKind::Null => Inferred::Null,
+            JsonKind::Bool => Inferred::Bool,
+            JsonKind::String | JsonKind::Nested => Inferred::Text,
+            JsonKind::Number if raw.contains(['.', 'e', 'E']) => Inferred::Float,
+            JsonKind::Number if raw.parse::<i64>().is_ok() => Inferred::Int,
+            JsonKind::Number => Inferred::Text,
+        }
+    }
+
+    fn merge(self, other: Self) -> Self {
+        match (self, other) {
+            (a, b) if a == b => a,
+            (Inferred::Null, x) | (x, Inferred::Null) => x,
+            (Inferred::Int, Inferred::Float) | (Inferred::Float, Inferred::Int) => Inferred::Float,
+            _ => Inferred::Text,
+        }
+    }
+
+    fn data_type(self) -> DataType {
+        match self {
+            Inferred::Bool => DataType::Boolean,
+            Inferred::Int => DataType::Int64,
+            Inferred::Float => DataType::Float64,
+            Inferred::Null | Inferred::Text => DataType::Utf8,
+        }
+    }
+}
+
+/// Column names and types seen so far, in first-seen order.
+#[derive(Debug, Default, Clone)]
+pub struct SchemaInference {
+    columns: Vec<(String, Inferred)>,
+    index: HashMap<String, usize>,
+}
+
+impl SchemaInference {
+    /// Account for one record; records that are not JSON objects are skipped (the decoder
+    /// quarantines them later).
+    pub fn observe(&mut self, bytes: &[u8]) {
+        let Ok(text) = std::str::from_utf8(bytes) else { return };
+        let Ok(Entries(entries)) = serde_json::from_str::<Entries<'_>>(text) else { return };
+        for (key, raw) in entries {
+            self.add(&key, Inferred::of(raw.get()));
+        }
+    }
+
+    fn add(&mut self, key: &str, kind: Inferred) {
+        let lower = key.to_ascii_lowercase();
+        if let Some(&i) = self.index.get(&lower) {
+            self.columns[i].1 = self.columns[i].1.merge(kind);
+        } else {
+            self.index.insert(lower, self.columns.len());
+            self.columns.push((key.to_string(), kind));
+        }
+    }
+
+    /// Fold in what another part of the input saw (parts are merged in input order).
+    pub fn merge(&mut self, other: SchemaInference) {
+        for (name, kind) in other.columns {
+            self.add(&name, kind);
+        }
+    }
+
+    /// The inferred landing schema.
+    #[must_use]
+    pub fn finish(self) -> LandingSchema {
+        let fields: Vec<Field> =
+            self.columns.into_iter().map(|(name, kind)| Field::new(name, kind.data_type(), true)).collect();
+        LandingSchema::new(Arc::new(Schema::new(fields)), true)
+    }
+}
+
+/// A JSON object's entries in the order they are written.
+struct Entries<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+
+impl<'de> Deserialize<'de> for Entries<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct EntriesVisitor;
+        impl<'de> Visitor<'de> for EntriesVisitor {
+            type Value = Entries<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry::<Cow<'de, str>, &'de RawValue>()? {
+                    entries.push(entry);
+                }
+                Ok(Entries(entries))
+            }
+        }
+        deserializer.deserialize_map(EntriesVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn widens_types_and_keeps_first_spelling_and_order() {
+        let mut inference = SchemaInference::default();
+        inference.observe(br#"{"id": 1, "Score": 2, "tags": null, "ok": true}"#);
+        inference.observe(br#"{"score": 2.5, "id": "x", "tags": [1], "ok": false, "new": 1}"#);
+        inference.observe(b"not json");
+        let schema = inference.finish();
+        let got: Vec<_> =
+            schema.schema().fields().iter().map(|f| (f.name().clone(), f.data_type().clone())).collect();
+        assert_eq!(
+            got,
+            [
+                ("id".into(), DataType::Utf8),
+                ("Score".into(), DataType::Float64),
+                ("tags".into(), DataType::Utf8),
+                ("ok".into(), DataType::Boolean),
+                ("new".into(), DataType::Int64),
+            ]
+        );
+        assert!(schema.nested_as_json);
+    }
+}

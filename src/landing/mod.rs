@@ -1,0 +1,241 @@
+//! Landing: newline-delimited JSON files → typed Arrow batches, with a quarantine for records
+//! that cannot be stored. Every record read is either accepted or quarantined; the counts in
+//! [`LandingStats`] always add up.
+
+pub mod coerce;
+pub mod decode;
+pub mod infer;
+pub mod quarantine;
+pub mod records;
+pub mod schema;
+
+use std::ops::Range;
+use std::path::Path;
+
+use arrow_array::RecordBatch;
+use arrow_schema::SchemaRef;
+use rayon::prelude::*;
+
+use crate::error::Result;
+use crate::pool;
+use crate::storage::local::{self, FileEntry};
+pub use decode::Decoder;
+pub use infer::SchemaInference;
+pub use quarantine::{rejected_schema, RejectedBuilder};
+use records::RawRecord;
+pub use schema::{LandingSchema, KNOWN_TABLES};
+
+/// Tuning and limits of the landing reader.
+#[derive(Debug, Clone)]
+pub struct LandingOptions {
+    /// Target size of the newline-aligned pieces a large file is cut into for parallel decoding.
+    pub chunk_bytes: usize,
+    /// Records longer than this are quarantined without being parsed.
+    pub max_record_bytes: usize,
+}
+
+impl Default for LandingOptions {
+    fn default() -> Self {
+        Self { chunk_bytes: 4 << 20, max_record_bytes: 32 << 20 }
+    }
+}
+
+/// What a landing read saw: `records == accepted + quarantined`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LandingStats {
+    pub files: u64,
+    pub empty_files: u64,
+    pub bytes: u64,
+    pub records: u64,
+    pub accepted: u64,
+    pub quarantined: u64,
+}
+
+/// The decoded table, the quarantined records and the counts.
+#[derive(Debug, Clone)]
+pub struct LandingOutput {
+    pub schema: SchemaRef,
+    pub batches: Vec<RecordBatch>,
+    pub rejected: Vec<RecordBatch>,
+    pub stats: LandingStats,
+}
+
+/// A piece of work for one thread: a range of a line-delimited file, or a JSON-array file.
+enum Unit<'a> {
+    Lines { file: usize, bytes: &'a [u8], first_line: u64 },
+    Array { file: usize, records: Vec<RawRecord<'a>> },
+}
+
+impl Unit<'_> {
+    fn file(&self) -> usize {
+        match self {
+            Unit::Lines { file, .. } | Unit::Array { file, .. } => *file,
+        }
+    }
+
+    fn for_each(&self, mut f: impl FnMut(RawRecord<'_>)) {
+        match self {
+            Unit::Lines { bytes, first_line, .. } => records::for_each_line(bytes, *first_line, f),
+            Unit::Array { records, .. } => records.iter().for_each(|r| f(*r)),
+        }
+    }
+}
+
+/// Read the data files of the folder `dir` as the landing table `table`: a STEDI table's
+/// declared schema, or an inferred one for any other table.
+///
+/// # Errors
+/// [`crate::Error::NotFound`] when the folder does not exist; [`crate::Error::Io`] when a file
+/// cannot be read. Bad records are not errors: they are quarantined.
+pub fn read_folder(dir: &Path, table: &str, options: &LandingOptions) -> Result<LandingOutput> {
+    let files = local::list_files(dir)?;
+    read_files(&files, LandingSchema::known(table).as_ref(), options)
+}
+
+/// Read landing files with `schema`, or with a schema inferred from them when `None`.
+///
+/// # Errors
+/// [`crate::Error::NotFound`] or [`crate::Error::Io`] when a file cannot be read.
+pub fn read_files(files: &[FileEntry], schema: Option<&LandingSchema>, options: &LandingOptions) -> Result<LandingOutput> {
+    pool::install(|| {
+        let contents: Vec<Vec<u8>> = files.par_iter().map(|f| local::read(&f.path)).collect::<Result<_>>()?;
+        let names: Vec<String> = files.iter().map(|f| f.path.display().to_string()).collect();
+        let units = plan_units(&contents, options);
+        let inferred;
+        let schema = match schema {
+            Some(schema) => schema,
+            None => {
+                inferred = infer_schema(&units);
+                &inferred
+            }
+        };
+        let parts: Vec<(RecordBatch, RecordBatch)> =
+            units.par_iter().map(|unit| decode_unit(unit, schema, &names, options)).collect::<Result<_>>()?;
+
+        let mut stats = LandingStats {
+            files: files.len() as u64,
+            empty_files: contents.iter().filter(|c| records::strip_bom(c).trim_ascii().is_empty()).count() as u64,
+            bytes: contents.iter().map(|c| c.len() as u64).sum(),
+            ..LandingStats::default()
+        };
+        let (mut batches, mut rejected) = (Vec::new(), Vec::new());
+        for (batch, bad) in parts {
+            stats.accepted += batch.num_rows() as u64;
+            stats.quarantined += bad.num_rows() as u64;
+            if batch.num_rows() > 0 {
+                batches.push(batch);
+            }
+            if bad.num_rows() > 0 {
+                rejected.push(bad);
+            }
+        }
+        stats.records = stats.accepted + stats.quarantined;
+        Ok(LandingOutput { schema: schema.schema().clone(), batches, rejected, stats })
+    })
+}
+
+/// Cut every file into units: array files whole, line files into newline-aligned chunks with
+/// their first line numbers.
+fn plan_units<'a>(contents: &'a [Vec<u8>], options: &LandingOptions) -> Vec<Unit<'a>> {
+    let per_file: Vec<Vec<Unit<'a>>> = contents
+        .par_iter()
+        .enumerate()
+        .map(|(file, content)| {
+            let body = records::strip_bom(content);
+            if let Some(records) = records::array_elements(body) {
+                return vec![Unit::Array { file, records }];
+            }
+            let ranges: Vec<Range<usize>> = records::newline_aligned_chunks(body, options.chunk_bytes);
+            let counts: Vec<u64> = ranges.par_iter().map(|r| records::line_count(&body[r.clone()])).collect();
+            let mut first_line = 1;
+            ranges
+                .into_iter()
+                .zip(counts)
+                .map(|(range, count)| {
+                    let unit = Unit::Lines { file, bytes: &body[range], first_line };
+                    first_line += count;
+                    unit
+                })
+                .collect()
+        })
+        .collect();
+    per_file.into_iter().flatten().collect()
+}
+
+fn infer_schema(units: &[Unit<'_>]) -> LandingSchema {
+    let parts: Vec<SchemaInference> = units
+        .par_iter()
+        .map(|unit| {
+            let mut inference = SchemaInference::default();
+            unit.for_each(|record| inference.observe(record.bytes));
+            inference
+        })
+        .collect();
+    let mut all = SchemaInference::default();
+    parts.into_iter().for_each(|part| all.merge(part));
+    all.finish()
+}
+
+fn decode_unit(unit: &Unit<'_>, schema: &LandingSchema, names: &[String], options: &LandingOptions) -> Result<(RecordBatch, RecordBatch)> {
+    let mut decoder = Decoder::new(schema);
+    let mut rejected = RejectedBuilder::default();
+    let source = &names[unit.file()];
+    unit.for_each(|record| {
+        let outcome = if record.bytes.len() > options.max_record_bytes {
+            Err(format!("record of {} bytes is over the limit of {} bytes", record.bytes.len(), options.max_record_bytes))
+        } else {
+            decoder.decode(record.bytes)
+        };
+        if let Err(reason) = outcome {
+            rejected.push(source, record.line, &reason, record.bytes);
+        }
+    });
+    Ok((decoder.finish()?, rejected.finish()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, content: &[u8]) {
+        std::fs::write(dir.join(name), content).unwrap();
+    }
+
+    #[test]
+    fn every_record_is_accepted_or_quarantined_with_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "a.json", b"\xEF\xBB\xBF{\"user\":\"a\",\"timestamp\":1,\"x\":1,\"y\":2,\"z\":3}\r\n{broken\r\n\n{\"user\":\"b\",\"timeStamp\":2.0},\n");
+        write(dir.path(), "b.json", b"");
+        write(dir.path(), "c.json", b"[{\"user\":\"c\"},\n {\"user\":\"d\",\n  \"x\":\"wrong\"}]");
+        write(dir.path(), "d.json", b"{\"user\":\"\xC3\x28\"}");
+        let out = read_folder(dir.path(), "accelerometer", &LandingOptions { chunk_bytes: 8, ..LandingOptions::default() }).unwrap();
+        let s = &out.stats;
+        assert_eq!((s.files, s.empty_files, s.records, s.accepted, s.quarantined), (4, 1, 6, 3, 3));
+        let rejected = arrow_select::concat::concat_batches(&rejected_schema(), &out.rejected).unwrap();
+        let lines = rejected.column(1).as_any().downcast_ref::<arrow_array::Int64Array>().unwrap();
+        assert_eq!(lines.values(), &[2, 2, 1]);
+        let reasons = rejected.column(2).as_any().downcast_ref::<arrow_array::StringArray>().unwrap();
+        assert!(reasons.value(1).starts_with("field x: a string \"wrong\""), "{}", reasons.value(1));
+        assert_eq!(reasons.value(2), "invalid UTF-8 at byte 9");
+    }
+
+    #[test]
+    fn too_long_records_are_quarantined_unparsed() {
+        let dir = tempfile::tempdir().unwrap();
+        let long = format!("{{\"user\":\"{}\"}}\n{{\"user\":\"ok\"}}\n", "x".repeat(100));
+        write(dir.path(), "a.json", long.as_bytes());
+        let options = LandingOptions { max_record_bytes: 50, ..LandingOptions::default() };
+        let out = read_folder(dir.path(), "accelerometer", &options).unwrap();
+        assert_eq!((out.stats.accepted, out.stats.quarantined), (1, 1));
+    }
+
+    #[test]
+    fn unknown_tables_get_an_inferred_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "a.json", b"{\"id\":1,\"tags\":[1,2]}\n{\"ID\":2,\"name\":\"x\"}\n");
+        let out = read_folder(dir.path(), "anything", &LandingOptions::default()).unwrap();
+        let names: Vec<_> = out.schema.fields().iter().map(|f| f.name().as_str()).collect();
+        assert_eq!(names, ["id", "tags", "name"]);
+        assert_eq!(out.stats.accepted, 2);
+    }
+}

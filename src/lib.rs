@@ -1,0 +1,18 @@
+//! glueless: the jobs of a Glue lakehouse without Glue.
+//!
+//! The arrows point one way: `python` → `jobs` → `kernels`, and `landing` → `storage`.
+//! Kernels know nothing of files or Python; storage knows nothing of tables.
+#![deny(unsafe_code)]
+
+pub mod error;
+pub mod generate;
+pub mod jobs;
+pub mod kernels;
+pub mod landing;
+pub mod pool;
+pub mod storage;
+
+#[cfg(feature = "python")]
+mod python;
+
+pub use error::{Error, Result};
