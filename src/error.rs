@@ -45,6 +45,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     /// An I/O error on `path`, with a not-found error turned into [`Error::NotFound`].
+    #[must_use]
     pub fn io(op: &'static str, path: &Path, source: std::io::Error) -> Self {
         if source.kind() == std::io::ErrorKind::NotFound {
             Error::NotFound { what: "path", path: path.display().to_string() }

@@ -11,6 +11,8 @@ pub mod kernels;
 pub mod landing;
 pub mod pool;
 pub mod storage;
+#[cfg(test)]
+mod testing;
 
 #[cfg(feature = "python")]
 mod python;

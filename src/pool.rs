@@ -9,6 +9,7 @@ pub const THREADS_ENV: &str = "GLUELESS_THREADS";
 static POOL: OnceLock<rayon::ThreadPool> = OnceLock::new();
 
 /// The number of threads the pool is built with.
+#[must_use]
 pub fn thread_count() -> usize {
     std::env::var(THREADS_ENV)
         .ok()

@@ -13,13 +13,34 @@ use super::rng::Rng;
 use crate::error::{Error, Result};
 
 const FIRST: [&str; 24] = [
-    "Santosh", "Ben", "Frank", "David", "Edward", "Sarah", "Jerry", "Lyn", "Bobby", "Spencer", "Liz", "Chris",
-    "Jeff", "Trevor", "Kate", "Neeraj", "Ethan", "Alyssa", "Gail", "Danny", "Stephen", "Senthil", "Larry", "Sean",
+    "Santosh", "Ben", "Frank", "David", "Edward", "Sarah", "Jerry", "Lyn", "Bobby", "Spencer", "Liz", "Chris", "Jeff",
+    "Trevor", "Kate", "Neeraj", "Ethan", "Alyssa", "Gail", "Danny", "Stephen", "Senthil", "Larry", "Sean",
 ];
 const LAST: [&str; 24] = [
-    "Clayton", "Khatib", "Hansen", "Jones", "Davis", "Lincoln", "Anandh", "Mitra", "Huey", "Taylor", "Olsen",
-    "Wu", "Doshi", "Thomas", "Fibonnaci", "Ahmed", "Kansakar", "Stark", "Aristotle", "Hunt", "Gonzalez",
-    "Miller", "Young", "Smith",
+    "Clayton",
+    "Khatib",
+    "Hansen",
+    "Jones",
+    "Davis",
+    "Lincoln",
+    "Anandh",
+    "Mitra",
+    "Huey",
+    "Taylor",
+    "Olsen",
+    "Wu",
+    "Doshi",
+    "Thomas",
+    "Fibonnaci",
+    "Ahmed",
+    "Kansakar",
+    "Stark",
+    "Aristotle",
+    "Hunt",
+    "Gonzalez",
+    "Miller",
+    "Young",
+    "Smith",
 ];
 /// About the registration times of the real data (June 2022), epoch milliseconds.
 const BASE_TIME_MS: i64 = 1_655_560_000_000;
@@ -91,7 +112,7 @@ pub fn generate_stedi(root: &Path, spec: &StediSpec) -> Result<GeneratedStedi> {
             ));
             // Several readings at one time, each with other x/y/z (all distinct rows).
             let mut used = [false; 27];
-            for _ in 0..1 + rng.below(5) {
+            for _ in 0..=rng.below(5) {
                 let combo = rng.below(27) as usize;
                 if std::mem::replace(&mut used[combo], true) {
                     continue;
@@ -254,7 +275,7 @@ mod tests {
 
     #[test]
     fn same_seed_same_lake_and_every_record_decodes() {
-        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let (a, b) = (crate::testing::tempdir(), crate::testing::tempdir());
         let spec = StediSpec { customers: 300, seed: 42, overwrite: false };
         let ga = generate_stedi(a.path(), &spec).unwrap();
         let gb = generate_stedi(b.path(), &spec).unwrap();
@@ -264,7 +285,9 @@ mod tests {
         assert_eq!(ga.step_trainer, 300 * 30);
         assert!((100..200).contains(&ga.consenting_customers), "{ga:?}");
 
-        for (table, expected) in [("customer", ga.customers), ("accelerometer", ga.accelerometer), ("step_trainer", ga.step_trainer)] {
+        for (table, expected) in
+            [("customer", ga.customers), ("accelerometer", ga.accelerometer), ("step_trainer", ga.step_trainer)]
+        {
             let out = read_folder(&a.path().join(table).join("landing"), table, &LandingOptions::default()).unwrap();
             assert_eq!((out.stats.accepted, out.stats.quarantined), (expected, 0), "{table}");
         }

@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::jobs::{output, JobOptions, JobReport, Lake};
 use crate::kernels::consent_filter;
 use crate::landing::{self, rejected_schema, LandingSchema};
@@ -19,24 +19,26 @@ pub const CONSENT_COLUMN: &str = "shareWithResearchAsOfDate";
 /// consenting customers, write `customer/trusted`.
 ///
 /// # Errors
-/// [`Error::NotFound`] when the landing folder is missing; storage errors otherwise.
+/// [`crate::Error::NotFound`] when the landing folder is missing; storage errors otherwise.
 pub fn run(lake: &Lake, options: &JobOptions) -> Result<JobReport> {
     let started = Instant::now();
-    let landing_dir = lake.zone("customer", "landing");
-    let dir = landing_dir.local_path()?;
-    if !local::is_dir(dir) {
-        return Err(Error::NotFound { what: "landing folder", path: landing_dir.to_string() });
-    }
+    let dir = lake.landing_dir("customer")?;
     let schema = LandingSchema::known("customer").expect("customer is a declared table");
-    let files = local::list_files(dir)?;
+    let files = local::list_files(&dir)?;
     let landed = landing::read_files(&files, Some(&schema), &options.landing)?;
 
     let trusted: Vec<_> =
         pool::install(|| landed.batches.par_iter().map(|b| consent_filter(b, CONSENT_COLUMN)).collect::<Result<_>>())?;
     let written: u64 = trusted.iter().map(|b| b.num_rows() as u64).sum();
 
-    let rejected = output::replace_table("customer/rejected", &lake.zone("customer", "rejected"), &rejected_schema(), &landed.rejected)?;
-    let trusted_out = output::replace_table("customer/trusted", &lake.zone("customer", "trusted"), schema.schema(), &trusted)?;
+    let rejected = output::replace_table(
+        "customer/rejected",
+        &lake.zone("customer", "rejected"),
+        &rejected_schema(),
+        &landed.rejected,
+    )?;
+    let trusted_out =
+        output::replace_table("customer/trusted", &lake.zone("customer", "trusted"), schema.schema(), &trusted)?;
 
     Ok(JobReport {
         job: "customer_landing_to_trusted".into(),

@@ -1,6 +1,8 @@
 //! The STEDI lake layout: `ROOT/<table>/{landing,trusted,curated,rejected}/`.
 
-use crate::error::Result;
+use std::path::PathBuf;
+
+use crate::error::{Error, Result};
 use crate::storage::Location;
 
 /// A lakehouse root.
@@ -28,5 +30,22 @@ impl Lake {
     #[must_use]
     pub fn zone(&self, table: &str, zone: &str) -> Location {
         self.root.join(table).join(zone)
+    }
+
+    /// The local folder of `table`'s landing zone, checked to exist.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] naming the lake when the root is missing, else naming the landing folder.
+    pub fn landing_dir(&self, table: &str) -> Result<PathBuf> {
+        let root = self.root.local_path()?;
+        if !root.is_dir() {
+            return Err(Error::NotFound { what: "lake", path: self.root.to_string() });
+        }
+        let landing = self.zone(table, "landing");
+        let dir = landing.local_path()?;
+        if !dir.is_dir() {
+            return Err(Error::NotFound { what: "landing folder", path: landing.to_string() });
+        }
+        Ok(dir.to_path_buf())
     }
 }

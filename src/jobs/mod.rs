@@ -30,9 +30,6 @@ pub const STEDI_JOBS: [&str; 1] = ["customer_landing_to_trusted"];
 pub fn run_job(name: &str, lake: &Lake, options: &JobOptions) -> Result<JobReport> {
     match name {
         "customer_landing_to_trusted" => customer_landing_to_trusted::run(lake, options),
-        other => Err(Error::InvalidArgument(format!(
-            "unknown job {other}; known jobs: {}",
-            STEDI_JOBS.join(", ")
-        ))),
+        other => Err(Error::InvalidArgument(format!("unknown job {other}; known jobs: {}", STEDI_JOBS.join(", ")))),
     }
 }

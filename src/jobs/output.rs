@@ -13,7 +13,12 @@ use crate::storage::{failpoint, parquet_file, Location, StagedDir};
 ///
 /// # Errors
 /// Storage errors naming the location; the previous output then stays as it was.
-pub fn replace_table(table: &str, location: &Location, schema: &SchemaRef, batches: &[RecordBatch]) -> Result<OutputInfo> {
+pub fn replace_table(
+    table: &str,
+    location: &Location,
+    schema: &SchemaRef,
+    batches: &[RecordBatch],
+) -> Result<OutputInfo> {
     let target = location.local_path()?;
     let staged = StagedDir::create(target)?;
     let bytes = parquet_file::write(&staged.path().join("part-00000.parquet"), schema, batches)?;

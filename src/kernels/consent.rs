@@ -27,7 +27,11 @@ pub fn consent_mask(batch: &RecordBatch, column: &str) -> Result<BooleanArray> {
     // A null is "no consent": the mask is false there, never null.
     let mask: BooleanArray = match array.data_type() {
         DataType::Int64 => array.as_primitive::<Int64Type>().iter().map(|v| Some(v.is_some_and(|v| v != 0))).collect(),
-        _ => array.as_primitive::<Float64Type>().iter().map(|v| Some(v.is_some_and(|v| v != 0.0 && !v.is_nan()))).collect(),
+        _ => array
+            .as_primitive::<Float64Type>()
+            .iter()
+            .map(|v| Some(v.is_some_and(|v| v != 0.0 && !v.is_nan())))
+            .collect(),
     };
     Ok(mask)
 }
@@ -72,8 +76,11 @@ mod tests {
     #[test]
     fn float_consent_and_bad_columns() {
         let schema = Arc::new(Schema::new(vec![Field::new("c", DataType::Float64, true)]));
-        let batch =
-            RecordBatch::try_new(schema, vec![Arc::new(Float64Array::from(vec![Some(0.0), Some(1.5), None, Some(f64::NAN)]))]).unwrap();
+        let batch = RecordBatch::try_new(
+            schema,
+            vec![Arc::new(Float64Array::from(vec![Some(0.0), Some(1.5), None, Some(f64::NAN)]))],
+        )
+        .unwrap();
         assert_eq!(consent_filter(&batch, "c").unwrap().num_rows(), 1);
         assert!(matches!(consent_filter(&batch, "missing"), Err(Error::InvalidArgument(_))));
     }

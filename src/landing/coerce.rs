@@ -92,7 +92,9 @@ pub fn coerce<'a>(raw: &'a RawValue, to: &DataType, nested_as_json: bool) -> Res
             let s = string_content(text)?;
             numeric_text(s.trim()).and_then(int_from_number).map(Typed::Int).ok_or(()).or_else(|()| rejected())
         }
-        (DataType::Float64, JsonKind::Number) => float_from_number(text).map(Typed::Float).ok_or(()).or_else(|()| rejected()),
+        (DataType::Float64, JsonKind::Number) => {
+            float_from_number(text).map(Typed::Float).ok_or(()).or_else(|()| rejected())
+        }
         (DataType::Float64, JsonKind::String) => {
             let s = string_content(text)?;
             numeric_text(s.trim()).and_then(float_from_number).map(Typed::Float).ok_or(()).or_else(|()| rejected())

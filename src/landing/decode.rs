@@ -201,7 +201,7 @@ mod tests {
         let ts = batch.column(1).as_primitive::<Int64Type>();
         assert_eq!((ts.value(0), ts.is_null(1)), (5, true));
         let x = batch.column(2).as_primitive::<Float64Type>();
-        assert_eq!(x.value(0), 1.0);
+        assert_eq!(x.value(0).to_bits(), 1.0f64.to_bits());
         assert!(batch.column(4).is_null(0));
     }
 
@@ -215,7 +215,10 @@ mod tests {
             (b"[1, 2]", "invalid JSON: invalid type: sequence, expected a JSON object"),
             (b"{\"user\": \"\xff\"}", "invalid UTF-8 at byte 10"),
             (br#"{"user": "a"} {"user": "b"}"#, "invalid JSON: trailing characters"),
-            (br#"{"timestamp": 1, "timeStamp": 2}"#, "invalid JSON: field timestamp appears twice with different values"),
+            (
+                br#"{"timestamp": 1, "timeStamp": 2}"#,
+                "invalid JSON: field timestamp appears twice with different values",
+            ),
         ];
         for (bytes, reason) in cases {
             let got = d.decode(bytes).unwrap_err();

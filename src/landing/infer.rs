@@ -31,10 +31,10 @@ impl Inferred {
         match JsonKind::of(raw) {
             JsonKind::Null => Inferred::Null,
             JsonKind::Bool => Inferred::Bool,
-            JsonKind::String | JsonKind::Nested => Inferred::Text,
             JsonKind::Number if raw.contains(['.', 'e', 'E']) => Inferred::Float,
             JsonKind::Number if raw.parse::<i64>().is_ok() => Inferred::Int,
-            JsonKind::Number => Inferred::Text,
+            // Strings, objects/arrays (kept as JSON text) and integers too large for int64.
+            JsonKind::String | JsonKind::Nested | JsonKind::Number => Inferred::Text,
         }
     }
 
@@ -135,8 +135,7 @@ mod tests {
         inference.observe(br#"{"score": 2.5, "id": "x", "tags": [1], "ok": false, "new": 1}"#);
         inference.observe(b"not json");
         let schema = inference.finish();
-        let got: Vec<_> =
-            schema.schema().fields().iter().map(|f| (f.name().clone(), f.data_type().clone())).collect();
+        let got: Vec<_> = schema.schema().fields().iter().map(|f| (f.name().clone(), f.data_type().clone())).collect();
         assert_eq!(
             got,
             [

@@ -96,18 +96,21 @@ pub fn read_folder(dir: &Path, table: &str, options: &LandingOptions) -> Result<
 ///
 /// # Errors
 /// [`crate::Error::NotFound`] or [`crate::Error::Io`] when a file cannot be read.
-pub fn read_files(files: &[FileEntry], schema: Option<&LandingSchema>, options: &LandingOptions) -> Result<LandingOutput> {
+pub fn read_files(
+    files: &[FileEntry],
+    schema: Option<&LandingSchema>,
+    options: &LandingOptions,
+) -> Result<LandingOutput> {
     pool::install(|| {
         let contents: Vec<Vec<u8>> = files.par_iter().map(|f| local::read(&f.path)).collect::<Result<_>>()?;
         let names: Vec<String> = files.iter().map(|f| f.path.display().to_string()).collect();
         let units = plan_units(&contents, options);
         let inferred;
-        let schema = match schema {
-            Some(schema) => schema,
-            None => {
-                inferred = infer_schema(&units);
-                &inferred
-            }
+        let schema = if let Some(schema) = schema {
+            schema
+        } else {
+            inferred = infer_schema(&units);
+            &inferred
         };
         let parts: Vec<(RecordBatch, RecordBatch)> =
             units.par_iter().map(|unit| decode_unit(unit, schema, &names, options)).collect::<Result<_>>()?;
@@ -172,17 +175,28 @@ fn infer_schema(units: &[Unit<'_>]) -> LandingSchema {
         })
         .collect();
     let mut all = SchemaInference::default();
-    parts.into_iter().for_each(|part| all.merge(part));
+    for part in parts {
+        all.merge(part);
+    }
     all.finish()
 }
 
-fn decode_unit(unit: &Unit<'_>, schema: &LandingSchema, names: &[String], options: &LandingOptions) -> Result<(RecordBatch, RecordBatch)> {
+fn decode_unit(
+    unit: &Unit<'_>,
+    schema: &LandingSchema,
+    names: &[String],
+    options: &LandingOptions,
+) -> Result<(RecordBatch, RecordBatch)> {
     let mut decoder = Decoder::new(schema);
     let mut rejected = RejectedBuilder::default();
     let source = &names[unit.file()];
     unit.for_each(|record| {
         let outcome = if record.bytes.len() > options.max_record_bytes {
-            Err(format!("record of {} bytes is over the limit of {} bytes", record.bytes.len(), options.max_record_bytes))
+            Err(format!(
+                "record of {} bytes is over the limit of {} bytes",
+                record.bytes.len(),
+                options.max_record_bytes
+            ))
         } else {
             decoder.decode(record.bytes)
         };
@@ -203,12 +217,14 @@ mod tests {
 
     #[test]
     fn every_record_is_accepted_or_quarantined_with_its_line() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = crate::testing::tempdir();
         write(dir.path(), "a.json", b"\xEF\xBB\xBF{\"user\":\"a\",\"timestamp\":1,\"x\":1,\"y\":2,\"z\":3}\r\n{broken\r\n\n{\"user\":\"b\",\"timeStamp\":2.0},\n");
         write(dir.path(), "b.json", b"");
         write(dir.path(), "c.json", b"[{\"user\":\"c\"},\n {\"user\":\"d\",\n  \"x\":\"wrong\"}]");
         write(dir.path(), "d.json", b"{\"user\":\"\xC3\x28\"}");
-        let out = read_folder(dir.path(), "accelerometer", &LandingOptions { chunk_bytes: 8, ..LandingOptions::default() }).unwrap();
+        let out =
+            read_folder(dir.path(), "accelerometer", &LandingOptions { chunk_bytes: 8, ..LandingOptions::default() })
+                .unwrap();
         let s = &out.stats;
         assert_eq!((s.files, s.empty_files, s.records, s.accepted, s.quarantined), (4, 1, 6, 3, 3));
         let rejected = arrow_select::concat::concat_batches(&rejected_schema(), &out.rejected).unwrap();
@@ -221,7 +237,7 @@ mod tests {
 
     #[test]
     fn too_long_records_are_quarantined_unparsed() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = crate::testing::tempdir();
         let long = format!("{{\"user\":\"{}\"}}\n{{\"user\":\"ok\"}}\n", "x".repeat(100));
         write(dir.path(), "a.json", long.as_bytes());
         let options = LandingOptions { max_record_bytes: 50, ..LandingOptions::default() };
@@ -231,7 +247,7 @@ mod tests {
 
     #[test]
     fn unknown_tables_get_an_inferred_schema() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = crate::testing::tempdir();
         write(dir.path(), "a.json", b"{\"id\":1,\"tags\":[1,2]}\n{\"ID\":2,\"name\":\"x\"}\n");
         let out = read_folder(dir.path(), "anything", &LandingOptions::default()).unwrap();
         let names: Vec<_> = out.schema.fields().iter().map(|f| f.name().as_str()).collect();

@@ -48,13 +48,11 @@ pub fn line_count(bytes: &[u8]) -> u64 {
 /// Blank lines are not records. Array brackets on their own line, a `[` before the first object,
 /// a `]` after the last one and a `,` after an object are tolerated (older STEDI exports).
 pub fn for_each_line<'a>(chunk: &'a [u8], first_line: u64, mut f: impl FnMut(RawRecord<'a>)) {
-    let mut line = first_line;
-    for raw in chunk.split(|&b| b == b'\n') {
+    for (line, raw) in (first_line..).zip(chunk.split(|&b| b == b'\n')) {
         let bytes = trim_record(raw);
         if !bytes.is_empty() {
             f(RawRecord { line, bytes });
         }
-        line += 1;
     }
 }
 

@@ -129,7 +129,7 @@ mod tests {
 
     #[test]
     fn commit_creates_then_replaces_the_target() {
-        let root = tempfile::tempdir().unwrap();
+        let root = crate::testing::tempdir();
         let target = root.path().join("trusted");
         let staged = StagedDir::create(&target).unwrap();
         std::fs::write(staged.path().join("part-0.parquet"), "one").unwrap();
@@ -145,7 +145,7 @@ mod tests {
 
     #[test]
     fn dropping_without_commit_keeps_the_previous_output() {
-        let root = tempfile::tempdir().unwrap();
+        let root = crate::testing::tempdir();
         let target = root.path().join("trusted");
         std::fs::create_dir(&target).unwrap();
         std::fs::write(target.join("old.parquet"), "old").unwrap();
@@ -159,7 +159,7 @@ mod tests {
 
     #[test]
     fn stale_staging_of_a_dead_process_is_removed() {
-        let root = tempfile::tempdir().unwrap();
+        let root = crate::testing::tempdir();
         let stale = root.path().join(".trusted.staging-4294967295-1");
         std::fs::create_dir(&stale).unwrap();
         let staged = StagedDir::create(&root.path().join("trusted")).unwrap();

@@ -63,7 +63,7 @@ mod tests {
 
     #[test]
     fn lists_data_files_in_name_order_and_skips_hidden_ones() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = crate::testing::tempdir();
         for name in ["b.json", "a.json", ".hidden", "_SUCCESS"] {
             std::fs::write(dir.path().join(name), "{}").unwrap();
         }

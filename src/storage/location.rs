@@ -36,10 +36,7 @@ impl Location {
                 if bucket.is_empty() {
                     return Err(Error::InvalidArgument(format!("bad location {text}: no bucket")));
                 }
-                return Ok(Location::S3 {
-                    bucket: bucket.to_string(),
-                    key: key.trim_matches('/').to_string(),
-                });
+                return Ok(Location::S3 { bucket: bucket.to_string(), key: key.trim_matches('/').to_string() });
             }
         }
         if let Some((scheme, _)) = text.split_once("://") {

@@ -1,0 +1,54 @@
+"""glueless: the jobs of an AWS Glue lakehouse, without Glue.
+
+A Rust core does the work; this package re-exports it. Tables come back as :class:`ArrowTable`,
+which any Arrow-aware library (pyarrow, polars, duckdb) reads through the PyCapsule interface.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+from glueless._glueless import (
+    ArrowTable,
+    LandingResult,
+    __version__,
+    _debug_build,
+    consent_filter,
+    generate_stedi,
+    read_landing,
+    run_job,
+)
+from glueless.exceptions import (
+    DataError,
+    GluelessError,
+    InvalidArgumentError,
+    MissingInputError,
+    NotFoundError,
+    StorageError,
+    UnsupportedError,
+)
+
+if _debug_build:
+    warnings.warn(
+        "glueless was built without optimisations (debug build); it is much slower. "
+        "Install with `pip install .` or `maturin develop --release`.",
+        RuntimeWarning,
+        stacklevel=2,
+    )
+
+__all__ = [
+    "ArrowTable",
+    "DataError",
+    "GluelessError",
+    "InvalidArgumentError",
+    "LandingResult",
+    "MissingInputError",
+    "NotFoundError",
+    "StorageError",
+    "UnsupportedError",
+    "__version__",
+    "consent_filter",
+    "generate_stedi",
+    "read_landing",
+    "run_job",
+]

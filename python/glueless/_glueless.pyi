@@ -1,0 +1,104 @@
+"""Type stubs of the Rust core (checked against the binary with mypy.stubtest)."""
+
+from os import PathLike
+from typing import Optional, Protocol, TypedDict, Union, final
+
+__all__ = [
+    "__version__",
+    "_debug_build",
+    "_threads",
+    "ArrowTable",
+    "LandingResult",
+    "consent_filter",
+    "generate_stedi",
+    "read_landing",
+    "run_job",
+]
+
+__version__: str
+_debug_build: bool
+_threads: int
+
+class ArrowStreamExportable(Protocol):
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
+
+@final
+class ArrowTable:
+    """An immutable Arrow table; pass it to ``pyarrow.table()``, ``polars.DataFrame()`` or duckdb."""
+
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
+    def __arrow_c_schema__(self) -> object: ...
+    @property
+    def num_rows(self) -> int: ...
+    @property
+    def column_names(self) -> list[str]: ...
+    def __len__(self) -> int: ...
+
+class LandingStats(TypedDict):
+    files: int
+    empty_files: int
+    bytes: int
+    records: int
+    accepted: int
+    quarantined: int
+
+@final
+class LandingResult:
+    """Accepted records, quarantined records and counts of one landing read."""
+
+    @property
+    def table(self) -> ArrowTable: ...
+    @property
+    def rejected(self) -> ArrowTable: ...
+    @property
+    def stats(self) -> LandingStats: ...
+
+class OutputSummary(TypedDict):
+    table: str
+    location: str
+    rows: int
+    files: int
+    bytes: int
+
+class JobSummary(TypedDict):
+    job: str
+    read: int
+    quarantined: int
+    filtered: dict[str, int]
+    written: int
+    bytes_read: int
+    empty_files: int
+    outputs: list[OutputSummary]
+    seconds: float
+    balanced: bool
+
+class GeneratedStedi(TypedDict):
+    customers: int
+    consenting_customers: int
+    accelerometer: int
+    step_trainer: int
+    files: int
+    bytes: int
+
+def read_landing(
+    path: Union[str, PathLike[str]],
+    table: Optional[str] = None,
+    *,
+    chunk_bytes: Optional[int] = None,
+    max_record_bytes: Optional[int] = None,
+) -> LandingResult:
+    """Read landing NDJSON from a folder or file.
+
+    ``table`` names a STEDI table (customer, accelerometer, step_trainer) for its declared schema;
+    any other name, or None, infers the schema. Bad records are quarantined, not raised.
+    """
+
+def consent_filter(table: ArrowStreamExportable, column: str = "shareWithResearchAsOfDate") -> ArrowTable:
+    """Keep the rows of any Arrow table whose ``column`` is present and non-zero."""
+
+def run_job(job: str, lake: str, *, strict: bool = False, max_record_bytes: Optional[int] = None) -> JobSummary:
+    """Run one STEDI job on the lake rooted at ``lake`` and return its run summary."""
+
+def generate_stedi(lake: str, *, customers: int = 1000, seed: int = 0, overwrite: bool = False) -> GeneratedStedi:
+    """Write deterministic STEDI landing data with the real data's quirks under ``lake``."""
+

@@ -1,0 +1,58 @@
+"""The command line of the job drivers in ``scripts/``: Glue job names, Glue-compatible flags."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Optional, Sequence
+
+from glueless.summary import format_job
+
+#: Arguments AWS Glue passes to every job; accepted and ignored so job definitions keep working.
+GLUE_ARGUMENTS = ("--JOB_NAME", "--JOB_ID", "--JOB_RUN_ID", "--job-bookmark-option", "--TempDir")
+
+
+def default_lake() -> str:
+    """``$GLUELESS_LAKE``, else ``./lake``."""
+    return os.environ.get("GLUELESS_LAKE") or "./lake"
+
+
+def job_parser(job: str, description: str) -> argparse.ArgumentParser:
+    """The argument parser of one job driver."""
+    parser = argparse.ArgumentParser(prog=f"{job}.py", description=description)
+    parser.add_argument("--lake", default=default_lake(), help="lakehouse root (default: $GLUELESS_LAKE, else ./lake)")
+    parser.add_argument("--strict", action="store_true", help="consent-dated, same-customer rules")
+    parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    parser.add_argument("--summary-json", metavar="FILE", help="write the run summary as JSON to FILE")
+    parser.add_argument(
+        "--max-record-bytes", type=int, default=None, help="quarantine landing records longer than this"
+    )
+    for name in GLUE_ARGUMENTS:
+        parser.add_argument(name, help=argparse.SUPPRESS)
+    return parser
+
+
+def main(job: str, description: str = "", argv: Optional[Sequence[str]] = None) -> int:
+    """Run ``job`` with the command line ``argv``; return the process exit code.
+
+    Errors are one line on stderr and exit code 1 (2 for a bad command line), never a traceback.
+    """
+    args = job_parser(job, description).parse_args(argv)
+    try:
+        import glueless
+
+        summary = glueless.run_job(job, args.lake, strict=args.strict, max_record_bytes=args.max_record_bytes)
+        if args.summary_json:
+            with open(args.summary_json, "w", encoding="utf-8") as out:
+                json.dump(summary, out, indent=2)
+    except KeyboardInterrupt:
+        print(f"{job}: interrupted", file=sys.stderr)
+        return 130
+    except (OSError, ValueError, RuntimeError, ImportError) as err:
+        print(f"{job}: error: {err}", file=sys.stderr)
+        return 1
+    if not args.quiet:
+        print(format_job(summary))
+    return 0

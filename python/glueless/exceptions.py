@@ -1,0 +1,47 @@
+"""The glueless exception hierarchy.
+
+Every error glueless raises is a :class:`GluelessError`; each also subclasses the builtin a Python
+user would catch for that kind of problem (a missing path is a ``FileNotFoundError``, a bad
+argument a ``ValueError``).
+"""
+
+from __future__ import annotations
+
+
+class GluelessError(Exception):
+    """Base class of every glueless error."""
+
+
+class NotFoundError(GluelessError, FileNotFoundError):
+    """A lake, folder or file that should exist does not."""
+
+
+class MissingInputError(NotFoundError):
+    """A job's input table is missing: the job that writes it must run first."""
+
+
+class InvalidArgumentError(GluelessError, ValueError):
+    """An argument cannot be used: a bad location, an unknown job or table, a bad option."""
+
+
+class StorageError(GluelessError, OSError):
+    """Reading or writing the lake failed."""
+
+
+class UnsupportedError(GluelessError, NotImplementedError):
+    """The operation is valid but this build of glueless cannot do it."""
+
+
+class DataError(GluelessError):
+    """Arrow or Parquet data could not be processed."""
+
+
+__all__ = [
+    "DataError",
+    "GluelessError",
+    "InvalidArgumentError",
+    "MissingInputError",
+    "NotFoundError",
+    "StorageError",
+    "UnsupportedError",
+]

@@ -1,0 +1,48 @@
+//! Mapping of [`crate::Error`] to the exception classes of `glueless.exceptions`, which subclass
+//! the matching builtins (a missing path is a `FileNotFoundError`, a bad argument a `ValueError`).
+
+use pyo3::exceptions::{PyFileNotFoundError, PyNotImplementedError, PyOSError, PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyType;
+
+use crate::error::Error;
+
+/// Convert a core error to a Python exception.
+pub fn to_py(err: Error) -> PyErr {
+    let class = match &err {
+        Error::NotFound { .. } => "NotFoundError",
+        Error::MissingInput { .. } => "MissingInputError",
+        Error::InvalidArgument(_) => "InvalidArgumentError",
+        Error::Io { .. } => "StorageError",
+        Error::Unsupported(_) => "UnsupportedError",
+        Error::Arrow(_) | Error::Parquet(_) => "DataError",
+    };
+    let message = err.to_string();
+    Python::attach(|py| match glueless_class(py, class) {
+        Some(cls) => PyErr::from_type(cls, message),
+        // Only when the package's Python half is missing: fall back to the builtin base.
+        None => match err {
+            Error::NotFound { .. } | Error::MissingInput { .. } => PyFileNotFoundError::new_err(message),
+            Error::InvalidArgument(_) => PyValueError::new_err(message),
+            Error::Io { .. } => PyOSError::new_err(message),
+            Error::Unsupported(_) => PyNotImplementedError::new_err(message),
+            Error::Arrow(_) | Error::Parquet(_) => PyRuntimeError::new_err(message),
+        },
+    })
+}
+
+fn glueless_class<'py>(py: Python<'py>, name: &str) -> Option<Bound<'py, PyType>> {
+    let module = py.import("glueless.exceptions").ok()?;
+    module.getattr(name).ok()?.cast_into::<PyType>().ok()
+}
+
+/// `Result` of the core, into `PyResult`.
+pub trait IntoPyResult<T> {
+    fn into_py_result(self) -> PyResult<T>;
+}
+
+impl<T> IntoPyResult<T> for Result<T, Error> {
+    fn into_py_result(self) -> PyResult<T> {
+        self.map_err(to_py)
+    }
+}

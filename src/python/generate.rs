@@ -1,0 +1,36 @@
+//! The demo-data generator.
+
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use super::errors::IntoPyResult;
+use crate::generate::{generate_stedi as generate, StediSpec};
+use crate::storage::Location;
+
+/// Write STEDI landing data for `customers` customers under `lake`; the same seed gives the same
+/// files.
+#[pyfunction]
+#[pyo3(signature = (lake, *, customers=1000, seed=0, overwrite=false))]
+pub fn generate_stedi(
+    py: Python<'_>,
+    lake: String,
+    customers: usize,
+    seed: u64,
+    overwrite: bool,
+) -> PyResult<Bound<'_, PyDict>> {
+    let spec = StediSpec { customers, seed, overwrite };
+    let out = py
+        .detach(|| {
+            let root = Location::parse(&lake)?;
+            generate(root.local_path()?, &spec)
+        })
+        .into_py_result()?;
+    let dict = PyDict::new(py);
+    dict.set_item("customers", out.customers)?;
+    dict.set_item("consenting_customers", out.consenting_customers)?;
+    dict.set_item("accelerometer", out.accelerometer)?;
+    dict.set_item("step_trainer", out.step_trainer)?;
+    dict.set_item("files", out.files)?;
+    dict.set_item("bytes", out.bytes)?;
+    Ok(dict)
+}

@@ -1,0 +1,54 @@
+//! Running the STEDI jobs; the run summary comes back as a dict.
+
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+
+use super::errors::IntoPyResult;
+use crate::jobs::{self, JobOptions, JobReport, Lake};
+
+/// Run one STEDI job on the lake at `lake` and return its run summary.
+#[pyfunction]
+#[pyo3(signature = (job, lake, *, strict=false, max_record_bytes=None))]
+pub fn run_job(
+    py: Python<'_>,
+    job: String,
+    lake: String,
+    strict: bool,
+    max_record_bytes: Option<usize>,
+) -> PyResult<Bound<'_, PyDict>> {
+    let mut options = JobOptions { strict, ..JobOptions::default() };
+    if let Some(n) = max_record_bytes {
+        options.landing.max_record_bytes = n;
+    }
+    let report = py.detach(|| jobs::run_job(&job, &Lake::open(&lake)?, &options)).into_py_result()?;
+    report_dict(py, &report)
+}
+
+fn report_dict<'py>(py: Python<'py>, report: &JobReport) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    dict.set_item("job", &report.job)?;
+    dict.set_item("read", report.read)?;
+    dict.set_item("quarantined", report.quarantined)?;
+    let filtered = PyDict::new(py);
+    for (reason, count) in &report.filtered {
+        filtered.set_item(reason, count)?;
+    }
+    dict.set_item("filtered", filtered)?;
+    dict.set_item("written", report.written)?;
+    dict.set_item("bytes_read", report.bytes_read)?;
+    dict.set_item("empty_files", report.empty_files)?;
+    let outputs = PyList::empty(py);
+    for out in &report.outputs {
+        let o = PyDict::new(py);
+        o.set_item("table", &out.table)?;
+        o.set_item("location", &out.location)?;
+        o.set_item("rows", out.rows)?;
+        o.set_item("files", out.files)?;
+        o.set_item("bytes", out.bytes)?;
+        outputs.append(o)?;
+    }
+    dict.set_item("outputs", outputs)?;
+    dict.set_item("seconds", report.seconds)?;
+    dict.set_item("balanced", report.balanced())?;
+    Ok(dict)
+}

@@ -1,0 +1,90 @@
+//! `read_landing`: landing JSON → an Arrow table, the quarantine and the counts.
+
+use std::path::PathBuf;
+
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use super::errors::IntoPyResult;
+use super::table::ArrowTable;
+use crate::landing::{self, rejected_schema, LandingOptions, LandingOutput, LandingSchema};
+use crate::storage::local::{self, FileEntry};
+use crate::storage::Location;
+
+/// What reading a landing folder gave.
+#[pyclass(module = "glueless", name = "LandingResult", frozen)]
+pub struct LandingResult {
+    output: LandingOutput,
+}
+
+#[pymethods]
+impl LandingResult {
+    /// The accepted records as a typed table.
+    #[getter]
+    fn table(&self) -> ArrowTable {
+        ArrowTable::new(self.output.schema.clone(), self.output.batches.clone())
+    }
+
+    /// The quarantined records: source_file, line_number, reason, raw_line.
+    #[getter]
+    fn rejected(&self) -> ArrowTable {
+        ArrowTable::new(rejected_schema(), self.output.rejected.clone())
+    }
+
+    /// Counts: files, empty_files, bytes, records, accepted, quarantined.
+    #[getter]
+    fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let s = &self.output.stats;
+        let dict = PyDict::new(py);
+        for (key, value) in [
+            ("files", s.files),
+            ("empty_files", s.empty_files),
+            ("bytes", s.bytes),
+            ("records", s.records),
+            ("accepted", s.accepted),
+            ("quarantined", s.quarantined),
+        ] {
+            dict.set_item(key, value)?;
+        }
+        Ok(dict)
+    }
+
+    fn __repr__(&self) -> String {
+        let s = &self.output.stats;
+        format!("LandingResult(records={}, accepted={}, quarantined={})", s.records, s.accepted, s.quarantined)
+    }
+}
+
+/// Read landing NDJSON from a folder or a single file.
+#[pyfunction]
+#[pyo3(signature = (path, table=None, *, chunk_bytes=None, max_record_bytes=None))]
+pub fn read_landing(
+    py: Python<'_>,
+    path: PathBuf,
+    table: Option<String>,
+    chunk_bytes: Option<usize>,
+    max_record_bytes: Option<usize>,
+) -> PyResult<LandingResult> {
+    let mut options = LandingOptions::default();
+    if let Some(n) = chunk_bytes {
+        options.chunk_bytes = n.max(1);
+    }
+    if let Some(n) = max_record_bytes {
+        options.max_record_bytes = n;
+    }
+    let output = py
+        .detach(|| {
+            let location = Location::parse(&path.to_string_lossy())?;
+            let path = location.local_path()?;
+            let files = if path.is_file() {
+                let size = std::fs::metadata(path).map_or(0, |m| m.len());
+                vec![FileEntry { path: path.to_path_buf(), size }]
+            } else {
+                local::list_files(path)?
+            };
+            let schema = table.as_deref().and_then(LandingSchema::known);
+            landing::read_files(&files, schema.as_ref(), &options)
+        })
+        .into_py_result()?;
+    Ok(LandingResult { output })
+}

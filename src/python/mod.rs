@@ -1,0 +1,26 @@
+//! The pyo3 bindings: one file per area, errors mapped to the glueless exception hierarchy, the
+//! GIL released around every kernel and job.
+
+mod errors;
+mod generate;
+mod jobs;
+mod kernels;
+mod landing;
+mod table;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _glueless(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    // `glueless/__init__.py` warns when the core was built without optimisations.
+    m.add("_debug_build", cfg!(debug_assertions))?;
+    m.add("_threads", crate::pool::thread_count())?;
+    m.add_class::<table::ArrowTable>()?;
+    m.add_class::<landing::LandingResult>()?;
+    m.add_function(wrap_pyfunction!(landing::read_landing, m)?)?;
+    m.add_function(wrap_pyfunction!(kernels::consent_filter, m)?)?;
+    m.add_function(wrap_pyfunction!(jobs::run_job, m)?)?;
+    m.add_function(wrap_pyfunction!(generate::generate_stedi, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,62 @@
+"""Shared fixtures: the real STEDI data (when ../shared exists), generated lakes, driver runs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SCRIPTS = REPO / "scripts"
+SHARED_LANDING = REPO.parent / "shared" / "data" / "stedi" / "landing"
+
+
+@pytest.fixture(scope="session")
+def real_landing() -> Path:
+    """The real STEDI landing data; tests that need it skip where ../shared is not checked out."""
+    if not SHARED_LANDING.is_dir():
+        pytest.skip(f"real STEDI data not found at {SHARED_LANDING} (../shared is not checked out)")
+    return SHARED_LANDING
+
+
+@pytest.fixture()
+def real_lake(tmp_path: Path, real_landing: Path) -> Path:
+    """A lake whose landing zones link to the real data (never copied into the project)."""
+    lake = tmp_path / "lake"
+    for table in ("customer", "accelerometer", "step_trainer"):
+        (lake / table).mkdir(parents=True)
+        (lake / table / "landing").symlink_to(real_landing / table)
+    return lake
+
+
+@pytest.fixture()
+def demo_lake(tmp_path: Path) -> Path:
+    """A small generated lake (deterministic)."""
+    import glueless
+
+    lake = tmp_path / "lake"
+    glueless.generate_stedi(str(lake), customers=400, seed=7)
+    return lake
+
+
+def run_script(name: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run a driver from scripts/ as a user would, capturing its output."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, str(SCRIPTS / name), *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=300,
+    )
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the ``glueless`` command (as ``python -m glueless.cli``)."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "glueless.cli", *args], capture_output=True, text=True, env=full_env, timeout=300
+    )
