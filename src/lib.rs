@@ -10,6 +10,7 @@ pub mod jobs;
 pub mod kernels;
 pub mod landing;
 pub mod pool;
+pub mod progress;
 pub mod storage;
 #[cfg(test)]
 mod testing;

@@ -1,7 +1,7 @@
 """Type stubs of the Rust core (checked against the binary with mypy.stubtest)."""
 
 from os import PathLike
-from typing import Optional, Protocol, TypedDict, Union, final
+from typing import Optional, Protocol, Sequence, TypedDict, Union, final
 
 __all__ = [
     "__version__",
@@ -10,7 +10,13 @@ __all__ = [
     "ArrowTable",
     "LandingResult",
     "consent_filter",
+    "consent_dated_filter",
+    "semi_join",
+    "inner_join",
+    "distinct",
+    "drop_pii",
     "generate_stedi",
+    "progress",
     "read_landing",
     "run_job",
 ]
@@ -65,6 +71,7 @@ class JobSummary(TypedDict):
     read: int
     quarantined: int
     filtered: dict[str, int]
+    matched: Optional[int]
     written: int
     bytes_read: int
     empty_files: int
@@ -95,6 +102,38 @@ def read_landing(
 
 def consent_filter(table: ArrowStreamExportable, column: str = "shareWithResearchAsOfDate") -> ArrowTable:
     """Keep the rows of any Arrow table whose ``column`` is present and non-zero."""
+
+def consent_dated_filter(
+    readings: ArrowStreamExportable,
+    customers: ArrowStreamExportable,
+    *,
+    user: str = "user",
+    time: str = "timestamp",
+    email: str = "email",
+    consent: str = "shareWithResearchAsOfDate",
+) -> ArrowTable:
+    """Keep readings taken by a consenting customer at or after the (latest) consent time."""
+
+Keys = Union[str, Sequence[str]]
+
+def semi_join(
+    table: ArrowStreamExportable, other: ArrowStreamExportable, on: Keys, other_on: Optional[Keys] = None
+) -> ArrowTable:
+    """Rows of ``table`` whose key appears in ``other``; null keys never match."""
+
+def inner_join(
+    left: ArrowStreamExportable, right: ArrowStreamExportable, on: Keys, right_on: Optional[Keys] = None
+) -> ArrowTable:
+    """Every pair of rows with equal keys: left columns, then right ones (``_right`` on name clashes)."""
+
+def distinct(table: ArrowStreamExportable) -> ArrowTable:
+    """The distinct rows of ``table``, first occurrences in order."""
+
+def drop_pii(table: ArrowStreamExportable) -> ArrowTable:
+    """``table`` without customerName, email, phone, birthDay and user columns."""
+
+def progress() -> tuple[int, int]:
+    """Landing bytes and records decoded so far in this process."""
 
 def run_job(job: str, lake: str, *, strict: bool = False, max_record_bytes: Optional[int] = None) -> JobSummary:
     """Run one STEDI job on the lake rooted at ``lake`` and return its run summary."""

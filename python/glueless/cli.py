@@ -1,17 +1,19 @@
-"""The ``glueless`` command: generate demo data and run jobs.
+"""The ``glueless`` command: generate demo data, run one job or the whole STEDI pipeline.
 
     glueless generate stedi --lake ./lake --customers 1000 --seed 1
+    glueless stedi run --lake ./lake [--strict] [--summary-json FILE] [--report FILE.html]
     glueless run customer_landing_to_trusted --lake ./lake
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
 from glueless.driver import default_lake
-from glueless.summary import format_job
+from glueless.summary import format_job, format_pipeline
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -25,11 +27,63 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument("--seed", type=int, default=0)
     generate.add_argument("--overwrite", action="store_true", help="replace landing files already there")
 
+    stedi = commands.add_parser("stedi", help="the STEDI lakehouse")
+    stedi_commands = stedi.add_subparsers(dest="stedi_command", required=True)
+    pipeline = stedi_commands.add_parser("run", help="run the five STEDI jobs in order")
+    pipeline.add_argument("--lake", default=default_lake())
+    pipeline.add_argument("--strict", action="store_true", help="consent-dated, same-customer rules")
+    pipeline.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    pipeline.add_argument("--summary-json", metavar="FILE", help="write the run summary as JSON")
+    pipeline.add_argument("--report", metavar="FILE.html", help="write an HTML page with the zone funnel")
+
     run = commands.add_parser("run", help="run one STEDI job")
     run.add_argument("job")
     run.add_argument("--lake", default=default_lake())
     run.add_argument("--strict", action="store_true")
     return parser
+
+
+def _generate(args: argparse.Namespace) -> None:
+    import glueless
+
+    if args.customers < 0 or args.seed < 0:
+        raise ValueError("--customers and --seed must not be negative")
+    made = glueless.generate_stedi(args.lake, customers=args.customers, seed=args.seed, overwrite=args.overwrite)
+    print(
+        f"generated {made['customers']:,} customers ({made['consenting_customers']:,} consenting), "
+        f"{made['accelerometer']:,} accelerometer and {made['step_trainer']:,} step-trainer records "
+        f"in {made['files']} files ({made['bytes']:,} bytes) under {args.lake}"
+    )
+
+
+def _stedi_run(args: argparse.Namespace) -> None:
+    import glueless
+    from glueless.progress import ProgressBar
+    from glueless.report import render_html
+
+    bar = ProgressBar(args.lake) if ProgressBar.wanted(args.quiet) else None
+
+    def done(summary: dict[str, Any]) -> None:
+        if bar:
+            bar.stop()
+
+    try:
+        run = glueless.run_stedi(
+            args.lake, strict=args.strict, on_job_start=bar.start if bar else None, on_job_done=done
+        )
+    finally:
+        if bar:
+            bar.stop()
+    if args.summary_json:
+        with open(args.summary_json, "w", encoding="utf-8") as out:
+            json.dump(run, out, indent=2)
+    if args.report:
+        with open(args.report, "w", encoding="utf-8") as out:
+            out.write(render_html(run))
+    if not args.quiet:
+        print(format_pipeline(run))
+    if not run["balanced"]:
+        raise RuntimeError("the counts of some job do not add up; see the summary")
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -39,14 +93,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         import glueless
 
         if args.command == "generate":
-            if args.customers < 0 or args.seed < 0:
-                raise ValueError("--customers and --seed must not be negative")
-            made = glueless.generate_stedi(args.lake, customers=args.customers, seed=args.seed, overwrite=args.overwrite)
-            print(
-                f"generated {made['customers']:,} customers ({made['consenting_customers']:,} consenting), "
-                f"{made['accelerometer']:,} accelerometer and {made['step_trainer']:,} step-trainer records "
-                f"in {made['files']} files ({made['bytes']:,} bytes) under {args.lake}"
-            )
+            _generate(args)
+        elif args.command == "stedi":
+            _stedi_run(args)
         elif args.command == "run":
             print(format_job(glueless.run_job(args.job, args.lake, strict=args.strict)))
     except KeyboardInterrupt:

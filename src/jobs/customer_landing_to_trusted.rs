@@ -5,12 +5,11 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+use super::tables::read_landing;
 use crate::error::Result;
 use crate::jobs::{output, JobOptions, JobReport, Lake};
 use crate::kernels::consent_filter;
-use crate::landing::{self, rejected_schema, LandingSchema};
 use crate::pool;
-use crate::storage::local;
 
 /// The consent column of the customer table.
 pub const CONSENT_COLUMN: &str = "shareWithResearchAsOfDate";
@@ -22,23 +21,12 @@ pub const CONSENT_COLUMN: &str = "shareWithResearchAsOfDate";
 /// [`crate::Error::NotFound`] when the landing folder is missing; storage errors otherwise.
 pub fn run(lake: &Lake, options: &JobOptions) -> Result<JobReport> {
     let started = Instant::now();
-    let dir = lake.landing_dir("customer")?;
-    let schema = LandingSchema::known("customer").expect("customer is a declared table");
-    let files = local::list_files(&dir)?;
-    let landed = landing::read_files(&files, Some(&schema), &options.landing)?;
-
+    let (landed, rejected) = read_landing(lake, "customer", options)?;
     let trusted: Vec<_> =
         pool::install(|| landed.batches.par_iter().map(|b| consent_filter(b, CONSENT_COLUMN)).collect::<Result<_>>())?;
     let written: u64 = trusted.iter().map(|b| b.num_rows() as u64).sum();
-
-    let rejected = output::replace_table(
-        "customer/rejected",
-        &lake.zone("customer", "rejected"),
-        &rejected_schema(),
-        &landed.rejected,
-    )?;
     let trusted_out =
-        output::replace_table("customer/trusted", &lake.zone("customer", "trusted"), schema.schema(), &trusted)?;
+        output::replace_table("customer/trusted", &lake.zone("customer", "trusted"), &landed.schema, &trusted)?;
 
     Ok(JobReport {
         job: "customer_landing_to_trusted".into(),
@@ -50,5 +38,6 @@ pub fn run(lake: &Lake, options: &JobOptions) -> Result<JobReport> {
         empty_files: landed.stats.empty_files,
         outputs: vec![trusted_out, rejected],
         seconds: started.elapsed().as_secs_f64(),
+        ..JobReport::default()
     })
 }

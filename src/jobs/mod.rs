@@ -1,10 +1,15 @@
 //! The lakehouse jobs, composed from landing, kernels and storage. Pure Rust, so each job is
 //! testable without Python; the drivers in `scripts/` call them through the bindings.
 
+pub mod accelerometer_landing_to_trusted;
 pub mod customer_landing_to_trusted;
+pub mod customer_trusted_to_curated;
 pub mod lake;
+pub mod machine_learning_curated;
 pub mod output;
 pub mod report;
+pub mod step_trainer_trusted;
+pub mod tables;
 
 pub use lake::Lake;
 pub use report::{JobReport, OutputInfo};
@@ -21,7 +26,13 @@ pub struct JobOptions {
 }
 
 /// The STEDI jobs, in the order they run.
-pub const STEDI_JOBS: [&str; 1] = ["customer_landing_to_trusted"];
+pub const STEDI_JOBS: [&str; 5] = [
+    "customer_landing_to_trusted",
+    "accelerometer_landing_to_trusted",
+    "customer_trusted_to_curated",
+    "step_trainer_trusted",
+    "machine_learning_curated",
+];
 
 /// Run the STEDI job `name` on `lake`.
 ///
@@ -30,6 +41,10 @@ pub const STEDI_JOBS: [&str; 1] = ["customer_landing_to_trusted"];
 pub fn run_job(name: &str, lake: &Lake, options: &JobOptions) -> Result<JobReport> {
     match name {
         "customer_landing_to_trusted" => customer_landing_to_trusted::run(lake, options),
+        "accelerometer_landing_to_trusted" => accelerometer_landing_to_trusted::run(lake, options),
+        "customer_trusted_to_curated" => customer_trusted_to_curated::run(lake, options),
+        "step_trainer_trusted" => step_trainer_trusted::run(lake, options),
+        "machine_learning_curated" => machine_learning_curated::run(lake, options),
         other => Err(Error::InvalidArgument(format!("unknown job {other}; known jobs: {}", STEDI_JOBS.join(", ")))),
     }
 }

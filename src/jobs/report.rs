@@ -1,5 +1,6 @@
 //! What a job did: rows read, quarantined, filtered (with the documented reason) and written.
-//! `read == quarantined + Σ filtered + written` for every job.
+//! `read == quarantined + Σ filtered + written` for every job (`+ matched` instead of `written`
+//! for a join, whose output can hold more rows than its input).
 
 /// One table a job wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +23,8 @@ pub struct JobReport {
     pub quarantined: u64,
     /// Rows left out by a documented filter: (reason, count).
     pub filtered: Vec<(String, u64)>,
+    /// For joins: input rows that found a partner (the output may hold more rows than that).
+    pub matched: Option<u64>,
     /// Rows written to the job's main output.
     pub written: u64,
     /// Landing bytes read.
@@ -36,6 +39,7 @@ impl JobReport {
     /// Whether the counts add up.
     #[must_use]
     pub fn balanced(&self) -> bool {
-        self.read == self.quarantined + self.filtered.iter().map(|(_, n)| n).sum::<u64>() + self.written
+        let kept = self.matched.unwrap_or(self.written);
+        self.read == self.quarantined + self.filtered.iter().map(|(_, n)| n).sum::<u64>() + kept
     }
 }

@@ -2,5 +2,12 @@
 //! can call them on any Arrow table.
 
 pub mod consent;
+pub mod distinct;
+pub mod join;
+pub mod keys;
+pub mod project;
 
-pub use consent::{consent_filter, consent_mask};
+pub use consent::{consent_dated_filter, consent_filter, consent_mask, DatedConsentOutput};
+pub use distinct::distinct;
+pub use join::{inner_join, semi_join, InnerJoinOutput, JoinInput, SemiJoinOutput};
+pub use project::{drop_pii, is_pii, select, select_schema, PII_COLUMNS};

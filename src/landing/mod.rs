@@ -190,7 +190,11 @@ fn decode_unit(
     let mut decoder = Decoder::new(schema);
     let mut rejected = RejectedBuilder::default();
     let source = &names[unit.file()];
+    let mut bytes = 0u64;
+    let mut records = 0u64;
     unit.for_each(|record| {
+        bytes += record.bytes.len() as u64 + 1;
+        records += 1;
         let outcome = if record.bytes.len() > options.max_record_bytes {
             Err(format!(
                 "record of {} bytes is over the limit of {} bytes",
@@ -204,6 +208,7 @@ fn decode_unit(
             rejected.push(source, record.line, &reason, record.bytes);
         }
     });
+    crate::progress::add(bytes, records);
     Ok((decoder.finish()?, rejected.finish()?))
 }
 

@@ -34,6 +34,7 @@ fn report_dict<'py>(py: Python<'py>, report: &JobReport) -> PyResult<Bound<'py, 
         filtered.set_item(reason, count)?;
     }
     dict.set_item("filtered", filtered)?;
+    dict.set_item("matched", report.matched)?;
     dict.set_item("written", report.written)?;
     dict.set_item("bytes_read", report.bytes_read)?;
     dict.set_item("empty_files", report.empty_files)?;

@@ -20,7 +20,19 @@ fn _glueless(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<landing::LandingResult>()?;
     m.add_function(wrap_pyfunction!(landing::read_landing, m)?)?;
     m.add_function(wrap_pyfunction!(kernels::consent_filter, m)?)?;
+    m.add_function(wrap_pyfunction!(kernels::consent_dated_filter, m)?)?;
+    m.add_function(wrap_pyfunction!(kernels::semi_join, m)?)?;
+    m.add_function(wrap_pyfunction!(kernels::inner_join, m)?)?;
+    m.add_function(wrap_pyfunction!(kernels::distinct, m)?)?;
+    m.add_function(wrap_pyfunction!(kernels::drop_pii, m)?)?;
     m.add_function(wrap_pyfunction!(jobs::run_job, m)?)?;
     m.add_function(wrap_pyfunction!(generate::generate_stedi, m)?)?;
+    m.add_function(wrap_pyfunction!(progress, m)?)?;
     Ok(())
+}
+
+/// Landing bytes and records decoded so far in this process (for progress bars).
+#[pyfunction]
+fn progress() -> (u64, u64) {
+    crate::progress::snapshot()
 }

@@ -3,8 +3,9 @@
 use std::fs::File;
 use std::path::Path;
 
-use arrow_array::RecordBatch;
+use arrow_array::{RecordBatch, RecordBatchReader};
 use arrow_schema::SchemaRef;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
@@ -34,4 +35,19 @@ pub fn write(path: &Path, schema: &SchemaRef, batches: &[RecordBatch]) -> Result
     let file = writer.into_inner()?;
     file.sync_all().map_err(|e| Error::io("syncing", path, e))?;
     file.metadata().map(|m| m.len()).map_err(|e| Error::io("reading", path, e))
+}
+
+/// Read every batch of the Parquet file at `path`.
+///
+/// # Errors
+/// [`Error::NotFound`], [`Error::Io`] or [`Error::Parquet`] naming the file.
+pub fn read(path: &Path) -> Result<(SchemaRef, Vec<RecordBatch>)> {
+    let file = File::open(path).map_err(|e| Error::io("reading", path, e))?;
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+        .map_err(|e| Error::Io { op: "reading", path: path.display().to_string(), source: std::io::Error::other(e) })?
+        .with_batch_size(64 * 1024)
+        .build()?;
+    let schema = reader.schema();
+    let batches = reader.collect::<Result<Vec<_>, _>>()?;
+    Ok((schema, batches))
 }

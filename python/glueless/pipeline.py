@@ -1,0 +1,65 @@
+"""The whole STEDI pipeline: the five jobs in order, with zone counts like the original project's
+Athena checks."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable, Optional
+
+from glueless import _glueless
+
+#: The STEDI jobs in the order they must run; each reads what the previous ones wrote.
+STEDI_JOBS = (
+    "customer_landing_to_trusted",
+    "accelerometer_landing_to_trusted",
+    "customer_trusted_to_curated",
+    "step_trainer_trusted",
+    "machine_learning_curated",
+)
+
+#: Zone rows in the order of the data's journey, and which job's summary gives each count.
+ZONES = (
+    ("customer/landing", "customer_landing_to_trusted", "read"),
+    ("customer/trusted", "customer_landing_to_trusted", "written"),
+    ("accelerometer/landing", "accelerometer_landing_to_trusted", "read"),
+    ("accelerometer/trusted", "accelerometer_landing_to_trusted", "written"),
+    ("customer/curated", "customer_trusted_to_curated", "written"),
+    ("step_trainer/landing", "step_trainer_trusted", "read"),
+    ("step_trainer/trusted", "step_trainer_trusted", "written"),
+    ("step_trainer/curated", "machine_learning_curated", "written"),
+)
+
+
+def run_stedi(
+    lake: str,
+    *,
+    strict: bool = False,
+    on_job_start: Optional[Callable[[str], None]] = None,
+    on_job_done: Optional[Callable[[dict[str, Any]], None]] = None,
+) -> dict[str, Any]:
+    """Run the five STEDI jobs on ``lake`` in order and return the run summary.
+
+    The summary holds each job's own summary (``jobs``), the row count of every zone (``zones``),
+    the total time and whether every job's counts add up (``balanced``).
+    """
+    started = time.perf_counter()
+    jobs = []
+    for job in STEDI_JOBS:
+        if on_job_start:
+            on_job_start(job)
+        summary = _glueless.run_job(job, lake, strict=strict)
+        jobs.append(summary)
+        if on_job_done:
+            on_job_done(summary)
+    by_job = {j["job"]: j for j in jobs}
+    zones = {zone: by_job[job][field] for zone, job, field in ZONES}
+    quarantined = {j["job"]: j["quarantined"] for j in jobs if j["quarantined"]}
+    return {
+        "lake": lake,
+        "strict": strict,
+        "jobs": jobs,
+        "zones": zones,
+        "quarantined": quarantined,
+        "seconds": time.perf_counter() - started,
+        "balanced": all(j["balanced"] for j in jobs),
+    }

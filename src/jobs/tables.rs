@@ -1,0 +1,81 @@
+//! Reading a job's inputs: landing JSON (with its quarantine) and the tables earlier jobs wrote.
+
+use arrow_array::RecordBatch;
+use arrow_schema::SchemaRef;
+use rayon::prelude::*;
+
+use super::{output, JobOptions, Lake, OutputInfo};
+use crate::error::{Error, Result};
+use crate::landing::{self, rejected_schema, LandingOutput, LandingSchema};
+use crate::storage::{local, parquet_file};
+
+/// A table read from the lake.
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub schema: SchemaRef,
+    pub batches: Vec<RecordBatch>,
+}
+
+impl Table {
+    /// Number of rows.
+    #[must_use]
+    pub fn rows(&self) -> u64 {
+        self.batches.iter().map(|b| b.num_rows() as u64).sum()
+    }
+}
+
+/// Read `table`'s landing zone with its declared schema and replace its quarantine
+/// (`table/rejected`) with the records that could not be read.
+///
+/// # Errors
+/// [`Error::NotFound`] when the lake or landing folder is missing; storage errors.
+pub fn read_landing(lake: &Lake, table: &str, options: &JobOptions) -> Result<(LandingOutput, OutputInfo)> {
+    let dir = lake.landing_dir(table)?;
+    let schema = LandingSchema::known(table)
+        .ok_or_else(|| Error::InvalidArgument(format!("{table} is not a STEDI landing table")))?;
+    let files = local::list_files(&dir)?;
+    let landed = landing::read_files(&files, Some(&schema), &options.landing)?;
+    let rejected = output::replace_table(
+        &format!("{table}/rejected"),
+        &lake.zone(table, "rejected"),
+        &rejected_schema(),
+        &landed.rejected,
+    )?;
+    Ok((landed, rejected))
+}
+
+/// Read the table `table/zone` that the job `producer` writes, checking it has `columns`.
+///
+/// # Errors
+/// [`Error::MissingInput`] naming the job to run first when the table is missing or lacks a
+/// column; storage errors otherwise.
+pub fn read_table(lake: &Lake, table: &str, zone: &str, producer: &str, columns: &[&str]) -> Result<Table> {
+    let location = lake.zone(table, zone);
+    let name = format!("{table}/{zone}");
+    let missing = || Error::MissingInput { table: name.clone(), path: location.to_string(), job: producer.to_string() };
+    let dir = location.local_path()?;
+    if !dir.is_dir() {
+        return Err(missing());
+    }
+    let files: Vec<_> =
+        local::list_files(dir)?.into_iter().filter(|f| f.path.extension().is_some_and(|e| e == "parquet")).collect();
+    if files.is_empty() {
+        return Err(missing());
+    }
+    let parts: Vec<(SchemaRef, Vec<RecordBatch>)> =
+        files.par_iter().map(|f| parquet_file::read(&f.path)).collect::<Result<_>>()?;
+    let schema = parts[0].0.clone();
+    for (other, _) in &parts[1..] {
+        if other.fields() != schema.fields() {
+            return Err(Error::InvalidArgument(format!(
+                "{name}: its Parquet files have different schemas; re-run {producer}"
+            )));
+        }
+    }
+    for column in columns {
+        if schema.field_with_name(column).is_err() {
+            return Err(Error::InvalidArgument(format!("{name} has no column {column}; re-run {producer}")));
+        }
+    }
+    Ok(Table { schema, batches: parts.into_iter().flat_map(|(_, b)| b).collect() })
+}
