@@ -74,7 +74,7 @@ fn trim_record(raw: &[u8]) -> &[u8] {
 }
 
 /// The elements of a file that is one JSON array (`[{…}, {…}]`, possibly pretty-printed), or
-/// `None` when the file is not a well-formed array; it is then read line by line.
+/// `None` when the file is not a well-formed array of objects; it is then read line by line.
 #[must_use]
 pub fn array_elements(bytes: &[u8]) -> Option<Vec<RawRecord<'_>>> {
     if !bytes.trim_ascii_start().starts_with(b"[") {
@@ -82,6 +82,10 @@ pub fn array_elements(bytes: &[u8]) -> Option<Vec<RawRecord<'_>>> {
     }
     let text = std::str::from_utf8(bytes).ok()?;
     let elements: Vec<&RawValue> = serde_json::from_str(text).ok()?;
+    // `[1, 2]` on one line is one bad record, not two: only an array of objects is a record file.
+    if !elements.iter().all(|e| e.get().starts_with('{')) {
+        return None;
+    }
     let base = text.as_ptr() as usize;
     let mut line = 1;
     let mut scanned = 0;
@@ -133,6 +137,7 @@ mod tests {
         assert_eq!(got[1].bytes, b"{\"a\": 3}");
         assert!(array_elements(b"[{\"a\":1},").is_none());
         assert!(array_elements(b"{\"a\":1}").is_none());
+        assert!(array_elements(b"[1, 2]").is_none());
     }
 
     #[test]
