@@ -20,6 +20,7 @@ from glueless._glueless import (
     generate_stedi,
     inner_join,
     read_landing,
+    replicate_stedi,
     run_job,
     semi_join,
 )
@@ -61,6 +62,7 @@ __all__ = [
     "generate_stedi",
     "inner_join",
     "read_landing",
+    "replicate_stedi",
     "run_job",
     "run_stedi",
     "semi_join",

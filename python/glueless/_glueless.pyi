@@ -18,6 +18,7 @@ __all__ = [
     "generate_stedi",
     "progress",
     "read_landing",
+    "replicate_stedi",
     "run_job",
 ]
 
@@ -141,3 +142,10 @@ def run_job(job: str, lake: str, *, strict: bool = False, max_record_bytes: Opti
 def generate_stedi(lake: str, *, customers: int = 1000, seed: int = 0, overwrite: bool = False) -> GeneratedStedi:
     """Write deterministic STEDI landing data with the real data's quirks under ``lake``."""
 
+
+class Replicated(TypedDict):
+    files: int
+    bytes: int
+
+def replicate_stedi(source: str, lake: str, replicas: int) -> Replicated:
+    """Write ``replicas`` renamed, day-shifted copies of STEDI landing data (counts scale exactly)."""

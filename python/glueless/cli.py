@@ -26,6 +26,12 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument("--customers", type=int, default=1000)
     generate.add_argument("--seed", type=int, default=0)
     generate.add_argument("--overwrite", action="store_true", help="replace landing files already there")
+    generate.add_argument(
+        "--replicate-from",
+        metavar="DIR",
+        help="instead of synthetic data, write --replicas renamed, day-shifted copies of the landing data in DIR",
+    )
+    generate.add_argument("--replicas", type=int, default=1)
 
     stedi = commands.add_parser("stedi", help="the STEDI lakehouse")
     stedi_commands = stedi.add_subparsers(dest="stedi_command", required=True)
@@ -46,8 +52,12 @@ def _parser() -> argparse.ArgumentParser:
 def _generate(args: argparse.Namespace) -> None:
     import glueless
 
-    if args.customers < 0 or args.seed < 0:
-        raise ValueError("--customers and --seed must not be negative")
+    if args.customers < 0 or args.seed < 0 or args.replicas < 1:
+        raise ValueError("--customers and --seed must not be negative, --replicas must be at least 1")
+    if args.replicate_from:
+        copied = glueless.replicate_stedi(args.replicate_from, args.lake, args.replicas)
+        print(f"wrote {args.replicas} replicas of {args.replicate_from}: {copied['files']} files ({copied['bytes']:,} bytes) under {args.lake}")
+        return
     made = glueless.generate_stedi(args.lake, customers=args.customers, seed=args.seed, overwrite=args.overwrite)
     print(
         f"generated {made['customers']:,} customers ({made['consenting_customers']:,} consenting), "

@@ -3,10 +3,16 @@
 
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
+use rayon::prelude::*;
 
 use super::report::OutputInfo;
 use crate::error::Result;
+use crate::pool;
 use crate::storage::{failpoint, parquet_file, Location, StagedDir};
+
+/// Below this many rows a table is one file; above, one file per pool thread, encoded in
+/// parallel (Parquet encoding and zstd are single-threaded per file).
+const ROWS_PER_PARALLEL_PART: usize = 1 << 17;
 
 /// Replace the table at `location` with `batches`. An empty table is still written as a Parquet
 /// file with the schema, so readers see typed, empty columns.
@@ -21,14 +27,73 @@ pub fn replace_table(
 ) -> Result<OutputInfo> {
     let target = location.local_path()?;
     let staged = StagedDir::create(target)?;
-    let bytes = parquet_file::write(&staged.path().join("part-00000.parquet"), schema, batches)?;
+    let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
+    let parts = split_parts(batches, (rows / ROWS_PER_PARALLEL_PART).clamp(1, pool::thread_count()));
+    let sizes: Vec<u64> = pool::install(|| {
+        parts
+            .par_iter()
+            .enumerate()
+            .map(|(i, part)| parquet_file::write(&staged.path().join(format!("part-{i:05}.parquet")), schema, part))
+            .collect::<Result<_>>()
+    })?;
     failpoint::hit("output.written");
     staged.commit()?;
     Ok(OutputInfo {
         table: table.to_string(),
         location: location.to_string(),
-        rows: batches.iter().map(|b| b.num_rows() as u64).sum(),
-        files: 1,
-        bytes,
+        rows: rows as u64,
+        files: sizes.len() as u64,
+        bytes: sizes.iter().sum(),
     })
+}
+
+/// Cut `batches` into `n` runs of about equal row counts, keeping row order.
+fn split_parts(batches: &[RecordBatch], n: usize) -> Vec<Vec<RecordBatch>> {
+    let total: usize = batches.iter().map(RecordBatch::num_rows).sum();
+    let per_part = total.div_ceil(n.max(1)).max(1);
+    let mut parts = vec![Vec::new()];
+    let mut filled = 0;
+    for batch in batches {
+        let mut offset = 0;
+        while offset < batch.num_rows() {
+            if filled == per_part {
+                parts.push(Vec::new());
+                filled = 0;
+            }
+            let take = (per_part - filled).min(batch.num_rows() - offset);
+            parts.last_mut().expect("parts is never empty").push(batch.slice(offset, take));
+            offset += take;
+            filled += take;
+        }
+    }
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow_array::Int64Array;
+    use arrow_schema::{DataType, Field, Schema};
+
+    use super::*;
+
+    #[test]
+    fn parts_keep_order_and_balance_rows() {
+        let schema = Arc::new(Schema::new(vec![Field::new("v", DataType::Int64, false)]));
+        let batch = |r: std::ops::Range<i64>| {
+            RecordBatch::try_new(schema.clone(), vec![Arc::new(Int64Array::from_iter_values(r))]).unwrap()
+        };
+        let parts = split_parts(&[batch(0..5), batch(5..7), batch(7..10)], 3);
+        let rows: Vec<Vec<i64>> = parts
+            .iter()
+            .map(|p| {
+                p.iter()
+                    .flat_map(|b| b.column(0).as_any().downcast_ref::<Int64Array>().unwrap().values().to_vec())
+                    .collect()
+            })
+            .collect();
+        assert_eq!(rows, [vec![0, 1, 2, 3], vec![4, 5, 6, 7], vec![8, 9]]);
+        assert_eq!(split_parts(&[], 4).len(), 1, "an empty table is one (empty) file");
+    }
 }

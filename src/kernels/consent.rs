@@ -3,7 +3,7 @@
 //! STEDI customers consented to research when `shareWithResearchAsOfDate` holds a date; older
 //! exports wrote `null`, `0` or a float for "no", and newer ones leave the key out.
 
-use std::collections::HashMap;
+use ahash::AHashMap as HashMap;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float64Type, Int64Type};

@@ -1,6 +1,6 @@
 //! DISTINCT over all columns: the first occurrence of every distinct row, in input order.
 
-use std::collections::HashSet;
+use ahash::AHashSet as HashSet;
 
 use arrow_array::{BooleanArray, RecordBatch};
 use arrow_row::Rows;

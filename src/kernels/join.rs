@@ -3,7 +3,8 @@
 //! larger side is probed in parallel, batch by batch. Keys may repeat on both sides; a row with a
 //! null key never matches.
 
-use std::collections::{HashMap, HashSet};
+// aHash, not SipHash: keys are our own data, and hashing is the join's inner loop.
+use ahash::{AHashMap as HashMap, AHashSet as HashSet};
 use std::sync::Arc;
 
 use arrow_array::{Array, BooleanArray, RecordBatch, UInt32Array};

@@ -13,7 +13,6 @@
 use std::borrow::Cow;
 
 use arrow_schema::DataType;
-use serde_json::value::RawValue;
 
 /// A decoded value ready to append to a column.
 #[derive(Debug, Clone, PartialEq)]
@@ -72,12 +71,11 @@ pub fn string_content(raw: &str) -> Result<Cow<'_, str>, String> {
     }
 }
 
-/// Coerce the raw JSON value `raw` to a value of type `to`.
+/// Coerce `text`, the text of one valid JSON value, to a value of type `to`.
 ///
 /// # Errors
 /// A short reason when the value cannot be stored in `to` without loss.
-pub fn coerce<'a>(raw: &'a RawValue, to: &DataType, nested_as_json: bool) -> Result<Typed<'a>, String> {
-    let text = raw.get();
+pub fn coerce<'a>(text: &'a str, to: &DataType, nested_as_json: bool) -> Result<Typed<'a>, String> {
     let kind = JsonKind::of(text);
     if kind == JsonKind::Null {
         return Ok(Typed::Null);
@@ -143,6 +141,9 @@ pub fn int_from_number(text: &str) -> Option<i64> {
 /// A float from a number's text, refusing integers that a float64 cannot hold exactly.
 #[must_use]
 pub fn float_from_number(text: &str) -> Option<f64> {
+    if let Some(v) = short_decimal(text) {
+        return Some(v);
+    }
     let v: f64 = text.parse().ok()?;
     if !v.is_finite() {
         return None;
@@ -153,6 +154,30 @@ pub fn float_from_number(text: &str) -> Option<f64> {
         return exact.then_some(v);
     }
     Some(v)
+}
+
+/// Clinger's fast path for short decimals (`-1.0`, `0.25`): with at most 15 digits the digits and
+/// the power of ten are exact doubles, so one division rounds correctly, as `str::parse` would.
+fn short_decimal(text: &str) -> Option<f64> {
+    const POW10: [f64; 16] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (int_part, frac) = digits.split_once('.')?;
+    if int_part.is_empty() || frac.is_empty() || int_part.len() + frac.len() > 15 {
+        return None;
+    }
+    let mut mantissa: u64 = 0;
+    for b in int_part.bytes().chain(frac.bytes()) {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        mantissa = mantissa * 10 + u64::from(b - b'0');
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let v = mantissa as f64 / POW10[frac.len()];
+    Some(if negative { -v } else { v })
 }
 
 fn type_name(to: &DataType) -> &'static str {
@@ -179,10 +204,9 @@ fn describe(text: &str, kind: JsonKind) -> String {
 mod tests {
     use super::*;
 
-    fn c(json: &str, to: &DataType) -> Result<Typed<'static>, String> {
-        let raw: Box<RawValue> = serde_json::from_str(json).unwrap();
-        let raw: &'static RawValue = Box::leak(raw);
-        coerce(raw, to, false)
+    fn c<'a>(json: &'a str, to: &DataType) -> Result<Typed<'a>, String> {
+        serde_json::from_str::<serde::de::IgnoredAny>(json).expect("tests pass valid JSON");
+        coerce(json, to, false)
     }
 
     #[test]
@@ -215,6 +239,16 @@ mod tests {
         assert!(c("9007199254740993", f).is_err());
         assert!(c("\"inf\"", f).is_err());
         assert!(c("false", f).is_err());
+    }
+
+    #[test]
+    fn short_decimals_parse_exactly_as_std_does() {
+        for text in
+            ["1.0", "-1.0", "0.0", "-0.0", "0.1", "123.456", "99999999999.9999", "3.141592653589793", "1e5", "-12"]
+        {
+            let ours = float_from_number(text).unwrap();
+            assert_eq!(ours.to_bits(), text.parse::<f64>().unwrap().to_bits(), "{text}");
+        }
     }
 
     #[test]

@@ -1,66 +1,120 @@
 //! Decoding landing records into Arrow columns: one JSON object per record, keys matched to the
 //! schema ignoring case, values coerced losslessly. A record that cannot be decoded is reported
-//! with a reason and appends nothing, so accepted rows are never partial.
+//! with a reason and leaves no trace in the columns, so accepted rows are never partial.
+//!
+//! Most records take the single-pass scanner of [`super::flat`]; the rest (escapes, nested
+//! values, repeated keys, errors) take serde_json, which also words the reason.
 
 use std::fmt;
 use std::sync::Arc;
 
-use arrow_array::builder::{BooleanBuilder, Float64Builder, Int64Builder, StringBuilder};
-use arrow_array::{ArrayRef, RecordBatch};
+use arrow_array::{ArrayRef, BooleanArray, Float64Array, Int64Array, RecordBatch, StringArray};
+use arrow_buffer::{NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::DataType;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 use super::coerce::{coerce, Typed};
+use super::flat;
 use super::schema::LandingSchema;
 use crate::error::Result;
 
+/// A column being built; unlike Arrow's builders it can drop the values of a rejected record.
 enum Column {
-    Utf8(StringBuilder),
-    Int64(Int64Builder),
-    Float64(Float64Builder),
-    Boolean(BooleanBuilder),
+    Utf8 { offsets: Vec<i32>, data: Vec<u8>, valid: Vec<bool> },
+    Int64 { values: Vec<i64>, valid: Vec<bool> },
+    Float64 { values: Vec<f64>, valid: Vec<bool> },
+    Boolean { values: Vec<bool>, valid: Vec<bool> },
 }
 
 impl Column {
     fn new(data_type: &DataType) -> Self {
         match data_type {
-            DataType::Int64 => Column::Int64(Int64Builder::new()),
-            DataType::Float64 => Column::Float64(Float64Builder::new()),
-            DataType::Boolean => Column::Boolean(BooleanBuilder::new()),
+            DataType::Int64 => Column::Int64 { values: Vec::new(), valid: Vec::new() },
+            DataType::Float64 => Column::Float64 { values: Vec::new(), valid: Vec::new() },
+            DataType::Boolean => Column::Boolean { values: Vec::new(), valid: Vec::new() },
             // Landing schemas only use these four types; anything else is kept as text.
-            _ => Column::Utf8(StringBuilder::new()),
+            _ => Column::Utf8 { offsets: vec![0], data: Vec::new(), valid: Vec::new() },
         }
     }
 
-    /// Append a value that [`coerce`] produced for this column's type.
+    /// Append a value that [`coerce`] produced for this column's type (anything else is null).
     fn append(&mut self, value: &Typed<'_>) {
         match (self, value) {
-            (Column::Utf8(b), Typed::Str(s)) => b.append_value(s),
-            (Column::Int64(b), Typed::Int(v)) => b.append_value(*v),
-            (Column::Float64(b), Typed::Float(v)) => b.append_value(*v),
-            (Column::Boolean(b), Typed::Bool(v)) => b.append_value(*v),
-            (Column::Utf8(b), _) => b.append_null(),
-            (Column::Int64(b), _) => b.append_null(),
-            (Column::Float64(b), _) => b.append_null(),
-            (Column::Boolean(b), _) => b.append_null(),
+            (Column::Utf8 { offsets, data, valid }, v) => {
+                if let Typed::Str(s) = v {
+                    data.extend_from_slice(s.as_bytes());
+                }
+                offsets.push(data.len() as i32);
+                valid.push(matches!(v, Typed::Str(_)));
+            }
+            (Column::Int64 { values, valid }, v) => {
+                values.push(if let Typed::Int(i) = v { *i } else { 0 });
+                valid.push(matches!(v, Typed::Int(_)));
+            }
+            (Column::Float64 { values, valid }, v) => {
+                values.push(if let Typed::Float(f) = v { *f } else { 0.0 });
+                valid.push(matches!(v, Typed::Float(_)));
+            }
+            (Column::Boolean { values, valid }, v) => {
+                values.push(matches!(v, Typed::Bool(true)));
+                valid.push(matches!(v, Typed::Bool(_)));
+            }
+        }
+    }
+
+    /// Keep only the first `rows` values.
+    fn truncate(&mut self, rows: usize) {
+        match self {
+            Column::Utf8 { offsets, data, valid } => {
+                offsets.truncate(rows + 1);
+                data.truncate(offsets[rows] as usize);
+                valid.truncate(rows);
+            }
+            Column::Int64 { values, valid } => {
+                values.truncate(rows);
+                valid.truncate(rows);
+            }
+            Column::Float64 { values, valid } => {
+                values.truncate(rows);
+                valid.truncate(rows);
+            }
+            Column::Boolean { values, valid } => {
+                values.truncate(rows);
+                valid.truncate(rows);
+            }
         }
     }
 
     fn finish(&mut self) -> ArrayRef {
+        fn nulls(valid: &mut Vec<bool>) -> Option<NullBuffer> {
+            let buffer = NullBuffer::from(std::mem::take(valid));
+            (buffer.null_count() > 0).then_some(buffer)
+        }
         match self {
-            Column::Utf8(b) => Arc::new(b.finish()),
-            Column::Int64(b) => Arc::new(b.finish()),
-            Column::Float64(b) => Arc::new(b.finish()),
-            Column::Boolean(b) => Arc::new(b.finish()),
+            Column::Utf8 { offsets, data, valid } => {
+                let offsets = OffsetBuffer::new(ScalarBuffer::from(std::mem::replace(offsets, vec![0])));
+                let data = std::mem::take(data).into();
+                Arc::new(StringArray::new(offsets, data, nulls(valid)))
+            }
+            Column::Int64 { values, valid } => Arc::new(Int64Array::new(std::mem::take(values).into(), nulls(valid))),
+            Column::Float64 { values, valid } => {
+                Arc::new(Float64Array::new(std::mem::take(values).into(), nulls(valid)))
+            }
+            Column::Boolean { values, valid } => {
+                let values = BooleanArray::from(std::mem::take(values));
+                Arc::new(BooleanArray::new(values.values().clone(), nulls(valid)))
+            }
         }
     }
 }
 
-/// Decodes records of one landing schema into column builders.
+/// Decodes records of one landing schema into columns.
 pub struct Decoder<'s> {
     schema: &'s LandingSchema,
     columns: Vec<Column>,
+    /// Byte range of each field's value in the current record.
+    slots: Vec<Option<(usize, usize)>>,
     rows: usize,
 }
 
@@ -68,8 +122,9 @@ impl<'s> Decoder<'s> {
     /// A decoder with empty columns.
     #[must_use]
     pub fn new(schema: &'s LandingSchema) -> Self {
-        let columns = schema.schema().fields().iter().map(|f| Column::new(f.data_type())).collect();
-        Self { schema, columns, rows: 0 }
+        let columns: Vec<Column> = schema.schema().fields().iter().map(|f| Column::new(f.data_type())).collect();
+        let slots = vec![None; columns.len()];
+        Self { schema, columns, slots, rows: 0 }
     }
 
     /// Rows decoded so far.
@@ -85,24 +140,26 @@ impl<'s> Decoder<'s> {
     /// cannot be coerced); nothing is appended then.
     pub fn decode(&mut self, bytes: &[u8]) -> Result<(), String> {
         let text = std::str::from_utf8(bytes).map_err(|e| format!("invalid UTF-8 at byte {}", e.valid_up_to()))?;
-        let mut slots: Vec<Option<&RawValue>> = vec![None; self.columns.len()];
-        let mut de = serde_json::Deserializer::from_str(text);
-        de.deserialize_map(RecordVisitor { schema: self.schema, slots: &mut slots })
-            .map_err(|e| format!("invalid JSON: {e}"))?;
-        de.end().map_err(|e| format!("invalid JSON: {e}"))?;
-
-        let fields = self.schema.schema().fields();
-        let mut values = Vec::with_capacity(slots.len());
-        for (slot, field) in slots.iter().zip(fields.iter()) {
-            let value = match slot {
-                None => Typed::Null,
-                Some(raw) => coerce(raw, field.data_type(), self.schema.nested_as_json)
-                    .map_err(|reason| format!("field {}: {reason}", field.name()))?,
-            };
-            values.push(value);
+        self.slots.fill(None);
+        if !flat::scan(text, self.schema, &mut self.slots) {
+            self.slots.fill(None);
+            full_parse(text, self.schema, &mut self.slots)?;
         }
-        for (column, value) in self.columns.iter_mut().zip(&values) {
-            column.append(value);
+        let fields = self.schema.schema().fields();
+        for (i, field) in fields.iter().enumerate() {
+            let value = match self.slots[i] {
+                None => Ok(Typed::Null),
+                Some((start, end)) => coerce(&text[start..end], field.data_type(), self.schema.nested_as_json),
+            };
+            match value {
+                Ok(value) => self.columns[i].append(&value),
+                Err(reason) => {
+                    for column in &mut self.columns[..i] {
+                        column.truncate(self.rows);
+                    }
+                    return Err(format!("field {}: {reason}", field.name()));
+                }
+            }
         }
         self.rows += 1;
         Ok(())
@@ -117,6 +174,23 @@ impl<'s> Decoder<'s> {
         self.rows = 0;
         Ok(RecordBatch::try_new(self.schema.schema().clone(), arrays)?)
     }
+}
+
+/// The full parser: validates the whole record and finds each field's value range.
+fn full_parse(text: &str, schema: &LandingSchema, slots: &mut [Option<(usize, usize)>]) -> Result<(), String> {
+    let mut raw: Vec<Option<&RawValue>> = vec![None; slots.len()];
+    let mut de = serde_json::Deserializer::from_str(text);
+    de.deserialize_map(RecordVisitor { schema, slots: &mut raw }).map_err(|e| format!("invalid JSON: {e}"))?;
+    de.end().map_err(|e| format!("invalid JSON: {e}"))?;
+    let base = text.as_ptr() as usize;
+    for (slot, value) in slots.iter_mut().zip(raw) {
+        // A raw value borrows from `text`, so its address gives its place in the record.
+        *slot = value.map(|v| {
+            let start = v.get().as_ptr() as usize - base;
+            (start, start + v.get().len())
+        });
+    }
+    Ok(())
 }
 
 /// Fills one slot per schema field with the raw value of the matching key.
@@ -179,7 +253,6 @@ impl Visitor<'_> for KeyIndex<'_> {
         Ok(self.0.field_index(key))
     }
 }
-
 #[cfg(test)]
 mod tests {
     use arrow_array::cast::AsArray;

@@ -4,6 +4,7 @@
 
 pub mod coerce;
 pub mod decode;
+pub mod flat;
 pub mod infer;
 pub mod quarantine;
 pub mod records;

@@ -48,11 +48,14 @@ pub fn line_count(bytes: &[u8]) -> u64 {
 /// Blank lines are not records. Array brackets on their own line, a `[` before the first object,
 /// a `]` after the last one and a `,` after an object are tolerated (older STEDI exports).
 pub fn for_each_line<'a>(chunk: &'a [u8], first_line: u64, mut f: impl FnMut(RawRecord<'a>)) {
-    for (line, raw) in (first_line..).zip(chunk.split(|&b| b == b'\n')) {
-        let bytes = trim_record(raw);
+    let mut start = 0;
+    let ends = memchr::memchr_iter(b'\n', chunk).chain(std::iter::once(chunk.len()));
+    for (line, end) in (first_line..).zip(ends) {
+        let bytes = trim_record(&chunk[start..end]);
         if !bytes.is_empty() {
             f(RawRecord { line, bytes });
         }
+        start = end + 1;
     }
 }
 

@@ -35,6 +35,15 @@ impl LandingSchema {
         self.lower_names.iter().position(|name| name.eq_ignore_ascii_case(key))
     }
 
+    /// As [`Self::field_index`], trying position `guess` first.
+    #[must_use]
+    pub fn field_index_from(&self, key: &str, guess: usize) -> Option<usize> {
+        match self.lower_names.get(guess) {
+            Some(name) if name.eq_ignore_ascii_case(key) => Some(guess),
+            _ => self.field_index(key),
+        }
+    }
+
     /// The declared schema of a STEDI landing table, or `None` for a table glueless does not know.
     #[must_use]
     pub fn known(table: &str) -> Option<Self> {

@@ -4,7 +4,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use super::errors::IntoPyResult;
-use crate::generate::{generate_stedi as generate, StediSpec};
+use crate::generate::{generate_stedi as generate, replicate_stedi as replicate, StediSpec};
 use crate::storage::Location;
 
 /// Write STEDI landing data for `customers` customers under `lake`; the same seed gives the same
@@ -30,6 +30,24 @@ pub fn generate_stedi(
     dict.set_item("consenting_customers", out.consenting_customers)?;
     dict.set_item("accelerometer", out.accelerometer)?;
     dict.set_item("step_trainer", out.step_trainer)?;
+    dict.set_item("files", out.files)?;
+    dict.set_item("bytes", out.bytes)?;
+    Ok(dict)
+}
+
+/// Write `replicas` copies of the STEDI landing data under `source` into `lake`: replica k renames
+/// every customer and serial number and shifts every time by k days, so every count is exactly
+/// `replicas` times the original's.
+#[pyfunction]
+pub fn replicate_stedi(py: Python<'_>, source: String, lake: String, replicas: u32) -> PyResult<Bound<'_, PyDict>> {
+    let out = py
+        .detach(|| {
+            let source = Location::parse(&source)?;
+            let lake = Location::parse(&lake)?;
+            replicate(source.local_path()?, lake.local_path()?, replicas)
+        })
+        .into_py_result()?;
+    let dict = PyDict::new(py);
     dict.set_item("files", out.files)?;
     dict.set_item("bytes", out.bytes)?;
     Ok(dict)

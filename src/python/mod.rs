@@ -27,6 +27,7 @@ fn _glueless(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(kernels::drop_pii, m)?)?;
     m.add_function(wrap_pyfunction!(jobs::run_job, m)?)?;
     m.add_function(wrap_pyfunction!(generate::generate_stedi, m)?)?;
+    m.add_function(wrap_pyfunction!(generate::replicate_stedi, m)?)?;
     m.add_function(wrap_pyfunction!(progress, m)?)?;
     Ok(())
 }

@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""Benchmark: the whole STEDI pipeline (5 jobs, NDJSON landing → Parquet) with glueless, DuckDB and
+Polars side by side, in one run, on r-fold replicas of the real STEDI data.
+
+Each engine runs as its own process (whole-process wall time, as a user would see it, including
+start-up) and its peak memory is read from the kernel (wait4's ru_maxrss). The output row counts of
+every engine are compared, so a fast wrong answer cannot pass unnoticed.
+
+    python scripts/bench/stedi_pipeline.py --scales 1,10,100 --repeat 3
+
+glueless must be installed in release mode (`pip install .`); duckdb and polars come with the
+test extras. Needs ../shared/data/stedi/landing (the real data, never copied into the project).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+HERE = Path(__file__).resolve().parent
+REAL = HERE.parent.parent.parent / "shared" / "data" / "stedi" / "landing"
+OUTPUTS = {
+    "customer/trusted": "customer_trusted",
+    "accelerometer/trusted": "accelerometer_trusted",
+    "customer/curated": "customer_curated",
+    "step_trainer/trusted": "step_trainer_trusted",
+    "step_trainer/curated": "machine_learning_curated",
+}
+
+
+def run_measured(cmd: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of one process."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        err = proc.stderr.read().decode() if proc.stderr else ""
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {err.strip()}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def engines(lake: Path, out: Path) -> dict[str, list[str]]:
+    py = sys.executable
+    return {
+        "glueless": [py, "-m", "glueless.cli", "stedi", "run", "--lake", str(lake), "--quiet"],
+        "duckdb": [py, str(HERE / "peers" / "duckdb_stedi.py"), str(lake), str(out / "duckdb")],
+        "polars": [py, str(HERE / "peers" / "polars_stedi.py"), str(lake), str(out / "polars")],
+    }
+
+
+def counts(engine: str, lake: Path, out: Path) -> dict[str, int]:
+    if engine == "glueless":
+        return {zone: sum(pq.read_metadata(f).num_rows for f in (lake / zone).glob("*.parquet")) for zone in OUTPUTS}
+    return {zone: pq.read_metadata(out / engine / f"{name}.parquet").num_rows for zone, name in OUTPUTS.items()}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", default="1,10,100", help="comma-separated replica counts of the real data")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per engine and scale (the median is shown)")
+    parser.add_argument("--engines", default="glueless,duckdb,polars")
+    parser.add_argument("--workdir", default=None, help="where to put the generated lakes (default: a temp dir)")
+    args = parser.parse_args()
+    if not REAL.is_dir():
+        print(f"skipped: the real STEDI data is not at {REAL}", file=sys.stderr)
+        return 0
+    import glueless
+
+    if glueless._glueless._debug_build:
+        raise SystemExit("glueless is a debug build: install it with `pip install .` to benchmark")
+    chosen = args.engines.split(",")
+    work = Path(args.workdir or tempfile.mkdtemp(prefix="glueless-bench-"))
+    print(f"STEDI pipeline benchmark, {os.cpu_count()} cores, median of {args.repeat}, whole process\n")
+    header = f"{'scale':>6} {'input':>9}  " + "  ".join(f"{e + ' s':>12} {e + ' MiB':>13}" for e in chosen)
+    ratio_header = "  ".join(f"{e + '/glueless':>16}" for e in chosen if e != "glueless")
+    print(header + "   " + ratio_header)
+    try:
+        for scale in (int(s) for s in args.scales.split(",")):
+            lake = work / f"lake-{scale}x"
+            out = work / f"out-{scale}x"
+            shutil.rmtree(lake, ignore_errors=True)
+            made = glueless.replicate_stedi(str(REAL), str(lake), scale)
+            results: dict[str, tuple[float, float]] = {}
+            seen: dict[str, dict[str, int]] = {}
+            for engine in chosen:
+                (out / engine).mkdir(parents=True, exist_ok=True)
+                runs = [run_measured(engines(lake, out)[engine]) for _ in range(args.repeat)]
+                results[engine] = (statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs))
+                seen[engine] = counts(engine, lake, out)
+            cells = "  ".join(f"{results[e][0]:>12.3f} {results[e][1]:>13.0f}" for e in chosen)
+            ratios = "  ".join(
+                f"{results[e][0] / results['glueless'][0]:>7.1f}x {results[e][1] / results['glueless'][1]:>6.1f}xM"
+                for e in chosen
+                if e != "glueless" and "glueless" in results
+            )
+            print(f"{scale:>5}x {made['bytes'] / 1e6:>7.0f}MB  {cells}   {ratios}")
+            reference = next(iter(seen.values()))
+            for engine, got in seen.items():
+                if got != reference:
+                    print(f"  WARNING: {engine} wrote other row counts: {got} vs {reference}")
+            shutil.rmtree(lake, ignore_errors=True)
+            shutil.rmtree(out, ignore_errors=True)
+    finally:
+        if not args.workdir:
+            shutil.rmtree(work, ignore_errors=True)
+    print("\nratios: peer time / glueless time (x) and peer peak memory / glueless peak memory (xM)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
