@@ -11,10 +11,13 @@ def _n(value: int) -> str:
 
 def format_job(summary: Mapping[str, Any]) -> str:
     """A job's run summary as aligned lines; the counts add up (read = the rest)."""
-    rows = [("read", summary["read"], f"{_n(summary['bytes_read'])} bytes")]
     outputs = {o["table"]: o for o in summary["outputs"]}
     rejected = next((t for t in outputs if t.endswith("/rejected")), None)
-    rows.append(("quarantined", summary["quarantined"], f"-> {rejected}" if rejected else ""))
+    if rejected:  # a job that reads landing JSON
+        rows = [("read", summary["read"], f"{_n(summary['bytes_read'])} bytes")]
+        rows.append(("quarantined", summary["quarantined"], f"-> {rejected}"))
+    else:
+        rows = [("read", summary["read"], "")]
     for reason, count in summary["filtered"].items():
         rows.append((f"filtered: {reason}", count, ""))
     main = next((o for t, o in outputs.items() if not t.endswith("/rejected")), None)

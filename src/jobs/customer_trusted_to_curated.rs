@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use super::tables::read_table;
+use super::tables::{read_table, read_table_projected};
 use crate::error::Result;
 use crate::jobs::{output, JobOptions, JobReport, Lake};
 use crate::kernels::{distinct, semi_join, JoinInput};
@@ -16,7 +16,9 @@ use crate::pool;
 pub fn run(lake: &Lake, _options: &JobOptions) -> Result<JobReport> {
     let started = Instant::now();
     let customers = read_table(lake, "customer", "trusted", "customer_landing_to_trusted", &["email"])?;
-    let readings = read_table(lake, "accelerometer", "trusted", "accelerometer_landing_to_trusted", &["user"])?;
+    // Only the key column of the (large) readings table is needed.
+    let readings =
+        read_table_projected(lake, "accelerometer", "trusted", "accelerometer_landing_to_trusted", &["user"])?;
     let (out, (kept, duplicates)) = pool::install(|| -> Result<_> {
         let out = semi_join(
             JoinInput { schema: &customers.schema, batches: &customers.batches, keys: &["email"] },

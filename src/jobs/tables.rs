@@ -7,6 +7,7 @@ use rayon::prelude::*;
 use super::{output, JobOptions, Lake, OutputInfo};
 use crate::error::{Error, Result};
 use crate::landing::{self, rejected_schema, LandingOutput, LandingSchema};
+use crate::pool;
 use crate::storage::{local, parquet_file};
 
 /// A table read from the lake.
@@ -50,9 +51,31 @@ pub fn read_landing(lake: &Lake, table: &str, options: &JobOptions) -> Result<(L
 /// [`Error::MissingInput`] naming the job to run first when the table is missing or lacks a
 /// column; storage errors otherwise.
 pub fn read_table(lake: &Lake, table: &str, zone: &str, producer: &str, columns: &[&str]) -> Result<Table> {
+    read_table_columns(lake, table, zone, producer, columns, false)
+}
+
+/// As [`read_table`], reading only `columns` (a job that needs one key column of a large table).
+///
+/// # Errors
+/// As [`read_table`].
+pub fn read_table_projected(lake: &Lake, table: &str, zone: &str, producer: &str, columns: &[&str]) -> Result<Table> {
+    read_table_columns(lake, table, zone, producer, columns, true)
+}
+
+fn read_table_columns(
+    lake: &Lake,
+    table: &str,
+    zone: &str,
+    producer: &str,
+    columns: &[&str],
+    only: bool,
+) -> Result<Table> {
     let location = lake.zone(table, zone);
     let name = format!("{table}/{zone}");
     let missing = || Error::MissingInput { table: name.clone(), path: location.to_string(), job: producer.to_string() };
+    if !lake.root().local_path()?.is_dir() {
+        return Err(Error::NotFound { what: "lake", path: lake.root().to_string() });
+    }
     let dir = location.local_path()?;
     if !dir.is_dir() {
         return Err(missing());
@@ -62,8 +85,9 @@ pub fn read_table(lake: &Lake, table: &str, zone: &str, producer: &str, columns:
     if files.is_empty() {
         return Err(missing());
     }
+    let projection = only.then_some(columns);
     let parts: Vec<(SchemaRef, Vec<RecordBatch>)> =
-        files.par_iter().map(|f| parquet_file::read(&f.path)).collect::<Result<_>>()?;
+        pool::install(|| files.par_iter().map(|f| parquet_file::read(&f.path, projection)).collect::<Result<_>>())?;
     let schema = parts[0].0.clone();
     for (other, _) in &parts[1..] {
         if other.fields() != schema.fields() {

@@ -1,7 +1,12 @@
 //! DISTINCT over all columns: the first occurrence of every distinct row, in input order.
+//!
+//! Rows are encoded in Arrow's row format and hashed in parallel; the hashes split the rows into
+//! partitions that are de-duplicated in parallel, each scanning the rows in input order, so the
+//! first occurrence wins exactly as in a sequential pass.
+
+use std::hash::BuildHasher;
 
 use ahash::AHashSet as HashSet;
-
 use arrow_array::{BooleanArray, RecordBatch};
 use arrow_row::Rows;
 use arrow_schema::SchemaRef;
@@ -10,6 +15,7 @@ use rayon::prelude::*;
 
 use super::keys::{converter, encode};
 use crate::error::Result;
+use crate::pool;
 
 /// The distinct rows of `batches` and how many duplicates were dropped.
 ///
@@ -18,20 +24,42 @@ use crate::error::Result;
 pub fn distinct(schema: &SchemaRef, batches: &[RecordBatch]) -> Result<(Vec<RecordBatch>, u64)> {
     let types: Vec<_> = schema.fields().iter().map(|f| f.data_type().clone()).collect();
     let conv = converter(&types)?;
-    // Encoding is the costly part and runs in parallel; the first-seen pass is sequential.
     let encoded: Vec<Rows> = batches.par_iter().map(|b| encode(&conv, b.columns())).collect::<Result<_>>()?;
-    let mut seen = HashSet::with_capacity(batches.iter().map(RecordBatch::num_rows).sum());
-    let mut dropped = 0u64;
-    let mut out = Vec::with_capacity(batches.len());
-    for (batch, rows) in batches.iter().zip(&encoded) {
-        let mask: BooleanArray = (0..rows.num_rows()).map(|i| Some(seen.insert(rows.row(i)))).collect();
-        let kept = filter_record_batch(batch, &mask)?;
-        dropped += (batch.num_rows() - kept.num_rows()) as u64;
-        out.push(kept);
+    let state = ahash::RandomState::with_seeds(1, 2, 3, 4);
+    let hashes: Vec<Vec<u64>> =
+        encoded.par_iter().map(|rows| (0..rows.num_rows()).map(|i| state.hash_one(rows.row(i))).collect()).collect();
+
+    let partitions = (pool::thread_count() * 4).max(1) as u64;
+    let total: usize = batches.iter().map(RecordBatch::num_rows).sum();
+    // Each partition returns the (batch, row) positions of its first occurrences.
+    let kept: Vec<Vec<(u32, u32)>> = (0..partitions)
+        .into_par_iter()
+        .map(|p| {
+            let mut seen = HashSet::with_capacity(total / partitions as usize + 1);
+            let mut kept = Vec::new();
+            for (b, (rows, hashes)) in encoded.iter().zip(&hashes).enumerate() {
+                for (i, &h) in hashes.iter().enumerate() {
+                    if h % partitions == p && seen.insert(rows.row(i)) {
+                        kept.push((b as u32, i as u32));
+                    }
+                }
+            }
+            kept
+        })
+        .collect();
+
+    let mut masks: Vec<Vec<bool>> = batches.iter().map(|b| vec![false; b.num_rows()]).collect();
+    for (b, i) in kept.into_iter().flatten() {
+        masks[b as usize][i as usize] = true;
     }
+    let out: Vec<RecordBatch> = batches
+        .par_iter()
+        .zip(masks)
+        .map(|(batch, mask)| Ok(filter_record_batch(batch, &BooleanArray::from(mask))?))
+        .collect::<Result<_>>()?;
+    let dropped = (total - out.iter().map(RecordBatch::num_rows).sum::<usize>()) as u64;
     Ok((out, dropped))
 }
-
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;

@@ -163,11 +163,17 @@ pub fn inner_join(left: JoinInput<'_>, right: JoinInput<'_>) -> Result<InnerJoin
         if build_is_left { (left, &left_enc, right, &right_enc) } else { (right, &right_enc, left, &left_enc) };
 
     let build_batch = arrow_select::concat::concat_batches(build.schema, build.batches)?;
-    let mut table: HashMap<Row<'_>, Vec<u32>> = HashMap::new();
+    // Chained hash table: `heads` maps a key to its last build row, `next` links each build row
+    // to the previous one with the same key (no allocation per key).
+    let mut heads: HashMap<Row<'_>, u32> = HashMap::with_capacity(build_batch.num_rows());
+    let mut next = vec![NO_ROW; build_batch.num_rows()];
     let mut offset = 0u32;
     for (rows, valid) in build_enc.rows.iter().zip(&build_enc.valid) {
         for i in (0..rows.num_rows()).filter(|&i| valid[i]) {
-            table.entry(rows.row(i)).or_default().push(offset + i as u32);
+            let row = offset + i as u32;
+            if let Some(previous) = heads.insert(rows.row(i), row) {
+                next[row as usize] = previous;
+            }
         }
         offset += rows.num_rows() as u32;
     }
@@ -181,10 +187,14 @@ pub fn inner_join(left: JoinInput<'_>, right: JoinInput<'_>) -> Result<InnerJoin
             let (mut probe_idx, mut build_idx) = (Vec::new(), Vec::new());
             let mut probe_matched = 0u64;
             for i in (0..rows.num_rows()).filter(|&i| valid[i]) {
-                if let Some(hits) = table.get(&rows.row(i)) {
+                if let Some(&last) = heads.get(&rows.row(i)) {
                     probe_matched += 1;
-                    probe_idx.extend(std::iter::repeat_n(i as u32, hits.len()));
-                    build_idx.extend_from_slice(hits);
+                    let mut hit = last;
+                    while hit != NO_ROW {
+                        probe_idx.push(i as u32);
+                        build_idx.push(hit);
+                        hit = next[hit as usize];
+                    }
                 }
             }
             let probe_cols = take_all(batch, &probe_idx)?;
@@ -218,6 +228,9 @@ pub fn inner_join(left: JoinInput<'_>, right: JoinInput<'_>) -> Result<InnerJoin
         left_null_keys: left.rows() as u64 - left_valid,
     })
 }
+
+/// End of a chain in the join's hash table.
+const NO_ROW: u32 = u32::MAX;
 
 fn take_all(batch: &RecordBatch, indices: &[u32]) -> Result<Vec<Arc<dyn Array>>> {
     let indices = UInt32Array::from(indices.to_vec());

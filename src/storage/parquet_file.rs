@@ -6,7 +6,7 @@ use std::path::Path;
 use arrow_array::{RecordBatch, RecordBatchReader};
 use arrow_schema::SchemaRef;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use parquet::arrow::ArrowWriter;
+use parquet::arrow::{ArrowWriter, ProjectionMask};
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 
@@ -37,16 +37,20 @@ pub fn write(path: &Path, schema: &SchemaRef, batches: &[RecordBatch]) -> Result
     file.metadata().map(|m| m.len()).map_err(|e| Error::io("reading", path, e))
 }
 
-/// Read every batch of the Parquet file at `path`.
+/// Read every batch of the Parquet file at `path`; only the top-level `columns` when given.
 ///
 /// # Errors
 /// [`Error::NotFound`], [`Error::Io`] or [`Error::Parquet`] naming the file.
-pub fn read(path: &Path) -> Result<(SchemaRef, Vec<RecordBatch>)> {
+pub fn read(path: &Path, columns: Option<&[&str]>) -> Result<(SchemaRef, Vec<RecordBatch>)> {
     let file = File::open(path).map_err(|e| Error::io("reading", path, e))?;
-    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+    let mut builder = ParquetRecordBatchReaderBuilder::try_new(file)
         .map_err(|e| Error::Io { op: "reading", path: path.display().to_string(), source: std::io::Error::other(e) })?
-        .with_batch_size(64 * 1024)
-        .build()?;
+        .with_batch_size(64 * 1024);
+    if let Some(columns) = columns {
+        let mask = ProjectionMask::columns(builder.parquet_schema(), columns.iter().copied());
+        builder = builder.with_projection(mask);
+    }
+    let reader = builder.build()?;
     let schema = reader.schema();
     let batches = reader.collect::<Result<Vec<_>, _>>()?;
     Ok((schema, batches))
