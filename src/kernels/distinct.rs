@@ -4,8 +4,6 @@
 //! partitions that are de-duplicated in parallel, each scanning the rows in input order, so the
 //! first occurrence wins exactly as in a sequential pass.
 
-use std::hash::BuildHasher;
-
 use ahash::AHashSet as HashSet;
 use arrow_array::{BooleanArray, RecordBatch};
 use arrow_row::Rows;
