@@ -53,16 +53,11 @@ pub fn run(lake: &Lake, options: &JobOptions) -> Result<JobReport> {
     filtered.push(("duplicate row".to_string(), duplicates));
     let trusted =
         output::replace_table("accelerometer/trusted", &lake.zone("accelerometer", "trusted"), &landed.schema, &kept)?;
-    Ok(JobReport {
-        job: "accelerometer_landing_to_trusted".into(),
-        read: landed.stats.records,
-        quarantined: landed.stats.quarantined,
+    Ok(JobReport::from_landing(
+        "accelerometer_landing_to_trusted",
+        &landed.stats,
         filtered,
-        written: trusted.rows,
-        bytes_read: landed.stats.bytes,
-        empty_files: landed.stats.empty_files,
-        outputs: vec![trusted, rejected],
-        seconds: started.elapsed().as_secs_f64(),
-        ..JobReport::default()
-    })
+        vec![trusted, rejected],
+        started,
+    ))
 }

@@ -28,16 +28,12 @@ pub fn run(lake: &Lake, options: &JobOptions) -> Result<JobReport> {
     let trusted_out =
         output::replace_table("customer/trusted", &lake.zone("customer", "trusted"), &landed.schema, &trusted)?;
 
-    Ok(JobReport {
-        job: "customer_landing_to_trusted".into(),
-        read: landed.stats.records,
-        quarantined: landed.stats.quarantined,
-        filtered: vec![("no research consent".into(), landed.stats.accepted - written)],
-        written,
-        bytes_read: landed.stats.bytes,
-        empty_files: landed.stats.empty_files,
-        outputs: vec![trusted_out, rejected],
-        seconds: started.elapsed().as_secs_f64(),
-        ..JobReport::default()
-    })
+    let filtered = vec![("no research consent".into(), landed.stats.accepted - written)];
+    Ok(JobReport::from_landing(
+        "customer_landing_to_trusted",
+        &landed.stats,
+        filtered,
+        vec![trusted_out, rejected],
+        started,
+    ))
 }

@@ -2,6 +2,10 @@
 //! `read == quarantined + Σ filtered + written` for every job (`+ matched` instead of `written`
 //! for a join, whose output can hold more rows than its input).
 
+use std::time::Instant;
+
+use crate::landing::LandingStats;
+
 /// One table a job wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputInfo {
@@ -36,6 +40,29 @@ pub struct JobReport {
 }
 
 impl JobReport {
+    /// The report of a job that read landing JSON: its counts come from the landing read.
+    #[must_use]
+    pub fn from_landing(
+        job: &str,
+        landing: &LandingStats,
+        filtered: Vec<(String, u64)>,
+        outputs: Vec<OutputInfo>,
+        started: Instant,
+    ) -> Self {
+        JobReport {
+            job: job.to_string(),
+            read: landing.records,
+            quarantined: landing.quarantined,
+            filtered,
+            written: outputs.first().map_or(0, |o| o.rows),
+            bytes_read: landing.bytes,
+            empty_files: landing.empty_files,
+            outputs,
+            seconds: started.elapsed().as_secs_f64(),
+            ..JobReport::default()
+        }
+    }
+
     /// Whether the counts add up.
     #[must_use]
     pub fn balanced(&self) -> bool {

@@ -27,20 +27,10 @@ pub fn run(lake: &Lake, options: &JobOptions) -> Result<JobReport> {
     })?;
     let trusted =
         output::replace_table("step_trainer/trusted", &lake.zone("step_trainer", "trusted"), &landed.schema, &kept)?;
-    Ok(JobReport {
-        job: "step_trainer_trusted".into(),
-        read: landed.stats.records,
-        quarantined: landed.stats.quarantined,
-        filtered: vec![
-            ("null serialNumber".into(), out.null_keys),
-            ("no curated customer".into(), out.unmatched),
-            ("duplicate row".into(), duplicates),
-        ],
-        written: trusted.rows,
-        bytes_read: landed.stats.bytes,
-        empty_files: landed.stats.empty_files,
-        outputs: vec![trusted, rejected],
-        seconds: started.elapsed().as_secs_f64(),
-        ..JobReport::default()
-    })
+    let filtered = vec![
+        ("null serialNumber".into(), out.null_keys),
+        ("no curated customer".into(), out.unmatched),
+        ("duplicate row".into(), duplicates),
+    ];
+    Ok(JobReport::from_landing("step_trainer_trusted", &landed.stats, filtered, vec![trusted, rejected], started))
 }
