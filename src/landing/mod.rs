@@ -63,17 +63,11 @@ pub struct LandingOutput {
 
 /// A piece of work for one thread: a range of a line-delimited file, or a JSON-array file.
 enum Unit<'a> {
-    Lines { file: usize, bytes: &'a [u8], first_line: u64 },
-    Array { file: usize, records: Vec<RawRecord<'a>> },
+    Lines { bytes: &'a [u8], first_line: u64 },
+    Array { records: Vec<RawRecord<'a>> },
 }
 
 impl Unit<'_> {
-    fn file(&self) -> usize {
-        match self {
-            Unit::Lines { file, .. } | Unit::Array { file, .. } => *file,
-        }
-    }
-
     fn for_each(&self, mut f: impl FnMut(RawRecord<'_>)) {
         match self {
             Unit::Lines { bytes, first_line, .. } => records::for_each_line(bytes, *first_line, f),
@@ -103,34 +97,33 @@ pub fn read_files(
     options: &LandingOptions,
 ) -> Result<LandingOutput> {
     pool::install(|| {
-        let contents: Vec<Vec<u8>> = files.par_iter().map(|f| local::read(&f.path)).collect::<Result<_>>()?;
-        let names: Vec<String> = files.iter().map(|f| f.path.display().to_string()).collect();
-        let units = plan_units(&contents, options);
         let inferred;
         let schema = if let Some(schema) = schema {
             schema
         } else {
-            inferred = infer_schema(&units);
+            // Inference needs every record before decoding starts: a first pass over the files.
+            inferred = infer_files(files, options)?;
             &inferred
         };
-        let parts: Vec<(RecordBatch, RecordBatch)> =
-            units.par_iter().map(|unit| decode_unit(unit, schema, &names, options)).collect::<Result<_>>()?;
+        // File by file, so a file's bytes are dropped as soon as it is decoded: memory holds the
+        // decoded rows, not the landing text.
+        let per_file: Vec<FileOutput> =
+            files.par_iter().map(|file| read_one(file, schema, options)).collect::<Result<_>>()?;
 
-        let mut stats = LandingStats {
-            files: files.len() as u64,
-            empty_files: contents.iter().filter(|c| records::strip_bom(c).trim_ascii().is_empty()).count() as u64,
-            bytes: contents.iter().map(|c| c.len() as u64).sum(),
-            ..LandingStats::default()
-        };
+        let mut stats = LandingStats { files: files.len() as u64, ..LandingStats::default() };
         let (mut batches, mut rejected) = (Vec::new(), Vec::new());
-        for (batch, bad) in parts {
-            stats.accepted += batch.num_rows() as u64;
-            stats.quarantined += bad.num_rows() as u64;
-            if batch.num_rows() > 0 {
-                batches.push(batch);
-            }
-            if bad.num_rows() > 0 {
-                rejected.push(bad);
+        for file in per_file {
+            stats.bytes += file.bytes;
+            stats.empty_files += u64::from(file.empty);
+            for (batch, bad) in file.parts {
+                stats.accepted += batch.num_rows() as u64;
+                stats.quarantined += bad.num_rows() as u64;
+                if batch.num_rows() > 0 {
+                    batches.push(batch);
+                }
+                if bad.num_rows() > 0 {
+                    rejected.push(bad);
+                }
             }
         }
         stats.records = stats.accepted + stats.quarantined;
@@ -138,35 +131,58 @@ pub fn read_files(
     })
 }
 
-/// Cut every file into units: array files whole, line files into newline-aligned chunks with
-/// their first line numbers.
-fn plan_units<'a>(contents: &'a [Vec<u8>], options: &LandingOptions) -> Vec<Unit<'a>> {
-    let per_file: Vec<Vec<Unit<'a>>> = contents
-        .par_iter()
-        .enumerate()
-        .map(|(file, content)| {
-            let body = records::strip_bom(content);
-            if let Some(records) = records::array_elements(body) {
-                return vec![Unit::Array { file, records }];
-            }
-            let ranges: Vec<Range<usize>> = records::newline_aligned_chunks(body, options.chunk_bytes);
-            let counts: Vec<u64> = ranges.par_iter().map(|r| records::line_count(&body[r.clone()])).collect();
-            let mut first_line = 1;
-            ranges
-                .into_iter()
-                .zip(counts)
-                .map(|(range, count)| {
-                    let unit = Unit::Lines { file, bytes: &body[range], first_line };
-                    first_line += count;
-                    unit
-                })
-                .collect()
-        })
-        .collect();
-    per_file.into_iter().flatten().collect()
+/// One file's decoded batches and quarantined records (one pair per unit), and its size.
+struct FileOutput {
+    parts: Vec<(RecordBatch, RecordBatch)>,
+    bytes: u64,
+    empty: bool,
 }
 
-fn infer_schema(units: &[Unit<'_>]) -> LandingSchema {
+fn read_one(file: &FileEntry, schema: &LandingSchema, options: &LandingOptions) -> Result<FileOutput> {
+    let content = local::read(&file.path)?;
+    let name = file.path.display().to_string();
+    let units = plan_units(&content, options);
+    let parts = units.par_iter().map(|unit| decode_unit(unit, schema, &name, options)).collect::<Result<_>>()?;
+    Ok(FileOutput { parts, bytes: content.len() as u64, empty: records::strip_bom(&content).trim_ascii().is_empty() })
+}
+
+fn infer_files(files: &[FileEntry], options: &LandingOptions) -> Result<LandingSchema> {
+    let parts: Vec<SchemaInference> = files
+        .par_iter()
+        .map(|file| {
+            let content = local::read(&file.path)?;
+            Ok(infer_schema(&plan_units(&content, options)))
+        })
+        .collect::<Result<_>>()?;
+    let mut all = SchemaInference::default();
+    for part in parts {
+        all.merge(part);
+    }
+    Ok(all.finish())
+}
+
+/// Cut a file into units: an array file whole, a line file into newline-aligned chunks with
+/// their first line numbers.
+fn plan_units<'a>(content: &'a [u8], options: &LandingOptions) -> Vec<Unit<'a>> {
+    let body = records::strip_bom(content);
+    if let Some(records) = records::array_elements(body) {
+        return vec![Unit::Array { records }];
+    }
+    let ranges: Vec<Range<usize>> = records::newline_aligned_chunks(body, options.chunk_bytes);
+    let counts: Vec<u64> = ranges.par_iter().map(|r| records::line_count(&body[r.clone()])).collect();
+    let mut first_line = 1;
+    ranges
+        .into_iter()
+        .zip(counts)
+        .map(|(range, count)| {
+            let unit = Unit::Lines { bytes: &body[range], first_line };
+            first_line += count;
+            unit
+        })
+        .collect()
+}
+
+fn infer_schema(units: &[Unit<'_>]) -> SchemaInference {
     let parts: Vec<SchemaInference> = units
         .par_iter()
         .map(|unit| {
@@ -179,18 +195,17 @@ fn infer_schema(units: &[Unit<'_>]) -> LandingSchema {
     for part in parts {
         all.merge(part);
     }
-    all.finish()
+    all
 }
 
 fn decode_unit(
     unit: &Unit<'_>,
     schema: &LandingSchema,
-    names: &[String],
+    source: &str,
     options: &LandingOptions,
 ) -> Result<(RecordBatch, RecordBatch)> {
     let mut decoder = Decoder::new(schema);
     let mut rejected = RejectedBuilder::default();
-    let source = &names[unit.file()];
     let mut bytes = 0u64;
     let mut records = 0u64;
     unit.for_each(|record| {
