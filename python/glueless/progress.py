@@ -54,11 +54,14 @@ class ProgressBar:
                 if time.monotonic() - started < self._delay:
                     continue
                 done, records = (a - b for a, b in zip(_glueless.progress(), (base_bytes, base_records)))
-                frac = min(1.0, done / total) if total else 0.0
-                bar = "#" * int(frac * 30)
-                self._stream.write(
-                    f"\r{job} [{bar:<30}] {done / 1e6:,.1f} / {total / 1e6:,.1f} MB  {records:,} records "
-                )
+                elapsed = time.monotonic() - started
+                if not total:  # a job on trusted tables: no landing bytes to count
+                    line = f"{job}: joining and writing, {elapsed:.1f} s"
+                else:
+                    bar = "#" * int(min(1.0, done / total) * 30)
+                    phase = "filtering and writing" if done >= total else "reading"
+                    line = f"{job} [{bar:<30}] {done / 1e6:,.1f} / {total / 1e6:,.1f} MB  {records:,} records, {phase}"
+                self._stream.write(f"\r{line}\033[K")
                 self._stream.flush()
                 self._drawn = True
 
