@@ -68,3 +68,12 @@ def test_generator_refuses_to_overwrite_landing_data(tmp_path: Path) -> None:
     assert run_cli("generate", "stedi", "--lake", lake, "--customers", "10").returncode == 0
     assert_one_line_error(run_cli("generate", "stedi", "--lake", lake, "--customers", "10"), "overwrite")
     assert run_cli("generate", "stedi", "--lake", lake, "--customers", "10", "--overwrite").returncode == 0
+
+
+def test_a_corrupt_input_table_is_one_line_naming_the_file(demo_lake: Path) -> None:
+    trusted = demo_lake / "customer" / "trusted"
+    trusted.mkdir(parents=True)
+    (trusted / "part-00000.parquet").write_bytes(b"not parquet at all")
+    done = run_script("accelerometer_landing_to_trusted.py", "--lake", str(demo_lake))
+    assert_one_line_error(done, "part-00000.parquet")
+    assert not (demo_lake / "accelerometer" / "trusted").exists(), "nothing written"

@@ -13,6 +13,7 @@ import sys
 from typing import Any, Optional, Sequence
 
 from glueless.driver import default_lake
+from glueless.exceptions import GluelessError
 from glueless.summary import format_job, format_pipeline
 
 
@@ -111,7 +112,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except KeyboardInterrupt:
         print("glueless: interrupted", file=sys.stderr)
         return 130
-    except (OSError, ValueError, RuntimeError, ImportError) as err:
+    except (GluelessError, OSError, ValueError, RuntimeError, ImportError) as err:
         print(f"glueless: error: {err}", file=sys.stderr)
         return 1
     return 0

@@ -8,6 +8,7 @@ import os
 import sys
 from typing import Optional, Sequence
 
+from glueless.exceptions import GluelessError
 from glueless.summary import format_job
 
 #: Arguments AWS Glue passes to every job; accepted and ignored so job definitions keep working.
@@ -50,7 +51,7 @@ def main(job: str, description: str = "", argv: Optional[Sequence[str]] = None) 
     except KeyboardInterrupt:
         print(f"{job}: interrupted", file=sys.stderr)
         return 130
-    except (OSError, ValueError, RuntimeError, ImportError) as err:
+    except (GluelessError, OSError, ValueError, RuntimeError, ImportError) as err:
         print(f"{job}: error: {err}", file=sys.stderr)
         return 1
     if not args.quiet:
