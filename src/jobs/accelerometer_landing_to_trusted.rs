@@ -4,11 +4,31 @@
 
 use std::time::Instant;
 
-use super::tables::{read_landing, read_table};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::tables::{read_landing_filtered, read_table};
 use crate::error::Result;
 use crate::jobs::{output, JobOptions, JobReport, Lake};
-use crate::kernels::{consent_dated_filter, distinct, semi_join, JoinInput};
+use crate::kernels::{distinct, ConsentDates, JoinInput, SemiJoinFilter};
 use crate::pool;
+
+const CONSENT: &str = "shareWithResearchAsOfDate";
+
+/// Rows the consent filter left out, counted from the decoding threads.
+#[derive(Default)]
+struct Counts([AtomicU64; 3]);
+
+impl Counts {
+    fn add(&self, null_keys: u64, no_consent: u64, before_consent: u64) {
+        for (slot, n) in self.0.iter().zip([null_keys, no_consent, before_consent]) {
+            slot.fetch_add(n, Ordering::Relaxed);
+        }
+    }
+
+    fn get(&self) -> [u64; 3] {
+        [0, 1, 2].map(|i| self.0[i].load(Ordering::Relaxed))
+    }
+}
 
 /// Run the job.
 ///
@@ -16,40 +36,37 @@ use crate::pool;
 /// [`crate::Error::MissingInput`] when customer/trusted is missing; storage errors otherwise.
 pub fn run(lake: &Lake, options: &JobOptions) -> Result<JobReport> {
     let started = Instant::now();
-    let customers = read_table(
-        lake,
-        "customer",
-        "trusted",
-        "customer_landing_to_trusted",
-        &["email", "shareWithResearchAsOfDate"],
-    )?;
-    let (landed, rejected) = read_landing(lake, "accelerometer", options)?;
-    let mut filtered = Vec::new();
-    let (kept, duplicates) = pool::install(|| -> Result<_> {
-        let kept = if options.strict {
-            let out = consent_dated_filter(
-                &landed.batches,
-                "user",
-                "timestamp",
-                &customers.batches,
-                "email",
-                "shareWithResearchAsOfDate",
-            )?;
-            filtered.push(("null user or timestamp".to_string(), out.null_keys));
-            filtered.push(("no consenting customer".to_string(), out.no_consent));
-            filtered.push(("before consent".to_string(), out.before_consent));
-            out.batches
-        } else {
-            let out = semi_join(
-                JoinInput { schema: &landed.schema, batches: &landed.batches, keys: &["user"] },
-                JoinInput { schema: &customers.schema, batches: &customers.batches, keys: &["email"] },
-            )?;
-            filtered.push(("null user".to_string(), out.null_keys));
-            filtered.push(("no consenting customer".to_string(), out.unmatched));
-            out.batches
-        };
-        distinct(&landed.schema, &kept)
-    })?;
+    let customers = read_table(lake, "customer", "trusted", "customer_landing_to_trusted", &["email", CONSENT])?;
+    // Readings are filtered as each landing chunk is decoded, so only kept rows stay in memory.
+    let counts = Counts::default();
+    let (landed, rejected) = if options.strict {
+        let dates = ConsentDates::new(&customers.batches, "email", CONSENT)?;
+        read_landing_filtered(lake, "accelerometer", options, &|batch| {
+            let (kept, [null_keys, no_consent, before]) = dates.filter(batch, "user", "timestamp")?;
+            counts.add(null_keys, no_consent, before);
+            Ok(kept)
+        })?
+    } else {
+        let consenting = SemiJoinFilter::new(JoinInput {
+            schema: &customers.schema,
+            batches: &customers.batches,
+            keys: &["email"],
+        })?;
+        read_landing_filtered(lake, "accelerometer", options, &|batch| {
+            let (kept, null_keys, unmatched) = consenting.filter(batch, &["user"])?;
+            counts.add(null_keys, unmatched, 0);
+            Ok(kept)
+        })?
+    };
+    let [null_keys, no_consent, before] = counts.get();
+    let mut filtered = vec![
+        ((if options.strict { "null user or timestamp" } else { "null user" }).to_string(), null_keys),
+        ("no consenting customer".to_string(), no_consent),
+    ];
+    if options.strict {
+        filtered.push(("before consent".to_string(), before));
+    }
+    let (kept, duplicates) = pool::install(|| distinct(&landed.schema, &landed.batches))?;
     filtered.push(("duplicate row".to_string(), duplicates));
     let trusted =
         output::replace_table("accelerometer/trusted", &lake.zone("accelerometer", "trusted"), &landed.schema, &kept)?;

@@ -1,12 +1,13 @@
 //! step_trainer_trusted: DISTINCT step-trainer readings whose serial number belongs to a curated
 //! customer. Serial numbers were once reused across customers, so nothing assumes they are unique.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-use super::tables::{read_landing, read_table};
+use super::tables::{read_landing_filtered, read_table};
 use crate::error::Result;
 use crate::jobs::{output, JobOptions, JobReport, Lake};
-use crate::kernels::{distinct, semi_join, JoinInput};
+use crate::kernels::{distinct, JoinInput, SemiJoinFilter};
 use crate::pool;
 
 /// Run the job.
@@ -16,20 +17,25 @@ use crate::pool;
 pub fn run(lake: &Lake, options: &JobOptions) -> Result<JobReport> {
     let started = Instant::now();
     let customers = read_table(lake, "customer", "curated", "customer_trusted_to_curated", &["serialNumber"])?;
-    let (landed, rejected) = read_landing(lake, "step_trainer", options)?;
-    let (out, (kept, duplicates)) = pool::install(|| -> Result<_> {
-        let out = semi_join(
-            JoinInput { schema: &landed.schema, batches: &landed.batches, keys: &["serialNumber"] },
-            JoinInput { schema: &customers.schema, batches: &customers.batches, keys: &["serialNumber"] },
-        )?;
-        let distinct_rows = distinct(&landed.schema, &out.batches)?;
-        Ok((out, distinct_rows))
+    let curated = SemiJoinFilter::new(JoinInput {
+        schema: &customers.schema,
+        batches: &customers.batches,
+        keys: &["serialNumber"],
     })?;
+    // Readings are filtered as each landing chunk is decoded, so only kept rows stay in memory.
+    let (null_keys, unmatched) = (AtomicU64::new(0), AtomicU64::new(0));
+    let (landed, rejected) = read_landing_filtered(lake, "step_trainer", options, &|batch| {
+        let (kept, nulls, misses) = curated.filter(batch, &["serialNumber"])?;
+        null_keys.fetch_add(nulls, Ordering::Relaxed);
+        unmatched.fetch_add(misses, Ordering::Relaxed);
+        Ok(kept)
+    })?;
+    let (kept, duplicates) = pool::install(|| distinct(&landed.schema, &landed.batches))?;
     let trusted =
         output::replace_table("step_trainer/trusted", &lake.zone("step_trainer", "trusted"), &landed.schema, &kept)?;
     let filtered = vec![
-        ("null serialNumber".into(), out.null_keys),
-        ("no curated customer".into(), out.unmatched),
+        ("null serialNumber".into(), null_keys.into_inner()),
+        ("no curated customer".into(), unmatched.into_inner()),
         ("duplicate row".into(), duplicates),
     ];
     Ok(JobReport::from_landing("step_trainer_trusted", &landed.stats, filtered, vec![trusted, rejected], started))

@@ -6,7 +6,7 @@ use rayon::prelude::*;
 
 use super::{output, JobOptions, Lake, OutputInfo};
 use crate::error::{Error, Result};
-use crate::landing::{self, rejected_schema, LandingOutput, LandingSchema};
+use crate::landing::{self, rejected_schema, BatchFilter, LandingOutput, LandingSchema};
 use crate::pool;
 use crate::storage::{local, parquet_file};
 
@@ -31,11 +31,24 @@ impl Table {
 /// # Errors
 /// [`Error::NotFound`] when the lake or landing folder is missing; storage errors.
 pub fn read_landing(lake: &Lake, table: &str, options: &JobOptions) -> Result<(LandingOutput, OutputInfo)> {
+    read_landing_filtered(lake, table, options, &|batch| Ok(batch.clone()))
+}
+
+/// As [`read_landing`], passing each decoded batch through `keep` as soon as it is decoded.
+///
+/// # Errors
+/// As [`read_landing`], and whatever `keep` returns.
+pub fn read_landing_filtered(
+    lake: &Lake,
+    table: &str,
+    options: &JobOptions,
+    keep: &BatchFilter<'_>,
+) -> Result<(LandingOutput, OutputInfo)> {
     let dir = lake.landing_dir(table)?;
     let schema = LandingSchema::known(table)
         .ok_or_else(|| Error::InvalidArgument(format!("{table} is not a STEDI landing table")))?;
     let files = local::list_files(&dir)?;
-    let landed = landing::read_files(&files, Some(&schema), &options.landing)?;
+    let landed = landing::read_files_filtered(&files, Some(&schema), &options.landing, keep)?;
     let rejected = output::replace_table(
         &format!("{table}/rejected"),
         &lake.zone(table, "rejected"),

@@ -77,46 +77,9 @@ pub fn consent_dated_filter(
     email_column: &str,
     consent_column: &str,
 ) -> Result<DatedConsentOutput> {
-    let mut consent_times: HashMap<&str, i64> = HashMap::new();
-    for batch in customers {
-        let emails = string_column(batch, email_column)?;
-        let times = int_column(batch, consent_column)?;
-        for (email, time) in emails.iter().zip(times.iter()) {
-            if let (Some(email), Some(time)) = (email, time.filter(|&t| t != 0)) {
-                let latest = consent_times.entry(email).or_insert(time);
-                *latest = (*latest).max(time);
-            }
-        }
-    }
-    let parts: Vec<(RecordBatch, [u64; 3])> = readings
-        .par_iter()
-        .map(|batch| {
-            let users = string_column(batch, user_column)?;
-            let times = int_column(batch, time_column)?;
-            let mut counts = [0u64; 3];
-            let mask: BooleanArray = users
-                .iter()
-                .zip(times.iter())
-                .map(|(user, time)| {
-                    // counts: [null key, no consenting customer, before consent]
-                    let outcome = if let (Some(user), Some(time)) = (user, time) {
-                        match consent_times.get(user) {
-                            Some(&since) if time >= since => None,
-                            Some(_) => Some(2),
-                            None => Some(1),
-                        }
-                    } else {
-                        Some(0)
-                    };
-                    if let Some(reason) = outcome {
-                        counts[reason] += 1;
-                    }
-                    Some(outcome.is_none())
-                })
-                .collect();
-            Ok((filter_record_batch(batch, &mask)?, counts))
-        })
-        .collect::<Result<_>>()?;
+    let dates = ConsentDates::new(customers, email_column, consent_column)?;
+    let parts: Vec<(RecordBatch, [u64; 3])> =
+        readings.par_iter().map(|batch| dates.filter(batch, user_column, time_column)).collect::<Result<_>>()?;
     let mut out = DatedConsentOutput::default();
     for (batch, [null_keys, no_consent, before]) in parts {
         out.batches.push(batch);
@@ -125,6 +88,64 @@ pub fn consent_dated_filter(
         out.before_consent += before;
     }
     Ok(out)
+}
+
+/// Each consenting customer's (latest) consent time, ready to filter readings batch by batch.
+#[derive(Debug, Clone, Default)]
+pub struct ConsentDates {
+    since: HashMap<String, i64>,
+}
+
+impl ConsentDates {
+    /// The consent times of `customers` (present, non-zero `consent_column`), by `email_column`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when a column is missing or of the wrong type.
+    pub fn new(customers: &[RecordBatch], email_column: &str, consent_column: &str) -> Result<Self> {
+        let mut since: HashMap<String, i64> = HashMap::new();
+        for batch in customers {
+            let emails = string_column(batch, email_column)?;
+            let times = int_column(batch, consent_column)?;
+            for (email, time) in emails.iter().zip(times.iter()) {
+                if let (Some(email), Some(time)) = (email, time.filter(|&t| t != 0)) {
+                    let latest = since.entry(email.to_string()).or_insert(time);
+                    *latest = (*latest).max(time);
+                }
+            }
+        }
+        Ok(Self { since })
+    }
+
+    /// The readings of `batch` taken at or after their user's consent time, and how many were
+    /// left out: `[null user or time, no consenting customer, before consent]`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when a column is missing or of the wrong type.
+    pub fn filter(&self, batch: &RecordBatch, user_column: &str, time_column: &str) -> Result<(RecordBatch, [u64; 3])> {
+        let users = string_column(batch, user_column)?;
+        let times = int_column(batch, time_column)?;
+        let mut counts = [0u64; 3];
+        let mask: BooleanArray = users
+            .iter()
+            .zip(times.iter())
+            .map(|(user, time)| {
+                let outcome = if let (Some(user), Some(time)) = (user, time) {
+                    match self.since.get(user) {
+                        Some(&since) if time >= since => None,
+                        Some(_) => Some(2),
+                        None => Some(1),
+                    }
+                } else {
+                    Some(0)
+                };
+                if let Some(reason) = outcome {
+                    counts[reason] += 1;
+                }
+                Some(outcome.is_none())
+            })
+            .collect();
+        Ok((filter_record_batch(batch, &mask)?, counts))
+    }
 }
 
 fn string_column<'a>(batch: &'a RecordBatch, name: &str) -> Result<&'a arrow_array::StringArray> {

@@ -138,6 +138,59 @@ fn matches_in<'s>(probe: &'s EncodedSide, set: &HashSet<Row<'s>>) -> HashSet<Row
         })
 }
 
+/// The key set of one table, ready to semi-join other tables against it batch by batch (as
+/// they are decoded, so rows without a partner are dropped before they pile up).
+pub struct SemiJoinFilter {
+    converter: arrow_row::RowConverter,
+    types: Vec<arrow_schema::DataType>,
+    keys: HashSet<Box<[u8]>>,
+}
+
+impl SemiJoinFilter {
+    /// The keys `build.keys` of `build`'s rows (null keys left out).
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for missing key columns.
+    pub fn new(build: JoinInput<'_>) -> Result<Self> {
+        let types = key_types(build.schema, build.keys)?;
+        let encoded = encode_side(&build, &types)?;
+        let mut keys = HashSet::new();
+        for (rows, valid) in encoded.rows.iter().zip(&encoded.valid) {
+            keys.extend((0..rows.num_rows()).filter(|&i| valid[i]).map(|i| Box::<[u8]>::from(rows.row(i).as_ref())));
+        }
+        Ok(Self { converter: converter(&types)?, types, keys })
+    }
+
+    /// The rows of `batch` whose `keys` are in the set, and the counts of rows left out with a
+    /// null key and without a partner.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for missing key columns; an Arrow error for impossible casts.
+    pub fn filter(&self, batch: &RecordBatch, keys: &[&str]) -> Result<(RecordBatch, u64, u64)> {
+        if keys.len() != self.types.len() {
+            return Err(Error::InvalidArgument(format!(
+                "join needs the same number of key columns on both sides, got {} and {}",
+                keys.len(),
+                self.types.len()
+            )));
+        }
+        let columns = key_columns(batch, keys, Some(&self.types))?;
+        let valid = valid_keys(&columns);
+        let rows = encode(&self.converter, &columns)?;
+        let (mut null_keys, mut unmatched) = (0, 0);
+        let mask: BooleanArray = (0..batch.num_rows())
+            .map(|i| {
+                let present = valid.as_ref().is_none_or(|v| v.is_valid(i));
+                let hit = present && self.keys.contains(rows.row(i).as_ref());
+                null_keys += u64::from(!present);
+                unmatched += u64::from(present && !hit);
+                Some(hit)
+            })
+            .collect();
+        Ok((filter_record_batch(batch, &mask)?, null_keys, unmatched))
+    }
+}
+
 /// An inner join's rows and how many rows of each side found a partner.
 #[derive(Debug, Clone)]
 pub struct InnerJoinOutput {
@@ -309,6 +362,18 @@ mod tests {
         )
         .unwrap();
         assert_eq!(single.batches.iter().map(RecordBatch::num_rows).sum::<usize>(), 5);
+    }
+
+    #[test]
+    fn prepared_semi_join_filter_equals_the_semi_join() {
+        let (ls, l) = table(&[Some("a"), Some("b"), None, Some("a"), Some("c")], &[1, 2, 3, 4, 5]);
+        let (rs, r) = table(&[Some("a"), Some("a"), None, Some("c")], &[0, 0, 0, 0]);
+        let probe =
+            SemiJoinFilter::new(JoinInput { schema: &rs, batches: std::slice::from_ref(&r), keys: &["k"] }).unwrap();
+        let (kept, null_keys, unmatched) = probe.filter(&l, &["k"]).unwrap();
+        assert_eq!(kept.column(1).as_primitive::<Int64Type>().values().to_vec(), [1, 4, 5]);
+        assert_eq!((null_keys, unmatched), (1, 1));
+        let _ = ls;
     }
 
     #[test]

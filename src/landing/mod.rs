@@ -96,6 +96,24 @@ pub fn read_files(
     schema: Option<&LandingSchema>,
     options: &LandingOptions,
 ) -> Result<LandingOutput> {
+    read_files_filtered(files, schema, options, &|batch| Ok(batch.clone()))
+}
+
+/// A filter applied to every decoded batch as soon as it is decoded.
+pub type BatchFilter<'f> = dyn Fn(&RecordBatch) -> Result<RecordBatch> + Sync + 'f;
+
+/// As [`read_files`], passing every decoded batch through `keep` at once, so that memory holds
+/// only the rows a job keeps. `stats.accepted` counts the decoded rows before `keep`; the caller
+/// counts what `keep` drops.
+///
+/// # Errors
+/// As [`read_files`], and whatever `keep` returns.
+pub fn read_files_filtered(
+    files: &[FileEntry],
+    schema: Option<&LandingSchema>,
+    options: &LandingOptions,
+    keep: &BatchFilter<'_>,
+) -> Result<LandingOutput> {
     pool::install(|| {
         let inferred;
         let schema = if let Some(schema) = schema {
@@ -108,15 +126,15 @@ pub fn read_files(
         // File by file, so a file's bytes are dropped as soon as it is decoded: memory holds the
         // decoded rows, not the landing text.
         let per_file: Vec<FileOutput> =
-            files.par_iter().map(|file| read_one(file, schema, options)).collect::<Result<_>>()?;
+            files.par_iter().map(|file| read_one(file, schema, options, keep)).collect::<Result<_>>()?;
 
         let mut stats = LandingStats { files: files.len() as u64, ..LandingStats::default() };
         let (mut batches, mut rejected) = (Vec::new(), Vec::new());
         for file in per_file {
             stats.bytes += file.bytes;
             stats.empty_files += u64::from(file.empty);
-            for (batch, bad) in file.parts {
-                stats.accepted += batch.num_rows() as u64;
+            for (batch, bad, accepted) in file.parts {
+                stats.accepted += accepted;
                 stats.quarantined += bad.num_rows() as u64;
                 if batch.num_rows() > 0 {
                     batches.push(batch);
@@ -133,16 +151,29 @@ pub fn read_files(
 
 /// One file's decoded batches and quarantined records (one pair per unit), and its size.
 struct FileOutput {
-    parts: Vec<(RecordBatch, RecordBatch)>,
+    /// Kept rows, quarantined records and the number of rows decoded, per unit.
+    parts: Vec<(RecordBatch, RecordBatch, u64)>,
     bytes: u64,
     empty: bool,
 }
 
-fn read_one(file: &FileEntry, schema: &LandingSchema, options: &LandingOptions) -> Result<FileOutput> {
+fn read_one(
+    file: &FileEntry,
+    schema: &LandingSchema,
+    options: &LandingOptions,
+    keep: &BatchFilter<'_>,
+) -> Result<FileOutput> {
     let content = local::read(&file.path)?;
     let name = file.path.display().to_string();
     let units = plan_units(&content, options);
-    let parts = units.par_iter().map(|unit| decode_unit(unit, schema, &name, options)).collect::<Result<_>>()?;
+    let parts = units
+        .par_iter()
+        .map(|unit| {
+            let (batch, rejected) = decode_unit(unit, schema, &name, options)?;
+            let accepted = batch.num_rows() as u64;
+            Ok((keep(&batch)?, rejected, accepted))
+        })
+        .collect::<Result<_>>()?;
     Ok(FileOutput { parts, bytes: content.len() as u64, empty: records::strip_bom(&content).trim_ascii().is_empty() })
 }
 
