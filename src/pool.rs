@@ -29,6 +29,12 @@ pub fn pool() -> &'static rayon::ThreadPool {
     })
 }
 
+/// The number of threads of the pool as built (the environment is read once, when it is built).
+#[must_use]
+pub fn size() -> usize {
+    pool().current_num_threads()
+}
+
 /// Run `f` inside the glueless pool.
 pub fn install<R: Send>(f: impl FnOnce() -> R + Send) -> R {
     pool().install(f)

@@ -12,8 +12,7 @@ import json
 import sys
 from typing import Any, Optional, Sequence
 
-from glueless.driver import default_lake
-from glueless.exceptions import GluelessError
+from glueless.driver import default_lake, guarded
 from glueless.summary import format_job, format_pipeline
 
 
@@ -100,7 +99,8 @@ def _stedi_run(args: argparse.Namespace) -> None:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point of the ``glueless`` console script."""
     args = _parser().parse_args(argv)
-    try:
+
+    def run() -> None:
         import glueless
 
         if args.command == "generate":
@@ -109,13 +109,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             _stedi_run(args)
         elif args.command == "run":
             print(format_job(glueless.run_job(args.job, args.lake, strict=args.strict)))
-    except KeyboardInterrupt:
-        print("glueless: interrupted", file=sys.stderr)
-        return 130
-    except (GluelessError, OSError, ValueError, RuntimeError, ImportError) as err:
-        print(f"glueless: error: {err}", file=sys.stderr)
-        return 1
-    return 0
+
+    return guarded("glueless", run)
 
 
 if __name__ == "__main__":

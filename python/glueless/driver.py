@@ -6,7 +6,7 @@ import argparse
 import json
 import os
 import sys
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 from glueless.exceptions import GluelessError
 from glueless.summary import format_job
@@ -18,6 +18,22 @@ GLUE_ARGUMENTS = ("--JOB_NAME", "--JOB_ID", "--JOB_RUN_ID", "--job-bookmark-opti
 def default_lake() -> str:
     """``$GLUELESS_LAKE``, else ``./lake``."""
     return os.environ.get("GLUELESS_LAKE") or "./lake"
+
+
+def guarded(program: str, action: Callable[[], None]) -> int:
+    """Run ``action``; turn any error it raises into one line on stderr and an exit code.
+
+    0 on success, 1 for an error (a missing lake, a bad URL, unreadable data), 130 on Ctrl-C.
+    """
+    try:
+        action()
+    except KeyboardInterrupt:
+        print(f"{program}: interrupted", file=sys.stderr)
+        return 130
+    except (GluelessError, OSError, ValueError, RuntimeError, ImportError) as err:
+        print(f"{program}: error: {err}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def job_parser(job: str, description: str) -> argparse.ArgumentParser:
@@ -41,19 +57,15 @@ def main(job: str, description: str = "", argv: Optional[Sequence[str]] = None) 
     Errors are one line on stderr and exit code 1 (2 for a bad command line), never a traceback.
     """
     args = job_parser(job, description).parse_args(argv)
-    try:
+
+    def run() -> None:
         import glueless
 
         summary = glueless.run_job(job, args.lake, strict=args.strict, max_record_bytes=args.max_record_bytes)
         if args.summary_json:
             with open(args.summary_json, "w", encoding="utf-8") as out:
                 json.dump(summary, out, indent=2)
-    except KeyboardInterrupt:
-        print(f"{job}: interrupted", file=sys.stderr)
-        return 130
-    except (GluelessError, OSError, ValueError, RuntimeError, ImportError) as err:
-        print(f"{job}: error: {err}", file=sys.stderr)
-        return 1
-    if not args.quiet:
-        print(format_job(summary))
-    return 0
+        if not args.quiet:
+            print(format_job(summary))
+
+    return guarded(job, run)

@@ -4,31 +4,13 @@
 
 use std::time::Instant;
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
-use super::tables::{read_landing_filtered, read_table};
+use super::tables::{read_landing_filtered, read_table, FilterCounts};
 use crate::error::Result;
 use crate::jobs::{output, JobOptions, JobReport, Lake};
 use crate::kernels::{distinct, ConsentDates, JoinInput, SemiJoinFilter};
 use crate::pool;
 
 const CONSENT: &str = "shareWithResearchAsOfDate";
-
-/// Rows the consent filter left out, counted from the decoding threads.
-#[derive(Default)]
-struct Counts([AtomicU64; 3]);
-
-impl Counts {
-    fn add(&self, null_keys: u64, no_consent: u64, before_consent: u64) {
-        for (slot, n) in self.0.iter().zip([null_keys, no_consent, before_consent]) {
-            slot.fetch_add(n, Ordering::Relaxed);
-        }
-    }
-
-    fn get(&self) -> [u64; 3] {
-        [0, 1, 2].map(|i| self.0[i].load(Ordering::Relaxed))
-    }
-}
 
 /// Run the job.
 ///
@@ -38,12 +20,13 @@ pub fn run(lake: &Lake, options: &JobOptions) -> Result<JobReport> {
     let started = Instant::now();
     let customers = read_table(lake, "customer", "trusted", "customer_landing_to_trusted", &["email", CONSENT])?;
     // Readings are filtered as each landing chunk is decoded, so only kept rows stay in memory.
-    let counts = Counts::default();
+    // [null key, no consenting customer, before consent]
+    let counts = FilterCounts::<3>::default();
     let (landed, rejected) = if options.strict {
         let dates = ConsentDates::new(&customers.batches, "email", CONSENT)?;
         read_landing_filtered(lake, "accelerometer", options, &|batch| {
-            let (kept, [null_keys, no_consent, before]) = dates.filter(batch, "user", "timestamp")?;
-            counts.add(null_keys, no_consent, before);
+            let (kept, left_out) = dates.filter(batch, "user", "timestamp")?;
+            counts.add(left_out);
             Ok(kept)
         })?
     } else {
@@ -54,7 +37,7 @@ pub fn run(lake: &Lake, options: &JobOptions) -> Result<JobReport> {
         })?;
         read_landing_filtered(lake, "accelerometer", options, &|batch| {
             let (kept, null_keys, unmatched) = consenting.filter(batch, &["user"])?;
-            counts.add(null_keys, unmatched, 0);
+            counts.add([null_keys, unmatched, 0]);
             Ok(kept)
         })?
     };

@@ -28,7 +28,7 @@ pub fn replace_table(
     let target = location.local_path()?;
     let staged = StagedDir::create(target)?;
     let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
-    let parts = split_parts(batches, (rows / ROWS_PER_PARALLEL_PART).clamp(1, pool::thread_count()));
+    let parts = split_parts(batches, (rows / ROWS_PER_PARALLEL_PART).clamp(1, pool::size()));
     let sizes: Vec<u64> = pool::install(|| {
         parts
             .par_iter()

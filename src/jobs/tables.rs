@@ -1,5 +1,7 @@
 //! Reading a job's inputs: landing JSON (with its quarantine) and the tables earlier jobs wrote.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
 use rayon::prelude::*;
@@ -22,6 +24,29 @@ impl Table {
     #[must_use]
     pub fn rows(&self) -> u64 {
         self.batches.iter().map(|b| b.num_rows() as u64).sum()
+    }
+}
+
+/// Rows left out by a job's filters, counted from the decoding threads (one slot per reason).
+pub struct FilterCounts<const N: usize>([AtomicU64; N]);
+
+impl<const N: usize> Default for FilterCounts<N> {
+    fn default() -> Self {
+        Self(std::array::from_fn(|_| AtomicU64::new(0)))
+    }
+}
+
+impl<const N: usize> FilterCounts<N> {
+    /// Add one batch's counts.
+    pub fn add(&self, counts: [u64; N]) {
+        for (slot, n) in self.0.iter().zip(counts) {
+            slot.fetch_add(n, Ordering::Relaxed);
+        }
+    }
+
+    /// The totals.
+    pub fn get(&self) -> [u64; N] {
+        std::array::from_fn(|i| self.0[i].load(Ordering::Relaxed))
     }
 }
 

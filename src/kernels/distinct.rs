@@ -27,7 +27,7 @@ pub fn distinct(schema: &SchemaRef, batches: &[RecordBatch]) -> Result<(Vec<Reco
     let hashes: Vec<Vec<u64>> =
         encoded.par_iter().map(|rows| (0..rows.num_rows()).map(|i| state.hash_one(rows.row(i))).collect()).collect();
 
-    let partitions = (pool::thread_count() * 4).max(1) as u64;
+    let partitions = (pool::size() * 4).max(1) as u64;
     let total: usize = batches.iter().map(RecordBatch::num_rows).sum();
     // Each partition returns the (batch, row) positions of its first occurrences.
     let kept: Vec<Vec<(u32, u32)>> = (0..partitions)
