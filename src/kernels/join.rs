@@ -366,14 +366,13 @@ mod tests {
 
     #[test]
     fn prepared_semi_join_filter_equals_the_semi_join() {
-        let (ls, l) = table(&[Some("a"), Some("b"), None, Some("a"), Some("c")], &[1, 2, 3, 4, 5]);
+        let (_, l) = table(&[Some("a"), Some("b"), None, Some("a"), Some("c")], &[1, 2, 3, 4, 5]);
         let (rs, r) = table(&[Some("a"), Some("a"), None, Some("c")], &[0, 0, 0, 0]);
         let probe =
             SemiJoinFilter::new(JoinInput { schema: &rs, batches: std::slice::from_ref(&r), keys: &["k"] }).unwrap();
         let (kept, null_keys, unmatched) = probe.filter(&l, &["k"]).unwrap();
         assert_eq!(kept.column(1).as_primitive::<Int64Type>().values().to_vec(), [1, 4, 5]);
         assert_eq!((null_keys, unmatched), (1, 1));
-        let _ = ls;
     }
 
     #[test]
