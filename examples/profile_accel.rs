@@ -5,7 +5,7 @@ use std::time::Instant;
 use glueless::jobs::tables::{read_table, Table};
 use glueless::kernels::{distinct, semi_join, JoinInput};
 use glueless::landing::{read_files, LandingOptions, LandingSchema};
-use glueless::storage::local;
+use glueless::storage::objects;
 
 fn main() {
     let lake_path = std::env::args().nth(1).expect("lake");
@@ -13,7 +13,7 @@ fn main() {
     let t = Instant::now();
     let customers: Table = read_table(&lake, "customer", "trusted", "x", &[]).unwrap();
     println!("read customers {:?}", t.elapsed());
-    let files = local::list_files(&lake.landing_dir("accelerometer").unwrap()).unwrap();
+    let files = objects::list_files(&lake.landing("accelerometer").unwrap()).unwrap();
     let schema = LandingSchema::known("accelerometer").unwrap();
     let mut best = std::time::Duration::MAX;
     let mut landed = None;
@@ -40,6 +40,6 @@ fn main() {
     let t = Instant::now();
     let dir = std::env::temp_dir().join("profile-out.parquet");
     let _ = std::fs::remove_file(&dir);
-    glueless::storage::parquet_file::write(&dir, &landed.schema, &kept).unwrap();
+    glueless::storage::parquet_file::write(&glueless::storage::Location::Local(dir), &landed.schema, &kept).unwrap();
     println!("parquet {:?}", t.elapsed());
 }

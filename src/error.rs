@@ -27,6 +27,14 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// An object store (S3, or the local filesystem through object_store) refused or failed a request.
+    #[error("{op} {url}: {reason}")]
+    Storage { op: &'static str, url: String, reason: String },
+
+    /// The credentials were rejected or lack a permission.
+    #[error("access denied {op} {url}: {reason}")]
+    AccessDenied { op: &'static str, url: String, reason: String },
+
     /// An Arrow operation failed (schema mismatch between batches, for example).
     #[error("arrow: {0}")]
     Arrow(#[from] arrow_schema::ArrowError),

@@ -20,12 +20,15 @@ from glueless._glueless import (
     generate_stedi,
     inner_join,
     read_landing,
+    read_parquet,
     replicate_stedi,
     run_job,
     semi_join,
+    write_parquet,
 )
 from glueless.pipeline import STEDI_JOBS, run_stedi
 from glueless.exceptions import (
+    AccessDeniedError,
     DataError,
     GluelessError,
     InvalidArgumentError,
@@ -44,6 +47,7 @@ if _debug_build:
     )
 
 __all__ = [
+    "AccessDeniedError",
     "ArrowTable",
     "DataError",
     "GluelessError",
@@ -62,8 +66,10 @@ __all__ = [
     "generate_stedi",
     "inner_join",
     "read_landing",
+    "read_parquet",
     "replicate_stedi",
     "run_job",
     "run_stedi",
     "semi_join",
+    "write_parquet",
 ]

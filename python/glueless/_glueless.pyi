@@ -18,6 +18,8 @@ __all__ = [
     "generate_stedi",
     "progress",
     "read_landing",
+    "read_parquet",
+    "write_parquet",
     "replicate_stedi",
     "run_job",
 ]
@@ -88,18 +90,32 @@ class GeneratedStedi(TypedDict):
     files: int
     bytes: int
 
+Location = Union[str, PathLike[str]]
+
 def read_landing(
-    path: Union[str, PathLike[str]],
+    path: Location,
     table: Optional[str] = None,
     *,
     chunk_bytes: Optional[int] = None,
     max_record_bytes: Optional[int] = None,
 ) -> LandingResult:
-    """Read landing NDJSON from a folder or file.
+    """Read landing NDJSON from a folder or file, local or on S3 (``s3://`` or ``s3a://``).
 
     ``table`` names a STEDI table (customer, accelerometer, step_trainer) for its declared schema;
     any other name, or None, infers the schema. Bad records are quarantined, not raised.
     """
+
+class WrittenParquet(TypedDict):
+    location: str
+    rows: int
+    files: int
+    bytes: int
+
+def read_parquet(location: Location, columns: Optional[Sequence[str]] = None) -> ArrowTable:
+    """Read the committed Parquet files of a folder (local, ``file://``, ``s3://``, ``s3a://``)."""
+
+def write_parquet(location: Location, table: ArrowStreamExportable) -> WrittenParquet:
+    """Replace a folder's content with ``table`` as Parquet (zstd), atomically."""
 
 def consent_filter(table: ArrowStreamExportable, column: str = "shareWithResearchAsOfDate") -> ArrowTable:
     """Keep the rows of any Arrow table whose ``column`` is present and non-zero."""

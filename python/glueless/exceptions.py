@@ -28,6 +28,10 @@ class StorageError(GluelessError, OSError):
     """Reading or writing the lake failed."""
 
 
+class AccessDeniedError(StorageError, PermissionError):
+    """The store rejected the credentials or denied the operation (S3 403/401)."""
+
+
 class UnsupportedError(GluelessError, NotImplementedError):
     """The operation is valid but this build of glueless cannot do it."""
 
@@ -37,6 +41,7 @@ class DataError(GluelessError):
 
 
 __all__ = [
+    "AccessDeniedError",
     "DataError",
     "GluelessError",
     "InvalidArgumentError",

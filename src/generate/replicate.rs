@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 use crate::pool;
-use crate::storage::local;
+use crate::storage::{objects, Location};
 
 const DAY_MS: i64 = 86_400_000;
 /// Fields holding epoch milliseconds, in any table (matched ignoring case).
@@ -46,12 +46,12 @@ pub fn replicate_stedi(source: &Path, target: &Path, replicas: u32) -> Result<Re
     for table in ["customer", "accelerometer", "step_trainer"] {
         let nested = source.join(table).join("landing");
         let dir = if nested.is_dir() { nested } else { source.join(table) };
-        let files = local::list_files(&dir)?;
+        let files = objects::list_files(&Location::Local(dir))?;
         let target_dir = target.join(table).join("landing");
         std::fs::create_dir_all(&target_dir).map_err(|e| Error::io("creating", &target_dir, e))?;
         for file in &files {
-            let content = local::read(&file.path)?;
-            let name = file.path.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+            let content = objects::read(file)?.to_vec();
+            let name = file.name().rsplit_once('.').map_or(file.name(), |(stem, _)| stem).to_string();
             let written: Vec<u64> = pool::install(|| {
                 (0..replicas)
                     .into_par_iter()

@@ -288,7 +288,12 @@ mod tests {
         for (table, expected) in
             [("customer", ga.customers), ("accelerometer", ga.accelerometer), ("step_trainer", ga.step_trainer)]
         {
-            let out = read_folder(&a.path().join(table).join("landing"), table, &LandingOptions::default()).unwrap();
+            let out = read_folder(
+                &crate::storage::Location::Local(a.path().join(table).join("landing")),
+                table,
+                &LandingOptions::default(),
+            )
+            .unwrap();
             assert_eq!((out.stats.accepted, out.stats.quarantined), (expected, 0), "{table}");
         }
         assert!(generate_stedi(a.path(), &spec).is_err(), "refuses to overwrite by default");

@@ -1,9 +1,7 @@
 //! The STEDI lake layout: `ROOT/<table>/{landing,trusted,curated,rejected}/`.
 
-use std::path::PathBuf;
-
 use crate::error::{Error, Result};
-use crate::storage::Location;
+use crate::storage::{objects, Location};
 
 /// A lakehouse root.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,20 +30,28 @@ impl Lake {
         self.root.join(table).join(zone)
     }
 
-    /// The local folder of `table`'s landing zone, checked to exist.
+    /// Check that the lake's root exists.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] naming the lake (or the bucket); storage errors.
+    pub fn check_root(&self) -> Result<()> {
+        if objects::folder_exists(&self.root)? {
+            Ok(())
+        } else {
+            Err(Error::NotFound { what: "lake", path: self.root.to_string() })
+        }
+    }
+
+    /// The folder of `table`'s landing zone, checked to exist.
     ///
     /// # Errors
     /// [`Error::NotFound`] naming the lake when the root is missing, else naming the landing folder.
-    pub fn landing_dir(&self, table: &str) -> Result<PathBuf> {
-        let root = self.root.local_path()?;
-        if !root.is_dir() {
-            return Err(Error::NotFound { what: "lake", path: self.root.to_string() });
-        }
+    pub fn landing(&self, table: &str) -> Result<Location> {
+        self.check_root()?;
         let landing = self.zone(table, "landing");
-        let dir = landing.local_path()?;
-        if !dir.is_dir() {
+        if !objects::folder_exists(&landing)? {
             return Err(Error::NotFound { what: "landing folder", path: landing.to_string() });
         }
-        Ok(dir.to_path_buf())
+        Ok(landing)
     }
 }

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use super::report::OutputInfo;
 use crate::error::Result;
 use crate::pool;
-use crate::storage::{failpoint, parquet_file, Location, StagedDir};
+use crate::storage::{failpoint, parquet_file, Location, StagedFolder};
 
 /// Below this many rows a table is one file; above, one file per pool thread, encoded in
 /// parallel (Parquet encoding and zstd are single-threaded per file).
@@ -25,15 +25,14 @@ pub fn replace_table(
     schema: &SchemaRef,
     batches: &[RecordBatch],
 ) -> Result<OutputInfo> {
-    let target = location.local_path()?;
-    let staged = StagedDir::create(target)?;
+    let staged = StagedFolder::create(location)?;
     let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
     let parts = split_parts(batches, (rows / ROWS_PER_PARALLEL_PART).clamp(1, pool::size()));
     let sizes: Vec<u64> = pool::install(|| {
         parts
             .par_iter()
             .enumerate()
-            .map(|(i, part)| parquet_file::write(&staged.path().join(format!("part-{i:05}.parquet")), schema, part))
+            .map(|(i, part)| parquet_file::write(&staged.file(&format!("part-{i:05}.parquet")), schema, part))
             .collect::<Result<_>>()
     })?;
     failpoint::hit("output.written");

@@ -10,7 +10,7 @@ use super::{output, JobOptions, Lake, OutputInfo};
 use crate::error::{Error, Result};
 use crate::landing::{self, rejected_schema, BatchFilter, LandingOutput, LandingSchema};
 use crate::pool;
-use crate::storage::{local, parquet_file};
+use crate::storage::{committed_files, objects, parquet_file, Location};
 
 /// A table read from the lake.
 #[derive(Debug, Clone)]
@@ -69,10 +69,10 @@ pub fn read_landing_filtered(
     options: &JobOptions,
     keep: &BatchFilter<'_>,
 ) -> Result<(LandingOutput, OutputInfo)> {
-    let dir = lake.landing_dir(table)?;
+    let dir = lake.landing(table)?;
     let schema = LandingSchema::known(table)
         .ok_or_else(|| Error::InvalidArgument(format!("{table} is not a STEDI landing table")))?;
-    let files = local::list_files(&dir)?;
+    let files = objects::list_files(&dir)?;
     let landed = landing::read_files_filtered(&files, Some(&schema), &options.landing, keep)?;
     let rejected = output::replace_table(
         &format!("{table}/rejected"),
@@ -111,33 +111,41 @@ fn read_table_columns(
     let location = lake.zone(table, zone);
     let name = format!("{table}/{zone}");
     let missing = || Error::MissingInput { table: name.clone(), path: location.to_string(), job: producer.to_string() };
-    if !lake.root().local_path()?.is_dir() {
-        return Err(Error::NotFound { what: "lake", path: lake.root().to_string() });
-    }
-    let dir = location.local_path()?;
-    if !dir.is_dir() {
+    lake.check_root()?;
+    if !objects::folder_exists(&location)? {
         return Err(missing());
     }
-    let files: Vec<_> =
-        local::list_files(dir)?.into_iter().filter(|f| f.path.extension().is_some_and(|e| e == "parquet")).collect();
-    if files.is_empty() {
-        return Err(missing());
-    }
-    let projection = only.then_some(columns);
-    let parts: Vec<(SchemaRef, Vec<RecordBatch>)> =
-        pool::install(|| files.par_iter().map(|f| parquet_file::read(&f.path, projection)).collect::<Result<_>>())?;
-    let schema = parts[0].0.clone();
-    for (other, _) in &parts[1..] {
-        if other.fields() != schema.fields() {
-            return Err(Error::InvalidArgument(format!(
-                "{name}: its Parquet files have different schemas; re-run {producer}"
-            )));
-        }
-    }
+    let Some(table) = read_parquet_folder(&location, only.then_some(columns))? else { return Err(missing()) };
+    let schema = table.schema.clone();
     for column in columns {
         if schema.field_with_name(column).is_err() {
             return Err(Error::InvalidArgument(format!("{name} has no column {column}; re-run {producer}")));
         }
     }
-    Ok(Table { schema, batches: parts.into_iter().flat_map(|(_, b)| b).collect() })
+    Ok(table)
+}
+
+/// The committed Parquet files of `folder` read as one table (only `columns` when given), or
+/// `None` when the folder holds no Parquet file.
+///
+/// # Errors
+/// [`Error::InvalidArgument`] when the files have different schemas; storage errors.
+pub fn read_parquet_folder(folder: &Location, columns: Option<&[&str]>) -> Result<Option<Table>> {
+    let files: Vec<_> = committed_files(folder)?.into_iter().filter(|f| f.name().ends_with(".parquet")).collect();
+    if files.is_empty() {
+        return Ok(None);
+    }
+    let parts: Vec<(SchemaRef, Vec<RecordBatch>)> =
+        pool::install(|| files.par_iter().map(|f| parquet_file::read(f, columns)).collect::<Result<_>>())?;
+    let schema = parts[0].0.clone();
+    for ((other, _), file) in parts[1..].iter().zip(&files[1..]) {
+        if other.fields() != schema.fields() {
+            return Err(Error::InvalidArgument(format!(
+                "{folder}: {} has a different schema from {}",
+                file.name(),
+                files[0].name()
+            )));
+        }
+    }
+    Ok(Some(Table { schema, batches: parts.into_iter().flat_map(|(_, b)| b).collect() }))
 }

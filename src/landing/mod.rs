@@ -11,7 +11,6 @@ pub mod records;
 pub mod schema;
 
 use std::ops::Range;
-use std::path::Path;
 
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
@@ -19,7 +18,7 @@ use rayon::prelude::*;
 
 use crate::error::Result;
 use crate::pool;
-use crate::storage::local::{self, FileEntry};
+use crate::storage::{objects, FileEntry, Location};
 pub use decode::Decoder;
 pub use infer::SchemaInference;
 pub use quarantine::{rejected_schema, RejectedBuilder};
@@ -82,8 +81,8 @@ impl Unit<'_> {
 /// # Errors
 /// [`crate::Error::NotFound`] when the folder does not exist; [`crate::Error::Io`] when a file
 /// cannot be read. Bad records are not errors: they are quarantined.
-pub fn read_folder(dir: &Path, table: &str, options: &LandingOptions) -> Result<LandingOutput> {
-    let files = local::list_files(dir)?;
+pub fn read_folder(dir: &Location, table: &str, options: &LandingOptions) -> Result<LandingOutput> {
+    let files = objects::list_files(dir)?;
     read_files(&files, LandingSchema::known(table).as_ref(), options)
 }
 
@@ -163,8 +162,8 @@ fn read_one(
     options: &LandingOptions,
     keep: &BatchFilter<'_>,
 ) -> Result<FileOutput> {
-    let content = local::read(&file.path)?;
-    let name = file.path.display().to_string();
+    let content = objects::read(file)?;
+    let name = file.location.to_string();
     let units = plan_units(&content, options);
     let parts = units
         .par_iter()
@@ -181,7 +180,7 @@ fn infer_files(files: &[FileEntry], options: &LandingOptions) -> Result<LandingS
     let parts: Vec<SchemaInference> = files
         .par_iter()
         .map(|file| {
-            let content = local::read(&file.path)?;
+            let content = objects::read(file)?;
             Ok(infer_schema(&plan_units(&content, options)))
         })
         .collect::<Result<_>>()?;
@@ -263,7 +262,7 @@ fn decode_unit(
 mod tests {
     use super::*;
 
-    fn write(dir: &Path, name: &str, content: &[u8]) {
+    fn write(dir: &std::path::Path, name: &str, content: &[u8]) {
         std::fs::write(dir.join(name), content).unwrap();
     }
 
@@ -274,9 +273,12 @@ mod tests {
         write(dir.path(), "b.json", b"");
         write(dir.path(), "c.json", b"[{\"user\":\"c\"},\n {\"user\":\"d\",\n  \"x\":\"wrong\"}]");
         write(dir.path(), "d.json", b"{\"user\":\"\xC3\x28\"}");
-        let out =
-            read_folder(dir.path(), "accelerometer", &LandingOptions { chunk_bytes: 8, ..LandingOptions::default() })
-                .unwrap();
+        let out = read_folder(
+            &Location::Local(dir.path().to_path_buf()),
+            "accelerometer",
+            &LandingOptions { chunk_bytes: 8, ..LandingOptions::default() },
+        )
+        .unwrap();
         let s = &out.stats;
         assert_eq!((s.files, s.empty_files, s.records, s.accepted, s.quarantined), (4, 1, 6, 3, 3));
         let rejected = arrow_select::concat::concat_batches(&rejected_schema(), &out.rejected).unwrap();
@@ -293,7 +295,7 @@ mod tests {
         let long = format!("{{\"user\":\"{}\"}}\n{{\"user\":\"ok\"}}\n", "x".repeat(100));
         write(dir.path(), "a.json", long.as_bytes());
         let options = LandingOptions { max_record_bytes: 50, ..LandingOptions::default() };
-        let out = read_folder(dir.path(), "accelerometer", &options).unwrap();
+        let out = read_folder(&Location::Local(dir.path().to_path_buf()), "accelerometer", &options).unwrap();
         assert_eq!((out.stats.accepted, out.stats.quarantined), (1, 1));
     }
 
@@ -301,7 +303,8 @@ mod tests {
     fn unknown_tables_get_an_inferred_schema() {
         let dir = crate::testing::tempdir();
         write(dir.path(), "a.json", b"{\"id\":1,\"tags\":[1,2]}\n{\"ID\":2,\"name\":\"x\"}\n");
-        let out = read_folder(dir.path(), "anything", &LandingOptions::default()).unwrap();
+        let out =
+            read_folder(&Location::Local(dir.path().to_path_buf()), "anything", &LandingOptions::default()).unwrap();
         let names: Vec<_> = out.schema.fields().iter().map(|f| f.name().as_str()).collect();
         assert_eq!(names, ["id", "tags", "name"]);
         assert_eq!(out.stats.accepted, 2);

@@ -1,7 +1,9 @@
 //! Mapping of [`crate::Error`] to the exception classes of `glueless.exceptions`, which subclass
 //! the matching builtins (a missing path is a `FileNotFoundError`, a bad argument a `ValueError`).
 
-use pyo3::exceptions::{PyFileNotFoundError, PyNotImplementedError, PyOSError, PyRuntimeError, PyValueError};
+use pyo3::exceptions::{
+    PyFileNotFoundError, PyNotImplementedError, PyOSError, PyPermissionError, PyRuntimeError, PyValueError,
+};
 use pyo3::prelude::*;
 use pyo3::types::PyType;
 
@@ -13,7 +15,8 @@ pub fn to_py(err: Error) -> PyErr {
         Error::NotFound { .. } => "NotFoundError",
         Error::MissingInput { .. } => "MissingInputError",
         Error::InvalidArgument(_) => "InvalidArgumentError",
-        Error::Io { .. } => "StorageError",
+        Error::Io { .. } | Error::Storage { .. } => "StorageError",
+        Error::AccessDenied { .. } => "AccessDeniedError",
         Error::Unsupported(_) => "UnsupportedError",
         Error::Arrow(_) | Error::Parquet(_) => "DataError",
     };
@@ -24,7 +27,8 @@ pub fn to_py(err: Error) -> PyErr {
         None => match err {
             Error::NotFound { .. } | Error::MissingInput { .. } => PyFileNotFoundError::new_err(message),
             Error::InvalidArgument(_) => PyValueError::new_err(message),
-            Error::Io { .. } => PyOSError::new_err(message),
+            Error::Io { .. } | Error::Storage { .. } => PyOSError::new_err(message),
+            Error::AccessDenied { .. } => PyPermissionError::new_err(message),
             Error::Unsupported(_) => PyNotImplementedError::new_err(message),
             Error::Arrow(_) | Error::Parquet(_) => PyRuntimeError::new_err(message),
         },

@@ -22,7 +22,7 @@ pub fn generate_stedi(
     let out = py
         .detach(|| {
             let root = Location::parse(&lake)?;
-            generate(root.local_path()?, &spec)
+            generate(root.local_path("the generator")?, &spec)
         })
         .into_py_result()?;
     let dict = PyDict::new(py);
@@ -44,7 +44,7 @@ pub fn replicate_stedi(py: Python<'_>, source: String, lake: String, replicas: u
         .detach(|| {
             let source = Location::parse(&source)?;
             let lake = Location::parse(&lake)?;
-            replicate(source.local_path()?, lake.local_path()?, replicas)
+            replicate(source.local_path("replication")?, lake.local_path("replication")?, replicas)
         })
         .into_py_result()?;
     let dict = PyDict::new(py);

@@ -1,15 +1,12 @@
 //! `read_landing`: landing JSON → an Arrow table, the quarantine and the counts.
 
-use std::path::PathBuf;
-
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use super::errors::IntoPyResult;
 use super::table::ArrowTable;
 use crate::landing::{self, rejected_schema, LandingOptions, LandingOutput, LandingSchema};
-use crate::storage::local::{self, FileEntry};
-use crate::storage::Location;
+use crate::storage::{objects, Location};
 
 /// What reading a landing folder gave.
 #[pyclass(module = "glueless", name = "LandingResult", frozen)]
@@ -55,12 +52,27 @@ impl LandingResult {
     }
 }
 
-/// Read landing NDJSON from a folder or a single file.
+/// A location argument: a `str` URL or an `os.PathLike`.
+pub struct LocationArg(pub String);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for LocationArg {
+    type Error = PyErr;
+
+    fn extract(ob: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        if let Ok(text) = ob.extract::<String>() {
+            return Ok(Self(text));
+        }
+        let path: std::path::PathBuf = ob.extract()?;
+        Ok(Self(path.to_string_lossy().into_owned()))
+    }
+}
+
+/// Read landing NDJSON from a folder or a single file, local or on S3.
 #[pyfunction]
 #[pyo3(signature = (path, table=None, *, chunk_bytes=None, max_record_bytes=None))]
 pub fn read_landing(
     py: Python<'_>,
-    path: PathBuf,
+    path: LocationArg,
     table: Option<String>,
     chunk_bytes: Option<usize>,
     max_record_bytes: Option<usize>,
@@ -74,13 +86,10 @@ pub fn read_landing(
     }
     let output = py
         .detach(|| {
-            let location = Location::parse(&path.to_string_lossy())?;
-            let path = location.local_path()?;
-            let files = if path.is_file() {
-                let size = std::fs::metadata(path).map_or(0, |m| m.len());
-                vec![FileEntry { path: path.to_path_buf(), size }]
-            } else {
-                local::list_files(path)?
+            let location = Location::parse(&path.0)?;
+            let files = match objects::file_info(&location)? {
+                Some(file) => vec![file],
+                None => objects::list_files(&location)?,
             };
             let schema = table.as_deref().and_then(LandingSchema::known);
             landing::read_files(&files, schema.as_ref(), &options)

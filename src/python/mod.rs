@@ -6,6 +6,7 @@ mod generate;
 mod jobs;
 mod kernels;
 mod landing;
+mod parquet;
 mod table;
 
 use pyo3::prelude::*;
@@ -19,6 +20,8 @@ fn _glueless(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<table::ArrowTable>()?;
     m.add_class::<landing::LandingResult>()?;
     m.add_function(wrap_pyfunction!(landing::read_landing, m)?)?;
+    m.add_function(wrap_pyfunction!(parquet::read_parquet, m)?)?;
+    m.add_function(wrap_pyfunction!(parquet::write_parquet, m)?)?;
     m.add_function(wrap_pyfunction!(kernels::consent_filter, m)?)?;
     m.add_function(wrap_pyfunction!(kernels::consent_dated_filter, m)?)?;
     m.add_function(wrap_pyfunction!(kernels::semi_join, m)?)?;

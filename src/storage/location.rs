@@ -63,18 +63,66 @@ impl Location {
         }
     }
 
-    /// The local path, or an error saying that this build reads only local lakes.
+    /// The local path, or an error saying that `what` works on local folders only.
     ///
     /// # Errors
     /// [`Error::Unsupported`] for S3 locations.
-    pub fn local_path(&self) -> Result<&Path> {
+    pub fn local_path(&self, what: &str) -> Result<&Path> {
         match self {
             Location::Local(path) => Ok(path),
-            Location::S3 { .. } => Err(Error::Unsupported(format!(
-                "{self}: S3 lakes are not supported by this build yet; use a local path"
-            ))),
+            Location::S3 { .. } => Err(Error::Unsupported(format!("{self}: {what} works on local folders only"))),
         }
     }
+
+    /// The last part of the location (a file or folder name).
+    #[must_use]
+    pub fn name(&self) -> &str {
+        match self {
+            Location::Local(path) => path.file_name().and_then(|n| n.to_str()).unwrap_or(""),
+            Location::S3 { key, .. } => key.rsplit('/').next().unwrap_or(""),
+        }
+    }
+
+    /// The location one level up (`None` at a bucket or filesystem root).
+    #[must_use]
+    pub fn parent(&self) -> Option<Self> {
+        match self {
+            Location::Local(path) => path.parent().map(|p| Location::Local(p.to_path_buf())),
+            Location::S3 { key, .. } if key.is_empty() => None,
+            Location::S3 { bucket, key } => Some(Location::S3 {
+                bucket: bucket.clone(),
+                key: key.rsplit_once('/').map_or("", |(parent, _)| parent).to_string(),
+            }),
+        }
+    }
+
+    /// `s3://bucket` for S3 locations, the location itself otherwise.
+    #[must_use]
+    pub fn bucket_url(&self) -> String {
+        match self {
+            Location::Local(_) => self.to_string(),
+            Location::S3 { bucket, .. } => format!("s3://{bucket}"),
+        }
+    }
+}
+
+/// `path` made absolute against the working directory, with `.` and `..` resolved lexically.
+///
+/// # Errors
+/// When the working directory cannot be read.
+pub fn absolute(path: &Path) -> std::io::Result<PathBuf> {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for component in std::path::absolute(path)?.components() {
+        match component {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    Ok(out)
 }
 
 impl fmt::Display for Location {
@@ -115,5 +163,15 @@ mod tests {
         assert_eq!(lake.join("customer/landing").to_string(), "s3://b/customer/landing");
         let lake = Location::parse("/l").unwrap();
         assert_eq!(lake.join("customer").to_string(), "/l/customer");
+    }
+
+    #[test]
+    fn names_and_parents() {
+        let table = Location::parse("s3://b/customer/trusted").unwrap();
+        assert_eq!(table.name(), "trusted");
+        assert_eq!(table.parent().unwrap().to_string(), "s3://b/customer");
+        assert_eq!(Location::parse("s3://b/x").unwrap().parent().unwrap().to_string(), "s3://b");
+        assert_eq!(Location::parse("s3://b").unwrap().parent(), None);
+        assert_eq!(absolute(Path::new("/a/b/../c/./d")).unwrap(), Path::new("/a/c/d"));
     }
 }

@@ -1,12 +1,18 @@
-//! Storage: where lakes live and how bytes get in and out of them.
+//! Storage: where lakes live and how bytes get in and out of them, local or on S3, through
+//! object_store.
 //!
-//! This module knows locations, files and atomic commits; it knows nothing of tables or schemas.
+//! This module knows locations, objects and atomic commits; it knows nothing of tables or schemas.
 
-pub mod commit;
 pub mod failpoint;
-pub mod local;
+pub mod local_commit;
 pub mod location;
+pub mod objects;
 pub mod parquet_file;
+pub mod runtime;
+pub mod s3;
+pub mod s3_commit;
+pub mod staged;
 
-pub use commit::StagedDir;
 pub use location::Location;
+pub use objects::FileEntry;
+pub use staged::{committed_files, StagedFolder};

@@ -1,56 +1,126 @@
-//! Writing Arrow batches as one Parquet file (zstd level 1: about the size of level 3, faster).
-
-use std::fs::File;
-use std::path::Path;
+//! One Parquet file, local or on S3: written with zstd level 1 (about the size of level 3,
+//! faster) by parquet's `AsyncArrowWriter` — into a local file that is synced, or into an
+//! object_store `BufWriter`, which switches to a multipart upload past 10 MiB — and read back.
 
 use arrow_array::{RecordBatch, RecordBatchReader};
 use arrow_schema::SchemaRef;
+use object_store::buffered::BufWriter;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use parquet::arrow::{ArrowWriter, ProjectionMask};
+use parquet::arrow::async_writer::AsyncFileWriter;
+use parquet::arrow::{AsyncArrowWriter, ProjectionMask};
 use parquet::basic::{Compression, ZstdLevel};
+use parquet::errors::ParquetError;
 use parquet::file::properties::WriterProperties;
 
+use super::objects::{self, store_error, FileEntry};
+use super::{runtime, Location};
 use crate::error::{Error, Result};
 
 /// Rows per Parquet row group: large enough for good compression, small enough for readers to
 /// parallelise over row groups.
 const ROW_GROUP_ROWS: usize = 1 << 20;
 
-/// Write `batches` (all of `schema`) to a new Parquet file at `path`, flushed to disk.
-/// Returns the file's size in bytes.
-///
-/// # Errors
-/// [`Error::Io`] or [`Error::Parquet`] naming the file.
-pub fn write(path: &Path, schema: &SchemaRef, batches: &[RecordBatch]) -> Result<u64> {
-    let file = File::create_new(path).map_err(|e| Error::io("creating", path, e))?;
-    let props = WriterProperties::builder()
+fn properties() -> Result<WriterProperties> {
+    Ok(WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::try_new(1)?))
         .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
         .set_created_by(format!("glueless {}", env!("CARGO_PKG_VERSION")))
-        .build();
-    let mut writer = ArrowWriter::try_new(file, schema.clone(), Some(props))?;
-    for batch in batches {
-        writer.write(batch)?;
-    }
-    let file = writer.into_inner()?;
-    file.sync_all().map_err(|e| Error::io("syncing", path, e))?;
-    file.metadata().map(|m| m.len()).map_err(|e| Error::io("reading", path, e))
+        .build())
 }
 
-/// Read every batch of the Parquet file at `path`; only the top-level `columns` when given.
+/// Write `batches` (all of `schema`) as a new Parquet file at `location`; a local file must not
+/// exist yet and is flushed to disk. Returns the file's size in bytes.
 ///
 /// # Errors
-/// [`Error::NotFound`], [`Error::Io`] or [`Error::Parquet`] naming the file.
-pub fn read(path: &Path, columns: Option<&[&str]>) -> Result<(SchemaRef, Vec<RecordBatch>)> {
-    let file = File::open(path).map_err(|e| Error::io("reading", path, e))?;
-    let mut builder = ParquetRecordBatchReaderBuilder::try_new(file)
-        .map_err(|e| Error::Io { op: "reading", path: path.display().to_string(), source: std::io::Error::other(e) })?
-        .with_batch_size(64 * 1024);
+/// Storage or Parquet errors naming the file; an S3 multipart upload that fails is aborted.
+pub fn write(location: &Location, schema: &SchemaRef, batches: &[RecordBatch]) -> Result<u64> {
+    let props = properties()?;
+    let fail = |e: ParquetError| write_error(location, e);
+    match location {
+        Location::Local(path) => runtime::block_on(async {
+            let file = tokio::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(path)
+                .await
+                .map_err(|e| Error::io("creating", path, e))?;
+            let mut writer = AsyncArrowWriter::try_new(file, schema.clone(), Some(props))?;
+            encode(&mut writer, batches).await.map_err(fail)?;
+            let file = writer.into_inner();
+            file.sync_all().await.map_err(|e| Error::io("syncing", path, e))?;
+            let meta = file.metadata().await.map_err(|e| Error::io("reading", path, e))?;
+            Ok(meta.len())
+        }),
+        Location::S3 { .. } => {
+            let resolved = objects::resolve(location)?;
+            runtime::block_on(async {
+                let upload = BufWriter::new(resolved.store, resolved.path);
+                let mut writer = AsyncArrowWriter::try_new(upload, schema.clone(), Some(props))?;
+                for batch in batches {
+                    if let Err(err) = writer.write(batch).await {
+                        // Leaves no parts behind (an aborted multipart upload costs nothing).
+                        // Only possible before the upload is shut down (finish), hence here.
+                        let _ = writer.into_inner().abort().await;
+                        return Err(fail(err));
+                    }
+                }
+                writer.finish().await.map_err(fail)?;
+                Ok(writer.bytes_written() as u64)
+            })
+        }
+    }
+}
+
+async fn encode<W: AsyncFileWriter>(
+    writer: &mut AsyncArrowWriter<W>,
+    batches: &[RecordBatch],
+) -> Result<(), ParquetError> {
+    for batch in batches {
+        writer.write(batch).await?;
+    }
+    writer.finish().await?;
+    Ok(())
+}
+
+/// A writer error: the store's own error when the upload failed, else the Parquet error.
+fn write_error(location: &Location, err: ParquetError) -> Error {
+    if let ParquetError::External(source) = err {
+        let source = match source.downcast::<std::io::Error>() {
+            Ok(io) => match io.into_inner() {
+                Some(inner) => match inner.downcast::<object_store::Error>() {
+                    Ok(store) => return store_error("writing", location, *store),
+                    Err(other) => other,
+                },
+                None => return Error::Storage { op: "writing", url: location.to_string(), reason: "I/O error".into() },
+            },
+            Err(other) => other,
+        };
+        return Error::Storage {
+            op: "writing",
+            url: location.to_string(),
+            reason: super::s3::scrub(&source.to_string()),
+        };
+    }
+    Error::Parquet(err)
+}
+
+/// Read every batch of the Parquet file `file`; only the top-level `columns` when given.
+///
+/// # Errors
+/// [`Error::NotFound`], storage errors or [`Error::Parquet`] naming the file.
+pub fn read(file: &FileEntry, columns: Option<&[&str]>) -> Result<(SchemaRef, Vec<RecordBatch>)> {
+    let content = objects::read(file)?;
+    let bad = |e: ParquetError| Error::Storage {
+        op: "reading",
+        url: file.location.to_string(),
+        reason: format!("not a readable Parquet file ({e})"),
+    };
+    let mut builder = ParquetRecordBatchReaderBuilder::try_new(content).map_err(bad)?.with_batch_size(64 * 1024);
     if let Some(columns) = columns {
         let mask = ProjectionMask::columns(builder.parquet_schema(), columns.iter().copied());
         builder = builder.with_projection(mask);
     }
-    let reader = builder.build()?;
+    let reader = builder.build().map_err(bad)?;
     let schema = reader.schema();
     let batches = reader.collect::<Result<Vec<_>, _>>()?;
     Ok((schema, batches))

@@ -1,0 +1,52 @@
+//! `read_parquet` / `write_parquet`: a folder of Parquet files, local or on S3, as one table.
+
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use pyo3_arrow::PyTable;
+
+use super::errors::IntoPyResult;
+use super::landing::LocationArg;
+use super::table::ArrowTable;
+use crate::error::Error;
+use crate::jobs::{output, tables};
+use crate::storage::Location;
+
+/// Read the committed Parquet files of a folder (local path, file://, s3:// or s3a://).
+#[pyfunction]
+#[pyo3(signature = (location, columns=None))]
+pub fn read_parquet(py: Python<'_>, location: LocationArg, columns: Option<Vec<String>>) -> PyResult<ArrowTable> {
+    let table = py
+        .detach(|| {
+            let folder = Location::parse(&location.0)?;
+            let names: Option<Vec<&str>> = columns.as_ref().map(|c| c.iter().map(String::as_str).collect());
+            let table = tables::read_parquet_folder(&folder, names.as_deref())?
+                .ok_or_else(|| Error::NotFound { what: "Parquet files in", path: folder.to_string() })?;
+            if let Some(names) = &names {
+                if let Some(missing) = names.iter().find(|n| table.schema.field_with_name(n).is_err()) {
+                    return Err(Error::InvalidArgument(format!("{folder} has no column {missing}")));
+                }
+            }
+            Ok(table)
+        })
+        .into_py_result()?;
+    Ok(ArrowTable::new(table.schema, table.batches))
+}
+
+/// Replace the content of a folder with `table` as Parquet (zstd), atomically: a reader sees the
+/// previous files or the new ones. Returns rows, files and bytes written.
+#[pyfunction]
+pub fn write_parquet(py: Python<'_>, location: LocationArg, table: PyTable) -> PyResult<Bound<'_, PyDict>> {
+    let (batches, schema) = table.into_inner();
+    let info = py
+        .detach(|| {
+            let folder = Location::parse(&location.0)?;
+            output::replace_table(folder.name(), &folder, &schema, &batches)
+        })
+        .into_py_result()?;
+    let dict = PyDict::new(py);
+    dict.set_item("location", info.location)?;
+    dict.set_item("rows", info.rows)?;
+    dict.set_item("files", info.files)?;
+    dict.set_item("bytes", info.bytes)?;
+    Ok(dict)
+}
