@@ -35,6 +35,10 @@ pub enum Error {
     #[error("access denied {op} {url}: {reason}")]
     AccessDenied { op: &'static str, url: String, reason: String },
 
+    /// A streaming checkpoint is unreadable or belongs to another query: never silently reset.
+    #[error("checkpoint {path}: {reason}")]
+    Checkpoint { path: String, reason: String },
+
     /// An Arrow operation failed (schema mismatch between batches, for example).
     #[error("arrow: {0}")]
     Arrow(#[from] arrow_schema::ArrowError),

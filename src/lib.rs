@@ -12,6 +12,7 @@ pub mod landing;
 pub mod pool;
 pub mod progress;
 pub mod storage;
+pub mod stream;
 #[cfg(test)]
 mod testing;
 

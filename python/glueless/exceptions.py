@@ -36,12 +36,17 @@ class UnsupportedError(GluelessError, NotImplementedError):
     """The operation is valid but this build of glueless cannot do it."""
 
 
+class CheckpointError(GluelessError):
+    """A streaming checkpoint is corrupt or belongs to a different query; it is never reset silently."""
+
+
 class DataError(GluelessError):
     """Arrow or Parquet data could not be processed."""
 
 
 __all__ = [
     "AccessDeniedError",
+    "CheckpointError",
     "DataError",
     "GluelessError",
     "InvalidArgumentError",

@@ -4,6 +4,7 @@
 pub mod accelerometer_landing_to_trusted;
 pub mod customer_landing_to_trusted;
 pub mod customer_trusted_to_curated;
+pub mod gold;
 pub mod lake;
 pub mod machine_learning_curated;
 pub mod output;

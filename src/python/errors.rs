@@ -17,6 +17,7 @@ pub fn to_py(err: Error) -> PyErr {
         Error::InvalidArgument(_) => "InvalidArgumentError",
         Error::Io { .. } | Error::Storage { .. } => "StorageError",
         Error::AccessDenied { .. } => "AccessDeniedError",
+        Error::Checkpoint { .. } => "CheckpointError",
         Error::Unsupported(_) => "UnsupportedError",
         Error::Arrow(_) | Error::Parquet(_) => "DataError",
     };
@@ -30,7 +31,7 @@ pub fn to_py(err: Error) -> PyErr {
             Error::Io { .. } | Error::Storage { .. } => PyOSError::new_err(message),
             Error::AccessDenied { .. } => PyPermissionError::new_err(message),
             Error::Unsupported(_) => PyNotImplementedError::new_err(message),
-            Error::Arrow(_) | Error::Parquet(_) => PyRuntimeError::new_err(message),
+            Error::Arrow(_) | Error::Parquet(_) | Error::Checkpoint { .. } => PyRuntimeError::new_err(message),
         },
     })
 }

@@ -45,7 +45,7 @@ pub fn write(location: &Location, schema: &SchemaRef, batches: &[RecordBatch]) -
                 .await
                 .map_err(|e| Error::io("creating", path, e))?;
             let mut writer = AsyncArrowWriter::try_new(file, schema.clone(), Some(props))?;
-            encode(&mut writer, batches).await.map_err(fail)?;
+            write_all(&mut writer, batches).await.map_err(fail)?;
             let file = writer.into_inner();
             file.sync_all().await.map_err(|e| Error::io("syncing", path, e))?;
             let meta = file.metadata().await.map_err(|e| Error::io("reading", path, e))?;
@@ -71,7 +71,7 @@ pub fn write(location: &Location, schema: &SchemaRef, batches: &[RecordBatch]) -
     }
 }
 
-async fn encode<W: AsyncFileWriter>(
+async fn write_all<W: AsyncFileWriter>(
     writer: &mut AsyncArrowWriter<W>,
     batches: &[RecordBatch],
 ) -> Result<(), ParquetError> {
@@ -102,6 +102,18 @@ fn write_error(location: &Location, err: ParquetError) -> Error {
         };
     }
     Error::Parquet(err)
+}
+
+/// `batches` encoded as one Parquet file in memory (small files that are then put in one atomic write).
+///
+/// # Errors
+/// [`Error::Parquet`].
+pub fn encode(schema: &SchemaRef, batches: &[RecordBatch]) -> Result<bytes::Bytes> {
+    let mut writer = parquet::arrow::ArrowWriter::try_new(Vec::new(), schema.clone(), Some(properties()?))?;
+    for batch in batches {
+        writer.write(batch)?;
+    }
+    Ok(bytes::Bytes::from(writer.into_inner()?))
 }
 
 /// Read every batch of the Parquet file `file`; only the top-level `columns` when given.

@@ -1,0 +1,364 @@
+//! The micro-batch engine: plan a batch (files and watermark) in the checkpoint, aggregate it,
+//! append the groups the watermark closed, save the state, commit. Triggers as in Spark:
+//! "available now" (every pending file in batches of `max_files_per_trigger`, then one batch
+//! without data when the watermark moved), "once" (one batch of everything pending) and a
+//! processing-time interval that polls until stopped.
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use arrow_array::RecordBatch;
+use arrow_schema::{DataType, Schema, SchemaRef};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::checkpoint::{Checkpoint, Commit, Metadata, Offsets, SourceFile};
+use super::duration;
+use super::sink::AppendSink;
+use super::source::FileSource;
+use super::spec::QuerySpec;
+use super::state::AggState;
+use crate::error::{Error, Result};
+use crate::pool;
+use crate::storage::{failpoint, parquet_file, Location};
+
+/// When micro-batches run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    AvailableNow,
+    Once,
+    /// Poll every interval (microseconds) until stopped.
+    ProcessingTime(i64),
+}
+
+impl Trigger {
+    /// Parse `available-now`, `once` or `processing-time=5 seconds`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for anything else.
+    pub fn parse(text: &str) -> Result<Self> {
+        let text = text.trim();
+        match text.to_ascii_lowercase().replace('_', "-").as_str() {
+            "available-now" | "availablenow" => Ok(Trigger::AvailableNow),
+            "once" => Ok(Trigger::Once),
+            other => match other.strip_prefix("processing-time").map(|r| r.trim_start_matches(['=', ' ', ':'])) {
+                Some(interval) => Ok(Trigger::ProcessingTime(duration::parse_micros(interval)?)),
+                None => Err(Error::InvalidArgument(format!(
+                    "bad trigger {text:?}: use available-now, once or \"processing-time=5 seconds\""
+                ))),
+            },
+        }
+    }
+}
+
+/// What one micro-batch did. `rows == aggregated + late + null_time`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct BatchReport {
+    pub batch: u64,
+    pub files: Vec<String>,
+    pub rows: u64,
+    pub aggregated: u64,
+    pub late: u64,
+    pub null_time: u64,
+    pub emitted: u64,
+    pub open_groups: u64,
+    /// Watermark in force (microseconds) and the one the next batch gets.
+    pub watermark: i64,
+    pub next_watermark: i64,
+    pub output: Option<String>,
+    pub replayed: bool,
+    pub micros: u64,
+}
+
+/// Where a streaming aggregation reads, writes and checkpoints, and how much a batch takes.
+#[derive(Debug, Clone)]
+pub struct StreamConfig {
+    pub source: Location,
+    pub sink: Location,
+    pub checkpoint: Location,
+    /// The declared source schema: a file that does not match it is an error naming the column.
+    pub schema: Option<SchemaRef>,
+    pub max_files_per_trigger: Option<usize>,
+}
+
+/// A running streaming aggregation.
+pub struct StreamQuery {
+    spec: QuerySpec,
+    config: StreamConfig,
+    source: FileSource,
+    sink: AppendSink,
+    checkpoint: Checkpoint,
+    state: Option<AggState>,
+    /// The watermark the next batch runs with, and the one the last batch ran with.
+    watermark: i64,
+    last_watermark: Option<i64>,
+    next_batch: u64,
+    seen: HashSet<String>,
+}
+
+impl StreamQuery {
+    /// Open the query: check it, open (or create) its checkpoint and resume from its last commit.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for a bad query; [`Error::Checkpoint`] for a checkpoint of
+    /// another query or an unreadable one; storage errors.
+    pub fn open(spec: QuerySpec, config: StreamConfig) -> Result<Self> {
+        spec.validate()?;
+        let metadata = Metadata {
+            version: 1,
+            query: spec.fingerprint(),
+            source: config.source.to_string(),
+            sink: config.sink.to_string(),
+        };
+        let checkpoint = Checkpoint::open(&config.checkpoint, &metadata)?;
+        let source = FileSource { folder: config.source.clone() };
+        let sink = AppendSink { folder: config.sink.clone() };
+        let mut query = Self {
+            state: config.schema.as_ref().map(|s| AggState::new(&spec, s)).transpose()?,
+            spec,
+            config,
+            source,
+            sink,
+            checkpoint,
+            watermark: 0,
+            last_watermark: None,
+            next_batch: 0,
+            seen: HashSet::new(),
+        };
+        if let Some(commit) = query.checkpoint.last_commit()? {
+            query.next_batch = commit.batch + 1;
+            query.watermark = commit.next_watermark;
+            query.last_watermark = Some(commit.watermark);
+            let snapshot = query.checkpoint.read_state(commit.batch)?;
+            if query.state.is_none() {
+                query.state = Some(AggState::new(&query.spec, &query.first_input_schema()?)?);
+            }
+            query
+                .state
+                .as_mut()
+                .expect("state was just set")
+                .restore(&snapshot)
+                .map_err(|e| Error::Checkpoint { path: query.config.checkpoint.to_string(), reason: e.to_string() })?;
+        }
+        query.seen = query.checkpoint.seen_files()?;
+        Ok(query)
+    }
+
+    /// The open groups (none before the first batch).
+    #[must_use]
+    pub fn state(&self) -> Option<&AggState> {
+        self.state.as_ref()
+    }
+
+    /// The schema of the source's first file ever taken (when no schema was declared).
+    fn first_input_schema(&self) -> Result<Schema> {
+        let first = self.checkpoint.offsets(0)?.and_then(|o| o.files.into_iter().next());
+        let Some(file) = first else {
+            return Err(Error::Checkpoint {
+                path: self.config.checkpoint.to_string(),
+                reason: "its state cannot be read back without the source schema".into(),
+            });
+        };
+        let (schema, _) = parquet_file::read(&self.source.entry(&file), Some(&[]))?;
+        Ok(schema.as_ref().clone())
+    }
+
+    /// Run with `trigger`; `should_stop` is asked between batches and while waiting; `on_batch` is
+    /// told about each finished batch.
+    ///
+    /// # Errors
+    /// Any error of a batch; the checkpoint then resumes at that batch on the next run.
+    pub fn run(
+        &mut self,
+        trigger: Trigger,
+        should_stop: &dyn Fn() -> bool,
+        on_batch: &mut dyn FnMut(&BatchReport),
+    ) -> Result<Vec<BatchReport>> {
+        let mut reports = Vec::new();
+        let mut done = |report: BatchReport, reports: &mut Vec<BatchReport>| {
+            on_batch(&report);
+            reports.push(report);
+        };
+        // A batch that was planned but not committed runs again with its recorded files and watermark.
+        if let Some(offsets) = self.checkpoint.offsets(self.next_batch)? {
+            let mut report = self.run_batch(&offsets)?;
+            report.replayed = true;
+            done(report, &mut reports);
+        }
+        match trigger {
+            Trigger::Once => {
+                if let Some(report) = self.step(None)? {
+                    done(report, &mut reports);
+                }
+            }
+            Trigger::AvailableNow => {
+                // Only files present now: a steady stream of new files cannot keep this running.
+                let mut budget: HashSet<String> =
+                    self.source.pending(&self.seen)?.into_iter().map(|f| f.name).collect();
+                while !should_stop() {
+                    let pending = self.source.pending(&self.seen)?;
+                    let files: Vec<SourceFile> = pending.into_iter().filter(|f| budget.contains(&f.name)).collect();
+                    let report = if files.is_empty() { self.no_data_batch()? } else { self.data_batch(files)? };
+                    let Some(report) = report else { break };
+                    for file in &report.files {
+                        budget.remove(file);
+                    }
+                    done(report, &mut reports);
+                }
+            }
+            Trigger::ProcessingTime(interval) => {
+                let interval = Duration::from_micros(interval as u64);
+                while !should_stop() {
+                    let started = Instant::now();
+                    if let Some(report) = self.step(self.config.max_files_per_trigger)? {
+                        done(report, &mut reports);
+                    }
+                    while started.elapsed() < interval && !should_stop() {
+                        std::thread::sleep((interval.saturating_sub(started.elapsed())).min(Duration::from_millis(50)));
+                    }
+                }
+            }
+        }
+        Ok(reports)
+    }
+
+    /// One trigger: a batch of pending files (up to `limit`), else a batch without data when the
+    /// watermark moved since the last batch, else nothing.
+    fn step(&mut self, limit: Option<usize>) -> Result<Option<BatchReport>> {
+        let pending = self.source.pending(&self.seen)?;
+        if pending.is_empty() {
+            self.no_data_batch()
+        } else {
+            let take = limit.unwrap_or(usize::MAX).max(1);
+            self.data_batch(pending.into_iter().take(take).collect())
+        }
+    }
+
+    fn data_batch(&mut self, mut files: Vec<SourceFile>) -> Result<Option<BatchReport>> {
+        if let Some(limit) = self.config.max_files_per_trigger {
+            files.truncate(limit.max(1));
+        }
+        let offsets = Offsets { batch: self.next_batch, watermark: self.watermark, files };
+        self.checkpoint.write_offsets(&offsets)?;
+        self.run_batch(&offsets).map(Some)
+    }
+
+    /// Spark runs a batch without data when the watermark has moved past the one the last batch
+    /// ran with, so that groups it closes are written without waiting for new files.
+    fn no_data_batch(&mut self) -> Result<Option<BatchReport>> {
+        match self.last_watermark {
+            Some(last) if self.watermark > last => {
+                let offsets = Offsets { batch: self.next_batch, watermark: self.watermark, files: Vec::new() };
+                self.checkpoint.write_offsets(&offsets)?;
+                self.run_batch(&offsets).map(Some)
+            }
+            _ => Ok(None),
+        }
+    }
+
+    fn run_batch(&mut self, offsets: &Offsets) -> Result<BatchReport> {
+        let started = Instant::now();
+        failpoint::hit("stream.planned");
+        let inputs = self.read_files(&offsets.files)?;
+        if self.state.is_none() {
+            let schema = inputs.first().map(RecordBatch::schema).ok_or_else(|| {
+                Error::InvalidArgument(format!("{}: no file to learn the schema from", self.config.source))
+            })?;
+            self.state = Some(AggState::new(&self.spec, &schema)?);
+        }
+        let state = self.state.as_mut().expect("state exists once a batch has input");
+        let mut report = BatchReport {
+            batch: offsets.batch,
+            files: offsets.files.iter().map(|f| f.name.clone()).collect(),
+            watermark: offsets.watermark,
+            ..BatchReport::default()
+        };
+        let mut max_event_time: Option<i64> = None;
+        for input in &inputs {
+            let counts = state.update(input, offsets.watermark)?;
+            report.rows += counts.rows;
+            report.aggregated += counts.aggregated;
+            report.late += counts.late;
+            report.null_time += counts.null_time;
+            max_event_time = max_event_time.max(counts.max_event_time);
+        }
+        let emitted = state.evict(offsets.watermark)?;
+        report.emitted = emitted.num_rows() as u64;
+        report.open_groups = state.len() as u64;
+        // Spark keeps the watermark in milliseconds: max event time (ms, truncated) minus the delay.
+        report.next_watermark = match max_event_time {
+            Some(max) => offsets.watermark.max(((max / 1000) - self.spec.watermark_delay / 1000) * 1000),
+            None => offsets.watermark,
+        };
+        failpoint::hit("stream.before_output");
+        if emitted.num_rows() > 0 {
+            report.output = Some(self.sink.append(offsets.batch, &emitted)?);
+        }
+        let snapshot = state.snapshot()?;
+        self.checkpoint.write_state(offsets.batch, &snapshot)?;
+        failpoint::hit("stream.before_commit");
+        self.checkpoint.write_commit(&Commit {
+            batch: offsets.batch,
+            watermark: offsets.watermark,
+            next_watermark: report.next_watermark,
+            rows_emitted: report.emitted,
+            open_groups: report.open_groups,
+        })?;
+        failpoint::hit("stream.after_commit");
+        self.seen.extend(offsets.files.iter().map(|f| f.name.clone()));
+        self.next_batch = offsets.batch + 1;
+        self.last_watermark = Some(offsets.watermark);
+        self.watermark = report.next_watermark;
+        report.micros = started.elapsed().as_micros() as u64;
+        Ok(report)
+    }
+
+    /// Read a batch's files in parallel, each checked against the declared schema.
+    fn read_files(&self, files: &[SourceFile]) -> Result<Vec<RecordBatch>> {
+        let parts: Vec<Vec<RecordBatch>> = pool::install(|| {
+            files
+                .par_iter()
+                .map(|file| {
+                    let entry = self.source.entry(file);
+                    let (schema, batches) = parquet_file::read(&entry, None)?;
+                    if let Some(expected) = &self.config.schema {
+                        check_schema(&entry.location.to_string(), expected, &schema)?;
+                    }
+                    Ok(batches)
+                })
+                .collect::<Result<_>>()
+        })?;
+        Ok(parts.into_iter().flatten().filter(|b| b.num_rows() > 0).collect())
+    }
+}
+
+/// A file matches the declared schema when it has every declared column with the same type
+/// (any timestamp unit for a timestamp, any string encoding for a string).
+fn check_schema(file: &str, expected: &Schema, found: &Schema) -> Result<()> {
+    for field in expected.fields() {
+        let Ok(actual) = found.field_with_name(field.name()) else {
+            return Err(Error::InvalidArgument(format!(
+                "{file} does not match the silver schema: it has no column {}",
+                field.name()
+            )));
+        };
+        let same = match (field.data_type(), actual.data_type()) {
+            (DataType::Timestamp(..), DataType::Timestamp(..)) => true,
+            (a, b) if is_string(a) && is_string(b) => true,
+            (a, b) => a == b,
+        };
+        if !same {
+            return Err(Error::InvalidArgument(format!(
+                "{file} does not match the silver schema: column {} is {}, expected {}",
+                field.name(),
+                actual.data_type(),
+                field.data_type()
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn is_string(t: &DataType) -> bool {
+    matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View)
+}

@@ -1,0 +1,211 @@
+//! What a streaming aggregation computes: the event-time column and its watermark delay, the
+//! grouping (a time window and/or plain columns) and the aggregates.
+
+use std::fmt;
+
+use super::duration;
+use crate::error::{Error, Result};
+
+/// An aggregate function, as in Spark SQL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggFunc {
+    /// count(*): rows of the group.
+    CountAll,
+    /// count(col): non-null values.
+    Count,
+    Sum,
+    Avg,
+    Min,
+    Max,
+}
+
+impl AggFunc {
+    fn name(self) -> &'static str {
+        match self {
+            AggFunc::CountAll | AggFunc::Count => "count",
+            AggFunc::Sum => "sum",
+            AggFunc::Avg => "avg",
+            AggFunc::Min => "min",
+            AggFunc::Max => "max",
+        }
+    }
+}
+
+/// One output column: `name = func(column)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Aggregate {
+    pub name: String,
+    pub func: AggFunc,
+    /// The input column; `None` for count(*).
+    pub column: Option<String>,
+}
+
+impl Aggregate {
+    /// Parse `name=func(col)` (or `func(col)`, named `func(col)` as Spark names it).
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for anything else.
+    pub fn parse(text: &str) -> Result<Self> {
+        let bad = |why: &str| Error::InvalidArgument(format!("bad aggregate {text:?}: {why}"));
+        let (name, call) = match text.split_once('=') {
+            Some((name, call)) => (Some(name.trim().to_string()), call.trim()),
+            None => (None, text.trim()),
+        };
+        let (func, rest) = call.split_once('(').ok_or_else(|| bad("use name=func(column), e.g. reviews=count(*)"))?;
+        let argument = rest.strip_suffix(')').ok_or_else(|| bad("missing )"))?.trim();
+        let func = match (func.trim().to_ascii_lowercase().as_str(), argument) {
+            ("count", "*" | "1") => AggFunc::CountAll,
+            ("count", _) => AggFunc::Count,
+            ("sum", _) => AggFunc::Sum,
+            ("avg" | "mean", _) => AggFunc::Avg,
+            ("min", _) => AggFunc::Min,
+            ("max", _) => AggFunc::Max,
+            (other, _) => return Err(bad(&format!("unknown function {other} (count, sum, avg, min, max)"))),
+        };
+        if argument.is_empty() || (argument == "*" && func != AggFunc::CountAll) {
+            return Err(bad("needs a column"));
+        }
+        let column = (func != AggFunc::CountAll).then(|| argument.to_string());
+        let name = name.filter(|n| !n.is_empty()).unwrap_or_else(|| format!("{}({argument})", func.name()));
+        Ok(Self { name, func, column })
+    }
+}
+
+impl fmt::Display for Aggregate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}={}({})", self.name, self.func.name(), self.column.as_deref().unwrap_or("*"))
+    }
+}
+
+/// A tumbling (`slide == size`) or sliding time window, in microseconds, aligned to the epoch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub size: i64,
+    pub slide: i64,
+}
+
+impl Window {
+    /// # Errors
+    /// [`Error::InvalidArgument`] for a bad duration or a slide longer than the window.
+    pub fn parse(size: &str, slide: Option<&str>) -> Result<Self> {
+        let size = duration::parse_micros(size)?;
+        let slide = slide.map(duration::parse_micros).transpose()?.unwrap_or(size);
+        if slide > size {
+            return Err(Error::InvalidArgument(format!(
+                "the slide ({}) must not be longer than the window ({})",
+                duration::describe(slide),
+                duration::describe(size)
+            )));
+        }
+        Ok(Self { size, slide })
+    }
+
+    /// The starts of the windows holding the event time `ts` (Spark's rule: `start <= ts < end`).
+    pub fn starts(self, ts: i64, mut each: impl FnMut(i64)) {
+        let last = ts - ts.rem_euclid(self.slide);
+        let mut start = last;
+        while start > ts - self.size {
+            each(start);
+            start -= self.slide;
+        }
+    }
+}
+
+/// A streaming aggregation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuerySpec {
+    pub event_time: String,
+    /// The watermark delay in microseconds.
+    pub watermark_delay: i64,
+    pub window: Option<Window>,
+    pub group_by: Vec<String>,
+    pub aggregates: Vec<Aggregate>,
+}
+
+impl QuerySpec {
+    /// Check the query can run in append mode.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for a query without aggregates, with duplicate output names, or
+    /// (append mode needs it) grouped neither by a window nor by the event-time column.
+    pub fn validate(&self) -> Result<()> {
+        if self.aggregates.is_empty() {
+            return Err(Error::InvalidArgument("at least one aggregate is needed".into()));
+        }
+        if self.window.is_none() && !self.group_by.iter().any(|c| c == &self.event_time) {
+            return Err(Error::InvalidArgument(format!(
+                "append mode needs the groups to close: group by a window of {0} or by {0} itself",
+                self.event_time
+            )));
+        }
+        let mut names: Vec<&str> = self.output_names();
+        names.sort_unstable();
+        if let Some([name, _]) = names.windows(2).find(|p| p[0] == p[1]) {
+            return Err(Error::InvalidArgument(format!("two output columns are named {name}")));
+        }
+        Ok(())
+    }
+
+    /// Output column names in order: window_start, window_end, the group-by columns, the aggregates.
+    #[must_use]
+    pub fn output_names(&self) -> Vec<&str> {
+        let mut names = Vec::new();
+        if self.window.is_some() {
+            names.extend(["window_start", "window_end"]);
+        }
+        names.extend(self.group_by.iter().map(String::as_str));
+        names.extend(self.aggregates.iter().map(|a| a.name.as_str()));
+        names
+    }
+
+    /// A one-line description that identifies the query (stored in the checkpoint).
+    #[must_use]
+    pub fn fingerprint(&self) -> String {
+        let window = self.window.map_or_else(
+            || "none".to_string(),
+            |w| format!("{} sliding {}", duration::describe(w.size), duration::describe(w.slide)),
+        );
+        let aggregates: Vec<String> = self.aggregates.iter().map(ToString::to_string).collect();
+        format!(
+            "event_time={} watermark={} window={} group_by=[{}] aggregates=[{}]",
+            self.event_time,
+            duration::describe(self.watermark_delay),
+            window,
+            self.group_by.join(","),
+            aggregates.join(",")
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_aggregates() {
+        let a = Aggregate::parse("reviews=count(*)").unwrap();
+        assert_eq!((a.func, a.column), (AggFunc::CountAll, None));
+        let a = Aggregate::parse("avg(total_votes)").unwrap();
+        assert_eq!(a.name, "avg(total_votes)");
+        assert_eq!(Aggregate::parse("v=SUM(helpful_votes)").unwrap().func, AggFunc::Sum);
+        for bad in ["count", "x=median(a)", "x=sum(*)", "x=sum()"] {
+            assert!(Aggregate::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn windows_hold_their_event_times() {
+        let tumbling = Window::parse("10 seconds", None).unwrap();
+        let mut starts = Vec::new();
+        tumbling.starts(25_000_000, |s| starts.push(s));
+        assert_eq!(starts, [20_000_000]);
+        let sliding = Window::parse("10 seconds", Some("5 seconds")).unwrap();
+        starts.clear();
+        sliding.starts(25_000_000, |s| starts.push(s));
+        assert_eq!(starts, [25_000_000, 20_000_000]);
+        starts.clear();
+        sliding.starts(-1, |s| starts.push(s));
+        assert_eq!(starts, [-5_000_000, -10_000_000]);
+        assert!(Window::parse("5 seconds", Some("10 seconds")).is_err());
+    }
+}

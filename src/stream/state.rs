@@ -1,0 +1,318 @@
+//! The aggregation state: one entry per open group, keyed by the group's time (window start or
+//! event time) and its group-by values (row-encoded). Rows at or below the watermark are late;
+//! groups whose time closes at or below the watermark are emitted once and leave the state.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::Int64Type;
+use arrow_array::{Array, ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray};
+use arrow_cast::cast;
+use arrow_row::{RowConverter, SortField};
+use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
+
+use super::accumulator::{finish, Acc, AggPlan, Values};
+use super::spec::QuerySpec;
+use crate::error::{Error, Result};
+
+/// Counts of one batch's rows: `rows == aggregated + late + null_time`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UpdateCounts {
+    pub rows: u64,
+    /// Rows folded into at least one group.
+    pub aggregated: u64,
+    /// Rows whose every window (or whose event time) was at or below the watermark.
+    pub late: u64,
+    /// Rows without an event time (Spark's window() drops them too).
+    pub null_time: u64,
+    /// Largest event time seen, late rows included (microseconds).
+    pub max_event_time: Option<i64>,
+}
+
+/// Open groups of a streaming aggregation.
+pub struct AggState {
+    spec: QuerySpec,
+    plans: Vec<AggPlan>,
+    group_fields: Vec<Field>,
+    converter: RowConverter,
+    groups: HashMap<Box<[u8]>, Vec<Acc>>,
+    output_schema: SchemaRef,
+}
+
+/// Event-time timestamps as microseconds in UTC (Spark's unit).
+fn timestamp_type() -> DataType {
+    DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))
+}
+
+impl AggState {
+    /// An empty state for `spec` over input of `input` schema.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] naming a missing column or a column of the wrong type.
+    pub fn new(spec: &QuerySpec, input: &Schema) -> Result<Self> {
+        spec.validate()?;
+        let field = |name: &str| {
+            input.field_with_name(name).map_err(|_| Error::InvalidArgument(format!("the input has no column {name}")))
+        };
+        let time = field(&spec.event_time)?;
+        if !matches!(time.data_type(), DataType::Timestamp(..)) {
+            return Err(Error::InvalidArgument(format!(
+                "the event-time column {} is {}, not a timestamp",
+                spec.event_time,
+                time.data_type()
+            )));
+        }
+        let group_fields: Vec<Field> = spec.group_by.iter().map(|c| field(c).cloned()).collect::<Result<_>>()?;
+        let plans: Vec<AggPlan> = spec
+            .aggregates
+            .iter()
+            .map(|a| AggPlan::new(a, a.column.as_deref().map(field).transpose()?))
+            .collect::<Result<_>>()?;
+        let converter =
+            RowConverter::new(group_fields.iter().map(|f| SortField::new(f.data_type().clone())).collect())?;
+        let mut fields = Vec::new();
+        if spec.window.is_some() {
+            fields.push(Field::new("window_start", timestamp_type(), false));
+            fields.push(Field::new("window_end", timestamp_type(), false));
+        }
+        fields.extend(group_fields.iter().cloned());
+        fields.extend(plans.iter().map(AggPlan::output_field));
+        let output_schema = Arc::new(Schema::new(fields));
+        Ok(Self { spec: spec.clone(), plans, group_fields, converter, groups: HashMap::new(), output_schema })
+    }
+
+    /// The schema of emitted rows.
+    #[must_use]
+    pub fn output_schema(&self) -> &SchemaRef {
+        &self.output_schema
+    }
+
+    /// Number of open groups.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.groups.len()
+    }
+
+    /// True when no group is open.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+
+    /// Fold `batch` into the state; rows late for `watermark` (microseconds) are dropped and counted.
+    ///
+    /// # Errors
+    /// Arrow errors (casts of columns checked by [`AggState::new`]).
+    pub fn update(&mut self, batch: &RecordBatch, watermark: i64) -> Result<UpdateCounts> {
+        let column = |name: &str| {
+            batch.column_by_name(name).ok_or_else(|| Error::InvalidArgument(format!("a batch has no column {name}")))
+        };
+        let times = cast(column(&self.spec.event_time)?, &timestamp_type())?;
+        let times = cast(&times, &DataType::Int64)?;
+        let times = times.as_primitive::<Int64Type>();
+        let group_columns: Vec<ArrayRef> =
+            self.spec.group_by.iter().map(|c| column(c).cloned()).collect::<Result<_>>()?;
+        let rows = self.converter.convert_columns(&group_columns)?;
+        let values: Vec<Values> = self
+            .plans
+            .iter()
+            .map(|p| Values::of(p, p.aggregate.column.as_deref().map(column).transpose()?))
+            .collect::<Result<_>>()?;
+
+        let mut counts = UpdateCounts { rows: batch.num_rows() as u64, ..UpdateCounts::default() };
+        let mut key = Vec::with_capacity(64);
+        let mut starts = Vec::with_capacity(4);
+        for row in 0..batch.num_rows() {
+            if times.is_null(row) {
+                counts.null_time += 1;
+                continue;
+            }
+            let ts = times.value(row);
+            counts.max_event_time = Some(counts.max_event_time.map_or(ts, |m| m.max(ts)));
+            starts.clear();
+            match self.spec.window {
+                Some(window) => window.starts(ts, |start| {
+                    if start + window.size > watermark {
+                        starts.push(start);
+                    }
+                }),
+                None if ts > watermark => starts.push(ts),
+                None => {}
+            }
+            if starts.is_empty() {
+                counts.late += 1;
+                continue;
+            }
+            counts.aggregated += 1;
+            for &start in &starts {
+                key.clear();
+                key.extend_from_slice(&time_key(start));
+                key.extend_from_slice(rows.row(row).as_ref());
+                let accs = match self.groups.get_mut(key.as_slice()) {
+                    Some(accs) => accs,
+                    None => self
+                        .groups
+                        .entry(key.clone().into_boxed_slice())
+                        .or_insert_with(|| self.plans.iter().map(AggPlan::empty).collect()),
+                };
+                for ((acc, plan), values) in accs.iter_mut().zip(&self.plans).zip(&values) {
+                    acc.update(plan.aggregate.func, values, row);
+                }
+            }
+        }
+        Ok(counts)
+    }
+
+    /// Remove and return the groups that close at or below `watermark`, ordered by time and keys.
+    ///
+    /// # Errors
+    /// Arrow errors building the batch.
+    pub fn evict(&mut self, watermark: i64) -> Result<RecordBatch> {
+        let size = self.spec.window.map_or(0, |w| w.size);
+        let mut closed: Vec<Box<[u8]>> =
+            self.groups.keys().filter(|k| start_of(k) + size <= watermark).cloned().collect();
+        // Byte order of the keys is time order, then group-key order: a deterministic output.
+        closed.sort_unstable();
+        let entries: Vec<(Box<[u8]>, Vec<Acc>)> =
+            closed.into_iter().filter_map(|k| self.groups.remove_entry(&k)).collect();
+        self.to_batch(&entries)
+    }
+
+    fn to_batch(&self, entries: &[(Box<[u8]>, Vec<Acc>)]) -> Result<RecordBatch> {
+        let mut columns: Vec<ArrayRef> = Vec::with_capacity(self.output_schema.fields().len());
+        if let Some(window) = self.spec.window {
+            let starts: Vec<i64> = entries.iter().map(|(k, _)| start_of(k)).collect();
+            let ends = starts.iter().map(|s| s + window.size);
+            columns.push(Arc::new(TimestampMicrosecondArray::from(starts.clone()).with_timezone("UTC")));
+            columns.push(Arc::new(TimestampMicrosecondArray::from_iter_values(ends).with_timezone("UTC")));
+        }
+        columns.extend(self.group_columns(entries)?);
+        for (i, plan) in self.plans.iter().enumerate() {
+            let accs: Vec<&Acc> = entries.iter().map(|(_, a)| &a[i]).collect();
+            columns.push(finish(plan, &accs)?);
+        }
+        Ok(RecordBatch::try_new_with_options(
+            self.output_schema.clone(),
+            columns,
+            &arrow_array::RecordBatchOptions::new().with_row_count(Some(entries.len())),
+        )?)
+    }
+
+    fn group_columns(&self, entries: &[(Box<[u8]>, Vec<Acc>)]) -> Result<Vec<ArrayRef>> {
+        if self.group_fields.is_empty() {
+            return Ok(Vec::new());
+        }
+        let parser = self.converter.parser();
+        let rows = entries.iter().map(|(k, _)| parser.parse(&k[8..]));
+        let columns = self.converter.convert_rows(rows)?;
+        // Row decoding may give back a different nullability; keep the input's field types.
+        Ok(columns)
+    }
+
+    /// The whole state as a batch (for the checkpoint): the group columns and time, then each
+    /// accumulator as an integer, a float and a text column.
+    ///
+    /// # Errors
+    /// Arrow errors.
+    pub fn snapshot(&self) -> Result<RecordBatch> {
+        let mut entries: Vec<(&Box<[u8]>, &Vec<Acc>)> = self.groups.iter().collect();
+        entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let mut fields = vec![Field::new("__time", DataType::Int64, false)];
+        let mut columns: Vec<ArrayRef> =
+            vec![Arc::new(Int64Array::from_iter_values(entries.iter().map(|(k, _)| start_of(k))))];
+        if !self.group_fields.is_empty() {
+            let parser = self.converter.parser();
+            let decoded = self.converter.convert_rows(entries.iter().map(|(k, _)| parser.parse(&k[8..])))?;
+            for (field, column) in self.group_fields.iter().zip(decoded) {
+                fields.push(Field::new(field.name(), column.data_type().clone(), true));
+                columns.push(column);
+            }
+        }
+        for i in 0..self.plans.len() {
+            let (mut ints, mut floats, mut texts) = (Vec::new(), Vec::new(), Vec::new());
+            for (_, accs) in &entries {
+                let (int, float, text) = match &accs[i] {
+                    Acc::Count(n) => (Some(*n), None, None),
+                    Acc::SumInt(v) | Acc::Int(v) => (*v, None, None),
+                    Acc::SumFloat(v) | Acc::Float(v) => (None, *v, None),
+                    Acc::Avg(sum, n) => (Some(*n), Some(*sum), None),
+                    Acc::Text(v) => (None, None, v.clone()),
+                };
+                ints.push(int);
+                floats.push(float);
+                texts.push(text);
+            }
+            fields.push(Field::new(format!("__i{i}"), DataType::Int64, true));
+            fields.push(Field::new(format!("__f{i}"), DataType::Float64, true));
+            fields.push(Field::new(format!("__s{i}"), DataType::Utf8, true));
+            columns.push(Arc::new(Int64Array::from(ints)));
+            columns.push(Arc::new(Float64Array::from(floats)));
+            columns.push(Arc::new(StringArray::from(texts)));
+        }
+        Ok(RecordBatch::try_new_with_options(
+            Arc::new(Schema::new(fields)),
+            columns,
+            &arrow_array::RecordBatchOptions::new().with_row_count(Some(entries.len())),
+        )?)
+    }
+
+    /// Replace the state with a [`AggState::snapshot`].
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when the snapshot does not fit this query.
+    pub fn restore(&mut self, snapshot: &RecordBatch) -> Result<()> {
+        let bad = |why: &str| Error::InvalidArgument(format!("the checkpoint's state does not fit this query: {why}"));
+        let expected = 1 + self.group_fields.len() + 3 * self.plans.len();
+        if snapshot.num_columns() != expected {
+            return Err(bad("wrong number of columns"));
+        }
+        let times = snapshot.column(0).as_primitive_opt::<Int64Type>().ok_or_else(|| bad("time column"))?;
+        let group_columns: Vec<ArrayRef> = (0..self.group_fields.len())
+            .map(|i| {
+                let column = snapshot.column(1 + i);
+                cast(column, self.group_fields[i].data_type()).map_err(|_| bad("group column type"))
+            })
+            .collect::<Result<_>>()?;
+        let rows = self.converter.convert_columns(&group_columns)?;
+        let base = 1 + self.group_fields.len();
+        let mut groups = HashMap::with_capacity(snapshot.num_rows());
+        for row in 0..snapshot.num_rows() {
+            let mut key = time_key(times.value(row)).to_vec();
+            key.extend_from_slice(rows.row(row).as_ref());
+            let mut accs = Vec::with_capacity(self.plans.len());
+            for (i, plan) in self.plans.iter().enumerate() {
+                let ints = snapshot.column(base + 3 * i).as_primitive_opt::<Int64Type>().ok_or_else(|| bad("ints"))?;
+                let floats = snapshot
+                    .column(base + 3 * i + 1)
+                    .as_primitive_opt::<arrow_array::types::Float64Type>()
+                    .ok_or_else(|| bad("floats"))?;
+                let texts = snapshot.column(base + 3 * i + 2).as_string_opt::<i32>().ok_or_else(|| bad("texts"))?;
+                let int = ints.is_valid(row).then(|| ints.value(row));
+                let float = floats.is_valid(row).then(|| floats.value(row));
+                let text = texts.is_valid(row).then(|| texts.value(row).to_string());
+                accs.push(match plan.empty() {
+                    Acc::Count(_) => Acc::Count(int.unwrap_or(0)),
+                    Acc::SumInt(_) => Acc::SumInt(int),
+                    Acc::Int(_) => Acc::Int(int),
+                    Acc::SumFloat(_) => Acc::SumFloat(float),
+                    Acc::Float(_) => Acc::Float(float),
+                    Acc::Avg(..) => Acc::Avg(float.unwrap_or(0.0), int.unwrap_or(0)),
+                    Acc::Text(_) => Acc::Text(text),
+                });
+            }
+            groups.insert(key.into_boxed_slice(), accs);
+        }
+        self.groups = groups;
+        Ok(())
+    }
+}
+
+/// A time as 8 bytes whose byte order is the numeric order (sign bit flipped, big-endian).
+fn time_key(time: i64) -> [u8; 8] {
+    ((time as u64) ^ (1 << 63)).to_be_bytes()
+}
+
+fn start_of(key: &[u8]) -> i64 {
+    (u64::from_be_bytes(key[..8].try_into().expect("keys start with an 8-byte time")) ^ (1 << 63)) as i64
+}
