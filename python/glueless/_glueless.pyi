@@ -1,7 +1,7 @@
 """Type stubs of the Rust core (checked against the binary with mypy.stubtest)."""
 
 from os import PathLike
-from typing import Optional, Protocol, Sequence, TypedDict, Union, final
+from typing import Callable, Optional, Protocol, Sequence, TypedDict, Union, final
 
 __all__ = [
     "__version__",
@@ -18,6 +18,9 @@ __all__ = [
     "generate_stedi",
     "progress",
     "read_landing",
+    "stream_aggregate",
+    "generate_silver",
+    "gold_defaults",
     "read_parquet",
     "write_parquet",
     "replicate_stedi",
@@ -165,3 +168,59 @@ class Replicated(TypedDict):
 
 def replicate_stedi(source: str, lake: str, replicas: int) -> Replicated:
     """Write ``replicas`` renamed, day-shifted copies of STEDI landing data (counts scale exactly)."""
+
+
+class BatchReport(TypedDict):
+    batch: int
+    files: list[str]
+    rows: int
+    aggregated: int
+    late: int
+    null_time: int
+    emitted: int
+    open_groups: int
+    watermark_us: int
+    next_watermark_us: int
+    output: Optional[str]
+    replayed: bool
+    seconds: float
+
+def stream_aggregate(
+    source: str,
+    sink: str,
+    checkpoint: str,
+    *,
+    event_time: str,
+    watermark: str,
+    window: Optional[str] = None,
+    slide: Optional[str] = None,
+    group_by: Sequence[str] = ...,
+    aggregates: Sequence[str] = ...,
+    trigger: str = "available-now",
+    max_files_per_trigger: Optional[int] = None,
+    silver_schema: bool = False,
+    timeout: Optional[float] = None,
+    on_batch: Optional[Callable[[BatchReport], object]] = None,
+) -> list[BatchReport]:
+    """Run a streaming aggregation with Spark's append-mode semantics; see ``glueless.stream``."""
+
+def generate_silver(
+    silver: str,
+    *,
+    files: int = 20,
+    rows_per_file: int = 4500,
+    seed: int = 0,
+    seconds_per_file: int = 20,
+    late_per_file: int = 5,
+) -> int:
+    """Write a generated silver review layer (Parquet) into the new folder ``silver``."""
+
+class GoldDefaults(TypedDict):
+    event_time: str
+    watermark: str
+    window: Optional[str]
+    group_by: list[str]
+    aggregates: list[str]
+
+def gold_defaults() -> GoldDefaults:
+    """The default gold query of build_gold_layer.py."""

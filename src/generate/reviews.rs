@@ -29,7 +29,7 @@ pub struct SilverSpec {
     pub seed: u64,
     /// Event time covered by each file.
     pub seconds_per_file: i64,
-    /// Rows per file whose time lies two to three files back.
+    /// Rows per file whose time lies three to four files back (late for any window up to a minute).
     pub late_per_file: usize,
 }
 
@@ -68,8 +68,8 @@ fn silver_file(rng: &mut Rng, spec: &SilverSpec, index: i64, span: i64, first_id
     let n = spec.rows_per_file + spec.late_per_file;
     let mut times = Vec::with_capacity(n);
     for row in 0..n {
-        let time = if row >= spec.rows_per_file && index >= 2 {
-            START_MICROS + (index - 2) * span - rng.below(span as u64) as i64
+        let time = if row >= spec.rows_per_file && index >= 3 {
+            START_MICROS + (index - 3) * span - rng.below(span as u64) as i64
         } else if rng.chance(0.001) {
             times.push(None);
             continue;

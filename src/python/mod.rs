@@ -7,6 +7,7 @@ mod jobs;
 mod kernels;
 mod landing;
 mod parquet;
+mod stream;
 mod table;
 
 use pyo3::prelude::*;
@@ -31,6 +32,9 @@ fn _glueless(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(jobs::run_job, m)?)?;
     m.add_function(wrap_pyfunction!(generate::generate_stedi, m)?)?;
     m.add_function(wrap_pyfunction!(generate::replicate_stedi, m)?)?;
+    m.add_function(wrap_pyfunction!(stream::stream_aggregate, m)?)?;
+    m.add_function(wrap_pyfunction!(stream::generate_silver, m)?)?;
+    m.add_function(wrap_pyfunction!(stream::gold_defaults, m)?)?;
     m.add_function(wrap_pyfunction!(progress, m)?)?;
     Ok(())
 }

@@ -29,11 +29,15 @@ pub struct SourceFile {
     pub modified_ms: i64,
 }
 
-/// What batch N takes: its files and the watermark in force (microseconds).
+/// What batch N takes: its files and its watermarks (microseconds).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Offsets {
     pub batch: u64,
+    /// The watermark in force: groups closing at or below it are written and leave the state.
     pub watermark: i64,
+    /// The previous batch's watermark: rows whose window (or event time) closes at or below it
+    /// are late (Spark ≥ 3.4 filters late rows with the previous batch's watermark).
+    pub late_watermark: i64,
     pub files: Vec<SourceFile>,
 }
 

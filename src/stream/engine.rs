@@ -238,7 +238,12 @@ impl StreamQuery {
         if let Some(limit) = self.config.max_files_per_trigger {
             files.truncate(limit.max(1));
         }
-        let offsets = Offsets { batch: self.next_batch, watermark: self.watermark, files };
+        let offsets = Offsets {
+            batch: self.next_batch,
+            watermark: self.watermark,
+            late_watermark: self.last_watermark.unwrap_or(0),
+            files,
+        };
         self.checkpoint.write_offsets(&offsets)?;
         self.run_batch(&offsets).map(Some)
     }
@@ -248,7 +253,8 @@ impl StreamQuery {
     fn no_data_batch(&mut self) -> Result<Option<BatchReport>> {
         match self.last_watermark {
             Some(last) if self.watermark > last => {
-                let offsets = Offsets { batch: self.next_batch, watermark: self.watermark, files: Vec::new() };
+                let offsets =
+                    Offsets { batch: self.next_batch, watermark: self.watermark, late_watermark: last, files: Vec::new() };
                 self.checkpoint.write_offsets(&offsets)?;
                 self.run_batch(&offsets).map(Some)
             }
@@ -275,7 +281,7 @@ impl StreamQuery {
         };
         let mut max_event_time: Option<i64> = None;
         for input in &inputs {
-            let counts = state.update(input, offsets.watermark)?;
+            let counts = state.update(input, offsets.late_watermark)?;
             report.rows += counts.rows;
             report.aggregated += counts.aggregated;
             report.late += counts.late;

@@ -1,0 +1,169 @@
+//! `stream_aggregate`: run a streaming aggregation (the gold job or any other) with a trigger.
+//! The GIL is released while batches run; between batches and while a processing-time trigger
+//! waits, Python signals (Ctrl-C) are checked so the query stops cleanly between batches.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+
+use super::errors::IntoPyResult;
+use crate::error::Error;
+use crate::generate::{generate_silver as generate, SilverSpec};
+use crate::jobs::gold;
+use crate::storage::Location;
+use crate::stream::{duration, Aggregate, BatchReport, QuerySpec, StreamConfig, StreamQuery, Trigger, Window};
+
+/// Run a streaming aggregation and return the reports of the batches it ran.
+#[pyfunction]
+#[pyo3(signature = (
+    source, sink, checkpoint, *, event_time, watermark, window=None, slide=None, group_by=Vec::new(),
+    aggregates=Vec::new(), trigger="available-now", max_files_per_trigger=None, silver_schema=false,
+    timeout=None, on_batch=None
+))]
+#[allow(clippy::too_many_arguments)]
+pub fn stream_aggregate<'py>(
+    py: Python<'py>,
+    source: String,
+    sink: String,
+    checkpoint: String,
+    event_time: String,
+    watermark: &str,
+    window: Option<&str>,
+    slide: Option<&str>,
+    group_by: Vec<String>,
+    aggregates: Vec<String>,
+    trigger: &str,
+    max_files_per_trigger: Option<usize>,
+    silver_schema: bool,
+    timeout: Option<f64>,
+    on_batch: Option<Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyList>> {
+    let spec = (|| {
+        Ok::<_, Error>(QuerySpec {
+            event_time,
+            watermark_delay: duration::parse_micros(watermark)?,
+            window: window.map(|w| Window::parse(w, slide)).transpose()?,
+            group_by,
+            aggregates: aggregates.iter().map(|a| Aggregate::parse(a)).collect::<Result<_, _>>()?,
+        })
+    })()
+    .into_py_result()?;
+    if slide.is_some() && window.is_none() {
+        return Err(Error::InvalidArgument("a slide needs a window".into())).into_py_result();
+    }
+    let trigger = Trigger::parse(trigger).into_py_result()?;
+    let config = (|| {
+        Ok::<_, Error>(StreamConfig {
+            source: Location::parse(&source)?,
+            sink: Location::parse(&sink)?,
+            checkpoint: Location::parse(&checkpoint)?,
+            schema: silver_schema.then(gold::silver_schema),
+            max_files_per_trigger,
+        })
+    })()
+    .into_py_result()?;
+    let reports = run(py, spec, config, trigger, timeout, on_batch.as_ref())?;
+    let list = PyList::empty(py);
+    for report in &reports {
+        list.append(report_dict(py, report)?)?;
+    }
+    Ok(list)
+}
+
+fn run(
+    py: Python<'_>,
+    spec: QuerySpec,
+    config: StreamConfig,
+    trigger: Trigger,
+    timeout: Option<f64>,
+    on_batch: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Vec<BatchReport>> {
+    let deadline = timeout.map(|t| std::time::Instant::now() + std::time::Duration::from_secs_f64(t.max(0.0)));
+    let interrupted = AtomicBool::new(false);
+    let callback = on_batch.cloned().map(pyo3::Bound::unbind);
+    let failure: std::sync::Mutex<Option<PyErr>> = std::sync::Mutex::new(None);
+    let result = py.detach(|| {
+        let mut query = StreamQuery::open(spec, config)?;
+        // Asked between batches: a deadline, Ctrl-C, or an exception raised by the callback.
+        let should_stop = || {
+            if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+                return true;
+            }
+            Python::attach(|py| {
+                if let Err(err) = py.check_signals() {
+                    interrupted.store(true, Ordering::Relaxed);
+                    failure.lock().unwrap_or_else(std::sync::PoisonError::into_inner).replace(err);
+                }
+            });
+            interrupted.load(Ordering::Relaxed)
+        };
+        let mut notify = |report: &BatchReport| {
+            if let Some(callback) = &callback {
+                Python::attach(|py| {
+                    let outcome = report_dict(py, report).and_then(|d| callback.call1(py, (d,)));
+                    if let Err(err) = outcome {
+                        interrupted.store(true, Ordering::Relaxed);
+                        failure.lock().unwrap_or_else(std::sync::PoisonError::into_inner).replace(err);
+                    }
+                });
+            }
+        };
+        query.run(trigger, &should_stop, &mut notify)
+    });
+    if let Some(err) = failure.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner) {
+        return Err(err);
+    }
+    result.into_py_result()
+}
+
+fn report_dict<'py>(py: Python<'py>, report: &BatchReport) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    dict.set_item("batch", report.batch)?;
+    dict.set_item("files", report.files.clone())?;
+    dict.set_item("rows", report.rows)?;
+    dict.set_item("aggregated", report.aggregated)?;
+    dict.set_item("late", report.late)?;
+    dict.set_item("null_time", report.null_time)?;
+    dict.set_item("emitted", report.emitted)?;
+    dict.set_item("open_groups", report.open_groups)?;
+    dict.set_item("watermark_us", report.watermark)?;
+    dict.set_item("next_watermark_us", report.next_watermark)?;
+    dict.set_item("output", report.output.clone())?;
+    dict.set_item("replayed", report.replayed)?;
+    dict.set_item("seconds", report.micros as f64 / 1e6)?;
+    Ok(dict)
+}
+
+/// Write a generated silver layer (reviews joined with customers) into the folder `silver`.
+#[pyfunction]
+#[pyo3(signature = (silver, *, files=20, rows_per_file=4500, seed=0, seconds_per_file=20, late_per_file=5))]
+pub fn generate_silver(
+    py: Python<'_>,
+    silver: String,
+    files: usize,
+    rows_per_file: usize,
+    seed: u64,
+    seconds_per_file: i64,
+    late_per_file: usize,
+) -> PyResult<u64> {
+    let spec = SilverSpec { files, rows_per_file, seed, seconds_per_file, late_per_file };
+    py.detach(|| {
+        let location = Location::parse(&silver)?;
+        generate(location.local_path("the silver generator")?, &spec)
+    })
+    .into_py_result()
+}
+
+/// The default gold query as driver arguments: event_time, watermark, window, group_by, aggregates.
+#[pyfunction]
+pub fn gold_defaults(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let spec = gold::default_spec().into_py_result()?;
+    let dict = PyDict::new(py);
+    dict.set_item("event_time", spec.event_time.clone())?;
+    dict.set_item("watermark", duration::describe(spec.watermark_delay))?;
+    dict.set_item("window", spec.window.map(|w| duration::describe(w.size)))?;
+    dict.set_item("group_by", spec.group_by.clone())?;
+    dict.set_item("aggregates", spec.aggregates.iter().map(ToString::to_string).collect::<Vec<_>>())?;
+    Ok(dict)
+}
