@@ -29,6 +29,7 @@ from glueless._glueless import (
 from glueless.pipeline import STEDI_JOBS, run_stedi
 from glueless.exceptions import (
     AccessDeniedError,
+    CheckpointError,
     DataError,
     GluelessError,
     InvalidArgumentError,
@@ -48,6 +49,7 @@ if _debug_build:
 
 __all__ = [
     "AccessDeniedError",
+    "CheckpointError",
     "ArrowTable",
     "DataError",
     "GluelessError",

@@ -134,6 +134,10 @@ pub fn read(file: &FileEntry, columns: Option<&[&str]>) -> Result<(SchemaRef, Ve
     }
     let reader = builder.build().map_err(bad)?;
     let schema = reader.schema();
-    let batches = reader.collect::<Result<Vec<_>, _>>()?;
+    let batches = reader.collect::<Result<Vec<_>, _>>().map_err(|e| Error::Storage {
+        op: "reading",
+        url: file.location.to_string(),
+        reason: format!("not a readable Parquet file ({e})"),
+    })?;
     Ok((schema, batches))
 }

@@ -253,8 +253,12 @@ impl StreamQuery {
     fn no_data_batch(&mut self) -> Result<Option<BatchReport>> {
         match self.last_watermark {
             Some(last) if self.watermark > last => {
-                let offsets =
-                    Offsets { batch: self.next_batch, watermark: self.watermark, late_watermark: last, files: Vec::new() };
+                let offsets = Offsets {
+                    batch: self.next_batch,
+                    watermark: self.watermark,
+                    late_watermark: last,
+                    files: Vec::new(),
+                };
                 self.checkpoint.write_offsets(&offsets)?;
                 self.run_batch(&offsets).map(Some)
             }
