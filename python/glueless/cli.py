@@ -1,6 +1,7 @@
 """The ``glueless`` command: generate demo data, run one job or the whole STEDI pipeline.
 
     glueless generate stedi --lake ./lake --customers 1000 --seed 1
+    glueless generate reviews --silver ./lake/silver/reviews
     glueless stedi run --lake ./lake [--strict] [--summary-json FILE] [--report FILE.html]
     glueless run customer_landing_to_trusted --lake ./lake
 """
@@ -21,7 +22,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     generate = commands.add_parser("generate", help="write deterministic demo landing data")
-    generate.add_argument("dataset", choices=["stedi"])
+    generate.add_argument("dataset", choices=["stedi", "reviews"], help="stedi landing data or a reviews silver layer")
     generate.add_argument("--lake", default=default_lake())
     generate.add_argument("--customers", type=int, default=1000)
     generate.add_argument("--seed", type=int, default=0)
@@ -32,6 +33,9 @@ def _parser() -> argparse.ArgumentParser:
         help="instead of synthetic data, write --replicas renamed, day-shifted copies of the landing data in DIR",
     )
     generate.add_argument("--replicas", type=int, default=1)
+    generate.add_argument("--silver", default="./lake/silver/reviews", help="reviews: the new silver folder")
+    generate.add_argument("--files", type=int, default=20, help="reviews: Parquet files to write")
+    generate.add_argument("--rows-per-file", type=int, default=4500, help="reviews: rows per file")
 
     stedi = commands.add_parser("stedi", help="the STEDI lakehouse")
     stedi_commands = stedi.add_subparsers(dest="stedi_command", required=True)
@@ -52,6 +56,14 @@ def _parser() -> argparse.ArgumentParser:
 def _generate(args: argparse.Namespace) -> None:
     import glueless
 
+    if args.dataset == "reviews":
+        if args.files < 1 or args.rows_per_file < 1 or args.seed < 0:
+            raise ValueError("--files and --rows-per-file must be at least 1, --seed not negative")
+        from glueless import stream
+
+        rows = stream.generate_silver(args.silver, files=args.files, rows_per_file=args.rows_per_file, seed=args.seed)
+        print(f"generated {rows:,} silver review rows in {args.files} Parquet files under {args.silver}")
+        return
     if args.customers < 0 or args.seed < 0 or args.replicas < 1:
         raise ValueError("--customers and --seed must not be negative, --replicas must be at least 1")
     if args.replicate_from:
