@@ -248,3 +248,25 @@ def test_a_crash_during_an_s3_commit_keeps_a_readable_table_and_reruns_cleanly(
         s3.client().get_object(Bucket=bucket, Key="stedi/customer/trusted/_glueless_manifest.json")["Body"].read()
     )
     assert sorted(listed) == sorted(f"stedi/customer/trusted/{f['name']}" for f in manifest["files"])
+
+
+def test_the_gold_stream_reads_writes_and_checkpoints_on_s3(
+    s3: s3server.S3Server, bucket: str, s3_env: dict[str, str], tmp_path: Path
+) -> None:
+    from glueless import stream
+
+    silver = tmp_path / "silver"
+    stream.generate_silver(str(silver), files=5, rows_per_file=200, seed=9)
+    for f in sorted(silver.iterdir()):
+        s3.client().upload_file(str(f), bucket, f"hwe/silver/reviews/{f.name}")
+    args = ["--max-files-per-trigger", "1"]
+    done = run_script("build_gold_layer.py", "--silver", f"s3a://{bucket}/hwe/silver/reviews",
+                      "--gold", f"s3a://{bucket}/hwe/gold/fact_review",
+                      "--checkpoint", f"s3://{bucket}/hwe/checkpoint", *args, env=s3_env)
+    assert done.returncode == 0, done.stderr
+    local = run_script("build_gold_layer.py", "--silver", str(silver), "--gold", str(tmp_path / "gold"),
+                       "--checkpoint", str(tmp_path / "cp"), *args)
+    assert local.returncode == 0, local.stderr
+    ours = rows(glueless.read_parquet(f"s3://{bucket}/hwe/gold/fact_review"))
+    assert ours and ours == rows(glueless.read_parquet(tmp_path / "gold"))
+    assert keys(s3, bucket, "hwe/checkpoint/commits/")
