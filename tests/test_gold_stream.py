@@ -152,3 +152,37 @@ def test_bad_queries_are_value_errors(silver: Path, tmp_path: Path) -> None:
         base.with_watermark("review_timestamp", "10 seconds").group_by("review_timestamp", "nope").agg(
             "n=count(*)"
         ).write_parquet(str(tmp_path / "g"), checkpoint=str(tmp_path / "c"))
+
+
+def test_trigger_once_takes_every_pending_file_in_one_batch(silver: Path, tmp_path: Path) -> None:
+    done = run_script(SCRIPT, *args(silver, tmp_path / "gold", tmp_path / "cp", "--trigger", "once"))
+    assert done.returncode == 0, done.stderr
+    assert "batch    0: 8 files" in done.stdout and "1 batches" in done.stdout
+
+
+def test_processing_time_polls_and_picks_up_new_files_until_stopped(silver: Path, tmp_path: Path) -> None:
+    import threading
+    import time
+
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    files = sorted(silver.iterdir())
+    for f in files[:2]:
+        shutil.copy2(f, incoming / f.name)
+
+    def arrive_later() -> None:
+        time.sleep(1.5)
+        for f in files[2:4]:
+            shutil.copy2(f, incoming / f.name)
+
+    threading.Thread(target=arrive_later).start()
+    reports = (
+        stream.read_parquet(str(incoming), schema="silver")
+        .with_watermark("review_timestamp", "10 seconds")
+        .group_by(stream.window("review_timestamp", "1 minute"), "star_rating")
+        .agg("n=count(*)")
+        .write_parquet(str(tmp_path / "gold"), checkpoint=str(tmp_path / "cp"),
+                       trigger="processing-time=0.3 seconds", timeout=4.0)
+    )
+    taken = [name for r in reports for name in r["files"]]
+    assert taken == [f.name for f in files[:4]], "every file once, in order, new ones included"

@@ -187,6 +187,7 @@ impl StreamQuery {
         }
         match trigger {
             Trigger::Once => {
+                // As Spark's Trigger.Once: one batch of everything pending, ignoring the file limit.
                 if let Some(report) = self.step(None)? {
                     done(report, &mut reports);
                 }
@@ -197,7 +198,9 @@ impl StreamQuery {
                     self.source.pending(&self.seen)?.into_iter().map(|f| f.name).collect();
                 while !should_stop() {
                     let pending = self.source.pending(&self.seen)?;
-                    let files: Vec<SourceFile> = pending.into_iter().filter(|f| budget.contains(&f.name)).collect();
+                    let limit = self.config.max_files_per_trigger.unwrap_or(usize::MAX).max(1);
+                    let files: Vec<SourceFile> =
+                        pending.into_iter().filter(|f| budget.contains(&f.name)).take(limit).collect();
                     let report = if files.is_empty() { self.no_data_batch()? } else { self.data_batch(files)? };
                     let Some(report) = report else { break };
                     for file in &report.files {
@@ -234,10 +237,7 @@ impl StreamQuery {
         }
     }
 
-    fn data_batch(&mut self, mut files: Vec<SourceFile>) -> Result<Option<BatchReport>> {
-        if let Some(limit) = self.config.max_files_per_trigger {
-            files.truncate(limit.max(1));
-        }
+    fn data_batch(&mut self, files: Vec<SourceFile>) -> Result<Option<BatchReport>> {
         let offsets = Offsets {
             batch: self.next_batch,
             watermark: self.watermark,
@@ -269,9 +269,9 @@ impl StreamQuery {
     fn run_batch(&mut self, offsets: &Offsets) -> Result<BatchReport> {
         let started = Instant::now();
         failpoint::hit("stream.planned");
-        let inputs = self.read_files(&offsets.files)?;
+        let (schema, inputs) = self.read_files(&offsets.files)?;
         if self.state.is_none() {
-            let schema = inputs.first().map(RecordBatch::schema).ok_or_else(|| {
+            let schema = schema.ok_or_else(|| {
                 Error::InvalidArgument(format!("{}: no file to learn the schema from", self.config.source))
             })?;
             self.state = Some(AggState::new(&self.spec, &schema)?);
@@ -323,9 +323,10 @@ impl StreamQuery {
         Ok(report)
     }
 
-    /// Read a batch's files in parallel, each checked against the declared schema.
-    fn read_files(&self, files: &[SourceFile]) -> Result<Vec<RecordBatch>> {
-        let parts: Vec<Vec<RecordBatch>> = pool::install(|| {
+    /// Read a batch's files in parallel, each checked against the declared schema; also the first
+    /// file's schema (empty files included).
+    fn read_files(&self, files: &[SourceFile]) -> Result<(Option<SchemaRef>, Vec<RecordBatch>)> {
+        let parts: Vec<(SchemaRef, Vec<RecordBatch>)> = pool::install(|| {
             files
                 .par_iter()
                 .map(|file| {
@@ -334,11 +335,12 @@ impl StreamQuery {
                     if let Some(expected) = &self.config.schema {
                         check_schema(&entry.location.to_string(), expected, &schema)?;
                     }
-                    Ok(batches)
+                    Ok((schema, batches))
                 })
                 .collect::<Result<_>>()
         })?;
-        Ok(parts.into_iter().flatten().filter(|b| b.num_rows() > 0).collect())
+        let schema = parts.first().map(|(schema, _)| schema.clone());
+        Ok((schema, parts.into_iter().flat_map(|(_, b)| b).filter(|b| b.num_rows() > 0).collect()))
     }
 }
 
