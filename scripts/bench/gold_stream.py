@@ -83,6 +83,7 @@ def glueless_run(silver: Path, work: Path, trigger: str) -> tuple[float, list[di
 
 
 def spark_run(silver: Path, work: Path, trigger: str) -> tuple[float, float, int, int]:
+    work.mkdir(parents=True, exist_ok=True)
     job = work / "spark_job.py"
     job.write_text(SPARK_JOB)
     elapsed, out = timed([sys.executable, str(job), str(silver), str(work / "out"), str(work / "cp"), trigger])
