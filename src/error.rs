@@ -35,6 +35,10 @@ pub enum Error {
     #[error("access denied {op} {url}: {reason}")]
     AccessDenied { op: &'static str, url: String, reason: String },
 
+    /// Another run changed the same output (or holds its lock): this run wrote nothing visible.
+    #[error("{0}")]
+    Conflict(String),
+
     /// A streaming checkpoint is unreadable or belongs to another query: never silently reset.
     #[error("checkpoint {path}: {reason}")]
     Checkpoint { path: String, reason: String },

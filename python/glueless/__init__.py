@@ -30,6 +30,7 @@ from glueless.pipeline import STEDI_JOBS, run_stedi
 from glueless.exceptions import (
     AccessDeniedError,
     CheckpointError,
+    ConflictError,
     DataError,
     GluelessError,
     InvalidArgumentError,
@@ -50,6 +51,7 @@ if _debug_build:
 __all__ = [
     "AccessDeniedError",
     "CheckpointError",
+    "ConflictError",
     "ArrowTable",
     "DataError",
     "GluelessError",

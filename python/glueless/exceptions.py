@@ -40,6 +40,10 @@ class CheckpointError(GluelessError):
     """A streaming checkpoint is corrupt or belongs to a different query; it is never reset silently."""
 
 
+class ConflictError(GluelessError):
+    """Another run of the same job or query changed the output first (or holds its lock)."""
+
+
 class DataError(GluelessError):
     """Arrow or Parquet data could not be processed."""
 
@@ -47,6 +51,7 @@ class DataError(GluelessError):
 __all__ = [
     "AccessDeniedError",
     "CheckpointError",
+    "ConflictError",
     "DataError",
     "GluelessError",
     "InvalidArgumentError",

@@ -40,6 +40,16 @@ pub const STEDI_JOBS: [&str; 5] = [
 /// # Errors
 /// [`Error::InvalidArgument`] for an unknown job; whatever the job reports otherwise.
 pub fn run_job(name: &str, lake: &Lake, options: &JobOptions) -> Result<JobReport> {
+    if !STEDI_JOBS.contains(&name) {
+        return Err(Error::InvalidArgument(format!("unknown job {name}; known jobs: {}", STEDI_JOBS.join(", "))));
+    }
+    // Two runs of one job on a local lake: the second fails at once (S3 commits are optimistic).
+    let _lock = match lake.root() {
+        crate::storage::Location::Local(root) if root.is_dir() => {
+            Some(crate::storage::lock::LocalLock::acquire(root, name)?)
+        }
+        _ => None,
+    };
     match name {
         "customer_landing_to_trusted" => customer_landing_to_trusted::run(lake, options),
         "accelerometer_landing_to_trusted" => accelerometer_landing_to_trusted::run(lake, options),

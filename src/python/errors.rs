@@ -18,6 +18,7 @@ pub fn to_py(err: Error) -> PyErr {
         Error::Io { .. } | Error::Storage { .. } => "StorageError",
         Error::AccessDenied { .. } => "AccessDeniedError",
         Error::Checkpoint { .. } => "CheckpointError",
+        Error::Conflict(_) => "ConflictError",
         Error::Unsupported(_) => "UnsupportedError",
         Error::Arrow(_) | Error::Parquet(_) => "DataError",
     };
@@ -31,7 +32,9 @@ pub fn to_py(err: Error) -> PyErr {
             Error::Io { .. } | Error::Storage { .. } => PyOSError::new_err(message),
             Error::AccessDenied { .. } => PyPermissionError::new_err(message),
             Error::Unsupported(_) => PyNotImplementedError::new_err(message),
-            Error::Arrow(_) | Error::Parquet(_) | Error::Checkpoint { .. } => PyRuntimeError::new_err(message),
+            Error::Arrow(_) | Error::Parquet(_) | Error::Checkpoint { .. } | Error::Conflict(_) => {
+                PyRuntimeError::new_err(message)
+            }
         },
     })
 }

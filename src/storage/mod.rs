@@ -6,6 +6,7 @@
 pub mod failpoint;
 pub mod local_commit;
 pub mod location;
+pub mod lock;
 pub mod objects;
 pub mod parquet_file;
 pub mod runtime;

@@ -260,6 +260,40 @@ pub fn put(location: &Location, content: Bytes) -> Result<()> {
         .map_err(|e| store_error("writing", location, e))
 }
 
+/// The version of the object at `location` to make a later [`put_if`] conditional on: `None`
+/// when there is no object (the put then requires that there still is none).
+///
+/// # Errors
+/// Storage errors other than not-found.
+pub fn version_of(location: &Location) -> Result<Option<object_store::UpdateVersion>> {
+    let resolved = resolve(location)?;
+    match runtime::block_on(resolved.store.head(&resolved.path)) {
+        Ok(meta) => Ok(Some(object_store::UpdateVersion { e_tag: meta.e_tag, version: meta.version })),
+        Err(object_store::Error::NotFound { .. }) => Ok(None),
+        Err(e) => Err(store_error("reading", location, e)),
+    }
+}
+
+/// Write `content` at `location` only if the object is still at `expected` (absent for `None`).
+///
+/// # Errors
+/// [`Error::Conflict`] when another writer changed the object first; storage errors.
+pub fn put_if(location: &Location, content: Bytes, expected: Option<object_store::UpdateVersion>) -> Result<()> {
+    let resolved = resolve(location)?;
+    let mode = match expected {
+        Some(version) => object_store::PutMode::Update(version),
+        None => object_store::PutMode::Create,
+    };
+    let options = object_store::PutOptions { mode, ..object_store::PutOptions::default() };
+    match runtime::block_on(resolved.store.put_opts(&resolved.path, PutPayload::from_bytes(content), options)) {
+        Ok(_) => Ok(()),
+        Err(object_store::Error::Precondition { .. } | object_store::Error::AlreadyExists { .. }) => {
+            Err(Error::Conflict(format!("{location} was changed by another run while this one ran")))
+        }
+        Err(e) => Err(store_error("writing", location, e)),
+    }
+}
+
 /// Delete the objects at `locations` (all in the store of `base`), in bulk where the store can.
 ///
 /// # Errors

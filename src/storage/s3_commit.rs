@@ -6,19 +6,22 @@
 //!    names unique to the run (`part-00000-RUN.parquet`), so no old file is overwritten.
 //! 3. The manifest `_glueless_manifest.json` is replaced in one atomic put: the single step at
 //!    which glueless readers switch from the old files to the new ones.
-//! 4. The old files and the staging prefix are deleted in one bulk request.
+//!    The put is conditional on the manifest this run saw when it started (`If-Match`, or
+//!    `If-None-Match: *` for a first run): of two runs of the same job, the later committer fails
+//!    with a conflict, removes its copies and leaves the table as the other run wrote it.
+//! 4. Every data file the new manifest does not name — the old output, and copies left by a run
+//!    that was killed or lost a conflict — and the staging prefix are deleted in one bulk request.
 //!
 //! A reader that lists the folder (Athena, DuckDB, Spark) sees only old files before step 2 and
 //! only new ones after step 4; between, for the time of the copies and one bulk delete, it can
-//! see both. A run killed inside that window leaves extra files that the next run of the job
-//! removes before it writes anything (files not named by the manifest are not part of the table).
+//! see both. A run killed inside that window leaves extra files until the next run commits.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use futures::{StreamExt, TryStreamExt};
 use object_store::path::Path as ObjectPath;
-use object_store::{ObjectMeta, ObjectStoreExt};
+use object_store::ObjectStoreExt;
 
 use super::objects::{self, is_hidden, store_error, FileEntry, CONCURRENCY};
 use super::{failpoint, runtime, Location};
@@ -36,11 +39,13 @@ pub struct S3Staging {
     target: Location,
     staging: Location,
     run: String,
+    /// The manifest's version when this run started; the commit requires it unchanged.
+    manifest_version: Option<object_store::UpdateVersion>,
     committed: bool,
 }
 
 impl S3Staging {
-    /// Prepare to replace `target`: remove files a killed run left in it and stale staging
+    /// Prepare to replace `target`: note the manifest's version and remove stale staging
     /// prefixes beside it.
     ///
     /// # Errors
@@ -50,12 +55,12 @@ impl S3Staging {
             .parent()
             .ok_or_else(|| Error::InvalidArgument(format!("{target}: a folder inside the bucket is needed")))?;
         let name = target.name().to_string();
-        remove_uncommitted(target)?;
+        let manifest_version = objects::version_of(&target.join(MANIFEST))?;
         remove_stale_staging(&parent, &name)?;
         let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
         let run = format!("{nanos:x}{:05x}", std::process::id() & 0xf_ffff);
         let staging = parent.join(&format!(".{name}{STAGING_MARK}{run}"));
-        Ok(Self { target: target.clone(), staging, run, committed: false })
+        Ok(Self { target: target.clone(), staging, run, manifest_version, committed: false })
     }
 
     /// The staged location of the file `name`.
@@ -70,8 +75,6 @@ impl S3Staging {
     /// Storage errors; before the manifest is replaced the previous output stays the table.
     pub fn commit(mut self) -> Result<()> {
         let staged = objects::list_objects(&self.staging)?;
-        let old: Vec<ObjectMeta> =
-            objects::list_objects(&self.target)?.into_iter().filter(|m| !hidden(&m.location)).collect();
         let target = objects::resolve(&self.target)?;
         let mut files = Vec::with_capacity(staged.len());
         let mut copies = Vec::with_capacity(staged.len());
@@ -93,10 +96,30 @@ impl S3Staging {
         .map_err(|e| store_error("committing", &self.target, e))?;
         failpoint::hit("commit.before_swap");
         let manifest = serde_json::json!({"version": 1, "run": self.run, "files": files});
-        objects::put(&self.target.join(MANIFEST), Bytes::from(manifest.to_string()))?;
+        let put = objects::put_if(
+            &self.target.join(MANIFEST),
+            Bytes::from(manifest.to_string()),
+            self.manifest_version.take(),
+        );
+        if let Err(err) = put {
+            // Lost to another run (or failed): our copies are not part of the table.
+            let _ = objects::delete_all(&self.target, copies.into_iter().map(|(_, to)| to).collect());
+            return Err(match err {
+                Error::Conflict(_) => Error::Conflict(format!(
+                    "{}: another run replaced it while this one ran; this run's output was discarded",
+                    self.target
+                )),
+                other => other,
+            });
+        }
         failpoint::hit("commit.after_swap");
         self.committed = true;
-        let mut garbage: Vec<ObjectPath> = old.into_iter().map(|m| m.location).collect();
+        let named: Vec<String> = copies.iter().filter_map(|(_, to)| to.filename().map(str::to_string)).collect();
+        let mut garbage: Vec<ObjectPath> = objects::list_objects(&self.target)?
+            .into_iter()
+            .map(|m| m.location)
+            .filter(|p| !hidden(p) && p.filename().is_some_and(|n| !named.iter().any(|m| m == n)))
+            .collect();
         garbage.extend(staged.into_iter().map(|m| m.location));
         objects::delete_all(&self.target, garbage)
     }
@@ -166,18 +189,6 @@ pub fn committed_files(folder: &Location) -> Result<Vec<FileEntry>> {
             }
         }
     }
-}
-
-/// Delete the data files of `folder` that its manifest does not name: copies of a run killed
-/// before (or after) it replaced the manifest.
-fn remove_uncommitted(folder: &Location) -> Result<()> {
-    let Some(names) = manifest_names(folder)? else { return Ok(()) };
-    let extra: Vec<ObjectPath> = objects::list_objects(folder)?
-        .into_iter()
-        .map(|m| m.location)
-        .filter(|p| !hidden(p) && p.filename().is_some_and(|n| !names.iter().any(|m| m == n)))
-        .collect();
-    objects::delete_all(folder, extra)
 }
 
 /// Remove `.NAME.staging-*` prefixes beside the target whose newest object is older than

@@ -78,7 +78,7 @@ impl Checkpoint {
                 };
                 return Err(checkpoint.error(&format!("{what}; use a new checkpoint for this query")));
             }
-            None => checkpoint.write_json("metadata", metadata)?,
+            None => checkpoint.create_json("metadata", metadata)?,
         }
         Ok(checkpoint)
     }
@@ -96,9 +96,17 @@ impl Checkpoint {
         })
     }
 
-    fn write_json<T: Serialize>(&self, name: &str, value: &T) -> Result<()> {
+    /// Write `name` only if it does not exist yet: of two runs of one query, the second to plan
+    /// or commit a batch fails instead of mixing states.
+    fn create_json<T: Serialize>(&self, name: &str, value: &T) -> Result<()> {
         let text = serde_json::to_vec_pretty(value).map_err(|e| self.error(&e.to_string()))?;
-        objects::put(&self.root.join(name), Bytes::from(text))
+        objects::put_if(&self.root.join(name), Bytes::from(text), None).map_err(|err| match err {
+            Error::Conflict(_) => Error::Conflict(format!(
+                "another run of this query wrote {name} in {} first; run one query per checkpoint",
+                self.root
+            )),
+            other => other,
+        })
     }
 
     /// Batch numbers found in the folder `kind` (offsets, commits), sorted.
@@ -153,17 +161,17 @@ impl Checkpoint {
     /// Record the plan of a batch (before it runs).
     ///
     /// # Errors
-    /// Storage errors.
+    /// [`Error::Conflict`] when another run planned it first; storage errors.
     pub fn write_offsets(&self, offsets: &Offsets) -> Result<()> {
-        self.write_json(&format!("offsets/{}", offsets.batch), offsets)
+        self.create_json(&format!("offsets/{}", offsets.batch), offsets)
     }
 
     /// Record that a batch is complete.
     ///
     /// # Errors
-    /// Storage errors.
+    /// [`Error::Conflict`] when another run committed it first; storage errors.
     pub fn write_commit(&self, commit: &Commit) -> Result<()> {
-        self.write_json(&format!("commits/{}", commit.batch), commit)
+        self.create_json(&format!("commits/{}", commit.batch), commit)
     }
 
     /// Save the state after batch `n`.
