@@ -26,6 +26,7 @@ from glueless._glueless import (
     semi_join,
     write_parquet,
 )
+from glueless import stream
 from glueless.pipeline import STEDI_JOBS, run_stedi
 from glueless.exceptions import (
     AccessDeniedError,
@@ -75,5 +76,6 @@ __all__ = [
     "run_job",
     "run_stedi",
     "semi_join",
+    "stream",
     "write_parquet",
 ]
