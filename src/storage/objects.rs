@@ -222,6 +222,8 @@ pub fn file_info(location: &Location) -> Result<Option<FileEntry>> {
 /// # Errors
 /// [`Error::NotFound`] or storage errors naming the file.
 pub fn read(file: &FileEntry) -> Result<Bytes> {
+    // Tests kill the process here: "while reading input".
+    super::failpoint::hit("input.read");
     let resolved = resolve(&file.location)?;
     let fail = |e| store_error("reading", &file.location, e);
     if matches!(file.location, Location::Local(_)) || file.size <= RANGE_BYTES {
