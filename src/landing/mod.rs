@@ -148,6 +148,39 @@ pub fn read_files_filtered(
     })
 }
 
+/// Decode the landing text `content` (one file's bytes) with `schema`, or an inferred schema when
+/// `None`: the accepted rows, the quarantined records (`source_file` = `source`) and the number
+/// of records seen. For callers that hold bytes rather than files (and the fuzzer).
+///
+/// # Errors
+/// Arrow errors only; bad records are quarantined.
+pub fn decode_bytes(
+    content: &[u8],
+    source: &str,
+    schema: Option<&LandingSchema>,
+    options: &LandingOptions,
+) -> Result<(Vec<RecordBatch>, Vec<RecordBatch>, u64)> {
+    pool::install(|| {
+        let units = plan_units(content, options);
+        let inferred;
+        let schema = match schema {
+            Some(schema) => schema,
+            None => {
+                inferred = infer_schema(&units).finish();
+                &inferred
+            }
+        };
+        let (mut accepted, mut rejected, mut records) = (Vec::new(), Vec::new(), 0);
+        for unit in &units {
+            unit.for_each(|_| records += 1);
+            let (batch, bad) = decode_unit(unit, schema, source, options)?;
+            accepted.push(batch);
+            rejected.push(bad);
+        }
+        Ok((accepted, rejected, records))
+    })
+}
+
 /// One file's decoded batches and quarantined records (one pair per unit), and its size.
 struct FileOutput {
     /// Kept rows, quarantined records and the number of rows decoded, per unit.
@@ -308,5 +341,24 @@ mod tests {
         let names: Vec<_> = out.schema.fields().iter().map(|f| f.name().as_str()).collect();
         assert_eq!(names, ["id", "tags", "name"]);
         assert_eq!(out.stats.accepted, 2);
+    }
+
+    #[test]
+    fn fuzz_regressions_decode() {
+        // Inputs the fuzzer (scripts/fuzz_landing.sh) found or that guard its invariants.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions");
+        let options = LandingOptions { chunk_bytes: 64, max_record_bytes: 4096 };
+        let mut seen = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let content = std::fs::read(entry.unwrap().path()).unwrap();
+            for table in [Some("customer"), Some("accelerometer"), Some("step_trainer"), None] {
+                let schema = table.and_then(LandingSchema::known);
+                let (accepted, rejected, records) = decode_bytes(&content, "f", schema.as_ref(), &options).unwrap();
+                let rows: usize = accepted.iter().chain(&rejected).map(RecordBatch::num_rows).sum();
+                assert_eq!(rows as u64, records);
+            }
+            seen += 1;
+        }
+        assert!(seen >= 2);
     }
 }
