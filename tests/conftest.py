@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -60,3 +62,14 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
     return subprocess.run(
         [sys.executable, "-m", "glueless.cli", *args], capture_output=True, text=True, env=full_env, timeout=300
     )
+
+
+#: Counts of what the reliability tests tried (kills survived, faults injected, inputs checked);
+#: written to $GLUELESS_RELIABILITY_LOG at the end of the session (scripts/reliability.py).
+RELIABILITY: Counter[str] = Counter()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    path = os.environ.get("GLUELESS_RELIABILITY_LOG")
+    if path:
+        Path(path).write_text(json.dumps(dict(RELIABILITY), indent=2))

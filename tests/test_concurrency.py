@@ -17,7 +17,7 @@ import pytest
 
 import glueless
 import s3server
-from conftest import SCRIPTS, run_script
+from conftest import RELIABILITY, SCRIPTS, run_script
 from test_s3 import bucket, keys, rows, s3, s3_env  # noqa: F401 - fixtures
 
 JOB = "accelerometer_landing_to_trusted.py"
@@ -40,6 +40,7 @@ def test_a_second_local_run_of_a_job_fails_on_its_lock(demo_lake: Path) -> None:
     assert second.returncode == 1 and "another run of accelerometer_landing_to_trusted" in second.stderr
     expected = rows(glueless.read_parquet(demo_lake / "accelerometer" / "trusted"))
     assert run_script(JOB, "--lake", str(demo_lake)).returncode == 0, "the lock is free again"
+    RELIABILITY["concurrent runs refused cleanly"] += 1
     assert rows(glueless.read_parquet(demo_lake / "accelerometer" / "trusted")) == expected
 
 
@@ -61,6 +62,7 @@ def test_on_s3_the_later_committer_discards_its_output(
         manifest = s3.client().get_object(Bucket=bucket, Key=f"stedi/{zone}/_glueless_manifest.json")
         named = sorted(f"stedi/{zone}/{f['name']}" for f in json.loads(manifest["Body"].read())["files"])
         assert sorted(listed) == named, f"{zone}: only the winner's files are listed"
+    RELIABILITY["concurrent runs refused cleanly"] += 1
     assert run_script("customer_landing_to_trusted.py", "--lake", str(demo_lake)).returncode == 0
     local = run_script(JOB, "--lake", str(demo_lake))
     assert local.returncode == 0, local.stderr
@@ -83,6 +85,7 @@ def test_two_streams_on_one_checkpoint_do_not_mix_states(tmp_path: Path) -> None
     failed = [p for p in ((first.returncode, err), (second.returncode, second.stderr)) if p[0] != 0]
     assert failed and all("another run of this query" in e for _, e in failed), (first.returncode, err, second.stderr)
     assert run_script("build_gold_layer.py", *args).returncode == 0
+    RELIABILITY["concurrent runs refused cleanly"] += 1
     clean = ["--silver", str(silver), "--gold", str(tmp_path / "clean"), "--checkpoint", str(tmp_path / "ccp"),
              "--max-files-per-trigger", "1"]
     assert run_script("build_gold_layer.py", *clean).returncode == 0

@@ -17,7 +17,7 @@ import pytest
 
 import glueless
 import s3server
-from conftest import SCRIPTS, run_cli, run_script
+from conftest import RELIABILITY, SCRIPTS, run_cli, run_script
 from test_s3 import DRIVERS, bucket, rows, s3, s3_env  # noqa: F401 - fixtures
 
 POINTS = ["input.read", "output.written", "commit.before_swap", "commit.after_swap"]
@@ -25,14 +25,13 @@ ZONES = ["customer/trusted", "customer/rejected", "accelerometer/trusted", "acce
          "customer/curated", "step_trainer/trusted", "step_trainer/rejected", "step_trainer/curated"]
 
 
-@pytest.fixture()
-def lakes(tmp_path: Path) -> tuple[Path, Path, Path]:
+def make_lakes(tmp_path: Path, customers: int) -> tuple[Path, Path, Path]:
     """A lake with its outputs written (old), extra landing files, and the outputs they give (new)."""
     lake = tmp_path / "lake"
-    glueless.generate_stedi(str(lake), customers=200, seed=1)
+    glueless.generate_stedi(str(lake), customers=customers, seed=1)
     assert run_cli("stedi", "run", "--lake", str(lake), "--quiet").returncode == 0
     extra = tmp_path / "extra"
-    glueless.generate_stedi(str(extra), customers=60, seed=2)
+    glueless.generate_stedi(str(extra), customers=customers // 3, seed=2)
     expected = tmp_path / "expected"
     shutil.copytree(lake, expected)
     for root in (expected,):
@@ -41,6 +40,11 @@ def lakes(tmp_path: Path) -> tuple[Path, Path, Path]:
                 shutil.copy(f, root / table / "landing" / f"extra-{f.name}")
     assert run_cli("stedi", "run", "--lake", str(expected), "--quiet").returncode == 0
     return lake, extra, expected
+
+
+@pytest.fixture()
+def lakes(tmp_path: Path) -> tuple[Path, Path, Path]:
+    return make_lakes(tmp_path, 200)
 
 
 def snapshot(read, zones=ZONES) -> dict[str, list[tuple]]:
@@ -76,6 +80,7 @@ def test_kills_at_every_step_of_every_job_on_a_local_lake(lakes) -> None:
     add_extra(extra, lambda f, key: shutil.copy(f, lake / key))
     new = snapshot(lambda zone: glueless.read_parquet(expected / zone))
     assert crash_and_check(str(lake), {}, read, old, new) == 20
+    RELIABILITY["batch jobs killed at a failpoint, local lake (then checked and re-run)"] += 20
     assert not [p for p in lake.rglob("*staging*")], "no staging folder is left"
 
 
@@ -94,12 +99,14 @@ def test_kills_at_every_step_of_every_job_on_an_s3_lake(
     add_extra(extra, lambda f, key: client.upload_file(str(f), bucket, f"stedi/{key}"))
     new = snapshot(lambda zone: glueless.read_parquet(expected / zone))
     assert crash_and_check(url, s3_env, read, old, new) == 20
+    RELIABILITY["batch jobs killed at a failpoint, S3 lake (then checked and re-run)"] += 20
 
 
-def test_sigkill_at_random_moments(lakes) -> None:
+def test_sigkill_at_random_moments(tmp_path: Path) -> None:
     import os
 
-    lake, extra, expected = lakes
+    # Large enough that a job runs for a while after the interpreter has started.
+    lake, extra, expected = make_lakes(tmp_path, 6000)
     read = lambda zone: glueless.read_parquet(lake / zone)  # noqa: E731
     old = snapshot(read)
     add_extra(extra, lambda f, key: shutil.copy(f, lake / key))
@@ -107,10 +114,14 @@ def test_sigkill_at_random_moments(lakes) -> None:
     rng = random.Random(7)
     kills = 0
     for driver in DRIVERS:
+        started = time.perf_counter()
+        timing = subprocess.run([sys.executable, str(SCRIPTS / driver), "--lake", str(expected), "--quiet"])
+        duration = time.perf_counter() - started
+        assert timing.returncode == 0
         for _ in range(3):
             process = subprocess.Popen([sys.executable, str(SCRIPTS / driver), "--lake", str(lake), "--quiet"],
                                        env=dict(os.environ))
-            time.sleep(rng.uniform(0.05, 0.4))
+            time.sleep(rng.uniform(0.3, 0.95) * duration)
             process.send_signal(signal.SIGKILL)
             process.wait()
             kills += process.returncode == -signal.SIGKILL
@@ -119,3 +130,4 @@ def test_sigkill_at_random_moments(lakes) -> None:
         assert run_script(driver, "--lake", str(lake)).returncode == 0
     assert snapshot(read) == new
     assert kills >= 5, f"only {kills} runs were still going when killed"
+    RELIABILITY["batch jobs killed by SIGKILL at a random moment"] += kills

@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import glueless
-from conftest import run_script
+from conftest import RELIABILITY, run_script
 from glueless import stream
 
 SCRIPT = "build_gold_layer.py"
@@ -84,6 +84,7 @@ def test_killed_at_every_step_of_every_batch_the_output_is_exactly_once(
     finished = run_script(SCRIPT, *args(silver, gold, cp))
     assert finished.returncode == 0, finished.stderr
     assert gold_rows(gold) == expected, "no group lost, none written twice"
+    RELIABILITY["gold stream killed inside a micro-batch (then resumed to the same rows)"] += kills
 
 
 def test_a_file_off_the_silver_schema_names_the_file_and_column(silver: Path, tmp_path: Path) -> None:

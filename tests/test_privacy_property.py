@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import glueless
+from conftest import RELIABILITY
 
 EMAILS = [f"user{i}@test.com" for i in range(8)]
 SERIALS = [f"serial-{i}" for i in range(6)]
@@ -121,5 +122,7 @@ def test_no_consent_no_pii_nothing_lost(custs, accel, step, corrupt, strict, spe
             zones = {p.name for p in (root / table).iterdir()}
             assert zones <= {"landing", "rejected", "trusted", "curated"}
         assert not list((root / "step_trainer/curated").glob("*rejected*"))
+        RELIABILITY["random corrupted lakes checked for conservation and privacy (hypothesis)"] += 1
+        RELIABILITY["corrupt landing records quarantined and counted"] += len(corrupt)
     finally:
         shutil.rmtree(root)

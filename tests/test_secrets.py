@@ -9,7 +9,7 @@ import pytest
 
 import glueless
 import s3server
-from conftest import run_cli, run_script
+from conftest import RELIABILITY, run_cli, run_script
 from test_s3 import DRIVERS, bucket, s3  # noqa: F401 - fixtures
 
 
@@ -59,3 +59,4 @@ def test_secrets_never_appear_in_any_output(s3: s3server.S3Server, bucket: str, 
     assert "customer_landing_to_trusted" in everything and len(everything) > 2000
     for secret in secrets:
         assert secret not in everything
+    RELIABILITY["outputs searched for secrets (stdout, stderr, JSON, HTML, exceptions)"] += len(seen) + len(written)

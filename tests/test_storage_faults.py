@@ -8,7 +8,7 @@ from pathlib import Path
 
 import glueless
 import s3server
-from conftest import run_cli, run_script
+from conftest import RELIABILITY, run_cli, run_script
 from faulty_proxy import FaultyProxy
 from test_s3 import bucket, rows, s3, s3_env  # noqa: F401 - fixtures
 
@@ -31,6 +31,8 @@ def test_the_pipeline_through_a_faulty_endpoint_gives_the_same_tables(
     assert sum(proxy.injected.values()) >= 20, proxy.injected
     assert set(proxy.injected) >= {"500", "503", "429", "slow", "reset"}, proxy.injected
     assert json.loads(summary.read_text())["balanced"]
+    for kind, n in proxy.injected.items():
+        RELIABILITY[f"S3 faults injected and retried: {kind}"] += n
     assert run_cli("stedi", "run", "--lake", str(demo_lake)).returncode == 0
     for zone in ZONES:
         assert rows(glueless.read_parquet(f"s3://{bucket}/stedi/{zone}")) == rows(
@@ -55,3 +57,4 @@ def test_an_endpoint_that_stays_down_fails_cleanly_and_writes_nothing(
     assert url in done.stderr and "SlowDown" in done.stderr, done.stderr
     after = sorted(o["Key"] for o in s3.client().list_objects_v2(Bucket=bucket)["Contents"])
     assert after == before, "nothing was written"
+    RELIABILITY["S3 endpoint down: clean failure, nothing written"] += 1
