@@ -171,8 +171,10 @@ impl<'s> Decoder<'s> {
     /// Only if the columns do not match the schema, which the decoder's construction rules out.
     pub fn finish(&mut self) -> Result<RecordBatch> {
         let arrays = self.columns.iter_mut().map(Column::finish).collect();
+        // The row count is explicit: an inferred schema can have no columns (records with no keys).
+        let options = arrow_array::RecordBatchOptions::new().with_row_count(Some(self.rows));
         self.rows = 0;
-        Ok(RecordBatch::try_new(self.schema.schema().clone(), arrays)?)
+        Ok(RecordBatch::try_new_with_options(self.schema.schema().clone(), arrays, &options)?)
     }
 }
 
