@@ -22,7 +22,9 @@ TIMES = list(range(1000, 1012))
 CONSENT = st.one_of(
     st.just("absent"), st.none(), st.just(0), st.sampled_from(TIMES), st.sampled_from([float(t) for t in TIMES])
 )
-CORRUPT = st.sampled_from(["broken", "utf8", "array", "type", "nested"])
+CORRUPT = st.sampled_from(["broken", "utf8", "array", "type", "nested", "huge"])
+#: Records longer than this are quarantined unparsed (the tests' stand-in for a huge line).
+MAX_RECORD_BYTES = 2048
 #: A record of each kind of corruption, per table (a wrong type must hit one of the table's fields).
 BAD_LINES = {
     "broken": {t: b'{"email": "a@b", ' for t in ("customer", "accelerometer", "step_trainer")},
@@ -37,6 +39,12 @@ BAD_LINES = {
         "customer": b'{"email": {"a": 1}}',
         "accelerometer": b'{"user": [1]}',
         "step_trainer": b'{"serialNumber": {}}',
+    },
+    # Valid records, but longer than the record limit.
+    "huge": {
+        "customer": b'{"email": "user0@test.com", "shareWithResearchAsOfDate": 1000, "pad": "' + b"x" * 4096 + b'"}',
+        "accelerometer": b'{"user": "user0@test.com", "timestamp": 1000, "pad": "' + b"x" * 4096 + b'"}',
+        "step_trainer": b'{"sensorReadingTime": 1000, "serialNumber": "serial-0", "pad": "' + b"x" * 4096 + b'"}',
     },
 }
 
@@ -92,7 +100,7 @@ def test_no_consent_no_pii_nothing_lost(custs, accel, step, corrupt, strict, spe
     root = Path(tempfile.mkdtemp(prefix="glueless-prop-"))
     try:
         write_lake(root, custs, accel, step, corrupt, spelling)
-        run = glueless.run_stedi(str(root), strict=strict)
+        run = glueless.run_stedi(str(root), strict=strict, max_record_bytes=MAX_RECORD_BYTES)
         consented = consent_times(custs)
 
         # Nothing lost: every job's counts add up, and every landing line is somewhere.

@@ -34,20 +34,22 @@ def run_stedi(
     lake: str,
     *,
     strict: bool = False,
+    max_record_bytes: Optional[int] = None,
     on_job_start: Optional[Callable[[str], None]] = None,
     on_job_done: Optional[Callable[[dict[str, Any]], None]] = None,
 ) -> dict[str, Any]:
     """Run the five STEDI jobs on ``lake`` in order and return the run summary.
 
     The summary holds each job's own summary (``jobs``), the row count of every zone (``zones``),
-    the total time and whether every job's counts add up (``balanced``).
+    the total time and whether every job's counts add up (``balanced``). Landing records longer
+    than ``max_record_bytes`` (default 32 MiB) are quarantined unparsed.
     """
     started = time.perf_counter()
     jobs = []
     for job in STEDI_JOBS:
         if on_job_start:
             on_job_start(job)
-        summary = _glueless.run_job(job, lake, strict=strict)
+        summary = _glueless.run_job(job, lake, strict=strict, max_record_bytes=max_record_bytes)
         jobs.append(summary)
         if on_job_done:
             on_job_done(summary)
