@@ -163,12 +163,11 @@ pub fn decode_bytes(
     pool::install(|| {
         let units = plan_units(content, options);
         let inferred;
-        let schema = match schema {
-            Some(schema) => schema,
-            None => {
-                inferred = infer_schema(&units).finish();
-                &inferred
-            }
+        let schema = if let Some(schema) = schema {
+            schema
+        } else {
+            inferred = infer_schema(&units).finish();
+            &inferred
         };
         let (mut accepted, mut rejected, mut records) = (Vec::new(), Vec::new(), 0);
         for unit in &units {
