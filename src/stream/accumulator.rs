@@ -64,7 +64,7 @@ impl AggPlan {
             return Err(Error::InvalidArgument(format!(
                 "{}: {} of a {input_type} column is not supported",
                 aggregate.name,
-                aggregate.func_name()
+                aggregate.func.name()
             )));
         }
         Ok(Self { aggregate: aggregate.clone(), kind, input_type })
@@ -93,20 +93,6 @@ impl AggPlan {
             (AggFunc::Min | AggFunc::Max, ValueKind::Int) => Acc::Int(None),
             (AggFunc::Min | AggFunc::Max, ValueKind::Float) => Acc::Float(None),
             (AggFunc::Min | AggFunc::Max, ValueKind::Text) => Acc::Text(None),
-        }
-    }
-}
-
-impl Aggregate {
-    /// The function's SQL name.
-    #[must_use]
-    pub fn func_name(&self) -> &'static str {
-        match self.func {
-            AggFunc::CountAll | AggFunc::Count => "count",
-            AggFunc::Sum => "sum",
-            AggFunc::Avg => "avg",
-            AggFunc::Min => "min",
-            AggFunc::Max => "max",
         }
     }
 }

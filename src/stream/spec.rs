@@ -20,7 +20,9 @@ pub enum AggFunc {
 }
 
 impl AggFunc {
-    fn name(self) -> &'static str {
+    /// The SQL name.
+    #[must_use]
+    pub fn name(self) -> &'static str {
         match self {
             AggFunc::CountAll | AggFunc::Count => "count",
             AggFunc::Sum => "sum",

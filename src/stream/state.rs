@@ -205,9 +205,7 @@ impl AggState {
         }
         let parser = self.converter.parser();
         let rows = entries.iter().map(|(k, _)| parser.parse(&k[8..]));
-        let columns = self.converter.convert_rows(rows)?;
-        // Row decoding may give back a different nullability; keep the input's field types.
-        Ok(columns)
+        Ok(self.converter.convert_rows(rows)?)
     }
 
     /// The whole state as a batch (for the checkpoint): the group columns and time, then each
