@@ -26,7 +26,6 @@ from glueless._glueless import (
     semi_join,
     write_parquet,
 )
-from glueless import stream
 from glueless.pipeline import STEDI_JOBS, run_stedi
 from glueless.exceptions import (
     AccessDeniedError,
@@ -79,3 +78,13 @@ __all__ = [
     "stream",
     "write_parquet",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # `glueless.stream` is imported on first use: it costs ~35 ms (dataclasses) that batch jobs,
+    # which must start fast, do not need.
+    if name == "stream":
+        import importlib
+
+        return importlib.import_module("glueless.stream")
+    raise AttributeError(f"module 'glueless' has no attribute {name!r}")
