@@ -32,7 +32,7 @@ def start(script: str, *args: str, env: dict[str, str]) -> subprocess.Popen[str]
 
 def test_a_second_local_run_of_a_job_fails_on_its_lock(demo_lake: Path) -> None:
     assert run_script("customer_landing_to_trusted.py", "--lake", str(demo_lake)).returncode == 0
-    first = start(JOB, "--lake", str(demo_lake), env={"GLUELESS_FAILPOINT": "output.written:sleep=3"})
+    first = start(JOB, "--lake", str(demo_lake), env={"GLUELESS_FAILPOINT": "output.written:sleep=4"})
     time.sleep(1.0)
     second = run_script(JOB, "--lake", str(demo_lake))
     out, err = first.communicate(timeout=120)
@@ -51,7 +51,7 @@ def test_on_s3_the_later_committer_discards_its_output(
     url = f"s3://{bucket}/stedi"
     assert run_script("customer_landing_to_trusted.py", "--lake", url, env=s3_env).returncode == 0
     # The first run pauses after copying its files, before its conditional manifest put.
-    first = start(JOB, "--lake", url, env={**s3_env, "GLUELESS_FAILPOINT": "commit.before_swap:sleep=4"})
+    first = start(JOB, "--lake", url, env={**s3_env, "GLUELESS_FAILPOINT": "commit.before_swap:sleep=8"})
     time.sleep(1.5)
     second = run_script(JOB, "--lake", url, env=s3_env)
     assert second.returncode == 0, second.stderr
@@ -78,7 +78,7 @@ def test_two_streams_on_one_checkpoint_do_not_mix_states(tmp_path: Path) -> None
     stream.generate_silver(str(silver), files=6, rows_per_file=200, seed=4)
     args = ["--silver", str(silver), "--gold", str(tmp_path / "gold"), "--checkpoint", str(tmp_path / "cp"),
             "--max-files-per-trigger", "1"]
-    first = start("build_gold_layer.py", *args, env={"GLUELESS_FAILPOINT": "stream.before_commit:sleep=3"})
+    first = start("build_gold_layer.py", *args, env={"GLUELESS_FAILPOINT": "stream.before_commit:sleep=4"})
     time.sleep(1.0)
     second = run_script("build_gold_layer.py", *args)
     _, err = first.communicate(timeout=120)
