@@ -10,6 +10,7 @@ import warnings
 
 from glueless._glueless import (
     ArrowTable,
+    catalog_ddl,
     LandingResult,
     __version__,
     _debug_build,
@@ -63,6 +64,7 @@ __all__ = [
     "UnsupportedError",
     "STEDI_JOBS",
     "__version__",
+    "catalog_ddl",
     "consent_dated_filter",
     "consent_filter",
     "distinct",

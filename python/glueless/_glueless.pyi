@@ -18,6 +18,7 @@ __all__ = [
     "generate_stedi",
     "progress",
     "read_landing",
+    "catalog_ddl",
     "stream_aggregate",
     "generate_silver",
     "gold_defaults",
@@ -224,3 +225,11 @@ class GoldDefaults(TypedDict):
 
 def gold_defaults() -> GoldDefaults:
     """The default gold query of build_gold_layer.py."""
+
+class TableDdl(TypedDict):
+    name: str
+    location: str
+    sql: str
+
+def catalog_ddl(lake: str, *, database: str = "stedi", landing_only: bool = False) -> list[TableDdl]:
+    """Athena DDL for every table of the lake: landing (JsonSerDe) and each Parquet zone that exists."""

@@ -2,6 +2,7 @@
 
     glueless generate stedi --lake ./lake --customers 1000 --seed 1
     glueless generate reviews --silver ./lake/silver/reviews
+    glueless catalog ddl --lake s3://stedi-jivd --out scripts/sql
     glueless stedi run --lake ./lake [--strict] [--summary-json FILE] [--report FILE.html]
     glueless run customer_landing_to_trusted --lake ./lake
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any, Optional, Sequence
 
 from glueless.driver import default_lake, guarded
@@ -46,6 +48,14 @@ def _parser() -> argparse.ArgumentParser:
     pipeline.add_argument("--summary-json", metavar="FILE", help="write the run summary as JSON")
     pipeline.add_argument("--report", metavar="FILE.html", help="write an HTML page with the zone funnel")
 
+    catalog = commands.add_parser("catalog", help="Athena / Glue catalog DDL for the lake's tables")
+    catalog_commands = catalog.add_subparsers(dest="catalog_command", required=True)
+    ddl = catalog_commands.add_parser("ddl", help="print CREATE EXTERNAL TABLE statements")
+    ddl.add_argument("--lake", default=default_lake())
+    ddl.add_argument("--database", default="stedi")
+    ddl.add_argument("--out", metavar="DIR", help="write one NAME.sql file per table instead of printing")
+    ddl.add_argument("--landing-only", action="store_true", help="only the landing tables (no storage access)")
+
     run = commands.add_parser("run", help="run one STEDI job")
     run.add_argument("job")
     run.add_argument("--lake", default=default_lake())
@@ -76,6 +86,20 @@ def _generate(args: argparse.Namespace) -> None:
         f"{made['accelerometer']:,} accelerometer and {made['step_trainer']:,} step-trainer records "
         f"in {made['files']} files ({made['bytes']:,} bytes) under {args.lake}"
     )
+
+
+def _catalog_ddl(args: argparse.Namespace) -> None:
+    import glueless
+
+    tables = glueless.catalog_ddl(args.lake, database=args.database, landing_only=args.landing_only)
+    if not args.out:
+        print("\n".join(t["sql"] for t in tables), end="")
+        return
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for table in tables:
+        (out / f"{table['name']}_table.sql").write_text(table["sql"], encoding="utf-8")
+    print(f"wrote {len(tables)} DDL files to {out}")
 
 
 def _stedi_run(args: argparse.Namespace) -> None:
@@ -119,6 +143,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             _generate(args)
         elif args.command == "stedi":
             _stedi_run(args)
+        elif args.command == "catalog":
+            _catalog_ddl(args)
         elif args.command == "run":
             print(format_job(glueless.run_job(args.job, args.lake, strict=args.strict)))
 

@@ -2,6 +2,7 @@
 //! testable without Python; the drivers in `scripts/` call them through the bindings.
 
 pub mod accelerometer_landing_to_trusted;
+pub mod catalog;
 pub mod customer_landing_to_trusted;
 pub mod customer_trusted_to_curated;
 pub mod gold;

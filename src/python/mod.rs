@@ -1,6 +1,7 @@
 //! The pyo3 bindings: one file per area, errors mapped to the glueless exception hierarchy, the
 //! GIL released around every kernel and job.
 
+mod catalog;
 mod errors;
 mod generate;
 mod jobs;
@@ -30,6 +31,7 @@ fn _glueless(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(kernels::distinct, m)?)?;
     m.add_function(wrap_pyfunction!(kernels::drop_pii, m)?)?;
     m.add_function(wrap_pyfunction!(jobs::run_job, m)?)?;
+    m.add_function(wrap_pyfunction!(catalog::catalog_ddl, m)?)?;
     m.add_function(wrap_pyfunction!(generate::generate_stedi, m)?)?;
     m.add_function(wrap_pyfunction!(generate::replicate_stedi, m)?)?;
     m.add_function(wrap_pyfunction!(stream::stream_aggregate, m)?)?;

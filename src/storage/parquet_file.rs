@@ -116,6 +116,19 @@ pub fn encode(schema: &SchemaRef, batches: &[RecordBatch]) -> Result<bytes::Byte
     Ok(bytes::Bytes::from(writer.into_inner()?))
 }
 
+/// The Arrow schema of the Parquet file `file` (from its footer).
+///
+/// # Errors
+/// As [`read`].
+pub fn read_schema(file: &FileEntry) -> Result<SchemaRef> {
+    let content = objects::read(file)?;
+    ParquetRecordBatchReaderBuilder::try_new(content).map(|b| b.schema().clone()).map_err(|e| Error::Storage {
+        op: "reading",
+        url: file.location.to_string(),
+        reason: format!("not a readable Parquet file ({e})"),
+    })
+}
+
 /// Read every batch of the Parquet file `file`; only the top-level `columns` when given.
 ///
 /// # Errors

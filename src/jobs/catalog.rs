@@ -1,0 +1,143 @@
+//! Athena / Glue Data Catalog DDL for the tables of a STEDI lake: landing tables over the JSON
+//! (OpenX JsonSerDe, case-insensitive keys, every declared field typed), and the Parquet tables of
+//! the other zones with the columns their files really have.
+
+use arrow_schema::{DataType, Schema};
+
+use super::Lake;
+use crate::error::{Error, Result};
+use crate::landing::LandingSchema;
+use crate::storage::{committed_files, objects, parquet_file, Location};
+
+/// One table's DDL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableDdl {
+    pub name: String,
+    pub location: String,
+    pub sql: String,
+}
+
+/// The Parquet zones of a STEDI lake and their catalog names (as in the original project).
+const PARQUET_TABLES: [(&str, &str); 8] = [
+    ("customer/trusted", "customer_trusted"),
+    ("customer/curated", "customer_curated"),
+    ("accelerometer/trusted", "accelerometer_trusted"),
+    ("step_trainer/trusted", "step_trainer_trusted"),
+    ("step_trainer/curated", "machine_learning_curated"),
+    ("customer/rejected", "customer_rejected"),
+    ("accelerometer/rejected", "accelerometer_rejected"),
+    ("step_trainer/rejected", "step_trainer_rejected"),
+];
+
+/// DDL for every table of `lake`: the three landing tables always (from their declared schemas,
+/// without touching storage), and, unless `landing_only`, each Parquet zone that exists.
+///
+/// # Errors
+/// Storage errors; [`Error::Unsupported`] for a column type Athena cannot declare.
+pub fn lake_ddl(lake: &Lake, database: &str, landing_only: bool) -> Result<Vec<TableDdl>> {
+    let mut out = Vec::new();
+    for table in ["customer", "accelerometer", "step_trainer"] {
+        let schema = LandingSchema::known(table).expect("the STEDI landing tables are declared");
+        let location = folder_url(&lake.zone(table, "landing"))?;
+        let name = format!("{table}_landing");
+        let sql = format!(
+            "CREATE EXTERNAL TABLE IF NOT EXISTS {}.{} (\n{}\n)\n\
+             ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'\n\
+             WITH SERDEPROPERTIES ('case.insensitive' = 'TRUE', 'ignore.malformed.json' = 'TRUE')\n\
+             STORED AS INPUTFORMAT 'org.apache.hadoop.mapred.TextInputFormat'\n\
+             OUTPUTFORMAT 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat'\n\
+             LOCATION '{location}'\n\
+             TBLPROPERTIES ('classification' = 'json');\n",
+            quote(database),
+            quote(&name),
+            columns(schema.schema())?
+        );
+        out.push(TableDdl { name, location, sql });
+    }
+    if landing_only {
+        return Ok(out);
+    }
+    for (zone, name) in PARQUET_TABLES {
+        let (table, zone_name) = zone.split_once('/').expect("zones are table/zone");
+        let folder = lake.zone(table, zone_name);
+        if !objects::folder_exists(&folder)? {
+            continue;
+        }
+        let files = committed_files(&folder)?;
+        let Some(first) = files.iter().find(|f| f.name().ends_with(".parquet")) else { continue };
+        let schema = parquet_file::read_schema(first)?;
+        let location = folder_url(&folder)?;
+        let sql = format!(
+            "CREATE EXTERNAL TABLE IF NOT EXISTS {}.{} (\n{}\n)\n\
+             STORED AS PARQUET\n\
+             LOCATION '{location}'\n\
+             TBLPROPERTIES ('classification' = 'parquet');\n",
+            quote(database),
+            quote(name),
+            columns(&schema)?
+        );
+        out.push(TableDdl { name: name.to_string(), location, sql });
+    }
+    Ok(out)
+}
+
+/// A folder as a catalog LOCATION: `s3://bucket/key/`, or `file:///absolute/path/` for a local lake.
+fn folder_url(folder: &Location) -> Result<String> {
+    Ok(match folder {
+        Location::S3 { .. } => format!("{folder}/"),
+        Location::Local(path) => {
+            let absolute = crate::storage::location::absolute(path)
+                .map_err(|e| Error::InvalidArgument(format!("bad path {}: {e}", path.display())))?;
+            format!("file://{}/", absolute.display())
+        }
+    })
+}
+
+fn quote(identifier: &str) -> String {
+    format!("`{}`", identifier.replace('`', "``"))
+}
+
+fn columns(schema: &Schema) -> Result<String> {
+    let lines: Vec<String> = schema
+        .fields()
+        .iter()
+        .map(|f| Ok(format!("  {} {}", quote(f.name()), hive_type(f.name(), f.data_type())?)))
+        .collect::<Result<_>>()?;
+    Ok(lines.join(",\n"))
+}
+
+/// The Hive/Athena type of an Arrow type (epoch milliseconds stay bigint, as the data is).
+fn hive_type(column: &str, data_type: &DataType) -> Result<String> {
+    Ok(match data_type {
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => "string".into(),
+        DataType::Boolean => "boolean".into(),
+        DataType::Int8 => "tinyint".into(),
+        DataType::Int16 | DataType::UInt8 => "smallint".into(),
+        DataType::Int32 | DataType::UInt16 => "int".into(),
+        DataType::Int64 | DataType::UInt32 => "bigint".into(),
+        DataType::Float32 => "float".into(),
+        DataType::Float64 => "double".into(),
+        DataType::Date32 | DataType::Date64 => "date".into(),
+        DataType::Timestamp(..) => "timestamp".into(),
+        DataType::Binary | DataType::LargeBinary | DataType::BinaryView => "binary".into(),
+        DataType::Decimal128(p, s) | DataType::Decimal256(p, s) => format!("decimal({p},{s})"),
+        other => return Err(Error::Unsupported(format!("column {column}: type {other} has no Athena equivalent"))),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn landing_ddl_types_every_field_without_touching_storage() {
+        let lake = Lake::open("s3://stedi-jivd").unwrap();
+        let ddl = lake_ddl(&lake, "stedi", true).unwrap();
+        let customer = &ddl[0];
+        assert_eq!(customer.name, "customer_landing");
+        assert_eq!(customer.location, "s3://stedi-jivd/customer/landing/");
+        assert!(customer.sql.contains("`shareWithFriendsAsOfDate` bigint"), "{}", customer.sql);
+        assert!(customer.sql.contains("'case.insensitive' = 'TRUE'"));
+        assert!(ddl[1].sql.contains("`timestamp` bigint") && ddl[1].sql.contains("`x` double"), "{}", ddl[1].sql);
+    }
+}
