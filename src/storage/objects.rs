@@ -158,10 +158,14 @@ fn list_local(dir: &std::path::Path) -> Result<Vec<FileEntry>> {
 
 /// Every object directly inside `folder`, hidden ones included.
 pub(crate) fn list_objects(folder: &Location) -> Result<Vec<ObjectMeta>> {
+    Ok(list_level(folder)?.objects)
+}
+
+/// One level of `folder`: the objects directly in it and its sub-folders.
+fn list_level(folder: &Location) -> Result<object_store::ListResult> {
     let resolved = resolve(folder)?;
-    let listing = runtime::block_on(resolved.store.list_with_delimiter(Some(&resolved.path)))
-        .map_err(|e| store_error("listing", folder, e))?;
-    Ok(listing.objects)
+    runtime::block_on(resolved.store.list_with_delimiter(Some(&resolved.path)))
+        .map_err(|e| store_error("listing", folder, e))
 }
 
 /// Every object below `prefix`, at any depth (for removing a staging folder).
@@ -173,10 +177,7 @@ pub(crate) fn list_recursive(prefix: &Location) -> Result<Vec<ObjectMeta>> {
 
 /// The sub-folders directly inside `folder` (their full locations).
 pub(crate) fn list_folders(folder: &Location) -> Result<Vec<Location>> {
-    let resolved = resolve(folder)?;
-    let listing = runtime::block_on(resolved.store.list_with_delimiter(Some(&resolved.path)))
-        .map_err(|e| store_error("listing", folder, e))?;
-    Ok(listing.common_prefixes.iter().map(|p| location_of(folder, p)).collect())
+    Ok(list_level(folder)?.common_prefixes.iter().map(|p| location_of(folder, p)).collect())
 }
 
 /// True when `folder` exists: a local folder, or an S3 prefix holding at least one object.
@@ -187,9 +188,7 @@ pub fn folder_exists(folder: &Location) -> Result<bool> {
     match folder {
         Location::Local(path) => Ok(path.is_dir()),
         Location::S3 { .. } => {
-            let resolved = resolve(folder)?;
-            let listing = runtime::block_on(resolved.store.list_with_delimiter(Some(&resolved.path)))
-                .map_err(|e| store_error("listing", folder, e))?;
+            let listing = list_level(folder)?;
             Ok(!listing.objects.is_empty() || !listing.common_prefixes.is_empty())
         }
     }
