@@ -56,6 +56,6 @@ def test_parquet_ddl_matches_the_files_of_every_zone(demo_lake: Path, tmp_path: 
 
 
 def test_the_shipped_landing_ddl_is_what_the_command_writes() -> None:
-    generated = {f"{t['name']}_table.sql": t["sql"] for t in glueless.catalog_ddl("s3://stedi-jivd", landing_only=True)}
+    generated = {f"{t['name']}_table.sql": t["sql"] for t in glueless.catalog_ddl("s3://stedi-jivd", declared=True)}
     shipped = {p.name: p.read_text() for p in (REPO / "scripts" / "sql").glob("*.sql")}
     assert shipped == generated

@@ -70,6 +70,7 @@ class OutputSummary(TypedDict):
     table: str
     location: str
     rows: int
+    table_rows: int
     files: int
     bytes: int
 
@@ -84,6 +85,10 @@ class JobSummary(TypedDict):
     empty_files: int
     outputs: list[OutputSummary]
     seconds: float
+    incremental: bool
+    files_skipped: int
+    schema_version: int
+    schema_change: Optional[str]
     balanced: bool
 
 class GeneratedStedi(TypedDict):
@@ -156,8 +161,14 @@ def drop_pii(table: ArrowStreamExportable) -> ArrowTable:
 def progress() -> tuple[int, int]:
     """Landing bytes and records decoded so far in this process."""
 
-def run_job(job: str, lake: str, *, strict: bool = False, max_record_bytes: Optional[int] = None) -> JobSummary:
-    """Run one STEDI job on the lake rooted at ``lake`` and return its run summary."""
+def run_job(
+    job: str, lake: str, *, strict: bool = False, max_record_bytes: Optional[int] = None, incremental: bool = False
+) -> JobSummary:
+    """Run one STEDI job on the lake rooted at ``lake`` and return its run summary.
+
+    ``incremental``: a landing → trusted job takes only the landing files its table's bookmark does
+    not name and appends to the table (Glue's job bookmarks); the curated jobs always rebuild.
+    """
 
 def generate_stedi(lake: str, *, customers: int = 1000, seed: int = 0, overwrite: bool = False) -> GeneratedStedi:
     """Write deterministic STEDI landing data with the real data's quirks under ``lake``."""
@@ -231,5 +242,9 @@ class TableDdl(TypedDict):
     location: str
     sql: str
 
-def catalog_ddl(lake: str, *, database: str = "stedi", landing_only: bool = False) -> list[TableDdl]:
-    """Athena DDL for every table of the lake: landing (JsonSerDe) and each Parquet zone that exists."""
+def catalog_ddl(
+    lake: str, *, database: str = "stedi", landing_only: bool = False, declared: bool = False
+) -> list[TableDdl]:
+    """Athena DDL for every table of the lake: landing (JsonSerDe, current schema version) and each
+    Parquet zone that exists. ``landing_only``: the landing tables; ``declared``: the landing tables
+    with their declared schemas, without touching storage."""

@@ -3,7 +3,7 @@
     glueless generate stedi --lake ./lake --customers 1000 --seed 1
     glueless generate reviews --silver ./lake/silver/reviews
     glueless catalog ddl --lake s3://stedi-jivd --out scripts/sql
-    glueless stedi run --lake ./lake [--strict] [--summary-json FILE] [--report FILE.html]
+    glueless stedi run --lake ./lake [--strict] [--incremental] [--summary-json FILE] [--report FILE.html]
     glueless run customer_landing_to_trusted --lake ./lake
 """
 
@@ -44,6 +44,9 @@ def _parser() -> argparse.ArgumentParser:
     pipeline = stedi_commands.add_parser("run", help="run the five STEDI jobs in order")
     pipeline.add_argument("--lake", default=default_lake())
     pipeline.add_argument("--strict", action="store_true", help="consent-dated, same-customer rules")
+    pipeline.add_argument(
+        "--incremental", action="store_true", help="landing -> trusted jobs take only new landing files (bookmarks)"
+    )
     pipeline.add_argument("--quiet", action="store_true", help="print nothing but errors")
     pipeline.add_argument("--summary-json", metavar="FILE", help="write the run summary as JSON")
     pipeline.add_argument("--report", metavar="FILE.html", help="write an HTML page with the zone funnel")
@@ -54,12 +57,16 @@ def _parser() -> argparse.ArgumentParser:
     ddl.add_argument("--lake", default=default_lake())
     ddl.add_argument("--database", default="stedi")
     ddl.add_argument("--out", metavar="DIR", help="write one NAME.sql file per table instead of printing")
-    ddl.add_argument("--landing-only", action="store_true", help="only the landing tables (no storage access)")
+    ddl.add_argument("--landing-only", action="store_true", help="only the landing tables")
+    ddl.add_argument(
+        "--declared", action="store_true", help="the landing tables' declared schemas, without storage access"
+    )
 
     run = commands.add_parser("run", help="run one STEDI job")
     run.add_argument("job")
     run.add_argument("--lake", default=default_lake())
     run.add_argument("--strict", action="store_true")
+    run.add_argument("--incremental", action="store_true")
     return parser
 
 
@@ -91,7 +98,9 @@ def _generate(args: argparse.Namespace) -> None:
 def _catalog_ddl(args: argparse.Namespace) -> None:
     import glueless
 
-    tables = glueless.catalog_ddl(args.lake, database=args.database, landing_only=args.landing_only)
+    tables = glueless.catalog_ddl(
+        args.lake, database=args.database, landing_only=args.landing_only, declared=args.declared
+    )
     if not args.out:
         print("\n".join(t["sql"] for t in tables), end="")
         return
@@ -115,7 +124,11 @@ def _stedi_run(args: argparse.Namespace) -> None:
 
     try:
         run = glueless.run_stedi(
-            args.lake, strict=args.strict, on_job_start=bar.start if bar else None, on_job_done=done
+            args.lake,
+            strict=args.strict,
+            incremental=args.incremental,
+            on_job_start=bar.start if bar else None,
+            on_job_done=done,
         )
     finally:
         if bar:
@@ -146,7 +159,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         elif args.command == "catalog":
             _catalog_ddl(args)
         elif args.command == "run":
-            print(format_job(glueless.run_job(args.job, args.lake, strict=args.strict)))
+            print(format_job(glueless.run_job(args.job, args.lake, strict=args.strict, incremental=args.incremental)))
 
     return guarded("glueless", run)
 

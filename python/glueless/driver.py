@@ -11,8 +11,9 @@ from typing import Callable, Optional, Sequence
 from glueless.exceptions import GluelessError
 from glueless.summary import format_job
 
-#: Arguments AWS Glue passes to every job; accepted and ignored so job definitions keep working.
-GLUE_ARGUMENTS = ("--JOB_NAME", "--JOB_ID", "--JOB_RUN_ID", "--job-bookmark-option", "--TempDir")
+#: Arguments AWS Glue passes to every job; accepted and ignored so job definitions keep working
+#: (``--job-bookmark-option job-bookmark-enable`` means ``--incremental``).
+GLUE_ARGUMENTS = ("--JOB_NAME", "--JOB_ID", "--JOB_RUN_ID", "--TempDir")
 
 
 def default_lake() -> str:
@@ -46,6 +47,16 @@ def job_parser(job: str, description: str) -> argparse.ArgumentParser:
     parser.add_argument(
         "--max-record-bytes", type=int, default=None, help="quarantine landing records longer than this"
     )
+    parser.add_argument(
+        "--incremental",
+        action="store_true",
+        help="landing -> trusted jobs: take only landing files not taken before, append (job bookmarks)",
+    )
+    parser.add_argument(
+        "--job-bookmark-option",
+        choices=["job-bookmark-enable", "job-bookmark-disable", "job-bookmark-pause"],
+        help=argparse.SUPPRESS,
+    )
     for name in GLUE_ARGUMENTS:
         parser.add_argument(name, help=argparse.SUPPRESS)
     return parser
@@ -61,7 +72,10 @@ def main(job: str, description: str = "", argv: Optional[Sequence[str]] = None) 
     def run() -> None:
         import glueless
 
-        summary = glueless.run_job(job, args.lake, strict=args.strict, max_record_bytes=args.max_record_bytes)
+        incremental = args.incremental or args.job_bookmark_option == "job-bookmark-enable"
+        summary = glueless.run_job(
+            job, args.lake, strict=args.strict, max_record_bytes=args.max_record_bytes, incremental=incremental
+        )
         if args.summary_json:
             with open(args.summary_json, "w", encoding="utf-8") as out:
                 json.dump(summary, out, indent=2)

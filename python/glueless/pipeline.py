@@ -30,11 +30,19 @@ ZONES = (
 )
 
 
+def _zone_rows(summary: dict[str, Any], zone: str, field: str) -> int:
+    """A zone's row count: the landing records read, or the rows of the table after the run."""
+    if field == "written":
+        return int(next(o["table_rows"] for o in summary["outputs"] if not o["table"].endswith("/rejected")))
+    return int(summary[field])
+
+
 def run_stedi(
     lake: str,
     *,
     strict: bool = False,
     max_record_bytes: Optional[int] = None,
+    incremental: bool = False,
     on_job_start: Optional[Callable[[str], None]] = None,
     on_job_done: Optional[Callable[[dict[str, Any]], None]] = None,
 ) -> dict[str, Any]:
@@ -42,23 +50,28 @@ def run_stedi(
 
     The summary holds each job's own summary (``jobs``), the row count of every zone (``zones``),
     the total time and whether every job's counts add up (``balanced``). Landing records longer
-    than ``max_record_bytes`` (default 32 MiB) are quarantined unparsed.
+    than ``max_record_bytes`` (default 32 MiB) are quarantined unparsed. ``incremental``: the
+    landing → trusted jobs take only new landing files and append (job bookmarks); the curated jobs
+    rebuild from the trusted tables. Zone counts are then the rows of each table after the run.
     """
     started = time.perf_counter()
     jobs = []
     for job in STEDI_JOBS:
         if on_job_start:
             on_job_start(job)
-        summary = _glueless.run_job(job, lake, strict=strict, max_record_bytes=max_record_bytes)
+        summary = _glueless.run_job(
+            job, lake, strict=strict, max_record_bytes=max_record_bytes, incremental=incremental
+        )
         jobs.append(summary)
         if on_job_done:
             on_job_done(summary)
     by_job = {j["job"]: j for j in jobs}
-    zones = {zone: by_job[job][field] for zone, job, field in ZONES}
+    zones = {zone: _zone_rows(by_job[job], zone, field) for zone, job, field in ZONES}
     quarantined = {j["job"]: j["quarantined"] for j in jobs if j["quarantined"]}
     return {
         "lake": lake,
         "strict": strict,
+        "incremental": incremental,
         "jobs": jobs,
         "zones": zones,
         "quarantined": quarantined,

@@ -34,6 +34,14 @@ def format_job(summary: Mapping[str, Any]) -> str:
     lines += [f"  {label:<{width}}  {_n(count):>{digits}}  {note}".rstrip() for label, count, note in rows]
     if summary.get("empty_files"):
         lines.append(f"  note: {summary['empty_files']} empty landing file(s)")
+    if summary.get("incremental"):
+        table_rows = main["table_rows"] if main else 0
+        lines.append(
+            f"  incremental: {summary['files_skipped']} landing file(s) taken by earlier runs skipped; "
+            f"the table now holds {_n(table_rows)} rows"
+        )
+    if summary.get("schema_change"):
+        lines.append(f"  schema v{summary['schema_version']}: {summary['schema_change']}")
     return "\n".join(lines)
 
 

@@ -4,9 +4,10 @@
 
 use std::time::Instant;
 
-use super::tables::{read_landing_filtered, read_table, FilterCounts};
+use super::landing_run::LandingRun;
+use super::tables::{read_table, FilterCounts};
 use crate::error::Result;
-use crate::jobs::{output, JobOptions, JobReport, Lake};
+use crate::jobs::{JobOptions, JobReport, Lake};
 use crate::kernels::{distinct, ConsentDates, JoinInput, SemiJoinFilter};
 use crate::pool;
 
@@ -22,9 +23,10 @@ pub fn run(lake: &Lake, options: &JobOptions) -> Result<JobReport> {
     // Readings are filtered as each landing chunk is decoded, so only kept rows stay in memory.
     // [null key, no consenting customer, before consent]
     let counts = FilterCounts::<3>::default();
+    let mut run = LandingRun::start(lake, "accelerometer_landing_to_trusted", "accelerometer", options)?;
     let (landed, rejected) = if options.strict {
         let dates = ConsentDates::new(&customers.batches, "email", CONSENT)?;
-        read_landing_filtered(lake, "accelerometer", options, &|batch| {
+        run.read(options, &counts, &|batch| {
             let (kept, left_out) = dates.filter(batch, "user", "timestamp")?;
             counts.add(left_out);
             Ok(kept)
@@ -35,7 +37,7 @@ pub fn run(lake: &Lake, options: &JobOptions) -> Result<JobReport> {
             batches: &customers.batches,
             keys: &["email"],
         })?;
-        read_landing_filtered(lake, "accelerometer", options, &|batch| {
+        run.read(options, &counts, &|batch| {
             let (kept, null_keys, unmatched) = consenting.filter(batch, &["user"])?;
             counts.add([null_keys, unmatched, 0]);
             Ok(kept)
@@ -51,13 +53,17 @@ pub fn run(lake: &Lake, options: &JobOptions) -> Result<JobReport> {
     }
     let (kept, duplicates) = pool::install(|| distinct(&landed.schema, &landed.batches))?;
     filtered.push(("duplicate row".to_string(), duplicates));
-    let trusted =
-        output::replace_table("accelerometer/trusted", &lake.zone("accelerometer", "trusted"), &landed.schema, &kept)?;
-    Ok(JobReport::from_landing(
+    let (trusted, already) = run.write_trusted(&landed.schema, kept, true)?;
+    if run.is_incremental() {
+        filtered.push(("already in the trusted table".to_string(), already));
+    }
+    let mut report = JobReport::from_landing(
         "accelerometer_landing_to_trusted",
         &landed.stats,
         filtered,
         vec![trusted, rejected],
         started,
-    ))
+    );
+    run.annotate(&mut report);
+    Ok(report)
 }

@@ -1,12 +1,16 @@
 //! Athena / Glue Data Catalog DDL for the tables of a STEDI lake: landing tables over the JSON
 //! (OpenX JsonSerDe, case-insensitive keys, every declared field typed), and the Parquet tables of
-//! the other zones with the columns their files really have.
+//! the other zones with the columns their files really have. Landing tables follow the schema
+//! versions of [`SchemaHistory`].
 
 use arrow_schema::{DataType, Schema};
 
-use super::Lake;
+use bytes::Bytes;
+
+use super::schema_history::SchemaHistory;
+use super::{JobReport, Lake};
 use crate::error::{Error, Result};
-use crate::landing::LandingSchema;
+use crate::landing::{LandingSchema, KNOWN_TABLES};
 use crate::storage::{committed_files, objects, parquet_file, Location};
 
 /// One table's DDL.
@@ -29,32 +33,35 @@ const PARQUET_TABLES: [(&str, &str); 8] = [
     ("step_trainer/rejected", "step_trainer_rejected"),
 ];
 
-/// DDL for every table of `lake`: the three landing tables always (from their declared schemas,
-/// without touching storage), and, unless `landing_only`, each Parquet zone that exists.
+/// Which tables [`lake_ddl`] describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DdlScope {
+    /// The landing tables (current schema versions) and every Parquet zone that exists.
+    All,
+    /// The landing tables only, with their current schema versions.
+    Landing,
+    /// The landing tables with their declared schemas, without touching storage.
+    Declared,
+}
+
+/// DDL for the tables of `lake` that `scope` names.
 ///
 /// # Errors
 /// Storage errors; [`Error::Unsupported`] for a column type Athena cannot declare.
-pub fn lake_ddl(lake: &Lake, database: &str, landing_only: bool) -> Result<Vec<TableDdl>> {
+pub fn lake_ddl(lake: &Lake, database: &str, scope: DdlScope) -> Result<Vec<TableDdl>> {
     let mut out = Vec::new();
-    for table in ["customer", "accelerometer", "step_trainer"] {
-        let schema = LandingSchema::known(table).expect("the STEDI landing tables are declared");
-        let location = folder_url(&lake.zone(table, "landing"))?;
-        let name = format!("{table}_landing");
-        let sql = format!(
-            "CREATE EXTERNAL TABLE IF NOT EXISTS {}.{} (\n{}\n)\n\
-             ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'\n\
-             WITH SERDEPROPERTIES ('case.insensitive' = 'TRUE', 'ignore.malformed.json' = 'TRUE')\n\
-             STORED AS INPUTFORMAT 'org.apache.hadoop.mapred.TextInputFormat'\n\
-             OUTPUTFORMAT 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat'\n\
-             LOCATION '{location}'\n\
-             TBLPROPERTIES ('classification' = 'json');\n",
-            quote(database),
-            quote(&name),
-            columns(schema.schema())?
-        );
-        out.push(TableDdl { name, location, sql });
+    for table in KNOWN_TABLES {
+        let location = lake.zone(table, "landing");
+        out.push(if scope == DdlScope::Declared {
+            let schema = LandingSchema::known(table).expect("the STEDI landing tables are declared");
+            landing_ddl(database, table, &location, schema.schema(), None)?
+        } else {
+            let history = SchemaHistory::load(lake, table)?;
+            let schema = history.landing_schema()?;
+            landing_ddl(database, table, &location, schema.schema(), Some(history.current().version))?
+        });
     }
-    if landing_only {
+    if scope != DdlScope::All {
         return Ok(out);
     }
     for (zone, name) in PARQUET_TABLES {
@@ -66,19 +73,74 @@ pub fn lake_ddl(lake: &Lake, database: &str, landing_only: bool) -> Result<Vec<T
         let files = committed_files(&folder)?;
         let Some(first) = files.iter().find(|f| f.name().ends_with(".parquet")) else { continue };
         let schema = parquet_file::read_schema(first)?;
-        let location = folder_url(&folder)?;
-        let sql = format!(
-            "CREATE EXTERNAL TABLE IF NOT EXISTS {}.{} (\n{}\n)\n\
-             STORED AS PARQUET\n\
-             LOCATION '{location}'\n\
-             TBLPROPERTIES ('classification' = 'parquet');\n",
-            quote(database),
-            quote(name),
-            columns(&schema)?
-        );
-        out.push(TableDdl { name: name.to_string(), location, sql });
+        out.push(parquet_ddl(database, name, &folder, &schema)?);
     }
     Ok(out)
+}
+
+/// Regenerate, under `ROOT/_glueless/catalog/ddl/`, the DDL of the tables a job just wrote and of
+/// the landing table it read (its schema version may have changed), so that the stored DDL always
+/// matches the data.
+///
+/// # Errors
+/// Storage errors.
+pub fn write_job_ddl(lake: &Lake, report: &JobReport, database: &str) -> Result<()> {
+    let mut tables = Vec::new();
+    if let Some(table) = &report.landing_table {
+        let history = SchemaHistory::load(lake, table)?;
+        let schema = history.landing_schema()?;
+        let location = lake.zone(table, "landing");
+        tables.push(landing_ddl(database, table, &location, schema.schema(), Some(history.current().version))?);
+    }
+    for output in &report.outputs {
+        let Some((_, name)) = PARQUET_TABLES.iter().find(|(zone, _)| *zone == output.table) else { continue };
+        let (table, zone) = output.table.split_once('/').expect("outputs are table/zone");
+        tables.push(parquet_ddl(database, name, &lake.zone(table, zone), &output.schema)?);
+    }
+    let folder = lake.root().join("_glueless").join("catalog").join("ddl");
+    for table in tables {
+        objects::put(&folder.join(&format!("{}_table.sql", table.name)), Bytes::from(table.sql))?;
+    }
+    Ok(())
+}
+
+fn landing_ddl(
+    database: &str,
+    table: &str,
+    folder: &Location,
+    schema: &Schema,
+    version: Option<u32>,
+) -> Result<TableDdl> {
+    let name = format!("{table}_landing");
+    let location = folder_url(folder)?;
+    let version = version.map_or(String::new(), |v| format!(", 'glueless.schema_version' = '{v}'"));
+    let sql = format!(
+        "CREATE EXTERNAL TABLE IF NOT EXISTS {}.{} (\n{}\n)\n\
+         ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'\n\
+         WITH SERDEPROPERTIES ('case.insensitive' = 'TRUE', 'ignore.malformed.json' = 'TRUE')\n\
+         STORED AS INPUTFORMAT 'org.apache.hadoop.mapred.TextInputFormat'\n\
+         OUTPUTFORMAT 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat'\n\
+         LOCATION '{location}'\n\
+         TBLPROPERTIES ('classification' = 'json'{version});\n",
+        quote(database),
+        quote(&name),
+        columns(schema)?
+    );
+    Ok(TableDdl { name, location, sql })
+}
+
+fn parquet_ddl(database: &str, name: &str, folder: &Location, schema: &Schema) -> Result<TableDdl> {
+    let location = folder_url(folder)?;
+    let sql = format!(
+        "CREATE EXTERNAL TABLE IF NOT EXISTS {}.{} (\n{}\n)\n\
+         STORED AS PARQUET\n\
+         LOCATION '{location}'\n\
+         TBLPROPERTIES ('classification' = 'parquet');\n",
+        quote(database),
+        quote(name),
+        columns(schema)?
+    );
+    Ok(TableDdl { name: name.to_string(), location, sql })
 }
 
 /// A folder as a catalog LOCATION: `s3://bucket/key/`, or `file:///absolute/path/` for a local lake.
@@ -132,7 +194,7 @@ mod tests {
     #[test]
     fn landing_ddl_types_every_field_without_touching_storage() {
         let lake = Lake::open("s3://stedi-jivd").unwrap();
-        let ddl = lake_ddl(&lake, "stedi", true).unwrap();
+        let ddl = lake_ddl(&lake, "stedi", DdlScope::Declared).unwrap();
         let customer = &ddl[0];
         assert_eq!(customer.name, "customer_landing");
         assert_eq!(customer.location, "s3://stedi-jivd/customer/landing/");

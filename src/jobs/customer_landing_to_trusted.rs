@@ -5,9 +5,10 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use super::tables::read_landing;
+use super::landing_run::LandingRun;
+use super::tables::FilterCounts;
 use crate::error::Result;
-use crate::jobs::{output, JobOptions, JobReport, Lake};
+use crate::jobs::{JobOptions, JobReport, Lake};
 use crate::kernels::consent_filter;
 use crate::pool;
 
@@ -21,19 +22,22 @@ pub const CONSENT_COLUMN: &str = "shareWithResearchAsOfDate";
 /// [`crate::Error::NotFound`] when the landing folder is missing; storage errors otherwise.
 pub fn run(lake: &Lake, options: &JobOptions) -> Result<JobReport> {
     let started = Instant::now();
-    let (landed, rejected) = read_landing(lake, "customer", options)?;
+    let mut run = LandingRun::start(lake, "customer_landing_to_trusted", "customer", options)?;
+    let (landed, rejected) = run.read(options, &FilterCounts::<0>::default(), &|batch| Ok(batch.clone()))?;
     let trusted: Vec<_> =
         pool::install(|| landed.batches.par_iter().map(|b| consent_filter(b, CONSENT_COLUMN)).collect::<Result<_>>())?;
     let written: u64 = trusted.iter().map(|b| b.num_rows() as u64).sum();
-    let trusted_out =
-        output::replace_table("customer/trusted", &lake.zone("customer", "trusted"), &landed.schema, &trusted)?;
+    // Customers are not de-duplicated (the rubric's job copies every consenting record).
+    let (trusted_out, _) = run.write_trusted(&landed.schema, trusted, false)?;
 
     let filtered = vec![("no research consent".into(), landed.stats.accepted - written)];
-    Ok(JobReport::from_landing(
+    let mut report = JobReport::from_landing(
         "customer_landing_to_trusted",
         &landed.stats,
         filtered,
         vec![trusted_out, rejected],
         started,
-    ))
+    );
+    run.annotate(&mut report);
+    Ok(report)
 }

@@ -2,14 +2,17 @@
 //! testable without Python; the drivers in `scripts/` call them through the bindings.
 
 pub mod accelerometer_landing_to_trusted;
+pub mod bookmark;
 pub mod catalog;
 pub mod customer_landing_to_trusted;
 pub mod customer_trusted_to_curated;
 pub mod gold;
 pub mod lake;
+pub mod landing_run;
 pub mod machine_learning_curated;
 pub mod output;
 pub mod report;
+pub mod schema_history;
 pub mod step_trainer_trusted;
 pub mod tables;
 
@@ -25,6 +28,9 @@ pub struct JobOptions {
     pub strict: bool,
     /// Landing reader limits.
     pub landing: crate::landing::LandingOptions,
+    /// Landing → trusted jobs take only the landing files their table's bookmark does not name
+    /// and append to it (Glue's job bookmarks); the curated jobs always rebuild.
+    pub incremental: bool,
 }
 
 /// The STEDI jobs, in the order they run.
@@ -51,12 +57,14 @@ pub fn run_job(name: &str, lake: &Lake, options: &JobOptions) -> Result<JobRepor
         }
         _ => None,
     };
-    match name {
+    let report = match name {
         "customer_landing_to_trusted" => customer_landing_to_trusted::run(lake, options),
         "accelerometer_landing_to_trusted" => accelerometer_landing_to_trusted::run(lake, options),
         "customer_trusted_to_curated" => customer_trusted_to_curated::run(lake, options),
         "step_trainer_trusted" => step_trainer_trusted::run(lake, options),
         "machine_learning_curated" => machine_learning_curated::run(lake, options),
         other => Err(Error::InvalidArgument(format!("unknown job {other}; known jobs: {}", STEDI_JOBS.join(", ")))),
-    }
+    }?;
+    catalog::write_job_ddl(lake, &report, "stedi")?;
+    Ok(report)
 }

@@ -8,11 +8,22 @@ use rayon::prelude::*;
 use super::report::OutputInfo;
 use crate::error::Result;
 use crate::pool;
-use crate::storage::{failpoint, parquet_file, Location, StagedFolder};
+use crate::storage::{failpoint, parquet_file, FileEntry, Location, StagedFolder};
 
 /// Below this many rows a table is one file; above, one file per pool thread, encoded in
 /// parallel (Parquet encoding and zstd are single-threaded per file).
 const ROWS_PER_PARALLEL_PART: usize = 1 << 17;
+
+/// How a table's new content relates to its committed one.
+#[derive(Debug, Default)]
+pub struct Commit {
+    /// Committed files that stay part of the table (an append); empty for a replacement.
+    pub keep: Vec<FileEntry>,
+    /// Rows in the kept files.
+    pub kept_rows: u64,
+    /// Committed together with the files (a job bookmark).
+    pub properties: Option<serde_json::Value>,
+}
 
 /// Replace the table at `location` with `batches`. An empty table is still written as a Parquet
 /// file with the schema, so readers see typed, empty columns.
@@ -25,25 +36,56 @@ pub fn replace_table(
     schema: &SchemaRef,
     batches: &[RecordBatch],
 ) -> Result<OutputInfo> {
-    let staged = StagedFolder::create(location)?;
+    write_table(table, location, schema, batches, Commit::default())
+}
+
+/// Write `batches` as the new files of the table at `location`, keeping the files `commit.keep`
+/// names, and commit them with `commit.properties` in one atomic step. New files get names unique
+/// to the run when old ones are kept. `OutputInfo::rows` counts the rows written by this call.
+///
+/// # Errors
+/// Storage errors naming the location; the previous output then stays as it was.
+pub fn write_table(
+    table: &str,
+    location: &Location,
+    schema: &SchemaRef,
+    batches: &[RecordBatch],
+    commit: Commit,
+) -> Result<OutputInfo> {
+    let mut staged = StagedFolder::create(location)?;
     let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
-    let parts = split_parts(batches, (rows / ROWS_PER_PARALLEL_PART).clamp(1, pool::size()));
+    // An append adds no empty file: the kept files already give readers the schema.
+    let appending = !commit.keep.is_empty();
+    let parts = if appending && rows == 0 {
+        Vec::new()
+    } else {
+        split_parts(batches, (rows / ROWS_PER_PARALLEL_PART).clamp(1, pool::size()))
+    };
+    let run = if appending { format!("-{:x}", run_stamp()) } else { String::new() };
     let sizes: Vec<u64> = pool::install(|| {
         parts
             .par_iter()
             .enumerate()
-            .map(|(i, part)| parquet_file::write(&staged.file(&format!("part-{i:05}.parquet")), schema, part))
+            .map(|(i, part)| parquet_file::write(&staged.file(&format!("part-{i:05}{run}.parquet")), schema, part))
             .collect::<Result<_>>()
     })?;
+    staged.keep(&commit.keep)?;
     failpoint::hit("output.written");
-    staged.commit()?;
+    staged.commit(commit.properties.as_ref())?;
     Ok(OutputInfo {
+        schema: schema.clone(),
         table: table.to_string(),
         location: location.to_string(),
         rows: rows as u64,
-        files: sizes.len() as u64,
-        bytes: sizes.iter().sum(),
+        table_rows: commit.kept_rows + rows as u64,
+        files: (sizes.len() + commit.keep.len()) as u64,
+        bytes: sizes.iter().sum::<u64>() + commit.keep.iter().map(|f| f.size).sum::<u64>(),
     })
+}
+
+/// Nanoseconds since the epoch: file names unique to a run.
+fn run_stamp() -> u128 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos())
 }
 
 /// Cut `batches` into `n` runs of about equal row counts, keeping row order.

@@ -9,10 +9,15 @@ use crate::landing::LandingStats;
 /// One table a job wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputInfo {
+    /// The columns written.
+    pub schema: arrow_schema::SchemaRef,
     /// `table/zone`, e.g. `customer/trusted`.
     pub table: String,
     pub location: String,
+    /// Rows this run wrote (appended, for an incremental run).
     pub rows: u64,
+    /// Rows of the table after this run.
+    pub table_rows: u64,
     pub files: u64,
     pub bytes: u64,
 }
@@ -37,6 +42,16 @@ pub struct JobReport {
     pub empty_files: u64,
     pub outputs: Vec<OutputInfo>,
     pub seconds: f64,
+    /// Whether the run took only landing files its table's bookmark did not name.
+    pub incremental: bool,
+    /// Landing files skipped because an earlier run took them.
+    pub files_skipped: u64,
+    /// The landing table the job read, if any.
+    pub landing_table: Option<String>,
+    /// The landing table's schema version after the run (0 for jobs that read no landing data).
+    pub schema_version: u32,
+    /// The schema change this run made, in words.
+    pub schema_change: Option<String>,
 }
 
 impl JobReport {

@@ -3,9 +3,10 @@
 
 use std::time::Instant;
 
-use super::tables::{read_landing_filtered, read_table, FilterCounts};
+use super::landing_run::LandingRun;
+use super::tables::{read_table, FilterCounts};
 use crate::error::Result;
-use crate::jobs::{output, JobOptions, JobReport, Lake};
+use crate::jobs::{JobOptions, JobReport, Lake};
 use crate::kernels::{distinct, JoinInput, SemiJoinFilter};
 use crate::pool;
 
@@ -23,19 +24,25 @@ pub fn run(lake: &Lake, options: &JobOptions) -> Result<JobReport> {
     })?;
     // Readings are filtered as each landing chunk is decoded, so only kept rows stay in memory.
     let counts = FilterCounts::<2>::default();
-    let (landed, rejected) = read_landing_filtered(lake, "step_trainer", options, &|batch| {
+    let mut run = LandingRun::start(lake, "step_trainer_trusted", "step_trainer", options)?;
+    let (landed, rejected) = run.read(options, &counts, &|batch| {
         let (kept, nulls, misses) = curated.filter(batch, &["serialNumber"])?;
         counts.add([nulls, misses]);
         Ok(kept)
     })?;
     let [null_keys, unmatched] = counts.get();
     let (kept, duplicates) = pool::install(|| distinct(&landed.schema, &landed.batches))?;
-    let trusted =
-        output::replace_table("step_trainer/trusted", &lake.zone("step_trainer", "trusted"), &landed.schema, &kept)?;
-    let filtered = vec![
+    let (trusted, already) = run.write_trusted(&landed.schema, kept, true)?;
+    let mut filtered = vec![
         ("null serialNumber".into(), null_keys),
         ("no curated customer".into(), unmatched),
         ("duplicate row".into(), duplicates),
     ];
-    Ok(JobReport::from_landing("step_trainer_trusted", &landed.stats, filtered, vec![trusted, rejected], started))
+    if run.is_incremental() {
+        filtered.push(("already in the trusted table".into(), already));
+    }
+    let mut report =
+        JobReport::from_landing("step_trainer_trusted", &landed.stats, filtered, vec![trusted, rejected], started);
+    run.annotate(&mut report);
+    Ok(report)
 }

@@ -1,4 +1,4 @@
-//! Reading a job's inputs: landing JSON (with its quarantine) and the tables earlier jobs wrote.
+//! Reading the tables earlier jobs wrote, and counting what a job's filters leave out.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -6,9 +6,8 @@ use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
 use rayon::prelude::*;
 
-use super::{output, JobOptions, Lake, OutputInfo};
+use super::Lake;
 use crate::error::{Error, Result};
-use crate::landing::{self, rejected_schema, BatchFilter, LandingOutput, LandingSchema};
 use crate::pool;
 use crate::storage::{committed_files, objects, parquet_file, Location};
 
@@ -44,43 +43,17 @@ impl<const N: usize> FilterCounts<N> {
         }
     }
 
+    /// Start counting again (the landing files are decoded once more).
+    pub fn reset(&self) {
+        for slot in &self.0 {
+            slot.store(0, Ordering::Relaxed);
+        }
+    }
+
     /// The totals.
     pub fn get(&self) -> [u64; N] {
         std::array::from_fn(|i| self.0[i].load(Ordering::Relaxed))
     }
-}
-
-/// Read `table`'s landing zone with its declared schema and replace its quarantine
-/// (`table/rejected`) with the records that could not be read.
-///
-/// # Errors
-/// [`Error::NotFound`] when the lake or landing folder is missing; storage errors.
-pub fn read_landing(lake: &Lake, table: &str, options: &JobOptions) -> Result<(LandingOutput, OutputInfo)> {
-    read_landing_filtered(lake, table, options, &|batch| Ok(batch.clone()))
-}
-
-/// As [`read_landing`], passing each decoded batch through `keep` as soon as it is decoded.
-///
-/// # Errors
-/// As [`read_landing`], and whatever `keep` returns.
-pub fn read_landing_filtered(
-    lake: &Lake,
-    table: &str,
-    options: &JobOptions,
-    keep: &BatchFilter<'_>,
-) -> Result<(LandingOutput, OutputInfo)> {
-    let dir = lake.landing(table)?;
-    let schema = LandingSchema::known(table)
-        .ok_or_else(|| Error::InvalidArgument(format!("{table} is not a STEDI landing table")))?;
-    let files = objects::list_files(&dir)?;
-    let landed = landing::read_files_filtered(&files, Some(&schema), &options.landing, keep)?;
-    let rejected = output::replace_table(
-        &format!("{table}/rejected"),
-        &lake.zone(table, "rejected"),
-        &rejected_schema(),
-        &landed.rejected,
-    )?;
-    Ok((landed, rejected))
 }
 
 /// Read the table `table/zone` that the job `producer` writes, checking it has `columns`.

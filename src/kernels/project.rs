@@ -49,6 +49,43 @@ pub fn drop_pii_schema(schema: &Schema) -> Schema {
     Schema::new(schema.fields().iter().filter(|f| !is_pii(f.name())).cloned().collect::<Vec<_>>())
 }
 
+/// `batch` with the columns of `schema`, matched by name: a column the batch lacks is all null,
+/// one of another type is cast (a value the cast cannot carry is an error, never a null).
+///
+/// # Errors
+/// [`Error::InvalidArgument`] naming a column whose values cannot be cast; Arrow errors.
+pub fn conform(batch: &RecordBatch, schema: &SchemaRef) -> Result<RecordBatch> {
+    let columns = schema
+        .fields()
+        .iter()
+        .map(|field| match batch.schema_ref().index_of(field.name()) {
+            Err(_) => Ok(arrow_array::new_null_array(field.data_type(), batch.num_rows())),
+            Ok(i) if batch.column(i).data_type() == field.data_type() => Ok(batch.column(i).clone()),
+            Ok(i) => {
+                let options = arrow_cast::CastOptions { safe: false, ..arrow_cast::CastOptions::default() };
+                arrow_cast::cast_with_options(batch.column(i), field.data_type(), &options).map_err(|e| {
+                    Error::InvalidArgument(format!("column {} cannot become {}: {e}", field.name(), field.data_type()))
+                })
+            }
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let options = arrow_array::RecordBatchOptions::new().with_row_count(Some(batch.num_rows()));
+    Ok(RecordBatch::try_new_with_options(schema.clone(), columns, &options)?)
+}
+
+/// The rows of `batch` whose string column `column` satisfies `keep` (nulls are dropped).
+///
+/// # Errors
+/// [`Error::InvalidArgument`] when the column is missing or not a string column.
+pub fn filter_by_text(batch: &RecordBatch, column: &str, keep: impl Fn(&str) -> bool) -> Result<RecordBatch> {
+    let values = batch
+        .column_by_name(column)
+        .and_then(|c| c.as_any().downcast_ref::<arrow_array::StringArray>())
+        .ok_or_else(|| Error::InvalidArgument(format!("{column} is not a string column of the table")))?;
+    let mask: arrow_array::BooleanArray = values.iter().map(|v| Some(v.is_some_and(&keep))).collect();
+    Ok(arrow_select::filter::filter_record_batch(batch, &mask)?)
+}
+
 fn indices(schema: &SchemaRef, columns: &[&str]) -> Result<Vec<usize>> {
     columns
         .iter()

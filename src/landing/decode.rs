@@ -5,17 +5,19 @@
 //! Most records take the single-pass scanner of [`super::flat`]; the rest (escapes, nested
 //! values, repeated keys, errors) take serde_json, which also words the reason.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
 use arrow_array::{ArrayRef, BooleanArray, Float64Array, Int64Array, RecordBatch, StringArray};
 use arrow_buffer::{NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::DataType;
-use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 use super::coerce::{coerce, Typed};
 use super::flat;
+use super::infer::Unseen;
 use super::schema::LandingSchema;
 use crate::error::Result;
 
@@ -116,6 +118,7 @@ pub struct Decoder<'s> {
     /// Byte range of each field's value in the current record.
     slots: Vec<Option<(usize, usize)>>,
     rows: usize,
+    unseen: Unseen,
 }
 
 impl<'s> Decoder<'s> {
@@ -124,7 +127,13 @@ impl<'s> Decoder<'s> {
     pub fn new(schema: &'s LandingSchema) -> Self {
         let columns: Vec<Column> = schema.schema().fields().iter().map(|f| Column::new(f.data_type())).collect();
         let slots = vec![None; columns.len()];
-        Self { schema, columns, slots, rows: 0 }
+        Self { schema, columns, slots, rows: 0, unseen: Unseen::default() }
+    }
+
+    /// The keys and values the schema had no place for, in the records accepted so far; the
+    /// decoder forgets them.
+    pub fn take_unseen(&mut self) -> Unseen {
+        std::mem::take(&mut self.unseen)
     }
 
     /// Rows decoded so far.
@@ -141,18 +150,29 @@ impl<'s> Decoder<'s> {
     pub fn decode(&mut self, bytes: &[u8]) -> Result<(), String> {
         let text = std::str::from_utf8(bytes).map_err(|e| format!("invalid UTF-8 at byte {}", e.valid_up_to()))?;
         self.slots.fill(None);
+        let mut unknown = Vec::new();
         if !flat::scan(text, self.schema, &mut self.slots) {
             self.slots.fill(None);
-            full_parse(text, self.schema, &mut self.slots)?;
+            full_parse(text, self.schema, &mut self.slots, &mut unknown)?;
         }
         let fields = self.schema.schema().fields();
+        let mut misfits = Vec::new();
         for (i, field) in fields.iter().enumerate() {
+            let evolved = self.schema.is_evolved(i);
             let value = match self.slots[i] {
                 None => Ok(Typed::Null),
-                Some((start, end)) => coerce(&text[start..end], field.data_type(), self.schema.nested_as_json),
+                Some((start, end)) => {
+                    coerce(&text[start..end], field.data_type(), self.schema.nested_as_json || evolved)
+                }
             };
             match value {
                 Ok(value) => self.columns[i].append(&value),
+                // An evolved field's type widens to fit (the caller decodes again); kept meanwhile.
+                Err(_) if evolved => {
+                    let (start, end) = self.slots[i].expect("only present values fail");
+                    misfits.push((i, start, end));
+                    self.columns[i].append(&Typed::Null);
+                }
                 Err(reason) => {
                     for column in &mut self.columns[..i] {
                         column.truncate(self.rows);
@@ -160,6 +180,12 @@ impl<'s> Decoder<'s> {
                     return Err(format!("field {}: {reason}", field.name()));
                 }
             }
+        }
+        for (key, raw) in unknown {
+            self.unseen.added.observe_field(&key, raw);
+        }
+        for (i, start, end) in misfits {
+            self.unseen.widened.observe_field(fields[i].name(), &text[start..end]);
         }
         self.rows += 1;
         Ok(())
@@ -178,11 +204,17 @@ impl<'s> Decoder<'s> {
     }
 }
 
-/// The full parser: validates the whole record and finds each field's value range.
-fn full_parse(text: &str, schema: &LandingSchema, slots: &mut [Option<(usize, usize)>]) -> Result<(), String> {
+/// The full parser: validates the whole record, finds each field's value range and collects the
+/// keys the schema does not have with their raw values.
+fn full_parse<'t>(
+    text: &'t str,
+    schema: &LandingSchema,
+    slots: &mut [Option<(usize, usize)>],
+    unknown: &mut Vec<(Cow<'t, str>, &'t str)>,
+) -> Result<(), String> {
     let mut raw: Vec<Option<&RawValue>> = vec![None; slots.len()];
     let mut de = serde_json::Deserializer::from_str(text);
-    de.deserialize_map(RecordVisitor { schema, slots: &mut raw }).map_err(|e| format!("invalid JSON: {e}"))?;
+    de.deserialize_map(RecordVisitor { schema, slots: &mut raw, unknown }).map_err(|e| format!("invalid JSON: {e}"))?;
     de.end().map_err(|e| format!("invalid JSON: {e}"))?;
     let base = text.as_ptr() as usize;
     for (slot, value) in slots.iter_mut().zip(raw) {
@@ -199,6 +231,7 @@ fn full_parse(text: &str, schema: &LandingSchema, slots: &mut [Option<(usize, us
 struct RecordVisitor<'a, 'de> {
     schema: &'a LandingSchema,
     slots: &'a mut [Option<&'de RawValue>],
+    unknown: &'a mut Vec<(Cow<'de, str>, &'de str)>,
 }
 
 impl<'de> Visitor<'de> for RecordVisitor<'_, 'de> {
@@ -209,9 +242,9 @@ impl<'de> Visitor<'de> for RecordVisitor<'_, 'de> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(index) = map.next_key_seed(KeyIndex(self.schema))? {
-            match index {
-                Some(i) => {
+        while let Some(key) = map.next_key_seed(KeyIndex(self.schema))? {
+            match key {
+                Key::Known(i) => {
                     let raw: &'de RawValue = map.next_value()?;
                     match self.slots[i] {
                         // The same key twice (or `timestamp` and `timeStamp`): fine if equal.
@@ -224,8 +257,9 @@ impl<'de> Visitor<'de> for RecordVisitor<'_, 'de> {
                         _ => self.slots[i] = Some(raw),
                     }
                 }
-                None => {
-                    map.next_value::<IgnoredAny>()?;
+                Key::Unknown(name) => {
+                    let raw: &'de RawValue = map.next_value()?;
+                    self.unknown.push((name, raw.get()));
                 }
             }
         }
@@ -233,26 +267,36 @@ impl<'de> Visitor<'de> for RecordVisitor<'_, 'de> {
     }
 }
 
-/// Resolves a key to its field position without allocating, escaped or not.
+/// A record's key: a field's position, or a key the schema does not have.
+enum Key<'de> {
+    Known(usize),
+    Unknown(Cow<'de, str>),
+}
+
+/// Resolves a key to its field position, allocating only for an escaped unknown key.
 struct KeyIndex<'a>(&'a LandingSchema);
 
 impl<'de> DeserializeSeed<'de> for KeyIndex<'_> {
-    type Value = Option<usize>;
+    type Value = Key<'de>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_str(self)
     }
 }
 
-impl Visitor<'_> for KeyIndex<'_> {
-    type Value = Option<usize>;
+impl<'de> Visitor<'de> for KeyIndex<'_> {
+    type Value = Key<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a field name")
     }
 
+    fn visit_borrowed_str<E>(self, key: &'de str) -> Result<Self::Value, E> {
+        Ok(self.0.field_index(key).map_or(Key::Unknown(Cow::Borrowed(key)), Key::Known))
+    }
+
     fn visit_str<E>(self, key: &str) -> Result<Self::Value, E> {
-        Ok(self.0.field_index(key))
+        Ok(self.0.field_index(key).map_or_else(|| Key::Unknown(Cow::Owned(key.to_string())), Key::Known))
     }
 }
 #[cfg(test)]

@@ -75,6 +75,23 @@ impl SchemaInference {
         }
     }
 
+    /// Account for one field's raw JSON value (a key the schema does not have yet).
+    pub fn observe_field(&mut self, key: &str, raw: &str) {
+        self.add(key, Inferred::of(raw));
+    }
+
+    /// Whether nothing was observed.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.columns.is_empty()
+    }
+
+    /// The inferred fields, in first-seen order.
+    #[must_use]
+    pub fn fields(&self) -> Vec<Field> {
+        self.columns.iter().map(|(name, kind)| Field::new(name, kind.data_type(), true)).collect()
+    }
+
     fn add(&mut self, key: &str, kind: Inferred) {
         let lower = key.to_ascii_lowercase();
         if let Some(&i) = self.index.get(&lower) {
@@ -95,9 +112,40 @@ impl SchemaInference {
     /// The inferred landing schema.
     #[must_use]
     pub fn finish(self) -> LandingSchema {
-        let fields: Vec<Field> =
-            self.columns.into_iter().map(|(name, kind)| Field::new(name, kind.data_type(), true)).collect();
-        LandingSchema::new(Arc::new(Schema::new(fields)), true)
+        LandingSchema::new(Arc::new(Schema::new(self.fields())), true)
+    }
+}
+
+/// What records brought that their schema has no place for: keys it lacks (`added`) and values
+/// that do not fit an evolved field's type (`widened`). Only accepted records count.
+#[derive(Debug, Default, Clone)]
+pub struct Unseen {
+    pub added: SchemaInference,
+    pub widened: SchemaInference,
+}
+
+impl Unseen {
+    /// Whether every record fitted its schema.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.widened.is_empty()
+    }
+
+    /// Fold in another part of the input (parts are merged in input order).
+    pub fn merge(&mut self, other: Unseen) {
+        self.added.merge(other.added);
+        self.widened.merge(other.widened);
+    }
+}
+
+/// The narrowest of the inferred types that holds every value of both `a` and `b`: the same
+/// type, float64 for int64 with float64, else string (values kept as their JSON text).
+#[must_use]
+pub fn widen(a: &DataType, b: &DataType) -> DataType {
+    match (a, b) {
+        (a, b) if a == b => a.clone(),
+        (DataType::Int64, DataType::Float64) | (DataType::Float64, DataType::Int64) => DataType::Float64,
+        _ => DataType::Utf8,
     }
 }
 

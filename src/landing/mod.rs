@@ -20,7 +20,7 @@ use crate::error::Result;
 use crate::pool;
 use crate::storage::{objects, FileEntry, Location};
 pub use decode::Decoder;
-pub use infer::SchemaInference;
+pub use infer::{SchemaInference, Unseen};
 pub use quarantine::{rejected_schema, RejectedBuilder};
 use records::RawRecord;
 pub use schema::{LandingSchema, KNOWN_TABLES};
@@ -58,6 +58,8 @@ pub struct LandingOutput {
     pub batches: Vec<RecordBatch>,
     pub rejected: Vec<RecordBatch>,
     pub stats: LandingStats,
+    /// Keys the schema lacks and values its evolved fields cannot hold (schema evolution).
+    pub unseen: Unseen,
 }
 
 /// A piece of work for one thread: a range of a line-delimited file, or a JSON-array file.
@@ -128,11 +130,12 @@ pub fn read_files_filtered(
             files.par_iter().map(|file| read_one(file, schema, options, keep)).collect::<Result<_>>()?;
 
         let mut stats = LandingStats { files: files.len() as u64, ..LandingStats::default() };
-        let (mut batches, mut rejected) = (Vec::new(), Vec::new());
+        let (mut batches, mut rejected, mut unseen) = (Vec::new(), Vec::new(), Unseen::default());
         for file in per_file {
             stats.bytes += file.bytes;
             stats.empty_files += u64::from(file.empty);
-            for (batch, bad, accepted) in file.parts {
+            for (batch, bad, accepted, part_unseen) in file.parts {
+                unseen.merge(part_unseen);
                 stats.accepted += accepted;
                 stats.quarantined += bad.num_rows() as u64;
                 if batch.num_rows() > 0 {
@@ -144,7 +147,7 @@ pub fn read_files_filtered(
             }
         }
         stats.records = stats.accepted + stats.quarantined;
-        Ok(LandingOutput { schema: schema.schema().clone(), batches, rejected, stats })
+        Ok(LandingOutput { schema: schema.schema().clone(), batches, rejected, stats, unseen })
     })
 }
 
@@ -172,7 +175,7 @@ pub fn decode_bytes(
         let (mut accepted, mut rejected, mut records) = (Vec::new(), Vec::new(), 0);
         for unit in &units {
             unit.for_each(|_| records += 1);
-            let (batch, bad) = decode_unit(unit, schema, source, options)?;
+            let (batch, bad, _) = decode_unit(unit, schema, source, options)?;
             accepted.push(batch);
             rejected.push(bad);
         }
@@ -182,8 +185,8 @@ pub fn decode_bytes(
 
 /// One file's decoded batches and quarantined records (one pair per unit), and its size.
 struct FileOutput {
-    /// Kept rows, quarantined records and the number of rows decoded, per unit.
-    parts: Vec<(RecordBatch, RecordBatch, u64)>,
+    /// Kept rows, quarantined records, the number of rows decoded and what did not fit, per unit.
+    parts: Vec<(RecordBatch, RecordBatch, u64, Unseen)>,
     bytes: u64,
     empty: bool,
 }
@@ -200,9 +203,9 @@ fn read_one(
     let parts = units
         .par_iter()
         .map(|unit| {
-            let (batch, rejected) = decode_unit(unit, schema, &name, options)?;
+            let (batch, rejected, unseen) = decode_unit(unit, schema, &name, options)?;
             let accepted = batch.num_rows() as u64;
-            Ok((keep(&batch)?, rejected, accepted))
+            Ok((keep(&batch)?, rejected, accepted, unseen))
         })
         .collect::<Result<_>>()?;
     Ok(FileOutput { parts, bytes: content.len() as u64, empty: records::strip_bom(&content).trim_ascii().is_empty() })
@@ -265,7 +268,7 @@ fn decode_unit(
     schema: &LandingSchema,
     source: &str,
     options: &LandingOptions,
-) -> Result<(RecordBatch, RecordBatch)> {
+) -> Result<(RecordBatch, RecordBatch, Unseen)> {
     let mut decoder = Decoder::new(schema);
     let mut rejected = RejectedBuilder::default();
     let mut bytes = 0u64;
@@ -287,7 +290,7 @@ fn decode_unit(
         }
     });
     crate::progress::add(bytes, records);
-    Ok((decoder.finish()?, rejected.finish()?))
+    Ok((decoder.finish()?, rejected.finish()?, decoder.take_unseen()))
 }
 
 #[cfg(test)]

@@ -13,6 +13,9 @@ pub struct LandingSchema {
     /// Whether an object or array value may be stored as its JSON text in a string column
     /// (inferred schemas); declared schemas quarantine such records instead.
     pub nested_as_json: bool,
+    /// Per field: added by schema evolution (typed by inference), not declared. A value that does
+    /// not fit such a field widens its type instead of quarantining the record.
+    evolved: Vec<bool>,
 }
 
 impl LandingSchema {
@@ -20,7 +23,24 @@ impl LandingSchema {
     #[must_use]
     pub fn new(schema: SchemaRef, nested_as_json: bool) -> Self {
         let lower_names = schema.fields().iter().map(|f| f.name().to_ascii_lowercase()).collect();
-        Self { schema, lower_names, nested_as_json }
+        let evolved = vec![nested_as_json; schema.fields().len()];
+        Self { schema, lower_names, nested_as_json, evolved }
+    }
+
+    /// A declared schema whose fields from position `declared` on were added by schema evolution.
+    #[must_use]
+    pub fn with_evolved(schema: SchemaRef, declared: usize) -> Self {
+        let mut out = Self::new(schema, false);
+        for (i, evolved) in out.evolved.iter_mut().enumerate() {
+            *evolved = i >= declared;
+        }
+        out
+    }
+
+    /// Whether field `i` was added by schema evolution (or inferred).
+    #[must_use]
+    pub fn is_evolved(&self, i: usize) -> bool {
+        self.evolved.get(i).copied().unwrap_or(false)
     }
 
     /// The Arrow schema of the decoded table.

@@ -7,15 +7,23 @@ use super::errors::IntoPyResult;
 use crate::jobs::{catalog, Lake};
 
 /// DDL for every table of the lake rooted at `lake`: a list of {name, location, sql}.
+/// `landing_only`: the landing tables; `declared`: those with their declared schemas, without
+/// touching storage.
 #[pyfunction]
-#[pyo3(signature = (lake, *, database="stedi", landing_only=false))]
+#[pyo3(signature = (lake, *, database="stedi", landing_only=false, declared=false))]
 pub fn catalog_ddl<'py>(
     py: Python<'py>,
     lake: &str,
     database: &str,
     landing_only: bool,
+    declared: bool,
 ) -> PyResult<Bound<'py, PyList>> {
-    let tables = py.detach(|| catalog::lake_ddl(&Lake::open(lake)?, database, landing_only)).into_py_result()?;
+    let scope = match (declared, landing_only) {
+        (true, _) => catalog::DdlScope::Declared,
+        (false, true) => catalog::DdlScope::Landing,
+        (false, false) => catalog::DdlScope::All,
+    };
+    let tables = py.detach(|| catalog::lake_ddl(&Lake::open(lake)?, database, scope)).into_py_result()?;
     let list = PyList::empty(py);
     for table in tables {
         let dict = PyDict::new(py);

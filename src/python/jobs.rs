@@ -8,15 +8,16 @@ use crate::jobs::{self, JobOptions, JobReport, Lake};
 
 /// Run one STEDI job on the lake at `lake` and return its run summary.
 #[pyfunction]
-#[pyo3(signature = (job, lake, *, strict=false, max_record_bytes=None))]
+#[pyo3(signature = (job, lake, *, strict=false, max_record_bytes=None, incremental=false))]
 pub fn run_job(
     py: Python<'_>,
     job: String,
     lake: String,
     strict: bool,
     max_record_bytes: Option<usize>,
+    incremental: bool,
 ) -> PyResult<Bound<'_, PyDict>> {
-    let mut options = JobOptions { strict, ..JobOptions::default() };
+    let mut options = JobOptions { strict, incremental, ..JobOptions::default() };
     if let Some(n) = max_record_bytes {
         options.landing.max_record_bytes = n;
     }
@@ -44,12 +45,17 @@ fn report_dict<'py>(py: Python<'py>, report: &JobReport) -> PyResult<Bound<'py, 
         o.set_item("table", &out.table)?;
         o.set_item("location", &out.location)?;
         o.set_item("rows", out.rows)?;
+        o.set_item("table_rows", out.table_rows)?;
         o.set_item("files", out.files)?;
         o.set_item("bytes", out.bytes)?;
         outputs.append(o)?;
     }
     dict.set_item("outputs", outputs)?;
     dict.set_item("seconds", report.seconds)?;
+    dict.set_item("incremental", report.incremental)?;
+    dict.set_item("files_skipped", report.files_skipped)?;
+    dict.set_item("schema_version", report.schema_version)?;
+    dict.set_item("schema_change", &report.schema_change)?;
     dict.set_item("balanced", report.balanced())?;
     Ok(dict)
 }

@@ -11,9 +11,12 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::error::{Error, Result};
-use crate::storage::failpoint;
+use crate::storage::{failpoint, FileEntry, Location};
 
 const STAGING_MARK: &str = ".staging-";
+/// The file inside a committed folder holding the properties committed with it (hidden from
+/// readers that list the folder: Spark, Athena and DuckDB skip names starting with `_`).
+pub const PROPERTIES: &str = "_glueless_commit.json";
 
 /// A staging folder whose content replaces `target` on [`StagedDir::commit`]; dropped without a
 /// commit, it is removed and the target stays as it was.
@@ -50,11 +53,40 @@ impl StagedDir {
         &self.staging
     }
 
+    /// Carry committed files of the target into the new content: hard links, so nothing is
+    /// copied and the old folder can still be deleted whole after the swap.
+    ///
+    /// # Errors
+    /// [`Error::Io`] naming the file.
+    pub fn keep(&self, files: &[FileEntry]) -> Result<()> {
+        for file in files {
+            let Location::Local(from) = &file.location else {
+                return Err(Error::InvalidArgument(format!("{}: not a local file", file.location)));
+            };
+            let to = self.staging.join(file.name());
+            if std::fs::hard_link(from, &to).is_err() {
+                // Filesystems without hard links: a copy is as good, only slower.
+                std::fs::copy(from, &to).map_err(|e| Error::io("keeping", from, e))?;
+            }
+        }
+        Ok(())
+    }
+
     /// Make the staged files the content of the target, atomically, and delete the old files.
+    /// `properties` go into [`PROPERTIES`] inside the folder, so they swap in with the files.
     ///
     /// # Errors
     /// [`Error::Io`] when the swap fails; the target then still holds the previous output.
-    pub fn commit(mut self) -> Result<()> {
+    pub fn commit(mut self, properties: Option<&serde_json::Value>) -> Result<()> {
+        if let Some(properties) = properties {
+            let path = self.staging.join(PROPERTIES);
+            let write = || -> std::io::Result<()> {
+                let mut file = std::fs::File::create(&path)?;
+                std::io::Write::write_all(&mut file, properties.to_string().as_bytes())?;
+                file.sync_all()
+            };
+            write().map_err(|e| Error::io("writing", &path, e))?;
+        }
         sync_dir(&self.staging)?;
         failpoint::hit("commit.before_swap");
         if self.target.exists() {
@@ -79,6 +111,25 @@ impl Drop for StagedDir {
             let _ = std::fs::remove_dir_all(&self.staging);
         }
     }
+}
+
+/// The properties committed with the local folder `folder`'s content.
+///
+/// # Errors
+/// [`Error::Io`] when the file cannot be read; [`Error::Storage`] when it is not JSON.
+pub fn properties(folder: &Location) -> Result<Option<serde_json::Value>> {
+    let Location::Local(dir) = folder else { return Ok(None) };
+    let path = dir.join(PROPERTIES);
+    let content = match std::fs::read(&path) {
+        Ok(content) => content,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io("reading", &path, e)),
+    };
+    serde_json::from_slice(&content).map(Some).map_err(|e| Error::Storage {
+        op: "reading",
+        url: path.display().to_string(),
+        reason: format!("not valid JSON ({e}); re-run the job without --incremental"),
+    })
 }
 
 /// Exchange two folders in one step; where the filesystem cannot, rename the old one away first
@@ -133,12 +184,12 @@ mod tests {
         let target = root.path().join("trusted");
         let staged = StagedDir::create(&target).unwrap();
         std::fs::write(staged.path().join("part-0.parquet"), "one").unwrap();
-        staged.commit().unwrap();
+        staged.commit(None).unwrap();
         assert_eq!(names(&target), ["part-0.parquet"]);
 
         let staged = StagedDir::create(&target).unwrap();
         std::fs::write(staged.path().join("part-1.parquet"), "two").unwrap();
-        staged.commit().unwrap();
+        staged.commit(None).unwrap();
         assert_eq!(names(&target), ["part-1.parquet"]);
         assert_eq!(names(root.path()), ["trusted"], "no staging folder is left behind");
     }

@@ -41,6 +41,8 @@ pub struct S3Staging {
     run: String,
     /// The manifest's version when this run started; the commit requires it unchanged.
     manifest_version: Option<object_store::UpdateVersion>,
+    /// Committed files carried into the new content: (name, size).
+    kept: Vec<(String, u64)>,
     committed: bool,
 }
 
@@ -60,7 +62,7 @@ impl S3Staging {
         let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
         let run = format!("{nanos:x}{:05x}", std::process::id() & 0xf_ffff);
         let staging = parent.join(&format!(".{name}{STAGING_MARK}{run}"));
-        Ok(Self { target: target.clone(), staging, run, manifest_version, committed: false })
+        Ok(Self { target: target.clone(), staging, run, manifest_version, kept: Vec::new(), committed: false })
     }
 
     /// The staged location of the file `name`.
@@ -69,14 +71,22 @@ impl S3Staging {
         self.staging.join(name)
     }
 
-    /// Make the staged files the content of the target; see the module documentation.
+    /// Name `files` (committed files of the target) in the new manifest too: they stay where they
+    /// are and stay part of the table.
+    pub fn keep(&mut self, files: &[FileEntry]) {
+        self.kept.extend(files.iter().map(|f| (f.name().to_string(), f.size)));
+    }
+
+    /// Make the staged files the content of the target, with `properties` inside the manifest;
+    /// see the module documentation.
     ///
     /// # Errors
     /// Storage errors; before the manifest is replaced the previous output stays the table.
-    pub fn commit(mut self) -> Result<()> {
+    pub fn commit(mut self, properties: Option<&serde_json::Value>) -> Result<()> {
         let staged = objects::list_objects(&self.staging)?;
         let target = objects::resolve(&self.target)?;
-        let mut files = Vec::with_capacity(staged.len());
+        let mut files: Vec<serde_json::Value> =
+            self.kept.iter().map(|(name, size)| serde_json::json!({"name": name, "size": size})).collect();
         let mut copies = Vec::with_capacity(staged.len());
         for meta in &staged {
             let name = meta.location.filename().unwrap_or("part").to_string();
@@ -95,7 +105,10 @@ impl S3Staging {
         )
         .map_err(|e| store_error("committing", &self.target, e))?;
         failpoint::hit("commit.before_swap");
-        let manifest = serde_json::json!({"version": 1, "run": self.run, "files": files});
+        let mut manifest = serde_json::json!({"version": 1, "run": self.run, "files": files});
+        if let Some(properties) = properties {
+            manifest["properties"] = properties.clone();
+        }
         let put = objects::put_if(
             &self.target.join(MANIFEST),
             Bytes::from(manifest.to_string()),
@@ -114,7 +127,11 @@ impl S3Staging {
         }
         failpoint::hit("commit.after_swap");
         self.committed = true;
-        let named: Vec<String> = copies.iter().filter_map(|(_, to)| to.filename().map(str::to_string)).collect();
+        let named: Vec<String> = copies
+            .iter()
+            .filter_map(|(_, to)| to.filename().map(str::to_string))
+            .chain(self.kept.iter().map(|(name, _)| name.clone()))
+            .collect();
         let mut garbage: Vec<ObjectPath> = objects::list_objects(&self.target)?
             .into_iter()
             .map(|m| m.location)
@@ -137,17 +154,35 @@ fn hidden(path: &ObjectPath) -> bool {
     path.filename().is_none_or(is_hidden)
 }
 
-/// The names in the folder's manifest, or `None` when it has none (not written by glueless).
-fn manifest_names(folder: &Location) -> Result<Option<Vec<String>>> {
+/// The folder's manifest, or `None` when it has none (not written by glueless).
+fn manifest(folder: &Location) -> Result<Option<serde_json::Value>> {
     let location = folder.join(MANIFEST);
     let Some(entry) = objects::file_info(&location)? else { return Ok(None) };
     let content = objects::read(&entry)?;
-    let bad = || Error::Storage {
+    serde_json::from_slice(&content).map(Some).map_err(|_| not_a_manifest(&location))
+}
+
+fn not_a_manifest(location: &Location) -> Error {
+    Error::Storage {
         op: "reading",
         url: location.to_string(),
         reason: "not a glueless manifest (remove it to read the folder's files as they are)".into(),
-    };
-    let value: serde_json::Value = serde_json::from_slice(&content).map_err(|_| bad())?;
+    }
+}
+
+/// The properties committed with the folder's content (inside its manifest).
+///
+/// # Errors
+/// Storage errors; [`Error::Storage`] for a manifest that is not JSON.
+pub fn properties(folder: &Location) -> Result<Option<serde_json::Value>> {
+    Ok(manifest(folder)?.and_then(|mut m| m.get_mut("properties").map(serde_json::Value::take)))
+}
+
+/// The names in the folder's manifest, or `None` when it has none (not written by glueless).
+fn manifest_names(folder: &Location) -> Result<Option<Vec<String>>> {
+    let Some(value) = manifest(folder)? else { return Ok(None) };
+    let location = folder.join(MANIFEST);
+    let bad = || not_a_manifest(&location);
     let files = value.get("files").and_then(|f| f.as_array()).ok_or_else(bad)?;
     files
         .iter()

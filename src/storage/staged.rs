@@ -1,7 +1,7 @@
 //! New content for an output folder, staged and then committed in one step: on a local
 //! filesystem by exchanging two folders atomically, on S3 by the copy-then-manifest protocol.
 
-use super::local_commit::StagedDir;
+use super::local_commit::{self, StagedDir};
 use super::objects::{self, FileEntry};
 use super::s3_commit::{self, S3Staging};
 use super::Location;
@@ -36,15 +36,44 @@ impl StagedFolder {
         }
     }
 
-    /// Make the staged files the folder's content.
+    /// Carry `files` (committed files of the target) into the new content unchanged: an append
+    /// keeps the old files and adds new ones.
+    ///
+    /// # Errors
+    /// Storage errors naming the file.
+    pub fn keep(&mut self, files: &[FileEntry]) -> Result<()> {
+        match self {
+            StagedFolder::Local(dir) => dir.keep(files),
+            StagedFolder::S3(staging) => {
+                staging.keep(files);
+                Ok(())
+            }
+        }
+    }
+
+    /// Make the staged files the folder's content, with `properties` (e.g. a job bookmark)
+    /// committed in the same step: a reader of [`committed_properties`] sees the ones that belong
+    /// to the files it sees.
     ///
     /// # Errors
     /// Storage errors; the folder then still holds its previous content.
-    pub fn commit(self) -> Result<()> {
+    pub fn commit(self, properties: Option<&serde_json::Value>) -> Result<()> {
         match self {
-            StagedFolder::Local(dir) => dir.commit(),
-            StagedFolder::S3(staging) => staging.commit(),
+            StagedFolder::Local(dir) => dir.commit(properties),
+            StagedFolder::S3(staging) => staging.commit(properties),
         }
+    }
+}
+
+/// The properties committed with the folder's current content, or `None` (no glueless commit,
+/// or one without properties).
+///
+/// # Errors
+/// Storage errors; [`crate::Error::Storage`] when the stored properties are not JSON.
+pub fn committed_properties(folder: &Location) -> Result<Option<serde_json::Value>> {
+    match folder {
+        Location::Local(_) => local_commit::properties(folder),
+        Location::S3 { .. } => s3_commit::properties(folder),
     }
 }
 

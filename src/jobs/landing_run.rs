@@ -1,0 +1,219 @@
+//! What the three landing → trusted jobs share: which landing files to take (all, or with
+//! `--incremental` those the table's bookmark does not name), decoding them with the table's
+//! current schema version (evolving it when files bring new keys), the quarantine, and writing
+//! the trusted table with its bookmark in one commit (replaced, or appended to).
+
+use arrow_array::RecordBatch;
+use arrow_schema::SchemaRef;
+
+use super::bookmark::Bookmark;
+use super::output::{self, Commit};
+use super::schema_history::SchemaHistory;
+use super::tables::{read_parquet_folder, FilterCounts, Table};
+use super::{JobOptions, JobReport, Lake, OutputInfo};
+use crate::error::{Error, Result};
+use crate::kernels::{conform, distinct, filter_by_text};
+use crate::landing::{self, rejected_schema, BatchFilter, LandingOutput};
+use crate::pool;
+use crate::storage::{committed_files, failpoint, objects, parquet_file, FileEntry, Location};
+
+/// A schema settles after at most this many decodes (a type widens at most twice).
+const MAX_DECODES: usize = 4;
+
+/// One run of a landing → trusted job.
+pub struct LandingRun<'l> {
+    lake: &'l Lake,
+    job: &'static str,
+    table: &'static str,
+    trusted: Location,
+    incremental: bool,
+    history: SchemaHistory,
+    /// The files this run takes.
+    files: Vec<FileEntry>,
+    /// The bookmark the trusted table had (empty for a full run).
+    bookmark: Bookmark,
+    /// Files skipped because the bookmark names them.
+    skipped: usize,
+    schema_change: Option<String>,
+}
+
+impl<'l> LandingRun<'l> {
+    /// Plan the run of `job`, which reads `table`'s landing zone and writes `table/trusted`.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for a missing landing folder; [`Error::Conflict`] when an incremental
+    /// run finds a taken file changed; storage errors.
+    pub fn start(lake: &'l Lake, job: &'static str, table: &'static str, options: &JobOptions) -> Result<Self> {
+        let landing = lake.landing(table)?;
+        let trusted = lake.zone(table, "trusted");
+        let history = SchemaHistory::load(lake, table)?;
+        let all = objects::list_files(&landing)?;
+        let previous = if options.incremental { Bookmark::committed(&trusted)? } else { None };
+        let previous_exists = previous.is_some();
+        let (files, skipped, bookmark) = match previous {
+            Some(bookmark) => {
+                let (new, skipped) = bookmark.new_files(all)?;
+                (new, skipped, bookmark)
+            }
+            None => (all, 0, Bookmark::default()),
+        };
+        let incremental = options.incremental && previous_exists;
+        Ok(Self { lake, job, table, trusted, incremental, history, files, bookmark, skipped, schema_change: None })
+    }
+
+    /// Decode this run's landing files with the table's current schema, passing each batch
+    /// through `keep` (which counts what it drops in `counts`). When the files bring keys the
+    /// schema lacks, or values an evolved column cannot hold, a new schema version is stored and
+    /// the files are decoded again (`counts` start over). The quarantine (`table/rejected`) gets
+    /// the records that could not be read.
+    ///
+    /// # Errors
+    /// Storage errors; whatever `keep` returns.
+    pub fn read<const N: usize>(
+        &mut self,
+        options: &JobOptions,
+        counts: &FilterCounts<N>,
+        keep: &BatchFilter<'_>,
+    ) -> Result<(LandingOutput, OutputInfo)> {
+        let mut landed = None;
+        for _ in 0..MAX_DECODES {
+            let schema = self.history.landing_schema()?;
+            counts.reset();
+            let out = landing::read_files_filtered(&self.files, Some(&schema), &options.landing, keep)?;
+            if out.unseen.is_empty() {
+                landed = Some(out);
+                break;
+            }
+            let names: Vec<&str> = self.files.iter().map(FileEntry::name).collect();
+            let Some(change) = self.history.evolve(&out.unseen, &summarise(&names))? else {
+                // Nothing to add or widen although values did not fit: never store them as nulls.
+                return Err(Error::Unsupported(format!("{}: landing values fit no column type", self.table)));
+            };
+            self.history.save()?;
+            self.schema_change = Some(match self.schema_change.take() {
+                Some(earlier) => format!("{earlier}; {change}"),
+                None => change,
+            });
+        }
+        let landed = landed.ok_or_else(|| {
+            Error::Unsupported(format!("{}: the landing schema did not settle after {MAX_DECODES} decodes", self.table))
+        })?;
+        let rejected = self.write_rejected(&landed.rejected)?;
+        Ok((landed, rejected))
+    }
+
+    /// Replace the quarantine; an incremental run keeps the records of files it did not take.
+    fn write_rejected(&self, rejected: &[RecordBatch]) -> Result<OutputInfo> {
+        let name = format!("{}/rejected", self.table);
+        let location = self.lake.zone(self.table, "rejected");
+        let mut batches = Vec::new();
+        if self.incremental {
+            // Records of this run's files are dropped first: a re-run after a crash must not
+            // quarantine them twice.
+            let taken: std::collections::HashSet<String> = self.files.iter().map(|f| f.location.to_string()).collect();
+            if let Some(old) = read_existing(&location)? {
+                for batch in &old.batches {
+                    batches.push(filter_by_text(batch, "source_file", |s| !taken.contains(s))?);
+                }
+            }
+        }
+        batches.extend(rejected.iter().cloned());
+        output::replace_table(&name, &location, &rejected_schema(), &batches)
+    }
+
+    /// Write the job's rows to `table/trusted` with the bookmark of every file taken so far. A
+    /// full run replaces the table; an incremental run appends, first dropping rows the table
+    /// already has when `distinct` (the DISTINCT jobs). Returns the output and the rows dropped
+    /// as already present.
+    ///
+    /// # Errors
+    /// Storage errors; the table then stays as it was.
+    pub fn write_trusted(
+        &self,
+        schema: &SchemaRef,
+        rows: Vec<RecordBatch>,
+        distinct_rows: bool,
+    ) -> Result<(OutputInfo, u64)> {
+        let name = format!("{}/trusted", self.table);
+        let bookmark = self.bookmark.clone().with(self.job, &self.files);
+        let mut commit = Commit { properties: Some(bookmark.properties()), ..Commit::default() };
+        failpoint::hit("bookmark.planned");
+        if !self.incremental {
+            return Ok((output::write_table(&name, &self.trusted, schema, &rows, commit)?, 0));
+        }
+        let old_files: Vec<FileEntry> =
+            committed_files(&self.trusted)?.into_iter().filter(|f| f.name().ends_with(".parquet")).collect();
+        let same_schema = match old_files.first() {
+            Some(first) => parquet_file::read_schema(first)?.fields() == schema.fields(),
+            None => false,
+        };
+        let needs_old_rows = distinct_rows || !same_schema;
+        let old = if needs_old_rows { read_existing(&self.trusted)? } else { None };
+        let old_batches: Vec<RecordBatch> = match &old {
+            Some(old) => pool::install(|| old.batches.iter().map(|b| conform(b, schema)).collect::<Result<_>>())?,
+            None => Vec::new(),
+        };
+        let (new_rows, already) = if distinct_rows {
+            let all: Vec<RecordBatch> = old_batches.iter().chain(&rows).cloned().collect();
+            let (firsts, _) = pool::install(|| distinct(schema, &all))?;
+            let new_rows: Vec<RecordBatch> = firsts[old_batches.len()..].to_vec();
+            let before: usize = rows.iter().map(RecordBatch::num_rows).sum();
+            let after: usize = new_rows.iter().map(RecordBatch::num_rows).sum();
+            (new_rows, (before - after) as u64)
+        } else {
+            (rows, 0)
+        };
+        if same_schema {
+            commit.kept_rows = match &old {
+                Some(old) => old.rows(),
+                None => parquet_rows(&old_files)?,
+            };
+            commit.keep = old_files;
+            Ok((output::write_table(&name, &self.trusted, schema, &new_rows, commit)?, already))
+        } else {
+            // The schema evolved: the old rows are rewritten with the new columns (null) and
+            // widened types, then the new rows follow.
+            let appended: usize = new_rows.iter().map(RecordBatch::num_rows).sum();
+            let all: Vec<RecordBatch> = old_batches.into_iter().chain(new_rows).collect();
+            let mut out = output::write_table(&name, &self.trusted, schema, &all, commit)?;
+            out.rows = appended as u64;
+            Ok((out, already))
+        }
+    }
+
+    /// Whether this run appends to the table (an incremental run with a bookmark to go on).
+    #[must_use]
+    pub fn is_incremental(&self) -> bool {
+        self.incremental
+    }
+
+    /// Put what the run did with its files and schema into `report`.
+    pub fn annotate(&self, report: &mut JobReport) {
+        report.incremental = self.incremental;
+        report.landing_table = Some(self.table.to_string());
+        report.files_skipped = self.skipped as u64;
+        report.schema_version = self.history.current().version;
+        report.schema_change.clone_from(&self.schema_change);
+    }
+}
+
+fn read_existing(location: &Location) -> Result<Option<Table>> {
+    if !objects::folder_exists(location)? {
+        return Ok(None);
+    }
+    read_parquet_folder(location, None)
+}
+
+fn parquet_rows(files: &[FileEntry]) -> Result<u64> {
+    files.iter().map(parquet_file::row_count).sum()
+}
+
+/// A file list for a message: the first few names and how many more.
+fn summarise(names: &[&str]) -> String {
+    const SHOWN: usize = 3;
+    if names.len() <= SHOWN {
+        names.join(", ")
+    } else {
+        format!("{} and {} more", names[..SHOWN].join(", "), names.len() - SHOWN)
+    }
+}
