@@ -7,6 +7,9 @@
 /// Environment variable naming the failpoint at which to abort.
 pub const FAILPOINT_ENV: &str = "GLUELESS_FAILPOINT";
 
+/// Hits of the armed failpoint so far (for `<name>#<n>`).
+static HITS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
 /// Abort (or pause) the process if the failpoint `name` is armed. A no-op otherwise.
 pub fn hit(name: &str) {
     let Ok(armed) = std::env::var(FAILPOINT_ENV) else { return };
@@ -18,7 +21,6 @@ pub fn hit(name: &str) {
     if point != name {
         return;
     }
-    static HITS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let hit = HITS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
     if nth > 1 && hit != nth {
         return;
