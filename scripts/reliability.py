@@ -23,6 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 CHECKS = [
     "tests/test_privacy_property.py",
     "tests/test_crash_matrix.py",
+    "tests/test_bookmarks.py",
     "tests/test_gold_stream.py",
     "tests/test_storage_faults.py",
     "tests/test_concurrency.py",
