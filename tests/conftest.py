@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -42,6 +43,26 @@ def demo_lake(tmp_path: Path) -> Path:
     lake = tmp_path / "lake"
     glueless.generate_stedi(str(lake), customers=400, seed=7)
     return lake
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[object]:
+    """One PySpark session for the suite (local, 4 partitions; Java 17 must be installed)."""
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[4]")
+        .appName("glueless-tests")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.default.parallelism", "4")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.streaming.forceDeleteTempCheckpointLocation", "true")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
 
 
 def run_script(name: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

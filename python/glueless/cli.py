@@ -3,7 +3,8 @@
     glueless generate stedi --lake ./lake --customers 1000 --seed 1
     glueless generate reviews --silver ./lake/silver/reviews
     glueless catalog ddl --lake s3://stedi-jivd --out scripts/sql
-    glueless stedi run --lake ./lake [--strict] [--incremental] [--summary-json FILE] [--report FILE.html]
+    glueless stedi run --lake ./lake [--strict] [--incremental] [--engine spark] [--summary-json FILE]
+        [--report FILE.html]
     glueless run customer_landing_to_trusted --lake ./lake
 """
 
@@ -46,6 +47,9 @@ def _parser() -> argparse.ArgumentParser:
     pipeline.add_argument("--strict", action="store_true", help="consent-dated, same-customer rules")
     pipeline.add_argument(
         "--incremental", action="store_true", help="landing -> trusted jobs take only new landing files (bookmarks)"
+    )
+    pipeline.add_argument(
+        "--engine", choices=["local", "spark"], default="local", help="spark: run on the active Spark session"
     )
     pipeline.add_argument("--quiet", action="store_true", help="print nothing but errors")
     pipeline.add_argument("--summary-json", metavar="FILE", help="write the run summary as JSON")
@@ -127,6 +131,7 @@ def _stedi_run(args: argparse.Namespace) -> None:
             args.lake,
             strict=args.strict,
             incremental=args.incremental,
+            engine=args.engine,
             on_job_start=bar.start if bar else None,
             on_job_done=done,
         )

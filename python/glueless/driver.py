@@ -48,6 +48,12 @@ def job_parser(job: str, description: str) -> argparse.ArgumentParser:
         "--max-record-bytes", type=int, default=None, help="quarantine landing records longer than this"
     )
     parser.add_argument(
+        "--engine",
+        choices=["local", "spark"],
+        default="local",
+        help="local: this process (default); spark: the active Spark session's cluster (pip install glueless[spark])",
+    )
+    parser.add_argument(
         "--incremental",
         action="store_true",
         help="landing -> trusted jobs: take only landing files not taken before, append (job bookmarks)",
@@ -73,9 +79,16 @@ def main(job: str, description: str = "", argv: Optional[Sequence[str]] = None) 
         import glueless
 
         incremental = args.incremental or args.job_bookmark_option == "job-bookmark-enable"
-        summary = glueless.run_job(
-            job, args.lake, strict=args.strict, max_record_bytes=args.max_record_bytes, incremental=incremental
-        )
+        if args.engine == "spark":
+            if incremental:
+                raise ValueError("--incremental is not offered with --engine spark yet; run it with the local engine")
+            from glueless.spark import run_job as run_on_spark
+
+            summary = run_on_spark(job, args.lake, strict=args.strict, max_record_bytes=args.max_record_bytes)
+        else:
+            summary = glueless.run_job(
+                job, args.lake, strict=args.strict, max_record_bytes=args.max_record_bytes, incremental=incremental
+            )
         if args.summary_json:
             with open(args.summary_json, "w", encoding="utf-8") as out:
                 json.dump(summary, out, indent=2)

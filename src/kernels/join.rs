@@ -282,6 +282,88 @@ pub fn inner_join(left: JoinInput<'_>, right: JoinInput<'_>) -> Result<InnerJoin
     })
 }
 
+/// One side of an inner join built once — a broadcast table in a Spark task — and probed batch
+/// by batch with the other side's rows.
+pub struct InnerJoinBuild {
+    batch: RecordBatch,
+    converter: arrow_row::RowConverter,
+    types: Vec<arrow_schema::DataType>,
+    /// Key → its last build row; `next` chains earlier rows with the same key.
+    heads: HashMap<Box<[u8]>, u32>,
+    next: Vec<u32>,
+}
+
+impl InnerJoinBuild {
+    /// The hash table of `build` on `build.keys` (rows with a null key left out).
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for missing key columns.
+    pub fn new(build: JoinInput<'_>) -> Result<Self> {
+        let types = key_types(build.schema, build.keys)?;
+        let encoded = encode_side(&build, &types)?;
+        let batch = arrow_select::concat::concat_batches(build.schema, build.batches)?;
+        let mut heads = HashMap::with_capacity(batch.num_rows());
+        let mut next = vec![NO_ROW; batch.num_rows()];
+        let mut offset = 0u32;
+        for (rows, valid) in encoded.rows.iter().zip(&encoded.valid) {
+            for i in (0..rows.num_rows()).filter(|&i| valid[i]) {
+                let row = offset + i as u32;
+                if let Some(previous) = heads.insert(Box::<[u8]>::from(rows.row(i).as_ref()), row) {
+                    next[row as usize] = previous;
+                }
+            }
+            offset += rows.num_rows() as u32;
+        }
+        Ok(Self { batch, converter: converter(&types)?, types, heads, next })
+    }
+
+    /// The schema of [`Self::probe`]'s output for probe rows of `probe`: the probe columns, then
+    /// the build columns (`_right` added to a name the probe side has too).
+    #[must_use]
+    pub fn output_schema(&self, probe: &SchemaRef) -> SchemaRef {
+        joined_schema(probe, self.batch.schema_ref())
+    }
+
+    /// Every pair of a row of `batch` and a build row with equal keys (`keys` of `batch`), and
+    /// how many rows of `batch` found a partner and had a null key.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for missing or mismatched key columns.
+    pub fn probe(&self, batch: &RecordBatch, keys: &[&str]) -> Result<(RecordBatch, u64, u64)> {
+        if keys.len() != self.types.len() {
+            return Err(Error::InvalidArgument(format!(
+                "join needs the same number of key columns on both sides, got {} and {}",
+                keys.len(),
+                self.types.len()
+            )));
+        }
+        let columns = key_columns(batch, keys, Some(&self.types))?;
+        let valid = valid_keys(&columns);
+        let rows = encode(&self.converter, &columns)?;
+        let (mut probe_idx, mut build_idx) = (Vec::new(), Vec::new());
+        let (mut matched, mut null_keys) = (0u64, 0u64);
+        for i in 0..batch.num_rows() {
+            if valid.as_ref().is_some_and(|v| v.is_null(i)) {
+                null_keys += 1;
+                continue;
+            }
+            if let Some(&last) = self.heads.get(rows.row(i).as_ref()) {
+                matched += 1;
+                let mut hit = last;
+                while hit != NO_ROW {
+                    probe_idx.push(i as u32);
+                    build_idx.push(hit);
+                    hit = self.next[hit as usize];
+                }
+            }
+        }
+        let columns = [take_all(batch, &probe_idx)?, take_all(&self.batch, &build_idx)?].concat();
+        let schema = self.output_schema(batch.schema_ref());
+        let options = arrow_array::RecordBatchOptions::new().with_row_count(Some(probe_idx.len()));
+        Ok((RecordBatch::try_new_with_options(schema, columns, &options)?, matched, null_keys))
+    }
+}
+
 /// End of a chain in the join's hash table.
 const NO_ROW: u32 = u32::MAX;
 
@@ -383,5 +465,37 @@ mod tests {
         assert!(matches!(semi_join(side, bad), Err(Error::InvalidArgument(_))));
         let two = JoinInput { schema: &s, batches: std::slice::from_ref(&b), keys: &["k", "v"] };
         assert!(matches!(inner_join(side, two), Err(Error::InvalidArgument(_))));
+    }
+
+    #[test]
+    fn a_built_side_probed_batch_by_batch_gives_the_inner_join() {
+        let (left_schema, left) = table(&[Some("a"), Some("b"), None, Some("a")], &[1, 2, 3, 4]);
+        let (right_schema, right) = table(&[Some("a"), Some("a"), None, Some("c")], &[10, 20, 30, 40]);
+        let build = InnerJoinBuild::new(JoinInput {
+            schema: &right_schema,
+            batches: std::slice::from_ref(&right),
+            keys: &["k"],
+        })
+        .unwrap();
+        let mut pairs = Vec::new();
+        let (mut matched, mut nulls) = (0, 0);
+        for part in [left.slice(0, 2), left.slice(2, 2)] {
+            let (out, part_matched, part_nulls) = build.probe(&part, &["k"]).unwrap();
+            assert_eq!(out.schema().field(3).name(), "v_right");
+            let left_v = out.column(1).as_primitive::<Int64Type>();
+            let right_v = out.column(3).as_primitive::<Int64Type>();
+            pairs.extend((0..out.num_rows()).map(|i| (left_v.value(i), right_v.value(i))));
+            matched += part_matched;
+            nulls += part_nulls;
+        }
+        pairs.sort_unstable();
+        assert_eq!(pairs, [(1, 10), (1, 20), (4, 10), (4, 20)]);
+        assert_eq!((matched, nulls), (2, 1));
+        let whole = inner_join(
+            JoinInput { schema: &left_schema, batches: &[left], keys: &["k"] },
+            JoinInput { schema: &right_schema, batches: &[right], keys: &["k"] },
+        )
+        .unwrap();
+        assert_eq!(whole.batches.iter().map(RecordBatch::num_rows).sum::<usize>(), pairs.len());
     }
 }

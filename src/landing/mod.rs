@@ -172,15 +172,51 @@ pub fn decode_bytes(
             inferred = infer_schema(&units).finish();
             &inferred
         };
-        let (mut accepted, mut rejected, mut records) = (Vec::new(), Vec::new(), 0);
-        for unit in &units {
-            unit.for_each(|_| records += 1);
-            let (batch, bad, _) = decode_unit(unit, schema, source, options)?;
-            accepted.push(batch);
-            rejected.push(bad);
-        }
+        let records = units.iter().map(|unit| {
+            let mut n = 0;
+            unit.for_each(|_| n += 1);
+            n
+        });
+        let records: u64 = records.sum();
+        let (accepted, rejected, _) = decode_units(&units, schema, source, options)?;
         Ok((accepted, rejected, records))
     })
+}
+
+/// As [`decode_bytes`] with a given schema, also returning the keys that no column of `schema`
+/// holds and the evolved columns whose values did not fit (a schema change the caller must act on).
+///
+/// # Errors
+/// Arrow errors only; bad records are quarantined.
+pub fn decode_bytes_unseen(
+    content: &[u8],
+    source: &str,
+    schema: &LandingSchema,
+    options: &LandingOptions,
+) -> Result<(Vec<RecordBatch>, Vec<RecordBatch>, Vec<String>)> {
+    pool::install(|| {
+        let units = plan_units(content, options);
+        let (accepted, rejected, unseen) = decode_units(&units, schema, source, options)?;
+        let names = unseen.added.fields().into_iter().chain(unseen.widened.fields()).map(|f| f.name().clone());
+        Ok((accepted, rejected, names.collect()))
+    })
+}
+
+fn decode_units(
+    units: &[Unit<'_>],
+    schema: &LandingSchema,
+    source: &str,
+    options: &LandingOptions,
+) -> Result<(Vec<RecordBatch>, Vec<RecordBatch>, Unseen)> {
+    let parts: Vec<(RecordBatch, RecordBatch, Unseen)> =
+        units.par_iter().map(|unit| decode_unit(unit, schema, source, options)).collect::<Result<_>>()?;
+    let (mut accepted, mut rejected, mut unseen) = (Vec::new(), Vec::new(), Unseen::default());
+    for (batch, bad, part_unseen) in parts {
+        accepted.push(batch);
+        rejected.push(bad);
+        unseen.merge(part_unseen);
+    }
+    Ok((accepted, rejected, unseen))
 }
 
 /// One file's decoded batches and quarantined records (one pair per unit), and its size.

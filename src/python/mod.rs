@@ -1,6 +1,7 @@
 //! The pyo3 bindings: one file per area, errors mapped to the glueless exception hierarchy, the
 //! GIL released around every kernel and job.
 
+mod broadcast;
 mod catalog;
 mod errors;
 mod generate;
@@ -38,6 +39,14 @@ fn _glueless(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(stream::generate_silver, m)?)?;
     m.add_function(wrap_pyfunction!(stream::gold_defaults, m)?)?;
     m.add_function(wrap_pyfunction!(progress, m)?)?;
+    m.add_class::<broadcast::BroadcastSemiJoin>()?;
+    m.add_class::<broadcast::BroadcastInnerJoin>()?;
+    m.add_class::<broadcast::BroadcastConsentDates>()?;
+    m.add_function(wrap_pyfunction!(broadcast::landing_columns, m)?)?;
+    m.add_function(wrap_pyfunction!(broadcast::decode_landing_file, m)?)?;
+    m.add_function(wrap_pyfunction!(broadcast::read_landing_file, m)?)?;
+    m.add_function(wrap_pyfunction!(broadcast::list_data_files, m)?)?;
+    m.add_function(wrap_pyfunction!(broadcast::commit_staged_folder, m)?)?;
     Ok(())
 }
 

@@ -47,6 +47,22 @@ impl StagedDir {
         Ok(Self { staging, target: target.to_path_buf(), committed: false })
     }
 
+    /// Take over `staging`, a folder another writer (a Spark job) filled, to replace `target`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] unless `staging` is a folder beside `target` (an atomic rename
+    /// needs the same filesystem and parent).
+    pub fn adopt(target: &Path, staging: &Path) -> Result<Self> {
+        if !staging.is_dir() || staging.parent() != target.parent() {
+            return Err(Error::InvalidArgument(format!(
+                "{}: a staged folder must be a folder beside {}",
+                staging.display(),
+                target.display()
+            )));
+        }
+        Ok(Self { staging: staging.to_path_buf(), target: target.to_path_buf(), committed: false })
+    }
+
     /// The folder to write the new files into.
     #[must_use]
     pub fn path(&self) -> &Path {

@@ -65,6 +65,17 @@ impl S3Staging {
         Ok(Self { target: target.clone(), staging, run, manifest_version, kept: Vec::new(), committed: false })
     }
 
+    /// Take over the prefix `staging`, which another writer (a Spark job) filled, to replace
+    /// `target`; its hidden files (`_SUCCESS`, checksums) are not copied.
+    ///
+    /// # Errors
+    /// As [`Self::create`].
+    pub fn adopt(target: &Location, staging: &Location) -> Result<Self> {
+        let mut out = Self::create(target)?;
+        out.staging = staging.clone();
+        Ok(out)
+    }
+
     /// The staged location of the file `name`.
     #[must_use]
     pub fn file(&self, name: &str) -> Location {
@@ -88,7 +99,7 @@ impl S3Staging {
         let mut files: Vec<serde_json::Value> =
             self.kept.iter().map(|(name, size)| serde_json::json!({"name": name, "size": size})).collect();
         let mut copies = Vec::with_capacity(staged.len());
-        for meta in &staged {
+        for meta in staged.iter().filter(|m| !hidden(&m.location)) {
             let name = meta.location.filename().unwrap_or("part").to_string();
             let final_name = match name.rsplit_once('.') {
                 Some((stem, ext)) => format!("{stem}-{}.{ext}", self.run),

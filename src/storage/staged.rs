@@ -27,6 +27,25 @@ impl StagedFolder {
         })
     }
 
+    /// Take over `staging`, a folder (or S3 prefix) beside `target` that another writer — a
+    /// Spark job — filled, so that committing it replaces `target` as atomically as our own writes.
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidArgument`] when `staging` is not beside `target` or on another store.
+    pub fn adopt(target: &Location, staging: &Location) -> Result<Self> {
+        Ok(match (target, staging) {
+            (Location::Local(t), Location::Local(s)) => StagedFolder::Local(StagedDir::adopt(t, s)?),
+            (Location::S3 { .. }, Location::S3 { .. }) if staging.parent() == target.parent() => {
+                StagedFolder::S3(S3Staging::adopt(target, staging)?)
+            }
+            _ => {
+                return Err(crate::Error::InvalidArgument(format!(
+                    "{staging}: a staged folder must be beside {target} on the same store"
+                )))
+            }
+        })
+    }
+
     /// Where to write the new file `name`.
     #[must_use]
     pub fn file(&self, name: &str) -> Location {

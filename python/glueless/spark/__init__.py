@@ -1,0 +1,14 @@
+"""glueless inside Spark: the STEDI stages as Spark transformations on the Rust kernels
+(``DataFrame.mapInArrow``), and the five jobs built from them (``--engine spark``).
+
+    from glueless.spark import run_job, stages
+    run_job("accelerometer_landing_to_trusted", "s3://bucket/stedi", spark=spark)
+
+pyspark (>= 3.3) and pyarrow must be installed where this runs; ``import glueless`` does not need
+them.
+"""
+
+from glueless.spark import stages
+from glueless.spark.jobs import JOBS, ML_COLUMNS, run_job, session
+
+__all__ = ["JOBS", "ML_COLUMNS", "run_job", "session", "stages"]

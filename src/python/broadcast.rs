@@ -1,0 +1,247 @@
+//! Kernels for tasks of a distributed engine (Spark's `mapInArrow`): a landing file decoded in one
+//! call, and joins and filters built once from a broadcast table, then applied batch by batch.
+//! Every call releases the GIL.
+
+use std::sync::Arc;
+
+use arrow_schema::{DataType, Field, Schema};
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+use pyo3_arrow::PyTable;
+
+use super::errors::IntoPyResult;
+use super::table::ArrowTable;
+use crate::error::{Error, Result};
+use crate::jobs::schema_history::SchemaHistory;
+use crate::jobs::Lake;
+use crate::kernels::{ConsentDates, InnerJoinBuild, JoinInput, SemiJoinFilter};
+use crate::landing::{self, rejected_schema, LandingOptions, LandingSchema};
+use crate::storage::{objects, Location, StagedFolder};
+
+/// A landing column as the driver ships it to tasks: (name, Athena type, declared).
+type ColumnSpec = (String, String, bool);
+
+/// The current landing columns of `table` in the lake at `lake` (its schema history's last
+/// version), to pass to [`decode_landing_file`] in every task.
+#[pyfunction]
+pub fn landing_columns(py: Python<'_>, lake: &str, table: &str) -> PyResult<Vec<ColumnSpec>> {
+    py.detach(|| {
+        let history = SchemaHistory::load(&Lake::open(lake)?, table)?;
+        Ok(history.current().columns.iter().map(|c| (c.name.clone(), c.hive_type.clone(), c.declared)).collect())
+    })
+    .into_py_result()
+}
+
+fn landing_schema(columns: &[ColumnSpec]) -> Result<LandingSchema> {
+    let fields: Vec<Field> = columns
+        .iter()
+        .map(|(name, hive, _)| {
+            let data_type = match hive.as_str() {
+                "string" => DataType::Utf8,
+                "bigint" => DataType::Int64,
+                "double" => DataType::Float64,
+                "boolean" => DataType::Boolean,
+                other => return Err(Error::InvalidArgument(format!("column {name}: unknown landing type {other}"))),
+            };
+            Ok(Field::new(name, data_type, true))
+        })
+        .collect::<Result<_>>()?;
+    let declared = columns.iter().take_while(|c| c.2).count();
+    Ok(LandingSchema::with_evolved(Arc::new(Schema::new(fields)), declared))
+}
+
+/// Decode one landing file's bytes with `columns`: the accepted rows, the quarantined records
+/// (`source_file` = `source`, with line numbers) and the keys no column holds (a schema change the
+/// caller must not ignore).
+#[pyfunction]
+#[pyo3(signature = (content, source, columns, *, max_record_bytes=None))]
+pub fn decode_landing_file(
+    py: Python<'_>,
+    content: &Bound<'_, PyBytes>,
+    source: &str,
+    columns: Vec<ColumnSpec>,
+    max_record_bytes: Option<usize>,
+) -> PyResult<(ArrowTable, ArrowTable, Vec<String>)> {
+    let bytes = content.as_bytes();
+    let (schema, accepted, rejected, unseen) =
+        py.detach(|| decode(bytes, source, &columns, max_record_bytes)).into_py_result()?;
+    Ok((ArrowTable::new(schema, accepted), ArrowTable::new(rejected_schema(), rejected), unseen))
+}
+
+/// The data files of the folder `folder` (local or S3) as (location, size), for a driver that
+/// hands files out to tasks.
+#[pyfunction]
+pub fn list_data_files(py: Python<'_>, folder: &str) -> PyResult<Vec<(String, u64)>> {
+    py.detach(|| {
+        let files = objects::list_files(&Location::parse(folder)?)?;
+        Ok(files.into_iter().map(|f| (f.location.to_string(), f.size)).collect())
+    })
+    .into_py_result()
+}
+
+/// Read the landing file at `location` (local or S3) and decode it as [`decode_landing_file`] does.
+#[pyfunction]
+#[pyo3(signature = (location, columns, *, max_record_bytes=None))]
+pub fn read_landing_file(
+    py: Python<'_>,
+    location: &str,
+    columns: Vec<ColumnSpec>,
+    max_record_bytes: Option<usize>,
+) -> PyResult<(ArrowTable, ArrowTable, Vec<String>)> {
+    let (schema, accepted, rejected, unseen) = py
+        .detach(|| -> Result<_> {
+            let location = Location::parse(location)?;
+            let file = objects::file_info(&location)?
+                .ok_or_else(|| Error::NotFound { what: "landing file", path: location.to_string() })?;
+            let content = objects::read(&file)?;
+            decode(&content, &file.location.to_string(), &columns, max_record_bytes)
+        })
+        .into_py_result()?;
+    Ok((ArrowTable::new(schema, accepted), ArrowTable::new(rejected_schema(), rejected), unseen))
+}
+
+type Decoded = (arrow_schema::SchemaRef, Vec<arrow_array::RecordBatch>, Vec<arrow_array::RecordBatch>, Vec<String>);
+
+fn decode(content: &[u8], source: &str, columns: &[ColumnSpec], max_record_bytes: Option<usize>) -> Result<Decoded> {
+    let schema = landing_schema(columns)?;
+    let mut options = LandingOptions::default();
+    if let Some(n) = max_record_bytes {
+        options.max_record_bytes = n;
+    }
+    let (accepted, rejected, unseen) = landing::decode_bytes_unseen(content, source, &schema, &options)?;
+    Ok((schema.schema().clone(), accepted, rejected, unseen))
+}
+
+/// A semi-join's key set, built once from a broadcast table.
+#[pyclass(frozen, module = "glueless._glueless")]
+pub struct BroadcastSemiJoin {
+    inner: SemiJoinFilter,
+    probe_keys: Vec<String>,
+}
+
+#[pymethods]
+impl BroadcastSemiJoin {
+    /// The keys `keys` of `build`; batches are probed on `probe_keys` (default the same names).
+    #[new]
+    #[pyo3(signature = (build, keys, probe_keys=None))]
+    fn new(py: Python<'_>, build: PyTable, keys: Vec<String>, probe_keys: Option<Vec<String>>) -> PyResult<Self> {
+        let (batches, schema) = build.into_inner();
+        let names: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let inner = py
+            .detach(|| SemiJoinFilter::new(JoinInput { schema: &schema, batches: &batches, keys: &names }))
+            .into_py_result()?;
+        Ok(Self { inner, probe_keys: probe_keys.unwrap_or(keys) })
+    }
+
+    /// The rows of `batch` whose key is in the set, and the numbers of rows left out with a null
+    /// key and without a partner.
+    fn filter(&self, py: Python<'_>, batch: PyTable) -> PyResult<(ArrowTable, u64, u64)> {
+        let (batches, schema) = batch.into_inner();
+        let keys: Vec<&str> = self.probe_keys.iter().map(String::as_str).collect();
+        let (out, nulls, misses) = py
+            .detach(|| -> Result<_> {
+                let mut out = Vec::with_capacity(batches.len());
+                let (mut nulls, mut misses) = (0, 0);
+                for batch in &batches {
+                    let (kept, n, m) = self.inner.filter(batch, &keys)?;
+                    out.push(kept);
+                    nulls += n;
+                    misses += m;
+                }
+                Ok((out, nulls, misses))
+            })
+            .into_py_result()?;
+        Ok((ArrowTable::new(schema, out), nulls, misses))
+    }
+}
+
+/// An inner join's hash table, built once from a broadcast table.
+#[pyclass(frozen, module = "glueless._glueless")]
+pub struct BroadcastInnerJoin {
+    inner: InnerJoinBuild,
+    probe_keys: Vec<String>,
+}
+
+#[pymethods]
+impl BroadcastInnerJoin {
+    /// The hash table of `build` on `keys`; batches are probed on `probe_keys`.
+    #[new]
+    fn new(py: Python<'_>, build: PyTable, keys: Vec<String>, probe_keys: Vec<String>) -> PyResult<Self> {
+        let (batches, schema) = build.into_inner();
+        let names: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let inner = py
+            .detach(|| InnerJoinBuild::new(JoinInput { schema: &schema, batches: &batches, keys: &names }))
+            .into_py_result()?;
+        Ok(Self { inner, probe_keys })
+    }
+
+    /// Every pair of a row of `batch` and a build row with equal keys (the batch's columns, then
+    /// the build's, `_right` added to a clashing name), and how many rows of `batch` matched and
+    /// had a null key.
+    fn probe(&self, py: Python<'_>, batch: PyTable) -> PyResult<(ArrowTable, u64, u64)> {
+        let (batches, schema) = batch.into_inner();
+        let keys: Vec<&str> = self.probe_keys.iter().map(String::as_str).collect();
+        let out_schema = self.inner.output_schema(&schema);
+        let (out, matched, nulls) = py
+            .detach(|| -> Result<_> {
+                let mut out = Vec::with_capacity(batches.len());
+                let (mut matched, mut nulls) = (0, 0);
+                for batch in &batches {
+                    let (joined, m, n) = self.inner.probe(batch, &keys)?;
+                    out.push(joined);
+                    matched += m;
+                    nulls += n;
+                }
+                Ok((out, matched, nulls))
+            })
+            .into_py_result()?;
+        Ok((ArrowTable::new(out_schema, out), matched, nulls))
+    }
+}
+
+/// Customers' consent times, built once from a broadcast customer table (strict mode).
+#[pyclass(frozen, module = "glueless._glueless")]
+pub struct BroadcastConsentDates {
+    inner: ConsentDates,
+}
+
+#[pymethods]
+impl BroadcastConsentDates {
+    #[new]
+    #[pyo3(signature = (customers, email="email", consent="shareWithResearchAsOfDate"))]
+    fn new(py: Python<'_>, customers: PyTable, email: &str, consent: &str) -> PyResult<Self> {
+        let (batches, _) = customers.into_inner();
+        let inner = py.detach(|| ConsentDates::new(&batches, email, consent)).into_py_result()?;
+        Ok(Self { inner })
+    }
+
+    /// The readings of `batch` taken at or after their user's consent time, and the numbers left
+    /// out: (null user or time, no consenting customer, before consent).
+    #[pyo3(signature = (batch, user="user", time="timestamp"))]
+    fn filter(&self, py: Python<'_>, batch: PyTable, user: &str, time: &str) -> PyResult<(ArrowTable, [u64; 3])> {
+        let (batches, schema) = batch.into_inner();
+        let (out, counts) = py
+            .detach(|| -> Result<_> {
+                let mut out = Vec::with_capacity(batches.len());
+                let mut counts = [0u64; 3];
+                for batch in &batches {
+                    let (kept, left_out) = self.inner.filter(batch, user, time)?;
+                    out.push(kept);
+                    for (total, n) in counts.iter_mut().zip(left_out) {
+                        *total += n;
+                    }
+                }
+                Ok((out, counts))
+            })
+            .into_py_result()?;
+        Ok((ArrowTable::new(schema, out), counts))
+    }
+}
+
+/// Make the folder `staging` (beside `target`, filled by another writer such as a Spark job) the
+/// content of `target` in one atomic step, as glueless' own writes are committed.
+#[pyfunction]
+pub fn commit_staged_folder(py: Python<'_>, staging: &str, target: &str) -> PyResult<()> {
+    py.detach(|| StagedFolder::adopt(&Location::parse(target)?, &Location::parse(staging)?)?.commit(None))
+        .into_py_result()
+}
