@@ -26,6 +26,14 @@ __all__ = [
     "write_parquet",
     "replicate_stedi",
     "run_job",
+    "landing_columns",
+    "list_data_files",
+    "decode_landing_file",
+    "read_landing_file",
+    "commit_staged_folder",
+    "BroadcastSemiJoin",
+    "BroadcastInnerJoin",
+    "BroadcastConsentDates",
 ]
 
 __version__: str
@@ -248,3 +256,55 @@ def catalog_ddl(
     """Athena DDL for every table of the lake: landing (JsonSerDe, current schema version) and each
     Parquet zone that exists. ``landing_only``: the landing tables; ``declared``: the landing tables
     with their declared schemas, without touching storage."""
+
+# Kernels for tasks of a distributed engine (glueless.spark): landing files decoded in one call,
+# joins and filters built once from a broadcast table and applied batch by batch.
+
+_ColumnSpec = tuple[str, str, bool]
+
+def landing_columns(lake: str, table: str) -> list[_ColumnSpec]:
+    """The current landing columns of ``table`` (name, Athena type, declared) from its schema history."""
+
+def list_data_files(folder: str) -> list[tuple[str, int]]:
+    """The data files of ``folder`` (local or S3) as (location, size)."""
+
+def decode_landing_file(
+    content: bytes, source: str, columns: Sequence[_ColumnSpec], *, max_record_bytes: Optional[int] = None
+) -> tuple[ArrowTable, ArrowTable, list[str]]:
+    """Decode one landing file's bytes: (accepted rows, quarantined records, keys no column holds)."""
+
+def read_landing_file(
+    location: str, columns: Sequence[_ColumnSpec], *, max_record_bytes: Optional[int] = None
+) -> tuple[ArrowTable, ArrowTable, list[str]]:
+    """Read the landing file at ``location`` and decode it as :func:`decode_landing_file` does."""
+
+def commit_staged_folder(staging: str, target: str) -> None:
+    """Make the folder ``staging`` (beside ``target``) the content of ``target`` in one atomic step."""
+
+@final
+class BroadcastSemiJoin:
+    """A semi-join's key set, built once from a broadcast table."""
+
+    def __new__(cls, build: ArrowStreamExportable, keys: Sequence[str], probe_keys: Optional[Sequence[str]] = None) -> BroadcastSemiJoin: ...
+    def filter(self, batch: ArrowStreamExportable) -> tuple[ArrowTable, int, int]:
+        """The rows whose key is in the set, and the numbers left out with a null key and without a partner."""
+
+@final
+class BroadcastInnerJoin:
+    """An inner join's hash table, built once from a broadcast table."""
+
+    def __new__(cls, build: ArrowStreamExportable, keys: Sequence[str], probe_keys: Sequence[str]) -> BroadcastInnerJoin: ...
+    def probe(self, batch: ArrowStreamExportable) -> tuple[ArrowTable, int, int]:
+        """Every pair of a batch row and a build row with equal keys; rows matched; rows with a null key."""
+
+@final
+class BroadcastConsentDates:
+    """Customers' consent times, built once from a broadcast customer table (strict mode)."""
+
+    def __new__(
+        cls, customers: ArrowStreamExportable, email: str = "email", consent: str = "shareWithResearchAsOfDate"
+    ) -> BroadcastConsentDates: ...
+    def filter(
+        self, batch: ArrowStreamExportable, user: str = "user", time: str = "timestamp"
+    ) -> tuple[ArrowTable, tuple[int, int, int]]:
+        """Readings at or after their user's consent time; counts left out (null, no customer, before consent)."""

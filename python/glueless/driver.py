@@ -86,8 +86,10 @@ def main(job: str, description: str = "", argv: Optional[Sequence[str]] = None) 
 
             summary = run_on_spark(job, args.lake, strict=args.strict, max_record_bytes=args.max_record_bytes)
         else:
-            summary = glueless.run_job(
-                job, args.lake, strict=args.strict, max_record_bytes=args.max_record_bytes, incremental=incremental
+            summary = dict(
+                glueless.run_job(
+                    job, args.lake, strict=args.strict, max_record_bytes=args.max_record_bytes, incremental=incremental
+                )
             )
         if args.summary_json:
             with open(args.summary_json, "w", encoding="utf-8") as out:

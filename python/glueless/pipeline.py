@@ -70,8 +70,8 @@ def run_stedi(
 
             summary = run_on_spark(job, lake, strict=strict, max_record_bytes=max_record_bytes)
         else:
-            summary = _glueless.run_job(
-                job, lake, strict=strict, max_record_bytes=max_record_bytes, incremental=incremental
+            summary = dict(
+                _glueless.run_job(job, lake, strict=strict, max_record_bytes=max_record_bytes, incremental=incremental)
             )
         jobs.append(summary)
         if on_job_done:

@@ -43,7 +43,7 @@ def _arrow(df: "DataFrame") -> "pa.Table":
     to_arrow = getattr(df, "toArrow", None)  # Spark >= 4.0
     if to_arrow is not None:
         return to_arrow()
-    batches = df._collect_as_arrow()  # Spark 3.x
+    batches = getattr(df, "_collect_as_arrow")()  # Spark 3.x
     return pa.Table.from_batches(batches) if batches else pa.table({f.name: [] for f in df.schema.fields})
 
 
@@ -92,7 +92,7 @@ def read_landing(
 
     typed = [(name, hive) for name, hive, _ in columns]
     out_schema = _struct([*typed, *REJECTED_COLUMNS])
-    spec = [tuple(c) for c in columns]
+    spec = [(str(name), str(hive), bool(declared)) for name, hive, declared in columns]
     files = sorted(_glueless.list_data_files(path), key=lambda f: -f[1])
     n = max(1, min(partitions or 2 * spark.sparkContext.defaultParallelism, len(files) or 1))
     # Largest first, round-robin: every partition gets files, and sizes even out.
