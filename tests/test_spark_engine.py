@@ -58,12 +58,15 @@ def test_each_stage_equals_the_local_kernel(spark, quirky_lake: Path) -> None:  
     assert spark_rows(kept) == rows(glueless.semi_join(local.table, trusted_local, "user", "email"))
     dated = stages.consent_dated_filter(spark, readings, customers)
     assert spark_rows(dated) == rows(glueless.consent_dated_filter(local.table, trusted_local))
-    joined = stages.inner_join(spark, readings, customers.select("email", "serialNumber"), ["user"], ["email"])
+    joined, hits, _ = stages.inner_join(spark, readings, customers.select("email", "serialNumber"), ["user"], ["email"],
+                                     with_hits=True)
     expected = glueless.inner_join(local.table, pa.table(trusted_local).select(["email", "serialNumber"]),
                                    "user", "email")
     assert joined.columns == pa.table(expected).column_names == ["user", "timestamp", "x", "y", "z", "email",
                                                                  "serialNumber"]
     assert spark_rows(joined) == rows(expected)
+    matched = glueless.semi_join(trusted_local, local.table, "email", "user")
+    assert stages.matched_rows(hits.value) == pa.table(matched).num_rows
 
 
 def test_the_plan_runs_the_kernels_in_every_partition(spark, demo_lake: Path) -> None:  # type: ignore[no-untyped-def]

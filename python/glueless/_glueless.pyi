@@ -26,11 +26,13 @@ __all__ = [
     "write_parquet",
     "replicate_stedi",
     "run_job",
+    "parquet_rows",
     "landing_columns",
     "list_data_files",
     "decode_landing_file",
     "read_landing_file",
     "commit_staged_folder",
+    "write_parquet_file",
     "BroadcastSemiJoin",
     "BroadcastInnerJoin",
     "BroadcastConsentDates",
@@ -265,6 +267,9 @@ _ColumnSpec = tuple[str, str, bool]
 def landing_columns(lake: str, table: str) -> list[_ColumnSpec]:
     """The current landing columns of ``table`` (name, Athena type, declared) from its schema history."""
 
+def parquet_rows(location: Location) -> int:
+    """The number of rows of the committed Parquet files of a folder, from their footers."""
+
 def list_data_files(folder: str) -> list[tuple[str, int]]:
     """The data files of ``folder`` (local or S3) as (location, size)."""
 
@@ -281,6 +286,9 @@ def read_landing_file(
 def commit_staged_folder(staging: str, target: str) -> None:
     """Make the folder ``staging`` (beside ``target``) the content of ``target`` in one atomic step."""
 
+def write_parquet_file(location: str, table: ArrowStreamExportable) -> int:
+    """Write ``table`` as the one Parquet file ``location`` (zstd), atomically; returns its rows."""
+
 @final
 class BroadcastSemiJoin:
     """A semi-join's key set, built once from a broadcast table."""
@@ -296,6 +304,8 @@ class BroadcastInnerJoin:
     def __new__(cls, build: ArrowStreamExportable, keys: Sequence[str], probe_keys: Sequence[str]) -> BroadcastInnerJoin: ...
     def probe(self, batch: ArrowStreamExportable) -> tuple[ArrowTable, int, int]:
         """Every pair of a batch row and a build row with equal keys; rows matched; rows with a null key."""
+    def build_hits(self) -> bytes:
+        """Which build rows found a partner so far (little-endian bitmap, bit i for row i)."""
 
 @final
 class BroadcastConsentDates:

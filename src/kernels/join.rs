@@ -324,12 +324,13 @@ impl InnerJoinBuild {
         joined_schema(probe, self.batch.schema_ref())
     }
 
-    /// Every pair of a row of `batch` and a build row with equal keys (`keys` of `batch`), and
-    /// how many rows of `batch` found a partner and had a null key.
+    /// Every pair of a row of `batch` and a build row with equal keys (`keys` of `batch`), how
+    /// many rows of `batch` found a partner and had a null key, and the build row of each output
+    /// row (to count which build rows found a partner).
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] for missing or mismatched key columns.
-    pub fn probe(&self, batch: &RecordBatch, keys: &[&str]) -> Result<(RecordBatch, u64, u64)> {
+    pub fn probe(&self, batch: &RecordBatch, keys: &[&str]) -> Result<Probed> {
         if keys.len() != self.types.len() {
             return Err(Error::InvalidArgument(format!(
                 "join needs the same number of key columns on both sides, got {} and {}",
@@ -360,8 +361,27 @@ impl InnerJoinBuild {
         let columns = [take_all(batch, &probe_idx)?, take_all(&self.batch, &build_idx)?].concat();
         let schema = self.output_schema(batch.schema_ref());
         let options = arrow_array::RecordBatchOptions::new().with_row_count(Some(probe_idx.len()));
-        Ok((RecordBatch::try_new_with_options(schema, columns, &options)?, matched, null_keys))
+        let batch = RecordBatch::try_new_with_options(schema, columns, &options)?;
+        Ok(Probed { batch, matched, null_keys, build_rows: build_idx })
     }
+
+    /// Rows of the build side.
+    #[must_use]
+    pub fn build_rows(&self) -> usize {
+        self.batch.num_rows()
+    }
+}
+
+/// What [`InnerJoinBuild::probe`] produced.
+#[derive(Debug)]
+pub struct Probed {
+    pub batch: RecordBatch,
+    /// Probe rows that found a partner.
+    pub matched: u64,
+    /// Probe rows with a null key.
+    pub null_keys: u64,
+    /// The build row of each output row.
+    pub build_rows: Vec<u32>,
 }
 
 /// End of a chain in the join's hash table.
@@ -480,7 +500,8 @@ mod tests {
         let mut pairs = Vec::new();
         let (mut matched, mut nulls) = (0, 0);
         for part in [left.slice(0, 2), left.slice(2, 2)] {
-            let (out, part_matched, part_nulls) = build.probe(&part, &["k"]).unwrap();
+            let Probed { batch: out, matched: part_matched, null_keys: part_nulls, .. } =
+                build.probe(&part, &["k"]).unwrap();
             assert_eq!(out.schema().field(3).name(), "v_right");
             let left_v = out.column(1).as_primitive::<Int64Type>();
             let right_v = out.column(3).as_primitive::<Int64Type>();

@@ -9,5 +9,7 @@ pub mod project;
 
 pub use consent::{consent_dated_filter, consent_filter, consent_mask, ConsentDates, DatedConsentOutput};
 pub use distinct::distinct;
-pub use join::{inner_join, semi_join, InnerJoinBuild, InnerJoinOutput, JoinInput, SemiJoinFilter, SemiJoinOutput};
+pub use join::{
+    inner_join, semi_join, InnerJoinBuild, InnerJoinOutput, JoinInput, Probed, SemiJoinFilter, SemiJoinOutput,
+};
 pub use project::{conform, drop_pii, filter_by_text, is_pii, select, select_schema, PII_COLUMNS};

@@ -2,6 +2,7 @@
 //! call, and joins and filters built once from a broadcast table, then applied batch by batch.
 //! Every call releases the GIL.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use arrow_schema::{DataType, Field, Schema};
@@ -16,7 +17,7 @@ use crate::jobs::schema_history::SchemaHistory;
 use crate::jobs::Lake;
 use crate::kernels::{ConsentDates, InnerJoinBuild, JoinInput, SemiJoinFilter};
 use crate::landing::{self, rejected_schema, LandingOptions, LandingSchema};
-use crate::storage::{objects, Location, StagedFolder};
+use crate::storage::{objects, parquet_file, Location, StagedFolder};
 
 /// A landing column as the driver ships it to tasks: (name, Athena type, declared).
 type ColumnSpec = (String, String, bool);
@@ -155,11 +156,14 @@ impl BroadcastSemiJoin {
     }
 }
 
-/// An inner join's hash table, built once from a broadcast table.
+/// An inner join's hash table, built once from a broadcast table; it remembers which build rows
+/// found a partner.
 #[pyclass(frozen, module = "glueless._glueless")]
 pub struct BroadcastInnerJoin {
     inner: InnerJoinBuild,
     probe_keys: Vec<String>,
+    /// One bit per build row: found a partner in some probed batch.
+    hits: Vec<AtomicU64>,
 }
 
 #[pymethods]
@@ -172,7 +176,14 @@ impl BroadcastInnerJoin {
         let inner = py
             .detach(|| InnerJoinBuild::new(JoinInput { schema: &schema, batches: &batches, keys: &names }))
             .into_py_result()?;
-        Ok(Self { inner, probe_keys })
+        let hits = (0..inner.build_rows().div_ceil(64)).map(|_| AtomicU64::new(0)).collect();
+        Ok(Self { inner, probe_keys, hits })
+    }
+
+    /// Which build rows found a partner so far: a little-endian bitmap, bit i for build row i.
+    fn build_hits<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        let bytes: Vec<u8> = self.hits.iter().flat_map(|w| w.load(Ordering::Relaxed).to_le_bytes()).collect();
+        PyBytes::new(py, &bytes)
     }
 
     /// Every pair of a row of `batch` and a build row with equal keys (the batch's columns, then
@@ -187,10 +198,13 @@ impl BroadcastInnerJoin {
                 let mut out = Vec::with_capacity(batches.len());
                 let (mut matched, mut nulls) = (0, 0);
                 for batch in &batches {
-                    let (joined, m, n) = self.inner.probe(batch, &keys)?;
-                    out.push(joined);
-                    matched += m;
-                    nulls += n;
+                    let probed = self.inner.probe(batch, &keys)?;
+                    for row in probed.build_rows {
+                        self.hits[row as usize / 64].fetch_or(1 << (row % 64), Ordering::Relaxed);
+                    }
+                    out.push(probed.batch);
+                    matched += probed.matched;
+                    nulls += probed.null_keys;
                 }
                 Ok((out, matched, nulls))
             })
@@ -244,4 +258,31 @@ impl BroadcastConsentDates {
 pub fn commit_staged_folder(py: Python<'_>, staging: &str, target: &str) -> PyResult<()> {
     py.detach(|| StagedFolder::adopt(&Location::parse(target)?, &Location::parse(staging)?)?.commit(None))
         .into_py_result()
+}
+
+/// Write `table` as the one Parquet file `location` (zstd), atomically: a task attempt that runs
+/// again (or twice) replaces the file whole. Returns the rows written.
+#[pyfunction]
+pub fn write_parquet_file(py: Python<'_>, location: &str, table: PyTable) -> PyResult<u64> {
+    let (batches, schema) = table.into_inner();
+    py.detach(|| -> Result<u64> {
+        let rows = batches.iter().map(|b| b.num_rows() as u64).sum();
+        match Location::parse(location)? {
+            Location::Local(path) => {
+                let parent = path.parent().unwrap_or(std::path::Path::new("."));
+                std::fs::create_dir_all(parent).map_err(|e| Error::io("creating", parent, e))?;
+                let nanos =
+                    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+                let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+                let temp = parent.join(format!(".{name}.tmp-{}-{nanos}", std::process::id()));
+                parquet_file::write(&Location::Local(temp.clone()), &schema, &batches)?;
+                std::fs::rename(&temp, &path).map_err(|e| Error::io("writing", &path, e))?;
+            }
+            s3 => {
+                parquet_file::write(&s3, &schema, &batches)?;
+            }
+        }
+        Ok(rows)
+    })
+    .into_py_result()
 }

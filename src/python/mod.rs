@@ -25,6 +25,7 @@ fn _glueless(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(landing::read_landing, m)?)?;
     m.add_function(wrap_pyfunction!(parquet::read_parquet, m)?)?;
     m.add_function(wrap_pyfunction!(parquet::write_parquet, m)?)?;
+    m.add_function(wrap_pyfunction!(parquet::parquet_rows, m)?)?;
     m.add_function(wrap_pyfunction!(kernels::consent_filter, m)?)?;
     m.add_function(wrap_pyfunction!(kernels::consent_dated_filter, m)?)?;
     m.add_function(wrap_pyfunction!(kernels::semi_join, m)?)?;
@@ -47,6 +48,7 @@ fn _glueless(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(broadcast::read_landing_file, m)?)?;
     m.add_function(wrap_pyfunction!(broadcast::list_data_files, m)?)?;
     m.add_function(wrap_pyfunction!(broadcast::commit_staged_folder, m)?)?;
+    m.add_function(wrap_pyfunction!(broadcast::write_parquet_file, m)?)?;
     Ok(())
 }
 

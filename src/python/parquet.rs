@@ -50,3 +50,18 @@ pub fn write_parquet(py: Python<'_>, location: LocationArg, table: PyTable) -> P
     dict.set_item("bytes", info.bytes)?;
     Ok(dict)
 }
+
+/// The number of rows of the committed Parquet files of a folder, from their footers.
+#[pyfunction]
+pub fn parquet_rows(py: Python<'_>, location: LocationArg) -> PyResult<u64> {
+    py.detach(|| {
+        let folder = Location::parse(&location.0)?;
+        let files = crate::storage::committed_files(&folder)?;
+        files
+            .iter()
+            .filter(|f| f.name().ends_with(".parquet"))
+            .map(crate::storage::parquet_file::row_count)
+            .sum::<crate::error::Result<u64>>()
+    })
+    .into_py_result()
+}

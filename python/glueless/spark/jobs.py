@@ -35,8 +35,11 @@ def _read(spark: "SparkSession", lake: str, table: str, zone: str, producer: str
         raise
 
 
-def _output(spark: "SparkSession", name: str, location: str) -> dict[str, Any]:
-    rows = spark.read.parquet(stages._spark_path(location)).count()
+def _output(name: str, location: str) -> dict[str, Any]:
+    """What a job wrote: the committed table's rows, from the Parquet footers (no Spark job)."""
+    from glueless import _glueless
+
+    rows = _glueless.parquet_rows(location)
     return {"table": name, "location": location, "rows": rows, "table_rows": rows}
 
 
@@ -53,75 +56,79 @@ def _summary(job: str, started: float, read: int, quarantined: int, filtered: di
     }
 
 
-def _landing(spark: "SparkSession", lake: str, table: str, max_record_bytes: Optional[int]) -> tuple:
+def _landing(spark: "SparkSession", lake: str, table: str, max_record_bytes: Optional[int],
+             keep: stages.TaskFilter) -> tuple:
+    """The decoded landing rows that ``keep`` keeps, the quarantine's staging folder (the tasks
+    write it), and accumulators of the records decoded and quarantined (final once the job's
+    action has run)."""
     from glueless import _glueless
 
     columns = _glueless.landing_columns(lake, table)
-    decoded = stages.read_landing(spark, _zone(lake, table, "landing"), columns,
-                                  max_record_bytes=max_record_bytes).persist()
-    good, bad = stages.accepted(decoded, columns), stages.rejected(decoded)
-    return decoded, good, bad, good.count(), bad.count()
+    counts = stages.counters(spark, 2)
+    staging = stages.staging_folder(_zone(lake, table, "rejected"))
+    kept = stages.read_landing(spark, _zone(lake, table, "landing"), columns, max_record_bytes=max_record_bytes,
+                               keep=keep, counts=counts, rejected_to=staging)
+    return kept, staging, counts
+
+
+def _commit_rejected(lake: str, table: str, staging: str, rows: int) -> dict[str, Any]:
+    location = _zone(lake, table, "rejected")
+    stages.commit_folder(staging, location, stages._struct(stages.REJECTED_COLUMNS))
+    return {"table": f"{table}/rejected", "location": location, "rows": rows, "table_rows": rows}
 
 
 def customer_landing_to_trusted(spark: "SparkSession", lake: str, *, strict: bool = False,
                                 max_record_bytes: Optional[int] = None) -> dict[str, Any]:
     started = time.perf_counter()
-    decoded, good, bad, n_good, n_bad = _landing(spark, lake, "customer", max_record_bytes)
-    try:
-        stages.write_table(bad, _zone(lake, "customer", "rejected"))
-        stages.write_table(stages.consent_filter(good), _zone(lake, "customer", "trusted"))
-    finally:
-        decoded.unpersist()
-    trusted = _output(spark, "customer/trusted", _zone(lake, "customer", "trusted"))
-    rejected = _output(spark, "customer/rejected", _zone(lake, "customer", "rejected"))
-    filtered = {"no research consent": n_good - trusted["rows"]}
-    return _summary("customer_landing_to_trusted", started, n_good + n_bad, n_bad, filtered, [trusted, rejected])
+    kept, staging, (n_good, n_bad) = _landing(spark, lake, "customer", max_record_bytes,
+                                              stages.consent_task_filter())
+    location = _zone(lake, "customer", "trusted")
+    written = stages.write_partitions(kept, location)  # the one Spark job: no DISTINCT, no shuffle
+    rejected = _commit_rejected(lake, "customer", staging, n_bad.value)
+    trusted = {"table": "customer/trusted", "location": location, "rows": written, "table_rows": written}
+    filtered = {"no research consent": n_good.value - written}
+    return _summary("customer_landing_to_trusted", started, n_good.value + n_bad.value, n_bad.value, filtered,
+                    [trusted, rejected])
 
 
 def accelerometer_landing_to_trusted(spark: "SparkSession", lake: str, *, strict: bool = False,
                                      max_record_bytes: Optional[int] = None) -> dict[str, Any]:
     started = time.perf_counter()
     customers = _read(spark, lake, "customer", "trusted", "customer_landing_to_trusted")
-    decoded, good, bad, n_good, n_bad = _landing(spark, lake, "accelerometer", max_record_bytes)
-    try:
-        if strict:
-            nulls = good.where(good["user"].isNull() | good["timestamp"].isNull()).count()
-            kept = stages.consent_dated_filter(spark, good, customers)
-        else:
-            nulls = good.where(good["user"].isNull()).count()
-            kept = stages.semi_join(spark, good, customers, ["user"], ["email"])
-        kept = kept.persist()
-        n_kept = kept.count()
-        stages.write_table(bad, _zone(lake, "accelerometer", "rejected"))
-        stages.write_table(kept.distinct(), _zone(lake, "accelerometer", "trusted"))
-        kept.unpersist()
-    finally:
-        decoded.unpersist()
-    trusted = _output(spark, "accelerometer/trusted", _zone(lake, "accelerometer", "trusted"))
-    rejected = _output(spark, "accelerometer/rejected", _zone(lake, "accelerometer", "rejected"))
-    filtered = {
-        "null user or timestamp" if strict else "null user": nulls,
-        "no consent at that time" if strict else "no consenting customer": n_good - nulls - n_kept,
-        "duplicate row": n_kept - trusted["rows"],
-    }
-    return _summary("accelerometer_landing_to_trusted", started, n_good + n_bad, n_bad, filtered,
+    left_out = stages.counters(spark, 3 if strict else 2)
+    if strict:
+        keep = stages.consent_dates_filter(spark, customers, left_out)
+    else:
+        keep = stages.semi_join_filter(spark, customers, ["email"], ["user"], left_out)
+    kept, staging, (n_good, n_bad) = _landing(spark, lake, "accelerometer", max_record_bytes, keep)
+    stages.write_table(kept.distinct(), _zone(lake, "accelerometer", "trusted"))  # DISTINCT: Spark's shuffle
+    rejected = _commit_rejected(lake, "accelerometer", staging, n_bad.value)
+    trusted = _output("accelerometer/trusted", _zone(lake, "accelerometer", "trusted"))
+    counts = [c.value for c in left_out]
+    filtered = {"null user or timestamp" if strict else "null user": counts[0], "no consenting customer": counts[1]}
+    if strict:
+        filtered["before consent"] = counts[2]
+    filtered["duplicate row"] = n_good.value - sum(counts) - trusted["rows"]
+    return _summary("accelerometer_landing_to_trusted", started, n_good.value + n_bad.value, n_bad.value, filtered,
                     [trusted, rejected])
 
 
 def customer_trusted_to_curated(spark: "SparkSession", lake: str, *, strict: bool = False,
                                 max_record_bytes: Optional[int] = None) -> dict[str, Any]:
+    from glueless import _glueless
+
     started = time.perf_counter()
     customers = _read(spark, lake, "customer", "trusted", "customer_landing_to_trusted")
     readings = _read(spark, lake, "accelerometer", "trusted", "accelerometer_landing_to_trusted")
     users = readings.select("user").where(readings["user"].isNotNull()).distinct()  # Spark's shuffle
-    kept = stages.semi_join(spark, customers, users, ["email"], ["user"]).persist()
-    n_read, n_kept = customers.count(), kept.count()
-    nulls = customers.where(customers["email"].isNull()).count()
+    counts = stages.counters(spark, 2)
+    kept = stages.semi_join(spark, customers, users, ["email"], ["user"], counts)
     stages.write_table(kept.distinct(), _zone(lake, "customer", "curated"))
-    kept.unpersist()
-    curated = _output(spark, "customer/curated", _zone(lake, "customer", "curated"))
-    filtered = {"null email": nulls, "no accelerometer readings": n_read - nulls - n_kept,
-                "duplicate row": n_kept - curated["rows"]}
+    curated = _output("customer/curated", _zone(lake, "customer", "curated"))
+    n_read = _glueless.parquet_rows(_zone(lake, "customer", "trusted"))
+    nulls, misses = (c.value for c in counts)
+    filtered = {"null email": nulls, "no accelerometer readings": misses,
+                "duplicate row": n_read - nulls - misses - curated["rows"]}
     return _summary("customer_trusted_to_curated", started, n_read, 0, filtered, [curated])
 
 
@@ -129,49 +136,45 @@ def step_trainer_trusted(spark: "SparkSession", lake: str, *, strict: bool = Fal
                          max_record_bytes: Optional[int] = None) -> dict[str, Any]:
     started = time.perf_counter()
     curated = _read(spark, lake, "customer", "curated", "customer_trusted_to_curated")
-    decoded, good, bad, n_good, n_bad = _landing(spark, lake, "step_trainer", max_record_bytes)
-    try:
-        nulls = good.where(good["serialNumber"].isNull()).count()
-        kept = stages.semi_join(spark, good, curated, ["serialNumber"], ["serialNumber"]).persist()
-        n_kept = kept.count()
-        stages.write_table(bad, _zone(lake, "step_trainer", "rejected"))
-        stages.write_table(kept.distinct(), _zone(lake, "step_trainer", "trusted"))
-        kept.unpersist()
-    finally:
-        decoded.unpersist()
-    trusted = _output(spark, "step_trainer/trusted", _zone(lake, "step_trainer", "trusted"))
-    rejected = _output(spark, "step_trainer/rejected", _zone(lake, "step_trainer", "rejected"))
-    filtered = {"null serialNumber": nulls, "no curated customer": n_good - nulls - n_kept,
-                "duplicate row": n_kept - trusted["rows"]}
-    return _summary("step_trainer_trusted", started, n_good + n_bad, n_bad, filtered, [trusted, rejected])
+    left_out = stages.counters(spark, 2)
+    keep = stages.semi_join_filter(spark, curated, ["serialNumber"], ["serialNumber"], left_out)
+    kept, staging, (n_good, n_bad) = _landing(spark, lake, "step_trainer", max_record_bytes, keep)
+    stages.write_table(kept.distinct(), _zone(lake, "step_trainer", "trusted"))
+    rejected = _commit_rejected(lake, "step_trainer", staging, n_bad.value)
+    trusted = _output("step_trainer/trusted", _zone(lake, "step_trainer", "trusted"))
+    nulls, misses = (c.value for c in left_out)
+    filtered = {"null serialNumber": nulls, "no curated customer": misses,
+                "duplicate row": n_good.value - nulls - misses - trusted["rows"]}
+    return _summary("step_trainer_trusted", started, n_good.value + n_bad.value, n_bad.value, filtered,
+                    [trusted, rejected])
 
 
 def machine_learning_curated(spark: "SparkSession", lake: str, *, strict: bool = False,
                              max_record_bytes: Optional[int] = None) -> dict[str, Any]:
+    import pyarrow.compute as pc
+
     started = time.perf_counter()
     steps = _read(spark, lake, "step_trainer", "trusted", "step_trainer_trusted")
     readings = _read(spark, lake, "accelerometer", "trusted", "accelerometer_landing_to_trusted")
     if strict:
         owners = _read(spark, lake, "customer", "curated", "customer_trusted_to_curated")
-        owned = stages.inner_join(spark, readings, owners.select("email", "serialNumber"), ["user"], ["email"])
+        owned, _, _ = stages.inner_join(spark, readings, owners.select("email", "serialNumber"), ["user"], ["email"])
         owned = owned.select("timestamp", "x", "y", "z", "serialNumber")
-        joined = stages.inner_join(spark, owned, steps, ["timestamp", "serialNumber"],
-                                   ["sensorReadingTime", "serialNumber"])
-        keys = owned.select(owned["timestamp"].alias("t"), owned["serialNumber"].alias("s")).distinct()
-        condition = (steps["sensorReadingTime"] == keys["t"]) & (steps["serialNumber"] == keys["s"])
-        nulls = steps.where(steps["sensorReadingTime"].isNull() | steps["serialNumber"].isNull()).count()
+        joined, hits, build = stages.inner_join(spark, owned, steps, ["timestamp", "serialNumber"],
+                                                ["sensorReadingTime", "serialNumber"], with_hits=True)
+        null_key = pc.or_(pc.is_null(build["sensorReadingTime"]), pc.is_null(build["serialNumber"]))
     else:
-        joined = stages.inner_join(spark, readings, steps, ["timestamp"], ["sensorReadingTime"])
-        keys = readings.select(readings["timestamp"].alias("t")).distinct()
-        condition = steps["sensorReadingTime"] == keys["t"]
-        nulls = steps.where(steps["sensorReadingTime"].isNull()).count()
-    matched = steps.join(keys, condition, "left_semi").count()
-    stages.write_table(joined.select(*ML_COLUMNS), _zone(lake, "step_trainer", "curated"))
-    curated = _output(spark, "step_trainer/curated", _zone(lake, "step_trainer", "curated"))
-    n_read = steps.count()
+        joined, hits, build = stages.inner_join(spark, readings, steps, ["timestamp"], ["sensorReadingTime"],
+                                                with_hits=True)
+        null_key = pc.is_null(build["sensorReadingTime"])
+    location = _zone(lake, "step_trainer", "curated")
+    written = stages.write_partitions(joined.select(*ML_COLUMNS), location)  # the join streams into the writer
+    curated = {"table": "step_trainer/curated", "location": location, "rows": written, "table_rows": written}
+    matched = stages.matched_rows(hits.value)
+    nulls = int(pc.sum(null_key).as_py() or 0)
     unmatched = "no reading of its owner at that time" if strict else "no accelerometer reading at that time"
-    filtered = {"null time or serialNumber": nulls, unmatched: n_read - matched - nulls}
-    return _summary("machine_learning_curated", started, n_read, 0, filtered, [curated], matched=matched)
+    filtered = {"null time or serialNumber": nulls, unmatched: build.num_rows - matched - nulls}
+    return _summary("machine_learning_curated", started, build.num_rows, 0, filtered, [curated], matched=matched)
 
 
 JOBS: dict[str, Callable[..., dict[str, Any]]] = {

@@ -12,7 +12,7 @@ pyspark is imported only when a stage is built, so ``import glueless`` never nee
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any, Iterator, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Sequence
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -75,6 +75,9 @@ def read_landing(
     *,
     partitions: Optional[int] = None,
     max_record_bytes: Optional[int] = None,
+    keep: Optional["TaskFilter"] = None,
+    counts: Optional[Sequence[Any]] = None,
+    rejected_to: Optional[str] = None,
 ) -> "DataFrame":
     """Decode the landing files under ``path`` (local or S3) with ``columns`` (from
     :func:`glueless._glueless.landing_columns`). The driver lists the files and deals them out,
@@ -85,13 +88,21 @@ def read_landing(
     records (``source_file``, ``line_number``, ``reason``, ``raw_line``; the typed columns null).
     Split it with :func:`accepted` and :func:`rejected`. A file whose records bring keys no column
     holds fails the task: the schema must evolve first (run the job once with the local engine).
+
+    ``keep`` (e.g. :func:`semi_join_filter`) filters the decoded rows in the task, as they are
+    decoded, so only kept rows go back to Spark. ``counts`` (two :func:`counters`) receive the
+    records decoded (before ``keep``) and quarantined.
+
+    ``rejected_to`` (a folder from :func:`staging_folder`): each task writes its quarantined
+    records there itself (one Parquet file per partition) and the DataFrame holds the decoded rows
+    only, so the quarantine costs no second pass; commit the folder with :func:`commit_folder`.
     """
     from pyspark.sql import types as T
 
     from glueless import _glueless
 
     typed = [(name, hive) for name, hive, _ in columns]
-    out_schema = _struct([*typed, *REJECTED_COLUMNS])
+    out_schema = _struct(typed if rejected_to else [*typed, *REJECTED_COLUMNS])
     spec = [(str(name), str(hive), bool(declared)) for name, hive, declared in columns]
     files = sorted(_glueless.list_data_files(path), key=lambda f: -f[1])
     n = max(1, min(partitions or 2 * spark.sparkContext.defaultParallelism, len(files) or 1))
@@ -103,7 +114,10 @@ def read_landing(
     def decode(batches: Iterator["pa.RecordBatch"]) -> Iterator["pa.RecordBatch"]:
         import pyarrow as pa
 
-        arrow_schema = pa.schema([pa.field(name, _pa_type(hive)) for name, hive in [*typed, *REJECTED_COLUMNS]])
+        arrow_schema = pa.schema([pa.field(f.name, _pa_type(f.dataType.simpleString())) for f in out_schema.fields])
+        task_filter = keep() if keep else None
+        decoded = quarantined = 0
+        bad_parts = []
         for batch in batches:
             for location in batch.column("path").to_pylist():
                 good, bad, unseen = _glueless.read_landing_file(location, spec, max_record_bytes=max_record_bytes)
@@ -112,9 +126,21 @@ def read_landing(
                         f"landing file {location} has fields the table's schema lacks ({', '.join(unseen)}); "
                         "run the job once with the local engine to evolve the schema"
                     )
-                for part in (pa.table(good), pa.table(bad)):
+                good_table, bad_table = pa.table(good), pa.table(bad)
+                decoded += good_table.num_rows
+                quarantined += bad_table.num_rows
+                if task_filter is not None:
+                    good_table = pa.table(task_filter(good_table))
+                if rejected_to and bad_table.num_rows:
+                    bad_parts.append(bad_table)
+                for part in (good_table,) if rejected_to else (good_table, bad_table):
                     for b in part.to_batches():
                         yield _widen(b, arrow_schema)
+        if bad_parts:
+            _write_part(rejected_to, pa.concat_tables(bad_parts))
+        if counts:
+            counts[0].add(decoded)
+            counts[1].add(quarantined)
 
     names = spark.sparkContext.parallelize(buckets, n).flatMap(lambda bucket: [(p,) for p in bucket])
     listing = spark.createDataFrame(names, T.StructType([T.StructField("path", T.StringType(), False)]))
@@ -148,89 +174,255 @@ def rejected(decoded: "DataFrame") -> "DataFrame":
     return decoded.where(decoded["reason"].isNotNull()).select(*[name for name, _ in REJECTED_COLUMNS])
 
 
-def consent_filter(df: "DataFrame", column: str = "shareWithResearchAsOfDate") -> "DataFrame":
-    """The rows whose ``column`` is present and non-zero (customer_landing_to_trusted's rule)."""
+def consent_task_filter(column: str = "shareWithResearchAsOfDate") -> "TaskFilter":
+    """A task filter keeping the rows whose ``column`` is present and non-zero
+    (customer_landing_to_trusted's rule)."""
     from glueless import _glueless
 
-    def run(batches: Iterator["pa.RecordBatch"]) -> Iterator["pa.RecordBatch"]:
-        for batch in batches:
-            yield from _batches(_glueless.consent_filter(batch, column))
+    def make() -> Callable[[Any], object]:
+        return lambda batch: _glueless.consent_filter(batch, column)
 
-    return df.mapInArrow(run, df.schema)
+    return make
 
 
-def semi_join(
-    spark: "SparkSession", large: "DataFrame", small: "DataFrame", on: Sequence[str], small_on: Sequence[str]
-) -> "DataFrame":
-    """The rows of ``large`` whose key ``on`` appears in ``small`` (key ``small_on``): ``small`` is
-    broadcast, each task builds its key set once and streams its partition through it. Null keys
-    never match."""
+def consent_filter(df: "DataFrame", column: str = "shareWithResearchAsOfDate") -> "DataFrame":
+    """The rows whose ``column`` is present and non-zero, partition by partition."""
+    return apply_filter(df, consent_task_filter(column))
+
+
+def counters(spark: "SparkSession", n: int) -> list[Any]:
+    """``n`` integer accumulators for the counts a stage's tasks report (rows left out by reason).
+    Spark adds a task's updates once when the task succeeds; a stage recomputed after a lost
+    executor can add them again, so callers check that their counts add up."""
+    return [spark.sparkContext.accumulator(0) for _ in range(n)]
+
+
+#: Called once in each task, it returns the filter applied to that task's batches.
+TaskFilter = Callable[[], Callable[[Any], object]]
+
+
+def semi_join_filter(
+    spark: "SparkSession", small: "DataFrame", small_on: Sequence[str], on: Sequence[str],
+    counts: Optional[Sequence[Any]] = None,
+) -> TaskFilter:
+    """A task filter keeping the rows whose key ``on`` appears in ``small`` (key ``small_on``):
+    ``small``'s keys are broadcast and hashed once per task. ``counts`` (two :func:`counters`)
+    receive the rows left out with a null key and without a partner."""
     from glueless import _glueless
 
     shipped = _broadcast_ipc(spark, _arrow(small.select(*small_on)))
     keys, probe = list(small_on), list(on)
 
-    def run(batches: Iterator["pa.RecordBatch"]) -> Iterator["pa.RecordBatch"]:
+    def make() -> Callable[[Any], object]:
         build = _glueless.BroadcastSemiJoin(_from_ipc(shipped.value), keys, probe)
-        for batch in batches:
-            kept, _, _ = build.filter(batch)
-            yield from _batches(kept)
 
-    return large.mapInArrow(run, large.schema)
+        def apply(batch: Any) -> object:
+            kept, nulls, misses = build.filter(batch)
+            if counts:
+                counts[0].add(nulls)
+                counts[1].add(misses)
+            return kept
+
+        return apply
+
+    return make
 
 
-def consent_dated_filter(spark: "SparkSession", readings: "DataFrame", customers: "DataFrame") -> "DataFrame":
-    """Strict mode: the readings taken at or after their user's consent time; ``customers``
-    (email, shareWithResearchAsOfDate) is broadcast."""
+def consent_dates_filter(
+    spark: "SparkSession", customers: "DataFrame", counts: Optional[Sequence[Any]] = None
+) -> TaskFilter:
+    """Strict mode: a task filter keeping the readings taken at or after their user's consent
+    time; ``customers`` (email, shareWithResearchAsOfDate) is broadcast. ``counts`` (three
+    :func:`counters`) receive the readings left out: null user or time, no consenting customer,
+    before consent."""
     from glueless import _glueless
 
     shipped = _broadcast_ipc(spark, _arrow(customers.select("email", "shareWithResearchAsOfDate")))
 
-    def run(batches: Iterator["pa.RecordBatch"]) -> Iterator["pa.RecordBatch"]:
+    def make() -> Callable[[Any], object]:
         dates = _glueless.BroadcastConsentDates(_from_ipc(shipped.value))
-        for batch in batches:
-            kept, _ = dates.filter(batch)
-            yield from _batches(kept)
 
-    return readings.mapInArrow(run, readings.schema)
+        def apply(batch: Any) -> object:
+            kept, left_out = dates.filter(batch)
+            if counts:
+                for counter, n in zip(counts, left_out):
+                    counter.add(n)
+            return kept
+
+        return apply
+
+    return make
+
+
+def apply_filter(df: "DataFrame", keep: TaskFilter) -> "DataFrame":
+    """``df`` through a task filter, partition by partition (mapInArrow)."""
+
+    def run(batches: Iterator["pa.RecordBatch"]) -> Iterator["pa.RecordBatch"]:
+        task_filter = keep()
+        for batch in batches:
+            yield from _batches(task_filter(batch))
+
+    return df.mapInArrow(run, df.schema)
+
+
+def semi_join(
+    spark: "SparkSession",
+    large: "DataFrame",
+    small: "DataFrame",
+    on: Sequence[str],
+    small_on: Sequence[str],
+    counts: Optional[Sequence[Any]] = None,
+) -> "DataFrame":
+    """The rows of ``large`` whose key ``on`` appears in ``small`` (key ``small_on``): ``small`` is
+    broadcast, each task builds its key set once and streams its partition through it. Null keys
+    never match. ``counts``: as :func:`semi_join_filter`."""
+    return apply_filter(large, semi_join_filter(spark, small, small_on, on, counts))
+
+
+def consent_dated_filter(
+    spark: "SparkSession", readings: "DataFrame", customers: "DataFrame", counts: Optional[Sequence[Any]] = None
+) -> "DataFrame":
+    """Strict mode: the readings taken at or after their user's consent time (see
+    :func:`consent_dates_filter`)."""
+    return apply_filter(readings, consent_dates_filter(spark, customers, counts))
+
+
+def _bitmap_param(size: int) -> Any:
+    """Accumulator parameter: build-row bitmaps OR-ed together (which broadcast rows matched)."""
+    from pyspark.accumulators import AccumulatorParam
+
+    class Bitmap(AccumulatorParam[bytes]):
+        def zero(self, value: bytes) -> bytes:
+            return bytes(size)
+
+        def addInPlace(self, a: bytes, b: bytes) -> bytes:  # noqa: N802 - Spark's name
+            return (int.from_bytes(a, "little") | int.from_bytes(b, "little")).to_bytes(size, "little")
+
+    return Bitmap()
+
+
+def matched_rows(bitmap: bytes) -> int:
+    """How many build rows a :func:`inner_join`'s ``hits`` accumulator marked."""
+    return int.from_bytes(bitmap, "little").bit_count()
 
 
 def inner_join(
-    spark: "SparkSession", large: "DataFrame", small: "DataFrame", on: Sequence[str], small_on: Sequence[str]
-) -> "DataFrame":
+    spark: "SparkSession",
+    large: "DataFrame",
+    small: "DataFrame",
+    on: Sequence[str],
+    small_on: Sequence[str],
+    *,
+    with_hits: bool = False,
+) -> tuple["DataFrame", Any, "pa.Table"]:
     """Every pair of a ``large`` row and a ``small`` row with equal keys: ``large``'s columns, then
     ``small``'s (``_right`` added to a clashing name). ``small`` is broadcast and hashed once per
-    task; ``large`` streams through the Rust hash join."""
+    task; ``large`` streams through the Rust hash join. With ``with_hits``, the second value is an
+    accumulator of which ``small`` rows found a partner (see :func:`matched_rows`), else None; the
+    third is ``small`` as collected for the broadcast."""
     from pyspark.sql import types as T
 
     from glueless import _glueless
 
-    shipped = _broadcast_ipc(spark, _arrow(small))
+    table = _arrow(small)
+    shipped = _broadcast_ipc(spark, table)
     keys, probe = list(small_on), list(on)
     names = {f.name for f in large.schema.fields}
     fields = list(large.schema.fields) + [
         T.StructField(f"{f.name}_right" if f.name in names else f.name, f.dataType, True) for f in small.schema.fields
     ]
+    size = (table.num_rows + 63) // 64 * 8
+    hits = spark.sparkContext.accumulator(bytes(size), _bitmap_param(size)) if with_hits else None
 
     def run(batches: Iterator["pa.RecordBatch"]) -> Iterator["pa.RecordBatch"]:
         build = _glueless.BroadcastInnerJoin(_from_ipc(shipped.value), keys, probe)
         for batch in batches:
             joined, _, _ = build.probe(batch)
             yield from _batches(joined)
+        if hits is not None:
+            hits.add(build.build_hits())
 
-    return large.mapInArrow(run, T.StructType(fields))
+    return large.mapInArrow(run, T.StructType(fields)), hits, table
+
+
+def _staging_name(target: str) -> str:
+    """A hidden name beside ``target``, marked with this (driver) process like glueless' own
+    staging folders, so a crashed run's leftovers are recognised and removed."""
+    import uuid
+
+    parent, name = target.rstrip("/").rsplit("/", 1)
+    return f"{parent}/.{name}.staging-{os.getpid()}-spark{uuid.uuid4().hex[:12]}"
+
+
+def staging_folder(target: str) -> str:
+    """A new hidden folder beside ``target`` for tasks to write into (see :func:`commit_folder`)."""
+    staging = _staging_name(target)
+    if "://" not in staging:
+        os.makedirs(staging)
+    return staging
+
+
+def _write_part(folder: Optional[str], table: "pa.Table") -> int:
+    """Write a task's rows as ``folder/part-NNNNN.parquet``, named by the partition so that a
+    repeated attempt replaces its own file."""
+    from pyspark import TaskContext
+
+    from glueless import _glueless
+
+    context = TaskContext.get()
+    partition = context.partitionId() if context else 0
+    return int(_glueless.write_parquet_file(f"{folder}/part-{partition:05d}.parquet", table))
+
+
+def commit_folder(staging: str, target: str, schema: "StructType") -> None:
+    """Make ``staging`` the table at ``target`` in one atomic step; an empty table still gets one
+    (empty) file with ``schema``, so readers see typed columns."""
+    import pyarrow as pa
+
+    from glueless import _glueless
+
+    if not any(name.endswith(".parquet") for name, _ in _data_files(staging)):
+        empty = pa.schema([pa.field(f.name, _pa_type(f.dataType.simpleString())) for f in schema.fields])
+        _glueless.write_parquet_file(f"{staging}/part-00000.parquet", empty.empty_table())
+    _glueless.commit_staged_folder(staging, target)
+
+
+def _data_files(folder: str) -> list[tuple[str, int]]:
+    from glueless import _glueless
+
+    try:
+        return [(location.rsplit("/", 1)[-1], size) for location, size in _glueless.list_data_files(folder)]
+    except FileNotFoundError:
+        return []
+
+
+def write_partitions(df: "DataFrame", target: str) -> int:
+    """Write ``df`` as the Parquet table at ``target`` straight from the tasks (each partition's
+    rows encoded by glueless' writer, no trip back to the JVM), commit it atomically, and return
+    the rows written. For tables Spark need not shuffle before writing."""
+    from pyspark.sql import types as T
+
+    staging = staging_folder(target)
+
+    def run(batches: Iterator["pa.RecordBatch"]) -> Iterator["pa.RecordBatch"]:
+        import pyarrow as pa
+
+        parts = list(batches)
+        rows = _write_part(staging, pa.Table.from_batches(parts)) if parts and sum(b.num_rows for b in parts) else 0
+        yield pa.record_batch({"rows": pa.array([rows], pa.int64())})
+
+    written = df.mapInArrow(run, T.StructType([T.StructField("rows", T.LongType())])).collect()
+    commit_folder(staging, target, df.schema)
+    return sum(r["rows"] for r in written)
 
 
 def write_table(df: "DataFrame", target: str) -> None:
     """Write ``df`` as the Parquet table at ``target`` (zstd) and commit it the way glueless
     commits its own output: Spark writes a hidden folder beside the target, which then replaces
     the target in one atomic step (a rename exchange locally, the manifest on S3)."""
-    import uuid
-
     from glueless import _glueless
 
-    parent, name = target.rstrip("/").rsplit("/", 1)
-    staging = f"{parent}/.{name}.staging-{os.getpid()}-spark{uuid.uuid4().hex[:12]}"
+    staging = _staging_name(target)
     df.write.mode("errorifexists").option("compression", "zstd").parquet(_spark_path(staging))
     _glueless.commit_staged_folder(staging, target)
 
@@ -246,12 +438,22 @@ def _spark_path(location: str) -> str:
 
 __all__ = [
     "REJECTED_COLUMNS",
+    "TaskFilter",
     "accepted",
+    "apply_filter",
+    "consent_dates_filter",
     "consent_dated_filter",
     "consent_filter",
+    "consent_task_filter",
+    "counters",
     "inner_join",
+    "matched_rows",
     "read_landing",
     "rejected",
     "semi_join",
+    "semi_join_filter",
+    "staging_folder",
+    "commit_folder",
+    "write_partitions",
     "write_table",
 ]
