@@ -278,7 +278,7 @@ pub fn write_parquet_file(py: Python<'_>, location: &str, table: PyTable) -> PyR
                 parquet_file::write(&Location::Local(temp.clone()), &schema, &batches)?;
                 std::fs::rename(&temp, &path).map_err(|e| Error::io("writing", &path, e))?;
             }
-            s3 => {
+            s3 @ Location::S3 { .. } => {
                 parquet_file::write(&s3, &schema, &batches)?;
             }
         }
