@@ -156,19 +156,25 @@ def machine_learning_curated(spark: "SparkSession", lake: str, *, strict: bool =
     started = time.perf_counter()
     steps = _read(spark, lake, "step_trainer", "trusted", "step_trainer_trusted")
     readings = _read(spark, lake, "accelerometer", "trusted", "accelerometer_landing_to_trusted")
+    # Only the columns the join needs leave the JVM (Spark prunes the Parquet read to them).
+    readings = readings.select(*(["user"] if strict else []), "timestamp", "x", "y", "z")
     if strict:
         owners = _read(spark, lake, "customer", "curated", "customer_trusted_to_curated")
-        owned, _, _ = stages.inner_join(spark, readings, owners.select("email", "serialNumber"), ["user"], ["email"])
-        owned = owned.select("timestamp", "x", "y", "z", "serialNumber")
-        joined, hits, build = stages.inner_join(spark, owned, steps, ["timestamp", "serialNumber"],
-                                                ["sensorReadingTime", "serialNumber"], with_hits=True)
+        owned, _, _ = stages.inner_join(spark, readings, owners.select("email", "serialNumber"), ["user"], ["email"],
+                                        columns=["timestamp", "x", "y", "z", "serialNumber"])
+        keep, schema, hits, build = stages.inner_join_filter(
+            spark, owned.schema, steps, ["timestamp", "serialNumber"], ["sensorReadingTime", "serialNumber"],
+            columns=ML_COLUMNS, with_hits=True)
+        probe = owned
         null_key = pc.or_(pc.is_null(build["sensorReadingTime"]), pc.is_null(build["serialNumber"]))
     else:
-        joined, hits, build = stages.inner_join(spark, readings, steps, ["timestamp"], ["sensorReadingTime"],
-                                                with_hits=True)
+        keep, schema, hits, build = stages.inner_join_filter(
+            spark, readings.schema, steps, ["timestamp"], ["sensorReadingTime"], columns=ML_COLUMNS, with_hits=True)
+        probe = readings
         null_key = pc.is_null(build["sensorReadingTime"])
     location = _zone(lake, "step_trainer", "curated")
-    written = stages.write_partitions(joined.select(*ML_COLUMNS), location)  # the join streams into the writer
+    # The join streams into the writer: each task joins its partition and writes the result itself.
+    written = stages.write_partitions(probe, location, keep, schema)
     curated = {"table": "step_trainer/curated", "location": location, "rows": written, "table_rows": written}
     matched = stages.matched_rows(hits.value)
     nulls = int(pc.sum(null_key).as_py() or 0)

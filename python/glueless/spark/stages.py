@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
     from pyspark.sql.types import StructType
 
+#: Landing bytes per decoding task below which no further task is started.
+PARTITION_BYTES = 16 << 20
+
 #: The quarantine's columns (as glueless writes them beside landing data).
 REJECTED_COLUMNS = (("source_file", "string"), ("line_number", "bigint"), ("reason", "string"), ("raw_line", "string"))
 
@@ -81,7 +84,8 @@ def read_landing(
 ) -> "DataFrame":
     """Decode the landing files under ``path`` (local or S3) with ``columns`` (from
     :func:`glueless._glueless.landing_columns`). The driver lists the files and deals them out,
-    largest first, over ``partitions`` partitions (default: twice the default parallelism); each
+    largest first, over ``partitions`` partitions (default: one per 16 MiB of landing data, at most
+    twice the default parallelism); each
     task reads its files itself (glueless' parallel ranged reads, no size limit) and decodes them.
 
     Returns one DataFrame holding both outcomes: decoded rows (``reason`` null) and quarantined
@@ -105,7 +109,11 @@ def read_landing(
     out_schema = _struct(typed if rejected_to else [*typed, *REJECTED_COLUMNS])
     spec = [(str(name), str(hive), bool(declared)) for name, hive, declared in columns]
     files = sorted(_glueless.list_data_files(path), key=lambda f: -f[1])
-    n = max(1, min(partitions or 2 * spark.sparkContext.defaultParallelism, len(files) or 1))
+    if partitions is None:
+        # As Spark packs small files: no task for less than PARTITION_BYTES, at most two per core.
+        wanted = -(-sum(size for _, size in files) // PARTITION_BYTES)
+        partitions = min(wanted, 2 * spark.sparkContext.defaultParallelism)
+    n = max(1, min(partitions, len(files) or 1))
     # Largest first, round-robin: every partition gets files, and sizes even out.
     buckets: list[list[str]] = [[] for _ in range(n)]
     for i, (location, _) in enumerate(files):
@@ -136,6 +144,8 @@ def read_landing(
                 for part in (good_table,) if rejected_to else (good_table, bad_table):
                     for b in part.to_batches():
                         yield _widen(b, arrow_schema)
+        if task_filter is not None:
+            _finish(task_filter)
         if bad_parts:
             _write_part(rejected_to, pa.concat_tables(bad_parts))
         if counts:
@@ -254,15 +264,24 @@ def consent_dates_filter(
     return make
 
 
-def apply_filter(df: "DataFrame", keep: TaskFilter) -> "DataFrame":
-    """``df`` through a task filter, partition by partition (mapInArrow)."""
+def apply_filter(df: "DataFrame", keep: TaskFilter, schema: Optional["StructType"] = None) -> "DataFrame":
+    """``df`` through a task filter, partition by partition (mapInArrow); ``schema``: the
+    filter's output schema when it is not ``df``'s."""
 
     def run(batches: Iterator["pa.RecordBatch"]) -> Iterator["pa.RecordBatch"]:
         task_filter = keep()
         for batch in batches:
             yield from _batches(task_filter(batch))
+        _finish(task_filter)
 
-    return df.mapInArrow(run, df.schema)
+    return df.mapInArrow(run, schema or df.schema)
+
+
+def _finish(task_filter: object) -> None:
+    """End a task filter's task (a join reports its matched build rows)."""
+    finish = getattr(task_filter, "finish", None)
+    if finish is not None:
+        finish()
 
 
 def semi_join(
@@ -306,20 +325,39 @@ def matched_rows(bitmap: bytes) -> int:
     return int.from_bytes(bitmap, "little").bit_count()
 
 
-def inner_join(
+class JoinTask:
+    """The per-task side of :func:`inner_join_filter`: probes batches, remembers matched build rows."""
+
+    def __init__(self, build: Any, columns: Optional[Sequence[str]], hits: Any) -> None:
+        self.build, self.columns, self.hits = build, columns, hits
+
+    def __call__(self, batch: Any) -> object:
+        import pyarrow as pa
+
+        joined, _, _ = self.build.probe(batch)
+        return pa.table(joined).select(list(self.columns)) if self.columns else joined
+
+    def finish(self) -> None:
+        if self.hits is not None:
+            self.hits.add(self.build.build_hits())
+
+
+def inner_join_filter(
     spark: "SparkSession",
-    large: "DataFrame",
+    large_schema: "StructType",
     small: "DataFrame",
     on: Sequence[str],
     small_on: Sequence[str],
     *,
+    columns: Optional[Sequence[str]] = None,
     with_hits: bool = False,
-) -> tuple["DataFrame", Any, "pa.Table"]:
-    """Every pair of a ``large`` row and a ``small`` row with equal keys: ``large``'s columns, then
-    ``small``'s (``_right`` added to a clashing name). ``small`` is broadcast and hashed once per
-    task; ``large`` streams through the Rust hash join. With ``with_hits``, the second value is an
-    accumulator of which ``small`` rows found a partner (see :func:`matched_rows`), else None; the
-    third is ``small`` as collected for the broadcast."""
+) -> tuple[TaskFilter, "StructType", Any, "pa.Table"]:
+    """A task filter joining each batch (of ``large_schema``) with ``small`` on ``on`` =
+    ``small_on``: ``small`` is collected, broadcast and hashed once per task. Output: the batch's
+    columns, then ``small``'s (``_right`` added to a clashing name), or only ``columns``.
+
+    Returns the filter, its output schema, an accumulator of which ``small`` rows found a partner
+    (with ``with_hits``; see :func:`matched_rows`) and ``small`` as collected."""
     from pyspark.sql import types as T
 
     from glueless import _glueless
@@ -327,22 +365,40 @@ def inner_join(
     table = _arrow(small)
     shipped = _broadcast_ipc(spark, table)
     keys, probe = list(small_on), list(on)
-    names = {f.name for f in large.schema.fields}
-    fields = list(large.schema.fields) + [
+    names = {f.name for f in large_schema.fields}
+    fields = list(large_schema.fields) + [
         T.StructField(f"{f.name}_right" if f.name in names else f.name, f.dataType, True) for f in small.schema.fields
     ]
+    if columns:
+        by_name = {f.name: f for f in fields}
+        fields = [by_name[c] for c in columns]
     size = (table.num_rows + 63) // 64 * 8
     hits = spark.sparkContext.accumulator(bytes(size), _bitmap_param(size)) if with_hits else None
 
-    def run(batches: Iterator["pa.RecordBatch"]) -> Iterator["pa.RecordBatch"]:
-        build = _glueless.BroadcastInnerJoin(_from_ipc(shipped.value), keys, probe)
-        for batch in batches:
-            joined, _, _ = build.probe(batch)
-            yield from _batches(joined)
-        if hits is not None:
-            hits.add(build.build_hits())
+    def make() -> Callable[[Any], object]:
+        return JoinTask(_glueless.BroadcastInnerJoin(_from_ipc(shipped.value), keys, probe), columns, hits)
 
-    return large.mapInArrow(run, T.StructType(fields)), hits, table
+    return make, T.StructType(fields), hits, table
+
+
+def inner_join(
+    spark: "SparkSession",
+    large: "DataFrame",
+    small: "DataFrame",
+    on: Sequence[str],
+    small_on: Sequence[str],
+    *,
+    columns: Optional[Sequence[str]] = None,
+    with_hits: bool = False,
+) -> tuple["DataFrame", Any, "pa.Table"]:
+    """Every pair of a ``large`` row and a ``small`` row with equal keys (see
+    :func:`inner_join_filter`): ``small`` is broadcast and hashed once per task, ``large`` streams
+    through the Rust hash join. Returns the joined DataFrame, the matched-rows accumulator (or
+    None) and ``small`` as collected."""
+    keep, schema, hits, table = inner_join_filter(
+        spark, large.schema, small, on, small_on, columns=columns, with_hits=with_hits
+    )
+    return apply_filter(large, keep, schema), hits, table
 
 
 def _staging_name(target: str) -> str:
@@ -396,10 +452,13 @@ def _data_files(folder: str) -> list[tuple[str, int]]:
         return []
 
 
-def write_partitions(df: "DataFrame", target: str) -> int:
-    """Write ``df`` as the Parquet table at ``target`` straight from the tasks (each partition's
-    rows encoded by glueless' writer, no trip back to the JVM), commit it atomically, and return
-    the rows written. For tables Spark need not shuffle before writing."""
+def write_partitions(
+    df: "DataFrame", target: str, keep: Optional[TaskFilter] = None, schema: Optional["StructType"] = None
+) -> int:
+    """Write ``df`` (through the task filter ``keep``, whose output schema is ``schema``) as the
+    Parquet table at ``target`` straight from the tasks: each partition's rows are encoded by
+    glueless' writer without a trip back to the JVM. Commits the table atomically and returns the
+    rows written. For tables Spark need not shuffle before writing."""
     from pyspark.sql import types as T
 
     staging = staging_folder(target)
@@ -407,12 +466,17 @@ def write_partitions(df: "DataFrame", target: str) -> int:
     def run(batches: Iterator["pa.RecordBatch"]) -> Iterator["pa.RecordBatch"]:
         import pyarrow as pa
 
-        parts = list(batches)
-        rows = _write_part(staging, pa.Table.from_batches(parts)) if parts and sum(b.num_rows for b in parts) else 0
+        task_filter = keep() if keep else None
+        parts: list["pa.RecordBatch"] = []
+        for batch in batches:
+            parts.extend(pa.table(task_filter(batch)).to_batches() if task_filter else [batch])
+        if task_filter is not None:
+            _finish(task_filter)
+        rows = _write_part(staging, pa.Table.from_batches(parts)) if sum(b.num_rows for b in parts) else 0
         yield pa.record_batch({"rows": pa.array([rows], pa.int64())})
 
     written = df.mapInArrow(run, T.StructType([T.StructField("rows", T.LongType())])).collect()
-    commit_folder(staging, target, df.schema)
+    commit_folder(staging, target, schema or df.schema)
     return sum(r["rows"] for r in written)
 
 
@@ -447,6 +511,8 @@ __all__ = [
     "consent_task_filter",
     "counters",
     "inner_join",
+    "inner_join_filter",
+    "JoinTask",
     "matched_rows",
     "read_landing",
     "rejected",
