@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::kernels::{conform, distinct, filter_by_text};
 use crate::landing::{self, rejected_schema, BatchFilter, LandingOutput};
 use crate::pool;
-use crate::storage::{committed_files, failpoint, objects, parquet_file, FileEntry, Location};
+use crate::storage::{committed_files, objects, parquet_file, FileEntry, Location};
 
 /// A schema settles after at most this many decodes (a type widens at most twice).
 const MAX_DECODES: usize = 4;
@@ -137,7 +137,6 @@ impl<'l> LandingRun<'l> {
         let name = format!("{}/trusted", self.table);
         let bookmark = self.bookmark.clone().with(self.job, &self.files);
         let mut commit = Commit { properties: Some(bookmark.properties()), ..Commit::default() };
-        failpoint::hit("bookmark.planned");
         if !self.incremental {
             return Ok((output::write_table(&name, &self.trusted, schema, &rows, commit)?, 0));
         }
