@@ -3,7 +3,7 @@
 Polars side by side, in one run, on r-fold replicas of the real STEDI data.
 
 Each engine runs as its own process (whole-process wall time, as a user would see it, including
-start-up) and its peak memory is read from the kernel (wait4's ru_maxrss). The output row counts of
+start-up); its CPU time (user + system) and peak memory are read from the kernel (wait4's rusage). The output row counts of
 every engine are compared, so a fast wrong answer cannot pass unnoticed.
 
     python scripts/bench/stedi_pipeline.py --scales 1,10,100 --repeat 3
@@ -37,8 +37,8 @@ OUTPUTS = {
 }
 
 
-def run_measured(cmd: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one process."""
+def run_measured(cmd: list[str]) -> tuple[float, float, float]:
+    """Wall seconds, peak RSS (MiB) and CPU seconds (user + system) of one process."""
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -47,7 +47,7 @@ def run_measured(cmd: list[str]) -> tuple[float, float]:
     if proc.returncode != 0:
         err = proc.stderr.read().decode() if proc.stderr else ""
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {err.strip()}")
-    return wall, usage.ru_maxrss / 1024
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def engines(lake: Path, out: Path) -> dict[str, list[str]]:
@@ -82,7 +82,9 @@ def main() -> int:
     chosen = args.engines.split(",")
     work = Path(args.workdir or tempfile.mkdtemp(prefix="glueless-bench-"))
     print(f"STEDI pipeline benchmark, {os.cpu_count()} cores, median of {args.repeat}, whole process\n")
-    header = f"{'scale':>6} {'input':>9}  " + "  ".join(f"{e + ' s':>12} {e + ' MiB':>13}" for e in chosen)
+    header = f"{'scale':>6} {'input':>9}  " + "  ".join(
+        f"{e + ' s':>12} {e + ' cpu s':>14} {e + ' MiB':>13}" for e in chosen
+    )
     ratio_header = "  ".join(f"{e + '/glueless':>16}" for e in chosen if e != "glueless")
     print(header + "   " + ratio_header)
     try:
@@ -91,14 +93,14 @@ def main() -> int:
             out = work / f"out-{scale}x"
             shutil.rmtree(lake, ignore_errors=True)
             made = glueless.replicate_stedi(str(REAL), str(lake), scale)
-            results: dict[str, tuple[float, float]] = {}
+            results: dict[str, tuple[float, float, float]] = {}
             seen: dict[str, dict[str, int]] = {}
             for engine in chosen:
                 (out / engine).mkdir(parents=True, exist_ok=True)
                 runs = [run_measured(engines(lake, out)[engine]) for _ in range(args.repeat)]
-                results[engine] = (statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs))
+                results[engine] = tuple(statistics.median(r[i] for r in runs) for i in range(3))  # type: ignore[assignment]
                 seen[engine] = counts(engine, lake, out)
-            cells = "  ".join(f"{results[e][0]:>12.3f} {results[e][1]:>13.0f}" for e in chosen)
+            cells = "  ".join(f"{results[e][0]:>12.3f} {results[e][2]:>14.2f} {results[e][1]:>13.0f}" for e in chosen)
             ratios = "  ".join(
                 f"{results[e][0] / results['glueless'][0]:>7.1f}x {results[e][1] / results['glueless'][1]:>6.1f}xM"
                 for e in chosen

@@ -160,23 +160,28 @@ pub fn float_from_number(text: &str) -> Option<f64> {
 /// the power of ten are exact doubles, so one division rounds correctly, as `str::parse` would.
 fn short_decimal(text: &str) -> Option<f64> {
     const POW10: [f64; 16] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
-    let (negative, digits) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text),
-    };
-    let (int_part, frac) = digits.split_once('.')?;
-    if int_part.is_empty() || frac.is_empty() || int_part.len() + frac.len() > 15 {
+    let bytes = text.as_bytes();
+    let negative = bytes.first() == Some(&b'-');
+    let digits = &bytes[usize::from(negative)..];
+    if digits.len() > 16 {
         return None;
     }
-    let mut mantissa: u64 = 0;
-    for b in int_part.bytes().chain(frac.bytes()) {
-        if !b.is_ascii_digit() {
-            return None;
+    // One pass: the digits' value and where the point is (exactly one, with digits on both sides).
+    let (mut mantissa, mut point) = (0u64, None);
+    for (i, &b) in digits.iter().enumerate() {
+        match b {
+            b'0'..=b'9' => mantissa = mantissa * 10 + u64::from(b - b'0'),
+            b'.' if point.is_none() => point = Some(i),
+            _ => return None,
         }
-        mantissa = mantissa * 10 + u64::from(b - b'0');
+    }
+    let point = point?;
+    let frac_len = digits.len() - point - 1;
+    if point == 0 || frac_len == 0 {
+        return None;
     }
     #[allow(clippy::cast_precision_loss)]
-    let v = mantissa as f64 / POW10[frac.len()];
+    let v = mantissa as f64 / POW10[frac_len];
     Some(if negative { -v } else { v })
 }
 

@@ -58,10 +58,13 @@ impl LandingSchema {
     /// As [`Self::field_index`], trying position `guess` first.
     #[must_use]
     pub fn field_index_from(&self, key: &str, guess: usize) -> Option<usize> {
-        match self.lower_names.get(guess) {
-            Some(name) if name.eq_ignore_ascii_case(key) => Some(guess),
-            _ => self.field_index(key),
+        // Records mostly spell keys as declared and list them in order: one short compare.
+        if let Some(field) = self.schema.fields().get(guess) {
+            if field.name() == key || self.lower_names[guess].eq_ignore_ascii_case(key) {
+                return Some(guess);
+            }
         }
+        self.field_index(key)
     }
 
     /// The declared schema of a STEDI landing table, or `None` for a table glueless does not know.
