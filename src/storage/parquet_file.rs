@@ -11,6 +11,7 @@ use parquet::arrow::{AsyncArrowWriter, ProjectionMask};
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::errors::ParquetError;
 use parquet::file::properties::WriterProperties;
+use parquet::schema::types::ColumnPath;
 
 use super::objects::{self, store_error, FileEntry};
 use super::{runtime, Location};
@@ -20,12 +21,45 @@ use crate::error::{Error, Result};
 /// parallelise over row groups.
 const ROW_GROUP_ROWS: usize = 1 << 20;
 
-fn properties() -> Result<WriterProperties> {
-    Ok(WriterProperties::builder()
+/// Values sampled per column to judge whether a dictionary pays.
+const DICTIONARY_SAMPLE: usize = 4096;
+
+fn properties(schema: &SchemaRef, batches: &[RecordBatch]) -> Result<WriterProperties> {
+    let mut builder = WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::try_new(1)?))
         .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
-        .set_created_by(format!("glueless {}", env!("CARGO_PKG_VERSION")))
-        .build())
+        .set_created_by(format!("glueless {}", env!("CARGO_PKG_VERSION")));
+    // A dictionary over nearly unique numbers (epoch-ms times) only costs hashing every value
+    // until the writer gives up on it; judge from a sample and skip the attempt.
+    for (i, field) in schema.fields().iter().enumerate() {
+        if mostly_unique_numbers(batches, i) {
+            builder = builder.set_column_dictionary_enabled(ColumnPath::from(field.name().as_str()), false);
+        }
+    }
+    Ok(builder.build())
+}
+
+/// Whether column `i` is int64 or float64 with more than half of a sample of values distinct.
+fn mostly_unique_numbers(batches: &[RecordBatch], i: usize) -> bool {
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{Float64Type, Int64Type};
+    let Some(batch) = batches.iter().find(|b| b.num_rows() > 0) else { return false };
+    let column = batch.column(i);
+    let sample: Vec<u64> = match column.data_type() {
+        arrow_schema::DataType::Int64 => column
+            .as_primitive::<Int64Type>()
+            .iter()
+            .flatten()
+            .take(DICTIONARY_SAMPLE)
+            .map(|v| u64::from_ne_bytes(v.to_ne_bytes()))
+            .collect(),
+        arrow_schema::DataType::Float64 => {
+            column.as_primitive::<Float64Type>().iter().flatten().take(DICTIONARY_SAMPLE).map(f64::to_bits).collect()
+        }
+        _ => return false,
+    };
+    let distinct: std::collections::HashSet<u64> = sample.iter().copied().collect();
+    sample.len() >= 64 && distinct.len() * 2 > sample.len()
 }
 
 /// Write `batches` (all of `schema`) as a new Parquet file at `location`; a local file must not
@@ -34,7 +68,7 @@ fn properties() -> Result<WriterProperties> {
 /// # Errors
 /// Storage or Parquet errors naming the file; an S3 multipart upload that fails is aborted.
 pub fn write(location: &Location, schema: &SchemaRef, batches: &[RecordBatch]) -> Result<u64> {
-    let props = properties()?;
+    let props = properties(schema, batches)?;
     let fail = |e: ParquetError| write_error(location, e);
     match location {
         Location::Local(path) => runtime::block_on(async {
@@ -109,7 +143,8 @@ fn write_error(location: &Location, err: ParquetError) -> Error {
 /// # Errors
 /// [`Error::Parquet`].
 pub fn encode(schema: &SchemaRef, batches: &[RecordBatch]) -> Result<bytes::Bytes> {
-    let mut writer = parquet::arrow::ArrowWriter::try_new(Vec::new(), schema.clone(), Some(properties()?))?;
+    let mut writer =
+        parquet::arrow::ArrowWriter::try_new(Vec::new(), schema.clone(), Some(properties(schema, batches)?))?;
     for batch in batches {
         writer.write(batch)?;
     }
@@ -165,4 +200,36 @@ pub fn read(file: &FileEntry, columns: Option<&[&str]>) -> Result<(SchemaRef, Ve
         reason: format!("not a readable Parquet file ({e})"),
     })?;
     Ok((schema, batches))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow_array::{Float64Array, Int64Array};
+    use arrow_schema::{DataType, Field, Schema};
+
+    use super::*;
+
+    #[test]
+    fn dictionaries_are_skipped_only_for_nearly_unique_numbers() {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("time", DataType::Int64, true),
+            Field::new("x", DataType::Float64, true),
+        ]));
+        let batch = RecordBatch::try_new(
+            schema.clone(),
+            vec![
+                Arc::new(Int64Array::from_iter_values(1_655_564_376_361..1_655_564_386_361)),
+                Arc::new(Float64Array::from_iter_values((0..10_000).map(|i| f64::from(i % 3) - 1.0))),
+            ],
+        )
+        .unwrap();
+        assert!(mostly_unique_numbers(std::slice::from_ref(&batch), 0));
+        assert!(!mostly_unique_numbers(std::slice::from_ref(&batch), 1));
+        let props = properties(&schema, &[batch]).unwrap();
+        assert!(!props.dictionary_enabled(&ColumnPath::from("time")));
+        assert!(props.dictionary_enabled(&ColumnPath::from("x")));
+        assert!(!mostly_unique_numbers(&[], 0), "an empty table keeps the defaults");
+    }
 }
