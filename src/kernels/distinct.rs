@@ -4,11 +4,11 @@
 //! partitions that are de-duplicated in parallel, each scanning the rows in input order, so the
 //! first occurrence wins exactly as in a sequential pass.
 
-use ahash::AHashSet as HashSet;
 use arrow_array::{BooleanArray, RecordBatch};
 use arrow_row::Rows;
 use arrow_schema::SchemaRef;
 use arrow_select::filter::filter_record_batch;
+use hashbrown::hash_table::{Entry, HashTable};
 use rayon::prelude::*;
 
 use super::keys::{converter, encode};
@@ -27,18 +27,34 @@ pub fn distinct(schema: &SchemaRef, batches: &[RecordBatch]) -> Result<(Vec<Reco
     let hashes: Vec<Vec<u64>> =
         encoded.par_iter().map(|rows| (0..rows.num_rows()).map(|i| state.hash_one(rows.row(i))).collect()).collect();
 
-    let partitions = (pool::size() * 4).max(1) as u64;
+    let partitions = (pool::size() * 4).max(1);
     let total: usize = batches.iter().map(RecordBatch::num_rows).sum();
-    // Each partition returns the (batch, row) positions of its first occurrences.
+    // Each batch's rows split by partition, in input order (one pass, batches in parallel).
+    let split: Vec<Vec<Vec<u32>>> = hashes
+        .par_iter()
+        .map(|hashes| {
+            let mut parts = vec![Vec::new(); partitions];
+            for (i, &h) in hashes.iter().enumerate() {
+                parts[partition_of(h, partitions)].push(i as u32);
+            }
+            parts
+        })
+        .collect();
+    // Each partition returns the (batch, row) positions of its first occurrences; the table keeps
+    // the hashes already computed, so no row is hashed twice.
     let kept: Vec<Vec<(u32, u32)>> = (0..partitions)
         .into_par_iter()
         .map(|p| {
-            let mut seen = HashSet::with_capacity(total / partitions as usize + 1);
+            let mut seen: HashTable<(u32, u32)> = HashTable::with_capacity(total / partitions + 1);
             let mut kept = Vec::new();
-            for (b, (rows, hashes)) in encoded.iter().zip(&hashes).enumerate() {
-                for (i, &h) in hashes.iter().enumerate() {
-                    if h % partitions == p && seen.insert(rows.row(i)) {
-                        kept.push((b as u32, i as u32));
+            for (b, parts) in split.iter().enumerate() {
+                for &i in &parts[p] {
+                    let (hash, row) = (hashes[b][i as usize], encoded[b].row(i as usize));
+                    let same = |&(sb, si): &(u32, u32)| encoded[sb as usize].row(si as usize) == row;
+                    let rehash = |&(sb, si): &(u32, u32)| hashes[sb as usize][si as usize];
+                    if let Entry::Vacant(slot) = seen.entry(hash, same, rehash) {
+                        slot.insert((b as u32, i));
+                        kept.push((b as u32, i));
                     }
                 }
             }
@@ -57,6 +73,11 @@ pub fn distinct(schema: &SchemaRef, batches: &[RecordBatch]) -> Result<(Vec<Reco
         .collect::<Result<_>>()?;
     let dropped = (total - out.iter().map(RecordBatch::num_rows).sum::<usize>()) as u64;
     Ok((out, dropped))
+}
+
+/// The partition of a row hash (the high bits: the table itself uses the low ones).
+fn partition_of(hash: u64, partitions: usize) -> usize {
+    ((u128::from(hash >> 32) * partitions as u128) >> 32) as usize
 }
 #[cfg(test)]
 mod tests {
