@@ -76,12 +76,27 @@ pub fn string_content(raw: &str) -> Result<Cow<'_, str>, String> {
 /// # Errors
 /// A short reason when the value cannot be stored in `to` without loss.
 pub fn coerce<'a>(text: &'a str, to: &DataType, nested_as_json: bool) -> Result<Typed<'a>, String> {
+    coerce_checked(text, to, nested_as_json, true)
+}
+
+/// As [`coerce`]; `escapes: false` promises that a string value has no escapes (the fast scanner
+/// has checked), which saves looking for them again.
+///
+/// # Errors
+/// As [`coerce`].
+pub fn coerce_checked<'a>(
+    text: &'a str,
+    to: &DataType,
+    nested_as_json: bool,
+    escapes: bool,
+) -> Result<Typed<'a>, String> {
     let kind = JsonKind::of(text);
     if kind == JsonKind::Null {
         return Ok(Typed::Null);
     }
     let rejected = || Err(format!("{} cannot be stored as {}", describe(text, kind), type_name(to)));
     match (to, kind) {
+        (DataType::Utf8, JsonKind::String) if !escapes => Ok(Typed::Str(Cow::Borrowed(&text[1..text.len() - 1]))),
         (DataType::Utf8, JsonKind::String) => string_content(text).map(Typed::Str),
         (DataType::Utf8, JsonKind::Number | JsonKind::Bool) => Ok(Typed::Str(Cow::Borrowed(text))),
         (DataType::Utf8, JsonKind::Nested) if nested_as_json => Ok(Typed::Str(Cow::Borrowed(text))),

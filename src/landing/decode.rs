@@ -15,7 +15,7 @@ use arrow_schema::DataType;
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
-use super::coerce::{coerce, Typed};
+use super::coerce::{coerce_checked, Typed};
 use super::flat;
 use super::infer::Unseen;
 use super::schema::LandingSchema;
@@ -151,7 +151,8 @@ impl<'s> Decoder<'s> {
         let text = std::str::from_utf8(bytes).map_err(|e| format!("invalid UTF-8 at byte {}", e.valid_up_to()))?;
         self.slots.fill(None);
         let mut unknown = Vec::new();
-        if !flat::scan(text, self.schema, &mut self.slots) {
+        let escapes = !flat::scan(text, self.schema, &mut self.slots);
+        if escapes {
             self.slots.fill(None);
             full_parse(text, self.schema, &mut self.slots, &mut unknown)?;
         }
@@ -162,7 +163,8 @@ impl<'s> Decoder<'s> {
             let value = match self.slots[i] {
                 None => Ok(Typed::Null),
                 Some((start, end)) => {
-                    coerce(&text[start..end], field.data_type(), self.schema.nested_as_json || evolved)
+                    let nested_as_json = self.schema.nested_as_json || evolved;
+                    coerce_checked(&text[start..end], field.data_type(), nested_as_json, escapes)
                 }
             };
             match value {
