@@ -1,8 +1,9 @@
 """The five STEDI jobs on a Spark cluster (``--engine spark``), built from :mod:`glueless.spark.stages`.
 
 Same lake layout, same rules and the same tables as the local engine; each job returns a run
-summary shaped like :func:`glueless.run_job`'s (``engine`` is ``"spark"``). Counts come from Spark
-actions on the decoded data, which is persisted for the job's duration.
+summary shaped like :func:`glueless.run_job`'s (``engine`` is ``"spark"``). Each job runs one Spark
+job per table it writes; its counts come from accumulators the tasks fill (records decoded,
+quarantined, left out by each filter) and from the written tables' Parquet footers.
 """
 
 from __future__ import annotations
