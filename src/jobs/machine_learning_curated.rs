@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use super::tables::{read_table, Table};
+use super::tables::{read_table, read_table_projected, Table};
 use crate::error::{Error, Result};
 use crate::jobs::{output, JobOptions, JobReport, Lake};
 use crate::kernels::{inner_join, is_pii, select, select_schema, JoinInput};
@@ -29,13 +29,25 @@ pub fn run(lake: &Lake, options: &JobOptions) -> Result<JobReport> {
         "step_trainer_trusted",
         &["sensorReadingTime", "serialNumber", "distanceFromObject"],
     )?;
-    let readings = read_table(
-        lake,
-        "accelerometer",
-        "trusted",
-        "accelerometer_landing_to_trusted",
-        &["user", "timestamp", "x", "y", "z"],
-    )?;
+    // The default join needs no user: reading (and joining) without the email column saves
+    // copying a string per output row. Strict mode needs it to find each reading's owner.
+    let readings = if options.strict {
+        read_table(
+            lake,
+            "accelerometer",
+            "trusted",
+            "accelerometer_landing_to_trusted",
+            &["user", "timestamp", "x", "y", "z"],
+        )?
+    } else {
+        read_table_projected(
+            lake,
+            "accelerometer",
+            "trusted",
+            "accelerometer_landing_to_trusted",
+            &["timestamp", "x", "y", "z"],
+        )?
+    };
     let owners = if options.strict {
         Some(read_table(lake, "customer", "curated", "customer_trusted_to_curated", &["email", "serialNumber"])?)
     } else {
