@@ -24,7 +24,7 @@ pub fn run(lake: &Lake, options: &JobOptions) -> Result<JobReport> {
     // [null key, no consenting customer, before consent]
     let counts = FilterCounts::<3>::default();
     let mut run = LandingRun::start(lake, "accelerometer_landing_to_trusted", "accelerometer", options)?;
-    let (landed, rejected) = if options.strict {
+    let (mut landed, rejected) = if options.strict {
         let dates = ConsentDates::new(&customers.batches, "email", CONSENT)?;
         run.read(options, &counts, &|batch| {
             let (kept, left_out) = dates.filter(batch, "user", "timestamp")?;
@@ -52,6 +52,8 @@ pub fn run(lake: &Lake, options: &JobOptions) -> Result<JobReport> {
         filtered.push(("before consent".to_string(), before));
     }
     let (kept, duplicates) = pool::install(|| distinct(&landed.schema, &landed.batches))?;
+    // Only the distinct rows are needed from here on.
+    landed.batches = Vec::new();
     filtered.push(("duplicate row".to_string(), duplicates));
     let (trusted, already) = run.write_trusted(&landed.schema, kept, true)?;
     if run.is_incremental() {

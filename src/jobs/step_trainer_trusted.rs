@@ -25,13 +25,15 @@ pub fn run(lake: &Lake, options: &JobOptions) -> Result<JobReport> {
     // Readings are filtered as each landing chunk is decoded, so only kept rows stay in memory.
     let counts = FilterCounts::<2>::default();
     let mut run = LandingRun::start(lake, "step_trainer_trusted", "step_trainer", options)?;
-    let (landed, rejected) = run.read(options, &counts, &|batch| {
+    let (mut landed, rejected) = run.read(options, &counts, &|batch| {
         let (kept, nulls, misses) = curated.filter(batch, &["serialNumber"])?;
         counts.add([nulls, misses]);
         Ok(kept)
     })?;
     let [null_keys, unmatched] = counts.get();
     let (kept, duplicates) = pool::install(|| distinct(&landed.schema, &landed.batches))?;
+    // Only the distinct rows are needed from here on.
+    landed.batches = Vec::new();
     let (trusted, already) = run.write_trusted(&landed.schema, kept, true)?;
     let mut filtered = vec![
         ("null serialNumber".into(), null_keys),

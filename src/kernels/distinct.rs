@@ -62,6 +62,8 @@ pub fn distinct(schema: &SchemaRef, batches: &[RecordBatch]) -> Result<(Vec<Reco
         })
         .collect();
 
+    // The encoded rows are as large as the data: free them before the kept rows are copied out.
+    drop((encoded, hashes, split));
     let mut masks: Vec<Vec<bool>> = batches.iter().map(|b| vec![false; b.num_rows()]).collect();
     for (b, i) in kept.into_iter().flatten() {
         masks[b as usize][i as usize] = true;
