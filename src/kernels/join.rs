@@ -167,16 +167,7 @@ impl SemiJoinFilter {
     /// # Errors
     /// [`Error::InvalidArgument`] for missing key columns; an Arrow error for impossible casts.
     pub fn filter(&self, batch: &RecordBatch, keys: &[&str]) -> Result<(RecordBatch, u64, u64)> {
-        if keys.len() != self.types.len() {
-            return Err(Error::InvalidArgument(format!(
-                "join needs the same number of key columns on both sides, got {} and {}",
-                keys.len(),
-                self.types.len()
-            )));
-        }
-        let columns = key_columns(batch, keys, Some(&self.types))?;
-        let valid = valid_keys(&columns);
-        let rows = encode(&self.converter, &columns)?;
+        let (rows, valid) = encode_probe(&self.converter, &self.types, batch, keys)?;
         let (mut null_keys, mut unmatched) = (0, 0);
         let mask: BooleanArray = (0..batch.num_rows())
             .map(|i| {
@@ -331,16 +322,7 @@ impl InnerJoinBuild {
     /// # Errors
     /// [`Error::InvalidArgument`] for missing or mismatched key columns.
     pub fn probe(&self, batch: &RecordBatch, keys: &[&str]) -> Result<Probed> {
-        if keys.len() != self.types.len() {
-            return Err(Error::InvalidArgument(format!(
-                "join needs the same number of key columns on both sides, got {} and {}",
-                keys.len(),
-                self.types.len()
-            )));
-        }
-        let columns = key_columns(batch, keys, Some(&self.types))?;
-        let valid = valid_keys(&columns);
-        let rows = encode(&self.converter, &columns)?;
+        let (rows, valid) = encode_probe(&self.converter, &self.types, batch, keys)?;
         let (mut probe_idx, mut build_idx) = (Vec::new(), Vec::new());
         let (mut matched, mut null_keys) = (0u64, 0u64);
         for i in 0..batch.num_rows() {
@@ -382,6 +364,26 @@ pub struct Probed {
     pub null_keys: u64,
     /// The build row of each output row.
     pub build_rows: Vec<u32>,
+}
+
+/// The probe side's `keys` of `batch`, encoded like a built side with key `types`, and which
+/// rows have every key present (`None`: all).
+fn encode_probe(
+    converter: &arrow_row::RowConverter,
+    types: &[arrow_schema::DataType],
+    batch: &RecordBatch,
+    keys: &[&str],
+) -> Result<(Rows, Option<arrow_buffer::NullBuffer>)> {
+    if keys.len() != types.len() {
+        return Err(Error::InvalidArgument(format!(
+            "join needs the same number of key columns on both sides, got {} and {}",
+            keys.len(),
+            types.len()
+        )));
+    }
+    let columns = key_columns(batch, keys, Some(types))?;
+    let valid = valid_keys(&columns);
+    Ok((encode(converter, &columns)?, valid))
 }
 
 /// End of a chain in the join's hash table.

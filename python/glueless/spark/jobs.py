@@ -78,18 +78,30 @@ def _commit_rejected(lake: str, table: str, staging: str, rows: int) -> dict[str
     return {"table": f"{table}/rejected", "location": location, "rows": rows, "table_rows": rows}
 
 
+def _landing_to_trusted(spark: "SparkSession", lake: str, table: str, max_record_bytes: Optional[int],
+                        keep: stages.TaskFilter, *, distinct: bool) -> tuple[dict[str, Any], dict[str, Any], int, int]:
+    """What the three landing jobs share: decode ``table``'s landing data through ``keep``, write
+    ``table/trusted`` (DISTINCT by Spark's shuffle, or straight from the tasks), commit the
+    quarantine. Returns the trusted and quarantine outputs and the records decoded and quarantined."""
+    kept, staging, (n_good, n_bad) = _landing(spark, lake, table, max_record_bytes, keep)
+    location = _zone(lake, table, "trusted")
+    if distinct:
+        stages.write_table(kept.distinct(), location)
+        trusted = _output(f"{table}/trusted", location)
+    else:  # no DISTINCT, no shuffle: the one Spark job writes from the tasks
+        written = stages.write_partitions(kept, location)
+        trusted = {"table": f"{table}/trusted", "location": location, "rows": written, "table_rows": written}
+    rejected = _commit_rejected(lake, table, staging, n_bad.value)
+    return trusted, rejected, n_good.value, n_bad.value
+
+
 def customer_landing_to_trusted(spark: "SparkSession", lake: str, *, strict: bool = False,
                                 max_record_bytes: Optional[int] = None) -> dict[str, Any]:
     started = time.perf_counter()
-    kept, staging, (n_good, n_bad) = _landing(spark, lake, "customer", max_record_bytes,
-                                              stages.consent_task_filter())
-    location = _zone(lake, "customer", "trusted")
-    written = stages.write_partitions(kept, location)  # the one Spark job: no DISTINCT, no shuffle
-    rejected = _commit_rejected(lake, "customer", staging, n_bad.value)
-    trusted = {"table": "customer/trusted", "location": location, "rows": written, "table_rows": written}
-    filtered = {"no research consent": n_good.value - written}
-    return _summary("customer_landing_to_trusted", started, n_good.value + n_bad.value, n_bad.value, filtered,
-                    [trusted, rejected])
+    trusted, rejected, n_good, n_bad = _landing_to_trusted(
+        spark, lake, "customer", max_record_bytes, stages.consent_task_filter(), distinct=False)
+    filtered = {"no research consent": n_good - trusted["rows"]}
+    return _summary("customer_landing_to_trusted", started, n_good + n_bad, n_bad, filtered, [trusted, rejected])
 
 
 def accelerometer_landing_to_trusted(spark: "SparkSession", lake: str, *, strict: bool = False,
@@ -101,17 +113,14 @@ def accelerometer_landing_to_trusted(spark: "SparkSession", lake: str, *, strict
         keep = stages.consent_dates_filter(spark, customers, left_out)
     else:
         keep = stages.semi_join_filter(spark, customers, ["email"], ["user"], left_out)
-    kept, staging, (n_good, n_bad) = _landing(spark, lake, "accelerometer", max_record_bytes, keep)
-    stages.write_table(kept.distinct(), _zone(lake, "accelerometer", "trusted"))  # DISTINCT: Spark's shuffle
-    rejected = _commit_rejected(lake, "accelerometer", staging, n_bad.value)
-    trusted = _output("accelerometer/trusted", _zone(lake, "accelerometer", "trusted"))
+    trusted, rejected, n_good, n_bad = _landing_to_trusted(
+        spark, lake, "accelerometer", max_record_bytes, keep, distinct=True)
     counts = [c.value for c in left_out]
     filtered = {"null user or timestamp" if strict else "null user": counts[0], "no consenting customer": counts[1]}
     if strict:
         filtered["before consent"] = counts[2]
-    filtered["duplicate row"] = n_good.value - sum(counts) - trusted["rows"]
-    return _summary("accelerometer_landing_to_trusted", started, n_good.value + n_bad.value, n_bad.value, filtered,
-                    [trusted, rejected])
+    filtered["duplicate row"] = n_good - sum(counts) - trusted["rows"]
+    return _summary("accelerometer_landing_to_trusted", started, n_good + n_bad, n_bad, filtered, [trusted, rejected])
 
 
 def customer_trusted_to_curated(spark: "SparkSession", lake: str, *, strict: bool = False,
@@ -139,15 +148,12 @@ def step_trainer_trusted(spark: "SparkSession", lake: str, *, strict: bool = Fal
     curated = _read(spark, lake, "customer", "curated", "customer_trusted_to_curated")
     left_out = stages.counters(spark, 2)
     keep = stages.semi_join_filter(spark, curated, ["serialNumber"], ["serialNumber"], left_out)
-    kept, staging, (n_good, n_bad) = _landing(spark, lake, "step_trainer", max_record_bytes, keep)
-    stages.write_table(kept.distinct(), _zone(lake, "step_trainer", "trusted"))
-    rejected = _commit_rejected(lake, "step_trainer", staging, n_bad.value)
-    trusted = _output("step_trainer/trusted", _zone(lake, "step_trainer", "trusted"))
+    trusted, rejected, n_good, n_bad = _landing_to_trusted(
+        spark, lake, "step_trainer", max_record_bytes, keep, distinct=True)
     nulls, misses = (c.value for c in left_out)
     filtered = {"null serialNumber": nulls, "no curated customer": misses,
-                "duplicate row": n_good.value - nulls - misses - trusted["rows"]}
-    return _summary("step_trainer_trusted", started, n_good.value + n_bad.value, n_bad.value, filtered,
-                    [trusted, rejected])
+                "duplicate row": n_good - nulls - misses - trusted["rows"]}
+    return _summary("step_trainer_trusted", started, n_good + n_bad, n_bad, filtered, [trusted, rejected])
 
 
 def machine_learning_curated(spark: "SparkSession", lake: str, *, strict: bool = False,
