@@ -1,17 +1,16 @@
 //! DISTINCT over all columns: the first occurrence of every distinct row, in input order.
 //!
-//! Rows are encoded in Arrow's row format and hashed in parallel; the hashes split the rows into
-//! partitions that are de-duplicated in parallel, each scanning the rows in input order, so the
-//! first occurrence wins exactly as in a sequential pass.
+//! Rows are keyed in place and hashed in parallel (no row is copied); the hashes split the rows
+//! into partitions that are de-duplicated in parallel, each scanning the rows in input order, so
+//! the first occurrence wins exactly as in a sequential pass.
 
 use arrow_array::{BooleanArray, RecordBatch};
-use arrow_row::Rows;
 use arrow_schema::SchemaRef;
 use arrow_select::filter::filter_record_batch;
 use hashbrown::hash_table::{Entry, HashTable};
 use rayon::prelude::*;
 
-use super::keys::{converter, encode};
+use super::key_rows::KeyRows;
 use crate::error::Result;
 use crate::pool;
 
@@ -20,22 +19,24 @@ use crate::pool;
 /// # Errors
 /// An Arrow error if a batch does not match `schema`.
 pub fn distinct(schema: &SchemaRef, batches: &[RecordBatch]) -> Result<(Vec<RecordBatch>, u64)> {
-    let types: Vec<_> = schema.fields().iter().map(|f| f.data_type().clone()).collect();
-    let conv = converter(&types)?;
-    let encoded: Vec<Rows> = batches.par_iter().map(|b| encode(&conv, b.columns())).collect::<Result<_>>()?;
-    let state = ahash::RandomState::with_seeds(1, 2, 3, 4);
-    let hashes: Vec<Vec<u64>> =
-        encoded.par_iter().map(|rows| (0..rows.num_rows()).map(|i| state.hash_one(rows.row(i))).collect()).collect();
+    let types = schema.fields().iter().map(|f| f.data_type());
+    if let Some(batch) = batches.iter().find(|b| !b.columns().iter().map(|c| c.data_type()).eq(types.clone())) {
+        return Err(crate::Error::InvalidArgument(format!(
+            "DISTINCT needs batches of the table's schema, got {}",
+            batch.schema()
+        )));
+    }
+    let keyed: Vec<KeyRows> = batches.par_iter().map(|b| KeyRows::new(b.columns())).collect::<Result<_>>()?;
 
     let partitions = (pool::size() * 4).max(1);
     let total: usize = batches.iter().map(RecordBatch::num_rows).sum();
     // Each batch's rows split by partition, in input order (one pass, batches in parallel).
-    let split: Vec<Vec<Vec<u32>>> = hashes
+    let split: Vec<Vec<Vec<u32>>> = keyed
         .par_iter()
-        .map(|hashes| {
+        .map(|keys| {
             let mut parts = vec![Vec::new(); partitions];
-            for (i, &h) in hashes.iter().enumerate() {
-                parts[partition_of(h, partitions)].push(i as u32);
+            for i in 0..keys.len() {
+                parts[partition_of(keys.hash(i), partitions)].push(i as u32);
             }
             parts
         })
@@ -49,12 +50,12 @@ pub fn distinct(schema: &SchemaRef, batches: &[RecordBatch]) -> Result<(Vec<Reco
             let mut kept = Vec::new();
             for (b, parts) in split.iter().enumerate() {
                 for &i in &parts[p] {
-                    let (hash, row) = (hashes[b][i as usize], encoded[b].row(i as usize));
-                    let same = |&(sb, si): &(u32, u32)| encoded[sb as usize].row(si as usize) == row;
-                    let rehash = |&(sb, si): &(u32, u32)| hashes[sb as usize][si as usize];
-                    if let Entry::Vacant(slot) = seen.entry(hash, same, rehash) {
-                        slot.insert((b as u32, i));
-                        kept.push((b as u32, i));
+                    let (keys, i) = (&keyed[b], i as usize);
+                    let same = |&(sb, si): &(u32, u32)| keyed[sb as usize].same(si as usize, keys, i);
+                    let rehash = |&(sb, si): &(u32, u32)| keyed[sb as usize].hash(si as usize);
+                    if let Entry::Vacant(slot) = seen.entry(keys.hash(i), same, rehash) {
+                        slot.insert((b as u32, i as u32));
+                        kept.push((b as u32, i as u32));
                     }
                 }
             }
@@ -62,8 +63,7 @@ pub fn distinct(schema: &SchemaRef, batches: &[RecordBatch]) -> Result<(Vec<Reco
         })
         .collect();
 
-    // The encoded rows are as large as the data: free them before the kept rows are copied out.
-    drop((encoded, hashes, split));
+    drop((keyed, split));
     let mut masks: Vec<Vec<bool>> = batches.iter().map(|b| vec![false; b.num_rows()]).collect();
     for (b, i) in kept.into_iter().flatten() {
         masks[b as usize][i as usize] = true;

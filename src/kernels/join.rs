@@ -1,20 +1,19 @@
 //! Hash joins on one or several key columns: a semi-join (keep the rows of one table whose key
 //! appears in another) and an inner join. The hash table is built on the smaller side and the
 //! larger side is probed in parallel, batch by batch. Keys may repeat on both sides; a row with a
-//! null key never matches.
+//! null key never matches. Keys are hashed and compared where they lie ([`KeyRows`]).
 
-// aHash, not SipHash: keys are our own data, and hashing is the join's inner loop.
-use ahash::{AHashMap as HashMap, AHashSet as HashSet};
 use std::sync::Arc;
 
 use arrow_array::{Array, BooleanArray, RecordBatch, UInt32Array};
-use arrow_row::{Row, Rows};
-use arrow_schema::{Field, Schema, SchemaRef};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use arrow_select::filter::filter_record_batch;
 use arrow_select::take::take;
+use hashbrown::hash_table::{Entry, HashTable};
 use rayon::prelude::*;
 
-use super::keys::{converter, encode, key_columns, key_types, valid_keys};
+use super::key_rows::KeyRows;
+use super::keys::{key_columns, key_types};
 use crate::error::{Error, Result};
 
 /// One side of a join: its batches (all of `schema`) and key column names.
@@ -41,31 +40,23 @@ pub struct SemiJoinOutput {
     pub unmatched: u64,
 }
 
-/// Encoded keys of every batch of one side, with which rows have all keys present.
-struct EncodedSide {
-    rows: Vec<Rows>,
-    valid: Vec<Vec<bool>>,
+/// The keys `keys` of `batch`, cast to `types` (so an int32 key meets an int64).
+fn key_batch(batch: &RecordBatch, keys: &[&str], types: &[DataType]) -> Result<KeyRows> {
+    if keys.is_empty() || keys.len() != types.len() {
+        return Err(Error::InvalidArgument(format!(
+            "join needs the same number of key columns on both sides, got {} and {}",
+            keys.len(),
+            types.len()
+        )));
+    }
+    KeyRows::new(&key_columns(batch, keys, Some(types))?)
 }
 
-fn encode_side(side: &JoinInput<'_>, types: &[arrow_schema::DataType]) -> Result<EncodedSide> {
-    let conv = converter(types)?;
-    let parts: Vec<(Rows, Vec<bool>)> = side
-        .batches
-        .par_iter()
-        .map(|batch| {
-            let columns = key_columns(batch, side.keys, Some(types))?;
-            let valid = match valid_keys(&columns) {
-                Some(nulls) => nulls.iter().collect(),
-                None => vec![true; batch.num_rows()],
-            };
-            Ok((encode(&conv, &columns)?, valid))
-        })
-        .collect::<Result<_>>()?;
-    let (rows, valid) = parts.into_iter().unzip();
-    Ok(EncodedSide { rows, valid })
+fn key_side(side: &JoinInput<'_>, types: &[DataType]) -> Result<Vec<KeyRows>> {
+    side.batches.par_iter().map(|batch| key_batch(batch, side.keys, types)).collect()
 }
 
-fn check_keys(left: &JoinInput<'_>, right: &JoinInput<'_>) -> Result<Vec<arrow_schema::DataType>> {
+fn check_keys(left: &JoinInput<'_>, right: &JoinInput<'_>) -> Result<Vec<DataType>> {
     if left.keys.is_empty() || left.keys.len() != right.keys.len() {
         return Err(Error::InvalidArgument(format!(
             "join needs the same number of key columns on both sides, got {} and {}",
@@ -77,73 +68,74 @@ fn check_keys(left: &JoinInput<'_>, right: &JoinInput<'_>) -> Result<Vec<arrow_s
     key_types(left.schema, left.keys)
 }
 
+/// The distinct present keys of several batches' rows: (batch, row) of each key's first row.
+struct KeySet {
+    keyed: Vec<KeyRows>,
+    table: HashTable<(u32, u32)>,
+}
+
+impl KeySet {
+    fn new(keyed: Vec<KeyRows>) -> Self {
+        let mut table = HashTable::with_capacity(keyed.iter().map(KeyRows::len).sum());
+        for (b, keys) in keyed.iter().enumerate() {
+            for i in (0..keys.len()).filter(|&i| keys.is_valid(i)) {
+                let same = |&(sb, si): &(u32, u32)| keyed[sb as usize].same(si as usize, keys, i);
+                let rehash = |&(sb, si): &(u32, u32)| keyed[sb as usize].hash(si as usize);
+                if let Entry::Vacant(slot) = table.entry(keys.hash(i), same, rehash) {
+                    slot.insert((b as u32, i as u32));
+                }
+            }
+        }
+        Self { keyed, table }
+    }
+
+    /// The entry of row `i` of `probe`'s key, if the set has it (`i` must be a present key).
+    fn find(&self, probe: &KeyRows, i: usize) -> Option<(u32, u32)> {
+        let same = |&(sb, si): &(u32, u32)| self.keyed[sb as usize].same(si as usize, probe, i);
+        self.table.find(probe.hash(i), same).copied()
+    }
+}
+
 /// The rows of `keep` whose key appears in `other`.
 ///
 /// # Errors
 /// [`Error::InvalidArgument`] for missing or mismatched key columns.
 pub fn semi_join(keep: JoinInput<'_>, other: JoinInput<'_>) -> Result<SemiJoinOutput> {
     let types = check_keys(&keep, &other)?;
-    let kept_side = encode_side(&keep, &types)?;
-    let other_side = encode_side(&other, &types)?;
-
     // A set to test the kept side's keys against, built from the smaller side: the other side's
     // keys, or the kept side's own keys that the other side turned out to have.
-    let matched: HashSet<Row<'_>> = if other.rows() <= keep.rows() {
-        key_set(&other_side)
+    let set = if other.rows() <= keep.rows() {
+        KeySet::new(key_side(&other, &types)?)
     } else {
-        let own = key_set(&kept_side);
-        matches_in(&other_side, &own)
-    };
-
-    let mut null_keys = 0;
-    let mut unmatched = 0;
-    let mut batches = Vec::with_capacity(keep.batches.len());
-    for ((batch, rows), valid) in keep.batches.iter().zip(&kept_side.rows).zip(&kept_side.valid) {
-        let mask: BooleanArray = (0..batch.num_rows())
-            .map(|i| {
-                let hit = valid[i] && matched.contains(&rows.row(i));
-                null_keys += u64::from(!valid[i]);
-                unmatched += u64::from(valid[i] && !hit);
-                Some(hit)
-            })
+        let mut own = KeySet::new(key_side(&keep, &types)?);
+        let found: Vec<Vec<(u32, u32)>> = key_side(&other, &types)?
+            .par_iter()
+            .map(|probe| (0..probe.len()).filter(|&i| probe.is_valid(i)).filter_map(|i| own.find(probe, i)).collect())
             .collect();
-        batches.push(filter_record_batch(batch, &mask)?);
+        let mut hit: Vec<Vec<bool>> = own.keyed.iter().map(|k| vec![false; k.len()]).collect();
+        for (b, i) in found.into_iter().flatten() {
+            hit[b as usize][i as usize] = true;
+        }
+        own.table.retain(|&mut (b, i)| hit[b as usize][i as usize]);
+        own
+    };
+    let filter = SemiJoinFilter { types, set };
+    let parts: Vec<(RecordBatch, u64, u64)> =
+        keep.batches.par_iter().map(|batch| filter.filter(batch, keep.keys)).collect::<Result<_>>()?;
+    let mut out = SemiJoinOutput { batches: Vec::with_capacity(parts.len()), null_keys: 0, unmatched: 0 };
+    for (batch, null_keys, unmatched) in parts {
+        out.batches.push(batch);
+        out.null_keys += null_keys;
+        out.unmatched += unmatched;
     }
-    Ok(SemiJoinOutput { batches, null_keys, unmatched })
-}
-
-fn key_set(side: &EncodedSide) -> HashSet<Row<'_>> {
-    let mut set = HashSet::new();
-    for (rows, valid) in side.rows.iter().zip(&side.valid) {
-        set.extend((0..rows.num_rows()).filter(|&i| valid[i]).map(|i| rows.row(i)));
-    }
-    set
-}
-
-/// The elements of `set` that `probe` has, probed in parallel.
-fn matches_in<'s>(probe: &'s EncodedSide, set: &HashSet<Row<'s>>) -> HashSet<Row<'s>> {
-    probe
-        .rows
-        .par_iter()
-        .zip(&probe.valid)
-        .map(|(rows, valid)| {
-            (0..rows.num_rows())
-                .filter(|&i| valid[i])
-                .filter_map(|i| set.get(&rows.row(i)).copied())
-                .collect::<HashSet<_>>()
-        })
-        .reduce(HashSet::new, |mut a, b| {
-            a.extend(b);
-            a
-        })
+    Ok(out)
 }
 
 /// The key set of one table, ready to semi-join other tables against it batch by batch (as
 /// they are decoded, so rows without a partner are dropped before they pile up).
 pub struct SemiJoinFilter {
-    converter: arrow_row::RowConverter,
-    types: Vec<arrow_schema::DataType>,
-    keys: HashSet<Box<[u8]>>,
+    types: Vec<DataType>,
+    set: KeySet,
 }
 
 impl SemiJoinFilter {
@@ -153,12 +145,8 @@ impl SemiJoinFilter {
     /// [`Error::InvalidArgument`] for missing key columns.
     pub fn new(build: JoinInput<'_>) -> Result<Self> {
         let types = key_types(build.schema, build.keys)?;
-        let encoded = encode_side(&build, &types)?;
-        let mut keys = HashSet::new();
-        for (rows, valid) in encoded.rows.iter().zip(&encoded.valid) {
-            keys.extend((0..rows.num_rows()).filter(|&i| valid[i]).map(|i| Box::<[u8]>::from(rows.row(i).as_ref())));
-        }
-        Ok(Self { converter: converter(&types)?, types, keys })
+        let set = KeySet::new(key_side(&build, &types)?);
+        Ok(Self { types, set })
     }
 
     /// The rows of `batch` whose `keys` are in the set, and the counts of rows left out with a
@@ -167,12 +155,12 @@ impl SemiJoinFilter {
     /// # Errors
     /// [`Error::InvalidArgument`] for missing key columns; an Arrow error for impossible casts.
     pub fn filter(&self, batch: &RecordBatch, keys: &[&str]) -> Result<(RecordBatch, u64, u64)> {
-        let (rows, valid) = encode_probe(&self.converter, &self.types, batch, keys)?;
+        let probe = key_batch(batch, keys, &self.types)?;
         let (mut null_keys, mut unmatched) = (0, 0);
         let mask: BooleanArray = (0..batch.num_rows())
             .map(|i| {
-                let present = valid.as_ref().is_none_or(|v| v.is_valid(i));
-                let hit = present && self.keys.contains(rows.row(i).as_ref());
+                let present = probe.is_valid(i);
+                let hit = present && self.set.find(&probe, i).is_some();
                 null_keys += u64::from(!present);
                 unmatched += u64::from(present && !hit);
                 Some(hit)
@@ -200,87 +188,63 @@ pub struct InnerJoinOutput {
 pub fn inner_join(left: JoinInput<'_>, right: JoinInput<'_>) -> Result<InnerJoinOutput> {
     let types = check_keys(&left, &right)?;
     let schema = joined_schema(left.schema, right.schema);
-    let left_enc = encode_side(&left, &types)?;
-    let right_enc = encode_side(&right, &types)?;
     let build_is_left = left.rows() < right.rows();
-    let (build, build_enc, probe, probe_enc) =
-        if build_is_left { (left, &left_enc, right, &right_enc) } else { (right, &right_enc, left, &left_enc) };
+    let (build_side, probe) = if build_is_left { (left, right) } else { (right, left) };
+    let build = InnerJoinBuild::with_types(build_side, types)?;
 
-    let build_batch = arrow_select::concat::concat_batches(build.schema, build.batches)?;
-    // Chained hash table: `heads` maps a key to its last build row, `next` links each build row
-    // to the previous one with the same key (no allocation per key).
-    let mut heads: HashMap<Row<'_>, u32> = HashMap::with_capacity(build_batch.num_rows());
-    let mut next = vec![NO_ROW; build_batch.num_rows()];
-    let mut offset = 0u32;
-    for (rows, valid) in build_enc.rows.iter().zip(&build_enc.valid) {
-        for i in (0..rows.num_rows()).filter(|&i| valid[i]) {
-            let row = offset + i as u32;
-            if let Some(previous) = heads.insert(rows.row(i), row) {
-                next[row as usize] = previous;
-            }
-        }
-        offset += rows.num_rows() as u32;
-    }
-
-    let parts: Vec<(RecordBatch, Vec<u32>, u64)> = probe
+    let parts: Vec<(RecordBatch, Pairs)> = probe
         .batches
         .par_iter()
-        .zip(&probe_enc.rows)
-        .zip(&probe_enc.valid)
-        .map(|((batch, rows), valid)| {
-            let (mut probe_idx, mut build_idx) = (Vec::new(), Vec::new());
-            let mut probe_matched = 0u64;
-            for i in (0..rows.num_rows()).filter(|&i| valid[i]) {
-                if let Some(&last) = heads.get(&rows.row(i)) {
-                    probe_matched += 1;
-                    let mut hit = last;
-                    while hit != NO_ROW {
-                        probe_idx.push(i as u32);
-                        build_idx.push(hit);
-                        hit = next[hit as usize];
-                    }
-                }
-            }
-            let probe_cols = take_all(batch, &probe_idx)?;
-            let build_cols = take_all(&build_batch, &build_idx)?;
+        .map(|batch| {
+            let pairs = build.pairs(batch, probe.keys)?;
+            let probe_cols = take_all(batch, &pairs.probe_rows)?;
+            let build_cols = take_all(&build.batch, &pairs.build_rows)?;
             let columns =
                 if build_is_left { [build_cols, probe_cols].concat() } else { [probe_cols, build_cols].concat() };
-            let out = RecordBatch::try_new(schema.clone(), columns)?;
-            Ok((out, build_idx, probe_matched))
+            let options = arrow_array::RecordBatchOptions::new().with_row_count(Some(pairs.probe_rows.len()));
+            Ok((RecordBatch::try_new_with_options(schema.clone(), columns, &options)?, pairs))
         })
         .collect::<Result<_>>()?;
 
-    let mut build_hit = vec![false; build_batch.num_rows()];
-    let mut probe_matched = 0;
+    let mut build_hit = vec![false; build.batch.num_rows()];
+    let (mut probe_matched, mut probe_null_keys) = (0, 0);
     let mut batches = Vec::with_capacity(parts.len());
-    for (batch, build_idx, matched) in parts {
-        for &i in &build_idx {
+    for (batch, pairs) in parts {
+        for &i in &pairs.build_rows {
             build_hit[i as usize] = true;
         }
-        probe_matched += matched;
+        probe_matched += pairs.matched;
+        probe_null_keys += pairs.null_keys;
         batches.push(batch);
     }
     let build_matched = build_hit.iter().filter(|&&h| h).count() as u64;
-    let left_valid: u64 = left_enc.valid.iter().flatten().filter(|&&v| v).count() as u64;
-    let (left_matched, right_matched) =
-        if build_is_left { (build_matched, probe_matched) } else { (probe_matched, build_matched) };
-    Ok(InnerJoinOutput {
-        schema,
-        batches,
-        left_matched,
-        right_matched,
-        left_null_keys: left.rows() as u64 - left_valid,
-    })
+    let build_null_keys = build.keys.valid().map_or(0, |v| v.null_count() as u64);
+    let (left_matched, right_matched, left_null_keys) = if build_is_left {
+        (build_matched, probe_matched, build_null_keys)
+    } else {
+        (probe_matched, build_matched, probe_null_keys)
+    };
+    Ok(InnerJoinOutput { schema, batches, left_matched, right_matched, left_null_keys })
 }
 
-/// One side of an inner join built once — a broadcast table in a Spark task — and probed batch
-/// by batch with the other side's rows.
+/// The matching row pairs of a probe batch and a built side.
+struct Pairs {
+    probe_rows: Vec<u32>,
+    build_rows: Vec<u32>,
+    /// Probe rows that found a partner.
+    matched: u64,
+    /// Probe rows with a null key.
+    null_keys: u64,
+}
+
+/// One side of an inner join built once — the smaller side of [`inner_join`], a broadcast table
+/// in a Spark task — and probed batch by batch with the other side's rows.
 pub struct InnerJoinBuild {
     batch: RecordBatch,
-    converter: arrow_row::RowConverter,
-    types: Vec<arrow_schema::DataType>,
-    /// Key → its last build row; `next` chains earlier rows with the same key.
-    heads: HashMap<Box<[u8]>, u32>,
+    types: Vec<DataType>,
+    keys: KeyRows,
+    /// Each distinct key's last build row; `next` chains earlier rows with the same key.
+    heads: HashTable<u32>,
     next: Vec<u32>,
 }
 
@@ -290,22 +254,24 @@ impl InnerJoinBuild {
     /// # Errors
     /// [`Error::InvalidArgument`] for missing key columns.
     pub fn new(build: JoinInput<'_>) -> Result<Self> {
-        let types = key_types(build.schema, build.keys)?;
-        let encoded = encode_side(&build, &types)?;
+        Self::with_types(build, key_types(build.schema, build.keys)?)
+    }
+
+    fn with_types(build: JoinInput<'_>, types: Vec<DataType>) -> Result<Self> {
         let batch = arrow_select::concat::concat_batches(build.schema, build.batches)?;
-        let mut heads = HashMap::with_capacity(batch.num_rows());
+        let keys = key_batch(&batch, build.keys, &types)?;
+        let mut heads = HashTable::with_capacity(batch.num_rows());
         let mut next = vec![NO_ROW; batch.num_rows()];
-        let mut offset = 0u32;
-        for (rows, valid) in encoded.rows.iter().zip(&encoded.valid) {
-            for i in (0..rows.num_rows()).filter(|&i| valid[i]) {
-                let row = offset + i as u32;
-                if let Some(previous) = heads.insert(Box::<[u8]>::from(rows.row(i).as_ref()), row) {
-                    next[row as usize] = previous;
+        for i in (0..keys.len()).filter(|&i| keys.is_valid(i)) {
+            let same = |&head: &u32| keys.same(head as usize, &keys, i);
+            match heads.entry(keys.hash(i), same, |&head| keys.hash(head as usize)) {
+                Entry::Occupied(mut slot) => next[i] = std::mem::replace(slot.get_mut(), i as u32),
+                Entry::Vacant(slot) => {
+                    slot.insert(i as u32);
                 }
             }
-            offset += rows.num_rows() as u32;
         }
-        Ok(Self { batch, converter: converter(&types)?, types, heads, next })
+        Ok(Self { batch, types, keys, heads, next })
     }
 
     /// The schema of [`Self::probe`]'s output for probe rows of `probe`: the probe columns, then
@@ -315,6 +281,28 @@ impl InnerJoinBuild {
         joined_schema(probe, self.batch.schema_ref())
     }
 
+    fn pairs(&self, batch: &RecordBatch, keys: &[&str]) -> Result<Pairs> {
+        let probe = key_batch(batch, keys, &self.types)?;
+        let mut pairs = Pairs { probe_rows: Vec::new(), build_rows: Vec::new(), matched: 0, null_keys: 0 };
+        for i in 0..probe.len() {
+            if !probe.is_valid(i) {
+                pairs.null_keys += 1;
+                continue;
+            }
+            let same = |&head: &u32| self.keys.same(head as usize, &probe, i);
+            if let Some(&last) = self.heads.find(probe.hash(i), same) {
+                pairs.matched += 1;
+                let mut hit = last;
+                while hit != NO_ROW {
+                    pairs.probe_rows.push(i as u32);
+                    pairs.build_rows.push(hit);
+                    hit = self.next[hit as usize];
+                }
+            }
+        }
+        Ok(pairs)
+    }
+
     /// Every pair of a row of `batch` and a build row with equal keys (`keys` of `batch`), how
     /// many rows of `batch` found a partner and had a null key, and the build row of each output
     /// row (to count which build rows found a partner).
@@ -322,29 +310,12 @@ impl InnerJoinBuild {
     /// # Errors
     /// [`Error::InvalidArgument`] for missing or mismatched key columns.
     pub fn probe(&self, batch: &RecordBatch, keys: &[&str]) -> Result<Probed> {
-        let (rows, valid) = encode_probe(&self.converter, &self.types, batch, keys)?;
-        let (mut probe_idx, mut build_idx) = (Vec::new(), Vec::new());
-        let (mut matched, mut null_keys) = (0u64, 0u64);
-        for i in 0..batch.num_rows() {
-            if valid.as_ref().is_some_and(|v| v.is_null(i)) {
-                null_keys += 1;
-                continue;
-            }
-            if let Some(&last) = self.heads.get(rows.row(i).as_ref()) {
-                matched += 1;
-                let mut hit = last;
-                while hit != NO_ROW {
-                    probe_idx.push(i as u32);
-                    build_idx.push(hit);
-                    hit = self.next[hit as usize];
-                }
-            }
-        }
-        let columns = [take_all(batch, &probe_idx)?, take_all(&self.batch, &build_idx)?].concat();
+        let pairs = self.pairs(batch, keys)?;
+        let columns = [take_all(batch, &pairs.probe_rows)?, take_all(&self.batch, &pairs.build_rows)?].concat();
         let schema = self.output_schema(batch.schema_ref());
-        let options = arrow_array::RecordBatchOptions::new().with_row_count(Some(probe_idx.len()));
+        let options = arrow_array::RecordBatchOptions::new().with_row_count(Some(pairs.probe_rows.len()));
         let batch = RecordBatch::try_new_with_options(schema, columns, &options)?;
-        Ok(Probed { batch, matched, null_keys, build_rows: build_idx })
+        Ok(Probed { batch, matched: pairs.matched, null_keys: pairs.null_keys, build_rows: pairs.build_rows })
     }
 
     /// Rows of the build side.
@@ -364,26 +335,6 @@ pub struct Probed {
     pub null_keys: u64,
     /// The build row of each output row.
     pub build_rows: Vec<u32>,
-}
-
-/// The probe side's `keys` of `batch`, encoded like a built side with key `types`, and which
-/// rows have every key present (`None`: all).
-fn encode_probe(
-    converter: &arrow_row::RowConverter,
-    types: &[arrow_schema::DataType],
-    batch: &RecordBatch,
-    keys: &[&str],
-) -> Result<(Rows, Option<arrow_buffer::NullBuffer>)> {
-    if keys.len() != types.len() {
-        return Err(Error::InvalidArgument(format!(
-            "join needs the same number of key columns on both sides, got {} and {}",
-            keys.len(),
-            types.len()
-        )));
-    }
-    let columns = key_columns(batch, keys, Some(types))?;
-    let valid = valid_keys(&columns);
-    Ok((encode(converter, &columns)?, valid))
 }
 
 /// End of a chain in the join's hash table.

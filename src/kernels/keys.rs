@@ -1,9 +1,6 @@
-//! Join and DISTINCT keys: the key columns of a batch encoded in Arrow's row format, one
-//! comparable, hashable byte string per row, so single and compound keys of any type work alike.
+//! Join keys: the key columns of a batch by name, cast to the other side's types.
 
 use arrow_array::{Array, ArrayRef, RecordBatch};
-use arrow_buffer::NullBuffer;
-use arrow_row::{RowConverter, Rows, SortField};
 use arrow_schema::DataType;
 
 use crate::error::{Error, Result};
@@ -26,28 +23,6 @@ pub fn key_columns(batch: &RecordBatch, names: &[&str], types: Option<&[DataType
             }
         })
         .collect()
-}
-
-/// Rows of `columns` where every key is present (a null key never joins).
-#[must_use]
-pub fn valid_keys(columns: &[ArrayRef]) -> Option<NullBuffer> {
-    columns.iter().fold(None, |acc, c| NullBuffer::union(acc.as_ref(), c.logical_nulls().as_ref()))
-}
-
-/// A row-format encoder for key columns of the given types.
-///
-/// # Errors
-/// An Arrow error for types the row format cannot encode.
-pub fn converter(types: &[DataType]) -> Result<RowConverter> {
-    Ok(RowConverter::new(types.iter().map(|t| SortField::new(t.clone())).collect())?)
-}
-
-/// Encode `columns` as rows.
-///
-/// # Errors
-/// An Arrow error if the columns do not match the converter's types.
-pub fn encode(converter: &RowConverter, columns: &[ArrayRef]) -> Result<Rows> {
-    Ok(converter.convert_columns(columns)?)
 }
 
 /// The types of the columns `names` of `batch`'s schema.

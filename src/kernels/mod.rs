@@ -4,6 +4,7 @@
 pub mod consent;
 pub mod distinct;
 pub mod join;
+pub mod key_rows;
 pub mod keys;
 pub mod project;
 
