@@ -9,6 +9,7 @@ pub mod infer;
 pub mod quarantine;
 pub mod records;
 pub mod schema;
+mod shape;
 
 use std::ops::Range;
 

@@ -1,0 +1,286 @@
+//! The fastest path of record decoding. The records of a landing file nearly always repeat one
+//! shape: the same keys, spelled and spaced alike, in the same order. Once a record has been
+//! scanned, its shape — the literal text before each value (`{"user":`, `,"timestamp":`, …) and
+//! after the last — is known, and each next record is checked against it with one comparison
+//! per key while its values are parsed straight into typed values: no key lookup, no second pass
+//! over numbers, UTF-8 checked only inside strings (keys and numbers are the shape's ASCII).
+//!
+//! Anything else — another key order or spacing, an escape, a value of another JSON kind than its
+//! column's, a number the fast rules do not cover — returns `false`, and the record takes the
+//! scanner path ([`super::flat`]), which decides and words every error. A record this path accepts
+//! is valid JSON with exactly the shape's keys, so the two paths agree on every value.
+
+use std::borrow::Cow;
+
+use arrow_schema::DataType;
+
+use super::coerce::{float_from_number, int_from_number, Typed};
+use super::schema::LandingSchema;
+
+/// The literal text around the values of one record shape.
+pub struct Shape {
+    /// Each value's field and the exact bytes between the previous value (or the record's start)
+    /// and it.
+    values: Vec<(usize, Box<[u8]>)>,
+    /// The bytes after the last value (the closing brace), trailing whitespace left out.
+    tail: Box<[u8]>,
+    /// Fields the shape has no key for (null in every record of this shape).
+    absent: Vec<usize>,
+}
+
+impl Shape {
+    /// The shape of `text`, a record the scanner accepted with field values at `slots`; `None`
+    /// for a record without fields.
+    #[must_use]
+    pub fn learn(text: &[u8], slots: &[Option<(usize, usize)>]) -> Option<Self> {
+        let mut present: Vec<(usize, usize, usize)> =
+            slots.iter().enumerate().filter_map(|(field, s)| s.map(|(a, b)| (a, b, field))).collect();
+        present.sort_unstable();
+        let last_end = present.last()?.1;
+        let mut previous_end = 0;
+        let values = present
+            .iter()
+            .map(|&(start, end, field)| {
+                let literal = text[previous_end..start].into();
+                previous_end = end;
+                (field, literal)
+            })
+            .collect();
+        let absent = slots.iter().enumerate().filter(|(_, s)| s.is_none()).map(|(field, _)| field).collect();
+        Some(Self { values, tail: text[last_end..].trim_ascii_end().into(), absent })
+    }
+
+    /// Fields without a key in this shape.
+    #[must_use]
+    pub fn absent(&self) -> &[usize] {
+        &self.absent
+    }
+
+    /// Parse `b` as a record of this shape, handing each `(field, value)` to `put`. Returns
+    /// `false` (after handing over some values, maybe) when `b` is not of this shape or a value
+    /// needs the scanner path.
+    pub fn decode<'t>(&self, b: &'t [u8], schema: &LandingSchema, mut put: impl FnMut(usize, Typed<'t>)) -> bool {
+        let fields = schema.schema().fields();
+        let mut i = 0;
+        for (field, literal) in &self.values {
+            if !b[i..].starts_with(literal) {
+                return false;
+            }
+            i += literal.len();
+            let Some((value, end)) = value(b, i, fields[*field].data_type()) else { return false };
+            put(*field, value);
+            i = end;
+        }
+        b[i..].starts_with(&self.tail) && b[i + self.tail.len()..].iter().all(u8::is_ascii_whitespace)
+    }
+}
+
+/// The value at `b[i..]` typed for `to`, and where it ends; `None` when the scanner path must
+/// decide (the value is of another kind, has escapes or non-ASCII text that is not UTF-8, or is a
+/// number outside the fast rules).
+fn value<'t>(b: &'t [u8], i: usize, to: &DataType) -> Option<(Typed<'t>, usize)> {
+    match (b.get(i)?, to) {
+        (b'n', _) if b[i..].starts_with(b"null") => Some((Typed::Null, i + 4)),
+        (b'"', DataType::Utf8) => {
+            let (content, end) = plain_string(b, i + 1)?;
+            Some((Typed::Str(Cow::Borrowed(content)), end + 1))
+        }
+        (b'-' | b'0'..=b'9', DataType::Int64) => {
+            let (number, end) = Number::parse(b, i)?;
+            let v = match number {
+                Number { digits: 1..=18, fraction: 0, exponent: false, mantissa, negative } => {
+                    let v = mantissa as i64;
+                    if negative {
+                        -v
+                    } else {
+                        v
+                    }
+                }
+                // `1655564376361.0` and the like: the coercion rules decide.
+                _ => int_from_number(std::str::from_utf8(&b[i..end]).ok()?)?,
+            };
+            Some((Typed::Int(v), end))
+        }
+        (b'-' | b'0'..=b'9', DataType::Float64) => {
+            let (number, end) = Number::parse(b, i)?;
+            let v = match number {
+                // Clinger's fast path: at most 15 digits and the power of ten are exact doubles,
+                // so one division rounds correctly, as `str::parse` would.
+                Number { digits: 1..=15, fraction, exponent: false, mantissa, negative } => {
+                    #[allow(clippy::cast_precision_loss)]
+                    let v = mantissa as f64 / POW10[fraction];
+                    if negative {
+                        -v
+                    } else {
+                        v
+                    }
+                }
+                _ => float_from_number(std::str::from_utf8(&b[i..end]).ok()?)?,
+            };
+            Some((Typed::Float(v), end))
+        }
+        (b't', DataType::Boolean) if b[i..].starts_with(b"true") => Some((Typed::Bool(true), i + 4)),
+        (b'f', DataType::Boolean) if b[i..].starts_with(b"false") => Some((Typed::Bool(false), i + 5)),
+        _ => None,
+    }
+}
+
+const POW10: [f64; 16] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/// The content of a string starting after its quote at `i`, and the closing quote's index, if it
+/// has no escapes or control characters and is UTF-8.
+fn plain_string(b: &[u8], i: usize) -> Option<(&str, usize)> {
+    let rest = b.get(i..)?;
+    for (offset, &c) in rest.iter().enumerate() {
+        match c {
+            b'"' => return Some((std::str::from_utf8(&rest[..offset]).ok()?, i + offset)),
+            b'\\' | 0..=0x1f => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A JSON number's digits (`-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`) as an integer
+/// mantissa and the count of fraction digits; `digits` counts the significant digits seen.
+#[derive(Debug, PartialEq)]
+struct Number {
+    mantissa: u64,
+    digits: usize,
+    fraction: usize,
+    exponent: bool,
+    negative: bool,
+}
+
+impl Number {
+    /// The number at `b[i..]` and where it ends, `None` if it breaks the JSON grammar.
+    fn parse(b: &[u8], mut i: usize) -> Option<(Self, usize)> {
+        let mut n = Number { mantissa: 0, digits: 0, fraction: 0, exponent: false, negative: false };
+        if b.get(i) == Some(&b'-') {
+            n.negative = true;
+            i += 1;
+        }
+        let int_start = i;
+        match b.get(i) {
+            Some(b'0') => {
+                n.digits = 1;
+                i += 1;
+            }
+            Some(b'1'..=b'9') => i = n.digits_from(b, i),
+            _ => return None,
+        }
+        debug_assert!(i > int_start);
+        if b.get(i) == Some(&b'.') {
+            let start = i + 1;
+            i = n.digits_from(b, start);
+            n.fraction = i - start;
+            if n.fraction == 0 {
+                return None;
+            }
+        }
+        if matches!(b.get(i), Some(b'e' | b'E')) {
+            n.exponent = true;
+            i += 1;
+            if matches!(b.get(i), Some(b'+' | b'-')) {
+                i += 1;
+            }
+            let start = i;
+            while b.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+            if i == start {
+                return None;
+            }
+        }
+        Some((n, i))
+    }
+
+    /// Read digits from `i` into the mantissa (counting, but not adding, digits past 19).
+    fn digits_from(&mut self, b: &[u8], mut i: usize) -> usize {
+        while let Some(&c) = b.get(i).filter(|c| c.is_ascii_digit()) {
+            if self.digits < 19 {
+                self.mantissa = self.mantissa * 10 + u64::from(c - b'0');
+            }
+            self.digits += 1;
+            i += 1;
+        }
+        i
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn number(text: &str) -> Option<Number> {
+        Number::parse(text.as_bytes(), 0).filter(|(_, end)| *end == text.len()).map(|(n, _)| n)
+    }
+
+    #[test]
+    fn numbers_follow_the_json_grammar() {
+        for bad in ["01", "1.", "-", ".5", "1e", "1e+", "+1", "--1"] {
+            assert!(number(bad).is_none(), "{bad}");
+        }
+        let n = number("-12.50").unwrap();
+        assert_eq!((n.mantissa, n.digits, n.fraction, n.negative, n.exponent), (1250, 4, 2, true, false));
+        assert!(number("1.5E-3").unwrap().exponent);
+        assert_eq!(number("0").unwrap().digits, 1);
+    }
+
+    #[test]
+    fn values_agree_with_the_coercion_rules() {
+        let cases: [(&str, DataType); 12] = [
+            ("-0", DataType::Float64),
+            ("-0.0", DataType::Float64),
+            ("0.1", DataType::Float64),
+            ("123456789012345", DataType::Float64),
+            ("9007199254740993", DataType::Float64),
+            ("1.7976931348623157e308", DataType::Float64),
+            ("-123456789012345678", DataType::Int64),
+            ("9223372036854775807", DataType::Int64),
+            ("9223372036854775808", DataType::Int64),
+            ("1655564376361.0", DataType::Int64),
+            ("1.5", DataType::Int64),
+            ("2e3", DataType::Int64),
+        ];
+        for (text, to) in cases {
+            let reference = super::super::coerce::coerce(text, &to, false).ok();
+            let fast = value(text.as_bytes(), 0, &to).map(|(v, end)| {
+                assert_eq!(end, text.len());
+                v
+            });
+            match (&reference, &fast) {
+                (Some(Typed::Float(a)), Some(Typed::Float(b))) => assert_eq!(a.to_bits(), b.to_bits(), "{text}"),
+                _ => assert_eq!(reference, fast, "{text}"),
+            }
+        }
+    }
+
+    fn decode<'t>(shape: &Shape, schema: &LandingSchema, b: &'t [u8]) -> Option<Vec<(usize, Typed<'t>)>> {
+        let mut got = Vec::new();
+        shape.decode(b, schema, |f, v| got.push((f, v))).then_some(got)
+    }
+
+    #[test]
+    fn records_of_the_shape_decode_and_others_do_not() {
+        let schema = LandingSchema::known("accelerometer").unwrap();
+        let first = br#"{"user": "a@b", "timeStamp": 5, "x": 1.5}"#;
+        let slots = [Some((9, 14)), Some((29, 30)), Some((37, 40)), None, None];
+        let shape = Shape::learn(first, &slots).unwrap();
+        assert_eq!(shape.absent(), [3, 4]);
+        let got = decode(&shape, &schema, b"{\"user\": \"c\xc3\xa9\", \"timeStamp\": -7, \"x\": null}  ").unwrap();
+        assert_eq!(got, [(0, Typed::Str("c\u{e9}".into())), (1, Typed::Int(-7)), (2, Typed::Null)]);
+        for other in [
+            &br#"{"user":"a","timeStamp": 5, "x": 1.5}"#[..],
+            br#"{"user": "a\"", "timeStamp": 5, "x": 1.5}"#,
+            b"{\"user\": \"\xff\", \"timeStamp\": 5, \"x\": 1.5}",
+            br#"{"user": 7, "timeStamp": 5, "x": 1.5}"#,
+            br#"{"user": "a", "timeStamp": 5, "x": 1.5, "y": 1}"#,
+            br#"{"user": "a", "timeStamp": 5, "x": 1.5} x"#,
+            br#"{"user": "a", "timeStamp": 05, "x": 1.5}"#,
+            br#"{"user": "a", "timeStamp": 5, "x": 1.5"#,
+        ] {
+            assert!(decode(&shape, &schema, other).is_none(), "{}", String::from_utf8_lossy(other));
+        }
+    }
+}
