@@ -151,9 +151,18 @@ impl<'s> Decoder<'s> {
     /// The reason the record cannot be stored (bad UTF-8, bad JSON, not an object, a value that
     /// cannot be coerced); nothing is appended then.
     pub fn decode(&mut self, bytes: &[u8]) -> Result<(), String> {
+        let text = std::str::from_utf8(bytes).map_err(|e| format!("invalid UTF-8 at byte {}", e.valid_up_to()))?;
+        self.decode_str(text)
+    }
+
+    /// As [`Self::decode`], for a record already known to be UTF-8.
+    ///
+    /// # Errors
+    /// As [`Self::decode`].
+    pub fn decode_str(&mut self, text: &str) -> Result<(), String> {
         if let Some(shape) = &self.shape {
             let columns = &mut self.columns;
-            if shape.decode(bytes, self.schema, |field, value| columns[field].append(&value)) {
+            if shape.decode(text, self.schema, |field, value| columns[field].append(&value)) {
                 for &field in shape.absent() {
                     columns[field].append(&Typed::Null);
                 }
@@ -164,7 +173,6 @@ impl<'s> Decoder<'s> {
                 column.truncate(self.rows);
             }
         }
-        let text = std::str::from_utf8(bytes).map_err(|e| format!("invalid UTF-8 at byte {}", e.valid_up_to()))?;
         self.slots.fill(None);
         let mut unknown = Vec::new();
         let escapes = !flat::scan(text, self.schema, &mut self.slots);
@@ -200,7 +208,7 @@ impl<'s> Decoder<'s> {
             }
         }
         if !escapes && misfits.is_empty() {
-            self.shape = Shape::learn(bytes, &self.slots);
+            self.shape = Shape::learn(text, &self.slots);
         }
         for (key, raw) in unknown {
             self.unseen.added.observe_field(&key, raw);

@@ -310,6 +310,11 @@ fn decode_unit(
     let mut rejected = RejectedBuilder::default();
     let mut bytes = 0u64;
     let mut records = 0u64;
+    // UTF-8 checked once for the whole chunk when it is valid (nearly always), not per record.
+    let chunk_text = match unit {
+        Unit::Lines { bytes, .. } => std::str::from_utf8(bytes).ok().map(|text| (text, bytes.as_ptr() as usize)),
+        Unit::Array { .. } => None,
+    };
     unit.for_each(|record| {
         bytes += record.bytes.len() as u64 + 1;
         records += 1;
@@ -320,7 +325,15 @@ fn decode_unit(
                 options.max_record_bytes
             ))
         } else {
-            decoder.decode(record.bytes)
+            // A record is a slice of its chunk: its place in the chunk's text gives its text.
+            let text = chunk_text.and_then(|(text, base)| {
+                let start = record.bytes.as_ptr() as usize - base;
+                text.get(start..start + record.bytes.len())
+            });
+            match text {
+                Some(text) => decoder.decode_str(text),
+                None => decoder.decode(record.bytes),
+            }
         };
         if let Err(reason) = outcome {
             rejected.push(source, record.line, &reason, record.bytes);

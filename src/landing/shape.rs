@@ -3,7 +3,7 @@
 //! scanned, its shape — the literal text before each value (`{"user":`, `,"timestamp":`, …) and
 //! after the last — is known, and each next record is checked against it with one comparison
 //! per key while its values are parsed straight into typed values: no key lookup, no second pass
-//! over numbers, UTF-8 checked only inside strings (keys and numbers are the shape's ASCII).
+//! over numbers.
 //!
 //! Anything else — another key order or spacing, an escape, a value of another JSON kind than its
 //! column's, a number the fast rules do not cover — returns `false`, and the record takes the
@@ -21,7 +21,7 @@ use super::schema::LandingSchema;
 pub struct Shape {
     /// Each value's field and the exact bytes between the previous value (or the record's start)
     /// and it.
-    values: Vec<(usize, Box<[u8]>)>,
+    values: Vec<(usize, Literal)>,
     /// The bytes after the last value (the closing brace), trailing whitespace left out.
     tail: Box<[u8]>,
     /// Fields the shape has no key for (null in every record of this shape).
@@ -32,7 +32,7 @@ impl Shape {
     /// The shape of `text`, a record the scanner accepted with field values at `slots`; `None`
     /// for a record without fields.
     #[must_use]
-    pub fn learn(text: &[u8], slots: &[Option<(usize, usize)>]) -> Option<Self> {
+    pub fn learn(text: &str, slots: &[Option<(usize, usize)>]) -> Option<Self> {
         let mut present: Vec<(usize, usize, usize)> =
             slots.iter().enumerate().filter_map(|(field, s)| s.map(|(a, b)| (a, b, field))).collect();
         present.sort_unstable();
@@ -41,13 +41,14 @@ impl Shape {
         let values = present
             .iter()
             .map(|&(start, end, field)| {
-                let literal = text[previous_end..start].into();
+                let text = text.as_bytes();
+                let literal = Literal::new(&text[previous_end..start]);
                 previous_end = end;
                 (field, literal)
             })
             .collect();
         let absent = slots.iter().enumerate().filter(|(_, s)| s.is_none()).map(|(field, _)| field).collect();
-        Some(Self { values, tail: text[last_end..].trim_ascii_end().into(), absent })
+        Some(Self { values, tail: text.as_bytes()[last_end..].trim_ascii_end().into(), absent })
     }
 
     /// Fields without a key in this shape.
@@ -56,18 +57,19 @@ impl Shape {
         &self.absent
     }
 
-    /// Parse `b` as a record of this shape, handing each `(field, value)` to `put`. Returns
-    /// `false` (after handing over some values, maybe) when `b` is not of this shape or a value
-    /// needs the scanner path.
-    pub fn decode<'t>(&self, b: &'t [u8], schema: &LandingSchema, mut put: impl FnMut(usize, Typed<'t>)) -> bool {
+    /// Parse `text` as a record of this shape, handing each `(field, value)` to `put`. Returns
+    /// `false` (after handing over some values, maybe) when `text` is not of this shape or a
+    /// value needs the scanner path.
+    pub fn decode<'t>(&self, text: &'t str, schema: &LandingSchema, mut put: impl FnMut(usize, Typed<'t>)) -> bool {
         let fields = schema.schema().fields();
+        let b = text.as_bytes();
         let mut i = 0;
         for (field, literal) in &self.values {
-            if !b[i..].starts_with(literal) {
+            if !literal.is_at(b, i) {
                 return false;
             }
-            i += literal.len();
-            let Some((value, end)) = value(b, i, fields[*field].data_type()) else { return false };
+            i += literal.len;
+            let Some((value, end)) = value(text, i, fields[*field].data_type()) else { return false };
             put(*field, value);
             i = end;
         }
@@ -75,15 +77,54 @@ impl Shape {
     }
 }
 
-/// The value at `b[i..]` typed for `to`, and where it ends; `None` when the scanner path must
-/// decide (the value is of another kind, has escapes or non-ASCII text that is not UTF-8, or is a
-/// number outside the fast rules).
-fn value<'t>(b: &'t [u8], i: usize, to: &DataType) -> Option<(Typed<'t>, usize)> {
+/// The literal text before a value, compared eight bytes at a time (no call per key).
+struct Literal {
+    /// The literal in eight-byte blocks (the last one padded): each as a little-endian word,
+    /// the mask of its bytes, and its length.
+    blocks: Vec<(u64, u64, usize)>,
+    len: usize,
+}
+
+impl Literal {
+    fn new(bytes: &[u8]) -> Self {
+        let blocks = bytes
+            .chunks(8)
+            .map(|block| {
+                let mut word = [0u8; 8];
+                word[..block.len()].copy_from_slice(block);
+                let mask = if block.len() == 8 { u64::MAX } else { (1u64 << (8 * block.len())) - 1 };
+                (u64::from_le_bytes(word), mask, block.len())
+            })
+            .collect();
+        Self { blocks, len: bytes.len() }
+    }
+
+    /// `b[i..]` starts with the literal.
+    fn is_at(&self, b: &[u8], mut i: usize) -> bool {
+        for &(word, mask, len) in &self.blocks {
+            if let Some(window) = b.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
+                if u64::from_le_bytes(window) & mask != word {
+                    return false;
+                }
+            } else if b.get(i..i + len) != Some(&word.to_le_bytes()[..len]) {
+                // Near the record's end: byte by byte.
+                return false;
+            }
+            i += len;
+        }
+        true
+    }
+}
+
+/// The value at `text[i..]` typed for `to`, and where it ends; `None` when the scanner path must
+/// decide (the value is of another kind, has escapes, or is a number outside the fast rules).
+fn value<'t>(text: &'t str, i: usize, to: &DataType) -> Option<(Typed<'t>, usize)> {
+    let b = text.as_bytes();
     match (b.get(i)?, to) {
         (b'n', _) if b[i..].starts_with(b"null") => Some((Typed::Null, i + 4)),
         (b'"', DataType::Utf8) => {
-            let (content, end) = plain_string(b, i + 1)?;
-            Some((Typed::Str(Cow::Borrowed(content)), end + 1))
+            let end = plain_string_end(b, i + 1)?;
+            Some((Typed::Str(Cow::Borrowed(text.get(i + 1..end)?)), end + 1))
         }
         (b'-' | b'0'..=b'9', DataType::Int64) => {
             let (number, end) = Number::parse(b, i)?;
@@ -97,7 +138,7 @@ fn value<'t>(b: &'t [u8], i: usize, to: &DataType) -> Option<(Typed<'t>, usize)>
                     }
                 }
                 // `1655564376361.0` and the like: the coercion rules decide.
-                _ => int_from_number(std::str::from_utf8(&b[i..end]).ok()?)?,
+                _ => int_from_number(text.get(i..end)?)?,
             };
             Some((Typed::Int(v), end))
         }
@@ -115,7 +156,7 @@ fn value<'t>(b: &'t [u8], i: usize, to: &DataType) -> Option<(Typed<'t>, usize)>
                         v
                     }
                 }
-                _ => float_from_number(std::str::from_utf8(&b[i..end]).ok()?)?,
+                _ => float_from_number(text.get(i..end)?)?,
             };
             Some((Typed::Float(v), end))
         }
@@ -127,13 +168,13 @@ fn value<'t>(b: &'t [u8], i: usize, to: &DataType) -> Option<(Typed<'t>, usize)>
 
 const POW10: [f64; 16] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
-/// The content of a string starting after its quote at `i`, and the closing quote's index, if it
-/// has no escapes or control characters and is UTF-8.
-fn plain_string(b: &[u8], i: usize) -> Option<(&str, usize)> {
+/// The closing quote's index of a string starting after its quote at `i`, if it has no escapes
+/// or control characters.
+fn plain_string_end(b: &[u8], i: usize) -> Option<usize> {
     let rest = b.get(i..)?;
     for (offset, &c) in rest.iter().enumerate() {
         match c {
-            b'"' => return Some((std::str::from_utf8(&rest[..offset]).ok()?, i + offset)),
+            b'"' => return Some(i + offset),
             b'\\' | 0..=0x1f => return None,
             _ => {}
         }
@@ -245,7 +286,7 @@ mod tests {
         ];
         for (text, to) in cases {
             let reference = super::super::coerce::coerce(text, &to, false).ok();
-            let fast = value(text.as_bytes(), 0, &to).map(|(v, end)| {
+            let fast = value(text, 0, &to).map(|(v, end)| {
                 assert_eq!(end, text.len());
                 v
             });
@@ -256,7 +297,7 @@ mod tests {
         }
     }
 
-    fn decode<'t>(shape: &Shape, schema: &LandingSchema, b: &'t [u8]) -> Option<Vec<(usize, Typed<'t>)>> {
+    fn decode<'t>(shape: &Shape, schema: &LandingSchema, b: &'t str) -> Option<Vec<(usize, Typed<'t>)>> {
         let mut got = Vec::new();
         shape.decode(b, schema, |f, v| got.push((f, v))).then_some(got)
     }
@@ -264,23 +305,22 @@ mod tests {
     #[test]
     fn records_of_the_shape_decode_and_others_do_not() {
         let schema = LandingSchema::known("accelerometer").unwrap();
-        let first = br#"{"user": "a@b", "timeStamp": 5, "x": 1.5}"#;
+        let first = r#"{"user": "a@b", "timeStamp": 5, "x": 1.5}"#;
         let slots = [Some((9, 14)), Some((29, 30)), Some((37, 40)), None, None];
         let shape = Shape::learn(first, &slots).unwrap();
         assert_eq!(shape.absent(), [3, 4]);
-        let got = decode(&shape, &schema, b"{\"user\": \"c\xc3\xa9\", \"timeStamp\": -7, \"x\": null}  ").unwrap();
+        let got = decode(&shape, &schema, "{\"user\": \"c\u{e9}\", \"timeStamp\": -7, \"x\": null}  ").unwrap();
         assert_eq!(got, [(0, Typed::Str("c\u{e9}".into())), (1, Typed::Int(-7)), (2, Typed::Null)]);
         for other in [
-            &br#"{"user":"a","timeStamp": 5, "x": 1.5}"#[..],
-            br#"{"user": "a\"", "timeStamp": 5, "x": 1.5}"#,
-            b"{\"user\": \"\xff\", \"timeStamp\": 5, \"x\": 1.5}",
-            br#"{"user": 7, "timeStamp": 5, "x": 1.5}"#,
-            br#"{"user": "a", "timeStamp": 5, "x": 1.5, "y": 1}"#,
-            br#"{"user": "a", "timeStamp": 5, "x": 1.5} x"#,
-            br#"{"user": "a", "timeStamp": 05, "x": 1.5}"#,
-            br#"{"user": "a", "timeStamp": 5, "x": 1.5"#,
+            r#"{"user":"a","timeStamp": 5, "x": 1.5}"#,
+            r#"{"user": "a\"", "timeStamp": 5, "x": 1.5}"#,
+            r#"{"user": 7, "timeStamp": 5, "x": 1.5}"#,
+            r#"{"user": "a", "timeStamp": 5, "x": 1.5, "y": 1}"#,
+            r#"{"user": "a", "timeStamp": 5, "x": 1.5} x"#,
+            r#"{"user": "a", "timeStamp": 05, "x": 1.5}"#,
+            r#"{"user": "a", "timeStamp": 5, "x": 1.5"#,
         ] {
-            assert!(decode(&shape, &schema, other).is_none(), "{}", String::from_utf8_lossy(other));
+            assert!(decode(&shape, &schema, other).is_none(), "{other}");
         }
     }
 }
