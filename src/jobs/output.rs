@@ -8,7 +8,8 @@ use rayon::prelude::*;
 use super::report::OutputInfo;
 use crate::error::Result;
 use crate::pool;
-use crate::storage::{failpoint, parquet_file, FileEntry, Location, StagedFolder};
+use crate::storage::parquet_file::{self, ParquetSink};
+use crate::storage::{failpoint, FileEntry, Location, StagedFolder};
 
 /// Below this many rows a table is one file; above, one file per pool thread, encoded in
 /// parallel (Parquet encoding and zstd are single-threaded per file).
@@ -81,6 +82,80 @@ pub fn write_table(
         files: (sizes.len() + commit.keep.len()) as u64,
         bytes: sizes.iter().sum::<u64>() + commit.keep.iter().map(|f| f.size).sum::<u64>(),
     })
+}
+
+/// Replace the table at `location` with the batches `produce` hands over for each of `parts`,
+/// written as they come: one file per part that has rows (encoded in parallel), or one empty
+/// file when none has. Memory holds the row groups being encoded, not the table.
+///
+/// # Errors
+/// Storage errors naming the location, or what `produce` returns; the previous output then
+/// stays as it was.
+pub fn replace_table_streamed<P: Sync>(
+    table: &str,
+    location: &Location,
+    schema: &SchemaRef,
+    parts: &[P],
+    produce: impl Fn(&P, &mut dyn FnMut(RecordBatch) -> Result<()>) -> Result<()> + Sync,
+) -> Result<OutputInfo> {
+    let staged = StagedFolder::create(location)?;
+    let written: Vec<Option<(u64, u64)>> = pool::install(|| {
+        parts
+            .par_iter()
+            .enumerate()
+            .map(|(i, part)| write_part(&staged.file(&format!("part-{i:05}.parquet")), schema, part, &produce))
+            .collect::<Result<_>>()
+    })?;
+    let mut written: Vec<(u64, u64)> = written.into_iter().flatten().collect();
+    if written.is_empty() {
+        // Readers still see typed, empty columns.
+        written.push((0, parquet_file::write(&staged.file("part-00000.parquet"), schema, &[])?));
+    }
+    failpoint::hit("output.written");
+    staged.commit(None)?;
+    let rows = written.iter().map(|(rows, _)| rows).sum();
+    Ok(OutputInfo {
+        schema: schema.clone(),
+        table: table.to_string(),
+        location: location.to_string(),
+        rows,
+        table_rows: rows,
+        files: written.len() as u64,
+        bytes: written.iter().map(|(_, bytes)| bytes).sum(),
+    })
+}
+
+/// One part of a streamed table: its rows and file size, `None` when it had no rows (no file).
+fn write_part<P>(
+    file: &Location,
+    schema: &SchemaRef,
+    part: &P,
+    produce: &(impl Fn(&P, &mut dyn FnMut(RecordBatch) -> Result<()>) -> Result<()> + Sync),
+) -> Result<Option<(u64, u64)>> {
+    let mut sink: Option<ParquetSink> = None;
+    let mut rows = 0u64;
+    let produced = produce(part, &mut |batch: RecordBatch| {
+        if batch.num_rows() == 0 {
+            return Ok(());
+        }
+        // Created with the first rows, which decide the file's dictionary settings.
+        let open = match sink.take() {
+            Some(open) => open,
+            None => ParquetSink::create(file, schema, std::slice::from_ref(&batch))?,
+        };
+        rows += batch.num_rows() as u64;
+        sink.insert(open).write(&batch)
+    });
+    match (produced, sink) {
+        (Ok(()), Some(sink)) => Ok(Some((rows, sink.finish()?))),
+        (Ok(()), None) => Ok(None),
+        (Err(e), sink) => {
+            if let Some(sink) = sink {
+                sink.abort();
+            }
+            Err(e)
+        }
+    }
 }
 
 /// Nanoseconds since the epoch: file names unique to a run.

@@ -9,7 +9,8 @@ use rayon::prelude::*;
 use super::Lake;
 use crate::error::{Error, Result};
 use crate::pool;
-use crate::storage::{committed_files, objects, parquet_file, Location};
+use crate::storage::parquet_file::{self, ParquetSource};
+use crate::storage::{committed_files, objects, FileEntry, Location};
 
 /// A table read from the lake.
 #[derive(Debug, Clone)]
@@ -81,21 +82,87 @@ fn read_table_columns(
     columns: &[&str],
     only: bool,
 ) -> Result<Table> {
+    let location = checked_zone(lake, table, zone, producer)?;
+    let missing = || missing_input(lake, table, zone, producer);
+    let Some(read) = read_parquet_folder(&location, only.then_some(columns))? else { return Err(missing()) };
+    check_columns(&read.schema, columns, table, zone, producer)?;
+    Ok(read)
+}
+
+/// A table of the lake opened to be read row group by row group (in parallel, without holding
+/// its rows): its files and their schema with only the columns asked for.
+pub struct TableSource {
+    pub schema: SchemaRef,
+    pub files: Vec<ParquetSource>,
+}
+
+impl TableSource {
+    /// Every (file, row group) of the table, in order.
+    #[must_use]
+    pub fn row_groups(&self) -> Vec<(&ParquetSource, usize)> {
+        self.files.iter().flat_map(|f| (0..f.row_groups()).map(move |g| (f, g))).collect()
+    }
+}
+
+/// Open the table `table/zone` that the job `producer` writes, to read its `columns`.
+///
+/// # Errors
+/// As [`read_table`].
+pub fn open_table(lake: &Lake, table: &str, zone: &str, producer: &str, columns: &[&str]) -> Result<TableSource> {
+    let location = checked_zone(lake, table, zone, producer)?;
+    let files: Vec<_> = committed_files(&location)?.into_iter().filter(|f| f.name().ends_with(".parquet")).collect();
+    if files.is_empty() {
+        return Err(missing_input(lake, table, zone, producer));
+    }
+    let sources: Vec<ParquetSource> =
+        pool::install(|| files.par_iter().map(ParquetSource::open).collect::<Result<_>>())?;
+    let schema = sources[0].schema().clone();
+    check_same_schemas(&location, &files, sources.iter().map(ParquetSource::schema))?;
+    check_columns(&schema, columns, table, zone, producer)?;
+    Ok(TableSource { schema: parquet_file::projected_schema(&schema, columns), files: sources })
+}
+
+fn missing_input(lake: &Lake, table: &str, zone: &str, producer: &str) -> Error {
     let location = lake.zone(table, zone);
-    let name = format!("{table}/{zone}");
-    let missing = || Error::MissingInput { table: name.clone(), path: location.to_string(), job: producer.to_string() };
+    Error::MissingInput { table: format!("{table}/{zone}"), path: location.to_string(), job: producer.to_string() }
+}
+
+/// The location of `table/zone`, checked to exist.
+fn checked_zone(lake: &Lake, table: &str, zone: &str, producer: &str) -> Result<Location> {
+    let location = lake.zone(table, zone);
     lake.check_root()?;
     if !objects::folder_exists(&location)? {
-        return Err(missing());
+        return Err(missing_input(lake, table, zone, producer));
     }
-    let Some(table) = read_parquet_folder(&location, only.then_some(columns))? else { return Err(missing()) };
-    let schema = table.schema.clone();
-    for column in columns {
-        if schema.field_with_name(column).is_err() {
-            return Err(Error::InvalidArgument(format!("{name} has no column {column}; re-run {producer}")));
+    Ok(location)
+}
+
+fn check_columns(schema: &SchemaRef, columns: &[&str], table: &str, zone: &str, producer: &str) -> Result<()> {
+    match columns.iter().find(|c| schema.field_with_name(c).is_err()) {
+        Some(column) => {
+            Err(Error::InvalidArgument(format!("{table}/{zone} has no column {column}; re-run {producer}")))
+        }
+        None => Ok(()),
+    }
+}
+
+/// Every file of `folder` has the first one's schema.
+fn check_same_schemas<'s>(
+    folder: &Location,
+    files: &[FileEntry],
+    mut schemas: impl Iterator<Item = &'s SchemaRef>,
+) -> Result<()> {
+    let Some(first) = schemas.next() else { return Ok(()) };
+    for (other, file) in schemas.zip(&files[1..]) {
+        if other.fields() != first.fields() {
+            return Err(Error::InvalidArgument(format!(
+                "{folder}: {} has a different schema from {}",
+                file.name(),
+                files[0].name()
+            )));
         }
     }
-    Ok(table)
+    Ok(())
 }
 
 /// The committed Parquet files of `folder` read as one table (only `columns` when given), or
@@ -111,14 +178,6 @@ pub fn read_parquet_folder(folder: &Location, columns: Option<&[&str]>) -> Resul
     let parts: Vec<(SchemaRef, Vec<RecordBatch>)> =
         pool::install(|| files.par_iter().map(|f| parquet_file::read(f, columns)).collect::<Result<_>>())?;
     let schema = parts[0].0.clone();
-    for ((other, _), file) in parts[1..].iter().zip(&files[1..]) {
-        if other.fields() != schema.fields() {
-            return Err(Error::InvalidArgument(format!(
-                "{folder}: {} has a different schema from {}",
-                file.name(),
-                files[0].name()
-            )));
-        }
-    }
+    check_same_schemas(folder, &files, parts.iter().map(|(schema, _)| schema))?;
     Ok(Some(Table { schema, batches: parts.into_iter().flat_map(|(_, b)| b).collect() }))
 }

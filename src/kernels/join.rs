@@ -218,7 +218,7 @@ pub fn inner_join(left: JoinInput<'_>, right: JoinInput<'_>) -> Result<InnerJoin
         batches.push(batch);
     }
     let build_matched = build_hit.iter().filter(|&&h| h).count() as u64;
-    let build_null_keys = build.keys.valid().map_or(0, |v| v.null_count() as u64);
+    let build_null_keys = build.build_null_keys();
     let (left_matched, right_matched, left_null_keys) = if build_is_left {
         (build_matched, probe_matched, build_null_keys)
     } else {
@@ -322,6 +322,12 @@ impl InnerJoinBuild {
     #[must_use]
     pub fn build_rows(&self) -> usize {
         self.batch.num_rows()
+    }
+
+    /// Rows of the build side with a null key (they never match).
+    #[must_use]
+    pub fn build_null_keys(&self) -> u64 {
+        self.keys.valid().map_or(0, |v| v.null_count() as u64)
     }
 }
 

@@ -2,11 +2,10 @@
 //! faster) by parquet's `AsyncArrowWriter` — into a local file that is synced, or into an
 //! object_store `BufWriter`, which switches to a multipart upload past 10 MiB — and read back.
 
-use arrow_array::{RecordBatch, RecordBatchReader};
+use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
 use object_store::buffered::BufWriter;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use parquet::arrow::async_writer::AsyncFileWriter;
+use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
 use parquet::arrow::{AsyncArrowWriter, ProjectionMask};
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::errors::ParquetError;
@@ -68,52 +67,109 @@ fn mostly_unique_numbers(batches: &[RecordBatch], i: usize) -> bool {
 /// # Errors
 /// Storage or Parquet errors naming the file; an S3 multipart upload that fails is aborted.
 pub fn write(location: &Location, schema: &SchemaRef, batches: &[RecordBatch]) -> Result<u64> {
-    let props = properties(schema, batches)?;
-    let fail = |e: ParquetError| write_error(location, e);
-    match location {
-        Location::Local(path) => runtime::block_on(async {
-            let file = tokio::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(path)
-                .await
-                .map_err(|e| Error::io("creating", path, e))?;
-            let mut writer = AsyncArrowWriter::try_new(file, schema.clone(), Some(props))?;
-            write_all(&mut writer, batches).await.map_err(fail)?;
-            let file = writer.into_inner();
-            file.sync_all().await.map_err(|e| Error::io("syncing", path, e))?;
-            let meta = file.metadata().await.map_err(|e| Error::io("reading", path, e))?;
-            Ok(meta.len())
-        }),
-        Location::S3 { .. } => {
-            let resolved = objects::resolve(location)?;
-            runtime::block_on(async {
-                let upload = BufWriter::new(resolved.store, resolved.path);
-                let mut writer = AsyncArrowWriter::try_new(upload, schema.clone(), Some(props))?;
-                for batch in batches {
-                    if let Err(err) = writer.write(batch).await {
-                        // Leaves no parts behind (an aborted multipart upload costs nothing).
-                        // Only possible before the upload is shut down (finish), hence here.
-                        let _ = writer.into_inner().abort().await;
-                        return Err(fail(err));
-                    }
-                }
-                writer.finish().await.map_err(fail)?;
-                Ok(writer.bytes_written() as u64)
-            })
-        }
+    let mut sink = ParquetSink::create(location, schema, batches)?;
+    for batch in batches {
+        sink.write(batch)?;
     }
+    sink.finish()
 }
 
-async fn write_all<W: AsyncFileWriter>(
-    writer: &mut AsyncArrowWriter<W>,
-    batches: &[RecordBatch],
-) -> Result<(), ParquetError> {
-    for batch in batches {
-        writer.write(batch).await?;
+/// A new Parquet file written batch by batch, so a table can be written as it is computed:
+/// memory holds the row group being encoded, not the table.
+pub struct ParquetSink {
+    location: Location,
+    writer: SinkWriter,
+}
+
+enum SinkWriter {
+    Local(AsyncArrowWriter<tokio::fs::File>, std::path::PathBuf),
+    /// `None` once the upload was aborted.
+    S3(Option<AsyncArrowWriter<BufWriter>>),
+}
+
+impl ParquetSink {
+    /// Create the file at `location` (a local file must not exist yet) for rows of `schema`;
+    /// `sample` (the first rows, or none) decides which columns skip dictionary encoding.
+    ///
+    /// # Errors
+    /// Storage errors naming the file.
+    pub fn create(location: &Location, schema: &SchemaRef, sample: &[RecordBatch]) -> Result<Self> {
+        let props = properties(schema, sample)?;
+        let writer = match location {
+            Location::Local(path) => runtime::block_on(async {
+                let file = tokio::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(path)
+                    .await
+                    .map_err(|e| Error::io("creating", path, e))?;
+                Ok::<_, Error>(SinkWriter::Local(
+                    AsyncArrowWriter::try_new(file, schema.clone(), Some(props))?,
+                    path.clone(),
+                ))
+            })?,
+            Location::S3 { .. } => {
+                let resolved = objects::resolve(location)?;
+                let upload = BufWriter::new(resolved.store, resolved.path);
+                SinkWriter::S3(Some(AsyncArrowWriter::try_new(upload, schema.clone(), Some(props))?))
+            }
+        };
+        Ok(Self { location: location.clone(), writer })
     }
-    writer.finish().await?;
-    Ok(())
+
+    /// Append `batch`.
+    ///
+    /// # Errors
+    /// Storage or Parquet errors naming the file; an S3 multipart upload is then aborted.
+    pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
+        let location = &self.location;
+        match &mut self.writer {
+            SinkWriter::Local(writer, _) => {
+                runtime::block_on(writer.write(batch)).map_err(|e| write_error(location, e))
+            }
+            SinkWriter::S3(slot) => runtime::block_on(async {
+                let writer = slot.as_mut().ok_or_else(|| aborted(location))?;
+                if let Err(err) = writer.write(batch).await {
+                    if let Some(writer) = slot.take() {
+                        // Leaves no parts behind (an aborted multipart upload costs nothing).
+                        let _ = writer.into_inner().abort().await;
+                    }
+                    return Err(write_error(location, err));
+                }
+                Ok(())
+            }),
+        }
+    }
+
+    /// Give the file up: an S3 multipart upload is aborted (a local file stays in its staging
+    /// folder, which is removed with it).
+    pub fn abort(self) {
+        if let SinkWriter::S3(Some(writer)) = self.writer {
+            let _ = runtime::block_on(writer.into_inner().abort());
+        }
+    }
+
+    /// Write the footer (and sync a local file, complete an S3 upload); the file's size in bytes.
+    ///
+    /// # Errors
+    /// Storage or Parquet errors naming the file.
+    pub fn finish(self) -> Result<u64> {
+        let location = &self.location;
+        match self.writer {
+            SinkWriter::Local(mut writer, path) => runtime::block_on(async {
+                writer.finish().await.map_err(|e| write_error(location, e))?;
+                let file = writer.into_inner();
+                file.sync_all().await.map_err(|e| Error::io("syncing", &path, e))?;
+                let meta = file.metadata().await.map_err(|e| Error::io("reading", &path, e))?;
+                Ok(meta.len())
+            }),
+            SinkWriter::S3(writer) => runtime::block_on(async {
+                let mut writer = writer.ok_or_else(|| aborted(location))?;
+                writer.finish().await.map_err(|e| write_error(location, e))?;
+                Ok(writer.bytes_written() as u64)
+            }),
+        }
+    }
 }
 
 /// A writer error: the store's own error when the upload failed, else the Parquet error.
@@ -181,25 +237,94 @@ fn footer(file: &FileEntry) -> Result<ParquetRecordBatchReaderBuilder<bytes::Byt
 /// # Errors
 /// [`Error::NotFound`], storage errors or [`Error::Parquet`] naming the file.
 pub fn read(file: &FileEntry, columns: Option<&[&str]>) -> Result<(SchemaRef, Vec<RecordBatch>)> {
-    let content = objects::read(file)?;
-    let bad = |e: ParquetError| Error::Storage {
-        op: "reading",
-        url: file.location.to_string(),
-        reason: format!("not a readable Parquet file ({e})"),
-    };
-    let mut builder = ParquetRecordBatchReaderBuilder::try_new(content).map_err(bad)?.with_batch_size(64 * 1024);
-    if let Some(columns) = columns {
-        let mask = ProjectionMask::columns(builder.parquet_schema(), columns.iter().copied());
-        builder = builder.with_projection(mask);
-    }
-    let reader = builder.build().map_err(bad)?;
-    let schema = reader.schema();
-    let batches = reader.collect::<Result<Vec<_>, _>>().map_err(|e| Error::Storage {
-        op: "reading",
-        url: file.location.to_string(),
-        reason: format!("not a readable Parquet file ({e})"),
+    let source = ParquetSource::open(file)?;
+    let mut batches = Vec::new();
+    source.read(None, columns, |batch| {
+        batches.push(batch);
+        Ok(())
     })?;
+    let schema = match columns {
+        Some(columns) => projected_schema(source.schema(), columns),
+        None => source.schema().clone(),
+    };
     Ok((schema, batches))
+}
+
+/// `schema`'s fields named in `columns`, in the schema's order (as a Parquet projection reads them).
+#[must_use]
+pub fn projected_schema(schema: &SchemaRef, columns: &[&str]) -> SchemaRef {
+    let fields: Vec<_> = schema.fields().iter().filter(|f| columns.contains(&f.name().as_str())).cloned().collect();
+    std::sync::Arc::new(arrow_schema::Schema::new_with_metadata(fields, schema.metadata().clone()))
+}
+
+/// A Parquet file's content and footer, read once, so its row groups can be read one at a time
+/// (and in parallel).
+pub struct ParquetSource {
+    url: String,
+    content: bytes::Bytes,
+    metadata: ArrowReaderMetadata,
+}
+
+impl ParquetSource {
+    /// Read the file `file` and its footer.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] or storage errors naming the file; a file that is not Parquet.
+    pub fn open(file: &FileEntry) -> Result<Self> {
+        let content = objects::read(file)?;
+        let url = file.location.to_string();
+        let metadata =
+            ArrowReaderMetadata::load(&content, ArrowReaderOptions::default()).map_err(|e| unreadable(&url, &e))?;
+        Ok(Self { url, content, metadata })
+    }
+
+    /// The file's Arrow schema.
+    #[must_use]
+    pub fn schema(&self) -> &SchemaRef {
+        self.metadata.schema()
+    }
+
+    /// The number of row groups.
+    #[must_use]
+    pub fn row_groups(&self) -> usize {
+        self.metadata.metadata().num_row_groups()
+    }
+
+    /// Hand every batch of the row groups `row_groups` (all when `None`) to `f`, with only the
+    /// top-level `columns` when given.
+    ///
+    /// # Errors
+    /// A file that is not readable Parquet; whatever `f` returns.
+    pub fn read(
+        &self,
+        row_groups: Option<Vec<usize>>,
+        columns: Option<&[&str]>,
+        mut f: impl FnMut(RecordBatch) -> Result<()>,
+    ) -> Result<()> {
+        let mut builder =
+            ParquetRecordBatchReaderBuilder::new_with_metadata(self.content.clone(), self.metadata.clone())
+                .with_batch_size(64 * 1024);
+        if let Some(columns) = columns {
+            let mask = ProjectionMask::columns(builder.parquet_schema(), columns.iter().copied());
+            builder = builder.with_projection(mask);
+        }
+        if let Some(row_groups) = row_groups {
+            builder = builder.with_row_groups(row_groups);
+        }
+        let reader = builder.build().map_err(|e| unreadable(&self.url, &e))?;
+        for batch in reader {
+            f(batch.map_err(|e| unreadable(&self.url, &e))?)?;
+        }
+        Ok(())
+    }
+}
+
+fn aborted(location: &Location) -> Error {
+    Error::Storage { op: "writing", url: location.to_string(), reason: "the upload was aborted after an error".into() }
+}
+
+fn unreadable(url: &str, e: &dyn std::fmt::Display) -> Error {
+    Error::Storage { op: "reading", url: url.to_string(), reason: format!("not a readable Parquet file ({e})") }
 }
 
 #[cfg(test)]
