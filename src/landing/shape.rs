@@ -15,6 +15,7 @@ use std::borrow::Cow;
 use arrow_schema::DataType;
 
 use super::coerce::{float_from_number, int_from_number, Typed};
+use super::flat::plain_string_end;
 use super::schema::LandingSchema;
 
 /// The literal text around the values of one record shape.
@@ -129,7 +130,7 @@ fn value<'t>(text: &'t str, i: usize, to: &DataType) -> Option<(Typed<'t>, usize
         (b'-' | b'0'..=b'9', DataType::Int64) => {
             let (number, end) = Number::parse(b, i)?;
             let v = match number {
-                Number { digits: 1..=18, fraction: 0, exponent: false, mantissa, negative } => {
+                Number { digits: 1..=18, fraction: 0, exponent: false, mantissa, negative, .. } => {
                     let v = mantissa as i64;
                     if negative {
                         -v
@@ -147,9 +148,13 @@ fn value<'t>(text: &'t str, i: usize, to: &DataType) -> Option<(Typed<'t>, usize
             let v = match number {
                 // Clinger's fast path: at most 15 digits and the power of ten are exact doubles,
                 // so one division rounds correctly, as `str::parse` would.
-                Number { digits: 1..=15, fraction, exponent: false, mantissa, negative } => {
+                Number { digits: 1..=15, fraction, exponent: false, mantissa, negative, whole } => {
+                    // `-1.0`: the integer part is the value, no division (which is slow) needed.
                     #[allow(clippy::cast_precision_loss)]
-                    let v = mantissa as f64 / POW10[fraction];
+                    let v = match whole {
+                        Some(whole) => whole as f64,
+                        None => mantissa as f64 / POW10[fraction],
+                    };
                     if negative {
                         -v
                     } else {
@@ -168,20 +173,6 @@ fn value<'t>(text: &'t str, i: usize, to: &DataType) -> Option<(Typed<'t>, usize
 
 const POW10: [f64; 16] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
-/// The closing quote's index of a string starting after its quote at `i`, if it has no escapes
-/// or control characters.
-fn plain_string_end(b: &[u8], i: usize) -> Option<usize> {
-    let rest = b.get(i..)?;
-    for (offset, &c) in rest.iter().enumerate() {
-        match c {
-            b'"' => return Some(i + offset),
-            b'\\' | 0..=0x1f => return None,
-            _ => {}
-        }
-    }
-    None
-}
-
 /// A JSON number's digits (`-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`) as an integer
 /// mantissa and the count of fraction digits; `digits` counts the significant digits seen.
 #[derive(Debug, PartialEq)]
@@ -189,6 +180,8 @@ struct Number {
     mantissa: u64,
     digits: usize,
     fraction: usize,
+    /// The integer part when the fraction is all zeros (`-1.0`, `2.00`; `1` too).
+    whole: Option<u64>,
     exponent: bool,
     negative: bool,
 }
@@ -196,7 +189,7 @@ struct Number {
 impl Number {
     /// The number at `b[i..]` and where it ends, `None` if it breaks the JSON grammar.
     fn parse(b: &[u8], mut i: usize) -> Option<(Self, usize)> {
-        let mut n = Number { mantissa: 0, digits: 0, fraction: 0, exponent: false, negative: false };
+        let mut n = Number { mantissa: 0, digits: 0, fraction: 0, whole: None, exponent: false, negative: false };
         if b.get(i) == Some(&b'-') {
             n.negative = true;
             i += 1;
@@ -211,12 +204,16 @@ impl Number {
             _ => return None,
         }
         debug_assert!(i > int_start);
+        n.whole = Some(n.mantissa);
         if b.get(i) == Some(&b'.') {
             let start = i + 1;
             i = n.digits_from(b, start);
             n.fraction = i - start;
             if n.fraction == 0 {
                 return None;
+            }
+            if b[start..i].iter().any(|&d| d != b'0') {
+                n.whole = None;
             }
         }
         if matches!(b.get(i), Some(b'e' | b'E')) {
@@ -270,8 +267,11 @@ mod tests {
 
     #[test]
     fn values_agree_with_the_coercion_rules() {
-        let cases: [(&str, DataType); 12] = [
+        let cases: [(&str, DataType); 15] = [
             ("-0", DataType::Float64),
+            ("-1.0", DataType::Float64),
+            ("123456789012.000", DataType::Float64),
+            ("3.0", DataType::Int64),
             ("-0.0", DataType::Float64),
             ("0.1", DataType::Float64),
             ("123456789012345", DataType::Float64),
