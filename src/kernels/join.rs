@@ -157,10 +157,20 @@ impl SemiJoinFilter {
     pub fn filter(&self, batch: &RecordBatch, keys: &[&str]) -> Result<(RecordBatch, u64, u64)> {
         let probe = key_batch(batch, keys, &self.types)?;
         let (mut null_keys, mut unmatched) = (0, 0);
+        // Landing rows come in runs of one key (a user's readings): a row with the previous
+        // present row's key reuses its answer instead of probing the set.
+        let mut previous: Option<(usize, bool)> = None;
         let mask: BooleanArray = (0..batch.num_rows())
             .map(|i| {
                 let present = probe.is_valid(i);
-                let hit = present && self.set.find(&probe, i).is_some();
+                let hit = present
+                    && match previous {
+                        Some((j, hit)) if probe.hash(i) == probe.hash(j) && probe.same(i, &probe, j) => hit,
+                        _ => self.set.find(&probe, i).is_some(),
+                    };
+                if present {
+                    previous = Some((i, hit));
+                }
                 null_keys += u64::from(!present);
                 unmatched += u64::from(present && !hit);
                 Some(hit)
@@ -434,6 +444,18 @@ mod tests {
         let (kept, null_keys, unmatched) = probe.filter(&l, &["k"]).unwrap();
         assert_eq!(kept.column(1).as_primitive::<Int64Type>().values().to_vec(), [1, 4, 5]);
         assert_eq!((null_keys, unmatched), (1, 1));
+    }
+
+    #[test]
+    fn runs_of_one_key_reuse_the_answer_correctly() {
+        let keys = [Some("a"), Some("a"), None, Some("a"), Some("z"), Some("z"), Some("c"), Some("c"), Some("a")];
+        let (_, l) = table(&keys, &[1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        let (rs, r) = table(&[Some("c"), Some("a")], &[0, 0]);
+        let probe =
+            SemiJoinFilter::new(JoinInput { schema: &rs, batches: std::slice::from_ref(&r), keys: &["k"] }).unwrap();
+        let (kept, null_keys, unmatched) = probe.filter(&l, &["k"]).unwrap();
+        assert_eq!(kept.column(1).as_primitive::<Int64Type>().values().to_vec(), [1, 2, 4, 7, 8, 9]);
+        assert_eq!((null_keys, unmatched), (1, 2));
     }
 
     #[test]
