@@ -206,6 +206,7 @@ class BatchReport(TypedDict):
     output: Optional[str]
     replayed: bool
     seconds: float
+    aggregate_seconds: float
 
 def stream_aggregate(
     source: str,

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -101,6 +102,9 @@ def main() -> None:
     args = parser.parse_args()
     from glueless import stream
 
+    # glueless' pool: GLUELESS_THREADS, else one thread per core.
+    threads = int(os.environ.get("GLUELESS_THREADS") or os.cpu_count() or 1)
+
     with tempfile.TemporaryDirectory(prefix="gold-bench-") as tmp:
         root = Path(tmp)
         silver = root / "silver"
@@ -126,9 +130,12 @@ def main() -> None:
         ours_s, reports = glueless_run(big, root / "glueless-big", "once")
         rows = sum(r["rows"] for r in reports)
         seconds = sum(r["seconds"] for r in reports)
+        folding = sum(r["aggregate_seconds"] for r in reports)
         print(f"throughput: one batch of {rows:,} rows")
         print(f"  glueless  {seconds:.2f} s in the batch ({rows / seconds / 1e6:.1f} M rows/s, reading included),"
               f" {ours_s:.2f} s whole process")
+        print(f"            {folding:.3f} s folding rows into groups: {rows / folding / 1e6:.1f} M rows/s on"
+              f" {threads} threads, {rows / folding / threads / 1e6:.1f} M rows/s per thread")
         if not args.skip_spark:
             spark_s, query_s, _, _ = spark_run(big, root / "spark-big", "once")
             print(f"  pyspark   {query_s:.2f} s in the query ({rows / query_s / 1e6:.1f} M rows/s),"

@@ -132,6 +132,7 @@ fn report_dict<'py>(py: Python<'py>, report: &BatchReport) -> PyResult<Bound<'py
     dict.set_item("output", report.output.clone())?;
     dict.set_item("replayed", report.replayed)?;
     dict.set_item("seconds", report.micros as f64 / 1e6)?;
+    dict.set_item("aggregate_seconds", report.aggregate_micros as f64 / 1e6)?;
     Ok(dict)
 }
 

@@ -7,6 +7,7 @@ pub mod accumulator;
 pub mod checkpoint;
 pub mod duration;
 pub mod engine;
+pub mod groups;
 pub mod sink;
 pub mod source;
 pub mod spec;

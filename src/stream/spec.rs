@@ -125,6 +125,18 @@ pub struct QuerySpec {
 }
 
 impl QuerySpec {
+    /// The input columns the query reads: the event time, the group-by columns and the
+    /// aggregated columns (a reader need not decode the others).
+    #[must_use]
+    pub fn input_columns(&self) -> Vec<&str> {
+        let mut columns = vec![self.event_time.as_str()];
+        columns.extend(self.group_by.iter().map(String::as_str));
+        columns.extend(self.aggregates.iter().filter_map(|a| a.column.as_deref()));
+        columns.sort_unstable();
+        columns.dedup();
+        columns
+    }
+
     /// Check the query can run in append mode.
     ///
     /// # Errors

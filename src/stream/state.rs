@@ -2,7 +2,6 @@
 //! event time) and its group-by values (row-encoded). Rows at or below the watermark are late;
 //! groups whose time closes at or below the watermark are emitted once and leave the state.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
@@ -12,9 +11,16 @@ use arrow_cast::cast;
 use arrow_row::{RowConverter, SortField};
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 
+use rayon::prelude::*;
+
 use super::accumulator::{finish, Acc, AggPlan, Values};
+use super::groups::{start_of, time_key, Groups, Keyed};
 use super::spec::QuerySpec;
 use crate::error::{Error, Result};
+use crate::pool;
+
+/// Rows keyed per task when a batch is split over the pool.
+const ROWS_PER_TASK: usize = 1 << 16;
 
 /// Counts of one batch's rows: `rows == aggregated + late + null_time`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -36,7 +42,7 @@ pub struct AggState {
     plans: Vec<AggPlan>,
     group_fields: Vec<Field>,
     converter: RowConverter,
-    groups: HashMap<Box<[u8]>, Vec<Acc>>,
+    groups: Groups,
     output_schema: SchemaRef,
 }
 
@@ -79,7 +85,7 @@ impl AggState {
         fields.extend(group_fields.iter().cloned());
         fields.extend(plans.iter().map(AggPlan::output_field));
         let output_schema = Arc::new(Schema::new(fields));
-        Ok(Self { spec: spec.clone(), plans, group_fields, converter, groups: HashMap::new(), output_schema })
+        Ok(Self { spec: spec.clone(), plans, group_fields, converter, groups: Groups::default(), output_schema })
     }
 
     /// The schema of emitted rows.
@@ -120,10 +126,51 @@ impl AggState {
             .map(|p| Values::of(p, p.aggregate.column.as_deref().map(column).transpose()?))
             .collect::<Result<_>>()?;
 
+        // Each range of rows is keyed in parallel (its groups' times and hashes, by shard), then
+        // the shards fold in parallel, every shard taking the ranges in order.
+        let ranges: Vec<std::ops::Range<usize>> = (0..batch.num_rows())
+            .step_by(ROWS_PER_TASK)
+            .map(|start| start..(start + ROWS_PER_TASK).min(batch.num_rows()))
+            .collect();
+        let groups = &self.groups;
+        let keyed: Vec<(Vec<Vec<Keyed>>, UpdateCounts)> = pool::install(|| {
+            ranges.into_par_iter().map(|range| self.key_rows(range, times, &rows, groups, watermark)).collect()
+        });
         let mut counts = UpdateCounts { rows: batch.num_rows() as u64, ..UpdateCounts::default() };
-        let mut key = Vec::with_capacity(64);
+        for (_, part) in &keyed {
+            counts.aggregated += part.aggregated;
+            counts.late += part.late;
+            counts.null_time += part.null_time;
+            counts.max_event_time = counts.max_event_time.max(part.max_event_time);
+        }
+        let parts: Vec<Vec<Vec<Keyed>>> = keyed.into_iter().map(|(lists, _)| lists).collect();
+        let plans = &self.plans;
+        self.groups.fold(
+            &parts,
+            |row| rows.row(row).data(),
+            || plans.iter().map(AggPlan::empty).collect(),
+            |accs, row| {
+                for ((acc, plan), values) in accs.iter_mut().zip(plans).zip(&values) {
+                    acc.update(plan.aggregate.func, values, row);
+                }
+            },
+        );
+        Ok(counts)
+    }
+
+    /// The groups the rows `range` fold into, by shard, and their counts (`rows` not set).
+    fn key_rows(
+        &self,
+        range: std::ops::Range<usize>,
+        times: &arrow_array::Int64Array,
+        rows: &arrow_row::Rows,
+        groups: &Groups,
+        watermark: i64,
+    ) -> (Vec<Vec<Keyed>>, UpdateCounts) {
+        let mut counts = UpdateCounts::default();
+        let mut lists = Groups::new_lists();
         let mut starts = Vec::with_capacity(4);
-        for row in 0..batch.num_rows() {
+        for row in range {
             if times.is_null(row) {
                 counts.null_time += 1;
                 continue;
@@ -145,23 +192,12 @@ impl AggState {
                 continue;
             }
             counts.aggregated += 1;
+            let values = rows.row(row).data();
             for &start in &starts {
-                key.clear();
-                key.extend_from_slice(&time_key(start));
-                key.extend_from_slice(rows.row(row).as_ref());
-                let accs = match self.groups.get_mut(key.as_slice()) {
-                    Some(accs) => accs,
-                    None => self
-                        .groups
-                        .entry(key.clone().into_boxed_slice())
-                        .or_insert_with(|| self.plans.iter().map(AggPlan::empty).collect()),
-                };
-                for ((acc, plan), values) in accs.iter_mut().zip(&self.plans).zip(&values) {
-                    acc.update(plan.aggregate.func, values, row);
-                }
+                Groups::push(&mut lists, Keyed { row: row as u32, start, hash: groups.hash(start, values) });
             }
         }
-        Ok(counts)
+        (lists, counts)
     }
 
     /// Remove and return the groups that close at or below `watermark`, ordered by time and keys.
@@ -170,12 +206,7 @@ impl AggState {
     /// Arrow errors building the batch.
     pub fn evict(&mut self, watermark: i64) -> Result<RecordBatch> {
         let size = self.spec.window.map_or(0, |w| w.size);
-        let mut closed: Vec<Box<[u8]>> =
-            self.groups.keys().filter(|k| start_of(k) + size <= watermark).cloned().collect();
-        // Byte order of the keys is time order, then group-key order: a deterministic output.
-        closed.sort_unstable();
-        let entries: Vec<(Box<[u8]>, Vec<Acc>)> =
-            closed.into_iter().filter_map(|k| self.groups.remove_entry(&k)).collect();
+        let entries = self.groups.remove_closed(|key| start_of(key) + size <= watermark);
         self.to_batch(&entries)
     }
 
@@ -214,8 +245,7 @@ impl AggState {
     /// # Errors
     /// Arrow errors.
     pub fn snapshot(&self) -> Result<RecordBatch> {
-        let mut entries: Vec<(&Box<[u8]>, &Vec<Acc>)> = self.groups.iter().collect();
-        entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let entries = self.groups.sorted();
         let mut fields = vec![Field::new("__time", DataType::Int64, false)];
         let mut columns: Vec<ArrayRef> =
             vec![Arc::new(Int64Array::from_iter_values(entries.iter().map(|(k, _)| start_of(k))))];
@@ -274,7 +304,7 @@ impl AggState {
             .collect::<Result<_>>()?;
         let rows = self.converter.convert_columns(&group_columns)?;
         let base = 1 + self.group_fields.len();
-        let mut groups = HashMap::with_capacity(snapshot.num_rows());
+        let mut groups = Groups::default();
         for row in 0..snapshot.num_rows() {
             let mut key = time_key(times.value(row)).to_vec();
             key.extend_from_slice(rows.row(row).as_ref());
@@ -304,13 +334,4 @@ impl AggState {
         self.groups = groups;
         Ok(())
     }
-}
-
-/// A time as 8 bytes whose byte order is the numeric order (sign bit flipped, big-endian).
-fn time_key(time: i64) -> [u8; 8] {
-    ((time as u64) ^ (1 << 63)).to_be_bytes()
-}
-
-fn start_of(key: &[u8]) -> i64 {
-    (u64::from_be_bytes(key[..8].try_into().expect("keys start with an 8-byte time")) ^ (1 << 63)) as i64
 }
