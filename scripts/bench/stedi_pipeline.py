@@ -8,8 +8,9 @@ every engine are compared, so a fast wrong answer cannot pass unnoticed.
 
     python scripts/bench/stedi_pipeline.py --scales 1,10,100 --repeat 3
 
-glueless must be installed in release mode (`pip install .`); duckdb and polars come with the
-test extras. Needs ../shared/data/stedi/landing (the real data, never copied into the project).
+glueless must be installed in release mode (`pip install .`); duckdb, polars and pyspark come with
+the test extras. For pyspark (`--engines glueless,pyspark --scales 1`) the CPU time and memory are
+the Python driver's only (the JVM is its child, not counted); its wall time is the whole run. Needs ../shared/data/stedi/landing (the real data, never copied into the project).
 """
 
 from __future__ import annotations
@@ -56,20 +57,27 @@ def engines(lake: Path, out: Path) -> dict[str, list[str]]:
         "glueless": [py, "-m", "glueless.cli", "stedi", "run", "--lake", str(lake), "--quiet"],
         "duckdb": [py, str(HERE / "peers" / "duckdb_stedi.py"), str(lake), str(out / "duckdb")],
         "polars": [py, str(HERE / "peers" / "polars_stedi.py"), str(lake), str(out / "polars")],
+        "pyspark": [py, str(HERE / "peers" / "pyspark_stedi.py"), str(lake), str(out / "pyspark")],
     }
 
 
 def counts(engine: str, lake: Path, out: Path) -> dict[str, int]:
     if engine == "glueless":
         return {zone: sum(pq.read_metadata(f).num_rows for f in (lake / zone).glob("*.parquet")) for zone in OUTPUTS}
-    return {zone: pq.read_metadata(out / engine / f"{name}.parquet").num_rows for zone, name in OUTPUTS.items()}
+    return {zone: parquet_rows(out / engine / f"{name}.parquet") for zone, name in OUTPUTS.items()}
+
+
+def parquet_rows(path: Path) -> int:
+    """Rows of a Parquet file, or of the part files of a Parquet folder (Spark writes folders)."""
+    files = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
+    return sum(pq.read_metadata(f).num_rows for f in files)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", default="1,10,100", help="comma-separated replica counts of the real data")
     parser.add_argument("--repeat", type=int, default=3, help="runs per engine and scale (the median is shown)")
-    parser.add_argument("--engines", default="glueless,duckdb,polars")
+    parser.add_argument("--engines", default="glueless,duckdb,polars", help="any of glueless,duckdb,polars,pyspark")
     parser.add_argument("--workdir", default=None, help="where to put the generated lakes (default: a temp dir)")
     args = parser.parse_args()
     if not REAL.is_dir():
