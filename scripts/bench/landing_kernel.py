@@ -21,8 +21,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from benchlib import REAL, ready_to_measure
+
 HERE = Path(__file__).resolve().parent
-REAL = HERE.parent.parent.parent / "shared" / "data" / "stedi" / "landing"
 
 # Each snippet reads FOLDER with THREADS threads and prints {"seconds": …, "rows": …}.
 SNIPPETS = {
@@ -53,6 +54,7 @@ print(json.dumps({"seconds": s, "rows": con.execute("SELECT count(*) FROM t").fe
 """,
     "polars": """
 import time, glob, polars as pl
+
 schema = {"user": pl.String, "timestamp": pl.Int64, "x": pl.Float64, "y": pl.Float64, "z": pl.Float64}
 t = time.perf_counter()
 df = pl.concat([pl.read_ndjson(f, schema=schema) for f in sorted(glob.glob(FOLDER + "/*.json"))])
@@ -80,8 +82,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--engines", default="glueless,glueless→parquet,duckdb,polars")
     args = parser.parse_args()
-    if not REAL.is_dir():
-        print(f"skipped: the real STEDI data is not at {REAL}", file=sys.stderr)
+    if not ready_to_measure():
         return 0
     import glueless
 

@@ -23,8 +23,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchlib import REAL
+
 HERE = Path(__file__).resolve().parent
-REAL = HERE.parent.parent.parent / "shared" / "data" / "stedi" / "landing"
 JOBS = ["customer_landing_to_trusted", "accelerometer_landing_to_trusted", "customer_trusted_to_curated",
         "step_trainer_trusted", "machine_learning_curated"]
 TABLES = {"customer_landing_to_trusted": "customer/trusted", "accelerometer_landing_to_trusted": "accelerometer/trusted",

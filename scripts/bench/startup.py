@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-REAL = Path(__file__).resolve().parent.parent.parent.parent / "shared" / "data" / "stedi" / "landing"
+from benchlib import REAL, ready_to_measure
 
 DUCKDB = """
 import duckdb, sys
@@ -39,6 +39,7 @@ duckdb.execute(
 POLARS = """
 import glob, sys
 import polars as pl
+
 lake, out = sys.argv[1], sys.argv[2]
 schema = {"customerName": pl.String, "email": pl.String, "phone": pl.String, "birthDay": pl.String,
           "serialNumber": pl.String, "registrationDate": pl.Int64, "lastUpdateDate": pl.Int64,
@@ -61,13 +62,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
-    if not REAL.is_dir():
-        print(f"skipped: the real STEDI data is not at {REAL}", file=sys.stderr)
+    if not ready_to_measure():
         return 0
     import glueless
 
-    if glueless._glueless._debug_build:
-        raise SystemExit("glueless is a debug build: install it with `pip install .` to benchmark")
     py = sys.executable
     with tempfile.TemporaryDirectory(prefix="glueless-startup-") as tmp:
         lake, out = Path(tmp) / "lake", Path(tmp) / "out"

@@ -27,8 +27,9 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from benchlib import REAL, ready_to_measure
+
 HERE = Path(__file__).resolve().parent
-REAL = HERE.parent.parent.parent / "shared" / "data" / "stedi" / "landing"
 OUTPUTS = {
     "customer/trusted": "customer_trusted",
     "accelerometer/trusted": "accelerometer_trusted",
@@ -80,13 +81,10 @@ def main() -> int:
     parser.add_argument("--engines", default="glueless,duckdb,polars", help="any of glueless,duckdb,polars,pyspark")
     parser.add_argument("--workdir", default=None, help="where to put the generated lakes (default: a temp dir)")
     args = parser.parse_args()
-    if not REAL.is_dir():
-        print(f"skipped: the real STEDI data is not at {REAL}", file=sys.stderr)
+    if not ready_to_measure():
         return 0
     import glueless
 
-    if glueless._glueless._debug_build:
-        raise SystemExit("glueless is a debug build: install it with `pip install .` to benchmark")
     chosen = args.engines.split(",")
     work = Path(args.workdir or tempfile.mkdtemp(prefix="glueless-bench-"))
     print(f"STEDI pipeline benchmark, {os.cpu_count()} cores, median of {args.repeat}, whole process\n")
