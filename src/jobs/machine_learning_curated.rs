@@ -7,7 +7,6 @@
 //! it row group by row group, each joined group written as it comes, so memory never holds the
 //! joined table.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use arrow_array::RecordBatch;
@@ -80,11 +79,10 @@ pub fn run(lake: &Lake, options: &JobOptions) -> Result<JobReport> {
 }
 
 /// The step readings built for joining batches of accelerometer readings (and, in strict mode,
-/// the owners of the step trainers), with which step readings found a partner so far.
+/// the owners of the step trainers).
 struct ReadingJoin {
     steps: InnerJoinBuild,
     owners: Option<InnerJoinBuild>,
-    hit: Vec<AtomicBool>,
 }
 
 /// The reading columns that meet the step readings in strict mode (the owner's serial number added).
@@ -114,8 +112,7 @@ impl ReadingJoin {
                 })?),
             ),
         };
-        let hit = (0..steps.build_rows()).map(|_| AtomicBool::new(false)).collect();
-        Ok(Self { steps, owners, hit })
+        Ok(Self { steps, owners })
     }
 
     /// The COLUMNS schema of the joined rows of readings of `readings` schema.
@@ -137,14 +134,11 @@ impl ReadingJoin {
                 self.steps.probe(&owned, &["timestamp", "serialNumber"])?
             }
         };
-        for &row in &probed.build_rows {
-            self.hit[row as usize].store(true, Ordering::Relaxed);
-        }
         select(&probed.batch, &COLUMNS)
     }
 
     /// Step readings that found at least one partner.
     fn steps_matched(&self) -> u64 {
-        self.hit.iter().filter(|h| h.load(Ordering::Relaxed)).count() as u64
+        self.steps.matched_build_rows()
     }
 }

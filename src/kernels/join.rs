@@ -3,6 +3,7 @@
 //! larger side is probed in parallel, batch by batch. Keys may repeat on both sides; a row with a
 //! null key never matches. Keys are hashed and compared where they lie ([`KeyRows`]).
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use arrow_array::{Array, BooleanArray, RecordBatch, UInt32Array};
@@ -40,15 +41,19 @@ pub struct SemiJoinOutput {
     pub unmatched: u64,
 }
 
-/// The keys `keys` of `batch`, cast to `types` (so an int32 key meets an int64).
-fn key_batch(batch: &RecordBatch, keys: &[&str], types: &[DataType]) -> Result<KeyRows> {
-    if keys.is_empty() || keys.len() != types.len() {
+/// A join needs one or more key columns, as many on each side.
+fn same_key_count(left: usize, right: usize) -> Result<()> {
+    if left == 0 || left != right {
         return Err(Error::InvalidArgument(format!(
-            "join needs the same number of key columns on both sides, got {} and {}",
-            keys.len(),
-            types.len()
+            "join needs the same number of key columns on both sides, got {left} and {right}"
         )));
     }
+    Ok(())
+}
+
+/// The keys `keys` of `batch`, cast to `types` (so an int32 key meets an int64).
+fn key_batch(batch: &RecordBatch, keys: &[&str], types: &[DataType]) -> Result<KeyRows> {
+    same_key_count(keys.len(), types.len())?;
     KeyRows::new(&key_columns(batch, keys, Some(types))?)
 }
 
@@ -57,13 +62,7 @@ fn key_side(side: &JoinInput<'_>, types: &[DataType]) -> Result<Vec<KeyRows>> {
 }
 
 fn check_keys(left: &JoinInput<'_>, right: &JoinInput<'_>) -> Result<Vec<DataType>> {
-    if left.keys.is_empty() || left.keys.len() != right.keys.len() {
-        return Err(Error::InvalidArgument(format!(
-            "join needs the same number of key columns on both sides, got {} and {}",
-            left.keys.len(),
-            right.keys.len()
-        )));
-    }
+    same_key_count(left.keys.len(), right.keys.len())?;
     key_types(right.schema, right.keys)?;
     key_types(left.schema, left.keys)
 }
@@ -216,18 +215,14 @@ pub fn inner_join(left: JoinInput<'_>, right: JoinInput<'_>) -> Result<InnerJoin
         })
         .collect::<Result<_>>()?;
 
-    let mut build_hit = vec![false; build.batch.num_rows()];
     let (mut probe_matched, mut probe_null_keys) = (0, 0);
     let mut batches = Vec::with_capacity(parts.len());
     for (batch, pairs) in parts {
-        for &i in &pairs.build_rows {
-            build_hit[i as usize] = true;
-        }
         probe_matched += pairs.matched;
         probe_null_keys += pairs.null_keys;
         batches.push(batch);
     }
-    let build_matched = build_hit.iter().filter(|&&h| h).count() as u64;
+    let build_matched = build.matched_build_rows();
     let build_null_keys = build.build_null_keys();
     let (left_matched, right_matched, left_null_keys) = if build_is_left {
         (build_matched, probe_matched, build_null_keys)
@@ -256,6 +251,8 @@ pub struct InnerJoinBuild {
     /// Each distinct key's last build row; `next` chains earlier rows with the same key.
     heads: HashTable<u32>,
     next: Vec<u32>,
+    /// One bit per build row: found a partner in some probed batch.
+    hits: Vec<AtomicU64>,
 }
 
 impl InnerJoinBuild {
@@ -281,7 +278,8 @@ impl InnerJoinBuild {
                 }
             }
         }
-        Ok(Self { batch, types, keys, heads, next })
+        let hits = (0..batch.num_rows().div_ceil(64)).map(|_| AtomicU64::new(0)).collect();
+        Ok(Self { batch, types, keys, heads, next, hits })
     }
 
     /// The schema of [`Self::probe`]'s output for probe rows of `probe`: the probe columns, then
@@ -306,6 +304,7 @@ impl InnerJoinBuild {
                 while hit != NO_ROW {
                     pairs.probe_rows.push(i as u32);
                     pairs.build_rows.push(hit);
+                    self.hits[hit as usize / 64].fetch_or(1 << (hit % 64), Ordering::Relaxed);
                     hit = self.next[hit as usize];
                 }
             }
@@ -313,9 +312,9 @@ impl InnerJoinBuild {
         Ok(pairs)
     }
 
-    /// Every pair of a row of `batch` and a build row with equal keys (`keys` of `batch`), how
-    /// many rows of `batch` found a partner and had a null key, and the build row of each output
-    /// row (to count which build rows found a partner).
+    /// Every pair of a row of `batch` and a build row with equal keys (`keys` of `batch`), and how
+    /// many rows of `batch` found a partner and had a null key. The build remembers which of its
+    /// rows found a partner ([`Self::build_hits`]).
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] for missing or mismatched key columns.
@@ -325,13 +324,26 @@ impl InnerJoinBuild {
         let schema = self.output_schema(batch.schema_ref());
         let options = arrow_array::RecordBatchOptions::new().with_row_count(Some(pairs.probe_rows.len()));
         let batch = RecordBatch::try_new_with_options(schema, columns, &options)?;
-        Ok(Probed { batch, matched: pairs.matched, null_keys: pairs.null_keys, build_rows: pairs.build_rows })
+        Ok(Probed { batch, matched: pairs.matched, null_keys: pairs.null_keys })
     }
 
     /// Rows of the build side.
     #[must_use]
     pub fn build_rows(&self) -> usize {
         self.batch.num_rows()
+    }
+
+    /// Which build rows found a partner in the batches probed so far: bit `i % 64` of word
+    /// `i / 64` for build row `i`.
+    #[must_use]
+    pub fn build_hits(&self) -> Vec<u64> {
+        self.hits.iter().map(|w| w.load(Ordering::Relaxed)).collect()
+    }
+
+    /// How many build rows found a partner in the batches probed so far.
+    #[must_use]
+    pub fn matched_build_rows(&self) -> u64 {
+        self.hits.iter().map(|w| u64::from(w.load(Ordering::Relaxed).count_ones())).sum()
     }
 
     /// Rows of the build side with a null key (they never match).
@@ -349,8 +361,6 @@ pub struct Probed {
     pub matched: u64,
     /// Probe rows with a null key.
     pub null_keys: u64,
-    /// The build row of each output row.
-    pub build_rows: Vec<u32>,
 }
 
 /// End of a chain in the join's hash table.

@@ -2,7 +2,6 @@
 //! call, and joins and filters built once from a broadcast table, then applied batch by batch.
 //! Every call releases the GIL.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use arrow_schema::{DataType, Field, Schema};
@@ -162,8 +161,6 @@ impl BroadcastSemiJoin {
 pub struct BroadcastInnerJoin {
     inner: InnerJoinBuild,
     probe_keys: Vec<String>,
-    /// One bit per build row: found a partner in some probed batch.
-    hits: Vec<AtomicU64>,
 }
 
 #[pymethods]
@@ -176,13 +173,12 @@ impl BroadcastInnerJoin {
         let inner = py
             .detach(|| InnerJoinBuild::new(JoinInput { schema: &schema, batches: &batches, keys: &names }))
             .into_py_result()?;
-        let hits = (0..inner.build_rows().div_ceil(64)).map(|_| AtomicU64::new(0)).collect();
-        Ok(Self { inner, probe_keys, hits })
+        Ok(Self { inner, probe_keys })
     }
 
     /// Which build rows found a partner so far: a little-endian bitmap, bit i for build row i.
     fn build_hits<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        let bytes: Vec<u8> = self.hits.iter().flat_map(|w| w.load(Ordering::Relaxed).to_le_bytes()).collect();
+        let bytes: Vec<u8> = self.inner.build_hits().into_iter().flat_map(u64::to_le_bytes).collect();
         PyBytes::new(py, &bytes)
     }
 
@@ -199,9 +195,6 @@ impl BroadcastInnerJoin {
                 let (mut matched, mut nulls) = (0, 0);
                 for batch in &batches {
                     let probed = self.inner.probe(batch, &keys)?;
-                    for row in probed.build_rows {
-                        self.hits[row as usize / 64].fetch_or(1 << (row % 64), Ordering::Relaxed);
-                    }
                     out.push(probed.batch);
                     matched += probed.matched;
                     nulls += probed.null_keys;

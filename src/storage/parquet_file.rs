@@ -212,7 +212,7 @@ pub fn encode(schema: &SchemaRef, batches: &[RecordBatch]) -> Result<bytes::Byte
 /// # Errors
 /// As [`read`].
 pub fn read_schema(file: &FileEntry) -> Result<SchemaRef> {
-    footer(file).map(|b| b.schema().clone())
+    Ok(ParquetSource::open(file)?.schema().clone())
 }
 
 /// The number of rows of the Parquet file `file` (from its footer).
@@ -220,16 +220,8 @@ pub fn read_schema(file: &FileEntry) -> Result<SchemaRef> {
 /// # Errors
 /// As [`read`].
 pub fn row_count(file: &FileEntry) -> Result<u64> {
-    footer(file).map(|b| u64::try_from(b.metadata().file_metadata().num_rows()).unwrap_or(0))
-}
-
-fn footer(file: &FileEntry) -> Result<ParquetRecordBatchReaderBuilder<bytes::Bytes>> {
-    let content = objects::read(file)?;
-    ParquetRecordBatchReaderBuilder::try_new(content).map_err(|e| Error::Storage {
-        op: "reading",
-        url: file.location.to_string(),
-        reason: format!("not a readable Parquet file ({e})"),
-    })
+    let source = ParquetSource::open(file)?;
+    Ok(u64::try_from(source.metadata.metadata().file_metadata().num_rows()).unwrap_or(0))
 }
 
 /// Read every batch of the Parquet file `file`; only the top-level `columns` when given.
