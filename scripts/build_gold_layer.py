@@ -34,6 +34,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--silver", default=default_location("silver/reviews", "./lake/silver/reviews"))
     p.add_argument("--gold", default=default_location("gold/fact_review", "./lake/gold/fact_review"))
     p.add_argument("--checkpoint", default="/tmp/gold-checkpoint")
+    p.add_argument(
+        "--schema",
+        default=None,
+        help='the silver schema as Spark\'s readStream.schema() takes it ("marketplace STRING, ..., '
+        'review_timestamp TIMESTAMP, ..."), or "silver" for the declared one; default: the first file\'s',
+    )
     p.add_argument("--event-time", default=None, help="event-time column (default review_timestamp)")
     p.add_argument("--watermark", default=None, help='watermark delay (default "10 seconds")')
     p.add_argument("--window", default=None, help='window size, e.g. "10 seconds"; omit to group on columns only')
@@ -61,7 +67,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         aggregates = args.agg if args.agg else (defaults["aggregates"] if not custom else ["count=count(*)"])
         keys: list = [stream.window(event_time, window, args.slide)] if window else []
         query = (
-            stream.read_parquet(args.silver, schema="silver")
+            stream.read_parquet(args.silver, schema=args.schema)
             .with_watermark(event_time, args.watermark or defaults["watermark"])
             .group_by(*keys, *group_by)
             .agg(*aggregates)

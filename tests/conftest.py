@@ -85,6 +85,21 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
     )
 
 
+def _failpoints_built() -> bool:
+    from glueless import _glueless
+
+    return bool(_glueless._failpoints)
+
+
+#: Tests that abort or pause a run with GLUELESS_FAILPOINT need a build with the `failpoints`
+#: feature (.ci/run builds one); the build users install ignores the variable.
+needs_failpoints = pytest.mark.skipif(
+    not _failpoints_built(),
+    reason="glueless was built without the failpoints feature "
+    "(MATURIN_PEP517_ARGS='--features python,failpoints' pip install '.[test]')",
+)
+
+
 #: Counts of what the reliability tests tried (kills survived, faults injected, inputs checked);
 #: written to $GLUELESS_RELIABILITY_LOG at the end of the session (scripts/reliability.py).
 RELIABILITY: Counter[str] = Counter()

@@ -15,7 +15,7 @@ import pytest
 
 import glueless
 import s3server
-from conftest import RELIABILITY, run_cli, run_script
+from conftest import RELIABILITY, needs_failpoints, run_cli, run_script
 from test_s3 import bucket, s3, s3_env  # noqa: F401 - fixtures
 
 TABLES = ("customer", "accelerometer", "step_trainer")
@@ -115,6 +115,7 @@ def test_three_incremental_runs_equal_one_full_run(tmp_path: Path, groups: list[
     assert count == [(len(before["accelerometer/trusted"]),)]
 
 
+@needs_failpoints
 @pytest.mark.parametrize("point", ["output.written#2", "commit.before_swap#2", "commit.after_swap#2"])
 def test_a_kill_around_the_bookmark_commit_then_a_rerun_equals_a_full_run(
     tmp_path: Path, groups: list[Path], point: str
@@ -137,6 +138,7 @@ def test_a_kill_around_the_bookmark_commit_then_a_rerun_equals_a_full_run(
     assert snapshot(lambda zone: glueless.read_parquet(lake / zone)) == full_run(tmp_path, groups, 2)
 
 
+@needs_failpoints
 def test_incremental_runs_on_s3_keep_the_bookmark_in_the_manifest(
     tmp_path: Path, groups: list[Path], s3: s3server.S3Server, bucket: str, s3_env: dict[str, str]  # noqa: F811
 ) -> None:

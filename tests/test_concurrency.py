@@ -17,7 +17,7 @@ import pytest
 
 import glueless
 import s3server
-from conftest import RELIABILITY, SCRIPTS, run_script
+from conftest import RELIABILITY, SCRIPTS, needs_failpoints, run_script
 from test_s3 import bucket, keys, rows, s3, s3_env  # noqa: F401 - fixtures
 
 JOB = "accelerometer_landing_to_trusted.py"
@@ -30,6 +30,7 @@ def start(script: str, *args: str, env: dict[str, str]) -> subprocess.Popen[str]
                             stderr=subprocess.PIPE, text=True, env={**os.environ, **env})
 
 
+@needs_failpoints
 def test_a_second_local_run_of_a_job_fails_on_its_lock(demo_lake: Path) -> None:
     assert run_script("customer_landing_to_trusted.py", "--lake", str(demo_lake)).returncode == 0
     first = start(JOB, "--lake", str(demo_lake), env={"GLUELESS_FAILPOINT": "output.written:sleep=4"})
@@ -44,6 +45,7 @@ def test_a_second_local_run_of_a_job_fails_on_its_lock(demo_lake: Path) -> None:
     assert rows(glueless.read_parquet(demo_lake / "accelerometer" / "trusted")) == expected
 
 
+@needs_failpoints
 def test_on_s3_the_later_committer_discards_its_output(
     s3: s3server.S3Server, bucket: str, s3_env: dict[str, str], demo_lake: Path  # noqa: F811
 ) -> None:
@@ -71,6 +73,7 @@ def test_on_s3_the_later_committer_discards_its_output(
     )
 
 
+@needs_failpoints
 def test_two_streams_on_one_checkpoint_do_not_mix_states(tmp_path: Path) -> None:
     from glueless import stream
 

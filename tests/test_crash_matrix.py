@@ -17,7 +17,7 @@ import pytest
 
 import glueless
 import s3server
-from conftest import RELIABILITY, SCRIPTS, run_cli, run_script
+from conftest import RELIABILITY, SCRIPTS, needs_failpoints, run_cli, run_script
 from test_s3 import DRIVERS, bucket, rows, s3, s3_env  # noqa: F401 - fixtures
 
 POINTS = ["input.read", "output.written", "commit.before_swap", "commit.after_swap"]
@@ -73,6 +73,7 @@ def crash_and_check(url: str, env: dict[str, str], read, old: dict, new: dict) -
     return kills
 
 
+@needs_failpoints
 def test_kills_at_every_step_of_every_job_on_a_local_lake(lakes) -> None:
     lake, extra, expected = lakes
     read = lambda zone: glueless.read_parquet(lake / zone)  # noqa: E731
@@ -84,6 +85,7 @@ def test_kills_at_every_step_of_every_job_on_a_local_lake(lakes) -> None:
     assert not [p for p in lake.rglob("*staging*")], "no staging folder is left"
 
 
+@needs_failpoints
 def test_kills_at_every_step_of_every_job_on_an_s3_lake(
     lakes, s3: s3server.S3Server, bucket: str, s3_env: dict[str, str]  # noqa: F811
 ) -> None:

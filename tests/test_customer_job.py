@@ -9,7 +9,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from conftest import run_script
+from conftest import needs_failpoints, run_script
 from stedi_sql import row_multiset, stedi_tables
 from test_landing import CUSTOMER_TYPES
 
@@ -81,6 +81,7 @@ def test_a_rerun_replaces_the_previous_output(demo_lake: Path) -> None:
     assert sorted(p.name for p in (demo_lake / "customer").iterdir()) == ["landing", "rejected", "trusted"]
 
 
+@needs_failpoints
 def test_a_crash_between_writing_and_committing_keeps_the_previous_output(demo_lake: Path) -> None:
     assert run_script(SCRIPT, "--lake", str(demo_lake)).returncode == 0
     before = read_zone(demo_lake, "customer", "trusted")

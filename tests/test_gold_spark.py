@@ -151,3 +151,39 @@ def test_a_second_run_continues_from_the_checkpoint_like_spark(spark, tmp_path: 
     assert [r["batch"] for r in second][0] == first[-1]["batch"] + 1
     assert all(not r["files"] or r["files"][0] in {f.name for f in files[4:]} for r in second)
     assert glueless_rows(tmp_path / "gold") == spark_rows(spark, tmp_path / "spark-out")
+
+
+def test_the_driver_runs_on_a_spark_written_silver_with_string_dates(spark, tmp_path: Path) -> None:
+    """A silver layer as a Spark job writes it (INT96 timestamps, the dates as strings): the driver,
+    without a declared schema, gives Spark's gold rows."""
+    import subprocess
+    import sys
+
+    from pyspark.sql import functions as F
+
+    generated, silver = tmp_path / "generated", tmp_path / "silver"
+    stream.generate_silver(str(generated), files=4, rows_per_file=300, seed=21, late_per_file=5)
+    silver.mkdir()
+    for i, f in enumerate(sorted(generated.iterdir())):
+        frame = spark.read.parquet(str(f))
+        for name in ("purchase_date", "date_of_birth"):
+            frame = frame.withColumn(name, F.col(name).cast("string"))
+        written = tmp_path / "spark-written" / f.stem
+        frame.coalesce(1).write.parquet(str(written))
+        target = silver / f"{f.stem}.parquet"
+        shutil.copy(next(written.glob("part-*.parquet")), target)
+        os.utime(target, (1_700_000_000 + i, 1_700_000_000 + i))  # one arrival order for both engines
+    schema = pq.read_schema(next(silver.iterdir()))
+    assert schema.field("purchase_date").type == pa.string()
+
+    gold = tmp_path / "gold"
+    script = Path(__file__).resolve().parent.parent / "scripts" / "build_gold_layer.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--silver", str(silver), "--gold", str(gold), "--checkpoint",
+         str(tmp_path / "cp"), "--max-files-per-trigger", "1", "--quiet"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    spark_gold(spark, silver, tmp_path / "spark-out", tmp_path / "spark-cp", **CASES["tumbling"])
+    theirs = spark_rows(spark, tmp_path / "spark-out")
+    assert theirs and glueless_rows(gold) == theirs

@@ -4,6 +4,7 @@ another query or a corrupt one, an unwritable gold folder)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import glueless
-from conftest import RELIABILITY, run_script
+from conftest import RELIABILITY, needs_failpoints, run_script
 from glueless import stream
 
 SCRIPT = "build_gold_layer.py"
@@ -63,6 +64,7 @@ def test_custom_query_from_the_command_line(silver: Path, tmp_path: Path) -> Non
                                   "helpful_votes", "avg_total_votes"]
 
 
+@needs_failpoints
 @pytest.mark.parametrize("point", KILL_POINTS)
 def test_killed_at_every_step_of_every_batch_the_output_is_exactly_once(
     silver: Path, tmp_path: Path, point: str
@@ -187,3 +189,80 @@ def test_processing_time_polls_and_picks_up_new_files_until_stopped(silver: Path
     )
     taken = [name for r in reports for name in r["files"]]
     assert taken == [f.name for f in files[:4]], "every file once, in order, new ones included"
+
+
+def with_string_dates(silver: Path) -> None:
+    """Rewrite the silver files as a Spark job often writes them: the dates as strings."""
+    for f in sorted(silver.glob("*.parquet")):
+        table = pq.read_table(f)
+        for name in ("purchase_date", "date_of_birth"):
+            table = table.set_column(table.column_names.index(name), name, table.column(name).cast(pa.string()))
+        stat = f.stat()
+        pq.write_table(table, f)
+        os.utime(f, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # keep the arrival order
+
+
+def retyped_file(silver: Path, target: Path, column: str, to: pa.DataType) -> None:
+    table = pq.read_table(sorted(silver.glob("*.parquet"))[0])
+    pq.write_table(table.set_column(table.column_names.index(column), column, table.column(column).cast(to)), target)
+
+
+USED_DDL = "product_category STRING, star_rating INT, helpful_votes INT, total_votes INT, review_timestamp TIMESTAMP"
+
+
+def test_unused_columns_of_other_types_do_not_matter_with_or_without_a_schema(silver: Path, tmp_path: Path) -> None:
+    expected_gold = tmp_path / "expected"
+    assert run_script(SCRIPT, *args(silver, expected_gold, tmp_path / "cp0")).returncode == 0
+    with_string_dates(silver)
+    unforced = run_script(SCRIPT, *args(silver, tmp_path / "gold", tmp_path / "cp"))
+    assert unforced.returncode == 0, unforced.stderr
+    ddl = "marketplace STRING, purchase_date STRING, date_of_birth STRING, " + USED_DDL
+    declared = run_script(SCRIPT, *args(silver, tmp_path / "gold2", tmp_path / "cp2"), "--schema", ddl)
+    assert declared.returncode == 0, declared.stderr
+    assert gold_rows(tmp_path / "gold") == gold_rows(tmp_path / "gold2") == gold_rows(expected_gold) != []
+
+
+def test_a_used_column_of_another_type_is_one_line_naming_file_column_and_types(silver: Path, tmp_path: Path) -> None:
+    retyped_file(silver, silver / "zz-strings.parquet", "star_rating", pa.string())
+    declared = run_script(SCRIPT, *args(silver, tmp_path / "gold", tmp_path / "cp"), "--schema", USED_DDL)
+    assert declared.returncode == 1
+    assert declared.stderr.strip().splitlines() == [
+        f"build_gold_layer: error: {silver / 'zz-strings.parquet'}: column star_rating is STRING, but the query "
+        "needs INT (the type in the declared schema)"
+    ], declared.stderr
+
+
+def test_the_checkpoint_keeps_the_types_it_started_with(silver: Path, tmp_path: Path) -> None:
+    gold, cp = tmp_path / "gold", tmp_path / "cp"
+    assert run_script(SCRIPT, *args(silver, gold, cp)).returncode == 0
+    assert (cp / "input_schema.parquet").is_file()
+    before = gold_rows(gold)
+    retyped_file(silver, silver / "zz-later.parquet", "helpful_votes", pa.string())
+    later = run_script(SCRIPT, *args(silver, gold, cp))
+    assert later.returncode == 1
+    assert later.stderr.strip().endswith(
+        "zz-later.parquet: column helpful_votes is STRING, but the query needs INT "
+        "(the type this query's checkpoint started with)"
+    ), later.stderr
+    assert gold_rows(gold) == before, "nothing of the refused batch was written"
+    redeclared = run_script(SCRIPT, *args(silver, gold, cp), "--schema", USED_DDL.replace("star_rating INT",
+                                                                                           "star_rating BIGINT"))
+    assert redeclared.returncode == 1
+    assert "column star_rating is declared BIGINT, but this query's checkpoint started with INT" in redeclared.stderr
+
+
+def test_read_parquet_takes_a_ddl_schema(silver: Path, tmp_path: Path) -> None:
+    reports = (
+        stream.read_parquet(str(silver), schema="review_timestamp TIMESTAMP, star_rating BIGINT")
+        .with_watermark("review_timestamp", "10 seconds")
+        .group_by(stream.window("review_timestamp", "1 minute"), "star_rating")
+        .agg("n=count(*)")
+        .write_parquet(str(tmp_path / "gold"), checkpoint=str(tmp_path / "cp"))
+    )
+    assert sum(r["rows"] for r in reports) == sum(pq.read_metadata(f).num_rows for f in silver.glob("*.parquet"))
+    table = pa.concat_tables([pq.read_table(f) for f in sorted((tmp_path / "gold").glob("batch-*.parquet"))])
+    assert table.schema.field("star_rating").type == pa.int64(), "declared BIGINT: the file's INT widened"
+    with pytest.raises(ValueError, match="unknown type STRNG"):
+        stream.read_parquet(str(silver), schema="star_rating STRNG").with_watermark(
+            "review_timestamp", "10 seconds"
+        ).group_by("review_timestamp").agg("n=count(*)").write_parquet(str(tmp_path / "g"), checkpoint=str(tmp_path / "c"))

@@ -17,7 +17,7 @@ import pytest
 
 import glueless
 import s3server
-from conftest import run_cli, run_script
+from conftest import needs_failpoints, run_cli, run_script
 from test_pipeline import EXPECTED_REAL
 
 DRIVERS = [f"{job}.py" for job in glueless.STEDI_JOBS]  # in dependency order
@@ -214,6 +214,7 @@ def test_a_large_output_is_uploaded_in_parts(
     assert back.sort_by("id").equals(table)
 
 
+@needs_failpoints
 @pytest.mark.parametrize("point", ["output.written", "commit.before_swap", "commit.after_swap"])
 def test_a_crash_during_an_s3_commit_keeps_a_readable_table_and_reruns_cleanly(
     s3: s3server.S3Server, bucket: str, s3_env: dict[str, str], demo_lake: Path, point: str

@@ -7,6 +7,7 @@ __all__ = [
     "__version__",
     "_debug_build",
     "_threads",
+    "_failpoints",
     "ArrowTable",
     "LandingResult",
     "consent_filter",
@@ -41,6 +42,8 @@ __all__ = [
 __version__: str
 _debug_build: bool
 _threads: int
+#: Built with the `failpoints` feature: GLUELESS_FAILPOINT can abort the process (test builds only).
+_failpoints: bool
 
 class ArrowStreamExportable(Protocol):
     def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
@@ -61,6 +64,8 @@ class LandingStats(TypedDict):
     files: int
     empty_files: int
     bytes: int
+    stored_bytes: int
+    compressed_files: int
     records: int
     accepted: int
     quarantined: int
@@ -92,6 +97,8 @@ class JobSummary(TypedDict):
     matched: Optional[int]
     written: int
     bytes_read: int
+    stored_bytes_read: int
+    compressed_files: int
     empty_files: int
     outputs: list[OutputSummary]
     seconds: float
@@ -221,7 +228,7 @@ def stream_aggregate(
     aggregates: Sequence[str] = ...,
     trigger: str = "available-now",
     max_files_per_trigger: Optional[int] = None,
-    silver_schema: bool = False,
+    schema: Optional[str] = None,
     timeout: Optional[float] = None,
     on_batch: Optional[Callable[[BatchReport], object]] = None,
 ) -> list[BatchReport]:

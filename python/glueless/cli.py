@@ -3,8 +3,8 @@
     glueless generate stedi --lake ./lake --customers 1000 --seed 1
     glueless generate reviews --silver ./lake/silver/reviews
     glueless catalog ddl --lake s3://stedi-jivd --out scripts/sql
-    glueless stedi run --lake ./lake [--strict] [--incremental] [--engine spark] [--summary-json FILE]
-        [--report FILE.html]
+    glueless stedi run --lake ./lake [--demo] [--strict] [--incremental] [--engine spark]
+        [--summary-json FILE] [--report FILE.html]
     glueless run customer_landing_to_trusted --lake ./lake
 """
 
@@ -52,6 +52,11 @@ def _parser() -> argparse.ArgumentParser:
         "--engine", choices=["local", "spark"], default="local", help="spark: run on the active Spark session"
     )
     pipeline.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    pipeline.add_argument(
+        "--demo",
+        action="store_true",
+        help="when the lake has no landing data, first generate a demo lake there (1,000 customers, seed 1)",
+    )
     pipeline.add_argument("--summary-json", metavar="FILE", help="write the run summary as JSON")
     pipeline.add_argument("--report", metavar="FILE.html", help="write an HTML page with the zone funnel")
 
@@ -115,10 +120,34 @@ def _catalog_ddl(args: argparse.Namespace) -> None:
     print(f"wrote {len(tables)} DDL files to {out}")
 
 
+def _demo_lake(lake: str, quiet: bool) -> None:
+    """``--demo``: generate the demo landing data when the lake has none, and say so."""
+    import glueless
+
+    if "://" in lake and not lake.startswith("file://"):
+        raise ValueError("--demo generates a local lake; give --lake a local folder")
+    root = Path(lake.removeprefix("file://"))
+    landing = [root / table / "landing" for table in ("customer", "accelerometer", "step_trainer")]
+    if any(folder.is_dir() and any(folder.iterdir()) for folder in landing):
+        if not quiet:
+            print(f"--demo: {lake} already holds landing data; running on it as it is")
+        return
+    made = glueless.generate_stedi(lake, customers=1000, seed=1)
+    if not quiet:
+        print(
+            f"--demo: no landing data under {lake}, so generated a demo lake there: {made['customers']:,} customers"
+            f" ({made['consenting_customers']:,} consenting), {made['accelerometer']:,} accelerometer and"
+            f" {made['step_trainer']:,} step-trainer records in {made['files']} files\n"
+        )
+
+
 def _stedi_run(args: argparse.Namespace) -> None:
     import glueless
     from glueless.progress import ProgressBar
     from glueless.report import render_html
+
+    if args.demo:
+        _demo_lake(args.lake, args.quiet)
 
     bar = ProgressBar(args.lake) if ProgressBar.wanted(args.quiet) else None
 

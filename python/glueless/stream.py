@@ -50,7 +50,7 @@ class StreamingQuery:
     """An aggregation over a folder of Parquet files; build it, then :meth:`write_parquet` runs it."""
 
     source: str
-    silver_schema: bool = False
+    schema: Optional[str] = None
     event_time: Optional[str] = None
     watermark: Optional[str] = None
     window: Optional[Window] = None
@@ -108,7 +108,7 @@ class StreamingQuery:
             aggregates=list(self.aggregates),
             trigger=trigger,
             max_files_per_trigger=max_files_per_trigger,
-            silver_schema=self.silver_schema,
+            schema=self.schema,
             timeout=timeout,
             on_batch=on_batch,
         )
@@ -117,10 +117,14 @@ class StreamingQuery:
 def read_parquet(path: str, *, schema: Optional[str] = None) -> StreamingQuery:
     """A stream over the Parquet files arriving in the folder ``path`` (local, ``s3://``, ``s3a://``).
 
-    ``schema="silver"`` checks every file against the declared silver review schema (a file that
-    does not match is an error naming it and the column); by default the columns the query uses
-    must be present.
+    ``schema`` is what Spark's ``readStream.schema(...)`` takes, as a DDL string
+    (``"review_timestamp TIMESTAMP, star_rating INT, ..."``), or ``"silver"`` for the gold layer's
+    declared silver schema. Without one, the types are those of the first file the query takes.
+    Either way only the columns the query uses are checked: every file must hold them with
+    those types (a column a file lacks reads as null when a schema was declared); the checkpoint
+    records the types, so a later run whose files change one fails with an error naming the file,
+    the column, the type found and the type needed.
     """
-    if schema not in (None, "silver"):
-        raise ValueError(f"unknown schema {schema!r}: the declared schema is 'silver'")
-    return StreamingQuery(source=path, silver_schema=schema == "silver")
+    if schema is not None and not schema.strip():
+        raise ValueError("schema is empty: give a DDL string such as 'review_timestamp TIMESTAMP, star_rating INT'")
+    return StreamingQuery(source=path, schema=schema)

@@ -14,7 +14,11 @@ def format_job(summary: Mapping[str, Any]) -> str:
     outputs = {o["table"]: o for o in summary["outputs"]}
     rejected = next((t for t in outputs if t.endswith("/rejected")), None)
     if rejected:  # a job that reads landing JSON
-        rows = [("read", summary["read"], f"{_n(summary['bytes_read'])} bytes")]
+        note = f"{_n(summary['bytes_read'])} bytes"
+        if summary.get("compressed_files"):
+            files = summary["compressed_files"]
+            note += f" ({_n(summary['stored_bytes_read'])} as stored, {files} compressed file{'s' if files != 1 else ''})"
+        rows = [("read", summary["read"], note)]
         rows.append(("quarantined", summary["quarantined"], f"-> {rejected}"))
     else:
         rows = [("read", summary["read"], "")]

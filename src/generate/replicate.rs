@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
+use crate::landing::compressed;
 use crate::pool;
 use crate::storage::{objects, Location};
 
@@ -50,8 +51,16 @@ pub fn replicate_stedi(source: &Path, target: &Path, replicas: u32) -> Result<Re
         let target_dir = target.join(table).join("landing");
         std::fs::create_dir_all(&target_dir).map_err(|e| Error::io("creating", &target_dir, e))?;
         for file in &files {
-            let content = objects::read(file)?.to_vec();
-            let name = file.name().rsplit_once('.').map_or(file.name(), |(stem, _)| stem).to_string();
+            let stored = objects::read(file)?;
+            // Compressed landing files are replicated as the plain NDJSON they hold.
+            let (content, name) = match compressed::decompress_named(file.name(), &stored) {
+                compressed::Content::Plain => (stored.to_vec(), file.name()),
+                compressed::Content::Decompressed(text) => (text, file.name().rsplit_once('.').map_or("", |(s, _)| s)),
+                compressed::Content::Corrupt(reason) => {
+                    return Err(Error::InvalidArgument(format!("{}: {reason}", file.location)))
+                }
+            };
+            let name = name.rsplit_once('.').map_or(name, |(stem, _)| stem).to_string();
             let written: Vec<u64> = pool::install(|| {
                 (0..replicas)
                     .into_par_iter()

@@ -79,10 +79,10 @@ fn silver_file(rng: &mut Rng, spec: &SilverSpec, index: i64, span: i64, first_id
         times.push(Some(time));
     }
     let ids: Vec<String> = (first_id..first_id + n).map(|i| format!("R{i:010}")).collect();
-    let customer: Vec<usize> = (0..n).map(|_| rng.below(400) as usize).collect();
-    let stars: Vec<i32> = (0..n).map(|_| 1 + rng.below(5) as i32).collect();
-    let helpful: Vec<i32> = (0..n).map(|_| rng.below(12) as i32).collect();
-    let total: Vec<i32> = helpful.iter().map(|h| h + rng.below(6) as i32).collect();
+    let customer: Vec<usize> = (0..n).map(|_| rng.index(400)).collect();
+    let stars: Vec<i32> = (0..n).map(|_| 1 + rng.small(5)).collect();
+    let helpful: Vec<i32> = (0..n).map(|_| rng.small(12)).collect();
+    let total: Vec<i32> = helpful.iter().map(|h| h + rng.small(6)).collect();
     let category: Vec<&str> = (0..n).map(|_| *rng.pick(&CATEGORIES)).collect();
     let text = |values: Vec<String>| Arc::new(StringArray::from(values)) as ArrayRef;
     let same = |value: &str| text(vec![value.to_string(); n]);
@@ -105,7 +105,9 @@ fn silver_file(rng: &mut Rng, spec: &SilverSpec, index: i64, span: i64, first_id
         Arc::new(TimestampMicrosecondArray::from(times).with_timezone("UTC")),
         text(customer.iter().map(|c| NAMES[c % NAMES.len()].to_string()).collect()),
         text(customer.iter().map(|c| if c % 2 == 0 { "F" } else { "M" }.to_string()).collect()),
-        Arc::new(Date32Array::from(customer.iter().map(|c| 3_000 + *c as i32 * 11).collect::<Vec<_>>())),
+        Arc::new(Date32Array::from(
+            customer.iter().map(|&c| 3_000 + i32::try_from(c).unwrap_or(0) * 11).collect::<Vec<_>>(),
+        )),
         same("Saint Louis"),
         text(customer.iter().map(|c| STATES[c % STATES.len()].to_string()).collect()),
     ];

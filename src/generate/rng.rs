@@ -35,7 +35,18 @@ impl Rng {
 
     /// A random element of `items`.
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len() as u64) as usize]
+        &items[self.index(items.len())]
+    }
+
+    /// A uniform index in `0..n`.
+    pub fn index(&mut self, n: usize) -> usize {
+        // below(n) < n, which is a usize.
+        usize::try_from(self.below(n as u64)).unwrap_or(0)
+    }
+
+    /// A uniform small integer in `0..n` (ratings, votes).
+    pub fn small(&mut self, n: u16) -> i32 {
+        i32::try_from(self.below(u64::from(n))).unwrap_or(0)
     }
 }
 

@@ -113,7 +113,7 @@ pub fn generate_stedi(root: &Path, spec: &StediSpec) -> Result<GeneratedStedi> {
             // Several readings at one time, each with other x/y/z (all distinct rows).
             let mut used = [false; 27];
             for _ in 0..=rng.below(5) {
-                let combo = rng.below(27) as usize;
+                let combo = rng.index(27);
                 if std::mem::replace(&mut used[combo], true) {
                     continue;
                 }

@@ -36,8 +36,12 @@ pub struct JobReport {
     pub matched: Option<u64>,
     /// Rows written to the job's main output.
     pub written: u64,
-    /// Landing bytes read.
+    /// Landing text read (compressed files counted uncompressed).
     pub bytes_read: u64,
+    /// Landing bytes as stored: less than `bytes_read` when some files are compressed.
+    pub stored_bytes_read: u64,
+    /// Landing files that were compressed.
+    pub compressed_files: u64,
     /// Landing files that held no record.
     pub empty_files: u64,
     pub outputs: Vec<OutputInfo>,
@@ -71,6 +75,8 @@ impl JobReport {
             filtered,
             written: outputs.first().map_or(0, |o| o.rows),
             bytes_read: landing.bytes,
+            stored_bytes_read: landing.stored_bytes,
+            compressed_files: landing.compressed_files,
             empty_files: landing.empty_files,
             outputs,
             seconds: started.elapsed().as_secs_f64(),

@@ -10,6 +10,7 @@ use arrow_select::filter::filter_record_batch;
 use hashbrown::hash_table::{Entry, HashTable};
 use rayon::prelude::*;
 
+use super::check_row_positions;
 use super::key_rows::KeyRows;
 use crate::error::Result;
 use crate::pool;
@@ -26,6 +27,10 @@ pub fn distinct(schema: &SchemaRef, batches: &[RecordBatch]) -> Result<(Vec<Reco
             batch.schema()
         )));
     }
+    check_row_positions("DISTINCT", batches.len())?;
+    for batch in batches {
+        check_row_positions("DISTINCT batch", batch.num_rows())?;
+    }
     let keyed: Vec<KeyRows> = batches.par_iter().map(|b| KeyRows::new(b.columns())).collect::<Result<_>>()?;
 
     let partitions = (pool::size() * 4).max(1);
@@ -36,6 +41,8 @@ pub fn distinct(schema: &SchemaRef, batches: &[RecordBatch]) -> Result<(Vec<Reco
         .map(|keys| {
             let mut parts = vec![Vec::new(); partitions];
             for i in 0..keys.len() {
+                // Lossless: rows per batch passed check_row_positions.
+                #[allow(clippy::cast_possible_truncation)]
                 parts[partition_of(keys.hash(i), partitions)].push(i as u32);
             }
             parts
@@ -54,8 +61,11 @@ pub fn distinct(schema: &SchemaRef, batches: &[RecordBatch]) -> Result<(Vec<Reco
                     let same = |&(sb, si): &(u32, u32)| keyed[sb as usize].same(si as usize, keys, i);
                     let rehash = |&(sb, si): &(u32, u32)| keyed[sb as usize].hash(si as usize);
                     if let Entry::Vacant(slot) = seen.entry(keys.hash(i), same, rehash) {
-                        slot.insert((b as u32, i as u32));
-                        kept.push((b as u32, i as u32));
+                        // Lossless: batch count and rows per batch passed check_row_positions.
+                        #[allow(clippy::cast_possible_truncation)]
+                        let position = (b as u32, i as u32);
+                        slot.insert(position);
+                        kept.push(position);
                     }
                 }
             }

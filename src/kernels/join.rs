@@ -13,6 +13,7 @@ use arrow_select::take::take;
 use hashbrown::hash_table::{Entry, HashTable};
 use rayon::prelude::*;
 
+use super::check_row_positions;
 use super::key_rows::KeyRows;
 use super::keys::{key_columns, key_types};
 use crate::error::{Error, Result};
@@ -74,18 +75,24 @@ struct KeySet {
 }
 
 impl KeySet {
-    fn new(keyed: Vec<KeyRows>) -> Self {
+    fn new(keyed: Vec<KeyRows>) -> Result<Self> {
+        check_row_positions("join key set", keyed.len())?;
+        for keys in &keyed {
+            check_row_positions("join key set batch", keys.len())?;
+        }
         let mut table = HashTable::with_capacity(keyed.iter().map(KeyRows::len).sum());
         for (b, keys) in keyed.iter().enumerate() {
             for i in (0..keys.len()).filter(|&i| keys.is_valid(i)) {
                 let same = |&(sb, si): &(u32, u32)| keyed[sb as usize].same(si as usize, keys, i);
                 let rehash = |&(sb, si): &(u32, u32)| keyed[sb as usize].hash(si as usize);
                 if let Entry::Vacant(slot) = table.entry(keys.hash(i), same, rehash) {
+                    // Lossless: batch count and rows per batch passed check_row_positions.
+                    #[allow(clippy::cast_possible_truncation)]
                     slot.insert((b as u32, i as u32));
                 }
             }
         }
-        Self { keyed, table }
+        Ok(Self { keyed, table })
     }
 
     /// The entry of row `i` of `probe`'s key, if the set has it (`i` must be a present key).
@@ -104,9 +111,9 @@ pub fn semi_join(keep: JoinInput<'_>, other: JoinInput<'_>) -> Result<SemiJoinOu
     // A set to test the kept side's keys against, built from the smaller side: the other side's
     // keys, or the kept side's own keys that the other side turned out to have.
     let set = if other.rows() <= keep.rows() {
-        KeySet::new(key_side(&other, &types)?)
+        KeySet::new(key_side(&other, &types)?)?
     } else {
-        let mut own = KeySet::new(key_side(&keep, &types)?);
+        let mut own = KeySet::new(key_side(&keep, &types)?)?;
         let found: Vec<Vec<(u32, u32)>> = key_side(&other, &types)?
             .par_iter()
             .map(|probe| (0..probe.len()).filter(|&i| probe.is_valid(i)).filter_map(|i| own.find(probe, i)).collect())
@@ -144,7 +151,7 @@ impl SemiJoinFilter {
     /// [`Error::InvalidArgument`] for missing key columns.
     pub fn new(build: JoinInput<'_>) -> Result<Self> {
         let types = key_types(build.schema, build.keys)?;
-        let set = KeySet::new(key_side(&build, &types)?);
+        let set = KeySet::new(key_side(&build, &types)?)?;
         Ok(Self { types, set })
     }
 
@@ -267,12 +274,16 @@ impl InnerJoinBuild {
     fn with_types(build: JoinInput<'_>, types: Vec<DataType>) -> Result<Self> {
         let batch = arrow_select::concat::concat_batches(build.schema, build.batches)?;
         let keys = key_batch(&batch, build.keys, &types)?;
+        check_row_positions("inner join build side", batch.num_rows())?;
         let mut heads = HashTable::with_capacity(batch.num_rows());
         let mut next = vec![NO_ROW; batch.num_rows()];
         for i in (0..keys.len()).filter(|&i| keys.is_valid(i)) {
             let same = |&head: &u32| keys.same(head as usize, &keys, i);
             match heads.entry(keys.hash(i), same, |&head| keys.hash(head as usize)) {
+                // Lossless: the build side's rows passed check_row_positions.
+                #[allow(clippy::cast_possible_truncation)]
                 Entry::Occupied(mut slot) => next[i] = std::mem::replace(slot.get_mut(), i as u32),
+                #[allow(clippy::cast_possible_truncation)]
                 Entry::Vacant(slot) => {
                     slot.insert(i as u32);
                 }
@@ -291,6 +302,7 @@ impl InnerJoinBuild {
 
     fn pairs(&self, batch: &RecordBatch, keys: &[&str]) -> Result<Pairs> {
         let probe = key_batch(batch, keys, &self.types)?;
+        check_row_positions("inner join probe batch", batch.num_rows())?;
         let mut pairs = Pairs { probe_rows: Vec::new(), build_rows: Vec::new(), matched: 0, null_keys: 0 };
         for i in 0..probe.len() {
             if !probe.is_valid(i) {
@@ -302,6 +314,8 @@ impl InnerJoinBuild {
                 pairs.matched += 1;
                 let mut hit = last;
                 while hit != NO_ROW {
+                    // Lossless: the probe batch's rows passed check_row_positions.
+                    #[allow(clippy::cast_possible_truncation)]
                     pairs.probe_rows.push(i as u32);
                     pairs.build_rows.push(hit);
                     self.hits[hit as usize / 64].fetch_or(1 << (hit % 64), Ordering::Relaxed);

@@ -53,7 +53,10 @@ const NULL_HASH: u64 = 0x9e37_79b9_7f4a_7c15;
 /// the high bits, which pick DISTINCT's partition, and the low ones, which the hash table uses).
 fn combine(row: u64, column: u64) -> u64 {
     let product = u128::from(row ^ column.rotate_left(32)) * 0x5851_f42d_4c95_7f2d_u128;
-    (product as u64) ^ ((product >> 64) as u64)
+    // Folding the 128-bit product: keeping the low 64 bits of each half is the point.
+    #[allow(clippy::cast_possible_truncation)]
+    let folded = (product as u64) ^ ((product >> 64) as u64);
+    folded
 }
 
 impl KeyRows {

@@ -48,6 +48,11 @@ impl Column {
                 if let Typed::Str(s) = v {
                     data.extend_from_slice(s.as_bytes());
                 }
+                debug_assert!(i32::try_from(data.len()).is_ok(), "landing batches close before 2 GiB of text");
+                // In range: a value is never longer than its record's text, and the landing reader
+                // closes a batch once it holds `BATCH_TEXT_BYTES` of record text (512 MiB) plus at
+                // most one record of at most `MAX_RECORD_BYTES_LIMIT` (1 GiB).
+                #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
                 offsets.push(data.len() as i32);
                 valid.push(matches!(v, Typed::Str(_)));
             }
@@ -119,6 +124,9 @@ pub struct Decoder<'s> {
     /// Byte range of each field's value in the current record.
     slots: Vec<Option<(usize, usize)>>,
     rows: usize,
+    /// Text of the records accepted since the last [`Self::finish`]: a bound on any string
+    /// column's bytes (a value is never longer than the text it was decoded from).
+    text_bytes: usize,
     unseen: Unseen,
     /// The shape of the last record the scanner took, tried first on the next record.
     shape: Option<Shape>,
@@ -130,7 +138,13 @@ impl<'s> Decoder<'s> {
     pub fn new(schema: &'s LandingSchema) -> Self {
         let columns: Vec<Column> = schema.schema().fields().iter().map(|f| Column::new(f.data_type())).collect();
         let slots = vec![None; columns.len()];
-        Self { schema, columns, slots, rows: 0, unseen: Unseen::default(), shape: None }
+        Self { schema, columns, slots, rows: 0, text_bytes: 0, unseen: Unseen::default(), shape: None }
+    }
+
+    /// Text of the records accepted since the last [`Self::finish`] (bounds the string columns).
+    #[must_use]
+    pub fn text_bytes(&self) -> usize {
+        self.text_bytes
     }
 
     /// The keys and values the schema had no place for, in the records accepted so far; the
@@ -167,6 +181,7 @@ impl<'s> Decoder<'s> {
                     columns[field].append(&Typed::Null);
                 }
                 self.rows += 1;
+                self.text_bytes += text.len();
                 return Ok(());
             }
             for column in columns {
@@ -217,6 +232,7 @@ impl<'s> Decoder<'s> {
             self.unseen.widened.observe_field(fields[i].name(), &text[start..end]);
         }
         self.rows += 1;
+        self.text_bytes += text.len();
         Ok(())
     }
 
@@ -229,6 +245,7 @@ impl<'s> Decoder<'s> {
         // The row count is explicit: an inferred schema can have no columns (records with no keys).
         let options = arrow_array::RecordBatchOptions::new().with_row_count(Some(self.rows));
         self.rows = 0;
+        self.text_bytes = 0;
         Ok(RecordBatch::try_new_with_options(self.schema.schema().clone(), arrays, &options)?)
     }
 }

@@ -3,6 +3,7 @@
 //! [`LandingStats`] always add up.
 
 pub mod coerce;
+pub mod compressed;
 pub mod decode;
 pub mod flat;
 pub mod infer;
@@ -26,18 +27,56 @@ pub use quarantine::{rejected_schema, RejectedBuilder};
 use records::RawRecord;
 pub use schema::{LandingSchema, KNOWN_TABLES};
 
+/// The largest `max_record_bytes`: one record plus a batch's text ([`BATCH_TEXT_BYTES`]) must stay
+/// below Arrow's 2 GiB limit for the text of one string column of one batch (i32 offsets).
+pub const MAX_RECORD_BYTES_LIMIT: usize = 1 << 30;
+
+/// A decoded batch, and a batch of quarantined records, is closed once its records hold this much
+/// text, so a string column never overflows its 32-bit offsets, whatever the size of the file or
+/// of its decode units.
+pub const BATCH_TEXT_BYTES: usize = 512 << 20;
+
 /// Tuning and limits of the landing reader.
 #[derive(Debug, Clone)]
 pub struct LandingOptions {
-    /// Target size of the newline-aligned pieces a large file is cut into for parallel decoding.
+    /// Target size of the pieces a large file is cut into for parallel decoding (newline-aligned
+    /// ranges of a line-delimited file, runs of elements of a JSON-array file).
     pub chunk_bytes: usize,
-    /// Records longer than this are quarantined without being parsed.
+    /// Records longer than this are quarantined without being parsed (at most
+    /// [`MAX_RECORD_BYTES_LIMIT`]).
     pub max_record_bytes: usize,
+    /// Text after which a batch is closed and the next one started (at most [`BATCH_TEXT_BYTES`];
+    /// tests set less to reach the boundary with little data).
+    pub batch_text_bytes: usize,
 }
 
 impl Default for LandingOptions {
     fn default() -> Self {
-        Self { chunk_bytes: 4 << 20, max_record_bytes: 32 << 20 }
+        Self { chunk_bytes: 4 << 20, max_record_bytes: 32 << 20, batch_text_bytes: BATCH_TEXT_BYTES }
+    }
+}
+
+impl LandingOptions {
+    /// Check the limits.
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidArgument`] for a zero size, or a record or batch limit above the one
+    /// that keeps Arrow's string offsets in range.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |what: String| Err(crate::Error::InvalidArgument(what));
+        if self.chunk_bytes == 0 || self.max_record_bytes == 0 || self.batch_text_bytes == 0 {
+            return bad("chunk_bytes, max_record_bytes and batch_text_bytes must be at least 1".into());
+        }
+        if self.max_record_bytes > MAX_RECORD_BYTES_LIMIT {
+            return bad(format!(
+                "max_record_bytes {} is over the limit of {MAX_RECORD_BYTES_LIMIT} bytes (1 GiB) for one record",
+                self.max_record_bytes
+            ));
+        }
+        if self.batch_text_bytes > BATCH_TEXT_BYTES {
+            return bad(format!("batch_text_bytes {} is over the limit of {BATCH_TEXT_BYTES}", self.batch_text_bytes));
+        }
+        Ok(())
     }
 }
 
@@ -46,7 +85,12 @@ impl Default for LandingOptions {
 pub struct LandingStats {
     pub files: u64,
     pub empty_files: u64,
+    /// Landing text decoded (compressed files counted uncompressed).
     pub bytes: u64,
+    /// Bytes read from storage: equal to `bytes` unless some files are compressed.
+    pub stored_bytes: u64,
+    /// Files read through a decompressor (`.gz`, `.bz2`, `.zst`, `.snappy`, `.lz4`).
+    pub compressed_files: u64,
     pub records: u64,
     pub accepted: u64,
     pub quarantined: u64,
@@ -63,7 +107,8 @@ pub struct LandingOutput {
     pub unseen: Unseen,
 }
 
-/// A piece of work for one thread: a range of a line-delimited file, or a JSON-array file.
+/// A piece of work for one thread: a range of a line-delimited file, or a run of the elements of a
+/// JSON-array file.
 enum Unit<'a> {
     Lines { bytes: &'a [u8], first_line: u64 },
     Array { records: Vec<RawRecord<'a>> },
@@ -116,6 +161,7 @@ pub fn read_files_filtered(
     options: &LandingOptions,
     keep: &BatchFilter<'_>,
 ) -> Result<LandingOutput> {
+    options.validate()?;
     pool::install(|| {
         let inferred;
         let schema = if let Some(schema) = schema {
@@ -134,17 +180,15 @@ pub fn read_files_filtered(
         let (mut batches, mut rejected, mut unseen) = (Vec::new(), Vec::new(), Unseen::default());
         for file in per_file {
             stats.bytes += file.bytes;
+            stats.stored_bytes += file.stored_bytes;
+            stats.compressed_files += u64::from(file.compressed);
             stats.empty_files += u64::from(file.empty);
-            for (batch, bad, accepted, part_unseen) in file.parts {
-                unseen.merge(part_unseen);
-                stats.accepted += accepted;
-                stats.quarantined += bad.num_rows() as u64;
-                if batch.num_rows() > 0 {
-                    batches.push(batch);
-                }
-                if bad.num_rows() > 0 {
-                    rejected.push(bad);
-                }
+            for part in file.parts {
+                unseen.merge(part.unseen);
+                stats.accepted += part.accepted;
+                stats.quarantined += part.rejected.iter().map(|b| b.num_rows() as u64).sum::<u64>();
+                batches.extend(part.kept.into_iter().filter(|b| b.num_rows() > 0));
+                rejected.extend(part.rejected.into_iter().filter(|b| b.num_rows() > 0));
             }
         }
         stats.records = stats.accepted + stats.quarantined;
@@ -164,6 +208,7 @@ pub fn decode_bytes(
     schema: Option<&LandingSchema>,
     options: &LandingOptions,
 ) -> Result<(Vec<RecordBatch>, Vec<RecordBatch>, u64)> {
+    options.validate()?;
     pool::install(|| {
         let units = plan_units(content, options);
         let inferred;
@@ -195,6 +240,7 @@ pub fn decode_bytes_unseen(
     schema: &LandingSchema,
     options: &LandingOptions,
 ) -> Result<(Vec<RecordBatch>, Vec<RecordBatch>, Vec<String>)> {
+    options.validate()?;
     pool::install(|| {
         let units = plan_units(content, options);
         let (accepted, rejected, unseen) = decode_units(&units, schema, source, options)?;
@@ -209,22 +255,56 @@ fn decode_units(
     source: &str,
     options: &LandingOptions,
 ) -> Result<(Vec<RecordBatch>, Vec<RecordBatch>, Unseen)> {
-    let parts: Vec<(RecordBatch, RecordBatch, Unseen)> =
+    let parts: Vec<UnitOutput> =
         units.par_iter().map(|unit| decode_unit(unit, schema, source, options)).collect::<Result<_>>()?;
     let (mut accepted, mut rejected, mut unseen) = (Vec::new(), Vec::new(), Unseen::default());
-    for (batch, bad, part_unseen) in parts {
-        accepted.push(batch);
-        rejected.push(bad);
-        unseen.merge(part_unseen);
+    for part in parts {
+        accepted.extend(part.kept);
+        rejected.extend(part.rejected);
+        unseen.merge(part.unseen);
     }
     Ok((accepted, rejected, unseen))
 }
 
-/// One file's decoded batches and quarantined records (one pair per unit), and its size.
+/// Decode the content of the landing file `source` as stored: decompressed first when its name
+/// says it is compressed. A file that cannot be decompressed becomes one quarantined record
+/// naming the codec's error, and no rows.
+///
+/// # Errors
+/// Arrow errors only; bad records are quarantined.
+pub fn decode_stored_unseen(
+    stored: &[u8],
+    source: &str,
+    schema: &LandingSchema,
+    options: &LandingOptions,
+) -> Result<(Vec<RecordBatch>, Vec<RecordBatch>, Vec<String>)> {
+    match compressed::decompress_named(source, stored) {
+        compressed::Content::Plain => decode_bytes_unseen(stored, source, schema, options),
+        compressed::Content::Decompressed(text) => decode_bytes_unseen(&text, source, schema, options),
+        compressed::Content::Corrupt(reason) => {
+            let mut rejected = RejectedBuilder::default();
+            rejected.push(source, 0, &reason, b"");
+            Ok((Vec::new(), vec![rejected.finish()?], Vec::new()))
+        }
+    }
+}
+
+/// What one decode unit gave: the rows kept (after the caller's filter), the quarantined records
+/// (each in batches of bounded text), the rows decoded and what did not fit the schema.
+struct UnitOutput {
+    kept: Vec<RecordBatch>,
+    rejected: Vec<RecordBatch>,
+    accepted: u64,
+    unseen: Unseen,
+}
+
+/// One file's units and sizes.
 struct FileOutput {
-    /// Kept rows, quarantined records, the number of rows decoded and what did not fit, per unit.
-    parts: Vec<(RecordBatch, RecordBatch, u64, Unseen)>,
+    parts: Vec<UnitOutput>,
+    /// Landing text (uncompressed) and bytes as stored.
     bytes: u64,
+    stored_bytes: u64,
+    compressed: bool,
     empty: bool,
 }
 
@@ -234,26 +314,53 @@ fn read_one(
     options: &LandingOptions,
     keep: &BatchFilter<'_>,
 ) -> Result<FileOutput> {
-    let content = objects::read(file)?;
+    let stored = objects::read(file)?;
     let name = file.location.to_string();
+    let content = match compressed::decompress_named(file.name(), &stored) {
+        compressed::Content::Plain => std::borrow::Cow::Borrowed(&stored[..]),
+        compressed::Content::Decompressed(text) => std::borrow::Cow::Owned(text),
+        compressed::Content::Corrupt(reason) => return corrupt_file(&name, &reason, stored.len() as u64),
+    };
     let units = plan_units(&content, options);
     let parts = units
         .par_iter()
         .map(|unit| {
-            let (batch, rejected, unseen) = decode_unit(unit, schema, &name, options)?;
-            let accepted = batch.num_rows() as u64;
-            Ok((keep(&batch)?, rejected, accepted, unseen))
+            let mut part = decode_unit(unit, schema, &name, options)?;
+            part.accepted = part.kept.iter().map(|b| b.num_rows() as u64).sum();
+            part.kept = part.kept.iter().map(keep).collect::<Result<_>>()?;
+            Ok(part)
         })
         .collect::<Result<_>>()?;
-    Ok(FileOutput { parts, bytes: content.len() as u64, empty: records::strip_bom(&content).trim_ascii().is_empty() })
+    Ok(FileOutput {
+        parts,
+        bytes: content.len() as u64,
+        stored_bytes: stored.len() as u64,
+        compressed: matches!(content, std::borrow::Cow::Owned(_)),
+        empty: records::strip_bom(&content).trim_ascii().is_empty(),
+    })
+}
+
+/// A compressed file that cannot be decompressed: one quarantined entry (line 0: the whole file)
+/// with the codec's error, so the run goes on and the count shows it.
+fn corrupt_file(name: &str, reason: &str, stored_bytes: u64) -> Result<FileOutput> {
+    let mut rejected = RejectedBuilder::default();
+    rejected.push(name, 0, reason, b"");
+    let part =
+        UnitOutput { kept: Vec::new(), rejected: vec![rejected.finish()?], accepted: 0, unseen: Unseen::default() };
+    Ok(FileOutput { parts: vec![part], bytes: 0, stored_bytes, compressed: true, empty: false })
 }
 
 fn infer_files(files: &[FileEntry], options: &LandingOptions) -> Result<LandingSchema> {
     let parts: Vec<SchemaInference> = files
         .par_iter()
         .map(|file| {
-            let content = objects::read(file)?;
-            Ok(infer_schema(&plan_units(&content, options)))
+            let stored = objects::read(file)?;
+            Ok(match compressed::decompress_named(file.name(), &stored) {
+                compressed::Content::Plain => infer_schema(&plan_units(&stored, options)),
+                compressed::Content::Decompressed(text) => infer_schema(&plan_units(&text, options)),
+                // Quarantined when decoded; it adds no column.
+                compressed::Content::Corrupt(_) => SchemaInference::default(),
+            })
         })
         .collect::<Result<_>>()?;
     let mut all = SchemaInference::default();
@@ -263,12 +370,26 @@ fn infer_files(files: &[FileEntry], options: &LandingOptions) -> Result<LandingS
     Ok(all.finish())
 }
 
-/// Cut a file into units: an array file whole, a line file into newline-aligned chunks with
-/// their first line numbers.
+/// Cut a file into units of about `chunk_bytes`: an array file into runs of whole elements, a
+/// line file into newline-aligned chunks with their first line numbers.
 fn plan_units<'a>(content: &'a [u8], options: &LandingOptions) -> Vec<Unit<'a>> {
     let body = records::strip_bom(content);
-    if let Some(records) = records::array_elements(body) {
-        return vec![Unit::Array { records }];
+    if let Some(elements) = records::array_elements(body) {
+        let mut units = Vec::new();
+        let mut run: Vec<RawRecord<'a>> = Vec::new();
+        let mut run_bytes = 0;
+        for element in elements {
+            if !run.is_empty() && run_bytes + element.bytes.len() > options.chunk_bytes {
+                units.push(Unit::Array { records: std::mem::take(&mut run) });
+                run_bytes = 0;
+            }
+            run_bytes += element.bytes.len();
+            run.push(element);
+        }
+        if !run.is_empty() {
+            units.push(Unit::Array { records: run });
+        }
+        return units;
     }
     let ranges: Vec<Range<usize>> = records::newline_aligned_chunks(body, options.chunk_bytes);
     let counts: Vec<u64> = ranges.par_iter().map(|r| records::line_count(&body[r.clone()])).collect();
@@ -300,14 +421,11 @@ fn infer_schema(units: &[Unit<'_>]) -> SchemaInference {
     all
 }
 
-fn decode_unit(
-    unit: &Unit<'_>,
-    schema: &LandingSchema,
-    source: &str,
-    options: &LandingOptions,
-) -> Result<(RecordBatch, RecordBatch, Unseen)> {
+fn decode_unit(unit: &Unit<'_>, schema: &LandingSchema, source: &str, options: &LandingOptions) -> Result<UnitOutput> {
     let mut decoder = Decoder::new(schema);
     let mut rejected = RejectedBuilder::default();
+    let (mut kept, mut rejected_batches) = (Vec::new(), Vec::new());
+    let mut failure = None;
     let mut bytes = 0u64;
     let mut records = 0u64;
     // UTF-8 checked once for the whole chunk when it is valid (nearly always), not per record.
@@ -338,9 +456,28 @@ fn decode_unit(
         if let Err(reason) = outcome {
             rejected.push(source, record.line, &reason, record.bytes);
         }
+        // Batches close before a string column's text could pass Arrow's 32-bit offsets: a
+        // batch holds at most `batch_text_bytes` plus one record (<= MAX_RECORD_BYTES_LIMIT).
+        if decoder.text_bytes() >= options.batch_text_bytes {
+            match decoder.finish() {
+                Ok(batch) => kept.push(batch),
+                Err(err) => failure = failure.take().or(Some(err)),
+            }
+        }
+        if rejected.text_bytes() >= options.batch_text_bytes {
+            match rejected.finish() {
+                Ok(batch) => rejected_batches.push(batch),
+                Err(err) => failure = failure.take().or(Some(err)),
+            }
+        }
     });
+    if let Some(err) = failure {
+        return Err(err);
+    }
     crate::progress::add(bytes, records);
-    Ok((decoder.finish()?, rejected.finish()?, decoder.take_unseen()))
+    kept.push(decoder.finish()?);
+    rejected_batches.push(rejected.finish()?);
+    Ok(UnitOutput { kept, rejected: rejected_batches, accepted: 0, unseen: decoder.take_unseen() })
 }
 
 #[cfg(test)]
@@ -395,11 +532,61 @@ mod tests {
         assert_eq!(out.stats.accepted, 2);
     }
 
+    /// The offsets of a string column must stay below 2 GiB in every batch: a JSON-array file
+    /// (once one decode unit whatever its size) is split into units, and a unit's batches close at
+    /// `batch_text_bytes`. Built here with a small limit on the production path.
+    #[test]
+    fn json_array_files_decode_in_bounded_batches() {
+        let schema = LandingSchema::known("accelerometer").unwrap();
+        let users: Vec<String> = (0..300).map(|i| format!("{i:03}{}", "u".repeat(100 + i))).collect();
+        let good = users.iter().enumerate().map(|(i, u)| format!("{{\"user\":\"{u}\",\"timestamp\":{i}}}"));
+        let bad = users.iter().map(|u| format!("{{\"user\":\"{u}\",\"timestamp\":\"soon\"}}"));
+        let longest = users.last().unwrap().len() + 40;
+        for records in [good.collect::<Vec<_>>(), bad.collect()] {
+            let content = format!("[\n{}\n]\n", records.join(",\n"));
+            // Many units of about 4 KiB; then one unit whose batches close at 1000 bytes of text.
+            for (chunk_bytes, batch_text_bytes) in [(4096, BATCH_TEXT_BYTES), (usize::MAX, 1000)] {
+                let options = LandingOptions { chunk_bytes, batch_text_bytes, ..LandingOptions::default() };
+                let units = plan_units(content.as_bytes(), &options);
+                assert_eq!(units.len() > 1, chunk_bytes == 4096);
+                let (accepted, rejected, n) = decode_bytes(content.as_bytes(), "f", Some(&schema), &options).unwrap();
+                assert_eq!(n, 300);
+                let bounded = |batches: &[RecordBatch], column: usize| {
+                    let filled: Vec<&RecordBatch> = batches.iter().filter(|b| b.num_rows() > 0).collect();
+                    for batch in &filled {
+                        let text = batch.column(column).as_any().downcast_ref::<arrow_array::StringArray>().unwrap();
+                        assert!(text.value_data().len() <= batch_text_bytes.min(8192) + 3 * longest + 200);
+                    }
+                    filled.len()
+                };
+                let (good_batches, bad_batches) = (bounded(&accepted, 0), bounded(&rejected, 3));
+                let rows: Vec<RecordBatch> =
+                    if accepted.iter().any(|b| b.num_rows() > 0) { accepted } else { rejected };
+                assert!(good_batches.max(bad_batches) > 5, "the text was split over many batches");
+                let table = arrow_select::concat::concat_batches(&rows[0].schema(), &rows).unwrap();
+                assert_eq!(table.num_rows(), 300, "every record kept, in order");
+                if table.schema().field(0).name() == "user" {
+                    let column = table.column(0).as_any().downcast_ref::<arrow_array::StringArray>().unwrap();
+                    assert!(column.iter().zip(&users).all(|(got, want)| got == Some(want.as_str())));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn limits_beyond_the_offset_range_are_refused() {
+        let too_long = LandingOptions { max_record_bytes: MAX_RECORD_BYTES_LIMIT + 1, ..LandingOptions::default() };
+        let err = decode_bytes(b"{}", "f", None, &too_long).unwrap_err();
+        assert!(err.to_string().contains("over the limit"), "{err}");
+        let too_wide = LandingOptions { batch_text_bytes: BATCH_TEXT_BYTES + 1, ..LandingOptions::default() };
+        assert!(decode_bytes(b"{}", "f", None, &too_wide).is_err());
+    }
+
     #[test]
     fn fuzz_regressions_decode() {
         // Inputs the fuzzer (scripts/fuzz_landing.sh) found or that guard its invariants.
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions");
-        let options = LandingOptions { chunk_bytes: 64, max_record_bytes: 4096 };
+        let options = LandingOptions { chunk_bytes: 64, max_record_bytes: 4096, ..LandingOptions::default() };
         let mut seen = 0;
         for entry in std::fs::read_dir(dir).unwrap() {
             let content = std::fs::read(entry.unwrap().path()).unwrap();

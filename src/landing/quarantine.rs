@@ -36,6 +36,8 @@ pub struct RejectedBuilder {
     reason: StringBuilder,
     raw_line: StringBuilder,
     rows: usize,
+    /// Bytes in the widest string column since the last [`Self::finish`] (an upper bound).
+    text_bytes: usize,
 }
 
 impl RejectedBuilder {
@@ -43,6 +45,8 @@ impl RejectedBuilder {
     pub fn push(&mut self, source_file: &str, line: u64, reason: &str, raw: &[u8]) {
         self.source_file.append_value(source_file);
         self.line_number.append_value(i64::try_from(line).unwrap_or(i64::MAX));
+        // Lossy UTF-8 can triple invalid bytes (U+FFFD); reasons stay short.
+        self.text_bytes += source_file.len() + reason.len() + 64 + 3 * raw.len().min(MAX_RAW_BYTES);
         if raw.len() > MAX_RAW_BYTES {
             self.reason.append_value(format!("{reason} (raw line cut to {MAX_RAW_BYTES} of {} bytes)", raw.len()));
             self.raw_line.append_value(String::from_utf8_lossy(&raw[..MAX_RAW_BYTES]));
@@ -60,12 +64,20 @@ impl RejectedBuilder {
         self.rows
     }
 
+    /// An upper bound of the bytes of any string column so far: the caller starts a new batch
+    /// ([`Self::finish`]) before it nears Arrow's 2 GiB limit.
+    #[must_use]
+    pub fn text_bytes(&self) -> usize {
+        self.text_bytes
+    }
+
     /// The rejected records as a batch.
     ///
     /// # Errors
     /// Never in practice: the columns always match the schema.
     pub fn finish(&mut self) -> Result<RecordBatch> {
         self.rows = 0;
+        self.text_bytes = 0;
         Ok(RecordBatch::try_new(
             rejected_schema(),
             vec![

@@ -108,7 +108,8 @@ fn decode(content: &[u8], source: &str, columns: &[ColumnSpec], max_record_bytes
     if let Some(n) = max_record_bytes {
         options.max_record_bytes = n;
     }
-    let (accepted, rejected, unseen) = landing::decode_bytes_unseen(content, source, &schema, &options)?;
+    // A compressed file (by its name's extension) is decompressed first, as the local engine does.
+    let (accepted, rejected, unseen) = landing::decode_stored_unseen(content, source, &schema, &options)?;
     Ok((schema.schema().clone(), accepted, rejected, unseen))
 }
 

@@ -38,6 +38,8 @@ fn report_dict<'py>(py: Python<'py>, report: &JobReport) -> PyResult<Bound<'py, 
     dict.set_item("matched", report.matched)?;
     dict.set_item("written", report.written)?;
     dict.set_item("bytes_read", report.bytes_read)?;
+    dict.set_item("stored_bytes_read", report.stored_bytes_read)?;
+    dict.set_item("compressed_files", report.compressed_files)?;
     dict.set_item("empty_files", report.empty_files)?;
     let outputs = PyList::empty(py);
     for out in &report.outputs {

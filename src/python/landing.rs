@@ -28,7 +28,8 @@ impl LandingResult {
         ArrowTable::new(rejected_schema(), self.output.rejected.clone())
     }
 
-    /// Counts: files, empty_files, bytes, records, accepted, quarantined.
+    /// Counts: files, empty_files, bytes (uncompressed), stored_bytes, compressed_files, records,
+    /// accepted, quarantined.
     #[getter]
     fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let s = &self.output.stats;
@@ -37,6 +38,8 @@ impl LandingResult {
             ("files", s.files),
             ("empty_files", s.empty_files),
             ("bytes", s.bytes),
+            ("stored_bytes", s.stored_bytes),
+            ("compressed_files", s.compressed_files),
             ("records", s.records),
             ("accepted", s.accepted),
             ("quarantined", s.quarantined),

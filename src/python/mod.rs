@@ -20,6 +20,8 @@ fn _glueless(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // `glueless/__init__.py` warns when the core was built without optimisations.
     m.add("_debug_build", cfg!(debug_assertions))?;
     m.add("_threads", crate::pool::thread_count())?;
+    // Test builds only (`--features failpoints`): the crash tests skip without it.
+    m.add("_failpoints", crate::storage::failpoint::ENABLED)?;
     m.add_class::<table::ArrowTable>()?;
     m.add_class::<landing::LandingResult>()?;
     m.add_function(wrap_pyfunction!(landing::read_landing, m)?)?;

@@ -12,13 +12,13 @@ use crate::error::Error;
 use crate::generate::{generate_silver as generate, SilverSpec};
 use crate::jobs::gold;
 use crate::storage::Location;
-use crate::stream::{duration, Aggregate, BatchReport, QuerySpec, StreamConfig, StreamQuery, Trigger, Window};
+use crate::stream::{ddl, duration, Aggregate, BatchReport, QuerySpec, StreamConfig, StreamQuery, Trigger, Window};
 
 /// Run a streaming aggregation and return the reports of the batches it ran.
 #[pyfunction]
 #[pyo3(signature = (
     source, sink, checkpoint, *, event_time, watermark, window=None, slide=None, group_by=Vec::new(),
-    aggregates=Vec::new(), trigger="available-now", max_files_per_trigger=None, silver_schema=false,
+    aggregates=Vec::new(), trigger="available-now", max_files_per_trigger=None, schema=None,
     timeout=None, on_batch=None
 ))]
 #[allow(clippy::too_many_arguments)]
@@ -35,7 +35,7 @@ pub fn stream_aggregate<'py>(
     aggregates: Vec<String>,
     trigger: &str,
     max_files_per_trigger: Option<usize>,
-    silver_schema: bool,
+    schema: Option<&str>,
     timeout: Option<f64>,
     on_batch: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyList>> {
@@ -58,7 +58,12 @@ pub fn stream_aggregate<'py>(
             source: Location::parse(&source)?,
             sink: Location::parse(&sink)?,
             checkpoint: Location::parse(&checkpoint)?,
-            schema: silver_schema.then(gold::silver_schema),
+            // "silver": the gold layer's declared silver schema; else a Spark DDL string.
+            schema: match schema {
+                Some(name) if name.trim().eq_ignore_ascii_case("silver") => Some(gold::silver_schema()),
+                Some(ddl) => Some(ddl::parse_schema(ddl)?),
+                None => None,
+            },
             max_files_per_trigger,
         })
     })()

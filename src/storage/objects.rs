@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 
 /// Objects larger than this are read in ranges of this size, several at once.
 const RANGE_BYTES: u64 = 8 << 20;
+const RANGE_STEP: usize = 8 << 20;
 /// Ranged reads (and copies, deletes) in flight at once.
 pub(crate) const CONCURRENCY: usize = 8;
 
@@ -149,7 +150,7 @@ fn list_local(dir: &std::path::Path) -> Result<Vec<FileEntry>> {
                 .modified()
                 .ok()
                 .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_millis() as i64);
+                .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
             files.push(FileEntry { location: Location::Local(path), size: meta.len(), modified_ms });
         }
     }
@@ -234,14 +235,15 @@ pub fn read(file: &FileEntry) -> Result<Bytes> {
         return runtime::block_on(async { resolved.store.get(&resolved.path).await?.bytes().await }).map_err(fail);
     }
     let ranges: Vec<Range<u64>> =
-        (0..file.size).step_by(RANGE_BYTES as usize).map(|start| start..(start + RANGE_BYTES).min(file.size)).collect();
+        (0..file.size).step_by(RANGE_STEP).map(|start| start..(start + RANGE_BYTES).min(file.size)).collect();
     let parts: Vec<Bytes> = runtime::block_on(
         futures::stream::iter(ranges.into_iter().map(|range| resolved.store.get_range(&resolved.path, range)))
             .buffered(CONCURRENCY)
             .try_collect(),
     )
     .map_err(fail)?;
-    let mut content = Vec::with_capacity(file.size as usize);
+    // A capacity hint only: a size beyond memory fails in the reads above first.
+    let mut content = Vec::with_capacity(usize::try_from(file.size).unwrap_or(0));
     for part in parts {
         content.extend_from_slice(&part);
     }

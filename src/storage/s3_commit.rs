@@ -241,14 +241,15 @@ pub fn committed_files(folder: &Location) -> Result<Vec<FileEntry>> {
 /// [`STALE_AFTER`] (a run that is still writing touches its prefix far more often).
 fn remove_stale_staging(parent: &Location, name: &str) -> Result<()> {
     let mark = format!(".{name}{STAGING_MARK}");
-    let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
+    let now_ms =
+        SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
     for folder in objects::list_folders(parent)? {
         if !folder.name().starts_with(&mark) {
             continue;
         }
         let objects = objects::list_recursive(&folder)?;
         let newest = objects.iter().map(|m| m.last_modified.timestamp_millis()).max().unwrap_or(0);
-        if now_ms - newest > STALE_AFTER.as_millis() as i64 {
+        if now_ms - newest > i64::try_from(STALE_AFTER.as_millis()).unwrap_or(i64::MAX) {
             objects::delete_all(&folder, objects.into_iter().map(|m| m.location).collect())?;
         }
     }

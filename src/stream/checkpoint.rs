@@ -1,16 +1,21 @@
 //! The checkpoint of a streaming query, laid out as Spark's: `metadata` (which query), `offsets/N`
 //! (the files batch N takes and the watermark in force, written before the batch runs),
-//! `state/N.parquet` (the open groups after batch N) and `commits/N` (batch N is done). A restart
+//! `state/N.parquet` (the open groups after batch N), `commits/N` (batch N is done) and
+//! `input_schema.parquet` (the types of the columns the query reads, when it started). A restart
 //! resumes after the last commit and replays an uncommitted batch with exactly its recorded files
 //! and watermark. A file that cannot be read, or a checkpoint of another query, is an error:
 //! the checkpoint is never reset silently.
 
 use arrow_array::RecordBatch;
+use arrow_schema::SchemaRef;
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::storage::{objects, parquet_file, FileEntry, Location};
+
+/// The file of the checkpoint that records the input columns' types.
+const INPUT_SCHEMA: &str = "input_schema.parquet";
 
 /// Which query a checkpoint belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -181,6 +186,32 @@ impl Checkpoint {
     pub fn write_state(&self, n: u64, state: &RecordBatch) -> Result<()> {
         let content = parquet_file::encode(&state.schema(), std::slice::from_ref(state))?;
         objects::put(&self.root.join(&format!("state/{n}.parquet")), content)
+    }
+
+    /// The types of the query's input columns recorded when it started (an empty Parquet file
+    /// holds them exactly), if recorded.
+    ///
+    /// # Errors
+    /// [`Error::Checkpoint`] when the file is unreadable.
+    pub fn input_schema(&self) -> Result<Option<SchemaRef>> {
+        let location = self.root.join(INPUT_SCHEMA);
+        let Some(entry) = objects::file_info(&location)? else { return Ok(None) };
+        let (schema, _) = parquet_file::read(&entry, None)
+            .map_err(|e| self.error(&format!("{INPUT_SCHEMA} is unreadable ({e}); it is not reset")))?;
+        Ok(Some(schema))
+    }
+
+    /// Record the types of the query's input columns, once: of two runs, the second keeps the
+    /// first one's record (the caller compares).
+    ///
+    /// # Errors
+    /// Storage or Parquet errors.
+    pub fn record_input_schema(&self, schema: &SchemaRef) -> Result<()> {
+        let content = parquet_file::encode(schema, &[])?;
+        match objects::put_if(&self.root.join(INPUT_SCHEMA), content, None) {
+            Ok(()) | Err(Error::Conflict(_)) => Ok(()),
+            Err(other) => Err(other),
+        }
     }
 
     /// The state saved after batch `n`.

@@ -36,7 +36,10 @@ pub fn parse_micros(text: &str) -> Result<i64> {
         if !micros.is_finite() || micros.fract() != 0.0 || micros > i64::MAX as f64 / 2.0 {
             return Err(bad());
         }
-        total = total.checked_add(micros as i64).ok_or_else(bad)?;
+        // In range and integral: checked just above.
+        #[allow(clippy::cast_possible_truncation)]
+        let micros = micros as i64;
+        total = total.checked_add(micros).ok_or_else(bad)?;
     }
     if total <= 0 {
         return Err(Error::InvalidArgument(format!("bad duration {text:?}: must be longer than zero")));

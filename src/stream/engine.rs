@@ -8,19 +8,20 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use arrow_array::RecordBatch;
-use arrow_schema::{DataType, Schema, SchemaRef};
+use arrow_schema::SchemaRef;
 use rayon::prelude::*;
 use serde::Serialize;
 
 use super::checkpoint::{Checkpoint, Commit, Metadata, Offsets, SourceFile};
 use super::duration;
+use super::input::{InputSchema, Origin};
 use super::sink::AppendSink;
 use super::source::FileSource;
 use super::spec::QuerySpec;
 use super::state::AggState;
 use crate::error::{Error, Result};
 use crate::pool;
-use crate::storage::parquet_file::{self, ParquetSource};
+use crate::storage::parquet_file::ParquetSource;
 use crate::storage::{failpoint, Location};
 
 /// When micro-batches run.
@@ -79,7 +80,9 @@ pub struct StreamConfig {
     pub source: Location,
     pub sink: Location,
     pub checkpoint: Location,
-    /// The declared source schema: a file that does not match it is an error naming the column.
+    /// The declared source schema (Spark's `readStream.schema(...)`): the columns the query uses
+    /// must have these types in every file (a file may lack one: it reads as null). Without it,
+    /// the types are the first file's. Columns the query does not use are never checked.
     pub schema: Option<SchemaRef>,
     pub max_files_per_trigger: Option<usize>,
 }
@@ -92,6 +95,9 @@ pub struct StreamQuery {
     sink: AppendSink,
     checkpoint: Checkpoint,
     state: Option<AggState>,
+    /// The types of the columns the query reads (once known) and whether the checkpoint has them.
+    input: Option<InputSchema>,
+    input_recorded: bool,
     /// The watermark the next batch runs with, and the one the last batch ran with.
     watermark: i64,
     last_watermark: Option<i64>,
@@ -116,8 +122,21 @@ impl StreamQuery {
         let checkpoint = Checkpoint::open(&config.checkpoint, &metadata)?;
         let source = FileSource { folder: config.source.clone() };
         let sink = AppendSink { folder: config.sink.clone() };
+        let declared = match &config.schema {
+            Some(schema) => Some(InputSchema::declared(schema, &spec.input_columns())?),
+            None => None,
+        };
+        let recorded = checkpoint.input_schema()?.map(|schema| InputSchema { schema, origin: Origin::Checkpoint });
+        if let (Some(recorded), Some(declared)) = (&recorded, &declared) {
+            recorded
+                .check_same(declared)
+                .map_err(|e| Error::Checkpoint { path: config.checkpoint.to_string(), reason: e.to_string() })?;
+        }
+        let input_recorded = recorded.is_some();
         let mut query = Self {
-            state: config.schema.as_ref().map(|s| AggState::new(&spec, s)).transpose()?,
+            input: recorded.or(declared),
+            input_recorded,
+            state: None,
             spec,
             config,
             source,
@@ -133,18 +152,39 @@ impl StreamQuery {
             query.watermark = commit.next_watermark;
             query.last_watermark = Some(commit.watermark);
             let snapshot = query.checkpoint.read_state(commit.batch)?;
-            if query.state.is_none() {
-                query.state = Some(AggState::new(&query.spec, &query.first_input_schema()?)?);
+            if query.input.is_none() {
+                // A checkpoint from before input types were recorded: its first file's.
+                query.input = Some(query.first_input_schema()?);
             }
+            query.start_state(None)?;
             query
                 .state
                 .as_mut()
                 .expect("state was just set")
                 .restore(&snapshot)
                 .map_err(|e| Error::Checkpoint { path: query.config.checkpoint.to_string(), reason: e.to_string() })?;
+        } else if query.input.is_some() {
+            query.start_state(None)?;
         }
         query.seen = query.checkpoint.seen_files()?;
         Ok(query)
+    }
+
+    /// Build the empty state for the known input types and record them in the checkpoint. A type
+    /// the query cannot use (an event time that is not a timestamp, a sum of strings) is an error
+    /// naming `file` when the types came from it.
+    fn start_state(&mut self, file: Option<&str>) -> Result<()> {
+        let input = self.input.as_ref().expect("input types are known before the state starts");
+        let state = AggState::new(&self.spec, &input.schema).map_err(|e| match (file, e) {
+            (Some(file), Error::InvalidArgument(reason)) => Error::InvalidArgument(format!("{file}: {reason}")),
+            (_, other) => other,
+        })?;
+        if !self.input_recorded {
+            self.checkpoint.record_input_schema(&input.schema)?;
+            self.input_recorded = true;
+        }
+        self.state = Some(state);
+        Ok(())
     }
 
     /// The open groups (none before the first batch).
@@ -153,8 +193,9 @@ impl StreamQuery {
         self.state.as_ref()
     }
 
-    /// The schema of the source's first file ever taken (when no schema was declared).
-    fn first_input_schema(&self) -> Result<Schema> {
+    /// The used columns of the source's first file ever taken (checkpoints that predate the
+    /// recorded input types).
+    fn first_input_schema(&self) -> Result<InputSchema> {
         let first = self.checkpoint.offsets(0)?.and_then(|o| o.files.into_iter().next());
         let Some(file) = first else {
             return Err(Error::Checkpoint {
@@ -162,8 +203,9 @@ impl StreamQuery {
                 reason: "its state cannot be read back without the source schema".into(),
             });
         };
-        let (schema, _) = parquet_file::read(&self.source.entry(&file), Some(&[]))?;
-        Ok(schema.as_ref().clone())
+        let entry = self.source.entry(&file);
+        let schema = ParquetSource::open(&entry)?.schema().clone();
+        InputSchema::learned(&entry.location.to_string(), &schema, &self.spec.input_columns())
     }
 
     /// Run with `trigger`; `should_stop` is asked between batches and while waiting; `on_batch` is
@@ -272,12 +314,9 @@ impl StreamQuery {
     fn run_batch(&mut self, offsets: &Offsets) -> Result<BatchReport> {
         let started = Instant::now();
         failpoint::hit("stream.planned");
-        let (schema, inputs) = self.read_files(&offsets.files)?;
+        let inputs = self.read_files(&offsets.files)?;
         if self.state.is_none() {
-            let schema = schema.ok_or_else(|| {
-                Error::InvalidArgument(format!("{}: no file to learn the schema from", self.config.source))
-            })?;
-            self.state = Some(AggState::new(&self.spec, &schema)?);
+            return Err(Error::InvalidArgument(format!("{}: no file to learn the schema from", self.config.source)));
         }
         let state = self.state.as_mut().expect("state exists once a batch has input");
         let mut report = BatchReport {
@@ -296,7 +335,7 @@ impl StreamQuery {
             report.null_time += counts.null_time;
             max_event_time = max_event_time.max(counts.max_event_time);
         }
-        report.aggregate_micros = folding.elapsed().as_micros() as u64;
+        report.aggregate_micros = u64::try_from(folding.elapsed().as_micros()).unwrap_or(u64::MAX);
         let emitted = state.evict(offsets.watermark)?;
         report.emitted = emitted.num_rows() as u64;
         report.open_groups = state.len() as u64;
@@ -324,64 +363,40 @@ impl StreamQuery {
         self.next_batch = offsets.batch + 1;
         self.last_watermark = Some(offsets.watermark);
         self.watermark = report.next_watermark;
-        report.micros = started.elapsed().as_micros() as u64;
+        report.micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
         Ok(report)
     }
 
-    /// Read a batch's files in parallel, each checked against the declared schema, decoding only
-    /// the columns the query reads; also the first file's schema (empty files included).
-    fn read_files(&self, files: &[SourceFile]) -> Result<(Option<SchemaRef>, Vec<RecordBatch>)> {
-        let columns = self.spec.input_columns();
-        let parts: Vec<(SchemaRef, Vec<RecordBatch>)> = pool::install(|| {
+    /// Read a batch's files in parallel, decoding only the columns the query reads, each file
+    /// checked against the input types (learned from the first file when none are known yet) and
+    /// conformed to them.
+    fn read_files(&mut self, files: &[SourceFile]) -> Result<Vec<RecordBatch>> {
+        if self.input.is_none() {
+            let Some(first) = files.first() else { return Ok(Vec::new()) };
+            let entry = self.source.entry(first);
+            let name = entry.location.to_string();
+            let schema = ParquetSource::open(&entry)?.schema().clone();
+            self.input = Some(InputSchema::learned(&name, &schema, &self.spec.input_columns())?);
+            self.start_state(Some(&name))?;
+        }
+        let input = self.input.as_ref().expect("input types are known");
+        let parts: Vec<Vec<RecordBatch>> = pool::install(|| {
             files
                 .par_iter()
                 .map(|file| {
                     let entry = self.source.entry(file);
                     let source = ParquetSource::open(&entry)?;
-                    if let Some(expected) = &self.config.schema {
-                        check_schema(&entry.location.to_string(), expected, source.schema())?;
-                    }
+                    let plan = input.plan(&entry.location.to_string(), source.schema())?;
+                    let present: Vec<&str> = plan.present.iter().map(String::as_str).collect();
                     let mut batches = Vec::new();
-                    source.read(None, Some(&columns), |batch| {
-                        batches.push(batch);
+                    source.read(None, Some(&present), |batch| {
+                        batches.push(input.conform(&plan, &batch)?);
                         Ok(())
                     })?;
-                    Ok((source.schema().clone(), batches))
+                    Ok(batches)
                 })
                 .collect::<Result<_>>()
         })?;
-        let schema = parts.first().map(|(schema, _)| schema.clone());
-        Ok((schema, parts.into_iter().flat_map(|(_, b)| b).filter(|b| b.num_rows() > 0).collect()))
+        Ok(parts.into_iter().flatten().filter(|b| b.num_rows() > 0).collect())
     }
-}
-
-/// A file matches the declared schema when it has every declared column with the same type
-/// (any timestamp unit for a timestamp, any string encoding for a string).
-fn check_schema(file: &str, expected: &Schema, found: &Schema) -> Result<()> {
-    for field in expected.fields() {
-        let Ok(actual) = found.field_with_name(field.name()) else {
-            return Err(Error::InvalidArgument(format!(
-                "{file} does not match the silver schema: it has no column {}",
-                field.name()
-            )));
-        };
-        let same = match (field.data_type(), actual.data_type()) {
-            (DataType::Timestamp(..), DataType::Timestamp(..)) => true,
-            (a, b) if is_string(a) && is_string(b) => true,
-            (a, b) => a == b,
-        };
-        if !same {
-            return Err(Error::InvalidArgument(format!(
-                "{file} does not match the silver schema: column {} is {}, expected {}",
-                field.name(),
-                actual.data_type(),
-                field.data_type()
-            )));
-        }
-    }
-    Ok(())
-}
-
-fn is_string(t: &DataType) -> bool {
-    matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View)
 }

@@ -163,6 +163,7 @@ mod tests {
     /// Float sums depend on the order of their terms: the sharded, parallel fold must add each
     /// group's rows in input order, as a sequential fold does.
     #[test]
+    #[allow(clippy::cast_possible_truncation)] // small test values
     fn the_parallel_fold_is_the_sequential_fold() {
         let n = 50_000usize;
         let group_values: Vec<[u8; 2]> = (0..n).map(|i| [(i * 7 % 13) as u8, (i % 3) as u8]).collect();

@@ -5,9 +5,11 @@
 
 pub mod accumulator;
 pub mod checkpoint;
+pub mod ddl;
 pub mod duration;
 pub mod engine;
 pub mod groups;
+pub mod input;
 pub mod sink;
 pub mod source;
 pub mod spec;

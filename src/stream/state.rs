@@ -114,6 +114,7 @@ impl AggState {
         let column = |name: &str| {
             batch.column_by_name(name).ok_or_else(|| Error::InvalidArgument(format!("a batch has no column {name}")))
         };
+        crate::kernels::check_row_positions("streaming aggregation batch", batch.num_rows())?;
         let times = cast(column(&self.spec.event_time)?, &timestamp_type())?;
         let times = cast(&times, &DataType::Int64)?;
         let times = times.as_primitive::<Int64Type>();
@@ -193,8 +194,11 @@ impl AggState {
             }
             counts.aggregated += 1;
             let values = rows.row(row).data();
+            // Lossless: `update` checked the batch's rows with check_row_positions.
+            #[allow(clippy::cast_possible_truncation)]
+            let position = row as u32;
             for &start in &starts {
-                Groups::push(&mut lists, Keyed { row: row as u32, start, hash: groups.hash(start, values) });
+                Groups::push(&mut lists, Keyed { row: position, start, hash: groups.hash(start, values) });
             }
         }
         (lists, counts)

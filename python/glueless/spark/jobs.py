@@ -8,6 +8,8 @@ quarantined, left out by each filter) and from the written tables' Parquet foote
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
@@ -50,7 +52,8 @@ def _summary(job: str, started: float, read: int, quarantined: int, filtered: di
     kept = matched if matched is not None else written
     return {
         "job": job, "engine": "spark", "read": read, "quarantined": quarantined, "filtered": filtered,
-        "matched": matched, "written": written, "bytes_read": 0, "empty_files": 0, "outputs": outputs,
+        "matched": matched, "written": written, "bytes_read": 0, "stored_bytes_read": 0,
+        "compressed_files": 0, "empty_files": 0, "outputs": outputs,
         "seconds": time.perf_counter() - started, "incremental": False, "files_skipped": 0,
         "schema_version": 0, "schema_change": None,
         "balanced": read == quarantined + sum(filtered.values()) + kept,
@@ -200,10 +203,28 @@ JOBS: dict[str, Callable[..., dict[str, Any]]] = {
 
 
 def session() -> "SparkSession":
-    """The active Spark session (Glue's, EMR's, spark-submit's), or a new local one."""
+    """The active Spark session (Glue's, EMR's, spark-submit's), or a new local one.
+
+    A local session's Python workers run this interpreter (``sys.executable``), not the first
+    ``python3`` on PATH, which need not have glueless (a virtual environment that is not
+    activated). Where Spark was set up by someone else — a session that exists, a process started
+    by spark-submit, ``PYSPARK_PYTHON`` or ``spark.pyspark.python`` set — nothing is changed.
+    """
     from pyspark.sql import SparkSession
 
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
+    _workers_use_this_python()
     return SparkSession.builder.appName("glueless").getOrCreate()
+
+
+def _workers_use_this_python() -> None:
+    """Point a local Spark's Python workers at this interpreter unless Spark was configured."""
+    launched_by_spark_submit = "PYSPARK_GATEWAY_PORT" in os.environ
+    if launched_by_spark_submit or os.environ.get("PYSPARK_PYTHON") or os.environ.get("PYSPARK_DRIVER_PYTHON"):
+        return
+    os.environ["PYSPARK_PYTHON"] = sys.executable
 
 
 def run_job(job: str, lake: str, *, strict: bool = False, max_record_bytes: Optional[int] = None,

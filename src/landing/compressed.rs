@@ -1,0 +1,204 @@
+//! Compressed landing files, recognised by their name's extension as Glue and Spark do: gzip
+//! (`.gz`, what Kinesis Data Firehose writes), bzip2 (`.bz2`), zstd (`.zst`), and Hadoop's block
+//! framing of snappy and lz4 (`.snappy`, `.lz4`: what Spark's text codecs write). Each decoder
+//! streams (multi-member gzip and multi-stream bzip2 included); files are decompressed in
+//! parallel, one per pool thread.
+
+use std::io::Read;
+
+/// A codec of compressed landing files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Codec {
+    Gzip,
+    Bzip2,
+    Zstd,
+    /// Hadoop's `SnappyCodec`: blocks of raw snappy behind big-endian lengths.
+    HadoopSnappy,
+    /// Hadoop's `Lz4Codec`: blocks of raw lz4 behind big-endian lengths.
+    HadoopLz4,
+}
+
+impl Codec {
+    /// The codec a file name's extension names, if any (case-insensitive).
+    #[must_use]
+    pub fn of(name: &str) -> Option<Self> {
+        let (_, extension) = name.rsplit_once('.')?;
+        match extension.to_ascii_lowercase().as_str() {
+            "gz" | "gzip" => Some(Codec::Gzip),
+            "bz2" => Some(Codec::Bzip2),
+            "zst" | "zstd" => Some(Codec::Zstd),
+            "snappy" => Some(Codec::HadoopSnappy),
+            "lz4" => Some(Codec::HadoopLz4),
+            _ => None,
+        }
+    }
+
+    /// The codec's name in messages.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Codec::Gzip => "gzip",
+            Codec::Bzip2 => "bzip2",
+            Codec::Zstd => "zstd",
+            Codec::HadoopSnappy => "snappy (Hadoop framing)",
+            Codec::HadoopLz4 => "lz4 (Hadoop framing)",
+        }
+    }
+
+    /// Decompress `stored`.
+    ///
+    /// # Errors
+    /// The codec's own message when the data is not valid for it (corrupt or truncated).
+    pub fn decompress(self, stored: &[u8]) -> Result<Vec<u8>, String> {
+        let mut text = Vec::with_capacity(stored.len().saturating_mul(4));
+        let read = match self {
+            Codec::Gzip => flate2::read::MultiGzDecoder::new(stored).read_to_end(&mut text),
+            Codec::Bzip2 => bzip2::read::MultiBzDecoder::new(stored).read_to_end(&mut text),
+            Codec::Zstd => zstd::stream::read::Decoder::with_buffer(stored).and_then(|mut d| d.read_to_end(&mut text)),
+            Codec::HadoopSnappy => return hadoop_blocks(stored, snappy_block),
+            Codec::HadoopLz4 => return hadoop_blocks(stored, lz4_block),
+        };
+        read.map(|_| text).map_err(|e| e.to_string())
+    }
+}
+
+/// A landing file's content after looking at its name.
+#[derive(Debug)]
+pub enum Content {
+    /// Not compressed: use the stored bytes.
+    Plain,
+    Decompressed(Vec<u8>),
+    /// Compressed but unreadable: the reason, for the quarantine.
+    Corrupt(String),
+}
+
+/// Decompress `stored` if `name` says it is compressed.
+#[must_use]
+pub fn decompress_named(name: &str, stored: &[u8]) -> Content {
+    let Some(codec) = Codec::of(name) else { return Content::Plain };
+    match codec.decompress(stored) {
+        Ok(text) => Content::Decompressed(text),
+        Err(reason) => Content::Corrupt(format!(
+            "the {} file could not be decompressed ({reason}); none of its records were read",
+            codec.name()
+        )),
+    }
+}
+
+/// Hadoop's `BlockCompressorStream` framing: repeated blocks of a 4-byte big-endian uncompressed
+/// length, then compressed chunks (each a 4-byte big-endian length and the chunk) until that many
+/// bytes came out.
+fn hadoop_blocks(mut stored: &[u8], chunk: fn(&[u8], usize) -> Result<Vec<u8>, String>) -> Result<Vec<u8>, String> {
+    fn length(stored: &mut &[u8], what: &str) -> Result<usize, String> {
+        let (head, rest) =
+            stored.split_first_chunk::<4>().ok_or_else(|| format!("truncated: a {what} length is cut off"))?;
+        *stored = rest;
+        usize::try_from(u32::from_be_bytes(*head)).map_err(|e| e.to_string())
+    }
+    let mut text = Vec::new();
+    while !stored.is_empty() {
+        let block = length(&mut stored, "block")?;
+        let mut produced = 0;
+        while produced < block {
+            let size = length(&mut stored, "chunk")?;
+            let body = stored.get(..size).ok_or("truncated: a chunk is cut off")?;
+            stored = &stored[size..];
+            let part = chunk(body, block - produced)?;
+            if part.is_empty() {
+                return Err("a chunk decompressed to nothing".into());
+            }
+            produced += part.len();
+            text.extend_from_slice(&part);
+        }
+        if produced != block {
+            return Err(format!("a block decompressed to {produced} bytes instead of {block}"));
+        }
+    }
+    Ok(text)
+}
+
+fn snappy_block(body: &[u8], left: usize) -> Result<Vec<u8>, String> {
+    // The chunk states its length: more than is left of its block is corrupt (and would only
+    // make us allocate what a corrupt header claims).
+    let claimed = snap::raw::decompress_len(body).map_err(|e| e.to_string())?;
+    if claimed > left {
+        return Err(format!("a chunk claims {claimed} bytes, more than the {left} left in its block"));
+    }
+    snap::raw::Decoder::new().decompress_vec(body).map_err(|e| e.to_string())
+}
+
+fn lz4_block(body: &[u8], left: usize) -> Result<Vec<u8>, String> {
+    // A chunk decompresses to at most what is left of its block, and lz4 expands at most 255×.
+    let most = left.min(body.len().saturating_mul(255).saturating_add(16));
+    lz4_flex::block::decompress(body, most).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    const TEXT: &[u8] = b"{\"user\":\"a\",\"timestamp\":1}\n{\"user\":\"b\",\"timestamp\":2}\n";
+
+    fn hadoop_frame(chunks: &[Vec<u8>], block: usize) -> Vec<u8> {
+        let mut out = (u32::try_from(block).unwrap()).to_be_bytes().to_vec();
+        for chunk in chunks {
+            out.extend_from_slice(&u32::try_from(chunk.len()).unwrap().to_be_bytes());
+            out.extend_from_slice(chunk);
+        }
+        out
+    }
+
+    #[test]
+    fn each_codec_round_trips() {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(TEXT).unwrap();
+        let mut gz = gz.finish().unwrap();
+        // A second gzip member (concatenated files, as `cat a.gz b.gz` gives) is read too.
+        gz.extend(gz.clone());
+        assert_eq!(Codec::Gzip.decompress(&gz).unwrap(), [TEXT, TEXT].concat());
+
+        let mut bz = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::default());
+        bz.write_all(TEXT).unwrap();
+        assert_eq!(Codec::Bzip2.decompress(&bz.finish().unwrap()).unwrap(), TEXT);
+
+        let zst = zstd::stream::encode_all(TEXT, 1).unwrap();
+        assert_eq!(Codec::Zstd.decompress(&zst).unwrap(), TEXT);
+
+        let (first, second) = TEXT.split_at(20);
+        let snappy: Vec<Vec<u8>> =
+            [first, second].iter().map(|part| snap::raw::Encoder::new().compress_vec(part).unwrap()).collect();
+        assert_eq!(Codec::HadoopSnappy.decompress(&hadoop_frame(&snappy, TEXT.len())).unwrap(), TEXT);
+
+        let lz4 = vec![lz4_flex::block::compress(TEXT)];
+        let framed = [hadoop_frame(&lz4, TEXT.len()), hadoop_frame(&lz4, TEXT.len())].concat();
+        assert_eq!(Codec::HadoopLz4.decompress(&framed).unwrap(), [TEXT, TEXT].concat());
+    }
+
+    #[test]
+    fn names_choose_the_codec() {
+        assert_eq!(Codec::of("customer-1.json.gz"), Some(Codec::Gzip));
+        assert_eq!(Codec::of("part-0000.JSON.ZST"), Some(Codec::Zstd));
+        assert_eq!(Codec::of("a.json.bz2"), Some(Codec::Bzip2));
+        assert_eq!(Codec::of("a.json"), None);
+        assert_eq!(Codec::of("gz"), None);
+        assert!(matches!(decompress_named("a.json", b"x"), Content::Plain));
+    }
+
+    #[test]
+    fn corrupt_and_truncated_data_are_errors_not_panics() {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(TEXT).unwrap();
+        let gz = gz.finish().unwrap();
+        for codec in [Codec::Gzip, Codec::Bzip2, Codec::Zstd, Codec::HadoopSnappy, Codec::HadoopLz4] {
+            assert!(codec.decompress(b"this is plain text, not compressed").is_err(), "{codec:?}");
+            assert!(codec.decompress(&gz[..gz.len() / 2]).is_err(), "{codec:?}");
+        }
+        let Content::Corrupt(reason) = decompress_named("x.json.gz", &gz[..10]) else { panic!("not corrupt") };
+        assert!(reason.starts_with("the gzip file could not be decompressed"), "{reason}");
+        // A Hadoop block that claims more than its chunks give.
+        let lz4 = vec![lz4_flex::block::compress(TEXT)];
+        assert!(Codec::HadoopLz4.decompress(&hadoop_frame(&lz4, TEXT.len() + 5)).is_err());
+    }
+}

@@ -1,0 +1,209 @@
+//! Spark's DDL schema strings, as `DataStreamReader.schema("a STRING, b INT")` takes them:
+//! comma-separated `name TYPE` pairs, names optionally in backticks, with Spark SQL's type names.
+//! Types map to the Arrow types Spark writes to Parquet (TIMESTAMP is microseconds in UTC).
+
+use std::sync::Arc;
+
+use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
+
+use crate::error::{Error, Result};
+
+/// Parse a DDL schema string.
+///
+/// # Errors
+/// [`Error::InvalidArgument`] naming the part that is not `name TYPE` or a type Spark does not have;
+/// [`Error::Unsupported`] for nested types (STRUCT, ARRAY, MAP), which the stream does not read.
+pub fn parse_schema(ddl: &str) -> Result<SchemaRef> {
+    let mut fields: Vec<Field> = Vec::new();
+    for part in split_top_level(ddl) {
+        let part = part.trim();
+        if part.is_empty() {
+            continue;
+        }
+        let (name, rest) = split_name(part)?;
+        if fields.iter().any(|f| f.name().eq_ignore_ascii_case(&name)) {
+            return Err(Error::InvalidArgument(format!("schema {ddl:?}: column {name} appears twice")));
+        }
+        let (type_text, nullable) = strip_modifiers(rest);
+        fields.push(Field::new(name, data_type(type_text.trim())?, nullable));
+    }
+    if fields.is_empty() {
+        return Err(Error::InvalidArgument(format!("schema {ddl:?} names no column")));
+    }
+    Ok(Arc::new(Schema::new(fields)))
+}
+
+/// Split on commas outside parentheses, angle brackets and quotes (`DECIMAL(10, 2)` and
+/// `COMMENT 'a, b'` stay whole).
+fn split_top_level(ddl: &str) -> Vec<&str> {
+    let (mut parts, mut depth, mut start) = (Vec::new(), 0i32, 0);
+    let mut quote: Option<char> = None;
+    for (i, c) in ddl.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '`' | '\'' | '"') => quote = Some(c),
+            (None, '(' | '<') => depth += 1,
+            (None, ')' | '>') => depth -= 1,
+            (None, ',') if depth == 0 => {
+                parts.push(&ddl[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&ddl[start..]);
+    parts
+}
+
+/// The column name (backticks removed, doubled backticks unescaped) and the rest of the part.
+fn split_name(part: &str) -> Result<(String, &str)> {
+    let bad = || Error::InvalidArgument(format!("schema part {part:?} is not `name TYPE`"));
+    if let Some(quoted) = part.strip_prefix('`') {
+        let mut name = String::new();
+        let mut chars = quoted.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            if c == '`' {
+                if chars.peek().is_some_and(|&(_, next)| next == '`') {
+                    chars.next();
+                    name.push('`');
+                    continue;
+                }
+                let rest = quoted[i + 1..].trim_start();
+                let rest = rest.strip_prefix(':').unwrap_or(rest);
+                return if rest.trim().is_empty() { Err(bad()) } else { Ok((name, rest)) };
+            }
+            name.push(c);
+        }
+        return Err(bad());
+    }
+    let end = part.find(|c: char| c.is_whitespace() || c == ':').ok_or_else(bad)?;
+    let rest = part[end..].trim_start();
+    let rest = rest.strip_prefix(':').unwrap_or(rest);
+    if rest.trim().is_empty() {
+        return Err(bad());
+    }
+    Ok((part[..end].to_string(), rest))
+}
+
+/// `TYPE [NOT NULL] [COMMENT '…']` → the type text and whether the column is nullable.
+fn strip_modifiers(rest: &str) -> (&str, bool) {
+    let upper = rest.to_ascii_uppercase();
+    let comment = upper.find(" COMMENT ").unwrap_or(rest.len());
+    let (text, upper) = (&rest[..comment], &upper[..comment]);
+    match upper.trim_end().strip_suffix("NOT NULL") {
+        Some(kept) => (&text[..kept.len()], false),
+        None => (text, true),
+    }
+}
+
+/// A Spark SQL type name as the Arrow type of its Parquet column.
+fn data_type(text: &str) -> Result<DataType> {
+    let upper = text.to_ascii_uppercase();
+    let (base, args) = match upper.split_once('(') {
+        Some((base, args)) => (base.trim(), Some(args.trim_end_matches(')').trim())),
+        None => (upper.as_str(), None),
+    };
+    let simple = match base {
+        "STRING" | "VARCHAR" | "CHAR" => DataType::Utf8,
+        "BOOLEAN" | "BOOL" => DataType::Boolean,
+        "TINYINT" | "BYTE" => DataType::Int8,
+        "SMALLINT" | "SHORT" => DataType::Int16,
+        "INT" | "INTEGER" => DataType::Int32,
+        "BIGINT" | "LONG" => DataType::Int64,
+        "FLOAT" | "REAL" => DataType::Float32,
+        "DOUBLE" => DataType::Float64,
+        "DATE" => DataType::Date32,
+        "TIMESTAMP" | "TIMESTAMP_LTZ" => DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+        "TIMESTAMP_NTZ" => DataType::Timestamp(TimeUnit::Microsecond, None),
+        "BINARY" => DataType::Binary,
+        "DECIMAL" | "DEC" | "NUMERIC" => return decimal(text, args),
+        _ if base.starts_with("STRUCT") || base.starts_with("ARRAY") || base.starts_with("MAP") => {
+            return Err(Error::Unsupported(format!(
+                "nested type {text} in a stream schema: glueless streams read flat columns only"
+            )))
+        }
+        _ => return Err(Error::InvalidArgument(format!("unknown type {text} in the schema (Spark SQL type names)"))),
+    };
+    match (args, base) {
+        (None, _) | (Some(_), "VARCHAR" | "CHAR") => Ok(simple),
+        (Some(_), _) => Err(Error::InvalidArgument(format!("type {text} takes no arguments"))),
+    }
+}
+
+fn decimal(text: &str, args: Option<&str>) -> Result<DataType> {
+    let bad = || Error::InvalidArgument(format!("bad decimal type {text}: DECIMAL(precision, scale), precision 1-38"));
+    let (precision, scale) = match args {
+        None => (10, 0), // Spark's DECIMAL without arguments
+        Some(args) => match args.split_once(',') {
+            Some((p, s)) => (p.trim().parse::<u8>().map_err(|_| bad())?, s.trim().parse::<i8>().map_err(|_| bad())?),
+            None => (args.parse::<u8>().map_err(|_| bad())?, 0),
+        },
+    };
+    if !(1..=38).contains(&precision) || scale < 0 || scale.unsigned_abs() > precision {
+        return Err(bad());
+    }
+    Ok(DataType::Decimal128(precision, scale))
+}
+
+/// A type in Spark's words, for messages (`review_timestamp TIMESTAMP`).
+#[must_use]
+pub fn spark_name(data_type: &DataType) -> String {
+    match data_type {
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => "STRING".into(),
+        DataType::Boolean => "BOOLEAN".into(),
+        DataType::Int8 => "TINYINT".into(),
+        DataType::Int16 => "SMALLINT".into(),
+        DataType::Int32 => "INT".into(),
+        DataType::Int64 => "BIGINT".into(),
+        DataType::Float32 => "FLOAT".into(),
+        DataType::Float64 => "DOUBLE".into(),
+        DataType::Date32 | DataType::Date64 => "DATE".into(),
+        DataType::Timestamp(_, Some(_)) => "TIMESTAMP".into(),
+        DataType::Timestamp(_, None) => "TIMESTAMP_NTZ".into(),
+        DataType::Binary | DataType::LargeBinary | DataType::BinaryView => "BINARY".into(),
+        DataType::Decimal128(p, s) => format!("DECIMAL({p},{s})"),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_spark_ddl_strings() {
+        let schema = parse_schema(
+            "marketplace STRING, star_rating INT, `total votes` bigint NOT NULL, price DECIMAL(10, 2), \
+             purchase_date DATE, review_timestamp TIMESTAMP COMMENT 'arrival, in UTC', x: double, name VARCHAR(20)",
+        )
+        .unwrap();
+        let shown: Vec<String> =
+            schema.fields().iter().map(|f| format!("{} {} {}", f.name(), f.data_type(), f.is_nullable())).collect();
+        assert_eq!(
+            shown,
+            [
+                "marketplace Utf8 true",
+                "star_rating Int32 true",
+                "total votes Int64 false",
+                "price Decimal128(10, 2) true",
+                "purchase_date Date32 true",
+                "review_timestamp Timestamp(µs, \"UTC\") true",
+                "x Float64 true",
+                "name Utf8 true",
+            ]
+        );
+        assert_eq!(spark_name(schema.field(5).data_type()), "TIMESTAMP");
+    }
+
+    #[test]
+    fn bad_schemas_say_what_is_wrong() {
+        let message = |ddl: &str| parse_schema(ddl).unwrap_err().to_string();
+        assert!(message("a STRNG").contains("unknown type STRNG"), "{}", message("a STRNG"));
+        assert!(message("a").contains("is not `name TYPE`"));
+        assert!(message("a INT, A STRING").contains("appears twice"));
+        assert!(message("a ARRAY<INT>").contains("nested type"));
+        assert!(message("").contains("names no column"));
+        assert!(message("d DECIMAL(50, 2)").contains("bad decimal"));
+    }
+}
