@@ -50,6 +50,8 @@ def spark() -> Iterator[object]:
     """One PySpark session for the suite (local, 4 partitions; Java 17 must be installed)."""
     from pyspark.sql import SparkSession
 
+    # Workers run this interpreter (with glueless), whatever python3 is first on PATH.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     session = (
         SparkSession.builder.master("local[4]")
         .appName("glueless-tests")
@@ -57,6 +59,7 @@ def spark() -> Iterator[object]:
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.default.parallelism", "4")
         .config("spark.ui.enabled", "false")
+
         .config("spark.sql.streaming.forceDeleteTempCheckpointLocation", "true")
         .getOrCreate()
     )

@@ -62,7 +62,9 @@ def test_quirks_of_older_exports_are_read_as_records(tmp_path: Path) -> None:
     write(landing / "b.json", json.dumps([{"email": "c@x"}, {"email": "d@x", "phone": "1"}], indent=2).encode())
     write(landing / "c.json", b"")
     result = glueless.read_landing(landing, "customer")
-    assert result.stats == {"files": 3, "empty_files": 1, "bytes": result.stats["bytes"], "records": 4, "accepted": 4, "quarantined": 0}
+    assert result.stats == {"files": 3, "empty_files": 1, "bytes": result.stats["bytes"],
+                            "stored_bytes": result.stats["bytes"], "compressed_files": 0, "records": 4,
+                            "accepted": 4, "quarantined": 0}
     rows = pa.table(result.table).to_pylist()
     assert [r["email"] for r in rows] == ["a@x", "b@x", "c@x", "d@x"]
     assert rows[0]["phone"] == "8015551212" and rows[0]["shareWithResearchAsOfDate"] == 1655564376361

@@ -136,3 +136,15 @@ def test_summary_json_and_html_report(demo_lake: Path, tmp_path: Path) -> None:
     page = report.read_text()
     assert "<svg" in page and "step_trainer/curated" in page
     assert "http" not in page.replace('xmlns="http://www.w3.org/2000/svg"', ""), "self-contained: no network"
+
+
+def test_demo_generates_a_missing_lake_once_then_runs_on_it(tmp_path: Path) -> None:
+    lake = tmp_path / "lake"
+    first = run_cli("stedi", "run", "--demo", "--lake", str(lake))
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith(f"--demo: no landing data under {lake}, so generated a demo lake there: 1,000 customers")
+    assert "customer/landing        1,000" in first.stdout and "step_trainer/curated" in first.stdout
+    again = run_cli("stedi", "run", "--demo", "--lake", str(lake))
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith(f"--demo: {lake} already holds landing data; running on it as it is")
+    assert first.stdout.rsplit("\n\n", 1)[1] == again.stdout.rsplit("\n\n", 1)[1], "the same zone counts"

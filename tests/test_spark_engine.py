@@ -133,3 +133,57 @@ def test_the_drivers_take_engine_spark_and_fail_on_new_fields_in_one_line(demo_l
     ours = [line for line in failed.stderr.splitlines() if line.startswith("customer_landing_to_trusted: error:")]
     assert len(ours) == 1, failed.stderr[-3000:]
     assert "fields the table's schema lacks (loyaltyTier)" in ours[0] and "local engine" in ours[0], ours[0]
+
+
+def test_the_console_script_runs_spark_from_a_venv_that_is_not_on_path(demo_lake: Path) -> None:
+    """`/path/to/venv/bin/glueless stedi run --engine spark` with the venv not activated: Spark's
+    Python workers must run glueless's interpreter, not the python3 found on PATH."""
+    import os
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).parent / "glueless"
+    if not script.exists():
+        pytest.skip(f"no glueless console script beside {sys.executable}")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYSPARK_", "VIRTUAL_ENV"))}
+    env["PATH"] = "/usr/bin:/bin"  # java is there; this interpreter's folder is not
+    done = subprocess.run(
+        [str(script), "stedi", "run", "--engine", "spark", "--lake", str(demo_lake), "--quiet",
+         "--summary-json", str(demo_lake / "run.json")],
+        capture_output=True, text=True, env=env, timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    run = json.loads((demo_lake / "run.json").read_text())
+    assert run["balanced"] and run["zones"]["step_trainer/curated"] > 0
+
+
+@pytest.mark.parametrize("codec", ["gzip", "bzip2", "snappy", "lz4"])
+def test_landing_files_spark_wrote_compressed_decode_like_the_plain_ones(
+    spark, demo_lake: Path, tmp_path: Path, codec: str  # type: ignore[no-untyped-def]
+) -> None:
+    landing = demo_lake / "customer" / "landing"
+    out = tmp_path / codec
+    spark.read.json(str(landing)).write.option("compression", codec).json(str(out))
+    extension = {"gzip": ".gz", "bzip2": ".bz2", "snappy": ".snappy", "lz4": ".lz4"}[codec]
+    assert all(f.name.endswith(extension) for f in out.glob("part-*")), list(out.iterdir())
+    ours = glueless.read_landing(out, "customer")
+    assert ours.stats["quarantined"] == 0 and ours.stats["compressed_files"] > 0
+    assert rows(ours.table) == rows(glueless.read_landing(landing, "customer").table)
+
+
+def test_the_spark_engine_reads_compressed_landing_files(spark, demo_lake: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import gzip
+    import shutil
+
+    packed = tmp_path / "packed"
+    shutil.copytree(demo_lake, packed)
+    for f in packed.glob("*/landing/*"):
+        f.with_name(f.name + ".gz").write_bytes(gzip.compress(f.read_bytes()))
+        f.unlink()
+    local = glueless.run_job("accelerometer_landing_to_trusted", str(demo_lake)) if glueless.run_job(
+        "customer_landing_to_trusted", str(demo_lake)) else None
+    run_job("customer_landing_to_trusted", str(packed), spark=spark)
+    on_spark = run_job("accelerometer_landing_to_trusted", str(packed), spark=spark)
+    assert local and (on_spark["read"], on_spark["written"]) == (local["read"], local["written"])
+    for zone in ("customer/trusted", "accelerometer/trusted"):
+        assert rows(glueless.read_parquet(packed / zone)) == rows(glueless.read_parquet(demo_lake / zone)), zone

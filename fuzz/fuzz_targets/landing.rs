@@ -9,7 +9,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     // Small chunks and a small record limit put chunk boundaries and the limit inside short inputs.
-    let options = LandingOptions { chunk_bytes: 64, max_record_bytes: 4096 };
+    let options = LandingOptions { chunk_bytes: 64, max_record_bytes: 4096, batch_text_bytes: 1024 };
     for table in ["customer", "accelerometer", "step_trainer"] {
         let schema = LandingSchema::known(table);
         let (accepted, rejected, records) =

@@ -128,7 +128,9 @@ def read_landing(
     """Read landing NDJSON from a folder or file, local or on S3 (``s3://`` or ``s3a://``).
 
     ``table`` names a STEDI table (customer, accelerometer, step_trainer) for its declared schema;
-    any other name, or None, infers the schema. Bad records are quarantined, not raised.
+    any other name, or None, infers the schema. Bad records are quarantined, not raised. Files
+    named ``.gz``, ``.bz2``, ``.zst``, ``.snappy`` or ``.lz4`` (Hadoop framing) are decompressed
+    first; one that cannot be is a single quarantined record. ``max_record_bytes`` is at most 1 GiB.
     """
 
 class WrittenParquet(TypedDict):
@@ -284,7 +286,8 @@ def list_data_files(folder: str) -> list[tuple[str, int]]:
 def decode_landing_file(
     content: bytes, source: str, columns: Sequence[_ColumnSpec], *, max_record_bytes: Optional[int] = None
 ) -> tuple[ArrowTable, ArrowTable, list[str]]:
-    """Decode one landing file's bytes: (accepted rows, quarantined records, keys no column holds)."""
+    """Decode one landing file's bytes as stored: (accepted rows, quarantined records, keys no column
+    holds); decompressed first when ``source`` names a compressed file (``.gz``, ``.bz2``, ``.zst``, …)."""
 
 def read_landing_file(
     location: str, columns: Sequence[_ColumnSpec], *, max_record_bytes: Optional[int] = None

@@ -137,7 +137,7 @@ def _demo_lake(lake: str, quiet: bool) -> None:
         print(
             f"--demo: no landing data under {lake}, so generated a demo lake there: {made['customers']:,} customers"
             f" ({made['consenting_customers']:,} consenting), {made['accelerometer']:,} accelerometer and"
-            f" {made['step_trainer']:,} step-trainer records in {made['files']} files\n"
+            f" {made['step_trainer']:,} step-trainer records in {made['files']} files"
         )
 
 

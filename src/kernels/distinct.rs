@@ -100,6 +100,20 @@ mod tests {
 
     use super::*;
 
+    /// Row positions are u32: a batch past that is refused, not wrapped. A null column of five
+    /// billion rows takes no memory, so the production path meets the real boundary.
+    #[test]
+    fn a_batch_beyond_u32_row_positions_is_an_error() {
+        let schema = Arc::new(Schema::new(vec![Field::new("n", DataType::Null, true)]));
+        let huge =
+            RecordBatch::try_new(schema.clone(), vec![Arc::new(arrow_array::NullArray::new(5_000_000_000))]).unwrap();
+        let err = distinct(&schema, &[huge]).unwrap_err();
+        assert!(matches!(err, crate::Error::Unsupported(_)), "{err}");
+        assert!(err.to_string().contains("5000000000 rows"), "{err}");
+        assert!(check_row_positions("x", u32::MAX as usize - 1).is_ok());
+        assert!(check_row_positions("x", u32::MAX as usize).is_err());
+    }
+
     #[test]
     fn keeps_first_occurrences_across_batches_with_nulls_equal() {
         let schema = Arc::new(Schema::new(vec![

@@ -256,7 +256,7 @@ fn decode_units(
     options: &LandingOptions,
 ) -> Result<(Vec<RecordBatch>, Vec<RecordBatch>, Unseen)> {
     let parts: Vec<UnitOutput> =
-        units.par_iter().map(|unit| decode_unit(unit, schema, source, options)).collect::<Result<_>>()?;
+        units.par_iter().map(|unit| decode_unit(unit, schema, source, options, None)).collect::<Result<_>>()?;
     let (mut accepted, mut rejected, mut unseen) = (Vec::new(), Vec::new(), Unseen::default());
     for part in parts {
         accepted.extend(part.kept);
@@ -315,17 +315,21 @@ fn read_one(
     keep: &BatchFilter<'_>,
 ) -> Result<FileOutput> {
     let stored = objects::read(file)?;
+    let stored_bytes = stored.len();
     let name = file.location.to_string();
-    let content = match compressed::decompress_named(file.name(), &stored) {
-        compressed::Content::Plain => std::borrow::Cow::Borrowed(&stored[..]),
-        compressed::Content::Decompressed(text) => std::borrow::Cow::Owned(text),
-        compressed::Content::Corrupt(reason) => return corrupt_file(&name, &reason, stored.len() as u64),
+    let (content, compressed) = match compressed::decompress_named(file.name(), &stored) {
+        compressed::Content::Plain => (stored, false),
+        compressed::Content::Decompressed(text) => {
+            drop(stored); // memory holds the text, not both
+            (bytes::Bytes::from(text), true)
+        }
+        compressed::Content::Corrupt(reason) => return corrupt_file(&name, &reason, stored_bytes as u64),
     };
     let units = plan_units(&content, options);
     let parts = units
         .par_iter()
         .map(|unit| {
-            let mut part = decode_unit(unit, schema, &name, options)?;
+            let mut part = decode_unit(unit, schema, &name, options, Some((stored_bytes, content.len())))?;
             part.accepted = part.kept.iter().map(|b| b.num_rows() as u64).sum();
             part.kept = part.kept.iter().map(keep).collect::<Result<_>>()?;
             Ok(part)
@@ -334,8 +338,8 @@ fn read_one(
     Ok(FileOutput {
         parts,
         bytes: content.len() as u64,
-        stored_bytes: stored.len() as u64,
-        compressed: matches!(content, std::borrow::Cow::Owned(_)),
+        stored_bytes: stored_bytes as u64,
+        compressed,
         empty: records::strip_bom(&content).trim_ascii().is_empty(),
     })
 }
@@ -421,7 +425,15 @@ fn infer_schema(units: &[Unit<'_>]) -> SchemaInference {
     all
 }
 
-fn decode_unit(unit: &Unit<'_>, schema: &LandingSchema, source: &str, options: &LandingOptions) -> Result<UnitOutput> {
+/// Decode one unit. `sizes` (bytes as stored, text) scales the progress counter to stored bytes,
+/// which is what a progress bar's total (the landing files' sizes) counts.
+fn decode_unit(
+    unit: &Unit<'_>,
+    schema: &LandingSchema,
+    source: &str,
+    options: &LandingOptions,
+    sizes: Option<(usize, usize)>,
+) -> Result<UnitOutput> {
     let mut decoder = Decoder::new(schema);
     let mut rejected = RejectedBuilder::default();
     let (mut kept, mut rejected_batches) = (Vec::new(), Vec::new());
@@ -474,7 +486,13 @@ fn decode_unit(unit: &Unit<'_>, schema: &LandingSchema, source: &str, options: &
     if let Some(err) = failure {
         return Err(err);
     }
-    crate::progress::add(bytes, records);
+    let stored_bytes = match sizes {
+        Some((stored, text)) if stored != text && text > 0 => {
+            u64::try_from(u128::from(bytes) * stored as u128 / text as u128).unwrap_or(bytes)
+        }
+        _ => bytes,
+    };
+    crate::progress::add(stored_bytes, records);
     kept.push(decoder.finish()?);
     rejected_batches.push(rejected.finish()?);
     Ok(UnitOutput { kept, rejected: rejected_batches, accepted: 0, unseen: decoder.take_unseen() })

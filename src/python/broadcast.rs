@@ -50,9 +50,10 @@ fn landing_schema(columns: &[ColumnSpec]) -> Result<LandingSchema> {
     Ok(LandingSchema::with_evolved(Arc::new(Schema::new(fields)), declared))
 }
 
-/// Decode one landing file's bytes with `columns`: the accepted rows, the quarantined records
-/// (`source_file` = `source`, with line numbers) and the keys no column holds (a schema change the
-/// caller must not ignore).
+/// Decode one landing file's bytes (as stored: decompressed first when `source` names a
+/// compressed file) with `columns`: the accepted rows, the quarantined records (`source_file` =
+/// `source`, with line numbers) and the keys no column holds (a schema change the caller must not
+/// ignore).
 #[pyfunction]
 #[pyo3(signature = (content, source, columns, *, max_record_bytes=None))]
 pub fn decode_landing_file(

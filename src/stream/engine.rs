@@ -134,7 +134,9 @@ impl StreamQuery {
         }
         let input_recorded = recorded.is_some();
         let mut query = Self {
-            input: recorded.or(declared),
+            // A declaration equal to the record (checked above) keeps Spark's reading of it: a
+            // declared column that a file lacks is null.
+            input: declared.or(recorded),
             input_recorded,
             state: None,
             spec,

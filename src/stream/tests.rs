@@ -114,3 +114,20 @@ fn a_checkpoint_of_another_query_is_refused() {
     let err = StreamQuery::open(default_spec().unwrap(), config(dir.path(), "cp")).err().unwrap();
     assert!(err.to_string().contains("corrupt"), "{err}");
 }
+
+/// Group rows keep u32 row positions: a batch past that is refused, not wrapped (a null column of
+/// five billion rows takes no memory, so the real boundary is reached).
+#[test]
+fn a_batch_beyond_u32_row_positions_is_an_error() {
+    use std::sync::Arc;
+
+    let mut state = state::AggState::new(&default_spec().unwrap(), &silver_schema()).unwrap();
+    let schema = Arc::new(arrow_schema::Schema::new(vec![arrow_schema::Field::new(
+        "review_timestamp",
+        arrow_schema::DataType::Null,
+        true,
+    )]));
+    let huge = RecordBatch::try_new(schema, vec![Arc::new(arrow_array::NullArray::new(5_000_000_000))]).unwrap();
+    let err = state.update(&huge, 0).unwrap_err();
+    assert!(matches!(err, crate::Error::Unsupported(_)), "{err}");
+}
