@@ -228,7 +228,7 @@ def test_a_used_column_of_another_type_is_one_line_naming_file_column_and_types(
     assert declared.returncode == 1
     assert declared.stderr.strip().splitlines() == [
         f"build_gold_layer: error: {silver / 'zz-strings.parquet'}: column star_rating is STRING, but the query "
-        "needs INT (the type in the declared schema)"
+        f"needs INT (the type in the declared schema); no batch has taken the file: move it out of {silver} to go on"
     ], declared.stderr
 
 
@@ -240,11 +240,16 @@ def test_the_checkpoint_keeps_the_types_it_started_with(silver: Path, tmp_path: 
     retyped_file(silver, silver / "zz-later.parquet", "helpful_votes", pa.string())
     later = run_script(SCRIPT, *args(silver, gold, cp))
     assert later.returncode == 1
-    assert later.stderr.strip().endswith(
+    assert (
         "zz-later.parquet: column helpful_votes is STRING, but the query needs INT "
-        "(the type this query's checkpoint started with)"
+        "(the type this query's checkpoint started with); no batch has taken the file" in later.stderr
     ), later.stderr
     assert gold_rows(gold) == before, "nothing of the refused batch was written"
+    # The refused file was never taken: moved away, the stream goes on with the next one.
+    (silver / "zz-later.parquet").rename(tmp_path / "zz-later.parquet")
+    retyped_file(silver, silver / "zz-next.parquet", "product_category", pa.large_string())
+    assert run_script(SCRIPT, *args(silver, gold, cp)).returncode == 0
+    assert len(gold_rows(gold)) >= len(before)
     redeclared = run_script(SCRIPT, *args(silver, gold, cp), "--schema", USED_DDL.replace("star_rating INT",
                                                                                            "star_rating BIGINT"))
     assert redeclared.returncode == 1
@@ -266,3 +271,17 @@ def test_read_parquet_takes_a_ddl_schema(silver: Path, tmp_path: Path) -> None:
         stream.read_parquet(str(silver), schema="star_rating STRNG").with_watermark(
             "review_timestamp", "10 seconds"
         ).group_by("review_timestamp").agg("n=count(*)").write_parquet(str(tmp_path / "g"), checkpoint=str(tmp_path / "c"))
+
+
+def test_a_run_that_failed_before_its_first_commit_binds_no_types(silver: Path, tmp_path: Path) -> None:
+    gold, cp = tmp_path / "gold", tmp_path / "cp"
+    # SMALLINT is usable by the query but narrower than the files' INT: refused at the first file.
+    failed = run_script(SCRIPT, *args(silver, gold, cp), "--schema",
+                        USED_DDL.replace("star_rating INT", "star_rating SMALLINT"))
+    assert failed.returncode == 1 and "column star_rating is INT, but the query needs SMALLINT" in failed.stderr
+    assert not (cp / "input_schema.parquet").exists()
+    fixed = run_script(SCRIPT, *args(silver, gold, cp), "--schema", USED_DDL)
+    assert fixed.returncode == 0, fixed.stderr
+    expected = tmp_path / "expected"
+    assert run_script(SCRIPT, *args(silver, expected, tmp_path / "cp2")).returncode == 0
+    assert gold_rows(gold) == gold_rows(expected) != []

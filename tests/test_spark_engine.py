@@ -157,14 +157,14 @@ def test_the_console_script_runs_spark_from_a_venv_that_is_not_on_path(demo_lake
     assert run["balanced"] and run["zones"]["step_trainer/curated"] > 0
 
 
-@pytest.mark.parametrize("codec", ["gzip", "bzip2", "snappy", "lz4"])
+@pytest.mark.parametrize("codec", ["gzip", "bzip2", "deflate", "snappy", "lz4"])
 def test_landing_files_spark_wrote_compressed_decode_like_the_plain_ones(
     spark, demo_lake: Path, tmp_path: Path, codec: str  # type: ignore[no-untyped-def]
 ) -> None:
     landing = demo_lake / "customer" / "landing"
     out = tmp_path / codec
     spark.read.json(str(landing)).write.option("compression", codec).json(str(out))
-    extension = {"gzip": ".gz", "bzip2": ".bz2", "snappy": ".snappy", "lz4": ".lz4"}[codec]
+    extension = {"gzip": ".gz", "bzip2": ".bz2", "deflate": ".deflate", "snappy": ".snappy", "lz4": ".lz4"}[codec]
     assert all(f.name.endswith(extension) for f in out.glob("part-*")), list(out.iterdir())
     ours = glueless.read_landing(out, "customer")
     assert ours.stats["quarantined"] == 0 and ours.stats["compressed_files"] > 0
@@ -180,10 +180,9 @@ def test_the_spark_engine_reads_compressed_landing_files(spark, demo_lake: Path,
     for f in packed.glob("*/landing/*"):
         f.with_name(f.name + ".gz").write_bytes(gzip.compress(f.read_bytes()))
         f.unlink()
-    local = glueless.run_job("accelerometer_landing_to_trusted", str(demo_lake)) if glueless.run_job(
-        "customer_landing_to_trusted", str(demo_lake)) else None
-    run_job("customer_landing_to_trusted", str(packed), spark=spark)
-    on_spark = run_job("accelerometer_landing_to_trusted", str(packed), spark=spark)
-    assert local and (on_spark["read"], on_spark["written"]) == (local["read"], local["written"])
+    for job in ("customer_landing_to_trusted", "accelerometer_landing_to_trusted"):
+        local = glueless.run_job(job, str(demo_lake))
+        on_spark = run_job(job, str(packed), spark=spark)
+        assert (on_spark["read"], on_spark["written"]) == (local["read"], local["written"]), job
     for zone in ("customer/trusted", "accelerometer/trusted"):
         assert rows(glueless.read_parquet(packed / zone)) == rows(glueless.read_parquet(demo_lake / zone)), zone

@@ -272,9 +272,9 @@ impl InnerJoinBuild {
     }
 
     fn with_types(build: JoinInput<'_>, types: Vec<DataType>) -> Result<Self> {
+        check_row_positions("inner join build side", build.rows())?;
         let batch = arrow_select::concat::concat_batches(build.schema, build.batches)?;
         let keys = key_batch(&batch, build.keys, &types)?;
-        check_row_positions("inner join build side", batch.num_rows())?;
         let mut heads = HashTable::with_capacity(batch.num_rows());
         let mut next = vec![NO_ROW; batch.num_rows()];
         for i in (0..keys.len()).filter(|&i| keys.is_valid(i)) {

@@ -1,10 +1,22 @@
 //! Compressed landing files, recognised by their name's extension as Glue and Spark do: gzip
-//! (`.gz`, what Kinesis Data Firehose writes), bzip2 (`.bz2`), zstd (`.zst`), and Hadoop's block
-//! framing of snappy and lz4 (`.snappy`, `.lz4`: what Spark's text codecs write). Each decoder
-//! streams (multi-member gzip and multi-stream bzip2 included); files are decompressed in
-//! parallel, one per pool thread.
+//! (`.gz`, what Kinesis Data Firehose writes), bzip2 (`.bz2`), zstd (`.zst`), zlib (`.deflate`,
+//! Hadoop's DefaultCodec), and snappy and lz4 (`.snappy`, `.lz4`) in Hadoop's block framing (what
+//! Spark's `compression` option writes) or in their own framing formats (`lz4` and `snzip`-style
+//! tools), told apart by their magic bytes. Each decoder streams (multi-member gzip and
+//! multi-stream bzip2 included); files are decompressed in parallel, one per pool thread.
+//!
+//! A file that fails to decompress is quarantined whole: gzip's and bzip2's checksums are checked
+//! only at the end of a member, so text before the damage is not known to be intact.
 
 use std::io::Read;
+
+/// A file that decompresses to more than this is refused (quarantined) instead of exhausting
+/// memory: the whole text is held while it is decoded.
+pub const MAX_DECOMPRESSED_BYTES: u64 = 32 << 30;
+
+/// Magic bytes of the LZ4 frame format and of snappy's framing format (its stream identifier).
+const LZ4_FRAME_MAGIC: &[u8] = &[0x04, 0x22, 0x4D, 0x18];
+const SNAPPY_FRAME_MAGIC: &[u8] = b"\xff\x06\x00\x00sNaPpY";
 
 /// A codec of compressed landing files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,6 +24,8 @@ pub enum Codec {
     Gzip,
     Bzip2,
     Zstd,
+    /// zlib, as Hadoop's `DefaultCodec` writes it (`.deflate`).
+    Deflate,
     /// Hadoop's `SnappyCodec`: blocks of raw snappy behind big-endian lengths.
     HadoopSnappy,
     /// Hadoop's `Lz4Codec`: blocks of raw lz4 behind big-endian lengths.
@@ -27,6 +41,7 @@ impl Codec {
             "gz" | "gzip" => Some(Codec::Gzip),
             "bz2" => Some(Codec::Bzip2),
             "zst" | "zstd" => Some(Codec::Zstd),
+            "deflate" => Some(Codec::Deflate),
             "snappy" => Some(Codec::HadoopSnappy),
             "lz4" => Some(Codec::HadoopLz4),
             _ => None,
@@ -40,6 +55,7 @@ impl Codec {
             Codec::Gzip => "gzip",
             Codec::Bzip2 => "bzip2",
             Codec::Zstd => "zstd",
+            Codec::Deflate => "deflate (zlib)",
             Codec::HadoopSnappy => "snappy (Hadoop framing)",
             Codec::HadoopLz4 => "lz4 (Hadoop framing)",
         }
@@ -50,16 +66,34 @@ impl Codec {
     /// # Errors
     /// The codec's own message when the data is not valid for it (corrupt or truncated).
     pub fn decompress(self, stored: &[u8]) -> Result<Vec<u8>, String> {
-        let mut text = Vec::with_capacity(stored.len().saturating_mul(4));
-        let read = match self {
-            Codec::Gzip => flate2::read::MultiGzDecoder::new(stored).read_to_end(&mut text),
-            Codec::Bzip2 => bzip2::read::MultiBzDecoder::new(stored).read_to_end(&mut text),
-            Codec::Zstd => zstd::stream::read::Decoder::with_buffer(stored).and_then(|mut d| d.read_to_end(&mut text)),
-            Codec::HadoopSnappy => return hadoop_blocks(stored, snappy_block),
-            Codec::HadoopLz4 => return hadoop_blocks(stored, lz4_block),
-        };
-        read.map(|_| text).map_err(|e| e.to_string())
+        match self {
+            Codec::Gzip => read_all(flate2::read::MultiGzDecoder::new(stored), stored.len()),
+            Codec::Bzip2 => read_all(bzip2::read::MultiBzDecoder::new(stored), stored.len()),
+            Codec::Zstd => {
+                read_all(zstd::stream::read::Decoder::with_buffer(stored).map_err(|e| e.to_string())?, stored.len())
+            }
+            Codec::Deflate => read_all(flate2::read::ZlibDecoder::new(stored), stored.len()),
+            Codec::HadoopSnappy if stored.starts_with(SNAPPY_FRAME_MAGIC) => {
+                read_all(snap::read::FrameDecoder::new(stored), stored.len())
+            }
+            Codec::HadoopLz4 if stored.starts_with(LZ4_FRAME_MAGIC) => {
+                read_all(lz4_flex::frame::FrameDecoder::new(stored), stored.len())
+            }
+            Codec::HadoopSnappy => hadoop_blocks(stored, snappy_block),
+            Codec::HadoopLz4 => hadoop_blocks(stored, lz4_block),
+        }
     }
+}
+
+/// Everything `reader` decompresses, up to [`MAX_DECOMPRESSED_BYTES`].
+fn read_all(reader: impl Read, stored: usize) -> Result<Vec<u8>, String> {
+    // A guess for the first allocation only, kept small: the text grows as it comes.
+    let mut text = Vec::with_capacity(stored.saturating_mul(4).min(64 << 20));
+    reader.take(MAX_DECOMPRESSED_BYTES + 1).read_to_end(&mut text).map_err(|e| e.to_string())?;
+    if text.len() as u64 > MAX_DECOMPRESSED_BYTES {
+        return Err(format!("it decompresses to more than {MAX_DECOMPRESSED_BYTES} bytes"));
+    }
+    Ok(text)
 }
 
 /// A landing file's content after looking at its name.
@@ -109,6 +143,9 @@ fn hadoop_blocks(mut stored: &[u8], chunk: fn(&[u8], usize) -> Result<Vec<u8>, S
             }
             produced += part.len();
             text.extend_from_slice(&part);
+            if text.len() as u64 > MAX_DECOMPRESSED_BYTES {
+                return Err(format!("it decompresses to more than {MAX_DECOMPRESSED_BYTES} bytes"));
+            }
         }
         if produced != block {
             return Err(format!("a block decompressed to {produced} bytes instead of {block}"));
@@ -174,6 +211,18 @@ mod tests {
         let lz4 = vec![lz4_flex::block::compress(TEXT)];
         let framed = [hadoop_frame(&lz4, TEXT.len()), hadoop_frame(&lz4, TEXT.len())].concat();
         assert_eq!(Codec::HadoopLz4.decompress(&framed).unwrap(), [TEXT, TEXT].concat());
+
+        let mut zlib = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        zlib.write_all(TEXT).unwrap();
+        assert_eq!(Codec::Deflate.decompress(&zlib.finish().unwrap()).unwrap(), TEXT);
+
+        // The tools' own framing formats, told from Hadoop's by their magic bytes.
+        let mut lz4_frame = lz4_flex::frame::FrameEncoder::new(Vec::new());
+        lz4_frame.write_all(TEXT).unwrap();
+        assert_eq!(Codec::HadoopLz4.decompress(&lz4_frame.finish().unwrap()).unwrap(), TEXT);
+        let mut snappy_frame = snap::write::FrameEncoder::new(Vec::new());
+        snappy_frame.write_all(TEXT).unwrap();
+        assert_eq!(Codec::HadoopSnappy.decompress(&snappy_frame.into_inner().unwrap()).unwrap(), TEXT);
     }
 
     #[test]
@@ -191,7 +240,7 @@ mod tests {
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         gz.write_all(TEXT).unwrap();
         let gz = gz.finish().unwrap();
-        for codec in [Codec::Gzip, Codec::Bzip2, Codec::Zstd, Codec::HadoopSnappy, Codec::HadoopLz4] {
+        for codec in [Codec::Gzip, Codec::Bzip2, Codec::Zstd, Codec::Deflate, Codec::HadoopSnappy, Codec::HadoopLz4] {
             assert!(codec.decompress(b"this is plain text, not compressed").is_err(), "{codec:?}");
             assert!(codec.decompress(&gz[..gz.len() / 2]).is_err(), "{codec:?}");
         }

@@ -174,6 +174,14 @@ impl<'s> Decoder<'s> {
     /// # Errors
     /// As [`Self::decode`].
     pub fn decode_str(&mut self, text: &str) -> Result<(), String> {
+        // The landing reader closes batches long before this; a caller that does not is refused
+        // here rather than left to overflow a string column's 32-bit offsets.
+        if self.text_bytes + text.len() > i32::MAX as usize {
+            return Err(format!(
+                "the batch being decoded already holds {} bytes of text: start a new batch (Decoder::finish)",
+                self.text_bytes
+            ));
+        }
         if let Some(shape) = &self.shape {
             let columns = &mut self.columns;
             if shape.decode(text, self.schema, |field, value| columns[field].append(&value)) {

@@ -68,5 +68,7 @@ mod tests {
             .output()
             .unwrap();
         assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+        // The child ran this test (a rename would make it run none and pass).
+        assert!(String::from_utf8_lossy(&status.stdout).contains("1 passed"));
     }
 }

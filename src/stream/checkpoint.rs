@@ -201,17 +201,14 @@ impl Checkpoint {
         Ok(Some(schema))
     }
 
-    /// Record the types of the query's input columns, once: of two runs, the second keeps the
-    /// first one's record (the caller compares).
+    /// Record the types of the query's input columns, with the first commit (before it): a record
+    /// left by a run killed before its first commit is replaced.
     ///
     /// # Errors
     /// Storage or Parquet errors.
     pub fn record_input_schema(&self, schema: &SchemaRef) -> Result<()> {
         let content = parquet_file::encode(schema, &[])?;
-        match objects::put_if(&self.root.join(INPUT_SCHEMA), content, None) {
-            Ok(()) | Err(Error::Conflict(_)) => Ok(()),
-            Err(other) => Err(other),
-        }
+        objects::put(&self.root.join(INPUT_SCHEMA), content)
     }
 
     /// The state saved after batch `n`.

@@ -1,18 +1,24 @@
 //! Spark's DDL schema strings, as `DataStreamReader.schema("a STRING, b INT")` takes them:
-//! comma-separated `name TYPE` pairs, names optionally in backticks, with Spark SQL's type names.
-//! Types map to the Arrow types Spark writes to Parquet (TIMESTAMP is microseconds in UTC).
+//! comma-separated `name TYPE [NOT NULL] [COMMENT '…']`, names optionally in backticks, with Spark
+//! SQL's type names. Types map to the Arrow types Spark writes to Parquet (TIMESTAMP is
+//! microseconds in UTC). Nested types (STRUCT, ARRAY, MAP) are accepted as columns the stream
+//! cannot read: a query that uses one is refused, one that does not never looks at it.
 
 use std::sync::Arc;
+
+use std::collections::HashMap;
 
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 
 use crate::error::{Error, Result};
 
+/// Field metadata of a declared column the stream cannot read (a nested type): why.
+pub const UNREADABLE: &str = "glueless.unreadable";
+
 /// Parse a DDL schema string.
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] naming the part that is not `name TYPE` or a type Spark does not have;
-/// [`Error::Unsupported`] for nested types (STRUCT, ARRAY, MAP), which the stream does not read.
+/// [`Error::InvalidArgument`] naming the part that is not `name TYPE` or a type Spark does not have.
 pub fn parse_schema(ddl: &str) -> Result<SchemaRef> {
     let mut fields: Vec<Field> = Vec::new();
     for part in split_top_level(ddl) {
@@ -25,7 +31,14 @@ pub fn parse_schema(ddl: &str) -> Result<SchemaRef> {
             return Err(Error::InvalidArgument(format!("schema {ddl:?}: column {name} appears twice")));
         }
         let (type_text, nullable) = strip_modifiers(rest);
-        fields.push(Field::new(name, data_type(type_text.trim())?, nullable));
+        let type_text = type_text.trim();
+        let field = match data_type(type_text) {
+            Ok(data_type) => Field::new(name, data_type, nullable),
+            Err(Error::Unsupported(why)) => Field::new(name, DataType::Null, true)
+                .with_metadata(HashMap::from([(UNREADABLE.to_string(), format!("column {type_text}: {why}"))])),
+            Err(other) => return Err(other),
+        };
+        fields.push(field);
     }
     if fields.is_empty() {
         return Err(Error::InvalidArgument(format!("schema {ddl:?} names no column")));
@@ -38,8 +51,13 @@ pub fn parse_schema(ddl: &str) -> Result<SchemaRef> {
 fn split_top_level(ddl: &str) -> Vec<&str> {
     let (mut parts, mut depth, mut start) = (Vec::new(), 0i32, 0);
     let mut quote: Option<char> = None;
+    let mut escaped = false;
     for (i, c) in ddl.char_indices() {
+        if std::mem::take(&mut escaped) {
+            continue;
+        }
         match (quote, c) {
+            (Some(_), '\\') => escaped = true,
             (Some(q), c) if c == q => quote = None,
             (None, '`' | '\'' | '"') => quote = Some(c),
             (None, '(' | '<') => depth += 1,
@@ -87,13 +105,43 @@ fn split_name(part: &str) -> Result<(String, &str)> {
 
 /// `TYPE [NOT NULL] [COMMENT '…']` → the type text and whether the column is nullable.
 fn strip_modifiers(rest: &str) -> (&str, bool) {
-    let upper = rest.to_ascii_uppercase();
-    let comment = upper.find(" COMMENT ").unwrap_or(rest.len());
-    let (text, upper) = (&rest[..comment], &upper[..comment]);
-    match upper.trim_end().strip_suffix("NOT NULL") {
-        Some(kept) => (&text[..kept.len()], false),
-        None => (text, true),
+    let text = &rest[..comment_start(rest).unwrap_or(rest.len())];
+    let trimmed = text.trim_end();
+    let ends_with_word = |t: &str, word: &str| {
+        t.len() >= word.len()
+            && t[t.len() - word.len()..].eq_ignore_ascii_case(word)
+            && t[..t.len() - word.len()].ends_with(char::is_whitespace)
+    };
+    if ends_with_word(trimmed, "NULL") {
+        let before = trimmed[..trimmed.len() - 4].trim_end();
+        if ends_with_word(before, "NOT") {
+            return (&before[..before.len() - 3], false);
+        }
     }
+    (text, true)
+}
+
+/// Where a `COMMENT` keyword starts: a whole word after whitespace, outside brackets and quotes.
+fn comment_start(rest: &str) -> Option<usize> {
+    let (mut depth, mut quote, mut previous) = (0i32, None::<char>, ' ');
+    for (i, c) in rest.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (None, '`' | '\'' | '"') => quote = Some(c),
+            (None, '(' | '<') => depth += 1,
+            (None, ')' | '>') => depth -= 1,
+            (None, _) if depth == 0 && previous.is_whitespace() => {
+                let word = rest[i..].get(..7).is_some_and(|w| w.eq_ignore_ascii_case("COMMENT"));
+                let ends = rest[i..].chars().nth(7).is_none_or(|n| n.is_whitespace() || n == '\'' || n == '"');
+                if word && ends {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+        previous = c;
+    }
+    None
 }
 
 /// A Spark SQL type name as the Arrow type of its Parquet column.
@@ -174,7 +222,8 @@ mod tests {
     fn parses_spark_ddl_strings() {
         let schema = parse_schema(
             "marketplace STRING, star_rating INT, `total votes` bigint NOT NULL, price DECIMAL(10, 2), \
-             purchase_date DATE, review_timestamp TIMESTAMP COMMENT 'arrival, in UTC', x: double, name VARCHAR(20)",
+             purchase_date DATE, review_timestamp TIMESTAMP\tcomment 'arrival, in \\'UTC\\'', x: double, \
+             name VARCHAR(20), tags ARRAY<STRING>",
         )
         .unwrap();
         let shown: Vec<String> =
@@ -190,8 +239,10 @@ mod tests {
                 "review_timestamp Timestamp(µs, \"UTC\") true",
                 "x Float64 true",
                 "name Utf8 true",
+                "tags Null true",
             ]
         );
+        assert!(schema.field(8).metadata()[UNREADABLE].contains("ARRAY<STRING>"));
         assert_eq!(spark_name(schema.field(5).data_type()), "TIMESTAMP");
     }
 
@@ -201,7 +252,6 @@ mod tests {
         assert!(message("a STRNG").contains("unknown type STRNG"), "{}", message("a STRNG"));
         assert!(message("a").contains("is not `name TYPE`"));
         assert!(message("a INT, A STRING").contains("appears twice"));
-        assert!(message("a ARRAY<INT>").contains("nested type"));
         assert!(message("").contains("names no column"));
         assert!(message("d DECIMAL(50, 2)").contains("bad decimal"));
     }

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::checkpoint::{Checkpoint, Commit, Metadata, Offsets, SourceFile};
 use super::duration;
-use super::input::{InputSchema, Origin};
+use super::input::{FilePlan, InputSchema, Origin};
 use super::sink::AppendSink;
 use super::source::FileSource;
 use super::spec::QuerySpec;
@@ -126,7 +126,13 @@ impl StreamQuery {
             Some(schema) => Some(InputSchema::declared(schema, &spec.input_columns())?),
             None => None,
         };
-        let recorded = checkpoint.input_schema()?.map(|schema| InputSchema { schema, origin: Origin::Checkpoint });
+        let last_commit = checkpoint.last_commit()?;
+        // The types are recorded with the first commit; a record without a commit (a run killed
+        // between the two) binds nothing yet.
+        let recorded = match last_commit {
+            Some(_) => checkpoint.input_schema()?.map(|schema| InputSchema { schema, origin: Origin::Checkpoint }),
+            None => None,
+        };
         if let (Some(recorded), Some(declared)) = (&recorded, &declared) {
             recorded
                 .check_same(declared)
@@ -149,7 +155,7 @@ impl StreamQuery {
             next_batch: 0,
             seen: HashSet::new(),
         };
-        if let Some(commit) = query.checkpoint.last_commit()? {
+        if let Some(commit) = last_commit {
             query.next_batch = commit.batch + 1;
             query.watermark = commit.next_watermark;
             query.last_watermark = Some(commit.watermark);
@@ -172,19 +178,15 @@ impl StreamQuery {
         Ok(query)
     }
 
-    /// Build the empty state for the known input types and record them in the checkpoint. A type
-    /// the query cannot use (an event time that is not a timestamp, a sum of strings) is an error
-    /// naming `file` when the types came from it.
+    /// Build the empty state for the known input types. A type the query cannot use (an event
+    /// time that is not a timestamp, a sum of strings) is an error naming `file` when the types
+    /// came from it.
     fn start_state(&mut self, file: Option<&str>) -> Result<()> {
         let input = self.input.as_ref().expect("input types are known before the state starts");
         let state = AggState::new(&self.spec, &input.schema).map_err(|e| match (file, e) {
             (Some(file), Error::InvalidArgument(reason)) => Error::InvalidArgument(format!("{file}: {reason}")),
             (_, other) => other,
         })?;
-        if !self.input_recorded {
-            self.checkpoint.record_input_schema(&input.schema)?;
-            self.input_recorded = true;
-        }
         self.state = Some(state);
         Ok(())
     }
@@ -228,7 +230,7 @@ impl StreamQuery {
         };
         // A batch that was planned but not committed runs again with its recorded files and watermark.
         if let Some(offsets) = self.checkpoint.offsets(self.next_batch)? {
-            let mut report = self.run_batch(&offsets)?;
+            let mut report = self.run_batch(&offsets, None)?;
             report.replayed = true;
             done(report, &mut reports);
         }
@@ -285,6 +287,15 @@ impl StreamQuery {
     }
 
     fn data_batch(&mut self, files: Vec<SourceFile>) -> Result<Option<BatchReport>> {
+        // Checked before the batch is planned: a file the query cannot read is refused while no
+        // batch has taken it, so moving it out of the folder lets the stream go on.
+        let opened = self.open_files(&files).map_err(|err| match err {
+            Error::InvalidArgument(reason) => Error::InvalidArgument(format!(
+                "{reason}; no batch has taken the file: move it out of {} to go on",
+                self.config.source
+            )),
+            other => other,
+        })?;
         let offsets = Offsets {
             batch: self.next_batch,
             watermark: self.watermark,
@@ -292,7 +303,7 @@ impl StreamQuery {
             files,
         };
         self.checkpoint.write_offsets(&offsets)?;
-        self.run_batch(&offsets).map(Some)
+        self.run_batch(&offsets, Some(opened)).map(Some)
     }
 
     /// Spark runs a batch without data when the watermark has moved past the one the last batch
@@ -307,16 +318,21 @@ impl StreamQuery {
                     files: Vec::new(),
                 };
                 self.checkpoint.write_offsets(&offsets)?;
-                self.run_batch(&offsets).map(Some)
+                self.run_batch(&offsets, None).map(Some)
             }
             _ => Ok(None),
         }
     }
 
-    fn run_batch(&mut self, offsets: &Offsets) -> Result<BatchReport> {
+    /// Run a planned batch; `opened` holds its files when the planning step opened them already.
+    fn run_batch(&mut self, offsets: &Offsets, opened: Option<Vec<OpenedFile>>) -> Result<BatchReport> {
         let started = Instant::now();
         failpoint::hit("stream.planned");
-        let inputs = self.read_files(&offsets.files)?;
+        let opened = match opened {
+            Some(opened) => opened,
+            None => self.open_files(&offsets.files)?,
+        };
+        let inputs = self.decode_files(opened)?;
         if self.state.is_none() {
             return Err(Error::InvalidArgument(format!("{}: no file to learn the schema from", self.config.source)));
         }
@@ -352,6 +368,11 @@ impl StreamQuery {
         }
         let snapshot = state.snapshot()?;
         self.checkpoint.write_state(offsets.batch, &snapshot)?;
+        if !self.input_recorded {
+            let input = self.input.as_ref().expect("a batch with state has input types");
+            self.checkpoint.record_input_schema(&input.schema)?;
+            self.input_recorded = true;
+        }
         failpoint::hit("stream.before_commit");
         self.checkpoint.write_commit(&Commit {
             batch: offsets.batch,
@@ -369,30 +390,45 @@ impl StreamQuery {
         Ok(report)
     }
 
-    /// Read a batch's files in parallel, decoding only the columns the query reads, each file
-    /// checked against the input types (learned from the first file when none are known yet) and
-    /// conformed to them.
-    fn read_files(&mut self, files: &[SourceFile]) -> Result<Vec<RecordBatch>> {
-        if self.input.is_none() {
-            let Some(first) = files.first() else { return Ok(Vec::new()) };
-            let entry = self.source.entry(first);
-            let name = entry.location.to_string();
-            let schema = ParquetSource::open(&entry)?.schema().clone();
-            self.input = Some(InputSchema::learned(&name, &schema, &self.spec.input_columns())?);
-            self.start_state(Some(&name))?;
-        }
-        let input = self.input.as_ref().expect("input types are known");
-        let parts: Vec<Vec<RecordBatch>> = pool::install(|| {
+    /// Open a batch's files (their footers) in parallel and check each against the input types,
+    /// learning them from the first file when none are known yet.
+    fn open_files(&mut self, files: &[SourceFile]) -> Result<Vec<OpenedFile>> {
+        let sources: Vec<(String, ParquetSource)> = pool::install(|| {
             files
                 .par_iter()
                 .map(|file| {
                     let entry = self.source.entry(file);
-                    let source = ParquetSource::open(&entry)?;
-                    let plan = input.plan(&entry.location.to_string(), source.schema())?;
-                    let present: Vec<&str> = plan.present.iter().map(String::as_str).collect();
+                    Ok((entry.location.to_string(), ParquetSource::open(&entry)?))
+                })
+                .collect::<Result<_>>()
+        })?;
+        if self.input.is_none() {
+            let Some((name, first)) = sources.first() else { return Ok(Vec::new()) };
+            self.input = Some(InputSchema::learned(name, first.schema(), &self.spec.input_columns())?);
+            self.start_state(Some(name))?;
+        }
+        let input = self.input.as_ref().expect("input types are known");
+        sources
+            .into_iter()
+            .map(|(name, source)| {
+                let plan = input.plan(&name, source.schema())?;
+                Ok(OpenedFile { source, plan })
+            })
+            .collect()
+    }
+
+    /// Decode opened files in parallel, only the columns the query reads, conformed to the input
+    /// types.
+    fn decode_files(&self, opened: Vec<OpenedFile>) -> Result<Vec<RecordBatch>> {
+        let Some(input) = self.input.as_ref() else { return Ok(Vec::new()) };
+        let parts: Vec<Vec<RecordBatch>> = pool::install(|| {
+            opened
+                .into_par_iter()
+                .map(|file| {
+                    let present: Vec<&str> = file.plan.present.iter().map(String::as_str).collect();
                     let mut batches = Vec::new();
-                    source.read(None, Some(&present), |batch| {
-                        batches.push(input.conform(&plan, &batch)?);
+                    file.source.read(None, Some(&present), |batch| {
+                        batches.push(input.conform(&file.plan, &batch)?);
                         Ok(())
                     })?;
                     Ok(batches)
@@ -401,4 +437,10 @@ impl StreamQuery {
         })?;
         Ok(parts.into_iter().flatten().filter(|b| b.num_rows() > 0).collect())
     }
+}
+
+/// A file of a batch, its footer read and its columns checked.
+struct OpenedFile {
+    source: ParquetSource,
+    plan: FilePlan,
 }

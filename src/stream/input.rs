@@ -11,7 +11,7 @@ use arrow_array::{new_null_array, ArrayRef, RecordBatch};
 use arrow_cast::cast;
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 
-use super::ddl::spark_name;
+use super::ddl::{spark_name, UNREADABLE};
 use crate::error::{Error, Result};
 
 /// Where the column types of a query's input came from (named in error messages).
@@ -55,22 +55,48 @@ enum Conform {
 #[derive(Debug, Clone)]
 pub struct FilePlan {
     conform: Vec<Conform>,
-    /// The used columns the file has (what to read).
+    /// The used columns the file has, spelt as in the file (what to read).
     pub present: Vec<String>,
+}
+
+/// The field named `name` in `schema`: the exact spelling, else the one field whose name differs
+/// only in case (Spark resolves columns ignoring case).
+///
+/// # Errors
+/// [`Error::InvalidArgument`] when several fields match ignoring case and none exactly.
+fn find_field<'s>(schema: &'s Schema, name: &str, what: &str) -> Result<Option<&'s Field>> {
+    if let Ok(field) = schema.field_with_name(name) {
+        return Ok(Some(field));
+    }
+    let mut matches = schema.fields().iter().filter(|f| f.name().eq_ignore_ascii_case(name));
+    match (matches.next(), matches.next()) {
+        (Some(field), None) => Ok(Some(field.as_ref())),
+        (None, _) => Ok(None),
+        (Some(a), Some(b)) => Err(Error::InvalidArgument(format!(
+            "{what} has columns {} and {}, which differ only in case: column {name} is ambiguous",
+            a.name(),
+            b.name()
+        ))),
+    }
 }
 
 impl InputSchema {
     /// The used `columns` of a declared schema.
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] when the declared schema lacks a column the query uses.
+    /// [`Error::InvalidArgument`] when the declared schema lacks a column the query uses;
+    /// [`Error::Unsupported`] when the query uses a declared column of a type it cannot read.
     pub fn declared(declared: &Schema, columns: &[&str]) -> Result<Self> {
         let fields = columns
             .iter()
             .map(|&c| {
-                declared.field_with_name(c).cloned().map_err(|_| {
+                let field = find_field(declared, c, "the declared schema")?.ok_or_else(|| {
                     Error::InvalidArgument(format!("the declared schema has no column {c}, which the query uses"))
-                })
+                })?;
+                if let Some(why) = field.metadata().get(UNREADABLE) {
+                    return Err(Error::Unsupported(format!("the query uses {c}, a {why}")));
+                }
+                Ok(Field::new(c, field.data_type().clone(), field.is_nullable()))
             })
             .collect::<Result<Vec<Field>>>()?;
         Ok(Self { schema: Arc::new(Schema::new(fields)), origin: Origin::Declared })
@@ -84,10 +110,9 @@ impl InputSchema {
         let fields = columns
             .iter()
             .map(|&c| {
-                found
-                    .field_with_name(c)
-                    .cloned()
-                    .map_err(|_| Error::InvalidArgument(format!("{file} has no column {c}, which the query uses")))
+                let field = find_field(found, c, file)?
+                    .ok_or_else(|| Error::InvalidArgument(format!("{file} has no column {c}, which the query uses")))?;
+                Ok(Field::new(c, field.data_type().clone(), field.is_nullable()))
             })
             .collect::<Result<Vec<Field>>>()?;
         Ok(Self { schema: Arc::new(Schema::new(fields)), origin: Origin::FirstFile(file.to_string()) })
@@ -123,7 +148,7 @@ impl InputSchema {
     pub fn plan(&self, file: &str, found: &Schema) -> Result<FilePlan> {
         let mut plan = FilePlan { conform: Vec::new(), present: Vec::new() };
         for needed in self.schema.fields() {
-            let Ok(actual) = found.field_with_name(needed.name()) else {
+            let Some(actual) = find_field(found, needed.name(), file)? else {
                 if self.origin == Origin::Declared {
                     plan.conform.push(Conform::Null);
                     continue;
@@ -149,7 +174,7 @@ impl InputSchema {
                 )));
             };
             plan.conform.push(conform);
-            plan.present.push(needed.name().clone());
+            plan.present.push(actual.name().clone());
         }
         Ok(plan)
     }
@@ -165,9 +190,10 @@ impl InputSchema {
             .iter()
             .zip(&plan.conform)
             .map(|(field, how)| {
+                // The file's spelling of the column, which may differ in case.
                 let column = || {
-                    batch
-                        .column_by_name(field.name())
+                    find_field(batch.schema_ref(), field.name(), "a batch")?
+                        .and_then(|f| batch.column_by_name(f.name()))
                         .ok_or_else(|| Error::InvalidArgument(format!("a batch has no column {}", field.name())))
                 };
                 Ok(match how {
@@ -234,6 +260,28 @@ mod tests {
         assert_eq!(conformed.column(0).data_type(), &DataType::Utf8);
         assert_eq!(conformed.column(0).null_count(), 2);
         assert_eq!(conformed.column(1).data_type(), &DataType::Int64);
+    }
+
+    #[test]
+    fn columns_match_ignoring_case_and_unreadable_declared_columns_matter_only_when_used() {
+        let declared = parse_schema("Review_Timestamp TIMESTAMP, tags ARRAY<STRING>").unwrap();
+        let input = InputSchema::declared(&declared, &["review_timestamp"]).unwrap();
+        let file = Schema::new(vec![Field::new(
+            "REVIEW_TIMESTAMP",
+            DataType::Timestamp(arrow_schema::TimeUnit::Nanosecond, None),
+            true,
+        )]);
+        let plan = input.plan("f.parquet", &file).unwrap();
+        assert_eq!(plan.present, ["REVIEW_TIMESTAMP"]);
+        let err = InputSchema::declared(&declared, &["tags"]).unwrap_err().to_string();
+        assert!(err.contains("the query uses tags") && err.contains("ARRAY<STRING>"), "{err}");
+        let twice = Schema::new(vec![Field::new("a", DataType::Int32, true), Field::new("A", DataType::Int32, true)]);
+        let first = Schema::new(vec![Field::new("a", DataType::Int32, true)]);
+        let learned = InputSchema::learned("g.parquet", &first, &["a"]).unwrap();
+        assert!(learned.plan("g.parquet", &twice).is_ok(), "the exact spelling wins");
+        let mixed = Schema::new(vec![Field::new("Ab", DataType::Int32, true), Field::new("aB", DataType::Int32, true)]);
+        let ambiguous = InputSchema::learned("h.parquet", &mixed, &["ab"]).unwrap_err().to_string();
+        assert!(ambiguous.contains("differ only in case"), "{ambiguous}");
     }
 
     #[test]

@@ -208,7 +208,7 @@ def session() -> "SparkSession":
     A local session's Python workers run this interpreter (``sys.executable``), not the first
     ``python3`` on PATH, which need not have glueless (a virtual environment that is not
     activated). Where Spark was set up by someone else — a session that exists, a process started
-    by spark-submit, ``PYSPARK_PYTHON`` or ``spark.pyspark.python`` set — nothing is changed.
+    by spark-submit, ``PYSPARK_PYTHON`` set — nothing is changed.
     """
     from pyspark.sql import SparkSession
 
@@ -222,7 +222,7 @@ def session() -> "SparkSession":
 def _workers_use_this_python() -> None:
     """Point a local Spark's Python workers at this interpreter unless Spark was configured."""
     launched_by_spark_submit = "PYSPARK_GATEWAY_PORT" in os.environ
-    if launched_by_spark_submit or os.environ.get("PYSPARK_PYTHON") or os.environ.get("PYSPARK_DRIVER_PYTHON"):
+    if launched_by_spark_submit or os.environ.get("PYSPARK_PYTHON"):
         return
     os.environ["PYSPARK_PYTHON"] = sys.executable
 
