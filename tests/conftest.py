@@ -91,7 +91,7 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
 def _failpoints_built() -> bool:
     from glueless import _glueless
 
-    return bool(_glueless._failpoints)
+    return bool(getattr(_glueless, "_failpoints", False))
 
 
 #: Tests that abort or pause a run with GLUELESS_FAILPOINT need a build with the `failpoints`
