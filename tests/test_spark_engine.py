@@ -180,9 +180,14 @@ def test_the_spark_engine_reads_compressed_landing_files(spark, demo_lake: Path,
     for f in packed.glob("*/landing/*"):
         f.with_name(f.name + ".gz").write_bytes(gzip.compress(f.read_bytes()))
         f.unlink()
-    for job in ("customer_landing_to_trusted", "accelerometer_landing_to_trusted"):
+    for job, table in (("customer_landing_to_trusted", "customer"), ("accelerometer_landing_to_trusted", "accelerometer")):
         local = glueless.run_job(job, str(demo_lake))
         on_spark = run_job(job, str(packed), spark=spark)
         assert (on_spark["read"], on_spark["written"]) == (local["read"], local["written"]), job
+        # The summary's sizes: the text as decoded, and the compressed files as stored.
+        files = list((packed / table / "landing").iterdir())
+        assert on_spark["bytes_read"] == local["bytes_read"], job
+        assert on_spark["stored_bytes_read"] == sum(f.stat().st_size for f in files), job
+        assert on_spark["compressed_files"] == len(files), job
     for zone in ("customer/trusted", "accelerometer/trusted"):
         assert rows(glueless.read_parquet(packed / zone)) == rows(glueless.read_parquet(demo_lake / zone)), zone

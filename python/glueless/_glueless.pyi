@@ -129,8 +129,9 @@ def read_landing(
 
     ``table`` names a STEDI table (customer, accelerometer, step_trainer) for its declared schema;
     any other name, or None, infers the schema. Bad records are quarantined, not raised. Files
-    named ``.gz``, ``.bz2``, ``.zst``, ``.snappy`` or ``.lz4`` (Hadoop framing) are decompressed
-    first; one that cannot be is a single quarantined record. ``max_record_bytes`` is at most 1 GiB.
+    named ``.gz``, ``.bz2``, ``.zst``, ``.deflate``, ``.snappy`` or ``.lz4`` (Hadoop's framing or
+    the tools' own) are decompressed first; one that cannot be is a single quarantined record.
+    ``max_record_bytes`` is at most 1 GiB.
     """
 
 class WrittenParquet(TypedDict):
@@ -291,8 +292,9 @@ def decode_landing_file(
 
 def read_landing_file(
     location: str, columns: Sequence[_ColumnSpec], *, max_record_bytes: Optional[int] = None
-) -> tuple[ArrowTable, ArrowTable, list[str]]:
-    """Read the landing file at ``location`` and decode it as :func:`decode_landing_file` does."""
+) -> tuple[ArrowTable, ArrowTable, list[str], tuple[int, int, bool]]:
+    """Read the landing file at ``location`` and decode it as :func:`decode_landing_file` does; the
+    last item is its sizes: (text bytes decoded, bytes as stored, whether it was compressed)."""
 
 def commit_staged_folder(staging: str, target: str) -> None:
     """Make the folder ``staging`` (beside ``target``) the content of ``target`` in one atomic step."""

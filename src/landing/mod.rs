@@ -266,6 +266,18 @@ fn decode_units(
     Ok((accepted, rejected, unseen))
 }
 
+/// One landing file decoded from its stored bytes (see [`decode_stored_unseen`]).
+#[derive(Debug, Clone)]
+pub struct StoredFileOutput {
+    pub accepted: Vec<RecordBatch>,
+    pub rejected: Vec<RecordBatch>,
+    /// Keys no column holds and evolved columns whose values did not fit (a schema change).
+    pub unseen: Vec<String>,
+    /// Landing text decoded (uncompressed) and whether the file was compressed.
+    pub text_bytes: u64,
+    pub compressed: bool,
+}
+
 /// Decode the content of the landing file `source` as stored: decompressed first when its name
 /// says it is compressed. A file that cannot be decompressed becomes one quarantined record
 /// naming the codec's error, and no rows.
@@ -277,14 +289,23 @@ pub fn decode_stored_unseen(
     source: &str,
     schema: &LandingSchema,
     options: &LandingOptions,
-) -> Result<(Vec<RecordBatch>, Vec<RecordBatch>, Vec<String>)> {
+) -> Result<StoredFileOutput> {
+    let output = |(accepted, rejected, unseen), text: &[u8], compressed| StoredFileOutput {
+        accepted,
+        rejected,
+        unseen,
+        text_bytes: text.len() as u64,
+        compressed,
+    };
     match compressed::decompress_named(source, stored) {
-        compressed::Content::Plain => decode_bytes_unseen(stored, source, schema, options),
-        compressed::Content::Decompressed(text) => decode_bytes_unseen(&text, source, schema, options),
+        compressed::Content::Plain => Ok(output(decode_bytes_unseen(stored, source, schema, options)?, stored, false)),
+        compressed::Content::Decompressed(text) => {
+            Ok(output(decode_bytes_unseen(&text, source, schema, options)?, &text, true))
+        }
         compressed::Content::Corrupt(reason) => {
             let mut rejected = RejectedBuilder::default();
             rejected.push(source, 0, &reason, b"");
-            Ok((Vec::new(), vec![rejected.finish()?], Vec::new()))
+            Ok(output((Vec::new(), vec![rejected.finish()?], Vec::new()), b"", true))
         }
     }
 }

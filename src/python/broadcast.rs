@@ -64,9 +64,12 @@ pub fn decode_landing_file(
     max_record_bytes: Option<usize>,
 ) -> PyResult<(ArrowTable, ArrowTable, Vec<String>)> {
     let bytes = content.as_bytes();
-    let (schema, accepted, rejected, unseen) =
-        py.detach(|| decode(bytes, source, &columns, max_record_bytes)).into_py_result()?;
-    Ok((ArrowTable::new(schema, accepted), ArrowTable::new(rejected_schema(), rejected), unseen))
+    let (schema, decoded) = py.detach(|| decode(bytes, source, &columns, max_record_bytes)).into_py_result()?;
+    Ok((
+        ArrowTable::new(schema, decoded.accepted),
+        ArrowTable::new(rejected_schema(), decoded.rejected),
+        decoded.unseen,
+    ))
 }
 
 /// The data files of the folder `folder` (local or S3) as (location, size), for a driver that
@@ -80,7 +83,11 @@ pub fn list_data_files(py: Python<'_>, folder: &str) -> PyResult<Vec<(String, u6
     .into_py_result()
 }
 
-/// Read the landing file at `location` (local or S3) and decode it as [`decode_landing_file`] does.
+/// A landing file's sizes: text bytes decoded, bytes as stored, whether it was compressed.
+type FileSizes = (u64, u64, bool);
+
+/// Read the landing file at `location` (local or S3) and decode it as [`decode_landing_file`] does;
+/// also its sizes: (text bytes decoded, bytes as stored, whether it was compressed).
 #[pyfunction]
 #[pyo3(signature = (location, columns, *, max_record_bytes=None))]
 pub fn read_landing_file(
@@ -88,30 +95,40 @@ pub fn read_landing_file(
     location: &str,
     columns: Vec<ColumnSpec>,
     max_record_bytes: Option<usize>,
-) -> PyResult<(ArrowTable, ArrowTable, Vec<String>)> {
-    let (schema, accepted, rejected, unseen) = py
+) -> PyResult<(ArrowTable, ArrowTable, Vec<String>, FileSizes)> {
+    let (schema, decoded, stored_bytes) = py
         .detach(|| -> Result<_> {
             let location = Location::parse(location)?;
             let file = objects::file_info(&location)?
                 .ok_or_else(|| Error::NotFound { what: "landing file", path: location.to_string() })?;
             let content = objects::read(&file)?;
-            decode(&content, &file.location.to_string(), &columns, max_record_bytes)
+            let (schema, decoded) = decode(&content, &file.location.to_string(), &columns, max_record_bytes)?;
+            Ok((schema, decoded, content.len() as u64))
         })
         .into_py_result()?;
-    Ok((ArrowTable::new(schema, accepted), ArrowTable::new(rejected_schema(), rejected), unseen))
+    let sizes = (decoded.text_bytes, stored_bytes, decoded.compressed);
+    Ok((
+        ArrowTable::new(schema, decoded.accepted),
+        ArrowTable::new(rejected_schema(), decoded.rejected),
+        decoded.unseen,
+        sizes,
+    ))
 }
 
-type Decoded = (arrow_schema::SchemaRef, Vec<arrow_array::RecordBatch>, Vec<arrow_array::RecordBatch>, Vec<String>);
-
-fn decode(content: &[u8], source: &str, columns: &[ColumnSpec], max_record_bytes: Option<usize>) -> Result<Decoded> {
+fn decode(
+    content: &[u8],
+    source: &str,
+    columns: &[ColumnSpec],
+    max_record_bytes: Option<usize>,
+) -> Result<(arrow_schema::SchemaRef, landing::StoredFileOutput)> {
     let schema = landing_schema(columns)?;
     let mut options = LandingOptions::default();
     if let Some(n) = max_record_bytes {
         options.max_record_bytes = n;
     }
     // A compressed file (by its name's extension) is decompressed first, as the local engine does.
-    let (accepted, rejected, unseen) = landing::decode_stored_unseen(content, source, &schema, &options)?;
-    Ok((schema.schema().clone(), accepted, rejected, unseen))
+    let decoded = landing::decode_stored_unseen(content, source, &schema, &options)?;
+    Ok((schema.schema().clone(), decoded))
 }
 
 /// A semi-join's key set, built once from a broadcast table.

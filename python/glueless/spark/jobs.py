@@ -47,13 +47,16 @@ def _output(name: str, location: str) -> dict[str, Any]:
 
 
 def _summary(job: str, started: float, read: int, quarantined: int, filtered: dict[str, int],
-             outputs: list[dict[str, Any]], matched: Optional[int] = None) -> dict[str, Any]:
+             outputs: list[dict[str, Any]], matched: Optional[int] = None,
+             sizes: tuple[int, int, int] = (0, 0, 0)) -> dict[str, Any]:
+    """A run summary shaped like the local engine's; ``sizes`` are the landing text decoded, the
+    landing bytes as stored and the compressed files."""
     written = outputs[0]["rows"]
     kept = matched if matched is not None else written
     return {
         "job": job, "engine": "spark", "read": read, "quarantined": quarantined, "filtered": filtered,
-        "matched": matched, "written": written, "bytes_read": 0, "stored_bytes_read": 0,
-        "compressed_files": 0, "empty_files": 0, "outputs": outputs,
+        "matched": matched, "written": written, "bytes_read": sizes[0], "stored_bytes_read": sizes[1],
+        "compressed_files": sizes[2], "empty_files": 0, "outputs": outputs,
         "seconds": time.perf_counter() - started, "incremental": False, "files_skipped": 0,
         "schema_version": 0, "schema_change": None,
         "balanced": read == quarantined + sum(filtered.values()) + kept,
@@ -63,12 +66,12 @@ def _summary(job: str, started: float, read: int, quarantined: int, filtered: di
 def _landing(spark: "SparkSession", lake: str, table: str, max_record_bytes: Optional[int],
              keep: stages.TaskFilter) -> tuple:
     """The decoded landing rows that ``keep`` keeps, the quarantine's staging folder (the tasks
-    write it), and accumulators of the records decoded and quarantined (final once the job's
-    action has run)."""
+    write it), and accumulators of the records decoded and quarantined, the landing text, the
+    bytes as stored and the compressed files (final once the job's action has run)."""
     from glueless import _glueless
 
     columns = _glueless.landing_columns(lake, table)
-    counts = stages.counters(spark, 2)
+    counts = stages.counters(spark, 5)
     staging = stages.staging_folder(_zone(lake, table, "rejected"))
     kept = stages.read_landing(spark, _zone(lake, table, "landing"), columns, max_record_bytes=max_record_bytes,
                                keep=keep, counts=counts, rejected_to=staging)
@@ -82,11 +85,13 @@ def _commit_rejected(lake: str, table: str, staging: str, rows: int) -> dict[str
 
 
 def _landing_to_trusted(spark: "SparkSession", lake: str, table: str, max_record_bytes: Optional[int],
-                        keep: stages.TaskFilter, *, distinct: bool) -> tuple[dict[str, Any], dict[str, Any], int, int]:
+                        keep: stages.TaskFilter, *, distinct: bool
+                        ) -> tuple[dict[str, Any], dict[str, Any], int, int, tuple[int, int, int]]:
     """What the three landing jobs share: decode ``table``'s landing data through ``keep``, write
     ``table/trusted`` (DISTINCT by Spark's shuffle, or straight from the tasks), commit the
-    quarantine. Returns the trusted and quarantine outputs and the records decoded and quarantined."""
-    kept, staging, (n_good, n_bad) = _landing(spark, lake, table, max_record_bytes, keep)
+    quarantine. Returns the trusted and quarantine outputs, the records decoded and quarantined,
+    and the landing sizes (text, as stored, compressed files)."""
+    kept, staging, (n_good, n_bad, *sizes) = _landing(spark, lake, table, max_record_bytes, keep)
     location = _zone(lake, table, "trusted")
     if distinct:
         stages.write_table(kept.distinct(), location)
@@ -95,16 +100,18 @@ def _landing_to_trusted(spark: "SparkSession", lake: str, table: str, max_record
         written = stages.write_partitions(kept, location)
         trusted = {"table": f"{table}/trusted", "location": location, "rows": written, "table_rows": written}
     rejected = _commit_rejected(lake, table, staging, n_bad.value)
-    return trusted, rejected, n_good.value, n_bad.value
+    text, stored, compressed = (counter.value for counter in sizes)
+    return trusted, rejected, n_good.value, n_bad.value, (text, stored, compressed)
 
 
 def customer_landing_to_trusted(spark: "SparkSession", lake: str, *, strict: bool = False,
                                 max_record_bytes: Optional[int] = None) -> dict[str, Any]:
     started = time.perf_counter()
-    trusted, rejected, n_good, n_bad = _landing_to_trusted(
+    trusted, rejected, n_good, n_bad, sizes = _landing_to_trusted(
         spark, lake, "customer", max_record_bytes, stages.consent_task_filter(), distinct=False)
     filtered = {"no research consent": n_good - trusted["rows"]}
-    return _summary("customer_landing_to_trusted", started, n_good + n_bad, n_bad, filtered, [trusted, rejected])
+    return _summary("customer_landing_to_trusted", started, n_good + n_bad, n_bad, filtered, [trusted, rejected],
+                    sizes=sizes)
 
 
 def accelerometer_landing_to_trusted(spark: "SparkSession", lake: str, *, strict: bool = False,
@@ -116,14 +123,15 @@ def accelerometer_landing_to_trusted(spark: "SparkSession", lake: str, *, strict
         keep = stages.consent_dates_filter(spark, customers, left_out)
     else:
         keep = stages.semi_join_filter(spark, customers, ["email"], ["user"], left_out)
-    trusted, rejected, n_good, n_bad = _landing_to_trusted(
+    trusted, rejected, n_good, n_bad, sizes = _landing_to_trusted(
         spark, lake, "accelerometer", max_record_bytes, keep, distinct=True)
     counts = [c.value for c in left_out]
     filtered = {"null user or timestamp" if strict else "null user": counts[0], "no consenting customer": counts[1]}
     if strict:
         filtered["before consent"] = counts[2]
     filtered["duplicate row"] = n_good - sum(counts) - trusted["rows"]
-    return _summary("accelerometer_landing_to_trusted", started, n_good + n_bad, n_bad, filtered, [trusted, rejected])
+    return _summary("accelerometer_landing_to_trusted", started, n_good + n_bad, n_bad, filtered, [trusted, rejected],
+                    sizes=sizes)
 
 
 def customer_trusted_to_curated(spark: "SparkSession", lake: str, *, strict: bool = False,
@@ -151,12 +159,13 @@ def step_trainer_trusted(spark: "SparkSession", lake: str, *, strict: bool = Fal
     curated = _read(spark, lake, "customer", "curated", "customer_trusted_to_curated")
     left_out = stages.counters(spark, 2)
     keep = stages.semi_join_filter(spark, curated, ["serialNumber"], ["serialNumber"], left_out)
-    trusted, rejected, n_good, n_bad = _landing_to_trusted(
+    trusted, rejected, n_good, n_bad, sizes = _landing_to_trusted(
         spark, lake, "step_trainer", max_record_bytes, keep, distinct=True)
     nulls, misses = (c.value for c in left_out)
     filtered = {"null serialNumber": nulls, "no curated customer": misses,
                 "duplicate row": n_good - nulls - misses - trusted["rows"]}
-    return _summary("step_trainer_trusted", started, n_good + n_bad, n_bad, filtered, [trusted, rejected])
+    return _summary("step_trainer_trusted", started, n_good + n_bad, n_bad, filtered, [trusted, rejected],
+                    sizes=sizes)
 
 
 def machine_learning_curated(spark: "SparkSession", lake: str, *, strict: bool = False,

@@ -94,8 +94,9 @@ def read_landing(
     holds fails the task: the schema must evolve first (run the job once with the local engine).
 
     ``keep`` (e.g. :func:`semi_join_filter`) filters the decoded rows in the task, as they are
-    decoded, so only kept rows go back to Spark. ``counts`` (two :func:`counters`) receive the
-    records decoded (before ``keep``) and quarantined.
+    decoded, so only kept rows go back to Spark. ``counts`` (two :func:`counters`, or five)
+    receive the records decoded (before ``keep``) and quarantined (and the landing text decoded,
+    the bytes as stored and the number of compressed files).
 
     ``rejected_to`` (a folder from :func:`staging_folder`): each task writes its quarantined
     records there itself (one Parquet file per partition) and the DataFrame holds the decoded rows
@@ -124,11 +125,15 @@ def read_landing(
 
         arrow_schema = pa.schema([pa.field(f.name, _pa_type(f.dataType.simpleString())) for f in out_schema.fields])
         task_filter = keep() if keep else None
-        decoded = quarantined = 0
+        decoded = quarantined = text_bytes = stored_bytes = compressed_files = 0
         bad_parts = []
         for batch in batches:
             for location in batch.column("path").to_pylist():
-                good, bad, unseen = _glueless.read_landing_file(location, spec, max_record_bytes=max_record_bytes)
+                good, bad, unseen, (text, stored, compressed) = _glueless.read_landing_file(
+                    location, spec, max_record_bytes=max_record_bytes
+                )
+                text_bytes, stored_bytes = text_bytes + text, stored_bytes + stored
+                compressed_files += int(compressed)
                 if unseen:
                     raise ValueError(
                         f"landing file {location} has fields the table's schema lacks ({', '.join(unseen)}); "
@@ -149,8 +154,8 @@ def read_landing(
         if bad_parts:
             _write_part(rejected_to, pa.concat_tables(bad_parts))
         if counts:
-            counts[0].add(decoded)
-            counts[1].add(quarantined)
+            for counter, value in zip(counts, (decoded, quarantined, text_bytes, stored_bytes, compressed_files)):
+                counter.add(value)
 
     names = spark.sparkContext.parallelize(buckets, n).flatMap(lambda bucket: [(p,) for p in bucket])
     listing = spark.createDataFrame(names, T.StructType([T.StructField("path", T.StringType(), False)]))
