@@ -303,14 +303,12 @@ pub fn decode_stored_unseen(
             Ok(output(decode_bytes_unseen(&text, source, schema, options)?, &text, true))
         }
         compressed::Content::Corrupt(reason) => {
-            let mut rejected = RejectedBuilder::default();
-            rejected.push(source, 0, &reason, b"");
-            Ok(output((Vec::new(), vec![rejected.finish()?], Vec::new()), b"", true))
+            Ok(output((Vec::new(), vec![corrupt_entry(source, &reason)?], Vec::new()), b"", true))
         }
     }
 }
 
-/// What one decode unit gave: the rows kept (after the caller's filter), the quarantined records
+/// What one decode unit gave: the rows kept (the caller may filter them), the quarantined records
 /// (each in batches of bounded text), the rows decoded and what did not fit the schema.
 struct UnitOutput {
     kept: Vec<RecordBatch>,
@@ -344,14 +342,22 @@ fn read_one(
             drop(stored); // memory holds the text, not both
             (bytes::Bytes::from(text), true)
         }
-        compressed::Content::Corrupt(reason) => return corrupt_file(&name, &reason, stored_bytes as u64),
+        compressed::Content::Corrupt(reason) => {
+            let part = UnitOutput {
+                kept: Vec::new(),
+                rejected: vec![corrupt_entry(&name, &reason)?],
+                accepted: 0,
+                unseen: Unseen::default(),
+            };
+            let stored_bytes = stored_bytes as u64;
+            return Ok(FileOutput { parts: vec![part], bytes: 0, stored_bytes, compressed: true, empty: false });
+        }
     };
     let units = plan_units(&content, options);
     let parts = units
         .par_iter()
         .map(|unit| {
             let mut part = decode_unit(unit, schema, &name, options, Some((stored_bytes, content.len())))?;
-            part.accepted = part.kept.iter().map(|b| b.num_rows() as u64).sum();
             part.kept = part.kept.iter().map(keep).collect::<Result<_>>()?;
             Ok(part)
         })
@@ -367,12 +373,10 @@ fn read_one(
 
 /// A compressed file that cannot be decompressed: one quarantined entry (line 0: the whole file)
 /// with the codec's error, so the run goes on and the count shows it.
-fn corrupt_file(name: &str, reason: &str, stored_bytes: u64) -> Result<FileOutput> {
+fn corrupt_entry(source: &str, reason: &str) -> Result<RecordBatch> {
     let mut rejected = RejectedBuilder::default();
-    rejected.push(name, 0, reason, b"");
-    let part =
-        UnitOutput { kept: Vec::new(), rejected: vec![rejected.finish()?], accepted: 0, unseen: Unseen::default() };
-    Ok(FileOutput { parts: vec![part], bytes: 0, stored_bytes, compressed: true, empty: false })
+    rejected.push(source, 0, reason, b"");
+    rejected.finish()
 }
 
 fn infer_files(files: &[FileEntry], options: &LandingOptions) -> Result<LandingSchema> {
@@ -516,7 +520,8 @@ fn decode_unit(
     crate::progress::add(stored_bytes, records);
     kept.push(decoder.finish()?);
     rejected_batches.push(rejected.finish()?);
-    Ok(UnitOutput { kept, rejected: rejected_batches, accepted: 0, unseen: decoder.take_unseen() })
+    let accepted = kept.iter().map(|b| b.num_rows() as u64).sum();
+    Ok(UnitOutput { kept, rejected: rejected_batches, accepted, unseen: decoder.take_unseen() })
 }
 
 #[cfg(test)]

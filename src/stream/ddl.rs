@@ -46,15 +46,13 @@ pub fn parse_schema(ddl: &str) -> Result<SchemaRef> {
     Ok(Arc::new(Schema::new(fields)))
 }
 
-/// Split on commas outside parentheses, angle brackets and quotes (`DECIMAL(10, 2)` and
-/// `COMMENT 'a, b'` stay whole).
-fn split_top_level(ddl: &str) -> Vec<&str> {
-    let (mut parts, mut depth, mut start) = (Vec::new(), 0i32, 0);
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    for (i, c) in ddl.char_indices() {
+/// The characters of `text` outside brackets (parentheses, angle brackets) and quotes (backticks,
+/// single and double quotes, with backslash escapes inside), with their byte positions.
+fn top_level(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    let (mut depth, mut quote, mut escaped) = (0i32, None::<char>, false);
+    text.char_indices().filter(move |&(_, c)| {
         if std::mem::take(&mut escaped) {
-            continue;
+            return false;
         }
         match (quote, c) {
             (Some(_), '\\') => escaped = true,
@@ -62,12 +60,20 @@ fn split_top_level(ddl: &str) -> Vec<&str> {
             (None, '`' | '\'' | '"') => quote = Some(c),
             (None, '(' | '<') => depth += 1,
             (None, ')' | '>') => depth -= 1,
-            (None, ',') if depth == 0 => {
-                parts.push(&ddl[start..i]);
-                start = i + 1;
-            }
+            (None, _) => return depth == 0,
             _ => {}
         }
+        false
+    })
+}
+
+/// Split on top-level commas (`DECIMAL(10, 2)` and `COMMENT 'a, b'` stay whole).
+fn split_top_level(ddl: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for (i, _) in top_level(ddl).filter(|&(_, c)| c == ',') {
+        parts.push(&ddl[start..i]);
+        start = i + 1;
     }
     parts.push(&ddl[start..]);
     parts
@@ -121,27 +127,14 @@ fn strip_modifiers(rest: &str) -> (&str, bool) {
     (text, true)
 }
 
-/// Where a `COMMENT` keyword starts: a whole word after whitespace, outside brackets and quotes.
+/// Where a `COMMENT` keyword starts: a whole top-level word after whitespace.
 fn comment_start(rest: &str) -> Option<usize> {
-    let (mut depth, mut quote, mut previous) = (0i32, None::<char>, ' ');
-    for (i, c) in rest.char_indices() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (None, '`' | '\'' | '"') => quote = Some(c),
-            (None, '(' | '<') => depth += 1,
-            (None, ')' | '>') => depth -= 1,
-            (None, _) if depth == 0 && previous.is_whitespace() => {
-                let word = rest[i..].get(..7).is_some_and(|w| w.eq_ignore_ascii_case("COMMENT"));
-                let ends = rest[i..].chars().nth(7).is_none_or(|n| n.is_whitespace() || n == '\'' || n == '"');
-                if word && ends {
-                    return Some(i);
-                }
-            }
-            _ => {}
-        }
-        previous = c;
-    }
-    None
+    top_level(rest).map(|(i, _)| i).find(|&i| {
+        let after_space = rest[..i].ends_with(char::is_whitespace);
+        let word = rest[i..].get(..7).is_some_and(|w| w.eq_ignore_ascii_case("COMMENT"));
+        let ends = rest[i..].chars().nth(7).is_none_or(|n| n.is_whitespace() || n == '\'' || n == '"');
+        after_space && word && ends
+    })
 }
 
 /// A Spark SQL type name as the Arrow type of its Parquet column.

@@ -21,7 +21,7 @@ use super::spec::QuerySpec;
 use super::state::AggState;
 use crate::error::{Error, Result};
 use crate::pool;
-use crate::storage::parquet_file::ParquetSource;
+use crate::storage::parquet_file::{self, ParquetSource};
 use crate::storage::{failpoint, Location};
 
 /// When micro-batches run.
@@ -208,7 +208,7 @@ impl StreamQuery {
             });
         };
         let entry = self.source.entry(&file);
-        let schema = ParquetSource::open(&entry)?.schema().clone();
+        let schema = parquet_file::read_schema(&entry)?;
         InputSchema::learned(&entry.location.to_string(), &schema, &self.spec.input_columns())
     }
 

@@ -80,6 +80,29 @@ fn find_field<'s>(schema: &'s Schema, name: &str, what: &str) -> Result<Option<&
     }
 }
 
+/// The fields of `schema` named by `columns` (ignoring case), spelt as the query spells them, each
+/// passed to `check`.
+///
+/// # Errors
+/// [`Error::InvalidArgument`] when `what` (a declared schema or a file) lacks one; `check`'s errors.
+fn used_columns(
+    schema: &Schema,
+    columns: &[&str],
+    what: &str,
+    check: impl Fn(&str, &Field) -> Result<()>,
+) -> Result<SchemaRef> {
+    let fields = columns
+        .iter()
+        .map(|&c| {
+            let field = find_field(schema, c, what)?
+                .ok_or_else(|| Error::InvalidArgument(format!("{what} has no column {c}, which the query uses")))?;
+            check(c, field)?;
+            Ok(Field::new(c, field.data_type().clone(), field.is_nullable()))
+        })
+        .collect::<Result<Vec<Field>>>()?;
+    Ok(Arc::new(Schema::new(fields)))
+}
+
 impl InputSchema {
     /// The used `columns` of a declared schema.
     ///
@@ -87,19 +110,13 @@ impl InputSchema {
     /// [`Error::InvalidArgument`] when the declared schema lacks a column the query uses;
     /// [`Error::Unsupported`] when the query uses a declared column of a type it cannot read.
     pub fn declared(declared: &Schema, columns: &[&str]) -> Result<Self> {
-        let fields = columns
-            .iter()
-            .map(|&c| {
-                let field = find_field(declared, c, "the declared schema")?.ok_or_else(|| {
-                    Error::InvalidArgument(format!("the declared schema has no column {c}, which the query uses"))
-                })?;
-                if let Some(why) = field.metadata().get(UNREADABLE) {
-                    return Err(Error::Unsupported(format!("the query uses {c}, a {why}")));
-                }
-                Ok(Field::new(c, field.data_type().clone(), field.is_nullable()))
-            })
-            .collect::<Result<Vec<Field>>>()?;
-        Ok(Self { schema: Arc::new(Schema::new(fields)), origin: Origin::Declared })
+        let schema = used_columns(declared, columns, "the declared schema", |c, field| {
+            match field.metadata().get(UNREADABLE) {
+                Some(why) => Err(Error::Unsupported(format!("the query uses {c}, a {why}"))),
+                None => Ok(()),
+            }
+        })?;
+        Ok(Self { schema, origin: Origin::Declared })
     }
 
     /// The used `columns` of the first file `file` of the stream.
@@ -107,15 +124,8 @@ impl InputSchema {
     /// # Errors
     /// [`Error::InvalidArgument`] naming the file and a column the query uses that it lacks.
     pub fn learned(file: &str, found: &Schema, columns: &[&str]) -> Result<Self> {
-        let fields = columns
-            .iter()
-            .map(|&c| {
-                let field = find_field(found, c, file)?
-                    .ok_or_else(|| Error::InvalidArgument(format!("{file} has no column {c}, which the query uses")))?;
-                Ok(Field::new(c, field.data_type().clone(), field.is_nullable()))
-            })
-            .collect::<Result<Vec<Field>>>()?;
-        Ok(Self { schema: Arc::new(Schema::new(fields)), origin: Origin::FirstFile(file.to_string()) })
+        let schema = used_columns(found, columns, file, |_, _| Ok(()))?;
+        Ok(Self { schema, origin: Origin::FirstFile(file.to_string()) })
     }
 
     /// Check that `other` (a declared schema on a later run) gives the used columns the types
