@@ -51,6 +51,10 @@ pub enum Error {
     #[error("parquet: {0}")]
     Parquet(#[from] parquet::errors::ParquetError),
 
+    /// A Spark SQL query or DataFrame expression that does not parse or resolve.
+    #[error("{0}")]
+    Sql(String),
+
     /// The operation is valid but this build cannot do it yet.
     #[error("{0}")]
     Unsupported(String),

@@ -10,6 +10,9 @@ __all__ = [
     "_failpoints",
     "ArrowTable",
     "LandingResult",
+    "SqlSession",
+    "Frame",
+    "parse_catalog_ddl",
     "consent_filter",
     "consent_dated_filter",
     "semi_join",
@@ -331,3 +334,106 @@ class BroadcastConsentDates:
         self, batch: ArrowStreamExportable, user: str = "user", time: str = "timestamp"
     ) -> tuple[ArrowTable, tuple[int, int, int]]:
         """Readings at or after their user's consent time; counts left out (null, no customer, before consent)."""
+
+
+# Users' scripts (`glueless submit`): a Spark SQL session and the lazy frames of its DataFrames and
+# DynamicFrames. The awsglue / pyspark surfaces in glueless.compat are built on these.
+
+class ReadSummary(TypedDict):
+    files: int
+    bytes: int
+    records: int
+    rows: int
+    quarantined: int
+    rejected: ArrowTable
+
+class WrittenFiles(TypedDict):
+    files: int
+    rows: int
+    bytes: int
+    partitions: list[str]
+
+_FileInfo = tuple[str, int, int]
+
+@final
+class SqlSession:
+    """A Spark SQL session (DataFusion with Spark's identifier rules): temporary views and ``sql()``."""
+
+    def __new__(cls) -> SqlSession: ...
+    def frame(self, table: ArrowStreamExportable) -> Frame:
+        """A frame over an Arrow table."""
+    def register_view(self, name: str, frame: Frame) -> None:
+        """``createOrReplaceTempView(name)``."""
+    def drop_view(self, name: str) -> bool:
+        """Drop a temporary view; True when there was one."""
+    def view_names(self) -> list[str]:
+        """The temporary views' names (lower case)."""
+    def sql(self, query: str) -> Frame:
+        """``spark.sql(query)``: a lazy frame whose columns are named as Spark names them."""
+    @staticmethod
+    def list_files(paths: Sequence[str], recurse: bool = False) -> list[_FileInfo]:
+        """The data files at ``paths`` as (location, size, modified epoch ms); an empty or missing
+        folder has none."""
+    @staticmethod
+    def purge(location: str) -> int:
+        """Delete every object under ``location``; returns how many there were."""
+    def read_files(
+        self,
+        files: Sequence[_FileInfo],
+        format: str,
+        *,
+        header: bool = False,
+        separator: str = ",",
+        quote: Optional[str] = ...,
+        escape: Optional[str] = None,
+    ) -> tuple[Frame, ReadSummary]:
+        """Read files (json through the landing decoder, csv, parquet) into a frame."""
+
+@final
+class Frame:
+    """A lazy frame: each method adds a plan node; ``collect``, ``count`` and ``write`` run it."""
+
+    @property
+    def columns(self) -> list[str]: ...
+    def fields(self) -> list[tuple[str, str, str, bool]]:
+        """Each column as (name, Spark type, Glue type, nullable)."""
+    def resolve(self, name: str) -> str:
+        """The column named ``name`` (exactly, else ignoring case)."""
+    def select(self, exprs: Sequence[str]) -> Frame: ...
+    def filter(self, condition: str) -> Frame: ...
+    def with_column(self, name: str, expr: str) -> Frame: ...
+    def rename(self, old: str, new: str) -> Frame: ...
+    def drop(self, names: Sequence[str]) -> Frame: ...
+    def distinct(self) -> Frame: ...
+    def drop_duplicates(self, subset: Sequence[str]) -> Frame: ...
+    def join_using(self, other: Frame, keys: Sequence[str], how: str) -> Frame: ...
+    def join_on(self, other: Frame, condition: Optional[str], how: str, left_view: str, right_view: str) -> Frame: ...
+    def aggregate(self, keys: Sequence[str], aggregates: Sequence[str]) -> Frame: ...
+    def order_by(self, exprs: Sequence[str]) -> Frame: ...
+    def limit(self, n: int) -> Frame: ...
+    def union(self, other: Frame, by_name: bool = False) -> Frame: ...
+    def glue_join(self, other: Frame, keys1: Sequence[str], keys2: Sequence[str]) -> Frame:
+        """``Join.apply``: both frames' fields; a colliding right field gets a leading ``.``."""
+    def drop_fields(self, paths: Sequence[str]) -> Frame: ...
+    def select_fields(self, paths: Sequence[str]) -> Frame: ...
+    def rename_field(self, old: str, new: str) -> Frame: ...
+    def apply_mapping(self, mappings: Sequence[tuple[str, str, str, str]], case_sensitive: bool = False) -> Frame: ...
+    def drop_null_fields(self) -> Frame: ...
+    def cast_column(self, name: str, type_name: str) -> Frame: ...
+    def first_of_each_name(self) -> Frame: ...
+    def materialize(self) -> Frame: ...
+    def take_mask(self, mask: Sequence[bool]) -> Frame: ...
+    def collect(self) -> ArrowTable: ...
+    def json_records(self, limit: Optional[int] = None) -> str:
+        """Every row as one JSON object per line, without its null fields."""
+    def count(self) -> int: ...
+    def show_table(self, n: int = 20, truncate: int = 20) -> str: ...
+    def show_records(self, n: int = 20) -> str: ...
+    def schema_tree(self, glue: bool = False) -> str: ...
+    def write(
+        self, location: str, format: str, compression: Optional[str] = None, partition_keys: Sequence[str] = ...
+    ) -> WrittenFiles:
+        """Write the frame as new files under ``location`` (Glue's append)."""
+
+def parse_catalog_ddl(sql: str, database: str = "default") -> str:
+    """Athena / Hive DDL as JSON catalog actions (tables in Glue's GetTable shape)."""

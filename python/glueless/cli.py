@@ -3,6 +3,9 @@
     glueless generate stedi --lake ./lake --customers 1000 --seed 1
     glueless generate reviews --silver ./lake/silver/reviews
     glueless catalog ddl --lake s3://stedi-jivd --out scripts/sql
+    glueless catalog apply [--catalog DIR] [--database DB] FILE.sql...
+    glueless catalog list [--catalog DIR]
+    glueless submit [--map S3PREFIX=LOCATION]... [--catalog DIR] SCRIPT.py [SCRIPT ARGS...]
     glueless stedi run --lake ./lake [--demo] [--strict] [--incremental] [--engine spark]
         [--summary-json FILE] [--report FILE.html]
     glueless run customer_landing_to_trusted --lake ./lake
@@ -71,6 +74,16 @@ def _parser() -> argparse.ArgumentParser:
         "--declared", action="store_true", help="the landing tables' declared schemas, without storage access"
     )
 
+    apply = catalog_commands.add_parser("apply", help="run Athena/Hive DDL files into the Data Catalog")
+    apply.add_argument("files", nargs="+", metavar="FILE.sql")
+    apply.add_argument("--catalog", help="catalog location, or 'glue' (default $GLUELESS_CATALOG or ./.glueless/catalog)")
+    apply.add_argument("--database", default="default", help="database of tables the DDL names without one")
+    listing = catalog_commands.add_parser("list", help="show the catalog's databases and tables")
+    listing.add_argument("--catalog", help="catalog location, or 'glue'")
+    listing.add_argument("databases", nargs="*", help="only these databases")
+
+    commands.add_parser("submit", help="run a Glue or PySpark script unchanged (glueless submit --help)")
+
     run = commands.add_parser("run", help="run one STEDI job")
     run.add_argument("job")
     run.add_argument("--lake", default=default_lake())
@@ -118,6 +131,29 @@ def _catalog_ddl(args: argparse.Namespace) -> None:
     for table in tables:
         (out / f"{table['name']}_table.sql").write_text(table["sql"], encoding="utf-8")
     print(f"wrote {len(tables)} DDL files to {out}")
+
+
+def _catalog_apply(args: argparse.Namespace) -> None:
+    from glueless.catalog import apply_ddl, open_catalog
+
+    catalog = open_catalog(args.catalog)
+    for name in args.files:
+        with open(name, encoding="utf-8") as f:
+            sql = f.read()
+        try:
+            lines = apply_ddl(catalog, sql, args.database)
+        except ValueError as e:
+            raise type(e)(f"{name}: {e}") from None
+        for line in lines:
+            print(f"{name}: {line}")
+
+
+def _catalog_list(args: argparse.Namespace) -> None:
+    from glueless.catalog import describe, open_catalog
+
+    catalog = open_catalog(args.catalog)
+    lines = describe(catalog, args.databases or None)
+    print("\n".join(lines) if lines else f"the {catalog.description} is empty")
 
 
 def _demo_lake(lake: str, quiet: bool) -> None:
@@ -181,6 +217,12 @@ def _stedi_run(args: argparse.Namespace) -> None:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point of the ``glueless`` console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["submit"]:
+        # spark-submit's convention: everything after the script is the script's own.
+        from glueless.submit import parse_args, run_script
+
+        return run_script(parse_args(argv[1:]))
     args = _parser().parse_args(argv)
 
     def run() -> None:
@@ -190,6 +232,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             _generate(args)
         elif args.command == "stedi":
             _stedi_run(args)
+        elif args.command == "catalog" and args.catalog_command == "apply":
+            _catalog_apply(args)
+        elif args.command == "catalog" and args.catalog_command == "list":
+            _catalog_list(args)
         elif args.command == "catalog":
             _catalog_ddl(args)
         elif args.command == "run":

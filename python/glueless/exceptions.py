@@ -24,6 +24,10 @@ class InvalidArgumentError(GluelessError, ValueError):
     """An argument cannot be used: a bad location, an unknown job or table, a bad option."""
 
 
+class SqlError(GluelessError, ValueError):
+    """A Spark SQL query or DataFrame expression that does not parse or resolve (Spark's AnalysisException)."""
+
+
 class StorageError(GluelessError, OSError):
     """Reading or writing the lake failed."""
 
@@ -57,6 +61,7 @@ __all__ = [
     "InvalidArgumentError",
     "MissingInputError",
     "NotFoundError",
+    "SqlError",
     "StorageError",
     "UnsupportedError",
 ]

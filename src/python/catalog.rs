@@ -34,3 +34,12 @@ pub fn catalog_ddl<'py>(
     }
     Ok(list)
 }
+
+/// Parse Athena / Hive DDL into catalog actions, as JSON: a list of objects with an `Action`
+/// (CreateDatabase, CreateTable, DropTable, DropDatabase); tables in Glue's GetTable shape.
+#[pyfunction]
+#[pyo3(signature = (sql, database="default"))]
+pub fn parse_catalog_ddl(sql: &str, database: &str) -> PyResult<String> {
+    let statements = crate::catalog::ddl::parse(sql, database).into_py_result()?;
+    serde_json::to_string(&statements).map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))
+}

@@ -20,6 +20,7 @@ pub fn to_py(err: Error) -> PyErr {
         Error::Checkpoint { .. } => "CheckpointError",
         Error::Conflict(_) => "ConflictError",
         Error::Unsupported(_) => "UnsupportedError",
+        Error::Sql(_) => "SqlError",
         Error::Arrow(_) | Error::Parquet(_) => "DataError",
     };
     let message = err.to_string();
@@ -28,7 +29,7 @@ pub fn to_py(err: Error) -> PyErr {
         // Only when the package's Python half is missing: fall back to the builtin base.
         None => match err {
             Error::NotFound { .. } | Error::MissingInput { .. } => PyFileNotFoundError::new_err(message),
-            Error::InvalidArgument(_) => PyValueError::new_err(message),
+            Error::InvalidArgument(_) | Error::Sql(_) => PyValueError::new_err(message),
             Error::Io { .. } | Error::Storage { .. } => PyOSError::new_err(message),
             Error::AccessDenied { .. } => PyPermissionError::new_err(message),
             Error::Unsupported(_) => PyNotImplementedError::new_err(message),

@@ -4,6 +4,7 @@
 mod broadcast;
 mod catalog;
 mod errors;
+mod frames;
 mod generate;
 mod jobs;
 mod kernels;
@@ -24,6 +25,8 @@ fn _glueless(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("_failpoints", crate::storage::failpoint::ENABLED)?;
     m.add_class::<table::ArrowTable>()?;
     m.add_class::<landing::LandingResult>()?;
+    m.add_class::<frames::SqlSession>()?;
+    m.add_class::<frames::Frame>()?;
     m.add_function(wrap_pyfunction!(landing::read_landing, m)?)?;
     m.add_function(wrap_pyfunction!(parquet::read_parquet, m)?)?;
     m.add_function(wrap_pyfunction!(parquet::write_parquet, m)?)?;
@@ -36,6 +39,7 @@ fn _glueless(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(kernels::drop_pii, m)?)?;
     m.add_function(wrap_pyfunction!(jobs::run_job, m)?)?;
     m.add_function(wrap_pyfunction!(catalog::catalog_ddl, m)?)?;
+    m.add_function(wrap_pyfunction!(catalog::parse_catalog_ddl, m)?)?;
     m.add_function(wrap_pyfunction!(generate::generate_stedi, m)?)?;
     m.add_function(wrap_pyfunction!(generate::replicate_stedi, m)?)?;
     m.add_function(wrap_pyfunction!(stream::stream_aggregate, m)?)?;

@@ -31,7 +31,7 @@ use crate::error::{Error, Result};
 pub const MANIFEST: &str = "_glueless_manifest.json";
 const STAGING_MARK: &str = ".staging-";
 /// A staging prefix this old belongs to a run that died: no job writes for an hour.
-const STALE_AFTER: Duration = Duration::from_secs(3600);
+const STALE_AFTER: Duration = Duration::from_hours(1);
 
 /// New content for an S3 folder, staged beside it; see the module documentation.
 #[derive(Debug)]

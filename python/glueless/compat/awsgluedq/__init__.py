@@ -1,0 +1,1 @@
+"""``awsgluedq`` inside ``glueless submit``: Glue Data Quality (a DQDL subset)."""

@@ -1,0 +1,26 @@
+"""``pyspark.sql`` inside ``glueless submit``: SparkSession, DataFrame, Column, Row, functions, types."""
+
+from glueless.compat._unsupported import module_getattr
+from glueless.compat.pyspark.sql import functions, types
+from glueless.compat.pyspark.sql.column import Column
+from glueless.compat.pyspark.sql.dataframe import DataFrame, GroupedData
+from glueless.compat.pyspark.sql.readwriter import DataFrameReader, DataFrameWriter
+from glueless.compat.pyspark.sql.session import SparkSession
+from glueless.compat.pyspark.sql.types import Row
+
+SQLContext = SparkSession
+
+__all__ = [
+    "Column",
+    "DataFrame",
+    "DataFrameReader",
+    "DataFrameWriter",
+    "GroupedData",
+    "Row",
+    "SQLContext",
+    "SparkSession",
+    "functions",
+    "types",
+]
+
+__getattr__ = module_getattr("pyspark.sql")

@@ -1,0 +1,272 @@
+"""``pyspark.sql.Column``: an expression tree rendered as Spark SQL for the core to plan.
+
+A column that came from a DataFrame (``df.email``, ``df["email"]``) remembers which frame; the
+DataFrame operation that uses it renders it qualified by that frame's view when two frames meet
+(a join condition), unqualified otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import decimal as _decimal
+from typing import Any, Callable, Optional
+
+from glueless.compat._unsupported import Surface, unsupported
+
+#: Renders a reference to (frame id, column name) as SQL.
+RefRenderer = Callable[[Optional[int], str], str]
+
+
+def quote(name: str) -> str:
+    return "`" + name.replace("`", "``") + "`"
+
+
+def literal_sql(value: Any) -> str:
+    """A Python value as a Spark SQL literal."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value != value:
+            return "CAST('NaN' AS DOUBLE)"
+        if value in (float("inf"), float("-inf")):
+            return f"CAST('{'-' if value < 0 else ''}Infinity' AS DOUBLE)"
+        return repr(value)
+    if isinstance(value, _decimal.Decimal):
+        return f"CAST('{value}' AS DECIMAL(38,18))"
+    if isinstance(value, str):
+        return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    if isinstance(value, _dt.datetime):
+        return f"TIMESTAMP '{value.isoformat(sep=' ')}'"
+    if isinstance(value, _dt.date):
+        return f"DATE '{value.isoformat()}'"
+    unsupported("lit", f"a literal of type {type(value).__name__}")
+
+
+class Column(Surface):
+    """A Spark column expression."""
+
+    _api_name = "Column"
+
+    def __init__(self, render: Callable[[RefRenderer], str], name: Optional[str] = None, frames: frozenset[int] = frozenset()) -> None:
+        self._render = render
+        self._name = name
+        self._frames = frames
+
+    # --- construction -------------------------------------------------------------------------
+    @staticmethod
+    def ref(name: str, frame: Optional[int] = None) -> "Column":
+        if name == "*":
+            return Column(lambda r: "*", "*")
+        return Column(lambda r: r(frame, name), name, frozenset({frame}) if frame is not None else frozenset())
+
+    @staticmethod
+    def raw(sql: str, name: Optional[str] = None) -> "Column":
+        return Column(lambda r: sql, name)
+
+    @staticmethod
+    def of(value: Any) -> "Column":
+        """A Column as is; a string names a column; anything else is a literal."""
+        if isinstance(value, Column):
+            return value
+        if isinstance(value, str):
+            return Column.ref(value)
+        return Column.raw(literal_sql(value))
+
+    @staticmethod
+    def lit(value: Any) -> "Column":
+        if isinstance(value, Column):
+            return value
+        return Column.raw(literal_sql(value))
+
+    def sql(self, refs: Optional[RefRenderer] = None) -> str:
+        """The expression as Spark SQL; references unqualified unless ``refs`` says otherwise."""
+        return self._render(refs or (lambda frame, name: _dotted(name)))
+
+    def _binary(self, op: str, other: Any, reverse: bool = False) -> "Column":
+        right = Column.lit(other)
+        left = self
+        if reverse:
+            left, right = right, left
+        return Column(lambda r: f"({left.sql(r)} {op} {right.sql(r)})", None, left._frames | right._frames)
+
+    # --- operators ----------------------------------------------------------------------------
+    def __eq__(self, other: Any) -> "Column":  # type: ignore[override]
+        return self._binary("=", other)
+
+    def __ne__(self, other: Any) -> "Column":  # type: ignore[override]
+        return self._binary("!=", other)
+
+    def __lt__(self, other: Any) -> "Column":
+        return self._binary("<", other)
+
+    def __le__(self, other: Any) -> "Column":
+        return self._binary("<=", other)
+
+    def __gt__(self, other: Any) -> "Column":
+        return self._binary(">", other)
+
+    def __ge__(self, other: Any) -> "Column":
+        return self._binary(">=", other)
+
+    def __and__(self, other: Any) -> "Column":
+        return self._binary("AND", other)
+
+    def __or__(self, other: Any) -> "Column":
+        return self._binary("OR", other)
+
+    def __rand__(self, other: Any) -> "Column":
+        return self._binary("AND", other, reverse=True)
+
+    def __ror__(self, other: Any) -> "Column":
+        return self._binary("OR", other, reverse=True)
+
+    def __invert__(self) -> "Column":
+        return Column(lambda r: f"(NOT {self.sql(r)})", None, self._frames)
+
+    def __neg__(self) -> "Column":
+        return Column(lambda r: f"(- {self.sql(r)})", None, self._frames)
+
+    def __add__(self, other: Any) -> "Column":
+        return self._binary("+", other)
+
+    def __radd__(self, other: Any) -> "Column":
+        return self._binary("+", other, reverse=True)
+
+    def __sub__(self, other: Any) -> "Column":
+        return self._binary("-", other)
+
+    def __rsub__(self, other: Any) -> "Column":
+        return self._binary("-", other, reverse=True)
+
+    def __mul__(self, other: Any) -> "Column":
+        return self._binary("*", other)
+
+    def __rmul__(self, other: Any) -> "Column":
+        return self._binary("*", other, reverse=True)
+
+    def __truediv__(self, other: Any) -> "Column":
+        return self._binary("/", other)
+
+    def __rtruediv__(self, other: Any) -> "Column":
+        return self._binary("/", other, reverse=True)
+
+    def __mod__(self, other: Any) -> "Column":
+        return self._binary("%", other)
+
+    def __bool__(self) -> bool:
+        raise ValueError(
+            "Cannot convert column into bool: please use '&' for 'and', '|' for 'or', '~' for 'not' when building DataFrame boolean expressions."
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    # --- methods ------------------------------------------------------------------------------
+    def _postfix(self, text: str) -> "Column":
+        return Column(lambda r: f"({self.sql(r)} {text})", None, self._frames)
+
+    def isNull(self) -> "Column":
+        return self._postfix("IS NULL")
+
+    def isNotNull(self) -> "Column":
+        return self._postfix("IS NOT NULL")
+
+    def isin(self, *values: Any) -> "Column":
+        if len(values) == 1 and isinstance(values[0], (list, tuple, set)):
+            values = tuple(values[0])
+        items = [Column.lit(v) for v in values]
+        return Column(lambda r: f"({self.sql(r)} IN ({', '.join(i.sql(r) for i in items)}))", None, self._frames)
+
+    def between(self, low: Any, high: Any) -> "Column":
+        lo, hi = Column.lit(low), Column.lit(high)
+        return Column(lambda r: f"({self.sql(r)} BETWEEN {lo.sql(r)} AND {hi.sql(r)})", None, self._frames)
+
+    def like(self, pattern: str) -> "Column":
+        return self._postfix(f"LIKE {literal_sql(pattern)}")
+
+    def rlike(self, pattern: str) -> "Column":
+        return Column(lambda r: f"regexp_like({self.sql(r)}, {literal_sql(pattern)})", None, self._frames)
+
+    def startswith(self, prefix: Any) -> "Column":
+        p = Column.lit(prefix)
+        return Column(lambda r: f"startswith({self.sql(r)}, {p.sql(r)})", None, self._frames)
+
+    def endswith(self, suffix: Any) -> "Column":
+        s = Column.lit(suffix)
+        return Column(lambda r: f"endswith({self.sql(r)}, {s.sql(r)})", None, self._frames)
+
+    def contains(self, other: Any) -> "Column":
+        o = Column.lit(other)
+        return Column(lambda r: f"contains({self.sql(r)}, {o.sql(r)})", None, self._frames)
+
+    def alias(self, *names: str, **kwargs: Any) -> "Column":
+        if len(names) != 1 or kwargs:
+            unsupported("Column.alias", "one name, without metadata")
+        name = names[0]
+        return Column(lambda r: f"{self.sql(r)} AS {quote(name)}", name, self._frames)
+
+    name = alias
+
+    def cast(self, data_type: Any) -> "Column":
+        type_sql = data_type if isinstance(data_type, str) else data_type.simpleString()
+        return Column(lambda r: f"CAST({self.sql(r)} AS {type_sql})", None, self._frames)
+
+    astype = cast
+
+    def asc(self) -> "Column":
+        return self._postfix("ASC")
+
+    def desc(self) -> "Column":
+        return self._postfix("DESC")
+
+    def asc_nulls_first(self) -> "Column":
+        return self._postfix("ASC NULLS FIRST")
+
+    def asc_nulls_last(self) -> "Column":
+        return self._postfix("ASC NULLS LAST")
+
+    def desc_nulls_first(self) -> "Column":
+        return self._postfix("DESC NULLS FIRST")
+
+    def desc_nulls_last(self) -> "Column":
+        return self._postfix("DESC NULLS LAST")
+
+    def when(self, condition: "Column", value: Any) -> "Column":
+        unsupported("Column.when", "start with pyspark.sql.functions.when")
+
+    def __repr__(self) -> str:
+        return f"Column<'{self.sql()}'>"
+
+
+def _dotted(name: str) -> str:
+    """``a.b`` as `a`.`b` (a qualified name or a struct field); a backticked name as it is."""
+    if name.startswith("`") and name.endswith("`"):
+        return name
+    return ".".join(quote(part) for part in name.split("."))
+
+
+class CaseWhen(Column):
+    """``when(cond, value).when(…).otherwise(…)``."""
+
+    def __init__(self, branches: list[tuple[Column, Column]], default: Optional[Column] = None) -> None:
+        self._branches = branches
+        self._default = default
+        frames: frozenset[int] = frozenset()
+        for c, v in branches:
+            frames |= c._frames | v._frames
+
+        def render(r: RefRenderer) -> str:
+            parts = " ".join(f"WHEN {c.sql(r)} THEN {v.sql(r)}" for c, v in branches)
+            tail = f" ELSE {default.sql(r)}" if default is not None else ""
+            return f"CASE {parts}{tail} END"
+
+        super().__init__(render, None, frames)
+
+    def when(self, condition: Column, value: Any) -> "CaseWhen":
+        return CaseWhen(self._branches + [(condition, Column.lit(value))], self._default)
+
+    def otherwise(self, value: Any) -> "CaseWhen":
+        return CaseWhen(self._branches, Column.lit(value))

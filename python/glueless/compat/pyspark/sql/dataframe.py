@@ -1,0 +1,314 @@
+"""``pyspark.sql.DataFrame`` on a glueless plan: each call adds a node, actions run in Rust."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import decimal as _decimal
+import itertools
+import json
+from typing import Any, Optional, Union
+
+from glueless._glueless import Frame
+from glueless.compat._unsupported import Surface, unsupported
+from glueless.compat.pyspark.sql.column import Column, quote
+from glueless.compat.pyspark.sql.types import Row, StructField, StructType, _parse_type
+
+_IDS = itertools.count(1)
+
+
+def _view(frame_id: int) -> str:
+    return f"__glueless_f{frame_id}"
+
+
+def _convert(value: Any, spark_type: str) -> Any:
+    """A JSON value back to the Python type PySpark's ``collect`` gives."""
+    if value is None:
+        return None
+    if spark_type.startswith("timestamp") and isinstance(value, str):
+        text = value.replace("T", " ").rstrip("Z")
+        return _dt.datetime.fromisoformat(text)
+    if spark_type == "date" and isinstance(value, str):
+        return _dt.date.fromisoformat(value)
+    if spark_type.startswith("decimal") and value is not None:
+        return _decimal.Decimal(str(value))
+    if spark_type in ("double", "float") and isinstance(value, int):
+        return float(value)
+    return value
+
+
+class DataFrame(Surface):
+    """A lazy Spark DataFrame."""
+
+    _api_name = "DataFrame"
+
+    def __init__(self, frame: Frame, session: Any) -> None:
+        self._frame = frame
+        self.sparkSession = session
+        self._id = next(_IDS)
+
+    # --- columns ------------------------------------------------------------------------------
+    @property
+    def columns(self) -> list[str]:
+        return list(self._frame.columns)
+
+    @property
+    def dtypes(self) -> list[tuple[str, str]]:
+        return [(name, spark) for name, spark, _glue, _null in self._frame.fields()]
+
+    @property
+    def schema(self) -> StructType:
+        return StructType([StructField(n, _parse_type(t), nullable) for n, t, _g, nullable in self._frame.fields()])
+
+    def __getitem__(self, item: Any) -> Any:
+        if isinstance(item, str):
+            return Column.ref(self._frame.resolve(item), self._id)
+        if isinstance(item, Column):
+            return self.filter(item)
+        if isinstance(item, (list, tuple)):
+            return self.select(*item)
+        unsupported("DataFrame.__getitem__", f"an index of type {type(item).__name__}")
+
+    def __getattr__(self, name: str) -> Any:
+        if not name.startswith("_") and name in self._frame.columns:
+            return Column.ref(name, self._id)
+        return super().__getattr__(name)
+
+    def _new(self, frame: Frame) -> "DataFrame":
+        return DataFrame(frame, self.sparkSession)
+
+    def _sql(self, c: Any) -> str:
+        """A column of this frame as SQL (its own references unqualified)."""
+        return Column.of(c).sql()
+
+    # --- transformations ----------------------------------------------------------------------
+    def select(self, *cols: Any) -> "DataFrame":
+        if len(cols) == 1 and isinstance(cols[0], (list, tuple)):
+            cols = tuple(cols[0])
+        return self._new(self._frame.select([self._sql(c) for c in cols]))
+
+    def selectExpr(self, *exprs: str) -> "DataFrame":
+        if len(exprs) == 1 and isinstance(exprs[0], (list, tuple)):
+            exprs = tuple(exprs[0])
+        return self._new(self._frame.select(list(exprs)))
+
+    def filter(self, condition: Union[Column, str]) -> "DataFrame":
+        text = condition if isinstance(condition, str) else condition.sql()
+        return self._new(self._frame.filter(text))
+
+    where = filter
+
+    def withColumn(self, colName: str, col: Column) -> "DataFrame":
+        return self._new(self._frame.with_column(colName, Column.of(col).sql()))
+
+    def withColumns(self, colsMap: dict[str, Column]) -> "DataFrame":
+        df = self
+        for name, c in colsMap.items():
+            df = df.withColumn(name, c)
+        return df
+
+    def withColumnRenamed(self, existing: str, new: str) -> "DataFrame":
+        return self._new(self._frame.rename(existing, new))
+
+    def drop(self, *cols: Any) -> "DataFrame":
+        names = []
+        for c in cols:
+            if isinstance(c, Column):
+                if c._name is None:
+                    unsupported("DataFrame.drop", "a column expression; pass a name or df.column")
+                names.append(c._name)
+            else:
+                names.append(c)
+        return self._new(self._frame.drop(names))
+
+    def distinct(self) -> "DataFrame":
+        return self._new(self._frame.distinct())
+
+    def dropDuplicates(self, subset: Optional[list[str]] = None) -> "DataFrame":
+        if isinstance(subset, str):
+            subset = [subset]
+        return self._new(self._frame.drop_duplicates(list(subset or [])))
+
+    drop_duplicates = dropDuplicates
+
+    def join(self, other: "DataFrame", on: Any = None, how: Optional[str] = None) -> "DataFrame":
+        how = how or "inner"
+        if on is None:
+            return self._new(self._frame.join_on(other._frame, None, "cross" if how == "inner" else how, _view(self._id), _view(other._id)))
+        if isinstance(on, str):
+            on = [on]
+        if isinstance(on, (list, tuple)) and all(isinstance(k, str) for k in on):
+            return self._new(self._frame.join_using(other._frame, list(on), how))
+        conditions = list(on) if isinstance(on, (list, tuple)) else [on]
+        condition = conditions[0]
+        for extra in conditions[1:]:
+            condition = condition & extra
+        left, right = self._id, other._id
+
+        def refs(frame: Optional[int], name: str) -> str:
+            if frame == left:
+                return f"{quote(_view(left))}.{quote(name)}"
+            if frame == right:
+                return f"{quote(_view(right))}.{quote(name)}"
+            return quote(name)
+
+        return self._new(self._frame.join_on(other._frame, condition.sql(refs), how, _view(left), _view(right)))
+
+    def crossJoin(self, other: "DataFrame") -> "DataFrame":
+        return self._new(self._frame.join_on(other._frame, None, "cross", _view(self._id), _view(other._id)))
+
+    def groupBy(self, *cols: Any) -> "GroupedData":
+        if len(cols) == 1 and isinstance(cols[0], (list, tuple)):
+            cols = tuple(cols[0])
+        return GroupedData(self, [self._sql(c) for c in cols])
+
+    groupby = groupBy
+
+    def agg(self, *exprs: Any) -> "DataFrame":
+        return self.groupBy().agg(*exprs)
+
+    def orderBy(self, *cols: Any, ascending: Any = None) -> "DataFrame":
+        if len(cols) == 1 and isinstance(cols[0], (list, tuple)):
+            cols = tuple(cols[0])
+        exprs = [self._sql(c) for c in cols]
+        if ascending is not None:
+            flags = ascending if isinstance(ascending, (list, tuple)) else [ascending] * len(exprs)
+            exprs = [f"{e} {'ASC' if a else 'DESC'}" for e, a in zip(exprs, flags)]
+        return self._new(self._frame.order_by(exprs))
+
+    sort = orderBy
+
+    def limit(self, num: int) -> "DataFrame":
+        return self._new(self._frame.limit(num))
+
+    def union(self, other: "DataFrame") -> "DataFrame":
+        return self._new(self._frame.union(other._frame, False))
+
+    unionAll = union
+
+    def unionByName(self, other: "DataFrame", allowMissingColumns: bool = False) -> "DataFrame":
+        if allowMissingColumns:
+            unsupported("DataFrame.unionByName", "allowMissingColumns=True")
+        return self._new(self._frame.union(other._frame, True))
+
+    def alias(self, alias: str) -> "DataFrame":
+        return self
+
+    def cache(self) -> "DataFrame":
+        return self
+
+    persist = cache
+
+    def unpersist(self, blocking: bool = False) -> "DataFrame":
+        return self
+
+    def repartition(self, *args: Any, **kwargs: Any) -> "DataFrame":
+        return self
+
+    def coalesce(self, numPartitions: int) -> "DataFrame":
+        return self
+
+    def createOrReplaceTempView(self, name: str) -> None:
+        self.sparkSession._session.register_view(name, self._frame)
+
+    def createTempView(self, name: str) -> None:
+        if name.lower() in self.sparkSession._session.view_names():
+            from glueless.exceptions import SqlError
+
+            raise SqlError(f"[TEMP_TABLE_OR_VIEW_ALREADY_EXISTS] Cannot create the temporary view `{name}` because it already exists.")
+        self.createOrReplaceTempView(name)
+
+    createOrReplaceGlobalTempView = createOrReplaceTempView
+
+    # --- actions ------------------------------------------------------------------------------
+    def count(self) -> int:
+        return self._frame.count()
+
+    def collect(self) -> list[Row]:
+        return self._rows(None)
+
+    def take(self, num: int) -> list[Row]:
+        return self._rows(num)
+
+    def head(self, n: Optional[int] = None) -> Any:
+        if n is None:
+            rows = self._rows(1)
+            return rows[0] if rows else None
+        return self._rows(n)
+
+    def first(self) -> Optional[Row]:
+        return self.head()
+
+    def isEmpty(self) -> bool:
+        return not self._rows(1)
+
+    def _rows(self, limit: Optional[int]) -> list[Row]:
+        fields = self._frame.fields()
+        names = [f[0] for f in fields]
+        types = [f[1] for f in fields]
+        rows = []
+        for line in self._frame.json_records(limit).splitlines():
+            record = json.loads(line)
+            rows.append(Row._make(names, [_convert(record.get(n), t) for n, t in zip(names, types)]))
+        return rows
+
+    def show(self, n: int = 20, truncate: Union[bool, int] = True, vertical: bool = False) -> None:
+        if vertical:
+            unsupported("DataFrame.show", "vertical=True")
+        width = 20 if truncate is True else (0 if truncate is False else int(truncate))
+        print(self._frame.show_table(n, width), end="")
+
+    def printSchema(self) -> None:
+        print(self._frame.schema_tree(False))
+
+    def toDF(self, *names: str) -> "DataFrame":
+        if len(names) != len(self.columns):
+            raise ValueError(f"toDF: {len(names)} names for {len(self.columns)} columns")
+        return self.select(*[Column.ref(c).alias(n) for c, n in zip(self.columns, names)])
+
+    @property
+    def write(self) -> "DataFrameWriter":
+        from glueless.compat.pyspark.sql.readwriter import DataFrameWriter
+
+        return DataFrameWriter(self)
+
+    def __repr__(self) -> str:
+        return "DataFrame[" + ", ".join(f"{n}: {t}" for n, t in self.dtypes) + "]"
+
+
+class GroupedData(Surface):
+    """``df.groupBy(...)``: aggregations by the grouping columns."""
+
+    _api_name = "GroupedData"
+
+    def __init__(self, df: DataFrame, keys: list[str]) -> None:
+        self._df = df
+        self._keys = keys
+
+    def agg(self, *exprs: Any) -> DataFrame:
+        if len(exprs) == 1 and isinstance(exprs[0], dict):
+            exprs = tuple(Column.raw(f"{fn}({quote(c) if c != '*' else '1'})") for c, fn in exprs[0].items())
+        return self._df._new(self._df._frame.aggregate(self._keys, [Column.of(e).sql() for e in exprs]))
+
+    def count(self) -> DataFrame:
+        return self.agg(Column.raw("count(1) AS `count`"))
+
+    def _each(self, fn: str, cols: tuple[str, ...]) -> DataFrame:
+        return self.agg(*[Column.raw(f"{fn}({quote(c)})") for c in cols])
+
+    def sum(self, *cols: str) -> DataFrame:
+        return self._each("sum", cols)
+
+    def avg(self, *cols: str) -> DataFrame:
+        return self._each("avg", cols)
+
+    mean = avg
+
+    def min(self, *cols: str) -> DataFrame:
+        return self._each("min", cols)
+
+    def max(self, *cols: str) -> DataFrame:
+        return self._each("max", cols)
+
+
+if False:  # pragma: no cover - for type checkers only
+    from glueless.compat.pyspark.sql.readwriter import DataFrameWriter  # noqa: F401

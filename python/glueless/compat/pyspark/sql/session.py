@@ -1,0 +1,117 @@
+"""``pyspark.sql.SparkSession``: one per process, on the run's SQL session."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from glueless.compat import _run
+from glueless.compat._unsupported import Surface, unsupported
+from glueless.compat.pyspark.sql.dataframe import DataFrame
+
+
+class _Conf(Surface):
+    _api_name = "RuntimeConfig"
+
+    def __init__(self) -> None:
+        self._values: dict[str, str] = {}
+
+    def set(self, key: str, value: Any) -> None:
+        self._values[key] = str(value)
+
+    def get(self, key: str, default: Optional[str] = None) -> Optional[str]:
+        return self._values.get(key, default)
+
+
+class Builder(Surface):
+    """``SparkSession.builder``: settings are accepted (none changes how glueless runs a query)."""
+
+    _api_name = "SparkSession.builder"
+
+    def __init__(self) -> None:
+        self._conf: dict[str, str] = {}
+
+    def appName(self, name: str) -> "Builder":
+        self._conf["spark.app.name"] = name
+        return self
+
+    def master(self, master: str) -> "Builder":
+        return self
+
+    def config(self, key: Any = None, value: Any = None, conf: Any = None, map: Any = None) -> "Builder":  # noqa: A002
+        if isinstance(key, str):
+            self._conf[key] = str(value)
+        return self
+
+    def enableHiveSupport(self) -> "Builder":
+        return self
+
+    def getOrCreate(self) -> "SparkSession":
+        session = SparkSession._active()
+        for k, v in self._conf.items():
+            session.conf.set(k, v)
+        return session
+
+
+class SparkSession(Surface):
+    """A Spark session whose queries run on glueless (DataFusion with Spark's rules)."""
+
+    _api_name = "SparkSession"
+    _instance: Optional["SparkSession"] = None
+    _instance_run: Optional[object] = None
+
+    class _BuilderDescriptor:
+        def __get__(self, obj: Any, owner: Any) -> Builder:
+            return Builder()
+
+    builder = _BuilderDescriptor()
+
+    def __init__(self, sparkContext: Any = None) -> None:
+        self._run = _run.current()
+        self.conf = _Conf()
+        self._sc = sparkContext
+
+    @classmethod
+    def _active(cls) -> "SparkSession":
+        run = _run.current()
+        if cls._instance is None or cls._instance_run is not run:
+            cls._instance = SparkSession()
+            cls._instance_run = run
+        return cls._instance
+
+    @classmethod
+    def getActiveSession(cls) -> Optional["SparkSession"]:
+        return cls._active()
+
+    @property
+    def _session(self) -> Any:
+        return self._run.session
+
+    @property
+    def sparkContext(self) -> Any:
+        from glueless.compat.pyspark.context import SparkContext
+
+        return self._sc or SparkContext.getOrCreate()
+
+    @property
+    def read(self) -> Any:
+        from glueless.compat.pyspark.sql.readwriter import DataFrameReader
+
+        return DataFrameReader(self)
+
+    @property
+    def version(self) -> str:
+        return "3.5.4"
+
+    def sql(self, sqlQuery: str, args: Any = None, **kwargs: Any) -> DataFrame:
+        if args or kwargs:
+            unsupported("SparkSession.sql", "query parameters")
+        return DataFrame(self._session.sql(sqlQuery), self)
+
+    def table(self, tableName: str) -> DataFrame:
+        return self.sql(f"SELECT * FROM {tableName}")
+
+    def stop(self) -> None:
+        pass
+
+    def newSession(self) -> "SparkSession":
+        return self

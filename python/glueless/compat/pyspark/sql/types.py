@@ -1,0 +1,217 @@
+"""``pyspark.sql.types``: the schema classes scripts build and read (``simpleString`` as Spark)."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, Optional
+
+from glueless.compat._unsupported import module_getattr
+
+__getattr__ = module_getattr("pyspark.sql.types")
+
+
+class DataType:
+    _name = ""
+
+    def simpleString(self) -> str:
+        return self._name
+
+    def typeName(self) -> str:
+        return self._name
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DataType) and self.simpleString() == other.simpleString()
+
+    def __hash__(self) -> int:
+        return hash(self.simpleString())
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+def _simple(class_name: str, name: str) -> type:
+    return type(class_name, (DataType,), {"_name": name})
+
+
+StringType = _simple("StringType", "string")
+LongType = _simple("LongType", "bigint")
+IntegerType = _simple("IntegerType", "int")
+ShortType = _simple("ShortType", "smallint")
+ByteType = _simple("ByteType", "tinyint")
+DoubleType = _simple("DoubleType", "double")
+FloatType = _simple("FloatType", "float")
+BooleanType = _simple("BooleanType", "boolean")
+TimestampType = _simple("TimestampType", "timestamp")
+TimestampNTZType = _simple("TimestampNTZType", "timestamp_ntz")
+DateType = _simple("DateType", "date")
+BinaryType = _simple("BinaryType", "binary")
+NullType = _simple("NullType", "void")
+
+
+class DecimalType(DataType):
+    def __init__(self, precision: int = 10, scale: int = 0) -> None:
+        self.precision = precision
+        self.scale = scale
+
+    def simpleString(self) -> str:
+        return f"decimal({self.precision},{self.scale})"
+
+    def __repr__(self) -> str:
+        return f"DecimalType({self.precision},{self.scale})"
+
+
+class ArrayType(DataType):
+    def __init__(self, elementType: DataType, containsNull: bool = True) -> None:
+        self.elementType = elementType
+        self.containsNull = containsNull
+
+    def simpleString(self) -> str:
+        return f"array<{self.elementType.simpleString()}>"
+
+    def __repr__(self) -> str:
+        return f"ArrayType({self.elementType!r}, {self.containsNull})"
+
+
+class StructField:
+    def __init__(self, name: str, dataType: DataType, nullable: bool = True, metadata: Optional[dict[str, Any]] = None) -> None:
+        self.name = name
+        self.dataType = dataType
+        self.nullable = nullable
+        self.metadata = metadata or {}
+
+    def simpleString(self) -> str:
+        return f"{self.name}:{self.dataType.simpleString()}"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, StructField) and (self.name, self.dataType, self.nullable) == (
+            other.name,
+            other.dataType,
+            other.nullable,
+        )
+
+    def __repr__(self) -> str:
+        return f"StructField('{self.name}', {self.dataType!r}, {self.nullable})"
+
+
+class StructType(DataType):
+    def __init__(self, fields: Optional[list[StructField]] = None) -> None:
+        self.fields = list(fields or [])
+
+    def add(self, field: Any, data_type: Any = None, nullable: bool = True) -> "StructType":
+        if isinstance(field, StructField):
+            self.fields.append(field)
+        else:
+            dt = _parse_type(data_type) if isinstance(data_type, str) else data_type
+            self.fields.append(StructField(field, dt, nullable))
+        return self
+
+    @property
+    def names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    def fieldNames(self) -> list[str]:
+        return self.names
+
+    def simpleString(self) -> str:
+        return f"struct<{','.join(f.simpleString() for f in self.fields)}>"
+
+    def ddl(self) -> str:
+        """The schema as a Spark DDL string (`name type, …`)."""
+        return ", ".join(f"`{f.name}` {f.dataType.simpleString().upper()}" for f in self.fields)
+
+    def __iter__(self) -> Iterator[StructField]:
+        return iter(self.fields)
+
+    def __len__(self) -> int:
+        return len(self.fields)
+
+    def __getitem__(self, key: Any) -> StructField:
+        if isinstance(key, str):
+            for f in self.fields:
+                if f.name == key:
+                    return f
+            raise KeyError(f"No StructField named {key}")
+        return self.fields[key]
+
+    def __repr__(self) -> str:
+        return f"StructType([{', '.join(repr(f) for f in self.fields)}])"
+
+
+_SIMPLE = {
+    "string": StringType,
+    "bigint": LongType,
+    "long": LongType,
+    "int": IntegerType,
+    "integer": IntegerType,
+    "smallint": ShortType,
+    "short": ShortType,
+    "tinyint": ByteType,
+    "byte": ByteType,
+    "double": DoubleType,
+    "float": FloatType,
+    "boolean": BooleanType,
+    "timestamp": TimestampType,
+    "timestamp_ntz": TimestampNTZType,
+    "date": DateType,
+    "binary": BinaryType,
+    "void": NullType,
+}
+
+
+def _parse_type(text: str) -> DataType:
+    """A DataType from Spark's simple string (as ``fields()`` of the core reports it)."""
+    t = text.strip().lower()
+    if t in _SIMPLE:
+        return _SIMPLE[t]()
+    if t.startswith("decimal(") and t.endswith(")"):
+        p, _, s = t[8:-1].partition(",")
+        return DecimalType(int(p), int(s or 0))
+    if t.startswith("array<") and t.endswith(">"):
+        return ArrayType(_parse_type(t[6:-1]))
+    return StringType()
+
+
+class Row(tuple):
+    """``pyspark.sql.Row``: a tuple whose fields are also attributes (``row.email``)."""
+
+    __fields__: tuple[str, ...]
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> "Row":
+        if args and kwargs:
+            raise ValueError("Can not use both args and kwargs to create Row")
+        if kwargs:
+            row = tuple.__new__(cls, tuple(kwargs.values()))
+            row.__fields__ = tuple(kwargs)
+            return row
+        row = tuple.__new__(cls, args)
+        row.__fields__ = ()
+        return row
+
+    @classmethod
+    def _make(cls, names: list[str], values: list[Any]) -> "Row":
+        row = tuple.__new__(cls, values)
+        row.__fields__ = tuple(names)
+        return row
+
+    def asDict(self, recursive: bool = False) -> dict[str, Any]:
+        return dict(zip(self.__fields__, self))
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        try:
+            return self[self.__fields__.index(name)]
+        except ValueError:
+            raise AttributeError(name) from None
+
+    def __getitem__(self, key: Any) -> Any:  # type: ignore[override]
+        if isinstance(key, str):
+            try:
+                return tuple.__getitem__(self, self.__fields__.index(key))
+            except ValueError:
+                raise ValueError(key) from None
+        return tuple.__getitem__(self, key)
+
+    def __repr__(self) -> str:
+        if self.__fields__:
+            return "Row(" + ", ".join(f"{k}={v!r}" for k, v in zip(self.__fields__, self)) + ")"
+        return "<Row(" + ", ".join(repr(v) for v in self) + ")>"

@@ -1,0 +1,198 @@
+//! Glue's DynamicFrame transforms with Glue's semantics (AWS Glue developer guide; the awsglue
+//! sources): `Join.apply` keeps both frames' fields and marks a right-side name that collides with
+//! a leading `.`; `DropFields`/`SelectFields` ignore paths a frame lacks; `ApplyMapping` keeps only
+//! mapped fields, matching source names ignoring case; `DropNullFields` drops fields that are null
+//! in every record.
+
+use std::collections::HashSet;
+
+use arrow_array::Array;
+use datafusion::common::Column;
+use datafusion::logical_expr::{lit, Expr, JoinType};
+
+use super::{resolve_in, types, Frame};
+use crate::error::{Error, Result};
+use crate::sql::session::sql_error;
+
+/// A field path as Glue scripts write it: backticks quote a name holding dots ("`.serialNumber`").
+#[must_use]
+pub fn field_name(path: &str) -> String {
+    let path = path.trim();
+    path.strip_prefix('`').and_then(|p| p.strip_suffix('`')).unwrap_or(path).replace("``", "`")
+}
+
+/// One `ApplyMapping` entry: source field, source type, target field, target type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mapping {
+    pub source: String,
+    pub source_type: String,
+    pub target: String,
+    pub target_type: String,
+}
+
+impl Frame {
+    /// `Join.apply(frame1, frame2, keys1, keys2)`: an inner equi-join keeping every field of both
+    /// frames; a right field whose name the left has is renamed with a leading `.`. A key field
+    /// that either frame lacks matches nothing (the result is empty, with both frames' fields).
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when the key lists differ in length.
+    pub fn glue_join(&self, other: &Frame, keys1: &[String], keys2: &[String]) -> Result<Self> {
+        if keys1.len() != keys2.len() || keys1.is_empty() {
+            return Err(Error::InvalidArgument(format!(
+                "Join.apply needs as many keys for each frame, at least one (got {} and {})",
+                keys1.len(),
+                keys2.len()
+            )));
+        }
+        let left_names: HashSet<String> = self.column_names().into_iter().collect();
+        let right_names = other.column_names();
+        let renamed = |name: &str| if left_names.contains(name) { format!(".{name}") } else { name.to_string() };
+        let keys1: Vec<String> = keys1.iter().map(|k| field_name(k)).collect();
+        let keys2: Vec<String> = keys2.iter().map(|k| field_name(k)).collect();
+        let lacks_key = keys1.iter().any(|k| !left_names.contains(k)) || keys2.iter().any(|k| !right_names.contains(k));
+        let right_projection: Vec<Expr> = other
+            .df
+            .schema()
+            .iter()
+            .map(|(q, f)| Expr::Column(Column::new(q.cloned(), f.name())).alias(renamed(f.name())))
+            .collect();
+        let right = other
+            .df
+            .clone()
+            .select(right_projection)
+            .map_err(sql_error)?
+            .alias("__glueless_right")
+            .map_err(sql_error)?;
+        let left = self.df.clone().alias("__glueless_left").map_err(sql_error)?;
+        if lacks_key {
+            // Glue: no record has the key field, so none matches. Keep both frames' fields.
+            let joined = left.join(right, JoinType::Inner, &[], &[], Some(lit(false))).map_err(sql_error)?;
+            return self.unqualified(joined);
+        }
+        let on: Vec<Expr> = keys1
+            .iter()
+            .zip(&keys2)
+            .map(|(l, r)| {
+                Expr::Column(Column::new(Some("__glueless_left"), l))
+                    .eq(Expr::Column(Column::new(Some("__glueless_right"), renamed(r))))
+            })
+            .collect();
+        let joined = left.join_on(right, JoinType::Inner, on).map_err(sql_error)?;
+        self.unqualified(joined)
+    }
+
+    fn unqualified(&self, df: datafusion::prelude::DataFrame) -> Result<Self> {
+        let projection: Vec<Expr> =
+            df.schema().iter().map(|(q, f)| Expr::Column(Column::new(q.cloned(), f.name())).alias(f.name())).collect();
+        Ok(self.with(df.select(projection).map_err(sql_error)?))
+    }
+
+    /// `DropFields.apply(frame, paths)`: fields the frame lacks are ignored.
+    ///
+    /// # Errors
+    /// [`Error::Sql`] from planning.
+    pub fn drop_fields(&self, paths: &[String]) -> Result<Self> {
+        let dropped: HashSet<String> = paths.iter().map(|p| field_name(p)).collect();
+        let projection = self.projection(|name| (!dropped.contains(name)).then(|| name.to_string()));
+        Ok(self.with(self.df.clone().select(projection).map_err(sql_error)?))
+    }
+
+    /// `SelectFields.apply(frame, paths)`: the named fields the frame has, in the frame's order.
+    ///
+    /// # Errors
+    /// [`Error::Sql`] from planning.
+    pub fn select_fields(&self, paths: &[String]) -> Result<Self> {
+        let kept: HashSet<String> = paths.iter().map(|p| field_name(p)).collect();
+        let projection = self.projection(|name| kept.contains(name).then(|| name.to_string()));
+        Ok(self.with(self.df.clone().select(projection).map_err(sql_error)?))
+    }
+
+    /// `RenameField.apply(frame, old, new)`: no change when the frame lacks `old`.
+    ///
+    /// # Errors
+    /// [`Error::Sql`] from planning.
+    pub fn rename_field(&self, old: &str, new: &str) -> Result<Self> {
+        let (old, new) = (field_name(old), field_name(new));
+        let projection = self.projection(|name| Some(if name == old { new.clone() } else { name.to_string() }));
+        Ok(self.with(self.df.clone().select(projection).map_err(sql_error)?))
+    }
+
+    /// `ApplyMapping.apply(frame, mappings)`: only the mapped fields, renamed and cast to the
+    /// target types; source names match ignoring case unless `case_sensitive`. A source field the
+    /// frame lacks gives no field; a value that does not convert is null.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for a type Glue does not name.
+    pub fn apply_mapping(&self, mappings: &[Mapping], case_sensitive: bool) -> Result<Self> {
+        let names = self.column_names();
+        let mut projection = Vec::new();
+        for mapping in mappings {
+            let source = field_name(&mapping.source);
+            let found = if case_sensitive {
+                names.iter().find(|n| **n == source).cloned()
+            } else {
+                resolve_in(&names, &source)?
+            };
+            let Some(found) = found else { continue };
+            let target_type = types::glue_type(&mapping.target_type)?;
+            let column = Expr::Column(self.column(&found)?);
+            let source_type = self.df.schema().field_with_unqualified_name(&found).map_err(sql_error)?.data_type();
+            let value = if source_type == &target_type { column } else { types::lenient_cast(column, &target_type) };
+            projection.push(value.alias(field_name(&mapping.target)));
+        }
+        Ok(self.with(self.df.clone().select(projection).map_err(sql_error)?))
+    }
+
+    /// `DropNullFields.apply(frame)`: drops the fields that are null in every record. Runs the
+    /// plan once to find them; the result reuses what it computed.
+    ///
+    /// # Errors
+    /// As [`Frame::collect`].
+    pub fn drop_null_fields(&self) -> Result<Self> {
+        let materialized = self.materialize()?;
+        let (schema, batches) = materialized.collect()?;
+        let all_null: HashSet<String> = schema
+            .fields()
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| batches.iter().all(|b| b.column(*i).null_count() == b.num_rows()))
+            .map(|(_, f)| f.name().clone())
+            .collect();
+        materialized.drop_fields(&all_null.into_iter().collect::<Vec<_>>())
+    }
+
+    /// Cast a column to a type (for `ResolveChoice` with `cast:` specs, and `withColumn` casts).
+    ///
+    /// # Errors
+    /// [`Error::Sql`] when there is no such column.
+    pub fn cast_column(&self, name: &str, type_name: &str) -> Result<Self> {
+        let found = self.resolve(name)?;
+        let target = types::glue_type(type_name)?;
+        let projection: Vec<Expr> = self
+            .df
+            .schema()
+            .iter()
+            .map(|(q, f)| {
+                let column = Expr::Column(Column::new(q.cloned(), f.name()));
+                if f.name() == &found {
+                    types::lenient_cast(column, &target).alias(f.name())
+                } else {
+                    column
+                }
+            })
+            .collect();
+        Ok(self.with(self.df.clone().select(projection).map_err(sql_error)?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field_name;
+
+    #[test]
+    fn backticks_quote_a_name() {
+        assert_eq!(field_name("`.serialNumber`"), ".serialNumber");
+        assert_eq!(field_name("email"), "email");
+    }
+}

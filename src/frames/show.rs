@@ -1,0 +1,197 @@
+//! What `show()` and `printSchema()` print: Spark's table and tree for a DataFrame, Glue's JSON
+//! records and tree for a DynamicFrame.
+
+use std::fmt::Write as _;
+
+use arrow_array::{Array, RecordBatch};
+use arrow_cast::display::{ArrayFormatter, FormatOptions};
+use arrow_schema::{DataType, Field, Schema};
+
+use super::types::{glue_name, spark_name};
+use crate::error::Result;
+
+/// Spark's `printSchema()`: ` |-- name: type (nullable = true)`.
+#[must_use]
+pub fn spark_tree(schema: &Schema) -> String {
+    let mut out = String::from("root\n");
+    for field in schema.fields() {
+        tree_line(&mut out, field, 1, true);
+    }
+    out
+}
+
+/// Glue's `DynamicFrame.printSchema()`: `|-- name: type`, without Spark's leading space.
+#[must_use]
+pub fn glue_tree(schema: &Schema) -> String {
+    let mut out = String::from("root\n");
+    for field in schema.fields() {
+        tree_line(&mut out, field, 1, false);
+    }
+    out
+}
+
+fn tree_line(out: &mut String, field: &Field, depth: usize, spark: bool) {
+    let indent = if spark { " |   ".repeat(depth - 1) + " |-- " } else { "|    ".repeat(depth - 1) + "|-- " };
+    let type_name = match field.data_type() {
+        DataType::Struct(_) => "struct".to_string(),
+        DataType::List(_) | DataType::LargeList(_) => "array".to_string(),
+        other if spark => spark_name(other),
+        other => glue_name(other),
+    };
+    if spark {
+        let _ = writeln!(out, "{indent}{}: {type_name} (nullable = {})", field.name(), field.is_nullable());
+    } else {
+        let _ = writeln!(out, "{indent}{}: {type_name}", field.name());
+    }
+    match field.data_type() {
+        DataType::Struct(children) => {
+            for child in children {
+                tree_line(out, child, depth + 1, spark);
+            }
+        }
+        DataType::List(element) | DataType::LargeList(element) => {
+            let element = Field::new("element", element.data_type().clone(), element.is_nullable());
+            tree_line(out, &element, depth + 1, spark);
+        }
+        _ => {}
+    }
+}
+
+/// Spark's `show(n, truncate)`: a boxed table of the first `n` rows; cells longer than
+/// `truncate` characters are cut to `truncate - 3` and `...` (0: no cutting, left-aligned).
+///
+/// # Errors
+/// Arrow errors formatting a value.
+pub fn spark_table(schema: &Schema, batches: &[RecordBatch], n: usize, truncate: usize) -> Result<String> {
+    let options = FormatOptions::default().with_null("NULL").with_display_error(true);
+    let headers: Vec<String> = schema.fields().iter().map(|f| cut(f.name(), truncate)).collect();
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut more = false;
+    'batches: for batch in batches {
+        let formatters = batch
+            .columns()
+            .iter()
+            .map(|c| ArrayFormatter::try_new(c.as_ref(), &options))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        for row in 0..batch.num_rows() {
+            if rows.len() == n {
+                more = true;
+                break 'batches;
+            }
+            rows.push(
+                formatters
+                    .iter()
+                    .zip(batch.columns())
+                    .map(
+                        |(f, c)| {
+                            if c.is_null(row) {
+                                "NULL".to_string()
+                            } else {
+                                cut(&f.value(row).to_string(), truncate)
+                            }
+                        },
+                    )
+                    .collect(),
+            );
+        }
+    }
+    let widths: Vec<usize> = (0..headers.len())
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).chain([headers[i].chars().count(), 3]).max().unwrap_or(3))
+        .collect();
+    let rule = format!("+{}+\n", widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("+"));
+    let line = |cells: &[String]| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| {
+                let pad = " ".repeat(w - c.chars().count());
+                if truncate > 0 {
+                    format!("{pad}{c}")
+                } else {
+                    format!("{c}{pad}")
+                }
+            })
+            .collect();
+        format!("|{}|\n", padded.join("|"))
+    };
+    let mut out = rule.clone();
+    out.push_str(&line(&headers));
+    out.push_str(&rule);
+    for row in &rows {
+        out.push_str(&line(row));
+    }
+    out.push_str(&rule);
+    if more {
+        let noun = if n == 1 { "row" } else { "rows" };
+        let _ = writeln!(out, "only showing top {n} {noun}");
+    }
+    Ok(out)
+}
+
+fn cut(text: &str, truncate: usize) -> String {
+    if truncate == 0 || text.chars().count() <= truncate {
+        return text.to_string();
+    }
+    if truncate < 4 {
+        return text.chars().take(truncate).collect();
+    }
+    let kept: String = text.chars().take(truncate - 3).collect();
+    format!("{kept}...")
+}
+
+/// Glue's `DynamicFrame.show(n)`: one JSON object per record, without the fields it lacks.
+///
+/// # Errors
+/// Arrow errors encoding a value.
+pub fn glue_records(batches: &[RecordBatch], n: usize) -> Result<String> {
+    let mut out = Vec::new();
+    let mut left = n;
+    {
+        let mut writer = arrow_json::LineDelimitedWriter::new(&mut out);
+        for batch in batches {
+            if left == 0 {
+                break;
+            }
+            let take = left.min(batch.num_rows());
+            writer.write(&batch.slice(0, take))?;
+            left -= take;
+        }
+        writer.finish()?;
+    }
+    Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow_array::{Int64Array, StringArray};
+
+    use super::*;
+
+    #[test]
+    fn spark_show_shape() {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("email", DataType::Utf8, true),
+            Field::new("n", DataType::Int64, true),
+        ]));
+        let batch = RecordBatch::try_new(
+            schema.clone(),
+            vec![
+                Arc::new(StringArray::from(vec![Some("a@example.com"), None])),
+                Arc::new(Int64Array::from(vec![1, 22])),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            spark_table(&schema, std::slice::from_ref(&batch), 1, 20).unwrap(),
+            "+-------------+---+\n|        email|  n|\n+-------------+---+\n|a@example.com|  1|\n+-------------+---+\nonly showing top 1 row\n"
+        );
+        assert_eq!(glue_records(&[batch], 5).unwrap(), "{\"email\":\"a@example.com\",\"n\":1}\n{\"n\":22}\n");
+        assert_eq!(
+            spark_tree(&schema),
+            "root\n |-- email: string (nullable = true)\n |-- n: bigint (nullable = true)\n"
+        );
+        assert_eq!(glue_tree(&schema), "root\n|-- email: string\n|-- n: long\n");
+    }
+}

@@ -1,0 +1,360 @@
+//! Sinks of users' scripts: new JSON, CSV or Parquet files in a folder, as Glue writes them.
+//!
+//! Glue's S3 writes append: a run adds files named `run-<millis>-part-r-<n>` and never clears the
+//! target. Each file is put whole (a local file appears by rename, an S3 object by one put), so a
+//! reader never sees half a file. With partition keys, rows go to Hive-style `key=value/`
+//! folders and the key columns leave the files.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::Write;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
+use arrow_array::{Array, RecordBatch, UInt32Array};
+use arrow_cast::display::{ArrayFormatter, FormatOptions};
+use arrow_schema::{Schema, SchemaRef};
+use bytes::Bytes;
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression as ParquetCompression, GzipLevel, ZstdLevel};
+use parquet::file::properties::WriterProperties;
+
+use crate::error::{Error, Result};
+use crate::storage::{objects, Location};
+
+/// The file formats a sink writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SinkFormat {
+    Json,
+    Csv,
+    /// `parquet` and `glueparquet` (Glue's writer of the same files).
+    Parquet,
+}
+
+impl SinkFormat {
+    /// Glue's format names: `json`, `csv`, `parquet`, `glueparquet`.
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] for other formats (avro, orc, xml, …).
+    pub fn parse(name: &str) -> Result<Self> {
+        match name.to_lowercase().as_str() {
+            "json" => Ok(Self::Json),
+            "csv" => Ok(Self::Csv),
+            "parquet" | "glueparquet" => Ok(Self::Parquet),
+            other => Err(Error::Unsupported(format!(
+                "the {other} format is not supported by glueless (json, csv, parquet, glueparquet are)"
+            ))),
+        }
+    }
+}
+
+/// Compression of written files; Glue's defaults: snappy for Parquet, none for JSON and CSV.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    None,
+    Snappy,
+    Gzip,
+    Zstd,
+    Lz4,
+    Bzip2,
+}
+
+impl Compression {
+    /// The compression a format gets when `name` is `None` or names one (`gzip`, `snappy`,
+    /// `zstd`, `lz4`, `bzip2`, `none`/`uncompressed`).
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] for a codec this format cannot use.
+    pub fn parse(name: Option<&str>, format: SinkFormat) -> Result<Self> {
+        let Some(name) = name else {
+            return Ok(if format == SinkFormat::Parquet { Self::Snappy } else { Self::None });
+        };
+        let codec = match name.to_lowercase().as_str() {
+            "" | "none" | "uncompressed" => Self::None,
+            "snappy" => Self::Snappy,
+            "gzip" | "gz" => Self::Gzip,
+            "zstd" => Self::Zstd,
+            "lz4" => Self::Lz4,
+            "bzip2" | "bz2" => Self::Bzip2,
+            other => return Err(Error::Unsupported(format!("compression '{other}' is not supported by glueless"))),
+        };
+        let fits = match format {
+            SinkFormat::Parquet => codec != Self::Bzip2,
+            SinkFormat::Json | SinkFormat::Csv => matches!(codec, Self::None | Self::Gzip | Self::Bzip2 | Self::Zstd),
+        };
+        if fits {
+            Ok(codec)
+        } else {
+            Err(Error::Unsupported(format!("compression '{name}' for {format:?} files is not supported by glueless")))
+        }
+    }
+
+    fn suffix(self) -> &'static str {
+        match self {
+            Self::None => "",
+            Self::Snappy => "snappy",
+            Self::Gzip => "gz",
+            Self::Zstd => "zst",
+            Self::Lz4 => "lz4",
+            Self::Bzip2 => "bz2",
+        }
+    }
+}
+
+/// What a sink writes and how.
+#[derive(Debug, Clone)]
+pub struct SinkOptions {
+    pub format: SinkFormat,
+    pub compression: Compression,
+    pub partition_keys: Vec<String>,
+}
+
+/// What a write added.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Written {
+    pub files: u64,
+    pub rows: u64,
+    pub bytes: u64,
+    /// The partition folders written to (`key=value/…`), empty without partition keys.
+    pub partitions: Vec<String>,
+}
+
+/// Glue names a run's files after the time it writes them; two writes in one millisecond get
+/// consecutive numbers so that no file replaces another.
+fn run_stamp() -> i64 {
+    static LAST: AtomicI64 = AtomicI64::new(0);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    let mut last = LAST.load(Ordering::Relaxed);
+    loop {
+        let next = now.max(last + 1);
+        match LAST.compare_exchange(last, next, Ordering::Relaxed, Ordering::Relaxed) {
+            Ok(_) => return next,
+            Err(seen) => last = seen,
+        }
+    }
+}
+
+/// Write `batches` as new files under `folder`.
+///
+/// # Errors
+/// [`Error::InvalidArgument`] for a partition key the rows lack; storage and encoding errors.
+pub fn write(folder: &Location, schema: &SchemaRef, batches: &[RecordBatch], options: &SinkOptions) -> Result<Written> {
+    let stamp = run_stamp();
+    let mut written = Written::default();
+    if options.partition_keys.is_empty() {
+        let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
+        // Glue writes no file for an empty frame.
+        if rows > 0 {
+            write_file(folder, stamp, 0, schema, batches, options, &mut written)?;
+        }
+        return Ok(written);
+    }
+    let key_indices = options
+        .partition_keys
+        .iter()
+        .map(|key| {
+            schema.index_of(key).map_err(|_| {
+                Error::InvalidArgument(format!("partition key {key} is not a column of the frame ({})", names(schema)))
+            })
+        })
+        .collect::<Result<Vec<usize>>>()?;
+    let data_indices: Vec<usize> = (0..schema.fields().len()).filter(|i| !key_indices.contains(i)).collect();
+    let data_schema = Arc::new(schema.project(&data_indices)?);
+    let groups = partition_rows(batches, &key_indices, &options.partition_keys)?;
+    for (part, (folder_name, pieces)) in groups.into_iter().enumerate() {
+        let mut part_batches = Vec::new();
+        for (batch_index, rows) in pieces {
+            let indices = UInt32Array::from(rows);
+            let batch = &batches[batch_index];
+            let columns = data_indices
+                .iter()
+                .map(|&i| arrow_select::take::take(batch.column(i).as_ref(), &indices, None))
+                .collect::<std::result::Result<Vec<_>, _>>()?;
+            part_batches.push(RecordBatch::try_new(Arc::clone(&data_schema), columns)?);
+        }
+        write_file(&folder.join(&folder_name), stamp, part, &data_schema, &part_batches, options, &mut written)?;
+        written.partitions.push(folder_name);
+    }
+    Ok(written)
+}
+
+/// Delete every object under `folder` (Glue's `purge_s3_path` with no retention period);
+/// returns how many there were. A folder that does not exist holds none.
+///
+/// # Errors
+/// Storage errors naming the folder.
+pub fn purge(folder: &Location) -> Result<u64> {
+    let objects = match objects::list_recursive(folder) {
+        Ok(found) => found,
+        Err(Error::NotFound { .. }) => return Ok(0),
+        Err(other) => return Err(other),
+    };
+    let count = objects.len() as u64;
+    objects::delete_all(folder, objects.into_iter().map(|meta| meta.location).collect())?;
+    Ok(count)
+}
+
+fn names(schema: &Schema) -> String {
+    schema.fields().iter().map(|f| f.name().as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// Rows of each partition folder: (batch index, row indices) pieces, folders in sorted order.
+type Partitions = BTreeMap<String, Vec<(usize, Vec<u32>)>>;
+
+fn partition_rows(batches: &[RecordBatch], keys: &[usize], key_names: &[String]) -> Result<Partitions> {
+    let options = FormatOptions::default();
+    let mut groups: Partitions = BTreeMap::new();
+    for (batch_index, batch) in batches.iter().enumerate() {
+        let formatters = keys
+            .iter()
+            .map(|&k| ArrayFormatter::try_new(batch.column(k).as_ref(), &options))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let mut local: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+        for row in 0..batch.num_rows() {
+            let folder: Vec<String> = formatters
+                .iter()
+                .zip(keys)
+                .zip(key_names)
+                .map(|((f, &k), name)| {
+                    let value = if batch.column(k).is_null(row) {
+                        "__HIVE_DEFAULT_PARTITION__".to_string()
+                    } else {
+                        escape_partition_value(&f.value(row).to_string())
+                    };
+                    format!("{name}={value}")
+                })
+                .collect();
+            let row =
+                u32::try_from(row).map_err(|_| Error::Unsupported("a batch of more than 4 billion rows".into()))?;
+            local.entry(folder.join("/")).or_default().push(row);
+        }
+        for (folder, rows) in local {
+            groups.entry(folder).or_default().push((batch_index, rows));
+        }
+    }
+    Ok(groups)
+}
+
+/// Hive's escaping of partition values: characters that are unsafe in a path become `%XX`.
+fn escape_partition_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        if c.is_control() || "\"#%'*/:=?\\{[]^".contains(c) {
+            let mut buf = [0u8; 4];
+            for byte in c.encode_utf8(&mut buf).bytes() {
+                let _ = write!(out, "%{byte:02X}");
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn write_file(
+    folder: &Location,
+    stamp: i64,
+    part: usize,
+    schema: &SchemaRef,
+    batches: &[RecordBatch],
+    options: &SinkOptions,
+    written: &mut Written,
+) -> Result<()> {
+    let name = match (options.format, options.compression) {
+        (SinkFormat::Parquet, codec) => {
+            let codec = if codec == Compression::None { "uncompressed" } else { codec.suffix() };
+            format!("run-{stamp}-part-block-0-r-{part:05}-{codec}.parquet")
+        }
+        (_, Compression::None) => format!("run-{stamp}-part-r-{part:05}"),
+        (_, codec) => format!("run-{stamp}-part-r-{part:05}.{}", codec.suffix()),
+    };
+    let content = encode(schema, batches, options)?;
+    written.bytes += content.len() as u64;
+    written.rows += batches.iter().map(|b| b.num_rows() as u64).sum::<u64>();
+    written.files += 1;
+    objects::put(&folder.join(&name), content)
+}
+
+/// One file's bytes in the sink's format and compression.
+fn encode(schema: &SchemaRef, batches: &[RecordBatch], options: &SinkOptions) -> Result<Bytes> {
+    if options.format == SinkFormat::Parquet {
+        let compression = match options.compression {
+            Compression::None => ParquetCompression::UNCOMPRESSED,
+            Compression::Snappy => ParquetCompression::SNAPPY,
+            Compression::Gzip => ParquetCompression::GZIP(GzipLevel::default()),
+            Compression::Zstd => ParquetCompression::ZSTD(ZstdLevel::try_new(1)?),
+            Compression::Lz4 => ParquetCompression::LZ4_RAW,
+            Compression::Bzip2 => unreachable!("rejected by Compression::parse"),
+        };
+        let properties = WriterProperties::builder()
+            .set_compression(compression)
+            .set_created_by(format!("glueless {}", env!("CARGO_PKG_VERSION")))
+            .build();
+        let mut buffer = Vec::new();
+        let mut writer = ArrowWriter::try_new(&mut buffer, Arc::clone(schema), Some(properties))?;
+        for batch in batches {
+            writer.write(batch)?;
+        }
+        writer.close()?;
+        return Ok(Bytes::from(buffer));
+    }
+    let mut text = Vec::new();
+    match options.format {
+        SinkFormat::Json => {
+            // Fields a record lacks (null) are left out, as a DynamicRecord holds only its fields.
+            let mut writer = arrow_json::LineDelimitedWriter::new(&mut text);
+            for batch in batches {
+                writer.write(batch)?;
+            }
+            writer.finish()?;
+        }
+        SinkFormat::Csv => {
+            let mut writer = arrow_csv::WriterBuilder::new().with_header(true).build(&mut text);
+            for batch in batches {
+                writer.write(batch)?;
+            }
+        }
+        SinkFormat::Parquet => unreachable!("handled above"),
+    }
+    compress(text, options.compression)
+}
+
+fn compress(text: Vec<u8>, codec: Compression) -> Result<Bytes> {
+    let io = |e: std::io::Error| Error::Storage { op: "compressing", url: String::new(), reason: e.to_string() };
+    Ok(Bytes::from(match codec {
+        Compression::None => text,
+        Compression::Gzip => {
+            let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            encoder.write_all(&text).map_err(io)?;
+            encoder.finish().map_err(io)?
+        }
+        Compression::Bzip2 => {
+            let mut encoder = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::default());
+            encoder.write_all(&text).map_err(io)?;
+            encoder.finish().map_err(io)?
+        }
+        Compression::Zstd => zstd::encode_all(text.as_slice(), 1).map_err(io)?,
+        Compression::Snappy | Compression::Lz4 => unreachable!("rejected by Compression::parse for text formats"),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partition_values_are_escaped() {
+        assert_eq!(escape_partition_value("a/b=c"), "a%2Fb%3Dc");
+        assert_eq!(escape_partition_value("2024-01-01"), "2024-01-01");
+    }
+
+    #[test]
+    fn compression_defaults_follow_glue() {
+        assert_eq!(Compression::parse(None, SinkFormat::Parquet).unwrap(), Compression::Snappy);
+        assert_eq!(Compression::parse(None, SinkFormat::Json).unwrap(), Compression::None);
+        assert_eq!(Compression::parse(Some("gzip"), SinkFormat::Json).unwrap(), Compression::Gzip);
+        assert!(Compression::parse(Some("snappy"), SinkFormat::Json).is_err());
+    }
+}

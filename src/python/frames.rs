@@ -1,0 +1,410 @@
+//! `SqlSession` and `Frame`: the plan handles behind the awsglue / pyspark surface of
+//! `glueless submit`. Every method that plans or runs releases the GIL.
+
+use std::sync::Arc;
+
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use pyo3_arrow::PyTable;
+
+use super::errors::IntoPyResult;
+use super::table::ArrowTable;
+use crate::error::Result;
+use crate::frames::glue::Mapping;
+use crate::frames::sink::{self, Compression, SinkFormat, SinkOptions};
+use crate::frames::source::{self, CsvOptions, SourceFormat};
+use crate::frames::{show, types, Frame as CoreFrame, JoinHow};
+use crate::sql::SqlSession as CoreSession;
+use crate::storage::Location;
+
+/// A Spark SQL session: temporary views, `sql()`, and the sources of its frames.
+#[pyclass(module = "glueless", name = "SqlSession", frozen)]
+pub struct SqlSession {
+    inner: Arc<CoreSession>,
+}
+
+/// A lazy frame: a plan that runs on `collect`, `count`, `write` and friends.
+#[pyclass(module = "glueless", name = "Frame", frozen)]
+pub struct Frame {
+    inner: CoreFrame,
+}
+
+fn wrap(inner: CoreFrame) -> Frame {
+    Frame { inner }
+}
+
+fn csv_byte(text: Option<&str>, what: &str) -> Result<Option<u8>> {
+    match text {
+        None => Ok(None),
+        Some(t) if t.len() == 1 => Ok(Some(t.as_bytes()[0])),
+        Some(t) => Err(crate::Error::InvalidArgument(format!("{what} must be one character, got {t:?}"))),
+    }
+}
+
+#[pymethods]
+impl SqlSession {
+    #[new]
+    fn new() -> Self {
+        Self { inner: Arc::new(CoreSession::new()) }
+    }
+
+    /// A frame over an Arrow table (anything with `__arrow_c_stream__`).
+    fn frame(&self, py: Python<'_>, table: PyTable) -> PyResult<Frame> {
+        let (batches, schema) = table.into_inner();
+        py.detach(|| CoreFrame::from_batches(&self.inner, schema, batches)).into_py_result().map(wrap)
+    }
+
+    /// `createOrReplaceTempView(name)`.
+    fn register_view(&self, py: Python<'_>, name: &str, frame: &Frame) -> PyResult<()> {
+        py.detach(|| self.inner.register_view(name, frame.inner.dataframe())).into_py_result()
+    }
+
+    /// Drop a temporary view; True when there was one.
+    fn drop_view(&self, name: &str) -> PyResult<bool> {
+        self.inner.drop_view(name).into_py_result()
+    }
+
+    /// The temporary views' names.
+    fn view_names(&self) -> Vec<String> {
+        self.inner.view_names()
+    }
+
+    /// `spark.sql(query)`: a lazy frame with Spark's column names.
+    fn sql(&self, py: Python<'_>, query: &str) -> PyResult<Frame> {
+        let session = Arc::clone(&self.inner);
+        py.detach(|| session.sql(query).map(|df| CoreFrame::new(Arc::clone(&session), df))).into_py_result().map(wrap)
+    }
+
+    /// The data files at `paths` (files, or folders; sub-folders too with `recurse`) as
+    /// (location, size, modified epoch ms).
+    #[staticmethod]
+    #[pyo3(signature = (paths, recurse=false))]
+    fn list_files(py: Python<'_>, paths: Vec<String>, recurse: bool) -> PyResult<Vec<(String, u64, i64)>> {
+        py.detach(|| {
+            let paths = paths.iter().map(|p| Location::parse(p)).collect::<Result<Vec<_>>>()?;
+            let files = source::list(&paths, recurse)?;
+            Ok(files.into_iter().map(|f| (f.location.to_string(), f.size, f.modified_ms)).collect())
+        })
+        .into_py_result()
+    }
+
+    /// Delete every object under `location`; returns how many there were.
+    #[staticmethod]
+    fn purge(py: Python<'_>, location: &str) -> PyResult<u64> {
+        py.detach(|| sink::purge(&Location::parse(location)?)).into_py_result()
+    }
+
+    /// Read files (locations as `list_files` gives them) in `format` (json, csv, parquet): the
+    /// frame and what was read (files, bytes, records, rows, quarantined, rejected table).
+    #[pyo3(signature = (files, format, *, header=false, separator=",", quote=Some("\""), escape=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn read_files<'py>(
+        &self,
+        py: Python<'py>,
+        files: Vec<(String, u64, i64)>,
+        format: &str,
+        header: bool,
+        separator: &str,
+        quote: Option<&str>,
+        escape: Option<&str>,
+    ) -> PyResult<(Frame, Bound<'py, PyDict>)> {
+        let format = match format.to_lowercase().as_str() {
+            "json" => SourceFormat::Json,
+            "parquet" | "glueparquet" => SourceFormat::Parquet,
+            "csv" => SourceFormat::Csv(CsvOptions {
+                header,
+                separator: csv_byte(Some(separator), "separator").into_py_result()?.unwrap_or(b','),
+                quote: csv_byte(quote, "quoteChar").into_py_result()?,
+                escape: csv_byte(escape, "escaper").into_py_result()?,
+            }),
+            other => {
+                return Err(crate::Error::Unsupported(format!(
+                    "reading the {other} format is not supported by glueless (json, csv, parquet are)"
+                )))
+                .into_py_result()
+            }
+        };
+        let (frame, data) = py
+            .detach(|| {
+                let entries = files
+                    .iter()
+                    .map(|(location, size, modified_ms)| {
+                        Ok(crate::storage::objects::FileEntry {
+                            location: Location::parse(location)?,
+                            size: *size,
+                            modified_ms: *modified_ms,
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                let mut data = source::read(&entries, &format)?;
+                let batches = std::mem::take(&mut data.batches);
+                let frame = CoreFrame::from_batches(&self.inner, Arc::clone(&data.schema), batches)?;
+                Ok((frame, data))
+            })
+            .into_py_result()?;
+        let summary = PyDict::new(py);
+        summary.set_item("files", data.files)?;
+        summary.set_item("bytes", data.bytes)?;
+        summary.set_item("records", data.records)?;
+        summary.set_item("rows", data.rows)?;
+        summary.set_item("quarantined", data.quarantined)?;
+        let rejected = ArrowTable::new(crate::landing::quarantine::rejected_schema(), data.rejected);
+        summary.set_item("rejected", Bound::new(py, rejected)?)?;
+        Ok((wrap(frame), summary))
+    }
+}
+
+#[pymethods]
+impl Frame {
+    /// The column names, in order.
+    #[getter]
+    fn columns(&self) -> Vec<String> {
+        self.inner.column_names()
+    }
+
+    /// Each column as (name, Spark type, Glue type, nullable).
+    fn fields(&self) -> Vec<(String, String, String, bool)> {
+        self.inner
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| {
+                (f.name().clone(), types::spark_name(f.data_type()), types::glue_name(f.data_type()), f.is_nullable())
+            })
+            .collect()
+    }
+
+    /// The one column named `name` (exactly, else ignoring case), or an error.
+    fn resolve(&self, name: &str) -> PyResult<String> {
+        self.inner.resolve(name).into_py_result()
+    }
+
+    fn select(&self, py: Python<'_>, exprs: Vec<String>) -> PyResult<Frame> {
+        py.detach(|| self.inner.select(&exprs)).into_py_result().map(wrap)
+    }
+
+    fn filter(&self, py: Python<'_>, condition: &str) -> PyResult<Frame> {
+        py.detach(|| self.inner.filter(condition)).into_py_result().map(wrap)
+    }
+
+    fn with_column(&self, py: Python<'_>, name: &str, expr: &str) -> PyResult<Frame> {
+        py.detach(|| self.inner.with_column(name, expr)).into_py_result().map(wrap)
+    }
+
+    fn rename(&self, py: Python<'_>, old: &str, new: &str) -> PyResult<Frame> {
+        py.detach(|| self.inner.rename(old, new)).into_py_result().map(wrap)
+    }
+
+    fn drop(&self, py: Python<'_>, names: Vec<String>) -> PyResult<Frame> {
+        py.detach(|| self.inner.drop(&names)).into_py_result().map(wrap)
+    }
+
+    fn distinct(&self, py: Python<'_>) -> PyResult<Frame> {
+        py.detach(|| self.inner.distinct()).into_py_result().map(wrap)
+    }
+
+    fn drop_duplicates(&self, py: Python<'_>, subset: Vec<String>) -> PyResult<Frame> {
+        py.detach(|| self.inner.drop_duplicates(&subset)).into_py_result().map(wrap)
+    }
+
+    /// `join(other, [names], how)`.
+    fn join_using(&self, py: Python<'_>, other: &Frame, keys: Vec<String>, how: &str) -> PyResult<Frame> {
+        let how = JoinHow::parse(how).into_py_result()?;
+        py.detach(|| self.inner.join_using(&other.inner, &keys, how)).into_py_result().map(wrap)
+    }
+
+    /// `join(other, condition, how)`; the condition names this frame `left_view`, the other `right_view`.
+    #[pyo3(signature = (other, condition, how, left_view, right_view))]
+    fn join_on(
+        &self,
+        py: Python<'_>,
+        other: &Frame,
+        condition: Option<&str>,
+        how: &str,
+        left_view: &str,
+        right_view: &str,
+    ) -> PyResult<Frame> {
+        let how = JoinHow::parse(how).into_py_result()?;
+        py.detach(|| self.inner.join_on(&other.inner, condition, how, (left_view, right_view)))
+            .into_py_result()
+            .map(wrap)
+    }
+
+    fn aggregate(&self, py: Python<'_>, keys: Vec<String>, aggregates: Vec<String>) -> PyResult<Frame> {
+        py.detach(|| self.inner.aggregate(&keys, &aggregates)).into_py_result().map(wrap)
+    }
+
+    fn order_by(&self, py: Python<'_>, exprs: Vec<String>) -> PyResult<Frame> {
+        py.detach(|| self.inner.order_by(&exprs)).into_py_result().map(wrap)
+    }
+
+    fn limit(&self, py: Python<'_>, n: usize) -> PyResult<Frame> {
+        py.detach(|| self.inner.limit(n)).into_py_result().map(wrap)
+    }
+
+    #[pyo3(signature = (other, by_name=false))]
+    fn union(&self, py: Python<'_>, other: &Frame, by_name: bool) -> PyResult<Frame> {
+        py.detach(|| self.inner.union(&other.inner, by_name)).into_py_result().map(wrap)
+    }
+
+    fn glue_join(&self, py: Python<'_>, other: &Frame, keys1: Vec<String>, keys2: Vec<String>) -> PyResult<Frame> {
+        py.detach(|| self.inner.glue_join(&other.inner, &keys1, &keys2)).into_py_result().map(wrap)
+    }
+
+    fn drop_fields(&self, py: Python<'_>, paths: Vec<String>) -> PyResult<Frame> {
+        py.detach(|| self.inner.drop_fields(&paths)).into_py_result().map(wrap)
+    }
+
+    fn select_fields(&self, py: Python<'_>, paths: Vec<String>) -> PyResult<Frame> {
+        py.detach(|| self.inner.select_fields(&paths)).into_py_result().map(wrap)
+    }
+
+    fn rename_field(&self, py: Python<'_>, old: &str, new: &str) -> PyResult<Frame> {
+        py.detach(|| self.inner.rename_field(old, new)).into_py_result().map(wrap)
+    }
+
+    /// `ApplyMapping`: (source, source type, target, target type) tuples.
+    #[pyo3(signature = (mappings, case_sensitive=false))]
+    fn apply_mapping(
+        &self,
+        py: Python<'_>,
+        mappings: Vec<(String, String, String, String)>,
+        case_sensitive: bool,
+    ) -> PyResult<Frame> {
+        let mappings: Vec<Mapping> = mappings
+            .into_iter()
+            .map(|(source, source_type, target, target_type)| Mapping { source, source_type, target, target_type })
+            .collect();
+        py.detach(|| self.inner.apply_mapping(&mappings, case_sensitive)).into_py_result().map(wrap)
+    }
+
+    fn drop_null_fields(&self, py: Python<'_>) -> PyResult<Frame> {
+        py.detach(|| self.inner.drop_null_fields()).into_py_result().map(wrap)
+    }
+
+    fn cast_column(&self, py: Python<'_>, name: &str, type_name: &str) -> PyResult<Frame> {
+        py.detach(|| self.inner.cast_column(name, type_name)).into_py_result().map(wrap)
+    }
+
+    /// One column per name (the first), as a DynamicFrame holds its fields.
+    fn first_of_each_name(&self, py: Python<'_>) -> PyResult<Frame> {
+        py.detach(|| self.inner.first_of_each_name()).into_py_result().map(wrap)
+    }
+
+    /// Run the plan once; the returned frame reuses the result.
+    fn materialize(&self, py: Python<'_>) -> PyResult<Frame> {
+        py.detach(|| self.inner.materialize()).into_py_result().map(wrap)
+    }
+
+    /// Keep the rows whose entry in `mask` is true (rows in the order `json_records` gives them).
+    fn take_mask(&self, py: Python<'_>, mask: Vec<bool>) -> PyResult<Frame> {
+        py.detach(|| {
+            let (schema, batches) = self.inner.collect()?;
+            let mut kept = Vec::new();
+            let mut offset = 0;
+            for batch in batches {
+                let n = batch.num_rows();
+                let slice = mask.get(offset..offset + n).ok_or_else(|| {
+                    crate::Error::InvalidArgument(format!(
+                        "the mask has {} entries; the frame has more rows",
+                        mask.len()
+                    ))
+                })?;
+                offset += n;
+                let predicate = arrow_array::BooleanArray::from(slice.to_vec());
+                kept.push(arrow_select::filter::filter_record_batch(&batch, &predicate)?);
+            }
+            CoreFrame::from_batches(self.inner.session(), schema, kept)
+        })
+        .into_py_result()
+        .map(wrap)
+    }
+
+    /// Run the plan: an Arrow table.
+    fn collect(&self, py: Python<'_>) -> PyResult<ArrowTable> {
+        let (schema, batches) = py.detach(|| self.inner.collect()).into_py_result()?;
+        Ok(ArrowTable::new(schema, batches))
+    }
+
+    /// Run the plan: every row as one JSON object per line, without null fields (a DynamicRecord
+    /// holds only its fields), at most `limit` rows.
+    #[pyo3(signature = (limit=None))]
+    fn json_records(&self, py: Python<'_>, limit: Option<usize>) -> PyResult<String> {
+        py.detach(|| {
+            let frame = match limit {
+                Some(n) => self.inner.limit(n)?,
+                None => self.inner.clone(),
+            };
+            let (_, batches) = frame.collect()?;
+            show::glue_records(&batches, usize::MAX)
+        })
+        .into_py_result()
+    }
+
+    fn count(&self, py: Python<'_>) -> PyResult<usize> {
+        py.detach(|| self.inner.count()).into_py_result()
+    }
+
+    /// Spark's `show(n, truncate)` text.
+    #[pyo3(signature = (n=20, truncate=20))]
+    fn show_table(&self, py: Python<'_>, n: usize, truncate: usize) -> PyResult<String> {
+        py.detach(|| {
+            let (schema, batches) = self.inner.limit(n.saturating_add(1))?.collect()?;
+            show::spark_table(&schema, &batches, n, truncate)
+        })
+        .into_py_result()
+    }
+
+    /// Glue's `DynamicFrame.show(n)` text: JSON records.
+    #[pyo3(signature = (n=20))]
+    fn show_records(&self, py: Python<'_>, n: usize) -> PyResult<String> {
+        py.detach(|| {
+            let (_, batches) = self.inner.limit(n)?.collect()?;
+            show::glue_records(&batches, n)
+        })
+        .into_py_result()
+    }
+
+    /// `printSchema()` text: Spark's tree, or Glue's with `glue=True`.
+    #[pyo3(signature = (glue=false))]
+    fn schema_tree(&self, glue: bool) -> String {
+        let schema = self.inner.schema();
+        if glue {
+            show::glue_tree(&schema)
+        } else {
+            show::spark_tree(&schema)
+        }
+    }
+
+    /// Write the frame as new files under `location` (Glue's append): files, rows, bytes, partitions.
+    #[pyo3(signature = (location, format, compression=None, partition_keys=Vec::new()))]
+    fn write<'py>(
+        &self,
+        py: Python<'py>,
+        location: &str,
+        format: &str,
+        compression: Option<&str>,
+        partition_keys: Vec<String>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let written = py
+            .detach(|| {
+                let format = SinkFormat::parse(format)?;
+                let options =
+                    SinkOptions { format, compression: Compression::parse(compression, format)?, partition_keys };
+                let folder = Location::parse(location)?;
+                let (schema, batches) = self.inner.first_of_each_name()?.collect()?;
+                sink::write(&folder, &schema, &batches, &options)
+            })
+            .into_py_result()?;
+        let out = PyDict::new(py);
+        out.set_item("files", written.files)?;
+        out.set_item("rows", written.rows)?;
+        out.set_item("bytes", written.bytes)?;
+        out.set_item("partitions", written.partitions)?;
+        Ok(out)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Frame(columns=[{}])", self.inner.column_names().join(", "))
+    }
+}

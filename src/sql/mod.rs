@@ -1,0 +1,7 @@
+//! Spark SQL for users' scripts, on DataFusion: Spark's syntax and identifier rules
+//! ([`spark`]) and a session of temporary views ([`SqlSession`]).
+
+pub mod session;
+pub mod spark;
+
+pub use session::SqlSession;

@@ -1,0 +1,243 @@
+//! A Spark SQL session on DataFusion: temporary views, `spark.sql`, and the runtime queries run on.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
+use arrow_array::RecordBatch;
+use arrow_schema::SchemaRef;
+use datafusion::common::{Column, TableReference};
+use datafusion::datasource::MemTable;
+use datafusion::error::DataFusionError;
+use datafusion::execution::session_state::SessionStateBuilder;
+use datafusion::logical_expr::{col, Expr};
+use datafusion::prelude::{DataFrame, SessionConfig, SessionContext};
+use datafusion::sql::parser::Statement as DfStatement;
+use tokio::runtime::{Builder, Runtime};
+
+use super::spark::{self, Spellings};
+use crate::error::{Error, Result};
+
+/// The runtime DataFusion executes on: a named multi-threaded tokio runtime with one worker per
+/// glueless thread (DataFusion's operators are async; the rayon pool stays for the kernels).
+fn runtime() -> &'static Runtime {
+    static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        Builder::new_multi_thread()
+            .worker_threads(crate::pool::thread_count())
+            .thread_name("glueless-sql")
+            .enable_all()
+            .build()
+            .expect("the SQL runtime starts (threads and timers are available)")
+    })
+}
+
+/// Run a DataFusion future to completion on the SQL runtime.
+pub(crate) fn run<F: Future>(future: F) -> F::Output {
+    runtime().block_on(future)
+}
+
+/// A DataFusion error as the core's error: Arrow errors stay Arrow errors, the rest is SQL.
+pub(crate) fn sql_error(err: DataFusionError) -> Error {
+    match err {
+        DataFusionError::ArrowError(e, _) => Error::Arrow(*e),
+        DataFusionError::External(e) => match e.downcast::<Error>() {
+            Ok(own) => *own,
+            Err(other) => Error::Sql(other.to_string()),
+        },
+        DataFusionError::Context(_, inner) => sql_error(*inner),
+        other => Error::Sql(other.strip_backtrace().lines().next().unwrap_or_default().to_string()),
+    }
+}
+
+/// A view as registered: its lower-case view name and the spelling of each column.
+#[derive(Debug, Clone)]
+struct View {
+    columns: HashMap<String, String>,
+}
+
+/// One session's views and DataFusion context (a `SparkSession`, or a `GlueContext`'s).
+pub struct SqlSession {
+    ctx: SessionContext,
+    views: Mutex<HashMap<String, View>>,
+}
+
+impl std::fmt::Debug for SqlSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqlSession").finish_non_exhaustive()
+    }
+}
+
+impl Default for SqlSession {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl SqlSession {
+    /// A session with Spark's functions (datafusion-spark) over DataFusion's.
+    #[must_use]
+    pub fn new() -> Self {
+        let config = SessionConfig::new()
+            .with_target_partitions(crate::pool::thread_count())
+            .with_information_schema(false)
+            // Spark keeps the order rows arrive in for small inputs; do not reshuffle them for nothing.
+            .with_repartition_file_scans(false);
+        let mut state = SessionStateBuilder::new().with_config(config).with_default_features().build();
+        datafusion_spark::register_all(&mut state).expect("registering Spark's functions cannot clash fatally");
+        Self { ctx: SessionContext::new_with_state(state), views: Mutex::new(HashMap::new()) }
+    }
+
+    /// A lazy frame over in-memory batches.
+    ///
+    /// # Errors
+    /// [`Error::Sql`] when the batches do not match `schema`.
+    pub fn frame_of(&self, schema: SchemaRef, batches: Vec<RecordBatch>) -> Result<DataFrame> {
+        let table = MemTable::try_new(schema, vec![batches]).map_err(sql_error)?;
+        self.ctx.read_table(Arc::new(table)).map_err(sql_error)
+    }
+
+    /// `createOrReplaceTempView(name)`: register `frame` for [`SqlSession::sql`].
+    ///
+    /// # Errors
+    /// [`Error::Sql`] when two columns differ only in case (Spark could not resolve either).
+    pub fn register_view(&self, name: &str, frame: &DataFrame) -> Result<()> {
+        let lower = name.to_lowercase();
+        let (projection, columns) = lower_case_projection(name, frame)?;
+        let view = frame.clone().select(projection).map_err(sql_error)?;
+        self.ctx.register_table(TableReference::bare(lower.clone()), view.into_view()).map_err(sql_error)?;
+        self.views.lock().unwrap_or_else(PoisonError::into_inner).insert(lower, View { columns });
+        Ok(())
+    }
+
+    /// Drop a temporary view; true when there was one.
+    ///
+    /// # Errors
+    /// [`Error::Sql`] from DataFusion's catalog.
+    pub fn drop_view(&self, name: &str) -> Result<bool> {
+        let lower = name.to_lowercase();
+        self.views.lock().unwrap_or_else(PoisonError::into_inner).remove(&lower);
+        Ok(self.ctx.deregister_table(TableReference::bare(lower)).map_err(sql_error)?.is_some())
+    }
+
+    /// The registered views' names, sorted.
+    #[must_use]
+    pub fn view_names(&self) -> Vec<String> {
+        let mut names: Vec<String> =
+            self.views.lock().unwrap_or_else(PoisonError::into_inner).keys().cloned().collect();
+        names.sort();
+        names
+    }
+
+    /// `spark.sql(query)` with Spark's identifier rules: the result's columns are spelled as Spark
+    /// spells them. Nothing runs until the frame is collected or written.
+    ///
+    /// # Errors
+    /// [`Error::Sql`] for a statement that does not parse or plan (unknown view or column, …).
+    pub fn sql(&self, query: &str) -> Result<DataFrame> {
+        let parsed = spark::parse(query)?;
+        if !matches!(parsed.statement, datafusion::sql::sqlparser::ast::Statement::Query(_)) {
+            return Err(Error::Unsupported(format!(
+                "spark.sql runs queries (SELECT, WITH …); not supported by glueless: {}",
+                first_words(query)
+            )));
+        }
+        let state = self.ctx.state();
+        let statement = DfStatement::Statement(Box::new(parsed.statement));
+        let referenced: Vec<String> = state
+            .resolve_table_references(&statement)
+            .map_err(sql_error)?
+            .iter()
+            .map(|t| t.table().to_string())
+            .collect();
+        let plan = run(state.statement_to_plan(statement)).map_err(sql_error)?;
+        let frame = DataFrame::new(state, plan);
+        let columns = self.column_spellings(&referenced);
+        restore_spellings(frame, &parsed.spellings, &columns)
+    }
+
+    /// Run `query` with `frames` registered under the given view names for its duration (the
+    /// frame operations of the DataFrame API are expressed this way, under Spark's SQL rules).
+    ///
+    /// # Errors
+    /// As for [`SqlSession::sql`].
+    pub fn sql_over(&self, query: &str, frames: &[(&str, &DataFrame)]) -> Result<DataFrame> {
+        // Operations of one session run one at a time (Python holds its frames on one thread).
+        static OVER: Mutex<()> = Mutex::new(());
+        let _guard = OVER.lock().unwrap_or_else(PoisonError::into_inner);
+        for (name, frame) in frames {
+            self.register_view(name, frame)?;
+        }
+        let result = self.sql(query);
+        for (name, _) in frames {
+            self.drop_view(name)?;
+        }
+        result
+    }
+
+    /// How the views a query reads spell their columns (the first view named wins a clash).
+    fn column_spellings(&self, referenced: &[String]) -> HashMap<String, String> {
+        let views = self.views.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut spellings = HashMap::new();
+        for name in referenced {
+            let Some(view) = views.get(name) else { continue };
+            for (lower, spelled) in &view.columns {
+                spellings.entry(lower.clone()).or_insert_with(|| spelled.clone());
+            }
+        }
+        spellings
+    }
+}
+
+fn first_words(query: &str) -> String {
+    query.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+}
+
+/// Each column of `frame` under its lower-case name, and the spellings it came from.
+fn lower_case_projection(view: &str, frame: &DataFrame) -> Result<(Vec<Expr>, HashMap<String, String>)> {
+    let mut columns: HashMap<String, String> = HashMap::new();
+    let mut projection = Vec::new();
+    for (qualifier, field) in frame.schema().iter() {
+        let lower = field.name().to_lowercase();
+        if let Some(other) = columns.get(&lower) {
+            return Err(Error::Sql(format!(
+                "view {view} has two columns named {lower} ({other} and {}): Spark cannot resolve them; rename one first",
+                field.name()
+            )));
+        }
+        columns.insert(lower.clone(), field.name().clone());
+        projection.push(Expr::Column(Column::new(qualifier.cloned(), field.name())).alias(lower));
+    }
+    Ok((projection, columns))
+}
+
+/// Rename the lower-case output columns of a query as Spark would name them: an alias as the
+/// query wrote it, a view's column as the view spells it.
+fn restore_spellings(frame: DataFrame, spellings: &Spellings, columns: &HashMap<String, String>) -> Result<DataFrame> {
+    let mut changed = false;
+    let projection: Vec<Expr> = frame
+        .schema()
+        .iter()
+        .map(|(qualifier, field)| {
+            let name = field.name();
+            let spelled = spellings.alias(name).or_else(|| columns.get(name).map(String::as_str)).unwrap_or(name);
+            let column = Expr::Column(Column::new(qualifier.cloned(), name));
+            if spelled == name {
+                column
+            } else {
+                changed = true;
+                column.alias_qualified(qualifier.cloned(), spelled)
+            }
+        })
+        .collect();
+    if !changed {
+        return Ok(frame);
+    }
+    frame.select(projection).map_err(sql_error)
+}
+
+/// `col(name)` for an exact (case-preserved) column name.
+#[must_use]
+pub fn exact(name: &str) -> Expr {
+    col(Column::new_unqualified(name))
+}

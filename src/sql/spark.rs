@@ -1,0 +1,360 @@
+//! Spark SQL's syntax and non-ANSI rules, translated to a statement DataFusion plans the same way.
+//!
+//! Spark resolves identifiers case-insensitively and keeps their case; DataFusion folds unquoted
+//! identifiers to lower case and matches quoted ones exactly. The session therefore registers
+//! every view with lower-case column names, this module folds *every* identifier (backticks
+//! included) to lower case, and [`Spellings`] restores the names Spark would give the output:
+//! an alias as written, a column as the view spells it.
+//!
+//! Other Spark rules applied here: `"text"` is a string literal, not an identifier; `CAST` yields
+//! null for a value it cannot convert (`TRY_CAST`), as with `spark.sql.ansi.enabled=false` (Glue
+//! 4/5); `/` divides as doubles; an expression without an alias is named as Spark names it.
+
+use std::collections::HashMap;
+use std::ops::ControlFlow;
+
+use datafusion::sql::sqlparser::ast::{
+    BinaryOperator, CastKind, DataType as SqlType, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, Query,
+    Select, SelectItem, SetExpr, Statement, Value, VisitMut, VisitorMut,
+};
+use datafusion::sql::sqlparser::dialect::GenericDialect;
+use datafusion::sql::sqlparser::keywords::Keyword;
+use datafusion::sql::sqlparser::parser::Parser;
+use datafusion::sql::sqlparser::tokenizer::{Location as TokenLocation, Token, Tokenizer};
+
+use crate::error::{Error, Result};
+
+/// How Spark would spell each output name, keyed by its lower-case form.
+#[derive(Debug, Default, Clone)]
+pub struct Spellings {
+    /// Names of the outermost select list (aliases and selected columns as written, Spark's names
+    /// of unaliased expressions), then aliases of inner queries.
+    aliases: HashMap<String, String>,
+}
+
+impl Spellings {
+    /// The alias spelling of `lower`, if the query wrote one.
+    #[must_use]
+    pub fn alias(&self, lower: &str) -> Option<&str> {
+        self.aliases.get(lower).map(String::as_str)
+    }
+
+    fn record(&mut self, spelled: &str) -> String {
+        let lower = spelled.to_lowercase();
+        // The first spelling wins, as the outermost query is visited first.
+        self.aliases.entry(lower.clone()).or_insert_with(|| spelled.to_string());
+        lower
+    }
+}
+
+/// One Spark SQL statement, rewritten for DataFusion.
+#[derive(Debug)]
+pub struct SparkStatement {
+    pub statement: Statement,
+    pub spellings: Spellings,
+}
+
+/// Parse one Spark SQL statement (a trailing `;` is allowed) and rewrite it for DataFusion.
+///
+/// # Errors
+/// [`Error::Sql`] with the parser's message and position, or for more than one statement.
+pub fn parse(sql: &str) -> Result<SparkStatement> {
+    let dialect = GenericDialect {};
+    let mut tokens = Tokenizer::new(&dialect, sql)
+        .tokenize_with_location()
+        .map_err(|e| Error::Sql(format!("cannot parse the query: {e}")))?;
+    // Backticked spellings by position, for aliases written in backticks.
+    let mut quoted: HashMap<(u64, u64), String> = HashMap::new();
+    // `user` is a column name in Spark (STEDI's readings have one); sqlparser reads a bare USER as
+    // the SQL function. Quote it unless it is called (`user()`).
+    let called: Vec<bool> = (0..tokens.len())
+        .map(|i| {
+            tokens[i + 1..]
+                .iter()
+                .find(|t| !matches!(t.token, Token::Whitespace(_)))
+                .is_some_and(|t| t.token == Token::LParen)
+        })
+        .collect();
+    for (i, token) in tokens.iter_mut().enumerate() {
+        if let Token::Word(word) = &mut token.token {
+            if word.quote_style.is_none() && word.value.eq_ignore_ascii_case("user") && !called[i] {
+                quoted.insert(position(token.span.start), word.value.clone());
+                word.quote_style = Some('`');
+                word.keyword = Keyword::NoKeyword;
+            }
+        }
+        let replacement = match &mut token.token {
+            // Spark: "text" is a string literal.
+            Token::Word(word) if word.quote_style == Some('"') => Some(Token::SingleQuotedString(word.value.clone())),
+            Token::Word(word) if word.quote_style.is_some() => {
+                quoted.insert(position(token.span.start), word.value.clone());
+                word.value = word.value.to_lowercase();
+                None
+            }
+            _ => None,
+        };
+        if let Some(replacement) = replacement {
+            token.token = replacement;
+        }
+    }
+    let mut statements = Parser::new(&dialect)
+        .with_tokens_with_locations(tokens)
+        .parse_statements()
+        .map_err(|e| Error::Sql(format!("cannot parse the query: {e}")))?;
+    if statements.len() != 1 {
+        return Err(Error::Sql(format!("spark.sql takes one statement; the query has {}", statements.len())));
+    }
+    let mut statement = statements.remove(0);
+    let mut rewriter = Rewriter { spellings: Spellings::default(), quoted };
+    if let Statement::Query(query) = &mut statement {
+        name_unaliased(query, &mut rewriter);
+    }
+    let _ = statement.visit(&mut rewriter);
+    Ok(SparkStatement { statement, spellings: rewriter.spellings })
+}
+
+/// Parse one Spark SQL expression (for `filter("…")`, `expr("…")`, `selectExpr`).
+///
+/// # Errors
+/// [`Error::Sql`] when it does not parse as a single expression.
+pub fn parse_select_list(exprs: &[String], from: &str) -> Result<SparkStatement> {
+    let list = exprs.join(", ");
+    parse(&format!("SELECT {list} FROM {from}"))
+}
+
+fn position(location: TokenLocation) -> (u64, u64) {
+    (location.line, location.column)
+}
+
+struct Rewriter {
+    spellings: Spellings,
+    quoted: HashMap<(u64, u64), String>,
+}
+
+impl Rewriter {
+    /// The alias as written: backticked aliases were folded by the tokenizer pass.
+    fn written(&self, alias: &Ident) -> String {
+        if alias.quote_style.is_some() {
+            if let Some(spelled) = self.quoted.get(&position(alias.span.start)) {
+                return spelled.clone();
+            }
+        }
+        alias.value.clone()
+    }
+
+    fn fold_alias(&mut self, alias: &mut Ident) {
+        let spelled = self.written(alias);
+        let lower = self.spellings.record(&spelled);
+        *alias = Ident::with_quote('`', lower);
+    }
+}
+
+impl VisitorMut for Rewriter {
+    type Break = ();
+
+    fn pre_visit_select(&mut self, select: &mut Select) -> ControlFlow<()> {
+        for item in &mut select.projection {
+            if let SelectItem::ExprWithAlias { alias, .. } = item {
+                self.fold_alias(alias);
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<()> {
+        match expr {
+            // spark.sql.ansi.enabled=false: a value that does not convert is null, not an error.
+            Expr::Cast { kind, .. } if *kind == CastKind::Cast => *kind = CastKind::TryCast,
+            // Spark's `/` is fractional division whatever the operands; by zero it is null.
+            Expr::BinaryOp { op: BinaryOperator::Divide, left, right } => {
+                let left = std::mem::replace(left.as_mut(), Expr::value(Value::Null));
+                let right = std::mem::replace(right.as_mut(), Expr::value(Value::Null));
+                *expr = Expr::BinaryOp {
+                    left: Box::new(as_double(left)),
+                    op: BinaryOperator::Divide,
+                    right: Box::new(Expr::Function(null_if_zero(as_double(right)))),
+                };
+            }
+            _ => {}
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+fn as_double(expr: Expr) -> Expr {
+    Expr::Cast {
+        kind: CastKind::TryCast,
+        expr: Box::new(Expr::Nested(Box::new(expr))),
+        data_type: SqlType::Double(datafusion::sql::sqlparser::ast::ExactNumberInfo::None),
+        array: false,
+        format: None,
+    }
+}
+
+fn null_if_zero(expr: Expr) -> datafusion::sql::sqlparser::ast::Function {
+    use datafusion::sql::sqlparser::ast::{Function, FunctionArgumentList, ObjectName};
+    Function {
+        name: ObjectName::from(vec![Ident::new("nullif")]),
+        uses_odbc_syntax: false,
+        parameters: FunctionArguments::None,
+        args: FunctionArguments::List(FunctionArgumentList {
+            duplicate_treatment: None,
+            args: vec![
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(expr)),
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::value(Value::Number("0".into(), false)))),
+            ],
+            clauses: vec![],
+        }),
+        filter: None,
+        null_treatment: None,
+        over: None,
+        within_group: vec![],
+    }
+}
+
+/// Give each unaliased expression of the outermost select list the name Spark gives it
+/// (`count(1)`, `upper(email)`, `(a + 1)`), so the output columns are named as in Spark.
+fn name_unaliased(query: &mut Query, rewriter: &mut Rewriter) {
+    let mut body = query.body.as_mut();
+    loop {
+        match body {
+            SetExpr::Select(select) => {
+                for item in &mut select.projection {
+                    match item {
+                        // The outermost aliases are recorded first: their spelling wins over a
+                        // CTE's or subquery's alias of the same name.
+                        SelectItem::ExprWithAlias { alias, .. } => rewriter.fold_alias(alias),
+                        // Spark names a selected column as the query spells it (`CUSTOMERNAME`).
+                        SelectItem::UnnamedExpr(column @ (Expr::Identifier(_) | Expr::CompoundIdentifier(_))) => {
+                            let spelled = spark_name(column, rewriter);
+                            rewriter.spellings.record(&spelled);
+                        }
+                        SelectItem::UnnamedExpr(expr) => {
+                            let lower = rewriter.spellings.record(&spark_name(expr, rewriter));
+                            let expr = std::mem::replace(expr, Expr::value(Value::Null));
+                            *item = SelectItem::ExprWithAlias { expr, alias: Ident::with_quote('`', lower) };
+                        }
+                        _ => {}
+                    }
+                }
+                return;
+            }
+            // Spark names a set operation's columns after its first query.
+            SetExpr::SetOperation { left, .. } => body = left.as_mut(),
+            SetExpr::Query(inner) => body = inner.body.as_mut(),
+            _ => return,
+        }
+    }
+}
+
+/// The name Spark gives an unaliased expression (its "pretty SQL"): functions in lower case with
+/// their arguments, `count(*)` as `count(1)`, strings without quotes, operators in parentheses.
+fn spark_name(expr: &Expr, rewriter: &Rewriter) -> String {
+    match expr {
+        Expr::Identifier(ident) => rewriter.written(ident),
+        Expr::CompoundIdentifier(parts) => parts.last().map(|p| rewriter.written(p)).unwrap_or_default(),
+        Expr::Value(value) => match &value.value {
+            Value::SingleQuotedString(s) | Value::DoubleQuotedString(s) => s.clone(),
+            Value::Null => "NULL".to_string(),
+            Value::Boolean(b) => b.to_string(),
+            other => other.to_string(),
+        },
+        Expr::Nested(inner) => spark_name(inner, rewriter),
+        Expr::BinaryOp { left, op, right } => {
+            let op = match op {
+                BinaryOperator::Eq => "=".to_string(),
+                other => other.to_string(),
+            };
+            format!("({} {op} {})", spark_name(left, rewriter), spark_name(right, rewriter))
+        }
+        Expr::UnaryOp { op, expr } => format!("({op} {})", spark_name(expr, rewriter)),
+        Expr::IsNull(inner) => format!("({} IS NULL)", spark_name(inner, rewriter)),
+        Expr::IsNotNull(inner) => format!("({} IS NOT NULL)", spark_name(inner, rewriter)),
+        Expr::Cast { expr, data_type, .. } => {
+            format!("CAST({} AS {})", spark_name(expr, rewriter), data_type.to_string().to_uppercase())
+        }
+        Expr::Function(function) => {
+            let name = function.name.to_string().to_lowercase();
+            let distinct = matches!(
+                &function.args,
+                FunctionArguments::List(list) if list.duplicate_treatment.is_some_and(|d| d.to_string() == "DISTINCT")
+            );
+            let args: Vec<String> = match &function.args {
+                FunctionArguments::List(list) => list
+                    .args
+                    .iter()
+                    .map(|arg| match arg {
+                        FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => spark_name(e, rewriter),
+                        // count(*) is count(1) in Spark.
+                        FunctionArg::Unnamed(FunctionArgExpr::Wildcard) if name == "count" => "1".to_string(),
+                        other => other.to_string(),
+                    })
+                    .collect(),
+                FunctionArguments::None => Vec::new(),
+                FunctionArguments::Subquery(q) => vec![q.to_string()],
+            };
+            let prefix = if distinct { "DISTINCT " } else { "" };
+            format!("{name}({prefix}{})", args.join(", "))
+        }
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rewritten(sql: &str) -> String {
+        parse(sql).unwrap().statement.to_string()
+    }
+
+    #[test]
+    fn folds_backticks_and_keeps_alias_spelling() {
+        let parsed = parse("SELECT `serialNumber` AS `SerialNo`, email AS Email FROM `Step_Trainer`;").unwrap();
+        assert_eq!(
+            parsed.statement.to_string(),
+            "SELECT `serialnumber` AS `serialno`, email AS `email` FROM `step_trainer`"
+        );
+        assert_eq!(parsed.spellings.alias("serialno"), Some("SerialNo"));
+        assert_eq!(parsed.spellings.alias("email"), Some("Email"));
+    }
+
+    #[test]
+    fn double_quotes_are_strings_and_double_equals_is_equality() {
+        assert_eq!(rewritten(r#"SELECT * FROM t WHERE email == "a@b.c""#), "SELECT * FROM t WHERE email = 'a@b.c'");
+    }
+
+    #[test]
+    fn casts_are_lenient_and_division_fractional() {
+        assert_eq!(
+            rewritten("SELECT CAST(x AS INT) AS i, a / b AS r FROM t"),
+            "SELECT TRY_CAST(x AS INT) AS `i`, TRY_CAST((a) AS DOUBLE) / nullif(TRY_CAST((b) AS DOUBLE), 0) AS `r` FROM t"
+        );
+    }
+
+    #[test]
+    fn unaliased_expressions_get_spark_names() {
+        let parsed = parse("SELECT COUNT(*), upper(customerName), a + 1, email FROM t").unwrap();
+        assert_eq!(parsed.spellings.alias("count(1)"), Some("count(1)"));
+        assert_eq!(parsed.spellings.alias("upper(customername)"), Some("upper(customerName)"));
+        assert_eq!(parsed.spellings.alias("(a + 1)"), Some("(a + 1)"));
+        assert_eq!(parsed.spellings.alias("email"), Some("email"));
+    }
+
+    #[test]
+    fn user_is_a_column_unless_called() {
+        assert_eq!(
+            rewritten("SELECT a.user, USER FROM t a WHERE user = 'x'"),
+            "SELECT a.`user`, `user` FROM t a WHERE `user` = 'x'"
+        );
+    }
+
+    #[test]
+    fn comments_and_errors() {
+        assert!(parse("-- pick\nSELECT /* all */ * FROM t;").is_ok());
+        let err = parse("SELECT * FRM t").unwrap_err().to_string();
+        assert!(err.starts_with("cannot parse the query:"), "{err}");
+        assert!(err.contains("Line: 1"), "{err}");
+        assert!(parse("SELECT 1; SELECT 2").is_err());
+    }
+}

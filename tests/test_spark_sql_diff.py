@@ -1,0 +1,132 @@
+"""Spark SQL on glueless (DataFusion with Spark's rules) against PySpark's `spark.sql`, on the same
+tables: the same column names and the same rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pyarrow as pa
+import pytest
+
+from glueless import SqlSession
+
+CUSTOMERS = [
+    ("Ann", "ann@x.com", "555-1", "S1", 1_655_564_376_361, None),
+    ("Bob", "bob@x.com", None, "S2", 0, 1_655_564_376_000),
+    ("Cy", "cy@x.com", "555-3", "S3", None, None),
+    ("Ann", "ann@x.com", "555-1", "S1", 1_655_564_376_361, None),
+    ("Dee", "dee@x.com", "12", None, 1_600_000_000_000, 5),
+]
+CUSTOMER_SCHEMA = [
+    ("customerName", pa.string(), "string"),
+    ("email", pa.string(), "string"),
+    ("phone", pa.string(), "string"),
+    ("serialNumber", pa.string(), "string"),
+    ("shareWithResearchAsOfDate", pa.int64(), "bigint"),
+    ("shareWithFriendsAsOfDate", pa.int64(), "bigint"),
+]
+READINGS = [
+    ("ann@x.com", 1_000, 1.5, -0.25),
+    ("ann@x.com", 2_000, 2.0, None),
+    ("bob@x.com", 1_000, -3.0, 4.0),
+    ("zed@x.com", 3_000, 0.0, 0.5),
+    ("ann@x.com", 2_000, 2.0, None),
+]
+READING_SCHEMA = [("user", pa.string(), "string"), ("timestamp", pa.int64(), "bigint"), ("x", pa.float64(), "double"), ("y", pa.float64(), "double")]
+STEPS = [(1_000, "S1", 10), (2_000, "S1", 12), (1_000, "S3", 7), (4_000, "S9", None)]
+STEP_SCHEMA = [("sensorReadingTime", pa.int64(), "bigint"), ("serialNumber", pa.string(), "string"), ("distanceFromObject", pa.int64(), "bigint")]
+
+TABLES = {
+    "customer_landing": (CUSTOMERS, CUSTOMER_SCHEMA),
+    "accelerometer_landing": (READINGS, READING_SCHEMA),
+    "step_trainer_landing": (STEPS, STEP_SCHEMA),
+}
+
+QUERIES = [
+    # Identifiers: case-insensitive, case-preserving; backticks; `==`; a trailing `;` and comments.
+    "select * from customer_landing where sharewithresearchasofdate != 0;",
+    "SELECT CUSTOMERNAME, `EMAIL`, Email AS Mail FROM Customer_Landing WHERE ShareWithResearchAsOfDate == 1655564376361",
+    "-- trusted\nselect c.* /* all of them */ from customer_landing c where c.shareWithResearchAsOfDate is not null",
+    "select distinct customerName, email from customer_landing",
+    "select * from customer_landing where serialnumber is null or phone is null",
+    'select email from customer_landing where customerName = "Ann"',
+    # Joins: inner, left, comma, three tables, IN (subquery), CTE.
+    "select a.*, c.customerName from accelerometer_landing a join customer_landing c on a.user = c.email",
+    "select a.user, c.email from accelerometer_landing a left join customer_landing c on a.user = c.email",
+    "select a.user, s.serialnumber from accelerometer_landing a, step_trainer_landing s where a.timestamp = s.sensorreadingtime",
+    "select distinct s.*, a.x from step_trainer_landing s join customer_landing c on s.serialNumber = c.serialnumber "
+    "join accelerometer_landing a on a.user = c.email and a.`timestamp` = s.sensorReadingTime",
+    "select * from accelerometer_landing where user in (select email from customer_landing where sharewithresearchasofdate > 0)",
+    "with consenting as (select email as Email from customer_landing where shareWithResearchAsOfDate <> 0) "
+    "select distinct a.user from accelerometer_landing a join consenting on a.user = consenting.email",
+    "select * from step_trainer_landing s left semi join customer_landing c on s.serialnumber = c.serialnumber",
+    "select * from step_trainer_landing s left anti join customer_landing c on s.serialnumber = c.serialnumber",
+    # Casts (non-ANSI: a bad value is null), division, functions, aggregates.
+    "select cast(phone as int) as p, cast(sharewithresearchasofdate as string) as s from customer_landing",
+    "select timestamp / 1000 as seconds, timestamp / 0 as none, x * 2 + 1 as scaled from accelerometer_landing",
+    "select upper(email), lower(customerName), length(phone), concat(customerName, '-', serialNumber) as k, "
+    "coalesce(phone, 'none') as phone from customer_landing",
+    "select user, count(*), count(distinct timestamp) as n, sum(x), avg(x), min(y), max(y) from accelerometer_landing group by user",
+    "select round(x, 1) as r, abs(x) as a, case when x > 0 then 'pos' when x < 0 then 'neg' else 'zero' end as sign "
+    "from accelerometer_landing",
+    "select customerName from customer_landing where email like 'a%' or customerName between 'C' and 'D'",
+    "select user from accelerometer_landing union all select email from customer_landing",
+    "select serialNumber, count(1) as readings from step_trainer_landing group by serialNumber having count(1) > 1",
+    "select email, sharewithresearchasofdate from customer_landing order by sharewithresearchasofdate desc nulls last limit 3",
+    "select substring(email, 1, 3) as head, trim('  x  ') as t, nvl(phone, 'n/a') as p from customer_landing",
+]
+
+
+def _normal(value: object) -> object:
+    if isinstance(value, float):
+        return "nan" if math.isnan(value) else round(value, 9)
+    if isinstance(value, (list, tuple)):
+        return tuple(_normal(v) for v in value)
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None)
+    return value
+
+
+def _sorted(rows: list[tuple]) -> list[tuple]:
+    return sorted((tuple(_normal(v) for v in row) for row in rows), key=repr)
+
+
+@pytest.fixture(scope="module")
+def both(spark):  # type: ignore[no-untyped-def]
+    # Glue 4/5 run Spark 3.3/3.5, whose SQL is not ANSI (PySpark 4 turns ANSI on by default).
+    ansi = spark.conf.get("spark.sql.ansi.enabled")
+    spark.conf.set("spark.sql.ansi.enabled", "false")
+    session = SqlSession()
+    for name, (rows, schema) in TABLES.items():
+        arrow = pa.table({n: pa.array([r[i] for r in rows], t) for i, (n, t, _) in enumerate(schema)})
+        session.register_view(name, session.frame(arrow))
+        ddl = ", ".join(f"`{n}` {s}" for n, _, s in schema)
+        spark.createDataFrame(rows, ddl).createOrReplaceTempView(name)
+    yield session, spark
+    spark.conf.set("spark.sql.ansi.enabled", ansi)
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_spark_sql_gives_sparks_columns_and_rows(both, query: str) -> None:  # type: ignore[no-untyped-def]
+    session, spark = both
+    theirs = spark.sql(query)
+    ours = session.sql(query)
+    assert ours.columns == theirs.columns
+    table = ours.collect()
+    arrow = pa.table(table)
+    our_rows = [tuple(row.values()) for row in arrow.to_pylist()]
+    their_rows = [tuple(row) for row in theirs.collect()]
+    assert _sorted(our_rows) == _sorted(their_rows)
+
+
+def test_errors_name_the_problem(both) -> None:  # type: ignore[no-untyped-def]
+    from glueless.exceptions import SqlError
+
+    session, _ = both
+    with pytest.raises(SqlError, match="cannot parse the query"):
+        session.sql("select * frm customer_landing")
+    with pytest.raises(SqlError, match="nope"):
+        session.sql("select nope from customer_landing")
+    with pytest.raises(SqlError, match="one statement"):
+        session.sql("select 1; select 2")
