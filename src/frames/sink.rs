@@ -18,6 +18,7 @@ use bytes::Bytes;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression as ParquetCompression, GzipLevel, ZstdLevel};
 use parquet::file::properties::WriterProperties;
+use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::storage::{objects, Location};
@@ -144,10 +145,18 @@ pub fn write(folder: &Location, schema: &SchemaRef, batches: &[RecordBatch], opt
     let stamp = run_stamp();
     let mut written = Written::default();
     if options.partition_keys.is_empty() {
-        let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
-        // Glue writes no file for an empty frame.
-        if rows > 0 {
-            write_file(folder, stamp, 0, schema, batches, options, &mut written)?;
+        // Glue writes no file for an empty frame, and one file per task: here one per slice of
+        // rows, encoded in parallel.
+        let slices = row_slices(batches, crate::pool::size());
+        let files = crate::pool::install(|| {
+            slices
+                .par_iter()
+                .enumerate()
+                .map(|(part, slice)| encode_file(folder, stamp, part, schema, slice, options))
+                .collect::<Result<Vec<_>>>()
+        })?;
+        for file in files {
+            file.put(&mut written)?;
         }
         return Ok(written);
     }
@@ -162,22 +171,75 @@ pub fn write(folder: &Location, schema: &SchemaRef, batches: &[RecordBatch], opt
         .collect::<Result<Vec<usize>>>()?;
     let data_indices: Vec<usize> = (0..schema.fields().len()).filter(|i| !key_indices.contains(i)).collect();
     let data_schema = Arc::new(schema.project(&data_indices)?);
-    let groups = partition_rows(batches, &key_indices, &options.partition_keys)?;
-    for (part, (folder_name, pieces)) in groups.into_iter().enumerate() {
-        let mut part_batches = Vec::new();
-        for (batch_index, rows) in pieces {
-            let indices = UInt32Array::from(rows);
-            let batch = &batches[batch_index];
-            let columns = data_indices
-                .iter()
-                .map(|&i| arrow_select::take::take(batch.column(i).as_ref(), &indices, None))
-                .collect::<std::result::Result<Vec<_>, _>>()?;
-            part_batches.push(RecordBatch::try_new(Arc::clone(&data_schema), columns)?);
-        }
-        write_file(&folder.join(&folder_name), stamp, part, &data_schema, &part_batches, options, &mut written)?;
+    let groups: Vec<_> = partition_rows(batches, &key_indices, &options.partition_keys)?.into_iter().collect();
+    let files = crate::pool::install(|| {
+        groups
+            .par_iter()
+            .map(|(folder_name, pieces)| {
+                let mut part_batches = Vec::new();
+                for (batch_index, rows) in pieces {
+                    let indices = UInt32Array::from(rows.clone());
+                    let batch = &batches[*batch_index];
+                    let columns = data_indices
+                        .iter()
+                        .map(|&i| arrow_select::take::take(batch.column(i).as_ref(), &indices, None))
+                        .collect::<std::result::Result<Vec<_>, _>>()?;
+                    part_batches.push(RecordBatch::try_new(Arc::clone(&data_schema), columns)?);
+                }
+                encode_file(&folder.join(folder_name), stamp, 0, &data_schema, &part_batches, options)
+            })
+            .collect::<Result<Vec<_>>>()
+    })?;
+    for (file, (folder_name, _)) in files.into_iter().zip(groups) {
+        file.put(&mut written)?;
         written.partitions.push(folder_name);
     }
     Ok(written)
+}
+
+/// Rows per written file at least, so that a small frame stays one file.
+const MIN_ROWS_PER_FILE: usize = 500_000;
+
+/// `batches` cut into at most `parts` runs of about equal rows (none for no rows).
+fn row_slices(batches: &[RecordBatch], parts: usize) -> Vec<Vec<RecordBatch>> {
+    let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
+    if rows == 0 {
+        return Vec::new();
+    }
+    let parts = parts.clamp(1, rows.div_ceil(MIN_ROWS_PER_FILE));
+    let per_part = rows.div_ceil(parts);
+    let mut slices = vec![Vec::new()];
+    let mut filled = 0;
+    for batch in batches {
+        let mut offset = 0;
+        while offset < batch.num_rows() {
+            if filled == per_part {
+                slices.push(Vec::new());
+                filled = 0;
+            }
+            let take = (per_part - filled).min(batch.num_rows() - offset);
+            slices.last_mut().expect("one slice at least").push(batch.slice(offset, take));
+            offset += take;
+            filled += take;
+        }
+    }
+    slices
+}
+
+/// One encoded file, ready to put.
+struct EncodedFile {
+    location: Location,
+    content: Bytes,
+    rows: u64,
+}
+
+impl EncodedFile {
+    fn put(self, written: &mut Written) -> Result<()> {
+        written.bytes += self.content.len() as u64;
+        written.rows += self.rows;
+        written.files += 1;
+        objects::put(&self.location, self.content)
+    }
 }
 
 /// Delete every object under `folder` (Glue's `purge_s3_path` with no retention period);
@@ -253,15 +315,14 @@ fn escape_partition_value(value: &str) -> String {
     out
 }
 
-fn write_file(
+fn encode_file(
     folder: &Location,
     stamp: i64,
     part: usize,
     schema: &SchemaRef,
     batches: &[RecordBatch],
     options: &SinkOptions,
-    written: &mut Written,
-) -> Result<()> {
+) -> Result<EncodedFile> {
     let name = match (options.format, options.compression) {
         (SinkFormat::Parquet, codec) => {
             let codec = if codec == Compression::None { "uncompressed" } else { codec.suffix() };
@@ -271,10 +332,8 @@ fn write_file(
         (_, codec) => format!("run-{stamp}-part-r-{part:05}.{}", codec.suffix()),
     };
     let content = encode(schema, batches, options)?;
-    written.bytes += content.len() as u64;
-    written.rows += batches.iter().map(|b| b.num_rows() as u64).sum::<u64>();
-    written.files += 1;
-    objects::put(&folder.join(&name), content)
+    let rows = batches.iter().map(|b| b.num_rows() as u64).sum::<u64>();
+    Ok(EncodedFile { location: folder.join(&name), content, rows })
 }
 
 /// One file's bytes in the sink's format and compression.
@@ -348,6 +407,20 @@ mod tests {
     fn partition_values_are_escaped() {
         assert_eq!(escape_partition_value("a/b=c"), "a%2Fb%3Dc");
         assert_eq!(escape_partition_value("2024-01-01"), "2024-01-01");
+    }
+
+    #[test]
+    fn rows_are_cut_into_even_slices() {
+        use arrow_array::Int64Array;
+        let schema = Arc::new(Schema::new(vec![arrow_schema::Field::new("v", arrow_schema::DataType::Int64, false)]));
+        let batch =
+            |n: i64| RecordBatch::try_new(schema.clone(), vec![Arc::new(Int64Array::from_iter_values(0..n))]).unwrap();
+        let batches = [batch(700_000), batch(500_000)];
+        let slices = row_slices(&batches, 2);
+        let sizes: Vec<usize> = slices.iter().map(|s| s.iter().map(RecordBatch::num_rows).sum()).collect();
+        assert_eq!(sizes, [600_000, 600_000]);
+        assert_eq!(row_slices(&[batch(10)], 8).len(), 1);
+        assert!(row_slices(&[batch(0)], 2).is_empty());
     }
 
     #[test]

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use arrow_array::{new_null_array, RecordBatch};
 use arrow_schema::{Field, Schema, SchemaRef};
+use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::landing::compressed::{decompress_named, Content};
@@ -109,10 +110,9 @@ pub fn read(files: &[FileEntry], format: &SourceFormat) -> Result<SourceData> {
             })
         }
         SourceFormat::Parquet => {
-            let mut parts = Vec::with_capacity(files.len());
-            for file in files {
-                parts.push(parquet_file::read(file, None)?);
-            }
+            let parts = crate::pool::install(|| {
+                files.par_iter().map(|file| parquet_file::read(file, None)).collect::<Result<Vec<_>>>()
+            })?;
             let (schema, batches) = align(parts)?;
             let rows = batches.iter().map(|b| b.num_rows() as u64).sum();
             Ok(SourceData {
@@ -127,10 +127,9 @@ pub fn read(files: &[FileEntry], format: &SourceFormat) -> Result<SourceData> {
             })
         }
         SourceFormat::Csv(options) => {
-            let mut parts = Vec::with_capacity(files.len());
-            for file in files {
-                parts.push(read_csv(file, options)?);
-            }
+            let parts = crate::pool::install(|| {
+                files.par_iter().map(|file| read_csv(file, options)).collect::<Result<Vec<_>>>()
+            })?;
             let (schema, batches) = align(parts)?;
             let rows = batches.iter().map(|b| b.num_rows() as u64).sum();
             Ok(SourceData {

@@ -11,7 +11,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use arrow_schema::{DataType, Field, Schema};
-use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 use super::coerce::JsonKind;
@@ -61,7 +61,14 @@ impl Inferred {
 #[derive(Debug, Default, Clone)]
 pub struct SchemaInference {
     columns: Vec<(String, Inferred)>,
-    index: HashMap<String, usize>,
+    /// Column of each lower-case key.
+    index: HashMap<String, usize, ahash::RandomState>,
+    /// Column of each spelling seen: keys repeat in every record, so this finds them without
+    /// folding case (an allocation per key).
+    spelled: HashMap<String, usize, ahash::RandomState>,
+    /// What the record being observed adds, applied only when the whole record parses (a record
+    /// that is not JSON adds nothing; the decoder quarantines it). Reused from record to record.
+    staged: Vec<(usize, Inferred)>,
 }
 
 impl SchemaInference {
@@ -69,10 +76,25 @@ impl SchemaInference {
     /// quarantines them later).
     pub fn observe(&mut self, bytes: &[u8]) {
         let Ok(text) = std::str::from_utf8(bytes) else { return };
-        let Ok(Entries(entries)) = serde_json::from_str::<Entries<'_>>(text) else { return };
-        for (key, raw) in entries {
-            self.add(&key, Inferred::of(raw.get()));
+        let mut staged = std::mem::take(&mut self.staged);
+        staged.clear();
+        let mut new_keys: Vec<(String, Inferred)> = Vec::new();
+        let parsed = {
+            let mut deserializer = serde_json::Deserializer::from_str(text);
+            let observer =
+                Observer { known: &self.spelled, columns: &self.columns, staged: &mut staged, new_keys: &mut new_keys };
+            deserializer.deserialize_map(observer).and_then(|()| deserializer.end())
+        };
+        if parsed.is_ok() {
+            for &(i, kind) in &staged {
+                let column = &mut self.columns[i].1;
+                *column = column.merge(kind);
+            }
+            for (key, kind) in new_keys {
+                self.add(&key, kind);
+            }
         }
+        self.staged = staged;
     }
 
     /// Account for one field's raw JSON value (a key the schema does not have yet).
@@ -93,13 +115,22 @@ impl SchemaInference {
     }
 
     fn add(&mut self, key: &str, kind: Inferred) {
-        let lower = key.to_ascii_lowercase();
-        if let Some(&i) = self.index.get(&lower) {
-            self.columns[i].1 = self.columns[i].1.merge(kind);
+        let i = if let Some(&i) = self.spelled.get(key) {
+            i
         } else {
-            self.index.insert(lower, self.columns.len());
-            self.columns.push((key.to_string(), kind));
-        }
+            let lower = key.to_ascii_lowercase();
+            let i = if let Some(&i) = self.index.get(&lower) {
+                i
+            } else {
+                self.index.insert(lower, self.columns.len());
+                self.columns.push((key.to_string(), Inferred::Null));
+                self.columns.len() - 1
+            };
+            self.spelled.insert(key.to_string(), i);
+            i
+        };
+        let column = &mut self.columns[i].1;
+        *column = column.merge(kind);
     }
 
     /// Fold in what another part of the input saw (parts are merged in input order).
@@ -149,26 +180,33 @@ pub fn widen(a: &DataType, b: &DataType) -> DataType {
     }
 }
 
-/// A JSON object's entries in the order they are written.
-struct Entries<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+/// Reads one JSON object's entries, staging each field's kind under its known column (a key
+/// not seen before is staged by name).
+struct Observer<'a> {
+    known: &'a HashMap<String, usize, ahash::RandomState>,
+    columns: &'a [(String, Inferred)],
+    staged: &'a mut Vec<(usize, Inferred)>,
+    new_keys: &'a mut Vec<(String, Inferred)>,
+}
 
-impl<'de> Deserialize<'de> for Entries<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct EntriesVisitor;
-        impl<'de> Visitor<'de> for EntriesVisitor {
-            type Value = Entries<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut entries = Vec::new();
-                while let Some(entry) = map.next_entry::<Cow<'de, str>, &'de RawValue>()? {
-                    entries.push(entry);
-                }
-                Ok(Entries(entries))
+impl<'de> Visitor<'de> for Observer<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            let raw: &'de RawValue = map.next_value()?;
+            match self.known.get(key.as_ref()) {
+                // A string column stays a string column: no need to classify the value.
+                Some(&i) if self.columns[i].1 == Inferred::Text => {}
+                Some(&i) => self.staged.push((i, Inferred::of(raw.get()))),
+                None => self.new_keys.push((key.into_owned(), Inferred::of(raw.get()))),
             }
         }
-        deserializer.deserialize_map(EntriesVisitor)
+        Ok(())
     }
 }
 
