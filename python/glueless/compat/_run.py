@@ -37,8 +37,8 @@ class LocationMap:
             raise ValueError(f"--map takes S3PREFIX=LOCATION, got {text!r}")
         if not (prefix.startswith("s3://") or prefix.startswith("s3a://")):
             raise ValueError(f"--map: the prefix must be an s3:// or s3a:// URL, got {prefix!r}")
-        if "://" not in target:
-            target = os.path.abspath(target)
+        # A local target stays as written (relative to the working directory, which a run
+        # never changes), so the run's lines show the folder the user named.
         return cls(_normalise_prefix(prefix), target.rstrip("/") or "/")
 
 
