@@ -277,15 +277,17 @@ def _evaluate(frame: DynamicFrame, rules: list[Rule]) -> None:
 def _outcomes_frame(rules: list[Rule]) -> Any:
     session = _run.current().session
     rows = []
-    for rule in rules:
+    for ordinal, rule in enumerate(rules):
         keys = ", ".join(literal_sql(k) for k in rule.metrics)
         values = ", ".join(literal_sql(float(v)) for v in rule.metrics.values())
         metrics = f"map(make_array({keys}), make_array({values}))" if rule.metrics else "map(make_array('none'), make_array(0.0))"
         rows.append(
-            f"SELECT {literal_sql(rule.text)} AS `Rule`, {literal_sql('Passed' if rule.passed else 'Failed')} AS `Outcome`, "
+            f"SELECT {ordinal} AS `__ordinal`, {literal_sql(rule.text)} AS `Rule`, {literal_sql('Passed' if rule.passed else 'Failed')} AS `Outcome`, "
             f"CAST({literal_sql(rule.reason)} AS STRING) AS `FailureReason`, {metrics} AS `EvaluatedMetrics`"
         )
-    return session.sql(" UNION ALL ".join(rows))
+    # In the ruleset's order, as Glue lists the outcomes.
+    union = " UNION ALL ".join(rows)
+    return session.sql(f"SELECT `Rule`, `Outcome`, `FailureReason`, `EvaluatedMetrics` FROM ({union}) ORDER BY `__ordinal`")
 
 
 class EvaluateDataQuality(Surface):
