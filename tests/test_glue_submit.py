@@ -507,3 +507,42 @@ def test_catalog_glue_registers_what_athena_needs(tmp_path: Path, glue_server: d
     assert read_table(tmp_path / "lake" / "customer" / "trusted").num_rows == 1
     listed = cli("catalog", "list", "--catalog", "glue")
     assert "customer_trusted  parquet  s3://bucket/customer/trusted/" in listed.stdout
+
+
+def test_csv_sources_and_writing_to_a_catalog_table(tmp_path: Path) -> None:
+    folder = tmp_path / "lake" / "csv"
+    folder.mkdir(parents=True)
+    (folder / "a.csv").write_text("id;name\n1;Ann\n2;Bob\n")
+    (folder / "b.csv").write_text("3;Cy\n")
+    ddl = tmp_path / "out.sql"
+    ddl.write_text(
+        "CREATE EXTERNAL TABLE db.people (id bigint, name string) STORED AS PARQUET LOCATION 's3://bucket/people/';\n"
+    )
+    assert glueless("catalog", "apply", "--catalog", str(tmp_path / "catalog"), str(ddl), cwd=tmp_path).returncode == 0
+    done = submit(tmp_path, """
+        h = glueContext.create_dynamic_frame.from_options("s3", {"paths": ["s3://bucket/csv/a.csv"]}, "csv",
+            format_options={"withHeader": True, "separator": ";"})
+        print(h.toDF().dtypes, h.count())
+        raw = glueContext.create_dynamic_frame.from_options("s3", {"paths": ["s3://bucket/csv/b.csv"]}, "csv",
+            format_options={"separator": ";"})
+        print(raw.toDF().columns)
+        glueContext.write_dynamic_frame.from_catalog(frame=h, database="db", table_name="people")
+    """)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "[('id', 'bigint'), ('name', 'string')] 2"
+    assert lines[1] == "['col0', 'col1']"
+    people = read_table(tmp_path / "lake" / "people")
+    assert sorted(people.to_pylist(), key=lambda r: r["id"]) == [{"id": 1, "name": "Ann"}, {"id": 2, "name": "Bob"}]
+    assert "from_catalog db.people" in done.stderr
+
+
+def test_a_collection_without_the_key_gives_an_empty_frame(tmp_path: Path) -> None:
+    done = submit(tmp_path, """
+        from awsglue.dynamicframe import DynamicFrameCollection
+        empty = SelectFromCollection.apply(dfc=DynamicFrameCollection({}, glueContext), key="nothing")
+        print(empty.count(), empty.toDF().columns)
+        empty.printSchema()
+    """)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["0 []", "root"]

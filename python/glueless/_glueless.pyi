@@ -362,6 +362,8 @@ class SqlSession:
     def __new__(cls) -> SqlSession: ...
     def frame(self, table: ArrowStreamExportable) -> Frame:
         """A frame over an Arrow table."""
+    def empty(self) -> Frame:
+        """A frame with no columns and no rows."""
     def register_view(self, name: str, frame: Frame) -> None:
         """``createOrReplaceTempView(name)``."""
     def drop_view(self, name: str) -> bool:

@@ -162,14 +162,10 @@ impl Frame {
     /// [`Error::Sql`] for an expression that does not parse or resolve.
     pub fn select(&self, exprs: &[String]) -> Result<Self> {
         if exprs.is_empty() {
-            return self.sql_self(&format!("SELECT * FROM {SELF} LIMIT 0")).map(|f| f.drop_all_columns());
+            // No columns, the same rows (Spark's `select()` of nothing).
+            return Ok(self.with(self.df.clone().select(Vec::<Expr>::new()).map_err(sql_error)?));
         }
         self.sql_self(&format!("SELECT {} FROM {SELF}", exprs.join(", ")))
-    }
-
-    fn drop_all_columns(&self) -> Self {
-        // A frame with no columns keeps its rows (Spark's `select()` of nothing).
-        self.with(self.df.clone().select(Vec::<Expr>::new()).unwrap_or_else(|_| self.df.clone()))
     }
 
     /// `filter(condition)` / `where(condition)`.

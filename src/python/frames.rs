@@ -54,6 +54,12 @@ impl SqlSession {
         py.detach(|| CoreFrame::from_batches(&self.inner, schema, batches)).into_py_result().map(wrap)
     }
 
+    /// A frame with no columns and no rows (what Glue reads from an empty prefix).
+    fn empty(&self, py: Python<'_>) -> PyResult<Frame> {
+        let schema = Arc::new(arrow_schema::Schema::empty());
+        py.detach(|| CoreFrame::from_batches(&self.inner, schema, Vec::new())).into_py_result().map(wrap)
+    }
+
     /// `createOrReplaceTempView(name)`.
     fn register_view(&self, py: Python<'_>, name: &str, frame: &Frame) -> PyResult<()> {
         py.detach(|| self.inner.register_view(name, frame.inner.dataframe())).into_py_result()

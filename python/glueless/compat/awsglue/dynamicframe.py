@@ -188,8 +188,7 @@ class DynamicFrameCollection(Surface):
     def select(self, key: str, transformation_ctx: str = "") -> DynamicFrame:
         if key in self._frames:
             return self._frames[key]
-        empty = _run.current().session.sql("SELECT 1 AS `__empty` WHERE FALSE").select([])
-        return DynamicFrame(empty, self._glue_ctx, key)
+        return DynamicFrame(_run.current().session.empty(), self._glue_ctx, key)
 
     def map(self, callable: Callable[..., Any], transformation_ctx: str = "") -> "DynamicFrameCollection":  # noqa: A002
         return DynamicFrameCollection({k: callable(v, f"{transformation_ctx}:{k}") for k, v in self._frames.items()}, self._glue_ctx)
