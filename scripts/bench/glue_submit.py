@@ -91,7 +91,7 @@ def run_pyspark(source: Path, work: Path) -> tuple[float, list[int]]:
     shutil.rmtree(out, ignore_errors=True)
     seconds = timed([sys.executable, str(HERE / "peers" / "pyspark_stedi.py"), str(source), str(out)], work)
     names = ["customer_trusted", "accelerometer_trusted", "customer_curated", "step_trainer_trusted", "machine_learning_curated"]
-    return seconds, [rows(out / n) for n in names]
+    return seconds, [rows(out / f"{n}.parquet") for n in names]
 
 
 def main() -> None:
