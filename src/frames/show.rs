@@ -13,19 +13,19 @@ use crate::error::Result;
 /// Spark's `printSchema()`: ` |-- name: type (nullable = true)`.
 #[must_use]
 pub fn spark_tree(schema: &Schema) -> String {
-    let mut out = String::from("root\n");
-    for field in schema.fields() {
-        tree_line(&mut out, field, 1, true);
-    }
-    out
+    tree(schema, true)
 }
 
 /// Glue's `DynamicFrame.printSchema()`: `|-- name: type`, without Spark's leading space.
 #[must_use]
 pub fn glue_tree(schema: &Schema) -> String {
+    tree(schema, false)
+}
+
+fn tree(schema: &Schema, spark: bool) -> String {
     let mut out = String::from("root\n");
     for field in schema.fields() {
-        tree_line(&mut out, field, 1, false);
+        tree_line(&mut out, field, 1, spark);
     }
     out
 }

@@ -109,41 +109,30 @@ pub fn read(files: &[FileEntry], format: &SourceFormat) -> Result<SourceData> {
                 quarantined: output.stats.quarantined,
             })
         }
-        SourceFormat::Parquet => {
-            let parts = crate::pool::install(|| {
-                files.par_iter().map(|file| parquet_file::read(file, None)).collect::<Result<Vec<_>>>()
-            })?;
-            let (schema, batches) = align(parts)?;
-            let rows = batches.iter().map(|b| b.num_rows() as u64).sum();
-            Ok(SourceData {
-                schema,
-                batches,
-                rejected: Vec::new(),
-                files: count,
-                bytes,
-                records: rows,
-                rows,
-                quarantined: 0,
-            })
-        }
-        SourceFormat::Csv(options) => {
-            let parts = crate::pool::install(|| {
-                files.par_iter().map(|file| read_csv(file, options)).collect::<Result<Vec<_>>>()
-            })?;
-            let (schema, batches) = align(parts)?;
-            let rows = batches.iter().map(|b| b.num_rows() as u64).sum();
-            Ok(SourceData {
-                schema,
-                batches,
-                rejected: Vec::new(),
-                files: count,
-                bytes,
-                records: rows,
-                rows,
-                quarantined: 0,
-            })
-        }
+        SourceFormat::Parquet => read_each(files, bytes, |file| parquet_file::read(file, None)),
+        SourceFormat::Csv(options) => read_each(files, bytes, |file| read_csv(file, options)),
     }
+}
+
+/// Files read in parallel by `read_file` and aligned into one table (every row is a record).
+fn read_each(
+    files: &[FileEntry],
+    bytes: u64,
+    read_file: impl Fn(&FileEntry) -> Result<(SchemaRef, Vec<RecordBatch>)> + Sync,
+) -> Result<SourceData> {
+    let parts = crate::pool::install(|| files.par_iter().map(&read_file).collect::<Result<Vec<_>>>())?;
+    let (schema, batches) = align(parts)?;
+    let rows = batches.iter().map(|b| b.num_rows() as u64).sum();
+    Ok(SourceData {
+        schema,
+        batches,
+        rejected: Vec::new(),
+        files: files.len() as u64,
+        bytes,
+        records: rows,
+        rows,
+        quarantined: 0,
+    })
 }
 
 fn read_csv(file: &FileEntry, options: &CsvOptions) -> Result<(SchemaRef, Vec<RecordBatch>)> {

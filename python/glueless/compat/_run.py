@@ -141,6 +141,19 @@ class Run:
         if not self.quiet:
             print(f"glueless: {event.kind:<6} {event.what}  {event.location}  {_describe(event)}", file=sys.stderr)
 
+    def report_source(self, what: str, locations: list[str], summary: Any, skipped_files: int = 0) -> None:
+        """A source's line; its quarantined records, if any, are written to ``rejected/`` beside
+        the first location first (as the STEDI jobs' landing quarantine): kept, never dropped."""
+        detail: dict[str, Any] = {k: summary[k] for k in ("files", "bytes", "records", "quarantined")}
+        if skipped_files:
+            detail["skipped_files"] = skipped_files
+        if summary["quarantined"]:
+            base = locations[0].rstrip("/")
+            folder = f"{base.rsplit('/', 1)[0] if '/' in base else '.'}/rejected"
+            self.session.frame(summary["rejected"]).write(folder, "parquet", None, [])
+            detail["rejected_at"] = folder
+        self.report(Event("source", what, ", ".join(locations), summary["rows"], detail))
+
     def note(self, text: str) -> None:
         """A line about the run that is not a source or sink (dropped records, catalog updates)."""
         if not self.quiet:
@@ -148,6 +161,11 @@ class Run:
 
     def seconds(self) -> float:
         return time.perf_counter() - self.started
+
+
+def option_flag(value: Any) -> bool:
+    """A Glue / Spark boolean option: ``True``, or ``"true"``, ``"1"``, ``"yes"`` in any case."""
+    return value is True or str(value).strip().lower() in ("true", "1", "yes")
 
 
 def _plural(n: int, word: str) -> str:

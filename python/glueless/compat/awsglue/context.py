@@ -8,16 +8,8 @@ from glueless.catalog import MissingTableError
 from glueless.compat import _run
 from glueless.compat._unsupported import Surface, module_getattr, unsupported
 from glueless.compat.awsglue.dynamicframe import DynamicFrame, DynamicFrameReader, DynamicFrameWriter
-from glueless.compat.pyspark.sql.readwriter import _write_rejected
 
 __getattr__ = module_getattr("awsglue.context")
-
-_TRUE = {"true", "1", "yes"}
-
-
-def _flag(value: Any) -> bool:
-    return value is True or str(value).strip().lower() in _TRUE
-
 
 def _format_name(fmt: Optional[str]) -> str:
     name = (fmt or "").lower()
@@ -60,7 +52,7 @@ class DataSink(Surface):
     def writeFrame(self, dynamic_frame: DynamicFrame, info: str = "") -> DynamicFrame:
         fmt = self._format or _format_name(self._options.get("format") or "json")
         compression = self._format_options.get("compression") or self._options.get("compression")
-        update = _flag(self._options.get("enableUpdateCatalog", False))
+        update = _run.option_flag(self._options.get("enableUpdateCatalog", False))
         behavior = str(self._options.get("updateBehavior") or "UPDATE_IN_DATABASE").upper()
         if behavior not in ("UPDATE_IN_DATABASE", "LOG"):
             raise ValueError(f"updateBehavior must be UPDATE_IN_DATABASE or LOG, not {behavior}")
@@ -114,7 +106,7 @@ class GlueContext(Surface):
             list(paths),
             _format_name(format),
             dict(format_options or {}),
-            _flag(options.get("recurse", False)),
+            _run.option_flag(options.get("recurse", False)),
             transformation_ctx,
         )
 
@@ -159,16 +151,12 @@ class GlueContext(Surface):
         frame, summary = run.session.read_files(
             files,
             "parquet" if fmt == "glueparquet" else fmt,
-            header=_flag(format_options.get("withHeader", False)),
+            header=_run.option_flag(format_options.get("withHeader", False)),
             separator=str(format_options.get("separator", ",")),
             quote=None if str(format_options.get("quoteChar", '"')) == "-1" else str(format_options.get("quoteChar", '"')),
             escape=format_options.get("escaper") or None,
         )
-        detail: dict[str, Any] = {k: summary[k] for k in ("files", "bytes", "records", "quarantined")}
-        detail["skipped_files"] = skipped
-        if summary["quarantined"]:
-            detail["rejected_at"] = _write_rejected(run, mapped[0], summary["rejected"])
-        run.report(_run.Event("source", what, ", ".join(mapped), summary["rows"], detail))
+        run.report_source(what, mapped, summary, skipped)
         return DynamicFrame(frame, self, ctx)
 
     # --- sinks --------------------------------------------------------------------------------

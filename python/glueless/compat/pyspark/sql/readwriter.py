@@ -11,13 +11,6 @@ from glueless.compat import _run
 from glueless.compat._unsupported import Surface, unsupported
 from glueless.compat.pyspark.sql.dataframe import DataFrame
 
-_TRUE = {"true", "1", "yes"}
-
-
-def _flag(value: Any) -> bool:
-    return value is True or str(value).strip().lower() in _TRUE
-
-
 class DataFrameReader(Surface):
     """``spark.read``: json, parquet and csv files."""
 
@@ -70,11 +63,11 @@ def _read(session: Any, paths: list[str], fmt: str, options: dict[str, Any]) -> 
         unsupported(f"spark.read.format({fmt!r})", "json, parquet and csv are")
     run = _run.current()
     mapped = [run.map_location(p) for p in paths]
-    files = run.session.list_files(mapped, _flag(options.get("recursivefilelookup", False)) or fmt == "parquet")
+    files = run.session.list_files(mapped, _run.option_flag(options.get("recursivefilelookup", False)) or fmt == "parquet")
     frame, summary = run.session.read_files(
         files,
         fmt,
-        header=_flag(options.get("header", False)),
+        header=_run.option_flag(options.get("header", False)),
         separator=str(options.get("sep", options.get("delimiter", ","))),
         quote=str(options.get("quote", '"')) or None,
         escape=options.get("escape"),
@@ -82,25 +75,8 @@ def _read(session: Any, paths: list[str], fmt: str, options: dict[str, Any]) -> 
     if fmt == "json":
         # Spark's JSON reader orders the inferred columns by name.
         frame = frame.select([f"`{c}`" for c in sorted(frame.columns)]) if frame.columns else frame
-    _report_source(run, f"spark.read.{fmt}", mapped, summary)
+    run.report_source(f"spark.read.{fmt}", mapped, summary)
     return DataFrame(frame, session)
-
-
-def _report_source(run: "_run.Run", what: str, locations: list[str], summary: Any) -> None:
-    detail: dict[str, Any] = {k: summary[k] for k in ("files", "bytes", "records", "quarantined")}
-    if summary["quarantined"]:
-        detail["rejected_at"] = _write_rejected(run, locations[0], summary["rejected"])
-    run.report(_run.Event("source", what, ", ".join(locations), summary["rows"], detail))
-
-
-def _write_rejected(run: "_run.Run", location: str, rejected: Any) -> str:
-    """Quarantined records go to ``rejected/`` beside the source folder (as the STEDI jobs'
-    landing quarantine): the records are kept, never dropped silently."""
-    base = location.rstrip("/")
-    parent = base.rsplit("/", 1)[0] if "/" in base else "."
-    folder = f"{parent}/rejected"
-    run.session.frame(rejected).write(folder, "parquet", None, [])
-    return folder
 
 
 class DataFrameWriter(Surface):
