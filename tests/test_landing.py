@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 import glueless
@@ -127,6 +128,22 @@ def test_unknown_tables_get_an_inferred_schema(tmp_path: Path) -> None:
     table = pa.table(glueless.read_landing(landing).table)
     assert table.schema == pa.schema([("id", pa.int64()), ("score", pa.float64()), ("tags", pa.string()), ("note", pa.string())])
     assert table.column("tags").to_pylist() == ['["a"]', None]
+
+
+def test_an_inferred_schema_covers_records_far_past_the_first(tmp_path: Path) -> None:
+    """The schema comes from the first records and is checked against all: a key and a wider value
+    that only appear after the first 4 MiB still shape the table, as inference over every record would."""
+    landing = tmp_path / "landing"
+    head = b"".join(b'{"id":%d,"v":%d}\n' % (i, i) for i in range(400_000))
+    assert len(head) > 4 << 20
+    write(landing / "a.json", head + b'{"id":-1,"v":0.5,"late":true}\n')
+    write(landing / "b.json", b'{"id":-2,"v":7}\n')
+    result = glueless.read_landing(landing)
+    table = pa.table(result.table)
+    assert table.schema == pa.schema([("id", pa.int64()), ("v", pa.float64()), ("late", pa.bool_())])
+    assert table.num_rows == result.stats["records"] == 400_002
+    assert table.filter(pc.equal(table.column("id"), -1)).to_pylist() == [{"id": -1, "v": 0.5, "late": True}]
+    assert table.column("late").null_count == 400_001
 
 
 def test_missing_folder_is_file_not_found(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ use serde_json::value::RawValue;
 
 use super::coerce::{coerce_checked, Typed};
 use super::flat;
-use super::infer::Unseen;
+use super::infer::{fits_inferred, Unseen};
 use super::schema::LandingSchema;
 use super::shape::Shape;
 use crate::error::Result;
@@ -204,11 +204,16 @@ impl<'s> Decoder<'s> {
             full_parse(text, self.schema, &mut self.slots, &mut unknown)?;
         }
         let fields = self.schema.schema().fields();
+        let sampled = self.schema.is_sampled();
         let mut misfits = Vec::new();
         for (i, field) in fields.iter().enumerate() {
             let evolved = self.schema.is_evolved(i);
             let value = match self.slots[i] {
                 None => Ok(Typed::Null),
+                // Stored by a coercion, but over all records inference would have widened the type.
+                Some((start, end)) if sampled && !fits_inferred(&text[start..end], field.data_type()) => {
+                    Err(String::new())
+                }
                 Some((start, end)) => {
                     let nested_as_json = self.schema.nested_as_json || evolved;
                     coerce_checked(&text[start..end], field.data_type(), nested_as_json, escapes)

@@ -47,6 +47,16 @@ impl Inferred {
         }
     }
 
+    /// The kind a column of an inferred type holds (a null-only column is never sampled).
+    fn of_type(data_type: &DataType) -> Self {
+        match data_type {
+            DataType::Boolean => Inferred::Bool,
+            DataType::Int64 => Inferred::Int,
+            DataType::Float64 => Inferred::Float,
+            _ => Inferred::Text,
+        }
+    }
+
     fn data_type(self) -> DataType {
         match self {
             Inferred::Bool => DataType::Boolean,
@@ -145,6 +155,25 @@ impl SchemaInference {
     pub fn finish(self) -> LandingSchema {
         LandingSchema::new(Arc::new(Schema::new(self.fields())), true)
     }
+
+    /// The schema these records (a sample of the input) give, to be verified by decoding the
+    /// whole input with it; `None` when the sample saw no key, or a key only ever null (whose
+    /// string type says nothing about the values to come).
+    #[must_use]
+    pub fn finish_sampled(self) -> Option<LandingSchema> {
+        if self.columns.is_empty() || self.columns.iter().any(|(_, kind)| *kind == Inferred::Null) {
+            return None;
+        }
+        Some(LandingSchema::sampled(Arc::new(Schema::new(self.fields()))))
+    }
+}
+
+/// Whether `raw`, the text of a JSON value, leaves a column inferred as `data_type` as it is:
+/// inference over every record would have given that column a wider type otherwise.
+#[must_use]
+pub fn fits_inferred(raw: &str, data_type: &DataType) -> bool {
+    let column = Inferred::of_type(data_type);
+    column.merge(Inferred::of(raw)) == column
 }
 
 /// What records brought that their schema has no place for: keys it lacks (`added`) and values

@@ -7,12 +7,14 @@ pub mod compressed;
 pub mod decode;
 pub mod flat;
 pub mod infer;
+mod inferring;
 pub mod quarantine;
 pub mod records;
 pub mod schema;
 mod shape;
 
 use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
@@ -163,37 +165,56 @@ pub fn read_files_filtered(
 ) -> Result<LandingOutput> {
     options.validate()?;
     pool::install(|| {
-        let inferred;
-        let schema = if let Some(schema) = schema {
-            schema
-        } else {
-            // Inference needs every record before decoding starts: a first pass over the files.
-            inferred = infer_files(files, options)?;
-            &inferred
-        };
-        // File by file, so a file's bytes are dropped as soon as it is decoded: memory holds the
-        // decoded rows, not the landing text.
-        let per_file: Vec<FileOutput> =
-            files.par_iter().map(|file| read_one(file, schema, options, keep)).collect::<Result<_>>()?;
-
-        let mut stats = LandingStats { files: files.len() as u64, ..LandingStats::default() };
-        let (mut batches, mut rejected, mut unseen) = (Vec::new(), Vec::new(), Unseen::default());
-        for file in per_file {
-            stats.bytes += file.bytes;
-            stats.stored_bytes += file.stored_bytes;
-            stats.compressed_files += u64::from(file.compressed);
-            stats.empty_files += u64::from(file.empty);
-            for part in file.parts {
-                unseen.merge(part.unseen);
-                stats.accepted += part.accepted;
-                stats.quarantined += part.rejected.iter().map(|b| b.num_rows() as u64).sum::<u64>();
-                batches.extend(part.kept.into_iter().filter(|b| b.num_rows() > 0));
-                rejected.extend(part.rejected.into_iter().filter(|b| b.num_rows() > 0));
+        if let Some(schema) = schema {
+            return decode_files(files, schema, options, keep, None);
+        }
+        // Inference needs every record before decoding starts. The first records give a schema
+        // that decoding then verifies (one pass over the text); only when a record shows that
+        // they did not see it all (a key, a wider value, a record that is not JSON) does the
+        // whole input get inferred first, then decoded again.
+        if let Some(sampled) = inferring::sample_schema(files, options)? {
+            let doubt = AtomicBool::new(false);
+            let output = decode_files(files, &sampled, options, keep, Some(&doubt))?;
+            if !doubt.load(Ordering::Relaxed) {
+                return Ok(output);
             }
         }
-        stats.records = stats.accepted + stats.quarantined;
-        Ok(LandingOutput { schema: schema.schema().clone(), batches, rejected, stats, unseen })
+        let inferred = inferring::infer_files(files, options)?;
+        decode_files(files, &inferred, options, keep, None)
     })
+}
+
+/// Decode `files` with `schema`. With `doubt` (a sampled schema), the first record that does not
+/// fit it, or is quarantined, sets `doubt` and the rest of the work is skipped.
+fn decode_files(
+    files: &[FileEntry],
+    schema: &LandingSchema,
+    options: &LandingOptions,
+    keep: &BatchFilter<'_>,
+    doubt: Option<&AtomicBool>,
+) -> Result<LandingOutput> {
+    // File by file, so a file's bytes are dropped as soon as it is decoded: memory holds the
+    // decoded rows, not the landing text.
+    let per_file: Vec<FileOutput> =
+        files.par_iter().map(|file| read_one(file, schema, options, keep, doubt)).collect::<Result<_>>()?;
+
+    let mut stats = LandingStats { files: files.len() as u64, ..LandingStats::default() };
+    let (mut batches, mut rejected, mut unseen) = (Vec::new(), Vec::new(), Unseen::default());
+    for file in per_file {
+        stats.bytes += file.bytes;
+        stats.stored_bytes += file.stored_bytes;
+        stats.compressed_files += u64::from(file.compressed);
+        stats.empty_files += u64::from(file.empty);
+        for part in file.parts {
+            unseen.merge(part.unseen);
+            stats.accepted += part.accepted;
+            stats.quarantined += part.rejected.iter().map(|b| b.num_rows() as u64).sum::<u64>();
+            batches.extend(part.kept.into_iter().filter(|b| b.num_rows() > 0));
+            rejected.extend(part.rejected.into_iter().filter(|b| b.num_rows() > 0));
+        }
+    }
+    stats.records = stats.accepted + stats.quarantined;
+    Ok(LandingOutput { schema: schema.schema().clone(), batches, rejected, stats, unseen })
 }
 
 /// Decode the landing text `content` (one file's bytes) with `schema`, or an inferred schema when
@@ -215,7 +236,7 @@ pub fn decode_bytes(
         let schema = if let Some(schema) = schema {
             schema
         } else {
-            inferred = infer_schema(&units).finish();
+            inferred = inferring::infer_units(&units).finish();
             &inferred
         };
         let records = units.iter().map(|unit| {
@@ -310,6 +331,7 @@ pub fn decode_stored_unseen(
 
 /// What one decode unit gave: the rows kept (the caller may filter them), the quarantined records
 /// (each in batches of bounded text), the rows decoded and what did not fit the schema.
+#[derive(Default)]
 struct UnitOutput {
     kept: Vec<RecordBatch>,
     rejected: Vec<RecordBatch>,
@@ -318,6 +340,7 @@ struct UnitOutput {
 }
 
 /// One file's units and sizes.
+#[derive(Default)]
 struct FileOutput {
     parts: Vec<UnitOutput>,
     /// Landing text (uncompressed) and bytes as stored.
@@ -332,7 +355,12 @@ fn read_one(
     schema: &LandingSchema,
     options: &LandingOptions,
     keep: &BatchFilter<'_>,
+    doubt: Option<&AtomicBool>,
 ) -> Result<FileOutput> {
+    let doubted = || doubt.is_some_and(|d| d.load(Ordering::Relaxed));
+    if doubted() {
+        return Ok(FileOutput::default());
+    }
     let stored = objects::read(file)?;
     let stored_bytes = stored.len();
     let name = file.location.to_string();
@@ -343,6 +371,7 @@ fn read_one(
             (bytes::Bytes::from(text), true)
         }
         compressed::Content::Corrupt(reason) => {
+            doubt.inspect(|d| d.store(true, Ordering::Relaxed));
             let part = UnitOutput {
                 kept: Vec::new(),
                 rejected: vec![corrupt_entry(&name, &reason)?],
@@ -357,7 +386,15 @@ fn read_one(
     let parts = units
         .par_iter()
         .map(|unit| {
+            if doubted() {
+                return Ok(UnitOutput::default());
+            }
             let mut part = decode_unit(unit, schema, &name, options, Some((stored_bytes, content.len())))?;
+            if let Some(doubt) = doubt {
+                if !part.unseen.is_empty() || part.rejected.iter().any(|b| b.num_rows() > 0) {
+                    doubt.store(true, Ordering::Relaxed);
+                }
+            }
             part.kept = part.kept.iter().map(keep).collect::<Result<_>>()?;
             Ok(part)
         })
@@ -377,26 +414,6 @@ fn corrupt_entry(source: &str, reason: &str) -> Result<RecordBatch> {
     let mut rejected = RejectedBuilder::default();
     rejected.push(source, 0, reason, b"");
     rejected.finish()
-}
-
-fn infer_files(files: &[FileEntry], options: &LandingOptions) -> Result<LandingSchema> {
-    let parts: Vec<SchemaInference> = files
-        .par_iter()
-        .map(|file| {
-            let stored = objects::read(file)?;
-            Ok(match compressed::decompress_named(file.name(), &stored) {
-                compressed::Content::Plain => infer_schema(&plan_units(&stored, options)),
-                compressed::Content::Decompressed(text) => infer_schema(&plan_units(&text, options)),
-                // Quarantined when decoded; it adds no column.
-                compressed::Content::Corrupt(_) => SchemaInference::default(),
-            })
-        })
-        .collect::<Result<_>>()?;
-    let mut all = SchemaInference::default();
-    for part in parts {
-        all.merge(part);
-    }
-    Ok(all.finish())
 }
 
 /// Cut a file into units of about `chunk_bytes`: an array file into runs of whole elements, a
@@ -432,22 +449,6 @@ fn plan_units<'a>(content: &'a [u8], options: &LandingOptions) -> Vec<Unit<'a>> 
             unit
         })
         .collect()
-}
-
-fn infer_schema(units: &[Unit<'_>]) -> SchemaInference {
-    let parts: Vec<SchemaInference> = units
-        .par_iter()
-        .map(|unit| {
-            let mut inference = SchemaInference::default();
-            unit.for_each(|record| inference.observe(record.bytes));
-            inference
-        })
-        .collect();
-    let mut all = SchemaInference::default();
-    for part in parts {
-        all.merge(part);
-    }
-    all
 }
 
 /// Decode one unit. `sizes` (bytes as stored, text) scales the progress counter to stored bytes,

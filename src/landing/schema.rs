@@ -16,6 +16,10 @@ pub struct LandingSchema {
     /// Per field: added by schema evolution (typed by inference), not declared. A value that does
     /// not fit such a field widens its type instead of quarantining the record.
     evolved: Vec<bool>,
+    /// Inferred from a sample of the records: a value whose JSON kind would have widened its
+    /// field's inferred type does not fit, even where it could be coerced (see
+    /// [`super::infer::fits_inferred`]), so decoding tells whether the sample saw enough.
+    sampled: bool,
 }
 
 impl LandingSchema {
@@ -24,7 +28,21 @@ impl LandingSchema {
     pub fn new(schema: SchemaRef, nested_as_json: bool) -> Self {
         let lower_names = schema.fields().iter().map(|f| f.name().to_ascii_lowercase()).collect();
         let evolved = vec![nested_as_json; schema.fields().len()];
-        Self { schema, lower_names, nested_as_json, evolved }
+        Self { schema, lower_names, nested_as_json, evolved, sampled: false }
+    }
+
+    /// An inferred schema (every field evolved, nested values kept as JSON text) from a sample
+    /// of the records; see [`Self::is_sampled`].
+    #[must_use]
+    pub fn sampled(schema: SchemaRef) -> Self {
+        Self { sampled: true, ..Self::new(schema, true) }
+    }
+
+    /// Whether the schema was inferred from a sample: the decoder then reports every value the
+    /// sample's types do not cover as not fitting.
+    #[must_use]
+    pub fn is_sampled(&self) -> bool {
+        self.sampled
     }
 
     /// A declared schema whose fields from position `declared` on were added by schema evolution.

@@ -63,6 +63,7 @@ impl Shape {
     /// value needs the scanner path.
     pub fn decode<'t>(&self, text: &'t str, schema: &LandingSchema, mut put: impl FnMut(usize, Typed<'t>)) -> bool {
         let fields = schema.schema().fields();
+        let sampled = schema.is_sampled();
         let b = text.as_bytes();
         let mut i = 0;
         for (field, literal) in &self.values {
@@ -70,7 +71,7 @@ impl Shape {
                 return false;
             }
             i += literal.len;
-            let Some((value, end)) = value(text, i, fields[*field].data_type()) else { return false };
+            let Some((value, end)) = value(text, i, fields[*field].data_type(), sampled) else { return false };
             put(*field, value);
             i = end;
         }
@@ -118,8 +119,9 @@ impl Literal {
 }
 
 /// The value at `text[i..]` typed for `to`, and where it ends; `None` when the scanner path must
-/// decide (the value is of another kind, has escapes, or is a number outside the fast rules).
-fn value<'t>(text: &'t str, i: usize, to: &DataType) -> Option<(Typed<'t>, usize)> {
+/// decide (the value is of another kind, has escapes, or is a number outside the fast rules —
+/// all of them for a `sampled` schema, whose fast rules take only numbers its type fits).
+fn value<'t>(text: &'t str, i: usize, to: &DataType, sampled: bool) -> Option<(Typed<'t>, usize)> {
     let b = text.as_bytes();
     match (b.get(i)?, to) {
         (b'n', _) if b[i..].starts_with(b"null") => Some((Typed::Null, i + 4)),
@@ -139,7 +141,8 @@ fn value<'t>(text: &'t str, i: usize, to: &DataType) -> Option<(Typed<'t>, usize
                     }
                 }
                 // `1655564376361.0` and the like: the coercion rules decide.
-                _ => int_from_number(text.get(i..end)?)?,
+                _ if !sampled => int_from_number(text.get(i..end)?)?,
+                _ => return None,
             };
             Some((Typed::Int(v), end))
         }
@@ -161,7 +164,8 @@ fn value<'t>(text: &'t str, i: usize, to: &DataType) -> Option<(Typed<'t>, usize
                         v
                     }
                 }
-                _ => float_from_number(text.get(i..end)?)?,
+                _ if !sampled => float_from_number(text.get(i..end)?)?,
+                _ => return None,
             };
             Some((Typed::Float(v), end))
         }
@@ -330,7 +334,7 @@ mod tests {
         ];
         for (text, to) in cases {
             let reference = super::super::coerce::coerce(text, &to, false).ok();
-            let fast = value(text, 0, &to).map(|(v, end)| {
+            let fast = value(text, 0, &to, false).map(|(v, end)| {
                 assert_eq!(end, text.len());
                 v
             });
