@@ -223,7 +223,7 @@ class BatchReport(TypedDict):
 
 def stream_aggregate(
     source: str,
-    sink: str,
+    sink: Optional[str],
     checkpoint: str,
     *,
     event_time: str,
@@ -237,8 +237,16 @@ def stream_aggregate(
     schema: Optional[str] = None,
     timeout: Optional[float] = None,
     on_batch: Optional[Callable[[BatchReport], object]] = None,
+    on_emit: Optional[Callable[[int, ArrowTable], Optional[ArrowStreamExportable]]] = None,
+    should_stop: Optional[Callable[[], bool]] = None,
 ) -> list[BatchReport]:
-    """Run a streaming aggregation with Spark's append-mode semantics; see ``glueless.stream``."""
+    """Run a streaming aggregation with Spark's append-mode semantics; see ``glueless.stream``.
+
+    ``sink`` may be ``None`` when ``on_emit`` takes the rows. ``on_emit(batch_id, rows)`` gets
+    every batch's emitted rows before the batch commits (a replayed batch calls it again with the
+    same id and rows) and returns the rows to append to ``sink``, or ``None`` when it consumed
+    them. ``should_stop()`` is asked between batches and while a processing-time trigger waits.
+    """
 
 def generate_silver(
     silver: str,

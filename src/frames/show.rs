@@ -63,7 +63,12 @@ fn tree_line(out: &mut String, field: &Field, depth: usize, spark: bool) {
 /// # Errors
 /// Arrow errors formatting a value.
 pub fn spark_table(schema: &Schema, batches: &[RecordBatch], n: usize, truncate: usize) -> Result<String> {
-    let options = FormatOptions::default().with_null("NULL").with_display_error(true);
+    // Timestamps as Spark casts them to strings (in the column's zone; UTC for glueless's own).
+    let options = FormatOptions::default()
+        .with_null("NULL")
+        .with_display_error(true)
+        .with_timestamp_format(Some("%Y-%m-%d %H:%M:%S%.f"))
+        .with_timestamp_tz_format(Some("%Y-%m-%d %H:%M:%S%.f"));
     let headers: Vec<String> = schema.fields().iter().map(|f| cut(f.name(), truncate)).collect();
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut more = false;
@@ -82,15 +87,22 @@ pub fn spark_table(schema: &Schema, batches: &[RecordBatch], n: usize, truncate:
                 formatters
                     .iter()
                     .zip(batch.columns())
-                    .map(
-                        |(f, c)| {
-                            if c.is_null(row) {
-                                "NULL".to_string()
+                    .map(|(f, c)| {
+                        if c.is_null(row) {
+                            "NULL".to_string()
+                        } else if matches!(c.data_type(), DataType::Timestamp(..)) {
+                            // Spark writes the fraction without trailing zeros (`00:00:00.5`).
+                            let text = f.value(row).to_string();
+                            let text = if text.contains('.') {
+                                text.trim_end_matches('0').trim_end_matches('.')
                             } else {
-                                cut(&f.value(row).to_string(), truncate)
-                            }
-                        },
-                    )
+                                &text
+                            };
+                            cut(text, truncate)
+                        } else {
+                            cut(&f.value(row).to_string(), truncate)
+                        }
+                    })
                     .collect(),
             );
         }

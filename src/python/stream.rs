@@ -3,15 +3,19 @@
 //! waits, Python signals (Ctrl-C) are checked so the query stops cleanly between batches.
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
+use pyo3_arrow::PyTable;
 
 use super::errors::IntoPyResult;
+use super::table::ArrowTable;
 use crate::error::Error;
 use crate::generate::{generate_silver as generate, SilverSpec};
 use crate::jobs::gold;
 use crate::storage::Location;
+use crate::stream::engine::BatchFunction;
 use crate::stream::{ddl, duration, Aggregate, BatchReport, QuerySpec, StreamConfig, StreamQuery, Trigger, Window};
 
 /// Run a streaming aggregation and return the reports of the batches it ran.
@@ -19,13 +23,13 @@ use crate::stream::{ddl, duration, Aggregate, BatchReport, QuerySpec, StreamConf
 #[pyo3(signature = (
     source, sink, checkpoint, *, event_time, watermark, window=None, slide=None, group_by=Vec::new(),
     aggregates=Vec::new(), trigger="available-now", max_files_per_trigger=None, schema=None,
-    timeout=None, on_batch=None
+    timeout=None, on_batch=None, on_emit=None, should_stop=None
 ))]
 #[allow(clippy::too_many_arguments)]
 pub fn stream_aggregate<'py>(
     py: Python<'py>,
     source: String,
-    sink: String,
+    sink: Option<String>,
     checkpoint: String,
     event_time: String,
     watermark: &str,
@@ -38,7 +42,12 @@ pub fn stream_aggregate<'py>(
     schema: Option<&str>,
     timeout: Option<f64>,
     on_batch: Option<Bound<'py, PyAny>>,
+    on_emit: Option<Bound<'py, PyAny>>,
+    should_stop: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyList>> {
+    if sink.is_none() && on_emit.is_none() {
+        return Err(Error::InvalidArgument("a stream needs a sink folder or on_emit".into())).into_py_result();
+    }
     let spec = (|| {
         Ok::<_, Error>(QuerySpec {
             event_time,
@@ -56,7 +65,7 @@ pub fn stream_aggregate<'py>(
     let config = (|| {
         Ok::<_, Error>(StreamConfig {
             source: Location::parse(&source)?,
-            sink: Location::parse(&sink)?,
+            sink: sink.as_deref().map(Location::parse).transpose()?,
             checkpoint: Location::parse(&checkpoint)?,
             // "silver": the gold layer's declared silver schema; else a Spark DDL string.
             schema: match schema {
@@ -68,12 +77,29 @@ pub fn stream_aggregate<'py>(
         })
     })()
     .into_py_result()?;
-    let reports = run(py, spec, config, trigger, timeout, on_batch.as_ref())?;
+    let callbacks =
+        Callbacks { on_batch: on_batch.as_ref(), on_emit: on_emit.as_ref(), should_stop: should_stop.as_ref() };
+    let reports = run(py, spec, config, trigger, timeout, &callbacks)?;
     let list = PyList::empty(py);
     for report in &reports {
         list.append(report_dict(py, report)?)?;
     }
     Ok(list)
+}
+
+/// The Python functions a stream calls: after each batch, with each batch's emitted rows, and
+/// between batches to ask whether to stop (`StreamingQuery.stop()` from another thread).
+struct Callbacks<'a, 'py> {
+    on_batch: Option<&'a Bound<'py, PyAny>>,
+    on_emit: Option<&'a Bound<'py, PyAny>>,
+    should_stop: Option<&'a Bound<'py, PyAny>>,
+}
+
+/// The first exception a Python callback (or Ctrl-C) raised: it stops the query and is re-raised.
+type Failure = Arc<Mutex<Option<PyErr>>>;
+
+fn fail(failure: &Failure, err: PyErr) {
+    failure.lock().unwrap_or_else(PoisonError::into_inner).get_or_insert(err);
 }
 
 fn run(
@@ -82,26 +108,38 @@ fn run(
     config: StreamConfig,
     trigger: Trigger,
     timeout: Option<f64>,
-    on_batch: Option<&Bound<'_, PyAny>>,
+    callbacks: &Callbacks<'_, '_>,
 ) -> PyResult<Vec<BatchReport>> {
     let deadline = timeout.map(|t| std::time::Instant::now() + std::time::Duration::from_secs_f64(t.max(0.0)));
     let interrupted = AtomicBool::new(false);
-    let callback = on_batch.cloned().map(pyo3::Bound::unbind);
-    let failure: std::sync::Mutex<Option<PyErr>> = std::sync::Mutex::new(None);
+    let callback = callbacks.on_batch.cloned().map(pyo3::Bound::unbind);
+    let emit = callbacks.on_emit.cloned().map(pyo3::Bound::unbind);
+    let stop = callbacks.should_stop.cloned().map(pyo3::Bound::unbind);
+    let failure: Failure = Arc::default();
     let result = py.detach(|| {
         let mut query = StreamQuery::open(spec, config)?;
+        if let Some(emit) = emit {
+            query = query.with_batch_function(batch_function(emit, failure.clone()));
+        }
         // Asked between batches: a deadline, Ctrl-C, or an exception raised by the callback.
         let should_stop = || {
             if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
                 return true;
             }
             Python::attach(|py| {
-                if let Err(err) = py.check_signals() {
-                    interrupted.store(true, Ordering::Relaxed);
-                    failure.lock().unwrap_or_else(std::sync::PoisonError::into_inner).replace(err);
+                let asked = match &stop {
+                    Some(stop) => stop.call0(py).and_then(|answer| answer.is_truthy(py)),
+                    None => Ok(false),
+                };
+                match py.check_signals().and(asked) {
+                    Ok(asked) => asked,
+                    Err(err) => {
+                        interrupted.store(true, Ordering::Relaxed);
+                        fail(&failure, err);
+                        true
+                    }
                 }
-            });
-            interrupted.load(Ordering::Relaxed)
+            }) || interrupted.load(Ordering::Relaxed)
         };
         let mut notify = |report: &BatchReport| {
             if let Some(callback) = &callback {
@@ -109,17 +147,38 @@ fn run(
                     let outcome = report_dict(py, report).and_then(|d| callback.call1(py, (d,)));
                     if let Err(err) = outcome {
                         interrupted.store(true, Ordering::Relaxed);
-                        failure.lock().unwrap_or_else(std::sync::PoisonError::into_inner).replace(err);
+                        fail(&failure, err);
                     }
                 });
             }
         };
         query.run(trigger, &should_stop, &mut notify)
     });
-    if let Some(err) = failure.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner) {
+    if let Some(err) = failure.lock().unwrap_or_else(PoisonError::into_inner).take() {
         return Err(err);
     }
     result.into_py_result()
+}
+
+/// `on_emit(batch_id, table)` as the engine's batch function: its result (a table, or `None` when
+/// it consumed the rows) is what the sink appends. An exception stops the batch before it commits.
+fn batch_function(emit: Py<PyAny>, failure: Failure) -> Box<BatchFunction> {
+    Box::new(move |batch, rows| {
+        Python::attach(|py| {
+            let table = ArrowTable::new(rows.schema(), vec![rows]);
+            let outcome = emit.call1(py, (batch, table)).and_then(|out| {
+                if out.is_none(py) {
+                    return Ok(None);
+                }
+                let (batches, schema) = out.extract::<PyTable>(py)?.into_inner();
+                arrow_select::concat::concat_batches(&schema, &batches).map_err(Error::from).into_py_result().map(Some)
+            });
+            outcome.map_err(|err: PyErr| {
+                fail(&failure, err);
+                Error::InvalidArgument(format!("batch {batch}: the batch function raised an exception"))
+            })
+        })
+    })
 }
 
 fn report_dict<'py>(py: Python<'py>, report: &BatchReport) -> PyResult<Bound<'py, PyDict>> {

@@ -78,11 +78,15 @@ impl SqlSession {
     /// A session with Spark's functions (datafusion-spark) over DataFusion's.
     #[must_use]
     pub fn new() -> Self {
-        let config = SessionConfig::new()
+        let mut config = SessionConfig::new()
             .with_target_partitions(crate::pool::thread_count())
             .with_information_schema(false)
             // Spark keeps the order rows arrive in for small inputs; do not reshuffle them for nothing.
             .with_repartition_file_scans(false);
+        // DataFusion 55's push_down_leaf_projections fails to plan a struct field taken beside
+        // another column (`SELECT window.start, n FROM t`: "qualified field name ?table?.n and
+        // unqualified field name n would be ambiguous"); apache/datafusion#25412 fixes it.
+        config.options_mut().optimizer.enable_leaf_expression_pushdown = false;
         let mut state = SessionStateBuilder::new().with_config(config).with_default_features().build();
         datafusion_spark::register_all(&mut state).expect("registering Spark's functions cannot clash fatally");
         Self { ctx: SessionContext::new_with_state(state), views: Mutex::new(HashMap::new()) }

@@ -78,7 +78,9 @@ pub struct BatchReport {
 #[derive(Debug, Clone)]
 pub struct StreamConfig {
     pub source: Location,
-    pub sink: Location,
+    /// The folder the emitted rows are appended to; `None` when a batch function takes them
+    /// (see [`StreamQuery::with_batch_function`]).
+    pub sink: Option<Location>,
     pub checkpoint: Location,
     /// The declared source schema (Spark's `readStream.schema(...)`): the columns the query uses
     /// must have these types in every file (a file may lack one: it reads as null). Without it,
@@ -87,12 +89,19 @@ pub struct StreamConfig {
     pub max_files_per_trigger: Option<usize>,
 }
 
+/// What a query does with the rows a batch emits before they reach the sink: given the batch id
+/// and the rows, it returns the rows to append, or `None` when it consumed them (Spark's
+/// `foreachBatch`, the console and memory sinks). It runs before the batch commits, so a batch
+/// replayed after a crash calls it again with the same id and the same rows.
+pub type BatchFunction = dyn FnMut(u64, RecordBatch) -> Result<Option<RecordBatch>> + Send;
+
 /// A running streaming aggregation.
 pub struct StreamQuery {
     spec: QuerySpec,
     config: StreamConfig,
     source: FileSource,
-    sink: AppendSink,
+    sink: Option<AppendSink>,
+    batch_function: Option<Box<BatchFunction>>,
     checkpoint: Checkpoint,
     state: Option<AggState>,
     /// The types of the columns the query reads (once known) and whether the checkpoint has them.
@@ -117,11 +126,11 @@ impl StreamQuery {
             version: 1,
             query: spec.fingerprint(),
             source: config.source.to_string(),
-            sink: config.sink.to_string(),
+            sink: config.sink.as_ref().map_or_else(|| "(a batch function)".to_string(), ToString::to_string),
         };
         let checkpoint = Checkpoint::open(&config.checkpoint, &metadata)?;
         let source = FileSource { folder: config.source.clone() };
-        let sink = AppendSink { folder: config.sink.clone() };
+        let sink = config.sink.clone().map(|folder| AppendSink { folder });
         let declared = match &config.schema {
             Some(schema) => Some(InputSchema::declared(schema, &spec.input_columns())?),
             None => None,
@@ -149,6 +158,7 @@ impl StreamQuery {
             config,
             source,
             sink,
+            batch_function: None,
             checkpoint,
             watermark: 0,
             last_watermark: None,
@@ -189,6 +199,13 @@ impl StreamQuery {
         })?;
         self.state = Some(state);
         Ok(())
+    }
+
+    /// Hand every batch's emitted rows to `function` (see [`BatchFunction`]) before the sink.
+    #[must_use]
+    pub fn with_batch_function(mut self, function: Box<BatchFunction>) -> Self {
+        self.batch_function = Some(function);
+        self
     }
 
     /// The open groups (none before the first batch).
@@ -363,8 +380,14 @@ impl StreamQuery {
             None => offsets.watermark,
         };
         failpoint::hit("stream.before_output");
-        if emitted.num_rows() > 0 {
-            report.output = Some(self.sink.append(offsets.batch, &emitted)?);
+        let output = match &mut self.batch_function {
+            Some(function) => function(offsets.batch, emitted)?,
+            None => Some(emitted),
+        };
+        if let (Some(rows), Some(sink)) = (output, &self.sink) {
+            if rows.num_rows() > 0 {
+                report.output = Some(sink.append(offsets.batch, &rows)?);
+            }
         }
         let snapshot = state.snapshot()?;
         self.checkpoint.write_state(offsets.batch, &snapshot)?;

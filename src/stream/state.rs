@@ -148,7 +148,7 @@ impl AggState {
         let plans = &self.plans;
         self.groups.fold(
             &parts,
-            |row| rows.row(row).data(),
+            |row| group_key(&rows, row),
             || plans.iter().map(AggPlan::empty).collect(),
             |accs, row| {
                 for ((acc, plan), values) in accs.iter_mut().zip(plans).zip(&values) {
@@ -193,7 +193,7 @@ impl AggState {
                 continue;
             }
             counts.aggregated += 1;
-            let values = rows.row(row).data();
+            let values = group_key(rows, row);
             // Lossless: `update` checked the batch's rows with check_row_positions.
             #[allow(clippy::cast_possible_truncation)]
             let position = row as u32;
@@ -311,7 +311,7 @@ impl AggState {
         let mut groups = Groups::default();
         for row in 0..snapshot.num_rows() {
             let mut key = time_key(times.value(row)).to_vec();
-            key.extend_from_slice(rows.row(row).as_ref());
+            key.extend_from_slice(group_key(&rows, row));
             let mut accs = Vec::with_capacity(self.plans.len());
             for (i, plan) in self.plans.iter().enumerate() {
                 let ints = snapshot.column(base + 3 * i).as_primitive_opt::<Int64Type>().ok_or_else(|| bad("ints"))?;
@@ -337,5 +337,15 @@ impl AggState {
         }
         self.groups = groups;
         Ok(())
+    }
+}
+
+/// The encoded group columns of `row`; nothing for a query grouped by its window alone (the row
+/// converter of no columns holds no rows).
+fn group_key(rows: &arrow_row::Rows, row: usize) -> &[u8] {
+    if rows.num_rows() == 0 {
+        &[]
+    } else {
+        rows.row(row).data()
     }
 }

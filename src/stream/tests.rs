@@ -13,7 +13,7 @@ use crate::storage::{objects, parquet_file, Location};
 fn config(root: &std::path::Path, checkpoint: &str) -> StreamConfig {
     StreamConfig {
         source: Location::Local(root.join("silver")),
-        sink: Location::Local(root.join("gold")),
+        sink: Some(Location::Local(root.join("gold"))),
         checkpoint: Location::Local(root.join(checkpoint)),
         schema: Some(silver_schema()),
         max_files_per_trigger: Some(1),
@@ -130,4 +130,41 @@ fn a_batch_beyond_u32_row_positions_is_an_error() {
     let huge = RecordBatch::try_new(schema, vec![Arc::new(arrow_array::NullArray::new(5_000_000_000))]).unwrap();
     let err = state.update(&huge, 0).unwrap_err();
     assert!(matches!(err, crate::Error::Unsupported(_)), "{err}");
+}
+
+/// A query grouped by its window alone (no group columns) counts every row once, across a
+/// restart from the checkpoint, and a batch function sees every batch before it commits.
+#[test]
+fn a_window_alone_groups_and_restarts() {
+    let dir = crate::testing::tempdir();
+    let rows = generate_silver(
+        &dir.path().join("silver"),
+        &SilverSpec { files: 4, rows_per_file: 200, ..SilverSpec::default() },
+    )
+    .unwrap();
+    let mut spec = default_spec().unwrap();
+    spec.group_by.clear();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let run = |trigger| {
+        let log = seen.clone();
+        let function = Box::new(move |batch: u64, rows: RecordBatch| {
+            log.lock().unwrap().push((batch, rows.num_rows()));
+            Ok(Some(rows))
+        });
+        StreamQuery::open(spec.clone(), config(dir.path(), "cp"))
+            .unwrap()
+            .with_batch_function(function)
+            .run(trigger, &|| false, &mut |_| {})
+            .unwrap()
+    };
+    let mut reports = run(Trigger::Once);
+    reports.extend(run(Trigger::AvailableNow));
+    assert_eq!(reports.iter().map(|r| r.rows).sum::<u64>(), rows);
+    let batches: Vec<u64> = reports.iter().map(|r| r.batch).collect();
+    let called: Vec<(u64, usize)> = seen.lock().unwrap().clone();
+    assert_eq!(called.iter().map(|c| c.0).collect::<Vec<_>>(), batches, "once per batch, in order");
+    let emitted: u64 = reports.iter().map(|r| r.emitted).sum();
+    assert_eq!(called.iter().map(|c| c.1 as u64).sum::<u64>(), emitted);
+    let written: i64 = gold_rows(dir.path()).len() as i64;
+    assert_eq!(written as u64, emitted);
 }

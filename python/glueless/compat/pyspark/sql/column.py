@@ -55,13 +55,21 @@ class Column(Surface):
         self._render = render
         self._name = name
         self._frames = frames
+        #: The column name of a plain reference (``col("x")``), for streaming aggregations.
+        self._ref: Optional[str] = None
+        #: ``(function, column or "*")`` of an aggregate over a plain column (``sum(col("x"))``).
+        self._agg: Optional[tuple[str, str]] = None
+        #: ``(column, size, slide)`` of ``window(column, size, slide)``.
+        self._window: Optional[tuple[str, str, Optional[str]]] = None
 
     # --- construction -------------------------------------------------------------------------
     @staticmethod
     def ref(name: str, frame: Optional[int] = None) -> "Column":
         if name == "*":
             return Column(lambda r: "*", "*")
-        return Column(lambda r: r(frame, name), name, frozenset({frame}) if frame is not None else frozenset())
+        column = Column(lambda r: r(frame, name), name, frozenset({frame}) if frame is not None else frozenset())
+        column._ref = name
+        return column
 
     @staticmethod
     def raw(sql: str, name: Optional[str] = None) -> "Column":
@@ -206,7 +214,9 @@ class Column(Surface):
         if len(names) != 1 or kwargs:
             unsupported("Column.alias", "one name, without metadata")
         name = names[0]
-        return Column(lambda r: f"{self.sql(r)} AS {quote(name)}", name, self._frames)
+        named = Column(lambda r: f"{self.sql(r)} AS {quote(name)}", name, self._frames)
+        named._agg, named._window = self._agg, self._window
+        return named
 
     name = alias
 
@@ -236,6 +246,15 @@ class Column(Surface):
 
     def when(self, condition: "Column", value: Any) -> "Column":
         unsupported("Column.when", "start with pyspark.sql.functions.when")
+
+    def getField(self, name: str) -> "Column":
+        """A struct's field (``col("window").getField("start")``), named as the field."""
+        return Column(lambda r: f"{self.sql(r)}[{literal_sql(name)}]", name, self._frames)
+
+    def __getitem__(self, key: Any) -> "Column":
+        if isinstance(key, str):
+            return self.getField(key)
+        unsupported("Column[...]", "only a struct field by name")
 
     def __repr__(self) -> str:
         return f"Column<'{self.sql()}'>"

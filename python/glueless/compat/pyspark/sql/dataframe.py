@@ -40,6 +40,7 @@ class DataFrame(Surface):
     """A lazy Spark DataFrame."""
 
     _api_name = "DataFrame"
+    isStreaming = False
 
     def __init__(self, frame: Frame, session: Any) -> None:
         self._frame = frame

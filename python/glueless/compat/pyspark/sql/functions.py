@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from glueless.compat._unsupported import module_getattr
+from glueless.compat._unsupported import module_getattr, unsupported
 from glueless.compat.pyspark.sql.column import CaseWhen, Column, literal_sql
 
 __getattr__ = module_getattr("pyspark.sql.functions")
@@ -35,10 +35,20 @@ def expr(text: str) -> Column:
     return Column.raw(text)
 
 
+def _aggregate(name: str, c: Any, column: Column) -> Column:
+    """``column`` (the call as SQL), remembering ``name(c)`` when ``c`` is a plain column."""
+    argument = c if isinstance(c, str) else getattr(c, "_ref", None)
+    if argument is not None:
+        column._agg = (name, argument)
+    return column
+
+
 def count(c: Any) -> Column:
     if isinstance(c, str) and c == "*":
-        return Column.raw("count(1)")
-    return _call("count", c)
+        return _aggregate("count", "*", Column.raw("count(1)"))
+    if isinstance(c, Column) and c._ref is None and c.sql() == "1":  # count(lit(1))
+        return _aggregate("count", "*", Column.raw("count(1)"))
+    return _aggregate("count", c, _call("count", c))
 
 
 def countDistinct(c: Any, *cols: Any) -> Column:
@@ -49,7 +59,7 @@ count_distinct = countDistinct
 
 
 def sum(c: Any) -> Column:  # noqa: A001 - pyspark's name
-    return _call("sum", c)
+    return _aggregate("sum", c, _call("sum", c))
 
 
 def sumDistinct(c: Any) -> Column:
@@ -57,18 +67,34 @@ def sumDistinct(c: Any) -> Column:
 
 
 def avg(c: Any) -> Column:
-    return _call("avg", c)
+    return _aggregate("avg", c, _call("avg", c))
 
 
 mean = avg
 
 
 def min(c: Any) -> Column:  # noqa: A001
-    return _call("min", c)
+    return _aggregate("min", c, _call("min", c))
 
 
 def max(c: Any) -> Column:  # noqa: A001
-    return _call("max", c)
+    return _aggregate("max", c, _call("max", c))
+
+
+def window(timeColumn: Any, windowDuration: str, slideDuration: str | None = None, startTime: str | None = None) -> Column:
+    """A time window for a streaming ``groupBy`` (the core's event-time windows, Spark's rules)."""
+    if startTime is not None:
+        unsupported("pyspark.sql.functions.window", "startTime")
+    column = timeColumn if isinstance(timeColumn, str) else getattr(timeColumn, "_ref", None)
+    if column is None:
+        unsupported("pyspark.sql.functions.window", "over an expression: window over a column")
+
+    def render(_: Any) -> str:
+        unsupported("pyspark.sql.functions.window", "outside a streaming groupBy")
+
+    result = Column(render, "window")
+    result._window = (column, windowDuration, slideDuration)
+    return result
 
 
 def first(c: Any, ignorenulls: bool = False) -> Column:

@@ -99,6 +99,18 @@ class SparkSession(Surface):
         return DataFrameReader(self)
 
     @property
+    def readStream(self) -> Any:
+        from glueless.compat.pyspark.sql.streaming import DataStreamReader
+
+        return DataStreamReader(self)
+
+    @property
+    def streams(self) -> Any:
+        from glueless.compat.pyspark.sql.streaming import StreamingQueryManager
+
+        return StreamingQueryManager()
+
+    @property
     def version(self) -> str:
         return "3.5.4"
 

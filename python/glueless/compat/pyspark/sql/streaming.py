@@ -1,0 +1,530 @@
+"""``pyspark.sql.streaming``: Structured Streaming programs on glueless's stream engine.
+
+A streaming DataFrame here is a plan: a file source, a watermark, one ``groupBy(...).agg(...)``
+(the engine's exactly-once, checkpointed aggregation) and the stateless operations after it.
+Each micro-batch's emitted groups become a batch DataFrame shaped as Spark's (a ``window``
+struct, the keys in ``groupBy`` order, the aggregates), the operations after the aggregation run
+on it, and the sink takes the result: Parquet files, ``foreachBatch``, the console or a memory
+table. ``start()`` runs the query in a background thread, as Spark does.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import threading
+import uuid
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Callable, Optional, Union
+
+from glueless._glueless import stream_aggregate
+from glueless.compat import _run
+from glueless.compat._unsupported import Surface, module_getattr, unsupported
+from glueless.compat.pyspark.sql.column import Column, quote
+from glueless.compat.pyspark.sql.dataframe import DataFrame
+from glueless.compat.pyspark.sql.types import StructType
+
+if TYPE_CHECKING:
+    from glueless._glueless import BatchReport
+
+__getattr__ = module_getattr("pyspark.sql.streaming")
+
+#: A stateless operation applied to each batch of the aggregation's output.
+BatchOp = Callable[[DataFrame], DataFrame]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    path: str
+    schema: Optional[str]
+    max_files_per_trigger: Optional[int]
+    watermark: Optional[tuple[str, str]] = None
+    keys: tuple[Column, ...] = ()
+    aggregates: tuple[Column, ...] = ()
+    aggregated: bool = False
+    after: tuple[BatchOp, ...] = field(default=())
+
+
+class DataStreamReader(Surface):
+    """``spark.readStream``: a folder of Parquet files as a stream."""
+
+    _api_name = "DataStreamReader"
+
+    def __init__(self, session: Any) -> None:
+        self._session = session
+        self._format = "parquet"
+        self._schema: Optional[str] = None
+        self._options: dict[str, Any] = {}
+
+    def format(self, source: str) -> "DataStreamReader":
+        self._format = source.lower()
+        return self
+
+    def option(self, key: str, value: Any) -> "DataStreamReader":
+        self._options[key.lower()] = value
+        return self
+
+    def options(self, **options: Any) -> "DataStreamReader":
+        for k, v in options.items():
+            self.option(k, v)
+        return self
+
+    def schema(self, schema: Union[StructType, str]) -> "DataStreamReader":
+        self._schema = schema.ddl() if isinstance(schema, StructType) else str(schema)
+        return self
+
+    def load(self, path: Optional[str] = None, format: Optional[str] = None, schema: Any = None, **options: Any) -> "StreamingDataFrame":  # noqa: A002
+        if format:
+            self.format(format)
+        if schema is not None:
+            self.schema(schema)
+        self.options(**options)
+        path = path or self._options.get("path")
+        if not path:
+            raise ValueError("readStream.load() needs a path")
+        if self._format != "parquet":
+            unsupported(f"DataStreamReader.format({self._format!r})", "streams read Parquet files")
+        for unknown in set(self._options) - {"path", "maxfilespertrigger"}:
+            unsupported(f"DataStreamReader.option({unknown!r})")
+        limit = self._options.get("maxfilespertrigger")
+        run = _run.current()
+        plan = _Plan(run.map_location(str(path)), self._schema, int(limit) if limit is not None else None)
+        return StreamingDataFrame(plan, self._session)
+
+    def parquet(self, path: str, **options: Any) -> "StreamingDataFrame":
+        return self.load(path, "parquet", **options)
+
+    def json(self, path: str, *args: Any, **options: Any) -> "StreamingDataFrame":
+        unsupported("DataStreamReader.json", "streams read Parquet files")
+
+    def csv(self, path: str, *args: Any, **options: Any) -> "StreamingDataFrame":
+        unsupported("DataStreamReader.csv", "streams read Parquet files")
+
+
+def _column_name(c: Any) -> Optional[str]:
+    return c if isinstance(c, str) else getattr(c, "_ref", None)
+
+
+class StreamingDataFrame(Surface):
+    """A streaming DataFrame: source, watermark, one aggregation, stateless operations after it."""
+
+    _api_name = "DataFrame (streaming)"
+    isStreaming = True
+
+    def __init__(self, plan: _Plan, session: Any) -> None:
+        self._plan = plan
+        self._session = session
+
+    def _then(self, api: str, op: BatchOp) -> "StreamingDataFrame":
+        if not self._plan.aggregated:
+            unsupported(f"DataFrame.{api} on a stream before its groupBy(...).agg(...)")
+        return StreamingDataFrame(replace(self._plan, after=self._plan.after + (op,)), self._session)
+
+    def withWatermark(self, eventTime: str, delayThreshold: str) -> "StreamingDataFrame":
+        if self._plan.aggregated:
+            unsupported("DataFrame.withWatermark after an aggregation")
+        return StreamingDataFrame(replace(self._plan, watermark=(eventTime, delayThreshold)), self._session)
+
+    def groupBy(self, *cols: Any) -> "StreamingGroupedData":
+        if self._plan.aggregated:
+            unsupported("a second streaming aggregation")
+        keys = tuple(Column.of(c) for c in (cols[0] if len(cols) == 1 and isinstance(cols[0], list) else cols))
+        for key in keys:
+            if key._window is None and key._ref is None:
+                unsupported("DataFrame.groupBy on a stream", "group by columns and at most one window(...)")
+        if sum(1 for k in keys if k._window is not None) > 1:
+            unsupported("DataFrame.groupBy on a stream", "more than one window")
+        return StreamingGroupedData(self, keys)
+
+    groupby = groupBy
+
+    def select(self, *cols: Any) -> "StreamingDataFrame":
+        if not self._plan.aggregated and all(_column_name(c) for c in cols):
+            return self  # the engine reads only the columns the query uses
+        return self._then("select", lambda df: df.select(*cols))
+
+    def selectExpr(self, *exprs: str) -> "StreamingDataFrame":
+        return self._then("selectExpr", lambda df: df.selectExpr(*exprs))
+
+    def filter(self, condition: Any) -> "StreamingDataFrame":
+        return self._then("filter", lambda df: df.filter(condition))
+
+    where = filter
+
+    def withColumn(self, colName: str, col: Column) -> "StreamingDataFrame":
+        return self._then("withColumn", lambda df: df.withColumn(colName, col))
+
+    def withColumns(self, colsMap: dict[str, Column]) -> "StreamingDataFrame":
+        return self._then("withColumns", lambda df: df.withColumns(colsMap))
+
+    def withColumnRenamed(self, existing: str, new: str) -> "StreamingDataFrame":
+        return self._then("withColumnRenamed", lambda df: df.withColumnRenamed(existing, new))
+
+    def drop(self, *cols: Any) -> "StreamingDataFrame":
+        return self._then("drop", lambda df: df.drop(*cols))
+
+    @property
+    def writeStream(self) -> "DataStreamWriter":
+        if not self._plan.aggregated:
+            unsupported("DataFrame.writeStream without groupBy(...).agg(...)", "glueless streams aggregations")
+        return DataStreamWriter(self)
+
+
+class StreamingGroupedData(Surface):
+    """``stream.groupBy(...)``: the aggregates the engine keeps per group."""
+
+    _api_name = "GroupedData (streaming)"
+    _FUNCTIONS = ("count", "sum", "avg", "min", "max")
+
+    def __init__(self, df: StreamingDataFrame, keys: tuple[Column, ...]) -> None:
+        self._df = df
+        self._keys = keys
+
+    def agg(self, *exprs: Any) -> StreamingDataFrame:
+        if len(exprs) == 1 and isinstance(exprs[0], dict):
+            from glueless.compat.pyspark.sql import functions as F
+
+            exprs = tuple(getattr(F, fn)(c) for c, fn in exprs[0].items())
+        for e in exprs:
+            if not isinstance(e, Column) or e._agg is None or e._agg[0] not in self._FUNCTIONS:
+                shown = e.sql() if isinstance(e, Column) else repr(e)
+                unsupported(f"streaming aggregate {shown}", "count, sum, avg, min or max of a column")
+        plan = replace(self._df._plan, keys=self._keys, aggregates=tuple(exprs), aggregated=True)
+        return StreamingDataFrame(plan, self._df._session)
+
+    def count(self) -> StreamingDataFrame:
+        from glueless.compat.pyspark.sql import functions as F
+
+        return self.agg(F.count("*").alias("count"))
+
+    def _each(self, fn: str, cols: tuple[str, ...]) -> StreamingDataFrame:
+        from glueless.compat.pyspark.sql import functions as F
+
+        return self.agg(*[getattr(F, fn)(c) for c in cols])
+
+    def sum(self, *cols: str) -> StreamingDataFrame:
+        return self._each("sum", cols)
+
+    def avg(self, *cols: str) -> StreamingDataFrame:
+        return self._each("avg", cols)
+
+    mean = avg
+
+    def min(self, *cols: str) -> StreamingDataFrame:
+        return self._each("min", cols)
+
+    def max(self, *cols: str) -> StreamingDataFrame:
+        return self._each("max", cols)
+
+
+def _aggregate_name(c: Column) -> str:
+    assert c._agg is not None
+    func, arg = c._agg
+    return c._name or f"{func}({'1' if arg == '*' else arg})"
+
+
+class DataStreamWriter(Surface):
+    """``stream.writeStream``: Parquet files, ``foreachBatch``, the console or a memory table."""
+
+    _api_name = "DataStreamWriter"
+
+    def __init__(self, df: StreamingDataFrame) -> None:
+        self._df = df
+        self._format = "parquet"
+        self._mode = "append"
+        self._options: dict[str, Any] = {}
+        self._trigger = "processing-time=0 seconds"
+        self._name: Optional[str] = None
+        self._batch_function: Optional[Callable[[DataFrame, int], Any]] = None
+
+    def format(self, source: str) -> "DataStreamWriter":
+        if source.lower() not in ("parquet", "console", "memory"):
+            unsupported(f"DataStreamWriter.format({source!r})", "parquet, console, memory or foreachBatch")
+        self._format = source.lower()
+        return self
+
+    def outputMode(self, outputMode: str) -> "DataStreamWriter":
+        if outputMode.lower() != "append":
+            unsupported(f"DataStreamWriter.outputMode({outputMode!r})", "glueless streams run in append mode")
+        self._mode = "append"
+        return self
+
+    def option(self, key: str, value: Any) -> "DataStreamWriter":
+        self._options[key.lower()] = value
+        return self
+
+    def options(self, **options: Any) -> "DataStreamWriter":
+        for k, v in options.items():
+            self.option(k, v)
+        return self
+
+    def partitionBy(self, *cols: str) -> "DataStreamWriter":
+        unsupported("DataStreamWriter.partitionBy")
+
+    def queryName(self, queryName: str) -> "DataStreamWriter":
+        self._name = queryName
+        return self
+
+    def trigger(self, processingTime: Optional[str] = None, once: Optional[bool] = None, continuous: Optional[str] = None, availableNow: Optional[bool] = None) -> "DataStreamWriter":
+        given = [p for p in (processingTime, once, continuous, availableNow) if p is not None]
+        if len(given) != 1:
+            raise ValueError("Only one trigger can be set.")
+        if continuous is not None:
+            unsupported("DataStreamWriter.trigger(continuous=...)")
+        if once:
+            self._trigger = "once"
+        elif availableNow:
+            self._trigger = "available-now"
+        elif processingTime is not None:
+            self._trigger = f"processing-time={processingTime}"
+        else:
+            raise ValueError("a trigger must be True (once=True, availableNow=True) or an interval")
+        return self
+
+    def foreachBatch(self, func: Callable[[DataFrame, int], Any]) -> "DataStreamWriter":
+        self._format = "foreachBatch"
+        self._batch_function = func
+        return self
+
+    def foreach(self, f: Any) -> "DataStreamWriter":
+        unsupported("DataStreamWriter.foreach", "use foreachBatch")
+
+    def start(self, path: Optional[str] = None, format: Optional[str] = None, outputMode: Optional[str] = None, partitionBy: Any = None, queryName: Optional[str] = None, **options: Any) -> "StreamingQuery":  # noqa: A002
+        if format:
+            self.format(format)
+        if outputMode:
+            self.outputMode(outputMode)
+        if partitionBy:
+            self.partitionBy(partitionBy)
+        if queryName:
+            self.queryName(queryName)
+        self.options(**options)
+        if path:
+            self._options["path"] = path
+        return StreamingQuery._start(self)
+
+    def toTable(self, tableName: str, *args: Any, **kwargs: Any) -> "StreamingQuery":
+        unsupported("DataStreamWriter.toTable")
+
+
+class StreamingQuery(Surface):
+    """A query running in a background thread: ``awaitTermination``, ``stop``, progress."""
+
+    _api_name = "StreamingQuery"
+
+    def __init__(self, writer: DataStreamWriter) -> None:
+        self._writer = writer
+        self._plan = writer._df._plan
+        self._spark = writer._df._session
+        self.id = str(uuid.uuid4())
+        self.runId = str(uuid.uuid4())
+        self.name = writer._name
+        self._progress: list[dict[str, Any]] = []
+        self._error: Optional[BaseException] = None
+        self._stop = threading.Event()
+        self._thread: Optional[threading.Thread] = None
+        self._memory: list[Any] = []
+
+    @classmethod
+    def _start(cls, writer: DataStreamWriter) -> "StreamingQuery":
+        query = cls(writer)
+        query._check()
+        query._thread = threading.Thread(target=query._run, name=f"glueless-stream-{query.id[:8]}", daemon=True)
+        _active.append(query)
+        query._thread.start()
+        return query
+
+    def _check(self) -> None:
+        plan, writer = self._plan, self._writer
+        if plan.watermark is None:
+            raise ValueError(
+                "Append output mode not supported when there are streaming aggregations on streaming "
+                "DataFrames/DataSets without watermark"
+            )
+        event_time = plan.watermark[0]
+        windows = [k._window for k in plan.keys if k._window is not None]
+        if windows and windows[0][0] != event_time:
+            unsupported("a window over a column other than the watermarked one")
+        if not windows and not any(k._ref == event_time for k in plan.keys):
+            raise ValueError(
+                "Append output mode not supported when there are streaming aggregations on streaming "
+                f"DataFrames/DataSets without watermark: group by a window of {event_time} or by {event_time}"
+            )
+        if writer._format == "memory" and not writer._name:
+            raise ValueError("queryName must be specified for memory sink")
+        if "checkpointlocation" not in writer._options and writer._format in ("parquet", "foreachBatch"):
+            raise ValueError("checkpointLocation must be specified either through option(\"checkpointLocation\", ...) or SparkSession.conf.set(\"spark.sql.streaming.checkpointLocation\", ...)")
+        if writer._format == "parquet" and "path" not in writer._options:
+            raise ValueError("'path' is not specified")
+
+    # --- the run ------------------------------------------------------------------------------
+    def _checkpoint(self) -> str:
+        run = _run.current()
+        given = self._writer._options.get("checkpointlocation")
+        if given:
+            return run.map_location(str(given))
+        import tempfile
+
+        return tempfile.mkdtemp(prefix="glueless-stream-checkpoint-")
+
+    def _shape(self, table: Any) -> DataFrame:
+        """The engine's emitted rows as Spark's aggregation output, then the operations after it."""
+        session = _run.current().session
+        df = DataFrame(session.frame(table), self._spark)
+        columns: list[Column] = []
+        for key in self._plan.keys:
+            if key._window is not None:
+                columns.append(Column.raw("named_struct('start', `window_start`, 'end', `window_end`) AS `window`"))
+            else:
+                assert key._ref is not None
+                columns.append(Column.raw(quote(key._ref)))
+        columns += [Column.raw(quote(_aggregate_name(a))) for a in self._plan.aggregates]
+        df = df.select(*columns)
+        for op in self._plan.after:
+            df = op(df)
+        return df
+
+    def _emit(self, batch_id: int, table: Any) -> Any:
+        df = self._shape(table)
+        kind = self._writer._format
+        if kind == "parquet":
+            return df._frame.collect()
+        if kind == "foreachBatch":
+            assert self._writer._batch_function is not None
+            self._writer._batch_function(df, batch_id)
+        elif kind == "console":
+            rows = int(self._writer._options.get("numrows", 20))
+            truncate = str(self._writer._options.get("truncate", "true")).lower() != "false"
+            print("-------------------------------------------")
+            print(f"Batch: {batch_id}")
+            print("-------------------------------------------")
+            df.show(rows, truncate)
+            print()
+        elif kind == "memory":
+            self._memory.append(df._frame.collect())
+            self._register_memory_table()
+        return None
+
+    def _register_memory_table(self) -> None:
+        import pyarrow as pa
+
+        session = _run.current().session
+        name = self._writer._name
+        assert name is not None, "checked by _check"
+        tables = [pa.table(t) for t in self._memory]
+        if tables:
+            session.drop_view(name)
+            session.register_view(name, session.frame(pa.concat_tables(tables)))
+
+    def _run(self) -> None:
+        plan, writer = self._plan, self._writer
+        assert plan.watermark is not None
+        event_time, delay = plan.watermark
+        window = next((k._window for k in plan.keys if k._window is not None), None)
+        aggregates = [f"{_aggregate_name(a)}={a._agg[0]}({a._agg[1]})" for a in plan.aggregates if a._agg]
+        try:
+            stream_aggregate(
+                plan.path,
+                _run.current().map_location(str(writer._options["path"])) if writer._format == "parquet" else None,
+                self._checkpoint(),
+                event_time=event_time,
+                watermark=delay,
+                window=window[1] if window else None,
+                slide=window[2] if window else None,
+                group_by=[k._ref for k in plan.keys if k._ref is not None],
+                aggregates=aggregates,
+                trigger=writer._trigger,
+                max_files_per_trigger=plan.max_files_per_trigger,
+                schema=plan.schema,
+                on_batch=self._record,
+                on_emit=self._emit,
+                should_stop=self._stop.is_set,
+            )
+        except BaseException as err:  # re-raised by awaitTermination in the program's thread
+            self._error = err
+
+    def _record(self, report: "BatchReport") -> None:
+        seconds = report["seconds"]
+        rows = report["rows"]
+        watermark = _dt.datetime.fromtimestamp(report["watermark_us"] / 1e6, tz=_dt.timezone.utc)
+        self._progress.append({
+            "id": self.id,
+            "runId": self.runId,
+            "name": self.name,
+            "timestamp": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
+            "batchId": report["batch"],
+            "numInputRows": rows,
+            "processedRowsPerSecond": rows / seconds if seconds > 0 else 0.0,
+            "durationMs": {"triggerExecution": round(seconds * 1000)},
+            "eventTime": {"watermark": watermark.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"},
+            "stateOperators": [{"operatorName": "stateStoreSave", "numRowsTotal": report["open_groups"],
+                                "numRowsDroppedByWatermark": report["late"]}],
+            "sources": [{"description": f"FileStreamSource[{self._plan.path}]", "numInputRows": rows}],
+            "sink": {"description": self._writer._format, "numOutputRows": report["emitted"]},
+        })
+        del self._progress[:-100]
+
+    # --- the StreamingQuery API ---------------------------------------------------------------
+    @property
+    def isActive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def awaitTermination(self, timeout: Optional[float] = None) -> Optional[bool]:
+        assert self._thread is not None
+        self._thread.join(timeout)
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+        return None if timeout is None else not self._thread.is_alive()
+
+    def processAllAvailable(self) -> None:
+        unsupported("StreamingQuery.processAllAvailable", "use trigger(availableNow=True)")
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    @property
+    def lastProgress(self) -> Optional[dict[str, Any]]:
+        return self._progress[-1] if self._progress else None
+
+    @property
+    def recentProgress(self) -> list[dict[str, Any]]:
+        return list(self._progress)
+
+    @property
+    def status(self) -> dict[str, Any]:
+        active = self.isActive
+        return {"message": "Processing new data" if active else "Stopped", "isDataAvailable": active, "isTriggerActive": active}
+
+    def exception(self) -> Optional[BaseException]:
+        return self._error
+
+
+_active: list[StreamingQuery] = []
+
+
+class StreamingQueryManager(Surface):
+    """``spark.streams``."""
+
+    _api_name = "StreamingQueryManager"
+
+    @property
+    def active(self) -> list[StreamingQuery]:
+        return [q for q in _active if q.isActive]
+
+    def awaitAnyTermination(self, timeout: Optional[float] = None) -> Optional[bool]:
+        running = [q for q in _active if q._thread is not None]
+        if not running:
+            return None if timeout is None else True
+        import time
+
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while all(q.isActive for q in running):
+            if deadline is not None and time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
+        for q in running:
+            if not q.isActive and q._error is not None:
+                q.awaitTermination()
+        return None if timeout is None else True
