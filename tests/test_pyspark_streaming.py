@@ -2,9 +2,11 @@
 `glueless submit prog.py`: the same printed results, console batches and files' rows, on a first
 run and on a restart from the checkpoints after new files arrive.
 
-The program covers a tumbling window written to Parquet after `select(window.start, ...)`, a
-sliding window written with its `window` struct, plain event-time grouping through
-`foreachBatch`, a memory table with Spark's unaliased aggregate names, and the console sink."""
+The program covers, in append mode, a tumbling window written to Parquet after
+`select(window.start, ...)`, a sliding window written with its `window` struct, plain event-time
+grouping through `foreachBatch`, a memory table with Spark's unaliased aggregate names and the
+console sink; in update mode the console and `foreachBatch` (sliding windows); in complete mode a
+memory table of a grouping without event time."""
 
 from __future__ import annotations
 
@@ -100,6 +102,31 @@ PROGRAM = textwrap.dedent(
          .select(F.col("window.start").alias("start"), "star_rating", "n")
          .writeStream.format("console").option("truncate", "false").trigger(availableNow=True).start())
     q.awaitTermination()
+
+    q = (reviews().groupBy(F.window("review_timestamp", "1 minute"), "star_rating")
+         .agg(F.count("*").alias("n"), F.sum("helpful_votes").alias("votes"))
+         .select(F.col("window.start").alias("start"), "star_rating", "n", "votes")
+         .writeStream.outputMode("update").format("console").option("truncate", "false")
+         .trigger(availableNow=True).start())
+    q.awaitTermination()
+
+
+    def show_updates(batch_df, batch_id):
+        rows = batch_df.select(F.col("window.end").alias("end"), "product_category", "n").collect()
+        print("update", batch_id, sorted((str(r.end), r.product_category, r.n) for r in rows))
+
+
+    q = (reviews().groupBy(F.window("review_timestamp", "30 seconds", "10 seconds"), "product_category")
+         .agg(F.count("*").alias("n")).writeStream.outputMode("update").foreachBatch(show_updates)
+         .option("checkpointLocation", f"{out}/cp/update").trigger(availableNow=True).start())
+    q.awaitTermination()
+
+    q = (reviews().groupBy("product_category").agg(F.count("*").alias("n"), F.max("review_timestamp").alias("last"))
+         .writeStream.outputMode("complete").format("memory").queryName("by_category")
+         .trigger(availableNow=True).start())
+    q.awaitTermination()
+    for row in spark.sql("select * from by_category order by product_category").collect():
+        print("complete", row.product_category, row.n, row["last"])
     print("done")
     """
 )
@@ -195,7 +222,7 @@ def test_unsupported_streaming_calls_are_one_line_naming_the_call(tmp_path: Path
     silver = tmp_path / "silver"
     stream.generate_silver(str(silver), files=1, rows_per_file=20, seed=1)
     cases = {
-        "complete": 'q.writeStream.outputMode("complete")',
+        "partitioned": 'q.writeStream.partitionBy("count")',
         "json source": 'spark.readStream.json("{silver}")',
         "stateless": 'spark.readStream.parquet("{silver}").writeStream',
     }

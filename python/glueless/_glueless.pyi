@@ -239,6 +239,7 @@ def stream_aggregate(
     on_batch: Optional[Callable[[BatchReport], object]] = None,
     on_emit: Optional[Callable[[int, ArrowTable], Optional[ArrowStreamExportable]]] = None,
     should_stop: Optional[Callable[[], bool]] = None,
+    output_mode: str = "append",
 ) -> list[BatchReport]:
     """Run a streaming aggregation with Spark's append-mode semantics; see ``glueless.stream``.
 
@@ -246,6 +247,8 @@ def stream_aggregate(
     every batch's emitted rows before the batch commits (a replayed batch calls it again with the
     same id and rows) and returns the rows to append to ``sink``, or ``None`` when it consumed
     them. ``should_stop()`` is asked between batches and while a processing-time trigger waits.
+    ``output_mode`` is Spark's: ``append`` (a group once, when the watermark closes it),
+    ``update`` (the groups a batch changed) or ``complete`` (every group, every batch).
     """
 
 def generate_silver(

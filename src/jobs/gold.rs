@@ -56,5 +56,6 @@ pub fn default_spec() -> Result<QuerySpec> {
             Aggregate::parse("avg_star_rating=avg(star_rating)")?,
             Aggregate::parse("helpful_votes=sum(helpful_votes)")?,
         ],
+        output_mode: crate::stream::OutputMode::Append,
     })
 }

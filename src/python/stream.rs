@@ -16,14 +16,16 @@ use crate::generate::{generate_silver as generate, SilverSpec};
 use crate::jobs::gold;
 use crate::storage::Location;
 use crate::stream::engine::BatchFunction;
-use crate::stream::{ddl, duration, Aggregate, BatchReport, QuerySpec, StreamConfig, StreamQuery, Trigger, Window};
+use crate::stream::{
+    ddl, duration, Aggregate, BatchReport, OutputMode, QuerySpec, StreamConfig, StreamQuery, Trigger, Window,
+};
 
 /// Run a streaming aggregation and return the reports of the batches it ran.
 #[pyfunction]
 #[pyo3(signature = (
     source, sink, checkpoint, *, event_time, watermark, window=None, slide=None, group_by=Vec::new(),
     aggregates=Vec::new(), trigger="available-now", max_files_per_trigger=None, schema=None,
-    timeout=None, on_batch=None, on_emit=None, should_stop=None
+    timeout=None, on_batch=None, on_emit=None, should_stop=None, output_mode="append"
 ))]
 #[allow(clippy::too_many_arguments)]
 pub fn stream_aggregate<'py>(
@@ -44,6 +46,7 @@ pub fn stream_aggregate<'py>(
     on_batch: Option<Bound<'py, PyAny>>,
     on_emit: Option<Bound<'py, PyAny>>,
     should_stop: Option<Bound<'py, PyAny>>,
+    output_mode: &str,
 ) -> PyResult<Bound<'py, PyList>> {
     if sink.is_none() && on_emit.is_none() {
         return Err(Error::InvalidArgument("a stream needs a sink folder or on_emit".into())).into_py_result();
@@ -55,6 +58,7 @@ pub fn stream_aggregate<'py>(
             window: window.map(|w| Window::parse(w, slide)).transpose()?,
             group_by,
             aggregates: aggregates.iter().map(|a| Aggregate::parse(a)).collect::<Result<_, _>>()?,
+            output_mode: OutputMode::parse(output_mode)?,
         })
     })()
     .into_py_result()?;

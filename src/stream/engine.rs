@@ -17,7 +17,7 @@ use super::duration;
 use super::input::{FilePlan, InputSchema, Origin};
 use super::sink::AppendSink;
 use super::source::FileSource;
-use super::spec::QuerySpec;
+use super::spec::{OutputMode, QuerySpec};
 use super::state::AggState;
 use crate::error::{Error, Result};
 use crate::pool;
@@ -326,6 +326,9 @@ impl StreamQuery {
     /// Spark runs a batch without data when the watermark has moved past the one the last batch
     /// ran with, so that groups it closes are written without waiting for new files.
     fn no_data_batch(&mut self) -> Result<Option<BatchReport>> {
+        if self.spec.output_mode == OutputMode::Complete {
+            return Ok(None); // nothing for a moved watermark to close
+        }
         match self.last_watermark {
             Some(last) if self.watermark > last => {
                 let offsets = Offsets {
@@ -362,8 +365,11 @@ impl StreamQuery {
         };
         let mut max_event_time: Option<i64> = None;
         let folding = Instant::now();
+        let mode = self.spec.output_mode;
+        // Complete mode keeps every group: no row is late for it.
+        let late_watermark = if mode == OutputMode::Complete { i64::MIN } else { offsets.late_watermark };
         for input in &inputs {
-            let counts = state.update(input, offsets.late_watermark)?;
+            let counts = state.update(input, late_watermark)?;
             report.rows += counts.rows;
             report.aggregated += counts.aggregated;
             report.late += counts.late;
@@ -371,7 +377,15 @@ impl StreamQuery {
             max_event_time = max_event_time.max(counts.max_event_time);
         }
         report.aggregate_micros = u64::try_from(folding.elapsed().as_micros()).unwrap_or(u64::MAX);
-        let emitted = state.evict(offsets.watermark)?;
+        let emitted = match mode {
+            OutputMode::Append => state.evict(offsets.watermark)?,
+            OutputMode::Update => {
+                let updated = state.take_updated()?;
+                state.evict(offsets.watermark)?;
+                updated
+            }
+            OutputMode::Complete => state.all()?,
+        };
         report.emitted = emitted.num_rows() as u64;
         report.open_groups = state.len() as u64;
         // Spark keeps the watermark in milliseconds: max event time (ms, truncated) minus the delay.

@@ -28,6 +28,8 @@ struct Group {
     key: Box<[u8]>,
     hash: u64,
     accs: Vec<Acc>,
+    /// Folded a row since the last [`Groups::take_updated`] (update output mode).
+    updated: bool,
 }
 
 /// Open groups and their accumulators.
@@ -115,10 +117,11 @@ impl Groups {
                         Entry::Occupied(entry) => entry.into_mut(),
                         Entry::Vacant(entry) => {
                             let key = [&time_key(item.start)[..], group_values].concat().into_boxed_slice();
-                            entry.insert(Group { key, hash: item.hash, accs: empty() }).into_mut()
+                            entry.insert(Group { key, hash: item.hash, accs: empty(), updated: false }).into_mut()
                         }
                     };
                     update(&mut group.accs, row);
+                    group.updated = true;
                 }
             });
         });
@@ -127,7 +130,7 @@ impl Groups {
     /// Add a group (restoring a checkpoint); its key must be new.
     pub fn insert(&mut self, key: Box<[u8]>, accs: Vec<Acc>) {
         let hash = self.hash(start_of(&key), &key[8..]);
-        self.shards[shard_of(hash)].insert_unique(hash, Group { key, hash, accs }, |g| g.hash);
+        self.shards[shard_of(hash)].insert_unique(hash, Group { key, hash, accs, updated: false }, |g| g.hash);
     }
 
     /// Every group, in key order.
@@ -137,6 +140,18 @@ impl Groups {
             self.shards.iter().flat_map(|s| s.iter().map(|g| (&g.key[..], &g.accs[..]))).collect();
         all.sort_unstable_by(|a, b| a.0.cmp(b.0));
         all
+    }
+
+    /// The groups that folded a row since the last call, in key order (copies: they stay open).
+    pub fn take_updated(&mut self) -> Vec<(Box<[u8]>, Vec<Acc>)> {
+        let mut updated = Vec::new();
+        for group in self.shards.iter_mut().flat_map(HashTable::iter_mut) {
+            if std::mem::take(&mut group.updated) {
+                updated.push((group.key.clone(), group.accs.clone()));
+            }
+        }
+        updated.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        updated
     }
 
     /// Remove the groups whose key `closed` says, and return them in key order.

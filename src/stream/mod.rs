@@ -16,7 +16,7 @@ pub mod spec;
 pub mod state;
 
 pub use engine::{BatchReport, StreamConfig, StreamQuery, Trigger};
-pub use spec::{AggFunc, Aggregate, QuerySpec, Window};
+pub use spec::{AggFunc, Aggregate, OutputMode, QuerySpec, Window};
 
 #[cfg(test)]
 mod tests;

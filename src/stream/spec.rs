@@ -113,6 +113,33 @@ impl Window {
     }
 }
 
+/// Which groups a micro-batch emits, as Spark's output modes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum OutputMode {
+    /// Each group once, when the watermark closes it.
+    #[default]
+    Append,
+    /// The groups the batch's rows changed; the watermark closes groups without emitting them.
+    Update,
+    /// Every group, every batch; no group is ever closed and no row is late.
+    Complete,
+}
+
+impl OutputMode {
+    /// Parse `append`, `update` or `complete` (any case).
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for anything else.
+    pub fn parse(text: &str) -> Result<Self> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "append" => Ok(OutputMode::Append),
+            "update" => Ok(OutputMode::Update),
+            "complete" => Ok(OutputMode::Complete),
+            _ => Err(Error::InvalidArgument(format!("bad output mode {text:?}: use append, update or complete"))),
+        }
+    }
+}
+
 /// A streaming aggregation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QuerySpec {
@@ -122,9 +149,18 @@ pub struct QuerySpec {
     pub window: Option<Window>,
     pub group_by: Vec<String>,
     pub aggregates: Vec<Aggregate>,
+    /// Not part of [`Self::fingerprint`]: as in Spark, a restart may change it.
+    pub output_mode: OutputMode,
 }
 
 impl QuerySpec {
+    /// Whether a group's key holds an event time (a window, or the event-time column itself):
+    /// only then can the watermark make a row late or close a group.
+    #[must_use]
+    pub fn time_keyed(&self) -> bool {
+        self.window.is_some() || self.group_by.iter().any(|c| c == &self.event_time)
+    }
+
     /// The input columns the query reads: the event time, the group-by columns and the
     /// aggregated columns (a reader need not decode the others).
     #[must_use]
@@ -137,7 +173,7 @@ impl QuerySpec {
         columns
     }
 
-    /// Check the query can run in append mode.
+    /// Check the query can run in its output mode.
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] for a query without aggregates, with duplicate output names, or
@@ -146,7 +182,8 @@ impl QuerySpec {
         if self.aggregates.is_empty() {
             return Err(Error::InvalidArgument("at least one aggregate is needed".into()));
         }
-        if self.window.is_none() && !self.group_by.iter().any(|c| c == &self.event_time) {
+        let append = self.output_mode == OutputMode::Append;
+        if append && self.window.is_none() && !self.group_by.iter().any(|c| c == &self.event_time) {
             return Err(Error::InvalidArgument(format!(
                 "append mode needs the groups to close: group by a window of {0} or by {0} itself",
                 self.event_time

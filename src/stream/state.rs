@@ -171,13 +171,18 @@ impl AggState {
         let mut counts = UpdateCounts::default();
         let mut lists = Groups::new_lists();
         let mut starts = Vec::with_capacity(4);
+        let time_keyed = self.spec.time_keyed();
         for row in range {
             if times.is_null(row) {
-                counts.null_time += 1;
-                continue;
+                if time_keyed {
+                    counts.null_time += 1;
+                    continue;
+                }
+            } else {
+                let ts = times.value(row);
+                counts.max_event_time = Some(counts.max_event_time.map_or(ts, |m| m.max(ts)));
             }
             let ts = times.value(row);
-            counts.max_event_time = Some(counts.max_event_time.map_or(ts, |m| m.max(ts)));
             starts.clear();
             match self.spec.window {
                 Some(window) => window.starts(ts, |start| {
@@ -185,6 +190,7 @@ impl AggState {
                         starts.push(start);
                     }
                 }),
+                None if !time_keyed => starts.push(0),
                 None if ts > watermark => starts.push(ts),
                 None => {}
             }
@@ -204,13 +210,34 @@ impl AggState {
         (lists, counts)
     }
 
+    /// The groups that folded a row since the last call (Spark's update mode), ordered by time
+    /// and keys; they stay open.
+    ///
+    /// # Errors
+    /// Arrow errors building the batch.
+    pub fn take_updated(&mut self) -> Result<RecordBatch> {
+        let entries = self.groups.take_updated();
+        self.to_batch(&entries)
+    }
+
+    /// Every open group (Spark's complete mode), ordered by time and keys.
+    ///
+    /// # Errors
+    /// Arrow errors building the batch.
+    pub fn all(&self) -> Result<RecordBatch> {
+        let entries: Vec<(Box<[u8]>, Vec<Acc>)> =
+            self.groups.sorted().into_iter().map(|(k, a)| (k.into(), a.to_vec())).collect();
+        self.to_batch(&entries)
+    }
+
     /// Remove and return the groups that close at or below `watermark`, ordered by time and keys.
     ///
     /// # Errors
     /// Arrow errors building the batch.
     pub fn evict(&mut self, watermark: i64) -> Result<RecordBatch> {
         let size = self.spec.window.map_or(0, |w| w.size);
-        let entries = self.groups.remove_closed(|key| start_of(key) + size <= watermark);
+        let time_keyed = self.spec.time_keyed();
+        let entries = self.groups.remove_closed(|key| time_keyed && start_of(key) + size <= watermark);
         self.to_batch(&entries)
     }
 

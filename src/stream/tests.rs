@@ -168,3 +168,57 @@ fn a_window_alone_groups_and_restarts() {
     let written: i64 = gold_rows(dir.path()).len() as i64;
     assert_eq!(written as u64, emitted);
 }
+
+/// Update mode emits every changed group, so each group's last update is the row append mode
+/// writes once the group closes; complete mode emits every group every batch and drops no row.
+#[test]
+fn update_and_complete_modes_agree_with_append() {
+    let dir = crate::testing::tempdir();
+    let rows = generate_silver(
+        &dir.path().join("silver"),
+        &SilverSpec { files: 5, rows_per_file: 200, ..SilverSpec::default() },
+    )
+    .unwrap();
+    let run = |mode: OutputMode, checkpoint: &str| {
+        let mut spec = default_spec().unwrap();
+        spec.output_mode = mode;
+        let emitted = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = emitted.clone();
+        let function = Box::new(move |_: u64, rows: RecordBatch| {
+            log.lock().unwrap().push(rows);
+            Ok(None)
+        });
+        let mut query = StreamQuery::open(spec, config(dir.path(), checkpoint)).unwrap().with_batch_function(function);
+        let reports = query.run(Trigger::AvailableNow, &|| false, &mut |_| {}).unwrap();
+        let batches = emitted.lock().unwrap().clone();
+        (reports, batches)
+    };
+    // A row's text without its aggregates, and with them.
+    let text = |batch: &RecordBatch| {
+        let text = arrow_cast::pretty::pretty_format_batches(std::slice::from_ref(batch)).unwrap().to_string();
+        text.lines().filter(|l| l.starts_with("| ")).skip(1).map(str::to_string).collect::<Vec<_>>()
+    };
+    let key = |line: &str| line.split('|').take(5).collect::<Vec<_>>().join("|");
+    let (_, appended) = run(OutputMode::Append, "cp-append");
+    let (update_reports, updates) = run(OutputMode::Update, "cp-update");
+    let mut last = std::collections::HashMap::new();
+    for batch in &updates {
+        for line in text(batch) {
+            last.insert(key(&line), line);
+        }
+    }
+    let appended: Vec<String> = appended.iter().flat_map(text).collect();
+    assert!(!appended.is_empty());
+    for line in &appended {
+        assert_eq!(last.get(&key(line)), Some(line), "the last update of a closed group is its appended row");
+    }
+    assert!(update_reports.iter().any(|r| r.late > 0), "update mode drops late rows as append does");
+
+    let (complete_reports, complete) = run(OutputMode::Complete, "cp-complete");
+    assert_eq!(complete_reports.iter().map(|r| r.late).sum::<u64>(), 0, "complete mode keeps late rows");
+    let final_rows = complete.last().unwrap();
+    let reviews: i64 = final_rows.column_by_name("reviews").unwrap().as_primitive::<Int64Type>().values().iter().sum();
+    let null_time: u64 = complete_reports.iter().map(|r| r.null_time).sum();
+    assert_eq!(reviews as u64, rows - null_time, "the last complete batch holds every row");
+    assert_eq!(complete.len(), complete_reports.len(), "no batch without data: nothing closes");
+}

@@ -243,9 +243,10 @@ class DataStreamWriter(Surface):
         return self
 
     def outputMode(self, outputMode: str) -> "DataStreamWriter":
-        if outputMode.lower() != "append":
-            unsupported(f"DataStreamWriter.outputMode({outputMode!r})", "glueless streams run in append mode")
-        self._mode = "append"
+        mode = outputMode.lower()
+        if mode not in ("append", "update", "complete"):
+            raise ValueError(f"Unknown output mode {outputMode}. Accepted output modes are 'append', 'complete', 'update'")
+        self._mode = mode
         return self
 
     def option(self, key: str, value: Any) -> "DataStreamWriter":
@@ -335,16 +336,21 @@ class StreamingQuery(Surface):
 
     def _check(self) -> None:
         plan, writer = self._plan, self._writer
-        if plan.watermark is None:
+        append = writer._mode == "append"
+        if plan.watermark is None and append:
             raise ValueError(
                 "Append output mode not supported when there are streaming aggregations on streaming "
                 "DataFrames/DataSets without watermark"
             )
+        if plan.watermark is None:
+            unsupported("a streaming aggregation without withWatermark(...)")
+        if writer._format == "parquet" and not append:
+            raise ValueError(f"Data source parquet does not support {writer._mode.capitalize()} output mode")
         event_time = plan.watermark[0]
         windows = [k._window for k in plan.keys if k._window is not None]
         if windows and windows[0][0] != event_time:
             unsupported("a window over a column other than the watermarked one")
-        if not windows and not any(k._ref == event_time for k in plan.keys):
+        if append and not windows and not any(k._ref == event_time for k in plan.keys):
             raise ValueError(
                 "Append output mode not supported when there are streaming aggregations on streaming "
                 f"DataFrames/DataSets without watermark: group by a window of {event_time} or by {event_time}"
@@ -400,6 +406,8 @@ class StreamingQuery(Surface):
             df.show(rows, truncate)
             print()
         elif kind == "memory":
+            if self._writer._mode == "complete":
+                self._memory.clear()  # the table is the whole result, as of this batch
             self._memory.append(df._frame.collect())
             self._register_memory_table()
         return None
@@ -438,6 +446,7 @@ class StreamingQuery(Surface):
                 on_batch=self._record,
                 on_emit=self._emit,
                 should_stop=self._stop.is_set,
+                output_mode=writer._mode,
             )
         except BaseException as err:  # re-raised by awaitTermination in the program's thread
             self._error = err
