@@ -390,8 +390,10 @@ class StreamingQuery(Surface):
         return df
 
     def _emit(self, batch_id: int, table: Any) -> Any:
-        df = self._shape(table)
         kind = self._writer._format
+        if kind == "parquet" and len(table) == 0:
+            return None  # no file for a batch without rows (most batches, in append mode)
+        df = self._shape(table)
         if kind == "parquet":
             return df._frame.collect()
         if kind == "foreachBatch":
