@@ -23,6 +23,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from conftest import needs_failpoints
 from glueless import stream
 
 pytest.importorskip("pyspark", reason="pyspark is a test dependency (pip install '.[test]')")
@@ -239,3 +240,124 @@ def test_unsupported_streaming_calls_are_one_line_naming_the_call(tmp_path: Path
         assert done.returncode == 2, (name, done.stderr)
         line = done.stderr.strip().splitlines()[0]
         assert re.search(rf"{re.escape(program.name)}:5: .* is not supported by glueless", line), (name, line)
+
+
+KILLED_PROGRAM = textwrap.dedent(
+    """\
+    import sys
+    from pyspark.sql import SparkSession, functions as F
+
+    silver, out = sys.argv[1], sys.argv[2]
+    spark = SparkSession.builder.getOrCreate()
+
+
+    def reviews():
+        schema = "product_category STRING, star_rating INT, review_timestamp TIMESTAMP"
+        source = spark.readStream.schema(schema).option("maxFilesPerTrigger", 1).parquet(silver)
+        return source.withWatermark("review_timestamp", "10 seconds")
+
+
+    def save(batch_df, batch_id):
+        # Idempotent by batch id, as Spark's guide asks of foreachBatch writers.
+        batch_df.write.mode("overwrite").parquet(f"{out}/foreach/batch={batch_id}")
+        with open(f"{out}/calls.log", "a") as log:
+            log.write(f"{batch_id}\\n")
+
+
+    q = (reviews().groupBy(F.window("review_timestamp", "1 minute"), "star_rating").agg(F.count("*").alias("n"))
+         .writeStream.outputMode("update").foreachBatch(save).option("checkpointLocation", f"{out}/cp/foreach")
+         .trigger(availableNow=True).start())
+    q.awaitTermination()
+    q = (reviews().groupBy(F.window("review_timestamp", "1 minute"), "product_category").agg(F.count("*").alias("n"))
+         .writeStream.format("parquet").option("checkpointLocation", f"{out}/cp/files")
+         .trigger(availableNow=True).start(f"{out}/files"))
+    q.awaitTermination()
+    """
+)
+
+KILL_POINTS = ["stream.planned", "stream.before_output", "stream.after_output", "stream.before_commit",
+               "stream.after_commit"]
+
+
+@needs_failpoints
+def test_a_program_killed_at_every_point_of_a_batch_resumes_to_the_same_outputs(tmp_path: Path) -> None:
+    """foreachBatch is called again for a batch that did not commit (same id, same rows), so an
+    idempotent writer ends with a clean run's rows; the Parquet sink never writes a group twice."""
+    silver = tmp_path / "silver"
+    stream.generate_silver(str(silver), files=6, rows_per_file=200, seed=9, late_per_file=4)
+    program = tmp_path / "killed.py"
+    program.write_text(KILLED_PROGRAM)
+
+    def submit(out: Path, point: str | None = None) -> subprocess.CompletedProcess[str]:
+        env = dict(os.environ, **({"GLUELESS_FAILPOINT": point} if point else {}))
+        command = [sys.executable, "-m", "glueless.cli", "submit", "--quiet", str(program), str(silver), str(out)]
+        return subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
+
+    clean = tmp_path / "clean"
+    assert submit(clean).returncode == 0
+    clean_calls = (clean / "calls.log").read_text().split()
+    total = 0
+    for point in KILL_POINTS:
+        out = tmp_path / point
+        kills = 0
+        # First at the point's first hit, then always at its second: every run commits a batch
+        # (or replays the one killed) and dies inside the next one.
+        while (done := submit(out, point if kills == 0 else f"{point}#2")).returncode != 0:
+            assert done.returncode < 0 or "failpoint" in done.stderr, done.stderr
+            kills += 1
+            assert kills < 40, "a killed program makes progress on every run"
+        assert kills >= 1, point
+        total += kills
+        assert _rows(out / "foreach") == _rows(clean / "foreach"), point
+        assert _rows(out / "files") == _rows(clean / "files"), point
+        calls = (out / "calls.log").read_text().split()
+        assert set(calls) == set(clean_calls), "every batch id reached foreachBatch"
+        assert calls == sorted(calls, key=int), "in batch order, a replay repeating its id"
+    assert total >= 25
+
+
+def test_a_processing_time_query_runs_in_the_background_until_stopped(tmp_path: Path) -> None:
+    """start() returns at once; the query picks up files as they arrive; stop() ends it between
+    batches; awaitTermination(timeout) says whether it ended."""
+    import time
+
+    from glueless.glue import activate
+
+    generated, silver = tmp_path / "generated", tmp_path / "silver"
+    stream.generate_silver(str(generated), files=4, rows_per_file=100, seed=4)
+    files = sorted(generated.iterdir())
+    silver.mkdir()
+    shutil.copy2(files[0], silver / files[0].name)
+    with activate():
+        from pyspark.sql import SparkSession
+        from pyspark.sql import functions as F
+
+        spark = SparkSession.builder.getOrCreate()
+        query = (
+            spark.readStream.schema("star_rating INT, review_timestamp TIMESTAMP").parquet(str(silver))
+            .withWatermark("review_timestamp", "10 seconds").groupBy("star_rating").agg(F.count("*").alias("n"))
+            .writeStream.outputMode("complete").format("memory").queryName("ratings")
+            .trigger(processingTime="100 milliseconds").start()
+        )
+
+        def rows_seen() -> int:
+            return sum(p["numInputRows"] for p in query.recentProgress)
+
+        def wait_for(rows: int) -> None:
+            deadline = time.monotonic() + 30
+            while rows_seen() < rows:
+                assert time.monotonic() < deadline, f"saw {rows_seen()} of {rows} rows"
+                time.sleep(0.05)
+
+        assert query.isActive
+        wait_for(100)
+        for f in files[1:]:
+            shutil.copy2(f, silver / f.name)
+        everything = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+        wait_for(everything)
+        assert query.awaitTermination(0.2) is False, "still running"
+        query.stop()
+        assert not query.isActive and query.awaitTermination(0.1) is True
+        total = spark.sql("select sum(n) as total from ratings").collect()[0].total
+        assert total == everything, "complete mode counts every row, late ones too"
+        assert query.lastProgress["sources"][0]["numInputRows"] == query.lastProgress["numInputRows"]
