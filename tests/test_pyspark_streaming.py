@@ -100,7 +100,6 @@ PROGRAM = textwrap.dedent(
         print("memory", row.start, row["count(1)"], row["max(star_rating)"])
 
     q = (reviews().groupBy(F.window("review_timestamp", "1 minute"), "star_rating").agg(F.count("*").alias("n"))
-         .select(F.col("window.start").alias("start"), "star_rating", "n")
          .writeStream.format("console").option("truncate", "false").trigger(availableNow=True).start())
     q.awaitTermination()
 

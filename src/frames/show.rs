@@ -63,48 +63,17 @@ fn tree_line(out: &mut String, field: &Field, depth: usize, spark: bool) {
 /// # Errors
 /// Arrow errors formatting a value.
 pub fn spark_table(schema: &Schema, batches: &[RecordBatch], n: usize, truncate: usize) -> Result<String> {
-    // Timestamps as Spark casts them to strings (in the column's zone; UTC for glueless's own).
-    let options = FormatOptions::default()
-        .with_null("NULL")
-        .with_display_error(true)
-        .with_timestamp_format(Some("%Y-%m-%d %H:%M:%S%.f"))
-        .with_timestamp_tz_format(Some("%Y-%m-%d %H:%M:%S%.f"));
     let headers: Vec<String> = schema.fields().iter().map(|f| cut(f.name(), truncate)).collect();
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut more = false;
     'batches: for batch in batches {
-        let formatters = batch
-            .columns()
-            .iter()
-            .map(|c| ArrayFormatter::try_new(c.as_ref(), &options))
-            .collect::<std::result::Result<Vec<_>, _>>()?;
         for row in 0..batch.num_rows() {
             if rows.len() == n {
                 more = true;
                 break 'batches;
             }
-            rows.push(
-                formatters
-                    .iter()
-                    .zip(batch.columns())
-                    .map(|(f, c)| {
-                        if c.is_null(row) {
-                            "NULL".to_string()
-                        } else if matches!(c.data_type(), DataType::Timestamp(..)) {
-                            // Spark writes the fraction without trailing zeros (`00:00:00.5`).
-                            let text = f.value(row).to_string();
-                            let text = if text.contains('.') {
-                                text.trim_end_matches('0').trim_end_matches('.')
-                            } else {
-                                &text
-                            };
-                            cut(text, truncate)
-                        } else {
-                            cut(&f.value(row).to_string(), truncate)
-                        }
-                    })
-                    .collect(),
-            );
+            let cells = batch.columns().iter().map(|c| Ok(cut(&spark_cell(c.as_ref(), row, "NULL")?, truncate)));
+            rows.push(cells.collect::<Result<_>>()?);
         }
     }
     let widths: Vec<usize> = (0..headers.len())
@@ -138,6 +107,43 @@ pub fn spark_table(schema: &Schema, batches: &[RecordBatch], n: usize, truncate:
         let _ = writeln!(out, "only showing top {n} {noun}");
     }
     Ok(out)
+}
+
+/// One value as Spark's `show()` writes it: timestamps as `2024-01-01 00:00:00.5` (in the
+/// column's zone, the fraction without trailing zeros), structs as `{v1, v2}`, arrays as
+/// `[a, b]`; a null is `null_text` (`NULL` at the top, `null` inside a struct or array).
+fn spark_cell(column: &dyn Array, row: usize, null_text: &str) -> Result<String> {
+    use arrow_array::cast::AsArray;
+    if column.is_null(row) {
+        return Ok(null_text.to_string());
+    }
+    Ok(match column.data_type() {
+        DataType::Struct(_) => {
+            let fields = column.as_struct().columns().iter().map(|c| spark_cell(c.as_ref(), row, "null"));
+            format!("{{{}}}", fields.collect::<Result<Vec<_>>>()?.join(", "))
+        }
+        DataType::List(_) => items(column.as_list::<i32>().value(row).as_ref())?,
+        DataType::LargeList(_) => items(column.as_list::<i64>().value(row).as_ref())?,
+        DataType::Timestamp(..) => {
+            let options = FormatOptions::default()
+                .with_timestamp_format(Some("%Y-%m-%d %H:%M:%S%.f"))
+                .with_timestamp_tz_format(Some("%Y-%m-%d %H:%M:%S%.f"));
+            let text = ArrayFormatter::try_new(column, &options)?.value(row).to_string();
+            if text.contains('.') {
+                text.trim_end_matches('0').trim_end_matches('.').to_string()
+            } else {
+                text
+            }
+        }
+        _ => {
+            ArrayFormatter::try_new(column, &FormatOptions::default().with_display_error(true))?.value(row).to_string()
+        }
+    })
+}
+
+fn items(values: &dyn Array) -> Result<String> {
+    let items = (0..values.len()).map(|i| spark_cell(values, i, "null"));
+    Ok(format!("[{}]", items.collect::<Result<Vec<_>>>()?.join(", ")))
 }
 
 fn cut(text: &str, truncate: usize) -> String {
