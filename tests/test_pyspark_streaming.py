@@ -3,7 +3,8 @@
 run and on a restart from the checkpoints after new files arrive.
 
 The program covers, in append mode, a tumbling window written to Parquet after
-`select(window.start, ...)`, a sliding window written with its `window` struct, plain event-time
+`select(window.start, ...)`, a sliding window written with its `window` struct (two files per
+batch by `maxBytesPerTrigger`), plain event-time
 grouping through `foreachBatch`, a memory table with Spark's unaliased aggregate names and the
 console sink; in update mode the console and `foreachBatch` (sliding windows); in complete mode a
 memory table of a grouping without event time."""
@@ -32,6 +33,7 @@ if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
 
 PROGRAM = textwrap.dedent(
     """\
+    import os
     import sys
     from pyspark.sql import SparkSession
     from pyspark.sql import functions as F
@@ -51,9 +53,12 @@ PROGRAM = textwrap.dedent(
     ])
 
 
-    def reviews():
-        source = spark.readStream.schema(schema).option("maxFilesPerTrigger", 1).parquet(silver)
+    def reviews(limit=("maxFilesPerTrigger", 1)):
+        source = spark.readStream.schema(schema).option(*limit).parquet(silver)
         return source.withWatermark("review_timestamp", "10 seconds")
+
+
+    two_files = 2 * max(os.path.getsize(os.path.join(silver, f)) for f in os.listdir(silver))
 
 
     tumbling = (
@@ -70,7 +75,7 @@ PROGRAM = textwrap.dedent(
     print("tumbling", q.lastProgress["batchId"], sum(p["numInputRows"] for p in q.recentProgress))
 
     sliding = (
-        reviews()
+        reviews(("maxBytesPerTrigger", two_files))
         .groupBy("product_category", F.window("review_timestamp", "30 seconds", "10 seconds"))
         .agg(F.count("*").alias("reviews"), F.min("total_votes").alias("min_total"),
              F.max("review_timestamp").alias("last_review"))
@@ -78,7 +83,7 @@ PROGRAM = textwrap.dedent(
     q = (sliding.writeStream.format("parquet").option("path", f"{out}/sliding")
          .option("checkpointLocation", f"{out}/cp/sliding").trigger(availableNow=True).start())
     q.awaitTermination()
-    print("sliding", q.lastProgress["batchId"])
+    print("sliding", q.lastProgress["batchId"], len(q.recentProgress))
 
 
     def save(batch_df, batch_id):

@@ -234,6 +234,7 @@ def stream_aggregate(
     aggregates: Sequence[str] = ...,
     trigger: str = "available-now",
     max_files_per_trigger: Optional[int] = None,
+    max_bytes_per_trigger: Optional[int] = None,
     schema: Optional[str] = None,
     timeout: Optional[float] = None,
     on_batch: Optional[Callable[[BatchReport], object]] = None,

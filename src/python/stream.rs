@@ -24,7 +24,7 @@ use crate::stream::{
 #[pyfunction]
 #[pyo3(signature = (
     source, sink, checkpoint, *, event_time, watermark, window=None, slide=None, group_by=Vec::new(),
-    aggregates=Vec::new(), trigger="available-now", max_files_per_trigger=None, schema=None,
+    aggregates=Vec::new(), trigger="available-now", max_files_per_trigger=None, max_bytes_per_trigger=None, schema=None,
     timeout=None, on_batch=None, on_emit=None, should_stop=None, output_mode="append"
 ))]
 #[allow(clippy::too_many_arguments)]
@@ -41,6 +41,7 @@ pub fn stream_aggregate<'py>(
     aggregates: Vec<String>,
     trigger: &str,
     max_files_per_trigger: Option<usize>,
+    max_bytes_per_trigger: Option<u64>,
     schema: Option<&str>,
     timeout: Option<f64>,
     on_batch: Option<Bound<'py, PyAny>>,
@@ -78,6 +79,7 @@ pub fn stream_aggregate<'py>(
                 None => None,
             },
             max_files_per_trigger,
+            max_bytes_per_trigger,
         })
     })()
     .into_py_result()?;

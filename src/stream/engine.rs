@@ -87,6 +87,8 @@ pub struct StreamConfig {
     /// the types are the first file's. Columns the query does not use are never checked.
     pub schema: Option<SchemaRef>,
     pub max_files_per_trigger: Option<usize>,
+    /// Spark's `maxBytesPerTrigger`: files up to this total size per batch (at least one).
+    pub max_bytes_per_trigger: Option<u64>,
 }
 
 /// What a query does with the rows a batch emits before they reach the sink: given the batch id
@@ -254,7 +256,7 @@ impl StreamQuery {
         match trigger {
             Trigger::Once => {
                 // As Spark's Trigger.Once: one batch of everything pending, ignoring the file limit.
-                if let Some(report) = self.step(None)? {
+                if let Some(report) = self.step(false)? {
                     done(report, &mut reports);
                 }
             }
@@ -264,9 +266,7 @@ impl StreamQuery {
                     self.source.pending(&self.seen)?.into_iter().map(|f| f.name).collect();
                 while !should_stop() {
                     let pending = self.source.pending(&self.seen)?;
-                    let limit = self.config.max_files_per_trigger.unwrap_or(usize::MAX).max(1);
-                    let files: Vec<SourceFile> =
-                        pending.into_iter().filter(|f| budget.contains(&f.name)).take(limit).collect();
+                    let files = self.batch_files(pending.into_iter().filter(|f| budget.contains(&f.name)));
                     let report = if files.is_empty() { self.no_data_batch()? } else { self.data_batch(files)? };
                     let Some(report) = report else { break };
                     for file in &report.files {
@@ -279,7 +279,7 @@ impl StreamQuery {
                 let interval = Duration::from_micros(interval as u64);
                 while !should_stop() {
                     let started = Instant::now();
-                    if let Some(report) = self.step(self.config.max_files_per_trigger)? {
+                    if let Some(report) = self.step(true)? {
                         done(report, &mut reports);
                     }
                     while started.elapsed() < interval && !should_stop() {
@@ -291,16 +291,35 @@ impl StreamQuery {
         Ok(reports)
     }
 
-    /// One trigger: a batch of pending files (up to `limit`), else a batch without data when the
-    /// watermark moved since the last batch, else nothing.
-    fn step(&mut self, limit: Option<usize>) -> Result<Option<BatchReport>> {
+    /// One trigger: a batch of pending files (within the limits when `limited`), else a batch
+    /// without data when the watermark moved since the last batch, else nothing.
+    fn step(&mut self, limited: bool) -> Result<Option<BatchReport>> {
         let pending = self.source.pending(&self.seen)?;
         if pending.is_empty() {
             self.no_data_batch()
+        } else if limited {
+            let files = self.batch_files(pending.into_iter());
+            self.data_batch(files)
         } else {
-            let take = limit.unwrap_or(usize::MAX).max(1);
-            self.data_batch(pending.into_iter().take(take).collect())
+            self.data_batch(pending)
         }
+    }
+
+    /// The next batch's files in arrival order: at most `max_files_per_trigger`, and files while
+    /// their total stays within `max_bytes_per_trigger`; at least one file.
+    fn batch_files(&self, pending: impl Iterator<Item = SourceFile>) -> Vec<SourceFile> {
+        let max_files = self.config.max_files_per_trigger.unwrap_or(usize::MAX).max(1);
+        let max_bytes = self.config.max_bytes_per_trigger.unwrap_or(u64::MAX);
+        let mut bytes = 0u64;
+        let mut files = Vec::new();
+        for file in pending.take(max_files) {
+            if !files.is_empty() && bytes.saturating_add(file.size) > max_bytes {
+                break;
+            }
+            bytes = bytes.saturating_add(file.size);
+            files.push(file);
+        }
+        files
     }
 
     fn data_batch(&mut self, files: Vec<SourceFile>) -> Result<Option<BatchReport>> {

@@ -17,6 +17,7 @@ fn config(root: &std::path::Path, checkpoint: &str) -> StreamConfig {
         checkpoint: Location::Local(root.join(checkpoint)),
         schema: Some(silver_schema()),
         max_files_per_trigger: Some(1),
+        max_bytes_per_trigger: None,
     }
 }
 

@@ -37,6 +37,7 @@ class _Plan:
     path: str
     schema: Optional[str]
     max_files_per_trigger: Optional[int]
+    max_bytes_per_trigger: Optional[int]
     watermark: Optional[tuple[str, str]] = None
     keys: tuple[Column, ...] = ()
     aggregates: tuple[Column, ...] = ()
@@ -83,11 +84,13 @@ class DataStreamReader(Surface):
             raise ValueError("readStream.load() needs a path")
         if self._format != "parquet":
             unsupported(f"DataStreamReader.format({self._format!r})", "streams read Parquet files")
-        for unknown in set(self._options) - {"path", "maxfilespertrigger"}:
+        for unknown in set(self._options) - {"path", "maxfilespertrigger", "maxbytespertrigger"}:
             unsupported(f"DataStreamReader.option({unknown!r})")
-        limit = self._options.get("maxfilespertrigger")
+        files, size = self._options.get("maxfilespertrigger"), self._options.get("maxbytespertrigger")
+        if files is not None and size is not None:
+            raise ValueError("Options 'maxFilesPerTrigger' and 'maxBytesPerTrigger' can't be both set at the same time")
         run = _run.current()
-        plan = _Plan(run.map_location(str(path)), self._schema, int(limit) if limit is not None else None)
+        plan = _Plan(run.map_location(str(path)), self._schema, _positive(files, "maxFilesPerTrigger"), _positive(size, "maxBytesPerTrigger"))
         return StreamingDataFrame(plan, self._session)
 
     def parquet(self, path: str, **options: Any) -> "StreamingDataFrame":
@@ -98,6 +101,18 @@ class DataStreamReader(Surface):
 
     def csv(self, path: str, *args: Any, **options: Any) -> "StreamingDataFrame":
         unsupported("DataStreamReader.csv", "streams read Parquet files")
+
+
+def _positive(value: Any, option: str) -> Optional[int]:
+    if value is None:
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number <= 0:
+        raise ValueError(f"Invalid value '{value}' for option '{option}', must be a positive integer")
+    return number
 
 
 def _column_name(c: Any) -> Optional[str]:
@@ -444,6 +459,7 @@ class StreamingQuery(Surface):
                 aggregates=aggregates,
                 trigger=writer._trigger,
                 max_files_per_trigger=plan.max_files_per_trigger,
+                max_bytes_per_trigger=plan.max_bytes_per_trigger,
                 schema=plan.schema,
                 on_batch=self._record,
                 on_emit=self._emit,
