@@ -1,8 +1,10 @@
 //! The micro-batch engine: plan a batch (files and watermark) in the checkpoint, aggregate it,
-//! append the groups the watermark closed, save the state, commit. Triggers as in Spark:
-//! "available now" (every pending file in batches of `max_files_per_trigger`, then one batch
-//! without data when the watermark moved), "once" (one batch of everything pending) and a
-//! processing-time interval that polls until stopped.
+//! emit the groups its output mode says (append: those the watermark closed; update: those it
+//! changed; complete: all), hand them to the batch function and the sink, save the state, commit.
+//! Triggers as in Spark: "available now" (every pending file in batches within
+//! `max_files_per_trigger` / `max_bytes_per_trigger`, then one batch without data when the
+//! watermark moved), "once" (one batch of everything pending) and a processing-time interval that
+//! polls until stopped.
 
 use std::collections::HashSet;
 use std::time::{Duration, Instant};

@@ -1,6 +1,6 @@
 //! Streaming aggregation with Spark Structured Streaming's semantics: a file source, an
-//! event-time watermark, windowed and plain grouping, append output, checkpointed exactly-once
-//! micro-batches. Nothing here knows reviews: the gold job (`jobs::gold`) declares its schema
+//! event-time watermark, windowed and plain grouping, append / update / complete output,
+//! checkpointed exactly-once micro-batches. Nothing here knows reviews: the gold job (`jobs::gold`) declares its schema
 //! and query.
 
 pub mod accumulator;

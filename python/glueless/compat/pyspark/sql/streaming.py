@@ -11,6 +11,8 @@ table. ``start()`` runs the query in a background thread, as Spark does.
 from __future__ import annotations
 
 import datetime as _dt
+import shutil
+import tempfile
 import threading
 import uuid
 from dataclasses import dataclass, field, replace
@@ -378,14 +380,13 @@ class StreamingQuery(Surface):
             raise ValueError("'path' is not specified")
 
     # --- the run ------------------------------------------------------------------------------
-    def _checkpoint(self) -> str:
-        run = _run.current()
+    def _checkpoint(self) -> tuple[str, bool]:
+        """The checkpoint location, and whether it is a temporary one (console and memory sinks
+        may go without; Spark then checkpoints to a temporary folder it deletes afterwards)."""
         given = self._writer._options.get("checkpointlocation")
         if given:
-            return run.map_location(str(given))
-        import tempfile
-
-        return tempfile.mkdtemp(prefix="glueless-stream-checkpoint-")
+            return _run.current().map_location(str(given)), False
+        return tempfile.mkdtemp(prefix="glueless-stream-checkpoint-"), True
 
     def _shape(self, table: Any) -> DataFrame:
         """The engine's emitted rows as Spark's aggregation output, then the operations after it."""
@@ -446,11 +447,12 @@ class StreamingQuery(Surface):
         event_time, delay = plan.watermark
         window = next((k._window for k in plan.keys if k._window is not None), None)
         aggregates = [f"{_aggregate_name(a)}={a._agg[0]}({a._agg[1]})" for a in plan.aggregates if a._agg]
+        checkpoint, temporary = self._checkpoint()
         try:
             stream_aggregate(
                 plan.path,
                 _run.current().map_location(str(writer._options["path"])) if writer._format == "parquet" else None,
-                self._checkpoint(),
+                checkpoint,
                 event_time=event_time,
                 watermark=delay,
                 window=window[1] if window else None,
@@ -468,6 +470,9 @@ class StreamingQuery(Surface):
             )
         except BaseException as err:  # re-raised by awaitTermination in the program's thread
             self._error = err
+        finally:
+            if temporary:
+                shutil.rmtree(checkpoint, ignore_errors=True)
 
     def _record(self, report: "BatchReport") -> None:
         seconds = report["seconds"]
