@@ -365,3 +365,31 @@ def test_a_processing_time_query_runs_in_the_background_until_stopped(tmp_path: 
         total = spark.sql("select sum(n) as total from ratings").collect()[0].total
         assert total == everything, "complete mode counts every row, late ones too"
         assert query.lastProgress["sources"][0]["numInputRows"] == query.lastProgress["numInputRows"]
+
+
+def test_simple_expr_aggregates_are_the_functions_they_spell(tmp_path: Path) -> None:
+    """`F.expr("count(*)")` and `F.expr("avg(x) AS y")` aggregate a stream as `F.count("*")` and
+    `F.avg("x").alias("y")` do, under Spark's names (`count(1)`, the alias)."""
+    from glueless.glue import activate
+
+    silver = tmp_path / "silver"
+    stream.generate_silver(str(silver), files=3, rows_per_file=100, seed=8)
+    with activate():
+        from pyspark.sql import SparkSession
+        from pyspark.sql import functions as F
+
+        spark = SparkSession.builder.getOrCreate()
+
+        def run(name: str, *aggregates: object) -> list[tuple]:
+            query = (
+                spark.readStream.schema("star_rating INT, review_timestamp TIMESTAMP").parquet(str(silver))
+                .withWatermark("review_timestamp", "10 seconds").groupBy(F.window("review_timestamp", "10 seconds"))
+                .agg(*aggregates).writeStream.format("memory").queryName(name).trigger(availableNow=True).start()
+            )
+            query.awaitTermination()
+            assert spark.table(name).columns == ["window", "count(1)", "avg_rating"]
+            return [tuple(r) for r in spark.sql(f"select window.start, `count(1)`, avg_rating from {name} order by 1").collect()]
+
+        spelled = run("spelled", F.expr("count(*)"), F.expr("AVG(`star_rating`) as avg_rating"))
+        called = run("called", F.count("*"), F.avg("star_rating").alias("avg_rating"))
+        assert spelled == called and spelled

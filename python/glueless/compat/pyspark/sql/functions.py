@@ -3,6 +3,7 @@ plans them with Spark's function semantics, from datafusion-spark where they dif
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from glueless.compat._unsupported import module_getattr, unsupported
@@ -31,8 +32,23 @@ def lit(value: Any) -> Column:
     return Column.lit(value)
 
 
+_SIMPLE_AGGREGATE = re.compile(
+    r"\s*(count|sum|avg|mean|min|max)\s*\(\s*(\*|1|`[^`]+`|[A-Za-z_]\w*)\s*\)\s*(?:as\s+(`[^`]+`|[A-Za-z_]\w*))?\s*",
+    re.IGNORECASE,
+)
+
+
 def expr(text: str) -> Column:
-    return Column.raw(text)
+    column = Column.raw(text)
+    # `count(*)`, `sum(x) AS y`: usable in a streaming aggregation too, named as Spark names them.
+    simple = _SIMPLE_AGGREGATE.fullmatch(text)
+    if simple:
+        func, argument, alias = simple.groups()
+        func = "avg" if func.lower() == "mean" else func.lower()
+        argument = "*" if argument in ("*", "1") else argument.strip("`")
+        column._agg = (func, argument)
+        column._name = alias.strip("`") if alias else None
+    return column
 
 
 def _aggregate(name: str, c: Any, column: Column) -> Column:
