@@ -181,6 +181,10 @@ def _describe(event: Event) -> str:
         if d.get("skipped_files"):
             text += f", {_plural(d['skipped_files'], 'file')} skipped by the job bookmark"
         return text
+    if "batches" in d:  # a stream: its rows went out over micro-batches, to files or a function
+        batches = d["batches"]
+        text = f"{_plural(event.rows, 'row')} emitted in {batches:,} micro-batch{'' if batches == 1 else 'es'}"
+        return text + (f", {_plural(d['files'], 'file')} written" if d.get("files") else "")
     text = f"{_plural(event.rows, 'row')} appended in {_plural(d.get('files', 0), 'file')}"
     if d.get("catalog"):
         text += f"; {d['catalog']}"

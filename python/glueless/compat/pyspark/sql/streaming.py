@@ -448,10 +448,11 @@ class StreamingQuery(Surface):
         window = next((k._window for k in plan.keys if k._window is not None), None)
         aggregates = [f"{_aggregate_name(a)}={a._agg[0]}({a._agg[1]})" for a in plan.aggregates if a._agg]
         checkpoint, temporary = self._checkpoint()
+        target = _run.current().map_location(str(writer._options["path"])) if writer._format == "parquet" else None
         try:
-            stream_aggregate(
+            reports = stream_aggregate(
                 plan.path,
-                _run.current().map_location(str(writer._options["path"])) if writer._format == "parquet" else None,
+                target,
                 checkpoint,
                 event_time=event_time,
                 watermark=delay,
@@ -468,11 +469,21 @@ class StreamingQuery(Surface):
                 should_stop=self._stop.is_set,
                 output_mode=writer._mode,
             )
+            self._report(reports, target)
         except BaseException as err:  # re-raised by awaitTermination in the program's thread
             self._error = err
         finally:
             if temporary:
                 shutil.rmtree(checkpoint, ignore_errors=True)
+
+    def _report(self, reports: list["BatchReport"], target: Optional[str]) -> None:
+        """The run's lines for the stream's source and sink (what this start() processed)."""
+        run = _run.current()
+        files = sum(len(r["files"]) for r in reports)
+        run.report(_run.Event("source", "readStream parquet", self._plan.path, sum(r["rows"] for r in reports), {"files": files}))
+        sink = f"writeStream {self._writer._format} ({self._writer._mode})"
+        detail = {"batches": len(reports), "files": sum(1 for r in reports if r["output"])}
+        run.report(_run.Event("sink", sink, target or self._writer._name or "-", sum(r["emitted"] for r in reports), detail))
 
     def _record(self, report: "BatchReport") -> None:
         seconds = report["seconds"]
