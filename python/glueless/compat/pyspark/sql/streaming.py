@@ -340,7 +340,7 @@ class StreamingQuery(Surface):
         self._error: Optional[BaseException] = None
         self._stop = threading.Event()
         self._thread: Optional[threading.Thread] = None
-        self._memory: list[Any] = []
+        self._memory: Any = None  # the memory sink's table (pyarrow), chunks appended batch by batch
 
     @classmethod
     def _start(cls, writer: DataStreamWriter) -> "StreamingQuery":
@@ -424,22 +424,23 @@ class StreamingQuery(Surface):
             df.show(rows, truncate)
             print()
         elif kind == "memory":
-            if self._writer._mode == "complete":
-                self._memory.clear()  # the table is the whole result, as of this batch
-            self._memory.append(df._frame.collect())
-            self._register_memory_table()
+            self._append_to_memory_table(df)
         return None
 
-    def _register_memory_table(self) -> None:
+    def _append_to_memory_table(self, df: DataFrame) -> None:
         import pyarrow as pa
 
+        rows = pa.table(df._frame.collect())
+        # Complete mode: the table is the whole result as of this batch; else batches append.
+        if self._memory is None or self._writer._mode == "complete":
+            self._memory = rows
+        else:
+            self._memory = pa.concat_tables([self._memory, rows])
         session = _run.current().session
         name = self._writer._name
         assert name is not None, "checked by _check"
-        tables = [pa.table(t) for t in self._memory]
-        if tables:
-            session.drop_view(name)
-            session.register_view(name, session.frame(pa.concat_tables(tables)))
+        session.drop_view(name)
+        session.register_view(name, session.frame(self._memory))
 
     def _run(self) -> None:
         plan, writer = self._plan, self._writer
