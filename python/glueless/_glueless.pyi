@@ -1,7 +1,7 @@
 """Type stubs of the Rust core (checked against the binary with mypy.stubtest)."""
 
 from os import PathLike
-from typing import Callable, Optional, Protocol, Sequence, TypedDict, Union, final
+from typing import Callable, Mapping, Optional, Protocol, Sequence, TypedDict, Union, final
 
 __all__ = [
     "__version__",
@@ -24,6 +24,7 @@ __all__ = [
     "read_landing",
     "catalog_ddl",
     "stream_aggregate",
+    "stream_rows",
     "generate_silver",
     "gold_defaults",
     "read_parquet",
@@ -206,10 +207,18 @@ def replicate_stedi(source: str, lake: str, replicas: int) -> Replicated:
 
 
 class BatchReport(TypedDict):
+    """One micro-batch: ``rows == dropped_malformed + filtered + aggregated + passed +
+    duplicates + late + null_time``."""
+
     batch: int
     files: list[str]
     rows: int
+    malformed: int
+    dropped_malformed: int
+    filtered: int
     aggregated: int
+    passed: int
+    duplicates: int
     late: int
     null_time: int
     emitted: int
@@ -217,6 +226,7 @@ class BatchReport(TypedDict):
     watermark_us: int
     next_watermark_us: int
     output: Optional[str]
+    outputs: list[str]
     replayed: bool
     seconds: float
     aggregate_seconds: float
@@ -241,8 +251,21 @@ def stream_aggregate(
     on_emit: Optional[Callable[[int, ArrowTable], Optional[ArrowStreamExportable]]] = None,
     should_stop: Optional[Callable[[], bool]] = None,
     output_mode: str = "append",
+    source_format: str = "parquet",
+    source_options: Mapping[str, str] = ...,
+    sink_format: str = "parquet",
+    partition_by: Sequence[str] = ...,
+    before_watermark: Optional[Callable[[ArrowTable], ArrowStreamExportable]] = None,
+    after_watermark: Optional[Callable[[ArrowTable], ArrowStreamExportable]] = None,
 ) -> list[BatchReport]:
-    """Run a streaming aggregation with Spark's append-mode semantics; see ``glueless.stream``.
+    """Run a streaming aggregation with Spark's semantics; see ``glueless.stream``.
+
+    ``source_format`` is ``parquet``, ``json`` (JSON lines) or ``csv``; text formats need
+    ``schema`` and take Spark's reader options in ``source_options`` (``header``, ``sep``,
+    ``quote``, ``escape``, ``mode``, ``columnNameOfCorruptRecord``, and ``timeZone``, the
+    session's). ``sink_format`` is ``parquet`` or ``json``, with Hive-style ``partition_by``
+    folders. ``before_watermark`` / ``after_watermark`` are the program's stateless operations
+    on each batch's table, before and after the point where it observes the event time.
 
     ``sink`` may be ``None`` when ``on_emit`` takes the rows. ``on_emit(batch_id, rows)`` gets
     every batch's emitted rows before the batch commits (a replayed batch calls it again with the
@@ -250,6 +273,37 @@ def stream_aggregate(
     them. ``should_stop()`` is asked between batches and while a processing-time trigger waits.
     ``output_mode`` is Spark's: ``append`` (a group once, when the watermark closes it),
     ``update`` (the groups a batch changed) or ``complete`` (every group, every batch).
+    """
+
+def stream_rows(
+    source: str,
+    sink: Optional[str],
+    checkpoint: str,
+    *,
+    event_time: Optional[str] = None,
+    watermark: Optional[str] = None,
+    deduplicate: Optional[Sequence[str]] = None,
+    within_watermark: bool = False,
+    trigger: str = "available-now",
+    max_files_per_trigger: Optional[int] = None,
+    max_bytes_per_trigger: Optional[int] = None,
+    schema: Optional[str] = None,
+    timeout: Optional[float] = None,
+    on_batch: Optional[Callable[[BatchReport], object]] = None,
+    on_emit: Optional[Callable[[int, ArrowTable], Optional[ArrowStreamExportable]]] = None,
+    should_stop: Optional[Callable[[], bool]] = None,
+    output_mode: str = "append",
+    source_format: str = "parquet",
+    source_options: Mapping[str, str] = ...,
+    sink_format: str = "parquet",
+    partition_by: Sequence[str] = ...,
+    before_watermark: Optional[Callable[[ArrowTable], ArrowStreamExportable]] = None,
+    after_watermark: Optional[Callable[[ArrowTable], ArrowStreamExportable]] = None,
+) -> list[BatchReport]:
+    """Run a stream without aggregation: every row passes, or the first row of each
+    ``deduplicate`` key (Spark's ``dropDuplicates``; ``within_watermark``:
+    ``dropDuplicatesWithinWatermark``, which needs ``event_time`` and ``watermark``). The other
+    arguments are those of :func:`stream_aggregate`; ``output_mode`` is append or update.
     """
 
 def generate_silver(

@@ -160,32 +160,16 @@ pub fn write(folder: &Location, schema: &SchemaRef, batches: &[RecordBatch], opt
         }
         return Ok(written);
     }
-    let key_indices = options
-        .partition_keys
-        .iter()
-        .map(|key| {
-            schema.index_of(key).map_err(|_| {
-                Error::InvalidArgument(format!("partition key {key} is not a column of the frame ({})", names(schema)))
-            })
-        })
-        .collect::<Result<Vec<usize>>>()?;
-    let data_indices: Vec<usize> = (0..schema.fields().len()).filter(|i| !key_indices.contains(i)).collect();
-    let data_schema = Arc::new(schema.project(&data_indices)?);
+    let (key_indices, data_indices, data_schema) = split_keys(schema, &options.partition_keys)?;
     let groups: Vec<_> = partition_rows(batches, &key_indices, &options.partition_keys)?.into_iter().collect();
     let files = crate::pool::install(|| {
         groups
             .par_iter()
             .map(|(folder_name, pieces)| {
-                let mut part_batches = Vec::new();
-                for (batch_index, rows) in pieces {
-                    let indices = UInt32Array::from(rows.clone());
-                    let batch = &batches[*batch_index];
-                    let columns = data_indices
-                        .iter()
-                        .map(|&i| arrow_select::take::take(batch.column(i).as_ref(), &indices, None))
-                        .collect::<std::result::Result<Vec<_>, _>>()?;
-                    part_batches.push(RecordBatch::try_new(Arc::clone(&data_schema), columns)?);
-                }
+                let part_batches = pieces
+                    .iter()
+                    .map(|(batch_index, rows)| take_rows(&batches[*batch_index], rows, &data_indices, &data_schema))
+                    .collect::<Result<Vec<_>>>()?;
                 encode_file(&folder.join(folder_name), stamp, 0, &data_schema, &part_batches, options)
             })
             .collect::<Result<Vec<_>>>()
@@ -195,6 +179,54 @@ pub fn write(folder: &Location, schema: &SchemaRef, batches: &[RecordBatch], opt
         written.partitions.push(folder_name);
     }
     Ok(written)
+}
+
+/// The positions of the partition `keys` in `schema`, of the other columns, and the schema of
+/// the files (without the keys).
+///
+/// # Errors
+/// [`Error::InvalidArgument`] for a key that is not a column.
+fn split_keys(schema: &SchemaRef, keys: &[String]) -> Result<(Vec<usize>, Vec<usize>, SchemaRef)> {
+    let key_indices = keys
+        .iter()
+        .map(|key| {
+            schema.index_of(key).map_err(|_| {
+                Error::InvalidArgument(format!("partition key {key} is not a column of the frame ({})", names(schema)))
+            })
+        })
+        .collect::<Result<Vec<usize>>>()?;
+    let data_indices: Vec<usize> = (0..schema.fields().len()).filter(|i| !key_indices.contains(i)).collect();
+    let data_schema = Arc::new(schema.project(&data_indices)?);
+    Ok((key_indices, data_indices, data_schema))
+}
+
+/// The rows `rows` of `batch`, only its `columns`.
+fn take_rows(batch: &RecordBatch, rows: &[u32], columns: &[usize], schema: &SchemaRef) -> Result<RecordBatch> {
+    let indices = UInt32Array::from(rows.to_vec());
+    let taken = columns
+        .iter()
+        .map(|&i| arrow_select::take::take(batch.column(i).as_ref(), &indices, None))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok(RecordBatch::try_new(Arc::clone(schema), taken)?)
+}
+
+/// The rows of `batch` by Hive-style partition folder (`k=v/…`, sorted), without the key
+/// columns; one part named `""` holding every row when there are no `keys`.
+///
+/// # Errors
+/// [`Error::InvalidArgument`] for a key that is not a column.
+pub(crate) fn partitions(batch: &RecordBatch, keys: &[String]) -> Result<Vec<(String, RecordBatch)>> {
+    if keys.is_empty() {
+        return Ok(vec![(String::new(), batch.clone())]);
+    }
+    let (key_indices, data_indices, data_schema) = split_keys(batch.schema_ref(), keys)?;
+    partition_rows(std::slice::from_ref(batch), &key_indices, keys)?
+        .into_iter()
+        .map(|(folder, pieces)| {
+            let rows: Vec<u32> = pieces.into_iter().flat_map(|(_, rows)| rows).collect();
+            Ok((folder, take_rows(batch, &rows, &data_indices, &data_schema)?))
+        })
+        .collect()
 }
 
 /// Rows per written file at least, so that a small frame stays one file.
@@ -337,7 +369,7 @@ fn encode_file(
 }
 
 /// One file's bytes in the sink's format and compression.
-fn encode(schema: &SchemaRef, batches: &[RecordBatch], options: &SinkOptions) -> Result<Bytes> {
+pub(crate) fn encode(schema: &SchemaRef, batches: &[RecordBatch], options: &SinkOptions) -> Result<Bytes> {
     if options.format == SinkFormat::Parquet {
         let compression = match options.compression {
             Compression::None => ParquetCompression::UNCOMPRESSED,

@@ -1,7 +1,9 @@
-//! `stream_aggregate`: run a streaming aggregation (the gold job or any other) with a trigger.
+//! `stream_aggregate` and `stream_rows`: run a streaming aggregation (the gold job or any other),
+//! or a stream of rows (de-duplicated or not), with a trigger.
 //! The GIL is released while batches run; between batches and while a processing-time trigger
 //! waits, Python signals (Ctrl-C) are checked so the query stops cleanly between batches.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -12,12 +14,16 @@ use pyo3_arrow::PyTable;
 use super::errors::IntoPyResult;
 use super::table::ArrowTable;
 use crate::error::Error;
+use crate::frames::sink::SinkFormat;
 use crate::generate::{generate_silver as generate, SilverSpec};
 use crate::jobs::gold;
 use crate::storage::Location;
-use crate::stream::engine::BatchFunction;
+use crate::stream::engine::{BatchFunction, InputFunction};
+use crate::stream::sink::AppendSink;
+use crate::stream::text::{CsvOptions, ParseMode, SessionZone, TextFormat, TextOptions};
 use crate::stream::{
-    ddl, duration, Aggregate, BatchReport, OutputMode, QuerySpec, StreamConfig, StreamQuery, Trigger, Window,
+    ddl, duration, Aggregate, BatchReport, Deduplicate, OutputMode, QuerySpec, RowsSpec, SourceFormat, StreamConfig,
+    StreamQuery, StreamSpec, Transforms, Trigger, Window,
 };
 
 /// Run a streaming aggregation and return the reports of the batches it ran.
@@ -25,7 +31,9 @@ use crate::stream::{
 #[pyo3(signature = (
     source, sink, checkpoint, *, event_time, watermark, window=None, slide=None, group_by=Vec::new(),
     aggregates=Vec::new(), trigger="available-now", max_files_per_trigger=None, max_bytes_per_trigger=None, schema=None,
-    timeout=None, on_batch=None, on_emit=None, should_stop=None, output_mode="append"
+    timeout=None, on_batch=None, on_emit=None, should_stop=None, output_mode="append", source_format="parquet",
+    source_options=HashMap::new(), sink_format="parquet", partition_by=Vec::new(), before_watermark=None,
+    after_watermark=None
 ))]
 #[allow(clippy::too_many_arguments)]
 pub fn stream_aggregate<'py>(
@@ -48,10 +56,13 @@ pub fn stream_aggregate<'py>(
     on_emit: Option<Bound<'py, PyAny>>,
     should_stop: Option<Bound<'py, PyAny>>,
     output_mode: &str,
+    source_format: &str,
+    source_options: HashMap<String, String>,
+    sink_format: &str,
+    partition_by: Vec<String>,
+    before_watermark: Option<Bound<'py, PyAny>>,
+    after_watermark: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyList>> {
-    if sink.is_none() && on_emit.is_none() {
-        return Err(Error::InvalidArgument("a stream needs a sink folder or on_emit".into())).into_py_result();
-    }
     let spec = (|| {
         Ok::<_, Error>(QuerySpec {
             event_time,
@@ -66,26 +77,192 @@ pub fn stream_aggregate<'py>(
     if slide.is_some() && window.is_none() {
         return Err(Error::InvalidArgument("a slide needs a window".into())).into_py_result();
     }
+    let source = Source {
+        folder: source,
+        format: source_format,
+        options: source_options,
+        schema,
+        max_files_per_trigger,
+        max_bytes_per_trigger,
+    };
+    let sink = Sink { folder: sink, format: sink_format, partition_by, checkpoint };
+    let callbacks = Callbacks {
+        on_batch: on_batch.as_ref(),
+        on_emit: on_emit.as_ref(),
+        should_stop: should_stop.as_ref(),
+        before_watermark: before_watermark.as_ref(),
+        after_watermark: after_watermark.as_ref(),
+    };
+    start(py, spec.into(), source, sink, trigger, timeout, &callbacks)
+}
+
+/// Run a stream of rows — every row, or the first of each key (`dropDuplicates`,
+/// `dropDuplicatesWithinWatermark`) — and return the reports of the batches it ran.
+#[pyfunction]
+#[pyo3(signature = (
+    source, sink, checkpoint, *, event_time=None, watermark=None, deduplicate=None, within_watermark=false,
+    trigger="available-now", max_files_per_trigger=None, max_bytes_per_trigger=None, schema=None, timeout=None,
+    on_batch=None, on_emit=None, should_stop=None, output_mode="append", source_format="parquet",
+    source_options=HashMap::new(), sink_format="parquet", partition_by=Vec::new(), before_watermark=None,
+    after_watermark=None
+))]
+#[allow(clippy::too_many_arguments)]
+pub fn stream_rows<'py>(
+    py: Python<'py>,
+    source: String,
+    sink: Option<String>,
+    checkpoint: String,
+    event_time: Option<String>,
+    watermark: Option<&str>,
+    deduplicate: Option<Vec<String>>,
+    within_watermark: bool,
+    trigger: &str,
+    max_files_per_trigger: Option<usize>,
+    max_bytes_per_trigger: Option<u64>,
+    schema: Option<&str>,
+    timeout: Option<f64>,
+    on_batch: Option<Bound<'py, PyAny>>,
+    on_emit: Option<Bound<'py, PyAny>>,
+    should_stop: Option<Bound<'py, PyAny>>,
+    output_mode: &str,
+    source_format: &str,
+    source_options: HashMap<String, String>,
+    sink_format: &str,
+    partition_by: Vec<String>,
+    before_watermark: Option<Bound<'py, PyAny>>,
+    after_watermark: Option<Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyList>> {
+    let spec = (|| {
+        let watermark = match (event_time, watermark) {
+            (Some(column), Some(delay)) => Some((column, duration::parse_micros(delay)?)),
+            (None, None) => None,
+            _ => return Err(Error::InvalidArgument("a watermark needs both event_time and watermark".into())),
+        };
+        Ok::<_, Error>(RowsSpec {
+            watermark,
+            deduplicate: deduplicate.map(|keys| Deduplicate { keys, within_watermark }),
+            output_mode: OutputMode::parse(output_mode)?,
+        })
+    })()
+    .into_py_result()?;
+    let source = Source {
+        folder: source,
+        format: source_format,
+        options: source_options,
+        schema,
+        max_files_per_trigger,
+        max_bytes_per_trigger,
+    };
+    let sink = Sink { folder: sink, format: sink_format, partition_by, checkpoint };
+    let callbacks = Callbacks {
+        on_batch: on_batch.as_ref(),
+        on_emit: on_emit.as_ref(),
+        should_stop: should_stop.as_ref(),
+        before_watermark: before_watermark.as_ref(),
+        after_watermark: after_watermark.as_ref(),
+    };
+    start(py, spec.into(), source, sink, trigger, timeout, &callbacks)
+}
+
+/// Where and how a stream reads.
+struct Source<'a> {
+    folder: String,
+    format: &'a str,
+    /// Spark's reader options for text files: header, sep, quote, escape, mode,
+    /// columnNameOfCorruptRecord, and the session's timeZone.
+    options: HashMap<String, String>,
+    /// "silver" (the gold layer's declared silver schema) or a Spark DDL string.
+    schema: Option<&'a str>,
+    max_files_per_trigger: Option<usize>,
+    max_bytes_per_trigger: Option<u64>,
+}
+
+/// Where a stream writes and checkpoints.
+struct Sink<'a> {
+    folder: Option<String>,
+    format: &'a str,
+    partition_by: Vec<String>,
+    checkpoint: String,
+}
+
+fn source_format(format: &str, options: &HashMap<String, String>) -> Result<SourceFormat, Error> {
+    let option = |key: &str| options.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v.as_str());
+    let flag = |key: &str| option(key).is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+    let byte = |key: &str, default: Option<u8>| -> Result<Option<u8>, Error> {
+        match option(key) {
+            None => Ok(default),
+            Some("") => Ok(None),
+            Some(text) if text.len() == 1 => Ok(Some(text.as_bytes()[0])),
+            Some("\\t") => Ok(Some(b'\t')),
+            Some(text) => Err(Error::Unsupported(format!("option {key}={text:?}: one ASCII character is supported"))),
+        }
+    };
+    let text_format = match format.to_ascii_lowercase().as_str() {
+        "parquet" => return Ok(SourceFormat::Parquet),
+        "json" => TextFormat::Json,
+        "csv" => TextFormat::Csv(CsvOptions {
+            header: flag("header"),
+            separator: byte("sep", Some(b','))?.or(byte("delimiter", Some(b','))?).unwrap_or(b','),
+            quote: byte("quote", Some(b'"'))?,
+            escape: byte("escape", Some(b'\\'))?,
+        }),
+        other => return Err(Error::Unsupported(format!("stream source format {other} (parquet, json and csv are)"))),
+    };
+    let mut text = TextOptions::new(text_format);
+    if let Some(mode) = option("mode") {
+        text.mode = ParseMode::parse(mode)?;
+    }
+    if let Some(zone) = option("timeZone") {
+        text.zone =
+            SessionZone::parse(zone).ok_or_else(|| Error::InvalidArgument(format!("unknown time zone {zone:?}")))?;
+    }
+    if let Some(column) = option("columnNameOfCorruptRecord") {
+        text.corrupt_column = column.to_string();
+    }
+    Ok(SourceFormat::Text(text))
+}
+
+fn start<'py>(
+    py: Python<'py>,
+    spec: StreamSpec,
+    source: Source<'_>,
+    sink: Sink<'_>,
+    trigger: &str,
+    timeout: Option<f64>,
+    callbacks: &Callbacks<'_, 'py>,
+) -> PyResult<Bound<'py, PyList>> {
+    if sink.folder.is_none() && callbacks.on_emit.is_none() {
+        return Err(Error::InvalidArgument("a stream needs a sink folder or on_emit".into())).into_py_result();
+    }
     let trigger = Trigger::parse(trigger).into_py_result()?;
     let config = (|| {
+        let sink_format = SinkFormat::parse(sink.format)?;
+        if sink_format == SinkFormat::Csv {
+            return Err(Error::Unsupported("a CSV stream sink (parquet and json are)".into()));
+        }
         Ok::<_, Error>(StreamConfig {
-            source: Location::parse(&source)?,
-            sink: sink.as_deref().map(Location::parse).transpose()?,
-            checkpoint: Location::parse(&checkpoint)?,
-            // "silver": the gold layer's declared silver schema; else a Spark DDL string.
-            schema: match schema {
+            source: Location::parse(&source.folder)?,
+            sink: match &sink.folder {
+                Some(folder) => Some(AppendSink {
+                    folder: Location::parse(folder)?,
+                    format: sink_format,
+                    partition_by: sink.partition_by.clone(),
+                }),
+                None => None,
+            },
+            checkpoint: Location::parse(&sink.checkpoint)?,
+            format: source_format(source.format, &source.options)?,
+            schema: match source.schema {
                 Some(name) if name.trim().eq_ignore_ascii_case("silver") => Some(gold::silver_schema()),
                 Some(ddl) => Some(ddl::parse_schema(ddl)?),
                 None => None,
             },
-            max_files_per_trigger,
-            max_bytes_per_trigger,
+            max_files_per_trigger: source.max_files_per_trigger,
+            max_bytes_per_trigger: source.max_bytes_per_trigger,
         })
     })()
     .into_py_result()?;
-    let callbacks =
-        Callbacks { on_batch: on_batch.as_ref(), on_emit: on_emit.as_ref(), should_stop: should_stop.as_ref() };
-    let reports = run(py, spec, config, trigger, timeout, &callbacks)?;
+    let reports = run(py, spec, config, trigger, timeout, callbacks)?;
     let list = PyList::empty(py);
     for report in &reports {
         list.append(report_dict(py, report)?)?;
@@ -99,6 +276,10 @@ struct Callbacks<'a, 'py> {
     on_batch: Option<&'a Bound<'py, PyAny>>,
     on_emit: Option<&'a Bound<'py, PyAny>>,
     should_stop: Option<&'a Bound<'py, PyAny>>,
+    /// The program's stateless operations before and after its `withWatermark`, each a
+    /// function of a table to a table.
+    before_watermark: Option<&'a Bound<'py, PyAny>>,
+    after_watermark: Option<&'a Bound<'py, PyAny>>,
 }
 
 /// The first exception a Python callback (or Ctrl-C) raised: it stops the query and is re-raised.
@@ -110,7 +291,7 @@ fn fail(failure: &Failure, err: PyErr) {
 
 fn run(
     py: Python<'_>,
-    spec: QuerySpec,
+    spec: StreamSpec,
     config: StreamConfig,
     trigger: Trigger,
     timeout: Option<f64>,
@@ -122,8 +303,12 @@ fn run(
     let emit = callbacks.on_emit.cloned().map(pyo3::Bound::unbind);
     let stop = callbacks.should_stop.cloned().map(pyo3::Bound::unbind);
     let failure: Failure = Arc::default();
+    let transforms = Transforms {
+        before_watermark: callbacks.before_watermark.map(|f| input_function(f.clone().unbind(), failure.clone())),
+        after_watermark: callbacks.after_watermark.map(|f| input_function(f.clone().unbind(), failure.clone())),
+    };
     let result = py.detach(|| {
-        let mut query = StreamQuery::open(spec, config)?;
+        let mut query = StreamQuery::open_with(spec, config, transforms)?;
         if let Some(emit) = emit {
             query = query.with_batch_function(batch_function(emit, failure.clone()));
         }
@@ -187,19 +372,43 @@ fn batch_function(emit: Py<PyAny>, failure: Failure) -> Box<BatchFunction> {
     })
 }
 
+/// `function(table)` as an operation on a batch's rows; an exception stops the batch before it
+/// commits.
+fn input_function(function: Py<PyAny>, failure: Failure) -> Box<InputFunction> {
+    Box::new(move |rows| {
+        Python::attach(|py| {
+            let table = ArrowTable::new(rows.schema(), vec![rows]);
+            let outcome = function.call1(py, (table,)).and_then(|out| {
+                let (batches, schema) = out.extract::<PyTable>(py)?.into_inner();
+                arrow_select::concat::concat_batches(&schema, &batches).map_err(Error::from).into_py_result()
+            });
+            outcome.map_err(|err: PyErr| {
+                fail(&failure, err);
+                Error::InvalidArgument("the stream's operations raised an exception".into())
+            })
+        })
+    })
+}
+
 fn report_dict<'py>(py: Python<'py>, report: &BatchReport) -> PyResult<Bound<'py, PyDict>> {
     let dict = PyDict::new(py);
     dict.set_item("batch", report.batch)?;
     dict.set_item("files", report.files.clone())?;
     dict.set_item("rows", report.rows)?;
+    dict.set_item("malformed", report.malformed)?;
+    dict.set_item("dropped_malformed", report.dropped_malformed)?;
+    dict.set_item("filtered", report.filtered)?;
     dict.set_item("aggregated", report.aggregated)?;
+    dict.set_item("passed", report.passed)?;
+    dict.set_item("duplicates", report.duplicates)?;
     dict.set_item("late", report.late)?;
     dict.set_item("null_time", report.null_time)?;
     dict.set_item("emitted", report.emitted)?;
     dict.set_item("open_groups", report.open_groups)?;
     dict.set_item("watermark_us", report.watermark)?;
     dict.set_item("next_watermark_us", report.next_watermark)?;
-    dict.set_item("output", report.output.clone())?;
+    dict.set_item("output", report.output.first().cloned())?;
+    dict.set_item("outputs", report.output.clone())?;
     dict.set_item("replayed", report.replayed)?;
     dict.set_item("seconds", report.micros as f64 / 1e6)?;
     dict.set_item("aggregate_seconds", report.aggregate_micros as f64 / 1e6)?;

@@ -1,30 +1,40 @@
-//! The micro-batch engine: plan a batch (files and watermark) in the checkpoint, aggregate it,
-//! emit the groups its output mode says (append: those the watermark closed; update: those it
-//! changed; complete: all), hand them to the batch function and the sink, save the state, commit.
+//! The micro-batch engine: plan a batch (files and watermark) in the checkpoint, read its files,
+//! run the caller's stateless operations on them (observing the event time where the program
+//! put its watermark), fold the rows into the query's state — an aggregation emits the groups its
+//! output mode says (append: those the watermark closed; update: those it changed; complete:
+//! all), a query without aggregation the rows that pass (de-duplicated or not) — hand them to the
+//! batch function and the sink, save the state, commit.
 //! Triggers as in Spark: "available now" (every pending file in batches within
 //! `max_files_per_trigger` / `max_bytes_per_trigger`, then one batch without data when the
 //! watermark moved), "once" (one batch of everything pending) and a processing-time interval that
 //! polls until stopped.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use arrow_array::cast::AsArray;
+use arrow_array::types::Int64Type;
 use arrow_array::RecordBatch;
-use arrow_schema::SchemaRef;
+use arrow_cast::cast;
+use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use rayon::prelude::*;
 use serde::Serialize;
 
 use super::checkpoint::{Checkpoint, Commit, Metadata, Offsets, SourceFile};
 use super::duration;
 use super::input::{FilePlan, InputSchema, Origin};
+use super::operator::Operator;
+use super::rows::RowsState;
 use super::sink::AppendSink;
-use super::source::FileSource;
-use super::spec::{OutputMode, QuerySpec};
+use super::source::{FileSource, SourceFormat};
+use super::spec::{OutputMode, StreamSpec};
 use super::state::AggState;
+use super::text;
 use crate::error::{Error, Result};
 use crate::pool;
 use crate::storage::parquet_file::{self, ParquetSource};
-use crate::storage::{failpoint, Location};
+use crate::storage::{failpoint, objects, FileEntry, Location};
 
 /// When micro-batches run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,13 +65,22 @@ impl Trigger {
     }
 }
 
-/// What one micro-batch did. `rows == aggregated + late + null_time`.
+/// What one micro-batch did. `rows == dropped_malformed + filtered + aggregated + passed +
+/// duplicates + late + null_time`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct BatchReport {
     pub batch: u64,
     pub files: Vec<String>,
+    /// Records read from the batch's files.
     pub rows: u64,
+    /// Malformed text records kept with nulls (PERMISSIVE), and dropped (DROPMALFORMED).
+    pub malformed: u64,
+    pub dropped_malformed: u64,
+    /// Rows the program's own stateless operations (`filter`, `where`) removed.
+    pub filtered: u64,
     pub aggregated: u64,
+    pub passed: u64,
+    pub duplicates: u64,
     pub late: u64,
     pub null_time: u64,
     pub emitted: u64,
@@ -69,7 +88,8 @@ pub struct BatchReport {
     /// Watermark in force (microseconds) and the one the next batch gets.
     pub watermark: i64,
     pub next_watermark: i64,
-    pub output: Option<String>,
+    /// The files the batch wrote to the sink (relative to its folder).
+    pub output: Vec<String>,
     pub replayed: bool,
     pub micros: u64,
     /// Of `micros`, the time spent folding rows into groups (reading and writing excluded).
@@ -82,8 +102,9 @@ pub struct StreamConfig {
     pub source: Location,
     /// The folder the emitted rows are appended to; `None` when a batch function takes them
     /// (see [`StreamQuery::with_batch_function`]).
-    pub sink: Option<Location>,
+    pub sink: Option<AppendSink>,
     pub checkpoint: Location,
+    pub format: SourceFormat,
     /// The declared source schema (Spark's `readStream.schema(...)`): the columns the query uses
     /// must have these types in every file (a file may lack one: it reads as null). Without it,
     /// the types are the first file's. Columns the query does not use are never checked.
@@ -99,15 +120,72 @@ pub struct StreamConfig {
 /// replayed after a crash calls it again with the same id and the same rows.
 pub type BatchFunction = dyn FnMut(u64, RecordBatch) -> Result<Option<RecordBatch>> + Send;
 
+/// A program's stateless operations on the rows it reads (`select`, `filter`, `withColumn`):
+/// deterministic, so that a replayed batch gives the same rows.
+pub type InputFunction = dyn FnMut(RecordBatch) -> Result<RecordBatch> + Send;
+
+/// The stateless operations before the query's state, split where the program put its
+/// `withWatermark` (Spark observes the event time there).
+#[derive(Default)]
+pub struct Transforms {
+    pub before_watermark: Option<Box<InputFunction>>,
+    pub after_watermark: Option<Box<InputFunction>>,
+}
+
+impl Transforms {
+    fn is_empty(&self) -> bool {
+        self.before_watermark.is_none() && self.after_watermark.is_none()
+    }
+}
+
+/// Apply `function` (if any) to `batch`.
+fn apply(function: &mut Option<Box<InputFunction>>, batch: RecordBatch) -> Result<RecordBatch> {
+    match function {
+        Some(function) => function(batch),
+        None => Ok(batch),
+    }
+}
+
+/// The largest value (microseconds) of the event-time column `name` of `batch`.
+fn max_event_time_of(batch: &RecordBatch, name: &str) -> Result<Option<i64>> {
+    let schema = batch.schema();
+    let field = schema
+        .fields()
+        .iter()
+        .find(|f| f.name() == name)
+        .or_else(|| schema.fields().iter().find(|f| f.name().eq_ignore_ascii_case(name)))
+        .ok_or_else(|| Error::InvalidArgument(format!("the stream has no event-time column {name}")))?;
+    let column = batch.column_by_name(field.name()).expect("the field is the batch's");
+    if !matches!(column.data_type(), DataType::Timestamp(..)) {
+        return Err(Error::InvalidArgument(format!(
+            "the event-time column {name} is {}, not a timestamp",
+            super::ddl::spark_name(column.data_type())
+        )));
+    }
+    let utc = cast(column, &DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())))?;
+    let micros = cast(&utc, &DataType::Int64)?;
+    Ok(micros.as_primitive::<Int64Type>().iter().flatten().max())
+}
+
+/// The input columns a query reads: those its spec names, or all of `available` when rows pass
+/// through or the program's own operations come first (they may use any column).
+fn used_columns<'a>(spec: &'a StreamSpec, transformed: bool, available: &'a Schema) -> Vec<&'a str> {
+    match spec.input_columns() {
+        Some(columns) if !transformed => columns,
+        _ => available.fields().iter().map(|f| f.name().as_str()).collect(),
+    }
+}
+
 /// A running streaming aggregation.
 pub struct StreamQuery {
-    spec: QuerySpec,
+    spec: StreamSpec,
+    transforms: Transforms,
     config: StreamConfig,
     source: FileSource,
     sink: Option<AppendSink>,
     batch_function: Option<Box<BatchFunction>>,
     checkpoint: Checkpoint,
-    state: Option<AggState>,
+    state: Option<Box<dyn Operator>>,
     /// The types of the columns the query reads (once known) and whether the checkpoint has them.
     input: Option<InputSchema>,
     input_recorded: bool,
@@ -124,19 +202,33 @@ impl StreamQuery {
     /// # Errors
     /// [`Error::InvalidArgument`] for a bad query; [`Error::Checkpoint`] for a checkpoint of
     /// another query or an unreadable one; storage errors.
-    pub fn open(spec: QuerySpec, config: StreamConfig) -> Result<Self> {
+    pub fn open(spec: impl Into<StreamSpec>, config: StreamConfig) -> Result<Self> {
+        Self::open_with(spec.into(), config, Transforms::default())
+    }
+
+    /// As [`Self::open`], the program's stateless operations running on every batch's rows
+    /// before the query's state.
+    ///
+    /// # Errors
+    /// As [`Self::open`]; [`Error::InvalidArgument`] for a text source without a declared schema.
+    pub fn open_with(spec: StreamSpec, config: StreamConfig, transforms: Transforms) -> Result<Self> {
         spec.validate()?;
+        if matches!(config.format, SourceFormat::Text(_)) && config.schema.is_none() {
+            return Err(Error::InvalidArgument(
+                "Schema must be specified when creating a streaming source DataFrame from JSON or CSV files".into(),
+            ));
+        }
         let metadata = Metadata {
             version: 1,
             query: spec.fingerprint(),
             source: config.source.to_string(),
-            sink: config.sink.as_ref().map_or_else(|| "(a batch function)".to_string(), ToString::to_string),
+            sink: config.sink.as_ref().map_or_else(|| "(a batch function)".to_string(), |s| s.folder.to_string()),
         };
         let checkpoint = Checkpoint::open(&config.checkpoint, &metadata)?;
         let source = FileSource { folder: config.source.clone() };
-        let sink = config.sink.clone().map(|folder| AppendSink { folder });
+        let sink = config.sink.clone();
         let declared = match &config.schema {
-            Some(schema) => Some(InputSchema::declared(schema, &spec.input_columns())?),
+            Some(schema) => Some(InputSchema::declared(schema, &used_columns(&spec, !transforms.is_empty(), schema))?),
             None => None,
         };
         let last_commit = checkpoint.last_commit()?;
@@ -159,6 +251,7 @@ impl StreamQuery {
             input_recorded,
             state: None,
             spec,
+            transforms,
             config,
             source,
             sink,
@@ -197,7 +290,17 @@ impl StreamQuery {
     /// came from it.
     fn start_state(&mut self, file: Option<&str>) -> Result<()> {
         let input = self.input.as_ref().expect("input types are known before the state starts");
-        let state = AggState::new(&self.spec, &input.schema).map_err(|e| match (file, e) {
+        // What the program's operations make of the input: run them on no rows.
+        let fields: Vec<Field> = input.schema.fields().iter().map(|f| f.as_ref().clone().with_nullable(true)).collect();
+        let mut rows = RecordBatch::new_empty(Arc::new(Schema::new(fields)));
+        rows = apply(&mut self.transforms.before_watermark, rows)?;
+        rows = apply(&mut self.transforms.after_watermark, rows)?;
+        let schema = rows.schema();
+        let state: Result<Box<dyn Operator>> = match &self.spec {
+            StreamSpec::Aggregate(spec) => AggState::new(spec, &schema).map(|s| Box::new(s) as Box<dyn Operator>),
+            StreamSpec::Rows(spec) => RowsState::new(spec, &schema).map(|s| Box::new(s) as Box<dyn Operator>),
+        };
+        let state = state.map_err(|e| match (file, e) {
             (Some(file), Error::InvalidArgument(reason)) => Error::InvalidArgument(format!("{file}: {reason}")),
             (_, other) => other,
         })?;
@@ -212,10 +315,10 @@ impl StreamQuery {
         self
     }
 
-    /// The open groups (none before the first batch).
+    /// The query's state: open groups, remembered keys (none before the first batch).
     #[must_use]
-    pub fn state(&self) -> Option<&AggState> {
-        self.state.as_ref()
+    pub fn state(&self) -> Option<&dyn Operator> {
+        self.state.as_deref()
     }
 
     /// The used columns of the source's first file ever taken (checkpoints that predate the
@@ -230,7 +333,8 @@ impl StreamQuery {
         };
         let entry = self.source.entry(&file);
         let schema = parquet_file::read_schema(&entry)?;
-        InputSchema::learned(&entry.location.to_string(), &schema, &self.spec.input_columns())
+        let columns = used_columns(&self.spec, !self.transforms.is_empty(), &schema);
+        InputSchema::learned(&entry.location.to_string(), &schema, &columns)
     }
 
     /// Run with `trigger`; `should_stop` is asked between batches and while waiting; `on_batch` is
@@ -347,8 +451,8 @@ impl StreamQuery {
     /// Spark runs a batch without data when the watermark has moved past the one the last batch
     /// ran with, so that groups it closes are written without waiting for new files.
     fn no_data_batch(&mut self) -> Result<Option<BatchReport>> {
-        if self.spec.output_mode == OutputMode::Complete {
-            return Ok(None); // nothing for a moved watermark to close
+        if !self.spec.runs_no_data_batches() {
+            return Ok(None); // nothing for a moved watermark to close or forget
         }
         match self.last_watermark {
             Some(last) if self.watermark > last => {
@@ -373,46 +477,50 @@ impl StreamQuery {
             Some(opened) => opened,
             None => self.open_files(&offsets.files)?,
         };
-        let inputs = self.decode_files(opened)?;
+        let (inputs, malformed) = self.decode_files(opened)?;
         if self.state.is_none() {
             return Err(Error::InvalidArgument(format!("{}: no file to learn the schema from", self.config.source)));
         }
-        let state = self.state.as_mut().expect("state exists once a batch has input");
         let mut report = BatchReport {
             batch: offsets.batch,
             files: offsets.files.iter().map(|f| f.name.clone()).collect(),
+            malformed: malformed.malformed,
+            dropped_malformed: malformed.dropped,
+            rows: malformed.dropped,
             watermark: offsets.watermark,
             ..BatchReport::default()
         };
         let mut max_event_time: Option<i64> = None;
         let folding = Instant::now();
-        let mode = self.spec.output_mode;
+        let mode = self.spec.output_mode();
         // Complete mode keeps every group: no row is late for it.
         let late_watermark = if mode == OutputMode::Complete { i64::MIN } else { offsets.late_watermark };
-        for input in &inputs {
-            let counts = state.update(input, late_watermark)?;
-            report.rows += counts.rows;
+        let event_time = self.spec.watermark().map(|(column, _)| column.to_string());
+        let state = self.state.as_mut().expect("state exists once a batch has input");
+        for input in inputs {
+            report.rows += input.num_rows() as u64;
+            let mut rows = apply(&mut self.transforms.before_watermark, input)?;
+            if let Some(column) = &event_time {
+                max_event_time = max_event_time.max(max_event_time_of(&rows, column)?);
+            }
+            rows = apply(&mut self.transforms.after_watermark, rows)?;
+            let counts = state.update(&rows, late_watermark)?;
             report.aggregated += counts.aggregated;
+            report.passed += counts.passed;
+            report.duplicates += counts.duplicates;
             report.late += counts.late;
             report.null_time += counts.null_time;
-            max_event_time = max_event_time.max(counts.max_event_time);
         }
+        let kept = report.aggregated + report.passed + report.duplicates + report.late + report.null_time;
+        report.filtered = report.rows.saturating_sub(report.dropped_malformed + kept);
         report.aggregate_micros = u64::try_from(folding.elapsed().as_micros()).unwrap_or(u64::MAX);
-        let emitted = match mode {
-            OutputMode::Append => state.evict(offsets.watermark)?,
-            OutputMode::Update => {
-                let updated = state.take_updated()?;
-                state.evict(offsets.watermark)?;
-                updated
-            }
-            OutputMode::Complete => state.all()?,
-        };
+        let emitted = state.emit(mode, offsets.watermark)?;
         report.emitted = emitted.num_rows() as u64;
         report.open_groups = state.len() as u64;
         // Spark keeps the watermark in milliseconds: max event time (ms, truncated) minus the delay.
-        report.next_watermark = match max_event_time {
-            Some(max) => offsets.watermark.max(((max / 1000) - self.spec.watermark_delay / 1000) * 1000),
-            None => offsets.watermark,
+        report.next_watermark = match (self.spec.watermark(), max_event_time) {
+            (Some((_, delay)), Some(max)) => offsets.watermark.max(((max / 1000) - delay / 1000) * 1000),
+            _ => offsets.watermark,
         };
         failpoint::hit("stream.before_output");
         let output = match &mut self.batch_function {
@@ -421,7 +529,7 @@ impl StreamQuery {
         };
         if let (Some(rows), Some(sink)) = (output, &self.sink) {
             if rows.num_rows() > 0 {
-                report.output = Some(sink.append(offsets.batch, &rows)?);
+                report.output = sink.append(offsets.batch, &rows)?;
             }
         }
         let snapshot = state.snapshot()?;
@@ -448,9 +556,12 @@ impl StreamQuery {
         Ok(report)
     }
 
-    /// Open a batch's files (their footers) in parallel and check each against the input types,
-    /// learning them from the first file when none are known yet.
+    /// Open a batch's files in parallel (Parquet: their footers) and check each against the
+    /// input types, learning them from the first file when none are known yet.
     fn open_files(&mut self, files: &[SourceFile]) -> Result<Vec<OpenedFile>> {
+        if let SourceFormat::Text(_) = &self.config.format {
+            return Ok(files.iter().map(|file| OpenedFile::Text(self.source.entry(file))).collect());
+        }
         let sources: Vec<(String, ParquetSource)> = pool::install(|| {
             files
                 .par_iter()
@@ -462,7 +573,8 @@ impl StreamQuery {
         })?;
         if self.input.is_none() {
             let Some((name, first)) = sources.first() else { return Ok(Vec::new()) };
-            self.input = Some(InputSchema::learned(name, first.schema(), &self.spec.input_columns())?);
+            let columns = used_columns(&self.spec, !self.transforms.is_empty(), first.schema());
+            self.input = Some(InputSchema::learned(name, first.schema(), &columns)?);
             self.start_state(Some(name))?;
         }
         let input = self.input.as_ref().expect("input types are known");
@@ -470,35 +582,72 @@ impl StreamQuery {
             .into_iter()
             .map(|(name, source)| {
                 let plan = input.plan(&name, source.schema())?;
-                Ok(OpenedFile { source, plan })
+                Ok(OpenedFile::Parquet { source, plan })
             })
             .collect()
     }
 
     /// Decode opened files in parallel, only the columns the query reads, conformed to the input
-    /// types.
-    fn decode_files(&self, opened: Vec<OpenedFile>) -> Result<Vec<RecordBatch>> {
-        let Some(input) = self.input.as_ref() else { return Ok(Vec::new()) };
-        let parts: Vec<Vec<RecordBatch>> = pool::install(|| {
-            opened
-                .into_par_iter()
-                .map(|file| {
-                    let present: Vec<&str> = file.plan.present.iter().map(String::as_str).collect();
-                    let mut batches = Vec::new();
-                    file.source.read(None, Some(&present), |batch| {
-                        batches.push(input.conform(&file.plan, &batch)?);
-                        Ok(())
-                    })?;
-                    Ok(batches)
-                })
-                .collect::<Result<_>>()
+    /// types; and the malformed records of text files.
+    fn decode_files(&self, opened: Vec<OpenedFile>) -> Result<(Vec<RecordBatch>, Malformed)> {
+        let Some(input) = self.input.as_ref() else { return Ok((Vec::new(), Malformed::default())) };
+        let config = &self.config;
+        let parts: Vec<(Vec<RecordBatch>, Malformed)> = pool::install(|| {
+            opened.into_par_iter().map(|file| decode_file(config, input, file)).collect::<Result<_>>()
         })?;
-        Ok(parts.into_iter().flatten().filter(|b| b.num_rows() > 0).collect())
+        let mut malformed = Malformed::default();
+        let mut batches = Vec::new();
+        for (part, counts) in parts {
+            batches.extend(part.into_iter().filter(|b| b.num_rows() > 0));
+            malformed.malformed += counts.malformed;
+            malformed.dropped += counts.dropped;
+        }
+        Ok((batches, malformed))
     }
 }
 
-/// A file of a batch, its footer read and its columns checked.
-struct OpenedFile {
-    source: ParquetSource,
-    plan: FilePlan,
+/// One opened file's rows, conformed to the input types, and its malformed records.
+fn decode_file(config: &StreamConfig, input: &InputSchema, file: OpenedFile) -> Result<(Vec<RecordBatch>, Malformed)> {
+    match file {
+        OpenedFile::Parquet { source, plan } => {
+            let present: Vec<&str> = plan.present.iter().map(String::as_str).collect();
+            let mut batches = Vec::new();
+            source.read(None, Some(&present), |batch| {
+                batches.push(input.conform(&plan, &batch)?);
+                Ok(())
+            })?;
+            Ok((batches, Malformed::default()))
+        }
+        OpenedFile::Text(entry) => {
+            let (SourceFormat::Text(options), Some(declared)) = (&config.format, &config.schema) else {
+                unreachable!("text files are opened for a text source with a declared schema");
+            };
+            let name = entry.location.to_string();
+            let stored = objects::read(&entry)?;
+            let content = match crate::landing::compressed::decompress_named(&name, &stored) {
+                crate::landing::compressed::Content::Plain => stored.to_vec(),
+                crate::landing::compressed::Content::Decompressed(text) => text,
+                crate::landing::compressed::Content::Corrupt(reason) => {
+                    return Err(Error::InvalidArgument(format!("{name}: {reason}")))
+                }
+            };
+            let fields: Vec<Field> = declared.fields().iter().map(|f| f.as_ref().clone().with_nullable(true)).collect();
+            let decoded = text::decode(&content, &name, &Arc::new(Schema::new(fields)), options)?;
+            let counts = Malformed { malformed: decoded.malformed, dropped: decoded.dropped };
+            Ok((vec![input.select(&decoded.batch)?], counts))
+        }
+    }
+}
+
+/// Malformed records of a batch's text files.
+#[derive(Debug, Default, Clone, Copy)]
+struct Malformed {
+    malformed: u64,
+    dropped: u64,
+}
+
+/// A file of a batch: a Parquet file's footer read and its columns checked, or a text file.
+enum OpenedFile {
+    Parquet { source: ParquetSource, plan: FilePlan },
+    Text(FileEntry),
 }

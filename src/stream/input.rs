@@ -220,6 +220,29 @@ impl InputSchema {
     }
 }
 
+impl InputSchema {
+    /// The used columns of `batch`, a text file read into the whole declared schema, spelt as
+    /// the query spells them.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when the batch lacks a used column.
+    pub fn select(&self, batch: &RecordBatch) -> Result<RecordBatch> {
+        let columns = self
+            .schema
+            .fields()
+            .iter()
+            .map(|field| {
+                find_field(batch.schema_ref(), field.name(), "a batch")?
+                    .and_then(|f| batch.column_by_name(f.name()).cloned())
+                    .ok_or_else(|| Error::InvalidArgument(format!("a batch has no column {}", field.name())))
+            })
+            .collect::<Result<Vec<ArrayRef>>>()?;
+        let fields: Vec<Field> = self.schema.fields().iter().map(|f| f.as_ref().clone().with_nullable(true)).collect();
+        let options = arrow_array::RecordBatchOptions::new().with_row_count(Some(batch.num_rows()));
+        Ok(RecordBatch::try_new_with_options(Arc::new(Schema::new(fields)), columns, &options)?)
+    }
+}
+
 /// The same logical type in another physical form: string encodings, timestamp units and zones.
 fn equivalent(a: &DataType, b: &DataType) -> bool {
     let string = |t: &DataType| matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View);

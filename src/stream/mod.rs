@@ -1,6 +1,7 @@
-//! Streaming aggregation with Spark Structured Streaming's semantics: a file source, an
-//! event-time watermark, windowed and plain grouping, append / update / complete output,
-//! checkpointed exactly-once micro-batches. Nothing here knows reviews: the gold job (`jobs::gold`) declares its schema
+//! Streaming queries with Spark Structured Streaming's semantics: a file source (Parquet, JSON,
+//! CSV), an event-time watermark, windowed and plain aggregation with append / update / complete
+//! output, or rows passing through (de-duplicated or not), in checkpointed exactly-once
+//! micro-batches. Nothing here knows reviews: the gold job (`jobs::gold`) declares its schema
 //! and query.
 
 pub mod accumulator;
@@ -10,13 +11,17 @@ pub mod duration;
 pub mod engine;
 pub mod groups;
 pub mod input;
+pub mod operator;
+pub mod rows;
 pub mod sink;
 pub mod source;
 pub mod spec;
 pub mod state;
+pub mod text;
 
-pub use engine::{BatchReport, StreamConfig, StreamQuery, Trigger};
-pub use spec::{AggFunc, Aggregate, OutputMode, QuerySpec, Window};
+pub use engine::{BatchReport, StreamConfig, StreamQuery, Transforms, Trigger};
+pub use source::SourceFormat;
+pub use spec::{AggFunc, Aggregate, Deduplicate, OutputMode, QuerySpec, RowsSpec, StreamSpec, Window};
 
 #[cfg(test)]
 mod tests;

@@ -1,41 +1,106 @@
-//! The append sink: one Parquet file per batch that emitted rows, named by the batch id
-//! (`batch-00000003.parquet`), and a commit log `_glueless_stream/N` naming it. A file is put in
-//! one atomic write; a replayed batch writes the same rows under the same name, so a reader never
-//! sees a group twice.
+//! The append sink: each batch that emitted rows writes one file (per partition folder with
+//! `partition_by`) named by the batch id (`batch-00000003.parquet`, `k=v/batch-00000003.json`),
+//! and a commit log `_glueless_stream/N` naming them. A file is put in one atomic write; a
+//! replayed batch writes the same rows under the same names, so a reader never sees a row twice.
 
-use arrow_array::RecordBatch;
+use std::sync::Arc;
+
+use arrow_array::{Array, ArrayRef, RecordBatch, StringArray};
+use arrow_schema::{DataType, Field, Schema};
 use bytes::Bytes;
 
 use crate::error::Result;
+use crate::frames::sink::{self as files, Compression, SinkFormat, SinkOptions};
 use crate::storage::{objects, parquet_file, Location};
 
-/// The folder the gold rows are appended to.
+/// The folder a stream's rows are appended to, and how.
 #[derive(Debug, Clone)]
 pub struct AppendSink {
     pub folder: Location,
+    /// Parquet or JSON lines.
+    pub format: SinkFormat,
+    /// Hive-style `key=value/` folders; the key columns leave the files.
+    pub partition_by: Vec<String>,
 }
 
 /// The commit log folder inside the sink (hidden from readers by its leading `_`).
 pub const SINK_LOG: &str = "_glueless_stream";
 
 impl AppendSink {
-    /// The file name of batch `n`.
+    /// A Parquet sink without partitions (the gold layer's).
     #[must_use]
-    pub fn file_name(n: u64) -> String {
-        format!("batch-{n:08}.parquet")
+    pub fn parquet(folder: Location) -> Self {
+        Self { folder, format: SinkFormat::Parquet, partition_by: Vec::new() }
     }
 
-    /// Write the rows of batch `n` and log the batch as committed in the sink.
+    /// The file name of batch `n`.
+    #[must_use]
+    pub fn file_name(&self, n: u64) -> String {
+        let extension = match self.format {
+            SinkFormat::Parquet => "parquet",
+            SinkFormat::Json => "json",
+            SinkFormat::Csv => "csv",
+        };
+        format!("batch-{n:08}.{extension}")
+    }
+
+    /// Write the rows of batch `n` and log the batch as committed in the sink; the files written
+    /// (relative to the folder).
     ///
     /// # Errors
-    /// Storage or Parquet errors naming the file.
-    pub fn append(&self, n: u64, rows: &RecordBatch) -> Result<String> {
-        let name = Self::file_name(n);
-        let content = parquet_file::encode(&rows.schema(), std::slice::from_ref(rows))?;
-        objects::put(&self.folder.join(&name), content)?;
+    /// Storage or encoding errors naming the file; [`crate::Error::InvalidArgument`] for a
+    /// partition column the rows lack.
+    pub fn append(&self, n: u64, rows: &RecordBatch) -> Result<Vec<String>> {
+        let name = self.file_name(n);
+        let mut written = Vec::new();
+        for (folder, part) in files::partitions(rows, &self.partition_by)? {
+            let path = if folder.is_empty() { name.clone() } else { format!("{folder}/{name}") };
+            objects::put(&self.folder.join(&path), self.encode(&part)?)?;
+            written.push(path);
+        }
         crate::storage::failpoint::hit("stream.after_output");
-        let log = serde_json::json!({"batch": n, "files": [name], "rows": rows.num_rows()});
+        let log = serde_json::json!({"batch": n, "files": written, "rows": rows.num_rows()});
         objects::put(&self.folder.join(&format!("{SINK_LOG}/{n}")), Bytes::from(log.to_string()))?;
-        Ok(name)
+        Ok(written)
     }
+
+    fn encode(&self, rows: &RecordBatch) -> Result<Bytes> {
+        match self.format {
+            SinkFormat::Parquet => parquet_file::encode(&rows.schema(), std::slice::from_ref(rows)),
+            SinkFormat::Json | SinkFormat::Csv => {
+                let rows = spark_text_timestamps(rows)?;
+                let options =
+                    SinkOptions { format: self.format, compression: Compression::None, partition_keys: Vec::new() };
+                files::encode(&rows.schema(), std::slice::from_ref(&rows), &options)
+            }
+        }
+    }
+}
+
+/// Timestamps as Spark's text writers put them (`2026-01-01T00:00:05.000Z`, the session zone UTC).
+fn spark_text_timestamps(rows: &RecordBatch) -> Result<RecordBatch> {
+    let schema = rows.schema();
+    let mut fields = Vec::new();
+    let mut columns: Vec<ArrayRef> = Vec::new();
+    for (field, column) in schema.fields().iter().zip(rows.columns()) {
+        if let DataType::Timestamp(..) = field.data_type() {
+            let micros = arrow_cast::cast(column, &DataType::Timestamp(arrow_schema::TimeUnit::Microsecond, None))?;
+            let micros = micros.as_any().downcast_ref::<arrow_array::TimestampMicrosecondArray>().expect("cast to µs");
+            let text: StringArray = (0..micros.len())
+                .map(|i| {
+                    micros.is_valid(i).then(|| {
+                        micros
+                            .value_as_datetime(i)
+                            .map_or_else(String::new, |t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+                    })
+                })
+                .collect();
+            fields.push(Field::new(field.name(), DataType::Utf8, true));
+            columns.push(Arc::new(text));
+        } else {
+            fields.push(field.as_ref().clone());
+            columns.push(Arc::clone(column));
+        }
+    }
+    Ok(RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)?)
 }

@@ -1,11 +1,20 @@
-//! The file source: a folder (local or S3) of Parquet files; new files are taken in
-//! modification-time order (then by name), each exactly once.
+//! The file source: a folder (local or S3) of Parquet, JSON-lines or CSV files; new files are
+//! taken in modification-time order (then by name), each exactly once.
 
 use std::collections::HashSet;
 
 use super::checkpoint::SourceFile;
 use crate::error::Result;
 use crate::storage::{objects, FileEntry, Location};
+
+/// The format of a stream's files.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum SourceFormat {
+    #[default]
+    Parquet,
+    /// JSON lines or CSV, read into the declared schema (see [`super::text`]).
+    Text(super::text::TextOptions),
+}
 
 /// A folder that new files arrive in.
 #[derive(Debug, Clone)]

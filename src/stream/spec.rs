@@ -1,5 +1,6 @@
-//! What a streaming aggregation computes: the event-time column and its watermark delay, the
-//! grouping (a time window and/or plain columns) and the aggregates.
+//! What a streaming query computes: an aggregation (the event-time column and its watermark
+//! delay, the grouping — a time window and/or plain columns — and the aggregates), or rows that
+//! pass through, de-duplicated or not.
 
 use std::fmt;
 
@@ -225,6 +226,136 @@ impl QuerySpec {
             self.group_by.join(","),
             aggregates.join(",")
         )
+    }
+}
+
+/// `dropDuplicates(keys)` or `dropDuplicatesWithinWatermark(keys)` on a stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deduplicate {
+    pub keys: Vec<String>,
+    /// Spark's `dropDuplicatesWithinWatermark`: a key is remembered until the watermark passes
+    /// its first row's event time plus the delay. Else (`dropDuplicates`) a key is remembered
+    /// until the watermark passes its event time when the keys hold the event-time column, and
+    /// for ever when they do not.
+    pub within_watermark: bool,
+}
+
+/// A query without aggregation: every row passes (after the stateless operations the caller
+/// applies), de-duplicated when asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowsSpec {
+    /// `withWatermark(column, delay)`: the event-time column and the delay in microseconds.
+    pub watermark: Option<(String, i64)>,
+    pub deduplicate: Option<Deduplicate>,
+    /// Append or update (the same rows for a query without aggregation); not complete.
+    pub output_mode: OutputMode,
+}
+
+/// What a streaming query computes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StreamSpec {
+    Aggregate(QuerySpec),
+    Rows(RowsSpec),
+}
+
+impl From<QuerySpec> for StreamSpec {
+    fn from(spec: QuerySpec) -> Self {
+        StreamSpec::Aggregate(spec)
+    }
+}
+
+impl From<RowsSpec> for StreamSpec {
+    fn from(spec: RowsSpec) -> Self {
+        StreamSpec::Rows(spec)
+    }
+}
+
+impl StreamSpec {
+    /// The event-time column and the watermark delay (microseconds), if the query has a watermark.
+    #[must_use]
+    pub fn watermark(&self) -> Option<(&str, i64)> {
+        match self {
+            StreamSpec::Aggregate(spec) => Some((spec.event_time.as_str(), spec.watermark_delay)),
+            StreamSpec::Rows(spec) => spec.watermark.as_ref().map(|(c, d)| (c.as_str(), *d)),
+        }
+    }
+
+    #[must_use]
+    pub fn output_mode(&self) -> OutputMode {
+        match self {
+            StreamSpec::Aggregate(spec) => spec.output_mode,
+            StreamSpec::Rows(spec) => spec.output_mode,
+        }
+    }
+
+    /// The input columns the query reads, or `None` for all of them (rows that pass through).
+    #[must_use]
+    pub fn input_columns(&self) -> Option<Vec<&str>> {
+        match self {
+            StreamSpec::Aggregate(spec) => Some(spec.input_columns()),
+            StreamSpec::Rows(_) => None,
+        }
+    }
+
+    /// Whether a moved watermark runs a batch without data, as Spark does for a stateful
+    /// operator with a watermark: it closes groups or forgets keys.
+    #[must_use]
+    pub fn runs_no_data_batches(&self) -> bool {
+        match self {
+            StreamSpec::Aggregate(spec) => spec.output_mode != OutputMode::Complete,
+            StreamSpec::Rows(spec) => spec.watermark.is_some() && spec.deduplicate.is_some(),
+        }
+    }
+
+    /// Check the query can run in its output mode, with Spark's rules.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] as [`QuerySpec::validate`]; for rows, complete mode, no keys,
+    /// or `dropDuplicatesWithinWatermark` without a watermark.
+    pub fn validate(&self) -> Result<()> {
+        match self {
+            StreamSpec::Aggregate(spec) => spec.validate(),
+            StreamSpec::Rows(spec) => {
+                if spec.output_mode == OutputMode::Complete {
+                    return Err(Error::InvalidArgument(
+                        "Complete output mode not supported when there are no streaming aggregations on streaming \
+                         DataFrames/Datasets"
+                            .into(),
+                    ));
+                }
+                match &spec.deduplicate {
+                    Some(d) if d.keys.is_empty() => {
+                        Err(Error::InvalidArgument("de-duplication needs at least one key column".into()))
+                    }
+                    Some(d) if d.within_watermark && spec.watermark.is_none() => Err(Error::InvalidArgument(
+                        "dropDuplicatesWithinWatermark is not supported on a stream without withWatermark(...)".into(),
+                    )),
+                    _ => Ok(()),
+                }
+            }
+        }
+    }
+
+    /// A one-line description that identifies the query (stored in the checkpoint). An
+    /// aggregation's is [`QuerySpec::fingerprint`], as before rows queries existed.
+    #[must_use]
+    pub fn fingerprint(&self) -> String {
+        match self {
+            StreamSpec::Aggregate(spec) => spec.fingerprint(),
+            StreamSpec::Rows(spec) => {
+                let watermark = spec
+                    .watermark
+                    .as_ref()
+                    .map_or_else(|| "none".to_string(), |(c, d)| format!("{c} {}", duration::describe(*d)));
+                let dedup = spec.deduplicate.as_ref().map_or_else(
+                    || "none".to_string(),
+                    |d| {
+                        format!("{}[{}]", if d.within_watermark { "within_watermark" } else { "all" }, d.keys.join(","))
+                    },
+                );
+                format!("rows watermark={watermark} deduplicate={dedup}")
+            }
+        }
     }
 }
 

@@ -15,26 +15,15 @@ use rayon::prelude::*;
 
 use super::accumulator::{finish, Acc, AggPlan, Values};
 use super::groups::{start_of, time_key, Groups, Keyed};
-use super::spec::QuerySpec;
+use super::operator::Operator;
+use super::spec::{OutputMode, QuerySpec};
 use crate::error::{Error, Result};
 use crate::pool;
 
 /// Rows keyed per task when a batch is split over the pool.
 const ROWS_PER_TASK: usize = 1 << 16;
 
-/// Counts of one batch's rows: `rows == aggregated + late + null_time`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct UpdateCounts {
-    pub rows: u64,
-    /// Rows folded into at least one group.
-    pub aggregated: u64,
-    /// Rows whose every window (or whose event time) was at or below the watermark.
-    pub late: u64,
-    /// Rows without an event time (Spark's window() drops them too).
-    pub null_time: u64,
-    /// Largest event time seen, late rows included (microseconds).
-    pub max_event_time: Option<i64>,
-}
+pub use super::operator::UpdateCounts;
 
 /// Open groups of a streaming aggregation.
 pub struct AggState {
@@ -364,6 +353,42 @@ impl AggState {
         }
         self.groups = groups;
         Ok(())
+    }
+}
+
+impl Operator for AggState {
+    fn output_schema(&self) -> &SchemaRef {
+        &self.output_schema
+    }
+
+    fn update(&mut self, batch: &RecordBatch, late_watermark: i64) -> Result<UpdateCounts> {
+        AggState::update(self, batch, late_watermark)
+    }
+
+    /// Append: the groups the watermark closed. Update: the groups this batch changed, then the
+    /// closed ones leave unemitted. Complete: every group.
+    fn emit(&mut self, mode: OutputMode, watermark: i64) -> Result<RecordBatch> {
+        match mode {
+            OutputMode::Append => self.evict(watermark),
+            OutputMode::Update => {
+                let updated = self.take_updated()?;
+                self.evict(watermark)?;
+                Ok(updated)
+            }
+            OutputMode::Complete => self.all(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.groups.len()
+    }
+
+    fn snapshot(&self) -> Result<RecordBatch> {
+        AggState::snapshot(self)
+    }
+
+    fn restore(&mut self, snapshot: &RecordBatch) -> Result<()> {
+        AggState::restore(self, snapshot)
     }
 }
 

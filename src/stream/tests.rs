@@ -13,8 +13,9 @@ use crate::storage::{objects, parquet_file, Location};
 fn config(root: &std::path::Path, checkpoint: &str) -> StreamConfig {
     StreamConfig {
         source: Location::Local(root.join("silver")),
-        sink: Some(Location::Local(root.join("gold"))),
+        sink: Some(sink::AppendSink::parquet(Location::Local(root.join("gold")))),
         checkpoint: Location::Local(root.join(checkpoint)),
+        format: SourceFormat::Parquet,
         schema: Some(silver_schema()),
         max_files_per_trigger: Some(1),
         max_bytes_per_trigger: None,
@@ -222,4 +223,85 @@ fn update_and_complete_modes_agree_with_append() {
     let null_time: u64 = complete_reports.iter().map(|r| r.null_time).sum();
     assert_eq!(reviews as u64, rows - null_time, "the last complete batch holds every row");
     assert_eq!(complete.len(), complete_reports.len(), "no batch without data: nothing closes");
+}
+
+/// A JSON-lines stream de-duplicated within the watermark: every record is counted once (passed,
+/// duplicate or late), a malformed line is a row of nulls, and a restart from the checkpoint
+/// emits exactly what the same query running on would.
+#[test]
+fn a_json_stream_deduplicated_within_the_watermark_restarts_exactly() {
+    use std::sync::{Arc, Mutex};
+
+    use crate::stream::text::{TextFormat, TextOptions};
+
+    let dir = crate::testing::tempdir();
+    let write = |folder: &str, n: usize| {
+        let events = dir.path().join(folder);
+        std::fs::create_dir_all(&events).unwrap();
+        let mut text = String::new();
+        for i in 0..40 {
+            let id = (n * 7 + i) % 25; // ids repeat within and across files
+            let second = n * 20 + i / 2;
+            text.push_str(&format!(
+                "{{\"id\": {id}, \"ts\": \"2026-01-01 00:{:02}:{:02}\"}}\n",
+                second / 60,
+                second % 60
+            ));
+        }
+        text.push_str("{\"id\": \n"); // malformed: a row of nulls
+        let path = events.join(format!("part-{n}.json"));
+        std::fs::write(&path, text).unwrap();
+        let mtime = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000 + n as u64);
+        std::fs::File::options().write(true).open(&path).unwrap().set_modified(mtime).unwrap();
+    };
+    let spec = RowsSpec {
+        watermark: Some(("ts".into(), 10_000_000)),
+        deduplicate: Some(Deduplicate { keys: vec!["id".into()], within_watermark: true }),
+        output_mode: OutputMode::Append,
+    };
+    let open = |folder: &str, emitted: &Arc<Mutex<Vec<String>>>| {
+        let log = emitted.clone();
+        let function = Box::new(move |batch: u64, rows: RecordBatch| {
+            let text = arrow_cast::pretty::pretty_format_batches(std::slice::from_ref(&rows)).unwrap().to_string();
+            let lines = text.lines().filter(|l| l.starts_with("| ")).skip(1);
+            log.lock().unwrap().extend(lines.map(|l| format!("{batch} {l}")));
+            Ok(None)
+        });
+        let config = StreamConfig {
+            source: Location::Local(dir.path().join(folder)),
+            sink: None,
+            checkpoint: Location::Local(dir.path().join(format!("{folder}-cp"))),
+            format: SourceFormat::Text(TextOptions::new(TextFormat::Json)),
+            schema: Some(crate::stream::ddl::parse_schema("id INT, ts TIMESTAMP").unwrap()),
+            max_files_per_trigger: Some(1),
+            max_bytes_per_trigger: None,
+        };
+        StreamQuery::open_with(spec.clone().into(), config, Transforms::default())
+            .unwrap()
+            .with_batch_function(function)
+    };
+    let run = |query: &mut StreamQuery| query.run(Trigger::AvailableNow, &|| false, &mut |_| {}).unwrap();
+    for n in 0..3 {
+        write("restarted", n);
+        write("running", n);
+    }
+    let (restarted, running) = (Arc::new(Mutex::new(Vec::new())), Arc::new(Mutex::new(Vec::new())));
+    let mut reports = run(&mut open("restarted", &restarted));
+    let mut query = open("running", &running);
+    run(&mut query);
+    for n in 3..6 {
+        write("restarted", n);
+        write("running", n);
+    }
+    reports.extend(run(&mut open("restarted", &restarted)));
+    run(&mut query);
+    for r in &reports {
+        assert_eq!(r.rows, r.passed + r.duplicates + r.late, "batch {}", r.batch);
+        assert_eq!(r.malformed, u64::from(!r.files.is_empty()), "one malformed line a file");
+    }
+    assert_eq!(reports.iter().map(|r| r.rows).sum::<u64>(), 6 * 41);
+    assert!(reports.iter().map(|r| r.duplicates).sum::<u64>() > 0);
+    assert!(reports.iter().any(|r| r.files.is_empty()), "a batch without data forgets keys");
+    assert_eq!(*restarted.lock().unwrap(), *running.lock().unwrap());
+    assert!(!running.lock().unwrap().is_empty());
 }

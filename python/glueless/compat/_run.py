@@ -180,6 +180,10 @@ def _describe(event: Event) -> str:
             text += f", {_plural(d['quarantined'], 'record')} quarantined in {d.get('rejected_at', '?')}"
         if d.get("skipped_files"):
             text += f", {_plural(d['skipped_files'], 'file')} skipped by the job bookmark"
+        # A stream's accounting: where the rows that were not passed on went.
+        counted = [f"{d[k]:,} {k}" for k in ("malformed", "dropped malformed", "filtered", "duplicates", "late", "without event time") if d.get(k)]
+        if counted:
+            text += " (" + ", ".join(counted) + ")"
         return text
     if "batches" in d:  # a stream: its rows went out over micro-batches, to files or a function
         batches = d["batches"]

@@ -1,11 +1,14 @@
 """``pyspark.sql.streaming``: Structured Streaming programs on glueless's stream engine.
 
-A streaming DataFrame here is a plan: a file source, a watermark, one ``groupBy(...).agg(...)``
-(the engine's exactly-once, checkpointed aggregation) and the stateless operations after it.
-Each micro-batch's emitted groups become a batch DataFrame shaped as Spark's (a ``window``
-struct, the keys in ``groupBy`` order, the aggregates), the operations after the aggregation run
-on it, and the sink takes the result: Parquet files, ``foreachBatch``, the console or a memory
-table. ``start()`` runs the query in a background thread, as Spark does.
+A streaming DataFrame here is a plan: a file source (Parquet, JSON lines or CSV), the program's
+stateless operations, a watermark, at most one stateful operation — ``groupBy(...).agg(...)``
+or ``dropDuplicates`` / ``dropDuplicatesWithinWatermark`` — and the stateless operations after
+it. The engine reads each micro-batch's files, runs the operations before the stateful one on
+them (split where the program put ``withWatermark``: Spark observes the event time there), keeps
+the state exactly once in the checkpoint, and hands each batch's rows (an aggregation's groups
+shaped as Spark's: a ``window`` struct, the keys, the aggregates) to the operations after it and
+the sink: Parquet or JSON files, ``foreachBatch``, the console or a memory table. ``start()``
+runs the query in a background thread, as Spark does.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import uuid
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
-from glueless._glueless import stream_aggregate
+from glueless._glueless import stream_aggregate, stream_rows
 from glueless.compat import _run
 from glueless.compat._unsupported import Surface, module_getattr, unsupported
 from glueless.compat.pyspark.sql.column import Column, quote
@@ -30,25 +33,51 @@ if TYPE_CHECKING:
 
 __getattr__ = module_getattr("pyspark.sql.streaming")
 
-#: A stateless operation applied to each batch of the aggregation's output.
+#: A stateless operation applied to a batch of rows.
 BatchOp = Callable[[DataFrame], DataFrame]
+
+
+@dataclass(frozen=True)
+class _Op:
+    """One stateless operation; ``columns`` when it only keeps named columns (a ``select`` that
+    an aggregation, which reads only the columns it uses, can skip)."""
+
+    run: BatchOp
+    columns: bool = False
 
 
 @dataclass(frozen=True)
 class _Plan:
     path: str
+    format: str
+    options: tuple[tuple[str, str], ...]
     schema: Optional[str]
     max_files_per_trigger: Optional[int]
     max_bytes_per_trigger: Optional[int]
+    #: Operations before ``withWatermark`` (all of them, without one) and after it.
+    before_watermark: tuple[_Op, ...] = ()
     watermark: Optional[tuple[str, str]] = None
+    after_watermark: tuple[_Op, ...] = ()
     keys: tuple[Column, ...] = ()
     aggregates: tuple[Column, ...] = ()
     aggregated: bool = False
+    #: ``dropDuplicates`` keys, and whether within the watermark.
+    deduplicate: Optional[tuple[tuple[str, ...], bool]] = None
     after: tuple[BatchOp, ...] = field(default=())
+
+    @property
+    def stateful(self) -> bool:
+        return self.aggregated or self.deduplicate is not None
+
+
+#: Options of Spark's file sources glueless reads; the text formats' parsing options.
+_SOURCE_OPTIONS = {"path", "maxfilespertrigger", "maxbytespertrigger"}
+_TEXT_OPTIONS = {"mode", "columnnameofcorruptrecord"}
+_CSV_OPTIONS = {"header", "sep", "delimiter", "quote", "escape"}
 
 
 class DataStreamReader(Surface):
-    """``spark.readStream``: a folder of Parquet files as a stream."""
+    """``spark.readStream``: a folder of Parquet, JSON-lines or CSV files as a stream."""
 
     _api_name = "DataStreamReader"
 
@@ -80,29 +109,51 @@ class DataStreamReader(Surface):
             self.format(format)
         if schema is not None:
             self.schema(schema)
-        self.options(**options)
+        self.options(**{k: v for k, v in options.items() if v is not None})
         path = path or self._options.get("path")
         if not path:
             raise ValueError("readStream.load() needs a path")
-        if self._format != "parquet":
-            unsupported(f"DataStreamReader.format({self._format!r})", "streams read Parquet files")
-        for unknown in set(self._options) - {"path", "maxfilespertrigger", "maxbytespertrigger"}:
-            unsupported(f"DataStreamReader.option({unknown!r})")
+        if self._format not in ("parquet", "json", "csv"):
+            unsupported(f"DataStreamReader.format({self._format!r})", "streams read parquet, json and csv files")
+        known = _SOURCE_OPTIONS | (_TEXT_OPTIONS if self._format != "parquet" else set()) | (_CSV_OPTIONS if self._format == "csv" else set())
+        for unknown in sorted(set(self._options) - known):
+            unsupported(f"DataStreamReader.option({unknown!r}) for {self._format}")
+        if self._format != "parquet" and self._schema is None:
+            raise ValueError(
+                "Schema must be specified when creating a streaming source DataFrame. If some files already exist "
+                "in the directory, then depending on the file format you may be able to create a static DataFrame "
+                "on that directory with 'spark.read.load(directory)' and infer schema from it."
+            )
         files, size = self._options.get("maxfilespertrigger"), self._options.get("maxbytespertrigger")
         if files is not None and size is not None:
             raise ValueError("Options 'maxFilesPerTrigger' and 'maxBytesPerTrigger' can't be both set at the same time")
         run = _run.current()
-        plan = _Plan(run.map_location(str(path)), self._schema, _positive(files, "maxFilesPerTrigger"), _positive(size, "maxBytesPerTrigger"))
+        text_options = {k: _option_text(v) for k, v in self._options.items() if k not in _SOURCE_OPTIONS}
+        zone = self._session.conf.get("spark.sql.session.timeZone")
+        if self._format != "parquet" and zone:
+            text_options["timeZone"] = zone
+        plan = _Plan(
+            run.map_location(str(path)),
+            self._format,
+            tuple(sorted(text_options.items())),
+            self._schema,
+            _positive(files, "maxFilesPerTrigger"),
+            _positive(size, "maxBytesPerTrigger"),
+        )
         return StreamingDataFrame(plan, self._session)
 
     def parquet(self, path: str, **options: Any) -> "StreamingDataFrame":
         return self.load(path, "parquet", **options)
 
-    def json(self, path: str, *args: Any, **options: Any) -> "StreamingDataFrame":
-        unsupported("DataStreamReader.json", "streams read Parquet files")
+    def json(self, path: str, schema: Any = None, **options: Any) -> "StreamingDataFrame":
+        return self.load(path, "json", schema, **options)
 
-    def csv(self, path: str, *args: Any, **options: Any) -> "StreamingDataFrame":
-        unsupported("DataStreamReader.csv", "streams read Parquet files")
+    def csv(self, path: str, schema: Any = None, sep: Optional[str] = None, header: Any = None, **options: Any) -> "StreamingDataFrame":
+        return self.load(path, "csv", schema, sep=sep, header=header, **options)
+
+
+def _option_text(value: Any) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def _positive(value: Any, option: str) -> Optional[int]:
@@ -121,8 +172,13 @@ def _column_name(c: Any) -> Optional[str]:
     return c if isinstance(c, str) else getattr(c, "_ref", None)
 
 
+def _names(cols: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(cols[0]) if len(cols) == 1 and isinstance(cols[0], (list, tuple)) else cols
+
+
 class StreamingDataFrame(Surface):
-    """A streaming DataFrame: source, watermark, one aggregation, stateless operations after it."""
+    """A streaming DataFrame: source, stateless operations, a watermark, at most one stateful
+    operation, and the stateless operations after it."""
 
     _api_name = "DataFrame (streaming)"
     isStreaming = True
@@ -131,20 +187,27 @@ class StreamingDataFrame(Surface):
         self._plan = plan
         self._session = session
 
-    def _then(self, api: str, op: BatchOp) -> "StreamingDataFrame":
-        if not self._plan.aggregated:
-            unsupported(f"DataFrame.{api} on a stream before its groupBy(...).agg(...)")
-        return StreamingDataFrame(replace(self._plan, after=self._plan.after + (op,)), self._session)
+    def _then(self, op: BatchOp, columns: bool = False) -> "StreamingDataFrame":
+        plan = self._plan
+        if plan.stateful:
+            plan = replace(plan, after=plan.after + (op,))
+        elif plan.watermark is None:
+            plan = replace(plan, before_watermark=plan.before_watermark + (_Op(op, columns),))
+        else:
+            plan = replace(plan, after_watermark=plan.after_watermark + (_Op(op, columns),))
+        return StreamingDataFrame(plan, self._session)
 
     def withWatermark(self, eventTime: str, delayThreshold: str) -> "StreamingDataFrame":
-        if self._plan.aggregated:
-            unsupported("DataFrame.withWatermark after an aggregation")
+        if self._plan.stateful:
+            unsupported("DataFrame.withWatermark after a stateful operation")
+        if self._plan.watermark is not None:
+            unsupported("a second DataFrame.withWatermark on a stream")
         return StreamingDataFrame(replace(self._plan, watermark=(eventTime, delayThreshold)), self._session)
 
     def groupBy(self, *cols: Any) -> "StreamingGroupedData":
-        if self._plan.aggregated:
-            unsupported("a second streaming aggregation")
-        keys = tuple(Column.of(c) for c in (cols[0] if len(cols) == 1 and isinstance(cols[0], list) else cols))
+        if self._plan.stateful:
+            unsupported("a second stateful operation on a stream (an aggregation after another, or after dropDuplicates)")
+        keys = tuple(Column.of(c) for c in _names(cols))
         for key in keys:
             if key._window is None and key._ref is None:
                 unsupported("DataFrame.groupBy on a stream", "group by columns and at most one window(...)")
@@ -154,35 +217,55 @@ class StreamingDataFrame(Surface):
 
     groupby = groupBy
 
+    def _deduplicate(self, api: str, subset: Any, within: bool) -> "StreamingDataFrame":
+        if self._plan.stateful:
+            unsupported(f"DataFrame.{api} after a stateful operation")
+        if subset is None:
+            unsupported(f"DataFrame.{api}() without column names on a stream", "name the key columns")
+        keys = tuple(str(c) for c in ([subset] if isinstance(subset, str) else subset))
+        if not keys:
+            unsupported(f"DataFrame.{api}([]) on a stream", "name the key columns")
+        if within and self._plan.watermark is None:
+            raise ValueError(
+                "dropDuplicatesWithinWatermark is not supported with streaming DataFrames/DataSets without watermark"
+            )
+        return StreamingDataFrame(replace(self._plan, deduplicate=(keys, within)), self._session)
+
+    def dropDuplicates(self, subset: Optional[list[str]] = None) -> "StreamingDataFrame":
+        return self._deduplicate("dropDuplicates", subset, False)
+
+    drop_duplicates = dropDuplicates
+
+    def dropDuplicatesWithinWatermark(self, subset: Optional[list[str]] = None) -> "StreamingDataFrame":
+        return self._deduplicate("dropDuplicatesWithinWatermark", subset, True)
+
     def select(self, *cols: Any) -> "StreamingDataFrame":
-        if not self._plan.aggregated and all(_column_name(c) for c in cols):
-            return self  # the engine reads only the columns the query uses
-        return self._then("select", lambda df: df.select(*cols))
+        names = [_column_name(c) for c in _names(cols)]
+        only_names = all(isinstance(c, str) and c != "*" for c in _names(cols)) and all(names)
+        return self._then(lambda df: df.select(*cols), columns=only_names)
 
     def selectExpr(self, *exprs: str) -> "StreamingDataFrame":
-        return self._then("selectExpr", lambda df: df.selectExpr(*exprs))
+        return self._then(lambda df: df.selectExpr(*exprs))
 
     def filter(self, condition: Any) -> "StreamingDataFrame":
-        return self._then("filter", lambda df: df.filter(condition))
+        return self._then(lambda df: df.filter(condition))
 
     where = filter
 
     def withColumn(self, colName: str, col: Column) -> "StreamingDataFrame":
-        return self._then("withColumn", lambda df: df.withColumn(colName, col))
+        return self._then(lambda df: df.withColumn(colName, col))
 
     def withColumns(self, colsMap: dict[str, Column]) -> "StreamingDataFrame":
-        return self._then("withColumns", lambda df: df.withColumns(colsMap))
+        return self._then(lambda df: df.withColumns(colsMap))
 
     def withColumnRenamed(self, existing: str, new: str) -> "StreamingDataFrame":
-        return self._then("withColumnRenamed", lambda df: df.withColumnRenamed(existing, new))
+        return self._then(lambda df: df.withColumnRenamed(existing, new))
 
     def drop(self, *cols: Any) -> "StreamingDataFrame":
-        return self._then("drop", lambda df: df.drop(*cols))
+        return self._then(lambda df: df.drop(*cols))
 
     @property
     def writeStream(self) -> "DataStreamWriter":
-        if not self._plan.aggregated:
-            unsupported("DataFrame.writeStream without groupBy(...).agg(...)", "glueless streams aggregations")
         return DataStreamWriter(self)
 
 
@@ -240,7 +323,7 @@ def _aggregate_name(c: Column) -> str:
 
 
 class DataStreamWriter(Surface):
-    """``stream.writeStream``: Parquet files, ``foreachBatch``, the console or a memory table."""
+    """``stream.writeStream``: Parquet or JSON files, ``foreachBatch``, the console or a memory table."""
 
     _api_name = "DataStreamWriter"
 
@@ -252,10 +335,11 @@ class DataStreamWriter(Surface):
         self._trigger = "processing-time=0 seconds"
         self._name: Optional[str] = None
         self._batch_function: Optional[Callable[[DataFrame, int], Any]] = None
+        self._partition_by: list[str] = []
 
     def format(self, source: str) -> "DataStreamWriter":
-        if source.lower() not in ("parquet", "console", "memory"):
-            unsupported(f"DataStreamWriter.format({source!r})", "parquet, console, memory or foreachBatch")
+        if source.lower() not in _SINKS:
+            unsupported(f"DataStreamWriter.format({source!r})", "parquet, json, console, memory or foreachBatch")
         self._format = source.lower()
         return self
 
@@ -276,7 +360,8 @@ class DataStreamWriter(Surface):
         return self
 
     def partitionBy(self, *cols: str) -> "DataStreamWriter":
-        unsupported("DataStreamWriter.partitionBy")
+        self._partition_by = [str(c) for c in _names(cols)]
+        return self
 
     def queryName(self, queryName: str) -> "DataStreamWriter":
         self._name = queryName
@@ -324,6 +409,11 @@ class DataStreamWriter(Surface):
         unsupported("DataStreamWriter.toTable")
 
 
+#: Sink formats; the file sinks among them.
+_SINKS = ("parquet", "json", "console", "memory")
+_FILE_SINKS = ("parquet", "json")
+
+
 class StreamingQuery(Surface):
     """A query running in a background thread: ``awaitTermination``, ``stop``, progress."""
 
@@ -352,8 +442,26 @@ class StreamingQuery(Surface):
         return query
 
     def _check(self) -> None:
+        """Spark's rules for which output modes and sinks a query allows."""
         plan, writer = self._plan, self._writer
         append = writer._mode == "append"
+        if writer._format in _FILE_SINKS and not append:
+            raise ValueError(f"Data source {writer._format} does not support {writer._mode.capitalize()} output mode")
+        if writer._partition_by and writer._format not in _FILE_SINKS:
+            unsupported(f"DataStreamWriter.partitionBy with the {writer._format} sink", "file sinks (parquet, json) are partitioned")
+        if writer._format == "memory" and not writer._name:
+            raise ValueError("queryName must be specified for memory sink")
+        if "checkpointlocation" not in writer._options and writer._format in (*_FILE_SINKS, "foreachBatch"):
+            raise ValueError("checkpointLocation must be specified either through option(\"checkpointLocation\", ...) or SparkSession.conf.set(\"spark.sql.streaming.checkpointLocation\", ...)")
+        if writer._format in _FILE_SINKS and "path" not in writer._options:
+            raise ValueError("'path' is not specified")
+        if not plan.aggregated:
+            if writer._mode == "complete":
+                raise ValueError(
+                    "Complete output mode not supported when there are no streaming aggregations on streaming "
+                    "DataFrames/Datasets"
+                )
+            return
         if plan.watermark is None and append:
             raise ValueError(
                 "Append output mode not supported when there are streaming aggregations on streaming "
@@ -361,8 +469,6 @@ class StreamingQuery(Surface):
             )
         if plan.watermark is None:
             unsupported("a streaming aggregation without withWatermark(...)")
-        if writer._format == "parquet" and not append:
-            raise ValueError(f"Data source parquet does not support {writer._mode.capitalize()} output mode")
         event_time = plan.watermark[0]
         windows = [k._window for k in plan.keys if k._window is not None]
         if windows and windows[0][0] != event_time:
@@ -372,12 +478,6 @@ class StreamingQuery(Surface):
                 "Append output mode not supported when there are streaming aggregations on streaming "
                 f"DataFrames/DataSets without watermark: group by a window of {event_time} or by {event_time}"
             )
-        if writer._format == "memory" and not writer._name:
-            raise ValueError("queryName must be specified for memory sink")
-        if "checkpointlocation" not in writer._options and writer._format in ("parquet", "foreachBatch"):
-            raise ValueError("checkpointLocation must be specified either through option(\"checkpointLocation\", ...) or SparkSession.conf.set(\"spark.sql.streaming.checkpointLocation\", ...)")
-        if writer._format == "parquet" and "path" not in writer._options:
-            raise ValueError("'path' is not specified")
 
     # --- the run ------------------------------------------------------------------------------
     def _checkpoint(self) -> tuple[str, bool]:
@@ -389,9 +489,14 @@ class StreamingQuery(Surface):
         return tempfile.mkdtemp(prefix="glueless-stream-checkpoint-"), True
 
     def _shape(self, table: Any) -> DataFrame:
-        """The engine's emitted rows as Spark's aggregation output, then the operations after it."""
+        """The engine's emitted rows (an aggregation's as Spark's output), then the operations
+        after the stateful one."""
         session = _run.current().session
         df = DataFrame(session.frame(table), self._spark)
+        if not self._plan.aggregated:
+            for op in self._plan.after:
+                df = op(df)
+            return df
         columns: list[Column] = []
         for key in self._plan.keys:
             if key._window is not None:
@@ -407,10 +512,10 @@ class StreamingQuery(Surface):
 
     def _emit(self, batch_id: int, table: Any) -> Any:
         kind = self._writer._format
-        if kind == "parquet" and len(table) == 0:
+        if kind in _FILE_SINKS and len(table) == 0:
             return None  # no file for a batch without rows (most batches, in append mode)
         df = self._shape(table)
-        if kind == "parquet":
+        if kind in _FILE_SINKS:
             return df._frame.collect()
         if kind == "foreachBatch":
             assert self._writer._batch_function is not None
@@ -442,34 +547,73 @@ class StreamingQuery(Surface):
         session.drop_view(name)
         session.register_view(name, session.frame(self._memory))
 
+    def _transform(self, ops: tuple[_Op, ...]) -> Optional[Callable[[Any], Any]]:
+        """The operations ``ops`` as a function of a batch's table (``None`` for none)."""
+        if not ops:
+            return None
+        session = _run.current().session
+
+        def transform(table: Any) -> Any:
+            df = DataFrame(session.frame(table), self._spark)
+            for op in ops:
+                df = op.run(df)
+            return df._frame.collect()
+
+        return transform
+
     def _run(self) -> None:
         plan, writer = self._plan, self._writer
-        assert plan.watermark is not None
-        event_time, delay = plan.watermark
-        window = next((k._window for k in plan.keys if k._window is not None), None)
-        aggregates = [f"{_aggregate_name(a)}={a._agg[0]}({a._agg[1]})" for a in plan.aggregates if a._agg]
         checkpoint, temporary = self._checkpoint()
-        target = _run.current().map_location(str(writer._options["path"])) if writer._format == "parquet" else None
+        target = _run.current().map_location(str(writer._options["path"])) if writer._format in _FILE_SINKS else None
+        before, after = plan.before_watermark, plan.after_watermark
+        if plan.aggregated:
+            # An aggregation reads only the columns it uses: a select of names changes nothing.
+            before, after = tuple(o for o in before if not o.columns), tuple(o for o in after if not o.columns)
+        common: dict[str, Any] = {
+            "trigger": writer._trigger,
+            "max_files_per_trigger": plan.max_files_per_trigger,
+            "max_bytes_per_trigger": plan.max_bytes_per_trigger,
+            "schema": plan.schema,
+            "on_batch": self._record,
+            "on_emit": self._emit,
+            "should_stop": self._stop.is_set,
+            "output_mode": writer._mode,
+            "source_format": plan.format,
+            "source_options": dict(plan.options),
+            "sink_format": writer._format if writer._format in _FILE_SINKS else "parquet",
+            "partition_by": writer._partition_by,
+            "before_watermark": self._transform(before),
+            "after_watermark": self._transform(after),
+        }
         try:
-            reports = stream_aggregate(
-                plan.path,
-                target,
-                checkpoint,
-                event_time=event_time,
-                watermark=delay,
-                window=window[1] if window else None,
-                slide=window[2] if window else None,
-                group_by=[k._ref for k in plan.keys if k._ref is not None],
-                aggregates=aggregates,
-                trigger=writer._trigger,
-                max_files_per_trigger=plan.max_files_per_trigger,
-                max_bytes_per_trigger=plan.max_bytes_per_trigger,
-                schema=plan.schema,
-                on_batch=self._record,
-                on_emit=self._emit,
-                should_stop=self._stop.is_set,
-                output_mode=writer._mode,
-            )
+            if plan.aggregated:
+                assert plan.watermark is not None, "checked by _check"
+                event_time, delay = plan.watermark
+                window = next((k._window for k in plan.keys if k._window is not None), None)
+                aggregates = [f"{_aggregate_name(a)}={a._agg[0]}({a._agg[1]})" for a in plan.aggregates if a._agg]
+                reports = stream_aggregate(
+                    plan.path,
+                    target,
+                    checkpoint,
+                    event_time=event_time,
+                    watermark=delay,
+                    window=window[1] if window else None,
+                    slide=window[2] if window else None,
+                    group_by=[k._ref for k in plan.keys if k._ref is not None],
+                    aggregates=aggregates,
+                    **common,
+                )
+            else:
+                reports = stream_rows(
+                    plan.path,
+                    target,
+                    checkpoint,
+                    event_time=plan.watermark[0] if plan.watermark else None,
+                    watermark=plan.watermark[1] if plan.watermark else None,
+                    deduplicate=list(plan.deduplicate[0]) if plan.deduplicate else None,
+                    within_watermark=bool(plan.deduplicate and plan.deduplicate[1]),
+                    **common,
+                )
             self._report(reports, target)
         except BaseException as err:  # re-raised by awaitTermination in the program's thread
             self._error = err
@@ -481,9 +625,14 @@ class StreamingQuery(Surface):
         """The run's lines for the stream's source and sink (what this start() processed)."""
         run = _run.current()
         files = sum(len(r["files"]) for r in reports)
-        run.report(_run.Event("source", "readStream parquet", self._plan.path, sum(r["rows"] for r in reports), {"files": files}))
+        source_detail: dict[str, Any] = {"files": files}
+        for count in ("malformed", "dropped_malformed", "filtered", "duplicates", "late", "null_time"):
+            total = sum(r[count] for r in reports)  # type: ignore[literal-required]
+            if total:
+                source_detail[{"null_time": "without event time"}.get(count, count.replace("_", " "))] = total
+        run.report(_run.Event("source", f"readStream {self._plan.format}", self._plan.path, sum(r["rows"] for r in reports), source_detail))
         sink = f"writeStream {self._writer._format} ({self._writer._mode})"
-        detail = {"batches": len(reports), "files": sum(1 for r in reports if r["output"])}
+        detail = {"batches": len(reports), "files": sum(len(r["outputs"]) for r in reports)}
         run.report(_run.Event("sink", sink, target or self._writer._name or "-", sum(r["emitted"] for r in reports), detail))
 
     def _record(self, report: "BatchReport") -> None:
@@ -500,12 +649,18 @@ class StreamingQuery(Surface):
             "processedRowsPerSecond": rows / seconds if seconds > 0 else 0.0,
             "durationMs": {"triggerExecution": round(seconds * 1000)},
             "eventTime": {"watermark": watermark.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"},
-            "stateOperators": [{"operatorName": "stateStoreSave", "numRowsTotal": report["open_groups"],
-                                "numRowsDroppedByWatermark": report["late"]}],
+            "stateOperators": self._state_operators(report),
             "sources": [{"description": f"FileStreamSource[{self._plan.path}]", "numInputRows": rows}],
             "sink": {"description": self._writer._format, "numOutputRows": report["emitted"]},
         })
         del self._progress[:-100]
+
+    def _state_operators(self, report: "BatchReport") -> list[dict[str, Any]]:
+        plan = self._plan
+        if not plan.stateful:
+            return []
+        name = "stateStoreSave" if plan.aggregated else ("dedupeWithinWatermark" if plan.deduplicate and plan.deduplicate[1] else "dedupe")
+        return [{"operatorName": name, "numRowsTotal": report["open_groups"], "numRowsDroppedByWatermark": report["late"]}]
 
     # --- the StreamingQuery API ---------------------------------------------------------------
     @property

@@ -1,0 +1,65 @@
+//! What the engine asks of a query's state, whatever the query: take a batch's rows, say which
+//! rows the batch emits, and save and restore itself in the checkpoint.
+
+use arrow_array::RecordBatch;
+use arrow_schema::SchemaRef;
+
+use super::spec::OutputMode;
+use crate::error::Result;
+
+/// Counts of one batch's rows: `rows == aggregated + passed + duplicates + late + null_time`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UpdateCounts {
+    pub rows: u64,
+    /// Rows folded into at least one group (aggregations).
+    pub aggregated: u64,
+    /// Rows passed on (queries without aggregation).
+    pub passed: u64,
+    /// Rows dropped as duplicates of a key already seen.
+    pub duplicates: u64,
+    /// Rows at or below the watermark: every window, or the event time, already closed.
+    pub late: u64,
+    /// Rows without an event time that an aggregation cannot place (Spark's window() drops them too).
+    pub null_time: u64,
+    /// Largest event time seen, late rows included (microseconds).
+    pub max_event_time: Option<i64>,
+}
+
+/// The state of a running query.
+pub trait Operator: Send {
+    /// The schema of the rows the query emits.
+    fn output_schema(&self) -> &SchemaRef;
+
+    /// Take `batch`; rows late for `late_watermark` (microseconds) are dropped and counted.
+    ///
+    /// # Errors
+    /// Arrow errors on columns the operator checked when it was built.
+    fn update(&mut self, batch: &RecordBatch, late_watermark: i64) -> Result<UpdateCounts>;
+
+    /// The rows this batch emits in `mode`, once every input batch was taken; `watermark`
+    /// (the batch's) closes groups or forgets keys.
+    ///
+    /// # Errors
+    /// Arrow errors.
+    fn emit(&mut self, mode: OutputMode, watermark: i64) -> Result<RecordBatch>;
+
+    /// Entries held: open groups, remembered keys.
+    fn len(&self) -> usize;
+
+    /// True when nothing is held.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The whole state as one batch, for the checkpoint.
+    ///
+    /// # Errors
+    /// Arrow errors.
+    fn snapshot(&self) -> Result<RecordBatch>;
+
+    /// Replace the state with a [`Operator::snapshot`].
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidArgument`] when the snapshot does not fit this query.
+    fn restore(&mut self, snapshot: &RecordBatch) -> Result<()>;
+}
