@@ -227,9 +227,9 @@ def test_unsupported_streaming_calls_are_one_line_naming_the_call(tmp_path: Path
     silver = tmp_path / "silver"
     stream.generate_silver(str(silver), files=1, rows_per_file=20, seed=1)
     cases = {
-        "partitioned": 'q.writeStream.partitionBy("count")',
-        "json source": 'spark.readStream.json("{silver}")',
-        "stateless": 'spark.readStream.parquet("{silver}").writeStream',
+        "two stateful": 'q.dropDuplicates(["count"])',
+        "csv sink": 'q.writeStream.format("csv")',
+        "all columns": 'spark.readStream.parquet("{silver}").dropDuplicates()',
     }
     for name, call in cases.items():
         program = tmp_path / f"{name.replace(' ', '_')}.py"
@@ -276,8 +276,23 @@ KILLED_PROGRAM = textwrap.dedent(
          .writeStream.format("parquet").option("checkpointLocation", f"{out}/cp/files")
          .trigger(availableNow=True).start(f"{out}/files"))
     q.awaitTermination()
+    q = (reviews().dropDuplicatesWithinWatermark(["product_category", "star_rating"])
+         .writeStream.format("json").partitionBy("star_rating").option("checkpointLocation", f"{out}/cp/rows")
+         .trigger(availableNow=True).start(f"{out}/rows"))
+    q.awaitTermination()
     """
 )
+
+def _json_lines(folder: Path) -> list[tuple[str, str]]:
+    """Every line of a JSON sink's files with its partition folder, sorted (log folders left out)."""
+    lines = []
+    for f in folder.rglob("*.json"):
+        parts = f.relative_to(folder).parts
+        if not any(p.startswith("_") for p in parts):
+            lines += [("/".join(parts[:-1]), line) for line in f.read_text().splitlines()]
+    assert lines, f"{folder} holds rows"
+    return sorted(lines)
+
 
 KILL_POINTS = ["stream.planned", "stream.before_output", "stream.after_output", "stream.before_commit",
                "stream.after_commit"]
@@ -314,6 +329,7 @@ def test_a_program_killed_at_every_point_of_a_batch_resumes_to_the_same_outputs(
         total += kills
         assert _rows(out / "foreach") == _rows(clean / "foreach"), point
         assert _rows(out / "files") == _rows(clean / "files"), point
+        assert _json_lines(out / "rows") == _json_lines(clean / "rows"), point
         calls = (out / "calls.log").read_text().split()
         assert set(calls) == set(clean_calls), "every batch id reached foreachBatch"
         assert calls == sorted(calls, key=int), "in batch order, a replay repeating its id"

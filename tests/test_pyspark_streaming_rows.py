@@ -22,7 +22,8 @@ non-numeric value in an INT column. Its queries:
 - `agg`: `withWatermark`, `filter` and `withColumn` before a windowed `groupBy(...).agg(...)`,
   appended to Parquet;
 - `part`: a stream without aggregation appended to Parquet with `partitionBy("k")` (a null, a
-  space and a slash among the values: `k=__HIVE_DEFAULT_PARTITION__`, `k=c d`, `k=x%2Fy`)."""
+  space and a slash among the values: `k=__HIVE_DEFAULT_PARTITION__`, `k=c d`, `k=x%2Fy`);
+- both file sinks read back with `spark.read` (the partition column discovered from the folders)."""
 
 from __future__ import annotations
 
@@ -120,6 +121,8 @@ PROGRAM = textwrap.dedent(
         .withColumnRenamed("k", "key")
         .drop("v")
     )
+    json_events().printSchema()
+    print("stateless columns", stateless.columns, stateless.dtypes)
     run("parquet", stateless.writeStream.format("parquet").option("checkpointLocation", f"{out}/cp/parquet"),
         f"{out}/parquet")
 
@@ -166,6 +169,10 @@ PROGRAM = textwrap.dedent(
 
     run("part", json_events().select("id", "k", "ts").where(F.col("id").isNotNull())
         .writeStream.format("parquet").partitionBy("k").option("checkpointLocation", f"{out}/cp/part"), f"{out}/part")
+    back = spark.read.parquet(f"{out}/part")
+    print("part read back", back.columns, back.count(), rows(back.select("id", "k", "ts")))
+    back = spark.read.json(f"{out}/jsonsink")
+    print("jsonsink read back", back.columns, rows(back))
     print("done")
     """
 )

@@ -25,6 +25,7 @@ __all__ = [
     "catalog_ddl",
     "stream_aggregate",
     "stream_rows",
+    "stream_source_rows",
     "generate_silver",
     "gold_defaults",
     "read_parquet",
@@ -305,6 +306,10 @@ def stream_rows(
     ``dropDuplicatesWithinWatermark``, which needs ``event_time`` and ``watermark``). The other
     arguments are those of :func:`stream_aggregate`; ``output_mode`` is append or update.
     """
+
+def stream_source_rows(schema: str) -> ArrowTable:
+    """No rows of a declared stream schema (Spark DDL, or ``"silver"``), every column nullable:
+    the columns and types a streaming DataFrame starts with."""
 
 def generate_silver(
     silver: str,

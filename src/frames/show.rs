@@ -35,6 +35,11 @@ fn tree_line(out: &mut String, field: &Field, depth: usize, spark: bool) {
     let type_name = match field.data_type() {
         DataType::Struct(_) => "struct".to_string(),
         DataType::List(_) | DataType::LargeList(_) => "array".to_string(),
+        // Spark's tree names integral types by `typeName` (`integer`, `long`), not as in SQL.
+        DataType::Int32 | DataType::UInt16 if spark => "integer".to_string(),
+        DataType::Int64 | DataType::UInt32 | DataType::UInt64 if spark => "long".to_string(),
+        DataType::Int16 | DataType::UInt8 if spark => "short".to_string(),
+        DataType::Int8 if spark => "byte".to_string(),
         other if spark => spark_name(other),
         other => glue_name(other),
     };
@@ -244,10 +249,7 @@ mod tests {
             "+-------------+---+\n|        email|  n|\n+-------------+---+\n|a@example.com|  1|\n+-------------+---+\nonly showing top 1 row\n"
         );
         assert_eq!(glue_records(&[batch], 5).unwrap(), "{\"email\":\"a@example.com\",\"n\":1}\n{\"n\":22}\n");
-        assert_eq!(
-            spark_tree(&schema),
-            "root\n |-- email: string (nullable = true)\n |-- n: bigint (nullable = true)\n"
-        );
+        assert_eq!(spark_tree(&schema), "root\n |-- email: string (nullable = true)\n |-- n: long (nullable = true)\n");
         assert_eq!(glue_tree(&schema), "root\n|-- email: string\n|-- n: long\n");
     }
 }

@@ -44,6 +44,7 @@ fn _glueless(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(generate::replicate_stedi, m)?)?;
     m.add_function(wrap_pyfunction!(stream::stream_aggregate, m)?)?;
     m.add_function(wrap_pyfunction!(stream::stream_rows, m)?)?;
+    m.add_function(wrap_pyfunction!(stream::stream_source_rows, m)?)?;
     m.add_function(wrap_pyfunction!(stream::generate_silver, m)?)?;
     m.add_function(wrap_pyfunction!(stream::gold_defaults, m)?)?;
     m.add_function(wrap_pyfunction!(progress, m)?)?;

@@ -415,6 +415,24 @@ fn report_dict<'py>(py: Python<'py>, report: &BatchReport) -> PyResult<Bound<'py
     Ok(dict)
 }
 
+/// No rows of a declared stream schema (a Spark DDL string, or "silver"), every column nullable
+/// as a file source reads it: the columns and types a streaming DataFrame starts with.
+#[pyfunction]
+pub fn stream_source_rows(schema: &str) -> PyResult<ArrowTable> {
+    let declared = if schema.trim().eq_ignore_ascii_case("silver") {
+        gold::silver_schema()
+    } else {
+        ddl::parse_schema(schema).into_py_result()?
+    };
+    let fields: Vec<arrow_schema::Field> = declared
+        .fields()
+        .iter()
+        .map(|f| f.as_ref().clone().with_nullable(true).with_metadata(HashMap::new()))
+        .collect();
+    let schema = Arc::new(arrow_schema::Schema::new(fields));
+    Ok(ArrowTable::new(schema.clone(), vec![arrow_array::RecordBatch::new_empty(schema)]))
+}
+
 /// Write a generated silver layer (reviews joined with customers) into the folder `silver`.
 #[pyfunction]
 #[pyo3(signature = (silver, *, files=20, rows_per_file=4500, seed=0, seconds_per_file=20, late_per_file=5))]

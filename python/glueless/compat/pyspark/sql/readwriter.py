@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
 import uuid
+from urllib.parse import unquote
 from typing import Any, Optional, Union
 
 from glueless._glueless import commit_staged_folder
 from glueless.compat import _run
 from glueless.compat._unsupported import Surface, unsupported
+from glueless.compat.pyspark.sql.column import quote
 from glueless.compat.pyspark.sql.dataframe import DataFrame
 
 class DataFrameReader(Surface):
@@ -63,20 +66,102 @@ def _read(session: Any, paths: list[str], fmt: str, options: dict[str, Any]) -> 
         unsupported(f"spark.read.format({fmt!r})", "json, parquet and csv are")
     run = _run.current()
     mapped = [run.map_location(p) for p in paths]
-    files = run.session.list_files(mapped, _run.option_flag(options.get("recursivefilelookup", False)) or fmt == "parquet")
-    frame, summary = run.session.read_files(
-        files,
-        fmt,
-        header=_run.option_flag(options.get("header", False)),
-        separator=str(options.get("sep", options.get("delimiter", ","))),
-        quote=str(options.get("quote", '"')) or None,
-        escape=options.get("escape"),
-    )
-    if fmt == "json":
-        # Spark's JSON reader orders the inferred columns by name.
-        frame = frame.select([f"`{c}`" for c in sorted(frame.columns)]) if frame.columns else frame
-    run.report_source(f"spark.read.{fmt}", mapped, summary)
-    return DataFrame(frame, session)
+    recursive = _run.option_flag(options.get("recursivefilelookup", False))
+    files = run.session.list_files(mapped, True)
+    # Spark lists Hive-style partition folders (`k=v/`) under a path and adds their columns; other
+    # subfolders only with recursiveFileLookup, which turns partition discovery off.
+    partitioned: dict[tuple[tuple[str, str], ...], list[Any]] = {}
+    for file in files:
+        folders = _relative_folders(mapped, file[0])
+        if recursive or not folders:
+            partitioned.setdefault((), []).append(file)
+        elif all("=" in f for f in folders):
+            key = tuple((f.split("=", 1)[0], unquote(f.split("=", 1)[1])) for f in folders)
+            partitioned.setdefault(key, []).append(file)
+    keys = {tuple(k for k, _ in values) for values in partitioned if values}
+    if len(keys) > 1:
+        raise ValueError(f"Conflicting partition column names detected under {', '.join(paths)}: {sorted(keys)}")
+    names = next(iter(keys), ())
+    types = {name: _partition_type([dict(values).get(name) for values in partitioned]) for name in names}
+    frames = []
+    header = _run.option_flag(options.get("header", False))
+    separator = str(options.get("sep", options.get("delimiter", ",")))
+    quote_char = str(options.get("quote", '"')) or None
+    summaries = []
+    for values, group in (sorted(partitioned.items()) or [((), [])]):
+        frame, summary = run.session.read_files(
+            group, fmt, header=header, separator=separator, quote=quote_char, escape=options.get("escape")
+        )
+        summaries.append(summary)
+        df = DataFrame(frame, session)
+        if fmt == "json" and df.columns:
+            # Spark's JSON reader orders the inferred columns by name.
+            df = df.select(*[f"`{c}`" for c in sorted(df.columns)])
+        if names:
+            literals = [_partition_literal(dict(values).get(n), types[n], n) for n in names]
+            df = df.selectExpr(*[quote(c) for c in df.columns], *literals)
+        frames.append(df)
+    # Folders whose files lack a column another folder's have: null there, as Spark's one schema.
+    columns = list(dict.fromkeys(c for df in frames for c in df.columns))
+    result = None
+    for df in frames:
+        if df.columns != columns:
+            df = df.selectExpr(*[quote(c) if c in df.columns else f"NULL AS {quote(c)}" for c in columns])
+        result = df if result is None else result.union(df)
+    assert result is not None
+    run.report_source(f"spark.read.{fmt}", mapped, _combined(summaries))
+    return result
+
+
+def _combined(summaries: list[Any]) -> Any:
+    """One source summary for the reads of several partition folders."""
+    if len(summaries) == 1:
+        return summaries[0]
+    import pyarrow as pa
+
+    total = {k: sum(s[k] for s in summaries) for k in ("files", "bytes", "records", "quarantined", "rows")}
+    total["rejected"] = pa.concat_tables([pa.table(s["rejected"]) for s in summaries])
+    return total
+
+
+def _relative_folders(roots: list[str], location: str) -> list[str]:
+    """The folders between the root among ``roots`` that holds ``location`` and the file."""
+    for root in roots:
+        # Local paths come back absolute.
+        base = root if "://" in root else os.path.abspath(root)
+        prefix = base.rstrip("/") + "/"
+        if location.startswith(prefix):
+            return location[len(prefix):].split("/")[:-1]
+    return []
+
+
+_NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
+
+
+def _partition_type(values: list[Optional[str]]) -> str:
+    """Spark's inference of a partition column's type from its folder values."""
+    present = [v for v in values if v is not None and v != _NULL_PARTITION]
+
+    def all_parse(kind: Any) -> bool:
+        try:
+            return all(kind(v) is not None for v in present)
+        except ValueError:
+            return False
+
+    if present and all(re.fullmatch(r"[+-]?\d+", v) for v in present):
+        return "INT" if all(-(2**31) <= int(v) < 2**31 for v in present) else "BIGINT"
+    if present and all_parse(float) and not any(v.lower() in ("nan", "inf", "infinity", "-inf", "-infinity") for v in present):
+        return "DOUBLE"
+    if present and all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", v) for v in present):
+        return "DATE"
+    return "STRING"
+
+
+def _partition_literal(value: Optional[str], sql_type: str, name: str) -> str:
+    if value is None or value == _NULL_PARTITION:
+        return f"CAST(NULL AS {sql_type}) AS {quote(name)}"
+    text = "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    return f"CAST({text} AS {sql_type}) AS {quote(name)}"
 
 
 class DataFrameWriter(Surface):

@@ -21,7 +21,7 @@ import uuid
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
-from glueless._glueless import stream_aggregate, stream_rows
+from glueless._glueless import stream_aggregate, stream_rows, stream_source_rows
 from glueless.compat import _run
 from glueless.compat._unsupported import Surface, module_getattr, unsupported
 from glueless.compat.pyspark.sql.column import Column, quote
@@ -267,6 +267,35 @@ class StreamingDataFrame(Surface):
     @property
     def writeStream(self) -> "DataStreamWriter":
         return DataStreamWriter(self)
+
+    def _no_rows(self, api: str) -> DataFrame:
+        """No rows of this stream: its columns and types, for the schema calls."""
+        plan = self._plan
+        if plan.aggregated:
+            unsupported(f"DataFrame.{api} of a streaming aggregation")
+        if plan.schema is None:
+            unsupported(f"DataFrame.{api} of a stream without a declared schema", "declare it with readStream.schema(...)")
+        df = DataFrame(_run.current().session.frame(stream_source_rows(plan.schema)), self._session)
+        for op in plan.before_watermark + plan.after_watermark:
+            df = op.run(df)
+        for after in plan.after:
+            df = after(df)
+        return df
+
+    @property
+    def columns(self) -> list[str]:
+        return self._no_rows("columns").columns
+
+    @property
+    def schema(self) -> StructType:
+        return self._no_rows("schema").schema
+
+    @property
+    def dtypes(self) -> list[tuple[str, str]]:
+        return self._no_rows("dtypes").dtypes
+
+    def printSchema(self) -> None:
+        self._no_rows("printSchema").printSchema()
 
 
 class StreamingGroupedData(Surface):
