@@ -230,6 +230,7 @@ fn update_and_complete_modes_agree_with_append() {
 /// emits exactly what the same query running on would.
 #[test]
 fn a_json_stream_deduplicated_within_the_watermark_restarts_exactly() {
+    use std::fmt::Write as _;
     use std::sync::{Arc, Mutex};
 
     use crate::stream::text::{TextFormat, TextOptions};
@@ -242,11 +243,7 @@ fn a_json_stream_deduplicated_within_the_watermark_restarts_exactly() {
         for i in 0..40 {
             let id = (n * 7 + i) % 25; // ids repeat within and across files
             let second = n * 20 + i / 2;
-            text.push_str(&format!(
-                "{{\"id\": {id}, \"ts\": \"2026-01-01 00:{:02}:{:02}\"}}\n",
-                second / 60,
-                second % 60
-            ));
+            let _ = writeln!(text, "{{\"id\": {id}, \"ts\": \"2026-01-01 00:{:02}:{:02}\"}}", second / 60, second % 60);
         }
         text.push_str("{\"id\": \n"); // malformed: a row of nulls
         let path = events.join(format!("part-{n}.json"));

@@ -160,12 +160,11 @@ impl Column {
     }
 
     fn push_or_null(&mut self, cell: Option<Cell<'_>>) -> bool {
-        match cell {
-            Some(cell) => self.push(cell),
-            None => {
-                self.push(Cell::Null);
-                false
-            }
+        if let Some(cell) = cell {
+            self.push(cell)
+        } else {
+            self.push(Cell::Null);
+            false
         }
     }
 
@@ -174,9 +173,6 @@ impl Column {
         if let Cell::Null = cell {
             self.append_null_value();
             return true;
-        }
-        fn narrow<T: TryFrom<i64>>(v: i64) -> Option<T> {
-            T::try_from(v).ok()
         }
         #[allow(clippy::cast_possible_truncation)]
         let fits = match (self, cell) {
@@ -291,6 +287,10 @@ impl Column {
             Column::Decimal(mut b, p, s) => Arc::new(b.finish().with_precision_and_scale(p, s)?),
         })
     }
+}
+
+fn narrow<T: TryFrom<i64>>(v: i64) -> Option<T> {
+    T::try_from(v).ok()
 }
 
 /// A JSON integer literal (no fraction, no exponent) that fits an int64.

@@ -42,7 +42,7 @@ impl SessionZone {
 
     /// Microseconds since the epoch of `local` in this zone; a time in a daylight-saving gap moves
     /// forward by the gap and an ambiguous one takes the earlier offset, as Java's `atZone`.
-    fn micros(self, local: NaiveDateTime) -> Option<i64> {
+    fn micros(self, local: NaiveDateTime) -> i64 {
         let utc = match self {
             Self::Fixed(offset) => local - offset.fix(),
             Self::Region(tz) => match tz.from_local_datetime(&local) {
@@ -53,7 +53,7 @@ impl SessionZone {
                 }
             },
         };
-        Some(utc.and_utc().timestamp_micros())
+        utc.and_utc().timestamp_micros()
     }
 }
 
@@ -128,7 +128,7 @@ pub fn parse_timestamp(text: &str, zone: SessionZone) -> Option<i64> {
     let text = text.trim();
     let (date, rest) = date_part(text)?;
     if rest.is_empty() {
-        return zone.micros(date.and_time(NaiveTime::MIN));
+        return Some(zone.micros(date.and_time(NaiveTime::MIN)));
     }
     let rest = rest.strip_prefix([' ', 'T'])?;
     let mut fields = [0u32; 3];
@@ -155,16 +155,16 @@ pub fn parse_timestamp(text: &str, zone: SessionZone) -> Option<i64> {
             return None;
         }
         let six = &after[..n.min(6)];
-        micros = six.parse::<u32>().ok()? * 10u32.pow(6 - six.len() as u32);
+        micros = six.parse::<u32>().ok()? * 10u32.pow(6 - u32::try_from(six.len()).ok()?);
         rest = &after[n..];
     }
     let time = NaiveTime::from_hms_micro_opt(fields[0], fields[1], fields[2], micros)?;
     let local = date.and_time(time);
     let zone_text = rest.trim_start();
     if zone_text.is_empty() {
-        return zone.micros(local);
+        return Some(zone.micros(local));
     }
-    SessionZone::parse(zone_text)?.micros(local)
+    Some(SessionZone::parse(zone_text)?.micros(local))
 }
 
 #[cfg(test)]

@@ -98,7 +98,7 @@ struct Rows<'o> {
     /// Where the corrupt-record column is (it is not read from the data).
     corrupt: Option<usize>,
     corrupt_text: Vec<Option<String>>,
-    rows: usize,
+    records: usize,
     /// Per record: whether it stays (DROPMALFORMED drops the malformed ones at the end).
     keep: Vec<bool>,
     malformed: u64,
@@ -129,7 +129,7 @@ impl<'o> Rows<'o> {
             columns,
             corrupt,
             corrupt_text: Vec::new(),
-            rows: 0,
+            records: 0,
             keep: Vec::new(),
             malformed: 0,
             dropped: 0,
@@ -157,7 +157,7 @@ impl<'o> Rows<'o> {
         if self.corrupt.is_some() {
             self.corrupt_text.push((!clean).then(|| text.to_string()));
         }
-        self.rows += 1;
+        self.records += 1;
         Ok(())
     }
 
@@ -177,7 +177,7 @@ impl<'o> Rows<'o> {
                 }
             })
             .collect::<Result<Vec<_>>>()?;
-        let options = RecordBatchOptions::new().with_row_count(Some(self.rows));
+        let options = RecordBatchOptions::new().with_row_count(Some(self.records));
         let mut batch = RecordBatch::try_new_with_options(Arc::clone(schema), columns, &options)?;
         if self.dropped > 0 {
             batch = arrow_select::filter::filter_record_batch(&batch, &arrow_array::BooleanArray::from(self.keep))?;
