@@ -23,6 +23,8 @@ non-numeric value in an INT column. Its queries:
   appended to Parquet;
 - `part`: a stream without aggregation appended to Parquet with `partitionBy("k")` (a null, a
   space and a slash among the values: `k=__HIVE_DEFAULT_PARTITION__`, `k=c d`, `k=x%2Fy`);
+- `complete` and `update`: an aggregation without a watermark (no group ever closes) through
+  `foreachBatch`;
 - both file sinks read back with `spark.read` (the partition column discovered from the folders)."""
 
 from __future__ import annotations
@@ -169,6 +171,10 @@ PROGRAM = textwrap.dedent(
 
     run("part", json_events().select("id", "k", "ts").where(F.col("id").isNotNull())
         .writeStream.format("parquet").partitionBy("k").option("checkpointLocation", f"{out}/cp/part"), f"{out}/part")
+    for mode in ("complete", "update"):
+        run(mode, csv_table().groupBy("k").agg(F.count("*").alias("n"), F.sum("v").alias("v")).writeStream
+            .outputMode(mode).foreachBatch(deduplicated(mode)).option("checkpointLocation", f"{out}/cp/{mode}"))
+
     back = spark.read.parquet(f"{out}/part")
     print("part read back", back.columns, back.count(), rows(back.select("id", "k", "ts")))
     back = spark.read.json(f"{out}/jsonsink")

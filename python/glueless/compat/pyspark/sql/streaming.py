@@ -438,6 +438,16 @@ class DataStreamWriter(Surface):
         unsupported("DataStreamWriter.toTable")
 
 
+#: The event-time column of an aggregation without a watermark (see ``StreamingQuery._run``).
+_NO_EVENT_TIME = "__glueless_no_event_time"
+
+
+def _constant_event_time(df: DataFrame) -> DataFrame:
+    from glueless.compat.pyspark.sql import functions as F
+
+    return df.withColumn(_NO_EVENT_TIME, F.expr("TIMESTAMP '1970-01-01 00:00:00'"))
+
+
 #: Sink formats; the file sinks among them.
 _SINKS = ("parquet", "json", "console", "memory")
 _FILE_SINKS = ("parquet", "json")
@@ -496,10 +506,12 @@ class StreamingQuery(Surface):
                 "Append output mode not supported when there are streaming aggregations on streaming "
                 "DataFrames/DataSets without watermark"
             )
-        if plan.watermark is None:
-            unsupported("a streaming aggregation without withWatermark(...)")
-        event_time = plan.watermark[0]
         windows = [k._window for k in plan.keys if k._window is not None]
+        if plan.watermark is None:
+            if windows:
+                unsupported("a streaming window aggregation without withWatermark(...)")
+            return  # update or complete: no group ever closes, no row is late
+        event_time = plan.watermark[0]
         if windows and windows[0][0] != event_time:
             unsupported("a window over a column other than the watermarked one")
         if append and not windows and not any(k._ref == event_time for k in plan.keys):
@@ -616,8 +628,11 @@ class StreamingQuery(Surface):
         }
         try:
             if plan.aggregated:
-                assert plan.watermark is not None, "checked by _check"
-                event_time, delay = plan.watermark
+                if plan.watermark is None:
+                    # Without a watermark no group closes and no row is late: to the engine, a
+                    # constant event time that the grouping does not use.
+                    common["before_watermark"] = self._transform(before + (_Op(_constant_event_time),))
+                event_time, delay = plan.watermark or (_NO_EVENT_TIME, "1 second")
                 window = next((k._window for k in plan.keys if k._window is not None), None)
                 aggregates = [f"{_aggregate_name(a)}={a._agg[0]}({a._agg[1]})" for a in plan.aggregates if a._agg]
                 reports = stream_aggregate(
