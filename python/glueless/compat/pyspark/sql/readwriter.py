@@ -69,7 +69,8 @@ def _read(session: Any, paths: list[str], fmt: str, options: dict[str, Any]) -> 
     recursive = _run.option_flag(options.get("recursivefilelookup", False))
     files = run.session.list_files(mapped, True)
     # Spark lists Hive-style partition folders (`k=v/`) under a path and adds their columns; other
-    # subfolders only with recursiveFileLookup, which turns partition discovery off.
+    # subfolders' JSON and CSV files only with recursiveFileLookup (which turns partition
+    # discovery off); Parquet files in them are read too, as glueless always has.
     partitioned: dict[tuple[tuple[str, str], ...], list[Any]] = {}
     for file in files:
         folders = _relative_folders(mapped, file[0])
@@ -78,6 +79,8 @@ def _read(session: Any, paths: list[str], fmt: str, options: dict[str, Any]) -> 
         elif all("=" in f for f in folders):
             key = tuple((f.split("=", 1)[0], unquote(f.split("=", 1)[1])) for f in folders)
             partitioned.setdefault(key, []).append(file)
+        elif fmt == "parquet":
+            partitioned.setdefault((), []).append(file)  # as ever: every Parquet file under the path
     keys = {tuple(k for k, _ in values) for values in partitioned if values}
     if len(keys) > 1:
         raise ValueError(f"Conflicting partition column names detected under {', '.join(paths)}: {sorted(keys)}")
