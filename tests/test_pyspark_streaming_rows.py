@@ -33,15 +33,15 @@ import datetime
 import json
 import os
 import shutil
-import subprocess
 import sys
 import textwrap
 import time
-from collections import Counter
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+
+from test_pyspark_streaming import _parse, _run
 
 pytest.importorskip("pyspark", reason="pyspark is a test dependency (pip install '.[test]')")
 if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
@@ -277,37 +277,6 @@ TABLE = [
 
 # The first file's modification time: an hour ago, well within Spark's `maxFileAge` (7 days).
 ARRIVALS = int(time.time()) - 3600
-CONSOLE_RULE = "-" * 43
-
-
-def _run(command: list[str], cwd: Path) -> str:
-    env = dict(os.environ, PYSPARK_PYTHON=sys.executable)
-    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=600, env=env)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout
-
-
-def _parse(stdout: str) -> tuple[list[str], list[tuple[int, Counter]]]:
-    """The program's own lines, and each console batch (its id and its table lines, unordered:
-    Spark's rows within a batch come in partition order)."""
-    lines = stdout.splitlines()
-    printed: list[str] = []
-    batches: list[tuple[int, Counter]] = []
-    i = 0
-    while i < len(lines):
-        if lines[i] == CONSOLE_RULE and i + 2 < len(lines) and lines[i + 1].startswith("Batch: "):
-            batch = int(lines[i + 1].removeprefix("Batch: "))
-            i += 3
-            table: Counter = Counter()
-            while i < len(lines) and lines[i].startswith(("+", "|")):
-                table[lines[i]] += 1
-                i += 1
-            batches.append((batch, table))
-            continue
-        if lines[i].strip():
-            printed.append(lines[i])
-        i += 1
-    return printed, batches
 
 
 def _norm(v: object) -> object:

@@ -39,21 +39,8 @@ impl ParseMode {
     }
 }
 
-/// Spark's CSV options that shape parsing.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CsvOptions {
-    /// The first line of every file is a header (skipped: columns are by position).
-    pub header: bool,
-    pub separator: u8,
-    pub quote: Option<u8>,
-    pub escape: Option<u8>,
-}
-
-impl Default for CsvOptions {
-    fn default() -> Self {
-        Self { header: false, separator: b',', quote: Some(b'"'), escape: Some(b'\\') }
-    }
-}
+/// The CSV options (header, separator, quote, escape), as users' Glue sources have them.
+pub use crate::frames::source::CsvOptions;
 
 /// The text formats of a stream's files.
 #[derive(Debug, Clone, PartialEq, Eq)]
