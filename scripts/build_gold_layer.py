@@ -50,6 +50,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--trigger", default="available-now", help='available-now, once or "processing-time=5 seconds"')
     p.add_argument("--timeout", type=float, default=None, help="stop a processing-time trigger after SECONDS")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    p.add_argument("--profile", help="AWS profile for S3; wins over AWS_* keys in the environment")
     return p
 
 
@@ -58,6 +59,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     def run() -> None:
         from glueless import stream
+        from glueless.aws import use_profile
+
+        use_profile(args.profile)
 
         defaults = stream.gold_defaults()
         custom = args.group_by is not None or args.agg is not None or args.window is not None

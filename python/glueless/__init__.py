@@ -15,6 +15,7 @@ from glueless._glueless import (
     SqlSession,
     __version__,
     _debug_build,
+    install_credential_chain,
     consent_dated_filter,
     consent_filter,
     distinct,
@@ -42,6 +43,12 @@ from glueless.exceptions import (
     StorageError,
     UnsupportedError,
 )
+
+# S3 stores without AWS_* keys in the environment sign with botocore's chain (profiles, SSO…);
+# botocore itself is imported only when such a store is first opened.
+from glueless.aws import CredentialChain as _CredentialChain
+
+install_credential_chain(_CredentialChain())
 
 if _debug_build:
     warnings.warn(

@@ -32,6 +32,7 @@ __all__ = [
     "write_parquet",
     "replicate_stedi",
     "run_job",
+    "install_credential_chain",
     "parquet_rows",
     "landing_columns",
     "list_data_files",
@@ -193,6 +194,18 @@ def run_job(
 
     ``incremental``: a landing → trusted job takes only the landing files its table's bookmark does
     not name and appends to the table (Glue's job bookmarks); the curated jobs always rebuild.
+    """
+
+class CredentialSource(Protocol):
+    def open(self) -> Optional[str]: ...
+    def credentials(self) -> tuple[str, str, Optional[str]]: ...
+
+def install_credential_chain(chain: CredentialSource) -> None:
+    """Sign S3 requests with ``chain`` wherever the environment holds no ``AWS_ACCESS_KEY_ID``.
+
+    ``chain.open()`` is asked when a store is built: None leaves object_store's own chain, a
+    string is the region of the chain's configuration ("" for none). ``chain.credentials()`` is
+    asked for keys every few minutes, from the core's I/O threads.
     """
 
 def generate_stedi(lake: str, *, customers: int = 1000, seed: int = 0, overwrite: bool = False) -> GeneratedStedi:

@@ -5,10 +5,12 @@
     glueless catalog ddl --lake s3://stedi-jivd --out scripts/sql
     glueless catalog apply [--catalog DIR] [--database DB] FILE.sql...
     glueless catalog list [--catalog DIR]
-    glueless submit [--map S3PREFIX=LOCATION]... [--catalog DIR] SCRIPT.py [SCRIPT ARGS...]
+    glueless submit [--map S3PREFIX=LOCATION]... [--catalog DIR] [--profile NAME] SCRIPT.py [SCRIPT ARGS...]
     glueless stedi run --lake ./lake [--demo] [--strict] [--incremental] [--engine spark]
         [--summary-json FILE] [--report FILE.html]
     glueless run customer_landing_to_trusted --lake ./lake
+
+Every command takes ``--profile NAME``: the AWS profile S3 access signs with.
 """
 
 from __future__ import annotations
@@ -23,11 +25,18 @@ from glueless.driver import default_lake, guarded
 from glueless.summary import format_job, format_pipeline
 
 
+PROFILE_HELP = "AWS profile for S3 (and the Glue catalog); wins over AWS_* keys in the environment"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="glueless", description="Glue lakehouse jobs without Glue.")
+    parser.add_argument("--profile", help=PROFILE_HELP)
+    # Also accepted after the command (`glueless stedi run --profile dev`), as the AWS CLI does.
+    aws = argparse.ArgumentParser(add_help=False)
+    aws.add_argument("--profile", default=argparse.SUPPRESS, help=PROFILE_HELP)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    generate = commands.add_parser("generate", help="write deterministic demo landing data")
+    generate = commands.add_parser("generate", parents=[aws], help="write deterministic demo landing data")
     generate.add_argument("dataset", choices=["stedi", "reviews"], help="stedi landing data or a reviews silver layer")
     generate.add_argument("--lake", default=default_lake())
     generate.add_argument("--customers", type=int, default=1000)
@@ -43,9 +52,9 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument("--files", type=int, default=20, help="reviews: Parquet files to write")
     generate.add_argument("--rows-per-file", type=int, default=4500, help="reviews: rows per file")
 
-    stedi = commands.add_parser("stedi", help="the STEDI lakehouse")
+    stedi = commands.add_parser("stedi", parents=[aws], help="the STEDI lakehouse")
     stedi_commands = stedi.add_subparsers(dest="stedi_command", required=True)
-    pipeline = stedi_commands.add_parser("run", help="run the five STEDI jobs in order")
+    pipeline = stedi_commands.add_parser("run", parents=[aws], help="run the five STEDI jobs in order")
     pipeline.add_argument("--lake", default=default_lake())
     pipeline.add_argument("--strict", action="store_true", help="consent-dated, same-customer rules")
     pipeline.add_argument(
@@ -63,9 +72,9 @@ def _parser() -> argparse.ArgumentParser:
     pipeline.add_argument("--summary-json", metavar="FILE", help="write the run summary as JSON")
     pipeline.add_argument("--report", metavar="FILE.html", help="write an HTML page with the zone funnel")
 
-    catalog = commands.add_parser("catalog", help="Athena / Glue catalog DDL for the lake's tables")
+    catalog = commands.add_parser("catalog", parents=[aws], help="Athena / Glue catalog DDL for the lake's tables")
     catalog_commands = catalog.add_subparsers(dest="catalog_command", required=True)
-    ddl = catalog_commands.add_parser("ddl", help="print CREATE EXTERNAL TABLE statements")
+    ddl = catalog_commands.add_parser("ddl", parents=[aws], help="print CREATE EXTERNAL TABLE statements")
     ddl.add_argument("--lake", default=default_lake())
     ddl.add_argument("--database", default="stedi")
     ddl.add_argument("--out", metavar="DIR", help="write one NAME.sql file per table instead of printing")
@@ -74,17 +83,17 @@ def _parser() -> argparse.ArgumentParser:
         "--declared", action="store_true", help="the landing tables' declared schemas, without storage access"
     )
 
-    apply = catalog_commands.add_parser("apply", help="run Athena/Hive DDL files into the Data Catalog")
+    apply = catalog_commands.add_parser("apply", parents=[aws], help="run Athena/Hive DDL files into the Data Catalog")
     apply.add_argument("files", nargs="+", metavar="FILE.sql")
     apply.add_argument("--catalog", help="catalog location, or 'glue' (default $GLUELESS_CATALOG or ./.glueless/catalog)")
     apply.add_argument("--database", default="default", help="database of tables the DDL names without one")
-    listing = catalog_commands.add_parser("list", help="show the catalog's databases and tables")
+    listing = catalog_commands.add_parser("list", parents=[aws], help="show the catalog's databases and tables")
     listing.add_argument("--catalog", help="catalog location, or 'glue'")
     listing.add_argument("databases", nargs="*", help="only these databases")
 
     commands.add_parser("submit", help="run a Glue or PySpark script unchanged (glueless submit --help)")
 
-    run = commands.add_parser("run", help="run one STEDI job")
+    run = commands.add_parser("run", parents=[aws], help="run one STEDI job")
     run.add_argument("job")
     run.add_argument("--lake", default=default_lake())
     run.add_argument("--strict", action="store_true")
@@ -227,6 +236,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     def run() -> None:
         import glueless
+        from glueless.aws import use_profile
+
+        use_profile(args.profile)
 
         if args.command == "generate":
             _generate(args)

@@ -43,6 +43,7 @@ def job_parser(job: str, description: str) -> argparse.ArgumentParser:
     parser.add_argument("--lake", default=default_lake(), help="lakehouse root (default: $GLUELESS_LAKE, else ./lake)")
     parser.add_argument("--strict", action="store_true", help="consent-dated, same-customer rules")
     parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    parser.add_argument("--profile", help="AWS profile for S3; wins over AWS_* keys in the environment")
     parser.add_argument("--summary-json", metavar="FILE", help="write the run summary as JSON to FILE")
     parser.add_argument(
         "--max-record-bytes", type=int, default=None, help="quarantine landing records longer than this"
@@ -77,7 +78,9 @@ def main(job: str, description: str = "", argv: Optional[Sequence[str]] = None) 
 
     def run() -> None:
         import glueless
+        from glueless.aws import use_profile
 
+        use_profile(args.profile)
         incremental = args.incremental or args.job_bookmark_option == "job-bookmark-enable"
         if args.engine == "spark":
             if incremental:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator, Optional, Sequence
 
 import glueless
+from glueless.aws import use_profile
 from glueless.compat import _run
 from glueless.compat._unsupported import NotSupportedByGlueless
 from glueless.exceptions import GluelessError
@@ -87,11 +88,12 @@ class SubmitOptions:
     bookmarks: Optional[str] = None
     summary_json: Optional[str] = None
     quiet: bool = False
+    profile: Optional[str] = None
 
 
 USAGE = (
     "usage: glueless submit [--map S3PREFIX=LOCATION]... [--catalog LOCATION] [--bookmarks DIR] "
-    "[--summary-json FILE] [--quiet] SCRIPT.py [SCRIPT ARGS...]"
+    "[--summary-json FILE] [--profile NAME] [--quiet] SCRIPT.py [SCRIPT ARGS...]"
 )
 
 
@@ -108,13 +110,22 @@ def parse_args(argv: Sequence[str]) -> SubmitOptions:
             print(__doc__)
             raise SystemExit(0)
         if not arg.startswith("--"):
-            return SubmitOptions(arg, argv[i + 1 :], maps, values.get("catalog"), values.get("bookmarks"), values.get("summary_json"), bool(values.get("quiet")))
+            return SubmitOptions(
+                arg,
+                argv[i + 1 :],
+                maps,
+                values.get("catalog"),
+                values.get("bookmarks"),
+                values.get("summary_json"),
+                bool(values.get("quiet")),
+                values.get("profile"),
+            )
         name, eq, inline = arg[2:].partition("=")
         if name == "quiet":
             values["quiet"] = True
             i += 1
             continue
-        if name not in ("map", "catalog", "bookmarks", "summary-json"):
+        if name not in ("map", "catalog", "bookmarks", "summary-json", "profile"):
             raise SystemExit(f"glueless submit: unknown option {arg} (options go before the script)\n{USAGE}")
         if eq:
             value = inline
@@ -178,6 +189,7 @@ def run_script(options: SubmitOptions) -> int:
         return 2
     with open(script, encoding="utf-8") as f:
         source = f.read()
+    use_profile(options.profile)
     run = _run.start(_run.Run(maps, options.catalog, script, options.quiet, options.bookmarks))
     saved_argv, saved_path = sys.argv, list(sys.path)
     sys.argv = [script, *options.script_args]

@@ -3,6 +3,7 @@
 
 mod broadcast;
 mod catalog;
+mod credentials;
 mod errors;
 mod frames;
 mod generate;
@@ -38,6 +39,7 @@ fn _glueless(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(kernels::distinct, m)?)?;
     m.add_function(wrap_pyfunction!(kernels::drop_pii, m)?)?;
     m.add_function(wrap_pyfunction!(jobs::run_job, m)?)?;
+    m.add_function(wrap_pyfunction!(credentials::install_credential_chain, m)?)?;
     m.add_function(wrap_pyfunction!(catalog::catalog_ddl, m)?)?;
     m.add_function(wrap_pyfunction!(catalog::parse_catalog_ddl, m)?)?;
     m.add_function(wrap_pyfunction!(generate::generate_stedi, m)?)?;

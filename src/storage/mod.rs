@@ -3,6 +3,7 @@
 //!
 //! This module knows locations, objects and atomic commits; it knows nothing of tables or schemas.
 
+pub mod credentials;
 pub mod failpoint;
 pub mod local_commit;
 pub mod location;

@@ -1,6 +1,7 @@
 //! S3 (and S3-compatible stores) through object_store, configured from the environment as the AWS
 //! tools are: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION /
-//! AWS_DEFAULT_REGION, AWS_ENDPOINT_URL (MinIO, Garage, Ceph…), AWS_ALLOW_HTTP.
+//! AWS_DEFAULT_REGION, AWS_ENDPOINT_URL (MinIO, Garage, Ceph…), AWS_ALLOW_HTTP; without keys
+//! there, from the installed credential chain (profiles, SSO…; see [`super::credentials`]).
 //!
 //! Secrets never leave this module: errors are rebuilt from the S3 error code and message, and any
 //! text that reaches the user is scrubbed of the secret key and session token.
@@ -13,6 +14,7 @@ use std::time::Duration;
 use object_store::aws::AmazonS3Builder;
 use object_store::{BackoffConfig, ClientOptions, ObjectStore, RetryConfig};
 
+use super::credentials::{self, CachedCredentials, SourceRegion};
 use crate::error::{Error, Result};
 
 /// Variables whose values must never be shown.
@@ -29,13 +31,14 @@ pub fn store(bucket: &str) -> Result<Arc<dyn ObjectStore>> {
     type Stores = Mutex<HashMap<(String, u64), Arc<dyn ObjectStore>>>;
     static STORES: OnceLock<Stores> = OnceLock::new();
     let key = (bucket.to_string(), environment_fingerprint());
-    let mut stores = STORES.get_or_init(Mutex::default).lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    if let Some(store) = stores.get(&key) {
+    let stores = || STORES.get_or_init(Mutex::default).lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(store) = stores().get(&key) {
         return Ok(store.clone());
     }
+    // Built without the lock held: a credential chain may call into Python, whose lock another
+    // thread waiting here could hold.
     let store: Arc<dyn ObjectStore> = Arc::new(build(bucket)?);
-    stores.insert(key, store.clone());
-    Ok(store)
+    Ok(stores().entry(key).or_insert(store).clone())
 }
 
 fn build(bucket: &str) -> Result<object_store::aws::AmazonS3> {
@@ -66,7 +69,22 @@ fn build(bucket: &str) -> Result<object_store::aws::AmazonS3> {
         retry_timeout: seconds("GLUELESS_S3_RETRY_TIMEOUT", 120.0)?,
     };
     // from_env reads every AWS_* variable object_store knows; the client options set after it win.
-    AmazonS3Builder::from_env()
+    let mut builder = AmazonS3Builder::from_env();
+    // Keys in the environment come first, as in every AWS tool; without them the installed chain
+    // (profiles, SSO, credential_process…) signs, where one is installed and applies.
+    if env("AWS_ACCESS_KEY_ID").is_none() {
+        if let Some(source) = credentials::installed() {
+            if let Some(SourceRegion(region)) = source.open()? {
+                if let Some(region) =
+                    region.filter(|_| env("AWS_REGION").or_else(|| env("AWS_DEFAULT_REGION")).is_none())
+                {
+                    builder = builder.with_region(region);
+                }
+                builder = builder.with_credentials(Arc::new(CachedCredentials::new(source)));
+            }
+        }
+    }
+    builder
         .with_bucket_name(bucket)
         .with_client_options(options)
         .with_retry(retry)
