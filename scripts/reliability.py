@@ -38,7 +38,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "reliability.json"
         env = {**os.environ, "GLUELESS_RELIABILITY_LOG": str(log)}
-        done = subprocess.run([sys.executable, "-m", "pytest", "-q", *CHECKS], cwd=REPO, env=env)
+        # One process (-n 0 overrides the two workers of pyproject's addopts): the counts are kept
+        # in the test process and written once at its end.
+        done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "0", *CHECKS], cwd=REPO, env=env)
         counts = json.loads(log.read_text()) if log.exists() else {}
     print(f"\n{'check':<78} {'count':>7}")
     for name, count in sorted(counts.items()):
