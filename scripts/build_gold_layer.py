@@ -16,6 +16,7 @@ import sys
 from typing import Optional, Sequence
 
 try:
+    from glueless.aws import add_profile_option
     from glueless.driver import guarded
 except ImportError as err:  # glueless not installed: one line, not a traceback
     sys.exit(f"build_gold_layer: error: glueless is not installed ({err}); run `pip install .`")
@@ -50,7 +51,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--trigger", default="available-now", help='available-now, once or "processing-time=5 seconds"')
     p.add_argument("--timeout", type=float, default=None, help="stop a processing-time trigger after SECONDS")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    p.add_argument("--profile", help="AWS profile for S3; wins over AWS_* keys in the environment")
+    add_profile_option(p)
     return p
 
 

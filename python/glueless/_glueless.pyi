@@ -205,7 +205,7 @@ def install_credential_chain(chain: CredentialSource) -> None:
 
     ``chain.open()`` is asked when a store is built: None leaves object_store's own chain, a
     string is the region of the chain's configuration ("" for none). ``chain.credentials()`` is
-    asked for keys every few minutes, from the core's I/O threads.
+    asked for keys once a minute, from the core's I/O threads.
     """
 
 def generate_stedi(lake: str, *, customers: int = 1000, seed: int = 0, overwrite: bool = False) -> GeneratedStedi:

@@ -11,6 +11,7 @@ metadata services are used.
 
 from __future__ import annotations
 
+import argparse
 import os
 import threading
 from typing import Any, Optional
@@ -19,6 +20,14 @@ from glueless.exceptions import AccessDeniedError, InvalidArgumentError, Storage
 
 #: Variables that decide which configuration botocore reads: a change makes a new session.
 _CONFIG_VARS = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "HOME")
+
+
+PROFILE_HELP = "AWS profile for S3 (and the Glue catalog); wins over AWS_* keys in the environment"
+
+
+def add_profile_option(parser: argparse.ArgumentParser, **kwargs: Any) -> None:
+    """The ``--profile NAME`` option of every command and driver; :func:`use_profile` applies it."""
+    parser.add_argument("--profile", help=PROFILE_HELP, **kwargs)
 
 
 def use_profile(name: Optional[str]) -> None:

@@ -21,19 +21,17 @@ import sys
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
+from glueless.aws import add_profile_option
 from glueless.driver import default_lake, guarded
 from glueless.summary import format_job, format_pipeline
 
 
-PROFILE_HELP = "AWS profile for S3 (and the Glue catalog); wins over AWS_* keys in the environment"
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="glueless", description="Glue lakehouse jobs without Glue.")
-    parser.add_argument("--profile", help=PROFILE_HELP)
+    add_profile_option(parser)
     # Also accepted after the command (`glueless stedi run --profile dev`), as the AWS CLI does.
     aws = argparse.ArgumentParser(add_help=False)
-    aws.add_argument("--profile", default=argparse.SUPPRESS, help=PROFILE_HELP)
+    add_profile_option(aws, default=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", required=True)
 
     generate = commands.add_parser("generate", parents=[aws], help="write deterministic demo landing data")

@@ -8,6 +8,7 @@ import os
 import sys
 from typing import Callable, Optional, Sequence
 
+from glueless.aws import add_profile_option
 from glueless.exceptions import GluelessError
 from glueless.summary import format_job
 
@@ -43,7 +44,7 @@ def job_parser(job: str, description: str) -> argparse.ArgumentParser:
     parser.add_argument("--lake", default=default_lake(), help="lakehouse root (default: $GLUELESS_LAKE, else ./lake)")
     parser.add_argument("--strict", action="store_true", help="consent-dated, same-customer rules")
     parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    parser.add_argument("--profile", help="AWS profile for S3; wins over AWS_* keys in the environment")
+    add_profile_option(parser)
     parser.add_argument("--summary-json", metavar="FILE", help="write the run summary as JSON to FILE")
     parser.add_argument(
         "--max-record-bytes", type=int, default=None, help="quarantine landing records longer than this"
