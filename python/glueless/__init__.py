@@ -16,6 +16,7 @@ from glueless._glueless import (
     __version__,
     _debug_build,
     install_credential_chain,
+    install_table_formats,
     consent_dated_filter,
     consent_filter,
     distinct,
@@ -49,6 +50,12 @@ from glueless.exceptions import (
 from glueless.aws import CredentialChain as _CredentialChain
 
 install_credential_chain(_CredentialChain())
+
+# Iceberg and Delta tables: the core writes the Parquet files, pyiceberg / delta-rs commit them
+# (imported only when such a table is first written or read).
+from glueless.formats import TableFormats as _TableFormats
+
+install_table_formats(_TableFormats())
 
 if _debug_build:
     warnings.warn(

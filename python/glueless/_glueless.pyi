@@ -1,7 +1,7 @@
 """Type stubs of the Rust core (checked against the binary with mypy.stubtest)."""
 
 from os import PathLike
-from typing import Callable, Mapping, Optional, Protocol, Sequence, TypedDict, Union, final
+from typing import Any, Callable, Mapping, Optional, Protocol, Sequence, TypedDict, Union, final
 
 __all__ = [
     "__version__",
@@ -188,13 +188,40 @@ def progress() -> tuple[int, int]:
     """Landing bytes and records decoded so far in this process."""
 
 def run_job(
-    job: str, lake: str, *, strict: bool = False, max_record_bytes: Optional[int] = None, incremental: bool = False
+    job: str,
+    lake: str,
+    *,
+    strict: bool = False,
+    max_record_bytes: Optional[int] = None,
+    incremental: bool = False,
+    format: Optional[str] = None,
 ) -> JobSummary:
     """Run one STEDI job on the lake rooted at ``lake`` and return its run summary.
 
     ``incremental``: a landing → trusted job takes only the landing files its table's bookmark does
     not name and appends to the table (Glue's job bookmarks); the curated jobs always rebuild.
+    ``format``: ``"parquet"``, ``"iceberg"`` or ``"delta"`` for the tables written (each one
+    snapshot); ``None`` keeps each table's own format (Parquet for a new table). A table of another
+    format already at an output is an :class:`InvalidArgumentError`.
     """
+
+class TableFormatCommitter(Protocol):
+    def commit(
+        self,
+        format: str,
+        table: str,
+        name: str,
+        schema: Any,
+        files: list[tuple[str, int, int]],
+        mode: str,
+        properties: Optional[str],
+    ) -> None: ...
+    def snapshot(self, format: str, table: str) -> tuple[list[tuple[str, int, int]], Optional[str]]: ...
+
+def install_table_formats(formats: TableFormatCommitter) -> None:
+    """Commit and read Iceberg and Delta tables through ``formats`` (``glueless.formats.TableFormats``,
+    installed at import): the core writes the Parquet files, ``commit`` makes them one snapshot,
+    ``snapshot`` names the current snapshot's files (URL, bytes, modification ms) and properties."""
 
 class CredentialSource(Protocol):
     def open(self) -> Optional[str]: ...

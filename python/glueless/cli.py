@@ -23,6 +23,7 @@ from typing import Any, Optional, Sequence
 
 from glueless.aws import add_profile_option
 from glueless.driver import default_lake, guarded
+from glueless.formats import add_format_options, use_catalog
 from glueless.summary import format_job, format_pipeline
 
 
@@ -61,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     pipeline.add_argument(
         "--engine", choices=["local", "spark"], default="local", help="spark: run on the active Spark session"
     )
+    add_format_options(pipeline)
     pipeline.add_argument("--quiet", action="store_true", help="print nothing but errors")
     pipeline.add_argument(
         "--demo",
@@ -96,6 +98,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--lake", default=default_lake())
     run.add_argument("--strict", action="store_true")
     run.add_argument("--incremental", action="store_true")
+    add_format_options(run)
     return parser
 
 
@@ -189,6 +192,7 @@ def _stedi_run(args: argparse.Namespace) -> None:
     from glueless.progress import ProgressBar
     from glueless.report import render_html
 
+    use_catalog(args.catalog)
     if args.demo:
         _demo_lake(args.lake, args.quiet)
 
@@ -203,6 +207,7 @@ def _stedi_run(args: argparse.Namespace) -> None:
             args.lake,
             strict=args.strict,
             incremental=args.incremental,
+            format=args.format,
             engine=args.engine,
             on_job_start=bar.start if bar else None,
             on_job_done=done,
@@ -249,7 +254,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         elif args.command == "catalog":
             _catalog_ddl(args)
         elif args.command == "run":
-            print(format_job(glueless.run_job(args.job, args.lake, strict=args.strict, incremental=args.incremental)))
+            use_catalog(args.catalog)
+            summary = glueless.run_job(
+                args.job, args.lake, strict=args.strict, incremental=args.incremental, format=args.format
+            )
+            print(format_job(summary))
 
     return guarded("glueless", run)
 

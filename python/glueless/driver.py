@@ -9,6 +9,7 @@ import sys
 from typing import Callable, Optional, Sequence
 
 from glueless.aws import add_profile_option
+from glueless.formats import add_format_options, use_catalog
 from glueless.exceptions import GluelessError
 from glueless.summary import format_job
 
@@ -45,6 +46,7 @@ def job_parser(job: str, description: str) -> argparse.ArgumentParser:
     parser.add_argument("--strict", action="store_true", help="consent-dated, same-customer rules")
     parser.add_argument("--quiet", action="store_true", help="print nothing but errors")
     add_profile_option(parser)
+    add_format_options(parser)
     parser.add_argument("--summary-json", metavar="FILE", help="write the run summary as JSON to FILE")
     parser.add_argument(
         "--max-record-bytes", type=int, default=None, help="quarantine landing records longer than this"
@@ -82,17 +84,25 @@ def main(job: str, description: str = "", argv: Optional[Sequence[str]] = None) 
         from glueless.aws import use_profile
 
         use_profile(args.profile)
+        use_catalog(args.catalog)
         incremental = args.incremental or args.job_bookmark_option == "job-bookmark-enable"
         if args.engine == "spark":
             if incremental:
                 raise ValueError("--incremental is not offered with --engine spark yet; run it with the local engine")
+            if args.format not in (None, "parquet"):
+                raise ValueError(f"--format {args.format} is not offered with --engine spark yet; run it with the local engine")
             from glueless.spark import run_job as run_on_spark
 
             summary = run_on_spark(job, args.lake, strict=args.strict, max_record_bytes=args.max_record_bytes)
         else:
             summary = dict(
                 glueless.run_job(
-                    job, args.lake, strict=args.strict, max_record_bytes=args.max_record_bytes, incremental=incremental
+                    job,
+                    args.lake,
+                    strict=args.strict,
+                    max_record_bytes=args.max_record_bytes,
+                    incremental=incremental,
+                    format=args.format,
                 )
             )
         if args.summary_json:

@@ -43,6 +43,7 @@ def run_stedi(
     strict: bool = False,
     max_record_bytes: Optional[int] = None,
     incremental: bool = False,
+    format: Optional[str] = None,
     engine: str = "local",
     on_job_start: Optional[Callable[[str], None]] = None,
     on_job_done: Optional[Callable[[dict[str, Any]], None]] = None,
@@ -54,12 +55,16 @@ def run_stedi(
     than ``max_record_bytes`` (default 32 MiB) are quarantined unparsed. ``incremental``: the
     landing → trusted jobs take only new landing files and append (job bookmarks); the curated jobs
     rebuild from the trusted tables. Zone counts are then the rows of each table after the run.
+    ``format`` (``"parquet"``, ``"iceberg"``, ``"delta"``) is the table format of the zones
+    written; ``None`` keeps each table's own (Parquet for new ones).
     ``engine="spark"`` runs each job on the active Spark session (see :mod:`glueless.spark`).
     """
     if engine not in ("local", "spark"):
         raise ValueError(f"unknown engine {engine!r}; use 'local' or 'spark'")
     if engine == "spark" and incremental:
         raise ValueError("--incremental is not offered with --engine spark yet; run it with the local engine")
+    if engine == "spark" and format not in (None, "parquet"):
+        raise ValueError(f"--format {format} is not offered with --engine spark yet; run it with the local engine")
     started = time.perf_counter()
     jobs = []
     for job in STEDI_JOBS:
@@ -71,7 +76,9 @@ def run_stedi(
             summary = run_on_spark(job, lake, strict=strict, max_record_bytes=max_record_bytes)
         else:
             summary = dict(
-                _glueless.run_job(job, lake, strict=strict, max_record_bytes=max_record_bytes, incremental=incremental)
+                _glueless.run_job(
+                    job, lake, strict=strict, max_record_bytes=max_record_bytes, incremental=incremental, format=format
+                )
             )
         jobs.append(summary)
         if on_job_done:
@@ -83,6 +90,7 @@ def run_stedi(
         "lake": lake,
         "strict": strict,
         "incremental": incremental,
+        "format": format,
         "engine": engine,
         "jobs": jobs,
         "zones": zones,

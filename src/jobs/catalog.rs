@@ -33,6 +33,20 @@ const PARQUET_TABLES: [(&str, &str); 8] = [
     ("step_trainer/rejected", "step_trainer_rejected"),
 ];
 
+/// The database the STEDI tables are registered in.
+pub const STEDI_DATABASE: &str = "stedi";
+
+/// The qualified catalog name of the table `table/zone` (`step_trainer/curated` →
+/// `stedi.machine_learning_curated`); a table the STEDI lake does not name gets `table_zone`
+/// (the catalog's default database).
+#[must_use]
+pub fn catalog_name(table: &str) -> String {
+    PARQUET_TABLES
+        .iter()
+        .find(|(zone, _)| *zone == table)
+        .map_or_else(|| table.replace('/', "_"), |(_, name)| format!("{STEDI_DATABASE}.{name}"))
+}
+
 /// Which tables [`lake_ddl`] describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DdlScope {

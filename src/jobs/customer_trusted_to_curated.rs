@@ -27,8 +27,7 @@ pub fn run(lake: &Lake, _options: &JobOptions) -> Result<JobReport> {
         let distinct_rows = distinct(&customers.schema, &out.batches)?;
         Ok((out, distinct_rows))
     })?;
-    let curated =
-        output::replace_table("customer/curated", &lake.zone("customer", "curated"), &customers.schema, &kept)?;
+    let curated = output::replace_table(&lake.output("customer", "curated"), &customers.schema, &kept)?;
     Ok(JobReport {
         job: "customer_trusted_to_curated".into(),
         read: customers.rows(),

@@ -1,12 +1,15 @@
 //! The STEDI lake layout: `ROOT/<table>/{landing,trusted,curated,rejected}/`.
 
+use super::output::Target;
 use crate::error::{Error, Result};
-use crate::storage::{objects, Location};
+use crate::storage::{objects, Location, TableFormat};
 
 /// A lakehouse root.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lake {
     root: Location,
+    /// The format jobs write their tables in; `None`: each table's own (Parquet for new ones).
+    format: Option<TableFormat>,
 }
 
 impl Lake {
@@ -15,7 +18,19 @@ impl Lake {
     /// # Errors
     /// [`crate::Error::InvalidArgument`] for a location that cannot be parsed.
     pub fn open(root: &str) -> Result<Self> {
-        Ok(Self { root: Location::parse(root)? })
+        Ok(Self { root: Location::parse(root)?, format: None })
+    }
+
+    /// The same lake, with jobs writing their tables as `format`.
+    #[must_use]
+    pub fn with_format(self, format: Option<TableFormat>) -> Self {
+        Self { format, ..self }
+    }
+
+    /// Where a job writes `table`'s `zone`, in the lake's format.
+    #[must_use]
+    pub fn output(&self, table: &str, zone: &str) -> Target {
+        Target { table: format!("{table}/{zone}"), location: self.zone(table, zone), format: self.format }
     }
 
     /// The lake's root.

@@ -104,21 +104,21 @@ impl<'l> LandingRun<'l> {
 
     /// Replace the quarantine; an incremental run keeps the records of files it did not take.
     fn write_rejected(&self, rejected: &[RecordBatch]) -> Result<OutputInfo> {
-        let name = format!("{}/rejected", self.table);
-        let location = self.lake.zone(self.table, "rejected");
+        let target = self.lake.output(self.table, "rejected");
+        let location = &target.location;
         let mut batches = Vec::new();
         if self.incremental {
             // Records of this run's files are dropped first: a re-run after a crash must not
             // quarantine them twice.
             let taken: std::collections::HashSet<String> = self.files.iter().map(|f| f.location.to_string()).collect();
-            if let Some(old) = read_existing(&location)? {
+            if let Some(old) = read_existing(location)? {
                 for batch in &old.batches {
                     batches.push(filter_by_text(batch, "source_file", |s| !taken.contains(s))?);
                 }
             }
         }
         batches.extend(rejected.iter().cloned());
-        output::replace_table(&name, &location, &rejected_schema(), &batches)
+        output::replace_table(&target, &rejected_schema(), &batches)
     }
 
     /// Write the job's rows to `table/trusted` with the bookmark of every file taken so far. A
@@ -134,11 +134,11 @@ impl<'l> LandingRun<'l> {
         rows: Vec<RecordBatch>,
         distinct_rows: bool,
     ) -> Result<(OutputInfo, u64)> {
-        let name = format!("{}/trusted", self.table);
+        let target = self.lake.output(self.table, "trusted");
         let bookmark = self.bookmark.clone().with(self.job, &self.files);
         let mut commit = Commit { properties: Some(bookmark.properties()), ..Commit::default() };
         if !self.incremental {
-            return Ok((output::write_table(&name, &self.trusted, schema, &rows, commit)?, 0));
+            return Ok((output::write_table(&target, schema, &rows, commit)?, 0));
         }
         let old_files: Vec<FileEntry> =
             committed_files(&self.trusted)?.into_iter().filter(|f| f.name().ends_with(".parquet")).collect();
@@ -168,13 +168,13 @@ impl<'l> LandingRun<'l> {
                 None => parquet_rows(&old_files)?,
             };
             commit.keep = old_files;
-            Ok((output::write_table(&name, &self.trusted, schema, &new_rows, commit)?, already))
+            Ok((output::write_table(&target, schema, &new_rows, commit)?, already))
         } else {
             // The schema evolved: the old rows are rewritten with the new columns (null) and
             // widened types, then the new rows follow.
             let appended: usize = new_rows.iter().map(RecordBatch::num_rows).sum();
             let all: Vec<RecordBatch> = old_batches.into_iter().chain(new_rows).collect();
-            let mut out = output::write_table(&name, &self.trusted, schema, &all, commit)?;
+            let mut out = output::write_table(&target, schema, &all, commit)?;
             out.rows = appended as u64;
             Ok((out, already))
         }

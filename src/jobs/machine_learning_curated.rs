@@ -53,8 +53,7 @@ pub fn run(lake: &Lake, options: &JobOptions) -> Result<JobReport> {
         )));
     }
     let curated = output::replace_table_streamed(
-        "step_trainer/curated",
-        &lake.zone("step_trainer", "curated"),
+        &lake.output("step_trainer", "curated"),
         &schema,
         &readings.row_groups(),
         |(file, group), sink| file.read(Some(vec![*group]), Some(reading_columns), |batch| sink(join.probe(&batch)?)),

@@ -65,6 +65,6 @@ pub fn run_job(name: &str, lake: &Lake, options: &JobOptions) -> Result<JobRepor
         "machine_learning_curated" => machine_learning_curated::run(lake, options),
         other => Err(Error::InvalidArgument(format!("unknown job {other}; known jobs: {}", STEDI_JOBS.join(", ")))),
     }?;
-    catalog::write_job_ddl(lake, &report, "stedi")?;
+    catalog::write_job_ddl(lake, &report, catalog::STEDI_DATABASE)?;
     Ok(report)
 }

@@ -1,5 +1,6 @@
 //! Writing a job's output table to its zone: Parquet files staged beside the target and made
-//! visible in one atomic step, so a reader sees the previous output or the new one, never a mix.
+//! visible in one atomic step, so a reader sees the previous output or the new one, never a mix;
+//! or, for an Iceberg or Delta table, written into the table and committed as one snapshot.
 
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
@@ -9,11 +10,33 @@ use super::report::OutputInfo;
 use crate::error::Result;
 use crate::pool;
 use crate::storage::parquet_file::{self, ParquetSink};
-use crate::storage::{failpoint, FileEntry, Location, StagedFolder};
+use crate::storage::{failpoint, FileEntry, Location, StagedFolder, TableFormat, WrittenFile};
 
 /// Below this many rows a table is one file; above, one file per pool thread, encoded in
 /// parallel (Parquet encoding and zstd are single-threaded per file).
 const ROWS_PER_PARALLEL_PART: usize = 1 << 17;
+
+/// Where a job's output table goes.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The table as reports name it (`customer/trusted`).
+    pub table: String,
+    pub location: Location,
+    /// `None`: the format the table already has (Parquet for a new one).
+    pub format: Option<TableFormat>,
+}
+
+impl Target {
+    /// The name the table is registered under in a catalog (`machine_learning_curated`).
+    #[must_use]
+    pub fn catalog_name(&self) -> String {
+        super::catalog::catalog_name(&self.table)
+    }
+
+    fn stage(&self, schema: &SchemaRef) -> Result<StagedFolder> {
+        StagedFolder::create_table(&self.location, self.format, &self.catalog_name(), schema)
+    }
+}
 
 /// How a table's new content relates to its committed one.
 #[derive(Debug, Default)]
@@ -31,13 +54,8 @@ pub struct Commit {
 ///
 /// # Errors
 /// Storage errors naming the location; the previous output then stays as it was.
-pub fn replace_table(
-    table: &str,
-    location: &Location,
-    schema: &SchemaRef,
-    batches: &[RecordBatch],
-) -> Result<OutputInfo> {
-    write_table(table, location, schema, batches, Commit::default())
+pub fn replace_table(target: &Target, schema: &SchemaRef, batches: &[RecordBatch]) -> Result<OutputInfo> {
+    write_table(target, schema, batches, Commit::default())
 }
 
 /// Write `batches` as the new files of the table at `location`, keeping the files `commit.keep`
@@ -46,14 +64,8 @@ pub fn replace_table(
 ///
 /// # Errors
 /// Storage errors naming the location; the previous output then stays as it was.
-pub fn write_table(
-    table: &str,
-    location: &Location,
-    schema: &SchemaRef,
-    batches: &[RecordBatch],
-    commit: Commit,
-) -> Result<OutputInfo> {
-    let mut staged = StagedFolder::create(location)?;
+pub fn write_table(target: &Target, schema: &SchemaRef, batches: &[RecordBatch], commit: Commit) -> Result<OutputInfo> {
+    let mut staged = target.stage(schema)?;
     let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
     // An append adds no empty file: the kept files already give readers the schema.
     let appending = !commit.keep.is_empty();
@@ -62,25 +74,29 @@ pub fn write_table(
     } else {
         split_parts(batches, (rows / ROWS_PER_PARALLEL_PART).clamp(1, pool::size()))
     };
-    let run = if appending { format!("-{:x}", run_stamp()) } else { String::new() };
-    let sizes: Vec<u64> = pool::install(|| {
+    let run = run_suffix(appending || staged.keeps_history());
+    let written: Vec<WrittenFile> = pool::install(|| {
         parts
             .par_iter()
             .enumerate()
-            .map(|(i, part)| parquet_file::write(&staged.file(&format!("part-{i:05}{run}.parquet")), schema, part))
+            .map(|(i, part)| {
+                let location = staged.file(&format!("part-{i:05}{run}.parquet"));
+                let size = parquet_file::write(&location, schema, part)?;
+                Ok(WrittenFile { location, size, rows: part.iter().map(|b| b.num_rows() as u64).sum() })
+            })
             .collect::<Result<_>>()
     })?;
     staged.keep(&commit.keep)?;
     failpoint::hit("output.written");
-    staged.commit(commit.properties.as_ref())?;
+    staged.commit(&written, commit.properties.as_ref())?;
     Ok(OutputInfo {
         schema: schema.clone(),
-        table: table.to_string(),
-        location: location.to_string(),
+        table: target.table.clone(),
+        location: target.location.to_string(),
         rows: rows as u64,
         table_rows: commit.kept_rows + rows as u64,
-        files: (sizes.len() + commit.keep.len()) as u64,
-        bytes: sizes.iter().sum::<u64>() + commit.keep.iter().map(|f| f.size).sum::<u64>(),
+        files: (written.len() + commit.keep.len()) as u64,
+        bytes: written.iter().map(|f| f.size).sum::<u64>() + commit.keep.iter().map(|f| f.size).sum::<u64>(),
     })
 }
 
@@ -92,46 +108,49 @@ pub fn write_table(
 /// Storage errors naming the location, or what `produce` returns; the previous output then
 /// stays as it was.
 pub fn replace_table_streamed<P: Sync>(
-    table: &str,
-    location: &Location,
+    target: &Target,
     schema: &SchemaRef,
     parts: &[P],
     produce: impl Fn(&P, &mut dyn FnMut(RecordBatch) -> Result<()>) -> Result<()> + Sync,
 ) -> Result<OutputInfo> {
-    let staged = StagedFolder::create(location)?;
-    let written: Vec<Option<(u64, u64)>> = pool::install(|| {
+    let staged = target.stage(schema)?;
+    let run = run_suffix(staged.keeps_history());
+    let written: Vec<Option<WrittenFile>> = pool::install(|| {
         parts
             .par_iter()
             .enumerate()
-            .map(|(i, part)| write_part(&staged.file(&format!("part-{i:05}.parquet")), schema, part, &produce))
+            .map(|(i, part)| write_part(&staged, &format!("part-{i:05}{run}.parquet"), schema, part, &produce))
             .collect::<Result<_>>()
     })?;
-    let mut written: Vec<(u64, u64)> = written.into_iter().flatten().collect();
+    let mut written: Vec<WrittenFile> = written.into_iter().flatten().collect();
     if written.is_empty() {
         // Readers still see typed, empty columns.
-        written.push((0, parquet_file::write(&staged.file("part-00000.parquet"), schema, &[])?));
+        let location = staged.file(&format!("part-00000{run}.parquet"));
+        let size = parquet_file::write(&location, schema, &[])?;
+        written.push(WrittenFile { location, size, rows: 0 });
     }
     failpoint::hit("output.written");
-    staged.commit(None)?;
-    let rows = written.iter().map(|(rows, _)| rows).sum();
+    staged.commit(&written, None)?;
+    let rows = written.iter().map(|f| f.rows).sum();
     Ok(OutputInfo {
         schema: schema.clone(),
-        table: table.to_string(),
-        location: location.to_string(),
+        table: target.table.clone(),
+        location: target.location.to_string(),
         rows,
         table_rows: rows,
         files: written.len() as u64,
-        bytes: written.iter().map(|(_, bytes)| bytes).sum(),
+        bytes: written.iter().map(|f| f.size).sum(),
     })
 }
 
-/// One part of a streamed table: its rows and file size, `None` when it had no rows (no file).
+/// One part of a streamed table as the file `name`: `None` when it had no rows (no file).
 fn write_part<P>(
-    file: &Location,
+    staged: &StagedFolder,
+    name: &str,
     schema: &SchemaRef,
     part: &P,
     produce: &(impl Fn(&P, &mut dyn FnMut(RecordBatch) -> Result<()>) -> Result<()> + Sync),
-) -> Result<Option<(u64, u64)>> {
+) -> Result<Option<WrittenFile>> {
     let mut sink: Option<ParquetSink> = None;
     let mut rows = 0u64;
     let produced = produce(part, &mut |batch: RecordBatch| {
@@ -141,13 +160,16 @@ fn write_part<P>(
         // Created with the first rows, which decide the file's dictionary settings.
         let open = match sink.take() {
             Some(open) => open,
-            None => ParquetSink::create(file, schema, std::slice::from_ref(&batch))?,
+            None => ParquetSink::create(&staged.file(name), schema, std::slice::from_ref(&batch))?,
         };
         rows += batch.num_rows() as u64;
         sink.insert(open).write(&batch)
     });
     match (produced, sink) {
-        (Ok(()), Some(sink)) => Ok(Some((rows, sink.finish()?))),
+        (Ok(()), Some(sink)) => {
+            let location = sink.location().clone();
+            Ok(Some(WrittenFile { location, size: sink.finish()?, rows }))
+        }
         (Ok(()), None) => Ok(None),
         (Err(e), sink) => {
             if let Some(sink) = sink {
@@ -158,9 +180,13 @@ fn write_part<P>(
     }
 }
 
-/// Nanoseconds since the epoch: file names unique to a run.
-fn run_stamp() -> u128 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos())
+/// `-<nanoseconds since the epoch, hex>` when file names must be unique to the run, else nothing.
+fn run_suffix(unique: bool) -> String {
+    if !unique {
+        return String::new();
+    }
+    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    format!("-{stamp:x}")
 }
 
 /// Cut `batches` into `n` runs of about equal row counts, keeping row order.

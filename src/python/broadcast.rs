@@ -268,7 +268,7 @@ impl BroadcastConsentDates {
 /// content of `target` in one atomic step, as glueless' own writes are committed.
 #[pyfunction]
 pub fn commit_staged_folder(py: Python<'_>, staging: &str, target: &str) -> PyResult<()> {
-    py.detach(|| StagedFolder::adopt(&Location::parse(target)?, &Location::parse(staging)?)?.commit(None))
+    py.detach(|| StagedFolder::adopt(&Location::parse(target)?, &Location::parse(staging)?)?.commit(&[], None))
         .into_py_result()
 }
 

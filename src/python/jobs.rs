@@ -5,10 +5,11 @@ use pyo3::types::{PyDict, PyList};
 
 use super::errors::IntoPyResult;
 use crate::jobs::{self, JobOptions, JobReport, Lake};
+use crate::storage::TableFormat;
 
 /// Run one STEDI job on the lake at `lake` and return its run summary.
 #[pyfunction]
-#[pyo3(signature = (job, lake, *, strict=false, max_record_bytes=None, incremental=false))]
+#[pyo3(signature = (job, lake, *, strict=false, max_record_bytes=None, incremental=false, format=None))]
 pub fn run_job(
     py: Python<'_>,
     job: String,
@@ -16,12 +17,15 @@ pub fn run_job(
     strict: bool,
     max_record_bytes: Option<usize>,
     incremental: bool,
+    format: Option<String>,
 ) -> PyResult<Bound<'_, PyDict>> {
+    let format = format.map(|f| f.parse::<TableFormat>()).transpose().into_py_result()?;
     let mut options = JobOptions { strict, incremental, ..JobOptions::default() };
     if let Some(n) = max_record_bytes {
         options.landing.max_record_bytes = n;
     }
-    let report = py.detach(|| jobs::run_job(&job, &Lake::open(&lake)?, &options)).into_py_result()?;
+    let report =
+        py.detach(|| jobs::run_job(&job, &Lake::open(&lake)?.with_format(format), &options)).into_py_result()?;
     report_dict(py, &report)
 }
 

@@ -13,6 +13,7 @@ mod landing;
 mod parquet;
 mod stream;
 mod table;
+mod table_formats;
 
 use pyo3::prelude::*;
 
@@ -40,6 +41,7 @@ fn _glueless(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(kernels::drop_pii, m)?)?;
     m.add_function(wrap_pyfunction!(jobs::run_job, m)?)?;
     m.add_function(wrap_pyfunction!(credentials::install_credential_chain, m)?)?;
+    m.add_function(wrap_pyfunction!(table_formats::install_table_formats, m)?)?;
     m.add_function(wrap_pyfunction!(catalog::catalog_ddl, m)?)?;
     m.add_function(wrap_pyfunction!(catalog::parse_catalog_ddl, m)?)?;
     m.add_function(wrap_pyfunction!(generate::generate_stedi, m)?)?;

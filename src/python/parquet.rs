@@ -40,7 +40,12 @@ pub fn write_parquet(py: Python<'_>, location: LocationArg, table: PyTable) -> P
     let info = py
         .detach(|| {
             let folder = Location::parse(&location.0)?;
-            output::replace_table(folder.name(), &folder, &schema, &batches)
+            let target = output::Target {
+                table: folder.name().to_string(),
+                location: folder,
+                format: Some(crate::storage::TableFormat::Parquet),
+            };
+            output::replace_table(&target, &schema, &batches)
         })
         .into_py_result()?;
     let dict = PyDict::new(py);

@@ -117,6 +117,12 @@ impl ParquetSink {
         Ok(Self { location: location.clone(), writer })
     }
 
+    /// Where the file is being written.
+    #[must_use]
+    pub fn location(&self) -> &Location {
+        &self.location
+    }
+
     /// Append `batch`.
     ///
     /// # Errors

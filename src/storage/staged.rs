@@ -1,9 +1,11 @@
 //! New content for an output folder, staged and then committed in one step: on a local
-//! filesystem by exchanging two folders atomically, on S3 by the copy-then-manifest protocol.
+//! filesystem by exchanging two folders atomically, on S3 by the copy-then-manifest protocol, for
+//! an Iceberg or Delta table by a snapshot of its format.
 
 use super::local_commit::{self, StagedDir};
 use super::objects::{self, FileEntry};
 use super::s3_commit::{self, S3Staging};
+use super::table_format::{self, TableFormat, TableStaging, WrittenFile};
 use super::Location;
 use crate::error::Result;
 
@@ -13,6 +15,7 @@ use crate::error::Result;
 pub enum StagedFolder {
     Local(StagedDir),
     S3(S3Staging),
+    Table(TableStaging),
 }
 
 impl StagedFolder {
@@ -25,6 +28,31 @@ impl StagedFolder {
             Location::Local(path) => StagedFolder::Local(StagedDir::create(path)?),
             Location::S3 { .. } => StagedFolder::S3(S3Staging::create(target)?),
         })
+    }
+
+    /// Start replacing the content of the table `name` at `target`, in `format` (`None`: the
+    /// format the table already has).
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidArgument`] when `target` holds a table of another format; storage
+    /// errors naming the target.
+    pub fn create_table(
+        target: &Location,
+        format: Option<TableFormat>,
+        name: &str,
+        schema: &arrow_schema::SchemaRef,
+    ) -> Result<Self> {
+        match table_format::resolve(target, format)? {
+            TableFormat::Parquet => Self::create(target),
+            format => Ok(StagedFolder::Table(TableStaging::create(format, target, name, schema)?)),
+        }
+    }
+
+    /// Whether new files need names unique to the run (a table format keeps earlier snapshots'
+    /// files for time travel).
+    #[must_use]
+    pub fn keeps_history(&self) -> bool {
+        matches!(self, StagedFolder::Table(_))
     }
 
     /// Take over `staging`, a folder (or S3 prefix) beside `target` that another writer — a
@@ -52,6 +80,7 @@ impl StagedFolder {
         match self {
             StagedFolder::Local(dir) => Location::Local(dir.path().join(name)),
             StagedFolder::S3(staging) => staging.file(name),
+            StagedFolder::Table(table) => table.file(name),
         }
     }
 
@@ -67,19 +96,24 @@ impl StagedFolder {
                 staging.keep(files);
                 Ok(())
             }
+            StagedFolder::Table(table) => {
+                table.keep(files);
+                Ok(())
+            }
         }
     }
 
-    /// Make the staged files the folder's content, with `properties` (e.g. a job bookmark)
-    /// committed in the same step: a reader of [`committed_properties`] sees the ones that belong
-    /// to the files it sees.
+    /// Make the staged files (`written`, as [`StagedFolder::file`] handed them out) the folder's
+    /// content, with `properties` (e.g. a job bookmark) committed in the same step: a reader of
+    /// [`committed_properties`] sees the ones that belong to the files it sees.
     ///
     /// # Errors
     /// Storage errors; the folder then still holds its previous content.
-    pub fn commit(self, properties: Option<&serde_json::Value>) -> Result<()> {
+    pub fn commit(self, written: &[WrittenFile], properties: Option<&serde_json::Value>) -> Result<()> {
         match self {
             StagedFolder::Local(dir) => dir.commit(properties),
             StagedFolder::S3(staging) => staging.commit(properties),
+            StagedFolder::Table(table) => table.commit(written, properties),
         }
     }
 }
@@ -90,17 +124,24 @@ impl StagedFolder {
 /// # Errors
 /// Storage errors; [`crate::Error::Storage`] when the stored properties are not JSON.
 pub fn committed_properties(folder: &Location) -> Result<Option<serde_json::Value>> {
+    if let Some(snapshot) = table_format::open_snapshot(folder)? {
+        return Ok(snapshot.properties);
+    }
     match folder {
         Location::Local(_) => local_commit::properties(folder),
         Location::S3 { .. } => s3_commit::properties(folder),
     }
 }
 
-/// The files of the last committed content of `folder` (on S3 those its manifest names).
+/// The files of the last committed content of `folder` (on S3 those its manifest names, for an
+/// Iceberg or Delta table those of its current snapshot).
 ///
 /// # Errors
 /// [`crate::Error::NotFound`] for a missing local folder or bucket; storage errors.
 pub fn committed_files(folder: &Location) -> Result<Vec<FileEntry>> {
+    if let Some(snapshot) = table_format::open_snapshot(folder)? {
+        return Ok(snapshot.files);
+    }
     match folder {
         Location::Local(_) => objects::list_files(folder),
         Location::S3 { .. } => s3_commit::committed_files(folder),

@@ -1,0 +1,209 @@
+"""Iceberg and Delta Lake zones: the STEDI pipeline written as each format gives, read by the
+format's own reader (pyiceberg, delta-rs, Polars), the same rows as the Parquet run; every run is
+one snapshot; time travel returns the previous run's rows; incremental runs append with their
+bookmark in the snapshot; a kill at any step leaves the last snapshot; the wrong format or a
+missing package is one line."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+import glueless
+from conftest import RELIABILITY, needs_failpoints, run_cli, run_script
+from test_crash_matrix import ZONES, add_extra, crash_and_check, make_lakes, snapshot
+from test_s3 import assert_one_line_error, rows
+
+pytest.importorskip("deltalake")
+pytest.importorskip("pyiceberg")
+
+FORMATS = ["iceberg", "delta"]
+
+#: The catalog names of the zones (database ``stedi``).
+CATALOG_NAMES = {
+    "customer/trusted": "customer_trusted",
+    "customer/curated": "customer_curated",
+    "accelerometer/trusted": "accelerometer_trusted",
+    "step_trainer/trusted": "step_trainer_trusted",
+    "step_trainer/curated": "machine_learning_curated",
+    "customer/rejected": "customer_rejected",
+    "accelerometer/rejected": "accelerometer_rejected",
+    "step_trainer/rejected": "step_trainer_rejected",
+}
+
+
+@pytest.fixture()
+def catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A local catalog folder of its own (subprocesses inherit the variable)."""
+    folder = tmp_path / "catalog"
+    monkeypatch.setenv("GLUELESS_CATALOG", str(folder))
+    return folder
+
+
+def iceberg_catalog(folder: Path) -> Any:
+    from pyiceberg.catalog.sql import SqlCatalog
+
+    return SqlCatalog("glueless", uri=f"sqlite:///{folder / 'iceberg.db'}")
+
+
+def reader(fmt: str, lake: Path, catalog: Path) -> Callable[[str], Any]:
+    """The format's own reader of a zone's current snapshot (an Arrow table)."""
+    if fmt == "delta":
+        from deltalake import DeltaTable
+
+        return lambda zone: DeltaTable(str(lake / zone)).to_pyarrow_table()
+    cat = iceberg_catalog(catalog)
+    return lambda zone: cat.load_table(f"stedi.{CATALOG_NAMES[zone]}").scan().to_arrow()
+
+
+def run_pipeline(lake: Path, *args: str) -> dict[str, Any]:
+    summary = lake.parent / f"{lake.name}-summary.json"
+    done = run_cli("stedi", "run", "--lake", str(lake), "--quiet", "--summary-json", str(summary), *args)
+    assert done.returncode == 0, done.stderr
+    return json.loads(summary.read_text())
+
+
+@pytest.fixture()
+def two_lakes(tmp_path: Path) -> tuple[Path, Path]:
+    """A lake with the Parquet run's zones, and a copy of its landing data only."""
+    parquet = tmp_path / "parquet"
+    glueless.generate_stedi(str(parquet), customers=300, seed=1)
+    run_pipeline(parquet)
+    fresh = tmp_path / "fresh"
+    for table in ("customer", "accelerometer", "step_trainer"):
+        shutil.copytree(parquet / table / "landing", fresh / table / "landing")
+    return parquet, fresh
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_zone_as_the_format_gives_the_parquet_runs_rows(fmt: str, two_lakes, catalog: Path) -> None:
+    parquet, lake = two_lakes
+    summary = run_pipeline(lake, "--format", fmt)
+    assert summary["balanced"] and summary["format"] == fmt
+    read = reader(fmt, lake, catalog)
+    for zone in ZONES:
+        expected = rows(glueless.read_parquet(parquet / zone))
+        assert rows(read(zone)) == expected, zone
+        # glueless reads its own tables by their snapshot too (the next job's input).
+        assert rows(glueless.read_parquet(lake / zone)) == expected, zone
+    # An independent reader: Polars through the format's own library.
+    import polars as pl
+
+    curated = lake / "step_trainer" / "curated"
+    if fmt == "delta":
+        frame = pl.read_delta(str(curated))
+    else:
+        frame = pl.scan_iceberg(iceberg_catalog(catalog).load_table("stedi.machine_learning_curated")).collect()
+    assert sorted(frame.rows()) == rows(glueless.read_parquet(parquet / "step_trainer" / "curated"))
+    if fmt == "delta":
+        assert (curated / "_delta_log" / "00000000000000000000.json").is_file()
+    else:
+        assert list((curated / "metadata").glob("*.metadata.json")) and list((curated / "data").glob("*.parquet"))
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_each_run_is_one_snapshot_and_time_travel_gives_the_previous_run(fmt: str, tmp_path: Path, catalog: Path) -> None:
+    lake = tmp_path / "lake"
+    glueless.generate_stedi(str(lake), customers=200, seed=1)
+    run_pipeline(lake, "--format", fmt)
+    first = {zone: rows(glueless.read_parquet(lake / zone)) for zone in ZONES}
+    extra = tmp_path / "extra"
+    glueless.generate_stedi(str(extra), customers=80, seed=2)
+    add_extra(extra, lambda f, key: shutil.copy(f, lake / key))
+    run_pipeline(lake)  # no --format: the tables keep theirs
+    second = {zone: rows(glueless.read_parquet(lake / zone)) for zone in ZONES}
+    assert second["customer/trusted"] != first["customer/trusted"]
+    for zone in ZONES:
+        folder = lake / zone
+        if fmt == "delta":
+            from deltalake import DeltaTable
+
+            table = DeltaTable(str(folder))
+            assert table.version() == 1, zone
+            assert rows(DeltaTable(str(folder), version=0).to_pyarrow_table()) == first[zone], zone
+            operations = [h["operation"] for h in table.history()]
+            assert operations[0] in ("WRITE", "CREATE OR REPLACE TABLE", "CREATE TABLE"), operations
+        else:
+            table = iceberg_catalog(catalog).load_table(f"stedi.{CATALOG_NAMES[zone]}")
+            snapshots = table.snapshots()
+            assert len(snapshots) == 2, zone
+            assert snapshots[1].summary.operation.value == "overwrite"
+            assert rows(table.scan(snapshot_id=snapshots[0].snapshot_id).to_arrow()) == first[zone], zone
+            assert rows(table.scan().to_arrow()) == second[zone], zone
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_incremental_runs_append_with_the_bookmark_in_the_snapshot(fmt: str, tmp_path: Path, catalog: Path) -> None:
+    # The same incremental runs on a Parquet lake and on a lake in the format.
+    extra = tmp_path / "extra"
+    glueless.generate_stedi(str(extra), customers=50, seed=2)
+    lakes = {"parquet": tmp_path / "parquet", fmt: tmp_path / fmt}
+    for kind, lake in lakes.items():
+        glueless.generate_stedi(str(lake), customers=150, seed=1)
+        run_pipeline(lake, "--format", kind, "--incremental")
+        add_extra(extra, lambda f, key: shutil.copy(f, lake / key))
+        summary = run_pipeline(lake, "--incremental")
+        first = {j["job"]: j for j in summary["jobs"]}["customer_landing_to_trusted"]
+        assert first["incremental"] is True and first["files_skipped"] == 1
+    lake = lakes[fmt]
+    for zone in ZONES:
+        assert rows(glueless.read_parquet(lake / zone)) == rows(glueless.read_parquet(lakes["parquet"] / zone)), zone
+    if fmt == "delta":
+        from deltalake import DeltaTable
+
+        history = DeltaTable(str(lake / "customer" / "trusted")).history()
+        assert history[0]["operationParameters"]["mode"] == "Append"
+        assert "glueless.properties" in history[0]
+    else:
+        table = iceberg_catalog(catalog).load_table("stedi.customer_trusted")
+        assert table.current_snapshot().summary.operation.value == "append"
+        assert "glueless.properties" in table.current_snapshot().summary.additional_properties
+    before = {zone: rows(glueless.read_parquet(lake / zone)) for zone in ZONES}
+    # Nothing new: nothing is taken twice.
+    again = run_pipeline(lake, "--incremental")
+    assert {j["job"]: j for j in again["jobs"]}["customer_landing_to_trusted"]["read"] == 0
+    assert {zone: rows(glueless.read_parquet(lake / zone)) for zone in ZONES} == before
+
+
+@needs_failpoints
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_kills_at_every_step_leave_the_last_snapshot(fmt: str, tmp_path: Path, catalog: Path) -> None:
+    lake, extra, expected = make_lakes(tmp_path, 150)
+    for zone in ZONES:
+        shutil.rmtree(lake / zone)
+    run_pipeline(lake, "--format", fmt)
+    read = reader(fmt, lake, catalog)
+    old = snapshot(read)
+    add_extra(extra, lambda f, key: shutil.copy(f, lake / key))
+    new = snapshot(lambda zone: glueless.read_parquet(expected / zone))
+    assert crash_and_check(str(lake), {}, read, old, new) == 20
+    RELIABILITY[f"batch jobs killed at a failpoint, {fmt} lake (then checked and re-run)"] += 20
+
+
+def test_a_table_of_another_format_is_one_line(tmp_path: Path, catalog: Path) -> None:
+    lake = tmp_path / "lake"
+    glueless.generate_stedi(str(lake), customers=50, seed=1)
+    run_pipeline(lake, "--format", "delta")
+    done = run_script("customer_landing_to_trusted.py", "--lake", str(lake), "--format", "iceberg")
+    assert_one_line_error(done, "holds a delta table", "--format delta")
+    done = run_script("customer_landing_to_trusted.py", "--lake", str(lake), "--format", "parquet")
+    assert_one_line_error(done, "holds a delta table")
+    assert rows(glueless.read_parquet(lake / "customer" / "trusted"))  # untouched
+
+
+@pytest.mark.parametrize(("fmt", "package"), [("iceberg", "pyiceberg"), ("delta", "deltalake")])
+def test_a_missing_package_is_one_line(fmt: str, package: str, tmp_path: Path, catalog: Path) -> None:
+    lake = tmp_path / "lake"
+    glueless.generate_stedi(str(lake), customers=50, seed=1)
+    hidden = tmp_path / "hidden"
+    (hidden / package).mkdir(parents=True)
+    (hidden / package / "__init__.py").write_text(f"raise ImportError('no {package} here')\n")
+    done = run_script(
+        "customer_landing_to_trusted.py", "--lake", str(lake), "--format", fmt, env={"PYTHONPATH": str(hidden)}
+    )
+    assert_one_line_error(done, f'pip install "glueless[{fmt}]"')
+    assert not (lake / "customer" / "trusted").exists() or not any((lake / "customer" / "trusted").rglob("*.parquet"))
