@@ -16,7 +16,7 @@ import pytest
 import glueless
 from conftest import RELIABILITY, needs_failpoints, run_cli, run_script
 from test_crash_matrix import ZONES, add_extra, crash_and_check, make_lakes, snapshot
-from test_s3 import assert_one_line_error, rows
+from test_s3 import assert_one_line_error, bucket, rows, s3, s3_env  # noqa: F401 - fixtures
 
 pytest.importorskip("deltalake")
 pytest.importorskip("pyiceberg")
@@ -207,3 +207,62 @@ def test_a_missing_package_is_one_line(fmt: str, package: str, tmp_path: Path, c
     )
     assert_one_line_error(done, f'pip install "glueless[{fmt}]"')
     assert not (lake / "customer" / "trusted").exists() or not any((lake / "customer" / "trusted").rglob("*.parquet"))
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_s3_lake_in_the_format_is_registered_in_glue_as_athena_reads_it(
+    fmt: str, tmp_path: Path, s3, bucket: str, s3_env: dict[str, str], monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    monkeypatch.setenv("GLUELESS_CATALOG", "glue")
+    glue = s3.client("glue")
+    # moto's Glue outlives a test: start from an empty database.
+    try:
+        for table in glue.get_tables(DatabaseName="stedi")["TableList"]:
+            glue.delete_table(DatabaseName="stedi", Name=table["Name"])
+    except glue.exceptions.EntityNotFoundException:
+        pass
+    local = tmp_path / "local"
+    glueless.generate_stedi(str(local), customers=150, seed=1)
+    run_pipeline(local)
+    client = s3.client()
+    for table in ("customer", "accelerometer", "step_trainer"):
+        for f in (local / table / "landing").iterdir():
+            client.upload_file(str(f), bucket, f"stedi/{table}/landing/{f.name}")
+    url = f"s3://{bucket}/stedi"
+    done = run_cli("stedi", "run", "--lake", url, "--format", fmt, "--catalog", "glue", env=s3_env)
+    assert done.returncode == 0, done.stderr
+    assert "stedi.machine_learning_curated" in done.stdout
+
+    for zone, name in CATALOG_NAMES.items():
+        expected = rows(glueless.read_parquet(local / zone))
+        entry = glue.get_table(DatabaseName="stedi", Name=name)["Table"]
+        storage = entry["StorageDescriptor"]
+        # What Athena needs: the location, the format, the columns.
+        assert storage["Location"].rstrip("/") == f"{url}/{zone}", name
+        assert entry["Parameters"]["table_type"] == fmt.upper(), name
+        assert entry["TableType"] == "EXTERNAL_TABLE", name
+        parquet_columns = [f.name for f in pa_schema(glueless.read_parquet(local / zone))]
+        assert [c["Name"] for c in storage["Columns"]] == parquet_columns, name
+        if fmt == "iceberg":
+            metadata = entry["Parameters"]["metadata_location"]
+            assert metadata.startswith(f"{url}/{zone}/metadata/") and metadata.endswith(".metadata.json")
+            client.head_object(Bucket=bucket, Key=metadata[len(f"s3://{bucket}/") :])
+            from pyiceberg.catalog.glue import GlueCatalog
+
+            table = GlueCatalog("glue", **{"glue.region": s3_env["AWS_REGION"], "s3.endpoint": s3.endpoint,
+                                           "s3.access-key-id": s3.access_key, "s3.secret-access-key": s3.secret_key,
+                                           "s3.region": s3_env["AWS_REGION"]}).load_table(f"stedi.{name}")
+            assert rows(table.scan().to_arrow()) == expected, name
+        else:
+            from deltalake import DeltaTable
+
+            options = {"AWS_ENDPOINT_URL": s3.endpoint, "AWS_ALLOW_HTTP": "true", "AWS_REGION": s3_env["AWS_REGION"],
+                       "AWS_ACCESS_KEY_ID": s3.access_key, "AWS_SECRET_ACCESS_KEY": s3.secret_key}
+            assert rows(DeltaTable(f"{url}/{zone}", storage_options=options).to_pyarrow_table()) == expected, name
+        assert rows(glueless.read_parquet(f"{url}/{zone}")) == expected, name
+
+
+def pa_schema(table: Any) -> Any:
+    import pyarrow as pa
+
+    return pa.table(table).schema

@@ -376,6 +376,10 @@ class TableDdl(TypedDict):
     name: str
     location: str
     sql: str
+    #: "json" (landing), "parquet", "iceberg" or "delta".
+    format: str
+    #: Column names and Athena types.
+    columns: list[tuple[str, str]]
 
 def catalog_ddl(
     lake: str, *, database: str = "stedi", landing_only: bool = False, declared: bool = False

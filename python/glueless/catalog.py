@@ -181,7 +181,8 @@ def describe(catalog: Catalog, databases: Optional[Iterable[str]] = None) -> lis
         for table in tables:
             storage = table["StorageDescriptor"]
             columns = ", ".join(f"{c['Name']} {c['Type']}" for c in storage["Columns"])
-            classification = table.get("Parameters", {}).get("classification", "?")
+            parameters = table.get("Parameters", {})
+            classification = parameters.get("classification") or str(parameters.get("table_type", "?")).lower()
             lines.append(f"  {table['Name']}  {classification}  {storage['Location']}")
             lines.append(f"    {columns}")
     return lines

@@ -5,10 +5,11 @@
     glueless catalog ddl --lake s3://stedi-jivd --out scripts/sql
     glueless catalog apply [--catalog DIR] [--database DB] FILE.sql...
     glueless catalog list [--catalog DIR]
+    glueless catalog sync --lake LAKE [--catalog DIR|glue] [--database stedi]
     glueless submit [--map S3PREFIX=LOCATION]... [--catalog DIR] [--profile NAME] SCRIPT.py [SCRIPT ARGS...]
     glueless stedi run --lake ./lake [--demo] [--strict] [--incremental] [--engine spark]
-        [--summary-json FILE] [--report FILE.html]
-    glueless run customer_landing_to_trusted --lake ./lake
+        [--format parquet|iceberg|delta] [--catalog DIR|glue] [--summary-json FILE] [--report FILE.html]
+    glueless run customer_landing_to_trusted --lake ./lake [--format …] [--catalog …]
 
 Every command takes ``--profile NAME``: the AWS profile S3 access signs with.
 """
@@ -87,6 +88,12 @@ def _parser() -> argparse.ArgumentParser:
     apply.add_argument("files", nargs="+", metavar="FILE.sql")
     apply.add_argument("--catalog", help="catalog location, or 'glue' (default $GLUELESS_CATALOG or ./.glueless/catalog)")
     apply.add_argument("--database", default="default", help="database of tables the DDL names without one")
+    sync = catalog_commands.add_parser(
+        "sync", parents=[aws], help="create or update the catalog entry of every table of the lake (Athena reads them)"
+    )
+    sync.add_argument("--lake", default=default_lake())
+    sync.add_argument("--catalog", help="catalog location, or 'glue' (default $GLUELESS_CATALOG or ./.glueless/catalog)")
+    sync.add_argument("--database", default="stedi")
     listing = catalog_commands.add_parser("list", parents=[aws], help="show the catalog's databases and tables")
     listing.add_argument("--catalog", help="catalog location, or 'glue'")
     listing.add_argument("databases", nargs="*", help="only these databases")
@@ -158,6 +165,24 @@ def _catalog_apply(args: argparse.Namespace) -> None:
             print(f"{name}: {line}")
 
 
+def _register(args: argparse.Namespace, jobs: list[Any]) -> None:
+    """With ``--catalog glue``: the tables the jobs wrote, registered in Glue after their commits."""
+    from glueless.catalog_sync import register_outputs
+
+    for line in register_outputs(args.catalog, args.lake, jobs):
+        if not args.quiet:
+            print(line)
+
+
+def _catalog_sync(args: argparse.Namespace) -> None:
+    from glueless.catalog import open_catalog
+    from glueless.catalog_sync import sync_lake
+
+    use_catalog(args.catalog)
+    for line in sync_lake(open_catalog(args.catalog), args.lake, args.database):
+        print(line)
+
+
 def _catalog_list(args: argparse.Namespace) -> None:
     from glueless.catalog import describe, open_catalog
 
@@ -223,6 +248,7 @@ def _stedi_run(args: argparse.Namespace) -> None:
             out.write(render_html(run))
     if not args.quiet:
         print(format_pipeline(run))
+    _register(args, run["jobs"])
     if not run["balanced"]:
         raise RuntimeError("the counts of some job do not add up; see the summary")
 
@@ -249,6 +275,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             _stedi_run(args)
         elif args.command == "catalog" and args.catalog_command == "apply":
             _catalog_apply(args)
+        elif args.command == "catalog" and args.catalog_command == "sync":
+            _catalog_sync(args)
         elif args.command == "catalog" and args.catalog_command == "list":
             _catalog_list(args)
         elif args.command == "catalog":
@@ -259,6 +287,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 args.job, args.lake, strict=args.strict, incremental=args.incremental, format=args.format
             )
             print(format_job(summary))
+            _register(args, [summary])
 
     return guarded("glueless", run)
 

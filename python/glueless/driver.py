@@ -110,5 +110,10 @@ def main(job: str, description: str = "", argv: Optional[Sequence[str]] = None) 
                 json.dump(summary, out, indent=2)
         if not args.quiet:
             print(format_job(summary))
+        from glueless.catalog_sync import register_outputs
+
+        for line in register_outputs(args.catalog, args.lake, [summary]):
+            if not args.quiet:
+                print(line)
 
     return guarded(job, run)

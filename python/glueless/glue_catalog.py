@@ -37,7 +37,14 @@ class GlueCatalog:
                 raise InvalidArgumentError(
                     "--catalog glue needs boto3: pip install \"glueless[glue]\" (or boto3)"
                 ) from None
-            client = boto3.client("glue")
+            import os
+
+            # boto3 reads AWS_DEFAULT_REGION; the core and the other AWS SDKs also AWS_REGION.
+            region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+            try:
+                client = boto3.client("glue", region_name=region)
+            except Exception as e:  # botocore's configuration errors (no region …): one line
+                raise InvalidArgumentError(f"--catalog glue: {' '.join(str(e).split())}") from None
         self._glue = client
         region = getattr(getattr(client, "meta", None), "region_name", None) or "?"
         self.description = f"Glue Data Catalog ({region})"

@@ -11,7 +11,7 @@ use super::schema_history::SchemaHistory;
 use super::{JobReport, Lake};
 use crate::error::{Error, Result};
 use crate::landing::{LandingSchema, KNOWN_TABLES};
-use crate::storage::{committed_files, objects, parquet_file, Location};
+use crate::storage::{committed_files, objects, parquet_file, table_format, Location, TableFormat};
 
 /// One table's DDL.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +19,10 @@ pub struct TableDdl {
     pub name: String,
     pub location: String,
     pub sql: String,
+    /// How an output table is stored; `None` for a landing table (JSON files).
+    pub format: Option<TableFormat>,
+    /// Column names and Athena types.
+    pub columns: Vec<(String, String)>,
 }
 
 /// The Parquet zones of a STEDI lake and their catalog names (as in the original project).
@@ -87,7 +91,7 @@ pub fn lake_ddl(lake: &Lake, database: &str, scope: DdlScope) -> Result<Vec<Tabl
         let files = committed_files(&folder)?;
         let Some(first) = files.iter().find(|f| f.name().ends_with(".parquet")) else { continue };
         let schema = parquet_file::read_schema(first)?;
-        out.push(parquet_ddl(database, name, &folder, &schema)?);
+        out.push(table_ddl(database, name, &folder, &schema, table_format::detect(&folder)?)?);
     }
     Ok(out)
 }
@@ -109,7 +113,9 @@ pub fn write_job_ddl(lake: &Lake, report: &JobReport, database: &str) -> Result<
     for output in &report.outputs {
         let Some((_, name)) = PARQUET_TABLES.iter().find(|(zone, _)| *zone == output.table) else { continue };
         let (table, zone) = output.table.split_once('/').expect("outputs are table/zone");
-        tables.push(parquet_ddl(database, name, &lake.zone(table, zone), &output.schema)?);
+        let folder = lake.zone(table, zone);
+        let format = table_format::detect(&folder)?;
+        tables.push(table_ddl(database, name, &folder, &output.schema, format)?);
     }
     let folder = lake.root().join("_glueless").join("catalog").join("ddl");
     for table in tables {
@@ -140,7 +146,29 @@ fn landing_ddl(
         quote(&name),
         columns(schema)?
     );
-    Ok(TableDdl { name, location, sql })
+    Ok(TableDdl { name, location, sql, format: None, columns: column_types(schema)? })
+}
+
+/// The DDL of an output table: Parquet's columns; Athena's form for a Delta table (it reads the
+/// schema from the log); for an Iceberg table a comment, as Athena registers no existing Iceberg
+/// table by DDL (`glueless catalog sync` writes its catalog entry).
+fn table_ddl(database: &str, name: &str, folder: &Location, schema: &Schema, format: TableFormat) -> Result<TableDdl> {
+    let location = folder_url(folder)?;
+    let sql = match format {
+        TableFormat::Parquet => return parquet_ddl(database, name, folder, schema),
+        TableFormat::Delta => format!(
+            "CREATE EXTERNAL TABLE IF NOT EXISTS {}.{}\n\
+             LOCATION '{location}'\n\
+             TBLPROPERTIES ('table_type' = 'DELTA');\n",
+            quote(database),
+            quote(name)
+        ),
+        TableFormat::Iceberg => format!(
+            "-- {database}.{name} is an Iceberg table at {location}: it is registered in its catalog by each commit \
+             (glueless catalog sync copies the entry to another catalog).\n"
+        ),
+    };
+    Ok(TableDdl { name: name.to_string(), location, sql, format: Some(format), columns: column_types(schema)? })
 }
 
 fn parquet_ddl(database: &str, name: &str, folder: &Location, schema: &Schema) -> Result<TableDdl> {
@@ -154,7 +182,8 @@ fn parquet_ddl(database: &str, name: &str, folder: &Location, schema: &Schema) -
         quote(name),
         columns(schema)?
     );
-    Ok(TableDdl { name: name.to_string(), location, sql })
+    let columns = column_types(schema)?;
+    Ok(TableDdl { name: name.to_string(), location, sql, format: Some(TableFormat::Parquet), columns })
 }
 
 /// A folder as a catalog LOCATION: `s3://bucket/key/`, or `file:///absolute/path/` for a local lake.
@@ -174,12 +203,13 @@ fn quote(identifier: &str) -> String {
 }
 
 fn columns(schema: &Schema) -> Result<String> {
-    let lines: Vec<String> = schema
-        .fields()
-        .iter()
-        .map(|f| Ok(format!("  {} {}", quote(f.name()), hive_type(f.name(), f.data_type())?)))
-        .collect::<Result<_>>()?;
+    let lines: Vec<String> =
+        column_types(schema)?.iter().map(|(name, hive)| format!("  {} {hive}", quote(name))).collect();
     Ok(lines.join(",\n"))
+}
+
+fn column_types(schema: &Schema) -> Result<Vec<(String, String)>> {
+    schema.fields().iter().map(|f| Ok((f.name().clone(), hive_type(f.name(), f.data_type())?))).collect()
 }
 
 /// The Hive/Athena type of an Arrow type (epoch milliseconds stay bigint, as the data is).

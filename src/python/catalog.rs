@@ -6,7 +6,8 @@ use pyo3::types::{PyDict, PyList};
 use super::errors::IntoPyResult;
 use crate::jobs::{catalog, Lake};
 
-/// DDL for every table of the lake rooted at `lake`: a list of {name, location, sql}.
+/// DDL for every table of the lake rooted at `lake`: a list of {name, location, sql, format,
+/// columns}.
 /// `landing_only`: the landing tables; `declared`: those with their declared schemas, without
 /// touching storage.
 #[pyfunction]
@@ -30,6 +31,8 @@ pub fn catalog_ddl<'py>(
         dict.set_item("name", table.name)?;
         dict.set_item("location", table.location)?;
         dict.set_item("sql", table.sql)?;
+        dict.set_item("format", table.format.map_or("json", |f| f.as_str()))?;
+        dict.set_item("columns", table.columns)?;
         list.append(dict)?;
     }
     Ok(list)

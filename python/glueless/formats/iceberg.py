@@ -47,6 +47,9 @@ def open_catalog(s3: bool) -> Any:
     if setting == "glue":
         from pyiceberg.catalog.glue import GlueCatalog
 
+        region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+        if region:
+            properties["glue.region"] = region
         return GlueCatalog("glue", **properties)
     from pyiceberg.catalog.sql import SqlCatalog
 
@@ -99,7 +102,7 @@ class IcebergTables:
         """Commit ``files`` as one OVERWRITE (``mode="overwrite"``) or APPEND snapshot."""
         _import_pyiceberg()
         import pyarrow
-        from pyiceberg.exceptions import CommitFailedException, NoSuchTableError
+        from pyiceberg.exceptions import CommitFailedException, NoSuchIcebergTableError, NoSuchTableError
         from pyiceberg.io.pyarrow import parquet_file_to_data_file
 
         catalog = self._catalog(location)
@@ -109,6 +112,10 @@ class IcebergTables:
         catalog.create_namespace_if_not_exists(ident[0])
         try:
             table = catalog.load_table(ident)
+        except NoSuchIcebergTableError:
+            raise InvalidArgumentError(
+                f"{'.'.join(ident)} in the {catalog.name} catalog is not an Iceberg table: drop it or use another database"
+            ) from None
         except NoSuchTableError:
             table = self._create(catalog, ident, uri, arrow_schema)
         if table.location().rstrip("/") != uri:
@@ -140,6 +147,11 @@ class IcebergTables:
         with table.transaction() as tx:
             tx.set_properties({"schema.name-mapping.default": mapping.model_dump_json()})
         return catalog.load_table(ident)
+
+    def table(self, location: str) -> Any:
+        """The pyiceberg table at ``location``, found in the catalog."""
+        _import_pyiceberg()
+        return self._find(location)
 
     def _find(self, location: str) -> Any:
         from pyiceberg.exceptions import NoSuchTableError

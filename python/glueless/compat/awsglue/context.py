@@ -18,6 +18,14 @@ def _format_name(fmt: Optional[str]) -> str:
     unsupported(f"format={fmt!r}", "json, csv, parquet and glueparquet are")
 
 
+def _classification(table: dict[str, Any]) -> str:
+    """How a catalog table is stored: an open table format's ``table_type`` comes first (Glue's
+    Iceberg entries carry no classification), else ``classification`` (JSON when absent)."""
+    parameters = table.get("Parameters") or {}
+    table_type = str(parameters.get("table_type", "")).lower()
+    return table_type if table_type in ("iceberg", "delta", "hudi") else parameters.get("classification", "json")
+
+
 def _s3_only(connection_type: str, api: str) -> None:
     if (connection_type or "s3").lower() != "s3":
         unsupported(f"{api}(connection_type={connection_type!r})", "only s3 connections are")
@@ -117,7 +125,7 @@ class GlueContext(Surface):
             unsupported("create_dynamic_frame.from_catalog(push_down_predicate=…)")
         table = self._table(database, table_name)
         storage = table["StorageDescriptor"]
-        classification = (table.get("Parameters") or {}).get("classification", "json")
+        classification = _classification(table)
         fmt = _format_name(classification)
         format_options: dict[str, Any] = {}
         if fmt == "csv":
@@ -184,7 +192,7 @@ class GlueContext(Surface):
         if not database or not table_name:
             raise ValueError("write_dynamic_frame.from_catalog needs database= and table_name=")
         table = self._table(database, table_name)
-        classification = (table.get("Parameters") or {}).get("classification", "json")
+        classification = _classification(table)
         options = dict(additional_options or {})
         keys = list(options.get("partitionKeys") or [k["Name"] for k in table.get("PartitionKeys") or []])
         self._write(frame, table["StorageDescriptor"]["Location"], _format_name(classification), options.get("compression"), keys, f"from_catalog {table['DatabaseName']}.{table['Name']}")

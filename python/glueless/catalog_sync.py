@@ -1,0 +1,145 @@
+"""``glueless catalog sync``: register every table of a lake in a catalog — the local one or, with
+``--catalog glue``, the AWS Glue Data Catalog — as Athena needs it to read the table.
+
+* landing tables: JSON (OpenX JsonSerDe) over the landing folder, with their current columns;
+* Parquet zones: ``classification=parquet`` with the columns of the committed files;
+* Delta zones: ``table_type=DELTA`` (Athena reads the schema and files from the log; the columns
+  are there for Glue's console and for Spark);
+* Iceberg zones: ``table_type=ICEBERG`` and the current ``metadata_location`` (Athena reads and
+  writes the table through it). With ``--catalog glue`` an Iceberg table is already in Glue: its
+  commits go through the Glue catalog itself, so sync leaves its entry to it.
+
+Existing entries are updated in place (columns, location, parameters), so running sync after each
+job keeps the catalog in step with the lake; the drivers do that with ``--catalog glue``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any, Iterable, Optional
+
+from glueless._glueless import catalog_ddl, parse_catalog_ddl
+from glueless.catalog import Catalog, Table
+
+if TYPE_CHECKING:
+    from glueless._glueless import TableDdl
+
+_PARQUET_SERDE = {
+    "SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
+    "Parameters": {"serialization.format": "1"},
+}
+_PARQUET_INPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
+_PARQUET_OUTPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
+
+
+def _storage(location: str, columns: list[tuple[str, str]]) -> dict[str, Any]:
+    return {
+        "Columns": [{"Name": name, "Type": hive} for name, hive in columns],
+        "Location": location,
+        "InputFormat": _PARQUET_INPUT,
+        "OutputFormat": _PARQUET_OUTPUT,
+        "SerdeInfo": dict(_PARQUET_SERDE),
+    }
+
+
+def delta_table(database: str, ddl: "TableDdl") -> Table:
+    """The Glue entry of a Delta table, as Athena's ``CREATE EXTERNAL TABLE … TBLPROPERTIES
+    ('table_type'='DELTA')`` and Glue crawlers write it."""
+    storage = _storage(ddl["location"], ddl["columns"])
+    storage["SerdeInfo"]["Parameters"] = {"serialization.format": "1", "path": ddl["location"]}
+    return {
+        "DatabaseName": database,
+        "Name": ddl["name"],
+        "TableType": "EXTERNAL_TABLE",
+        "Parameters": {
+            "EXTERNAL": "TRUE",
+            "table_type": "DELTA",
+            "classification": "delta",
+            "spark.sql.sources.provider": "delta",
+        },
+        "StorageDescriptor": storage,
+        "PartitionKeys": [],
+    }
+
+
+def iceberg_table(database: str, ddl: "TableDdl", metadata_location: str) -> Table:
+    """The Glue entry of an Iceberg table, as Glue's Iceberg catalog writes it."""
+    return {
+        "DatabaseName": database,
+        "Name": ddl["name"],
+        "TableType": "EXTERNAL_TABLE",
+        "Parameters": {
+            "EXTERNAL": "TRUE",
+            "table_type": "ICEBERG",
+            "metadata_location": metadata_location,
+        },
+        "StorageDescriptor": _storage(ddl["location"], ddl["columns"]),
+        "PartitionKeys": [],
+    }
+
+
+def _ddl_table(database: str, ddl: "TableDdl") -> Table:
+    actions = json.loads(parse_catalog_ddl(ddl["sql"], database))
+    (table,) = [a["table"] for a in actions if a["Action"] == "CreateTable"]
+    return dict(table)
+
+
+def _iceberg_metadata_location(location: str) -> str:
+    from glueless.formats.iceberg import IcebergTables
+
+    return str(IcebergTables().table(location).metadata_location)
+
+
+def sync_lake(
+    catalog: Catalog,
+    lake: str,
+    database: str = "stedi",
+    locations: Optional[Iterable[str]] = None,
+) -> list[str]:
+    """Create or update the entry of every table of ``lake`` (or of those at ``locations``) in
+    ``catalog``; one line per table saying what was done."""
+    wanted = None if locations is None else {_folder(loc) for loc in locations}
+    glue = catalog.description.startswith("Glue")
+    done = []
+    for ddl in catalog_ddl(lake, database=database):
+        if wanted is not None and _folder(ddl["location"]) not in wanted:
+            continue
+        fmt = ddl["format"]
+        qualified = f"{database}.{ddl['name']}"
+        if fmt == "iceberg" and glue and _iceberg_catalog_is_glue():
+            done.append(f"table {qualified} (iceberg) is registered by its own commits")
+            continue
+        if fmt == "delta":
+            table = delta_table(database, ddl)
+        elif fmt == "iceberg":
+            table = iceberg_table(database, ddl, _iceberg_metadata_location(ddl["location"]))
+        else:
+            table = _ddl_table(database, ddl)
+        verb = "updated" if catalog.get_table(database, ddl["name"]) is not None else "created"
+        catalog.put_table(table)
+        done.append(f"{verb} table {qualified} ({fmt}, {len(ddl['columns'])} columns) at {ddl['location']}")
+    return done
+
+
+def register_outputs(catalog: Optional[str], lake: str, jobs: Iterable[Any]) -> list[str]:
+    """After jobs ran with ``--catalog glue``: sync the tables they wrote into the Glue Data
+    Catalog (nothing for other catalogs: the local one is synced by ``glueless catalog sync``)."""
+    if catalog != "glue":
+        return []
+    from glueless.catalog import open_catalog
+
+    locations = [output["location"] for job in jobs for output in job.get("outputs", [])]
+    return sync_lake(open_catalog("glue"), lake, locations=locations) if locations else []
+
+
+def _iceberg_catalog_is_glue() -> bool:
+    from glueless.formats.iceberg import catalog_setting
+
+    return catalog_setting() == "glue"
+
+
+def _folder(location: str) -> str:
+    """A location compared as a folder: ``file://`` and a trailing ``/`` do not matter."""
+    from glueless.formats._paths import table_uri
+
+    return table_uri(location.rstrip("/"))
