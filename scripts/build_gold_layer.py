@@ -51,6 +51,17 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--trigger", default="available-now", help='available-now, once or "processing-time=5 seconds"')
     p.add_argument("--timeout", type=float, default=None, help="stop a processing-time trigger after SECONDS")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    p.add_argument(
+        "--format",
+        choices=["parquet", "iceberg", "delta"],
+        default="parquet",
+        help="gold table format: a Parquet folder (default), or each batch one Iceberg / Delta append snapshot",
+    )
+    p.add_argument(
+        "--catalog",
+        help="where an Iceberg gold table is registered: a local catalog folder (default $GLUELESS_CATALOG, "
+        "else ./.glueless/catalog) or 'glue'",
+    )
     add_profile_option(p)
     return p
 
@@ -63,6 +74,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         from glueless.aws import use_profile
 
         use_profile(args.profile)
+        from glueless.formats import use_catalog
+
+        use_catalog(args.catalog)
 
         defaults = stream.gold_defaults()
         custom = args.group_by is not None or args.agg is not None or args.window is not None
@@ -88,8 +102,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                     flush=True,
                 )
 
-        reports = query.write_parquet(
+        reports = query.write_table(
             args.gold,
+            format=args.format,
             checkpoint=args.checkpoint,
             trigger=args.trigger,
             max_files_per_trigger=args.max_files_per_trigger,

@@ -86,16 +86,43 @@ class StreamingQuery:
         timeout: Optional[float] = None,
         on_batch: Optional[Callable[[BatchReport], object]] = None,
     ) -> list[BatchReport]:
-        """Run the query, appending to ``path``; return the reports of the batches it ran.
+        """Run the query, appending to the Parquet folder ``path``; see :meth:`write_table`."""
+        return self.write_table(
+            path,
+            format="parquet",
+            checkpoint=checkpoint,
+            trigger=trigger,
+            max_files_per_trigger=max_files_per_trigger,
+            timeout=timeout,
+            on_batch=on_batch,
+        )
 
-        ``trigger`` is ``available-now`` (every file present now, ``max_files_per_trigger`` at a
-        time, then one batch without data so the watermark can close groups), ``once`` (one batch
-        of everything pending) or ``processing-time=5 seconds`` (poll until Ctrl-C or ``timeout``).
+    def write_table(
+        self,
+        path: str,
+        *,
+        format: str = "parquet",
+        checkpoint: str,
+        trigger: str = "available-now",
+        max_files_per_trigger: Optional[int] = None,
+        timeout: Optional[float] = None,
+        on_batch: Optional[Callable[[BatchReport], object]] = None,
+    ) -> list[BatchReport]:
+        """Run the query, appending to the table at ``path``; return the reports of the batches it ran.
+
+        ``format``: ``parquet`` (a folder of files, one per batch), ``iceberg`` or ``delta`` (each
+        batch one append snapshot carrying its batch id, so a batch replayed after a crash is not
+        appended twice). ``trigger`` is ``available-now`` (every file present now,
+        ``max_files_per_trigger`` at a time, then one batch without data so the watermark can close
+        groups), ``once`` (one batch of everything pending) or ``processing-time=5 seconds`` (poll
+        until Ctrl-C or ``timeout``).
         """
         if self.event_time is None or self.watermark is None:
             raise ValueError("append mode needs a watermark: call with_watermark(column, delay) first")
         if self.window is not None and self.window.column != self.event_time:
             raise ValueError(f"the window must be over the watermarked column {self.event_time}")
+        if format not in ("parquet", "iceberg", "delta"):
+            raise ValueError(f"unknown table format {format!r}: use parquet, iceberg or delta")
         return stream_aggregate(
             self.source,
             path,
@@ -111,6 +138,7 @@ class StreamingQuery:
             schema=self.schema,
             timeout=timeout,
             on_batch=on_batch,
+            sink_format=format,
         )
 
 

@@ -18,6 +18,7 @@ use crate::frames::sink::SinkFormat;
 use crate::generate::{generate_silver as generate, SilverSpec};
 use crate::jobs::gold;
 use crate::storage::Location;
+use crate::storage::TableFormat;
 use crate::stream::engine::{BatchFunction, InputFunction};
 use crate::stream::sink::AppendSink;
 use crate::stream::text::{CsvOptions, ParseMode, SessionZone, TextFormat, TextOptions};
@@ -236,7 +237,12 @@ fn start<'py>(
     }
     let trigger = Trigger::parse(trigger).into_py_result()?;
     let config = (|| {
-        let sink_format = SinkFormat::parse(sink.format)?;
+        // Iceberg and Delta sinks write Parquet files and commit them as the table's snapshots.
+        let table = match sink.format.to_ascii_lowercase().as_str() {
+            "iceberg" | "delta" => Some(sink.format.parse::<TableFormat>()?),
+            _ => None,
+        };
+        let sink_format = if table.is_some() { SinkFormat::Parquet } else { SinkFormat::parse(sink.format)? };
         if sink_format == SinkFormat::Csv {
             return Err(Error::Unsupported("a CSV stream sink (parquet and json are)".into()));
         }
@@ -247,6 +253,7 @@ fn start<'py>(
                     folder: Location::parse(folder)?,
                     format: sink_format,
                     partition_by: sink.partition_by.clone(),
+                    table,
                 }),
                 None => None,
             },

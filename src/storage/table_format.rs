@@ -181,6 +181,13 @@ impl TableStaging {
         })
     }
 
+    /// Make the commit an append whatever [`TableStaging::keep`] is given (a stream's batches).
+    #[must_use]
+    pub fn appending(mut self) -> Self {
+        self.mode = CommitMode::Append;
+        self
+    }
+
     /// Where to write the new data file `name` (which must be unique to the run).
     pub fn file(&self, name: &str) -> Location {
         let file = self.format.data_folder(&self.table).join(name);

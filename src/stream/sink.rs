@@ -2,6 +2,10 @@
 //! `partition_by`) named by the batch id (`batch-00000003.parquet`, `k=v/batch-00000003.json`),
 //! and a commit log `_glueless_stream/N` naming them. A file is put in one atomic write; a
 //! replayed batch writes the same rows under the same names, so a reader never sees a row twice.
+//!
+//! An Iceberg or Delta sink appends each batch as one snapshot carrying the batch id; a batch
+//! replayed after a crash between the table's commit and the checkpoint's finds its id in the
+//! table and appends nothing.
 
 use std::sync::Arc;
 
@@ -11,7 +15,8 @@ use bytes::Bytes;
 
 use crate::error::Result;
 use crate::frames::sink::{self as files, Compression, SinkFormat, SinkOptions};
-use crate::storage::{objects, parquet_file, Location};
+use crate::storage::table_format::{self, TableStaging};
+use crate::storage::{objects, parquet_file, Location, TableFormat, WrittenFile};
 
 /// The folder a stream's rows are appended to, and how.
 #[derive(Debug, Clone)]
@@ -21,7 +26,12 @@ pub struct AppendSink {
     pub format: SinkFormat,
     /// Hive-style `key=value/` folders; the key columns leave the files.
     pub partition_by: Vec<String>,
+    /// Iceberg or Delta: each batch is one append snapshot of the table (Parquet files).
+    pub table: Option<TableFormat>,
 }
+
+/// The snapshot property naming the stream batch a table commit holds.
+const STREAM_BATCH: &str = "stream_batch";
 
 /// The commit log folder inside the sink (hidden from readers by its leading `_`).
 pub const SINK_LOG: &str = "_glueless_stream";
@@ -30,7 +40,7 @@ impl AppendSink {
     /// A Parquet sink without partitions (the gold layer's).
     #[must_use]
     pub fn parquet(folder: Location) -> Self {
-        Self { folder, format: SinkFormat::Parquet, partition_by: Vec::new() }
+        Self { folder, format: SinkFormat::Parquet, partition_by: Vec::new(), table: None }
     }
 
     /// The file name of batch `n`.
@@ -51,6 +61,9 @@ impl AppendSink {
     /// Storage or encoding errors naming the file; [`crate::Error::InvalidArgument`] for a
     /// partition column the rows lack.
     pub fn append(&self, n: u64, rows: &RecordBatch) -> Result<Vec<String>> {
+        if let Some(format) = self.table.filter(|f| *f != TableFormat::Parquet) {
+            return self.append_to_table(format, n, rows);
+        }
         let name = self.file_name(n);
         let mut written = Vec::new();
         for (folder, part) in files::partitions(rows, &self.partition_by)? {
@@ -62,6 +75,37 @@ impl AppendSink {
         let log = serde_json::json!({"batch": n, "files": written, "rows": rows.num_rows()});
         objects::put(&self.folder.join(&format!("{SINK_LOG}/{n}")), Bytes::from(log.to_string()))?;
         Ok(written)
+    }
+
+    /// Batch `n` as one append snapshot of the table; nothing when the table already holds it.
+    fn append_to_table(&self, format: TableFormat, n: u64, rows: &RecordBatch) -> Result<Vec<String>> {
+        if !self.partition_by.is_empty() {
+            return Err(crate::Error::Unsupported(format!("partitionBy on a {format} stream sink")));
+        }
+        let committed = match table_format::open_snapshot(&self.folder)? {
+            Some(snapshot) => snapshot.properties.and_then(|p| p.get(STREAM_BATCH).and_then(serde_json::Value::as_u64)),
+            None => None,
+        };
+        if committed.is_some_and(|done| done >= n) {
+            return Ok(Vec::new());
+        }
+        // The sink's folder names the table, its parent the database (`gold/fact_review`).
+        let database = self.folder.parent().map(|p| p.name().to_string()).filter(|n| !n.is_empty());
+        let name = match database {
+            Some(database) => format!("{database}.{}", self.folder.name()),
+            None => self.folder.name().to_string(),
+        };
+        let schema = rows.schema();
+        let staged = TableStaging::create(format, &self.folder, &name, &schema)?.appending();
+        // A file of an attempt that did not commit may be there: each attempt writes its own.
+        let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        let location = staged.file(&format!("batch-{n:08}-{stamp:x}.parquet"));
+        let size = parquet_file::write(&location, &schema, std::slice::from_ref(rows))?;
+        crate::storage::failpoint::hit("stream.after_output");
+        let file_name = location.name().to_string();
+        let written = [WrittenFile { location, size, rows: rows.num_rows() as u64 }];
+        staged.commit(&written, Some(&serde_json::json!({ STREAM_BATCH: n })))?;
+        Ok(vec![file_name])
     }
 
     fn encode(&self, rows: &RecordBatch) -> Result<Bytes> {

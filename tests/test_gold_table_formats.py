@@ -1,0 +1,119 @@
+"""The gold stream into an Iceberg or Delta table: each micro-batch is one append snapshot with
+its batch id, the rows are the Parquet sink's, and a kill at any step of any batch — the table's
+commit included — resumes to the same rows, none twice (the batch id in the table makes a replayed
+batch a no-op)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import RELIABILITY, needs_failpoints, run_script
+from glueless import stream
+from test_gold_stream import KILL_POINTS, SCRIPT, args, gold_rows
+from test_s3 import rows
+
+pytest.importorskip("deltalake")
+pytest.importorskip("pyiceberg")
+
+FORMATS = ["iceberg", "delta"]
+
+#: A short window and watermark, so most micro-batches emit rows (and commit a snapshot).
+QUERY = ("--window", "5 seconds", "--watermark", "1 second")
+
+
+@pytest.fixture()
+def silver(tmp_path: Path) -> Path:
+    folder = tmp_path / "silver"
+    stream.generate_silver(str(folder), files=4, rows_per_file=300, seed=3)
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "catalog"
+    monkeypatch.setenv("GLUELESS_CATALOG", str(folder))
+    return folder
+
+
+def gold_folder(tmp_path: Path, run: str) -> Path:
+    """``<run>/gold/fact_review``: the table ``gold.fact_review``, as in the lake's layout."""
+    return tmp_path / run / "gold" / "fact_review"
+
+
+def iceberg_table(catalog: Path) -> Any:
+    from pyiceberg.catalog.sql import SqlCatalog
+
+    return SqlCatalog("glueless", uri=f"sqlite:///{catalog / 'iceberg.db'}").load_table("gold.fact_review")
+
+
+def table_rows(fmt: str, gold: Path, catalog: Path) -> list[tuple]:
+    """The gold table's rows as the format's own reader sees its current snapshot."""
+    if fmt == "delta":
+        from deltalake import DeltaTable
+
+        return rows(DeltaTable(str(gold)).to_pyarrow_table())
+    return rows(iceberg_table(catalog).scan().to_arrow())
+
+
+def snapshots(fmt: str, gold: Path, catalog: Path) -> list[dict[str, Any]]:
+    """Each commit's glueless properties, oldest first."""
+    import json
+
+    if fmt == "delta":
+        from deltalake import DeltaTable
+
+        history = reversed(DeltaTable(str(gold)).history())
+        return [json.loads(h["glueless.properties"]) for h in history]
+    return [json.loads(s.summary["glueless.properties"]) for s in iceberg_table(catalog).snapshots()]
+
+
+@pytest.fixture()
+def expected(silver: Path, tmp_path: Path) -> tuple[list[tuple], list[int]]:
+    """The Parquet sink's gold rows for the same silver files, and the batches that wrote them."""
+    gold = tmp_path / "parquet-gold"
+    done = run_script(SCRIPT, *args(silver, gold, tmp_path / "parquet-cp", *QUERY))
+    assert done.returncode == 0, done.stderr
+    found = gold_rows(gold)
+    assert found
+    return found, sorted(int(f.stem.split("-")[1]) for f in gold.glob("batch-*.parquet"))
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_each_batch_is_one_append_snapshot_with_the_parquet_sinks_rows(
+    fmt: str, silver: Path, tmp_path: Path, catalog: Path, expected: tuple[list[tuple], list[int]]
+) -> None:
+    gold = gold_folder(tmp_path, "run")
+    done = run_script(SCRIPT, *args(silver, gold, tmp_path / "cp", *QUERY), "--format", fmt)
+    assert done.returncode == 0, done.stderr
+    assert table_rows(fmt, gold, catalog) == expected[0]
+    batches = [s["stream_batch"] for s in snapshots(fmt, gold, catalog)]
+    assert batches == expected[1], "one snapshot per batch that emitted rows, as the Parquet sink's files"
+    again = run_script(SCRIPT, *args(silver, gold, tmp_path / "cp", *QUERY), "--format", fmt)
+    assert again.returncode == 0 and "0 batches" in again.stdout, again.stdout
+    assert [s["stream_batch"] for s in snapshots(fmt, gold, catalog)] == batches
+
+
+@needs_failpoints
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("point", [*KILL_POINTS, "commit.before_swap", "commit.after_swap"])
+def test_killed_at_every_step_the_table_gets_every_batch_once(
+    fmt: str, point: str, silver: Path, tmp_path: Path, catalog: Path, expected: tuple[list[tuple], list[int]]
+) -> None:
+    gold, cp = gold_folder(tmp_path, "run"), tmp_path / "cp"
+    kills = 0
+    for _ in range(10):
+        crashed = run_script(SCRIPT, *args(silver, gold, cp, *QUERY), "--format", fmt, env={"GLUELESS_FAILPOINT": point})
+        if crashed.returncode == 0:
+            break
+        assert crashed.returncode < 0, crashed.stderr
+        kills += 1
+    assert kills >= 3, f"the process was killed at {point} in {kills} batches"
+    finished = run_script(SCRIPT, *args(silver, gold, cp, *QUERY), "--format", fmt)
+    assert finished.returncode == 0, finished.stderr
+    assert table_rows(fmt, gold, catalog) == expected[0], "no group lost, none appended twice"
+    assert [s["stream_batch"] for s in snapshots(fmt, gold, catalog)] == expected[1], "each batch committed once"
+    assert len(expected[1]) >= 3
+    RELIABILITY[f"gold stream into {fmt} killed inside a micro-batch (then resumed to the same rows)"] += kills
