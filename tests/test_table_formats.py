@@ -266,3 +266,49 @@ def pa_schema(table: Any) -> Any:
     import pyarrow as pa
 
     return pa.table(table).schema
+
+
+def test_glue_scripts_write_and_read_delta_and_iceberg_tables(tmp_path: Path) -> None:
+    from test_glue_submit import submit, write_json
+
+    write_json(tmp_path / "lake" / "in", "r.json", [
+        {"user": "a@x", "day": "2024-01-01", "x": 1.5},
+        {"user": "b@x", "day": "2024-01-02", "x": 2.5},
+        {"user": "c@x", "day": "2024-01-02"},
+    ])
+    body = """
+        r = glueContext.create_dynamic_frame.from_options("s3", {"paths": ["s3://bucket/in/"]}, "json")
+        glueContext.write_dynamic_frame.from_options(frame=r, connection_type="s3", format="delta",
+            connection_options={"path": "s3://bucket/delta/"})
+        sink = glueContext.getSink(path="s3://bucket/ice/", connection_type="s3", enableUpdateCatalog=True,
+            updateBehavior="UPDATE_IN_DATABASE", partitionKeys=[])
+        sink.setCatalogInfo(catalogDatabase="Lake", catalogTableName="Events")
+        sink.setFormat("iceberg")
+        sink.writeFrame(r)
+        r.toDF().write.format("delta").mode("overwrite").save("s3://bucket/delta_df/")
+        back = spark.read.format("delta").load("s3://bucket/delta/")
+        events = glueContext.create_dynamic_frame.from_catalog(database="lake", table_name="events")
+        print("delta", back.count(), "iceberg", events.count())
+    """
+    first = submit(tmp_path, body)
+    assert first.returncode == 0, first.stderr
+    assert "delta 3 iceberg 3" in first.stdout
+    again = submit(tmp_path, body)
+    assert again.returncode == 0, again.stderr
+    # Glue's sinks append; the DataFrame writer's overwrite replaces (one snapshot each run).
+    assert "delta 6 iceberg 6" in again.stdout
+    from deltalake import DeltaTable
+
+    lake = tmp_path / "lake"
+    assert DeltaTable(str(lake / "delta")).version() == 1
+    replaced = DeltaTable(str(lake / "delta_df"))
+    assert replaced.version() == 1 and replaced.to_pyarrow_table().num_rows == 3
+    assert DeltaTable(str(lake / "delta_df"), version=0).to_pyarrow_table().num_rows == 3
+    entry = json.loads((tmp_path / "catalog" / "lake" / "events.json").read_text())
+    assert entry["Parameters"]["table_type"] == "ICEBERG"
+    assert entry["StorageDescriptor"]["Location"] == "s3://bucket/ice/"
+    assert [c["Name"] for c in entry["StorageDescriptor"]["Columns"]] == ["user", "day", "x"]
+    table = iceberg_catalog(tmp_path / "catalog").load_table("lake.events")
+    assert entry["Parameters"]["metadata_location"] == table.metadata_location
+    assert [s.summary.operation.value for s in table.snapshots()] == ["append", "append"]
+    assert sorted(table.scan().to_arrow().column("user").to_pylist()) == ["a@x", "a@x", "b@x", "b@x", "c@x", "c@x"]

@@ -372,6 +372,11 @@ class GoldDefaults(TypedDict):
 def gold_defaults() -> GoldDefaults:
     """The default gold query of build_gold_layer.py."""
 
+class WrittenTable(TypedDict):
+    files: int
+    rows: int
+    bytes: int
+
 class TableDdl(TypedDict):
     name: str
     location: str
@@ -492,6 +497,10 @@ class SqlSession:
         """The data files at ``paths`` as (location, size, modified epoch ms); an empty or missing
         folder has none."""
     @staticmethod
+    def table_files(location: str) -> list[_FileInfo]:
+        """The data files of the current snapshot of the table at ``location``: a Parquet
+        folder's committed files, an Iceberg or Delta table's snapshot."""
+    @staticmethod
     def purge(location: str) -> int:
         """Delete every object under ``location``; returns how many there were."""
     def read_files(
@@ -551,6 +560,10 @@ class Frame:
         self, location: str, format: str, compression: Optional[str] = None, partition_keys: Sequence[str] = ...
     ) -> WrittenFiles:
         """Write the frame as new files under ``location`` (Glue's append)."""
+    def write_table(self, location: str, format: str, mode: str, name: Optional[str] = None) -> WrittenTable:
+        """Write the frame as one snapshot of the Iceberg or Delta table at ``location``:
+        ``mode="append"`` adds to it (creating it when there is none), ``"overwrite"`` replaces its
+        rows. ``name``: its catalog name (``db.table``), by default the folder's parent and name."""
 
 def parse_catalog_ddl(sql: str, database: str = "default") -> str:
     """Athena / Hive DDL as JSON catalog actions (tables in Glue's GetTable shape)."""

@@ -25,6 +25,7 @@ from typing import Any, Iterator, Optional, Sequence
 
 import glueless
 from glueless.aws import use_profile
+from glueless.formats import use_catalog
 from glueless.compat import _run
 from glueless.compat._unsupported import NotSupportedByGlueless
 from glueless.exceptions import GluelessError
@@ -190,6 +191,8 @@ def run_script(options: SubmitOptions) -> int:
     with open(script, encoding="utf-8") as f:
         source = f.read()
     use_profile(options.profile)
+    # Iceberg tables the script writes are committed to the same catalog it reads.
+    use_catalog(options.catalog)
     run = _run.start(_run.Run(maps, options.catalog, script, options.quiet, options.bookmarks))
     saved_argv, saved_path = sys.argv, list(sys.path)
     sys.argv = [script, *options.script_args]

@@ -14,8 +14,9 @@ use crate::frames::glue::Mapping;
 use crate::frames::sink::{self, Compression, SinkFormat, SinkOptions};
 use crate::frames::source::{self, CsvOptions, SourceFormat};
 use crate::frames::{show, types, Frame as CoreFrame, JoinHow};
+use crate::jobs::output;
 use crate::sql::SqlSession as CoreSession;
-use crate::storage::Location;
+use crate::storage::{committed_files, table_format, Location, TableFormat};
 
 /// A Spark SQL session: temporary views, `sql()`, and the sources of its frames.
 #[pyclass(module = "glueless", name = "SqlSession", frozen)]
@@ -90,6 +91,21 @@ impl SqlSession {
             let paths = paths.iter().map(|p| Location::parse(p)).collect::<Result<Vec<_>>>()?;
             let files = source::list(&paths, recurse)?;
             Ok(files.into_iter().map(|f| (f.location.to_string(), f.size, f.modified_ms)).collect())
+        })
+        .into_py_result()
+    }
+
+    /// The data files of the current snapshot of the table at `location` (a Parquet folder's
+    /// committed files; an Iceberg or Delta table's snapshot), as `list_files` gives them.
+    #[staticmethod]
+    fn table_files(py: Python<'_>, location: &str) -> PyResult<Vec<(String, u64, i64)>> {
+        py.detach(|| {
+            let files = committed_files(&Location::parse(location)?)?;
+            Ok(files
+                .into_iter()
+                .filter(|f| f.name().ends_with(".parquet"))
+                .map(|f| (f.location.to_string(), f.size, f.modified_ms))
+                .collect())
         })
         .into_py_result()
     }
@@ -407,6 +423,46 @@ impl Frame {
         out.set_item("rows", written.rows)?;
         out.set_item("bytes", written.bytes)?;
         out.set_item("partitions", written.partitions)?;
+        Ok(out)
+    }
+
+    /// Write the frame as one snapshot of the Iceberg or Delta table at `location`:
+    /// `mode="append"` adds to the table (creating it when there is none), `"overwrite"` replaces
+    /// its rows (earlier snapshots stay for time travel). `name`: its catalog name (`db.table`),
+    /// by default the folder's parent and name. Returns files, rows and bytes written.
+    #[pyo3(signature = (location, format, mode, name=None))]
+    fn write_table<'py>(
+        &self,
+        py: Python<'py>,
+        location: &str,
+        format: &str,
+        mode: &str,
+        name: Option<String>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let written = py
+            .detach(|| {
+                let format = format.parse::<TableFormat>()?;
+                let folder = Location::parse(location)?;
+                let keep = match mode {
+                    "overwrite" => Vec::new(),
+                    // The current snapshot's files stay: the commit is an append.
+                    "append" if table_format::detect(&folder)? != TableFormat::Parquet => committed_files(&folder)?,
+                    "append" => Vec::new(),
+                    other => return Err(crate::Error::InvalidArgument(format!("unknown write mode {other}"))),
+                };
+                let (schema, batches) = self.inner.first_of_each_name()?.collect()?;
+                let target = output::Target {
+                    table: name.unwrap_or_else(|| table_format::default_name(&folder)),
+                    location: folder,
+                    format: Some(format),
+                };
+                output::write_table(&target, &schema, &batches, output::Commit { keep, ..output::Commit::default() })
+            })
+            .into_py_result()?;
+        let out = PyDict::new(py);
+        out.set_item("files", written.files)?;
+        out.set_item("rows", written.rows)?;
+        out.set_item("bytes", written.bytes)?;
         Ok(out)
     }
 

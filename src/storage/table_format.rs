@@ -261,6 +261,16 @@ pub fn resolve(folder: &Location, requested: Option<TableFormat>) -> Result<Tabl
     Ok(requested)
 }
 
+/// The catalog name a table at `folder` gets when nothing names it: its parent folder is the
+/// database, its own name the table (`…/gold/fact_review` → `gold.fact_review`).
+#[must_use]
+pub fn default_name(folder: &Location) -> String {
+    match folder.parent().map(|p| p.name().to_string()).filter(|n| !n.is_empty()) {
+        Some(database) => format!("{database}.{}", folder.name()),
+        None => folder.name().to_string(),
+    }
+}
+
 /// The format of the table at `folder`: Delta when it holds `_delta_log/`, Iceberg when it holds
 /// `metadata/`, Parquet otherwise (also for a folder that does not exist).
 ///

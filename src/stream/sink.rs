@@ -89,12 +89,7 @@ impl AppendSink {
         if committed.is_some_and(|done| done >= n) {
             return Ok(Vec::new());
         }
-        // The sink's folder names the table, its parent the database (`gold/fact_review`).
-        let database = self.folder.parent().map(|p| p.name().to_string()).filter(|n| !n.is_empty());
-        let name = match database {
-            Some(database) => format!("{database}.{}", self.folder.name()),
-            None => self.folder.name().to_string(),
-        };
+        let name = table_format::default_name(&self.folder);
         let schema = rows.schema();
         let staged = TableStaging::create(format, &self.folder, &name, &schema)?.appending();
         // A file of an attempt that did not commit may be there: each attempt writes its own.

@@ -11,11 +11,15 @@ from glueless.compat.awsglue.dynamicframe import DynamicFrame, DynamicFrameReade
 
 __getattr__ = module_getattr("awsglue.context")
 
+#: Open table formats: read as their current snapshot, written as one append snapshot.
+_TABLE_FORMATS = ("iceberg", "delta")
+
+
 def _format_name(fmt: Optional[str]) -> str:
     name = (fmt or "").lower()
-    if name in ("json", "csv", "parquet", "glueparquet"):
+    if name in ("json", "csv", "parquet", "glueparquet", *_TABLE_FORMATS):
         return name
-    unsupported(f"format={fmt!r}", "json, csv, parquet and glueparquet are")
+    unsupported(f"format={fmt!r}", "json, csv, parquet, glueparquet, iceberg and delta are")
 
 
 def _classification(table: dict[str, Any]) -> str:
@@ -154,8 +158,13 @@ class GlueContext(Surface):
     def _read(self, what: str, paths: list[str], fmt: str, format_options: dict[str, Any], recurse: bool, ctx: str) -> DynamicFrame:
         run = _run.current()
         mapped = [run.map_location(p) for p in paths]
-        files = run.session.list_files(mapped, recurse)
-        files, skipped = run.bookmark_filter(ctx, files)
+        if fmt in _TABLE_FORMATS:
+            # The table's current snapshot (job bookmarks do not apply to these tables in Glue either).
+            files, skipped = [f for p in mapped for f in run.session.table_files(p)], 0
+            fmt = "parquet"
+        else:
+            files = run.session.list_files(mapped, recurse)
+            files, skipped = run.bookmark_filter(ctx, files)
         frame, summary = run.session.read_files(
             files,
             "parquet" if fmt == "glueparquet" else fmt,
@@ -201,7 +210,13 @@ class GlueContext(Surface):
     def _write(self, frame: DynamicFrame, path: str, fmt: str, compression: Optional[str], partition_keys: list[str], what: str, catalog: Optional[tuple[str, str]] = None, behavior: str = "UPDATE_IN_DATABASE") -> None:
         run = _run.current()
         target = run.map_location(path)
-        written = frame._frame.write(target, fmt, compression, partition_keys)
+        if fmt in _TABLE_FORMATS:
+            if partition_keys:
+                unsupported(f"partitionKeys with format={fmt!r}", "unpartitioned tables are")
+            name = f"{catalog[0]}.{catalog[1]}" if catalog is not None else None
+            written = frame._frame.write_table(target, fmt, "append", name)
+        else:
+            written = frame._frame.write(target, fmt, compression, partition_keys)
         detail: dict[str, Any] = {"files": written["files"], "bytes": written["bytes"]}
         if catalog is not None:
             detail["catalog"] = self._update_catalog(frame, path, fmt, partition_keys, catalog, behavior)
@@ -218,6 +233,8 @@ class GlueContext(Surface):
         partitions = [{"Name": n.lower(), "Type": _hive_type(t)} for n, t, _g, _nullable in fields if n.lower() in keys]
         classification = "parquet" if fmt in ("parquet", "glueparquet") else fmt
         existing = run.catalog.get_table(database, name)
+        if fmt in _TABLE_FORMATS:
+            return self._register_table(frame, path, fmt, catalog, existing)
         if existing is not None and behavior == "LOG":
             if existing["StorageDescriptor"]["Columns"] != columns:
                 return f"catalog {database}.{name}: schema differs, logged only (updateBehavior=LOG)"
@@ -225,6 +242,24 @@ class GlueContext(Surface):
         table = _table_record(database, name, path, classification, columns, partitions)
         if existing is not None:
             table["Parameters"] = {**existing.get("Parameters", {}), **table["Parameters"]}
+        run.catalog.put_table(table)
+        return f"catalog {database}.{name} {'updated' if existing else 'created'}"
+
+    def _register_table(self, frame: DynamicFrame, path: str, fmt: str, catalog: tuple[str, str], existing: Optional[dict[str, Any]]) -> str:
+        """The catalog entry of a Delta or Iceberg table a sink wrote (as ``glueless catalog sync``
+        writes it); an Iceberg table committed through the same Glue catalog already has its own."""
+        from glueless import catalog_sync
+
+        run = _run.current()
+        database, name = catalog
+        entry = {"name": name, "location": path, "columns": [(n, _hive_type(t)) for n, t, _g, _nullable in frame._frame.fields()]}
+        if fmt == "delta":
+            table = catalog_sync.delta_table(database, entry)  # type: ignore[arg-type]
+        elif run.catalog.description.startswith("Glue") and catalog_sync._iceberg_catalog_is_glue():
+            return f"catalog {database}.{name} committed by Iceberg"
+        else:
+            metadata = catalog_sync._iceberg_metadata_location(run.map_location(path))
+            table = catalog_sync.iceberg_table(database, entry, metadata)  # type: ignore[arg-type]
         run.catalog.put_table(table)
         return f"catalog {database}.{name} {'updated' if existing else 'created'}"
 

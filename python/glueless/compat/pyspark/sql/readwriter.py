@@ -62,8 +62,10 @@ class DataFrameReader(Surface):
 
 
 def _read(session: Any, paths: list[str], fmt: str, options: dict[str, Any]) -> DataFrame:
+    if fmt in TABLE_FORMATS:
+        return _read_table(session, paths, fmt)
     if fmt not in ("json", "parquet", "csv"):
-        unsupported(f"spark.read.format({fmt!r})", "json, parquet and csv are")
+        unsupported(f"spark.read.format({fmt!r})", "json, parquet, csv, delta and iceberg are")
     run = _run.current()
     mapped = [run.map_location(p) for p in paths]
     recursive = _run.option_flag(options.get("recursivefilelookup", False))
@@ -114,6 +116,21 @@ def _read(session: Any, paths: list[str], fmt: str, options: dict[str, Any]) -> 
     assert result is not None
     run.report_source(f"spark.read.{fmt}", mapped, _combined(summaries))
     return result
+
+
+#: Open table formats: read as their current snapshot, written as one new snapshot.
+TABLE_FORMATS = ("delta", "iceberg")
+
+
+def _read_table(session: Any, paths: list[str], fmt: str) -> DataFrame:
+    """``spark.read.format("delta").load(path)``: the rows of the table's current snapshot."""
+    run = _run.current()
+    if len(paths) != 1:
+        unsupported(f"spark.read.format({fmt!r}).load() of several paths", "one table path is")
+    target = run.map_location(paths[0])
+    frame, summary = run.session.read_files(run.session.table_files(target), "parquet")
+    run.report_source(f"spark.read.{fmt}", [target], summary)
+    return DataFrame(frame, session)
 
 
 def _combined(summaries: list[Any]) -> Any:
@@ -214,10 +231,13 @@ class DataFrameWriter(Surface):
         path = path or self._options.get("path")
         if not path:
             raise ValueError("save() needs a path")
-        if self._format not in ("json", "parquet", "csv"):
-            unsupported(f"DataFrameWriter.format({self._format!r})", "json, parquet and csv are")
+        if self._format not in ("json", "parquet", "csv", *TABLE_FORMATS):
+            unsupported(f"DataFrameWriter.format({self._format!r})", "json, parquet, csv, delta and iceberg are")
         run = _run.current()
         target = run.map_location(path)
+        if self._format in TABLE_FORMATS:
+            self._save_table(target)
+            return
         existing = run.session.list_files([target], True)
         compression = self._options.get("compression")
         if self._mode == "errorifexists" and existing:
@@ -233,6 +253,23 @@ class DataFrameWriter(Surface):
             commit_staged_folder(staging, target)
         else:
             written = frame.write(target, self._format, compression, self._partition_by)
+        run.report(_run.Event("sink", f"df.write.{self._format} ({self._mode})", target, written["rows"], {"files": written["files"]}))
+
+    def _save_table(self, target: str) -> None:
+        """Delta / Iceberg: append or overwrite as one snapshot; ``error`` / ``ignore`` look at
+        whether a table is there, as Spark's Delta and Iceberg writers do."""
+        if self._partition_by:
+            unsupported(f"DataFrameWriter.partitionBy() with format {self._format!r}", "unpartitioned tables are")
+        run = _run.current()
+        exists = bool(run.session.table_files(target)) if run.session.list_files([target], True) else False
+        if self._mode == "errorifexists" and exists:
+            from glueless.exceptions import ConflictError
+
+            raise ConflictError(f"[DELTA_PATH_EXISTS] Cannot write to already existent path {target} without setting mode = 'overwrite'.")
+        if self._mode == "ignore" and exists:
+            return
+        mode = "append" if self._mode == "append" else "overwrite"
+        written = self._df._frame.write_table(target, self._format, mode)
         run.report(_run.Event("sink", f"df.write.{self._format} ({self._mode})", target, written["rows"], {"files": written["files"]}))
 
     def json(self, path: str, mode: Optional[str] = None, compression: Optional[str] = None, **options: Any) -> None:
