@@ -445,9 +445,12 @@ impl Frame {
                 let folder = Location::parse(location)?;
                 let keep = match mode {
                     "overwrite" => Vec::new(),
-                    // The current snapshot's files stay: the commit is an append.
-                    "append" if table_format::detect(&folder)? != TableFormat::Parquet => committed_files(&folder)?,
-                    "append" => Vec::new(),
+                    // The current snapshot's files stay: the commit is an append (a new table is
+                    // created by its first commit).
+                    "append" => match table_format::detect(&folder)? {
+                        TableFormat::Parquet => Vec::new(),
+                        _ => committed_files(&folder)?,
+                    },
                     other => return Err(crate::Error::InvalidArgument(format!("unknown write mode {other}"))),
                 };
                 let (schema, batches) = self.inner.first_of_each_name()?.collect()?;
