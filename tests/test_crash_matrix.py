@@ -57,10 +57,10 @@ def add_extra(extra: Path, put) -> None:
             put(f, f"{table}/landing/extra-{f.name}")
 
 
-def crash_and_check(url: str, env: dict[str, str], read, old: dict, new: dict) -> int:
+def crash_and_check(url: str, env: dict[str, str], read, old: dict, new: dict, points=POINTS) -> int:
     kills = 0
     for driver in DRIVERS:
-        for point in POINTS:
+        for point in points:
             crashed = run_script(driver, "--lake", url, env={**env, "GLUELESS_FAILPOINT": point})
             assert crashed.returncode == -signal.SIGABRT, (driver, point, crashed.stderr)
             kills += 1

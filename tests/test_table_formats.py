@@ -180,8 +180,11 @@ def test_kills_at_every_step_leave_the_last_snapshot(fmt: str, tmp_path: Path, c
     old = snapshot(read)
     add_extra(extra, lambda f, key: shutil.copy(f, lake / key))
     new = snapshot(lambda zone: glueless.read_parquet(expected / zone))
-    assert crash_and_check(str(lake), {}, read, old, new) == 20
-    RELIABILITY[f"batch jobs killed at a failpoint, {fmt} lake (then checked and re-run)"] += 20
+    # For a table, nothing is kept between the files written and the format's commit
+    # (commit.before_swap is the same state as output.written, input.read precedes any write).
+    points = ["output.written", "commit.after_swap"]
+    assert crash_and_check(str(lake), {}, read, old, new, points) == 10
+    RELIABILITY[f"batch jobs killed at a failpoint, {fmt} lake (then checked and re-run)"] += 10
 
 
 def test_a_table_of_another_format_is_one_line(tmp_path: Path, catalog: Path) -> None:
@@ -312,3 +315,27 @@ def test_glue_scripts_write_and_read_delta_and_iceberg_tables(tmp_path: Path) ->
     assert entry["Parameters"]["metadata_location"] == table.metadata_location
     assert [s.summary.operation.value for s in table.snapshots()] == ["append", "append"]
     assert sorted(table.scan().to_arrow().column("user").to_pylist()) == ["a@x", "a@x", "b@x", "b@x", "c@x", "c@x"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_catalog_sync_registers_every_zone_in_the_local_catalog(fmt: str, tmp_path: Path, catalog: Path) -> None:
+    lake = tmp_path / "lake"
+    glueless.generate_stedi(str(lake), customers=60, seed=1)
+    run_pipeline(lake, "--format", fmt)
+    done = run_cli("catalog", "sync", "--lake", str(lake))
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert len(lines) == 11 and all(line.startswith("created table stedi.") for line in lines), lines
+    assert f"created table stedi.machine_learning_curated ({fmt}, 6 columns) at file://{lake}/step_trainer/curated/" in lines
+    entry = json.loads((catalog / "stedi" / "machine_learning_curated.json").read_text())
+    assert entry["Parameters"]["table_type"] == fmt.upper()
+    if fmt == "iceberg":
+        table = iceberg_catalog(catalog).load_table("stedi.machine_learning_curated")
+        assert entry["Parameters"]["metadata_location"] == table.metadata_location
+    landing = json.loads((catalog / "stedi" / "customer_landing.json").read_text())
+    assert landing["Parameters"]["classification"] == "json"
+    # A second sync updates in place; `catalog list` names the formats.
+    again = run_cli("catalog", "sync", "--lake", str(lake))
+    assert all(line.startswith("updated table") for line in again.stdout.splitlines()), again.stdout
+    listing = run_cli("catalog", "list").stdout
+    assert f"machine_learning_curated  {fmt}  file://{lake}/step_trainer/curated/" in listing

@@ -33,6 +33,7 @@ __all__ = [
     "replicate_stedi",
     "run_job",
     "install_credential_chain",
+    "install_table_formats",
     "parquet_rows",
     "landing_columns",
     "list_data_files",
