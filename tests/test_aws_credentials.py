@@ -265,3 +265,33 @@ def test_no_credentials_anywhere_is_one_line(s3: s3server.S3Server, lake: str, t
     write_aws_files(tmp_path)
     done = run_driver(lake, chain_env(s3, tmp_path, AWS_REGION=s3server.REGION))
     assert_one_line_error(done, "no AWS credentials found", lake)
+
+
+@pytest.mark.parametrize("fmt", ["delta", "iceberg"])
+def test_a_profile_only_environment_writes_and_reads_iceberg_and_delta_tables(
+    s3: s3server.S3Server, lake: str, tmp_path: Path, fmt: str  # noqa: F811
+) -> None:
+    pytest.importorskip("deltalake")
+    pytest.importorskip("pyiceberg")
+    # Temporary credentials (a session token) from an assumed role: delta-rs and pyiceberg sign
+    # with what botocore's chain gives, as the core does.
+    write_aws_files(
+        tmp_path,
+        credentials=f"[base]\naws_access_key_id = {s3.access_key}\naws_secret_access_key = {s3.secret_key}\n",
+        config=f"[profile lake]\nrole_arn = {s3.role_arn}\nsource_profile = base\nregion = {s3server.REGION}\n",
+    )
+    env = chain_env(s3, tmp_path, AWS_PROFILE="lake", GLUELESS_CATALOG=str(tmp_path / "catalog"))
+    written = run_driver(lake, env, "--format", fmt)
+    assert written.returncode == 0, written.stderr
+    assert "Traceback" not in written.stderr and not written.stderr.strip(), written.stderr
+    # The next jobs read the tables' snapshots through the same chain.
+    for job in ("accelerometer_landing_to_trusted", "customer_trusted_to_curated"):
+        done = subprocess.run(
+            [sys.executable, str(SCRIPTS / f"{job}.py"), "--lake", lake, "--format", fmt],
+            capture_output=True, text=True, env=env, timeout=300,
+        )
+        assert done.returncode == 0, done.stderr
+    bucket_name, prefix = lake.removeprefix("s3://").split("/", 1)
+    marker = "_delta_log/" if fmt == "delta" else "metadata/"
+    for zone in ("customer/trusted", "customer/curated"):
+        assert any(marker in k for k in keys(s3, bucket_name, f"{prefix}/{zone}/")), zone

@@ -80,7 +80,11 @@ def two_lakes(tmp_path: Path) -> tuple[Path, Path]:
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_every_zone_as_the_format_gives_the_parquet_runs_rows(fmt: str, two_lakes, catalog: Path) -> None:
+def test_every_zone_as_the_format_gives_the_parquet_runs_rows(
+    fmt: str, two_lakes, catalog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Polars plans Iceberg scans with pyiceberg (its own planner is another package).
+    monkeypatch.setenv("POLARS_ICEBERG_PLANNER", "pyiceberg")
     parquet, lake = two_lakes
     summary = run_pipeline(lake, "--format", fmt)
     assert summary["balanced"] and summary["format"] == fmt

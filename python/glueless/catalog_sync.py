@@ -42,40 +42,30 @@ def _storage(location: str, columns: list[tuple[str, str]]) -> dict[str, Any]:
     }
 
 
-def delta_table(database: str, ddl: "TableDdl") -> Table:
-    """The Glue entry of a Delta table, as Athena's ``CREATE EXTERNAL TABLE … TBLPROPERTIES
-    ('table_type'='DELTA')`` and Glue crawlers write it."""
-    storage = _storage(ddl["location"], ddl["columns"])
-    storage["SerdeInfo"]["Parameters"] = {"serialization.format": "1", "path": ddl["location"]}
+def _entry(database: str, ddl: "TableDdl", parameters: dict[str, str], storage: dict[str, Any]) -> Table:
     return {
         "DatabaseName": database,
         "Name": ddl["name"],
         "TableType": "EXTERNAL_TABLE",
-        "Parameters": {
-            "EXTERNAL": "TRUE",
-            "table_type": "DELTA",
-            "classification": "delta",
-            "spark.sql.sources.provider": "delta",
-        },
+        "Parameters": {"EXTERNAL": "TRUE", **parameters},
         "StorageDescriptor": storage,
         "PartitionKeys": [],
     }
 
 
+def delta_table(database: str, ddl: "TableDdl") -> Table:
+    """The Glue entry of a Delta table, as Athena's ``CREATE EXTERNAL TABLE … TBLPROPERTIES
+    ('table_type'='DELTA')`` and Glue crawlers write it."""
+    storage = _storage(ddl["location"], ddl["columns"])
+    storage["SerdeInfo"]["Parameters"] = {"serialization.format": "1", "path": ddl["location"]}
+    parameters = {"table_type": "DELTA", "classification": "delta", "spark.sql.sources.provider": "delta"}
+    return _entry(database, ddl, parameters, storage)
+
+
 def iceberg_table(database: str, ddl: "TableDdl", metadata_location: str) -> Table:
     """The Glue entry of an Iceberg table, as Glue's Iceberg catalog writes it."""
-    return {
-        "DatabaseName": database,
-        "Name": ddl["name"],
-        "TableType": "EXTERNAL_TABLE",
-        "Parameters": {
-            "EXTERNAL": "TRUE",
-            "table_type": "ICEBERG",
-            "metadata_location": metadata_location,
-        },
-        "StorageDescriptor": _storage(ddl["location"], ddl["columns"]),
-        "PartitionKeys": [],
-    }
+    parameters = {"table_type": "ICEBERG", "metadata_location": metadata_location}
+    return _entry(database, ddl, parameters, _storage(ddl["location"], ddl["columns"]))
 
 
 def _ddl_table(database: str, ddl: "TableDdl") -> Table:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 
 def is_s3(location: str) -> bool:
@@ -40,21 +40,38 @@ def local_path(url: str) -> str:
     return url
 
 
-def _credentials() -> Optional[tuple[str, str, Optional[str]]]:
-    """Keys from the environment, else from the installed botocore chain (profiles, SSO …)."""
+_chain: Optional[Any] = None
+
+
+def _credentials_and_region() -> tuple[Optional[tuple[str, str, Optional[str]]], Optional[str]]:
+    """Keys and region from the environment, else from botocore's chain (profiles, SSO …): one
+    chain per process, so temporary credentials are reused until botocore refreshes them."""
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
     key = os.environ.get("AWS_ACCESS_KEY_ID")
     if key:
-        return key, os.environ.get("AWS_SECRET_ACCESS_KEY", ""), os.environ.get("AWS_SESSION_TOKEN")
-    from glueless.aws import CredentialChain
+        return (key, os.environ.get("AWS_SECRET_ACCESS_KEY", ""), os.environ.get("AWS_SESSION_TOKEN")), region
+    global _chain
+    if _chain is None:
+        from glueless.aws import CredentialChain
 
-    chain = CredentialChain()
-    if chain.open() is None:
-        return None
-    return chain.credentials()
+        _chain = CredentialChain()
+    profile_region = _chain.open()
+    if profile_region is None:
+        return None, region
+    return _chain.credentials(), region or profile_region or None
 
 
-def _region() -> Optional[str]:
-    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+def _s3_settings(names: tuple[str, str, str, str, str]) -> dict[str, str]:
+    """Endpoint, region and keys of the environment (or the credential chain) under the library's
+    own ``names`` for them."""
+    settings: dict[str, str] = {}
+    endpoint = os.environ.get("AWS_ENDPOINT_URL") or os.environ.get("AWS_ENDPOINT")
+    keys, region = _credentials_and_region()
+    values = (endpoint, region, *(keys or (None, None, None)))
+    for name, value in zip(names, values):
+        if value:
+            settings[name] = value
+    return settings
 
 
 def delta_storage_options(location: str) -> Optional[dict[str, str]]:
@@ -62,34 +79,18 @@ def delta_storage_options(location: str) -> Optional[dict[str, str]]:
     if not is_s3(location):
         return None
     options = {"conditional_put": "etag"}
-    endpoint = os.environ.get("AWS_ENDPOINT_URL") or os.environ.get("AWS_ENDPOINT")
-    if endpoint:
-        options["AWS_ENDPOINT_URL"] = endpoint
-        if endpoint.startswith("http://"):
-            options["AWS_ALLOW_HTTP"] = "true"
-    region = _region()
-    if region:
-        options["AWS_REGION"] = region
-    keys = _credentials()
-    if keys is not None:
-        options["AWS_ACCESS_KEY_ID"], options["AWS_SECRET_ACCESS_KEY"] = keys[0], keys[1]
-        if keys[2]:
-            options["AWS_SESSION_TOKEN"] = keys[2]
+    options.update(
+        _s3_settings(
+            ("AWS_ENDPOINT_URL", "AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+        )
+    )
+    if options.get("AWS_ENDPOINT_URL", "").startswith("http://"):
+        options["AWS_ALLOW_HTTP"] = "true"
     return options
 
 
 def iceberg_io_properties() -> dict[str, str]:
     """pyiceberg file IO properties for tables on S3."""
-    properties: dict[str, str] = {}
-    endpoint = os.environ.get("AWS_ENDPOINT_URL") or os.environ.get("AWS_ENDPOINT")
-    if endpoint:
-        properties["s3.endpoint"] = endpoint
-    region = _region()
-    if region:
-        properties["s3.region"] = region
-    keys = _credentials()
-    if keys is not None:
-        properties["s3.access-key-id"], properties["s3.secret-access-key"] = keys[0], keys[1]
-        if keys[2]:
-            properties["s3.session-token"] = keys[2]
-    return properties
+    return _s3_settings(
+        ("s3.endpoint", "s3.region", "s3.access-key-id", "s3.secret-access-key", "s3.session-token")
+    )
