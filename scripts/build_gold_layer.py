@@ -111,6 +111,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             timeout=args.timeout,
             on_batch=report,
         )
+        if args.catalog == "glue" and any(r["emitted"] for r in reports):
+            from glueless.catalog import open_catalog
+            from glueless.catalog_sync import register_table
+
+            # The gold table's database is its parent folder, as for Iceberg (`gold.fact_review`).
+            parent, _, name = args.gold.rstrip("/").rpartition("/")
+            line = register_table(open_catalog("glue"), args.gold, args.format, parent.rpartition("/")[2], name)
+            if not args.quiet:
+                print(line)
         if not args.quiet:
             rows = sum(r["rows"] for r in reports)
             written = sum(r["emitted"] for r in reports)

@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
+import glueless
 from conftest import RELIABILITY, needs_failpoints, run_script
 from glueless import stream
 from test_gold_stream import SCRIPT, args, gold_rows
-from test_s3 import rows
+from test_s3 import bucket, rows, s3, s3_env  # noqa: F401 - fixtures
 
 pytest.importorskip("deltalake")
 pytest.importorskip("pyiceberg")
@@ -120,3 +121,33 @@ def test_killed_at_every_step_the_table_gets_every_batch_once(
     assert [s["stream_batch"] for s in snapshots(fmt, gold, catalog)] == expected[1], "each batch committed once"
     assert len(expected[1]) >= 3
     RELIABILITY[f"gold stream into {fmt} killed inside a micro-batch (then resumed to the same rows)"] += kills
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_gold_table_on_s3_is_registered_in_glue(
+    fmt: str, silver: Path, tmp_path: Path, expected: tuple[list[tuple], list[int]],
+    s3, bucket: str, s3_env: dict[str, str], monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+) -> None:
+    monkeypatch.setenv("GLUELESS_CATALOG", "glue")
+    glue = s3.client("glue")
+    try:
+        glue.delete_table(DatabaseName="gold", Name="fact_review")
+    except glue.exceptions.EntityNotFoundException:
+        pass
+    client = s3.client()
+    for f in silver.iterdir():
+        client.upload_file(str(f), bucket, f"silver/reviews/{f.name}")
+    gold = f"s3://{bucket}/gold/fact_review"
+    done = run_script(
+        SCRIPT, "--silver", f"s3://{bucket}/silver/reviews", "--gold", gold, "--checkpoint", str(tmp_path / "cp"),
+        "--max-files-per-trigger", "1", *QUERY, "--format", fmt, "--catalog", "glue", env=s3_env,
+    )
+    assert done.returncode == 0, done.stderr
+    entry = glue.get_table(DatabaseName="gold", Name="fact_review")["Table"]
+    assert entry["StorageDescriptor"]["Location"].rstrip("/") == gold
+    assert entry["Parameters"]["table_type"] == fmt.upper()
+    import pyarrow.parquet as pq
+
+    parquet_columns = pq.read_schema(next((tmp_path / "parquet-gold").glob("batch-*.parquet"))).names
+    assert [c["Name"] for c in entry["StorageDescriptor"]["Columns"]] == parquet_columns
+    assert rows(glueless.read_parquet(gold)) == expected[0]

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional
 
 from glueless._glueless import catalog_ddl, parse_catalog_ddl
 from glueless.catalog import Catalog, Table
+from glueless.exceptions import InvalidArgumentError
 
 if TYPE_CHECKING:
     from glueless._glueless import TableDdl
@@ -120,6 +121,47 @@ def register_outputs(catalog: Optional[str], lake: str, jobs: Iterable[Any]) -> 
 
     locations = [output["location"] for job in jobs for output in job.get("outputs", [])]
     return sync_lake(open_catalog("glue"), lake, locations=locations) if locations else []
+
+
+def _hive_type(arrow_type: Any) -> str:
+    """Athena's name of an Arrow type (as the core's DDL names them)."""
+    import pyarrow as pa
+
+    checks = [
+        (pa.types.is_string, "string"), (pa.types.is_large_string, "string"), (pa.types.is_boolean, "boolean"),
+        (pa.types.is_int8, "tinyint"), (pa.types.is_int16, "smallint"), (pa.types.is_int32, "int"),
+        (pa.types.is_int64, "bigint"), (pa.types.is_float32, "float"), (pa.types.is_float64, "double"),
+        (pa.types.is_date, "date"), (pa.types.is_timestamp, "timestamp"), (pa.types.is_binary, "binary"),
+    ]
+    for check, name in checks:
+        if check(arrow_type):
+            return name
+    if pa.types.is_decimal(arrow_type):
+        return f"decimal({arrow_type.precision},{arrow_type.scale})"
+    raise InvalidArgumentError(f"type {arrow_type} has no Athena equivalent")
+
+
+def register_table(catalog: Catalog, location: str, fmt: str, database: str, name: str) -> str:
+    """Create or update the entry of the one table at ``location`` (the gold table); one line."""
+    import pyarrow as pa
+
+    from glueless import read_parquet
+
+    qualified = f"{database}.{name}"
+    if fmt == "iceberg" and catalog.description.startswith("Glue") and _iceberg_catalog_is_glue():
+        return f"table {qualified} (iceberg) is registered by its own commits"
+    schema = pa.table(read_parquet(location)).schema
+    entry: Any = {"name": name, "location": location.rstrip("/") + "/",
+                  "columns": [(f.name, _hive_type(f.type)) for f in schema]}
+    if fmt == "delta":
+        table = delta_table(database, entry)
+    elif fmt == "iceberg":
+        table = iceberg_table(database, entry, _iceberg_metadata_location(location))
+    else:
+        table = _entry(database, entry, {"classification": "parquet"}, _storage(entry["location"], entry["columns"]))
+    verb = "updated" if catalog.get_table(database, name) is not None else "created"
+    catalog.put_table(table)
+    return f"{verb} table {qualified} ({fmt}, {len(schema)} columns) at {entry['location']}"
 
 
 def _iceberg_catalog_is_glue() -> bool:
