@@ -16,14 +16,14 @@ job keeps the catalog in step with the lake; the drivers do that with ``--catalo
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Iterable, Optional
+from typing import Any, Iterable, Optional
 
 from glueless._glueless import catalog_ddl, parse_catalog_ddl
 from glueless.catalog import Catalog, Table
 from glueless.exceptions import InvalidArgumentError
 
-if TYPE_CHECKING:
-    from glueless._glueless import TableDdl
+#: Column names and Athena types.
+Columns = list[tuple[str, str]]
 
 _PARQUET_SERDE = {
     "SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
@@ -33,7 +33,7 @@ _PARQUET_INPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
 _PARQUET_OUTPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
 
 
-def _storage(location: str, columns: list[tuple[str, str]]) -> dict[str, Any]:
+def _storage(location: str, columns: Columns) -> dict[str, Any]:
     return {
         "Columns": [{"Name": name, "Type": hive} for name, hive in columns],
         "Location": location,
@@ -43,10 +43,10 @@ def _storage(location: str, columns: list[tuple[str, str]]) -> dict[str, Any]:
     }
 
 
-def _entry(database: str, ddl: "TableDdl", parameters: dict[str, str], storage: dict[str, Any]) -> Table:
+def _entry(database: str, name: str, parameters: dict[str, str], storage: dict[str, Any]) -> Table:
     return {
         "DatabaseName": database,
-        "Name": ddl["name"],
+        "Name": name,
         "TableType": "EXTERNAL_TABLE",
         "Parameters": {"EXTERNAL": "TRUE", **parameters},
         "StorageDescriptor": storage,
@@ -54,23 +54,54 @@ def _entry(database: str, ddl: "TableDdl", parameters: dict[str, str], storage: 
     }
 
 
-def delta_table(database: str, ddl: "TableDdl") -> Table:
+def delta_table(database: str, name: str, location: str, columns: Columns) -> Table:
     """The Glue entry of a Delta table, as Athena's ``CREATE EXTERNAL TABLE … TBLPROPERTIES
     ('table_type'='DELTA')`` and Glue crawlers write it."""
-    storage = _storage(ddl["location"], ddl["columns"])
-    storage["SerdeInfo"]["Parameters"] = {"serialization.format": "1", "path": ddl["location"]}
+    storage = _storage(location, columns)
+    storage["SerdeInfo"]["Parameters"] = {"serialization.format": "1", "path": location}
     parameters = {"table_type": "DELTA", "classification": "delta", "spark.sql.sources.provider": "delta"}
-    return _entry(database, ddl, parameters, storage)
+    return _entry(database, name, parameters, storage)
 
 
-def iceberg_table(database: str, ddl: "TableDdl", metadata_location: str) -> Table:
+def iceberg_table(database: str, name: str, location: str, columns: Columns, metadata_location: str) -> Table:
     """The Glue entry of an Iceberg table, as Glue's Iceberg catalog writes it."""
     parameters = {"table_type": "ICEBERG", "metadata_location": metadata_location}
-    return _entry(database, ddl, parameters, _storage(ddl["location"], ddl["columns"]))
+    return _entry(database, name, parameters, _storage(location, columns))
 
 
-def _ddl_table(database: str, ddl: "TableDdl") -> Table:
-    actions = json.loads(parse_catalog_ddl(ddl["sql"], database))
+def put_table(
+    catalog: Catalog,
+    database: str,
+    name: str,
+    location: str,
+    fmt: str,
+    columns: Columns,
+    *,
+    ddl: Optional[str] = None,
+    read_at: Optional[str] = None,
+) -> Optional[str]:
+    """Create or update the entry of the ``fmt`` table ``database.name`` at ``location``: from its
+    ``ddl`` (landing and Parquet zones), else as a Delta, Iceberg or Parquet entry. ``read_at``:
+    where this process reads the table (a ``--map``\ ped location). Returns ``created`` or
+    ``updated``, or ``None`` for an Iceberg table committed through this same Glue catalog, which
+    its commits keep registered."""
+    if registered_by_commits(catalog, fmt):
+        return None
+    if ddl is not None:
+        table = _ddl_table(database, ddl)
+    elif fmt == "delta":
+        table = delta_table(database, name, location, columns)
+    elif fmt == "iceberg":
+        table = iceberg_table(database, name, location, columns, _iceberg_metadata_location(read_at or location))
+    else:
+        table = _entry(database, name, {"classification": "parquet"}, _storage(location, columns))
+    verb = "updated" if catalog.get_table(database, name) is not None else "created"
+    catalog.put_table(table)
+    return verb
+
+
+def _ddl_table(database: str, sql: str) -> Table:
+    actions = json.loads(parse_catalog_ddl(sql, database))
     (table,) = [a["table"] for a in actions if a["Action"] == "CreateTable"]
     return dict(table)
 
@@ -79,6 +110,12 @@ def _iceberg_metadata_location(location: str) -> str:
     from glueless.formats.iceberg import IcebergTables
 
     return str(IcebergTables().table(location).metadata_location)
+
+
+def _line(verb: Optional[str], database: str, name: str, fmt: str, columns: Columns, location: str) -> str:
+    if verb is None:
+        return f"table {database}.{name} ({fmt}) is registered by its own commits"
+    return f"{verb} table {database}.{name} ({fmt}, {len(columns)} columns) at {location}"
 
 
 def sync_lake(
@@ -90,25 +127,15 @@ def sync_lake(
     """Create or update the entry of every table of ``lake`` (or of those at ``locations``) in
     ``catalog``; one line per table saying what was done."""
     wanted = None if locations is None else {_folder(loc) for loc in locations}
-    glue = catalog.description.startswith("Glue")
     done = []
-    for ddl in catalog_ddl(lake, database=database):
-        if wanted is not None and _folder(ddl["location"]) not in wanted:
+    for table in catalog_ddl(lake, database=database):
+        if wanted is not None and _folder(table["location"]) not in wanted:
             continue
-        fmt = ddl["format"]
-        qualified = f"{database}.{ddl['name']}"
-        if fmt == "iceberg" and glue and _iceberg_catalog_is_glue():
-            done.append(f"table {qualified} (iceberg) is registered by its own commits")
-            continue
-        if fmt == "delta":
-            table = delta_table(database, ddl)
-        elif fmt == "iceberg":
-            table = iceberg_table(database, ddl, _iceberg_metadata_location(ddl["location"]))
-        else:
-            table = _ddl_table(database, ddl)
-        verb = "updated" if catalog.get_table(database, ddl["name"]) is not None else "created"
-        catalog.put_table(table)
-        done.append(f"{verb} table {qualified} ({fmt}, {len(ddl['columns'])} columns) at {ddl['location']}")
+        fmt, name, location, columns = table["format"], table["name"], table["location"], table["columns"]
+        # Landing and Parquet zones are registered as their DDL says.
+        sql = table["sql"] if fmt in ("json", "parquet") else None
+        verb = put_table(catalog, database, name, location, fmt, columns, ddl=sql)
+        done.append(_line(verb, database, name, fmt, columns, location))
     return done
 
 
@@ -147,27 +174,19 @@ def register_table(catalog: Catalog, location: str, fmt: str, database: str, nam
 
     from glueless import read_parquet
 
-    qualified = f"{database}.{name}"
-    if fmt == "iceberg" and catalog.description.startswith("Glue") and _iceberg_catalog_is_glue():
-        return f"table {qualified} (iceberg) is registered by its own commits"
-    schema = pa.table(read_parquet(location)).schema
-    entry: Any = {"name": name, "location": location.rstrip("/") + "/",
-                  "columns": [(f.name, _hive_type(f.type)) for f in schema]}
-    if fmt == "delta":
-        table = delta_table(database, entry)
-    elif fmt == "iceberg":
-        table = iceberg_table(database, entry, _iceberg_metadata_location(location))
-    else:
-        table = _entry(database, entry, {"classification": "parquet"}, _storage(entry["location"], entry["columns"]))
-    verb = "updated" if catalog.get_table(database, name) is not None else "created"
-    catalog.put_table(table)
-    return f"{verb} table {qualified} ({fmt}, {len(schema)} columns) at {entry['location']}"
+    folder = location.rstrip("/") + "/"
+    columns: Columns = []
+    if not registered_by_commits(catalog, fmt):
+        columns = [(f.name, _hive_type(f.type)) for f in pa.table(read_parquet(location)).schema]
+    verb = put_table(catalog, database, name, folder, fmt, columns, read_at=location)
+    return _line(verb, database, name, fmt, columns, folder)
 
 
-def _iceberg_catalog_is_glue() -> bool:
+def registered_by_commits(catalog: Catalog, fmt: str) -> bool:
+    """An Iceberg table committed through this same Glue catalog: its commits keep its entry."""
     from glueless.formats.iceberg import catalog_setting
 
-    return catalog_setting() == "glue"
+    return fmt == "iceberg" and catalog.description.startswith("Glue") and catalog_setting() == "glue"
 
 
 def _folder(location: str) -> str:

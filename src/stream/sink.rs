@@ -15,6 +15,7 @@ use bytes::Bytes;
 
 use crate::error::Result;
 use crate::frames::sink::{self as files, Compression, SinkFormat, SinkOptions};
+use crate::storage::staged::committed_properties;
 use crate::storage::table_format::{self, TableStaging};
 use crate::storage::{objects, parquet_file, Location, TableFormat, WrittenFile};
 
@@ -82,10 +83,8 @@ impl AppendSink {
         if !self.partition_by.is_empty() {
             return Err(crate::Error::Unsupported(format!("partitionBy on a {format} stream sink")));
         }
-        let committed = match table_format::open_snapshot(&self.folder)? {
-            Some(snapshot) => snapshot.properties.and_then(|p| p.get(STREAM_BATCH).and_then(serde_json::Value::as_u64)),
-            None => None,
-        };
+        let committed =
+            committed_properties(&self.folder)?.and_then(|p| p.get(STREAM_BATCH).and_then(serde_json::Value::as_u64));
         if committed.is_some_and(|done| done >= n) {
             return Ok(Vec::new());
         }

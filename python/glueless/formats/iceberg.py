@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 from glueless.exceptions import ConflictError, InvalidArgumentError, UnsupportedError
 from glueless.formats import SnapshotFile, commit_metadata, committed_properties
@@ -79,6 +79,15 @@ def _data_files(table: Any) -> list[Any]:
             if entry.data_file.content == DataFileContent.DATA:
                 files.append(entry.data_file)
     return files
+
+
+def _ancestry(table: Any, snapshot: Any) -> Iterator[dict[str, str]]:
+    """The snapshot properties of ``snapshot`` and its ancestors, newest first, read as far as
+    the caller goes (the newest glueless commit is usually the first)."""
+    while snapshot is not None:
+        yield snapshot.summary.additional_properties if snapshot.summary else {}
+        parent = snapshot.parent_snapshot_id
+        snapshot = table.snapshot_by_id(parent) if parent is not None else None
 
 
 class IcebergTables:
@@ -191,10 +200,4 @@ class IcebergTables:
             (local_path(data_file.file_path), int(data_file.file_size_in_bytes), int(current.timestamp_ms))
             for data_file in _data_files(table)
         ]
-        history = []
-        snapshot: Any = current
-        while snapshot is not None:
-            history.append(snapshot.summary.additional_properties if snapshot.summary else {})
-            parent = snapshot.parent_snapshot_id
-            snapshot = table.snapshot_by_id(parent) if parent is not None else None
-        return files, committed_properties(history)
+        return files, committed_properties(_ancestry(table, current))

@@ -225,6 +225,8 @@ class GlueContext(Surface):
     def _update_catalog(self, frame: DynamicFrame, path: str, fmt: str, partition_keys: list[str], catalog: tuple[str, str], behavior: str) -> str:
         """Glue's ``enableUpdateCatalog``: create the table, or update its schema and location
         (``UPDATE_IN_DATABASE``) or only log a schema change (``LOG``)."""
+        if fmt in _TABLE_FORMATS:
+            return self._register_table(frame, path, fmt, catalog)
         run = _run.current()
         database, name = catalog
         fields = frame._frame.fields()
@@ -233,8 +235,6 @@ class GlueContext(Surface):
         partitions = [{"Name": n.lower(), "Type": _hive_type(t)} for n, t, _g, _nullable in fields if n.lower() in keys]
         classification = "parquet" if fmt in ("parquet", "glueparquet") else fmt
         existing = run.catalog.get_table(database, name)
-        if fmt in _TABLE_FORMATS:
-            return self._register_table(frame, path, fmt, catalog, existing)
         if existing is not None and behavior == "LOG":
             if existing["StorageDescriptor"]["Columns"] != columns:
                 return f"catalog {database}.{name}: schema differs, logged only (updateBehavior=LOG)"
@@ -245,23 +245,16 @@ class GlueContext(Surface):
         run.catalog.put_table(table)
         return f"catalog {database}.{name} {'updated' if existing else 'created'}"
 
-    def _register_table(self, frame: DynamicFrame, path: str, fmt: str, catalog: tuple[str, str], existing: Optional[dict[str, Any]]) -> str:
+    def _register_table(self, frame: DynamicFrame, path: str, fmt: str, catalog: tuple[str, str]) -> str:
         """The catalog entry of a Delta or Iceberg table a sink wrote (as ``glueless catalog sync``
         writes it); an Iceberg table committed through the same Glue catalog already has its own."""
-        from glueless import catalog_sync
+        from glueless.catalog_sync import put_table
 
         run = _run.current()
         database, name = catalog
-        entry = {"name": name, "location": path, "columns": [(n, _hive_type(t)) for n, t, _g, _nullable in frame._frame.fields()]}
-        if fmt == "delta":
-            table = catalog_sync.delta_table(database, entry)  # type: ignore[arg-type]
-        elif run.catalog.description.startswith("Glue") and catalog_sync._iceberg_catalog_is_glue():
-            return f"catalog {database}.{name} committed by Iceberg"
-        else:
-            metadata = catalog_sync._iceberg_metadata_location(run.map_location(path))
-            table = catalog_sync.iceberg_table(database, entry, metadata)  # type: ignore[arg-type]
-        run.catalog.put_table(table)
-        return f"catalog {database}.{name} {'updated' if existing else 'created'}"
+        columns = [(n, _hive_type(t)) for n, t, _g, _nullable in frame._frame.fields()]
+        verb = put_table(run.catalog, database, name, path, fmt, columns, read_at=run.map_location(path))
+        return f"catalog {database}.{name} {verb}" if verb else f"catalog {database}.{name} committed by Iceberg"
 
     # --- the rest -----------------------------------------------------------------------------
     def purge_s3_path(self, s3_path: str, options: Optional[dict[str, Any]] = None, transformation_ctx: str = "") -> None:
