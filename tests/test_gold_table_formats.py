@@ -151,3 +151,11 @@ def test_a_gold_table_on_s3_is_registered_in_glue(
     parquet_columns = pq.read_schema(next((tmp_path / "parquet-gold").glob("batch-*.parquet"))).names
     assert [c["Name"] for c in entry["StorageDescriptor"]["Columns"]] == parquet_columns
     assert rows(glueless.read_parquet(gold)) == expected[0]
+
+
+def test_a_table_sink_over_the_parquet_sinks_folder_is_one_line(silver: Path, tmp_path: Path) -> None:
+    gold = gold_folder(tmp_path, "run")
+    assert run_script(SCRIPT, *args(silver, gold, tmp_path / "cp", *QUERY)).returncode == 0
+    done = run_script(SCRIPT, *args(silver, gold, tmp_path / "cp2", *QUERY), "--format", "delta")
+    assert done.returncode == 1 and "holds a parquet table" in done.stderr, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and not (gold / "_delta_log").exists()

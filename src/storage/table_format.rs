@@ -254,11 +254,17 @@ pub fn resolve(folder: &Location, requested: Option<TableFormat>) -> Result<Tabl
         TableFormat::Iceberg | TableFormat::Delta => true,
     };
     if occupied {
-        return Err(Error::InvalidArgument(format!(
-            "{folder} holds a {existing} table; writing it as {requested} would drop it: remove the folder or keep --format {existing}"
-        )));
+        return Err(occupied_error(folder, existing, requested));
     }
     Ok(requested)
+}
+
+/// The error for writing a `requested` table where a table of the `existing` format is.
+#[must_use]
+pub fn occupied_error(folder: &Location, existing: TableFormat, requested: TableFormat) -> Error {
+    Error::InvalidArgument(format!(
+        "{folder} holds a {existing} table; writing it as {requested} would drop it: remove the folder or keep --format {existing}"
+    ))
 }
 
 /// The catalog name a table at `folder` gets when nothing names it: its parent folder is the

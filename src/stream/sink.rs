@@ -88,6 +88,11 @@ impl AppendSink {
         if committed.is_some_and(|done| done >= n) {
             return Ok(Vec::new());
         }
+        // A new table: not over the Parquet sink's folder (its files would stay beside the
+        // table). Files of a killed first attempt have no log and are not in the way.
+        if committed.is_none() && objects::folder_exists(&self.folder.join(SINK_LOG))? {
+            return Err(table_format::occupied_error(&self.folder, TableFormat::Parquet, format));
+        }
         let name = table_format::default_name(&self.folder);
         let schema = rows.schema();
         let staged = TableStaging::create(format, &self.folder, &name, &schema)?.appending();
