@@ -94,13 +94,15 @@ class IcebergTables:
     """Commits and snapshots of the Iceberg tables of one catalog."""
 
     def __init__(self) -> None:
-        #: By the catalog setting (``--catalog`` may change it between calls) and S3 or not.
-        self._catalogs: dict[tuple[str, bool], Any] = {}
+        #: By the catalog setting (``--catalog`` may change it between calls), S3 or not, and
+        #: the AWS settings it was opened with (endpoint, profile, keys), as the core keys its stores.
+        self._catalogs: dict[tuple[str, bool, tuple[tuple[str, str], ...]], Any] = {}
         #: Table location → identifier, for reads that know only the folder.
         self._names: dict[str, tuple[str, str]] = {}
 
     def _catalog(self, location: str) -> Any:
-        key = (catalog_setting(), is_s3(location))
+        aws = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("AWS_")))
+        key = (catalog_setting(), is_s3(location), aws)
         if key not in self._catalogs:
             self._catalogs[key] = open_catalog(key[1])
         return self._catalogs[key]
