@@ -9,13 +9,7 @@ from typing import Any, Callable, Optional
 from glueless import _glueless
 
 #: The STEDI jobs in the order they must run; each reads what the previous ones wrote.
-STEDI_JOBS = (
-    "customer_landing_to_trusted",
-    "accelerometer_landing_to_trusted",
-    "customer_trusted_to_curated",
-    "step_trainer_trusted",
-    "machine_learning_curated",
-)
+STEDI_JOBS = tuple(_glueless.STEDI_JOBS)
 
 #: Zone rows in the order of the data's journey, and which job's summary gives each count.
 ZONES = (
@@ -33,7 +27,7 @@ ZONES = (
 def _zone_rows(summary: dict[str, Any], zone: str, field: str) -> int:
     """A zone's row count: the landing records read, or the rows of the table after the run."""
     if field == "written":
-        return int(next(o["table_rows"] for o in summary["outputs"] if not o["table"].endswith("/rejected")))
+        return int(next(o["table_rows"] for o in summary["outputs"] if o["role"] == "output"))
     return int(summary[field])
 
 
@@ -61,8 +55,6 @@ def run_stedi(
     """
     if engine not in ("local", "spark"):
         raise ValueError(f"unknown engine {engine!r}; use 'local' or 'spark'")
-    if engine == "spark" and incremental:
-        raise ValueError("--incremental is not offered with --engine spark yet; run it with the local engine")
     if engine == "spark" and format not in (None, "parquet"):
         raise ValueError(f"--format {format} is not offered with --engine spark yet; run it with the local engine")
     started = time.perf_counter()
@@ -73,7 +65,7 @@ def run_stedi(
         if engine == "spark":
             from glueless.spark import run_job as run_on_spark
 
-            summary = run_on_spark(job, lake, strict=strict, max_record_bytes=max_record_bytes)
+            summary = run_on_spark(job, lake, strict=strict, max_record_bytes=max_record_bytes, incremental=incremental)
         else:
             summary = dict(
                 _glueless.run_job(

@@ -12,16 +12,19 @@ from typing import Optional, TextIO
 
 from glueless import _glueless
 
-#: Jobs that read landing JSON, and which table.
-LANDING_OF = {
-    "customer_landing_to_trusted": "customer",
-    "accelerometer_landing_to_trusted": "accelerometer",
-    "step_trainer_trusted": "step_trainer",
-}
+def _landing_table(job: str) -> Optional[str]:
+    """The landing table ``job`` reads, from its description (None: it reads trusted tables)."""
+    import json
+
+    try:
+        source = json.loads(_glueless.job_plan(job))["source"]
+    except ValueError:
+        return None
+    return source.get("table") if source["kind"] == "landing" else None
 
 
 def _landing_bytes(lake: str, job: str) -> int:
-    table = LANDING_OF.get(job)
+    table = _landing_table(job)
     folder = Path(lake) / table / "landing" if table else None
     if folder is None or not folder.is_dir():
         return 0

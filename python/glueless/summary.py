@@ -11,8 +11,8 @@ def _n(value: int) -> str:
 
 def format_job(summary: Mapping[str, Any]) -> str:
     """A job's run summary as aligned lines; the counts add up (read = the rest)."""
-    outputs = {o["table"]: o for o in summary["outputs"]}
-    rejected = next((t for t in outputs if t.endswith("/rejected")), None)
+    main = next((o for o in summary["outputs"] if o["role"] == "output"), None)
+    rejected = next((o["table"] for o in summary["outputs"] if o["role"] == "quarantine"), None)
     if rejected:  # a job that reads landing JSON
         note = f"{_n(summary['bytes_read'])} bytes"
         if summary.get("compressed_files"):
@@ -24,7 +24,6 @@ def format_job(summary: Mapping[str, Any]) -> str:
         rows = [("read", summary["read"], "")]
     for reason, count in summary["filtered"].items():
         rows.append((f"filtered: {reason}", count, ""))
-    main = next((o for t, o in outputs.items() if not t.endswith("/rejected")), None)
     target = f"-> {main['table']} ({main['location']})" if main else ""
     if summary.get("matched") is not None:
         # A join: the input rows that found a partner, then the rows they produced.

@@ -9,20 +9,20 @@ use arrow_schema::SchemaRef;
 use super::bookmark::Bookmark;
 use super::output::{self, Commit};
 use super::schema_history::SchemaHistory;
-use super::tables::{read_parquet_folder, FilterCounts, Table};
+use super::tables::{read_parquet_folder, Table};
 use super::{JobOptions, JobReport, Lake, OutputInfo};
 use crate::error::{Error, Result};
 use crate::kernels::{conform, distinct, filter_by_text};
-use crate::landing::{self, rejected_schema, BatchFilter, LandingOutput};
+use crate::landing::{self, rejected_schema, BatchFilter, LandingOutput, Unseen};
 use crate::pool;
-use crate::storage::{committed_files, objects, parquet_file, FileEntry, Location};
+use crate::storage::{committed_files, objects, parquet_file, FileEntry, Location, StagedFolder};
 
 /// A schema settles after at most this many decodes (a type widens at most twice).
 const MAX_DECODES: usize = 4;
 
 /// One run of a landing → trusted job.
-pub struct LandingRun<'l> {
-    lake: &'l Lake,
+pub struct LandingRun {
+    lake: Lake,
     job: &'static str,
     table: &'static str,
     trusted: Location,
@@ -37,13 +37,13 @@ pub struct LandingRun<'l> {
     schema_change: Option<String>,
 }
 
-impl<'l> LandingRun<'l> {
+impl LandingRun {
     /// Plan the run of `job`, which reads `table`'s landing zone and writes `table/trusted`.
     ///
     /// # Errors
     /// [`Error::NotFound`] for a missing landing folder; [`Error::Conflict`] when an incremental
     /// run finds a taken file changed; storage errors.
-    pub fn start(lake: &'l Lake, job: &'static str, table: &'static str, options: &JobOptions) -> Result<Self> {
+    pub fn start(lake: &Lake, job: &'static str, table: &'static str, options: &JobOptions) -> Result<Self> {
         let landing = lake.landing(table)?;
         let trusted = lake.zone(table, "trusted");
         let history = SchemaHistory::load(lake, table)?;
@@ -58,42 +58,33 @@ impl<'l> LandingRun<'l> {
             None => (all, 0, Bookmark::default()),
         };
         let incremental = options.incremental && previous_exists;
-        Ok(Self { lake, job, table, trusted, incremental, history, files, bookmark, skipped, schema_change: None })
+        Ok(Self { lake: lake.clone(), job, table, trusted, incremental, history, files, bookmark, skipped, schema_change: None })
     }
 
     /// Decode this run's landing files with the table's current schema, passing each batch
-    /// through `keep` (which counts what it drops in `counts`). When the files bring keys the
-    /// schema lacks, or values an evolved column cannot hold, a new schema version is stored and
-    /// the files are decoded again (`counts` start over). The quarantine (`table/rejected`) gets
-    /// the records that could not be read.
+    /// through `keep` (which counts what it drops). When the files bring keys the schema lacks,
+    /// or values an evolved column cannot hold, a new schema version is stored and the files are
+    /// decoded again (`restart` is called before every decode, so `keep`'s counts start over).
+    /// The quarantine (`table/rejected`) gets the records that could not be read.
     ///
     /// # Errors
     /// Storage errors; whatever `keep` returns.
-    pub fn read<const N: usize>(
+    pub fn read(
         &mut self,
         options: &JobOptions,
-        counts: &FilterCounts<N>,
+        restart: &dyn Fn(),
         keep: &BatchFilter<'_>,
     ) -> Result<(LandingOutput, OutputInfo)> {
         let mut landed = None;
         for _ in 0..MAX_DECODES {
             let schema = self.history.landing_schema()?;
-            counts.reset();
+            restart();
             let out = landing::read_files_filtered(&self.files, Some(&schema), &options.landing, keep)?;
             if out.unseen.is_empty() {
                 landed = Some(out);
                 break;
             }
-            let names: Vec<&str> = self.files.iter().map(FileEntry::name).collect();
-            let Some(change) = self.history.evolve(&out.unseen, &summarise(&names))? else {
-                // Nothing to add or widen although values did not fit: never store them as nulls.
-                return Err(Error::Unsupported(format!("{}: landing values fit no column type", self.table)));
-            };
-            self.history.save()?;
-            self.schema_change = Some(match self.schema_change.take() {
-                Some(earlier) => format!("{earlier}; {change}"),
-                None => change,
-            });
+            self.evolve(&out.unseen)?;
         }
         let landed = landed.ok_or_else(|| {
             Error::Unsupported(format!("{}: the landing schema did not settle after {MAX_DECODES} decodes", self.table))
@@ -102,8 +93,58 @@ impl<'l> LandingRun<'l> {
         Ok((landed, rejected))
     }
 
+    /// Store a new schema version that holds what `unseen` found in this run's files.
+    fn evolve(&mut self, unseen: &Unseen) -> Result<()> {
+        let names: Vec<&str> = self.files.iter().map(FileEntry::name).collect();
+        let Some(change) = self.history.evolve(unseen, &summarise(&names))? else {
+            // Nothing to add or widen although values did not fit: never store them as nulls.
+            return Err(Error::Unsupported(format!("{}: landing values fit no column type", self.table)));
+        };
+        self.history.save()?;
+        self.schema_change = Some(match self.schema_change.take() {
+            Some(earlier) => format!("{earlier}; {change}"),
+            None => change,
+        });
+        Ok(())
+    }
+
+    /// For an engine whose tasks decode the files ([`Self::files`]) themselves and found keys
+    /// or values the current schema has no place for in the files at `locations`: decode those
+    /// files here and store the schema version that holds them, so the tasks can decode again.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for a file that is not one of this run's; storage errors.
+    pub fn evolve_from(&mut self, locations: &[String], options: &JobOptions) -> Result<()> {
+        let files: Vec<FileEntry> = locations
+            .iter()
+            .map(|l| {
+                self.files.iter().find(|f| f.location.to_string() == *l).cloned().ok_or_else(|| {
+                    Error::InvalidArgument(format!("{l} is not a landing file of this {} run", self.job))
+                })
+            })
+            .collect::<Result<_>>()?;
+        let schema = self.history.landing_schema()?;
+        let out = landing::read_files_filtered(&files, Some(&schema), &options.landing, &|b| Ok(b.clone()))?;
+        if out.unseen.is_empty() {
+            return Ok(());
+        }
+        self.evolve(&out.unseen)
+    }
+
+    /// The landing files this run takes.
+    #[must_use]
+    pub fn files(&self) -> &[FileEntry] {
+        &self.files
+    }
+
+    /// The landing schema the run decodes with now.
+    #[must_use]
+    pub fn schema_version(&self) -> &super::schema_history::SchemaVersion {
+        self.history.current()
+    }
+
     /// Replace the quarantine; an incremental run keeps the records of files it did not take.
-    fn write_rejected(&self, rejected: &[RecordBatch]) -> Result<OutputInfo> {
+    pub fn write_rejected(&self, rejected: &[RecordBatch]) -> Result<OutputInfo> {
         let target = self.lake.output(self.table, "rejected");
         let location = &target.location;
         let mut batches = Vec::new();
@@ -180,6 +221,58 @@ impl<'l> LandingRun<'l> {
         }
     }
 
+    /// Commit what another engine's tasks wrote for this run: `trusted`, a folder beside the
+    /// trusted table holding the run's rows (DISTINCT among themselves when `distinct_rows`), and
+    /// `rejected`, a folder of quarantine parts. A full run makes `trusted` the table, with the
+    /// bookmark, in one step; an incremental run appends its rows as [`Self::write_trusted`] does
+    /// (read here, so the driver holds the new rows, not the table). Both folders are removed.
+    /// Returns the trusted and quarantine outputs and the rows left out as already present.
+    ///
+    /// # Errors
+    /// Storage errors; the tables then stay as they were.
+    pub fn commit_staged(
+        &self,
+        trusted: &Location,
+        rejected: &Location,
+        distinct_rows: bool,
+    ) -> Result<(OutputInfo, OutputInfo, u64)> {
+        let quarantined = read_staged(rejected)?.map_or_else(Vec::new, |t| t.batches);
+        drop(StagedFolder::adopt(&self.lake.zone(self.table, "rejected"), rejected)?);
+        let rejected = self.write_rejected(&quarantined)?;
+        let staged = StagedFolder::adopt(&self.trusted, trusted)?;
+        if self.incremental {
+            let rows = read_staged(trusted)?.ok_or_else(|| Error::NotFound { what: "staged rows", path: trusted.to_string() })?;
+            drop(staged);
+            let (out, already) = self.write_trusted(&rows.schema, rows.batches, distinct_rows)?;
+            return Ok((out, rejected, already));
+        }
+        let bookmark = self.bookmark.clone().with(self.job, &self.files);
+        staged.commit(&[], Some(&bookmark.properties()))?;
+        let (schema, files, bytes) = super::tables::committed_table_shape(&self.trusted)?;
+        let rows = parquet_rows(&committed_files(&self.trusted)?)?;
+        let out = OutputInfo {
+            role: super::OutputRole::Output,
+            schema,
+            table: format!("{}/trusted", self.table),
+            location: self.trusted.to_string(),
+            rows,
+            table_rows: rows,
+            files,
+            bytes,
+        };
+        Ok((out, rejected, 0))
+    }
+
+    /// Remove folders another engine's tasks wrote for this run without committing them.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] when a folder is not beside its table.
+    pub fn discard_staged(&self, trusted: &Location, rejected: &Location) -> Result<()> {
+        drop(StagedFolder::adopt(&self.trusted, trusted)?);
+        drop(StagedFolder::adopt(&self.lake.zone(self.table, "rejected"), rejected)?);
+        Ok(())
+    }
+
     /// Whether this run appends to the table (an incremental run with a bookmark to go on).
     #[must_use]
     pub fn is_incremental(&self) -> bool {
@@ -201,6 +294,24 @@ fn read_existing(location: &Location) -> Result<Option<Table>> {
         return Ok(None);
     }
     read_parquet_folder(location, None)
+}
+
+/// The Parquet files another engine wrote into the folder `staged`, as one table.
+fn read_staged(staged: &Location) -> Result<Option<Table>> {
+    let files: Vec<FileEntry> = match objects::list_files(staged) {
+        Ok(files) => files.into_iter().filter(|f| f.name().ends_with(".parquet")).collect(),
+        Err(Error::NotFound { .. }) => return Ok(None),
+        Err(err) => return Err(err),
+    };
+    let mut table: Option<Table> = None;
+    for file in &files {
+        let (schema, batches) = parquet_file::read(file, None)?;
+        match &mut table {
+            Some(t) => t.batches.extend(batches.iter().map(|b| conform(b, &t.schema)).collect::<Result<Vec<_>>>()?),
+            None => table = Some(Table { schema, batches }),
+        }
+    }
+    Ok(table)
 }
 
 fn parquet_rows(files: &[FileEntry]) -> Result<u64> {

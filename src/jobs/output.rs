@@ -90,6 +90,7 @@ pub fn write_table(target: &Target, schema: &SchemaRef, batches: &[RecordBatch],
     failpoint::hit("output.written");
     staged.commit(&written, commit.properties.as_ref())?;
     Ok(OutputInfo {
+        role: super::report::OutputRole::Output,
         schema: schema.clone(),
         table: target.table.clone(),
         location: target.location.to_string(),
@@ -133,6 +134,7 @@ pub fn replace_table_streamed<P: Sync>(
     staged.commit(&written, None)?;
     let rows = written.iter().map(|f| f.rows).sum();
     Ok(OutputInfo {
+        role: super::report::OutputRole::Output,
         schema: schema.clone(),
         table: target.table.clone(),
         location: target.location.to_string(),

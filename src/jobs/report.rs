@@ -2,13 +2,33 @@
 //! `read == quarantined + Σ filtered + written` for every job (`+ matched` instead of `written`
 //! for a join, whose output can hold more rows than its input).
 
-use std::time::Instant;
-
 use crate::landing::LandingStats;
+
+/// What a table a job wrote is for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum OutputRole {
+    /// The job's table (trusted, curated).
+    #[default]
+    Output,
+    /// The landing records that could not be read.
+    Quarantine,
+}
+
+impl OutputRole {
+    /// The role's name in summaries.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutputRole::Output => "output",
+            OutputRole::Quarantine => "quarantine",
+        }
+    }
+}
 
 /// One table a job wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputInfo {
+    pub role: OutputRole,
     /// The columns written.
     pub schema: arrow_schema::SchemaRef,
     /// `table/zone`, e.g. `customer/trusted`.
@@ -22,10 +42,37 @@ pub struct OutputInfo {
     pub bytes: u64,
 }
 
+impl Default for JobReport {
+    fn default() -> Self {
+        JobReport {
+            job: String::new(),
+            engine: "local",
+            read: 0,
+            quarantined: 0,
+            filtered: Vec::new(),
+            matched: None,
+            written: 0,
+            bytes_read: 0,
+            stored_bytes_read: 0,
+            compressed_files: 0,
+            empty_files: 0,
+            outputs: Vec::new(),
+            seconds: 0.0,
+            incremental: false,
+            files_skipped: 0,
+            landing_table: None,
+            schema_version: 0,
+            schema_change: None,
+        }
+    }
+}
+
 /// The run summary of one job.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct JobReport {
     pub job: String,
+    /// The engine that ran the job (`local`, `spark`).
+    pub engine: &'static str,
     /// Input records (landing records, or rows of the input tables).
     pub read: u64,
     /// Landing records sent to the quarantine.
@@ -65,23 +112,28 @@ impl JobReport {
         job: &str,
         landing: &LandingStats,
         filtered: Vec<(String, u64)>,
-        outputs: Vec<OutputInfo>,
-        started: Instant,
+        output: OutputInfo,
+        quarantine: OutputInfo,
     ) -> Self {
         JobReport {
             job: job.to_string(),
             read: landing.records,
             quarantined: landing.quarantined,
             filtered,
-            written: outputs.first().map_or(0, |o| o.rows),
+            written: output.rows,
             bytes_read: landing.bytes,
             stored_bytes_read: landing.stored_bytes,
             compressed_files: landing.compressed_files,
             empty_files: landing.empty_files,
-            outputs,
-            seconds: started.elapsed().as_secs_f64(),
+            outputs: vec![output, OutputInfo { role: OutputRole::Quarantine, ..quarantine }],
             ..JobReport::default()
         }
+    }
+
+    /// The output of `role`.
+    #[must_use]
+    pub fn output(&self, role: OutputRole) -> Option<&OutputInfo> {
+        self.outputs.iter().find(|o| o.role == role)
     }
 
     /// Whether the counts add up.

@@ -1,6 +1,4 @@
-//! Reading the tables earlier jobs wrote, and counting what a job's filters leave out.
-
-use std::sync::atomic::{AtomicU64, Ordering};
+//! Reading the tables earlier jobs wrote.
 
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
@@ -24,36 +22,6 @@ impl Table {
     #[must_use]
     pub fn rows(&self) -> u64 {
         self.batches.iter().map(|b| b.num_rows() as u64).sum()
-    }
-}
-
-/// Rows left out by a job's filters, counted from the decoding threads (one slot per reason).
-pub struct FilterCounts<const N: usize>([AtomicU64; N]);
-
-impl<const N: usize> Default for FilterCounts<N> {
-    fn default() -> Self {
-        Self(std::array::from_fn(|_| AtomicU64::new(0)))
-    }
-}
-
-impl<const N: usize> FilterCounts<N> {
-    /// Add one batch's counts.
-    pub fn add(&self, counts: [u64; N]) {
-        for (slot, n) in self.0.iter().zip(counts) {
-            slot.fetch_add(n, Ordering::Relaxed);
-        }
-    }
-
-    /// Start counting again (the landing files are decoded once more).
-    pub fn reset(&self) {
-        for slot in &self.0 {
-            slot.store(0, Ordering::Relaxed);
-        }
-    }
-
-    /// The totals.
-    pub fn get(&self) -> [u64; N] {
-        std::array::from_fn(|i| self.0[i].load(Ordering::Relaxed))
     }
 }
 
@@ -180,4 +148,16 @@ pub fn read_parquet_folder(folder: &Location, columns: Option<&[&str]>) -> Resul
     let schema = parts[0].0.clone();
     check_same_schemas(folder, &files, parts.iter().map(|(schema, _)| schema))?;
     Ok(Some(Table { schema, batches: parts.into_iter().flat_map(|(_, b)| b).collect() }))
+}
+
+/// The schema, file count and bytes of the committed table at `folder` (one another engine wrote).
+///
+/// # Errors
+/// [`Error::NotFound`] when it holds no Parquet file; storage errors.
+pub fn committed_table_shape(folder: &Location) -> Result<(SchemaRef, u64, u64)> {
+    let files: Vec<_> = committed_files(folder)?.into_iter().filter(|f| f.name().ends_with(".parquet")).collect();
+    let Some(first) = files.first() else {
+        return Err(Error::NotFound { what: "table", path: folder.to_string() });
+    };
+    Ok((parquet_file::read_schema(first)?, files.len() as u64, files.iter().map(|f| f.size).sum()))
 }

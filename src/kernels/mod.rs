@@ -13,7 +13,7 @@ pub use distinct::distinct;
 pub use join::{
     inner_join, semi_join, InnerJoinBuild, InnerJoinOutput, JoinInput, Probed, SemiJoinFilter, SemiJoinOutput,
 };
-pub use project::{conform, drop_pii, filter_by_text, is_pii, select, select_schema, PII_COLUMNS};
+pub use project::{conform, drop_columns, drop_columns_schema, filter_by_text, select, select_schema};
 
 /// Hash tables of joins, DISTINCT and the stream state hold row positions as `u32` (half the
 /// memory of `usize`), with `u32::MAX` kept free as "no row": `count` rows (or batches) beyond

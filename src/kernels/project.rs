@@ -1,4 +1,5 @@
-//! Projection: choosing columns, and dropping personal data before a table leaves the trusted zone.
+//! Projection: choosing columns, or dropping some (personal data, before a table leaves the
+//! trusted zone; which columns those are is the job's knowledge, not the kernel's).
 
 use std::sync::Arc;
 
@@ -6,15 +7,6 @@ use arrow_array::RecordBatch;
 use arrow_schema::{Schema, SchemaRef};
 
 use crate::error::{Error, Result};
-
-/// Column names that identify a person in the STEDI tables (compared ignoring case).
-pub const PII_COLUMNS: [&str; 5] = ["customerName", "email", "phone", "birthDay", "user"];
-
-/// Whether `name` is a personal-data column.
-#[must_use]
-pub fn is_pii(name: &str) -> bool {
-    PII_COLUMNS.iter().any(|p| p.eq_ignore_ascii_case(name))
-}
 
 /// The schema of `columns` of `schema`, in that order.
 ///
@@ -33,20 +25,30 @@ pub fn select(batch: &RecordBatch, columns: &[&str]) -> Result<RecordBatch> {
     Ok(batch.project(&indices(batch.schema_ref(), columns)?)?)
 }
 
-/// `batch` without its personal-data columns.
+/// `batch` without the columns `drop` names (compared ignoring case).
 ///
 /// # Errors
 /// Never in practice: the kept columns come from the batch itself.
-pub fn drop_pii(batch: &RecordBatch) -> Result<RecordBatch> {
-    let keep: Vec<usize> =
-        batch.schema_ref().fields().iter().enumerate().filter(|(_, f)| !is_pii(f.name())).map(|(i, _)| i).collect();
+pub fn drop_columns(batch: &RecordBatch, drop: &[&str]) -> Result<RecordBatch> {
+    let keep: Vec<usize> = batch
+        .schema_ref()
+        .fields()
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| !named(drop, f.name()))
+        .map(|(i, _)| i)
+        .collect();
     Ok(batch.project(&keep)?)
 }
 
-/// `schema` without its personal-data columns.
+/// `schema` without the columns `drop` names (compared ignoring case).
 #[must_use]
-pub fn drop_pii_schema(schema: &Schema) -> Schema {
-    Schema::new(schema.fields().iter().filter(|f| !is_pii(f.name())).cloned().collect::<Vec<_>>())
+pub fn drop_columns_schema(schema: &Schema, drop: &[&str]) -> Schema {
+    Schema::new(schema.fields().iter().filter(|f| !named(drop, f.name())).cloned().collect::<Vec<_>>())
+}
+
+fn named(names: &[&str], name: &str) -> bool {
+    names.iter().any(|n| n.eq_ignore_ascii_case(name))
 }
 
 /// `batch` with the columns of `schema`, matched by name: a column the batch lacks is all null,

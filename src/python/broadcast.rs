@@ -9,7 +9,6 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use pyo3_arrow::PyTable;
 
-use super::errors::IntoPyResult;
 use super::table::ArrowTable;
 use crate::error::{Error, Result};
 use crate::jobs::schema_history::SchemaHistory;
@@ -27,9 +26,9 @@ type ColumnSpec = (String, String, bool);
 pub fn landing_columns(py: Python<'_>, lake: &str, table: &str) -> PyResult<Vec<ColumnSpec>> {
     py.detach(|| {
         let history = SchemaHistory::load(&Lake::open(lake)?, table)?;
-        Ok(history.current().columns.iter().map(|c| (c.name.clone(), c.hive_type.clone(), c.declared)).collect())
+        Ok::<_, crate::Error>(history.current().columns.iter().map(|c| (c.name.clone(), c.hive_type.clone(), c.declared)).collect())
     })
-    .into_py_result()
+    .map_err(PyErr::from)
 }
 
 fn landing_schema(columns: &[ColumnSpec]) -> Result<LandingSchema> {
@@ -64,7 +63,7 @@ pub fn decode_landing_file(
     max_record_bytes: Option<usize>,
 ) -> PyResult<(ArrowTable, ArrowTable, Vec<String>)> {
     let bytes = content.as_bytes();
-    let (schema, decoded) = py.detach(|| decode(bytes, source, &columns, max_record_bytes)).into_py_result()?;
+    let (schema, decoded) = py.detach(|| decode(bytes, source, &columns, max_record_bytes))?;
     Ok((
         ArrowTable::new(schema, decoded.accepted),
         ArrowTable::new(rejected_schema(), decoded.rejected),
@@ -78,9 +77,9 @@ pub fn decode_landing_file(
 pub fn list_data_files(py: Python<'_>, folder: &str) -> PyResult<Vec<(String, u64)>> {
     py.detach(|| {
         let files = objects::list_files(&Location::parse(folder)?)?;
-        Ok(files.into_iter().map(|f| (f.location.to_string(), f.size)).collect())
+        Ok::<_, crate::Error>(files.into_iter().map(|f| (f.location.to_string(), f.size)).collect())
     })
-    .into_py_result()
+    .map_err(PyErr::from)
 }
 
 /// A landing file's sizes: text bytes decoded, bytes as stored, whether it was compressed.
@@ -105,7 +104,7 @@ pub fn read_landing_file(
             let (schema, decoded) = decode(&content, &file.location.to_string(), &columns, max_record_bytes)?;
             Ok((schema, decoded, content.len() as u64))
         })
-        .into_py_result()?;
+        ?;
     let sizes = (decoded.text_bytes, stored_bytes, decoded.compressed);
     Ok((
         ArrowTable::new(schema, decoded.accepted),
@@ -148,7 +147,7 @@ impl BroadcastSemiJoin {
         let names: Vec<&str> = keys.iter().map(String::as_str).collect();
         let inner = py
             .detach(|| SemiJoinFilter::new(JoinInput { schema: &schema, batches: &batches, keys: &names }))
-            .into_py_result()?;
+            ?;
         Ok(Self { inner, probe_keys: probe_keys.unwrap_or(keys) })
     }
 
@@ -169,7 +168,7 @@ impl BroadcastSemiJoin {
                 }
                 Ok((out, nulls, misses))
             })
-            .into_py_result()?;
+            ?;
         Ok((ArrowTable::new(schema, out), nulls, misses))
     }
 }
@@ -191,7 +190,7 @@ impl BroadcastInnerJoin {
         let names: Vec<&str> = keys.iter().map(String::as_str).collect();
         let inner = py
             .detach(|| InnerJoinBuild::new(JoinInput { schema: &schema, batches: &batches, keys: &names }))
-            .into_py_result()?;
+            ?;
         Ok(Self { inner, probe_keys })
     }
 
@@ -220,7 +219,7 @@ impl BroadcastInnerJoin {
                 }
                 Ok((out, matched, nulls))
             })
-            .into_py_result()?;
+            ?;
         Ok((ArrowTable::new(out_schema, out), matched, nulls))
     }
 }
@@ -234,10 +233,10 @@ pub struct BroadcastConsentDates {
 #[pymethods]
 impl BroadcastConsentDates {
     #[new]
-    #[pyo3(signature = (customers, email="email", consent="shareWithResearchAsOfDate"))]
+    #[pyo3(signature = (customers, email="email", consent=crate::jobs::stedi::CONSENT_COLUMN))]
     fn new(py: Python<'_>, customers: PyTable, email: &str, consent: &str) -> PyResult<Self> {
         let (batches, _) = customers.into_inner();
-        let inner = py.detach(|| ConsentDates::new(&batches, email, consent)).into_py_result()?;
+        let inner = py.detach(|| ConsentDates::new(&batches, email, consent))?;
         Ok(Self { inner })
     }
 
@@ -259,7 +258,7 @@ impl BroadcastConsentDates {
                 }
                 Ok((out, counts))
             })
-            .into_py_result()?;
+            ?;
         Ok((ArrowTable::new(schema, out), counts))
     }
 }
@@ -269,7 +268,7 @@ impl BroadcastConsentDates {
 #[pyfunction]
 pub fn commit_staged_folder(py: Python<'_>, staging: &str, target: &str) -> PyResult<()> {
     py.detach(|| StagedFolder::adopt(&Location::parse(target)?, &Location::parse(staging)?)?.commit(&[], None))
-        .into_py_result()
+        .map_err(PyErr::from)
 }
 
 /// Write `table` as the one Parquet file `location` (zstd), atomically: a task attempt that runs
@@ -296,5 +295,5 @@ pub fn write_parquet_file(py: Python<'_>, location: &str, table: PyTable) -> PyR
         }
         Ok(rows)
     })
-    .into_py_result()
+    .map_err(PyErr::from)
 }

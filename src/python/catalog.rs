@@ -3,7 +3,6 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
-use super::errors::IntoPyResult;
 use crate::jobs::{catalog, Lake};
 
 /// DDL for every table of the lake rooted at `lake`: a list of {name, location, sql, format,
@@ -24,7 +23,7 @@ pub fn catalog_ddl<'py>(
         (false, true) => catalog::DdlScope::Landing,
         (false, false) => catalog::DdlScope::All,
     };
-    let tables = py.detach(|| catalog::lake_ddl(&Lake::open(lake)?, database, scope)).into_py_result()?;
+    let tables = py.detach(|| catalog::lake_ddl(&Lake::open(lake)?, database, scope))?;
     let list = PyList::empty(py);
     for table in tables {
         let dict = PyDict::new(py);
@@ -43,6 +42,6 @@ pub fn catalog_ddl<'py>(
 #[pyfunction]
 #[pyo3(signature = (sql, database="default"))]
 pub fn parse_catalog_ddl(sql: &str, database: &str) -> PyResult<String> {
-    let statements = crate::catalog::ddl::parse(sql, database).into_py_result()?;
+    let statements = crate::catalog::ddl::parse(sql, database)?;
     serde_json::to_string(&statements).map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))
 }

@@ -9,8 +9,14 @@ use pyo3::types::PyType;
 
 use crate::error::Error;
 
-/// Convert a core error to a Python exception.
-pub fn to_py(err: Error) -> PyErr {
+/// A core error as a Python exception, so `?` converts it in every binding.
+impl From<Error> for PyErr {
+    fn from(err: Error) -> PyErr {
+        to_py(err)
+    }
+}
+
+fn to_py(err: Error) -> PyErr {
     let class = match &err {
         Error::NotFound { .. } => "NotFoundError",
         Error::MissingInput { .. } => "MissingInputError",
@@ -43,15 +49,4 @@ pub fn to_py(err: Error) -> PyErr {
 fn glueless_class<'py>(py: Python<'py>, name: &str) -> Option<Bound<'py, PyType>> {
     let module = py.import("glueless.exceptions").ok()?;
     module.getattr(name).ok()?.cast_into::<PyType>().ok()
-}
-
-/// `Result` of the core, into `PyResult`.
-pub trait IntoPyResult<T> {
-    fn into_py_result(self) -> PyResult<T>;
-}
-
-impl<T> IntoPyResult<T> for Result<T, Error> {
-    fn into_py_result(self) -> PyResult<T> {
-        self.map_err(to_py)
-    }
 }

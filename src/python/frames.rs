@@ -7,7 +7,6 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use pyo3_arrow::PyTable;
 
-use super::errors::IntoPyResult;
 use super::table::ArrowTable;
 use crate::error::Result;
 use crate::frames::glue::Mapping;
@@ -52,23 +51,23 @@ impl SqlSession {
     /// A frame over an Arrow table (anything with `__arrow_c_stream__`).
     fn frame(&self, py: Python<'_>, table: PyTable) -> PyResult<Frame> {
         let (batches, schema) = table.into_inner();
-        py.detach(|| CoreFrame::from_batches(&self.inner, schema, batches)).into_py_result().map(wrap)
+        py.detach(|| CoreFrame::from_batches(&self.inner, schema, batches)).map_err(PyErr::from).map(wrap)
     }
 
     /// A frame with no columns and no rows (what Glue reads from an empty prefix).
     fn empty(&self, py: Python<'_>) -> PyResult<Frame> {
         let schema = Arc::new(arrow_schema::Schema::empty());
-        py.detach(|| CoreFrame::from_batches(&self.inner, schema, Vec::new())).into_py_result().map(wrap)
+        py.detach(|| CoreFrame::from_batches(&self.inner, schema, Vec::new())).map_err(PyErr::from).map(wrap)
     }
 
     /// `createOrReplaceTempView(name)`.
     fn register_view(&self, py: Python<'_>, name: &str, frame: &Frame) -> PyResult<()> {
-        py.detach(|| self.inner.register_view(name, frame.inner.dataframe())).into_py_result()
+        py.detach(|| self.inner.register_view(name, frame.inner.dataframe())).map_err(PyErr::from)
     }
 
     /// Drop a temporary view; True when there was one.
     fn drop_view(&self, name: &str) -> PyResult<bool> {
-        self.inner.drop_view(name).into_py_result()
+        self.inner.drop_view(name).map_err(PyErr::from)
     }
 
     /// The temporary views' names.
@@ -79,7 +78,7 @@ impl SqlSession {
     /// `spark.sql(query)`: a lazy frame with Spark's column names.
     fn sql(&self, py: Python<'_>, query: &str) -> PyResult<Frame> {
         let session = Arc::clone(&self.inner);
-        py.detach(|| session.sql(query).map(|df| CoreFrame::new(Arc::clone(&session), df))).into_py_result().map(wrap)
+        py.detach(|| session.sql(query).map(|df| CoreFrame::new(Arc::clone(&session), df))).map_err(PyErr::from).map(wrap)
     }
 
     /// The data files at `paths` (files, or folders; sub-folders too with `recurse`) as
@@ -90,9 +89,9 @@ impl SqlSession {
         py.detach(|| {
             let paths = paths.iter().map(|p| Location::parse(p)).collect::<Result<Vec<_>>>()?;
             let files = source::list(&paths, recurse)?;
-            Ok(files.into_iter().map(|f| (f.location.to_string(), f.size, f.modified_ms)).collect())
+            Ok::<_, crate::Error>(files.into_iter().map(|f| (f.location.to_string(), f.size, f.modified_ms)).collect())
         })
-        .into_py_result()
+        .map_err(PyErr::from)
     }
 
     /// The data files of the current snapshot of the table at `location` (a Parquet folder's
@@ -101,19 +100,19 @@ impl SqlSession {
     fn table_files(py: Python<'_>, location: &str) -> PyResult<Vec<(String, u64, i64)>> {
         py.detach(|| {
             let files = committed_files(&Location::parse(location)?)?;
-            Ok(files
+            Ok::<_, crate::Error>(files
                 .into_iter()
                 .filter(|f| f.name().ends_with(".parquet"))
                 .map(|f| (f.location.to_string(), f.size, f.modified_ms))
                 .collect())
         })
-        .into_py_result()
+        .map_err(PyErr::from)
     }
 
     /// Delete every object under `location`; returns how many there were.
     #[staticmethod]
     fn purge(py: Python<'_>, location: &str) -> PyResult<u64> {
-        py.detach(|| sink::purge(&Location::parse(location)?)).into_py_result()
+        py.detach(|| sink::purge(&Location::parse(location)?)).map_err(PyErr::from)
     }
 
     /// Read files (locations as `list_files` gives them) in `format` (json, csv, parquet): the
@@ -135,15 +134,15 @@ impl SqlSession {
             "parquet" | "glueparquet" => SourceFormat::Parquet,
             "csv" => SourceFormat::Csv(CsvOptions {
                 header,
-                separator: csv_byte(Some(separator), "separator").into_py_result()?.unwrap_or(b','),
-                quote: csv_byte(quote, "quoteChar").into_py_result()?,
-                escape: csv_byte(escape, "escaper").into_py_result()?,
+                separator: csv_byte(Some(separator), "separator")?.unwrap_or(b','),
+                quote: csv_byte(quote, "quoteChar")?,
+                escape: csv_byte(escape, "escaper")?,
             }),
             other => {
                 return Err(crate::Error::Unsupported(format!(
                     "reading the {other} format is not supported by glueless (json, csv, parquet are)"
                 )))
-                .into_py_result()
+                .map_err(PyErr::from)
             }
         };
         let (frame, data) = py
@@ -161,9 +160,9 @@ impl SqlSession {
                 let mut data = source::read(&entries, &format)?;
                 let batches = std::mem::take(&mut data.batches);
                 let frame = CoreFrame::from_batches(&self.inner, Arc::clone(&data.schema), batches)?;
-                Ok((frame, data))
+                Ok::<_, crate::Error>((frame, data))
             })
-            .into_py_result()?;
+            ?;
         let summary = PyDict::new(py);
         summary.set_item("files", data.files)?;
         summary.set_item("bytes", data.bytes)?;
@@ -198,41 +197,41 @@ impl Frame {
 
     /// The one column named `name` (exactly, else ignoring case), or an error.
     fn resolve(&self, name: &str) -> PyResult<String> {
-        self.inner.resolve(name).into_py_result()
+        self.inner.resolve(name).map_err(PyErr::from)
     }
 
     fn select(&self, py: Python<'_>, exprs: Vec<String>) -> PyResult<Frame> {
-        py.detach(|| self.inner.select(&exprs)).into_py_result().map(wrap)
+        py.detach(|| self.inner.select(&exprs)).map_err(PyErr::from).map(wrap)
     }
 
     fn filter(&self, py: Python<'_>, condition: &str) -> PyResult<Frame> {
-        py.detach(|| self.inner.filter(condition)).into_py_result().map(wrap)
+        py.detach(|| self.inner.filter(condition)).map_err(PyErr::from).map(wrap)
     }
 
     fn with_column(&self, py: Python<'_>, name: &str, expr: &str) -> PyResult<Frame> {
-        py.detach(|| self.inner.with_column(name, expr)).into_py_result().map(wrap)
+        py.detach(|| self.inner.with_column(name, expr)).map_err(PyErr::from).map(wrap)
     }
 
     fn rename(&self, py: Python<'_>, old: &str, new: &str) -> PyResult<Frame> {
-        py.detach(|| self.inner.rename(old, new)).into_py_result().map(wrap)
+        py.detach(|| self.inner.rename(old, new)).map_err(PyErr::from).map(wrap)
     }
 
     fn drop(&self, py: Python<'_>, names: Vec<String>) -> PyResult<Frame> {
-        py.detach(|| self.inner.drop(&names)).into_py_result().map(wrap)
+        py.detach(|| self.inner.drop(&names)).map_err(PyErr::from).map(wrap)
     }
 
     fn distinct(&self, py: Python<'_>) -> PyResult<Frame> {
-        py.detach(|| self.inner.distinct()).into_py_result().map(wrap)
+        py.detach(|| self.inner.distinct()).map_err(PyErr::from).map(wrap)
     }
 
     fn drop_duplicates(&self, py: Python<'_>, subset: Vec<String>) -> PyResult<Frame> {
-        py.detach(|| self.inner.drop_duplicates(&subset)).into_py_result().map(wrap)
+        py.detach(|| self.inner.drop_duplicates(&subset)).map_err(PyErr::from).map(wrap)
     }
 
     /// `join(other, [names], how)`.
     fn join_using(&self, py: Python<'_>, other: &Frame, keys: Vec<String>, how: &str) -> PyResult<Frame> {
-        let how = JoinHow::parse(how).into_py_result()?;
-        py.detach(|| self.inner.join_using(&other.inner, &keys, how)).into_py_result().map(wrap)
+        let how = JoinHow::parse(how)?;
+        py.detach(|| self.inner.join_using(&other.inner, &keys, how)).map_err(PyErr::from).map(wrap)
     }
 
     /// `join(other, condition, how)`; the condition names this frame `left_view`, the other `right_view`.
@@ -246,43 +245,43 @@ impl Frame {
         left_view: &str,
         right_view: &str,
     ) -> PyResult<Frame> {
-        let how = JoinHow::parse(how).into_py_result()?;
+        let how = JoinHow::parse(how)?;
         py.detach(|| self.inner.join_on(&other.inner, condition, how, (left_view, right_view)))
-            .into_py_result()
+            .map_err(PyErr::from)
             .map(wrap)
     }
 
     fn aggregate(&self, py: Python<'_>, keys: Vec<String>, aggregates: Vec<String>) -> PyResult<Frame> {
-        py.detach(|| self.inner.aggregate(&keys, &aggregates)).into_py_result().map(wrap)
+        py.detach(|| self.inner.aggregate(&keys, &aggregates)).map_err(PyErr::from).map(wrap)
     }
 
     fn order_by(&self, py: Python<'_>, exprs: Vec<String>) -> PyResult<Frame> {
-        py.detach(|| self.inner.order_by(&exprs)).into_py_result().map(wrap)
+        py.detach(|| self.inner.order_by(&exprs)).map_err(PyErr::from).map(wrap)
     }
 
     fn limit(&self, py: Python<'_>, n: usize) -> PyResult<Frame> {
-        py.detach(|| self.inner.limit(n)).into_py_result().map(wrap)
+        py.detach(|| self.inner.limit(n)).map_err(PyErr::from).map(wrap)
     }
 
     #[pyo3(signature = (other, by_name=false))]
     fn union(&self, py: Python<'_>, other: &Frame, by_name: bool) -> PyResult<Frame> {
-        py.detach(|| self.inner.union(&other.inner, by_name)).into_py_result().map(wrap)
+        py.detach(|| self.inner.union(&other.inner, by_name)).map_err(PyErr::from).map(wrap)
     }
 
     fn glue_join(&self, py: Python<'_>, other: &Frame, keys1: Vec<String>, keys2: Vec<String>) -> PyResult<Frame> {
-        py.detach(|| self.inner.glue_join(&other.inner, &keys1, &keys2)).into_py_result().map(wrap)
+        py.detach(|| self.inner.glue_join(&other.inner, &keys1, &keys2)).map_err(PyErr::from).map(wrap)
     }
 
     fn drop_fields(&self, py: Python<'_>, paths: Vec<String>) -> PyResult<Frame> {
-        py.detach(|| self.inner.drop_fields(&paths)).into_py_result().map(wrap)
+        py.detach(|| self.inner.drop_fields(&paths)).map_err(PyErr::from).map(wrap)
     }
 
     fn select_fields(&self, py: Python<'_>, paths: Vec<String>) -> PyResult<Frame> {
-        py.detach(|| self.inner.select_fields(&paths)).into_py_result().map(wrap)
+        py.detach(|| self.inner.select_fields(&paths)).map_err(PyErr::from).map(wrap)
     }
 
     fn rename_field(&self, py: Python<'_>, old: &str, new: &str) -> PyResult<Frame> {
-        py.detach(|| self.inner.rename_field(old, new)).into_py_result().map(wrap)
+        py.detach(|| self.inner.rename_field(old, new)).map_err(PyErr::from).map(wrap)
     }
 
     /// `ApplyMapping`: (source, source type, target, target type) tuples.
@@ -297,25 +296,25 @@ impl Frame {
             .into_iter()
             .map(|(source, source_type, target, target_type)| Mapping { source, source_type, target, target_type })
             .collect();
-        py.detach(|| self.inner.apply_mapping(&mappings, case_sensitive)).into_py_result().map(wrap)
+        py.detach(|| self.inner.apply_mapping(&mappings, case_sensitive)).map_err(PyErr::from).map(wrap)
     }
 
     fn drop_null_fields(&self, py: Python<'_>) -> PyResult<Frame> {
-        py.detach(|| self.inner.drop_null_fields()).into_py_result().map(wrap)
+        py.detach(|| self.inner.drop_null_fields()).map_err(PyErr::from).map(wrap)
     }
 
     fn cast_column(&self, py: Python<'_>, name: &str, type_name: &str) -> PyResult<Frame> {
-        py.detach(|| self.inner.cast_column(name, type_name)).into_py_result().map(wrap)
+        py.detach(|| self.inner.cast_column(name, type_name)).map_err(PyErr::from).map(wrap)
     }
 
     /// One column per name (the first), as a DynamicFrame holds its fields.
     fn first_of_each_name(&self, py: Python<'_>) -> PyResult<Frame> {
-        py.detach(|| self.inner.first_of_each_name()).into_py_result().map(wrap)
+        py.detach(|| self.inner.first_of_each_name()).map_err(PyErr::from).map(wrap)
     }
 
     /// Run the plan once; the returned frame reuses the result.
     fn materialize(&self, py: Python<'_>) -> PyResult<Frame> {
-        py.detach(|| self.inner.materialize()).into_py_result().map(wrap)
+        py.detach(|| self.inner.materialize()).map_err(PyErr::from).map(wrap)
     }
 
     /// Keep the rows whose entry in `mask` is true (rows in the order `json_records` gives them).
@@ -338,13 +337,13 @@ impl Frame {
             }
             CoreFrame::from_batches(self.inner.session(), schema, kept)
         })
-        .into_py_result()
+        .map_err(PyErr::from)
         .map(wrap)
     }
 
     /// Run the plan: an Arrow table.
     fn collect(&self, py: Python<'_>) -> PyResult<ArrowTable> {
-        let (schema, batches) = py.detach(|| self.inner.collect()).into_py_result()?;
+        let (schema, batches) = py.detach(|| self.inner.collect())?;
         Ok(ArrowTable::new(schema, batches))
     }
 
@@ -360,11 +359,11 @@ impl Frame {
             let (_, batches) = frame.collect()?;
             show::glue_records(&batches, usize::MAX)
         })
-        .into_py_result()
+        .map_err(PyErr::from)
     }
 
     fn count(&self, py: Python<'_>) -> PyResult<usize> {
-        py.detach(|| self.inner.count()).into_py_result()
+        py.detach(|| self.inner.count()).map_err(PyErr::from)
     }
 
     /// Spark's `show(n, truncate)` text.
@@ -374,7 +373,7 @@ impl Frame {
             let (schema, batches) = self.inner.limit(n.saturating_add(1))?.collect()?;
             show::spark_table(&schema, &batches, n, truncate)
         })
-        .into_py_result()
+        .map_err(PyErr::from)
     }
 
     /// Glue's `DynamicFrame.show(n)` text: JSON records.
@@ -384,7 +383,7 @@ impl Frame {
             let (_, batches) = self.inner.limit(n)?.collect()?;
             show::glue_records(&batches, n)
         })
-        .into_py_result()
+        .map_err(PyErr::from)
     }
 
     /// `printSchema()` text: Spark's tree, or Glue's with `glue=True`.
@@ -417,7 +416,7 @@ impl Frame {
                 let (schema, batches) = self.inner.first_of_each_name()?.collect()?;
                 sink::write(&folder, &schema, &batches, &options)
             })
-            .into_py_result()?;
+            ?;
         let out = PyDict::new(py);
         out.set_item("files", written.files)?;
         out.set_item("rows", written.rows)?;
@@ -461,7 +460,7 @@ impl Frame {
                 };
                 output::write_table(&target, &schema, &batches, output::Commit { keep, ..output::Commit::default() })
             })
-            .into_py_result()?;
+            ?;
         let out = PyDict::new(py);
         out.set_item("files", written.files)?;
         out.set_item("rows", written.rows)?;

@@ -3,7 +3,6 @@
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use super::errors::IntoPyResult;
 use crate::generate::{generate_stedi as generate, replicate_stedi as replicate, StediSpec};
 use crate::storage::Location;
 
@@ -24,7 +23,7 @@ pub fn generate_stedi(
             let root = Location::parse(&lake)?;
             generate(root.local_path("the generator")?, &spec)
         })
-        .into_py_result()?;
+        ?;
     let dict = PyDict::new(py);
     dict.set_item("customers", out.customers)?;
     dict.set_item("consenting_customers", out.consenting_customers)?;
@@ -46,7 +45,7 @@ pub fn replicate_stedi(py: Python<'_>, source: String, lake: String, replicas: u
             let lake = Location::parse(&lake)?;
             replicate(source.local_path("replication")?, lake.local_path("replication")?, replicas)
         })
-        .into_py_result()?;
+        ?;
     let dict = PyDict::new(py);
     dict.set_item("files", out.files)?;
     dict.set_item("bytes", out.bytes)?;

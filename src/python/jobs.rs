@@ -1,10 +1,12 @@
-//! Running the STEDI jobs; the run summary comes back as a dict.
+//! The STEDI jobs for Python: running one on the local engine, each job's description for the
+//! Spark engine, and the run summary both engines return (one typed report, converted by
+//! pyo3's derived `IntoPyObject` into the dict scripts and `--summary-json` read).
 
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::PyDict;
 
-use super::errors::IntoPyResult;
-use crate::jobs::{self, JobOptions, JobReport, Lake};
+use crate::error::Error;
+use crate::jobs::{self, catalog, stedi, JobOptions, JobReport, Lake, OutputInfo, OutputRole};
 use crate::storage::TableFormat;
 
 /// Run one STEDI job on the lake at `lake` and return its run summary.
@@ -18,50 +20,197 @@ pub fn run_job(
     max_record_bytes: Option<usize>,
     incremental: bool,
     format: Option<String>,
-) -> PyResult<Bound<'_, PyDict>> {
-    let format = format.map(|f| f.parse::<TableFormat>()).transpose().into_py_result()?;
+) -> PyResult<Summary> {
+    let format = format.map(|f| f.parse::<TableFormat>()).transpose()?;
     let mut options = JobOptions { strict, incremental, ..JobOptions::default() };
     if let Some(n) = max_record_bytes {
         options.landing.max_record_bytes = n;
     }
-    let report =
-        py.detach(|| jobs::run_job(&job, &Lake::open(&lake)?.with_format(format), &options)).into_py_result()?;
-    report_dict(py, &report)
+    let report = py.detach(|| jobs::run_job(&job, &Lake::open(&lake)?.with_format(format), &options))?;
+    Ok(Summary::from(&report))
 }
 
-fn report_dict<'py>(py: Python<'py>, report: &JobReport) -> PyResult<Bound<'py, PyDict>> {
-    let dict = PyDict::new(py);
-    dict.set_item("job", &report.job)?;
-    dict.set_item("read", report.read)?;
-    dict.set_item("quarantined", report.quarantined)?;
-    let filtered = PyDict::new(py);
-    for (reason, count) in &report.filtered {
-        filtered.set_item(reason, count)?;
+/// The description of STEDI job `job` as JSON: its source, steps (each filter with its reasons),
+/// output and forbidden columns — what the Spark engine runs.
+#[pyfunction]
+#[pyo3(signature = (job, *, strict=false))]
+pub fn job_plan(job: &str, strict: bool) -> PyResult<String> {
+    let plan = stedi::plan(job, strict)?;
+    serde_json::to_string(&plan).map_err(|e| Error::InvalidArgument(format!("{job}: {e}")).into())
+}
+
+/// What another engine counted while running job `job`'s plan, made into the same run summary
+/// as the local engine's: `left_out` holds the rows each of the plan's reasons left out, in
+/// plan order; `outputs` the tables written (`table`, `location`, `rows`, `table_rows`, and
+/// `role` "output" or "quarantine"); `landing` the landing sizes (text decoded, as stored,
+/// compressed files) and `run` the incremental run's facts (whether it appended, files skipped,
+/// schema version, schema change). The catalog DDL of what the job wrote is regenerated.
+#[pyfunction]
+#[pyo3(signature = (job, lake, *, engine, strict, read, quarantined, left_out, outputs, matched=None, landing=(0, 0, 0), run=(false, 0, 0, None), seconds=0.0))]
+#[allow(clippy::too_many_arguments)]
+pub fn job_report(
+    py: Python<'_>,
+    job: &str,
+    lake: &str,
+    engine: String,
+    strict: bool,
+    read: u64,
+    quarantined: u64,
+    left_out: Vec<u64>,
+    outputs: Vec<Bound<'_, PyDict>>,
+    matched: Option<u64>,
+    landing: (u64, u64, u64),
+    run: (bool, u64, u32, Option<String>),
+    seconds: f64,
+) -> PyResult<Summary> {
+    let plan = stedi::plan(job, strict)?;
+    let (incremental, files_skipped, schema_version, schema_change) = run;
+    let reasons = plan.reasons(incremental);
+    if reasons.len() != left_out.len() {
+        return Err(Error::InvalidArgument(format!(
+            "{job}: {} counts for the reasons {}",
+            left_out.len(),
+            reasons.join(", ")
+        ))
+        .into());
     }
-    dict.set_item("filtered", filtered)?;
-    dict.set_item("matched", report.matched)?;
-    dict.set_item("written", report.written)?;
-    dict.set_item("bytes_read", report.bytes_read)?;
-    dict.set_item("stored_bytes_read", report.stored_bytes_read)?;
-    dict.set_item("compressed_files", report.compressed_files)?;
-    dict.set_item("empty_files", report.empty_files)?;
-    let outputs = PyList::empty(py);
-    for out in &report.outputs {
-        let o = PyDict::new(py);
-        o.set_item("table", &out.table)?;
-        o.set_item("location", &out.location)?;
-        o.set_item("rows", out.rows)?;
-        o.set_item("table_rows", out.table_rows)?;
-        o.set_item("files", out.files)?;
-        o.set_item("bytes", out.bytes)?;
-        outputs.append(o)?;
+    let outputs = outputs.iter().map(output_info).collect::<PyResult<Vec<_>>>()?;
+    let written = outputs.iter().find(|o| o.role == OutputRole::Output).map_or(0, |o| o.rows);
+    let report = JobReport {
+        job: plan.job.to_string(),
+        engine: if engine == "spark" { "spark" } else { "local" },
+        read,
+        quarantined,
+        filtered: reasons.into_iter().map(String::from).zip(left_out).collect(),
+        matched,
+        written,
+        bytes_read: landing.0,
+        stored_bytes_read: landing.1,
+        compressed_files: landing.2,
+        outputs,
+        seconds,
+        incremental,
+        files_skipped,
+        landing_table: plan.landing_table().map(String::from),
+        schema_version,
+        schema_change,
+        ..JobReport::default()
+    };
+    let lake = Lake::open(lake)?;
+    py.detach(|| catalog::write_job_ddl(&lake, &report, catalog::STEDI_DATABASE))?;
+    Ok(Summary::from(&report))
+}
+
+fn output_info(dict: &Bound<'_, PyDict>) -> PyResult<OutputInfo> {
+    let get = |key: &str| -> PyResult<Bound<'_, PyAny>> {
+        dict.get_item(key)?.ok_or_else(|| Error::InvalidArgument(format!("an output without {key}")).into())
+    };
+    let role = match dict.get_item("role")? {
+        Some(role) if role.extract::<String>()? == "quarantine" => OutputRole::Quarantine,
+        _ => OutputRole::Output,
+    };
+    let table: String = get("table")?.extract()?;
+    let location: String = get("location")?.extract()?;
+    let (schema, files, bytes) = jobs::tables::committed_table_shape(&crate::storage::Location::parse(&location)?)?;
+    Ok(OutputInfo {
+        role,
+        schema,
+        table,
+        location,
+        rows: get("rows")?.extract()?,
+        table_rows: get("table_rows")?.extract()?,
+        files,
+        bytes,
+    })
+}
+
+/// A job's run summary as Python sees it (a dict).
+#[derive(IntoPyObject)]
+pub struct Summary {
+    job: String,
+    engine: &'static str,
+    read: u64,
+    quarantined: u64,
+    filtered: Reasons,
+    matched: Option<u64>,
+    written: u64,
+    bytes_read: u64,
+    stored_bytes_read: u64,
+    compressed_files: u64,
+    empty_files: u64,
+    outputs: Vec<OutputSummary>,
+    seconds: f64,
+    incremental: bool,
+    files_skipped: u64,
+    schema_version: u32,
+    schema_change: Option<String>,
+    balanced: bool,
+}
+
+/// One table a job wrote, as Python sees it.
+#[derive(IntoPyObject)]
+pub struct OutputSummary {
+    role: &'static str,
+    table: String,
+    location: String,
+    rows: u64,
+    table_rows: u64,
+    files: u64,
+    bytes: u64,
+}
+
+/// The rows each documented filter left out: a dict from reason to count, in the plan's order.
+pub struct Reasons(Vec<(String, u64)>);
+
+impl<'py> IntoPyObject<'py> for Reasons {
+    type Target = PyDict;
+    type Output = Bound<'py, PyDict>;
+    type Error = PyErr;
+
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(py);
+        for (reason, count) in self.0 {
+            dict.set_item(reason, count)?;
+        }
+        Ok(dict)
     }
-    dict.set_item("outputs", outputs)?;
-    dict.set_item("seconds", report.seconds)?;
-    dict.set_item("incremental", report.incremental)?;
-    dict.set_item("files_skipped", report.files_skipped)?;
-    dict.set_item("schema_version", report.schema_version)?;
-    dict.set_item("schema_change", &report.schema_change)?;
-    dict.set_item("balanced", report.balanced())?;
-    Ok(dict)
+}
+
+impl From<&JobReport> for Summary {
+    fn from(report: &JobReport) -> Self {
+        Summary {
+            job: report.job.clone(),
+            engine: report.engine,
+            read: report.read,
+            quarantined: report.quarantined,
+            filtered: Reasons(report.filtered.clone()),
+            matched: report.matched,
+            written: report.written,
+            bytes_read: report.bytes_read,
+            stored_bytes_read: report.stored_bytes_read,
+            compressed_files: report.compressed_files,
+            empty_files: report.empty_files,
+            outputs: report.outputs.iter().map(OutputSummary::from).collect(),
+            seconds: report.seconds,
+            incremental: report.incremental,
+            files_skipped: report.files_skipped,
+            schema_version: report.schema_version,
+            schema_change: report.schema_change.clone(),
+            balanced: report.balanced(),
+        }
+    }
+}
+
+impl From<&OutputInfo> for OutputSummary {
+    fn from(o: &OutputInfo) -> Self {
+        OutputSummary {
+            role: o.role.as_str(),
+            table: o.table.clone(),
+            location: o.location.clone(),
+            rows: o.rows,
+            table_rows: o.table_rows,
+            files: o.files,
+            bytes: o.bytes,
+        }
+    }
 }

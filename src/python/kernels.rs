@@ -8,9 +8,9 @@ use pyo3::types::{PyString, PyStringMethods};
 use pyo3_arrow::PyTable;
 use rayon::prelude::*;
 
-use super::errors::IntoPyResult;
 use super::table::ArrowTable;
 use crate::error::Result;
+use crate::jobs::stedi::{CONSENT_COLUMN, PII_COLUMNS};
 use crate::kernels::{self, JoinInput};
 use crate::pool;
 
@@ -28,20 +28,20 @@ fn refs(names: &[String]) -> Vec<&str> {
 
 /// Keep the rows whose `column` is present and non-zero.
 #[pyfunction]
-#[pyo3(signature = (table, column="shareWithResearchAsOfDate"))]
+#[pyo3(signature = (table, column=CONSENT_COLUMN))]
 pub fn consent_filter(py: Python<'_>, table: PyTable, column: &str) -> PyResult<ArrowTable> {
     let (batches, schema) = table.into_inner();
     let kept = py
         .detach(|| {
             pool::install(|| batches.par_iter().map(|b| kernels::consent_filter(b, column)).collect::<Result<Vec<_>>>())
         })
-        .into_py_result()?;
+        ?;
     Ok(ArrowTable::new(schema, kept))
 }
 
 /// Keep the readings taken by a consenting customer at or after the consent time (strict mode).
 #[pyfunction]
-#[pyo3(signature = (readings, customers, *, user="user", time="timestamp", email="email", consent="shareWithResearchAsOfDate"))]
+#[pyo3(signature = (readings, customers, *, user="user", time="timestamp", email="email", consent=CONSENT_COLUMN))]
 pub fn consent_dated_filter(
     py: Python<'_>,
     readings: PyTable,
@@ -57,7 +57,7 @@ pub fn consent_dated_filter(
         .detach(|| {
             pool::install(|| kernels::consent_dated_filter(&batches, user, time, &customer_batches, email, consent))
         })
-        .into_py_result()?;
+        ?;
     Ok(ArrowTable::new(schema, out.batches))
 }
 
@@ -85,7 +85,7 @@ pub fn semi_join(
                 )
             })
         })
-        .into_py_result()?;
+        ?;
     Ok(ArrowTable::new(schema, out.batches))
 }
 
@@ -113,7 +113,7 @@ pub fn inner_join(
                 )
             })
         })
-        .into_py_result()?;
+        ?;
     Ok(ArrowTable::new(out.schema, out.batches))
 }
 
@@ -121,7 +121,7 @@ pub fn inner_join(
 #[pyfunction]
 pub fn distinct(py: Python<'_>, table: PyTable) -> PyResult<ArrowTable> {
     let (batches, schema) = table.into_inner();
-    let (kept, _) = py.detach(|| pool::install(|| kernels::distinct(&schema, &batches))).into_py_result()?;
+    let (kept, _) = py.detach(|| pool::install(|| kernels::distinct(&schema, &batches)))?;
     Ok(ArrowTable::new(schema, kept))
 }
 
@@ -129,8 +129,8 @@ pub fn distinct(py: Python<'_>, table: PyTable) -> PyResult<ArrowTable> {
 #[pyfunction]
 pub fn drop_pii(py: Python<'_>, table: PyTable) -> PyResult<ArrowTable> {
     let (batches, schema) = table.into_inner();
-    let out_schema: SchemaRef = std::sync::Arc::new(kernels::project::drop_pii_schema(&schema));
+    let out_schema: SchemaRef = std::sync::Arc::new(kernels::drop_columns_schema(&schema, &PII_COLUMNS));
     let kept: Vec<RecordBatch> =
-        py.detach(|| batches.iter().map(kernels::drop_pii).collect::<Result<_>>()).into_py_result()?;
+        py.detach(|| batches.iter().map(|b| kernels::drop_columns(b, &PII_COLUMNS)).collect::<Result<_>>())?;
     Ok(ArrowTable::new(out_schema, kept))
 }

@@ -3,7 +3,6 @@
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use super::errors::IntoPyResult;
 use super::table::ArrowTable;
 use crate::landing::{self, rejected_schema, LandingOptions, LandingOutput, LandingSchema};
 use crate::storage::{objects, Location};
@@ -97,6 +96,6 @@ pub fn read_landing(
             let schema = table.as_deref().and_then(LandingSchema::known);
             landing::read_files(&files, schema.as_ref(), &options)
         })
-        .into_py_result()?;
+        ?;
     Ok(LandingResult { output })
 }

@@ -10,6 +10,7 @@ mod generate;
 mod jobs;
 mod kernels;
 mod landing;
+mod landing_job;
 mod parquet;
 mod stream;
 mod table;
@@ -40,6 +41,10 @@ fn _glueless(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(kernels::distinct, m)?)?;
     m.add_function(wrap_pyfunction!(kernels::drop_pii, m)?)?;
     m.add_function(wrap_pyfunction!(jobs::run_job, m)?)?;
+    m.add_function(wrap_pyfunction!(jobs::job_plan, m)?)?;
+    m.add_function(wrap_pyfunction!(jobs::job_report, m)?)?;
+    m.add_class::<landing_job::LandingJobRun>()?;
+    m.add("STEDI_JOBS", crate::jobs::STEDI_JOBS.to_vec())?;
     m.add_function(wrap_pyfunction!(credentials::install_credential_chain, m)?)?;
     m.add_function(wrap_pyfunction!(table_formats::install_table_formats, m)?)?;
     m.add_function(wrap_pyfunction!(catalog::catalog_ddl, m)?)?;

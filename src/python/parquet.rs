@@ -4,7 +4,6 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use pyo3_arrow::PyTable;
 
-use super::errors::IntoPyResult;
 use super::landing::LocationArg;
 use super::table::ArrowTable;
 use crate::error::Error;
@@ -28,7 +27,7 @@ pub fn read_parquet(py: Python<'_>, location: LocationArg, columns: Option<Vec<S
             }
             Ok(table)
         })
-        .into_py_result()?;
+        ?;
     Ok(ArrowTable::new(table.schema, table.batches))
 }
 
@@ -47,7 +46,7 @@ pub fn write_parquet(py: Python<'_>, location: LocationArg, table: PyTable) -> P
             };
             output::replace_table(&target, &schema, &batches)
         })
-        .into_py_result()?;
+        ?;
     let dict = PyDict::new(py);
     dict.set_item("location", info.location)?;
     dict.set_item("rows", info.rows)?;
@@ -68,5 +67,5 @@ pub fn parquet_rows(py: Python<'_>, location: LocationArg) -> PyResult<u64> {
             .map(crate::storage::parquet_file::row_count)
             .sum::<crate::error::Result<u64>>()
     })
-    .into_py_result()
+    .map_err(PyErr::from)
 }

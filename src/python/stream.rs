@@ -11,7 +11,6 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use pyo3_arrow::PyTable;
 
-use super::errors::IntoPyResult;
 use super::table::ArrowTable;
 use crate::error::Error;
 use crate::frames::sink::SinkFormat;
@@ -74,9 +73,9 @@ pub fn stream_aggregate<'py>(
             output_mode: OutputMode::parse(output_mode)?,
         })
     })()
-    .into_py_result()?;
+    ?;
     if slide.is_some() && window.is_none() {
-        return Err(Error::InvalidArgument("a slide needs a window".into())).into_py_result();
+        return Err(Error::InvalidArgument("a slide needs a window".into())).map_err(PyErr::from);
     }
     let source = Source {
         folder: source,
@@ -145,7 +144,7 @@ pub fn stream_rows<'py>(
             output_mode: OutputMode::parse(output_mode)?,
         })
     })()
-    .into_py_result()?;
+    ?;
     let source = Source {
         folder: source,
         format: source_format,
@@ -233,9 +232,9 @@ fn start<'py>(
     callbacks: &Callbacks<'_, 'py>,
 ) -> PyResult<Bound<'py, PyList>> {
     if sink.folder.is_none() && callbacks.on_emit.is_none() {
-        return Err(Error::InvalidArgument("a stream needs a sink folder or on_emit".into())).into_py_result();
+        return Err(Error::InvalidArgument("a stream needs a sink folder or on_emit".into())).map_err(PyErr::from);
     }
-    let trigger = Trigger::parse(trigger).into_py_result()?;
+    let trigger = Trigger::parse(trigger)?;
     let config = (|| {
         // Iceberg and Delta sinks write Parquet files and commit them as the table's snapshots.
         let table = match sink.format.to_ascii_lowercase().as_str() {
@@ -268,7 +267,7 @@ fn start<'py>(
             max_bytes_per_trigger: source.max_bytes_per_trigger,
         })
     })()
-    .into_py_result()?;
+    ?;
     let reports = run(py, spec, config, trigger, timeout, callbacks)?;
     let list = PyList::empty(py);
     for report in &reports {
@@ -355,7 +354,7 @@ fn run(
     if let Some(err) = failure.lock().unwrap_or_else(PoisonError::into_inner).take() {
         return Err(err);
     }
-    result.into_py_result()
+    result.map_err(PyErr::from)
 }
 
 /// `on_emit(batch_id, table)` as the engine's batch function: its result (a table, or `None` when
@@ -369,7 +368,7 @@ fn batch_function(emit: Py<PyAny>, failure: Failure) -> Box<BatchFunction> {
                     return Ok(None);
                 }
                 let (batches, schema) = out.extract::<PyTable>(py)?.into_inner();
-                arrow_select::concat::concat_batches(&schema, &batches).map_err(Error::from).into_py_result().map(Some)
+                arrow_select::concat::concat_batches(&schema, &batches).map_err(Error::from).map_err(PyErr::from).map(Some)
             });
             outcome.map_err(|err: PyErr| {
                 fail(&failure, err);
@@ -387,7 +386,7 @@ fn input_function(function: Py<PyAny>, failure: Failure) -> Box<InputFunction> {
             let table = ArrowTable::new(rows.schema(), vec![rows]);
             let outcome = function.call1(py, (table,)).and_then(|out| {
                 let (batches, schema) = out.extract::<PyTable>(py)?.into_inner();
-                arrow_select::concat::concat_batches(&schema, &batches).map_err(Error::from).into_py_result()
+                arrow_select::concat::concat_batches(&schema, &batches).map_err(Error::from).map_err(PyErr::from)
             });
             outcome.map_err(|err: PyErr| {
                 fail(&failure, err);
@@ -429,7 +428,7 @@ pub fn stream_source_rows(schema: &str) -> PyResult<ArrowTable> {
     let declared = if schema.trim().eq_ignore_ascii_case("silver") {
         gold::silver_schema()
     } else {
-        ddl::parse_schema(schema).into_py_result()?
+        ddl::parse_schema(schema)?
     };
     let fields: Vec<arrow_schema::Field> = declared
         .fields()
@@ -457,13 +456,13 @@ pub fn generate_silver(
         let location = Location::parse(&silver)?;
         generate(location.local_path("the silver generator")?, &spec)
     })
-    .into_py_result()
+    .map_err(PyErr::from)
 }
 
 /// The default gold query as driver arguments: event_time, watermark, window, group_by, aggregates.
 #[pyfunction]
 pub fn gold_defaults(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
-    let spec = gold::default_spec().into_py_result()?;
+    let spec = gold::default_spec()?;
     let dict = PyDict::new(py);
     dict.set_item("event_time", spec.event_time.clone())?;
     dict.set_item("watermark", duration::describe(spec.watermark_delay))?;

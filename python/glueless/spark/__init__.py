@@ -1,5 +1,6 @@
 """glueless inside Spark: the STEDI stages as Spark transformations on the Rust kernels
-(``DataFrame.mapInArrow``), and the five jobs built from them (``--engine spark``).
+(``DataFrame.mapInArrow``), and the engine that runs the core's job descriptions with them
+(``--engine spark``).
 
     from glueless.spark import run_job, stages
     run_job("accelerometer_landing_to_trusted", "s3://bucket/stedi", spark=spark)
@@ -9,6 +10,6 @@ them.
 """
 
 from glueless.spark import stages
-from glueless.spark.jobs import JOBS, ML_COLUMNS, run_job, session
+from glueless.spark.jobs import run_job, session
 
-__all__ = ["JOBS", "ML_COLUMNS", "run_job", "session", "stages"]
+__all__ = ["run_job", "session", "stages"]

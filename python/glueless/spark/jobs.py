@@ -1,13 +1,19 @@
-"""The five STEDI jobs on a Spark cluster (``--engine spark``), built from :mod:`glueless.spark.stages`.
+"""The Spark engine (``--engine spark``): runs the core's description of each STEDI job
+(:func:`glueless._glueless.job_plan`) on a Spark cluster, built from :mod:`glueless.spark.stages`.
 
-Same lake layout, same rules and the same tables as the local engine; each job returns a run
-summary shaped like :func:`glueless.run_job`'s (``engine`` is ``"spark"``). Each job runs one Spark
-job per table it writes; its counts come from accumulators the tasks fill (records decoded,
-quarantined, left out by each filter) and from the written tables' Parquet footers.
+This module states no rule of its own: which table a job reads, each filter and the reason its
+rows count under, the columns written and the columns forbidden all come from the plan, and the
+run summary is the core's typed report (:func:`glueless._glueless.job_report`), so both engines
+report alike. What is Spark's here is *how*: landing files decoded in the tasks (their filters
+applied as each file is decoded), small tables broadcast, DISTINCT by Spark's shuffle, and
+counts gathered in accumulators. A landing job's files, schema evolution, bookmark and commit are
+the core's too (:class:`glueless._glueless.LandingJobRun`), so ``--incremental`` and new landing
+fields work as on the local engine.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -18,197 +24,224 @@ from glueless.spark import stages
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-#: machine_learning_curated's columns: no email, name, phone or birthday.
-ML_COLUMNS = ("sensorReadingTime", "serialNumber", "distanceFromObject", "x", "y", "z")
+#: A landing schema settles after at most this many decodes (as on the local engine).
+MAX_DECODES = 4
 
 
-def _zone(lake: str, table: str, zone: str) -> str:
-    return f"{lake.rstrip('/')}/{table}/{zone}"
+def _zone(lake: str, ref: dict[str, str]) -> str:
+    return f"{lake.rstrip('/')}/{ref['table']}/{ref['zone']}"
 
 
-def _read(spark: "SparkSession", lake: str, table: str, zone: str, producer: str) -> "DataFrame":
+def _read(spark: "SparkSession", lake: str, ref: dict[str, str]) -> "DataFrame":
+    """The table ``ref`` of the plan (table, zone, producer), or the error naming its producer."""
     from glueless.exceptions import MissingInputError
 
-    location = _zone(lake, table, zone)
+    location = _zone(lake, ref)
     try:
         return spark.read.parquet(stages._spark_path(location))
     except Exception as err:  # AnalysisException [PATH_NOT_FOUND]; pyspark's types vary by version
         if "PATH_NOT_FOUND" in str(err) or "Path does not exist" in str(err):
-            raise MissingInputError(f"{table}/{zone} is missing at {location}: run {producer} first") from None
+            raise MissingInputError(
+                f"{ref['table']}/{ref['zone']} is missing at {location}: run {ref['producer']} first"
+            ) from None
         raise
 
 
-def _output(name: str, location: str) -> dict[str, Any]:
-    """What a job wrote: the committed table's rows, from the Parquet footers (no Spark job)."""
+def _row_filter(spark: "SparkSession", lake: str, step: dict[str, Any]) -> tuple[stages.TaskFilter, list[Any]]:
+    """A filter step of the plan as a task filter, and the counters of its reasons."""
+    kind = step["kind"]
+    if kind == "consent":
+        counts = stages.counters(spark, 1)
+        return stages.consent_task_filter(step["column"], counts), counts
+    if kind == "semi_join":
+        counts = stages.counters(spark, 2)
+        other = _read(spark, lake, step["of"])
+        return stages.semi_join_filter(spark, other, step["of_keys"], step["keys"], counts), counts
+    if kind == "consent_dated":
+        counts = stages.counters(spark, 3)
+        customers = _read(spark, lake, step["of"])
+        keep = stages.consent_dates_filter(spark, customers, counts, user=step["user"], time=step["time"],
+                                           email=step["email"], consent=step["consent"])
+        return keep, counts
+    raise _unsupported(step)
+
+
+def _unsupported(step: dict[str, Any]) -> Exception:
+    from glueless.exceptions import UnsupportedError
+
+    return UnsupportedError(f"the Spark engine cannot run a {step['kind']} step in this position")
+
+
+def _chain(filters: list[stages.TaskFilter]) -> Optional[stages.TaskFilter]:
+    """Task filters applied one after another."""
+    if not filters:
+        return None
+    if len(filters) == 1:
+        return filters[0]
+
+    def make() -> Callable[[Any], object]:
+        made = [f() for f in filters]
+
+        def apply(batch: Any) -> object:
+            for f in made:
+                batch = f(batch)
+            return batch
+
+        return apply
+
+    return make
+
+
+def _select(columns: list[str], forbidden: list[str]) -> list[str]:
+    from glueless.exceptions import InvalidArgumentError
+
+    lowered = {f.lower() for f in forbidden}
+    leak = next((c for c in columns if c.lower() in lowered), None)
+    if leak is not None:
+        raise InvalidArgumentError(f"the output would hold personal data ({leak})")
+    return columns
+
+
+def _landing_job(spark: "SparkSession", lake: str, plan: dict[str, Any], strict: bool, incremental: bool,
+                 max_record_bytes: Optional[int]) -> dict[str, Any]:
+    """A plan over landing JSON: the core picks the files and keeps the schema; the tasks decode
+    them through the plan's filters; DISTINCT is Spark's; the core commits with the bookmark."""
     from glueless import _glueless
 
-    rows = _glueless.parquet_rows(location)
-    return {"table": name, "location": location, "rows": rows, "table_rows": rows}
-
-
-def _summary(job: str, started: float, read: int, quarantined: int, filtered: dict[str, int],
-             outputs: list[dict[str, Any]], matched: Optional[int] = None,
-             sizes: tuple[int, int, int] = (0, 0, 0)) -> dict[str, Any]:
-    """A run summary shaped like the local engine's; ``sizes`` are the landing text decoded, the
-    landing bytes as stored and the compressed files."""
-    written = outputs[0]["rows"]
-    kept = matched if matched is not None else written
-    return {
-        "job": job, "engine": "spark", "read": read, "quarantined": quarantined, "filtered": filtered,
-        "matched": matched, "written": written, "bytes_read": sizes[0], "stored_bytes_read": sizes[1],
-        "compressed_files": sizes[2], "empty_files": 0, "outputs": outputs,
-        "seconds": time.perf_counter() - started, "incremental": False, "files_skipped": 0,
-        "schema_version": 0, "schema_change": None,
-        "balanced": read == quarantined + sum(filtered.values()) + kept,
-    }
-
-
-def _landing(spark: "SparkSession", lake: str, table: str, max_record_bytes: Optional[int],
-             keep: stages.TaskFilter) -> tuple:
-    """The decoded landing rows that ``keep`` keeps, the quarantine's staging folder (the tasks
-    write it), and accumulators of the records decoded and quarantined, the landing text, the
-    bytes as stored and the compressed files (final once the job's action has run)."""
-    from glueless import _glueless
-
-    columns = _glueless.landing_columns(lake, table)
-    counts = stages.counters(spark, 5)
-    staging = stages.staging_folder(_zone(lake, table, "rejected"))
-    kept = stages.read_landing(spark, _zone(lake, table, "landing"), columns, max_record_bytes=max_record_bytes,
-                               keep=keep, counts=counts, rejected_to=staging)
-    return kept, staging, counts
-
-
-def _commit_rejected(lake: str, table: str, staging: str, rows: int) -> dict[str, Any]:
-    location = _zone(lake, table, "rejected")
-    stages.commit_folder(staging, location, stages._struct(stages.REJECTED_COLUMNS))
-    return {"table": f"{table}/rejected", "location": location, "rows": rows, "table_rows": rows}
-
-
-def _landing_to_trusted(spark: "SparkSession", lake: str, table: str, max_record_bytes: Optional[int],
-                        keep: stages.TaskFilter, *, distinct: bool
-                        ) -> tuple[dict[str, Any], dict[str, Any], int, int, tuple[int, int, int]]:
-    """What the three landing jobs share: decode ``table``'s landing data through ``keep``, write
-    ``table/trusted`` (DISTINCT by Spark's shuffle, or straight from the tasks), commit the
-    quarantine. Returns the trusted and quarantine outputs, the records decoded and quarantined,
-    and the landing sizes (text, as stored, compressed files)."""
-    kept, staging, (n_good, n_bad, *sizes) = _landing(spark, lake, table, max_record_bytes, keep)
-    location = _zone(lake, table, "trusted")
-    if distinct:
-        stages.write_table(kept.distinct(), location)
-        trusted = _output(f"{table}/trusted", location)
-    else:  # no DISTINCT, no shuffle: the one Spark job writes from the tasks
-        written = stages.write_partitions(kept, location)
-        trusted = {"table": f"{table}/trusted", "location": location, "rows": written, "table_rows": written}
-    rejected = _commit_rejected(lake, table, staging, n_bad.value)
-    text, stored, compressed = (counter.value for counter in sizes)
-    return trusted, rejected, n_good.value, n_bad.value, (text, stored, compressed)
-
-
-def customer_landing_to_trusted(spark: "SparkSession", lake: str, *, strict: bool = False,
-                                max_record_bytes: Optional[int] = None) -> dict[str, Any]:
     started = time.perf_counter()
-    trusted, rejected, n_good, n_bad, sizes = _landing_to_trusted(
-        spark, lake, "customer", max_record_bytes, stages.consent_task_filter(), distinct=False)
-    filtered = {"no research consent": n_good - trusted["rows"]}
-    return _summary("customer_landing_to_trusted", started, n_good + n_bad, n_bad, filtered, [trusted, rejected],
-                    sizes=sizes)
-
-
-def accelerometer_landing_to_trusted(spark: "SparkSession", lake: str, *, strict: bool = False,
-                                     max_record_bytes: Optional[int] = None) -> dict[str, Any]:
-    started = time.perf_counter()
-    customers = _read(spark, lake, "customer", "trusted", "customer_landing_to_trusted")
-    left_out = stages.counters(spark, 3 if strict else 2)
-    if strict:
-        keep = stages.consent_dates_filter(spark, customers, left_out)
+    table = plan["source"]["table"]
+    filters = [s for s in plan["steps"] if s["kind"] in ("consent", "semi_join", "consent_dated")]
+    rest = plan["steps"][len(filters):]
+    if any(s["kind"] not in ("distinct", "select") for s in rest):
+        raise _unsupported(next(s for s in rest if s["kind"] not in ("distinct", "select")))
+    run = _glueless.LandingJobRun(lake, plan["job"], strict=strict, incremental=incremental,
+                                  max_record_bytes=max_record_bytes)
+    landing = f"{lake.rstrip('/')}/{table}/landing"
+    trusted_location = _zone(lake, plan["output"])
+    rejected_location = f"{lake.rstrip('/')}/{table}/rejected"
+    for _ in range(MAX_DECODES):
+        made = [_row_filter(spark, lake, step) for step in filters]
+        counts = stages.counters(spark, 5)
+        unseen = stages.file_list(spark)
+        quarantine = stages.staging_folder(rejected_location)
+        columns = run.columns()
+        kept = stages.read_landing(spark, landing, columns, max_record_bytes=max_record_bytes,
+                                   keep=_chain([keep for keep, _ in made]), counts=counts,
+                                   rejected_to=quarantine, files=run.files(), unseen_to=unseen)
+        distinct = any(s["kind"] == "distinct" for s in rest)
+        for step in rest:
+            if step["kind"] == "select":
+                kept = kept.select(*_select(step["columns"], plan["forbidden"]))
+        _select(kept.columns, plan["forbidden"])
+        if distinct:
+            staged = stages.staging_name(trusted_location)
+            stages.write_staged(kept.distinct(), staged)
+        else:  # no DISTINCT, no shuffle: the one Spark job writes from the tasks
+            staged = stages.staging_folder(trusted_location)
+            stages.write_parts(kept, staged)
+        if not unseen.value:
+            break
+        # Files brought keys the schema lacks: the core stores a new schema version from them,
+        # this attempt's staged output is dropped, and the files are decoded again.
+        run.discard(staged, quarantine)
+        run.evolve(unseen.value)
     else:
-        keep = stages.semi_join_filter(spark, customers, ["email"], ["user"], left_out)
-    trusted, rejected, n_good, n_bad, sizes = _landing_to_trusted(
-        spark, lake, "accelerometer", max_record_bytes, keep, distinct=True)
-    counts = [c.value for c in left_out]
-    filtered = {"null user or timestamp" if strict else "null user": counts[0], "no consenting customer": counts[1]}
-    if strict:
-        filtered["before consent"] = counts[2]
-    filtered["duplicate row"] = n_good - sum(counts) - trusted["rows"]
-    return _summary("accelerometer_landing_to_trusted", started, n_good + n_bad, n_bad, filtered, [trusted, rejected],
-                    sizes=sizes)
+        from glueless.exceptions import UnsupportedError
+
+        raise UnsupportedError(f"{table}: the landing schema did not settle after {MAX_DECODES} decodes")
+    trusted, rejected, already = run.commit(staged, quarantine, distinct)
+    decoded, quarantined, *sizes = (c.value for c in counts)
+    left_out = [c.value for _, step_counts in made for c in step_counts]
+    appending = run.facts()[0]
+    if distinct:
+        left_out.append(decoded - sum(left_out) - already - trusted["rows"])
+        if appending:
+            left_out.append(already)
+    return _glueless.job_report(
+        plan["job"], lake, engine="spark", strict=strict, read=decoded + quarantined, quarantined=quarantined,
+        left_out=left_out, outputs=[trusted, rejected], landing=tuple(sizes), run=run.facts(),
+        seconds=time.perf_counter() - started)
 
 
-def customer_trusted_to_curated(spark: "SparkSession", lake: str, *, strict: bool = False,
-                                max_record_bytes: Optional[int] = None) -> dict[str, Any]:
+def _table_job(spark: "SparkSession", lake: str, plan: dict[str, Any], strict: bool) -> dict[str, Any]:
+    """A plan over a table an earlier job wrote: its filters as broadcast task filters (a
+    semi-join against the other table's distinct keys), DISTINCT by Spark, the output replaced."""
     from glueless import _glueless
 
     started = time.perf_counter()
-    customers = _read(spark, lake, "customer", "trusted", "customer_landing_to_trusted")
-    readings = _read(spark, lake, "accelerometer", "trusted", "accelerometer_landing_to_trusted")
-    users = readings.select("user").where(readings["user"].isNotNull()).distinct()  # Spark's shuffle
-    counts = stages.counters(spark, 2)
-    kept = stages.semi_join(spark, customers, users, ["email"], ["user"], counts)
-    stages.write_table(kept.distinct(), _zone(lake, "customer", "curated"))
-    curated = _output("customer/curated", _zone(lake, "customer", "curated"))
-    n_read = _glueless.parquet_rows(_zone(lake, "customer", "trusted"))
-    nulls, misses = (c.value for c in counts)
-    filtered = {"null email": nulls, "no accelerometer readings": misses,
-                "duplicate row": n_read - nulls - misses - curated["rows"]}
-    return _summary("customer_trusted_to_curated", started, n_read, 0, filtered, [curated])
+    source = plan["source"]["of"]
+    df = _read(spark, lake, source)
+    left_out: list[Any] = []
+    distinct = False
+    for step in plan["steps"]:
+        kind = step["kind"]
+        if kind == "semi_join":
+            other = _read(spark, lake, step["of"])
+            keys = other.select(*step["of_keys"]).dropna().distinct()  # Spark's shuffle
+            counts = stages.counters(spark, 2)
+            df = stages.semi_join(spark, df, keys, step["keys"], step["of_keys"], counts)
+            left_out.extend(counts)
+        elif kind in ("consent", "consent_dated"):
+            keep, counts = _row_filter(spark, lake, step)
+            df = stages.apply_filter(df, keep)
+            left_out.extend(counts)
+        elif kind == "distinct":
+            df, distinct = df.distinct(), True
+        elif kind == "select":
+            df = df.select(*_select(step["columns"], plan["forbidden"]))
+        else:
+            raise _unsupported(step)
+    _select(df.columns, plan["forbidden"])
+    location = _zone(lake, plan["output"])
+    stages.write_table(df, location)
+    written = _glueless.parquet_rows(location)
+    read = _glueless.parquet_rows(_zone(lake, source))
+    counted = [c.value for c in left_out]
+    if distinct:
+        counted.append(read - sum(counted) - written)
+    output = {"table": f"{plan['output']['table']}/{plan['output']['zone']}", "location": location,
+              "rows": written, "table_rows": written}
+    return _glueless.job_report(plan["job"], lake, engine="spark", strict=strict, read=read, quarantined=0,
+                                left_out=counted, outputs=[output], seconds=time.perf_counter() - started)
 
 
-def step_trainer_trusted(spark: "SparkSession", lake: str, *, strict: bool = False,
-                         max_record_bytes: Optional[int] = None) -> dict[str, Any]:
-    started = time.perf_counter()
-    curated = _read(spark, lake, "customer", "curated", "customer_trusted_to_curated")
-    left_out = stages.counters(spark, 2)
-    keep = stages.semi_join_filter(spark, curated, ["serialNumber"], ["serialNumber"], left_out)
-    trusted, rejected, n_good, n_bad, sizes = _landing_to_trusted(
-        spark, lake, "step_trainer", max_record_bytes, keep, distinct=True)
-    nulls, misses = (c.value for c in left_out)
-    filtered = {"null serialNumber": nulls, "no curated customer": misses,
-                "duplicate row": n_good - nulls - misses - trusted["rows"]}
-    return _summary("step_trainer_trusted", started, n_good + n_bad, n_bad, filtered, [trusted, rejected],
-                    sizes=sizes)
-
-
-def machine_learning_curated(spark: "SparkSession", lake: str, *, strict: bool = False,
-                             max_record_bytes: Optional[int] = None) -> dict[str, Any]:
+def _join_job(spark: "SparkSession", lake: str, plan: dict[str, Any], strict: bool) -> dict[str, Any]:
+    """A join plan: the source table is collected and broadcast as the built side; the other
+    table's partitions stream through the Rust hash join in the tasks, which write the joined
+    rows themselves."""
     import pyarrow.compute as pc
 
+    from glueless import _glueless
+
     started = time.perf_counter()
-    steps = _read(spark, lake, "step_trainer", "trusted", "step_trainer_trusted")
-    readings = _read(spark, lake, "accelerometer", "trusted", "accelerometer_landing_to_trusted")
+    join, *rest = plan["steps"]
+    if any(s["kind"] != "select" for s in rest):
+        raise _unsupported(next(s for s in rest if s["kind"] != "select"))
+    projection = rest[0]["columns"] if rest else None
+    built = _read(spark, lake, plan["source"]["of"]).select(*plan["source"]["columns"])
     # Only the columns the join needs leave the JVM (Spark prunes the Parquet read to them).
-    readings = readings.select(*(["user"] if strict else []), "timestamp", "x", "y", "z")
-    if strict:
-        owners = _read(spark, lake, "customer", "curated", "customer_trusted_to_curated")
-        owned, _, _ = stages.inner_join(spark, readings, owners.select("email", "serialNumber"), ["user"], ["email"],
-                                        columns=["timestamp", "x", "y", "z", "serialNumber"])
-        keep, schema, hits, build = stages.inner_join_filter(
-            spark, owned.schema, steps, ["timestamp", "serialNumber"], ["sensorReadingTime", "serialNumber"],
-            columns=ML_COLUMNS, with_hits=True)
-        probe = owned
-        null_key = pc.or_(pc.is_null(build["sensorReadingTime"]), pc.is_null(build["serialNumber"]))
-    else:
-        keep, schema, hits, build = stages.inner_join_filter(
-            spark, readings.schema, steps, ["timestamp"], ["sensorReadingTime"], columns=ML_COLUMNS, with_hits=True)
-        probe = readings
-        null_key = pc.is_null(build["sensorReadingTime"])
-    location = _zone(lake, "step_trainer", "curated")
+    probe = _read(spark, lake, join["with"]).select(*join["with_columns"])
+    lookup = join["lookup"]
+    if lookup is not None:
+        carried = [c for c in join["with_columns"] if c not in lookup["keys"]] + lookup["carry"]
+        table = _read(spark, lake, lookup["of"]).select(*lookup["of_keys"], *lookup["carry"])
+        probe, _, _ = stages.inner_join(spark, probe, table, lookup["keys"], lookup["of_keys"], columns=carried)
+    keep, schema, hits, build = stages.inner_join_filter(
+        spark, probe.schema, built, join["with_keys"], join["keys"], columns=projection, with_hits=True)
+    _select([f.name for f in schema.fields], plan["forbidden"])
+    location = _zone(lake, plan["output"])
     # The join streams into the writer: each task joins its partition and writes the result itself.
     written = stages.write_partitions(probe, location, keep, schema)
-    curated = {"table": "step_trainer/curated", "location": location, "rows": written, "table_rows": written}
     matched = stages.matched_rows(hits.value)
+    null_key = pc.is_null(build[join["keys"][0]])
+    for key in join["keys"][1:]:
+        null_key = pc.or_(null_key, pc.is_null(build[key]))
     nulls = int(pc.sum(null_key).as_py() or 0)
-    unmatched = "no reading of its owner at that time" if strict else "no accelerometer reading at that time"
-    filtered = {"null time or serialNumber": nulls, unmatched: build.num_rows - matched - nulls}
-    return _summary("machine_learning_curated", started, build.num_rows, 0, filtered, [curated], matched=matched)
-
-
-JOBS: dict[str, Callable[..., dict[str, Any]]] = {
-    "customer_landing_to_trusted": customer_landing_to_trusted,
-    "accelerometer_landing_to_trusted": accelerometer_landing_to_trusted,
-    "customer_trusted_to_curated": customer_trusted_to_curated,
-    "step_trainer_trusted": step_trainer_trusted,
-    "machine_learning_curated": machine_learning_curated,
-}
+    output = {"table": f"{plan['output']['table']}/{plan['output']['zone']}", "location": location,
+              "rows": written, "table_rows": written}
+    return _glueless.job_report(plan["job"], lake, engine="spark", strict=strict, read=build.num_rows,
+                                quarantined=0, left_out=[nulls, build.num_rows - matched - nulls], outputs=[output],
+                                matched=matched, seconds=time.perf_counter() - started)
 
 
 def session() -> "SparkSession":
@@ -237,11 +270,23 @@ def _workers_use_this_python() -> None:
 
 
 def run_job(job: str, lake: str, *, strict: bool = False, max_record_bytes: Optional[int] = None,
-            spark: Optional["SparkSession"] = None) -> dict[str, Any]:
-    """Run one STEDI job on Spark and return its run summary (as :func:`glueless.run_job`)."""
-    if job not in JOBS:
-        raise ValueError(f"unknown job {job}; known jobs: {', '.join(JOBS)}")
-    return _translated(lambda: JOBS[job](spark or session(), lake, strict=strict, max_record_bytes=max_record_bytes))
+            incremental: bool = False, spark: Optional["SparkSession"] = None) -> dict[str, Any]:
+    """Run one STEDI job on Spark and return its run summary (as :func:`glueless.run_job`;
+    ``engine`` is ``"spark"``). ``incremental``: a landing job takes only the files its table's
+    bookmark does not name and appends."""
+    from glueless import _glueless
+
+    plan = json.loads(_glueless.job_plan(job, strict=strict))  # ValueError for an unknown job
+
+    def run() -> dict[str, Any]:
+        on = spark or session()
+        if plan["source"]["kind"] == "landing":
+            return _landing_job(on, lake, plan, strict, incremental, max_record_bytes)
+        if plan["steps"] and plan["steps"][0]["kind"] == "join":
+            return _join_job(on, lake, plan, strict)
+        return _table_job(on, lake, plan, strict)
+
+    return _translated(run)
 
 
 def _translated(action: Callable[[], dict[str, Any]]) -> dict[str, Any]:

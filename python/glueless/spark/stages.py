@@ -81,6 +81,8 @@ def read_landing(
     keep: Optional["TaskFilter"] = None,
     counts: Optional[Sequence[Any]] = None,
     rejected_to: Optional[str] = None,
+    files: Optional[Sequence[tuple[str, int]]] = None,
+    unseen_to: Optional[Any] = None,
 ) -> "DataFrame":
     """Decode the landing files under ``path`` (local or S3) with ``columns`` (from
     :func:`glueless._glueless.landing_columns`). The driver lists the files and deals them out,
@@ -101,6 +103,11 @@ def read_landing(
     ``rejected_to`` (a folder from :func:`staging_folder`): each task writes its quarantined
     records there itself (one Parquet file per partition) and the DataFrame holds the decoded rows
     only, so the quarantine costs no second pass; commit the folder with :func:`commit_folder`.
+
+    ``files`` ((location, size) pairs) decodes those files instead of every file under ``path``
+    (an incremental run's new files). ``unseen_to`` (a :func:`file_list` accumulator): a file
+    bringing keys the columns lack is named there and its rows left out instead of failing the
+    task, so the caller can evolve the schema and decode again.
     """
     from pyspark.sql import types as T
 
@@ -109,7 +116,7 @@ def read_landing(
     typed = [(name, hive) for name, hive, _ in columns]
     out_schema = _struct(typed if rejected_to else [*typed, *REJECTED_COLUMNS])
     spec = [(str(name), str(hive), bool(declared)) for name, hive, declared in columns]
-    files = sorted(_glueless.list_data_files(path), key=lambda f: -f[1])
+    files = sorted(_glueless.list_data_files(path) if files is None else files, key=lambda f: -f[1])
     if partitions is None:
         # As Spark packs small files: no task for less than PARTITION_BYTES, at most two per core.
         wanted = -(-sum(size for _, size in files) // PARTITION_BYTES)
@@ -134,6 +141,9 @@ def read_landing(
                 )
                 text_bytes, stored_bytes = text_bytes + text, stored_bytes + stored
                 compressed_files += int(compressed)
+                if unseen and unseen_to is not None:
+                    unseen_to.add([location])
+                    continue
                 if unseen:
                     raise ValueError(
                         f"landing file {location} has fields the table's schema lacks ({', '.join(unseen)}); "
@@ -189,13 +199,22 @@ def rejected(decoded: "DataFrame") -> "DataFrame":
     return decoded.where(decoded["reason"].isNotNull()).select(*[name for name, _ in REJECTED_COLUMNS])
 
 
-def consent_task_filter(column: str = "shareWithResearchAsOfDate") -> "TaskFilter":
-    """A task filter keeping the rows whose ``column`` is present and non-zero
-    (customer_landing_to_trusted's rule)."""
+def consent_task_filter(column: str = "shareWithResearchAsOfDate", counts: Optional[Sequence[Any]] = None
+                        ) -> "TaskFilter":
+    """A task filter keeping the rows whose ``column`` is present and non-zero; ``counts`` (one
+    :func:`counters`) receives the rows left out."""
     from glueless import _glueless
 
     def make() -> Callable[[Any], object]:
-        return lambda batch: _glueless.consent_filter(batch, column)
+        def apply(batch: Any) -> object:
+            import pyarrow as pa
+
+            kept = _glueless.consent_filter(batch, column)
+            if counts:
+                counts[0].add(pa.table(batch).num_rows - pa.table(kept).num_rows)
+            return kept
+
+        return apply
 
     return make
 
@@ -244,21 +263,22 @@ def semi_join_filter(
 
 
 def consent_dates_filter(
-    spark: "SparkSession", customers: "DataFrame", counts: Optional[Sequence[Any]] = None
+    spark: "SparkSession", customers: "DataFrame", counts: Optional[Sequence[Any]] = None, *,
+    user: str = "user", time: str = "timestamp", email: str = "email", consent: str = "shareWithResearchAsOfDate",
 ) -> TaskFilter:
-    """Strict mode: a task filter keeping the readings taken at or after their user's consent
-    time; ``customers`` (email, shareWithResearchAsOfDate) is broadcast. ``counts`` (three
-    :func:`counters`) receive the readings left out: null user or time, no consenting customer,
-    before consent."""
+    """Strict mode: a task filter keeping the readings (``user``, ``time``) taken at or after
+    their user's consent time; ``customers`` (``email``, ``consent``) is broadcast. ``counts``
+    (three :func:`counters`) receive the readings left out: null user or time, no consenting
+    customer, before consent."""
     from glueless import _glueless
 
-    shipped = _broadcast_ipc(spark, _arrow(customers.select("email", "shareWithResearchAsOfDate")))
+    shipped = _broadcast_ipc(spark, _arrow(customers.select(email, consent)))
 
     def make() -> Callable[[Any], object]:
-        dates = _glueless.BroadcastConsentDates(_from_ipc(shipped.value))
+        dates = _glueless.BroadcastConsentDates(_from_ipc(shipped.value), email, consent)
 
         def apply(batch: Any) -> object:
-            kept, left_out = dates.filter(batch)
+            kept, left_out = dates.filter(batch, user, time)
             if counts:
                 for counter, n in zip(counts, left_out):
                     counter.add(n)
@@ -323,6 +343,20 @@ def _bitmap_param(size: int) -> Any:
             return (int.from_bytes(a, "little") | int.from_bytes(b, "little")).to_bytes(size, "little")
 
     return Bitmap()
+
+
+def file_list(spark: "SparkSession") -> Any:
+    """An accumulator of file locations the tasks name (see :func:`read_landing`'s ``unseen_to``)."""
+    from pyspark.accumulators import AccumulatorParam
+
+    class Names(AccumulatorParam[list]):
+        def zero(self, value: list) -> list:
+            return []
+
+        def addInPlace(self, a: list, b: list) -> list:  # noqa: N802 - Spark's name
+            return sorted(set(a) | set(b))
+
+    return spark.sparkContext.accumulator([], Names())
 
 
 def matched_rows(bitmap: bytes) -> int:
@@ -406,7 +440,7 @@ def inner_join(
     return apply_filter(large, keep, schema), hits, table
 
 
-def _staging_name(target: str) -> str:
+def staging_name(target: str) -> str:
     """A hidden name beside ``target``, marked with this (driver) process like glueless' own
     staging folders, so a crashed run's leftovers are recognised and removed."""
     import uuid
@@ -417,7 +451,7 @@ def _staging_name(target: str) -> str:
 
 def staging_folder(target: str) -> str:
     """A new hidden folder beside ``target`` for tasks to write into (see :func:`commit_folder`)."""
-    staging = _staging_name(target)
+    staging = staging_name(target)
     if "://" not in staging:
         os.makedirs(staging)
     return staging
@@ -438,13 +472,9 @@ def _write_part(folder: Optional[str], table: "pa.Table") -> int:
 def commit_folder(staging: str, target: str, schema: "StructType") -> None:
     """Make ``staging`` the table at ``target`` in one atomic step; an empty table still gets one
     (empty) file with ``schema``, so readers see typed columns."""
-    import pyarrow as pa
-
     from glueless import _glueless
 
-    if not any(name.endswith(".parquet") for name, _ in _data_files(staging)):
-        empty = pa.schema([pa.field(f.name, _pa_type(f.dataType.simpleString())) for f in schema.fields])
-        _glueless.write_parquet_file(f"{staging}/part-00000.parquet", empty.empty_table())
+    _typed_if_empty(staging, schema)
     _glueless.commit_staged_folder(staging, target)
 
 
@@ -464,9 +494,20 @@ def write_partitions(
     Parquet table at ``target`` straight from the tasks: each partition's rows are encoded by
     glueless' writer without a trip back to the JVM. Commits the table atomically and returns the
     rows written. For tables Spark need not shuffle before writing."""
-    from pyspark.sql import types as T
-
     staging = staging_folder(target)
+    written = write_parts(df, staging, keep, schema)
+    commit_folder(staging, target, schema or df.schema)
+    return written
+
+
+def write_parts(
+    df: "DataFrame", staging: str, keep: Optional[TaskFilter] = None, schema: Optional["StructType"] = None
+) -> int:
+    """Write ``df`` (through the task filter ``keep``) into the folder ``staging`` (from
+    :func:`staging_folder`) from the tasks, one Parquet file per partition that has rows, without
+    committing it; when no task had a row, one empty file with ``schema`` (default ``df``'s), so
+    the table still has typed columns. Returns the rows written."""
+    from pyspark.sql import types as T
 
     def run(batches: Iterator["pa.RecordBatch"]) -> Iterator["pa.RecordBatch"]:
         import pyarrow as pa
@@ -480,9 +521,26 @@ def write_partitions(
         rows = _write_part(staging, pa.Table.from_batches(parts)) if sum(b.num_rows for b in parts) else 0
         yield pa.record_batch({"rows": pa.array([rows], pa.int64())})
 
-    written = df.mapInArrow(run, T.StructType([T.StructField("rows", T.LongType())])).collect()
-    commit_folder(staging, target, schema or df.schema)
-    return sum(r["rows"] for r in written)
+    written = sum(r["rows"] for r in df.mapInArrow(run, T.StructType([T.StructField("rows", T.LongType())])).collect())
+    _typed_if_empty(staging, schema or df.schema)
+    return written
+
+
+def write_staged(df: "DataFrame", staging: str) -> None:
+    """Write ``df`` with Spark's own writer (zstd) into ``staging`` (a name from
+    :func:`staging_name`), without committing it."""
+    df.write.mode("errorifexists").option("compression", "zstd").parquet(_spark_path(staging))
+    _typed_if_empty(staging, df.schema)
+
+
+def _typed_if_empty(folder: str, schema: "StructType") -> None:
+    import pyarrow as pa
+
+    from glueless import _glueless
+
+    if not any(name.endswith(".parquet") for name, _ in _data_files(folder)):
+        empty = pa.schema([pa.field(f.name, _pa_type(f.dataType.simpleString())) for f in schema.fields])
+        _glueless.write_parquet_file(f"{folder}/part-00000.parquet", empty.empty_table())
 
 
 def write_table(df: "DataFrame", target: str) -> None:
@@ -491,8 +549,8 @@ def write_table(df: "DataFrame", target: str) -> None:
     the target in one atomic step (a rename exchange locally, the manifest on S3)."""
     from glueless import _glueless
 
-    staging = _staging_name(target)
-    df.write.mode("errorifexists").option("compression", "zstd").parquet(_spark_path(staging))
+    staging = staging_name(target)
+    write_staged(df, staging)
     _glueless.commit_staged_folder(staging, target)
 
 
@@ -523,7 +581,11 @@ __all__ = [
     "rejected",
     "semi_join",
     "semi_join_filter",
+    "file_list",
     "staging_folder",
+    "staging_name",
+    "write_parts",
+    "write_staged",
     "commit_folder",
     "write_partitions",
     "write_table",

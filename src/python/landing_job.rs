@@ -1,0 +1,113 @@
+//! A landing → trusted run for an engine whose tasks decode the landing files themselves
+//! (Spark): the core picks the files (all, or those the table's bookmark does not name), keeps
+//! the schema history (a new version when the tasks found keys it lacks) and commits what the
+//! tasks wrote with the bookmark — the same run the local engine makes, decoded elsewhere.
+
+use std::sync::Mutex;
+
+use pyo3::prelude::*;
+
+use super::jobs::OutputSummary;
+use crate::error::Error;
+use crate::jobs::landing_run::LandingRun;
+use crate::jobs::{job_lock, stedi, JobOptions, Lake};
+use crate::storage::lock::LocalLock;
+use crate::storage::Location;
+
+/// One run of a landing → trusted job whose files another engine decodes.
+#[pyclass(module = "glueless._glueless", frozen)]
+pub struct LandingJobRun {
+    run: Mutex<LandingRun>,
+    options: JobOptions,
+    _lock: Option<LocalLock>,
+}
+
+/// What the run did with its files and schema: (appended to the table, files skipped, schema
+/// version, schema change).
+type RunFacts = (bool, u64, u32, Option<String>);
+
+#[pymethods]
+impl LandingJobRun {
+    /// Plan the run of the STEDI job `job` on the lake at `lake` (holding the job's lock).
+    #[new]
+    #[pyo3(signature = (lake, job, *, strict=false, incremental=false, max_record_bytes=None))]
+    fn new(
+        py: Python<'_>,
+        lake: &str,
+        job: &str,
+        strict: bool,
+        incremental: bool,
+        max_record_bytes: Option<usize>,
+    ) -> PyResult<Self> {
+        let plan = stedi::plan(job, strict)?;
+        let table = plan
+            .landing_table()
+            .ok_or_else(|| Error::InvalidArgument(format!("{job} reads no landing data")))?;
+        let mut options = JobOptions { strict, incremental, ..JobOptions::default() };
+        if let Some(n) = max_record_bytes {
+            options.landing.max_record_bytes = n;
+        }
+        let lake = Lake::open(lake)?;
+        let (lock, run) = py.detach(|| -> crate::Result<_> {
+            let lock = job_lock(&lake, plan.job)?;
+            Ok((lock, LandingRun::start(&lake, plan.job, table, &options)?))
+        })?;
+        Ok(Self { run: Mutex::new(run), options, _lock: lock })
+    }
+
+    /// The landing files this run takes, as (location, size).
+    fn files(&self) -> Vec<(String, u64)> {
+        self.locked().files().iter().map(|f| (f.location.to_string(), f.size)).collect()
+    }
+
+    /// The landing columns to decode with now, as (name, Athena type, declared).
+    fn columns(&self) -> Vec<(String, String, bool)> {
+        self.locked().schema_version().columns.iter().map(|c| (c.name.clone(), c.hive_type.clone(), c.declared)).collect()
+    }
+
+    /// The tasks found keys or values the columns have no place for in the files at
+    /// `locations`: store the schema version that holds them (decode again with [`Self::columns`]).
+    fn evolve(&self, py: Python<'_>, locations: Vec<String>) -> PyResult<()> {
+        py.detach(|| self.locked().evolve_from(&locations, &self.options))?;
+        Ok(())
+    }
+
+    /// Commit the folders the tasks wrote (`trusted`: the run's rows, DISTINCT among themselves
+    /// when `distinct`; `rejected`: quarantine parts). Returns the trusted and quarantine outputs
+    /// and the rows left out because the table already had them (an incremental run).
+    fn commit(
+        &self,
+        py: Python<'_>,
+        trusted: &str,
+        rejected: &str,
+        distinct: bool,
+    ) -> PyResult<(OutputSummary, OutputSummary, u64)> {
+        let (trusted, rejected) = (Location::parse(trusted)?, Location::parse(rejected)?);
+        let (out, quarantine, already) = py.detach(|| self.locked().commit_staged(&trusted, &rejected, distinct))?;
+        let quarantine = crate::jobs::OutputInfo { role: crate::jobs::OutputRole::Quarantine, ..quarantine };
+        Ok((OutputSummary::from(&out), OutputSummary::from(&quarantine), already))
+    }
+
+    /// Remove the folders an attempt's tasks wrote (`trusted`, `rejected`) without committing them.
+    fn discard(&self, py: Python<'_>, trusted: &str, rejected: &str) -> PyResult<()> {
+        let (trusted, rejected) = (Location::parse(trusted)?, Location::parse(rejected)?);
+        py.detach(|| self.locked().discard_staged(&trusted, &rejected))?;
+        Ok(())
+    }
+
+    /// (appended to the table, files skipped, schema version, schema change): for the report.
+    fn facts(&self) -> RunFacts {
+        let run = self.locked();
+        let mut report = crate::jobs::JobReport::default();
+        run.annotate(&mut report);
+        (report.incremental, report.files_skipped, report.schema_version, report.schema_change)
+    }
+}
+
+impl LandingJobRun {
+    fn locked(&self) -> std::sync::MutexGuard<'_, LandingRun> {
+        // A panic while holding the lock cannot leave the run half-changed in a way that matters
+        // more than the panic itself; go on with its state.
+        self.run.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
