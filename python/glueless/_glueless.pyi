@@ -1,7 +1,7 @@
 """Type stubs of the Rust core (checked against the binary with mypy.stubtest)."""
 
 from os import PathLike
-from typing import Any, Callable, Mapping, Optional, Protocol, Sequence, TypedDict, Union, final
+from typing import Any, Callable, Literal, Mapping, Optional, Protocol, Sequence, TypedDict, Union, final
 
 __all__ = [
     "__version__",
@@ -44,6 +44,12 @@ __all__ = [
     "BroadcastSemiJoin",
     "BroadcastInnerJoin",
     "BroadcastConsentDates",
+    "LandingJobRun",
+    "STEDI_JOBS",
+    "REJECTED_COLUMNS",
+    "job_plan",
+    "job_report",
+    "landing_arrow_schema",
 ]
 
 __version__: str
@@ -89,6 +95,7 @@ class LandingResult:
     def stats(self) -> LandingStats: ...
 
 class OutputSummary(TypedDict):
+    role: Literal["output", "quarantine"]
     table: str
     location: str
     rows: int
@@ -98,6 +105,7 @@ class OutputSummary(TypedDict):
 
 class JobSummary(TypedDict):
     job: str
+    engine: Literal["local", "spark"]
     read: int
     quarantined: int
     filtered: dict[str, int]
@@ -153,8 +161,9 @@ def read_parquet(location: Location, columns: Optional[Sequence[str]] = None) ->
 def write_parquet(location: Location, table: ArrowStreamExportable) -> WrittenParquet:
     """Replace a folder's content with ``table`` as Parquet (zstd), atomically."""
 
-def consent_filter(table: ArrowStreamExportable, column: str = "shareWithResearchAsOfDate") -> ArrowTable:
-    """Keep the rows of any Arrow table whose ``column`` is present and non-zero."""
+def consent_filter(table: ArrowStreamExportable, column: Optional[str] = None) -> ArrowTable:
+    """Keep the rows of any Arrow table whose ``column`` (default: STEDI's consent column,
+    ``shareWithResearchAsOfDate``) is present and non-zero."""
 
 def consent_dated_filter(
     readings: ArrowStreamExportable,
@@ -163,7 +172,7 @@ def consent_dated_filter(
     user: str = "user",
     time: str = "timestamp",
     email: str = "email",
-    consent: str = "shareWithResearchAsOfDate",
+    consent: Optional[str] = None,
 ) -> ArrowTable:
     """Keep readings taken by a consenting customer at or after the (latest) consent time."""
 
@@ -205,6 +214,53 @@ def run_job(
     snapshot); ``None`` keeps each table's own format (Parquet for a new table). A table of another
     format already at an output is an :class:`InvalidArgumentError`.
     """
+
+STEDI_JOBS: list[str]
+
+def job_plan(job: str, *, strict: bool = False) -> str:
+    """The description of STEDI job ``job`` as JSON: its source (landing table or earlier table),
+    steps (each filter with the reasons its rows count under), output and forbidden columns —
+    what the Spark engine runs. :class:`ValueError` for an unknown job."""
+
+def job_report(
+    job: str,
+    lake: str,
+    *,
+    engine: str,
+    strict: bool,
+    read: int,
+    quarantined: int,
+    left_out: Sequence[int],
+    outputs: Sequence[Mapping[str, Any]],
+    matched: Optional[int] = None,
+    landing: Optional[tuple[int, int, int]] = None,
+    run: Optional[tuple[bool, int, int, Optional[str]]] = None,
+    seconds: float = 0.0,
+) -> JobSummary:
+    """The run summary of job ``job`` from another engine's counts (``left_out``: one count per
+    reason of the plan, in order), as :func:`run_job` returns it; regenerates the catalog DDL of
+    what the job wrote."""
+
+@final
+class LandingJobRun:
+    """A landing → trusted run whose files another engine's tasks decode: the core picks the
+    files, keeps the schema history and commits the tasks' output with the job bookmark."""
+
+    def __new__(
+        cls,
+        lake: str,
+        job: str,
+        *,
+        strict: bool = False,
+        incremental: bool = False,
+        max_record_bytes: Optional[int] = None,
+    ) -> LandingJobRun: ...
+    def files(self) -> list[tuple[str, int]]: ...
+    def columns(self) -> list[_ColumnSpec]: ...
+    def evolve(self, locations: list[str]) -> None: ...
+    def commit(self, trusted: str, rejected: str, distinct: bool) -> tuple[OutputSummary, OutputSummary, int]: ...
+    def discard(self, trusted: str, rejected: str) -> None: ...
+    def facts(self) -> tuple[bool, int, int, Optional[str]]: ...
 
 class TableFormatCommitter(Protocol):
     def commit(
@@ -402,6 +458,12 @@ _ColumnSpec = tuple[str, str, bool]
 def landing_columns(lake: str, table: str) -> list[_ColumnSpec]:
     """The current landing columns of ``table`` (name, Athena type, declared) from its schema history."""
 
+def landing_arrow_schema(columns: list[_ColumnSpec], *, quarantine: bool = False) -> ArrowTable:
+    """An empty table with the Arrow schema of rows decoded with ``columns`` (then the
+    quarantine's columns when ``quarantine``)."""
+
+REJECTED_COLUMNS: list[str]
+
 def parquet_rows(location: Location) -> int:
     """The number of rows of the committed Parquet files of a folder, from their footers."""
 
@@ -449,7 +511,7 @@ class BroadcastConsentDates:
     """Customers' consent times, built once from a broadcast customer table (strict mode)."""
 
     def __new__(
-        cls, customers: ArrowStreamExportable, email: str = "email", consent: str = "shareWithResearchAsOfDate"
+        cls, customers: ArrowStreamExportable, email: str = "email", consent: Optional[str] = None
     ) -> BroadcastConsentDates: ...
     def filter(
         self, batch: ArrowStreamExportable, user: str = "user", time: str = "timestamp"

@@ -5,6 +5,6 @@ pub mod reviews;
 pub mod rng;
 pub mod stedi;
 
-pub use replicate::{replicate_stedi, Replicated};
+pub use replicate::replicate_stedi;
 pub use reviews::{generate_silver, SilverSpec};
-pub use stedi::{generate_stedi, GeneratedStedi, StediSpec};
+pub use stedi::{generate_stedi, StediSpec};

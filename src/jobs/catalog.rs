@@ -75,7 +75,7 @@ pub fn lake_ddl(lake: &Lake, database: &str, scope: DdlScope) -> Result<Vec<Tabl
             landing_ddl(database, table, &location, schema.schema(), None)?
         } else {
             let history = SchemaHistory::load(lake, table)?;
-            let schema = history.landing_schema()?;
+            let schema = history.landing_schema();
             landing_ddl(database, table, &location, schema.schema(), Some(history.current().version))?
         });
     }
@@ -106,7 +106,7 @@ pub fn write_job_ddl(lake: &Lake, report: &JobReport, database: &str) -> Result<
     let mut tables = Vec::new();
     if let Some(table) = &report.landing_table {
         let history = SchemaHistory::load(lake, table)?;
-        let schema = history.landing_schema()?;
+        let schema = history.landing_schema();
         let location = lake.zone(table, "landing");
         tables.push(landing_ddl(database, table, &location, schema.schema(), Some(history.current().version))?);
     }

@@ -58,7 +58,18 @@ impl LandingRun {
             None => (all, 0, Bookmark::default()),
         };
         let incremental = options.incremental && previous_exists;
-        Ok(Self { lake: lake.clone(), job, table, trusted, incremental, history, files, bookmark, skipped, schema_change: None })
+        Ok(Self {
+            lake: lake.clone(),
+            job,
+            table,
+            trusted,
+            incremental,
+            history,
+            files,
+            bookmark,
+            skipped,
+            schema_change: None,
+        })
     }
 
     /// Decode this run's landing files with the table's current schema, passing each batch
@@ -77,7 +88,7 @@ impl LandingRun {
     ) -> Result<(LandingOutput, OutputInfo)> {
         let mut landed = None;
         for _ in 0..MAX_DECODES {
-            let schema = self.history.landing_schema()?;
+            let schema = self.history.landing_schema();
             restart();
             let out = landing::read_files_filtered(&self.files, Some(&schema), &options.landing, keep)?;
             if out.unseen.is_empty() {
@@ -123,7 +134,7 @@ impl LandingRun {
                 })
             })
             .collect::<Result<_>>()?;
-        let schema = self.history.landing_schema()?;
+        let schema = self.history.landing_schema();
         let out = landing::read_files_filtered(&files, Some(&schema), &options.landing, &|b| Ok(b.clone()))?;
         if out.unseen.is_empty() {
             return Ok(());
@@ -144,6 +155,9 @@ impl LandingRun {
     }
 
     /// Replace the quarantine; an incremental run keeps the records of files it did not take.
+    ///
+    /// # Errors
+    /// Storage errors; the quarantine then stays as it was.
     pub fn write_rejected(&self, rejected: &[RecordBatch]) -> Result<OutputInfo> {
         let target = self.lake.output(self.table, "rejected");
         let location = &target.location;
@@ -241,7 +255,8 @@ impl LandingRun {
         let rejected = self.write_rejected(&quarantined)?;
         let staged = StagedFolder::adopt(&self.trusted, trusted)?;
         if self.incremental {
-            let rows = read_staged(trusted)?.ok_or_else(|| Error::NotFound { what: "staged rows", path: trusted.to_string() })?;
+            let rows = read_staged(trusted)?
+                .ok_or_else(|| Error::NotFound { what: "staged rows", path: trusted.to_string() })?;
             drop(staged);
             let (out, already) = self.write_trusted(&rows.schema, rows.batches, distinct_rows)?;
             return Ok((out, rejected, already));

@@ -2,16 +2,16 @@
 //! an engine — the local one here ([`execute`]), or Spark (`glueless.spark`), which receives the
 //! same descriptions. Pure Rust, so each job is testable without Python.
 
-pub mod bookmark;
+pub(crate) mod bookmark;
 pub mod catalog;
 pub(crate) mod execute;
 pub mod gold;
 pub mod lake;
-pub mod landing_run;
-pub mod output;
+pub(crate) mod landing_run;
+pub(crate) mod output;
 pub mod plan;
 pub mod report;
-pub mod schema_history;
+pub(crate) mod schema_history;
 pub mod stedi;
 pub mod tables;
 

@@ -95,15 +95,14 @@ impl Step {
     #[must_use]
     pub fn reasons(&self, appending: bool) -> Vec<&'static str> {
         match self {
-            Step::Consent { reason, .. } => vec![reason],
+            Step::Distinct { reason, already_reason } if appending => vec![reason, already_reason],
+            Step::Consent { reason, .. } | Step::Distinct { reason, .. } => vec![reason],
             Step::SemiJoin { null_reason, unmatched_reason, .. } | Step::Join { null_reason, unmatched_reason, .. } => {
                 vec![null_reason, unmatched_reason]
             }
             Step::ConsentDated { null_reason, unmatched_reason, before_reason, .. } => {
                 vec![null_reason, unmatched_reason, before_reason]
             }
-            Step::Distinct { reason, already_reason } if appending => vec![reason, already_reason],
-            Step::Distinct { reason, .. } => vec![reason],
             Step::Select { .. } => Vec::new(),
         }
     }

@@ -16,16 +16,15 @@ use serde::{Deserialize, Serialize};
 use super::Lake;
 use crate::error::{Error, Result};
 use crate::landing::infer::widen;
-use crate::landing::{LandingSchema, Unseen};
+use crate::landing::{ColumnType, LandingSchema, Unseen};
 use crate::storage::{objects, Location};
 
 /// One column of a schema version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Column {
     pub name: String,
-    /// Athena type: string, bigint, double or boolean.
     #[serde(rename = "type")]
-    pub hive_type: String,
+    pub kind: ColumnType,
     /// Declared by glueless (true) or added by evolution.
     pub declared: bool,
 }
@@ -100,15 +99,12 @@ impl SchemaHistory {
     }
 
     /// The current schema, for decoding: declared columns strict, evolved ones widening.
-    ///
-    /// # Errors
-    /// [`Error::Storage`] for a stored type glueless does not write.
-    pub fn landing_schema(&self) -> Result<LandingSchema> {
+    #[must_use]
+    pub fn landing_schema(&self) -> LandingSchema {
         let columns = &self.current().columns;
-        let fields: Vec<Field> =
-            columns.iter().map(|c| Ok(Field::new(&c.name, arrow_type(&c.hive_type)?, true))).collect::<Result<_>>()?;
+        let fields: Vec<Field> = columns.iter().map(|c| Field::new(&c.name, c.kind.arrow(), true)).collect();
         let declared = columns.iter().take_while(|c| c.declared).count();
-        Ok(LandingSchema::with_evolved(Arc::new(Schema::new(fields)), declared))
+        LandingSchema::with_evolved(Arc::new(Schema::new(fields)), declared)
     }
 
     /// Add a version for what `unseen` found (new columns; evolved columns widened). Returns
@@ -126,24 +122,24 @@ impl SchemaHistory {
             };
             // The value did not fit the current type, so a type that "already holds it" (a float
             // column and an integer beyond 2^53) is not enough: such values become text.
-            let current = arrow_type(&column.hive_type)?;
+            let current = column.kind.arrow();
             let mut wider = widen(&current, field.data_type());
             if wider == current {
                 wider = DataType::Utf8;
             }
-            let wider = hive_type(&wider)?;
-            if wider != column.hive_type {
-                changes.push(format!("{} {} → {wider}", column.name, column.hive_type));
-                column.hive_type = wider.to_string();
+            let wider = ColumnType::of(&wider)?;
+            if wider != column.kind {
+                changes.push(format!("{} {} → {wider}", column.name, column.kind));
+                column.kind = wider;
             }
         }
         for field in unseen.added.fields() {
             if columns.iter().any(|c| c.name.eq_ignore_ascii_case(field.name())) {
                 continue;
             }
-            let hive = hive_type(field.data_type())?;
-            changes.push(format!("added {} {hive}", field.name()));
-            columns.push(Column { name: field.name().clone(), hive_type: hive.into(), declared: false });
+            let column_type = ColumnType::of(field.data_type())?;
+            changes.push(format!("added {} {column_type}", field.name()));
+            columns.push(Column { name: field.name().clone(), kind: column_type, declared: false });
         }
         if changes.is_empty() {
             return Ok(None);
@@ -187,29 +183,9 @@ fn columns_of(schema: &Schema, declared: usize) -> Result<Vec<Column>> {
         .iter()
         .enumerate()
         .map(|(i, f)| {
-            Ok(Column { name: f.name().clone(), hive_type: hive_type(f.data_type())?.into(), declared: i < declared })
+            Ok(Column { name: f.name().clone(), kind: ColumnType::of(f.data_type())?, declared: i < declared })
         })
         .collect()
-}
-
-fn hive_type(data_type: &DataType) -> Result<&'static str> {
-    Ok(match data_type {
-        DataType::Utf8 => "string",
-        DataType::Int64 => "bigint",
-        DataType::Float64 => "double",
-        DataType::Boolean => "boolean",
-        other => return Err(Error::Unsupported(format!("landing column type {other}"))),
-    })
-}
-
-fn arrow_type(hive: &str) -> Result<DataType> {
-    Ok(match hive {
-        "string" => DataType::Utf8,
-        "bigint" => DataType::Int64,
-        "double" => DataType::Float64,
-        "boolean" => DataType::Boolean,
-        other => return Err(Error::Unsupported(format!("landing column type {other} in the schema history"))),
-    })
 }
 
 #[cfg(test)]
@@ -243,7 +219,7 @@ mod tests {
 
         let mut again = SchemaHistory::load(&lake, "step_trainer").unwrap();
         assert_eq!(again.current().version, 2);
-        let schema = again.landing_schema().unwrap();
+        let schema = again.landing_schema();
         assert!(!schema.is_evolved(2) && schema.is_evolved(3));
         // A declared column never widens; an evolved one does.
         let change = again.evolve(&unseen(&[], &[("serialNumber", "1"), ("battery", "\"low\"")]), "b.json").unwrap();
@@ -251,6 +227,6 @@ mod tests {
         again.save().unwrap();
         let last = SchemaHistory::load(&lake, "step_trainer").unwrap();
         assert_eq!(last.versions.len(), 3);
-        assert_eq!(last.current().columns[1].hive_type, "string");
+        assert_eq!(last.current().columns[1].kind, ColumnType::String);
     }
 }

@@ -59,44 +59,15 @@ pub fn is_pii(name: &str) -> bool {
 /// # Errors
 /// [`Error::InvalidArgument`] for an unknown job.
 pub fn plan(job: &str, strict: bool) -> Result<JobPlan> {
-    let trusted = |table: &'static str, producer: &'static str| TableRef { table, zone: "trusted", producer };
-    let plan = match job {
+    Ok(match job {
         "customer_landing_to_trusted" => JobPlan {
             job: STEDI_JOBS[0],
             source: Source::Landing { table: "customer" },
             steps: vec![Step::Consent { column: CONSENT_COLUMN, reason: "no research consent" }],
-            output: trusted("customer", STEDI_JOBS[0]),
+            output: CUSTOMER_TRUSTED,
             forbidden: Vec::new(),
         },
-        "accelerometer_landing_to_trusted" => JobPlan {
-            job: STEDI_JOBS[1],
-            source: Source::Landing { table: "accelerometer" },
-            steps: vec![
-                if strict {
-                    Step::ConsentDated {
-                        of: CUSTOMER_TRUSTED,
-                        user: "user",
-                        time: "timestamp",
-                        email: "email",
-                        consent: CONSENT_COLUMN,
-                        null_reason: "null user or timestamp",
-                        unmatched_reason: "no consenting customer",
-                        before_reason: "before consent",
-                    }
-                } else {
-                    Step::SemiJoin {
-                        of: CUSTOMER_TRUSTED,
-                        keys: vec!["user"],
-                        of_keys: vec!["email"],
-                        null_reason: "null user",
-                        unmatched_reason: "no consenting customer",
-                    }
-                },
-                DISTINCT,
-            ],
-            output: trusted("accelerometer", STEDI_JOBS[1]),
-            forbidden: Vec::new(),
-        },
+        "accelerometer_landing_to_trusted" => accelerometer_landing_to_trusted(strict),
         "customer_trusted_to_curated" => JobPlan {
             job: STEDI_JOBS[2],
             source: Source::Table { of: CUSTOMER_TRUSTED, columns: vec!["email"] },
@@ -129,52 +100,83 @@ pub fn plan(job: &str, strict: bool) -> Result<JobPlan> {
             output: STEP_TRAINER_TRUSTED,
             forbidden: Vec::new(),
         },
-        "machine_learning_curated" => JobPlan {
-            job: STEDI_JOBS[4],
-            source: Source::Table {
-                of: STEP_TRAINER_TRUSTED,
-                columns: vec!["sensorReadingTime", "serialNumber", "distanceFromObject"],
-            },
-            steps: vec![
-                if strict {
-                    // Each reading first gains the serial number(s) its user owns.
-                    Step::Join {
-                        with: ACCELEROMETER_TRUSTED,
-                        with_columns: vec!["user", "timestamp", "x", "y", "z"],
-                        lookup: Some(Lookup {
-                            of: CUSTOMER_CURATED,
-                            keys: vec!["user"],
-                            of_keys: vec!["email"],
-                            carry: vec!["serialNumber"],
-                        }),
-                        keys: vec!["sensorReadingTime", "serialNumber"],
-                        with_keys: vec!["timestamp", "serialNumber"],
-                        null_reason: "null time or serialNumber",
-                        unmatched_reason: "no reading of its owner at that time",
-                    }
-                } else {
-                    // The default join needs no user: reading (and joining) without the email
-                    // column saves copying a string per output row.
-                    Step::Join {
-                        with: ACCELEROMETER_TRUSTED,
-                        with_columns: vec!["timestamp", "x", "y", "z"],
-                        lookup: None,
-                        keys: vec!["sensorReadingTime"],
-                        with_keys: vec!["timestamp"],
-                        null_reason: "null time or serialNumber",
-                        unmatched_reason: "no accelerometer reading at that time",
-                    }
-                },
-                Step::Select { columns: ML_COLUMNS.to_vec() },
-            ],
-            output: ML_CURATED,
-            forbidden: PII_COLUMNS.to_vec(),
-        },
+        "machine_learning_curated" => machine_learning_curated(strict),
         other => {
             return Err(Error::InvalidArgument(format!("unknown job {other}; known jobs: {}", STEDI_JOBS.join(", "))))
         }
+    })
+}
+
+fn accelerometer_landing_to_trusted(strict: bool) -> JobPlan {
+    let consenting = if strict {
+        Step::ConsentDated {
+            of: CUSTOMER_TRUSTED,
+            user: "user",
+            time: "timestamp",
+            email: "email",
+            consent: CONSENT_COLUMN,
+            null_reason: "null user or timestamp",
+            unmatched_reason: "no consenting customer",
+            before_reason: "before consent",
+        }
+    } else {
+        Step::SemiJoin {
+            of: CUSTOMER_TRUSTED,
+            keys: vec!["user"],
+            of_keys: vec!["email"],
+            null_reason: "null user",
+            unmatched_reason: "no consenting customer",
+        }
     };
-    Ok(plan)
+    JobPlan {
+        job: STEDI_JOBS[1],
+        source: Source::Landing { table: "accelerometer" },
+        steps: vec![consenting, DISTINCT],
+        output: ACCELEROMETER_TRUSTED,
+        forbidden: Vec::new(),
+    }
+}
+
+fn machine_learning_curated(strict: bool) -> JobPlan {
+    let join = if strict {
+        // Each reading first gains the serial number(s) its user owns.
+        Step::Join {
+            with: ACCELEROMETER_TRUSTED,
+            with_columns: vec!["user", "timestamp", "x", "y", "z"],
+            lookup: Some(Lookup {
+                of: CUSTOMER_CURATED,
+                keys: vec!["user"],
+                of_keys: vec!["email"],
+                carry: vec!["serialNumber"],
+            }),
+            keys: vec!["sensorReadingTime", "serialNumber"],
+            with_keys: vec!["timestamp", "serialNumber"],
+            null_reason: "null time or serialNumber",
+            unmatched_reason: "no reading of its owner at that time",
+        }
+    } else {
+        // The default join needs no user: reading (and joining) without the email column saves
+        // copying a string per output row.
+        Step::Join {
+            with: ACCELEROMETER_TRUSTED,
+            with_columns: vec!["timestamp", "x", "y", "z"],
+            lookup: None,
+            keys: vec!["sensorReadingTime"],
+            with_keys: vec!["timestamp"],
+            null_reason: "null time or serialNumber",
+            unmatched_reason: "no accelerometer reading at that time",
+        }
+    };
+    JobPlan {
+        job: STEDI_JOBS[4],
+        source: Source::Table {
+            of: STEP_TRAINER_TRUSTED,
+            columns: vec!["sensorReadingTime", "serialNumber", "distanceFromObject"],
+        },
+        steps: vec![join, Step::Select { columns: ML_COLUMNS.to_vec() }],
+        output: ML_CURATED,
+        forbidden: PII_COLUMNS.to_vec(),
+    }
 }
 
 #[cfg(test)]

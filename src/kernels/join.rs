@@ -341,12 +341,6 @@ impl InnerJoinBuild {
         Ok(Probed { batch, matched: pairs.matched, null_keys: pairs.null_keys })
     }
 
-    /// Rows of the build side.
-    #[must_use]
-    pub fn build_rows(&self) -> usize {
-        self.batch.num_rows()
-    }
-
     /// Which build rows found a partner in the batches probed so far: bit `i % 64` of word
     /// `i / 64` for build row `i`.
     #[must_use]

@@ -3,6 +3,7 @@
 //! [`LandingStats`] always add up.
 
 pub mod coerce;
+pub mod column_type;
 pub mod compressed;
 pub mod decode;
 pub mod flat;
@@ -23,6 +24,7 @@ use rayon::prelude::*;
 use crate::error::Result;
 use crate::pool;
 use crate::storage::{objects, FileEntry, Location};
+pub use column_type::ColumnType;
 pub use decode::Decoder;
 pub use infer::{SchemaInference, Unseen};
 pub use quarantine::{rejected_schema, RejectedBuilder};

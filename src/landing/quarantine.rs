@@ -35,7 +35,6 @@ pub struct RejectedBuilder {
     line_number: Int64Builder,
     reason: StringBuilder,
     raw_line: StringBuilder,
-    rows: usize,
     /// Bytes in the widest string column since the last [`Self::finish`] (an upper bound).
     text_bytes: usize,
 }
@@ -55,13 +54,6 @@ impl RejectedBuilder {
             // Invalid bytes show as U+FFFD; the reason gives the offset of the first one.
             self.raw_line.append_value(String::from_utf8_lossy(raw));
         }
-        self.rows += 1;
-    }
-
-    /// Rejected records so far.
-    #[must_use]
-    pub fn rows(&self) -> usize {
-        self.rows
     }
 
     /// An upper bound of the bytes of any string column so far: the caller starts a new batch
@@ -76,7 +68,6 @@ impl RejectedBuilder {
     /// # Errors
     /// Never in practice: the columns always match the schema.
     pub fn finish(&mut self) -> Result<RecordBatch> {
-        self.rows = 0;
         self.text_bytes = 0;
         Ok(RecordBatch::try_new(
             rejected_schema(),

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use arrow_schema::{DataType, Field, Schema};
+use arrow_schema::{Field, Schema};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use pyo3_arrow::PyTable;
@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::jobs::schema_history::SchemaHistory;
 use crate::jobs::Lake;
 use crate::kernels::{ConsentDates, InnerJoinBuild, JoinInput, SemiJoinFilter};
-use crate::landing::{self, rejected_schema, LandingOptions, LandingSchema};
+use crate::landing::{self, rejected_schema, ColumnType, LandingOptions, LandingSchema};
 use crate::storage::{objects, parquet_file, Location, StagedFolder};
 
 /// A landing column as the driver ships it to tasks: (name, Athena type, declared).
@@ -26,7 +26,9 @@ type ColumnSpec = (String, String, bool);
 pub fn landing_columns(py: Python<'_>, lake: &str, table: &str) -> PyResult<Vec<ColumnSpec>> {
     py.detach(|| {
         let history = SchemaHistory::load(&Lake::open(lake)?, table)?;
-        Ok::<_, crate::Error>(history.current().columns.iter().map(|c| (c.name.clone(), c.hive_type.clone(), c.declared)).collect())
+        Ok::<_, crate::Error>(
+            history.current().columns.iter().map(|c| (c.name.clone(), c.kind.to_string(), c.declared)).collect(),
+        )
     })
     .map_err(PyErr::from)
 }
@@ -34,19 +36,23 @@ pub fn landing_columns(py: Python<'_>, lake: &str, table: &str) -> PyResult<Vec<
 fn landing_schema(columns: &[ColumnSpec]) -> Result<LandingSchema> {
     let fields: Vec<Field> = columns
         .iter()
-        .map(|(name, hive, _)| {
-            let data_type = match hive.as_str() {
-                "string" => DataType::Utf8,
-                "bigint" => DataType::Int64,
-                "double" => DataType::Float64,
-                "boolean" => DataType::Boolean,
-                other => return Err(Error::InvalidArgument(format!("column {name}: unknown landing type {other}"))),
-            };
-            Ok(Field::new(name, data_type, true))
-        })
+        .map(|(name, column_type, _)| Ok(Field::new(name, column_type.parse::<ColumnType>()?.arrow(), true)))
         .collect::<Result<_>>()?;
     let declared = columns.iter().take_while(|c| c.2).count();
     Ok(LandingSchema::with_evolved(Arc::new(Schema::new(fields)), declared))
+}
+
+/// An empty table with the Arrow schema of rows decoded with `columns` (then the quarantine's
+/// columns when `quarantine`), for an engine that declares the schema of its tasks' output.
+#[pyfunction]
+#[pyo3(signature = (columns, *, quarantine=false))]
+pub fn landing_arrow_schema(columns: Vec<ColumnSpec>, quarantine: bool) -> PyResult<ArrowTable> {
+    let mut fields: Vec<Field> =
+        landing_schema(&columns)?.schema().fields().iter().map(|f| f.as_ref().clone()).collect();
+    if quarantine {
+        fields.extend(rejected_schema().fields().iter().map(|f| f.as_ref().clone()));
+    }
+    Ok(ArrowTable::new(Arc::new(Schema::new(fields)), Vec::new()))
 }
 
 /// Decode one landing file's bytes (as stored: decompressed first when `source` names a
@@ -95,16 +101,14 @@ pub fn read_landing_file(
     columns: Vec<ColumnSpec>,
     max_record_bytes: Option<usize>,
 ) -> PyResult<(ArrowTable, ArrowTable, Vec<String>, FileSizes)> {
-    let (schema, decoded, stored_bytes) = py
-        .detach(|| -> Result<_> {
-            let location = Location::parse(location)?;
-            let file = objects::file_info(&location)?
-                .ok_or_else(|| Error::NotFound { what: "landing file", path: location.to_string() })?;
-            let content = objects::read(&file)?;
-            let (schema, decoded) = decode(&content, &file.location.to_string(), &columns, max_record_bytes)?;
-            Ok((schema, decoded, content.len() as u64))
-        })
-        ?;
+    let (schema, decoded, stored_bytes) = py.detach(|| -> Result<_> {
+        let location = Location::parse(location)?;
+        let file = objects::file_info(&location)?
+            .ok_or_else(|| Error::NotFound { what: "landing file", path: location.to_string() })?;
+        let content = objects::read(&file)?;
+        let (schema, decoded) = decode(&content, &file.location.to_string(), &columns, max_record_bytes)?;
+        Ok((schema, decoded, content.len() as u64))
+    })?;
     let sizes = (decoded.text_bytes, stored_bytes, decoded.compressed);
     Ok((
         ArrowTable::new(schema, decoded.accepted),
@@ -145,9 +149,8 @@ impl BroadcastSemiJoin {
     fn new(py: Python<'_>, build: PyTable, keys: Vec<String>, probe_keys: Option<Vec<String>>) -> PyResult<Self> {
         let (batches, schema) = build.into_inner();
         let names: Vec<&str> = keys.iter().map(String::as_str).collect();
-        let inner = py
-            .detach(|| SemiJoinFilter::new(JoinInput { schema: &schema, batches: &batches, keys: &names }))
-            ?;
+        let inner =
+            py.detach(|| SemiJoinFilter::new(JoinInput { schema: &schema, batches: &batches, keys: &names }))?;
         Ok(Self { inner, probe_keys: probe_keys.unwrap_or(keys) })
     }
 
@@ -156,19 +159,17 @@ impl BroadcastSemiJoin {
     fn filter(&self, py: Python<'_>, batch: PyTable) -> PyResult<(ArrowTable, u64, u64)> {
         let (batches, schema) = batch.into_inner();
         let keys: Vec<&str> = self.probe_keys.iter().map(String::as_str).collect();
-        let (out, nulls, misses) = py
-            .detach(|| -> Result<_> {
-                let mut out = Vec::with_capacity(batches.len());
-                let (mut nulls, mut misses) = (0, 0);
-                for batch in &batches {
-                    let (kept, n, m) = self.inner.filter(batch, &keys)?;
-                    out.push(kept);
-                    nulls += n;
-                    misses += m;
-                }
-                Ok((out, nulls, misses))
-            })
-            ?;
+        let (out, nulls, misses) = py.detach(|| -> Result<_> {
+            let mut out = Vec::with_capacity(batches.len());
+            let (mut nulls, mut misses) = (0, 0);
+            for batch in &batches {
+                let (kept, n, m) = self.inner.filter(batch, &keys)?;
+                out.push(kept);
+                nulls += n;
+                misses += m;
+            }
+            Ok((out, nulls, misses))
+        })?;
         Ok((ArrowTable::new(schema, out), nulls, misses))
     }
 }
@@ -188,9 +189,8 @@ impl BroadcastInnerJoin {
     fn new(py: Python<'_>, build: PyTable, keys: Vec<String>, probe_keys: Vec<String>) -> PyResult<Self> {
         let (batches, schema) = build.into_inner();
         let names: Vec<&str> = keys.iter().map(String::as_str).collect();
-        let inner = py
-            .detach(|| InnerJoinBuild::new(JoinInput { schema: &schema, batches: &batches, keys: &names }))
-            ?;
+        let inner =
+            py.detach(|| InnerJoinBuild::new(JoinInput { schema: &schema, batches: &batches, keys: &names }))?;
         Ok(Self { inner, probe_keys })
     }
 
@@ -207,19 +207,17 @@ impl BroadcastInnerJoin {
         let (batches, schema) = batch.into_inner();
         let keys: Vec<&str> = self.probe_keys.iter().map(String::as_str).collect();
         let out_schema = self.inner.output_schema(&schema);
-        let (out, matched, nulls) = py
-            .detach(|| -> Result<_> {
-                let mut out = Vec::with_capacity(batches.len());
-                let (mut matched, mut nulls) = (0, 0);
-                for batch in &batches {
-                    let probed = self.inner.probe(batch, &keys)?;
-                    out.push(probed.batch);
-                    matched += probed.matched;
-                    nulls += probed.null_keys;
-                }
-                Ok((out, matched, nulls))
-            })
-            ?;
+        let (out, matched, nulls) = py.detach(|| -> Result<_> {
+            let mut out = Vec::with_capacity(batches.len());
+            let (mut matched, mut nulls) = (0, 0);
+            for batch in &batches {
+                let probed = self.inner.probe(batch, &keys)?;
+                out.push(probed.batch);
+                matched += probed.matched;
+                nulls += probed.null_keys;
+            }
+            Ok((out, matched, nulls))
+        })?;
         Ok((ArrowTable::new(out_schema, out), matched, nulls))
     }
 }
@@ -233,8 +231,9 @@ pub struct BroadcastConsentDates {
 #[pymethods]
 impl BroadcastConsentDates {
     #[new]
-    #[pyo3(signature = (customers, email="email", consent=crate::jobs::stedi::CONSENT_COLUMN))]
-    fn new(py: Python<'_>, customers: PyTable, email: &str, consent: &str) -> PyResult<Self> {
+    #[pyo3(signature = (customers, email="email", consent=None))]
+    fn new(py: Python<'_>, customers: PyTable, email: &str, consent: Option<&str>) -> PyResult<Self> {
+        let consent = consent.unwrap_or(crate::jobs::stedi::CONSENT_COLUMN);
         let (batches, _) = customers.into_inner();
         let inner = py.detach(|| ConsentDates::new(&batches, email, consent))?;
         Ok(Self { inner })
@@ -245,20 +244,18 @@ impl BroadcastConsentDates {
     #[pyo3(signature = (batch, user="user", time="timestamp"))]
     fn filter(&self, py: Python<'_>, batch: PyTable, user: &str, time: &str) -> PyResult<(ArrowTable, [u64; 3])> {
         let (batches, schema) = batch.into_inner();
-        let (out, counts) = py
-            .detach(|| -> Result<_> {
-                let mut out = Vec::with_capacity(batches.len());
-                let mut counts = [0u64; 3];
-                for batch in &batches {
-                    let (kept, left_out) = self.inner.filter(batch, user, time)?;
-                    out.push(kept);
-                    for (total, n) in counts.iter_mut().zip(left_out) {
-                        *total += n;
-                    }
+        let (out, counts) = py.detach(|| -> Result<_> {
+            let mut out = Vec::with_capacity(batches.len());
+            let mut counts = [0u64; 3];
+            for batch in &batches {
+                let (kept, left_out) = self.inner.filter(batch, user, time)?;
+                out.push(kept);
+                for (total, n) in counts.iter_mut().zip(left_out) {
+                    *total += n;
                 }
-                Ok((out, counts))
-            })
-            ?;
+            }
+            Ok((out, counts))
+        })?;
         Ok((ArrowTable::new(schema, out), counts))
     }
 }

@@ -78,7 +78,9 @@ impl SqlSession {
     /// `spark.sql(query)`: a lazy frame with Spark's column names.
     fn sql(&self, py: Python<'_>, query: &str) -> PyResult<Frame> {
         let session = Arc::clone(&self.inner);
-        py.detach(|| session.sql(query).map(|df| CoreFrame::new(Arc::clone(&session), df))).map_err(PyErr::from).map(wrap)
+        py.detach(|| session.sql(query).map(|df| CoreFrame::new(Arc::clone(&session), df)))
+            .map_err(PyErr::from)
+            .map(wrap)
     }
 
     /// The data files at `paths` (files, or folders; sub-folders too with `recurse`) as
@@ -100,11 +102,13 @@ impl SqlSession {
     fn table_files(py: Python<'_>, location: &str) -> PyResult<Vec<(String, u64, i64)>> {
         py.detach(|| {
             let files = committed_files(&Location::parse(location)?)?;
-            Ok::<_, crate::Error>(files
-                .into_iter()
-                .filter(|f| f.name().ends_with(".parquet"))
-                .map(|f| (f.location.to_string(), f.size, f.modified_ms))
-                .collect())
+            Ok::<_, crate::Error>(
+                files
+                    .into_iter()
+                    .filter(|f| f.name().ends_with(".parquet"))
+                    .map(|f| (f.location.to_string(), f.size, f.modified_ms))
+                    .collect(),
+            )
         })
         .map_err(PyErr::from)
     }
@@ -141,28 +145,26 @@ impl SqlSession {
             other => {
                 return Err(crate::Error::Unsupported(format!(
                     "reading the {other} format is not supported by glueless (json, csv, parquet are)"
-                )))
-                .map_err(PyErr::from)
+                ))
+                .into())
             }
         };
-        let (frame, data) = py
-            .detach(|| {
-                let entries = files
-                    .iter()
-                    .map(|(location, size, modified_ms)| {
-                        Ok(crate::storage::objects::FileEntry {
-                            location: Location::parse(location)?,
-                            size: *size,
-                            modified_ms: *modified_ms,
-                        })
+        let (frame, data) = py.detach(|| {
+            let entries = files
+                .iter()
+                .map(|(location, size, modified_ms)| {
+                    Ok(crate::storage::objects::FileEntry {
+                        location: Location::parse(location)?,
+                        size: *size,
+                        modified_ms: *modified_ms,
                     })
-                    .collect::<Result<Vec<_>>>()?;
-                let mut data = source::read(&entries, &format)?;
-                let batches = std::mem::take(&mut data.batches);
-                let frame = CoreFrame::from_batches(&self.inner, Arc::clone(&data.schema), batches)?;
-                Ok::<_, crate::Error>((frame, data))
-            })
-            ?;
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let mut data = source::read(&entries, &format)?;
+            let batches = std::mem::take(&mut data.batches);
+            let frame = CoreFrame::from_batches(&self.inner, Arc::clone(&data.schema), batches)?;
+            Ok::<_, crate::Error>((frame, data))
+        })?;
         let summary = PyDict::new(py);
         summary.set_item("files", data.files)?;
         summary.set_item("bytes", data.bytes)?;
@@ -407,16 +409,13 @@ impl Frame {
         compression: Option<&str>,
         partition_keys: Vec<String>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let written = py
-            .detach(|| {
-                let format = SinkFormat::parse(format)?;
-                let options =
-                    SinkOptions { format, compression: Compression::parse(compression, format)?, partition_keys };
-                let folder = Location::parse(location)?;
-                let (schema, batches) = self.inner.first_of_each_name()?.collect()?;
-                sink::write(&folder, &schema, &batches, &options)
-            })
-            ?;
+        let written = py.detach(|| {
+            let format = SinkFormat::parse(format)?;
+            let options = SinkOptions { format, compression: Compression::parse(compression, format)?, partition_keys };
+            let folder = Location::parse(location)?;
+            let (schema, batches) = self.inner.first_of_each_name()?.collect()?;
+            sink::write(&folder, &schema, &batches, &options)
+        })?;
         let out = PyDict::new(py);
         out.set_item("files", written.files)?;
         out.set_item("rows", written.rows)?;
@@ -438,29 +437,27 @@ impl Frame {
         mode: &str,
         name: Option<String>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let written = py
-            .detach(|| {
-                let format = format.parse::<TableFormat>()?;
-                let folder = Location::parse(location)?;
-                let keep = match mode {
-                    "overwrite" => Vec::new(),
-                    // The current snapshot's files stay: the commit is an append (a new table is
-                    // created by its first commit).
-                    "append" => match table_format::detect(&folder)? {
-                        TableFormat::Parquet => Vec::new(),
-                        _ => committed_files(&folder)?,
-                    },
-                    other => return Err(crate::Error::InvalidArgument(format!("unknown write mode {other}"))),
-                };
-                let (schema, batches) = self.inner.first_of_each_name()?.collect()?;
-                let target = output::Target {
-                    table: name.unwrap_or_else(|| table_format::default_name(&folder)),
-                    location: folder,
-                    format: Some(format),
-                };
-                output::write_table(&target, &schema, &batches, output::Commit { keep, ..output::Commit::default() })
-            })
-            ?;
+        let written = py.detach(|| {
+            let format = format.parse::<TableFormat>()?;
+            let folder = Location::parse(location)?;
+            let keep = match mode {
+                "overwrite" => Vec::new(),
+                // The current snapshot's files stay: the commit is an append (a new table is
+                // created by its first commit).
+                "append" => match table_format::detect(&folder)? {
+                    TableFormat::Parquet => Vec::new(),
+                    _ => committed_files(&folder)?,
+                },
+                other => return Err(crate::Error::InvalidArgument(format!("unknown write mode {other}"))),
+            };
+            let (schema, batches) = self.inner.first_of_each_name()?.collect()?;
+            let target = output::Target {
+                table: name.unwrap_or_else(|| table_format::default_name(&folder)),
+                location: folder,
+                format: Some(format),
+            };
+            output::write_table(&target, &schema, &batches, output::Commit { keep, ..output::Commit::default() })
+        })?;
         let out = PyDict::new(py);
         out.set_item("files", written.files)?;
         out.set_item("rows", written.rows)?;

@@ -18,12 +18,10 @@ pub fn generate_stedi(
     overwrite: bool,
 ) -> PyResult<Bound<'_, PyDict>> {
     let spec = StediSpec { customers, seed, overwrite };
-    let out = py
-        .detach(|| {
-            let root = Location::parse(&lake)?;
-            generate(root.local_path("the generator")?, &spec)
-        })
-        ?;
+    let out = py.detach(|| {
+        let root = Location::parse(&lake)?;
+        generate(root.local_path("the generator")?, &spec)
+    })?;
     let dict = PyDict::new(py);
     dict.set_item("customers", out.customers)?;
     dict.set_item("consenting_customers", out.consenting_customers)?;
@@ -39,13 +37,11 @@ pub fn generate_stedi(
 /// `replicas` times the original's.
 #[pyfunction]
 pub fn replicate_stedi(py: Python<'_>, source: String, lake: String, replicas: u32) -> PyResult<Bound<'_, PyDict>> {
-    let out = py
-        .detach(|| {
-            let source = Location::parse(&source)?;
-            let lake = Location::parse(&lake)?;
-            replicate(source.local_path("replication")?, lake.local_path("replication")?, replicas)
-        })
-        ?;
+    let out = py.detach(|| {
+        let source = Location::parse(&source)?;
+        let lake = Location::parse(&lake)?;
+        replicate(source.local_path("replication")?, lake.local_path("replication")?, replicas)
+    })?;
     let dict = PyDict::new(py);
     dict.set_item("files", out.files)?;
     dict.set_item("bytes", out.bytes)?;

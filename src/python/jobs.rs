@@ -43,10 +43,10 @@ pub fn job_plan(job: &str, strict: bool) -> PyResult<String> {
 /// as the local engine's: `left_out` holds the rows each of the plan's reasons left out, in
 /// plan order; `outputs` the tables written (`table`, `location`, `rows`, `table_rows`, and
 /// `role` "output" or "quarantine"); `landing` the landing sizes (text decoded, as stored,
-/// compressed files) and `run` the incremental run's facts (whether it appended, files skipped,
+/// compressed files; none for a job without landing data) and `run` the landing run's facts (whether it appended, files skipped,
 /// schema version, schema change). The catalog DDL of what the job wrote is regenerated.
 #[pyfunction]
-#[pyo3(signature = (job, lake, *, engine, strict, read, quarantined, left_out, outputs, matched=None, landing=(0, 0, 0), run=(false, 0, 0, None), seconds=0.0))]
+#[pyo3(signature = (job, lake, *, engine, strict, read, quarantined, left_out, outputs, matched=None, landing=None, run=None, seconds=0.0))]
 #[allow(clippy::too_many_arguments)]
 pub fn job_report(
     py: Python<'_>,
@@ -59,12 +59,13 @@ pub fn job_report(
     left_out: Vec<u64>,
     outputs: Vec<Bound<'_, PyDict>>,
     matched: Option<u64>,
-    landing: (u64, u64, u64),
-    run: (bool, u64, u32, Option<String>),
+    landing: Option<(u64, u64, u64)>,
+    run: Option<(bool, u64, u32, Option<String>)>,
     seconds: f64,
 ) -> PyResult<Summary> {
     let plan = stedi::plan(job, strict)?;
-    let (incremental, files_skipped, schema_version, schema_change) = run;
+    let landing = landing.unwrap_or_default();
+    let (incremental, files_skipped, schema_version, schema_change) = run.unwrap_or_default();
     let reasons = plan.reasons(incremental);
     if reasons.len() != left_out.len() {
         return Err(Error::InvalidArgument(format!(

@@ -26,22 +26,21 @@ fn refs(names: &[String]) -> Vec<&str> {
     names.iter().map(String::as_str).collect()
 }
 
-/// Keep the rows whose `column` is present and non-zero.
+/// Keep the rows whose `column` (default: STEDI's consent column) is present and non-zero.
 #[pyfunction]
-#[pyo3(signature = (table, column=CONSENT_COLUMN))]
-pub fn consent_filter(py: Python<'_>, table: PyTable, column: &str) -> PyResult<ArrowTable> {
+#[pyo3(signature = (table, column=None))]
+pub fn consent_filter(py: Python<'_>, table: PyTable, column: Option<&str>) -> PyResult<ArrowTable> {
+    let column = column.unwrap_or(CONSENT_COLUMN);
     let (batches, schema) = table.into_inner();
-    let kept = py
-        .detach(|| {
-            pool::install(|| batches.par_iter().map(|b| kernels::consent_filter(b, column)).collect::<Result<Vec<_>>>())
-        })
-        ?;
+    let kept = py.detach(|| {
+        pool::install(|| batches.par_iter().map(|b| kernels::consent_filter(b, column)).collect::<Result<Vec<_>>>())
+    })?;
     Ok(ArrowTable::new(schema, kept))
 }
 
 /// Keep the readings taken by a consenting customer at or after the consent time (strict mode).
 #[pyfunction]
-#[pyo3(signature = (readings, customers, *, user="user", time="timestamp", email="email", consent=CONSENT_COLUMN))]
+#[pyo3(signature = (readings, customers, *, user="user", time="timestamp", email="email", consent=None))]
 pub fn consent_dated_filter(
     py: Python<'_>,
     readings: PyTable,
@@ -49,15 +48,14 @@ pub fn consent_dated_filter(
     user: &str,
     time: &str,
     email: &str,
-    consent: &str,
+    consent: Option<&str>,
 ) -> PyResult<ArrowTable> {
+    let consent = consent.unwrap_or(CONSENT_COLUMN);
     let (batches, schema) = readings.into_inner();
     let (customer_batches, _) = customers.into_inner();
-    let out = py
-        .detach(|| {
-            pool::install(|| kernels::consent_dated_filter(&batches, user, time, &customer_batches, email, consent))
-        })
-        ?;
+    let out = py.detach(|| {
+        pool::install(|| kernels::consent_dated_filter(&batches, user, time, &customer_batches, email, consent))
+    })?;
     Ok(ArrowTable::new(schema, out.batches))
 }
 
@@ -76,16 +74,14 @@ pub fn semi_join(
     let other_on = other_on.map(key_names).transpose()?.unwrap_or_else(|| on.clone());
     let (batches, schema) = table.into_inner();
     let (other_batches, other_schema) = other.into_inner();
-    let out = py
-        .detach(|| {
-            pool::install(|| {
-                kernels::semi_join(
-                    JoinInput { schema: &schema, batches: &batches, keys: &refs(&on) },
-                    JoinInput { schema: &other_schema, batches: &other_batches, keys: &refs(&other_on) },
-                )
-            })
+    let out = py.detach(|| {
+        pool::install(|| {
+            kernels::semi_join(
+                JoinInput { schema: &schema, batches: &batches, keys: &refs(&on) },
+                JoinInput { schema: &other_schema, batches: &other_batches, keys: &refs(&other_on) },
+            )
         })
-        ?;
+    })?;
     Ok(ArrowTable::new(schema, out.batches))
 }
 
@@ -104,16 +100,14 @@ pub fn inner_join(
     let right_on = right_on.map(key_names).transpose()?.unwrap_or_else(|| on.clone());
     let (left_batches, left_schema) = left.into_inner();
     let (right_batches, right_schema) = right.into_inner();
-    let out = py
-        .detach(|| {
-            pool::install(|| {
-                kernels::inner_join(
-                    JoinInput { schema: &left_schema, batches: &left_batches, keys: &refs(&on) },
-                    JoinInput { schema: &right_schema, batches: &right_batches, keys: &refs(&right_on) },
-                )
-            })
+    let out = py.detach(|| {
+        pool::install(|| {
+            kernels::inner_join(
+                JoinInput { schema: &left_schema, batches: &left_batches, keys: &refs(&on) },
+                JoinInput { schema: &right_schema, batches: &right_batches, keys: &refs(&right_on) },
+            )
         })
-        ?;
+    })?;
     Ok(ArrowTable::new(out.schema, out.batches))
 }
 

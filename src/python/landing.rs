@@ -86,16 +86,14 @@ pub fn read_landing(
     if let Some(n) = max_record_bytes {
         options.max_record_bytes = n;
     }
-    let output = py
-        .detach(|| {
-            let location = Location::parse(&path.0)?;
-            let files = match objects::file_info(&location)? {
-                Some(file) => vec![file],
-                None => objects::list_files(&location)?,
-            };
-            let schema = table.as_deref().and_then(LandingSchema::known);
-            landing::read_files(&files, schema.as_ref(), &options)
-        })
-        ?;
+    let output = py.detach(|| {
+        let location = Location::parse(&path.0)?;
+        let files = match objects::file_info(&location)? {
+            Some(file) => vec![file],
+            None => objects::list_files(&location)?,
+        };
+        let schema = table.as_deref().and_then(LandingSchema::known);
+        landing::read_files(&files, schema.as_ref(), &options)
+    })?;
     Ok(LandingResult { output })
 }

@@ -40,9 +40,8 @@ impl LandingJobRun {
         max_record_bytes: Option<usize>,
     ) -> PyResult<Self> {
         let plan = stedi::plan(job, strict)?;
-        let table = plan
-            .landing_table()
-            .ok_or_else(|| Error::InvalidArgument(format!("{job} reads no landing data")))?;
+        let table =
+            plan.landing_table().ok_or_else(|| Error::InvalidArgument(format!("{job} reads no landing data")))?;
         let mut options = JobOptions { strict, incremental, ..JobOptions::default() };
         if let Some(n) = max_record_bytes {
             options.landing.max_record_bytes = n;
@@ -62,7 +61,12 @@ impl LandingJobRun {
 
     /// The landing columns to decode with now, as (name, Athena type, declared).
     fn columns(&self) -> Vec<(String, String, bool)> {
-        self.locked().schema_version().columns.iter().map(|c| (c.name.clone(), c.hive_type.clone(), c.declared)).collect()
+        self.locked()
+            .schema_version()
+            .columns
+            .iter()
+            .map(|c| (c.name.clone(), c.kind.to_string(), c.declared))
+            .collect()
     }
 
     /// The tasks found keys or values the columns have no place for in the files at

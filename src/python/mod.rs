@@ -61,6 +61,9 @@ fn _glueless(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<broadcast::BroadcastInnerJoin>()?;
     m.add_class::<broadcast::BroadcastConsentDates>()?;
     m.add_function(wrap_pyfunction!(broadcast::landing_columns, m)?)?;
+    m.add_function(wrap_pyfunction!(broadcast::landing_arrow_schema, m)?)?;
+    let rejected: Vec<String> = crate::landing::rejected_schema().fields().iter().map(|f| f.name().clone()).collect();
+    m.add("REJECTED_COLUMNS", rejected)?;
     m.add_function(wrap_pyfunction!(broadcast::decode_landing_file, m)?)?;
     m.add_function(wrap_pyfunction!(broadcast::read_landing_file, m)?)?;
     m.add_function(wrap_pyfunction!(broadcast::list_data_files, m)?)?;

@@ -14,20 +14,18 @@ use crate::storage::Location;
 #[pyfunction]
 #[pyo3(signature = (location, columns=None))]
 pub fn read_parquet(py: Python<'_>, location: LocationArg, columns: Option<Vec<String>>) -> PyResult<ArrowTable> {
-    let table = py
-        .detach(|| {
-            let folder = Location::parse(&location.0)?;
-            let names: Option<Vec<&str>> = columns.as_ref().map(|c| c.iter().map(String::as_str).collect());
-            let table = tables::read_parquet_folder(&folder, names.as_deref())?
-                .ok_or_else(|| Error::NotFound { what: "Parquet files in", path: folder.to_string() })?;
-            if let Some(names) = &names {
-                if let Some(missing) = names.iter().find(|n| table.schema.field_with_name(n).is_err()) {
-                    return Err(Error::InvalidArgument(format!("{folder} has no column {missing}")));
-                }
+    let table = py.detach(|| {
+        let folder = Location::parse(&location.0)?;
+        let names: Option<Vec<&str>> = columns.as_ref().map(|c| c.iter().map(String::as_str).collect());
+        let table = tables::read_parquet_folder(&folder, names.as_deref())?
+            .ok_or_else(|| Error::NotFound { what: "Parquet files in", path: folder.to_string() })?;
+        if let Some(names) = &names {
+            if let Some(missing) = names.iter().find(|n| table.schema.field_with_name(n).is_err()) {
+                return Err(Error::InvalidArgument(format!("{folder} has no column {missing}")));
             }
-            Ok(table)
-        })
-        ?;
+        }
+        Ok(table)
+    })?;
     Ok(ArrowTable::new(table.schema, table.batches))
 }
 
@@ -36,17 +34,15 @@ pub fn read_parquet(py: Python<'_>, location: LocationArg, columns: Option<Vec<S
 #[pyfunction]
 pub fn write_parquet(py: Python<'_>, location: LocationArg, table: PyTable) -> PyResult<Bound<'_, PyDict>> {
     let (batches, schema) = table.into_inner();
-    let info = py
-        .detach(|| {
-            let folder = Location::parse(&location.0)?;
-            let target = output::Target {
-                table: folder.name().to_string(),
-                location: folder,
-                format: Some(crate::storage::TableFormat::Parquet),
-            };
-            output::replace_table(&target, &schema, &batches)
-        })
-        ?;
+    let info = py.detach(|| {
+        let folder = Location::parse(&location.0)?;
+        let target = output::Target {
+            table: folder.name().to_string(),
+            location: folder,
+            format: Some(crate::storage::TableFormat::Parquet),
+        };
+        output::replace_table(&target, &schema, &batches)
+    })?;
     let dict = PyDict::new(py);
     dict.set_item("location", info.location)?;
     dict.set_item("rows", info.rows)?;

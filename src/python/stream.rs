@@ -72,10 +72,9 @@ pub fn stream_aggregate<'py>(
             aggregates: aggregates.iter().map(|a| Aggregate::parse(a)).collect::<Result<_, _>>()?,
             output_mode: OutputMode::parse(output_mode)?,
         })
-    })()
-    ?;
+    })()?;
     if slide.is_some() && window.is_none() {
-        return Err(Error::InvalidArgument("a slide needs a window".into())).map_err(PyErr::from);
+        return Err(Error::InvalidArgument("a slide needs a window".into()).into());
     }
     let source = Source {
         folder: source,
@@ -143,8 +142,7 @@ pub fn stream_rows<'py>(
             deduplicate: deduplicate.map(|keys| Deduplicate { keys, within_watermark }),
             output_mode: OutputMode::parse(output_mode)?,
         })
-    })()
-    ?;
+    })()?;
     let source = Source {
         folder: source,
         format: source_format,
@@ -232,7 +230,7 @@ fn start<'py>(
     callbacks: &Callbacks<'_, 'py>,
 ) -> PyResult<Bound<'py, PyList>> {
     if sink.folder.is_none() && callbacks.on_emit.is_none() {
-        return Err(Error::InvalidArgument("a stream needs a sink folder or on_emit".into())).map_err(PyErr::from);
+        return Err(Error::InvalidArgument("a stream needs a sink folder or on_emit".into()).into());
     }
     let trigger = Trigger::parse(trigger)?;
     let config = (|| {
@@ -266,8 +264,7 @@ fn start<'py>(
             max_files_per_trigger: source.max_files_per_trigger,
             max_bytes_per_trigger: source.max_bytes_per_trigger,
         })
-    })()
-    ?;
+    })()?;
     let reports = run(py, spec, config, trigger, timeout, callbacks)?;
     let list = PyList::empty(py);
     for report in &reports {
@@ -368,7 +365,10 @@ fn batch_function(emit: Py<PyAny>, failure: Failure) -> Box<BatchFunction> {
                     return Ok(None);
                 }
                 let (batches, schema) = out.extract::<PyTable>(py)?.into_inner();
-                arrow_select::concat::concat_batches(&schema, &batches).map_err(Error::from).map_err(PyErr::from).map(Some)
+                arrow_select::concat::concat_batches(&schema, &batches)
+                    .map_err(Error::from)
+                    .map_err(PyErr::from)
+                    .map(Some)
             });
             outcome.map_err(|err: PyErr| {
                 fail(&failure, err);
@@ -425,11 +425,8 @@ fn report_dict<'py>(py: Python<'py>, report: &BatchReport) -> PyResult<Bound<'py
 /// as a file source reads it: the columns and types a streaming DataFrame starts with.
 #[pyfunction]
 pub fn stream_source_rows(schema: &str) -> PyResult<ArrowTable> {
-    let declared = if schema.trim().eq_ignore_ascii_case("silver") {
-        gold::silver_schema()
-    } else {
-        ddl::parse_schema(schema)?
-    };
+    let declared =
+        if schema.trim().eq_ignore_ascii_case("silver") { gold::silver_schema() } else { ddl::parse_schema(schema)? };
     let fields: Vec<arrow_schema::Field> = declared
         .fields()
         .iter()

@@ -113,15 +113,6 @@ pub fn parse(sql: &str) -> Result<SparkStatement> {
     Ok(SparkStatement { statement, spellings: rewriter.spellings })
 }
 
-/// Parse one Spark SQL expression (for `filter("…")`, `expr("…")`, `selectExpr`).
-///
-/// # Errors
-/// [`Error::Sql`] when it does not parse as a single expression.
-pub fn parse_select_list(exprs: &[String], from: &str) -> Result<SparkStatement> {
-    let list = exprs.join(", ");
-    parse(&format!("SELECT {list} FROM {from}"))
-}
-
 fn position(location: TokenLocation) -> (u64, u64) {
     (location.line, location.column)
 }

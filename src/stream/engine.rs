@@ -202,6 +202,7 @@ impl StreamQuery {
     /// # Errors
     /// [`Error::InvalidArgument`] for a bad query; [`Error::Checkpoint`] for a checkpoint of
     /// another query or an unreadable one; storage errors.
+    #[cfg(test)]
     pub fn open(spec: impl Into<StreamSpec>, config: StreamConfig) -> Result<Self> {
         Self::open_with(spec.into(), config, Transforms::default())
     }
@@ -316,6 +317,7 @@ impl StreamQuery {
     }
 
     /// The query's state: open groups, remembered keys (none before the first batch).
+    #[cfg(test)]
     #[must_use]
     pub fn state(&self) -> Option<&dyn Operator> {
         self.state.as_deref()

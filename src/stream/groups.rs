@@ -74,12 +74,6 @@ impl Groups {
         self.shards.iter().map(HashTable::len).sum()
     }
 
-    /// True when no group is open.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.shards.iter().all(HashTable::is_empty)
-    }
-
     /// The hash of the group at time `start` with group values `values` (row format).
     #[must_use]
     pub fn hash(&self, start: i64, values: &[u8]) -> u64 {

@@ -21,7 +21,7 @@ pub mod text;
 
 pub use engine::{BatchReport, StreamConfig, StreamQuery, Transforms, Trigger};
 pub use source::SourceFormat;
-pub use spec::{AggFunc, Aggregate, Deduplicate, OutputMode, QuerySpec, RowsSpec, StreamSpec, Window};
+pub use spec::{Aggregate, Deduplicate, OutputMode, QuerySpec, RowsSpec, StreamSpec, Window};
 
 #[cfg(test)]
 mod tests;

@@ -2,7 +2,6 @@
 //! rows the batch emits, and save and restore itself in the checkpoint.
 
 use arrow_array::RecordBatch;
-use arrow_schema::SchemaRef;
 
 use super::spec::OutputMode;
 use crate::error::Result;
@@ -27,9 +26,6 @@ pub struct UpdateCounts {
 
 /// The state of a running query.
 pub trait Operator: Send {
-    /// The schema of the rows the query emits.
-    fn output_schema(&self) -> &SchemaRef;
-
     /// Take `batch`; rows late for `late_watermark` (microseconds) are dropped and counted.
     ///
     /// # Errors
@@ -45,11 +41,6 @@ pub trait Operator: Send {
 
     /// Entries held: open groups, remembered keys.
     fn len(&self) -> usize;
-
-    /// True when nothing is held.
-    fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 
     /// The whole state as one batch, for the checkpoint.
     ///

@@ -148,10 +148,6 @@ impl Dedup {
 }
 
 impl Operator for RowsState {
-    fn output_schema(&self) -> &SchemaRef {
-        &self.output_schema
-    }
-
     fn update(&mut self, batch: &RecordBatch, late_watermark: i64) -> Result<UpdateCounts> {
         let times = self.event_time.map(|(i, _)| micros(batch.column(i))).transpose()?;
         let max_event_time = times.as_ref().and_then(|t| t.iter().flatten().max());

@@ -40,6 +40,7 @@ pub const SINK_LOG: &str = "_glueless_stream";
 impl AppendSink {
     /// A Parquet sink without partitions (the gold layer's).
     #[must_use]
+    #[cfg(test)]
     pub fn parquet(folder: Location) -> Self {
         Self { folder, format: SinkFormat::Parquet, partition_by: Vec::new(), table: None }
     }

@@ -77,24 +77,6 @@ impl AggState {
         Ok(Self { spec: spec.clone(), plans, group_fields, converter, groups: Groups::default(), output_schema })
     }
 
-    /// The schema of emitted rows.
-    #[must_use]
-    pub fn output_schema(&self) -> &SchemaRef {
-        &self.output_schema
-    }
-
-    /// Number of open groups.
-    #[must_use]
-    pub fn len(&self) -> usize {
-        self.groups.len()
-    }
-
-    /// True when no group is open.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.groups.is_empty()
-    }
-
     /// Fold `batch` into the state; rows late for `watermark` (microseconds) are dropped and counted.
     ///
     /// # Errors
@@ -357,10 +339,6 @@ impl AggState {
 }
 
 impl Operator for AggState {
-    fn output_schema(&self) -> &SchemaRef {
-        &self.output_schema
-    }
-
     fn update(&mut self, batch: &RecordBatch, late_watermark: i64) -> Result<UpdateCounts> {
         AggState::update(self, batch, late_watermark)
     }

@@ -157,10 +157,10 @@ def _landing_job(spark: "SparkSession", lake: str, plan: dict[str, Any], strict:
         left_out.append(decoded - sum(left_out) - already - trusted["rows"])
         if appending:
             left_out.append(already)
-    return _glueless.job_report(
+    return dict(_glueless.job_report(
         plan["job"], lake, engine="spark", strict=strict, read=decoded + quarantined, quarantined=quarantined,
         left_out=left_out, outputs=[trusted, rejected], landing=tuple(sizes), run=run.facts(),
-        seconds=time.perf_counter() - started)
+        seconds=time.perf_counter() - started))
 
 
 def _table_job(spark: "SparkSession", lake: str, plan: dict[str, Any], strict: bool) -> dict[str, Any]:
@@ -201,8 +201,8 @@ def _table_job(spark: "SparkSession", lake: str, plan: dict[str, Any], strict: b
         counted.append(read - sum(counted) - written)
     output = {"table": f"{plan['output']['table']}/{plan['output']['zone']}", "location": location,
               "rows": written, "table_rows": written}
-    return _glueless.job_report(plan["job"], lake, engine="spark", strict=strict, read=read, quarantined=0,
-                                left_out=counted, outputs=[output], seconds=time.perf_counter() - started)
+    return dict(_glueless.job_report(plan["job"], lake, engine="spark", strict=strict, read=read, quarantined=0,
+                                left_out=counted, outputs=[output], seconds=time.perf_counter() - started))
 
 
 def _join_job(spark: "SparkSession", lake: str, plan: dict[str, Any], strict: bool) -> dict[str, Any]:
@@ -239,9 +239,9 @@ def _join_job(spark: "SparkSession", lake: str, plan: dict[str, Any], strict: bo
     nulls = int(pc.sum(null_key).as_py() or 0)
     output = {"table": f"{plan['output']['table']}/{plan['output']['zone']}", "location": location,
               "rows": written, "table_rows": written}
-    return _glueless.job_report(plan["job"], lake, engine="spark", strict=strict, read=build.num_rows,
+    return dict(_glueless.job_report(plan["job"], lake, engine="spark", strict=strict, read=build.num_rows,
                                 quarantined=0, left_out=[nulls, build.num_rows - matched - nulls], outputs=[output],
-                                matched=matched, seconds=time.perf_counter() - started)
+                                matched=matched, seconds=time.perf_counter() - started))
 
 
 def session() -> "SparkSession":

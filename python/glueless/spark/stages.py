@@ -22,21 +22,29 @@ if TYPE_CHECKING:
 #: Landing bytes per decoding task below which no further task is started.
 PARTITION_BYTES = 16 << 20
 
-#: The quarantine's columns (as glueless writes them beside landing data).
-REJECTED_COLUMNS = (("source_file", "string"), ("line_number", "bigint"), ("reason", "string"), ("raw_line", "string"))
-
-
-def _spark_type(hive: str) -> Any:
+def _landing_struct(columns: Sequence[tuple[str, str, bool]], *, quarantine: bool) -> "StructType":
+    """Spark's schema of decoded landing rows: the core names each column's Arrow type (and the
+    quarantine's columns after them when ``quarantine``); pyspark maps Arrow to Spark."""
+    import pyarrow as pa
     from pyspark.sql import types as T
 
-    return {"string": T.StringType(), "bigint": T.LongType(), "double": T.DoubleType(),
-            "boolean": T.BooleanType()}[hive]
+    from glueless import _glueless
+
+    schema = pa.table(_glueless.landing_arrow_schema(list(columns), quarantine=quarantine)).schema
+    return T.StructType([T.StructField(f.name, _from_arrow(f.type), True) for f in schema])
 
 
-def _struct(columns: Sequence[tuple[str, str]]) -> "StructType":
-    from pyspark.sql import types as T
+def _from_arrow(arrow_type: "pa.DataType") -> Any:
+    from pyspark.sql.pandas.types import from_arrow_type
 
-    return T.StructType([T.StructField(name, _spark_type(hive), True) for name, hive in columns])
+    return from_arrow_type(arrow_type)
+
+
+def _to_arrow_schema(schema: "StructType") -> "pa.Schema":
+    import pyarrow as pa
+    from pyspark.sql.pandas.types import to_arrow_type
+
+    return pa.schema([pa.field(f.name, to_arrow_type(f.dataType)) for f in schema.fields])
 
 
 def _arrow(df: "DataFrame") -> "pa.Table":
@@ -113,8 +121,7 @@ def read_landing(
 
     from glueless import _glueless
 
-    typed = [(name, hive) for name, hive, _ in columns]
-    out_schema = _struct(typed if rejected_to else [*typed, *REJECTED_COLUMNS])
+    out_schema = _landing_struct(columns, quarantine=not rejected_to)
     spec = [(str(name), str(hive), bool(declared)) for name, hive, declared in columns]
     files = sorted(_glueless.list_data_files(path) if files is None else files, key=lambda f: -f[1])
     if partitions is None:
@@ -130,7 +137,7 @@ def read_landing(
     def decode(batches: Iterator["pa.RecordBatch"]) -> Iterator["pa.RecordBatch"]:
         import pyarrow as pa
 
-        arrow_schema = pa.schema([pa.field(f.name, _pa_type(f.dataType.simpleString())) for f in out_schema.fields])
+        arrow_schema = _to_arrow_schema(out_schema)
         task_filter = keep() if keep else None
         decoded = quarantined = text_bytes = stored_bytes = compressed_files = 0
         bad_parts = []
@@ -172,12 +179,6 @@ def read_landing(
     return listing.mapInArrow(decode, out_schema)
 
 
-def _pa_type(simple: str) -> "pa.DataType":
-    import pyarrow as pa
-
-    return {"string": pa.string(), "bigint": pa.int64(), "double": pa.float64(), "boolean": pa.bool_()}[simple]
-
-
 def _widen(batch: "pa.RecordBatch", schema: "pa.Schema") -> "pa.RecordBatch":
     """``batch`` with every column of ``schema``: its own, the rest null."""
     import pyarrow as pa
@@ -196,7 +197,10 @@ def accepted(decoded: "DataFrame", columns: Sequence[tuple[str, str, bool]]) -> 
 
 def rejected(decoded: "DataFrame") -> "DataFrame":
     """The quarantined records of :func:`read_landing`'s output."""
-    return decoded.where(decoded["reason"].isNotNull()).select(*[name for name, _ in REJECTED_COLUMNS])
+    from glueless import _glueless
+
+    names = _glueless.REJECTED_COLUMNS
+    return decoded.where(decoded["reason"].isNotNull()).select(*names)
 
 
 def consent_task_filter(column: str = "shareWithResearchAsOfDate", counts: Optional[Sequence[Any]] = None
@@ -534,12 +538,10 @@ def write_staged(df: "DataFrame", staging: str) -> None:
 
 
 def _typed_if_empty(folder: str, schema: "StructType") -> None:
-    import pyarrow as pa
-
     from glueless import _glueless
 
     if not any(name.endswith(".parquet") for name, _ in _data_files(folder)):
-        empty = pa.schema([pa.field(f.name, _pa_type(f.dataType.simpleString())) for f in schema.fields])
+        empty = _to_arrow_schema(schema)
         _glueless.write_parquet_file(f"{folder}/part-00000.parquet", empty.empty_table())
 
 
@@ -564,7 +566,6 @@ def _spark_path(location: str) -> str:
 
 
 __all__ = [
-    "REJECTED_COLUMNS",
     "TaskFilter",
     "accepted",
     "apply_filter",

@@ -27,7 +27,8 @@ impl RowFilter {
             Step::Consent { column, .. } => RowFilter::Consent { column },
             Step::SemiJoin { of, keys, of_keys, .. } => {
                 let table = read(lake, of, of_keys)?;
-                let set = SemiJoinFilter::new(JoinInput { schema: &table.schema, batches: &table.batches, keys: of_keys })?;
+                let set =
+                    SemiJoinFilter::new(JoinInput { schema: &table.schema, batches: &table.batches, keys: of_keys })?;
                 RowFilter::SemiJoin { set, keys: keys.clone() }
             }
             Step::ConsentDated { of, user, time, email, consent, .. } => {

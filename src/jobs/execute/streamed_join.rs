@@ -39,7 +39,11 @@ pub(super) fn run(plan: &JobPlan, lake: &Lake) -> Result<JobReport> {
             lookup: match &lookup_table {
                 Some((l, table)) => Some((
                     *l,
-                    InnerJoinBuild::new(JoinInput { schema: &table.schema, batches: &table.batches, keys: &l.of_keys })?,
+                    InnerJoinBuild::new(JoinInput {
+                        schema: &table.schema,
+                        batches: &table.batches,
+                        keys: &l.of_keys,
+                    })?,
                 )),
                 None => None,
             },
