@@ -91,6 +91,19 @@ pub enum Step {
 }
 
 impl Step {
+    /// The step's kind, as the JSON form names it.
+    #[must_use]
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Step::Consent { .. } => "consent",
+            Step::SemiJoin { .. } => "semi_join",
+            Step::ConsentDated { .. } => "consent_dated",
+            Step::Join { .. } => "join",
+            Step::Distinct { .. } => "distinct",
+            Step::Select { .. } => "select",
+        }
+    }
+
     /// The reasons this step's left-out rows are counted under, in report order.
     #[must_use]
     pub fn reasons(&self, appending: bool) -> Vec<&'static str> {

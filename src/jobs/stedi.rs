@@ -47,12 +47,6 @@ const ML_CURATED: TableRef = TableRef { table: "step_trainer", zone: "curated", 
 
 const DISTINCT: Step = Step::Distinct { reason: "duplicate row", already_reason: "already in the trusted table" };
 
-/// Whether `name` is a personal-data column.
-#[must_use]
-pub fn is_pii(name: &str) -> bool {
-    PII_COLUMNS.iter().any(|p| p.eq_ignore_ascii_case(name))
-}
-
 /// The description of the STEDI job `job` (`strict`: consent-dated, same-customer rules instead
 /// of the published rubric's).
 ///
@@ -204,6 +198,21 @@ mod tests {
             let Some(Step::Select { columns }) = plan.steps.last() else { panic!("ends with a projection") };
             assert_eq!(plan.forbidden_in(columns.iter().copied()), None);
             assert_eq!(plan.forbidden_in(["x", "Email"]), Some("Email"));
+        }
+    }
+
+    #[test]
+    fn the_json_form_names_each_step_as_the_engines_do() {
+        for strict in [false, true] {
+            for job in STEDI_JOBS {
+                let plan = plan(job, strict).unwrap();
+                let json = serde_json::to_value(&plan).unwrap();
+                for (step, value) in plan.steps.iter().zip(json["steps"].as_array().unwrap()) {
+                    assert_eq!(value["kind"], step.kind());
+                }
+                let reasons: usize = plan.steps.iter().map(|s| s.reasons(false).len()).sum();
+                assert_eq!(plan.reasons(false).len(), reasons);
+            }
         }
     }
 

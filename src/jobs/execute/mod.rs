@@ -47,5 +47,5 @@ fn filtered(plan: &JobPlan, appending: bool, counts: &[u64]) -> Result<Vec<(Stri
 }
 
 fn unsupported(plan: &JobPlan, step: &Step) -> Error {
-    Error::Unsupported(format!("{}: the local engine cannot run {step:?} in this position", plan.job))
+    Error::Unsupported(format!("{}: the local engine cannot run a {} step in this position", plan.job, step.kind()))
 }
