@@ -98,7 +98,8 @@ def test_the_real_data_three_times_gives_equal_lakes(spark, real_lake: Path, tmp
 
 def test_incremental_batches_and_a_new_field_give_equal_lakes(spark, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Three batches, each run incrementally on both engines: new customers with their own
-    readings and a few unreadable records; the third batch's readings bring a new field."""
+    readings and a few unreadable records; the third batch's readings bring a new field. Then a
+    run that finds no new file."""
     base = tmp_path / "base"
     glueless.generate_stedi(str(base), customers=120, seed=41)
     replicas = tmp_path / "replicas"
@@ -117,5 +118,7 @@ def test_incremental_batches_and_a_new_field_give_equal_lakes(spark, tmp_path: P
                 (lake / "accelerometer" / "landing" / "firmware.json").write_text(
                     '{"user": "a@b", "timestamp": 7, "x": 1.0, "y": 2.0, "z": 3.0, "firmware": "2.1"}\n')
         run_both(spark, lakes, incremental=True)
+    # A run with no new landing file takes nothing, on both engines alike.
+    run_both(spark, lakes, incremental=True)
     summary = glueless.read_parquet(lakes["spark"] / "accelerometer" / "trusted")
     assert "firmware" in pa.table(summary).column_names
