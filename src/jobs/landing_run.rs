@@ -263,8 +263,8 @@ impl LandingRun {
         }
         let bookmark = self.bookmark.clone().with(self.job, &self.files);
         staged.commit(&[], Some(&bookmark.properties()))?;
-        let (schema, files, bytes) = super::tables::committed_table_shape(&self.trusted)?;
-        let rows = parquet_rows(&committed_files(&self.trusted)?)?;
+        let (schema, files) = super::tables::committed_table_shape(&self.trusted)?;
+        let rows = parquet_rows(&files)?;
         let out = OutputInfo {
             role: super::OutputRole::Output,
             schema,
@@ -272,8 +272,8 @@ impl LandingRun {
             location: self.trusted.to_string(),
             rows,
             table_rows: rows,
-            files,
-            bytes,
+            files: files.len() as u64,
+            bytes: files.iter().map(|f| f.size).sum(),
         };
         Ok((out, rejected, 0))
     }

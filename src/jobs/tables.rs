@@ -150,14 +150,14 @@ pub fn read_parquet_folder(folder: &Location, columns: Option<&[&str]>) -> Resul
     Ok(Some(Table { schema, batches: parts.into_iter().flat_map(|(_, b)| b).collect() }))
 }
 
-/// The schema, file count and bytes of the committed table at `folder` (one another engine wrote).
+/// The schema and the committed Parquet files of the table at `folder` (one another engine wrote).
 ///
 /// # Errors
 /// [`Error::NotFound`] when it holds no Parquet file; storage errors.
-pub fn committed_table_shape(folder: &Location) -> Result<(SchemaRef, u64, u64)> {
+pub fn committed_table_shape(folder: &Location) -> Result<(SchemaRef, Vec<FileEntry>)> {
     let files: Vec<_> = committed_files(folder)?.into_iter().filter(|f| f.name().ends_with(".parquet")).collect();
     let Some(first) = files.first() else {
         return Err(Error::NotFound { what: "table", path: folder.to_string() });
     };
-    Ok((parquet_file::read_schema(first)?, files.len() as u64, files.iter().map(|f| f.size).sum()))
+    Ok((parquet_file::read_schema(first)?, files))
 }

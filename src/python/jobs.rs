@@ -112,7 +112,7 @@ fn output_info(dict: &Bound<'_, PyDict>) -> PyResult<OutputInfo> {
     };
     let table: String = get("table")?.extract()?;
     let location: String = get("location")?.extract()?;
-    let (schema, files, bytes) = jobs::tables::committed_table_shape(&crate::storage::Location::parse(&location)?)?;
+    let (schema, files) = jobs::tables::committed_table_shape(&crate::storage::Location::parse(&location)?)?;
     Ok(OutputInfo {
         role,
         schema,
@@ -120,8 +120,8 @@ fn output_info(dict: &Bound<'_, PyDict>) -> PyResult<OutputInfo> {
         location,
         rows: get("rows")?.extract()?,
         table_rows: get("table_rows")?.extract()?,
-        files,
-        bytes,
+        files: files.len() as u64,
+        bytes: files.iter().map(|f| f.size).sum(),
     })
 }
 
