@@ -12,6 +12,7 @@ import pyarrow as pa
 import pytest
 
 import glueless
+from glueless import _glueless
 from conftest import run_script
 from glueless.spark import run_job, stages
 
@@ -115,6 +116,27 @@ def test_the_five_jobs_on_spark_write_the_local_engines_tables(
     assert local["zones"]["step_trainer/curated"] == (32_025 if strict else 43_681)
     # Spark's output was committed the glueless way: no staging folder or partial table is left.
     assert not list(lakes["spark"].rglob(".*staging*"))
+
+
+def test_every_spark_job_holds_its_lock_as_the_local_engine_does(spark, demo_lake: Path) -> None:  # type: ignore[no-untyped-def]
+    """A curated job on Spark takes the job's lock too: while another run holds it the job fails
+    at once, before Spark does any work, and the table stays as it was."""
+    from glueless.exceptions import ConflictError
+
+    glueless.run_stedi(str(demo_lake))
+    curated = demo_lake / "customer" / "curated"
+    before = rows(glueless.read_parquet(curated))
+    for job in ("customer_trusted_to_curated", "machine_learning_curated", "accelerometer_landing_to_trusted"):
+        with _glueless.JobLock(str(demo_lake), job):
+            with pytest.raises(ConflictError, match=f"another run of {job}"):
+                run_job(job, str(demo_lake), spark=spark)
+    assert rows(glueless.read_parquet(curated)) == before
+    # Released at the end of the block and after every run: the jobs run again.
+    for job in ("customer_trusted_to_curated", "machine_learning_curated"):
+        assert run_job(job, str(demo_lake), spark=spark)["balanced"]
+    assert rows(glueless.read_parquet(curated)) == before
+    with pytest.raises(ValueError, match="unknown job"):
+        _glueless.JobLock(str(demo_lake), "no_such_job")
 
 
 def test_the_drivers_take_engine_spark_and_evolve_the_schema_on_new_fields(demo_lake: Path) -> None:

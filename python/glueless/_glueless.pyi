@@ -44,6 +44,7 @@ __all__ = [
     "BroadcastSemiJoin",
     "BroadcastInnerJoin",
     "BroadcastConsentDates",
+    "JobLock",
     "LandingJobRun",
     "STEDI_JOBS",
     "REJECTED_COLUMNS",
@@ -261,6 +262,16 @@ class LandingJobRun:
     def commit(self, trusted: str, rejected: str, distinct: bool) -> tuple[OutputSummary, OutputSummary, int]: ...
     def discard(self, trusted: str, rejected: str) -> None: ...
     def facts(self) -> tuple[bool, int, int, Optional[str]]: ...
+
+@final
+class JobLock:
+    """The lock of one STEDI job on a local lake (none on S3), held until :meth:`release` or the
+    end of a ``with`` block: a second run of the job raises ConflictError at once."""
+
+    def __new__(cls, lake: str, job: str) -> JobLock: ...
+    def release(self) -> None: ...
+    def __enter__(self) -> JobLock: ...
+    def __exit__(self, *exc: object) -> bool: ...
 
 class TableFormatCommitter(Protocol):
     def commit(

@@ -318,7 +318,12 @@ impl InnerJoinBuild {
                     #[allow(clippy::cast_possible_truncation)]
                     pairs.probe_rows.push(i as u32);
                     pairs.build_rows.push(hit);
-                    self.hits[hit as usize / 64].fetch_or(1 << (hit % 64), Ordering::Relaxed);
+                    // Most build rows match many times: a load first spares the shared cache
+                    // line a write (an atomic read-modify-write) on every match after the first.
+                    let (word, bit) = (&self.hits[hit as usize / 64], 1 << (hit % 64));
+                    if word.load(Ordering::Relaxed) & bit == 0 {
+                        word.fetch_or(bit, Ordering::Relaxed);
+                    }
                     hit = self.next[hit as usize];
                 }
             }

@@ -115,3 +115,39 @@ impl LandingJobRun {
         self.run.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
+
+/// The lock of one STEDI job on a local lake, for an engine that runs the job's steps itself
+/// (Spark's table jobs): held from construction until `release` or the end of a `with` block,
+/// so a second run of the job fails at once instead of interleaving its writes. Nothing is
+/// locked on S3, where commits are optimistic.
+#[pyclass(module = "glueless._glueless", frozen)]
+pub struct JobLock {
+    lock: Mutex<Option<LocalLock>>,
+}
+
+#[pymethods]
+impl JobLock {
+    /// Take the lock of STEDI job `job` on the lake at `lake`.
+    #[new]
+    fn new(py: Python<'_>, lake: &str, job: &str) -> PyResult<Self> {
+        let plan = stedi::plan(job, false)?;
+        let lake = Lake::open(lake)?;
+        let lock = py.detach(|| job_lock(&lake, plan.job))?;
+        Ok(Self { lock: Mutex::new(lock) })
+    }
+
+    /// Let the next run of the job start.
+    fn release(&self) {
+        self.lock.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+    }
+
+    fn __enter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    #[pyo3(signature = (*_exc))]
+    fn __exit__(&self, _exc: &Bound<'_, pyo3::types::PyTuple>) -> bool {
+        self.release();
+        false
+    }
+}

@@ -44,6 +44,7 @@ fn _glueless(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(jobs::job_plan, m)?)?;
     m.add_function(wrap_pyfunction!(jobs::job_report, m)?)?;
     m.add_class::<landing_job::LandingJobRun>()?;
+    m.add_class::<landing_job::JobLock>()?;
     m.add("STEDI_JOBS", crate::jobs::STEDI_JOBS.to_vec())?;
     m.add_function(wrap_pyfunction!(credentials::install_credential_chain, m)?)?;
     m.add_function(wrap_pyfunction!(table_formats::install_table_formats, m)?)?;

@@ -279,12 +279,15 @@ def run_job(job: str, lake: str, *, strict: bool = False, max_record_bytes: Opti
     plan = json.loads(_glueless.job_plan(job, strict=strict))  # ValueError for an unknown job
 
     def run() -> dict[str, Any]:
-        on = spark or session()
         if plan["source"]["kind"] == "landing":
-            return _landing_job(on, lake, plan, strict, incremental, max_record_bytes)
-        if plan["steps"] and plan["steps"][0]["kind"] == "join":
-            return _join_job(on, lake, plan, strict)
-        return _table_job(on, lake, plan, strict)
+            # The core's landing run holds the job's lock.
+            return _landing_job(spark or session(), lake, plan, strict, incremental, max_record_bytes)
+        # Taken before Spark starts, so a second run of the job fails at once.
+        with _glueless.JobLock(lake, job):
+            on = spark or session()
+            if plan["steps"] and plan["steps"][0]["kind"] == "join":
+                return _join_job(on, lake, plan, strict)
+            return _table_job(on, lake, plan, strict)
 
     return _translated(run)
 
