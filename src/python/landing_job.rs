@@ -146,8 +146,7 @@ impl JobLock {
     }
 
     #[pyo3(signature = (*_exc))]
-    fn __exit__(&self, _exc: &Bound<'_, pyo3::types::PyTuple>) -> bool {
+    fn __exit__(&self, _exc: &Bound<'_, pyo3::types::PyTuple>) {
         self.release();
-        false
     }
 }
