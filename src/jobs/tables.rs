@@ -1,7 +1,9 @@
 //! Reading the tables earlier jobs wrote.
 
-use arrow_array::RecordBatch;
-use arrow_schema::SchemaRef;
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, RecordBatch};
+use arrow_schema::{Schema, SchemaRef};
 use rayon::prelude::*;
 
 use super::Lake;
@@ -70,6 +72,31 @@ impl TableSource {
     pub fn row_groups(&self) -> Vec<(&ParquetSource, usize)> {
         self.files.iter().flat_map(|f| (0..f.row_groups()).map(move |g| (f, g))).collect()
     }
+}
+
+/// The keys `columns` of the table `table/zone` that the job `producer` writes, for a
+/// semi-join, which asks only whether a key occurs: one string key column is read as its distinct
+/// non-null values (from the Parquet dictionaries, see [`ParquetSource::distinct_strings`]); other
+/// keys as the projected columns.
+///
+/// # Errors
+/// As [`read_table`].
+pub fn read_key_set(lake: &Lake, table: &str, zone: &str, producer: &str, columns: &[&str]) -> Result<Table> {
+    let &[column] = columns else { return read_table_projected(lake, table, zone, producer, columns) };
+    let opened = open_table(lake, table, zone, producer, columns)?;
+    let field = opened.schema.field(0).clone();
+    let per_file: Vec<Option<ArrayRef>> =
+        pool::install(|| opened.files.par_iter().map(|f| f.distinct_strings(column)).collect::<Result<_>>())?;
+    let Some(per_file) = per_file.into_iter().collect::<Option<Vec<_>>>() else {
+        return read_table_projected(lake, table, zone, producer, columns);
+    };
+    let schema = Arc::new(Schema::new(vec![field.with_nullable(true)]));
+    let batches = per_file
+        .into_iter()
+        .filter(|values| !values.is_empty())
+        .map(|values| Ok(RecordBatch::try_new(schema.clone(), vec![values])?))
+        .collect::<Result<_>>()?;
+    Ok(Table { schema, batches })
 }
 
 /// Open the table `table/zone` that the job `producer` writes, to read its `columns`.

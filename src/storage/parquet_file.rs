@@ -2,8 +2,14 @@
 //! faster) by parquet's `AsyncArrowWriter` — into a local file that is synced, or into an
 //! object_store `BufWriter`, which switches to a multipart upload past 10 MiB — and read back.
 
-use arrow_array::RecordBatch;
-use arrow_schema::SchemaRef;
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::Int32Type;
+use arrow_array::{new_empty_array, Array, ArrayRef, RecordBatch, StringArray, UInt32Array};
+use arrow_schema::{DataType, Schema, SchemaRef};
+use arrow_select::concat::concat;
+use arrow_select::take::take;
 use object_store::buffered::BufWriter;
 use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
 use parquet::arrow::{AsyncArrowWriter, ProjectionMask};
@@ -315,6 +321,88 @@ impl ParquetSource {
         }
         Ok(())
     }
+
+    /// The distinct non-null values of the string column `column`, or `None` when it is not a
+    /// string column. Read as Parquet stores them: each row group's dictionary and which of its
+    /// entries the rows use, so a semi-join against millions of rows of a few thousand users
+    /// copies no string per row (pages without a dictionary are read and de-duplicated).
+    ///
+    /// # Errors
+    /// A file that is not readable Parquet or lacks `column`.
+    pub fn distinct_strings(&self, column: &str) -> Result<Option<ArrayRef>> {
+        let schema = self.schema();
+        let index = schema.index_of(column)?;
+        if schema.field(index).data_type() != &DataType::Utf8 {
+            return Ok(None);
+        }
+        let as_dictionary = DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8));
+        let fields: Vec<_> = schema
+            .fields()
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                if i == index {
+                    Arc::new(f.as_ref().clone().with_data_type(as_dictionary.clone()))
+                } else {
+                    f.clone()
+                }
+            })
+            .collect();
+        let hinted = Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()));
+        let metadata = ArrowReaderMetadata::try_new(
+            self.metadata.metadata().clone(),
+            ArrowReaderOptions::new().with_schema(hinted),
+        )
+        .map_err(|e| unreadable(&self.url, &e))?;
+        let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(self.content.clone(), metadata)
+            .with_batch_size(64 * 1024);
+        let mask = ProjectionMask::columns(builder.parquet_schema(), [column]);
+        let reader = builder.with_projection(mask).build().map_err(|e| unreadable(&self.url, &e))?;
+        // The batches of one row group share its dictionary: the entries used are gathered per
+        // dictionary and taken once it changes.
+        let mut distinct = Vec::new();
+        let mut current: Option<(ArrayRef, Vec<bool>)> = None;
+        for batch in reader {
+            let batch = batch.map_err(|e| unreadable(&self.url, &e))?;
+            let column = batch.column(0).as_dictionary::<Int32Type>();
+            if !current.as_ref().is_some_and(|(values, _)| Arc::ptr_eq(values, column.values())) {
+                distinct.extend(current.take().map(|(values, used)| used_entries(&values, &used)).transpose()?);
+                current = Some((column.values().clone(), vec![false; column.values().len()]));
+            }
+            let (_, used) = current.as_mut().expect("set above");
+            for key in column.keys().iter().flatten() {
+                // Keys index the dictionary (the reader checked them).
+                used[key as usize] = true;
+            }
+        }
+        distinct.extend(current.map(|(values, used)| used_entries(&values, &used)).transpose()?);
+        let parts: Vec<&dyn Array> = distinct.iter().map(AsRef::as_ref).collect();
+        let all = if parts.is_empty() { new_empty_array(&DataType::Utf8) } else { concat(&parts)? };
+        Ok(Some(unique_strings(all.as_string::<i32>())))
+    }
+}
+
+/// The entries of `values` whose `used` flag is set, nulls left out.
+fn used_entries(values: &ArrayRef, used: &[bool]) -> Result<ArrayRef> {
+    let indices: UInt32Array = used
+        .iter()
+        .enumerate()
+        .filter(|&(i, &u)| u && values.is_valid(i))
+        // Lossless: a dictionary with Int32 keys has fewer than 2^31 entries.
+        .map(|(i, _)| {
+            #[allow(clippy::cast_possible_truncation)]
+            let i = i as u32;
+            Some(i)
+        })
+        .collect();
+    Ok(take(values.as_ref(), &indices, None)?)
+}
+
+/// The distinct strings of `values`, in first-seen order.
+fn unique_strings(values: &StringArray) -> ArrayRef {
+    let mut seen = std::collections::HashSet::new();
+    let unique: StringArray = values.iter().flatten().filter(|v| seen.insert(*v)).map(Some).collect();
+    Arc::new(unique)
 }
 
 fn aborted(location: &Location) -> Error {
@@ -327,10 +415,8 @@ fn unreadable(url: &str, e: &dyn std::fmt::Display) -> Error {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use arrow_array::{Float64Array, Int64Array};
-    use arrow_schema::{DataType, Field, Schema};
+    use arrow_schema::Field;
 
     use super::*;
 
@@ -354,5 +440,52 @@ mod tests {
         assert!(!props.dictionary_enabled(&ColumnPath::from("time")));
         assert!(props.dictionary_enabled(&ColumnPath::from("x")));
         assert!(!mostly_unique_numbers(&[], 0), "an empty table keeps the defaults");
+    }
+
+    /// Distinct strings come from each row group's dictionary (only the entries rows use), or
+    /// from plain pages when the writer kept no dictionary; nulls and repeats are left out.
+    #[test]
+    fn distinct_strings_read_dictionaries_and_plain_pages_alike() {
+        let dir = crate::testing::tempdir();
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("user", DataType::Utf8, true),
+            Field::new("n", DataType::Int64, false),
+        ]));
+        let users = ["b", "a", "b", "c", "a", "d", "b"];
+        let batch = RecordBatch::try_new(
+            schema.clone(),
+            vec![
+                Arc::new(StringArray::from(
+                    users.iter().enumerate().map(|(i, u)| (i != 2).then_some(*u)).collect::<Vec<_>>(),
+                )),
+                Arc::new(Int64Array::from_iter_values(0..7)),
+            ],
+        )
+        .unwrap();
+        for dictionary in [true, false] {
+            let path = dir.path().join(format!("{dictionary}.parquet"));
+            let props = WriterProperties::builder()
+                .set_dictionary_enabled(dictionary)
+                .set_max_row_group_row_count(Some(3))
+                .build();
+            let mut writer = parquet::arrow::ArrowWriter::try_new(
+                std::fs::File::create(&path).unwrap(),
+                schema.clone(),
+                Some(props),
+            )
+            .unwrap();
+            writer.write(&batch).unwrap();
+            writer.close().unwrap();
+            let entry = FileEntry { location: Location::Local(path.clone()), size: 0, modified_ms: 0 };
+            let source = ParquetSource::open(&entry).unwrap();
+            assert_eq!(source.row_groups(), 3);
+            let distinct = source.distinct_strings("user").unwrap().unwrap();
+            let mut got: Vec<&str> = distinct.as_string::<i32>().iter().flatten().collect();
+            got.sort_unstable();
+            assert_eq!(got, ["a", "b", "c", "d"], "dictionary: {dictionary}");
+            assert_eq!(distinct.null_count(), 0);
+            assert!(source.distinct_strings("n").unwrap().is_none(), "not a string column");
+            assert!(source.distinct_strings("nope").is_err());
+        }
     }
 }

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use arrow_array::RecordBatch;
 
 use super::super::plan::{JobPlan, Step, TableRef};
-use super::super::tables::{read_table_projected, Table};
+use super::super::tables::{read_key_set, read_table_projected, Table};
 use super::super::Lake;
 use super::unsupported;
 use crate::error::Result;
@@ -26,7 +26,7 @@ impl RowFilter {
         Ok(match step {
             Step::Consent { column, .. } => RowFilter::Consent { column },
             Step::SemiJoin { of, keys, of_keys, .. } => {
-                let table = read(lake, of, of_keys)?;
+                let table = read_key_set(lake, of.table, of.zone, of.producer, of_keys)?;
                 let set =
                     SemiJoinFilter::new(JoinInput { schema: &table.schema, batches: &table.batches, keys: of_keys })?;
                 RowFilter::SemiJoin { set, keys: keys.clone() }

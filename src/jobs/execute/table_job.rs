@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use super::super::output;
 use super::super::plan::{JobPlan, Source, Step};
 use super::super::report::JobReport;
-use super::super::tables::{read_table, read_table_projected};
+use super::super::tables::{read_key_set, read_table};
 use super::super::Lake;
 use super::filters::{FilterChain, RowFilter};
 use super::{filtered, unsupported};
@@ -24,9 +24,9 @@ pub(super) fn run(plan: &JobPlan, lake: &Lake) -> Result<JobReport> {
     for step in &plan.steps {
         match step {
             Step::SemiJoin { of, keys, of_keys, .. } => {
-                // Only the key columns of the (large) other table are read; the kernel builds its
-                // set from whichever side is smaller.
-                let other = read_table_projected(lake, of.table, of.zone, of.producer, of_keys)?;
+                // Only the keys of the (large) other table are read, distinct where the Parquet
+                // dictionaries give them; the kernel builds its set from whichever side is smaller.
+                let other = read_key_set(lake, of.table, of.zone, of.producer, of_keys)?;
                 let out = pool::install(|| {
                     semi_join(
                         JoinInput { schema: &schema, batches: &rows, keys },
