@@ -135,7 +135,9 @@ def test_a_gold_table_on_s3_is_registered_in_glue(
     except glue.exceptions.EntityNotFoundException:
         pass
     client = s3.client()
-    for f in silver.iterdir():
+    # In name order: the stream takes files by (modified time, name), and S3's times are coarse,
+    # so only this order gives the local run's batches whatever second each upload lands in.
+    for f in sorted(silver.iterdir()):
         client.upload_file(str(f), bucket, f"silver/reviews/{f.name}")
     gold = f"s3://{bucket}/gold/fact_review"
     done = run_script(

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use arrow_array::{ArrayRef, RecordBatch};
-use arrow_schema::{Schema, SchemaRef};
+use arrow_schema::{DataType, Schema, SchemaRef};
 use rayon::prelude::*;
 
 use super::Lake;
@@ -82,15 +82,36 @@ impl TableSource {
 /// # Errors
 /// As [`read_table`].
 pub fn read_key_set(lake: &Lake, table: &str, zone: &str, producer: &str, columns: &[&str]) -> Result<Table> {
-    let &[column] = columns else { return read_table_projected(lake, table, zone, producer, columns) };
     let opened = open_table(lake, table, zone, producer, columns)?;
-    let field = opened.schema.field(0).clone();
-    let per_file: Vec<Option<ArrayRef>> =
-        pool::install(|| opened.files.par_iter().map(|f| f.distinct_strings(column)).collect::<Result<_>>())?;
-    let Some(per_file) = per_file.into_iter().collect::<Option<Vec<_>>>() else {
-        return read_table_projected(lake, table, zone, producer, columns);
+    let text_key = match (columns, opened.schema.fields().first()) {
+        (&[column], Some(field)) if field.data_type() == &DataType::Utf8 => Some((column, field.clone())),
+        _ => None,
     };
-    let schema = Arc::new(Schema::new(vec![field.with_nullable(true)]));
+    let Some((column, field)) = text_key else {
+        let batches: Vec<Vec<RecordBatch>> = pool::install(|| {
+            opened
+                .files
+                .par_iter()
+                .map(|f| {
+                    let mut batches = Vec::new();
+                    f.read(None, Some(columns), |b| {
+                        batches.push(b);
+                        Ok(())
+                    })?;
+                    Ok(batches)
+                })
+                .collect::<Result<_>>()
+        })?;
+        return Ok(Table { schema: opened.schema, batches: batches.into_iter().flatten().collect() });
+    };
+    let per_file: Vec<ArrayRef> = pool::install(|| {
+        opened
+            .files
+            .par_iter()
+            .map(|f| f.distinct_strings(column)?.ok_or_else(|| Error::InvalidArgument(format!("{column} is not text"))))
+            .collect::<Result<_>>()
+    })?;
+    let schema = Arc::new(Schema::new(vec![field.as_ref().clone().with_nullable(true)]));
     let batches = per_file
         .into_iter()
         .filter(|values| !values.is_empty())
@@ -187,4 +208,51 @@ pub fn committed_table_shape(folder: &Location) -> Result<(SchemaRef, Vec<FileEn
         return Err(Error::NotFound { what: "table", path: folder.to_string() });
     };
     Ok((parquet_file::read_schema(first)?, files))
+}
+
+#[cfg(test)]
+mod tests {
+    use arrow_array::{Int64Array, StringArray};
+    use arrow_schema::Field;
+
+    use super::*;
+
+    /// A semi-join's keys: one text key as its distinct values, any other key set as the
+    /// projected columns, row for row.
+    #[test]
+    fn a_key_set_is_the_distinct_text_keys_or_the_projected_columns() {
+        let dir = crate::testing::tempdir();
+        let lake = Lake::open(dir.path().to_str().unwrap()).unwrap();
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("user", DataType::Utf8, true),
+            Field::new("time", DataType::Int64, false),
+        ]));
+        let batch = RecordBatch::try_new(
+            schema.clone(),
+            vec![
+                Arc::new(StringArray::from(vec![Some("a"), None, Some("b"), Some("a")])),
+                Arc::new(Int64Array::from(vec![3, 1, 3, 2])),
+            ],
+        )
+        .unwrap();
+        super::super::output::replace_table(&lake.output("readings", "trusted"), &schema, &[batch]).unwrap();
+        let read = |keys: &[&str]| read_key_set(&lake, "readings", "trusted", "job", keys).unwrap();
+
+        let users = read(&["user"]);
+        assert_eq!(users.schema.fields().len(), 1);
+        let mut got: Vec<&str> = users
+            .batches
+            .iter()
+            .flat_map(|b| b.column(0).as_any().downcast_ref::<StringArray>().unwrap())
+            .flatten()
+            .collect();
+        got.sort_unstable();
+        assert_eq!(got, ["a", "b"]);
+
+        assert_eq!(read(&["time"]).rows(), 4, "not text: every row");
+        let both = read(&["user", "time"]);
+        assert_eq!((both.rows(), both.schema.fields().len()), (4, 2));
+        let missing = read_key_set(&lake, "readings", "trusted", "job", &["nope"]).unwrap_err();
+        assert!(missing.to_string().contains("no column nope"), "{missing}");
+    }
 }

@@ -371,8 +371,10 @@ impl ParquetSource {
             }
             let (_, used) = current.as_mut().expect("set above");
             for key in column.keys().iter().flatten() {
-                // Keys index the dictionary (the reader checked them).
-                used[key as usize] = true;
+                let Some(slot) = usize::try_from(key).ok().and_then(|k| used.get_mut(k)) else {
+                    return Err(unreadable(&self.url, &format!("dictionary key {key} out of range")));
+                };
+                *slot = true;
             }
         }
         distinct.extend(current.map(|(values, used)| used_entries(&values, &used)).transpose()?);
