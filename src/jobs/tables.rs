@@ -88,20 +88,8 @@ pub fn read_key_set(lake: &Lake, table: &str, zone: &str, producer: &str, column
         _ => None,
     };
     let Some((column, field)) = text_key else {
-        let batches: Vec<Vec<RecordBatch>> = pool::install(|| {
-            opened
-                .files
-                .par_iter()
-                .map(|f| {
-                    let mut batches = Vec::new();
-                    f.read(None, Some(columns), |b| {
-                        batches.push(b);
-                        Ok(())
-                    })?;
-                    Ok(batches)
-                })
-                .collect::<Result<_>>()
-        })?;
+        let batches: Vec<Vec<RecordBatch>> =
+            pool::install(|| opened.files.par_iter().map(|f| f.batches(Some(columns))).collect::<Result<_>>())?;
         return Ok(Table { schema: opened.schema, batches: batches.into_iter().flatten().collect() });
     };
     let per_file: Vec<ArrayRef> = pool::install(|| {

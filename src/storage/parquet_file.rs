@@ -242,11 +242,7 @@ pub fn row_count(file: &FileEntry) -> Result<u64> {
 /// [`Error::NotFound`], storage errors or [`Error::Parquet`] naming the file.
 pub fn read(file: &FileEntry, columns: Option<&[&str]>) -> Result<(SchemaRef, Vec<RecordBatch>)> {
     let source = ParquetSource::open(file)?;
-    let mut batches = Vec::new();
-    source.read(None, columns, |batch| {
-        batches.push(batch);
-        Ok(())
-    })?;
+    let batches = source.batches(columns)?;
     let schema = match columns {
         Some(columns) => projected_schema(source.schema(), columns),
         None => source.schema().clone(),
@@ -320,6 +316,19 @@ impl ParquetSource {
             f(batch.map_err(|e| unreadable(&self.url, &e))?)?;
         }
         Ok(())
+    }
+
+    /// Every batch of the file, with only the top-level `columns` when given.
+    ///
+    /// # Errors
+    /// A file that is not readable Parquet.
+    pub fn batches(&self, columns: Option<&[&str]>) -> Result<Vec<RecordBatch>> {
+        let mut batches = Vec::new();
+        self.read(None, columns, |batch| {
+            batches.push(batch);
+            Ok(())
+        })?;
+        Ok(batches)
     }
 
     /// The distinct non-null values of the string column `column`, or `None` when it is not a
