@@ -7,14 +7,17 @@ landing files that bring a few unreadable records, and a later batch that brings
 from __future__ import annotations
 
 import json
+import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator, Optional
 
 import pyarrow as pa
 import pytest
 
 import glueless
+from glueless.catalog import CATALOG_ENV
 from glueless.spark import run_job as run_on_spark
 
 TABLES = ("customer", "accelerometer", "step_trainer")
@@ -33,25 +36,33 @@ def rows(table: object, lake: Path) -> list[tuple]:
     return sorted(tuple(relative(v) for v in r.values()) for r in pa.table(table).to_pylist())
 
 
-def run_both(spark: Any, lakes: dict[str, Path], *, strict: bool = False, incremental: bool = False) -> None:
-    """The five jobs on each engine's lake; then the two lakes must agree."""
+def run_both(spark: Any, lakes: dict[str, Path], *, strict: bool = False, incremental: bool = False,
+             format: Optional[str] = None, catalogs: Optional[dict[str, Path]] = None) -> None:
+    """The five jobs on each engine's lake (in table ``format``, each lake's Iceberg tables in its
+    own catalog of ``catalogs``); then the two lakes must agree."""
     reports = {}
     for engine, lake in lakes.items():
         reports[engine] = []
-        for job in glueless.STEDI_JOBS:
-            if engine == "local":
-                report = dict(glueless.run_job(job, str(lake), strict=strict, incremental=incremental))
-            else:
-                report = run_on_spark(job, str(lake), strict=strict, incremental=incremental, spark=spark)
-            assert report["engine"] == engine and report["balanced"], report
-            reports[engine].append(report)
+        with catalog_of(engine, catalogs):
+            for job in glueless.STEDI_JOBS:
+                if engine == "local":
+                    report = dict(glueless.run_job(job, str(lake), strict=strict, incremental=incremental,
+                                                   format=format))
+                else:
+                    report = run_on_spark(job, str(lake), strict=strict, incremental=incremental, format=format,
+                                          spark=spark)
+                assert report["engine"] == engine and report["balanced"], report
+                reports[engine].append(report)
     for local, on_spark in zip(reports["local"], reports["spark"]):
         assert {k: on_spark[k] for k in SAME} == {k: local[k] for k in SAME}, local["job"]
         assert [(o["role"], o["table"], o["rows"], o["table_rows"]) for o in on_spark["outputs"]] == [
             (o["role"], o["table"], o["rows"], o["table_rows"]) for o in local["outputs"]], local["job"]
     for zone in ZONES:
-        expected = glueless.read_parquet(lakes["local"] / zone)
-        got = glueless.read_parquet(lakes["spark"] / zone)
+        # A table is read by its committed content (an Iceberg or Delta table's current snapshot).
+        with catalog_of("local", catalogs):
+            expected = glueless.read_parquet(lakes["local"] / zone)
+        with catalog_of("spark", catalogs):
+            got = glueless.read_parquet(lakes["spark"] / zone)
         assert pa.table(got).schema == pa.table(expected).schema, zone
         assert rows(got, lakes["spark"]) == rows(expected, lakes["local"]), zone
     for table in TABLES:
@@ -63,6 +74,24 @@ def run_both(spark: Any, lakes: dict[str, Path], *, strict: bool = False, increm
     assert spark_ddl == local_ddl
     # Spark's output was committed the glueless way: no staging folder or partial table is left.
     assert not list(lakes["spark"].rglob(".*staging*"))
+
+
+@contextmanager
+def catalog_of(engine: str, catalogs: Optional[dict[str, Path]]) -> Iterator[None]:
+    """Iceberg tables committed and read in the block go to ``engine``'s catalog (both lakes
+    name their tables alike, so each needs its own)."""
+    if not catalogs:
+        yield
+        return
+    saved = os.environ.get(CATALOG_ENV)
+    os.environ[CATALOG_ENV] = str(catalogs[engine])
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ[CATALOG_ENV]
+        else:
+            os.environ[CATALOG_ENV] = saved
 
 
 def schema_versions(history: Path) -> list[Any]:
@@ -122,3 +151,63 @@ def test_incremental_batches_and_a_new_field_give_equal_lakes(spark, tmp_path: P
     run_both(spark, lakes, incremental=True)
     summary = glueless.read_parquet(lakes["spark"] / "accelerometer" / "trusted")
     assert "firmware" in pa.table(summary).column_names
+
+
+#: The catalog names of the zones the format test reads with the formats' own readers.
+CATALOG_NAMES = {"customer/trusted": "customer_trusted", "accelerometer/trusted": "accelerometer_trusted",
+                 "customer/curated": "customer_curated", "step_trainer/trusted": "step_trainer_trusted",
+                 "step_trainer/curated": "machine_learning_curated"}
+
+
+@pytest.mark.parametrize("fmt", ["iceberg", "delta"])
+def test_iceberg_and_delta_lakes_are_equal_on_both_engines(spark, tmp_path: Path, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    """``--format`` on Spark: the tasks write Parquet files and the core commits them as the
+    format's snapshot, so both engines give equal lakes, and the format's own reader (delta-rs,
+    pyiceberg through the catalog) sees the same rows. A later incremental run without
+    ``--format`` keeps each table's format and appends a snapshot."""
+    pytest.importorskip("pyiceberg" if fmt == "iceberg" else "deltalake")
+    base = tmp_path / "base"
+    glueless.generate_stedi(str(base), customers=150, seed=43)
+    replicas = tmp_path / "replicas"
+    glueless.replicate_stedi(str(base), str(replicas), 2)
+    lakes = {engine: tmp_path / engine for engine in ("local", "spark")}
+    catalogs = {engine: tmp_path / f"catalog-{engine}" for engine in lakes}
+    for batch in range(2):
+        for lake in lakes.values():
+            for table in TABLES:
+                folder = lake / table / "landing"
+                folder.mkdir(parents=True, exist_ok=True)
+                for f in (replicas / table / "landing").glob(f"*-r{batch:04}.json"):
+                    shutil.copy(f, folder / f.name)
+            (lake / "customer" / "landing" / f"broken-{batch}.json").write_text("{not json\n")
+        if batch == 0:
+            run_both(spark, lakes, format=fmt, catalogs=catalogs)
+        else:
+            run_both(spark, lakes, incremental=True, catalogs=catalogs)
+        with catalog_of("spark", catalogs):
+            for zone, name in CATALOG_NAMES.items():
+                expected = rows(glueless.read_parquet(lakes["spark"] / zone), lakes["spark"])
+                assert rows(own_reader(fmt, lakes["spark"] / zone, catalogs["spark"], name), lakes["spark"]) == expected
+    marker = "_delta_log" if fmt == "delta" else "metadata"
+    assert all((lake / zone / marker).is_dir() for lake in lakes.values() for zone in ZONES)
+    curated = lakes["spark"] / "step_trainer" / "curated"
+    if fmt == "delta":
+        from deltalake import DeltaTable
+
+        assert DeltaTable(str(curated)).version() == 1  # one commit per run
+        assert len(DeltaTable(str(lakes["spark"] / "accelerometer" / "trusted")).history()) == 2
+    else:
+        assert len(list((curated / "metadata").glob("*.metadata.json"))) >= 2
+        assert not list(curated.glob("*.parquet"))  # the files are in the table's data folder
+
+
+def own_reader(fmt: str, table: Path, catalog: Path, name: str) -> Any:
+    """A zone's current snapshot as the format's own library reads it."""
+    if fmt == "delta":
+        from deltalake import DeltaTable
+
+        return DeltaTable(str(table)).to_pyarrow_table()
+    from pyiceberg.catalog.sql import SqlCatalog
+
+    iceberg = SqlCatalog("glueless", uri=f"sqlite:///{catalog / 'iceberg.db'}")
+    return iceberg.load_table(f"stedi.{name}").scan().to_arrow()

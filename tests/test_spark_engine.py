@@ -140,13 +140,16 @@ def test_every_spark_job_holds_its_lock_as_the_local_engine_does(spark, demo_lak
 
 
 def test_the_drivers_take_engine_spark_and_evolve_the_schema_on_new_fields(demo_lake: Path) -> None:
+    """A driver with --engine spark --format delta, then a new landing field on the Delta table."""
+    pytest.importorskip("deltalake")
     env = {"PYSPARK_SUBMIT_ARGS": "--master local[2] --conf spark.ui.enabled=false pyspark-shell"}
     done = run_script("customer_landing_to_trusted.py", "--lake", str(demo_lake), "--engine", "spark",
-                      "--summary-json", str(demo_lake / "summary.json"), env=env)
+                      "--format", "delta", "--summary-json", str(demo_lake / "summary.json"), env=env)
     assert done.returncode == 0, done.stderr[-2000:]
     summary = json.loads((demo_lake / "summary.json").read_text())
     assert summary["engine"] == "spark" and summary["balanced"]
     assert summary["written"] == glueless.read_parquet(demo_lake / "customer" / "trusted").num_rows
+    assert (demo_lake / "customer" / "trusted" / "_delta_log").is_dir()
 
     # A new field: the core stores a schema version from the file that brought it, and the tasks
     # decode again (as the local engine does), instead of failing.
@@ -159,6 +162,8 @@ def test_the_drivers_take_engine_spark_and_evolve_the_schema_on_new_fields(demo_
     assert summary["schema_version"] == 2 and "loyaltyTier" in summary["schema_change"], summary
     trusted = pa.table(glueless.read_parquet(demo_lake / "customer" / "trusted"))
     assert trusted.column("loyaltyTier").drop_null().to_pylist() == ["gold"]
+    # Without --format the table kept its format: the new schema is the Delta table's next commit.
+    assert len(list((demo_lake / "customer" / "trusted" / "_delta_log").glob("*.json"))) == 2
     # The regenerated DDL of the landing table has the new column.
     ddl = (demo_lake / "_glueless" / "catalog" / "ddl" / "customer_landing_table.sql").read_text()
     assert "loyaltytier" in ddl.lower(), ddl

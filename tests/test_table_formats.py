@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import uuid
 from pathlib import Path
 from typing import Any, Callable
 
@@ -267,6 +268,51 @@ def test_an_s3_lake_in_the_format_is_registered_in_glue_as_athena_reads_it(
                        "AWS_ACCESS_KEY_ID": s3.access_key, "AWS_SECRET_ACCESS_KEY": s3.secret_key}
             assert rows(DeltaTable(f"{url}/{zone}", storage_options=options).to_pyarrow_table()) == expected, name
         assert rows(glueless.read_parquet(f"{url}/{zone}")) == expected, name
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_folder_another_engine_staged_on_s3_becomes_one_snapshot(
+    fmt: str, s3, bucket: str, s3_env: dict[str, str], monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    """What ``--engine spark --format`` does with its tasks' files, on S3: Parquet files in a
+    hidden prefix beside the table move into the table and become one snapshot of the format;
+    the prefix is gone. A later commit without a format keeps the table's."""
+    import pyarrow as pa
+
+    from glueless import _glueless
+
+    monkeypatch.setenv("GLUELESS_CATALOG", "glue")
+    database = f"staged{uuid.uuid4().hex[:8]}"
+    target = f"s3://{bucket}/{database}/orders"
+
+    def stage(*parts: pa.Table) -> str:
+        staging = f"s3://{bucket}/{database}/.orders.staging-1-spark{uuid.uuid4().hex[:12]}"
+        for i, part in enumerate(parts):
+            _glueless.write_parquet_file(f"{staging}/part-{i:05d}.parquet", part)
+        return staging
+
+    first = [pa.table({"id": [1, 2], "item": ["tea", "jam"]}), pa.table({"id": [3], "item": ["oat"]})]
+    _glueless.commit_staged_table(stage(*first), target, format=fmt)
+    second = pa.table({"id": [4], "item": ["rye"]})
+    _glueless.commit_staged_table(stage(second), target)
+    client = s3.client()
+    listed = [o["Key"] for o in client.list_objects_v2(Bucket=bucket, Prefix=database).get("Contents", [])]
+    assert not [k for k in listed if "/.orders.staging" in k]
+    assert rows(glueless.read_parquet(target)) == [(4, "rye")]
+    if fmt == "delta":
+        from deltalake import DeltaTable
+
+        options = {"AWS_ENDPOINT_URL": s3.endpoint, "AWS_ALLOW_HTTP": "true", "AWS_REGION": s3_env["AWS_REGION"],
+                   "AWS_ACCESS_KEY_ID": s3.access_key, "AWS_SECRET_ACCESS_KEY": s3.secret_key}
+        table = DeltaTable(target, storage_options=options)
+        assert table.version() == 1
+        assert rows(table.to_pyarrow_table()) == [(4, "rye")]
+        assert rows(DeltaTable(target, version=0, storage_options=options).to_pyarrow_table()) == [
+            (1, "tea"), (2, "jam"), (3, "oat")]
+    else:
+        entry = s3.client("glue").get_table(DatabaseName=database, Name="orders")["Table"]
+        assert entry["Parameters"]["table_type"] == "ICEBERG"
+        assert [k for k in listed if k.startswith(f"{database}/orders/data/")]
 
 
 def pa_schema(table: Any) -> Any:

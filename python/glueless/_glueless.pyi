@@ -40,6 +40,7 @@ __all__ = [
     "decode_landing_file",
     "read_landing_file",
     "commit_staged_folder",
+    "commit_staged_table",
     "write_parquet_file",
     "BroadcastSemiJoin",
     "BroadcastInnerJoin",
@@ -255,6 +256,7 @@ class LandingJobRun:
         strict: bool = False,
         incremental: bool = False,
         max_record_bytes: Optional[int] = None,
+        format: Optional[str] = None,
     ) -> LandingJobRun: ...
     def files(self) -> list[tuple[str, int]]: ...
     def columns(self) -> list[_ColumnSpec]: ...
@@ -495,6 +497,14 @@ def read_landing_file(
 
 def commit_staged_folder(staging: str, target: str) -> None:
     """Make the folder ``staging`` (beside ``target``) the content of ``target`` in one atomic step."""
+
+def commit_staged_table(
+    staging: str, target: str, *, format: Optional[str] = None, table: Optional[str] = None
+) -> None:
+    """Make the Parquet files of the folder ``staging`` (beside ``target``) the new content of the
+    table at ``target`` in one atomic step: in ``format`` (``None``: the table's own, Parquet for a
+    new one), an Iceberg or Delta table as one snapshot, registered under the catalog name of the
+    lake table ``table`` (``"customer/trusted"``; default: from its folder)."""
 
 def write_parquet_file(location: str, table: ArrowStreamExportable) -> int:
     """Write ``table`` as the one Parquet file ``location`` (zstd), atomically; returns its rows."""

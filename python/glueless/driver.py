@@ -87,12 +87,15 @@ def main(job: str, description: str = "", argv: Optional[Sequence[str]] = None) 
         use_catalog(args.catalog)
         incremental = args.incremental or args.job_bookmark_option == "job-bookmark-enable"
         if args.engine == "spark":
-            if args.format not in (None, "parquet"):
-                raise ValueError(f"--format {args.format} is not offered with --engine spark yet; run it with the local engine")
             from glueless.spark import run_job as run_on_spark
 
             summary = run_on_spark(
-                job, args.lake, strict=args.strict, max_record_bytes=args.max_record_bytes, incremental=incremental
+                job,
+                args.lake,
+                strict=args.strict,
+                max_record_bytes=args.max_record_bytes,
+                incremental=incremental,
+                format=args.format,
             )
         else:
             summary = dict(

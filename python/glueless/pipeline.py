@@ -55,8 +55,6 @@ def run_stedi(
     """
     if engine not in ("local", "spark"):
         raise ValueError(f"unknown engine {engine!r}; use 'local' or 'spark'")
-    if engine == "spark" and format not in (None, "parquet"):
-        raise ValueError(f"--format {format} is not offered with --engine spark yet; run it with the local engine")
     started = time.perf_counter()
     jobs = []
     for job in STEDI_JOBS:
@@ -65,7 +63,9 @@ def run_stedi(
         if engine == "spark":
             from glueless.spark import run_job as run_on_spark
 
-            summary = run_on_spark(job, lake, strict=strict, max_record_bytes=max_record_bytes, incremental=incremental)
+            summary = run_on_spark(
+                job, lake, strict=strict, max_record_bytes=max_record_bytes, incremental=incremental, format=format
+            )
         else:
             summary = dict(
                 _glueless.run_job(

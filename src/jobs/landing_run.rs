@@ -253,14 +253,17 @@ impl LandingRun {
         let quarantined = read_staged(rejected)?.map_or_else(Vec::new, |t| t.batches);
         drop(StagedFolder::adopt(&self.lake.zone(self.table, "rejected"), rejected)?);
         let rejected = self.write_rejected(&quarantined)?;
-        let staged = StagedFolder::adopt(&self.trusted, trusted)?;
         if self.incremental {
+            let staged = StagedFolder::adopt(&self.trusted, trusted)?;
             let rows = read_staged(trusted)?
                 .ok_or_else(|| Error::NotFound { what: "staged rows", path: trusted.to_string() })?;
             drop(staged);
             let (out, already) = self.write_trusted(&rows.schema, rows.batches, distinct_rows)?;
             return Ok((out, rejected, already));
         }
+        // In the lake's table format: an Iceberg or Delta table gets the files as a snapshot.
+        let target = self.lake.output(self.table, "trusted");
+        let staged = StagedFolder::adopt_table(&target.location, trusted, target.format, &target.catalog_name())?;
         let bookmark = self.bookmark.clone().with(self.job, &self.files);
         staged.commit(&[], Some(&bookmark.properties()))?;
         let (schema, files) = super::tables::committed_table_shape(&self.trusted)?;

@@ -10,6 +10,7 @@ use super::report::OutputInfo;
 use crate::error::Result;
 use crate::pool;
 use crate::storage::parquet_file::{self, ParquetSink};
+use crate::storage::table_format::run_suffix;
 use crate::storage::{failpoint, FileEntry, Location, StagedFolder, TableFormat, WrittenFile};
 
 /// Below this many rows a table is one file; above, one file per pool thread, encoded in
@@ -180,15 +181,6 @@ fn write_part<P>(
             Err(e)
         }
     }
-}
-
-/// `-<nanoseconds since the epoch, hex>` when file names must be unique to the run, else nothing.
-fn run_suffix(unique: bool) -> String {
-    if !unique {
-        return String::new();
-    }
-    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-    format!("-{stamp:x}")
 }
 
 /// Cut `batches` into `n` runs of about equal row counts, keeping row order.

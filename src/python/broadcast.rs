@@ -12,10 +12,10 @@ use pyo3_arrow::PyTable;
 use super::table::ArrowTable;
 use crate::error::{Error, Result};
 use crate::jobs::schema_history::SchemaHistory;
-use crate::jobs::Lake;
+use crate::jobs::{catalog, Lake};
 use crate::kernels::{ConsentDates, InnerJoinBuild, JoinInput, SemiJoinFilter};
 use crate::landing::{self, rejected_schema, ColumnType, LandingOptions, LandingSchema};
-use crate::storage::{objects, parquet_file, Location, StagedFolder};
+use crate::storage::{objects, parquet_file, table_format, Location, StagedFolder, TableFormat};
 
 /// A landing column as the driver ships it to tasks: (name, Athena type, declared).
 type ColumnSpec = (String, String, bool);
@@ -266,6 +266,29 @@ impl BroadcastConsentDates {
 pub fn commit_staged_folder(py: Python<'_>, staging: &str, target: &str) -> PyResult<()> {
     py.detach(|| StagedFolder::adopt(&Location::parse(target)?, &Location::parse(staging)?)?.commit(&[], None))
         .map_err(PyErr::from)
+}
+
+/// Make the Parquet files of the folder `staging` (beside `target`, filled by another writer such
+/// as a Spark job) the new content of the table at `target`, in one atomic step: in `format`
+/// (`None`: the table's own, Parquet for a new one), an Iceberg or Delta table as one snapshot,
+/// registered under the catalog name of the lake table `table` (`customer/trusted`; default: from
+/// its folder).
+#[pyfunction]
+#[pyo3(signature = (staging, target, *, format=None, table=None))]
+pub fn commit_staged_table(
+    py: Python<'_>,
+    staging: &str,
+    target: &str,
+    format: Option<&str>,
+    table: Option<&str>,
+) -> PyResult<()> {
+    let format = format.map(str::parse::<TableFormat>).transpose()?;
+    py.detach(|| {
+        let target = Location::parse(target)?;
+        let name = table.map_or_else(|| table_format::default_name(&target), catalog::catalog_name);
+        StagedFolder::adopt_table(&target, &Location::parse(staging)?, format, &name)?.commit(&[], None)
+    })
+    .map_err(PyErr::from)
 }
 
 /// Write `table` as the one Parquet file `location` (zstd), atomically: a task attempt that runs

@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::jobs::landing_run::LandingRun;
 use crate::jobs::{job_lock, stedi, JobOptions, Lake};
 use crate::storage::lock::LocalLock;
-use crate::storage::Location;
+use crate::storage::{Location, TableFormat};
 
 /// One run of a landing → trusted job whose files another engine decodes.
 #[pyclass(module = "glueless._glueless", frozen)]
@@ -28,9 +28,10 @@ type RunFacts = (bool, u64, u32, Option<String>);
 
 #[pymethods]
 impl LandingJobRun {
-    /// Plan the run of the STEDI job `job` on the lake at `lake` (holding the job's lock).
+    /// Plan the run of the STEDI job `job` on the lake at `lake` (holding the job's lock),
+    /// writing its tables in `format` (`None`: each table's own, Parquet for new ones).
     #[new]
-    #[pyo3(signature = (lake, job, *, strict=false, incremental=false, max_record_bytes=None))]
+    #[pyo3(signature = (lake, job, *, strict=false, incremental=false, max_record_bytes=None, format=None))]
     fn new(
         py: Python<'_>,
         lake: &str,
@@ -38,6 +39,7 @@ impl LandingJobRun {
         strict: bool,
         incremental: bool,
         max_record_bytes: Option<usize>,
+        format: Option<&str>,
     ) -> PyResult<Self> {
         let plan = stedi::plan(job, strict)?;
         let table =
@@ -46,7 +48,8 @@ impl LandingJobRun {
         if let Some(n) = max_record_bytes {
             options.landing.max_record_bytes = n;
         }
-        let lake = Lake::open(lake)?;
+        let format = format.map(str::parse::<TableFormat>).transpose()?;
+        let lake = Lake::open(lake)?.with_format(format);
         let (lock, run) = py.detach(|| -> crate::Result<_> {
             let lock = job_lock(&lake, plan.job)?;
             Ok((lock, LandingRun::start(&lake, plan.job, table, &options)?))

@@ -69,6 +69,7 @@ fn _glueless(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(broadcast::read_landing_file, m)?)?;
     m.add_function(wrap_pyfunction!(broadcast::list_data_files, m)?)?;
     m.add_function(wrap_pyfunction!(broadcast::commit_staged_folder, m)?)?;
+    m.add_function(wrap_pyfunction!(broadcast::commit_staged_table, m)?)?;
     m.add_function(wrap_pyfunction!(broadcast::write_parquet_file, m)?)?;
     Ok(())
 }

@@ -302,6 +302,21 @@ pub fn put_if(location: &Location, content: Bytes, expected: Option<object_store
     }
 }
 
+/// Move the object at `from` to `to` (same store): a rename on a local filesystem, a copy and a
+/// delete on S3.
+///
+/// # Errors
+/// Storage errors naming `from`.
+pub(crate) fn rename(from: &Location, to: &Location) -> Result<()> {
+    let (source, target) = (resolve(from)?, resolve(to)?);
+    if let Location::Local(path) = to {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io("creating", parent, e))?;
+        }
+    }
+    runtime::block_on(source.store.rename(&source.path, &target.path)).map_err(|e| store_error("moving", from, e))
+}
+
 /// Delete the objects at `locations` (all in the store of `base`), in bulk where the store can.
 ///
 /// # Errors

@@ -4,6 +4,7 @@
 
 use super::local_commit::{self, StagedDir};
 use super::objects::{self, FileEntry};
+use super::parquet_file;
 use super::s3_commit::{self, S3Staging};
 use super::table_format::{self, TableFormat, TableStaging, WrittenFile};
 use super::Location;
@@ -72,6 +73,40 @@ impl StagedFolder {
                 )))
             }
         })
+    }
+
+    /// Take over `staging`, a folder beside the table `name` at `target` that another writer (a
+    /// Spark job) filled with Parquet files, for a commit in the table's `format` (`None`: the
+    /// format the table already has, Parquet for a new one). A Parquet table adopts the folder as
+    /// [`StagedFolder::adopt`]; for an Iceberg or Delta table the files move into its data folder
+    /// under names unique to the run, and the commit makes them one snapshot.
+    ///
+    /// # Errors
+    /// As [`StagedFolder::adopt`]; [`crate::Error::InvalidArgument`] when `target` holds a table of
+    /// another format; [`crate::Error::NotFound`] when `staging` holds no Parquet file.
+    pub fn adopt_table(target: &Location, staging: &Location, format: Option<TableFormat>, name: &str) -> Result<Self> {
+        let format = table_format::resolve(target, format)?;
+        // Dropped below, the folder is removed (as every staged folder left uncommitted).
+        let folder = Self::adopt(target, staging)?;
+        if format == TableFormat::Parquet {
+            return Ok(folder);
+        }
+        let files: Vec<FileEntry> =
+            objects::list_files(staging)?.into_iter().filter(|f| f.name().ends_with(".parquet")).collect();
+        let first = files
+            .first()
+            .ok_or_else(|| crate::Error::NotFound { what: "staged Parquet file", path: staging.to_string() })?;
+        let mut table = TableStaging::create(format, target, name, &parquet_file::read_schema(first)?)?;
+        let run = table_format::run_suffix(true);
+        for file in &files {
+            let rows = parquet_file::row_count(file)?;
+            let stem = file.name().trim_end_matches(".parquet");
+            let location = table.file(&format!("{stem}{run}.parquet"));
+            objects::rename(&file.location, &location)?;
+            table.adopt(WrittenFile { location, size: file.size, rows });
+        }
+        drop(folder);
+        Ok(StagedFolder::Table(table))
     }
 
     /// Where to write the new file `name`.

@@ -157,6 +157,8 @@ pub struct TableStaging {
     schema: SchemaRef,
     mode: CommitMode,
     handed_out: Mutex<Vec<Location>>,
+    /// Files another writer wrote, committed with the ones given to [`TableStaging::commit`].
+    adopted: Vec<WrittenFile>,
     committed: bool,
 }
 
@@ -177,6 +179,7 @@ impl TableStaging {
             schema: schema.clone(),
             mode: CommitMode::Overwrite,
             handed_out: Mutex::new(Vec::new()),
+            adopted: Vec::new(),
             committed: false,
         })
     }
@@ -186,6 +189,12 @@ impl TableStaging {
     pub fn appending(mut self) -> Self {
         self.mode = CommitMode::Append;
         self
+    }
+
+    /// Add `file`, written into the data folder by another writer and moved to a name from
+    /// [`TableStaging::file`], to the files the commit makes the snapshot.
+    pub fn adopt(&mut self, file: WrittenFile) {
+        self.adopted.push(file);
     }
 
     /// Where to write the new data file `name` (which must be unique to the run).
@@ -210,12 +219,13 @@ impl TableStaging {
         let committer = committer(self.format)?;
         // The crash tests' points, as for glueless's own commits.
         failpoint::hit("commit.before_swap");
+        let files = [std::mem::take(&mut self.adopted), files.to_vec()].concat();
         committer.commit(&TableCommit {
             format: self.format,
             table: &self.table,
             name: &self.name,
             schema: &self.schema,
-            files,
+            files: &files,
             mode: self.mode,
             properties,
         })?;
@@ -235,6 +245,16 @@ impl Drop for TableStaging {
         // Best effort: files left behind are unreferenced, never part of the table.
         let _ = objects::delete_all(&self.table, paths);
     }
+}
+
+/// `-<nanoseconds since the epoch, hex>` when file names must be unique to the run, else nothing.
+#[must_use]
+pub fn run_suffix(unique: bool) -> String {
+    if !unique {
+        return String::new();
+    }
+    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    format!("-{stamp:x}")
 }
 
 /// The format a write to `folder` uses: `requested`, or with `None` the format the table already

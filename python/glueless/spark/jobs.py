@@ -33,18 +33,20 @@ def _zone(lake: str, ref: dict[str, str]) -> str:
 
 
 def _read(spark: "SparkSession", lake: str, ref: dict[str, str]) -> "DataFrame":
-    """The table ``ref`` of the plan (table, zone, producer), or the error naming its producer."""
+    """The table ``ref`` of the plan (table, zone, producer), or the error naming its producer.
+    Spark reads the files of the table's committed content (an Iceberg or Delta table's current
+    snapshot, a Parquet table's committed files), never whatever else the folder holds."""
+    from glueless import _glueless
     from glueless.exceptions import MissingInputError
 
     location = _zone(lake, ref)
     try:
-        return spark.read.parquet(stages._spark_path(location))
-    except Exception as err:  # AnalysisException [PATH_NOT_FOUND]; pyspark's types vary by version
-        if "PATH_NOT_FOUND" in str(err) or "Path does not exist" in str(err):
-            raise MissingInputError(
-                f"{ref['table']}/{ref['zone']} is missing at {location}: run {ref['producer']} first"
-            ) from None
-        raise
+        files = _glueless.SqlSession.table_files(location)
+    except FileNotFoundError:
+        files = []
+    if not files:
+        raise MissingInputError(f"{ref['table']}/{ref['zone']} is missing at {location}: run {ref['producer']} first")
+    return spark.read.parquet(*(stages._spark_path(location) for location, _size, _modified in files))
 
 
 def _row_filter(spark: "SparkSession", lake: str, step: dict[str, Any]) -> tuple[stages.TaskFilter, list[Any]]:
@@ -103,7 +105,7 @@ def _select(columns: list[str], forbidden: list[str]) -> list[str]:
 
 
 def _landing_job(spark: "SparkSession", lake: str, plan: dict[str, Any], strict: bool, incremental: bool,
-                 max_record_bytes: Optional[int]) -> dict[str, Any]:
+                 max_record_bytes: Optional[int], format: Optional[str]) -> dict[str, Any]:
     """A plan over landing JSON: the core picks the files and keeps the schema; the tasks decode
     them through the plan's filters; DISTINCT is Spark's; the core commits with the bookmark."""
     from glueless import _glueless
@@ -115,7 +117,7 @@ def _landing_job(spark: "SparkSession", lake: str, plan: dict[str, Any], strict:
     if any(s["kind"] not in ("distinct", "select") for s in rest):
         raise _unsupported(next(s for s in rest if s["kind"] not in ("distinct", "select")))
     run = _glueless.LandingJobRun(lake, plan["job"], strict=strict, incremental=incremental,
-                                  max_record_bytes=max_record_bytes)
+                                  max_record_bytes=max_record_bytes, format=format)
     landing = f"{lake.rstrip('/')}/{table}/landing"
     trusted_location = _zone(lake, plan["output"])
     rejected_location = f"{lake.rstrip('/')}/{table}/rejected"
@@ -163,7 +165,12 @@ def _landing_job(spark: "SparkSession", lake: str, plan: dict[str, Any], strict:
         seconds=time.perf_counter() - started))
 
 
-def _table_job(spark: "SparkSession", lake: str, plan: dict[str, Any], strict: bool) -> dict[str, Any]:
+def _output_table(plan: dict[str, Any]) -> str:
+    return f"{plan['output']['table']}/{plan['output']['zone']}"
+
+
+def _table_job(spark: "SparkSession", lake: str, plan: dict[str, Any], strict: bool,
+               format: Optional[str]) -> dict[str, Any]:
     """A plan over a table an earlier job wrote: its filters as broadcast task filters (a
     semi-join against the other table's distinct keys), DISTINCT by Spark, the output replaced."""
     from glueless import _glueless
@@ -193,19 +200,20 @@ def _table_job(spark: "SparkSession", lake: str, plan: dict[str, Any], strict: b
             raise _unsupported(step)
     _select(df.columns, plan["forbidden"])
     location = _zone(lake, plan["output"])
-    stages.write_table(df, location)
+    stages.write_table(df, location, format=format, table=_output_table(plan))
     written = _glueless.parquet_rows(location)
     read = _glueless.parquet_rows(_zone(lake, source))
     counted = [c.value for c in left_out]
     if distinct:
         counted.append(read - sum(counted) - written)
-    output = {"table": f"{plan['output']['table']}/{plan['output']['zone']}", "location": location,
+    output = {"table": _output_table(plan), "location": location,
               "rows": written, "table_rows": written}
     return dict(_glueless.job_report(plan["job"], lake, engine="spark", strict=strict, read=read, quarantined=0,
                                 left_out=counted, outputs=[output], seconds=time.perf_counter() - started))
 
 
-def _join_job(spark: "SparkSession", lake: str, plan: dict[str, Any], strict: bool) -> dict[str, Any]:
+def _join_job(spark: "SparkSession", lake: str, plan: dict[str, Any], strict: bool,
+              format: Optional[str]) -> dict[str, Any]:
     """A join plan: the source table is collected and broadcast as the built side; the other
     table's partitions stream through the Rust hash join in the tasks, which write the joined
     rows themselves."""
@@ -231,14 +239,13 @@ def _join_job(spark: "SparkSession", lake: str, plan: dict[str, Any], strict: bo
     _select([f.name for f in schema.fields], plan["forbidden"])
     location = _zone(lake, plan["output"])
     # The join streams into the writer: each task joins its partition and writes the result itself.
-    written = stages.write_partitions(probe, location, keep, schema)
+    written = stages.write_partitions(probe, location, keep, schema, format=format, table=_output_table(plan))
     matched = stages.matched_rows(hits.value)
     null_key = pc.is_null(build[join["keys"][0]])
     for key in join["keys"][1:]:
         null_key = pc.or_(null_key, pc.is_null(build[key]))
     nulls = int(pc.sum(null_key).as_py() or 0)
-    output = {"table": f"{plan['output']['table']}/{plan['output']['zone']}", "location": location,
-              "rows": written, "table_rows": written}
+    output = {"table": _output_table(plan), "location": location, "rows": written, "table_rows": written}
     return dict(_glueless.job_report(plan["job"], lake, engine="spark", strict=strict, read=build.num_rows,
                                 quarantined=0, left_out=[nulls, build.num_rows - matched - nulls], outputs=[output],
                                 matched=matched, seconds=time.perf_counter() - started))
@@ -270,10 +277,13 @@ def _workers_use_this_python() -> None:
 
 
 def run_job(job: str, lake: str, *, strict: bool = False, max_record_bytes: Optional[int] = None,
-            incremental: bool = False, spark: Optional["SparkSession"] = None) -> dict[str, Any]:
+            incremental: bool = False, format: Optional[str] = None,
+            spark: Optional["SparkSession"] = None) -> dict[str, Any]:
     """Run one STEDI job on Spark and return its run summary (as :func:`glueless.run_job`;
     ``engine`` is ``"spark"``). ``incremental``: a landing job takes only the files its table's
-    bookmark does not name and appends."""
+    bookmark does not name and appends. ``format`` (``"parquet"``, ``"iceberg"``, ``"delta"``):
+    the table format of what the job writes (``None``: each table's own, Parquet for new ones);
+    Spark writes the Parquet files and the core commits them as the format's snapshot."""
     from glueless import _glueless
 
     plan = json.loads(_glueless.job_plan(job, strict=strict))  # ValueError for an unknown job
@@ -281,13 +291,13 @@ def run_job(job: str, lake: str, *, strict: bool = False, max_record_bytes: Opti
     def run() -> dict[str, Any]:
         if plan["source"]["kind"] == "landing":
             # The core's landing run holds the job's lock.
-            return _landing_job(spark or session(), lake, plan, strict, incremental, max_record_bytes)
+            return _landing_job(spark or session(), lake, plan, strict, incremental, max_record_bytes, format)
         # Taken before Spark starts, so a second run of the job fails at once.
         with _glueless.JobLock(lake, job):
             on = spark or session()
             if plan["steps"] and plan["steps"][0]["kind"] == "join":
-                return _join_job(on, lake, plan, strict)
-            return _table_job(on, lake, plan, strict)
+                return _join_job(on, lake, plan, strict, format)
+            return _table_job(on, lake, plan, strict, format)
 
     return _translated(run)
 

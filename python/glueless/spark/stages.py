@@ -473,13 +473,17 @@ def _write_part(folder: Optional[str], table: "pa.Table") -> int:
     return int(_glueless.write_parquet_file(f"{folder}/part-{partition:05d}.parquet", table))
 
 
-def commit_folder(staging: str, target: str, schema: "StructType") -> None:
+def commit_folder(
+    staging: str, target: str, schema: "StructType", format: Optional[str] = None, table: Optional[str] = None
+) -> None:
     """Make ``staging`` the table at ``target`` in one atomic step; an empty table still gets one
-    (empty) file with ``schema``, so readers see typed columns."""
+    (empty) file with ``schema``, so readers see typed columns. ``format``: the table format
+    (``None``: the table's own); ``table``: the lake table it is (``"customer/curated"``), which
+    names it in the catalog."""
     from glueless import _glueless
 
     _typed_if_empty(staging, schema)
-    _glueless.commit_staged_folder(staging, target)
+    _glueless.commit_staged_table(staging, target, format=format, table=table)
 
 
 def _data_files(folder: str) -> list[tuple[str, int]]:
@@ -492,15 +496,22 @@ def _data_files(folder: str) -> list[tuple[str, int]]:
 
 
 def write_partitions(
-    df: "DataFrame", target: str, keep: Optional[TaskFilter] = None, schema: Optional["StructType"] = None
+    df: "DataFrame",
+    target: str,
+    keep: Optional[TaskFilter] = None,
+    schema: Optional["StructType"] = None,
+    *,
+    format: Optional[str] = None,
+    table: Optional[str] = None,
 ) -> int:
     """Write ``df`` (through the task filter ``keep``, whose output schema is ``schema``) as the
-    Parquet table at ``target`` straight from the tasks: each partition's rows are encoded by
-    glueless' writer without a trip back to the JVM. Commits the table atomically and returns the
-    rows written. For tables Spark need not shuffle before writing."""
+    table at ``target`` straight from the tasks: each partition's rows are encoded by glueless'
+    writer without a trip back to the JVM. Commits the table atomically (in ``format``, see
+    :func:`commit_folder`) and returns the rows written. For tables Spark need not shuffle
+    before writing."""
     staging = staging_folder(target)
     written = write_parts(df, staging, keep, schema)
-    commit_folder(staging, target, schema or df.schema)
+    commit_folder(staging, target, schema or df.schema, format, table)
     return written
 
 
@@ -545,15 +556,17 @@ def _typed_if_empty(folder: str, schema: "StructType") -> None:
         _glueless.write_parquet_file(f"{folder}/part-00000.parquet", empty.empty_table())
 
 
-def write_table(df: "DataFrame", target: str) -> None:
-    """Write ``df`` as the Parquet table at ``target`` (zstd) and commit it the way glueless
-    commits its own output: Spark writes a hidden folder beside the target, which then replaces
-    the target in one atomic step (a rename exchange locally, the manifest on S3)."""
+def write_table(df: "DataFrame", target: str, *, format: Optional[str] = None, table: Optional[str] = None) -> None:
+    """Write ``df`` as the table at ``target`` (Parquet files, zstd) and commit it the way
+    glueless commits its own output: Spark writes a hidden folder beside the target, which then
+    replaces the target in one atomic step (a rename exchange locally, the manifest on S3; for an
+    Iceberg or Delta table, ``format``, the files move into the table and become one snapshot).
+    ``table``: the lake table it is (``"customer/curated"``), which names it in the catalog."""
     from glueless import _glueless
 
     staging = staging_name(target)
     write_staged(df, staging)
-    _glueless.commit_staged_folder(staging, target)
+    _glueless.commit_staged_table(staging, target, format=format, table=table)
 
 
 def _spark_path(location: str) -> str:
