@@ -113,6 +113,15 @@ def twin_lakes(tmp_path: Path, landing: Path) -> dict[str, Path]:
     return lakes
 
 
+def land_batch(replicas: Path, batch: int, lake: Path) -> None:
+    """Copy replica ``batch`` of every table's landing files into ``lake`` (new landing files)."""
+    for table in TABLES:
+        folder = lake / table / "landing"
+        folder.mkdir(parents=True, exist_ok=True)
+        for f in (replicas / table / "landing").glob(f"*-r{batch:04}.json"):
+            shutil.copy(f, folder / f.name)
+
+
 @pytest.mark.parametrize("strict", [False, True], ids=["default", "strict"])
 def test_the_real_data_gives_equal_lakes(spark, real_lake: Path, tmp_path: Path, strict: bool) -> None:  # type: ignore[no-untyped-def]
     run_both(spark, twin_lakes(tmp_path, real_lake), strict=strict)
@@ -136,11 +145,7 @@ def test_incremental_batches_and_a_new_field_give_equal_lakes(spark, tmp_path: P
     lakes = {engine: tmp_path / engine for engine in ("local", "spark")}
     for batch in range(3):
         for lake in lakes.values():
-            for table in TABLES:
-                folder = lake / table / "landing"
-                folder.mkdir(parents=True, exist_ok=True)
-                for f in (replicas / table / "landing").glob(f"*-r{batch:04}.json"):
-                    shutil.copy(f, folder / f.name)
+            land_batch(replicas, batch, lake)
             (lake / "accelerometer" / "landing" / f"broken-{batch}.json").write_text(
                 '{"user": "x@y", "timestamp": "soon"}\n{not json\n')
             if batch == 2:
@@ -174,11 +179,7 @@ def test_iceberg_and_delta_lakes_are_equal_on_both_engines(spark, tmp_path: Path
     catalogs = {engine: tmp_path / f"catalog-{engine}" for engine in lakes}
     for batch in range(2):
         for lake in lakes.values():
-            for table in TABLES:
-                folder = lake / table / "landing"
-                folder.mkdir(parents=True, exist_ok=True)
-                for f in (replicas / table / "landing").glob(f"*-r{batch:04}.json"):
-                    shutil.copy(f, folder / f.name)
+            land_batch(replicas, batch, lake)
             (lake / "customer" / "landing" / f"broken-{batch}.json").write_text("{not json\n")
         if batch == 0:
             run_both(spark, lakes, format=fmt, catalogs=catalogs)

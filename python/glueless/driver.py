@@ -80,34 +80,21 @@ def main(job: str, description: str = "", argv: Optional[Sequence[str]] = None) 
     args = job_parser(job, description).parse_args(argv)
 
     def run() -> None:
-        import glueless
         from glueless.aws import use_profile
+        from glueless.pipeline import run_job_on
 
         use_profile(args.profile)
         use_catalog(args.catalog)
         incremental = args.incremental or args.job_bookmark_option == "job-bookmark-enable"
-        if args.engine == "spark":
-            from glueless.spark import run_job as run_on_spark
-
-            summary = run_on_spark(
-                job,
-                args.lake,
-                strict=args.strict,
-                max_record_bytes=args.max_record_bytes,
-                incremental=incremental,
-                format=args.format,
-            )
-        else:
-            summary = dict(
-                glueless.run_job(
-                    job,
-                    args.lake,
-                    strict=args.strict,
-                    max_record_bytes=args.max_record_bytes,
-                    incremental=incremental,
-                    format=args.format,
-                )
-            )
+        summary = run_job_on(
+            args.engine,
+            job,
+            args.lake,
+            strict=args.strict,
+            max_record_bytes=args.max_record_bytes,
+            incremental=incremental,
+            format=args.format,
+        )
         if args.summary_json:
             with open(args.summary_json, "w", encoding="utf-8") as out:
                 json.dump(summary, out, indent=2)

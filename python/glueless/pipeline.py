@@ -31,6 +31,30 @@ def _zone_rows(summary: dict[str, Any], zone: str, field: str) -> int:
     return int(summary[field])
 
 
+def run_job_on(
+    engine: str,
+    job: str,
+    lake: str,
+    *,
+    strict: bool = False,
+    max_record_bytes: Optional[int] = None,
+    incremental: bool = False,
+    format: Optional[str] = None,
+) -> dict[str, Any]:
+    """Run one STEDI job on ``engine`` (``"local"`` or ``"spark"``) and return its run summary."""
+    if engine == "spark":
+        from glueless.spark import run_job as run_on_spark
+
+        return run_on_spark(
+            job, lake, strict=strict, max_record_bytes=max_record_bytes, incremental=incremental, format=format
+        )
+    return dict(
+        _glueless.run_job(
+            job, lake, strict=strict, max_record_bytes=max_record_bytes, incremental=incremental, format=format
+        )
+    )
+
+
 def run_stedi(
     lake: str,
     *,
@@ -60,18 +84,9 @@ def run_stedi(
     for job in STEDI_JOBS:
         if on_job_start:
             on_job_start(job)
-        if engine == "spark":
-            from glueless.spark import run_job as run_on_spark
-
-            summary = run_on_spark(
-                job, lake, strict=strict, max_record_bytes=max_record_bytes, incremental=incremental, format=format
-            )
-        else:
-            summary = dict(
-                _glueless.run_job(
-                    job, lake, strict=strict, max_record_bytes=max_record_bytes, incremental=incremental, format=format
-                )
-            )
+        summary = run_job_on(
+            engine, job, lake, strict=strict, max_record_bytes=max_record_bytes, incremental=incremental, format=format
+        )
         jobs.append(summary)
         if on_job_done:
             on_job_done(summary)
