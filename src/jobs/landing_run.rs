@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::kernels::{conform, distinct, filter_by_text};
 use crate::landing::{self, rejected_schema, BatchFilter, LandingOutput, Unseen};
 use crate::pool;
-use crate::storage::{committed_files, objects, parquet_file, FileEntry, Location, StagedFolder};
+use crate::storage::{committed_files, objects, parquet_file, table_format, FileEntry, Location, StagedFolder};
 
 /// A schema settles after at most this many decodes (a type widens at most twice).
 const MAX_DECODES: usize = 4;
@@ -250,9 +250,7 @@ impl LandingRun {
         rejected: &Location,
         distinct_rows: bool,
     ) -> Result<(OutputInfo, OutputInfo, u64)> {
-        let quarantined = read_staged(rejected)?.map_or_else(Vec::new, |t| t.batches);
-        drop(StagedFolder::adopt(&self.lake.zone(self.table, "rejected"), rejected)?);
-        let rejected = self.write_rejected(&quarantined)?;
+        let rejected = self.commit_quarantine(rejected)?;
         if self.incremental {
             let staged = StagedFolder::adopt(&self.trusted, trusted)?;
             let rows = read_staged(trusted)?
@@ -279,6 +277,98 @@ impl LandingRun {
             bytes: files.iter().map(|f| f.size).sum(),
         };
         Ok((out, rejected, 0))
+    }
+
+    /// Append what another engine's tasks wrote for an incremental run whose schema did not
+    /// change, the engine having left out itself the rows the table already has: the files of
+    /// `trusted` join the table's, with the new bookmark, in one step, and no row passes through
+    /// here (a Spark driver holds none). `distinct_rows`: the run's rows after DISTINCT among
+    /// themselves, before those of the table were left out (`None`: the job has no DISTINCT).
+    /// `rejected` is committed as [`Self::commit_staged`] does. Returns the trusted and
+    /// quarantine outputs and the rows left out as already present.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for a run that does not append, staged rows whose columns are
+    /// not the table's, or more staged rows than `distinct_rows`; storage errors (the tables then
+    /// stay as they were).
+    pub fn append_staged(
+        &self,
+        trusted: &Location,
+        rejected: &Location,
+        distinct_rows: Option<u64>,
+    ) -> Result<(OutputInfo, OutputInfo, u64)> {
+        if !self.incremental {
+            return Err(Error::InvalidArgument(format!("{}: only an incremental run appends", self.job)));
+        }
+        let (schema, old_files) = super::tables::committed_table_shape(&self.trusted)?;
+        let staged: Vec<FileEntry> =
+            objects::list_files(trusted)?.into_iter().filter(|f| f.name().ends_with(".parquet")).collect();
+        let mut new_files = Vec::new();
+        let mut empty_files = Vec::new();
+        for file in staged {
+            if parquet_file::read_schema(&file)?.fields() != schema.fields() {
+                return Err(Error::InvalidArgument(format!(
+                    "{}: the staged rows' columns are not those of {}",
+                    file.location, self.trusted
+                )));
+            }
+            match parquet_file::row_count(&file)? {
+                0 => empty_files.push(objects::resolve(&file.location)?.path),
+                rows => new_files.push((file, rows)),
+            }
+        }
+        let new_rows: u64 = new_files.iter().map(|(_, rows)| rows).sum();
+        let already = match distinct_rows {
+            Some(d) if d < new_rows => {
+                return Err(Error::InvalidArgument(format!(
+                    "{trusted}: {new_rows} staged rows, more than the run's {d} distinct rows"
+                )))
+            }
+            Some(d) => d - new_rows,
+            None => 0,
+        };
+        let rejected = self.commit_quarantine(rejected)?;
+        let target = self.lake.output(self.table, "trusted");
+        let kept_rows = parquet_rows(&old_files)?;
+        let bookmark = self.bookmark.clone().with(self.job, &self.files);
+        let commit = Commit { keep: old_files, kept_rows, properties: Some(bookmark.properties()) };
+        if new_files.is_empty() {
+            // Nothing new: the table keeps its files (no empty one is added) and gains the bookmark.
+            drop(StagedFolder::adopt(&self.trusted, trusted)?);
+            return Ok((output::write_table(&target, &schema, &[], commit)?, rejected, already));
+        }
+        // The appended table holds its files under their names: the new ones get names unique
+        // to the run, and an empty file adds nothing.
+        objects::delete_all(trusted, empty_files)?;
+        let run = table_format::run_suffix(true);
+        for (file, _) in &new_files {
+            let stem = file.name().trim_end_matches(".parquet");
+            objects::rename(&file.location, &trusted.join(&format!("{stem}{run}.parquet")))?;
+        }
+        let mut staged = StagedFolder::adopt_table(&target.location, trusted, target.format, &target.catalog_name())?;
+        staged.keep(&commit.keep)?;
+        staged.commit(&[], commit.properties.as_ref())?;
+        let files = (commit.keep.len() + new_files.len()) as u64;
+        let bytes = commit.keep.iter().chain(new_files.iter().map(|(f, _)| f)).map(|f| f.size).sum();
+        let out = OutputInfo {
+            role: super::OutputRole::Output,
+            schema,
+            table: target.table,
+            location: self.trusted.to_string(),
+            rows: new_rows,
+            table_rows: kept_rows + new_rows,
+            files,
+            bytes,
+        };
+        Ok((out, rejected, already))
+    }
+
+    /// Commit the quarantine parts another engine's tasks wrote into `rejected` (a folder
+    /// beside the quarantine), as [`Self::write_rejected`] writes the local engine's.
+    fn commit_quarantine(&self, rejected: &Location) -> Result<OutputInfo> {
+        let quarantined = read_staged(rejected)?.map_or_else(Vec::new, |t| t.batches);
+        drop(StagedFolder::adopt(&self.lake.zone(self.table, "rejected"), rejected)?);
+        self.write_rejected(&quarantined)
     }
 
     /// Remove folders another engine's tasks wrote for this run without committing them.

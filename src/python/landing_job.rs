@@ -95,6 +95,26 @@ impl LandingJobRun {
         Ok((OutputSummary::from(&out), OutputSummary::from(&quarantine), already))
     }
 
+    /// Append the folder the tasks wrote (`trusted`: the run's rows without those the table
+    /// already has; `rejected`: quarantine parts) to the table: an incremental run whose schema
+    /// did not change, so no row passes through the driver. `distinct_rows`: the run's rows after
+    /// DISTINCT among themselves, before the table's were left out (`None`: no DISTINCT).
+    /// Returns as [`Self::commit`].
+    #[pyo3(signature = (trusted, rejected, distinct_rows=None))]
+    fn append(
+        &self,
+        py: Python<'_>,
+        trusted: &str,
+        rejected: &str,
+        distinct_rows: Option<u64>,
+    ) -> PyResult<(OutputSummary, OutputSummary, u64)> {
+        let (trusted, rejected) = (Location::parse(trusted)?, Location::parse(rejected)?);
+        let (out, quarantine, already) =
+            py.detach(|| self.locked().append_staged(&trusted, &rejected, distinct_rows))?;
+        let quarantine = crate::jobs::OutputInfo { role: crate::jobs::OutputRole::Quarantine, ..quarantine };
+        Ok((OutputSummary::from(&out), OutputSummary::from(&quarantine), already))
+    }
+
     /// Remove the folders an attempt's tasks wrote (`trusted`, `rejected`) without committing them.
     fn discard(&self, py: Python<'_>, trusted: &str, rejected: &str) -> PyResult<()> {
         let (trusted, rejected) = (Location::parse(trusted)?, Location::parse(rejected)?);

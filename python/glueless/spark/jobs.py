@@ -7,8 +7,9 @@ run summary is the core's typed report (:func:`glueless._glueless.job_report`), 
 report alike. What is Spark's here is *how*: landing files decoded in the tasks (their filters
 applied as each file is decoded), small tables broadcast, DISTINCT by Spark's shuffle, and
 counts gathered in accumulators. A landing job's files, schema evolution, bookmark and commit are
-the core's too (:class:`glueless._glueless.LandingJobRun`), so ``--incremental`` and new landing
-fields work as on the local engine.
+the core's too (:class:`glueless._glueless.LandingJobRun`), so ``--incremental``, new landing
+fields and ``--format`` work as on the local engine: Spark writes Parquet files beside the table and
+the core commits them (an atomic swap, the S3 manifest, or an Iceberg or Delta snapshot).
 """
 
 from __future__ import annotations
@@ -135,9 +136,14 @@ def _landing_job(spark: "SparkSession", lake: str, plan: dict[str, Any], strict:
             if step["kind"] == "select":
                 kept = kept.select(*_select(step["columns"], plan["forbidden"]))
         _select(kept.columns, plan["forbidden"])
+        table = _appended_in_spark(spark, lake, plan, kept, appending=run.facts()[0])
+        distinct_rows = stages.counters(spark, 1)
         if distinct:
             staged = stages.staging_name(trusted_location)
-            stages.write_staged(kept.distinct(), staged)
+            rows = kept.distinct()
+            if table is not None:  # the table's rows left out by Spark (EXCEPT DISTINCT)
+                rows = stages.counted(rows, distinct_rows).subtract(table)
+            stages.write_staged(rows, staged)
         else:  # no DISTINCT, no shuffle: the one Spark job writes from the tasks
             staged = stages.staging_folder(trusted_location)
             stages.write_parts(kept, staged)
@@ -151,7 +157,10 @@ def _landing_job(spark: "SparkSession", lake: str, plan: dict[str, Any], strict:
         from glueless.exceptions import UnsupportedError
 
         raise UnsupportedError(f"{table}: the landing schema did not settle after {MAX_DECODES} decodes")
-    trusted, rejected, already = run.commit(staged, quarantine, distinct)
+    if table is not None:  # the core appends the staged files: no row passes through the driver
+        trusted, rejected, already = run.append(staged, quarantine, distinct_rows[0].value if distinct else None)
+    else:
+        trusted, rejected, already = run.commit(staged, quarantine, distinct)
     decoded, quarantined, *sizes = (c.value for c in counts)
     left_out = [c.value for _, step_counts in made for c in step_counts]
     appending = run.facts()[0]
@@ -167,6 +176,18 @@ def _landing_job(spark: "SparkSession", lake: str, plan: dict[str, Any], strict:
 
 def _output_table(plan: dict[str, Any]) -> str:
     return f"{plan['output']['table']}/{plan['output']['zone']}"
+
+
+def _appended_in_spark(spark: "SparkSession", lake: str, plan: dict[str, Any], rows: "DataFrame",
+                       appending: bool) -> Optional["DataFrame"]:
+    """The trusted table, when this run appends ``rows`` to it with the table's own columns: Spark
+    then leaves out the rows the table has and the core appends the files. ``None`` for a run
+    that replaces the table, or one whose schema changed (the core rewrites the table then)."""
+    if not appending:
+        return None
+    table = _read(spark, lake, plan["output"])
+    same = [(f.name, f.dataType) for f in table.schema.fields] == [(f.name, f.dataType) for f in rows.schema.fields]
+    return table if same else None
 
 
 def _table_job(spark: "SparkSession", lake: str, plan: dict[str, Any], strict: bool,

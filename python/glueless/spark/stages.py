@@ -306,6 +306,20 @@ def apply_filter(df: "DataFrame", keep: TaskFilter, schema: Optional["StructType
     return df.mapInArrow(run, schema or df.schema)
 
 
+def counted(df: "DataFrame", counts: Sequence[Any]) -> "DataFrame":
+    """``df`` as it is, its rows counted into ``counts[0]`` (one :func:`counters`) as the tasks
+    pass them on: a count without a second Spark job."""
+
+    def make() -> Callable[[Any], object]:
+        def apply(batch: Any) -> object:
+            counts[0].add(batch.num_rows)
+            return batch
+
+        return apply
+
+    return apply_filter(df, make)
+
+
 def _finish(task_filter: object) -> None:
     """End a task filter's task (a join reports its matched build rows)."""
     finish = getattr(task_filter, "finish", None)
@@ -586,6 +600,7 @@ __all__ = [
     "consent_dated_filter",
     "consent_filter",
     "consent_task_filter",
+    "counted",
     "counters",
     "inner_join",
     "inner_join_filter",
