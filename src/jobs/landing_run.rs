@@ -15,7 +15,9 @@ use crate::error::{Error, Result};
 use crate::kernels::{conform, distinct, filter_by_text};
 use crate::landing::{self, rejected_schema, BatchFilter, LandingOutput, Unseen};
 use crate::pool;
-use crate::storage::{committed_files, objects, parquet_file, table_format, FileEntry, Location, StagedFolder};
+use crate::storage::{
+    committed_files, objects, parquet_file, table_format, FileEntry, Location, StagedFolder, TableFormat,
+};
 
 /// A schema settles after at most this many decodes (a type widens at most twice).
 const MAX_DECODES: usize = 4;
@@ -337,15 +339,18 @@ impl LandingRun {
             drop(StagedFolder::adopt(&self.trusted, trusted)?);
             return Ok((output::write_table(&target, &schema, &[], commit)?, rejected, already));
         }
-        // The appended table holds its files under their names: the new ones get names unique
-        // to the run, and an empty file adds nothing.
+        // An empty file adds nothing; a Parquet table keeps its files under their names, so the
+        // new ones get names unique to the run (a table format's adoption gives them such names).
         objects::delete_all(trusted, empty_files)?;
-        let run = table_format::run_suffix(true);
-        for (file, _) in &new_files {
-            let stem = file.name().trim_end_matches(".parquet");
-            objects::rename(&file.location, &trusted.join(&format!("{stem}{run}.parquet")))?;
+        let format = table_format::resolve(&target.location, target.format)?;
+        if format == TableFormat::Parquet {
+            let run = table_format::run_suffix(true);
+            for (file, _) in &new_files {
+                let stem = file.name().trim_end_matches(".parquet");
+                objects::rename(&file.location, &trusted.join(&format!("{stem}{run}.parquet")))?;
+            }
         }
-        let mut staged = StagedFolder::adopt_table(&target.location, trusted, target.format, &target.catalog_name())?;
+        let mut staged = StagedFolder::adopt_table(&target.location, trusted, Some(format), &target.catalog_name())?;
         staged.keep(&commit.keep)?;
         staged.commit(&[], commit.properties.as_ref())?;
         let files = (commit.keep.len() + new_files.len()) as u64;

@@ -47,7 +47,7 @@ def _read(spark: "SparkSession", lake: str, ref: dict[str, str]) -> "DataFrame":
         files = []
     if not files:
         raise MissingInputError(f"{ref['table']}/{ref['zone']} is missing at {location}: run {ref['producer']} first")
-    return spark.read.parquet(*(stages._spark_path(location) for location, _size, _modified in files))
+    return spark.read.parquet(*(stages._spark_path(url) for url, _size, _modified in files))
 
 
 def _row_filter(spark: "SparkSession", lake: str, step: dict[str, Any]) -> tuple[stages.TaskFilter, list[Any]]:
@@ -136,13 +136,13 @@ def _landing_job(spark: "SparkSession", lake: str, plan: dict[str, Any], strict:
             if step["kind"] == "select":
                 kept = kept.select(*_select(step["columns"], plan["forbidden"]))
         _select(kept.columns, plan["forbidden"])
-        table = _appended_in_spark(spark, lake, plan, kept, appending=run.facts()[0])
+        existing = _appended_in_spark(spark, lake, plan, kept, appending=run.facts()[0])
         distinct_rows = stages.counters(spark, 1)
         if distinct:
             staged = stages.staging_name(trusted_location)
             rows = kept.distinct()
-            if table is not None:  # the table's rows left out by Spark (EXCEPT DISTINCT)
-                rows = stages.counted(rows, distinct_rows).subtract(table)
+            if existing is not None:  # the table's rows left out by Spark (EXCEPT DISTINCT)
+                rows = stages.counted(rows, distinct_rows).subtract(existing)
             stages.write_staged(rows, staged)
         else:  # no DISTINCT, no shuffle: the one Spark job writes from the tasks
             staged = stages.staging_folder(trusted_location)
@@ -157,7 +157,7 @@ def _landing_job(spark: "SparkSession", lake: str, plan: dict[str, Any], strict:
         from glueless.exceptions import UnsupportedError
 
         raise UnsupportedError(f"{table}: the landing schema did not settle after {MAX_DECODES} decodes")
-    if table is not None:  # the core appends the staged files: no row passes through the driver
+    if existing is not None:  # the core appends the staged files: no row passes through the driver
         trusted, rejected, already = run.append(staged, quarantine, distinct_rows[0].value if distinct else None)
     else:
         trusted, rejected, already = run.commit(staged, quarantine, distinct)
