@@ -225,3 +225,39 @@ def test_the_spark_engine_reads_compressed_landing_files(spark, demo_lake: Path,
         assert on_spark["compressed_files"] == len(files), job
     for zone in ("customer/trusted", "accelerometer/trusted"):
         assert rows(glueless.read_parquet(packed / zone)) == rows(glueless.read_parquet(demo_lake / zone)), zone
+
+
+def test_an_append_that_does_not_fit_the_table_is_refused_and_changes_nothing(demo_lake: Path) -> None:
+    """The core's side of an incremental Spark append, without Spark: staged rows whose columns
+    are not the table's, or more staged rows than the run says it had, are one ValueError; the
+    table, its bookmark and the quarantine stay as they were. Rows that fit are appended."""
+    glueless.run_job("customer_landing_to_trusted", str(demo_lake))
+    trusted = demo_lake / "customer" / "trusted"
+    before = rows(glueless.read_parquet(trusted))
+    (demo_lake / "customer" / "landing" / "later.json").write_text(
+        '{"email": "new@x", "shareWithResearchAsOfDate": 5}\n')
+    first = pa.table(glueless.read_parquet(trusted)).slice(0, 1)
+    email = first.column_names.index("email")
+    new_row = first.set_column(email, first.schema.field(email), pa.array(["new@x"], pa.string()))
+    cases = [
+        (pa.table({"email": ["new@x"]}), None, "columns are not those"),
+        (new_row, 0, "more than the run's 0 distinct rows"),
+    ]
+    for staged_rows, distinct_rows, message in cases:
+        run = _glueless.LandingJobRun(str(demo_lake), "customer_landing_to_trusted", incremental=True)
+        staged = stages.staging_folder(str(trusted))
+        quarantine = stages.staging_folder(str(demo_lake / "customer" / "rejected"))
+        _glueless.write_parquet_file(f"{staged}/part-00000.parquet", staged_rows)
+        with pytest.raises(ValueError, match=message):
+            run.append(staged, quarantine, distinct_rows)
+        run.discard(staged, quarantine)
+        del run  # releases the job's lock
+        assert rows(glueless.read_parquet(trusted)) == before
+    run = _glueless.LandingJobRun(str(demo_lake), "customer_landing_to_trusted", incremental=True)
+    staged = stages.staging_folder(str(trusted))
+    quarantine = stages.staging_folder(str(demo_lake / "customer" / "rejected"))
+    _glueless.write_parquet_file(f"{staged}/part-00000.parquet", new_row)
+    out, _, already = run.append(staged, quarantine, 1)
+    assert (out["rows"], out["table_rows"], already) == (1, len(before) + 1, 0)
+    assert rows(glueless.read_parquet(trusted)) == sorted(before + rows(new_row))
+    assert not list(demo_lake.rglob(".*staging*"))
