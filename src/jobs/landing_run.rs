@@ -308,13 +308,14 @@ impl LandingRun {
         let mut new_files = Vec::new();
         let mut empty_files = Vec::new();
         for file in staged {
-            if parquet_file::read_schema(&file)?.fields() != schema.fields() {
+            let (file_schema, rows) = parquet_file::footer(&file)?;
+            if file_schema.fields() != schema.fields() {
                 return Err(Error::InvalidArgument(format!(
                     "{}: the staged rows' columns are not those of {}",
                     file.location, self.trusted
                 )));
             }
-            match parquet_file::row_count(&file)? {
+            match rows {
                 0 => empty_files.push(objects::resolve(&file.location)?.path),
                 rows => new_files.push((file, rows)),
             }
@@ -346,8 +347,7 @@ impl LandingRun {
         if format == TableFormat::Parquet {
             let run = table_format::run_suffix(true);
             for (file, _) in &new_files {
-                let stem = file.name().trim_end_matches(".parquet");
-                objects::rename(&file.location, &trusted.join(&format!("{stem}{run}.parquet")))?;
+                objects::rename(&file.location, &trusted.join(&table_format::run_file_name(file.name(), &run)))?;
             }
         }
         let mut staged = StagedFolder::adopt_table(&target.location, trusted, Some(format), &target.catalog_name())?;

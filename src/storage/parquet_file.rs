@@ -232,8 +232,18 @@ pub fn read_schema(file: &FileEntry) -> Result<SchemaRef> {
 /// # Errors
 /// As [`read`].
 pub fn row_count(file: &FileEntry) -> Result<u64> {
+    Ok(footer(file)?.1)
+}
+
+/// The Arrow schema and the number of rows of the Parquet file `file`, from one read of its
+/// footer.
+///
+/// # Errors
+/// As [`read`].
+pub fn footer(file: &FileEntry) -> Result<(SchemaRef, u64)> {
     let source = ParquetSource::open(file)?;
-    Ok(u64::try_from(source.metadata.metadata().file_metadata().num_rows()).unwrap_or(0))
+    let rows = u64::try_from(source.metadata.metadata().file_metadata().num_rows()).unwrap_or(0);
+    Ok((source.schema().clone(), rows))
 }
 
 /// Read every batch of the Parquet file `file`; only the top-level `columns` when given.

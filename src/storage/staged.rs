@@ -93,15 +93,14 @@ impl StagedFolder {
         }
         let files: Vec<FileEntry> =
             objects::list_files(staging)?.into_iter().filter(|f| f.name().ends_with(".parquet")).collect();
-        let first = files
+        let footers = files.iter().map(parquet_file::footer).collect::<Result<Vec<_>>>()?;
+        let (schema, _) = footers
             .first()
             .ok_or_else(|| crate::Error::NotFound { what: "staged Parquet file", path: staging.to_string() })?;
-        let mut table = TableStaging::create(format, target, name, &parquet_file::read_schema(first)?)?;
+        let mut table = TableStaging::create(format, target, name, schema)?;
         let run = table_format::run_suffix(true);
-        for file in &files {
-            let rows = parquet_file::row_count(file)?;
-            let stem = file.name().trim_end_matches(".parquet");
-            let location = table.file(&format!("{stem}{run}.parquet"));
+        for (file, &(_, rows)) in files.iter().zip(&footers) {
+            let location = table.file(&table_format::run_file_name(file.name(), &run));
             objects::rename(&file.location, &location)?;
             table.adopt(WrittenFile { location, size: file.size, rows });
         }

@@ -257,6 +257,13 @@ pub fn run_suffix(unique: bool) -> String {
     format!("-{stamp:x}")
 }
 
+/// The Parquet file name `name` with the run's suffix `run` (from [`run_suffix`]) before its
+/// extension: `part-00000.parquet` → `part-00000-18edb….parquet`.
+#[must_use]
+pub fn run_file_name(name: &str, run: &str) -> String {
+    format!("{}{run}.parquet", name.trim_end_matches(".parquet"))
+}
+
 /// The format a write to `folder` uses: `requested`, or with `None` the format the table already
 /// has (Parquet for a new one).
 ///
