@@ -644,9 +644,16 @@ class Frame:
     def show_records(self, n: int = 20) -> str: ...
     def schema_tree(self, glue: bool = False) -> str: ...
     def write(
-        self, location: str, format: str, compression: Optional[str] = None, partition_keys: Sequence[str] = ...
+        self,
+        location: str,
+        format: str,
+        compression: Optional[str] = None,
+        partition_keys: Sequence[str] = ...,
+        header: bool = True,
     ) -> WrittenFiles:
-        """Write the frame as new files under ``location`` (Glue's append)."""
+        """Write the frame as new files under ``location`` (Glue's append). ``compression``: for
+        JSON and CSV any of Spark's text codecs (gzip, bzip2, deflate, snappy, lz4, zstd), as
+        Hadoop writes them; ``header``: whether CSV files begin with a header line."""
     def write_table(self, location: str, format: str, mode: str, name: Optional[str] = None) -> WrittenTable:
         """Write the frame as one snapshot of the Iceberg or Delta table at ``location``:
         ``mode="append"`` adds to it (creating it when there is none), ``"overwrite"`` replaces its

@@ -121,12 +121,16 @@ def open_catalog(location: Optional[str] = None) -> Catalog:
 
 
 def apply_ddl(catalog: Catalog, sql: str, default_database: str = "default") -> list[str]:
-    """Run Athena/Hive DDL into ``catalog``; one line per statement saying what it did."""
+    """Run Athena/Hive DDL into ``catalog``; one line per statement saying what it did. Statements
+    that are not catalog DDL (the queries an author keeps beside a table's DDL) are skipped, each
+    named in its line."""
     actions = json.loads(parse_catalog_ddl(sql, default_database))
     done = []
     for action in actions:
         kind = action["Action"]
-        if kind == "CreateDatabase":
+        if kind == "Skipped":
+            done.append(f"skipped statement {action['number']}, not catalog DDL: {action['statement']}")
+        elif kind == "CreateDatabase":
             name = action["name"]
             if catalog.get_database(name) is not None:
                 if not action["if_not_exists"]:

@@ -154,15 +154,22 @@ def _catalog_apply(args: argparse.Namespace) -> None:
     from glueless.catalog import apply_ddl, open_catalog
 
     catalog = open_catalog(args.catalog)
+    failed: list[str] = []
+    # Each file on its own: one that cannot be applied is one line, and the others still run.
     for name in args.files:
-        with open(name, encoding="utf-8") as f:
-            sql = f.read()
         try:
+            with open(name, encoding="utf-8") as f:
+                sql = f.read()
             lines = apply_ddl(catalog, sql, args.database)
-        except ValueError as e:
-            raise type(e)(f"{name}: {e}") from None
+        except (ValueError, OSError) as e:
+            print(f"glueless: error: {name}: {e}", file=sys.stderr)
+            failed.append(name)
+            continue
         for line in lines:
             print(f"{name}: {line}")
+    if failed:
+        # Each failed file has had its line.
+        raise SystemExit(1)
 
 
 def _register(args: argparse.Namespace, jobs: list[Any]) -> None:

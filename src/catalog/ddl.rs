@@ -1,5 +1,8 @@
 //! Athena / Hive DDL for the Data Catalog: `CREATE DATABASE`, `CREATE EXTERNAL TABLE … LOCATION`,
 //! `DROP TABLE`, `DROP DATABASE`, with or without `IF [NOT] EXISTS`, backticks and comments.
+//! `USE db` names the database of the statements after it. Users keep the queries they ran in
+//! Athena's editor in the same files (`SELECT * FROM stedi.customer_landing`): a statement that
+//! does not start with CREATE, DROP or USE is not catalog DDL and is skipped, named.
 //!
 //! Parsed by sqlparser's Hive dialect; the result is the shape Glue's GetTable returns. As the
 //! Glue Data Catalog does, database, table and column names are folded to lower case; locations
@@ -21,35 +24,88 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "Action")]
 pub enum DdlStatement {
-    CreateDatabase { name: String, if_not_exists: bool, location: Option<String> },
-    CreateTable { table: Box<CatalogTable>, if_not_exists: bool },
-    DropTable { database: Option<String>, name: String, if_exists: bool },
-    DropDatabase { name: String, if_exists: bool, cascade: bool },
+    CreateDatabase {
+        name: String,
+        if_not_exists: bool,
+        location: Option<String>,
+    },
+    CreateTable {
+        table: Box<CatalogTable>,
+        if_not_exists: bool,
+    },
+    DropTable {
+        database: Option<String>,
+        name: String,
+        if_exists: bool,
+    },
+    DropDatabase {
+        name: String,
+        if_exists: bool,
+        cascade: bool,
+    },
+    /// A statement that is not catalog DDL (a query, `SHOW`, `MSCK REPAIR TABLE`, …): the file's
+    /// statement number and its first words, for the line that says it was skipped.
+    Skipped {
+        number: usize,
+        statement: String,
+    },
+}
+
+/// The first word of a statement, upper-cased (after any opening parentheses).
+fn leading_keyword(text: &str) -> String {
+    text.trim_start_matches(|c: char| c.is_whitespace() || c == '(')
+        .chars()
+        .take_while(char::is_ascii_alphabetic)
+        .collect::<String>()
+        .to_ascii_uppercase()
 }
 
 /// The OpenX JSON SerDe, Athena's usual one for JSON landing tables.
 const JSON_SERDE: &str = "org.openx.data.jsonserde.JsonSerDe";
 
-/// Parse a DDL file. Statements without a database name get `default_database`.
+/// Parse a DDL file. Statements without a database name get `default_database`, or the one the
+/// last `USE` named.
 ///
 /// # Errors
-/// [`Error::InvalidArgument`] naming the statement and the parser's position, or a statement that
-/// is not catalog DDL.
+/// [`Error::InvalidArgument`] naming the statement, with the parser's position, for a CREATE or
+/// DROP statement that does not parse or that the catalog cannot hold (`CREATE VIEW`, CTAS, …).
 pub fn parse(sql: &str, default_database: &str) -> Result<Vec<DdlStatement>> {
     let mut out = Vec::new();
-    for (number, text) in split_statements(sql).into_iter().enumerate() {
+    let mut database = default_database.to_lowercase();
+    for (index, text) in split_statements(sql).into_iter().enumerate() {
+        let number = index + 1;
+        if !matches!(leading_keyword(&text).as_str(), "CREATE" | "DROP" | "USE") {
+            out.push(DdlStatement::Skipped { number, statement: one_line(&text) });
+            continue;
+        }
         let statements = Parser::parse_sql(&HiveDialect {}, &text).map_err(|e| {
-            Error::InvalidArgument(format!("statement {} does not parse ({e}): {}", number + 1, one_line(&text)))
+            Error::InvalidArgument(format!("statement {number} does not parse ({e}): {}", one_line(&text)))
         })?;
         for statement in statements {
+            if let Statement::Use(used) = &statement {
+                database = used_database(used)
+                    .ok_or_else(|| Error::InvalidArgument(format!("statement {number}: USE names no database")))?;
+                continue;
+            }
+            // The error names what is wrong; the statement is named once, here.
             out.push(
-                convert(statement, default_database).map_err(|e| {
-                    Error::InvalidArgument(format!("statement {}: {e}: {}", number + 1, one_line(&text)))
-                })?,
+                convert(statement, &database)
+                    .map_err(|e| Error::InvalidArgument(format!("statement {number}: {e}: {}", one_line(&text))))?,
             );
         }
     }
     Ok(out)
+}
+
+/// The database `USE db` (or `USE DATABASE db`) names, folded to lower case.
+fn used_database(used: &datafusion::sql::sqlparser::ast::Use) -> Option<String> {
+    use datafusion::sql::sqlparser::ast::Use;
+    match used {
+        Use::Object(name) | Use::Database(name) | Use::Schema(name) => {
+            name.0.last().map(|p| p.to_string().trim_matches('`').to_lowercase())
+        }
+        _ => None,
+    }
 }
 
 /// Statements separated by `;` outside quotes and comments (each is parsed on its own, so an
@@ -158,12 +214,16 @@ fn convert(statement: Statement, default_database: &str) -> Result<DdlStatement>
                 _ => Vec::new(),
             };
             let mut parameters: BTreeMap<String, String> = match create.table_options {
-                CreateTableOptions::TableProperties(options) | CreateTableOptions::With(options) => properties(&options),
+                CreateTableOptions::TableProperties(options) | CreateTableOptions::With(options) => {
+                    properties(&options)
+                }
                 _ => BTreeMap::new(),
             };
             let serde_library = match hive.row_format {
                 Some(HiveRowFormat::SERDE { class }) => Some(class),
-                Some(HiveRowFormat::DELIMITED { .. }) => Some("org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe".into()),
+                Some(HiveRowFormat::DELIMITED { .. }) => {
+                    Some("org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe".into())
+                }
                 None => None,
             };
             let (input_format, output_format, stored_as) = match hive.storage {
@@ -213,10 +273,11 @@ fn convert(statement: Statement, default_database: &str) -> Result<DdlStatement>
                 other => Err(Error::Unsupported(format!("DROP {other} is not supported by glueless"))),
             }
         }
-        other => Err(Error::Unsupported(format!(
-            "only CREATE DATABASE, CREATE EXTERNAL TABLE, DROP TABLE and DROP DATABASE are catalog DDL; not supported by glueless: {}",
-            one_line(&other.to_string())
-        ))),
+        _ => Err(Error::Unsupported(
+            "only CREATE DATABASE, CREATE EXTERNAL TABLE, DROP TABLE and DROP DATABASE are catalog DDL; \
+             not supported by glueless"
+                .into(),
+        )),
     }
 }
 
@@ -372,5 +433,25 @@ TBLPROPERTIES (
         assert!(text.contains("Line: 2"), "{text}");
         let err = parse("CREATE EXTERNAL TABLE t (x BIGINT)", "d").unwrap_err().to_string();
         assert!(err.contains("no LOCATION"), "{err}");
+        // The statement is named once.
+        let err = parse("CREATE VIEW v AS SELECT 1", "d").unwrap_err().to_string();
+        assert_eq!(err.matches("CREATE VIEW").count(), 1, "{err}");
+    }
+
+    #[test]
+    fn queries_in_a_ddl_file_are_skipped_and_use_names_the_database() {
+        let sql = "USE stedi;\nCREATE EXTERNAL TABLE IF NOT EXISTS customer_landing (email string) \
+                   LOCATION 's3://b/customer/landing/';\n\
+                   -- what the author ran in Athena\n\
+                   SELECT * FROM stedi.customer_landing WHERE email IS NOT NULL;\n\
+                   (select count(*) from \"customer_landing\");\nMSCK REPAIR TABLE customer_landing";
+        let statements = parse(sql, "default").unwrap();
+        let [DdlStatement::CreateTable { table, .. }, DdlStatement::Skipped { number: 3, statement }, DdlStatement::Skipped { number: 4, .. }, DdlStatement::Skipped { number: 5, .. }] =
+            statements.as_slice()
+        else {
+            panic!("{statements:?}")
+        };
+        assert_eq!(table.database_name, "stedi");
+        assert_eq!(statement, "SELECT * FROM stedi.customer_landing WHERE email IS NOT NULL");
     }
 }

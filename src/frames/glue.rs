@@ -3,6 +3,11 @@
 //! a leading `.`; `DropFields`/`SelectFields` ignore paths a frame lacks; `ApplyMapping` keeps only
 //! mapped fields, matching source names ignoring case; `DropNullFields` drops fields that are null
 //! in every record.
+//!
+//! Field paths are case-sensitive everywhere but in `ApplyMapping` (whose `case_sensitive` is
+//! false by default): the guide says so of `RenameField`, `DropFields` and `SelectFields`, and a
+//! DynamicRecord is a plain dict to `Filter`'s function. `serialnumber` does not name
+//! `serialNumber`.
 
 use std::collections::HashSet;
 
@@ -162,13 +167,17 @@ impl Frame {
         materialized.drop_fields(&all_null.into_iter().collect::<Vec<_>>())
     }
 
-    /// Cast a column to a type (for `ResolveChoice` with `cast:` specs, and `withColumn` casts).
+    /// `ResolveChoice`'s `cast:` spec: the field at `path` (matched exactly, as every DynamicFrame
+    /// path is) cast to a Glue type; a path the frame lacks changes nothing.
     ///
     /// # Errors
-    /// [`Error::Sql`] when there is no such column.
-    pub fn cast_column(&self, name: &str, type_name: &str) -> Result<Self> {
-        let found = self.resolve(name)?;
+    /// [`Error::InvalidArgument`] for a type Glue does not name.
+    pub fn cast_column(&self, path: &str, type_name: &str) -> Result<Self> {
         let target = types::glue_type(type_name)?;
+        let found = field_name(path);
+        if !self.column_names().contains(&found) {
+            return Ok(self.clone());
+        }
         let projection: Vec<Expr> = self
             .df
             .schema()

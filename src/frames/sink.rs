@@ -7,7 +7,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io::Write;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
@@ -21,6 +20,7 @@ use parquet::file::properties::WriterProperties;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
+use crate::landing::compressed::Codec;
 use crate::storage::{objects, Location};
 
 /// The file formats a sink writes.
@@ -50,54 +50,69 @@ impl SinkFormat {
 }
 
 /// Compression of written files; Glue's defaults: snappy for Parquet, none for JSON and CSV.
+/// JSON and CSV files take every codec Spark's text writers take, as Hadoop's codecs write them
+/// ([`Codec`]); Parquet compresses its pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Compression {
     None,
+    /// A Parquet page codec.
+    Parquet(ParquetCodec),
+    /// A whole JSON or CSV file compressed.
+    Text(Codec),
+}
+
+/// The Parquet page codecs a sink writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParquetCodec {
     Snappy,
     Gzip,
     Zstd,
     Lz4,
-    Bzip2,
 }
 
 impl Compression {
-    /// The compression a format gets when `name` is `None` or names one (`gzip`, `snappy`,
-    /// `zstd`, `lz4`, `bzip2`, `none`/`uncompressed`).
+    /// The compression a format gets when `name` is `None` or names one: `none`/`uncompressed`;
+    /// for Parquet `snappy`, `gzip`, `zstd`, `lz4`; for JSON and CSV also `bzip2` and `deflate`
+    /// (and Hadoop's codec class names, as Spark accepts them).
     ///
     /// # Errors
     /// [`Error::Unsupported`] for a codec this format cannot use.
     pub fn parse(name: Option<&str>, format: SinkFormat) -> Result<Self> {
         let Some(name) = name else {
-            return Ok(if format == SinkFormat::Parquet { Self::Snappy } else { Self::None });
+            return Ok(if format == SinkFormat::Parquet { Self::Parquet(ParquetCodec::Snappy) } else { Self::None });
         };
-        let codec = match name.to_lowercase().as_str() {
-            "" | "none" | "uncompressed" => Self::None,
-            "snappy" => Self::Snappy,
-            "gzip" | "gz" => Self::Gzip,
-            "zstd" => Self::Zstd,
-            "lz4" => Self::Lz4,
-            "bzip2" | "bz2" => Self::Bzip2,
-            other => return Err(Error::Unsupported(format!("compression '{other}' is not supported by glueless"))),
-        };
-        let fits = match format {
-            SinkFormat::Parquet => codec != Self::Bzip2,
-            SinkFormat::Json | SinkFormat::Csv => matches!(codec, Self::None | Self::Gzip | Self::Bzip2 | Self::Zstd),
-        };
-        if fits {
-            Ok(codec)
-        } else {
-            Err(Error::Unsupported(format!("compression '{name}' for {format:?} files is not supported by glueless")))
+        let lower = name.to_lowercase();
+        if matches!(lower.as_str(), "" | "none" | "uncompressed") {
+            return Ok(Self::None);
         }
+        if format != SinkFormat::Parquet {
+            // Spark's text writers know no other codec either: its own message.
+            return Codec::named(&lower).map(Self::Text).ok_or_else(|| {
+                Error::InvalidArgument(format!(
+                    "Codec [{name}] is not available. Known codecs are bzip2, deflate, uncompressed, lz4, gzip, \
+                     snappy, zstd, none."
+                ))
+            });
+        }
+        let unsupported =
+            || Error::Unsupported(format!("compression '{name}' for {format:?} files is not supported by glueless"));
+        Ok(Self::Parquet(match lower.as_str() {
+            "snappy" => ParquetCodec::Snappy,
+            "gzip" | "gz" => ParquetCodec::Gzip,
+            "zstd" => ParquetCodec::Zstd,
+            "lz4" => ParquetCodec::Lz4,
+            _ => return Err(unsupported()),
+        }))
     }
 
-    fn suffix(self) -> &'static str {
+    /// The codec's part of a Parquet file's name (`…-snappy.parquet`).
+    fn parquet_label(self) -> &'static str {
         match self {
-            Self::None => "",
-            Self::Snappy => "snappy",
-            Self::Gzip => "gz",
-            Self::Zstd => "zst",
-            Self::Lz4 => "lz4",
-            Self::Bzip2 => "bz2",
+            Self::None | Self::Text(_) => "uncompressed",
+            Self::Parquet(ParquetCodec::Snappy) => "snappy",
+            Self::Parquet(ParquetCodec::Gzip) => "gz",
+            Self::Parquet(ParquetCodec::Zstd) => "zst",
+            Self::Parquet(ParquetCodec::Lz4) => "lz4",
         }
     }
 }
@@ -108,6 +123,9 @@ pub struct SinkOptions {
     pub format: SinkFormat,
     pub compression: Compression,
     pub partition_keys: Vec<String>,
+    /// CSV files begin with a header line: Glue's `writeHeader` (default true), Spark's `header`
+    /// (default false).
+    pub header: bool,
 }
 
 /// What a write added.
@@ -357,11 +375,12 @@ fn encode_file(
 ) -> Result<EncodedFile> {
     let name = match (options.format, options.compression) {
         (SinkFormat::Parquet, codec) => {
-            let codec = if codec == Compression::None { "uncompressed" } else { codec.suffix() };
-            format!("run-{stamp}-part-block-0-r-{part:05}-{codec}.parquet")
+            format!("run-{stamp}-part-block-0-r-{part:05}-{}.parquet", codec.parquet_label())
         }
-        (_, Compression::None) => format!("run-{stamp}-part-r-{part:05}"),
-        (_, codec) => format!("run-{stamp}-part-r-{part:05}.{}", codec.suffix()),
+        // Hadoop's codecs name the files they write with their extension; readers choose the
+        // codec by it.
+        (_, Compression::Text(codec)) => format!("run-{stamp}-part-r-{part:05}.{}", codec.extension()),
+        (_, _) => format!("run-{stamp}-part-r-{part:05}"),
     };
     let content = encode(schema, batches, options)?;
     let rows = batches.iter().map(|b| b.num_rows() as u64).sum::<u64>();
@@ -372,12 +391,11 @@ fn encode_file(
 pub(crate) fn encode(schema: &SchemaRef, batches: &[RecordBatch], options: &SinkOptions) -> Result<Bytes> {
     if options.format == SinkFormat::Parquet {
         let compression = match options.compression {
-            Compression::None => ParquetCompression::UNCOMPRESSED,
-            Compression::Snappy => ParquetCompression::SNAPPY,
-            Compression::Gzip => ParquetCompression::GZIP(GzipLevel::default()),
-            Compression::Zstd => ParquetCompression::ZSTD(ZstdLevel::try_new(1)?),
-            Compression::Lz4 => ParquetCompression::LZ4_RAW,
-            Compression::Bzip2 => unreachable!("rejected by Compression::parse"),
+            Compression::None | Compression::Text(_) => ParquetCompression::UNCOMPRESSED,
+            Compression::Parquet(ParquetCodec::Snappy) => ParquetCompression::SNAPPY,
+            Compression::Parquet(ParquetCodec::Gzip) => ParquetCompression::GZIP(GzipLevel::default()),
+            Compression::Parquet(ParquetCodec::Zstd) => ParquetCompression::ZSTD(ZstdLevel::try_new(1)?),
+            Compression::Parquet(ParquetCodec::Lz4) => ParquetCompression::LZ4_RAW,
         };
         let properties = WriterProperties::builder()
             .set_compression(compression)
@@ -402,7 +420,7 @@ pub(crate) fn encode(schema: &SchemaRef, batches: &[RecordBatch], options: &Sink
             writer.finish()?;
         }
         SinkFormat::Csv => {
-            let mut writer = arrow_csv::WriterBuilder::new().with_header(true).build(&mut text);
+            let mut writer = arrow_csv::WriterBuilder::new().with_header(options.header).build(&mut text);
             for batch in batches {
                 writer.write(batch)?;
             }
@@ -412,23 +430,14 @@ pub(crate) fn encode(schema: &SchemaRef, batches: &[RecordBatch], options: &Sink
     compress(text, options.compression)
 }
 
-fn compress(text: Vec<u8>, codec: Compression) -> Result<Bytes> {
-    let io = |e: std::io::Error| Error::Storage { op: "compressing", url: String::new(), reason: e.to_string() };
-    Ok(Bytes::from(match codec {
-        Compression::None => text,
-        Compression::Gzip => {
-            let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-            encoder.write_all(&text).map_err(io)?;
-            encoder.finish().map_err(io)?
-        }
-        Compression::Bzip2 => {
-            let mut encoder = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::default());
-            encoder.write_all(&text).map_err(io)?;
-            encoder.finish().map_err(io)?
-        }
-        Compression::Zstd => zstd::encode_all(text.as_slice(), 1).map_err(io)?,
-        Compression::Snappy | Compression::Lz4 => unreachable!("rejected by Compression::parse for text formats"),
-    }))
+fn compress(text: Vec<u8>, compression: Compression) -> Result<Bytes> {
+    let Compression::Text(codec) = compression else { return Ok(Bytes::from(text)) };
+    let stored = codec.compress(&text).map_err(|e| Error::Storage {
+        op: "compressing",
+        url: String::new(),
+        reason: e.to_string(),
+    })?;
+    Ok(Bytes::from(stored))
 }
 
 #[cfg(test)]
@@ -457,9 +466,16 @@ mod tests {
 
     #[test]
     fn compression_defaults_follow_glue() {
-        assert_eq!(Compression::parse(None, SinkFormat::Parquet).unwrap(), Compression::Snappy);
+        assert_eq!(Compression::parse(None, SinkFormat::Parquet).unwrap(), Compression::Parquet(ParquetCodec::Snappy));
         assert_eq!(Compression::parse(None, SinkFormat::Json).unwrap(), Compression::None);
-        assert_eq!(Compression::parse(Some("gzip"), SinkFormat::Json).unwrap(), Compression::Gzip);
-        assert!(Compression::parse(Some("snappy"), SinkFormat::Json).is_err());
+        assert_eq!(Compression::parse(Some("gzip"), SinkFormat::Json).unwrap(), Compression::Text(Codec::Gzip));
+        // Spark's text writers take Hadoop's snappy, lz4 and deflate too.
+        assert_eq!(
+            Compression::parse(Some("snappy"), SinkFormat::Json).unwrap(),
+            Compression::Text(Codec::HadoopSnappy)
+        );
+        assert_eq!(Compression::parse(Some("deflate"), SinkFormat::Csv).unwrap(), Compression::Text(Codec::Deflate));
+        assert!(Compression::parse(Some("bzip2"), SinkFormat::Parquet).is_err());
+        assert!(Compression::parse(Some("brotli"), SinkFormat::Json).is_err());
     }
 }

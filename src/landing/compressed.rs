@@ -5,6 +5,9 @@
 //! tools), told apart by their magic bytes. Each decoder streams (multi-member gzip and
 //! multi-stream bzip2 included); files are decompressed in parallel, one per pool thread.
 //!
+//! Sinks write the same codecs ([`Codec::compress`]) as Spark's and Glue's JSON and CSV writers do
+//! through Hadoop's codecs, so PySpark and Athena read the files back.
+//!
 //! A file that fails to decompress is quarantined whole: gzip's and bzip2's checksums are checked
 //! only at the end of a member, so text before the damage is not known to be intact.
 
@@ -58,6 +61,70 @@ impl Codec {
             Codec::Deflate => "deflate (zlib)",
             Codec::HadoopSnappy => "snappy (Hadoop framing)",
             Codec::HadoopLz4 => "lz4 (Hadoop framing)",
+        }
+    }
+
+    /// Spark's and Glue's names of a text file's codec (`compression=`), case-insensitive:
+    /// `bzip2`, `deflate`, `gzip`, `lz4`, `snappy`, `zstd`, or a Hadoop codec's class name.
+    /// `None` for a name that is no codec (`none` and `uncompressed` are for the caller).
+    #[must_use]
+    pub fn named(name: &str) -> Option<Self> {
+        let lower = name.to_ascii_lowercase();
+        let short = lower.strip_prefix("org.apache.hadoop.io.compress.").unwrap_or(&lower);
+        Some(match short {
+            "gzip" | "gz" | "gzipcodec" => Codec::Gzip,
+            "bzip2" | "bz2" | "bzip2codec" => Codec::Bzip2,
+            "zstd" | "zstandardcodec" => Codec::Zstd,
+            "deflate" | "defaultcodec" | "deflatecodec" => Codec::Deflate,
+            "snappy" | "snappycodec" => Codec::HadoopSnappy,
+            "lz4" | "lz4codec" => Codec::HadoopLz4,
+            _ => return None,
+        })
+    }
+
+    /// The extension Hadoop's codec gives the files it writes (and [`Codec::of`] reads back).
+    #[must_use]
+    pub fn extension(self) -> &'static str {
+        match self {
+            Codec::Gzip => "gz",
+            Codec::Bzip2 => "bz2",
+            Codec::Zstd => "zst",
+            Codec::Deflate => "deflate",
+            Codec::HadoopSnappy => "snappy",
+            Codec::HadoopLz4 => "lz4",
+        }
+    }
+
+    /// Compress `text` as Hadoop's codec of the same name writes a file: one gzip member, one
+    /// bzip2 stream, one zstd frame, one zlib stream, or Hadoop's block framing of raw snappy or
+    /// lz4.
+    ///
+    /// # Errors
+    /// The encoder's I/O error (none is expected writing to memory).
+    pub fn compress(self, text: &[u8]) -> std::io::Result<Vec<u8>> {
+        use std::io::Write;
+        match self {
+            Codec::Gzip => {
+                let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+                encoder.write_all(text)?;
+                encoder.finish()
+            }
+            Codec::Bzip2 => {
+                let mut encoder = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::default());
+                encoder.write_all(text)?;
+                encoder.finish()
+            }
+            Codec::Zstd => zstd::encode_all(text, 1),
+            Codec::Deflate => {
+                let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+                encoder.write_all(text)?;
+                encoder.finish()
+            }
+            Codec::HadoopSnappy => {
+                let mut encoder = snap::raw::Encoder::new();
+                hadoop_framed(text, |block| encoder.compress_vec(block).map_err(std::io::Error::other))
+            }
+            Codec::HadoopLz4 => hadoop_framed(text, |block| Ok(lz4_flex::block::compress(block))),
         }
     }
 
@@ -154,6 +221,25 @@ fn hadoop_blocks(mut stored: &[u8], chunk: fn(&[u8], usize) -> Result<Vec<u8>, S
     Ok(text)
 }
 
+/// Uncompressed bytes per Hadoop block: under the 256 KiB buffer Hadoop's snappy and lz4
+/// decompressors allocate (`io.compression.codec.*.buffersize`), with room for their overhead.
+const HADOOP_BLOCK: usize = 128 << 10;
+
+/// [`hadoop_blocks`]' framing written: each block of at most [`HADOOP_BLOCK`] bytes as its length
+/// and one compressed chunk.
+fn hadoop_framed(text: &[u8], mut compress: impl FnMut(&[u8]) -> std::io::Result<Vec<u8>>) -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len() / 2 + 16);
+    for block in text.chunks(HADOOP_BLOCK) {
+        let chunk = compress(block)?;
+        for length in [block.len(), chunk.len()] {
+            let length = u32::try_from(length).map_err(std::io::Error::other)?;
+            out.extend_from_slice(&length.to_be_bytes());
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out)
+}
+
 fn snappy_block(body: &[u8], left: usize) -> Result<Vec<u8>, String> {
     // The chunk states its length: more than is left of its block is corrupt (and would only
     // make us allocate what a corrupt header claims).
@@ -223,6 +309,22 @@ mod tests {
         let mut snappy_frame = snap::write::FrameEncoder::new(Vec::new());
         snappy_frame.write_all(TEXT).unwrap();
         assert_eq!(Codec::HadoopSnappy.decompress(&snappy_frame.into_inner().unwrap()).unwrap(), TEXT);
+    }
+
+    #[test]
+    fn what_each_codec_writes_reads_back_across_blocks() {
+        // More than two Hadoop blocks, so the framing's block loop is exercised.
+        let text: Vec<u8> = (0..40_000).flat_map(|i| format!("{{\"n\":{i}}}\n").into_bytes()).collect();
+        assert!(text.len() > 2 * HADOOP_BLOCK);
+        for codec in [Codec::Gzip, Codec::Bzip2, Codec::Zstd, Codec::Deflate, Codec::HadoopSnappy, Codec::HadoopLz4] {
+            let stored = codec.compress(&text).unwrap();
+            assert!(stored.len() < text.len() / 2, "{codec:?}");
+            assert_eq!(Codec::of(&format!("part-0.json.{}", codec.extension())), Some(codec));
+            assert_eq!(codec.decompress(&stored).unwrap(), text, "{codec:?}");
+        }
+        assert_eq!(Codec::named("org.apache.hadoop.io.compress.GzipCodec"), Some(Codec::Gzip));
+        assert_eq!(Codec::named("SNAPPY"), Some(Codec::HadoopSnappy));
+        assert_eq!(Codec::named("none"), None);
     }
 
     #[test]

@@ -400,7 +400,8 @@ impl Frame {
     }
 
     /// Write the frame as new files under `location` (Glue's append): files, rows, bytes, partitions.
-    #[pyo3(signature = (location, format, compression=None, partition_keys=Vec::new()))]
+    /// `header`: whether CSV files begin with a header line.
+    #[pyo3(signature = (location, format, compression=None, partition_keys=Vec::new(), header=true))]
     fn write<'py>(
         &self,
         py: Python<'py>,
@@ -408,10 +409,12 @@ impl Frame {
         format: &str,
         compression: Option<&str>,
         partition_keys: Vec<String>,
+        header: bool,
     ) -> PyResult<Bound<'py, PyDict>> {
         let written = py.detach(|| {
             let format = SinkFormat::parse(format)?;
-            let options = SinkOptions { format, compression: Compression::parse(compression, format)?, partition_keys };
+            let compression = Compression::parse(compression, format)?;
+            let options = SinkOptions { format, compression, partition_keys, header };
             let folder = Location::parse(location)?;
             let (schema, batches) = self.inner.first_of_each_name()?.collect()?;
             sink::write(&folder, &schema, &batches, &options)

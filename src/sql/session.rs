@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
+use datafusion::common::SchemaError;
 use datafusion::common::{Column, TableReference};
 use datafusion::datasource::MemTable;
 use datafusion::error::DataFusionError;
@@ -101,15 +102,20 @@ impl SqlSession {
         self.ctx.read_table(Arc::new(table)).map_err(sql_error)
     }
 
-    /// `createOrReplaceTempView(name)`: register `frame` for [`SqlSession::sql`].
+    /// `createOrReplaceTempView(name)`: register `frame` for [`SqlSession::sql`], replacing a view
+    /// of that name (Glue Studio's SQL nodes register their inputs' aliases again at every node).
     ///
     /// # Errors
     /// [`Error::Sql`] when two columns differ only in case (Spark could not resolve either).
     pub fn register_view(&self, name: &str, frame: &DataFrame) -> Result<()> {
         let lower = name.to_lowercase();
         let (projection, columns) = lower_case_projection(name, frame)?;
+        // The view reads `frame`'s plan, not the view it replaces, so a view defined over an
+        // earlier view of its own name keeps that earlier plan (as Spark's temporary views do).
         let view = frame.clone().select(projection).map_err(sql_error)?;
-        self.ctx.register_table(TableReference::bare(lower.clone()), view.into_view()).map_err(sql_error)?;
+        let reference = TableReference::bare(lower.clone());
+        self.ctx.deregister_table(reference.clone()).map_err(sql_error)?;
+        self.ctx.register_table(reference, view.into_view()).map_err(sql_error)?;
         self.views.lock().unwrap_or_else(PoisonError::into_inner).insert(lower, View { columns });
         Ok(())
     }
@@ -147,15 +153,24 @@ impl SqlSession {
             )));
         }
         let state = self.ctx.state();
-        let statement = DfStatement::Statement(Box::new(parsed.statement));
+        let statement = DfStatement::Statement(Box::new(parsed.statement.clone()));
         let referenced: Vec<String> = state
             .resolve_table_references(&statement)
             .map_err(sql_error)?
             .iter()
             .map(|t| t.table().to_string())
             .collect();
-        let plan = run(state.statement_to_plan(statement)).map_err(sql_error)?;
-        let frame = DataFrame::new(state, plan);
+        let frame = match run(state.statement_to_plan(statement)) {
+            Ok(plan) => DataFrame::new(state, plan),
+            Err(err) if duplicate_output_names(&err) => {
+                let mut statement = parsed.statement.clone();
+                let stand_ins = spark::distinct_output_names(&mut statement, &parsed.output_names);
+                let statement = DfStatement::Statement(Box::new(statement));
+                let plan = run(state.statement_to_plan(statement)).map_err(|_| sql_error(err))?;
+                named_back(DataFrame::new(state, plan), &stand_ins)?
+            }
+            Err(err) => return Err(sql_error(err)),
+        };
         let columns = self.column_spellings(&referenced);
         restore_spellings(frame, &parsed.spellings, &columns)
     }
@@ -193,6 +208,38 @@ impl SqlSession {
     }
 }
 
+/// DataFusion refused a query because two output columns share a name (which Spark allows).
+fn duplicate_output_names(err: &DataFusionError) -> bool {
+    match err {
+        DataFusionError::SchemaError(e, _) => matches!(
+            e.as_ref(),
+            SchemaError::DuplicateQualifiedField { .. }
+                | SchemaError::DuplicateUnqualifiedField { .. }
+                | SchemaError::AmbiguousReference { .. }
+        ),
+        DataFusionError::Plan(message) => message.contains("require unique expression names"),
+        DataFusionError::Context(_, inner) => duplicate_output_names(inner),
+        _ => false,
+    }
+}
+
+/// The outermost select items planned under stand-in names get their own names back, each
+/// qualified by its stand-in so that two of one name stay apart (as Spark's output keeps them).
+fn named_back(frame: DataFrame, stand_ins: &[(String, String)]) -> Result<DataFrame> {
+    let projection: Vec<Expr> = frame
+        .schema()
+        .iter()
+        .map(|(qualifier, field)| {
+            let column = Expr::Column(Column::new(qualifier.cloned(), field.name()));
+            match stand_ins.iter().find(|(marker, _)| marker == field.name()) {
+                Some((marker, name)) => column.alias_qualified(Some(TableReference::bare(marker.clone())), name),
+                None => column,
+            }
+        })
+        .collect();
+    frame.select(projection).map_err(sql_error)
+}
+
 fn first_words(query: &str) -> String {
     query.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
 }
@@ -216,7 +263,8 @@ fn lower_case_projection(view: &str, frame: &DataFrame) -> Result<(Vec<Expr>, Ha
 }
 
 /// Rename the lower-case output columns of a query as Spark would name them: an alias as the
-/// query wrote it, a view's column as the view spells it.
+/// query wrote it, a view's column as the view spells it. Columns [`named_back`] named are
+/// spelled already.
 fn restore_spellings(frame: DataFrame, spellings: &Spellings, columns: &HashMap<String, String>) -> Result<DataFrame> {
     let mut changed = false;
     let projection: Vec<Expr> = frame
@@ -224,6 +272,9 @@ fn restore_spellings(frame: DataFrame, spellings: &Spellings, columns: &HashMap<
         .iter()
         .map(|(qualifier, field)| {
             let name = field.name();
+            if qualifier.is_some_and(|q| q.table().starts_with(spark::OUTPUT_MARKER)) {
+                return Expr::Column(Column::new(qualifier.cloned(), name));
+            }
             let spelled = spellings.alias(name).or_else(|| columns.get(name).map(String::as_str)).unwrap_or(name);
             let column = Expr::Column(Column::new(qualifier.cloned(), name));
             if spelled == name {

@@ -52,6 +52,9 @@ impl Spellings {
 pub struct SparkStatement {
     pub statement: Statement,
     pub spellings: Spellings,
+    /// The name Spark gives each item of the outermost select list, as spelled (`None` for a
+    /// wildcard, whose columns keep their own names).
+    pub output_names: Vec<Option<String>>,
 }
 
 /// Parse one Spark SQL statement (a trailing `;` is allowed) and rewrite it for DataFusion.
@@ -106,11 +109,12 @@ pub fn parse(sql: &str) -> Result<SparkStatement> {
     }
     let mut statement = statements.remove(0);
     let mut rewriter = Rewriter { spellings: Spellings::default(), quoted };
-    if let Statement::Query(query) = &mut statement {
-        name_unaliased(query, &mut rewriter);
-    }
+    let output_names = match &mut statement {
+        Statement::Query(query) => name_unaliased(query, &mut rewriter),
+        _ => Vec::new(),
+    };
     let _ = statement.visit(&mut rewriter);
-    Ok(SparkStatement { statement, spellings: rewriter.spellings })
+    Ok(SparkStatement { statement, spellings: rewriter.spellings, output_names })
 }
 
 fn position(location: TokenLocation) -> (u64, u64) {
@@ -133,10 +137,12 @@ impl Rewriter {
         alias.value.clone()
     }
 
-    fn fold_alias(&mut self, alias: &mut Ident) {
+    /// Fold `alias` to lower case; returns its spelling.
+    fn fold_alias(&mut self, alias: &mut Ident) -> String {
         let spelled = self.written(alias);
         let lower = self.spellings.record(&spelled);
         *alias = Ident::with_quote('`', lower);
+        spelled
     }
 }
 
@@ -146,7 +152,7 @@ impl VisitorMut for Rewriter {
     fn pre_visit_select(&mut self, select: &mut Select) -> ControlFlow<()> {
         for item in &mut select.projection {
             if let SelectItem::ExprWithAlias { alias, .. } = item {
-                self.fold_alias(alias);
+                let _ = self.fold_alias(alias);
             }
         }
         ControlFlow::Continue(())
@@ -204,38 +210,75 @@ fn null_if_zero(expr: Expr) -> datafusion::sql::sqlparser::ast::Function {
 }
 
 /// Give each unaliased expression of the outermost select list the name Spark gives it
-/// (`count(1)`, `upper(email)`, `(a + 1)`), so the output columns are named as in Spark.
-fn name_unaliased(query: &mut Query, rewriter: &mut Rewriter) {
+/// (`count(1)`, `upper(email)`, `(a + 1)`), so the output columns are named as in Spark; returns
+/// each item's output name as spelled (`None` for a wildcard).
+fn name_unaliased(query: &mut Query, rewriter: &mut Rewriter) -> Vec<Option<String>> {
+    let Some(select) = outermost_select(query) else { return Vec::new() };
+    let mut names = Vec::new();
+    for item in &mut select.projection {
+        names.push(match item {
+            // The outermost aliases are recorded first: their spelling wins over a CTE's or
+            // subquery's alias of the same name.
+            SelectItem::ExprWithAlias { alias, .. } => Some(rewriter.fold_alias(alias)),
+            // Spark names a selected column as the query spells it (`CUSTOMERNAME`).
+            SelectItem::UnnamedExpr(column @ (Expr::Identifier(_) | Expr::CompoundIdentifier(_))) => {
+                let spelled = spark_name(column, rewriter);
+                rewriter.spellings.record(&spelled);
+                Some(spelled)
+            }
+            SelectItem::UnnamedExpr(expr) => {
+                let spelled = spark_name(expr, rewriter);
+                let lower = rewriter.spellings.record(&spelled);
+                let expr = std::mem::replace(expr, Expr::value(Value::Null));
+                *item = SelectItem::ExprWithAlias { expr, alias: Ident::with_quote('`', lower) };
+                Some(spelled)
+            }
+            _ => None,
+        });
+    }
+    names
+}
+
+/// The select whose items name a query's output: Spark names a set operation's columns after
+/// its first query.
+fn outermost_select(query: &mut Query) -> Option<&mut Select> {
     let mut body = query.body.as_mut();
     loop {
         match body {
-            SetExpr::Select(select) => {
-                for item in &mut select.projection {
-                    match item {
-                        // The outermost aliases are recorded first: their spelling wins over a
-                        // CTE's or subquery's alias of the same name.
-                        SelectItem::ExprWithAlias { alias, .. } => rewriter.fold_alias(alias),
-                        // Spark names a selected column as the query spells it (`CUSTOMERNAME`).
-                        SelectItem::UnnamedExpr(column @ (Expr::Identifier(_) | Expr::CompoundIdentifier(_))) => {
-                            let spelled = spark_name(column, rewriter);
-                            rewriter.spellings.record(&spelled);
-                        }
-                        SelectItem::UnnamedExpr(expr) => {
-                            let lower = rewriter.spellings.record(&spark_name(expr, rewriter));
-                            let expr = std::mem::replace(expr, Expr::value(Value::Null));
-                            *item = SelectItem::ExprWithAlias { expr, alias: Ident::with_quote('`', lower) };
-                        }
-                        _ => {}
-                    }
-                }
-                return;
-            }
-            // Spark names a set operation's columns after its first query.
+            SetExpr::Select(select) => return Some(select),
             SetExpr::SetOperation { left, .. } => body = left.as_mut(),
             SetExpr::Query(inner) => body = inner.body.as_mut(),
-            _ => return,
+            _ => return None,
         }
     }
+}
+
+/// The prefix of the stand-in names [`distinct_output_names`] gives the outermost select items.
+pub const OUTPUT_MARKER: &str = "__glueless_out";
+
+/// Spark allows two output columns of one name (`SELECT DISTINCT c.email, c.* …`); DataFusion's
+/// planner does not. Give each named item of the outermost select list a stand-in alias
+/// (`__glueless_out<i>`) so the query plans; returns (stand-in, Spark's output name) for each,
+/// to be renamed back after planning. Wildcards keep their columns' names.
+pub fn distinct_output_names(statement: &mut Statement, output_names: &[Option<String>]) -> Vec<(String, String)> {
+    let Statement::Query(query) = statement else { return Vec::new() };
+    let Some(select) = outermost_select(query) else { return Vec::new() };
+    let mut renamed = Vec::new();
+    for (i, (item, name)) in select.projection.iter_mut().zip(output_names).enumerate() {
+        let Some(name) = name else { continue };
+        let marker = format!("{OUTPUT_MARKER}{i}");
+        let stand_in = Ident::with_quote('`', marker.clone());
+        match item {
+            SelectItem::ExprWithAlias { alias, .. } => *alias = stand_in,
+            SelectItem::UnnamedExpr(expr) => {
+                let expr = std::mem::replace(expr, Expr::value(Value::Null));
+                *item = SelectItem::ExprWithAlias { expr, alias: stand_in };
+            }
+            _ => continue,
+        }
+        renamed.push((marker, name.clone()));
+    }
+    renamed
 }
 
 /// The name Spark gives an unaliased expression (its "pretty SQL"): functions in lower case with

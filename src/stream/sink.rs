@@ -113,8 +113,12 @@ impl AppendSink {
             SinkFormat::Parquet => parquet_file::encode(&rows.schema(), std::slice::from_ref(rows)),
             SinkFormat::Json | SinkFormat::Csv => {
                 let rows = spark_text_timestamps(rows)?;
-                let options =
-                    SinkOptions { format: self.format, compression: Compression::None, partition_keys: Vec::new() };
+                let options = SinkOptions {
+                    format: self.format,
+                    compression: Compression::None,
+                    partition_keys: Vec::new(),
+                    header: true,
+                };
                 files::encode(&rows.schema(), std::slice::from_ref(&rows), &options)
             }
         }

@@ -189,7 +189,10 @@ def _describe(event: Event) -> str:
         batches = d["batches"]
         text = f"{_plural(event.rows, 'row')} emitted in {batches:,} micro-batch{'' if batches == 1 else 'es'}"
         return text + (f", {_plural(d['files'], 'file')} written" if d.get("files") else "")
-    text = f"{_plural(event.rows, 'row')} appended in {_plural(d.get('files', 0), 'file')}"
+    if d.get("mode") == "overwrite":
+        text = f"{_plural(event.rows, 'row')} written in {_plural(d.get('files', 0), 'file')}, replacing what was there"
+    else:
+        text = f"{_plural(event.rows, 'row')} appended in {_plural(d.get('files', 0), 'file')}"
     if d.get("catalog"):
         text += f"; {d['catalog']}"
     return text

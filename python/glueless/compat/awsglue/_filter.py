@@ -178,6 +178,23 @@ def _lambda_node(f: Callable[..., Any]) -> Optional[ast.Lambda | ast.FunctionDef
     return candidates[0]
 
 
+def fields_read(f: Callable[..., Any]) -> list[str]:
+    """The field names ``f`` reads from its record (``row["f"]``, ``row.f``), where its source
+    can be read; for the note on a name that differs from a field only in case."""
+    node = _lambda_node(f)
+    if node is None or len(node.args.args) != 1:
+        return []
+    param = node.args.args[0].arg
+    names: list[str] = []
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Subscript) and isinstance(inner.value, ast.Name) and inner.value.id == param:
+            if isinstance(inner.slice, ast.Constant) and isinstance(inner.slice.value, str):
+                names.append(inner.slice.value)
+        elif isinstance(inner, ast.Attribute) and isinstance(inner.value, ast.Name) and inner.value.id == param:
+            names.append(inner.attr)
+    return list(dict.fromkeys(names))
+
+
 def vectorised_predicate(f: Callable[..., Any], fields: dict[str, str]) -> Optional[str]:
     """A SQL predicate that keeps exactly the records ``f`` keeps, or None when ``f`` is not of a
     shape that can be translated."""

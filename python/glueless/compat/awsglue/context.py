@@ -8,6 +8,7 @@ from glueless.catalog import MissingTableError
 from glueless.compat import _run
 from glueless.compat._unsupported import Surface, module_getattr, unsupported
 from glueless.compat.awsglue.dynamicframe import DynamicFrame, DynamicFrameReader, DynamicFrameWriter
+from glueless.compat.pyspark.sql.column import quote
 
 __getattr__ = module_getattr("awsglue.context")
 
@@ -33,6 +34,11 @@ def _classification(table: dict[str, Any]) -> str:
 def _s3_only(connection_type: str, api: str) -> None:
     if (connection_type or "s3").lower() != "s3":
         unsupported(f"{api}(connection_type={connection_type!r})", "only s3 connections are")
+
+
+def _write_header(format_options: dict[str, Any]) -> bool:
+    """Glue's CSV writer begins each file with a header line unless ``writeHeader`` is false."""
+    return _run.option_flag(format_options.get("writeHeader", True))
 
 
 #: Hive types of Spark's simple type names (Athena's spelling).
@@ -79,6 +85,7 @@ class DataSink(Surface):
             f"getSink {fmt}",
             catalog=self._catalog if update else None,
             behavior=behavior,
+            header=_write_header({**self._options, **self._format_options}),
         )
         return dynamic_frame
 
@@ -136,7 +143,7 @@ class GlueContext(Surface):
             serde = (storage.get("SerdeInfo") or {}).get("Parameters") or {}
             format_options["separator"] = serde.get("field.delim") or serde.get("separatorChar") or ","
             format_options["withHeader"] = str((table.get("Parameters") or {}).get("skip.header.line.count", "0")) != "0"
-        return self._read(
+        frame = self._read(
             f"from_catalog {table['DatabaseName']}.{table['Name']}",
             [storage["Location"]],
             fmt,
@@ -144,6 +151,15 @@ class GlueContext(Surface):
             True,
             transformation_ctx,
         )
+        if fmt == "csv":
+            # A CSV file's columns have no names of their own (a header line is skipped): Glue
+            # names them after the table's columns, in order. JSON and Parquet records name their
+            # fields themselves, and a DynamicFrame keeps those names (docs/glue-catalog-names.md).
+            names = [c["Name"] for c in storage.get("Columns") or []]
+            columns = frame._frame.columns
+            renamed = [f"{quote(c)} AS {quote(names[i])}" if i < len(names) else quote(c) for i, c in enumerate(columns)]
+            frame = frame._new(frame._frame.select(renamed))
+        return frame
 
     def _table(self, database: str, table_name: str) -> dict[str, Any]:
         run = _run.current()
@@ -194,7 +210,8 @@ class GlueContext(Surface):
             raise ValueError("write_dynamic_frame.from_options: connection_options needs 'path'")
         fmt = _format_name(format or "json")
         compression = (format_options or {}).get("compression") or options.get("compression")
-        self._write(frame, options["path"], fmt, compression, list(options.get("partitionKeys") or []), f"from_options {fmt}")
+        keys = list(options.get("partitionKeys") or [])
+        self._write(frame, options["path"], fmt, compression, keys, f"from_options {fmt}", header=_write_header(format_options or {}))
         return frame
 
     def write_dynamic_frame_from_catalog(self, frame: DynamicFrame, database: Optional[str] = None, table_name: Optional[str] = None, redshift_tmp_dir: str = "", transformation_ctx: str = "", additional_options: Optional[dict[str, Any]] = None, catalog_id: Optional[str] = None, **kwargs: Any) -> DynamicFrame:
@@ -207,7 +224,7 @@ class GlueContext(Surface):
         self._write(frame, table["StorageDescriptor"]["Location"], _format_name(classification), options.get("compression"), keys, f"from_catalog {table['DatabaseName']}.{table['Name']}")
         return frame
 
-    def _write(self, frame: DynamicFrame, path: str, fmt: str, compression: Optional[str], partition_keys: list[str], what: str, catalog: Optional[tuple[str, str]] = None, behavior: str = "UPDATE_IN_DATABASE") -> None:
+    def _write(self, frame: DynamicFrame, path: str, fmt: str, compression: Optional[str], partition_keys: list[str], what: str, catalog: Optional[tuple[str, str]] = None, behavior: str = "UPDATE_IN_DATABASE", header: bool = True) -> None:
         run = _run.current()
         target = run.map_location(path)
         if fmt in _TABLE_FORMATS:
@@ -216,7 +233,7 @@ class GlueContext(Surface):
             name = f"{catalog[0]}.{catalog[1]}" if catalog is not None else None
             written = frame._frame.write_table(target, fmt, "append", name)
         else:
-            written = frame._frame.write(target, fmt, compression, partition_keys)
+            written = frame._frame.write(target, fmt, compression, partition_keys, header)
         detail: dict[str, Any] = {"files": written["files"], "bytes": written["bytes"]}
         if catalog is not None:
             detail["catalog"] = self._update_catalog(frame, path, fmt, partition_keys, catalog, behavior)

@@ -26,6 +26,32 @@ def _paths(paths: Any) -> list[str]:
     return list(paths or [])
 
 
+def _field_name(path: str) -> str:
+    """A top-level path as a field name: backticks quote a name holding dots (``"`.email`"``)."""
+    path = path.strip()
+    if len(path) > 1 and path.startswith("`") and path.endswith("`"):
+        return path[1:-1].replace("``", "`")
+    return path
+
+
+def _note_case_mismatches(frame: Frame, paths: list[str], transform: str, effect: str) -> None:
+    """Glue matches field paths exactly (only ``ApplyMapping`` ignores case), so glueless does
+    too; a path that names a field only in another case is almost always a mistake (a lower-case
+    catalog name for a camelCase JSON field), and it may keep personal data a script meant to
+    drop: say so in one line each."""
+    columns = list(frame.columns)
+    for path in paths:
+        name = _field_name(path)
+        if name in columns:
+            continue
+        near = [c for c in columns if c.lower() == name.lower()]
+        if near:
+            _run.current().note(
+                f"{transform}: the frame has no field {name!r}, only {near[0]!r}; Glue's field paths are "
+                f"case-sensitive, so {effect}"
+            )
+
+
 class DynamicFrame(Surface):
     """A lazy Glue DynamicFrame."""
 
@@ -89,6 +115,7 @@ class DynamicFrame(Surface):
     # --- transforms ---------------------------------------------------------------------------
     def filter(self, f: Callable[[Any], bool], transformation_ctx: str = "", info: str = "", stageThreshold: int = 0, totalThreshold: int = 0) -> "DynamicFrame":
         fields = {name: spark for name, spark, _glue, _nullable in self._frame.fields()}
+        _note_case_mismatches(self._frame, _filter.fields_read(f), "Filter", "reading it raises KeyError and drops the record")
         predicate = _filter.vectorised_predicate(f, fields)
         if predicate is not None:
             return self._new(self._frame.filter(predicate))
@@ -110,16 +137,28 @@ class DynamicFrame(Surface):
         return self._new(source.take_mask(result.mask), errors=self._errors + result.errors)
 
     def join(self, paths1: Any, paths2: Any, frame2: "DynamicFrame", transformation_ctx: str = "", info: str = "", stageThreshold: int = 0, totalThreshold: int = 0) -> "DynamicFrame":
+        _note_case_mismatches(self._frame, _paths(paths1), "Join", "no record matches on it")
+        _note_case_mismatches(frame2._frame, _paths(paths2), "Join", "no record matches on it")
         joined = self._frame.glue_join(frame2._frame, _paths(paths1), _paths(paths2))
         return self._new(joined, self.name + frame2.name)
 
     def drop_fields(self, paths: Any, transformation_ctx: str = "", info: str = "", stageThreshold: int = 0, totalThreshold: int = 0) -> "DynamicFrame":
+        _note_case_mismatches(self._frame, _paths(paths), "DropFields", "that field is kept")
         return self._new(self._frame.drop_fields(_paths(paths)))
 
     def select_fields(self, paths: Any, transformation_ctx: str = "", info: str = "", stageThreshold: int = 0, totalThreshold: int = 0) -> "DynamicFrame":
+        _note_case_mismatches(self._frame, _paths(paths), "SelectFields", "that field is not selected")
         return self._new(self._frame.select_fields(_paths(paths)))
 
+    def split_fields(self, paths: Any, name1: str, name2: str, transformation_ctx: str = "", info: str = "", stageThreshold: int = 0, totalThreshold: int = 0) -> "DynamicFrameCollection":
+        """The named fields as frame ``name1``, the others as ``name2`` (paths matched exactly)."""
+        _note_case_mismatches(self._frame, _paths(paths), "SplitFields", f"that field stays in {name2!r}")
+        selected = DynamicFrame(self._frame.select_fields(_paths(paths)), self.glue_ctx, name1)
+        rest = DynamicFrame(self._frame.drop_fields(_paths(paths)), self.glue_ctx, name2)
+        return DynamicFrameCollection({name1: selected, name2: rest}, self.glue_ctx)
+
     def rename_field(self, oldName: str, newName: str, transformation_ctx: str = "", info: str = "", stageThreshold: int = 0, totalThreshold: int = 0) -> "DynamicFrame":
+        _note_case_mismatches(self._frame, [oldName], "RenameField", "nothing is renamed")
         return self._new(self._frame.rename_field(oldName, newName))
 
     def apply_mapping(self, mappings: list[Any], case_sensitive: bool = False, transformation_ctx: str = "", info: str = "", stageThreshold: int = 0, totalThreshold: int = 0) -> "DynamicFrame":
@@ -140,6 +179,7 @@ class DynamicFrame(Surface):
         # resolve unless a spec asks for a cast.
         frame = self._frame
         for path, action in specs or []:
+            _note_case_mismatches(frame, [path], "ResolveChoice", "its spec changes nothing")
             if action.startswith("cast:"):
                 frame = frame.cast_column(path, action[5:])
             elif action not in ("project", "make_struct", "make_cols"):

@@ -54,6 +54,13 @@ class RenameField(GlueTransform):
         return frame.rename_field(old_name, new_name, transformation_ctx)
 
 
+class SplitFields(GlueTransform):
+    def __call__(self, frame: DynamicFrame, paths: Any, name1: Any = None, name2: Any = None, transformation_ctx: str = "", **kwargs: Any) -> DynamicFrameCollection:
+        # Glue names the parts after the frame (``frame1`` / ``frame2`` for an unnamed one).
+        base = frame.name or "frame"
+        return frame.split_fields(paths, name1 if name1 is not None else base + "1", name2 if name2 is not None else base + "2", transformation_ctx)
+
+
 class ApplyMapping(GlueTransform):
     def __call__(self, frame: DynamicFrame, mappings: list[Any], case_sensitive: bool = False, transformation_ctx: str = "", **kwargs: Any) -> DynamicFrame:
         return frame.apply_mapping(mappings, case_sensitive, transformation_ctx)
@@ -85,4 +92,5 @@ __all__ = [
     "ResolveChoice",
     "SelectFields",
     "SelectFromCollection",
+    "SplitFields",
 ]

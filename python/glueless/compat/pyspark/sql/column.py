@@ -13,12 +13,65 @@ from typing import Any, Callable, Optional
 
 from glueless.compat._unsupported import Surface, unsupported
 
-#: Renders a reference to (frame id, column name) as SQL.
-RefRenderer = Callable[[Optional[int], str], str]
+#: Renders a reference to (frame id, name parts) as SQL.
+RefRenderer = Callable[[Optional[int], tuple[str, ...]], str]
 
 
 def quote(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
+
+
+def attribute_parts(name: str) -> tuple[str, ...]:
+    """A column name as Spark reads one (``col``, ``df[…]``, ``select("…")``): dots separate a
+    qualifier or struct fields, backticks quote a part (``"`(right) serialNumber`"`` is the one
+    name ``(right) serialNumber``), and a doubled backtick inside them is a backtick."""
+    from glueless.exceptions import SqlError
+
+    def bad() -> SqlError:
+        return SqlError(
+            f"[INVALID_ATTRIBUTE_NAME_SYNTAX] Syntax error in the attribute name: {name}. Check that backticks "
+            "appear in pairs, a quoted string is a complete name part and use a backtick only inside quoted name parts."
+        )
+
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = False
+    i = 0
+    while i < len(name):
+        c = name[i]
+        if quoted:
+            if c != "`":
+                current.append(c)
+            elif name[i + 1 : i + 2] == "`":
+                current.append("`")
+                i += 1
+            else:
+                quoted = False
+                if i + 1 < len(name) and name[i + 1] != ".":
+                    raise bad()
+        elif c == "`":
+            if current:
+                raise bad()
+            quoted = True
+        elif c == ".":
+            if i == 0 or name[i - 1] == "." or i == len(name) - 1:
+                raise bad()
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(c)
+        i += 1
+    if quoted:
+        raise bad()
+    parts.append("".join(current))
+    return tuple(parts)
+
+
+def render_parts(parts: tuple[str, ...]) -> str:
+    """Name parts as Spark SQL: each quoted, a trailing ``*`` kept as the star of a qualifier."""
+    if len(parts) > 1 and parts[-1] == "*":
+        return ".".join(quote(p) for p in parts[:-1]) + ".*"
+    return ".".join(quote(p) for p in parts)
 
 
 def literal_sql(value: Any) -> str:
@@ -65,10 +118,14 @@ class Column(Surface):
     # --- construction -------------------------------------------------------------------------
     @staticmethod
     def ref(name: str, frame: Optional[int] = None) -> "Column":
+        """A column by name: a frame's own (resolved) column is that one name; a name a script
+        wrote is read as Spark reads it (:func:`attribute_parts`)."""
         if name == "*":
             return Column(lambda r: "*", "*")
-        column = Column(lambda r: r(frame, name), name, frozenset({frame}) if frame is not None else frozenset())
-        column._ref = name
+        parts = (name,) if frame is not None else attribute_parts(name)
+        frames = frozenset({frame}) if frame is not None else frozenset()
+        column = Column(lambda r: r(frame, parts), parts[-1], frames)
+        column._ref = parts[0] if len(parts) == 1 else name
         return column
 
     @staticmethod
@@ -92,7 +149,7 @@ class Column(Surface):
 
     def sql(self, refs: Optional[RefRenderer] = None) -> str:
         """The expression as Spark SQL; references unqualified unless ``refs`` says otherwise."""
-        return self._render(refs or (lambda frame, name: _dotted(name)))
+        return self._render(refs or (lambda frame, parts: render_parts(parts)))
 
     def _binary(self, op: str, other: Any, reverse: bool = False) -> "Column":
         right = Column.lit(other)
@@ -258,13 +315,6 @@ class Column(Surface):
 
     def __repr__(self) -> str:
         return f"Column<'{self.sql()}'>"
-
-
-def _dotted(name: str) -> str:
-    """``a.b`` as `a`.`b` (a qualified name or a struct field); a backticked name as it is."""
-    if name.startswith("`") and name.endswith("`"):
-        return name
-    return ".".join(quote(part) for part in name.split("."))
 
 
 class CaseWhen(Column):

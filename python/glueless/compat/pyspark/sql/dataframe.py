@@ -10,7 +10,7 @@ from typing import Any, Optional, Union
 
 from glueless._glueless import Frame
 from glueless.compat._unsupported import Surface, unsupported
-from glueless.compat.pyspark.sql.column import Column, quote
+from glueless.compat.pyspark.sql.column import Column, attribute_parts, quote, render_parts
 from glueless.compat.pyspark.sql.types import Row, StructField, StructType, _parse_type
 
 _IDS = itertools.count(1)
@@ -62,7 +62,11 @@ class DataFrame(Surface):
 
     def __getitem__(self, item: Any) -> Any:
         if isinstance(item, str):
-            return Column.ref(self._frame.resolve(item), self._id)
+            parts = attribute_parts(item) if item != "*" else ("*",)
+            if len(parts) == 1 and item != "*":
+                return Column.ref(self._frame.resolve(parts[0]), self._id)
+            # A qualified name, a struct field or a star: resolved where it is used.
+            return Column.ref(item)
         if isinstance(item, Column):
             return self.filter(item)
         if isinstance(item, (list, tuple)):
@@ -145,12 +149,12 @@ class DataFrame(Surface):
             condition = condition & extra
         left, right = self._id, other._id
 
-        def refs(frame: Optional[int], name: str) -> str:
+        def refs(frame: Optional[int], parts: tuple[str, ...]) -> str:
             if frame == left:
-                return f"{quote(_view(left))}.{quote(name)}"
+                return f"{quote(_view(left))}.{render_parts(parts)}"
             if frame == right:
-                return f"{quote(_view(right))}.{quote(name)}"
-            return quote(name)
+                return f"{quote(_view(right))}.{render_parts(parts)}"
+            return render_parts(parts)
 
         return self._new(self._frame.join_on(other._frame, condition.sql(refs), how, _view(left), _view(right)))
 

@@ -69,7 +69,7 @@ def _read(session: Any, paths: list[str], fmt: str, options: dict[str, Any]) -> 
     run = _run.current()
     mapped = [run.map_location(p) for p in paths]
     recursive = _run.option_flag(options.get("recursivefilelookup", False))
-    files = run.session.list_files(mapped, True)
+    files = _existing_files(run, paths, mapped, fmt)
     # Spark lists Hive-style partition folders (`k=v/`) under a path and adds their columns; other
     # subfolders' JSON and CSV files only with recursiveFileLookup (which turns partition
     # discovery off); Parquet files in them are read too, as glueless always has.
@@ -116,6 +116,26 @@ def _read(session: Any, paths: list[str], fmt: str, options: dict[str, Any]) -> 
     assert result is not None
     run.report_source(f"spark.read.{fmt}", mapped, _combined(summaries))
     return result
+
+
+def _existing_files(run: Any, paths: list[str], mapped: list[str], fmt: str) -> list[Any]:
+    """The files under ``mapped``, with Spark's analysis errors: a path that does not exist is
+    PATH_NOT_FOUND (Glue's ``from_options`` reads an empty prefix as no rows; ``spark.read`` does
+    not), and paths that hold no file leave no schema to infer."""
+    from glueless.exceptions import SqlError
+
+    files = []
+    for path, location in zip(paths, mapped):
+        found = run.session.list_files([location], True)
+        local = "://" not in location or location.startswith("file://")
+        if not found and not (local and os.path.exists(location.removeprefix("file://"))):
+            shown = f"file:{os.path.abspath(path)}" if "://" not in path else path
+            raise SqlError(f"[PATH_NOT_FOUND] Path does not exist: {shown}.")
+        files += found
+    if not files:
+        name = {"json": "JSON", "csv": "CSV", "parquet": "Parquet"}[fmt]
+        raise SqlError(f"[UNABLE_TO_INFER_SCHEMA] Unable to infer schema for {name}. It must be specified manually.")
+    return sorted(set(files))
 
 
 #: Open table formats: read as their current snapshot, written as one new snapshot.
@@ -247,13 +267,16 @@ class DataFrameWriter(Surface):
         if self._mode == "ignore" and existing:
             return
         frame = self._df._frame
+        # Spark's CSV writer writes no header line unless asked (Glue's writes one).
+        header = _run.option_flag(self._options.get("header", False))
         if self._mode == "overwrite" and existing:
             staging = _staging_beside(target)
-            written = frame.write(staging, self._format, compression, self._partition_by)
+            written = frame.write(staging, self._format, compression, self._partition_by, header)
             commit_staged_folder(staging, target)
         else:
-            written = frame.write(target, self._format, compression, self._partition_by)
-        run.report(_run.Event("sink", f"df.write.{self._format} ({self._mode})", target, written["rows"], {"files": written["files"]}))
+            written = frame.write(target, self._format, compression, self._partition_by, header)
+        detail = {"files": written["files"], "mode": self._mode}
+        run.report(_run.Event("sink", f"df.write.{self._format} ({self._mode})", target, written["rows"], detail))
 
     def _save_table(self, target: str) -> None:
         """Delta / Iceberg: append or overwrite as one snapshot; ``error`` / ``ignore`` look at
@@ -270,7 +293,8 @@ class DataFrameWriter(Surface):
             return
         mode = "append" if self._mode == "append" else "overwrite"
         written = self._df._frame.write_table(target, self._format, mode)
-        run.report(_run.Event("sink", f"df.write.{self._format} ({self._mode})", target, written["rows"], {"files": written["files"]}))
+        detail = {"files": written["files"], "mode": mode}
+        run.report(_run.Event("sink", f"df.write.{self._format} ({self._mode})", target, written["rows"], detail))
 
     def json(self, path: str, mode: Optional[str] = None, compression: Optional[str] = None, **options: Any) -> None:
         if compression:
@@ -287,6 +311,8 @@ class DataFrameWriter(Surface):
     def csv(self, path: str, mode: Optional[str] = None, compression: Optional[str] = None, header: Any = None, **options: Any) -> None:
         if compression:
             self.option("compression", compression)
+        if header is not None:
+            self.option("header", header)
         self.format("csv").save(path, mode=mode, **options)
 
 
