@@ -152,6 +152,23 @@ def test_field_paths_are_case_sensitive_except_in_apply_mapping(tmp_path: Path) 
     assert lines[9] == "['serial']"
 
 
+def test_a_second_join_of_a_colliding_name_gives_it_another_dot(tmp_path: Path) -> None:
+    # A real project's machine_learning_curated: the frame already holds `.serialNumber` from an
+    # earlier Join.apply, and the next one brings `serialNumber` again.
+    _landing(tmp_path)
+    done = submit(tmp_path, """
+        c = glueContext.create_dynamic_frame.from_options("s3", {"paths": ["s3://bucket/customer/landing/"]}, "json")
+        s = glueContext.create_dynamic_frame.from_options("s3", {"paths": ["s3://bucket/step_trainer/landing/"]}, "json")
+        once = Join.apply(frame1=s, frame2=SelectFields.apply(c, ["serialNumber", "email"]), keys1=["serialNumber"], keys2=["serialNumber"])
+        twice = Join.apply(frame1=once, frame2=SelectFields.apply(c, ["serialNumber", "phone"]), keys1=["serialNumber"], keys2=["serialNumber"])
+        print(twice.toDF().columns, twice.count())
+    """)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "['sensorReadingTime', 'serialNumber', 'distanceFromObject', 'email', '.serialNumber', 'phone', '..serialNumber'] 2"
+    ]
+
+
 # --- compressed JSON and CSV sinks, read back by PySpark ------------------------------------------
 
 TEXT_CODECS = {"gzip": "gz", "bzip2": "bz2", "deflate": "deflate", "snappy": "snappy", "lz4": "lz4", "zstd": "zst"}
@@ -253,6 +270,12 @@ def test_duplicate_sql_output_names_and_from_df_keeps_one(tmp_path: Path) -> Non
         print(again.count())
         glueContext.write_dynamic_frame.from_options(frame=out, connection_type="s3", format="json",
             connection_options={"path": "s3://bucket/customer/curated/"})
+        # Spark's CSV writer writes both columns; its Parquet writer refuses them.
+        spark.sql(q).write.csv("s3://bucket/dup_csv/", header=True)
+        try:
+            spark.sql(q).write.parquet("s3://bucket/dup_parquet/")
+        except Exception as e:
+            print(type(e).__name__, e)
     """)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
@@ -261,6 +284,10 @@ def test_duplicate_sql_output_names_and_from_df_keeps_one(tmp_path: Path) -> Non
     # One field of a name: the first column's place (the two hold the same email).
     assert lines[1] == f"2 {['email'] + [n for n in names if n != 'email']}"
     assert lines[2] == "3"
+    assert lines[3] == ("SqlError [COLUMN_ALREADY_EXISTS] The column `email` already exists. "
+                        "Choose another name or rename the existing column.")
+    [csv] = (tmp_path / "lake" / "dup_csv").iterdir()
+    assert csv.read_text().splitlines()[0] == ",".join(["email", *names])
     rows = [json.loads(line) for p in (tmp_path / "lake" / "customer" / "curated").iterdir() for line in p.read_text().splitlines()]
     assert sorted(r["email"] for r in rows) == ["ann@x.com", "bob@x.com"]
 
@@ -326,3 +353,66 @@ def test_spark_read_of_a_missing_path_fails_as_spark_does_and_views_are_replaced
     assert "3 rows written in 1 file, replacing what was there" in sinks[1]
     assert read_table(tmp_path / "lake" / "out").num_rows == 3
     assert isinstance(read_table(tmp_path / "lake" / "out"), pa.Table)
+
+
+# --- the same DataFrame program on PySpark and on glueless -----------------------------------------
+
+SPARK_PROGRAM = '''\
+import sys
+from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
+
+spark = SparkSession.builder.getOrCreate()
+src = sys.argv[1]
+c = spark.read.json(f"{src}/customer")
+a = spark.read.json(f"{src}/accelerometer")
+s = spark.read.json(f"{src}/step_trainer")
+# Glue Studio's right-key renaming, then a join naming the key in backticks.
+right = c.select(F.col("serialNumber").alias("(right) serialNumber"), F.col("email").alias("`odd` name"))
+kept = s.join(right, s["serialNumber"] == right["`(right) serialNumber`"], "leftsemi")
+print(sorted(kept.columns), kept.count(), right.select("```odd`` name`").columns)
+# Two columns of one name after a join: kept, usable, ambiguous only where referenced.
+both = c.join(a.withColumn("customerName", F.lit("x")), c.email == a.user, "inner")
+print(both.columns)
+print(both.select(c["*"]).distinct().count(), both.select(c["*"]).columns)
+print(both.where(F.col("x") > 0).select(a["*"]).columns)
+try:
+    both.select("customerName")
+except Exception as e:
+    print(str(e).split(" SQLSTATE")[0].splitlines()[0])
+q = spark.sql
+c.createOrReplaceTempView("v")
+a.createOrReplaceTempView("v")
+print(q("select count(*) as n from v").collect()[0].n)
+print(q("select user, User, x as user from v").columns)
+for path in (f"{src}/nothing", "/no/such/path"):
+    try:
+        spark.read.json(path)
+    except Exception as e:
+        print(str(e).split(" SQLSTATE")[0].splitlines()[0].replace(src, "SRC"))
+'''
+
+
+def test_a_dataframe_program_with_backticks_and_duplicate_names_gives_sparks_output(tmp_path: Path, spark) -> None:  # type: ignore[no-untyped-def]
+    import contextlib
+    import io
+    import sys
+
+    flat = tmp_path / "src"
+    write_json(flat / "customer", "customer-1.json", CUSTOMERS)
+    write_json(flat / "accelerometer", "accelerometer-1.json", READINGS)
+    write_json(flat / "step_trainer", "step_trainer-1.json", STEPS)
+    program = tmp_path / "prog.py"
+    program.write_text(SPARK_PROGRAM)
+    spark.conf.set("spark.sql.ansi.enabled", "false")
+    printed = io.StringIO()
+    argv = sys.argv
+    try:
+        sys.argv = [str(program), str(flat)]
+        with contextlib.redirect_stdout(printed):
+            exec(compile(SPARK_PROGRAM, str(program), "exec"), {"__name__": "__main__"})
+    finally:
+        sys.argv = argv
+    ours = glueless("submit", str(program), str(flat), cwd=tmp_path)
+    assert ours.returncode == 0, ours.stderr
+    assert ours.stdout.replace(str(flat), "SRC") == printed.getvalue()

@@ -51,6 +51,12 @@ pub enum DdlStatement {
     },
 }
 
+/// The first words of the statements Athena runs that are not catalog DDL: queries, inspection,
+/// partition maintenance, writes. Anything else is parsed as DDL, so text that is no SQL at all (a
+/// file saved as RTF) is an error, not a skipped statement.
+const NOT_CATALOG_DDL: &[&str] =
+    &["SELECT", "WITH", "VALUES", "TABLE", "SHOW", "DESCRIBE", "DESC", "EXPLAIN", "MSCK", "ALTER", "INSERT", "UNLOAD"];
+
 /// The first word of a statement, upper-cased (after any opening parentheses).
 fn leading_keyword(text: &str) -> String {
     text.trim_start_matches(|c: char| c.is_whitespace() || c == '(')
@@ -74,7 +80,7 @@ pub fn parse(sql: &str, default_database: &str) -> Result<Vec<DdlStatement>> {
     let mut database = default_database.to_lowercase();
     for (index, text) in split_statements(sql).into_iter().enumerate() {
         let number = index + 1;
-        if !matches!(leading_keyword(&text).as_str(), "CREATE" | "DROP" | "USE") {
+        if NOT_CATALOG_DDL.contains(&leading_keyword(&text).as_str()) {
             out.push(DdlStatement::Skipped { number, statement: one_line(&text) });
             continue;
         }
@@ -178,10 +184,17 @@ fn one_line(text: &str) -> String {
     }
 }
 
-/// `db.table` or `table` as (database, table), folded to lower case.
+/// `db.table` or `table` as (database, table), folded to lower case. Hive's and Athena's
+/// `SHOW CREATE TABLE` print ``CREATE EXTERNAL TABLE `stedi.customer_landing` ``, one pair of
+/// backticks around both names, and Athena reads that as the database and the table (a table
+/// name holds no dot).
 fn split_name(name: &ObjectName) -> Result<(Option<String>, String)> {
     let parts: Vec<String> = name.0.iter().map(|p| p.to_string().trim_matches('`').to_lowercase()).collect();
     match parts.as_slice() {
+        [quoted] if quoted.matches('.').count() == 1 => {
+            let (database, table) = quoted.split_once('.').expect("one dot");
+            Ok((Some(database.to_string()), table.to_string()))
+        }
         [table] => Ok((None, table.clone())),
         [database, table] => Ok((Some(database.clone()), table.clone())),
         _ => Err(Error::InvalidArgument(format!("a table is named `database`.`table`, not {name}"))),
@@ -453,5 +466,15 @@ TBLPROPERTIES (
         };
         assert_eq!(table.database_name, "stedi");
         assert_eq!(statement, "SELECT * FROM stedi.customer_landing WHERE email IS NOT NULL");
+        // Text that is no SQL (a DDL file saved as RTF) is an error, not a skipped statement.
+        let err = parse("{\\rtf1\\ansi \\f0 CREATE EXTERNAL TABLE t (a string) LOCATION 's3://b/t/'", "d").unwrap_err();
+        assert!(err.to_string().starts_with("statement 1 does not parse"), "{err}");
+    }
+
+    #[test]
+    fn one_pair_of_backticks_around_database_and_table() {
+        let sql = "CREATE EXTERNAL TABLE `stedi.step_trainer_landing`(`serialnumber` string) LOCATION 's3://b/s/'";
+        let [DdlStatement::CreateTable { table, .. }] = parse(sql, "default").unwrap().as_slice() else { panic!() };
+        assert_eq!((table.database_name.as_str(), table.name.as_str()), ("stedi", "step_trainer_landing"));
     }
 }

@@ -37,7 +37,8 @@ pub struct Mapping {
 
 impl Frame {
     /// `Join.apply(frame1, frame2, keys1, keys2)`: an inner equi-join keeping every field of both
-    /// frames; a right field whose name the left has is renamed with a leading `.`. A key field
+    /// frames; a right field whose name the left has is renamed with a leading `.` (`..x` when the
+    /// left has `.x` too). A key field
     /// that either frame lacks matches nothing (the result is empty, with both frames' fields).
     ///
     /// # Errors
@@ -52,7 +53,21 @@ impl Frame {
         }
         let left_names: HashSet<String> = self.column_names().into_iter().collect();
         let right_names = other.column_names();
-        let renamed = |name: &str| if left_names.contains(name) { format!(".{name}") } else { name.to_string() };
+        // A right name the left has gets a leading `.`; one that is still taken (the left kept a
+        // `.x` from an earlier join) gets another, so no two fields share a name.
+        let mut taken = left_names.clone();
+        let right_new: std::collections::HashMap<String, String> = right_names
+            .iter()
+            .map(|name| {
+                let mut new = name.clone();
+                while taken.contains(&new) {
+                    new.insert(0, '.');
+                }
+                taken.insert(new.clone());
+                (name.clone(), new)
+            })
+            .collect();
+        let renamed = |name: &str| right_new.get(name).cloned().unwrap_or_else(|| name.to_string());
         let keys1: Vec<String> = keys1.iter().map(|k| field_name(k)).collect();
         let keys2: Vec<String> = keys2.iter().map(|k| field_name(k)).collect();
         let lacks_key = keys1.iter().any(|k| !left_names.contains(k)) || keys2.iter().any(|k| !right_names.contains(k));

@@ -168,6 +168,29 @@ impl Frame {
         self.sql_self(&format!("SELECT {} FROM {SELF}", exprs.join(", ")))
     }
 
+    /// The columns at `positions`, in that order (`joined.select(side["*"])`: one side's columns of
+    /// a join by where they are, whatever their names).
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for a position past the last column.
+    pub fn select_positions(&self, positions: &[usize]) -> Result<Self> {
+        let schema = self.df.schema();
+        let projection = positions
+            .iter()
+            .map(|&i| {
+                if i >= schema.fields().len() {
+                    return Err(Error::InvalidArgument(format!(
+                        "no column {i}: the frame has {}",
+                        schema.fields().len()
+                    )));
+                }
+                let (qualifier, field) = schema.qualified_field(i);
+                Ok(Expr::Column(Column::new(qualifier.cloned(), field.name())))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(self.with(self.df.clone().select(projection).map_err(sql_error)?))
+    }
+
     /// `filter(condition)` / `where(condition)`.
     ///
     /// # Errors

@@ -76,7 +76,8 @@ impl Compression {
     /// (and Hadoop's codec class names, as Spark accepts them).
     ///
     /// # Errors
-    /// [`Error::Unsupported`] for a codec this format cannot use.
+    /// [`Error::InvalidArgument`] for a name that is no text codec (Spark's message);
+    /// [`Error::Unsupported`] for a Parquet codec glueless does not write (brotli, lzo).
     pub fn parse(name: Option<&str>, format: SinkFormat) -> Result<Self> {
         let Some(name) = name else {
             return Ok(if format == SinkFormat::Parquet { Self::Parquet(ParquetCodec::Snappy) } else { Self::None });

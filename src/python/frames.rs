@@ -206,6 +206,10 @@ impl Frame {
         py.detach(|| self.inner.select(&exprs)).map_err(PyErr::from).map(wrap)
     }
 
+    fn select_positions(&self, py: Python<'_>, positions: Vec<usize>) -> PyResult<Frame> {
+        py.detach(|| self.inner.select_positions(&positions)).map_err(PyErr::from).map(wrap)
+    }
+
     fn filter(&self, py: Python<'_>, condition: &str) -> PyResult<Frame> {
         py.detach(|| self.inner.filter(condition)).map_err(PyErr::from).map(wrap)
     }
@@ -416,7 +420,9 @@ impl Frame {
             let compression = Compression::parse(compression, format)?;
             let options = SinkOptions { format, compression, partition_keys, header };
             let folder = Location::parse(location)?;
-            let (schema, batches) = self.inner.first_of_each_name()?.collect()?;
+            // Every column: a DynamicFrame has one of a name, and of DataFrame writers only
+            // Spark's CSV writer takes two (the others refuse them before, as Spark does).
+            let (schema, batches) = self.inner.collect()?;
             sink::write(&folder, &schema, &batches, &options)
         })?;
         let out = PyDict::new(py);

@@ -51,11 +51,18 @@ pub(crate) fn sql_error(err: DataFusionError) -> Error {
     }
 }
 
-/// A view as registered: its lower-case view name and the spelling of each column.
+/// A view as registered: the spelling of each of its (lower-case) column names, and the names
+/// two or more of its columns share (ignoring case), with their spellings.
 #[derive(Debug, Clone)]
 struct View {
     columns: HashMap<String, String>,
+    ambiguous: Shared,
 }
+
+/// Marks the stand-in names of a view's columns that share a name: Spark keeps them all (`SELECT
+/// *` gives each) and refuses a reference to the name as ambiguous; DataFusion's tables hold one
+/// column of a name, so each gets a name of its own (`customername__glueless_dup2`).
+const DUPLICATE_MARK: &str = "__glueless_dup";
 
 /// One session's views and DataFusion context (a `SparkSession`, or a `GlueContext`'s).
 pub struct SqlSession {
@@ -106,17 +113,17 @@ impl SqlSession {
     /// of that name (Glue Studio's SQL nodes register their inputs' aliases again at every node).
     ///
     /// # Errors
-    /// [`Error::Sql`] when two columns differ only in case (Spark could not resolve either).
+    /// [`Error::Sql`] from DataFusion's catalog.
     pub fn register_view(&self, name: &str, frame: &DataFrame) -> Result<()> {
         let lower = name.to_lowercase();
-        let (projection, columns) = lower_case_projection(name, frame)?;
+        let (projection, columns, ambiguous) = lower_case_projection(frame);
         // The view reads `frame`'s plan, not the view it replaces, so a view defined over an
         // earlier view of its own name keeps that earlier plan (as Spark's temporary views do).
         let view = frame.clone().select(projection).map_err(sql_error)?;
         let reference = TableReference::bare(lower.clone());
         self.ctx.deregister_table(reference.clone()).map_err(sql_error)?;
         self.ctx.register_table(reference, view.into_view()).map_err(sql_error)?;
-        self.views.lock().unwrap_or_else(PoisonError::into_inner).insert(lower, View { columns });
+        self.views.lock().unwrap_or_else(PoisonError::into_inner).insert(lower, View { columns, ambiguous });
         Ok(())
     }
 
@@ -166,10 +173,11 @@ impl SqlSession {
                 let mut statement = parsed.statement.clone();
                 let stand_ins = spark::distinct_output_names(&mut statement, &parsed.output_names);
                 let statement = DfStatement::Statement(Box::new(statement));
-                let plan = run(state.statement_to_plan(statement)).map_err(|_| sql_error(err))?;
+                let plan =
+                    run(state.statement_to_plan(statement)).map_err(|_| self.planning_error(&referenced, err))?;
                 named_back(DataFrame::new(state, plan), &stand_ins)?
             }
-            Err(err) => return Err(sql_error(err)),
+            Err(err) => return Err(self.planning_error(&referenced, err)),
         };
         let columns = self.column_spellings(&referenced);
         restore_spellings(frame, &parsed.spellings, &columns)
@@ -194,6 +202,23 @@ impl SqlSession {
         result
     }
 
+    /// A planning error as Spark words it: a name that columns of a view share is an ambiguous
+    /// reference (DataFusion only sees that no column has it).
+    fn planning_error(&self, referenced: &[String], err: DataFusionError) -> Error {
+        if let Some(name) = missing_field(&err) {
+            let views = self.views.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(spellings) = referenced.iter().find_map(|v| views.get(v)?.ambiguous.get(name)) {
+                let candidates: Vec<String> = spellings.iter().map(|s| format!("`{s}`")).collect();
+                return Error::Sql(format!(
+                    "[AMBIGUOUS_REFERENCE] Reference `{}` is ambiguous, could be: [{}].",
+                    spellings[0],
+                    candidates.join(", ")
+                ));
+            }
+        }
+        sql_error(err)
+    }
+
     /// How the views a query reads spell their columns (the first view named wins a clash).
     fn column_spellings(&self, referenced: &[String]) -> HashMap<String, String> {
         let views = self.views.lock().unwrap_or_else(PoisonError::into_inner);
@@ -208,9 +233,20 @@ impl SqlSession {
     }
 }
 
+/// The column a planning error found no field for.
+fn missing_field(err: &DataFusionError) -> Option<&str> {
+    match err.find_root() {
+        DataFusionError::SchemaError(e, _) => match e.as_ref() {
+            SchemaError::FieldNotFound { field, .. } => Some(field.name()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// DataFusion refused a query because two output columns share a name (which Spark allows).
 fn duplicate_output_names(err: &DataFusionError) -> bool {
-    match err {
+    match err.find_root() {
         DataFusionError::SchemaError(e, _) => matches!(
             e.as_ref(),
             SchemaError::DuplicateQualifiedField { .. }
@@ -218,7 +254,6 @@ fn duplicate_output_names(err: &DataFusionError) -> bool {
                 | SchemaError::AmbiguousReference { .. }
         ),
         DataFusionError::Plan(message) => message.contains("require unique expression names"),
-        DataFusionError::Context(_, inner) => duplicate_output_names(inner),
         _ => false,
     }
 }
@@ -244,22 +279,33 @@ fn first_words(query: &str) -> String {
     query.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
 }
 
-/// Each column of `frame` under its lower-case name, and the spellings it came from.
-fn lower_case_projection(view: &str, frame: &DataFrame) -> Result<(Vec<Expr>, HashMap<String, String>)> {
+/// Names that two or more columns share ignoring case, with each column's spelling.
+type Shared = HashMap<String, Vec<String>>;
+
+/// Each column of `frame` under its lower-case name, the spellings they came from, and the names
+/// that columns share ignoring case (each such column under its own [`DUPLICATE_MARK`] name).
+fn lower_case_projection(frame: &DataFrame) -> (Vec<Expr>, HashMap<String, String>, Shared) {
+    let mut shared = Shared::new();
+    for field in frame.schema().fields() {
+        shared.entry(field.name().to_lowercase()).or_default().push(field.name().clone());
+    }
+    shared.retain(|_, spellings| spellings.len() > 1);
+    let mut seen: HashMap<String, usize> = HashMap::new();
     let mut columns: HashMap<String, String> = HashMap::new();
     let mut projection = Vec::new();
     for (qualifier, field) in frame.schema().iter() {
         let lower = field.name().to_lowercase();
-        if let Some(other) = columns.get(&lower) {
-            return Err(Error::Sql(format!(
-                "view {view} has two columns named {lower} ({other} and {}): Spark cannot resolve them; rename one first",
-                field.name()
-            )));
-        }
-        columns.insert(lower.clone(), field.name().clone());
-        projection.push(Expr::Column(Column::new(qualifier.cloned(), field.name())).alias(lower));
+        let name = if shared.contains_key(&lower) {
+            let n = seen.entry(lower.clone()).or_default();
+            *n += 1;
+            format!("{lower}{DUPLICATE_MARK}{n}")
+        } else {
+            lower
+        };
+        columns.insert(name.clone(), field.name().clone());
+        projection.push(Expr::Column(Column::new(qualifier.cloned(), field.name())).alias(name));
     }
-    Ok((projection, columns))
+    (projection, columns, shared)
 }
 
 /// Rename the lower-case output columns of a query as Spark would name them: an alias as the
@@ -277,6 +323,12 @@ fn restore_spellings(frame: DataFrame, spellings: &Spellings, columns: &HashMap<
             }
             let spelled = spellings.alias(name).or_else(|| columns.get(name).map(String::as_str)).unwrap_or(name);
             let column = Expr::Column(Column::new(qualifier.cloned(), name));
+            if name.contains(DUPLICATE_MARK) {
+                // One of several columns of a name: its own qualifier keeps it apart.
+                changed = true;
+                let apart = format!("{}{name}", qualifier.map(TableReference::table).unwrap_or_default());
+                return column.alias_qualified(Some(TableReference::bare(apart)), spelled);
+            }
             if spelled == name {
                 column
             } else {

@@ -114,6 +114,8 @@ class Column(Surface):
         self._agg: Optional[tuple[str, str]] = None
         #: ``(column, size, slide)`` of ``window(column, size, slide)``.
         self._window: Optional[tuple[str, str, Optional[str]]] = None
+        #: The frame id of ``df["*"]``: that frame's columns, found by position in a join of it.
+        self._star_of: Optional[int] = None
 
     # --- construction -------------------------------------------------------------------------
     @staticmethod

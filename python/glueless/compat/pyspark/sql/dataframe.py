@@ -46,6 +46,8 @@ class DataFrame(Surface):
         self._frame = frame
         self.sparkSession = session
         self._id = next(_IDS)
+        #: For a join's result: where each joined frame's columns are (frame id -> positions).
+        self._sides: dict[int, range] = {}
 
     # --- columns ------------------------------------------------------------------------------
     @property
@@ -61,11 +63,17 @@ class DataFrame(Surface):
         return StructType([StructField(n, _parse_type(t), nullable) for n, t, _g, nullable in self._frame.fields()])
 
     def __getitem__(self, item: Any) -> Any:
+        if item == "*":
+            # This frame's columns: by position in a join of it (``joined.select(left["*"])``),
+            # else by name (a name both sides of a join have is an ambiguous reference then).
+            star = Column.raw(", ".join(quote(c) for c in self.columns), "*")
+            star._star_of = self._id
+            return star
         if isinstance(item, str):
-            parts = attribute_parts(item) if item != "*" else ("*",)
-            if len(parts) == 1 and item != "*":
+            parts = attribute_parts(item)
+            if len(parts) == 1:
                 return Column.ref(self._frame.resolve(parts[0]), self._id)
-            # A qualified name, a struct field or a star: resolved where it is used.
+            # A qualified name or a struct field: resolved where it is used.
             return Column.ref(item)
         if isinstance(item, Column):
             return self.filter(item)
@@ -89,6 +97,9 @@ class DataFrame(Surface):
     def select(self, *cols: Any) -> "DataFrame":
         if len(cols) == 1 and isinstance(cols[0], (list, tuple)):
             cols = tuple(cols[0])
+        stars = [getattr(c, "_star_of", None) for c in cols]
+        if cols and all(s in self._sides for s in stars):
+            return self._new(self._frame.select_positions([i for s in stars for i in self._sides[s]]))
         return self._new(self._frame.select([self._sql(c) for c in cols]))
 
     def selectExpr(self, *exprs: str) -> "DataFrame":
@@ -138,7 +149,8 @@ class DataFrame(Surface):
     def join(self, other: "DataFrame", on: Any = None, how: Optional[str] = None) -> "DataFrame":
         how = how or "inner"
         if on is None:
-            return self._new(self._frame.join_on(other._frame, None, "cross" if how == "inner" else how, _view(self._id), _view(other._id)))
+            how = "cross" if how == "inner" else how
+            return self._joined(self._frame.join_on(other._frame, None, how, _view(self._id), _view(other._id)), other, how)
         if isinstance(on, str):
             on = [on]
         if isinstance(on, (list, tuple)) and all(isinstance(k, str) for k in on):
@@ -156,10 +168,21 @@ class DataFrame(Surface):
                 return f"{quote(_view(right))}.{render_parts(parts)}"
             return render_parts(parts)
 
-        return self._new(self._frame.join_on(other._frame, condition.sql(refs), how, _view(left), _view(right)))
+        return self._joined(self._frame.join_on(other._frame, condition.sql(refs), how, _view(left), _view(right)), other, how)
+
+    def _joined(self, frame: Frame, other: "DataFrame", how: str) -> "DataFrame":
+        """A join's result, which keeps this frame's columns and then (but in a semi or anti
+        join) the other's: it remembers where each side's are."""
+        joined = self._new(frame)
+        width = len(self.columns)
+        joined._sides = {**self._sides, self._id: range(width)}
+        if how.lower().replace("_", "") not in ("leftsemi", "semi", "leftanti", "anti"):
+            joined._sides[other._id] = range(width, width + len(other.columns))
+            joined._sides.update({k: range(r.start + width, r.stop + width) for k, r in other._sides.items()})
+        return joined
 
     def crossJoin(self, other: "DataFrame") -> "DataFrame":
-        return self._new(self._frame.join_on(other._frame, None, "cross", _view(self._id), _view(other._id)))
+        return self._joined(self._frame.join_on(other._frame, None, "cross", _view(self._id), _view(other._id)), other, "cross")
 
     def groupBy(self, *cols: Any) -> "GroupedData":
         if len(cols) == 1 and isinstance(cols[0], (list, tuple)):

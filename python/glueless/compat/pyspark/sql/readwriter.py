@@ -253,6 +253,8 @@ class DataFrameWriter(Surface):
             raise ValueError("save() needs a path")
         if self._format not in ("json", "parquet", "csv", *TABLE_FORMATS):
             unsupported(f"DataFrameWriter.format({self._format!r})", "json, parquet, csv, delta and iceberg are")
+        if self._format != "csv":
+            _refuse_duplicate_columns(self._df.columns)
         run = _run.current()
         target = run.map_location(path)
         if self._format in TABLE_FORMATS:
@@ -314,6 +316,20 @@ class DataFrameWriter(Surface):
         if header is not None:
             self.option("header", header)
         self.format("csv").save(path, mode=mode, **options)
+
+
+def _refuse_duplicate_columns(columns: list[str]) -> None:
+    """Spark's JSON, Parquet and table writers refuse two columns of one name (ignoring case, as
+    ``spark.sql.caseSensitive`` is false); its CSV writer writes both."""
+    from glueless.exceptions import SqlError
+
+    seen: set[str] = set()
+    for name in columns:
+        if name.lower() in seen:
+            raise SqlError(
+                f"[COLUMN_ALREADY_EXISTS] The column `{name.lower()}` already exists. Choose another name or rename the existing column."
+            )
+        seen.add(name.lower())
 
 
 def _staging_beside(target: str) -> str:
