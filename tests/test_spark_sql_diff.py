@@ -75,6 +75,8 @@ QUERIES = [
     "select serialNumber, count(1) as readings from step_trainer_landing group by serialNumber having count(1) > 1",
     "select email, sharewithresearchasofdate from customer_landing order by sharewithresearchasofdate desc nulls last limit 3",
     "select substring(email, 1, 3) as head, trim('  x  ') as t, nvl(phone, 'n/a') as p from customer_landing",
+    # Spark's own type names in casts, and the names it gives them.
+    "select cast(timestamp / 1000 as long), cast(x as short) as s, cast(y * 10 as byte) as b from accelerometer_landing",
     # Two output columns of one name: Spark allows them (a real project's customer_curated query).
     "select distinct(c.email), c.* from customer_landing c inner join accelerometer_landing a on c.email = a.user",
     "select email, Email, upper(email) as email from customer_landing",

@@ -474,7 +474,8 @@ TBLPROPERTIES (
     #[test]
     fn one_pair_of_backticks_around_database_and_table() {
         let sql = "CREATE EXTERNAL TABLE `stedi.step_trainer_landing`(`serialnumber` string) LOCATION 's3://b/s/'";
-        let [DdlStatement::CreateTable { table, .. }] = parse(sql, "default").unwrap().as_slice() else { panic!() };
+        let statements = parse(sql, "default").unwrap();
+        let [DdlStatement::CreateTable { table, .. }] = statements.as_slice() else { panic!("{statements:?}") };
         assert_eq!((table.database_name.as_str(), table.name.as_str()), ("stedi", "step_trainer_landing"));
     }
 }

@@ -160,8 +160,13 @@ impl VisitorMut for Rewriter {
 
     fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<()> {
         match expr {
-            // spark.sql.ansi.enabled=false: a value that does not convert is null, not an error.
-            Expr::Cast { kind, .. } if *kind == CastKind::Cast => *kind = CastKind::TryCast,
+            Expr::Cast { kind, data_type, .. } => {
+                // spark.sql.ansi.enabled=false: a value that does not convert is null, not an error.
+                if *kind == CastKind::Cast {
+                    *kind = CastKind::TryCast;
+                }
+                spark_type_names(data_type);
+            }
             // Spark's `/` is fractional division whatever the operands; by zero it is null.
             Expr::BinaryOp { op: BinaryOperator::Divide, left, right } => {
                 let left = std::mem::replace(left.as_mut(), Expr::value(Value::Null));
@@ -176,6 +181,21 @@ impl VisitorMut for Rewriter {
         }
         ControlFlow::Continue(())
     }
+}
+
+/// Spark's own names of integer types (`CAST(x AS long)`, `.cast("long")`) as the SQL types
+/// they are.
+fn spark_type_names(data_type: &mut SqlType) {
+    let SqlType::Custom(name, modifiers) = data_type else { return };
+    if !modifiers.is_empty() {
+        return;
+    }
+    *data_type = match name.to_string().to_lowercase().as_str() {
+        "long" => SqlType::BigInt(None),
+        "short" => SqlType::SmallInt(None),
+        "byte" => SqlType::TinyInt(None),
+        _ => return,
+    };
 }
 
 fn as_double(expr: Expr) -> Expr {
@@ -305,6 +325,8 @@ fn spark_name(expr: &Expr, rewriter: &Rewriter) -> String {
         Expr::IsNull(inner) => format!("({} IS NULL)", spark_name(inner, rewriter)),
         Expr::IsNotNull(inner) => format!("({} IS NOT NULL)", spark_name(inner, rewriter)),
         Expr::Cast { expr, data_type, .. } => {
+            let mut data_type = data_type.clone();
+            spark_type_names(&mut data_type);
             format!("CAST({} AS {})", spark_name(expr, rewriter), data_type.to_string().to_uppercase())
         }
         Expr::Function(function) => {
@@ -356,6 +378,11 @@ mod tests {
     #[test]
     fn double_quotes_are_strings_and_double_equals_is_equality() {
         assert_eq!(rewritten(r#"SELECT * FROM t WHERE email == "a@b.c""#), "SELECT * FROM t WHERE email = 'a@b.c'");
+    }
+
+    #[test]
+    fn sparks_integer_type_names() {
+        assert_eq!(rewritten("select cast(a as long), cast(b as Short), cast(c as byte)"), "SELECT TRY_CAST(a AS BIGINT) AS `cast(a as bigint)`, TRY_CAST(b AS SMALLINT) AS `cast(b as smallint)`, TRY_CAST(c AS TINYINT) AS `cast(c as tinyint)`");
     }
 
     #[test]
