@@ -97,9 +97,11 @@ class DataFrame(Surface):
     def select(self, *cols: Any) -> "DataFrame":
         if len(cols) == 1 and isinstance(cols[0], (list, tuple)):
             cols = tuple(cols[0])
+        # Only joined sides' stars (`joined.select(left["*"])`): taken by position.
         stars = [getattr(c, "_star_of", None) for c in cols]
-        if cols and all(s in self._sides for s in stars):
-            return self._new(self._frame.select_positions([i for s in stars for i in self._sides[s]]))
+        sides = [self._sides[s] for s in stars if s is not None and s in self._sides]
+        if cols and len(sides) == len(cols):
+            return self._new(self._frame.select_positions([i for side in sides for i in side]))
         return self._new(self._frame.select([self._sql(c) for c in cols]))
 
     def selectExpr(self, *exprs: str) -> "DataFrame":
