@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Run glueless's reliability checks and print what they tried: kills survived, faults injected,
-corrupt inputs and secrets checked — the numbers in the README's reliability section.
+corrupt inputs and secrets checked — the numbers in docs/reliability.md.
 
     python scripts/reliability.py              # the pytest checks (a few minutes)
     python scripts/reliability.py --fuzz 300   # and the landing fuzzer for 300 s (cargo fuzz)
