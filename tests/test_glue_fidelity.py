@@ -11,7 +11,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from test_glue_submit import glueless, read_table, submit, write_json
+from test_glue_submit import apply_ddl, glueless, read_table, submit, write_json
 
 PII = {"customername", "email", "phone", "birthday", "serialnumber"}
 
@@ -44,8 +44,7 @@ def _landing(tmp_path: Path) -> None:
 
 def _catalog(tmp_path: Path) -> None:
     """The three landing tables, registered from Athena DDL with camelCase columns (stored lower-case)."""
-    ddl = tmp_path / "landing.sql"
-    ddl.write_text(
+    done = apply_ddl(tmp_path, "landing.sql",
         "CREATE EXTERNAL TABLE IF NOT EXISTS stedi.customer_landing (customerName string, email string, phone string,\n"
         "  birthDay string, serialNumber string, registrationDate bigint, lastUpdateDate bigint,\n"
         "  shareWithResearchAsOfDate bigint, shareWithPublicAsOfDate bigint, shareWithFriendsAsOfDate bigint)\n"
@@ -56,9 +55,7 @@ def _catalog(tmp_path: Path) -> None:
         "CREATE EXTERNAL TABLE IF NOT EXISTS stedi.step_trainer_csv (sensorReadingTime bigint, serialNumber string,\n"
         "  distanceFromObject bigint) ROW FORMAT DELIMITED FIELDS TERMINATED BY ','\n"
         "LOCATION 's3://bucket/step_trainer/csv/' TBLPROPERTIES ('skip.header.line.count' = '1');\n",
-        encoding="utf-8",
     )
-    done = glueless("catalog", "apply", "--catalog", str(tmp_path / "catalog"), str(ddl), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     folder = tmp_path / "lake" / "step_trainer" / "csv"
     folder.mkdir(parents=True)

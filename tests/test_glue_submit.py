@@ -57,6 +57,13 @@ def submit(tmp_path: Path, body: str, *extra: str, job: str = "test_job") -> sub
     )
 
 
+def apply_ddl(tmp_path: Path, name: str, sql: str) -> subprocess.CompletedProcess[str]:
+    """Write `sql` as `tmp_path/name` and apply it to the test's catalog (`tmp_path/catalog`)."""
+    ddl = tmp_path / name
+    ddl.write_text(sql, encoding="utf-8")
+    return glueless("catalog", "apply", "--catalog", str(tmp_path / "catalog"), str(ddl), cwd=tmp_path)
+
+
 def write_json(folder: Path, name: str, records: list[dict]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / name).write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
@@ -267,14 +274,11 @@ def test_writes_append_in_glue_formats_with_partitions_and_compression(tmp_path:
 
 def test_from_catalog_reads_a_registered_table_and_a_missing_one_is_one_line(tmp_path: Path) -> None:
     write_json(tmp_path / "lake" / "customer" / "landing", "c.json", [{"email": "a@x", "shareWithResearchAsOfDate": 1}])
-    ddl = tmp_path / "customer.sql"
-    ddl.write_text(
+    applied = apply_ddl(tmp_path, "customer.sql",
         "CREATE EXTERNAL TABLE IF NOT EXISTS `stedi`.`customer_landing` (`email` string, `shareWithResearchAsOfDate` bigint)\n"
         "ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' LOCATION 's3://bucket/customer/landing/'\n"
         "TBLPROPERTIES ('classification' = 'json');\n",
-        encoding="utf-8",
     )
-    applied = glueless("catalog", "apply", "--catalog", str(tmp_path / "catalog"), str(ddl), cwd=tmp_path)
     assert applied.returncode == 0, applied.stderr
     assert "created table stedi.customer_landing (2 columns, json) at s3://bucket/customer/landing/" in applied.stdout
     done = submit(tmp_path, """
@@ -514,11 +518,9 @@ def test_csv_sources_and_writing_to_a_catalog_table(tmp_path: Path) -> None:
     folder.mkdir(parents=True)
     (folder / "a.csv").write_text("id;name\n1;Ann\n2;Bob\n")
     (folder / "b.csv").write_text("3;Cy\n")
-    ddl = tmp_path / "out.sql"
-    ddl.write_text(
+    assert apply_ddl(tmp_path, "out.sql",
         "CREATE EXTERNAL TABLE db.people (id bigint, name string) STORED AS PARQUET LOCATION 's3://bucket/people/';\n"
-    )
-    assert glueless("catalog", "apply", "--catalog", str(tmp_path / "catalog"), str(ddl), cwd=tmp_path).returncode == 0
+    ).returncode == 0
     done = submit(tmp_path, """
         h = glueContext.create_dynamic_frame.from_options("s3", {"paths": ["s3://bucket/csv/a.csv"]}, "csv",
             format_options={"withHeader": True, "separator": ";"})

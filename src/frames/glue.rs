@@ -108,6 +108,25 @@ impl Frame {
         Ok(self.with(df.select(projection).map_err(sql_error)?))
     }
 
+    /// The paths that name no field of the frame but one in another case, as (the path's field
+    /// name, the frame's field): almost always a mistake (a lower-case catalog name for a camelCase
+    /// JSON field) that Glue's exact matching turns into a field kept or a record dropped.
+    #[must_use]
+    pub fn case_near_misses(&self, paths: &[String]) -> Vec<(String, String)> {
+        let names = self.column_names();
+        paths
+            .iter()
+            .filter_map(|path| {
+                let name = field_name(path);
+                if names.contains(&name) {
+                    return None;
+                }
+                let lower = name.to_lowercase();
+                names.iter().find(|n| n.to_lowercase() == lower).map(|found| (name, found.clone()))
+            })
+            .collect()
+    }
+
     /// `DropFields.apply(frame, paths)`: fields the frame lacks are ignored.
     ///
     /// # Errors

@@ -278,6 +278,10 @@ impl Frame {
         py.detach(|| self.inner.glue_join(&other.inner, &keys1, &keys2)).map_err(PyErr::from).map(wrap)
     }
 
+    fn case_near_misses(&self, paths: Vec<String>) -> Vec<(String, String)> {
+        self.inner.case_near_misses(&paths)
+    }
+
     fn drop_fields(&self, py: Python<'_>, paths: Vec<String>) -> PyResult<Frame> {
         py.detach(|| self.inner.drop_fields(&paths)).map_err(PyErr::from).map(wrap)
     }

@@ -26,30 +26,15 @@ def _paths(paths: Any) -> list[str]:
     return list(paths or [])
 
 
-def _field_name(path: str) -> str:
-    """A top-level path as a field name: backticks quote a name holding dots (``"`.email`"``)."""
-    path = path.strip()
-    if len(path) > 1 and path.startswith("`") and path.endswith("`"):
-        return path[1:-1].replace("``", "`")
-    return path
-
-
 def _note_case_mismatches(frame: Frame, paths: list[str], transform: str, effect: str) -> None:
     """Glue matches field paths exactly (only ``ApplyMapping`` ignores case), so glueless does
-    too; a path that names a field only in another case is almost always a mistake (a lower-case
-    catalog name for a camelCase JSON field), and it may keep personal data a script meant to
+    too; a path that names a field only in another case may keep personal data a script meant to
     drop: say so in one line each."""
-    columns = list(frame.columns)
-    for path in paths:
-        name = _field_name(path)
-        if name in columns:
-            continue
-        near = [c for c in columns if c.lower() == name.lower()]
-        if near:
-            _run.current().note(
-                f"{transform}: the frame has no field {name!r}, only {near[0]!r}; Glue's field paths are "
-                f"case-sensitive, so {effect}"
-            )
+    for name, found in frame.case_near_misses(paths):
+        _run.current().note(
+            f"{transform}: the frame has no field {name!r}, only {found!r}; Glue's field paths are "
+            f"case-sensitive, so {effect}"
+        )
 
 
 class DynamicFrame(Surface):
