@@ -13,13 +13,17 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Optional, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Optional
 
 try:
     from glueless.aws import add_profile_option
     from glueless.driver import guarded
 except ImportError as err:  # glueless not installed: one line, not a traceback
     sys.exit(f"build_gold_layer: error: glueless is not installed ({err}); run `pip install .`")
+
+if TYPE_CHECKING:
+    from glueless._glueless import BatchReport
 
 
 def default_location(zone: str, fallback: str) -> str:
@@ -38,7 +42,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--schema",
         default=None,
-        help='the silver schema as Spark\'s readStream.schema() takes it ("marketplace STRING, ..., '
+        help="the silver schema as Spark's readStream.schema() takes it (\"marketplace STRING, ..., "
         'review_timestamp TIMESTAMP, ..."), or "silver" for the declared one; default: the first file\'s',
     )
     p.add_argument("--event-time", default=None, help="event-time column (default review_timestamp)")
@@ -82,7 +86,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         custom = args.group_by is not None or args.agg is not None or args.window is not None
         event_time = args.event_time or defaults["event_time"]
         window = args.window if custom else defaults["window"]
-        group_by = [c.strip() for c in (args.group_by or "").split(",") if c.strip()] if custom else defaults["group_by"]
+        group_by = (
+            [c.strip() for c in (args.group_by or "").split(",") if c.strip()] if custom else defaults["group_by"]
+        )
         aggregates = args.agg if args.agg else (defaults["aggregates"] if not custom else ["count=count(*)"])
         keys: list = [stream.window(event_time, window, args.slide)] if window else []
         query = (
@@ -92,7 +98,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             .agg(*aggregates)
         )
 
-        def report(batch: dict) -> None:
+        def report(batch: BatchReport) -> None:
             if not args.quiet:
                 files = len(batch["files"])
                 print(
@@ -123,7 +129,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if not args.quiet:
             rows = sum(r["rows"] for r in reports)
             written = sum(r["emitted"] for r in reports)
-            print(f"build_gold_layer: {len(reports)} batches, {rows:,} silver rows, {written:,} gold rows -> {args.gold}")
+            print(
+                f"build_gold_layer: {len(reports)} batches, {rows:,} silver rows, {written:,} gold rows -> {args.gold}"
+            )
 
     return guarded("build_gold_layer", run)
 

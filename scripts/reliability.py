@@ -47,14 +47,25 @@ def main() -> int:
         print(f"{name:<78} {count:>7,}")
     print(f"pytest: {'passed' if done.returncode == 0 else 'FAILED'}")
     if args.fuzz:
-        fuzz = subprocess.run(["bash", "scripts/fuzz_landing.sh", str(args.fuzz)], cwd=REPO, capture_output=True,
-                              text=True)
-        text = (REPO / "fuzz" / "last-run.log").read_text(errors="replace") if (REPO / "fuzz" / "last-run.log").exists() else ""
+        fuzz = subprocess.run(
+            ["bash", "scripts/fuzz_landing.sh", str(args.fuzz)], cwd=REPO, capture_output=True, text=True
+        )
+        text = (
+            (REPO / "fuzz" / "last-run.log").read_text(errors="replace")
+            if (REPO / "fuzz" / "last-run.log").exists()
+            else ""
+        )
         runs = re.findall(r"stat::number_of_executed_units:\s*(\d+)", text)
         rss = re.findall(r"stat::peak_rss_mb:\s*(\d+)", text)
-        crashes = len(list((REPO / "fuzz" / "artifacts" / "landing").glob("crash-*"))) if (REPO / "fuzz" / "artifacts" / "landing").exists() else 0
-        print(f"fuzz: {int(runs[-1]) if runs else 0:,} inputs in {args.fuzz} s, peak RSS {rss[-1] if rss else '?'} MB,"
-              f" {crashes} crashes (exit {fuzz.returncode})")
+        crashes = (
+            len(list((REPO / "fuzz" / "artifacts" / "landing").glob("crash-*")))
+            if (REPO / "fuzz" / "artifacts" / "landing").exists()
+            else 0
+        )
+        print(
+            f"fuzz: {int(runs[-1]) if runs else 0:,} inputs in {args.fuzz} s, peak RSS {rss[-1] if rss else '?'} MB,"
+            f" {crashes} crashes (exit {fuzz.returncode})"
+        )
         if fuzz.returncode != 0 and not runs:
             print(fuzz.stdout[-2000:] + fuzz.stderr[-2000:])
     return done.returncode

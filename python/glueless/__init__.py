@@ -10,19 +10,19 @@ import warnings
 
 from glueless._glueless import (
     ArrowTable,
-    catalog_ddl,
     LandingResult,
     SqlSession,
     __version__,
     _debug_build,
-    install_credential_chain,
-    install_table_formats,
+    catalog_ddl,
     consent_dated_filter,
     consent_filter,
     distinct,
     drop_pii,
     generate_stedi,
     inner_join,
+    install_credential_chain,
+    install_table_formats,
     read_landing,
     read_parquet,
     replicate_stedi,
@@ -30,7 +30,10 @@ from glueless._glueless import (
     semi_join,
     write_parquet,
 )
-from glueless.pipeline import STEDI_JOBS, run_stedi
+
+# S3 stores without AWS_* keys in the environment sign with botocore's chain (profiles, SSO…);
+# botocore itself is imported only when such a store is first opened.
+from glueless.aws import CredentialChain as _CredentialChain
 from glueless.exceptions import (
     AccessDeniedError,
     CheckpointError,
@@ -44,16 +47,13 @@ from glueless.exceptions import (
     StorageError,
     UnsupportedError,
 )
-
-# S3 stores without AWS_* keys in the environment sign with botocore's chain (profiles, SSO…);
-# botocore itself is imported only when such a store is first opened.
-from glueless.aws import CredentialChain as _CredentialChain
+from glueless.pipeline import STEDI_JOBS, run_stedi
 
 install_credential_chain(_CredentialChain())
 
 # Iceberg and Delta tables: the core writes the Parquet files, pyiceberg / delta-rs commit them
 # (imported only when such a table is first written or read).
-from glueless.formats import TableFormats as _TableFormats
+from glueless.formats import TableFormats as _TableFormats  # noqa: E402  (after the credential chain is installed)
 
 install_table_formats(_TableFormats())
 

@@ -1,7 +1,8 @@
 """Type stubs of the Rust core (checked against the binary with mypy.stubtest)."""
 
+from collections.abc import Mapping, Sequence
 from os import PathLike
-from typing import Any, Callable, Literal, Mapping, Optional, Protocol, Sequence, TypedDict, Union, final
+from typing import Any, Callable, Literal, Optional, Protocol, TypedDict, Union, final
 
 __all__ = [
     "__version__",
@@ -311,14 +312,12 @@ def install_credential_chain(chain: CredentialSource) -> None:
 def generate_stedi(lake: str, *, customers: int = 1000, seed: int = 0, overwrite: bool = False) -> GeneratedStedi:
     """Write deterministic STEDI landing data with the real data's quirks under ``lake``."""
 
-
 class Replicated(TypedDict):
     files: int
     bytes: int
 
 def replicate_stedi(source: str, lake: str, replicas: int) -> Replicated:
     """Write ``replicas`` renamed, day-shifted copies of STEDI landing data (counts scale exactly)."""
-
 
 class BatchReport(TypedDict):
     """One micro-batch: ``rows == dropped_malformed + filtered + aggregated + passed +
@@ -516,7 +515,9 @@ def write_parquet_file(location: str, table: ArrowStreamExportable) -> int:
 class BroadcastSemiJoin:
     """A semi-join's key set, built once from a broadcast table."""
 
-    def __new__(cls, build: ArrowStreamExportable, keys: Sequence[str], probe_keys: Optional[Sequence[str]] = None) -> BroadcastSemiJoin: ...
+    def __new__(
+        cls, build: ArrowStreamExportable, keys: Sequence[str], probe_keys: Optional[Sequence[str]] = None
+    ) -> BroadcastSemiJoin: ...
     def filter(self, batch: ArrowStreamExportable) -> tuple[ArrowTable, int, int]:
         """The rows whose key is in the set, and the numbers left out with a null key and without a partner."""
 
@@ -524,7 +525,9 @@ class BroadcastSemiJoin:
 class BroadcastInnerJoin:
     """An inner join's hash table, built once from a broadcast table."""
 
-    def __new__(cls, build: ArrowStreamExportable, keys: Sequence[str], probe_keys: Sequence[str]) -> BroadcastInnerJoin: ...
+    def __new__(
+        cls, build: ArrowStreamExportable, keys: Sequence[str], probe_keys: Sequence[str]
+    ) -> BroadcastInnerJoin: ...
     def probe(self, batch: ArrowStreamExportable) -> tuple[ArrowTable, int, int]:
         """Every pair of a batch row and a build row with equal keys; rows matched; rows with a null key."""
     def build_hits(self) -> bytes:
@@ -541,7 +544,6 @@ class BroadcastConsentDates:
         self, batch: ArrowStreamExportable, user: str = "user", time: str = "timestamp"
     ) -> tuple[ArrowTable, tuple[int, int, int]]:
         """Readings at or after their user's consent time; counts left out (null, no customer, before consent)."""
-
 
 # Users' scripts (`glueless submit`): a Spark SQL session and the lazy frames of its DataFrames and
 # DynamicFrames. The awsglue / pyspark surfaces in glueless.compat are built on these.

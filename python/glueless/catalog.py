@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable, Optional, Protocol
+from typing import Any, Optional, Protocol
 
 from glueless._glueless import parse_catalog_ddl
 from glueless.exceptions import InvalidArgumentError, NotFoundError
@@ -106,7 +107,11 @@ class LocalCatalog:
 
     def tables(self, database: str) -> list[Table]:
         folder = self.root / _safe_name(database, "database")
-        return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json")) if p.name != "_database.json"]
+        return [
+            json.loads(p.read_text(encoding="utf-8"))
+            for p in sorted(folder.glob("*.json"))
+            if p.name != "_database.json"
+        ]
 
 
 def open_catalog(location: Optional[str] = None) -> Catalog:
@@ -144,13 +149,18 @@ def apply_ddl(catalog: Catalog, sql: str, default_database: str = "default") -> 
             qualified = f"{table['DatabaseName']}.{table['Name']}"
             if catalog.get_table(table["DatabaseName"], table["Name"]) is not None:
                 if not action["if_not_exists"]:
-                    raise InvalidArgumentError(f"table {qualified} already exists (use CREATE EXTERNAL TABLE IF NOT EXISTS)")
+                    raise InvalidArgumentError(
+                        f"table {qualified} already exists (use CREATE EXTERNAL TABLE IF NOT EXISTS)"
+                    )
                 done.append(f"table {qualified} exists")
                 continue
             catalog.put_table(table)
             location = table["StorageDescriptor"]["Location"]
             columns = len(table["StorageDescriptor"]["Columns"])
-            done.append(f"created table {qualified} ({columns} columns, {table['Parameters'].get('classification', '?')}) at {location}")
+            done.append(
+                f"created table {qualified} ({columns} columns, "
+                f"{table['Parameters'].get('classification', '?')}) at {location}"
+            )
         elif kind == "DropTable":
             database = action["database"] or default_database
             qualified = f"{database}.{action['name']}"

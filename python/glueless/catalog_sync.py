@@ -16,7 +16,8 @@ job keeps the catalog in step with the lake; the drivers do that with ``--catalo
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable, Optional
+from collections.abc import Iterable
+from typing import Any, Optional
 
 from glueless._glueless import catalog_ddl, parse_catalog_ddl
 from glueless.catalog import Catalog, Table
@@ -80,7 +81,7 @@ def put_table(
     ddl: Optional[str] = None,
     read_at: Optional[str] = None,
 ) -> Optional[str]:
-    """Create or update the entry of the ``fmt`` table ``database.name`` at ``location``: from its
+    r"""Create or update the entry of the ``fmt`` table ``database.name`` at ``location``: from its
     ``ddl`` (landing and Parquet zones), else as a Delta, Iceberg or Parquet entry. ``read_at``:
     where this process reads the table (a ``--map``\ ped location). Returns ``created`` or
     ``updated``, or ``None`` for an Iceberg table committed through this same Glue catalog, which
@@ -155,10 +156,18 @@ def _hive_type(arrow_type: Any) -> str:
     import pyarrow as pa
 
     checks = [
-        (pa.types.is_string, "string"), (pa.types.is_large_string, "string"), (pa.types.is_boolean, "boolean"),
-        (pa.types.is_int8, "tinyint"), (pa.types.is_int16, "smallint"), (pa.types.is_int32, "int"),
-        (pa.types.is_int64, "bigint"), (pa.types.is_float32, "float"), (pa.types.is_float64, "double"),
-        (pa.types.is_date, "date"), (pa.types.is_timestamp, "timestamp"), (pa.types.is_binary, "binary"),
+        (pa.types.is_string, "string"),
+        (pa.types.is_large_string, "string"),
+        (pa.types.is_boolean, "boolean"),
+        (pa.types.is_int8, "tinyint"),
+        (pa.types.is_int16, "smallint"),
+        (pa.types.is_int32, "int"),
+        (pa.types.is_int64, "bigint"),
+        (pa.types.is_float32, "float"),
+        (pa.types.is_float64, "double"),
+        (pa.types.is_date, "date"),
+        (pa.types.is_timestamp, "timestamp"),
+        (pa.types.is_binary, "binary"),
     ]
     for check, name in checks:
         if check(arrow_type):

@@ -19,8 +19,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any, Optional
 
 from glueless.aws import add_profile_option
 from glueless.driver import default_lake, guarded
@@ -86,13 +87,17 @@ def _parser() -> argparse.ArgumentParser:
 
     apply = catalog_commands.add_parser("apply", parents=[aws], help="run Athena/Hive DDL files into the Data Catalog")
     apply.add_argument("files", nargs="+", metavar="FILE.sql")
-    apply.add_argument("--catalog", help="catalog location, or 'glue' (default $GLUELESS_CATALOG or ./.glueless/catalog)")
+    apply.add_argument(
+        "--catalog", help="catalog location, or 'glue' (default $GLUELESS_CATALOG or ./.glueless/catalog)"
+    )
     apply.add_argument("--database", default="default", help="database of tables the DDL names without one")
     sync = catalog_commands.add_parser(
         "sync", parents=[aws], help="create or update the catalog entry of every table of the lake (Athena reads them)"
     )
     sync.add_argument("--lake", default=default_lake())
-    sync.add_argument("--catalog", help="catalog location, or 'glue' (default $GLUELESS_CATALOG or ./.glueless/catalog)")
+    sync.add_argument(
+        "--catalog", help="catalog location, or 'glue' (default $GLUELESS_CATALOG or ./.glueless/catalog)"
+    )
     sync.add_argument("--database", default="stedi")
     listing = catalog_commands.add_parser("list", parents=[aws], help="show the catalog's databases and tables")
     listing.add_argument("--catalog", help="catalog location, or 'glue'")
@@ -124,7 +129,10 @@ def _generate(args: argparse.Namespace) -> None:
         raise ValueError("--customers and --seed must not be negative, --replicas must be at least 1")
     if args.replicate_from:
         copied = glueless.replicate_stedi(args.replicate_from, args.lake, args.replicas)
-        print(f"wrote {args.replicas} replicas of {args.replicate_from}: {copied['files']} files ({copied['bytes']:,} bytes) under {args.lake}")
+        print(
+            f"wrote {args.replicas} replicas of {args.replicate_from}: "
+            f"{copied['files']} files ({copied['bytes']:,} bytes) under {args.lake}"
+        )
         return
     made = glueless.generate_stedi(args.lake, customers=args.customers, seed=args.seed, overwrite=args.overwrite)
     print(

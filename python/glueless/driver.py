@@ -6,11 +6,12 @@ import argparse
 import json
 import os
 import sys
-from typing import Callable, Optional, Sequence
+from collections.abc import Sequence
+from typing import Callable, Optional
 
 from glueless.aws import add_profile_option
-from glueless.formats import add_format_options, use_catalog
 from glueless.exceptions import GluelessError
+from glueless.formats import add_format_options, use_catalog
 from glueless.summary import format_job
 
 #: Arguments AWS Glue passes to every job; accepted and ignored so job definitions keep working

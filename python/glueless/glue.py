@@ -11,8 +11,9 @@ Outside the block the real ``awsglue`` / ``pyspark`` (if installed) are importab
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Iterator, Optional, Sequence
+from typing import Optional
 
 from glueless.compat import _run
 from glueless.submit import surfaces
@@ -21,7 +22,9 @@ __all__ = ["activate"]
 
 
 @contextmanager
-def activate(maps: Sequence[str] = (), catalog: Optional[str] = None, bookmarks: Optional[str] = None, quiet: bool = True) -> Iterator[_run.Run]:
+def activate(
+    maps: Sequence[str] = (), catalog: Optional[str] = None, bookmarks: Optional[str] = None, quiet: bool = True
+) -> Iterator[_run.Run]:
     """Resolve awsglue / awsgluedq / pyspark to glueless for the block; yields the run (its
     ``events`` list every source and sink)."""
     run = _run.start(_run.Run([_run.LocationMap.parse(m) for m in maps], catalog, None, quiet, bookmarks))

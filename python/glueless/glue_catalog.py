@@ -35,7 +35,7 @@ class GlueCatalog:
                 import boto3
             except ImportError:
                 raise InvalidArgumentError(
-                    "--catalog glue needs boto3: pip install \"glueless[glue]\" (or boto3)"
+                    '--catalog glue needs boto3: pip install "glueless[glue]" (or boto3)'
                 ) from None
             import os
 

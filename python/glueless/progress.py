@@ -12,6 +12,7 @@ from typing import Optional, TextIO
 
 from glueless import _glueless
 
+
 def _landing_table(job: str) -> Optional[str]:
     """The landing table ``job`` reads, from its description (None: it reads trusted tables)."""
     import json

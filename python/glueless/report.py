@@ -4,7 +4,8 @@ no scripts, no network), the per-job counts and the conservation check."""
 from __future__ import annotations
 
 import html
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 _COLORS = {"landing": "#9aa5b1", "trusted": "#3e7cb1", "curated": "#2f9e44"}
 
@@ -45,13 +46,15 @@ def render_html(run: Mapping[str, Any]) -> str:
     )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>glueless STEDI run</title>
-<style>body{{font-family:system-ui,sans-serif;margin:2em;color:#212529}}table{{border-collapse:collapse}}
-td,th{{border:1px solid #dee2e6;padding:4px 10px;text-align:right}}td:first-child,th:first-child{{text-align:left}}</style>
+<style>body{{font-family:system-ui,sans-serif;margin:2em;color:#212529}}
+table{{border-collapse:collapse}}
+td,th{{border:1px solid #dee2e6;padding:4px 10px;text-align:right}}
+td:first-child,th:first-child{{text-align:left}}</style>
 </head><body>
 <h1>STEDI lakehouse: rows per zone</h1>
-<p>Lake <code>{html.escape(str(run['lake']))}</code>, {mode} rules, {run['seconds']:.3f} s in all.
-Counts add up in every job: <b>{'yes' if run['balanced'] else 'NO'}</b>.</p>
-{_funnel_svg(run['zones'])}
+<p>Lake <code>{html.escape(str(run["lake"]))}</code>, {mode} rules, {run["seconds"]:.3f} s in all.
+Counts add up in every job: <b>{"yes" if run["balanced"] else "NO"}</b>.</p>
+{_funnel_svg(run["zones"])}
 <h2>Jobs</h2>
 <table><tr><th>job</th><th>seconds</th><th>read</th><th>quarantined</th><th>filtered</th><th>written</th><th>balanced</th></tr>
 {job_rows}</table>

@@ -19,16 +19,17 @@ import os
 import sys
 import traceback
 import types
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Optional, Sequence
+from typing import Any, Optional
 
 import glueless
 from glueless.aws import use_profile
-from glueless.formats import use_catalog
 from glueless.compat import _run
 from glueless.compat._unsupported import NotSupportedByGlueless
 from glueless.exceptions import GluelessError
+from glueless.formats import use_catalog
 
 #: Top-level modules resolved to ``glueless.compat.<name>`` during a run.
 SURFACES = ("awsglue", "awsgluedq", "pyspark")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 
 def _n(value: int) -> str:
@@ -17,7 +18,9 @@ def format_job(summary: Mapping[str, Any]) -> str:
         note = f"{_n(summary['bytes_read'])} bytes"
         if summary.get("compressed_files"):
             files = summary["compressed_files"]
-            note += f" ({_n(summary['stored_bytes_read'])} as stored, {files} compressed file{'s' if files != 1 else ''})"
+            note += (
+                f" ({_n(summary['stored_bytes_read'])} as stored, {files} compressed file{'s' if files != 1 else ''})"
+            )
         rows = [("read", summary["read"], note)]
         rows.append(("quarantined", summary["quarantined"], f"-> {rejected}"))
     else:
@@ -33,7 +36,9 @@ def format_job(summary: Mapping[str, Any]) -> str:
         rows.append(("written", summary["written"], target))
     width = max(len(label) for label, _, _ in rows)
     digits = max(len(_n(count)) for _, count, _ in rows)
-    lines = [f"{summary['job']}: {summary['seconds']:.3f} s" + ("" if summary["balanced"] else "  COUNTS DO NOT ADD UP")]
+    lines = [
+        f"{summary['job']}: {summary['seconds']:.3f} s" + ("" if summary["balanced"] else "  COUNTS DO NOT ADD UP")
+    ]
     lines += [f"  {label:<{width}}  {_n(count):>{digits}}  {note}".rstrip() for label, count, note in rows]
     if summary.get("empty_files"):
         lines.append(f"  note: {summary['empty_files']} empty landing file(s)")

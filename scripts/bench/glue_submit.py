@@ -25,7 +25,6 @@ import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
-
 from benchlib import REAL, ready_to_measure
 
 HERE = Path(__file__).resolve().parent
@@ -37,7 +36,13 @@ JOBS = [
     "step_trainer_trusted",
     "machine_learning_curated",
 ]
-ZONES = ["customer/trusted", "accelerometer/trusted", "customer/curated", "step_trainer/trusted", "step_trainer/curated"]
+ZONES = [
+    "customer/trusted",
+    "accelerometer/trusted",
+    "customer/curated",
+    "step_trainer/trusted",
+    "step_trainer/curated",
+]
 GLUELESS = [sys.executable, "-m", "glueless.cli"]
 
 
@@ -79,8 +84,18 @@ def run_glue_scripts(source: Path, work: Path) -> tuple[float, list[int]]:
     seconds = timed([*GLUELESS, "catalog", "apply", "--catalog", str(catalog), *ddl], work)
     for job in JOBS:
         seconds += timed(
-            [*GLUELESS, "submit", "--quiet", "--map", f"s3://stedi-jivd={lake}", "--catalog", str(catalog),
-             str(REPO / "tests" / "glue_jobs" / f"{job}.py"), "--JOB_NAME", job],
+            [
+                *GLUELESS,
+                "submit",
+                "--quiet",
+                "--map",
+                f"s3://stedi-jivd={lake}",
+                "--catalog",
+                str(catalog),
+                str(REPO / "tests" / "glue_jobs" / f"{job}.py"),
+                "--JOB_NAME",
+                job,
+            ],
             work,
         )
     return seconds, [rows(lake / z) for z in ZONES]
@@ -90,7 +105,13 @@ def run_pyspark(source: Path, work: Path) -> tuple[float, list[int]]:
     out = work / "spark_out"
     shutil.rmtree(out, ignore_errors=True)
     seconds = timed([sys.executable, str(HERE / "peers" / "pyspark_stedi.py"), str(source), str(out)], work)
-    names = ["customer_trusted", "accelerometer_trusted", "customer_curated", "step_trainer_trusted", "machine_learning_curated"]
+    names = [
+        "customer_trusted",
+        "accelerometer_trusted",
+        "customer_curated",
+        "step_trainer_trusted",
+        "machine_learning_curated",
+    ]
     return seconds, [rows(out / f"{n}.parquet") for n in names]
 
 
@@ -105,7 +126,20 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="glue-bench-") as tmp:
         work = Path(tmp)
         source = work / "source"
-        timed([*GLUELESS, "generate", "stedi", "--lake", str(source), "--replicate-from", str(REAL), "--replicas", str(args.scale)], work)
+        timed(
+            [
+                *GLUELESS,
+                "generate",
+                "stedi",
+                "--lake",
+                str(source),
+                "--replicate-from",
+                str(REAL),
+                "--replicas",
+                str(args.scale),
+            ],
+            work,
+        )
         engines = {"drivers": run_drivers, "glue scripts": run_glue_scripts}
         if not args.no_spark:
             engines["pyspark"] = run_pyspark
@@ -121,7 +155,9 @@ def main() -> None:
             if found != expected:
                 raise SystemExit(f"{name} wrote {found} rows per table, the drivers {expected}")
         median = {name: statistics.median(t) for name, t in times.items()}
-        print(f"STEDI pipeline at {args.scale}x ({sum(expected):,} output rows), median of {args.repeat}, whole process:")
+        print(
+            f"STEDI pipeline at {args.scale}x ({sum(expected):,} output rows), median of {args.repeat}, whole process:"
+        )
         for name, seconds in median.items():
             print(f"  {name:<13} {seconds:7.2f} s   ({', '.join(f'{t:.2f}' for t in times[name])})")
         print(f"glue scripts / drivers: {median['glue scripts'] / median['drivers']:.2f}x (target <= 2x)")

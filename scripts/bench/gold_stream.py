@@ -88,7 +88,7 @@ def spark_run(silver: Path, work: Path, trigger: str) -> tuple[float, float, int
     job = work / "spark_job.py"
     job.write_text(SPARK_JOB)
     elapsed, out = timed([sys.executable, str(job), str(silver), str(work / "out"), str(work / "cp"), trigger])
-    line = next(l for l in out.splitlines() if l.startswith("SPARK "))
+    line = next(row for row in out.splitlines() if row.startswith("SPARK "))
     _, query_seconds, batches, rows = line.split()
     return elapsed, float(query_seconds), int(batches), int(rows)
 
@@ -113,14 +113,20 @@ def main() -> None:
         batch_ms = sorted(r["seconds"] * 1000 for r in reports)
         gold_rows = sum(r["emitted"] for r in reports)
         print(f"micro-batches: {args.files} files x {args.rows_per_file:,} rows, {len(reports)} batches")
-        print(f"  glueless  {ours_s:7.2f} s whole process, median batch {batch_ms[len(batch_ms) // 2]:.1f} ms,"
-              f" max {batch_ms[-1]:.1f} ms, {gold_rows:,} gold rows")
+        print(
+            f"  glueless  {ours_s:7.2f} s whole process, median batch {batch_ms[len(batch_ms) // 2]:.1f} ms,"
+            f" max {batch_ms[-1]:.1f} ms, {gold_rows:,} gold rows"
+        )
         if not args.skip_spark:
             spark_s, query_s, batches, spark_rows = spark_run(silver, root / "spark", "available-now")
-            print(f"  pyspark   {spark_s:7.2f} s whole process ({query_s:.2f} s in the query,"
-                  f" {query_s / max(batches, 1):.2f} s per batch), {spark_rows:,} gold rows")
-            print(f"  ratio     {spark_s / ours_s:.0f}x whole process, "
-                  f"{query_s / max(batches, 1) * 1000 / batch_ms[len(batch_ms) // 2]:.0f}x per batch")
+            print(
+                f"  pyspark   {spark_s:7.2f} s whole process ({query_s:.2f} s in the query,"
+                f" {query_s / max(batches, 1):.2f} s per batch), {spark_rows:,} gold rows"
+            )
+            print(
+                f"  ratio     {spark_s / ours_s:.0f}x whole process, "
+                f"{query_s / max(batches, 1) * 1000 / batch_ms[len(batch_ms) // 2]:.0f}x per batch"
+            )
             if spark_rows != gold_rows:
                 sys.exit(f"row counts differ: glueless {gold_rows}, spark {spark_rows}")
 
@@ -132,14 +138,20 @@ def main() -> None:
         seconds = sum(r["seconds"] for r in reports)
         folding = sum(r["aggregate_seconds"] for r in reports)
         print(f"throughput: one batch of {rows:,} rows")
-        print(f"  glueless  {seconds:.2f} s in the batch ({rows / seconds / 1e6:.1f} M rows/s, reading included),"
-              f" {ours_s:.2f} s whole process")
-        print(f"            {folding:.3f} s folding rows into groups: {rows / folding / 1e6:.1f} M rows/s on"
-              f" {threads} threads, {rows / folding / threads / 1e6:.1f} M rows/s per thread")
+        print(
+            f"  glueless  {seconds:.2f} s in the batch ({rows / seconds / 1e6:.1f} M rows/s, reading included),"
+            f" {ours_s:.2f} s whole process"
+        )
+        print(
+            f"            {folding:.3f} s folding rows into groups: {rows / folding / 1e6:.1f} M rows/s on"
+            f" {threads} threads, {rows / folding / threads / 1e6:.1f} M rows/s per thread"
+        )
         if not args.skip_spark:
             spark_s, query_s, _, _ = spark_run(big, root / "spark-big", "once")
-            print(f"  pyspark   {query_s:.2f} s in the query ({rows / query_s / 1e6:.1f} M rows/s),"
-                  f" {spark_s:.2f} s whole process; ratio {query_s / seconds:.1f}x")
+            print(
+                f"  pyspark   {query_s:.2f} s in the query ({rows / query_s / 1e6:.1f} M rows/s),"
+                f" {spark_s:.2f} s whole process; ratio {query_s / seconds:.1f}x"
+            )
 
 
 if __name__ == "__main__":

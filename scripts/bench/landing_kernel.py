@@ -65,8 +65,12 @@ print(json.dumps({"seconds": s, "rows": df.height}))
 
 
 def run(engine: str, folder: Path, out: Path, threads: int) -> tuple[float, int]:
-    env = {**os.environ, "GLUELESS_THREADS": str(threads), "POLARS_MAX_THREADS": str(threads),
-           "RAYON_NUM_THREADS": str(threads)}
+    env = {
+        **os.environ,
+        "GLUELESS_THREADS": str(threads),
+        "POLARS_MAX_THREADS": str(threads),
+        "RAYON_NUM_THREADS": str(threads),
+    }
     code = f"import json\nFOLDER = {str(folder)!r}\nOUT = {str(out)!r}\nTHREADS = {threads}\n" + SNIPPETS[engine]
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=1800)
     if done.returncode != 0:
@@ -94,17 +98,21 @@ def main() -> int:
         for f in folder.iterdir():  # warm the page cache
             f.read_bytes()
         cores = os.cpu_count() or 1
-        print(f"NDJSON landing kernel, accelerometer {args.scale}x real data ({size / 1e6:.0f} MB), "
-              f"median of {args.repeat}, {cores} cores\n")
+        print(
+            f"NDJSON landing kernel, accelerometer {args.scale}x real data ({size / 1e6:.0f} MB), "
+            f"median of {args.repeat}, {cores} cores\n"
+        )
         print(f"{'engine':<18} {'threads':>7} {'seconds':>9} {'MB/s':>8} {'MB/s/core':>10} {'rows':>12}")
-        rows_seen = set()
+        rows_seen: set[int] = set()
         for engine in args.engines.split(","):
             for threads in sorted({1, cores}):
                 runs = [run(engine, folder, work / "out", threads) for _ in range(args.repeat)]
                 seconds = statistics.median(r[0] for r in runs)
                 rows_seen.update(r[1] for r in runs)
                 rate = size / 1e6 / seconds
-                print(f"{engine:<18} {threads:>7} {seconds:>9.3f} {rate:>8.0f} {rate / threads:>10.0f} {runs[0][1]:>12,}")
+                print(
+                    f"{engine:<18} {threads:>7} {seconds:>9.3f} {rate:>8.0f} {rate / threads:>10.0f} {runs[0][1]:>12,}"
+                )
         if len(rows_seen) != 1:
             print(f"WARNING: engines read different row counts: {sorted(rows_seen)}")
     finally:

@@ -35,8 +35,14 @@ def write_files(folder: Path, records: int, record_kb: int) -> tuple[Path, Path]
     with array.open("w") as a, lines.open("w") as n:
         a.write("[\n")
         for i in range(records):
-            record = json.dumps({"customerName": f"{i} {filler}", "email": f"c{i}@example.org",
-                                 "serialNumber": f"s-{i}", "shareWithResearchAsOfDate": 1655564376361 + i})
+            record = json.dumps(
+                {
+                    "customerName": f"{i} {filler}",
+                    "email": f"c{i}@example.org",
+                    "serialNumber": f"s-{i}",
+                    "shareWithResearchAsOfDate": 1655564376361 + i,
+                }
+            )
             a.write(("," if i else "") + record + "\n")
             n.write(record + "\n")
         a.write("]\n")
@@ -66,22 +72,28 @@ def main() -> None:
         raise SystemExit("glueless is a debug build: install it with `pip install .` to benchmark")
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         array, lines = write_files(Path(tmp), args.records, args.record_kb)
-        print(f"{args.records:,} records of ~{args.record_kb} KiB: array {array.stat().st_size:,} bytes, "
-              f"NDJSON {lines.stat().st_size:,} bytes")
+        print(
+            f"{args.records:,} records of ~{args.record_kb} KiB: array {array.stat().st_size:,} bytes, "
+            f"NDJSON {lines.stat().st_size:,} bytes"
+        )
         times: dict[str, list[float]] = {"JSON array": [], "NDJSON": []}
         seen: dict[str, list[float]] = {}
         for _ in range(args.repeat):
             for name, path in (("JSON array", array), ("NDJSON", lines)):
                 seconds, (records, accepted, batches, largest, peak) = read(path)
                 if records != accepted or accepted != args.records:
-                    raise SystemExit(f"{name}: {accepted:.0f} of {records:.0f} records decoded, expected {args.records}")
+                    raise SystemExit(
+                        f"{name}: {accepted:.0f} of {records:.0f} records decoded, expected {args.records}"
+                    )
                 times[name].append(seconds)
                 seen[name] = [batches, largest, max(peak, seen.get(name, [0, 0, 0])[2])]
         print("| file | time (median, whole process) | peak RSS | batches | largest batch |")
         print("|---|---|---|---|---|")
         for name, (batches, largest, peak) in seen.items():
-            print(f"| {name} | {statistics.median(times[name]):.2f} s | {peak:,.0f} MiB | {batches:.0f} |"
-                  f" {largest:.0f} rows |")
+            print(
+                f"| {name} | {statistics.median(times[name]):.2f} s | {peak:,.0f} MiB | {batches:.0f} |"
+                f" {largest:.0f} rows |"
+            )
 
 
 if __name__ == "__main__":

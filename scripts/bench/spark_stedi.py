@@ -26,15 +26,26 @@ from pathlib import Path
 from benchlib import REAL
 
 HERE = Path(__file__).resolve().parent
-JOBS = ["customer_landing_to_trusted", "accelerometer_landing_to_trusted", "customer_trusted_to_curated",
-        "step_trainer_trusted", "machine_learning_curated"]
-TABLES = {"customer_landing_to_trusted": "customer/trusted", "accelerometer_landing_to_trusted": "accelerometer/trusted",
-          "customer_trusted_to_curated": "customer/curated", "step_trainer_trusted": "step_trainer/trusted",
-          "machine_learning_curated": "step_trainer/curated"}
+JOBS = [
+    "customer_landing_to_trusted",
+    "accelerometer_landing_to_trusted",
+    "customer_trusted_to_curated",
+    "step_trainer_trusted",
+    "machine_learning_curated",
+]
+TABLES = {
+    "customer_landing_to_trusted": "customer/trusted",
+    "accelerometer_landing_to_trusted": "accelerometer/trusted",
+    "customer_trusted_to_curated": "customer/curated",
+    "step_trainer_trusted": "step_trainer/trusted",
+    "machine_learning_curated": "step_trainer/curated",
+}
 
-CUSTOMER = ("customerName string, email string, phone string, birthDay string, serialNumber string, "
-            "registrationDate bigint, lastUpdateDate bigint, shareWithResearchAsOfDate bigint, "
-            "shareWithPublicAsOfDate bigint, shareWithFriendsAsOfDate bigint")
+CUSTOMER = (
+    "customerName string, email string, phone string, birthDay string, serialNumber string, "
+    "registrationDate bigint, lastUpdateDate bigint, shareWithResearchAsOfDate bigint, "
+    "shareWithPublicAsOfDate bigint, shareWithFriendsAsOfDate bigint"
+)
 ACCELEROMETER = "user string, timestamp bigint, x double, y double, z double"
 STEP_TRAINER = "sensorReadingTime bigint, serialNumber string, distanceFromObject bigint"
 
@@ -73,8 +84,10 @@ def plain_job(spark, job: str, lake: str) -> None:  # type: ignore[no-untyped-de
         steps = table("step_trainer/trusted")
         readings = table("accelerometer/trusted")
         joined = readings.join(steps, readings["timestamp"] == steps["sensorReadingTime"])
-        write(joined.select("sensorReadingTime", "serialNumber", "distanceFromObject", "x", "y", "z"),
-              "step_trainer/curated")
+        write(
+            joined.select("sensorReadingTime", "serialNumber", "distanceFromObject", "x", "y", "z"),
+            "step_trainer/curated",
+        )
 
 
 def make_lake(root: Path, scale: int) -> Path:
@@ -104,12 +117,16 @@ def main() -> int:
     if not REAL.is_dir():
         raise SystemExit(f"the real STEDI data is not at {REAL}")
 
+    from glueless.spark import run_job
     from pyspark.sql import SparkSession
 
-    from glueless.spark import run_job
-
-    spark = (SparkSession.builder.master(args.master).appName("glueless-spark-bench")
-             .config("spark.sql.shuffle.partitions", "4").config("spark.ui.enabled", "false").getOrCreate())
+    spark = (
+        SparkSession.builder.master(args.master)
+        .appName("glueless-spark-bench")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.ui.enabled", "false")
+        .getOrCreate()
+    )
     spark.sparkContext.setLogLevel("ERROR")
     root = Path(tempfile.mkdtemp(prefix="glueless-spark-bench-"))
     try:
@@ -131,8 +148,10 @@ def main() -> int:
         if counts["plain"] != counts["glueless"]:
             raise SystemExit(f"row counts differ: {counts}")
 
-        print(f"STEDI on Spark ({args.master}, {os.cpu_count()} cores), {args.scale}x real data "
-              f"({size / 1e6:.0f} MB landing), median of {args.repeat}, one session\n")
+        print(
+            f"STEDI on Spark ({args.master}, {os.cpu_count()} cores), {args.scale}x real data "
+            f"({size / 1e6:.0f} MB landing), median of {args.repeat}, one session\n"
+        )
         print(f"{'job':<34} {'plain PySpark s':>16} {'glueless-in-Spark s':>20} {'ratio':>7}")
         totals = {"plain": 0.0, "glueless": 0.0}
         for job in JOBS:
@@ -140,8 +159,10 @@ def main() -> int:
             totals["plain"] += plain
             totals["glueless"] += ours
             print(f"{job:<34} {plain:>16.2f} {ours:>20.2f} {plain / ours:>6.2f}x")
-        print(f"{'all five':<34} {totals['plain']:>16.2f} {totals['glueless']:>20.2f} "
-              f"{totals['plain'] / totals['glueless']:>6.2f}x")
+        print(
+            f"{'all five':<34} {totals['plain']:>16.2f} {totals['glueless']:>20.2f} "
+            f"{totals['plain'] / totals['glueless']:>6.2f}x"
+        )
         print("\nrows:", ", ".join(f"{t} {n:,}" for t, n in counts["plain"].items()))
         print("(glueless-in-Spark job times include the counts for its run summary)")
     finally:

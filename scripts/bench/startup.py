@@ -20,7 +20,6 @@ import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
-
 from benchlib import REAL, ready_to_measure
 
 DUCKDB = """

@@ -3,14 +3,15 @@
 Polars side by side, in one run, on r-fold replicas of the real STEDI data.
 
 Each engine runs as its own process (whole-process wall time, as a user would see it, including
-start-up); its CPU time (user + system) and peak memory are read from the kernel (wait4's rusage). The output row counts of
-every engine are compared, so a fast wrong answer cannot pass unnoticed.
+start-up); its CPU time (user + system) and peak memory are read from the kernel (wait4's rusage).
+The output row counts of every engine are compared, so a fast wrong answer cannot pass unnoticed.
 
     python scripts/bench/stedi_pipeline.py --scales 1,10,100 --repeat 3
 
 glueless must be installed in release mode (`pip install .`); duckdb, polars and pyspark come with
 the test extras. For pyspark (`--engines glueless,pyspark --scales 1`) the CPU time and memory are
-the Python driver's only (the JVM is its child, not counted); its wall time is the whole run. Needs ../shared/data/stedi/landing (the real data, never copied into the project).
+the Python driver's only (the JVM is its child, not counted); its wall time is the whole run.
+Needs ../shared/data/stedi/landing (the real data, never copied into the project).
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
-
 from benchlib import REAL, ready_to_measure
 
 HERE = Path(__file__).resolve().parent

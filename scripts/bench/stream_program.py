@@ -97,7 +97,8 @@ def main() -> None:
             times["built-in stream"].append(seconds)
             rows["built-in stream"] = sum(r["emitted"] for r in reports)
             seconds, rows["program (glueless submit)"] = program_run(
-                [sys.executable, "-m", "glueless.cli", "submit", "--quiet"], program, silver, root / "submit")
+                [sys.executable, "-m", "glueless.cli", "submit", "--quiet"], program, silver, root / "submit"
+            )
             times["program (glueless submit)"].append(seconds)
             if not args.skip_spark:
                 seconds, rows["program (PySpark)"] = program_run([sys.executable], program, silver, root / "spark")
@@ -105,14 +106,18 @@ def main() -> None:
         if len(set(rows.values())) != 1:
             sys.exit(f"gold row counts differ: {rows}")
         median = {name: statistics.median(t) for name, t in times.items()}
-        print(f"gold stream, {args.files} files x {args.rows_per_file:,} rows, one file per micro-batch, "
-              f"{rows['built-in stream']:,} gold rows; median of {args.repeat}, whole process:")
+        print(
+            f"gold stream, {args.files} files x {args.rows_per_file:,} rows, one file per micro-batch, "
+            f"{rows['built-in stream']:,} gold rows; median of {args.repeat}, whole process:"
+        )
         for name, seconds in median.items():
             print(f"  {name:<26} {seconds:7.2f} s   ({', '.join(f'{t:.2f}' for t in times[name])})")
         ratio = median["program (glueless submit)"] / median["built-in stream"]
         print(f"program / built-in stream: {ratio:.2f}x (target <= 2x)")
         if not args.skip_spark:
-            print(f"PySpark / glueless submit: {median['program (PySpark)'] / median['program (glueless submit)']:.0f}x")
+            print(
+                f"PySpark / glueless submit: {median['program (PySpark)'] / median['program (glueless submit)']:.0f}x"
+            )
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ class LocationMap:
     target: str
 
     @classmethod
-    def parse(cls, text: str) -> "LocationMap":
+    def parse(cls, text: str) -> LocationMap:
         prefix, sep, target = text.partition("=")
         if not sep or not prefix or not target:
             raise ValueError(f"--map takes S3PREFIX=LOCATION, got {text!r}")
@@ -93,7 +93,9 @@ class Run:
             with open(self._bookmark_file(), encoding="utf-8") as f:
                 self._bookmarks = json.load(f).get("sources", {})
 
-    def bookmark_filter(self, ctx: Optional[str], files: list[tuple[str, int, int]]) -> tuple[list[tuple[str, int, int]], int]:
+    def bookmark_filter(
+        self, ctx: Optional[str], files: list[tuple[str, int, int]]
+    ) -> tuple[list[tuple[str, int, int]], int]:
         """The files a source reads: with bookmarks on and a ``transformation_ctx``, those not
         processed (at this modification time) by an earlier committed run."""
         if not ctx or self._bookmark_option == "job-bookmark-disable":
@@ -181,7 +183,11 @@ def _describe(event: Event) -> str:
         if d.get("skipped_files"):
             text += f", {_plural(d['skipped_files'], 'file')} skipped by the job bookmark"
         # A stream's accounting: where the rows that were not passed on went.
-        counted = [f"{d[k]:,} {k}" for k in ("malformed", "dropped malformed", "filtered", "duplicates", "late", "without event time") if d.get(k)]
+        counted = [
+            f"{d[k]:,} {k}"
+            for k in ("malformed", "dropped malformed", "filtered", "duplicates", "late", "without event time")
+            if d.get(k)
+        ]
         if counted:
             text += " (" + ", ".join(counted) + ")"
         return text

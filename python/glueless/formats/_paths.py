@@ -91,6 +91,4 @@ def delta_storage_options(location: str) -> Optional[dict[str, str]]:
 
 def iceberg_io_properties() -> dict[str, str]:
     """pyiceberg file IO properties for tables on S3."""
-    return _s3_settings(
-        ("s3.endpoint", "s3.region", "s3.access-key-id", "s3.secret-access-key", "s3.session-token")
-    )
+    return _s3_settings(("s3.endpoint", "s3.region", "s3.access-key-id", "s3.secret-access-key", "s3.session-token"))

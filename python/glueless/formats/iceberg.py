@@ -10,8 +10,9 @@ Glue Data Catalog (``table_type=ICEBERG`` tables Athena reads and writes).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Optional
 
 from glueless.exceptions import ConflictError, InvalidArgumentError, UnsupportedError
 from glueless.formats import SnapshotFile, commit_metadata, committed_properties
@@ -108,7 +109,13 @@ class IcebergTables:
         return self._catalogs[key]
 
     def commit(
-        self, location: str, name: str, schema: Any, files: list[tuple[str, int, int]], mode: str, properties: Optional[str]
+        self,
+        location: str,
+        name: str,
+        schema: Any,
+        files: list[tuple[str, int, int]],
+        mode: str,
+        properties: Optional[str],
     ) -> None:
         """Commit ``files`` as one OVERWRITE (``mode="overwrite"``) or APPEND snapshot."""
         _import_pyiceberg()
@@ -125,13 +132,15 @@ class IcebergTables:
             table = catalog.load_table(ident)
         except NoSuchIcebergTableError:
             raise InvalidArgumentError(
-                f"{'.'.join(ident)} in the {catalog.name} catalog is not an Iceberg table: drop it or use another database"
+                f"{'.'.join(ident)} in the {catalog.name} catalog is not an Iceberg table: "
+                "drop it or use another database"
             ) from None
         except NoSuchTableError:
             table = self._create(catalog, ident, uri, arrow_schema)
         if table.location().rstrip("/") != uri:
             raise InvalidArgumentError(
-                f"Iceberg table {'.'.join(ident)} in the {catalog.name} catalog is at {table.location()}, not {location}"
+                f"Iceberg table {'.'.join(ident)} in the {catalog.name} catalog is at {table.location()}, "
+                f"not {location}"
             )
         try:
             with table.transaction() as tx:

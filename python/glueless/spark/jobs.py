@@ -33,7 +33,7 @@ def _zone(lake: str, ref: dict[str, str]) -> str:
     return f"{lake.rstrip('/')}/{ref['table']}/{ref['zone']}"
 
 
-def _read(spark: "SparkSession", lake: str, ref: dict[str, str]) -> "DataFrame":
+def _read(spark: SparkSession, lake: str, ref: dict[str, str]) -> DataFrame:
     """The table ``ref`` of the plan (table, zone, producer), or the error naming its producer.
     Spark reads the files of the table's committed content (an Iceberg or Delta table's current
     snapshot, a Parquet table's committed files), never whatever else the folder holds."""
@@ -50,7 +50,7 @@ def _read(spark: "SparkSession", lake: str, ref: dict[str, str]) -> "DataFrame":
     return spark.read.parquet(*(stages._spark_path(url) for url, _size, _modified in files))
 
 
-def _row_filter(spark: "SparkSession", lake: str, step: dict[str, Any]) -> tuple[stages.TaskFilter, list[Any]]:
+def _row_filter(spark: SparkSession, lake: str, step: dict[str, Any]) -> tuple[stages.TaskFilter, list[Any]]:
     """A filter step of the plan as a task filter, and the counters of its reasons."""
     kind = step["kind"]
     if kind == "consent":
@@ -63,8 +63,9 @@ def _row_filter(spark: "SparkSession", lake: str, step: dict[str, Any]) -> tuple
     if kind == "consent_dated":
         counts = stages.counters(spark, 3)
         customers = _read(spark, lake, step["of"])
-        keep = stages.consent_dates_filter(spark, customers, counts, user=step["user"], time=step["time"],
-                                           email=step["email"], consent=step["consent"])
+        keep = stages.consent_dates_filter(
+            spark, customers, counts, user=step["user"], time=step["time"], email=step["email"], consent=step["consent"]
+        )
         return keep, counts
     raise _unsupported(step)
 
@@ -105,8 +106,15 @@ def _select(columns: list[str], forbidden: list[str]) -> list[str]:
     return columns
 
 
-def _landing_job(spark: "SparkSession", lake: str, plan: dict[str, Any], strict: bool, incremental: bool,
-                 max_record_bytes: Optional[int], format: Optional[str]) -> dict[str, Any]:
+def _landing_job(
+    spark: SparkSession,
+    lake: str,
+    plan: dict[str, Any],
+    strict: bool,
+    incremental: bool,
+    max_record_bytes: Optional[int],
+    format: Optional[str],
+) -> dict[str, Any]:
     """A plan over landing JSON: the core picks the files and keeps the schema; the tasks decode
     them through the plan's filters; DISTINCT is Spark's; the core commits with the bookmark."""
     from glueless import _glueless
@@ -114,11 +122,12 @@ def _landing_job(spark: "SparkSession", lake: str, plan: dict[str, Any], strict:
     started = time.perf_counter()
     table = plan["source"]["table"]
     filters = [s for s in plan["steps"] if s["kind"] in ("consent", "semi_join", "consent_dated")]
-    rest = plan["steps"][len(filters):]
+    rest = plan["steps"][len(filters) :]
     if any(s["kind"] not in ("distinct", "select") for s in rest):
         raise _unsupported(next(s for s in rest if s["kind"] not in ("distinct", "select")))
-    run = _glueless.LandingJobRun(lake, plan["job"], strict=strict, incremental=incremental,
-                                  max_record_bytes=max_record_bytes, format=format)
+    run = _glueless.LandingJobRun(
+        lake, plan["job"], strict=strict, incremental=incremental, max_record_bytes=max_record_bytes, format=format
+    )
     landing = f"{lake.rstrip('/')}/{table}/landing"
     trusted_location = _zone(lake, plan["output"])
     rejected_location = f"{lake.rstrip('/')}/{table}/rejected"
@@ -128,9 +137,17 @@ def _landing_job(spark: "SparkSession", lake: str, plan: dict[str, Any], strict:
         unseen = stages.file_list(spark)
         quarantine = stages.staging_folder(rejected_location)
         columns = run.columns()
-        kept = stages.read_landing(spark, landing, columns, max_record_bytes=max_record_bytes,
-                                   keep=_chain([keep for keep, _ in made]), counts=counts,
-                                   rejected_to=quarantine, files=run.files(), unseen_to=unseen)
+        kept = stages.read_landing(
+            spark,
+            landing,
+            columns,
+            max_record_bytes=max_record_bytes,
+            keep=_chain([keep for keep, _ in made]),
+            counts=counts,
+            rejected_to=quarantine,
+            files=run.files(),
+            unseen_to=unseen,
+        )
         distinct = any(s["kind"] == "distinct" for s in rest)
         for step in rest:
             if step["kind"] == "select":
@@ -168,18 +185,30 @@ def _landing_job(spark: "SparkSession", lake: str, plan: dict[str, Any], strict:
         left_out.append(decoded - sum(left_out) - already - trusted["rows"])
         if appending:
             left_out.append(already)
-    return dict(_glueless.job_report(
-        plan["job"], lake, engine="spark", strict=strict, read=decoded + quarantined, quarantined=quarantined,
-        left_out=left_out, outputs=[trusted, rejected], landing=tuple(sizes), run=run.facts(),
-        seconds=time.perf_counter() - started))
+    return dict(
+        _glueless.job_report(
+            plan["job"],
+            lake,
+            engine="spark",
+            strict=strict,
+            read=decoded + quarantined,
+            quarantined=quarantined,
+            left_out=left_out,
+            outputs=[trusted, rejected],
+            landing=tuple(sizes),
+            run=run.facts(),
+            seconds=time.perf_counter() - started,
+        )
+    )
 
 
 def _output_table(plan: dict[str, Any]) -> str:
     return f"{plan['output']['table']}/{plan['output']['zone']}"
 
 
-def _appended_in_spark(spark: "SparkSession", lake: str, plan: dict[str, Any], rows: "DataFrame",
-                       appending: bool) -> Optional["DataFrame"]:
+def _appended_in_spark(
+    spark: SparkSession, lake: str, plan: dict[str, Any], rows: DataFrame, appending: bool
+) -> Optional[DataFrame]:
     """The trusted table, when this run appends ``rows`` to it with the table's own columns: Spark
     then leaves out the rows the table has and the core appends the files. ``None`` for a run
     that replaces the table, or one whose schema changed (the core rewrites the table then)."""
@@ -190,8 +219,9 @@ def _appended_in_spark(spark: "SparkSession", lake: str, plan: dict[str, Any], r
     return table if same else None
 
 
-def _table_job(spark: "SparkSession", lake: str, plan: dict[str, Any], strict: bool,
-               format: Optional[str]) -> dict[str, Any]:
+def _table_job(
+    spark: SparkSession, lake: str, plan: dict[str, Any], strict: bool, format: Optional[str]
+) -> dict[str, Any]:
     """A plan over a table an earlier job wrote: its filters as broadcast task filters (a
     semi-join against the other table's distinct keys), DISTINCT by Spark, the output replaced."""
     from glueless import _glueless
@@ -227,14 +257,25 @@ def _table_job(spark: "SparkSession", lake: str, plan: dict[str, Any], strict: b
     counted = [c.value for c in left_out]
     if distinct:
         counted.append(read - sum(counted) - written)
-    output = {"table": _output_table(plan), "location": location,
-              "rows": written, "table_rows": written}
-    return dict(_glueless.job_report(plan["job"], lake, engine="spark", strict=strict, read=read, quarantined=0,
-                                left_out=counted, outputs=[output], seconds=time.perf_counter() - started))
+    output = {"table": _output_table(plan), "location": location, "rows": written, "table_rows": written}
+    return dict(
+        _glueless.job_report(
+            plan["job"],
+            lake,
+            engine="spark",
+            strict=strict,
+            read=read,
+            quarantined=0,
+            left_out=counted,
+            outputs=[output],
+            seconds=time.perf_counter() - started,
+        )
+    )
 
 
-def _join_job(spark: "SparkSession", lake: str, plan: dict[str, Any], strict: bool,
-              format: Optional[str]) -> dict[str, Any]:
+def _join_job(
+    spark: SparkSession, lake: str, plan: dict[str, Any], strict: bool, format: Optional[str]
+) -> dict[str, Any]:
     """A join plan: the source table is collected and broadcast as the built side; the other
     table's partitions stream through the Rust hash join in the tasks, which write the joined
     rows themselves."""
@@ -256,7 +297,8 @@ def _join_job(spark: "SparkSession", lake: str, plan: dict[str, Any], strict: bo
         table = _read(spark, lake, lookup["of"]).select(*lookup["of_keys"], *lookup["carry"])
         probe, _, _ = stages.inner_join(spark, probe, table, lookup["keys"], lookup["of_keys"], columns=carried)
     keep, schema, hits, build = stages.inner_join_filter(
-        spark, probe.schema, built, join["with_keys"], join["keys"], columns=projection, with_hits=True)
+        spark, probe.schema, built, join["with_keys"], join["keys"], columns=projection, with_hits=True
+    )
     _select([f.name for f in schema.fields], plan["forbidden"])
     location = _zone(lake, plan["output"])
     # The join streams into the writer: each task joins its partition and writes the result itself.
@@ -267,12 +309,23 @@ def _join_job(spark: "SparkSession", lake: str, plan: dict[str, Any], strict: bo
         null_key = pc.or_(null_key, pc.is_null(build[key]))
     nulls = int(pc.sum(null_key).as_py() or 0)
     output = {"table": _output_table(plan), "location": location, "rows": written, "table_rows": written}
-    return dict(_glueless.job_report(plan["job"], lake, engine="spark", strict=strict, read=build.num_rows,
-                                quarantined=0, left_out=[nulls, build.num_rows - matched - nulls], outputs=[output],
-                                matched=matched, seconds=time.perf_counter() - started))
+    return dict(
+        _glueless.job_report(
+            plan["job"],
+            lake,
+            engine="spark",
+            strict=strict,
+            read=build.num_rows,
+            quarantined=0,
+            left_out=[nulls, build.num_rows - matched - nulls],
+            outputs=[output],
+            matched=matched,
+            seconds=time.perf_counter() - started,
+        )
+    )
 
 
-def session() -> "SparkSession":
+def session() -> SparkSession:
     """The active Spark session (Glue's, EMR's, spark-submit's), or a new local one.
 
     A local session's Python workers run this interpreter (``sys.executable``), not the first
@@ -297,9 +350,16 @@ def _workers_use_this_python() -> None:
     os.environ["PYSPARK_PYTHON"] = sys.executable
 
 
-def run_job(job: str, lake: str, *, strict: bool = False, max_record_bytes: Optional[int] = None,
-            incremental: bool = False, format: Optional[str] = None,
-            spark: Optional["SparkSession"] = None) -> dict[str, Any]:
+def run_job(
+    job: str,
+    lake: str,
+    *,
+    strict: bool = False,
+    max_record_bytes: Optional[int] = None,
+    incremental: bool = False,
+    format: Optional[str] = None,
+    spark: Optional[SparkSession] = None,
+) -> dict[str, Any]:
     """Run one STEDI job on Spark and return its run summary (as :func:`glueless.run_job`;
     ``engine`` is ``"spark"``). ``incremental``: a landing job takes only the files its table's
     bookmark does not name and appends. ``format`` (``"parquet"``, ``"iceberg"``, ``"delta"``):

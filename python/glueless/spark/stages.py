@@ -12,7 +12,8 @@ pyspark is imported only when a stage is built, so ``import glueless`` never nee
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, Sequence
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -22,7 +23,8 @@ if TYPE_CHECKING:
 #: Landing bytes per decoding task below which no further task is started.
 PARTITION_BYTES = 16 << 20
 
-def _landing_struct(columns: Sequence[tuple[str, str, bool]], *, quarantine: bool) -> "StructType":
+
+def _landing_struct(columns: Sequence[tuple[str, str, bool]], *, quarantine: bool) -> StructType:
     """Spark's schema of decoded landing rows: the core names each column's Arrow type (and the
     quarantine's columns after them when ``quarantine``); pyspark maps Arrow to Spark."""
     import pyarrow as pa
@@ -34,31 +36,31 @@ def _landing_struct(columns: Sequence[tuple[str, str, bool]], *, quarantine: boo
     return T.StructType([T.StructField(f.name, _from_arrow(f.type), True) for f in schema])
 
 
-def _from_arrow(arrow_type: "pa.DataType") -> Any:
+def _from_arrow(arrow_type: pa.DataType) -> Any:
     from pyspark.sql.pandas.types import from_arrow_type
 
     return from_arrow_type(arrow_type)
 
 
-def _to_arrow_schema(schema: "StructType") -> "pa.Schema":
+def _to_arrow_schema(schema: StructType) -> pa.Schema:
     import pyarrow as pa
     from pyspark.sql.pandas.types import to_arrow_type
 
     return pa.schema([pa.field(f.name, to_arrow_type(f.dataType)) for f in schema.fields])
 
 
-def _arrow(df: "DataFrame") -> "pa.Table":
+def _arrow(df: DataFrame) -> pa.Table:
     """A (small) DataFrame collected on the driver as one Arrow table."""
     import pyarrow as pa
 
     to_arrow = getattr(df, "toArrow", None)  # Spark >= 4.0
     if to_arrow is not None:
         return to_arrow()
-    batches = getattr(df, "_collect_as_arrow")()  # Spark 3.x
+    batches = getattr(df, "_collect_as_arrow")()  # noqa: B009  (Spark 3.x; absent from the 4.x stubs)
     return pa.Table.from_batches(batches) if batches else pa.table({f.name: [] for f in df.schema.fields})
 
 
-def _broadcast_ipc(spark: "SparkSession", table: "pa.Table") -> Any:
+def _broadcast_ipc(spark: SparkSession, table: pa.Table) -> Any:
     import pyarrow as pa
 
     sink = pa.BufferOutputStream()
@@ -67,31 +69,31 @@ def _broadcast_ipc(spark: "SparkSession", table: "pa.Table") -> Any:
     return spark.sparkContext.broadcast(sink.getvalue().to_pybytes())
 
 
-def _from_ipc(payload: bytes) -> "pa.Table":
+def _from_ipc(payload: bytes) -> pa.Table:
     import pyarrow as pa
 
     return pa.ipc.open_stream(payload).read_all()
 
 
-def _batches(result: object) -> Iterator["pa.RecordBatch"]:
+def _batches(result: object) -> Iterator[pa.RecordBatch]:
     import pyarrow as pa
 
     yield from pa.table(result).to_batches()
 
 
 def read_landing(
-    spark: "SparkSession",
+    spark: SparkSession,
     path: str,
     columns: Sequence[tuple[str, str, bool]],
     *,
     partitions: Optional[int] = None,
     max_record_bytes: Optional[int] = None,
-    keep: Optional["TaskFilter"] = None,
+    keep: Optional[TaskFilter] = None,
     counts: Optional[Sequence[Any]] = None,
     rejected_to: Optional[str] = None,
     files: Optional[Sequence[tuple[str, int]]] = None,
     unseen_to: Optional[Any] = None,
-) -> "DataFrame":
+) -> DataFrame:
     """Decode the landing files under ``path`` (local or S3) with ``columns`` (from
     :func:`glueless._glueless.landing_columns`). The driver lists the files and deals them out,
     largest first, over ``partitions`` partitions (default: one per 16 MiB of landing data, at most
@@ -134,7 +136,7 @@ def read_landing(
     for i, (location, _) in enumerate(files):
         buckets[i % n].append(location)
 
-    def decode(batches: Iterator["pa.RecordBatch"]) -> Iterator["pa.RecordBatch"]:
+    def decode(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         import pyarrow as pa
 
         arrow_schema = _to_arrow_schema(out_schema)
@@ -179,7 +181,7 @@ def read_landing(
     return listing.mapInArrow(decode, out_schema)
 
 
-def _widen(batch: "pa.RecordBatch", schema: "pa.Schema") -> "pa.RecordBatch":
+def _widen(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
     """``batch`` with every column of ``schema``: its own, the rest null."""
     import pyarrow as pa
 
@@ -190,12 +192,12 @@ def _widen(batch: "pa.RecordBatch", schema: "pa.Schema") -> "pa.RecordBatch":
     return pa.RecordBatch.from_arrays(arrays, schema=schema)
 
 
-def accepted(decoded: "DataFrame", columns: Sequence[tuple[str, str, bool]]) -> "DataFrame":
+def accepted(decoded: DataFrame, columns: Sequence[tuple[str, str, bool]]) -> DataFrame:
     """The decoded rows of :func:`read_landing`'s output."""
     return decoded.where(decoded["reason"].isNull()).select(*[name for name, _, _ in columns])
 
 
-def rejected(decoded: "DataFrame") -> "DataFrame":
+def rejected(decoded: DataFrame) -> DataFrame:
     """The quarantined records of :func:`read_landing`'s output."""
     from glueless import _glueless
 
@@ -203,8 +205,9 @@ def rejected(decoded: "DataFrame") -> "DataFrame":
     return decoded.where(decoded["reason"].isNotNull()).select(*names)
 
 
-def consent_task_filter(column: str = "shareWithResearchAsOfDate", counts: Optional[Sequence[Any]] = None
-                        ) -> "TaskFilter":
+def consent_task_filter(
+    column: str = "shareWithResearchAsOfDate", counts: Optional[Sequence[Any]] = None
+) -> TaskFilter:
     """A task filter keeping the rows whose ``column`` is present and non-zero; ``counts`` (one
     :func:`counters`) receives the rows left out."""
     from glueless import _glueless
@@ -223,12 +226,12 @@ def consent_task_filter(column: str = "shareWithResearchAsOfDate", counts: Optio
     return make
 
 
-def consent_filter(df: "DataFrame", column: str = "shareWithResearchAsOfDate") -> "DataFrame":
+def consent_filter(df: DataFrame, column: str = "shareWithResearchAsOfDate") -> DataFrame:
     """The rows whose ``column`` is present and non-zero, partition by partition."""
     return apply_filter(df, consent_task_filter(column))
 
 
-def counters(spark: "SparkSession", n: int) -> list[Any]:
+def counters(spark: SparkSession, n: int) -> list[Any]:
     """``n`` integer accumulators for the counts a stage's tasks report (rows left out by reason).
     Spark adds a task's updates once when the task succeeds; a stage recomputed after a lost
     executor can add them again, so callers check that their counts add up."""
@@ -240,7 +243,10 @@ TaskFilter = Callable[[], Callable[[Any], object]]
 
 
 def semi_join_filter(
-    spark: "SparkSession", small: "DataFrame", small_on: Sequence[str], on: Sequence[str],
+    spark: SparkSession,
+    small: DataFrame,
+    small_on: Sequence[str],
+    on: Sequence[str],
     counts: Optional[Sequence[Any]] = None,
 ) -> TaskFilter:
     """A task filter keeping the rows whose key ``on`` appears in ``small`` (key ``small_on``):
@@ -267,8 +273,14 @@ def semi_join_filter(
 
 
 def consent_dates_filter(
-    spark: "SparkSession", customers: "DataFrame", counts: Optional[Sequence[Any]] = None, *,
-    user: str = "user", time: str = "timestamp", email: str = "email", consent: str = "shareWithResearchAsOfDate",
+    spark: SparkSession,
+    customers: DataFrame,
+    counts: Optional[Sequence[Any]] = None,
+    *,
+    user: str = "user",
+    time: str = "timestamp",
+    email: str = "email",
+    consent: str = "shareWithResearchAsOfDate",
 ) -> TaskFilter:
     """Strict mode: a task filter keeping the readings (``user``, ``time``) taken at or after
     their user's consent time; ``customers`` (``email``, ``consent``) is broadcast. ``counts``
@@ -293,11 +305,11 @@ def consent_dates_filter(
     return make
 
 
-def apply_filter(df: "DataFrame", keep: TaskFilter, schema: Optional["StructType"] = None) -> "DataFrame":
+def apply_filter(df: DataFrame, keep: TaskFilter, schema: Optional[StructType] = None) -> DataFrame:
     """``df`` through a task filter, partition by partition (mapInArrow); ``schema``: the
     filter's output schema when it is not ``df``'s."""
 
-    def run(batches: Iterator["pa.RecordBatch"]) -> Iterator["pa.RecordBatch"]:
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         task_filter = keep()
         for batch in batches:
             yield from _batches(task_filter(batch))
@@ -306,7 +318,7 @@ def apply_filter(df: "DataFrame", keep: TaskFilter, schema: Optional["StructType
     return df.mapInArrow(run, schema or df.schema)
 
 
-def counted(df: "DataFrame", counts: Sequence[Any]) -> "DataFrame":
+def counted(df: DataFrame, counts: Sequence[Any]) -> DataFrame:
     """``df`` as it is, its rows counted into ``counts[0]`` (one :func:`counters`) as the tasks
     pass them on: a count without a second Spark job."""
 
@@ -328,13 +340,13 @@ def _finish(task_filter: object) -> None:
 
 
 def semi_join(
-    spark: "SparkSession",
-    large: "DataFrame",
-    small: "DataFrame",
+    spark: SparkSession,
+    large: DataFrame,
+    small: DataFrame,
     on: Sequence[str],
     small_on: Sequence[str],
     counts: Optional[Sequence[Any]] = None,
-) -> "DataFrame":
+) -> DataFrame:
     """The rows of ``large`` whose key ``on`` appears in ``small`` (key ``small_on``): ``small`` is
     broadcast, each task builds its key set once and streams its partition through it. Null keys
     never match. ``counts``: as :func:`semi_join_filter`."""
@@ -342,8 +354,8 @@ def semi_join(
 
 
 def consent_dated_filter(
-    spark: "SparkSession", readings: "DataFrame", customers: "DataFrame", counts: Optional[Sequence[Any]] = None
-) -> "DataFrame":
+    spark: SparkSession, readings: DataFrame, customers: DataFrame, counts: Optional[Sequence[Any]] = None
+) -> DataFrame:
     """Strict mode: the readings taken at or after their user's consent time (see
     :func:`consent_dates_filter`)."""
     return apply_filter(readings, consent_dates_filter(spark, customers, counts))
@@ -363,7 +375,7 @@ def _bitmap_param(size: int) -> Any:
     return Bitmap()
 
 
-def file_list(spark: "SparkSession") -> Any:
+def file_list(spark: SparkSession) -> Any:
     """An accumulator of file locations the tasks name (see :func:`read_landing`'s ``unseen_to``)."""
     from pyspark.accumulators import AccumulatorParam
 
@@ -400,15 +412,15 @@ class JoinTask:
 
 
 def inner_join_filter(
-    spark: "SparkSession",
-    large_schema: "StructType",
-    small: "DataFrame",
+    spark: SparkSession,
+    large_schema: StructType,
+    small: DataFrame,
     on: Sequence[str],
     small_on: Sequence[str],
     *,
     columns: Optional[Sequence[str]] = None,
     with_hits: bool = False,
-) -> tuple[TaskFilter, "StructType", Any, "pa.Table"]:
+) -> tuple[TaskFilter, StructType, Any, pa.Table]:
     """A task filter joining each batch (of ``large_schema``) with ``small`` on ``on`` =
     ``small_on``: ``small`` is collected, broadcast and hashed once per task. Output: the batch's
     columns, then ``small``'s (``_right`` added to a clashing name), or only ``columns``.
@@ -439,15 +451,15 @@ def inner_join_filter(
 
 
 def inner_join(
-    spark: "SparkSession",
-    large: "DataFrame",
-    small: "DataFrame",
+    spark: SparkSession,
+    large: DataFrame,
+    small: DataFrame,
     on: Sequence[str],
     small_on: Sequence[str],
     *,
     columns: Optional[Sequence[str]] = None,
     with_hits: bool = False,
-) -> tuple["DataFrame", Any, "pa.Table"]:
+) -> tuple[DataFrame, Any, pa.Table]:
     """Every pair of a ``large`` row and a ``small`` row with equal keys (see
     :func:`inner_join_filter`): ``small`` is broadcast and hashed once per task, ``large`` streams
     through the Rust hash join. Returns the joined DataFrame, the matched-rows accumulator (or
@@ -475,7 +487,7 @@ def staging_folder(target: str) -> str:
     return staging
 
 
-def _write_part(folder: Optional[str], table: "pa.Table") -> int:
+def _write_part(folder: Optional[str], table: pa.Table) -> int:
     """Write a task's rows as ``folder/part-NNNNN.parquet``, named by the partition so that a
     repeated attempt replaces its own file."""
     from pyspark import TaskContext
@@ -488,7 +500,7 @@ def _write_part(folder: Optional[str], table: "pa.Table") -> int:
 
 
 def commit_folder(
-    staging: str, target: str, schema: "StructType", format: Optional[str] = None, table: Optional[str] = None
+    staging: str, target: str, schema: StructType, format: Optional[str] = None, table: Optional[str] = None
 ) -> None:
     """Make ``staging`` the table at ``target`` in one atomic step; an empty table still gets one
     (empty) file with ``schema``, so readers see typed columns. ``format``: the table format
@@ -510,10 +522,10 @@ def _data_files(folder: str) -> list[tuple[str, int]]:
 
 
 def write_partitions(
-    df: "DataFrame",
+    df: DataFrame,
     target: str,
     keep: Optional[TaskFilter] = None,
-    schema: Optional["StructType"] = None,
+    schema: Optional[StructType] = None,
     *,
     format: Optional[str] = None,
     table: Optional[str] = None,
@@ -530,7 +542,7 @@ def write_partitions(
 
 
 def write_parts(
-    df: "DataFrame", staging: str, keep: Optional[TaskFilter] = None, schema: Optional["StructType"] = None
+    df: DataFrame, staging: str, keep: Optional[TaskFilter] = None, schema: Optional[StructType] = None
 ) -> int:
     """Write ``df`` (through the task filter ``keep``) into the folder ``staging`` (from
     :func:`staging_folder`) from the tasks, one Parquet file per partition that has rows, without
@@ -538,11 +550,11 @@ def write_parts(
     the table still has typed columns. Returns the rows written."""
     from pyspark.sql import types as T
 
-    def run(batches: Iterator["pa.RecordBatch"]) -> Iterator["pa.RecordBatch"]:
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         import pyarrow as pa
 
         task_filter = keep() if keep else None
-        parts: list["pa.RecordBatch"] = []
+        parts: list[pa.RecordBatch] = []
         for batch in batches:
             parts.extend(pa.table(task_filter(batch)).to_batches() if task_filter else [batch])
         if task_filter is not None:
@@ -555,14 +567,14 @@ def write_parts(
     return written
 
 
-def write_staged(df: "DataFrame", staging: str) -> None:
+def write_staged(df: DataFrame, staging: str) -> None:
     """Write ``df`` with Spark's own writer (zstd) into ``staging`` (a name from
     :func:`staging_name`), without committing it."""
     df.write.mode("errorifexists").option("compression", "zstd").parquet(_spark_path(staging))
     _typed_if_empty(staging, df.schema)
 
 
-def _typed_if_empty(folder: str, schema: "StructType") -> None:
+def _typed_if_empty(folder: str, schema: StructType) -> None:
     from glueless import _glueless
 
     if not any(name.endswith(".parquet") for name, _ in _data_files(folder)):
@@ -570,7 +582,7 @@ def _typed_if_empty(folder: str, schema: "StructType") -> None:
         _glueless.write_parquet_file(f"{folder}/part-00000.parquet", empty.empty_table())
 
 
-def write_table(df: "DataFrame", target: str, *, format: Optional[str] = None, table: Optional[str] = None) -> None:
+def write_table(df: DataFrame, target: str, *, format: Optional[str] = None, table: Optional[str] = None) -> None:
     """Write ``df`` as the table at ``target`` (Parquet files, zstd) and commit it the way
     glueless commits its own output: Spark writes a hidden folder beside the target, which then
     replaces the target in one atomic step (a rename exchange locally, the manifest on S3; for an
@@ -586,7 +598,7 @@ def write_table(df: "DataFrame", target: str, *, format: Optional[str] = None, t
 def _spark_path(location: str) -> str:
     """A glueless location as Spark names it (s3:// → s3a://; local paths absolute)."""
     if location.startswith("s3://"):
-        return "s3a://" + location[len("s3://"):]
+        return "s3a://" + location[len("s3://") :]
     if "://" in location:
         return location
     return "file://" + os.path.abspath(location)

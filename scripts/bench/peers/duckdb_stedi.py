@@ -1,6 +1,6 @@
 """The five STEDI jobs as the rubric's SQL in DuckDB: read NDJSON landing, write Parquet (zstd).
 
-    python duckdb_stedi.py LAKE OUT
+python duckdb_stedi.py LAKE OUT
 """
 
 import sys

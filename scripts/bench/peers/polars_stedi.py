@@ -1,6 +1,6 @@
 """The five STEDI jobs in Polars (lazy): read NDJSON landing, write Parquet (zstd).
 
-    python polars_stedi.py LAKE OUT
+python polars_stedi.py LAKE OUT
 """
 
 import sys

@@ -35,8 +35,7 @@ def main(lake: str, out: str) -> None:
 
     write(
         "customer_trusted",
-        "SELECT * FROM customer_landing "
-        "WHERE shareWithResearchAsOfDate IS NOT NULL AND shareWithResearchAsOfDate <> 0",
+        "SELECT * FROM customer_landing WHERE shareWithResearchAsOfDate IS NOT NULL AND shareWithResearchAsOfDate <> 0",
     )
     write(
         "accelerometer_trusted",

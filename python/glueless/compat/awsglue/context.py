@@ -51,7 +51,7 @@ class DataSink(Surface):
 
     _api_name = "DataSink"
 
-    def __init__(self, context: "GlueContext", path: str, options: dict[str, Any], transformation_ctx: str) -> None:
+    def __init__(self, context: GlueContext, path: str, options: dict[str, Any], transformation_ctx: str) -> None:
         self._context = context
         self._path = path
         self._options = options
@@ -75,7 +75,9 @@ class DataSink(Surface):
         if behavior not in ("UPDATE_IN_DATABASE", "LOG"):
             raise ValueError(f"updateBehavior must be UPDATE_IN_DATABASE or LOG, not {behavior}")
         if update and self._catalog is None:
-            unsupported("getSink(enableUpdateCatalog=True)", "without setCatalogInfo(catalogDatabase=, catalogTableName=)")
+            unsupported(
+                "getSink(enableUpdateCatalog=True)", "without setCatalogInfo(catalogDatabase=, catalogTableName=)"
+            )
         self._context._write(
             dynamic_frame,
             self._path,
@@ -107,7 +109,16 @@ class GlueContext(Surface):
         self.write_dynamic_frame = DynamicFrameWriter(self)
 
     # --- sources ------------------------------------------------------------------------------
-    def create_dynamic_frame_from_options(self, connection_type: str = "s3", connection_options: Optional[dict[str, Any]] = None, format: Optional[str] = None, format_options: Optional[dict[str, Any]] = None, transformation_ctx: str = "", push_down_predicate: str = "", **kwargs: Any) -> DynamicFrame:  # noqa: A002
+    def create_dynamic_frame_from_options(
+        self,
+        connection_type: str = "s3",
+        connection_options: Optional[dict[str, Any]] = None,
+        format: Optional[str] = None,
+        format_options: Optional[dict[str, Any]] = None,
+        transformation_ctx: str = "",
+        push_down_predicate: str = "",
+        **kwargs: Any,
+    ) -> DynamicFrame:  # noqa: A002
         _s3_only(connection_type, "create_dynamic_frame.from_options")
         options = dict(connection_options or {})
         paths = options.get("paths") or ([options["path"]] if "path" in options else [])
@@ -129,7 +140,17 @@ class GlueContext(Surface):
             transformation_ctx,
         )
 
-    def create_dynamic_frame_from_catalog(self, database: Optional[str] = None, table_name: Optional[str] = None, redshift_tmp_dir: str = "", transformation_ctx: str = "", push_down_predicate: str = "", additional_options: Optional[dict[str, Any]] = None, catalog_id: Optional[str] = None, **kwargs: Any) -> DynamicFrame:
+    def create_dynamic_frame_from_catalog(
+        self,
+        database: Optional[str] = None,
+        table_name: Optional[str] = None,
+        redshift_tmp_dir: str = "",
+        transformation_ctx: str = "",
+        push_down_predicate: str = "",
+        additional_options: Optional[dict[str, Any]] = None,
+        catalog_id: Optional[str] = None,
+        **kwargs: Any,
+    ) -> DynamicFrame:
         if not database or not table_name:
             raise ValueError("create_dynamic_frame.from_catalog needs database= and table_name=")
         if push_down_predicate:
@@ -142,7 +163,9 @@ class GlueContext(Surface):
         if fmt == "csv":
             serde = (storage.get("SerdeInfo") or {}).get("Parameters") or {}
             format_options["separator"] = serde.get("field.delim") or serde.get("separatorChar") or ","
-            format_options["withHeader"] = str((table.get("Parameters") or {}).get("skip.header.line.count", "0")) != "0"
+            format_options["withHeader"] = (
+                str((table.get("Parameters") or {}).get("skip.header.line.count", "0")) != "0"
+            )
         frame = self._read(
             f"from_catalog {table['DatabaseName']}.{table['Name']}",
             [storage["Location"]],
@@ -157,7 +180,9 @@ class GlueContext(Surface):
             # fields themselves, and a DynamicFrame keeps those names (docs/glue-catalog-names.md).
             names = [c["Name"] for c in storage.get("Columns") or []]
             columns = frame._frame.columns
-            renamed = [f"{quote(c)} AS {quote(names[i])}" if i < len(names) else quote(c) for i, c in enumerate(columns)]
+            renamed = [
+                f"{quote(c)} AS {quote(names[i])}" if i < len(names) else quote(c) for i, c in enumerate(columns)
+            ]
             frame = frame._new(frame._frame.select(renamed))
         return frame
 
@@ -171,7 +196,9 @@ class GlueContext(Surface):
             )
         return table
 
-    def _read(self, what: str, paths: list[str], fmt: str, format_options: dict[str, Any], recurse: bool, ctx: str) -> DynamicFrame:
+    def _read(
+        self, what: str, paths: list[str], fmt: str, format_options: dict[str, Any], recurse: bool, ctx: str
+    ) -> DynamicFrame:
         run = _run.current()
         mapped = [run.map_location(p) for p in paths]
         if fmt in _TABLE_FORMATS:
@@ -186,14 +213,18 @@ class GlueContext(Surface):
             "parquet" if fmt == "glueparquet" else fmt,
             header=_run.option_flag(format_options.get("withHeader", False)),
             separator=str(format_options.get("separator", ",")),
-            quote=None if str(format_options.get("quoteChar", '"')) == "-1" else str(format_options.get("quoteChar", '"')),
+            quote=None
+            if str(format_options.get("quoteChar", '"')) == "-1"
+            else str(format_options.get("quoteChar", '"')),
             escape=format_options.get("escaper") or None,
         )
         run.report_source(what, mapped, summary, skipped)
         return DynamicFrame(frame, self, ctx)
 
     # --- sinks --------------------------------------------------------------------------------
-    def getSink(self, connection_type: str = "s3", format: Optional[str] = None, transformation_ctx: str = "", **options: Any) -> DataSink:  # noqa: A002
+    def getSink(
+        self, connection_type: str = "s3", format: Optional[str] = None, transformation_ctx: str = "", **options: Any
+    ) -> DataSink:  # noqa: A002
         _s3_only(connection_type, "getSink")
         path = options.get("path")
         if not path:
@@ -203,7 +234,16 @@ class GlueContext(Surface):
             sink.setFormat(format)
         return sink
 
-    def write_dynamic_frame_from_options(self, frame: DynamicFrame, connection_type: str = "s3", connection_options: Optional[dict[str, Any]] = None, format: Optional[str] = None, format_options: Optional[dict[str, Any]] = None, transformation_ctx: str = "", **kwargs: Any) -> DynamicFrame:  # noqa: A002
+    def write_dynamic_frame_from_options(
+        self,
+        frame: DynamicFrame,
+        connection_type: str = "s3",
+        connection_options: Optional[dict[str, Any]] = None,
+        format: Optional[str] = None,
+        format_options: Optional[dict[str, Any]] = None,
+        transformation_ctx: str = "",
+        **kwargs: Any,
+    ) -> DynamicFrame:  # noqa: A002
         _s3_only(connection_type, "write_dynamic_frame.from_options")
         options = dict(connection_options or {})
         if not options.get("path"):
@@ -211,20 +251,56 @@ class GlueContext(Surface):
         fmt = _format_name(format or "json")
         compression = (format_options or {}).get("compression") or options.get("compression")
         keys = list(options.get("partitionKeys") or [])
-        self._write(frame, options["path"], fmt, compression, keys, f"from_options {fmt}", header=_write_header(format_options or {}))
+        self._write(
+            frame,
+            options["path"],
+            fmt,
+            compression,
+            keys,
+            f"from_options {fmt}",
+            header=_write_header(format_options or {}),
+        )
         return frame
 
-    def write_dynamic_frame_from_catalog(self, frame: DynamicFrame, database: Optional[str] = None, table_name: Optional[str] = None, redshift_tmp_dir: str = "", transformation_ctx: str = "", additional_options: Optional[dict[str, Any]] = None, catalog_id: Optional[str] = None, **kwargs: Any) -> DynamicFrame:
+    def write_dynamic_frame_from_catalog(
+        self,
+        frame: DynamicFrame,
+        database: Optional[str] = None,
+        table_name: Optional[str] = None,
+        redshift_tmp_dir: str = "",
+        transformation_ctx: str = "",
+        additional_options: Optional[dict[str, Any]] = None,
+        catalog_id: Optional[str] = None,
+        **kwargs: Any,
+    ) -> DynamicFrame:
         if not database or not table_name:
             raise ValueError("write_dynamic_frame.from_catalog needs database= and table_name=")
         table = self._table(database, table_name)
         classification = _classification(table)
         options = dict(additional_options or {})
         keys = list(options.get("partitionKeys") or [k["Name"] for k in table.get("PartitionKeys") or []])
-        self._write(frame, table["StorageDescriptor"]["Location"], _format_name(classification), options.get("compression"), keys, f"from_catalog {table['DatabaseName']}.{table['Name']}")
+        self._write(
+            frame,
+            table["StorageDescriptor"]["Location"],
+            _format_name(classification),
+            options.get("compression"),
+            keys,
+            f"from_catalog {table['DatabaseName']}.{table['Name']}",
+        )
         return frame
 
-    def _write(self, frame: DynamicFrame, path: str, fmt: str, compression: Optional[str], partition_keys: list[str], what: str, catalog: Optional[tuple[str, str]] = None, behavior: str = "UPDATE_IN_DATABASE", header: bool = True) -> None:
+    def _write(
+        self,
+        frame: DynamicFrame,
+        path: str,
+        fmt: str,
+        compression: Optional[str],
+        partition_keys: list[str],
+        what: str,
+        catalog: Optional[tuple[str, str]] = None,
+        behavior: str = "UPDATE_IN_DATABASE",
+        header: bool = True,
+    ) -> None:
         run = _run.current()
         target = run.map_location(path)
         if fmt in _TABLE_FORMATS:
@@ -239,7 +315,15 @@ class GlueContext(Surface):
             detail["catalog"] = self._update_catalog(frame, path, fmt, partition_keys, catalog, behavior)
         run.report(_run.Event("sink", what, target, written["rows"], detail))
 
-    def _update_catalog(self, frame: DynamicFrame, path: str, fmt: str, partition_keys: list[str], catalog: tuple[str, str], behavior: str) -> str:
+    def _update_catalog(
+        self,
+        frame: DynamicFrame,
+        path: str,
+        fmt: str,
+        partition_keys: list[str],
+        catalog: tuple[str, str],
+        behavior: str,
+    ) -> str:
         """Glue's ``enableUpdateCatalog``: create the table, or update its schema and location
         (``UPDATE_IN_DATABASE``) or only log a schema change (``LOG``)."""
         if fmt in _TABLE_FORMATS:
@@ -248,7 +332,9 @@ class GlueContext(Surface):
         database, name = catalog
         fields = frame._frame.fields()
         keys = {k.lower() for k in partition_keys}
-        columns = [{"Name": n.lower(), "Type": _hive_type(t)} for n, t, _g, _nullable in fields if n.lower() not in keys]
+        columns = [
+            {"Name": n.lower(), "Type": _hive_type(t)} for n, t, _g, _nullable in fields if n.lower() not in keys
+        ]
         partitions = [{"Name": n.lower(), "Type": _hive_type(t)} for n, t, _g, _nullable in fields if n.lower() in keys]
         classification = "parquet" if fmt in ("parquet", "glueparquet") else fmt
         existing = run.catalog.get_table(database, name)
@@ -274,7 +360,9 @@ class GlueContext(Surface):
         return f"catalog {database}.{name} {verb}" if verb else f"catalog {database}.{name} committed by Iceberg"
 
     # --- the rest -----------------------------------------------------------------------------
-    def purge_s3_path(self, s3_path: str, options: Optional[dict[str, Any]] = None, transformation_ctx: str = "") -> None:
+    def purge_s3_path(
+        self, s3_path: str, options: Optional[dict[str, Any]] = None, transformation_ctx: str = ""
+    ) -> None:
         options = options or {}
         if int(options.get("retentionPeriod", 168)) != 0 or options.get("excludeStorageClasses"):
             unsupported("purge_s3_path", "only with retentionPeriod=0")
@@ -290,13 +378,32 @@ class GlueContext(Surface):
 
 
 _SERDE = {
-    "json": ("org.openx.data.jsonserde.JsonSerDe", "org.apache.hadoop.mapred.TextInputFormat", "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"),
-    "csv": ("org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe", "org.apache.hadoop.mapred.TextInputFormat", "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"),
-    "parquet": ("org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe", "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat", "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"),
+    "json": (
+        "org.openx.data.jsonserde.JsonSerDe",
+        "org.apache.hadoop.mapred.TextInputFormat",
+        "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
+    ),
+    "csv": (
+        "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe",
+        "org.apache.hadoop.mapred.TextInputFormat",
+        "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
+    ),
+    "parquet": (
+        "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
+        "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+        "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
+    ),
 }
 
 
-def _table_record(database: str, name: str, location: str, classification: str, columns: list[dict[str, str]], partitions: list[dict[str, str]]) -> dict[str, Any]:
+def _table_record(
+    database: str,
+    name: str,
+    location: str,
+    classification: str,
+    columns: list[dict[str, str]],
+    partitions: list[dict[str, str]],
+) -> dict[str, Any]:
     serde, input_format, output_format = _SERDE[classification]
     serde_parameters = {"field.delim": ","} if classification == "csv" else {}
     return {

@@ -6,7 +6,8 @@ null, so a JSON ``null`` and a missing key read the same (see docs/glue-scripts.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator, Optional
+from collections.abc import Iterator
+from typing import Any, Callable, Optional
 
 from glueless._glueless import Frame
 from glueless.compat import _run
@@ -48,14 +49,14 @@ class DynamicFrame(Surface):
         self.name = name
         self._errors = 0
 
-    def _new(self, frame: Frame, name: Optional[str] = None, errors: int = 0) -> "DynamicFrame":
+    def _new(self, frame: Frame, name: Optional[str] = None, errors: int = 0) -> DynamicFrame:
         out = DynamicFrame(frame, self.glue_ctx, self.name if name is None else name)
         out._errors = errors
         return out
 
     # --- DataFrame interchange ----------------------------------------------------------------
     @classmethod
-    def fromDF(cls, dataframe: Any, glue_ctx: Any, name: str = "") -> "DynamicFrame":
+    def fromDF(cls, dataframe: Any, glue_ctx: Any, name: str = "") -> DynamicFrame:
         frame = getattr(dataframe, "_frame", None)
         if frame is None:
             unsupported("DynamicFrame.fromDF", f"a {type(dataframe).__name__} that is not a glueless DataFrame")
@@ -91,16 +92,40 @@ class DynamicFrame(Surface):
     def getNumPartitions(self) -> int:
         return 1
 
-    def repartition(self, num_partitions: int, transformation_ctx: str = "", info: str = "", stageThreshold: int = 0, totalThreshold: int = 0) -> "DynamicFrame":
+    def repartition(
+        self,
+        num_partitions: int,
+        transformation_ctx: str = "",
+        info: str = "",
+        stageThreshold: int = 0,
+        totalThreshold: int = 0,
+    ) -> DynamicFrame:
         return self
 
-    def coalesce(self, num_partitions: int, shuffle: bool = False, transformation_ctx: str = "", info: str = "", stageThreshold: int = 0, totalThreshold: int = 0) -> "DynamicFrame":
+    def coalesce(
+        self,
+        num_partitions: int,
+        shuffle: bool = False,
+        transformation_ctx: str = "",
+        info: str = "",
+        stageThreshold: int = 0,
+        totalThreshold: int = 0,
+    ) -> DynamicFrame:
         return self
 
     # --- transforms ---------------------------------------------------------------------------
-    def filter(self, f: Callable[[Any], bool], transformation_ctx: str = "", info: str = "", stageThreshold: int = 0, totalThreshold: int = 0) -> "DynamicFrame":
+    def filter(
+        self,
+        f: Callable[[Any], bool],
+        transformation_ctx: str = "",
+        info: str = "",
+        stageThreshold: int = 0,
+        totalThreshold: int = 0,
+    ) -> DynamicFrame:
         fields = {name: spark for name, spark, _glue, _nullable in self._frame.fields()}
-        _note_case_mismatches(self._frame, _filter.fields_read(f), "Filter", "reading it raises KeyError and drops the record")
+        _note_case_mismatches(
+            self._frame, _filter.fields_read(f), "Filter", "reading it raises KeyError and drops the record"
+        )
         predicate = _filter.vectorised_predicate(f, fields)
         if predicate is not None:
             return self._new(self._frame.filter(predicate))
@@ -117,49 +142,101 @@ class DynamicFrame(Surface):
             run.note(f"Filter {transformation_ctx or ''}: {result.errors:,} error records ({result.first_error})")
             if threshold is not None and result.errors > threshold:
                 raise GlueJobError(
-                    f"Filter {transformation_ctx}: {result.errors} error records exceed the threshold {threshold}: {result.first_error}"
+                    f"Filter {transformation_ctx}: {result.errors} error records exceed the threshold {threshold}: "
+                    f"{result.first_error}"
                 )
         return self._new(source.take_mask(result.mask), errors=self._errors + result.errors)
 
-    def join(self, paths1: Any, paths2: Any, frame2: "DynamicFrame", transformation_ctx: str = "", info: str = "", stageThreshold: int = 0, totalThreshold: int = 0) -> "DynamicFrame":
+    def join(
+        self,
+        paths1: Any,
+        paths2: Any,
+        frame2: DynamicFrame,
+        transformation_ctx: str = "",
+        info: str = "",
+        stageThreshold: int = 0,
+        totalThreshold: int = 0,
+    ) -> DynamicFrame:
         _note_case_mismatches(self._frame, _paths(paths1), "Join", "no record matches on it")
         _note_case_mismatches(frame2._frame, _paths(paths2), "Join", "no record matches on it")
         joined = self._frame.glue_join(frame2._frame, _paths(paths1), _paths(paths2))
         return self._new(joined, self.name + frame2.name)
 
-    def drop_fields(self, paths: Any, transformation_ctx: str = "", info: str = "", stageThreshold: int = 0, totalThreshold: int = 0) -> "DynamicFrame":
+    def drop_fields(
+        self, paths: Any, transformation_ctx: str = "", info: str = "", stageThreshold: int = 0, totalThreshold: int = 0
+    ) -> DynamicFrame:
         _note_case_mismatches(self._frame, _paths(paths), "DropFields", "that field is kept")
         return self._new(self._frame.drop_fields(_paths(paths)))
 
-    def select_fields(self, paths: Any, transformation_ctx: str = "", info: str = "", stageThreshold: int = 0, totalThreshold: int = 0) -> "DynamicFrame":
+    def select_fields(
+        self, paths: Any, transformation_ctx: str = "", info: str = "", stageThreshold: int = 0, totalThreshold: int = 0
+    ) -> DynamicFrame:
         _note_case_mismatches(self._frame, _paths(paths), "SelectFields", "that field is not selected")
         return self._new(self._frame.select_fields(_paths(paths)))
 
-    def split_fields(self, paths: Any, name1: str, name2: str, transformation_ctx: str = "", info: str = "", stageThreshold: int = 0, totalThreshold: int = 0) -> "DynamicFrameCollection":
+    def split_fields(
+        self,
+        paths: Any,
+        name1: str,
+        name2: str,
+        transformation_ctx: str = "",
+        info: str = "",
+        stageThreshold: int = 0,
+        totalThreshold: int = 0,
+    ) -> DynamicFrameCollection:
         """The named fields as frame ``name1``, the others as ``name2`` (paths matched exactly)."""
         _note_case_mismatches(self._frame, _paths(paths), "SplitFields", f"that field stays in {name2!r}")
         selected = DynamicFrame(self._frame.select_fields(_paths(paths)), self.glue_ctx, name1)
         rest = DynamicFrame(self._frame.drop_fields(_paths(paths)), self.glue_ctx, name2)
         return DynamicFrameCollection({name1: selected, name2: rest}, self.glue_ctx)
 
-    def rename_field(self, oldName: str, newName: str, transformation_ctx: str = "", info: str = "", stageThreshold: int = 0, totalThreshold: int = 0) -> "DynamicFrame":
+    def rename_field(
+        self,
+        oldName: str,
+        newName: str,
+        transformation_ctx: str = "",
+        info: str = "",
+        stageThreshold: int = 0,
+        totalThreshold: int = 0,
+    ) -> DynamicFrame:
         _note_case_mismatches(self._frame, [oldName], "RenameField", "nothing is renamed")
         return self._new(self._frame.rename_field(oldName, newName))
 
-    def apply_mapping(self, mappings: list[Any], case_sensitive: bool = False, transformation_ctx: str = "", info: str = "", stageThreshold: int = 0, totalThreshold: int = 0) -> "DynamicFrame":
+    def apply_mapping(
+        self,
+        mappings: list[Any],
+        case_sensitive: bool = False,
+        transformation_ctx: str = "",
+        info: str = "",
+        stageThreshold: int = 0,
+        totalThreshold: int = 0,
+    ) -> DynamicFrame:
         specs: list[tuple[str, str, str, str]] = []
         for m in mappings:
             if not isinstance(m, tuple):
                 raise TypeError("Mapping must be specified as a tuple. Got " + str(m))
             if len(m) != 4:
-                unsupported("ApplyMapping", f"a {len(m)}-element mapping; use (source, source type, target, target type)")
+                unsupported(
+                    "ApplyMapping", f"a {len(m)}-element mapping; use (source, source type, target, target type)"
+                )
             specs.append((str(m[0]), str(m[1]), str(m[2]), str(m[3])))
         return self._new(self._frame.apply_mapping(specs, case_sensitive))
 
-    def drop_null_fields(self) -> "DynamicFrame":
+    def drop_null_fields(self) -> DynamicFrame:
         return self._new(self._frame.drop_null_fields())
 
-    def resolveChoice(self, specs: Any = None, choice: str = "", database: Any = None, table_name: Any = None, transformation_ctx: str = "", info: str = "", stageThreshold: int = 0, totalThreshold: int = 0, catalog_id: Any = None) -> "DynamicFrame":
+    def resolveChoice(
+        self,
+        specs: Any = None,
+        choice: str = "",
+        database: Any = None,
+        table_name: Any = None,
+        transformation_ctx: str = "",
+        info: str = "",
+        stageThreshold: int = 0,
+        totalThreshold: int = 0,
+        catalog_id: Any = None,
+    ) -> DynamicFrame:
         # glueless infers one type per field (widening mixed values), so there is no choice to
         # resolve unless a spec asks for a cast.
         frame = self._frame
@@ -169,7 +246,12 @@ class DynamicFrame(Surface):
                 frame = frame.cast_column(path, action[5:])
             elif action not in ("project", "make_struct", "make_cols"):
                 unsupported("DynamicFrame.resolveChoice", f"the action {action!r}")
-        if choice and not choice.startswith("match_catalog") and not choice.startswith("cast:") and choice not in ("project", "make_cols", "make_struct"):
+        if (
+            choice
+            and not choice.startswith("match_catalog")
+            and not choice.startswith("cast:")
+            and choice not in ("project", "make_cols", "make_struct")
+        ):
             unsupported("DynamicFrame.resolveChoice", f"choice={choice!r}")
         if choice.startswith("cast:"):
             for name in frame.columns:
@@ -215,8 +297,10 @@ class DynamicFrameCollection(Surface):
             return self._frames[key]
         return DynamicFrame(_run.current().session.empty(), self._glue_ctx, key)
 
-    def map(self, callable: Callable[..., Any], transformation_ctx: str = "") -> "DynamicFrameCollection":  # noqa: A002
-        return DynamicFrameCollection({k: callable(v, f"{transformation_ctx}:{k}") for k, v in self._frames.items()}, self._glue_ctx)
+    def map(self, callable: Callable[..., Any], transformation_ctx: str = "") -> DynamicFrameCollection:  # noqa: A002
+        return DynamicFrameCollection(
+            {k: callable(v, f"{transformation_ctx}:{k}") for k, v in self._frames.items()}, self._glue_ctx
+        )
 
 
 class DynamicFrameReader(Surface):
@@ -227,11 +311,47 @@ class DynamicFrameReader(Surface):
     def __init__(self, glue_context: Any) -> None:
         self._glue_context = glue_context
 
-    def from_options(self, connection_type: str = "s3", connection_options: Optional[dict[str, Any]] = None, format: Optional[str] = None, format_options: Optional[dict[str, Any]] = None, transformation_ctx: str = "", push_down_predicate: str = "", **kwargs: Any) -> DynamicFrame:  # noqa: A002
-        return self._glue_context.create_dynamic_frame_from_options(connection_type, connection_options, format, format_options, transformation_ctx, push_down_predicate, **kwargs)
+    def from_options(
+        self,
+        connection_type: str = "s3",
+        connection_options: Optional[dict[str, Any]] = None,
+        format: Optional[str] = None,
+        format_options: Optional[dict[str, Any]] = None,
+        transformation_ctx: str = "",
+        push_down_predicate: str = "",
+        **kwargs: Any,
+    ) -> DynamicFrame:  # noqa: A002
+        return self._glue_context.create_dynamic_frame_from_options(
+            connection_type,
+            connection_options,
+            format,
+            format_options,
+            transformation_ctx,
+            push_down_predicate,
+            **kwargs,
+        )
 
-    def from_catalog(self, database: Optional[str] = None, table_name: Optional[str] = None, redshift_tmp_dir: str = "", transformation_ctx: str = "", push_down_predicate: str = "", additional_options: Optional[dict[str, Any]] = None, catalog_id: Optional[str] = None, **kwargs: Any) -> DynamicFrame:
-        return self._glue_context.create_dynamic_frame_from_catalog(database, table_name, redshift_tmp_dir, transformation_ctx, push_down_predicate, additional_options, catalog_id, **kwargs)
+    def from_catalog(
+        self,
+        database: Optional[str] = None,
+        table_name: Optional[str] = None,
+        redshift_tmp_dir: str = "",
+        transformation_ctx: str = "",
+        push_down_predicate: str = "",
+        additional_options: Optional[dict[str, Any]] = None,
+        catalog_id: Optional[str] = None,
+        **kwargs: Any,
+    ) -> DynamicFrame:
+        return self._glue_context.create_dynamic_frame_from_catalog(
+            database,
+            table_name,
+            redshift_tmp_dir,
+            transformation_ctx,
+            push_down_predicate,
+            additional_options,
+            catalog_id,
+            **kwargs,
+        )
 
 
 class DynamicFrameWriter(Surface):
@@ -242,8 +362,31 @@ class DynamicFrameWriter(Surface):
     def __init__(self, glue_context: Any) -> None:
         self._glue_context = glue_context
 
-    def from_options(self, frame: DynamicFrame, connection_type: str = "s3", connection_options: Optional[dict[str, Any]] = None, format: Optional[str] = None, format_options: Optional[dict[str, Any]] = None, transformation_ctx: str = "", **kwargs: Any) -> DynamicFrame:  # noqa: A002
-        return self._glue_context.write_dynamic_frame_from_options(frame, connection_type, connection_options, format, format_options, transformation_ctx, **kwargs)
+    def from_options(
+        self,
+        frame: DynamicFrame,
+        connection_type: str = "s3",
+        connection_options: Optional[dict[str, Any]] = None,
+        format: Optional[str] = None,
+        format_options: Optional[dict[str, Any]] = None,
+        transformation_ctx: str = "",
+        **kwargs: Any,
+    ) -> DynamicFrame:  # noqa: A002
+        return self._glue_context.write_dynamic_frame_from_options(
+            frame, connection_type, connection_options, format, format_options, transformation_ctx, **kwargs
+        )
 
-    def from_catalog(self, frame: DynamicFrame, database: Optional[str] = None, table_name: Optional[str] = None, redshift_tmp_dir: str = "", transformation_ctx: str = "", additional_options: Optional[dict[str, Any]] = None, catalog_id: Optional[str] = None, **kwargs: Any) -> DynamicFrame:
-        return self._glue_context.write_dynamic_frame_from_catalog(frame, database, table_name, redshift_tmp_dir, transformation_ctx, additional_options, catalog_id, **kwargs)
+    def from_catalog(
+        self,
+        frame: DynamicFrame,
+        database: Optional[str] = None,
+        table_name: Optional[str] = None,
+        redshift_tmp_dir: str = "",
+        transformation_ctx: str = "",
+        additional_options: Optional[dict[str, Any]] = None,
+        catalog_id: Optional[str] = None,
+        **kwargs: Any,
+    ) -> DynamicFrame:
+        return self._glue_context.write_dynamic_frame_from_catalog(
+            frame, database, table_name, redshift_tmp_dir, transformation_ctx, additional_options, catalog_id, **kwargs
+        )

@@ -35,9 +35,25 @@ def getResolvedOptions(args: list[str], options: list[str]) -> dict[str, Any]:
     """The values of ``--NAME value`` arguments for each name in ``options`` (all required), and
     Glue's own ones (``job_bookmark_option``, ``TempDir``, …); other arguments are ignored."""
     parser = GlueArgumentParser(prog=args[0] if args else "script", allow_abbrev=False)
-    parser.add_argument("--job-bookmark-option", choices=["job-bookmark-enable", "job-bookmark-pause", "job-bookmark-disable"], required=False)
-    parser.add_argument("--continuation-option", choices=["continuation-enabled", "continuation-readonly", "continuation-ignore"], required=False)
-    for name in ("--job-bookmark-from", "--job-bookmark-to", "--JOB_ID", "--JOB_RUN_ID", "--SECURITY_CONFIGURATION", "--encryption-type", "--enable-data-lineage"):
+    parser.add_argument(
+        "--job-bookmark-option",
+        choices=["job-bookmark-enable", "job-bookmark-pause", "job-bookmark-disable"],
+        required=False,
+    )
+    parser.add_argument(
+        "--continuation-option",
+        choices=["continuation-enabled", "continuation-readonly", "continuation-ignore"],
+        required=False,
+    )
+    for name in (
+        "--job-bookmark-from",
+        "--job-bookmark-to",
+        "--JOB_ID",
+        "--JOB_RUN_ID",
+        "--SECURITY_CONFIGURATION",
+        "--encryption-type",
+        "--enable-data-lineage",
+    ):
         parser.add_argument(name, required=False)
     parser.add_argument("--RedshiftTempDir", required=False)
     parser.add_argument("--TempDir", required=False)

@@ -19,7 +19,9 @@ from glueless.compat.pyspark.sql.column import literal_sql, quote
 
 __getattr__ = module_getattr("awsgluedq.transforms")
 
-_TOKEN = re.compile(r'\s*(?:(?P<str>"(?:[^"\\]|\\.)*")|(?P<num>-?\d+(?:\.\d+)?)|(?P<op>>=|<=|!=|=|>|<|\[|\]|,|\(|\))|(?P<word>[A-Za-z_][A-Za-z_0-9.]*))')
+_TOKEN = re.compile(
+    r'\s*(?:(?P<str>"(?:[^"\\]|\\.)*")|(?P<num>-?\d+(?:\.\d+)?)|(?P<op>>=|<=|!=|=|>|<|\[|\]|,|\(|\))|(?P<word>[A-Za-z_][A-Za-z_0-9.]*))'
+)
 
 
 class DqdlError(ValueError):
@@ -107,7 +109,7 @@ class _Parser:
             if not m or m.end() == pos:
                 if text[pos:].strip() == "":
                     break
-                raise DqdlError(f"cannot read the ruleset at: {text[pos:pos + 30]!r}")
+                raise DqdlError(f"cannot read the ruleset at: {text[pos : pos + 30]!r}")
             kind = m.lastgroup or ""
             self.tokens.append((kind, m.group(kind)))
             pos = m.end()
@@ -197,7 +199,11 @@ class _Parser:
         if kind == "CustomSql":
             sql = self.value()
             return Rule(kind, "", sql=sql, condition=self.condition())
-        unsupported(f"DQDL rule {kind}", "ColumnCount, RowCount, IsComplete, Completeness, ColumnExists, ColumnValues, IsUnique, Uniqueness and CustomSql are")
+        unsupported(
+            f"DQDL rule {kind}",
+            "ColumnCount, RowCount, IsComplete, Completeness, ColumnExists, ColumnValues, IsUnique, Uniqueness "
+            "and CustomSql are",
+        )
 
 
 def parse_ruleset(ruleset: str) -> list[Rule]:
@@ -250,14 +256,20 @@ def _evaluate(frame: DynamicFrame, rules: list[Rule]) -> None:
                 rule.passed = ratio == 1.0 if rule.kind == "IsComplete" else rule.condition.holds(ratio)  # type: ignore[union-attr]
             elif rule.kind in ("IsUnique", "Uniqueness"):
                 total = count()
-                unique = scalar(
-                    f"SELECT count(*) FROM (SELECT {quote(name)} FROM {view} GROUP BY {quote(name)} HAVING count(*) = 1) u"  # type: ignore[arg-type]
-                ) or 0
+                unique = (
+                    scalar(
+                        f"SELECT count(*) FROM (SELECT {quote(name)} FROM {view} "  # type: ignore[arg-type]
+                        f"GROUP BY {quote(name)} HAVING count(*) = 1) u"  # type: ignore[arg-type]
+                    )
+                    or 0
+                )
                 ratio = 1.0 if total == 0 else unique / total
                 rule.metrics[f"Column.{name}.Uniqueness"] = ratio
                 rule.passed = ratio == 1.0 if rule.kind == "IsUnique" else rule.condition.holds(ratio)  # type: ignore[union-attr]
             elif rule.kind == "ColumnValues":
-                failing = scalar(f"SELECT count(*) FROM {view} WHERE NOT COALESCE({rule.condition.sql(quote(name))}, FALSE)")  # type: ignore[arg-type, union-attr]
+                failing = scalar(
+                    f"SELECT count(*) FROM {view} WHERE NOT COALESCE({rule.condition.sql(quote(name))}, FALSE)"  # type: ignore[arg-type, union-attr]
+                )
                 total = count()
                 ratio = 1.0 if total == 0 else (total - (failing or 0)) / total
                 rule.metrics[f"Column.{name}.Compliance"] = ratio
@@ -280,14 +292,21 @@ def _outcomes_frame(rules: list[Rule]) -> Any:
     for ordinal, rule in enumerate(rules):
         keys = ", ".join(literal_sql(k) for k in rule.metrics)
         values = ", ".join(literal_sql(float(v)) for v in rule.metrics.values())
-        metrics = f"map(make_array({keys}), make_array({values}))" if rule.metrics else "map(make_array('none'), make_array(0.0))"
+        metrics = (
+            f"map(make_array({keys}), make_array({values}))"
+            if rule.metrics
+            else "map(make_array('none'), make_array(0.0))"
+        )
         rows.append(
-            f"SELECT {ordinal} AS `__ordinal`, {literal_sql(rule.text)} AS `Rule`, {literal_sql('Passed' if rule.passed else 'Failed')} AS `Outcome`, "
+            f"SELECT {ordinal} AS `__ordinal`, {literal_sql(rule.text)} AS `Rule`, "
+            f"{literal_sql('Passed' if rule.passed else 'Failed')} AS `Outcome`, "
             f"CAST({literal_sql(rule.reason)} AS STRING) AS `FailureReason`, {metrics} AS `EvaluatedMetrics`"
         )
     # In the ruleset's order, as Glue lists the outcomes.
     union = " UNION ALL ".join(rows)
-    return session.sql(f"SELECT `Rule`, `Outcome`, `FailureReason`, `EvaluatedMetrics` FROM ({union}) ORDER BY `__ordinal`")
+    return session.sql(
+        f"SELECT `Rule`, `Outcome`, `FailureReason`, `EvaluatedMetrics` FROM ({union}) ORDER BY `__ordinal`"
+    )
 
 
 class EvaluateDataQuality(Surface):
@@ -295,7 +314,13 @@ class EvaluateDataQuality(Surface):
 
     _api_name = "EvaluateDataQuality"
 
-    def process_rows(self, frame: DynamicFrame, ruleset: str, publishing_options: Optional[dict[str, Any]] = None, additional_options: Optional[dict[str, Any]] = None) -> DynamicFrameCollection:
+    def process_rows(
+        self,
+        frame: DynamicFrame,
+        ruleset: str,
+        publishing_options: Optional[dict[str, Any]] = None,
+        additional_options: Optional[dict[str, Any]] = None,
+    ) -> DynamicFrameCollection:
         rules = parse_ruleset(ruleset)
         _evaluate(frame, rules)
         _report(rules, (publishing_options or {}).get("dataQualityEvaluationContext", "default_context"))
@@ -306,7 +331,9 @@ class EvaluateDataQuality(Surface):
         )
 
     @classmethod
-    def apply(cls, frame: DynamicFrame, ruleset: str, publishing_options: Optional[dict[str, Any]] = None) -> DynamicFrame:
+    def apply(
+        cls, frame: DynamicFrame, ruleset: str, publishing_options: Optional[dict[str, Any]] = None
+    ) -> DynamicFrame:
         rules = parse_ruleset(ruleset)
         _evaluate(frame, rules)
         _report(rules, (publishing_options or {}).get("dataQualityEvaluationContext", "default_context"))

@@ -13,15 +13,17 @@ class SparkContext(Surface):
     """The one SparkContext of the process."""
 
     _api_name = "SparkContext"
-    _active: Optional["SparkContext"] = None
+    _active: Optional[SparkContext] = None
 
-    def __init__(self, master: Optional[str] = None, appName: Optional[str] = None, conf: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self, master: Optional[str] = None, appName: Optional[str] = None, conf: Any = None, **kwargs: Any
+    ) -> None:
         self.master = master or "local[*]"
         self.appName = appName or "glueless"
         SparkContext._active = self
 
     @classmethod
-    def getOrCreate(cls, conf: Any = None) -> "SparkContext":
+    def getOrCreate(cls, conf: Any = None) -> SparkContext:
         return cls._active or cls()
 
     def setLogLevel(self, logLevel: str) -> None:
@@ -43,17 +45,17 @@ class SparkConf(Surface):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._values: dict[str, str] = {}
 
-    def set(self, key: str, value: Any) -> "SparkConf":
+    def set(self, key: str, value: Any) -> SparkConf:
         self._values[key] = str(value)
         return self
 
-    def setAppName(self, name: str) -> "SparkConf":
+    def setAppName(self, name: str) -> SparkConf:
         return self.set("spark.app.name", name)
 
-    def setMaster(self, master: str) -> "SparkConf":
+    def setMaster(self, master: str) -> SparkConf:
         return self.set("spark.master", master)
 
-    def setAll(self, pairs: Any) -> "SparkConf":
+    def setAll(self, pairs: Any) -> SparkConf:
         for k, v in pairs:
             self.set(k, v)
         return self

@@ -30,12 +30,28 @@ def _glue_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
 
 
 class Join(GlueTransform):
-    def __call__(self, frame1: DynamicFrame, frame2: DynamicFrame, keys1: Any, keys2: Any, transformation_ctx: str = "", **kwargs: Any) -> DynamicFrame:
+    def __call__(
+        self,
+        frame1: DynamicFrame,
+        frame2: DynamicFrame,
+        keys1: Any,
+        keys2: Any,
+        transformation_ctx: str = "",
+        **kwargs: Any,
+    ) -> DynamicFrame:
         return frame1.join(keys1, keys2, frame2, transformation_ctx)
 
 
 class Filter(GlueTransform):
-    def __call__(self, frame: DynamicFrame, f: Any, transformation_ctx: str = "", info: str = "", stageThreshold: int = 0, totalThreshold: int = 0) -> DynamicFrame:
+    def __call__(
+        self,
+        frame: DynamicFrame,
+        f: Any,
+        transformation_ctx: str = "",
+        info: str = "",
+        stageThreshold: int = 0,
+        totalThreshold: int = 0,
+    ) -> DynamicFrame:
         return frame.filter(f, transformation_ctx, info, stageThreshold, totalThreshold)
 
 
@@ -50,19 +66,41 @@ class SelectFields(GlueTransform):
 
 
 class RenameField(GlueTransform):
-    def __call__(self, frame: DynamicFrame, old_name: str, new_name: str, transformation_ctx: str = "", **kwargs: Any) -> DynamicFrame:
+    def __call__(
+        self, frame: DynamicFrame, old_name: str, new_name: str, transformation_ctx: str = "", **kwargs: Any
+    ) -> DynamicFrame:
         return frame.rename_field(old_name, new_name, transformation_ctx)
 
 
 class SplitFields(GlueTransform):
-    def __call__(self, frame: DynamicFrame, paths: Any, name1: Any = None, name2: Any = None, transformation_ctx: str = "", **kwargs: Any) -> DynamicFrameCollection:
+    def __call__(
+        self,
+        frame: DynamicFrame,
+        paths: Any,
+        name1: Any = None,
+        name2: Any = None,
+        transformation_ctx: str = "",
+        **kwargs: Any,
+    ) -> DynamicFrameCollection:
         # Glue names the parts after the frame (``frame1`` / ``frame2`` for an unnamed one).
         base = frame.name or "frame"
-        return frame.split_fields(paths, name1 if name1 is not None else base + "1", name2 if name2 is not None else base + "2", transformation_ctx)
+        return frame.split_fields(
+            paths,
+            name1 if name1 is not None else base + "1",
+            name2 if name2 is not None else base + "2",
+            transformation_ctx,
+        )
 
 
 class ApplyMapping(GlueTransform):
-    def __call__(self, frame: DynamicFrame, mappings: list[Any], case_sensitive: bool = False, transformation_ctx: str = "", **kwargs: Any) -> DynamicFrame:
+    def __call__(
+        self,
+        frame: DynamicFrame,
+        mappings: list[Any],
+        case_sensitive: bool = False,
+        transformation_ctx: str = "",
+        **kwargs: Any,
+    ) -> DynamicFrame:
         return frame.apply_mapping(mappings, case_sensitive, transformation_ctx)
 
 
@@ -72,7 +110,16 @@ class DropNullFields(GlueTransform):
 
 
 class ResolveChoice(GlueTransform):
-    def __call__(self, frame: DynamicFrame, specs: Any = None, choice: str = "", database: Any = None, table_name: Any = None, transformation_ctx: str = "", **kwargs: Any) -> DynamicFrame:
+    def __call__(
+        self,
+        frame: DynamicFrame,
+        specs: Any = None,
+        choice: str = "",
+        database: Any = None,
+        table_name: Any = None,
+        transformation_ctx: str = "",
+        **kwargs: Any,
+    ) -> DynamicFrame:
         return frame.resolveChoice(specs, choice, database, table_name, transformation_ctx)
 
 

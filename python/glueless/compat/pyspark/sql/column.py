@@ -104,7 +104,9 @@ class Column(Surface):
 
     _api_name = "Column"
 
-    def __init__(self, render: Callable[[RefRenderer], str], name: Optional[str] = None, frames: frozenset[int] = frozenset()) -> None:
+    def __init__(
+        self, render: Callable[[RefRenderer], str], name: Optional[str] = None, frames: frozenset[int] = frozenset()
+    ) -> None:
         self._render = render
         self._name = name
         self._frames = frames
@@ -119,7 +121,7 @@ class Column(Surface):
 
     # --- construction -------------------------------------------------------------------------
     @staticmethod
-    def ref(name: str, frame: Optional[int] = None) -> "Column":
+    def ref(name: str, frame: Optional[int] = None) -> Column:
         """A column by name: a frame's own (resolved) column is that one name; a name a script
         wrote is read as Spark reads it (:func:`attribute_parts`)."""
         if name == "*":
@@ -131,11 +133,11 @@ class Column(Surface):
         return column
 
     @staticmethod
-    def raw(sql: str, name: Optional[str] = None) -> "Column":
+    def raw(sql: str, name: Optional[str] = None) -> Column:
         return Column(lambda r: sql, name)
 
     @staticmethod
-    def of(value: Any) -> "Column":
+    def of(value: Any) -> Column:
         """A Column as is; a string names a column; anything else is a literal."""
         if isinstance(value, Column):
             return value
@@ -144,7 +146,7 @@ class Column(Surface):
         return Column.raw(literal_sql(value))
 
     @staticmethod
-    def lit(value: Any) -> "Column":
+    def lit(value: Any) -> Column:
         if isinstance(value, Column):
             return value
         return Column.raw(literal_sql(value))
@@ -153,7 +155,7 @@ class Column(Surface):
         """The expression as Spark SQL; references unqualified unless ``refs`` says otherwise."""
         return self._render(refs or (lambda frame, parts: render_parts(parts)))
 
-    def _binary(self, op: str, other: Any, reverse: bool = False) -> "Column":
+    def _binary(self, op: str, other: Any, reverse: bool = False) -> Column:
         right = Column.lit(other)
         left = self
         if reverse:
@@ -161,115 +163,116 @@ class Column(Surface):
         return Column(lambda r: f"({left.sql(r)} {op} {right.sql(r)})", None, left._frames | right._frames)
 
     # --- operators ----------------------------------------------------------------------------
-    def __eq__(self, other: Any) -> "Column":  # type: ignore[override]
+    def __eq__(self, other: Any) -> Column:  # type: ignore[override]
         return self._binary("=", other)
 
-    def __ne__(self, other: Any) -> "Column":  # type: ignore[override]
+    def __ne__(self, other: Any) -> Column:  # type: ignore[override]
         return self._binary("!=", other)
 
-    def __lt__(self, other: Any) -> "Column":
+    def __lt__(self, other: Any) -> Column:
         return self._binary("<", other)
 
-    def __le__(self, other: Any) -> "Column":
+    def __le__(self, other: Any) -> Column:
         return self._binary("<=", other)
 
-    def __gt__(self, other: Any) -> "Column":
+    def __gt__(self, other: Any) -> Column:
         return self._binary(">", other)
 
-    def __ge__(self, other: Any) -> "Column":
+    def __ge__(self, other: Any) -> Column:
         return self._binary(">=", other)
 
-    def __and__(self, other: Any) -> "Column":
+    def __and__(self, other: Any) -> Column:
         return self._binary("AND", other)
 
-    def __or__(self, other: Any) -> "Column":
+    def __or__(self, other: Any) -> Column:
         return self._binary("OR", other)
 
-    def __rand__(self, other: Any) -> "Column":
+    def __rand__(self, other: Any) -> Column:
         return self._binary("AND", other, reverse=True)
 
-    def __ror__(self, other: Any) -> "Column":
+    def __ror__(self, other: Any) -> Column:
         return self._binary("OR", other, reverse=True)
 
-    def __invert__(self) -> "Column":
+    def __invert__(self) -> Column:
         return Column(lambda r: f"(NOT {self.sql(r)})", None, self._frames)
 
-    def __neg__(self) -> "Column":
+    def __neg__(self) -> Column:
         return Column(lambda r: f"(- {self.sql(r)})", None, self._frames)
 
-    def __add__(self, other: Any) -> "Column":
+    def __add__(self, other: Any) -> Column:
         return self._binary("+", other)
 
-    def __radd__(self, other: Any) -> "Column":
+    def __radd__(self, other: Any) -> Column:
         return self._binary("+", other, reverse=True)
 
-    def __sub__(self, other: Any) -> "Column":
+    def __sub__(self, other: Any) -> Column:
         return self._binary("-", other)
 
-    def __rsub__(self, other: Any) -> "Column":
+    def __rsub__(self, other: Any) -> Column:
         return self._binary("-", other, reverse=True)
 
-    def __mul__(self, other: Any) -> "Column":
+    def __mul__(self, other: Any) -> Column:
         return self._binary("*", other)
 
-    def __rmul__(self, other: Any) -> "Column":
+    def __rmul__(self, other: Any) -> Column:
         return self._binary("*", other, reverse=True)
 
-    def __truediv__(self, other: Any) -> "Column":
+    def __truediv__(self, other: Any) -> Column:
         return self._binary("/", other)
 
-    def __rtruediv__(self, other: Any) -> "Column":
+    def __rtruediv__(self, other: Any) -> Column:
         return self._binary("/", other, reverse=True)
 
-    def __mod__(self, other: Any) -> "Column":
+    def __mod__(self, other: Any) -> Column:
         return self._binary("%", other)
 
     def __bool__(self) -> bool:
         raise ValueError(
-            "Cannot convert column into bool: please use '&' for 'and', '|' for 'or', '~' for 'not' when building DataFrame boolean expressions."
+            "Cannot convert column into bool: please use '&' for 'and', '|' for 'or', '~' for 'not' "
+            "when building DataFrame boolean expressions."
         )
 
     __hash__ = None  # type: ignore[assignment]
 
     # --- methods ------------------------------------------------------------------------------
-    def _postfix(self, text: str) -> "Column":
+    def _postfix(self, text: str) -> Column:
         return Column(lambda r: f"({self.sql(r)} {text})", None, self._frames)
 
-    def isNull(self) -> "Column":
+    def isNull(self) -> Column:
         return self._postfix("IS NULL")
 
-    def isNotNull(self) -> "Column":
+    def isNotNull(self) -> Column:
         return self._postfix("IS NOT NULL")
 
-    def isin(self, *values: Any) -> "Column":
+    def isin(self, *values: Any) -> Column:
         if len(values) == 1 and isinstance(values[0], (list, tuple, set)):
             values = tuple(values[0])
         items = [Column.lit(v) for v in values]
         return Column(lambda r: f"({self.sql(r)} IN ({', '.join(i.sql(r) for i in items)}))", None, self._frames)
 
-    def between(self, low: Any, high: Any) -> "Column":
+    def between(self, low: Any, high: Any) -> Column:
         lo, hi = Column.lit(low), Column.lit(high)
         return Column(lambda r: f"({self.sql(r)} BETWEEN {lo.sql(r)} AND {hi.sql(r)})", None, self._frames)
 
-    def like(self, pattern: str) -> "Column":
+    def like(self, pattern: str) -> Column:
         return self._postfix(f"LIKE {literal_sql(pattern)}")
 
-    def rlike(self, pattern: str) -> "Column":
+    def rlike(self, pattern: str) -> Column:
         return Column(lambda r: f"regexp_like({self.sql(r)}, {literal_sql(pattern)})", None, self._frames)
 
-    def startswith(self, prefix: Any) -> "Column":
+    def startswith(self, prefix: Any) -> Column:
         p = Column.lit(prefix)
         return Column(lambda r: f"startswith({self.sql(r)}, {p.sql(r)})", None, self._frames)
 
-    def endswith(self, suffix: Any) -> "Column":
+    def endswith(self, suffix: Any) -> Column:
         s = Column.lit(suffix)
         return Column(lambda r: f"endswith({self.sql(r)}, {s.sql(r)})", None, self._frames)
 
-    def contains(self, other: Any) -> "Column":
+    def contains(self, other: Any) -> Column:
         o = Column.lit(other)
         return Column(lambda r: f"contains({self.sql(r)}, {o.sql(r)})", None, self._frames)
 
-    def alias(self, *names: str, **kwargs: Any) -> "Column":
+    def alias(self, *names: str, **kwargs: Any) -> Column:
         if len(names) != 1 or kwargs:
             unsupported("Column.alias", "one name, without metadata")
         name = names[0]
@@ -279,38 +282,38 @@ class Column(Surface):
 
     name = alias
 
-    def cast(self, data_type: Any) -> "Column":
+    def cast(self, data_type: Any) -> Column:
         type_sql = data_type if isinstance(data_type, str) else data_type.simpleString()
         return Column(lambda r: f"CAST({self.sql(r)} AS {type_sql})", None, self._frames)
 
     astype = cast
 
-    def asc(self) -> "Column":
+    def asc(self) -> Column:
         return self._postfix("ASC")
 
-    def desc(self) -> "Column":
+    def desc(self) -> Column:
         return self._postfix("DESC")
 
-    def asc_nulls_first(self) -> "Column":
+    def asc_nulls_first(self) -> Column:
         return self._postfix("ASC NULLS FIRST")
 
-    def asc_nulls_last(self) -> "Column":
+    def asc_nulls_last(self) -> Column:
         return self._postfix("ASC NULLS LAST")
 
-    def desc_nulls_first(self) -> "Column":
+    def desc_nulls_first(self) -> Column:
         return self._postfix("DESC NULLS FIRST")
 
-    def desc_nulls_last(self) -> "Column":
+    def desc_nulls_last(self) -> Column:
         return self._postfix("DESC NULLS LAST")
 
-    def when(self, condition: "Column", value: Any) -> "Column":
+    def when(self, condition: Column, value: Any) -> Column:
         unsupported("Column.when", "start with pyspark.sql.functions.when")
 
-    def getField(self, name: str) -> "Column":
+    def getField(self, name: str) -> Column:
         """A struct's field (``col("window").getField("start")``), named as the field."""
         return Column(lambda r: f"{self.sql(r)}[{literal_sql(name)}]", name, self._frames)
 
-    def __getitem__(self, key: Any) -> "Column":
+    def __getitem__(self, key: Any) -> Column:
         if isinstance(key, str):
             return self.getField(key)
         unsupported("Column[...]", "only a struct field by name")
@@ -336,8 +339,8 @@ class CaseWhen(Column):
 
         super().__init__(render, None, frames)
 
-    def when(self, condition: Column, value: Any) -> "CaseWhen":
+    def when(self, condition: Column, value: Any) -> CaseWhen:
         return CaseWhen(self._branches + [(condition, Column.lit(value))], self._default)
 
-    def otherwise(self, value: Any) -> "CaseWhen":
+    def otherwise(self, value: Any) -> CaseWhen:
         return CaseWhen(self._branches, Column.lit(value))

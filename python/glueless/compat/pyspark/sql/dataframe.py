@@ -86,7 +86,7 @@ class DataFrame(Surface):
             return Column.ref(name, self._id)
         return super().__getattr__(name)
 
-    def _new(self, frame: Frame) -> "DataFrame":
+    def _new(self, frame: Frame) -> DataFrame:
         return DataFrame(frame, self.sparkSession)
 
     def _sql(self, c: Any) -> str:
@@ -94,7 +94,7 @@ class DataFrame(Surface):
         return Column.of(c).sql()
 
     # --- transformations ----------------------------------------------------------------------
-    def select(self, *cols: Any) -> "DataFrame":
+    def select(self, *cols: Any) -> DataFrame:
         if len(cols) == 1 and isinstance(cols[0], (list, tuple)):
             cols = tuple(cols[0])
         # Only joined sides' stars (`joined.select(left["*"])`): taken by position.
@@ -104,30 +104,30 @@ class DataFrame(Surface):
             return self._new(self._frame.select_positions([i for side in sides for i in side]))
         return self._new(self._frame.select([self._sql(c) for c in cols]))
 
-    def selectExpr(self, *exprs: str) -> "DataFrame":
+    def selectExpr(self, *exprs: str) -> DataFrame:
         if len(exprs) == 1 and isinstance(exprs[0], (list, tuple)):
             exprs = tuple(exprs[0])
         return self._new(self._frame.select(list(exprs)))
 
-    def filter(self, condition: Union[Column, str]) -> "DataFrame":
+    def filter(self, condition: Union[Column, str]) -> DataFrame:
         text = condition if isinstance(condition, str) else condition.sql()
         return self._new(self._frame.filter(text))
 
     where = filter
 
-    def withColumn(self, colName: str, col: Column) -> "DataFrame":
+    def withColumn(self, colName: str, col: Column) -> DataFrame:
         return self._new(self._frame.with_column(colName, Column.of(col).sql()))
 
-    def withColumns(self, colsMap: dict[str, Column]) -> "DataFrame":
+    def withColumns(self, colsMap: dict[str, Column]) -> DataFrame:
         df = self
         for name, c in colsMap.items():
             df = df.withColumn(name, c)
         return df
 
-    def withColumnRenamed(self, existing: str, new: str) -> "DataFrame":
+    def withColumnRenamed(self, existing: str, new: str) -> DataFrame:
         return self._new(self._frame.rename(existing, new))
 
-    def drop(self, *cols: Any) -> "DataFrame":
+    def drop(self, *cols: Any) -> DataFrame:
         names = []
         for c in cols:
             if isinstance(c, Column):
@@ -138,21 +138,23 @@ class DataFrame(Surface):
                 names.append(c)
         return self._new(self._frame.drop(names))
 
-    def distinct(self) -> "DataFrame":
+    def distinct(self) -> DataFrame:
         return self._new(self._frame.distinct())
 
-    def dropDuplicates(self, subset: Optional[list[str]] = None) -> "DataFrame":
+    def dropDuplicates(self, subset: Optional[list[str]] = None) -> DataFrame:
         if isinstance(subset, str):
             subset = [subset]
         return self._new(self._frame.drop_duplicates(list(subset or [])))
 
     drop_duplicates = dropDuplicates
 
-    def join(self, other: "DataFrame", on: Any = None, how: Optional[str] = None) -> "DataFrame":
+    def join(self, other: DataFrame, on: Any = None, how: Optional[str] = None) -> DataFrame:
         how = how or "inner"
         if on is None:
             how = "cross" if how == "inner" else how
-            return self._joined(self._frame.join_on(other._frame, None, how, _view(self._id), _view(other._id)), other, how)
+            return self._joined(
+                self._frame.join_on(other._frame, None, how, _view(self._id), _view(other._id)), other, how
+            )
         if isinstance(on, str):
             on = [on]
         if isinstance(on, (list, tuple)) and all(isinstance(k, str) for k in on):
@@ -170,9 +172,11 @@ class DataFrame(Surface):
                 return f"{quote(_view(right))}.{render_parts(parts)}"
             return render_parts(parts)
 
-        return self._joined(self._frame.join_on(other._frame, condition.sql(refs), how, _view(left), _view(right)), other, how)
+        return self._joined(
+            self._frame.join_on(other._frame, condition.sql(refs), how, _view(left), _view(right)), other, how
+        )
 
-    def _joined(self, frame: Frame, other: "DataFrame", how: str) -> "DataFrame":
+    def _joined(self, frame: Frame, other: DataFrame, how: str) -> DataFrame:
         """A join's result, which keeps this frame's columns and then (but in a semi or anti
         join) the other's: it remembers where each side's are."""
         joined = self._new(frame)
@@ -183,20 +187,22 @@ class DataFrame(Surface):
             joined._sides.update({k: range(r.start + width, r.stop + width) for k, r in other._sides.items()})
         return joined
 
-    def crossJoin(self, other: "DataFrame") -> "DataFrame":
-        return self._joined(self._frame.join_on(other._frame, None, "cross", _view(self._id), _view(other._id)), other, "cross")
+    def crossJoin(self, other: DataFrame) -> DataFrame:
+        return self._joined(
+            self._frame.join_on(other._frame, None, "cross", _view(self._id), _view(other._id)), other, "cross"
+        )
 
-    def groupBy(self, *cols: Any) -> "GroupedData":
+    def groupBy(self, *cols: Any) -> GroupedData:
         if len(cols) == 1 and isinstance(cols[0], (list, tuple)):
             cols = tuple(cols[0])
         return GroupedData(self, [self._sql(c) for c in cols])
 
     groupby = groupBy
 
-    def agg(self, *exprs: Any) -> "DataFrame":
+    def agg(self, *exprs: Any) -> DataFrame:
         return self.groupBy().agg(*exprs)
 
-    def orderBy(self, *cols: Any, ascending: Any = None) -> "DataFrame":
+    def orderBy(self, *cols: Any, ascending: Any = None) -> DataFrame:
         if len(cols) == 1 and isinstance(cols[0], (list, tuple)):
             cols = tuple(cols[0])
         exprs = [self._sql(c) for c in cols]
@@ -207,34 +213,34 @@ class DataFrame(Surface):
 
     sort = orderBy
 
-    def limit(self, num: int) -> "DataFrame":
+    def limit(self, num: int) -> DataFrame:
         return self._new(self._frame.limit(num))
 
-    def union(self, other: "DataFrame") -> "DataFrame":
+    def union(self, other: DataFrame) -> DataFrame:
         return self._new(self._frame.union(other._frame, False))
 
     unionAll = union
 
-    def unionByName(self, other: "DataFrame", allowMissingColumns: bool = False) -> "DataFrame":
+    def unionByName(self, other: DataFrame, allowMissingColumns: bool = False) -> DataFrame:
         if allowMissingColumns:
             unsupported("DataFrame.unionByName", "allowMissingColumns=True")
         return self._new(self._frame.union(other._frame, True))
 
-    def alias(self, alias: str) -> "DataFrame":
+    def alias(self, alias: str) -> DataFrame:
         return self
 
-    def cache(self) -> "DataFrame":
+    def cache(self) -> DataFrame:
         return self
 
     persist = cache
 
-    def unpersist(self, blocking: bool = False) -> "DataFrame":
+    def unpersist(self, blocking: bool = False) -> DataFrame:
         return self
 
-    def repartition(self, *args: Any, **kwargs: Any) -> "DataFrame":
+    def repartition(self, *args: Any, **kwargs: Any) -> DataFrame:
         return self
 
-    def coalesce(self, numPartitions: int) -> "DataFrame":
+    def coalesce(self, numPartitions: int) -> DataFrame:
         return self
 
     def createOrReplaceTempView(self, name: str) -> None:
@@ -244,7 +250,10 @@ class DataFrame(Surface):
         if name.lower() in self.sparkSession._session.view_names():
             from glueless.exceptions import SqlError
 
-            raise SqlError(f"[TEMP_TABLE_OR_VIEW_ALREADY_EXISTS] Cannot create the temporary view `{name}` because it already exists.")
+            raise SqlError(
+                f"[TEMP_TABLE_OR_VIEW_ALREADY_EXISTS] Cannot create the temporary view `{name}` "
+                "because it already exists."
+            )
         self.createOrReplaceTempView(name)
 
     createOrReplaceGlobalTempView = createOrReplaceTempView
@@ -290,13 +299,13 @@ class DataFrame(Surface):
     def printSchema(self) -> None:
         print(self._frame.schema_tree(False))
 
-    def toDF(self, *names: str) -> "DataFrame":
+    def toDF(self, *names: str) -> DataFrame:
         if len(names) != len(self.columns):
             raise ValueError(f"toDF: {len(names)} names for {len(self.columns)} columns")
         return self.select(*[Column.ref(c).alias(n) for c, n in zip(self.columns, names)])
 
     @property
-    def write(self) -> "DataFrameWriter":
+    def write(self) -> DataFrameWriter:
         from glueless.compat.pyspark.sql.readwriter import DataFrameWriter
 
         return DataFrameWriter(self)

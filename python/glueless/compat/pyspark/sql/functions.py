@@ -97,7 +97,9 @@ def max(c: Any) -> Column:  # noqa: A001
     return _aggregate("max", c, _call("max", c))
 
 
-def window(timeColumn: Any, windowDuration: str, slideDuration: str | None = None, startTime: str | None = None) -> Column:
+def window(
+    timeColumn: Any, windowDuration: str, slideDuration: str | None = None, startTime: str | None = None
+) -> Column:
     """A time window for a streaming ``groupBy`` (the core's event-time windows, Spark's rules)."""
     if startTime is not None:
         unsupported("pyspark.sql.functions.window", "startTime")

@@ -5,14 +5,15 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from urllib.parse import unquote
 from typing import Any, Optional, Union
+from urllib.parse import unquote
 
 from glueless._glueless import commit_staged_folder
 from glueless.compat import _run
 from glueless.compat._unsupported import Surface, unsupported
 from glueless.compat.pyspark.sql.column import quote
 from glueless.compat.pyspark.sql.dataframe import DataFrame
+
 
 class DataFrameReader(Surface):
     """``spark.read``: json, parquet and csv files."""
@@ -24,20 +25,20 @@ class DataFrameReader(Surface):
         self._format = "parquet"
         self._options: dict[str, Any] = {}
 
-    def format(self, source: str) -> "DataFrameReader":
+    def format(self, source: str) -> DataFrameReader:
         self._format = source.lower()
         return self
 
-    def option(self, key: str, value: Any) -> "DataFrameReader":
+    def option(self, key: str, value: Any) -> DataFrameReader:
         self._options[key.lower()] = value
         return self
 
-    def options(self, **options: Any) -> "DataFrameReader":
+    def options(self, **options: Any) -> DataFrameReader:
         for k, v in options.items():
             self.option(k, v)
         return self
 
-    def schema(self, schema: Any) -> "DataFrameReader":
+    def schema(self, schema: Any) -> DataFrameReader:
         unsupported("DataFrameReader.schema", "batch reads infer the schema from the files")
 
     def load(self, path: Union[str, list[str], None] = None, format: Optional[str] = None, **options: Any) -> DataFrame:  # noqa: A002
@@ -93,7 +94,7 @@ def _read(session: Any, paths: list[str], fmt: str, options: dict[str, Any]) -> 
     separator = str(options.get("sep", options.get("delimiter", ",")))
     quote_char = str(options.get("quote", '"')) or None
     summaries = []
-    for values, group in (sorted(partitioned.items()) or [((), [])]):
+    for values, group in sorted(partitioned.items()) or [((), [])]:
         frame, summary = run.session.read_files(
             group, fmt, header=header, separator=separator, quote=quote_char, escape=options.get("escape")
         )
@@ -171,7 +172,7 @@ def _relative_folders(roots: list[str], location: str) -> list[str]:
         base = root if "://" in root else os.path.abspath(root)
         prefix = base.rstrip("/") + "/"
         if location.startswith(prefix):
-            return location[len(prefix):].split("/")[:-1]
+            return location[len(prefix) :].split("/")[:-1]
     return []
 
 
@@ -190,7 +191,11 @@ def _partition_type(values: list[Optional[str]]) -> str:
 
     if present and all(re.fullmatch(r"[+-]?\d+", v) for v in present):
         return "INT" if all(-(2**31) <= int(v) < 2**31 for v in present) else "BIGINT"
-    if present and all_parse(float) and not any(v.lower() in ("nan", "inf", "infinity", "-inf", "-infinity") for v in present):
+    if (
+        present
+        and all_parse(float)
+        and not any(v.lower() in ("nan", "inf", "infinity", "-inf", "-infinity") for v in present)
+    ):
         return "DOUBLE"
     if present and all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", v) for v in present):
         return "DATE"
@@ -216,33 +221,38 @@ class DataFrameWriter(Surface):
         self._options: dict[str, Any] = {}
         self._partition_by: list[str] = []
 
-    def mode(self, saveMode: Optional[str]) -> "DataFrameWriter":
+    def mode(self, saveMode: Optional[str]) -> DataFrameWriter:
         mode = (saveMode or "errorifexists").lower()
         if mode not in ("append", "overwrite", "error", "errorifexists", "ignore"):
-            raise ValueError(f"Unknown save mode: {saveMode}. Accepted save modes are 'overwrite', 'append', 'ignore', 'error', 'errorifexists', 'default'.")
+            raise ValueError(
+                f"Unknown save mode: {saveMode}. Accepted save modes are "
+                "'overwrite', 'append', 'ignore', 'error', 'errorifexists', 'default'."
+            )
         self._mode = "errorifexists" if mode == "error" else mode
         return self
 
-    def format(self, source: str) -> "DataFrameWriter":
+    def format(self, source: str) -> DataFrameWriter:
         self._format = source.lower()
         return self
 
-    def option(self, key: str, value: Any) -> "DataFrameWriter":
+    def option(self, key: str, value: Any) -> DataFrameWriter:
         self._options[key.lower()] = value
         return self
 
-    def options(self, **options: Any) -> "DataFrameWriter":
+    def options(self, **options: Any) -> DataFrameWriter:
         for k, v in options.items():
             self.option(k, v)
         return self
 
-    def partitionBy(self, *cols: str) -> "DataFrameWriter":
+    def partitionBy(self, *cols: str) -> DataFrameWriter:
         if len(cols) == 1 and isinstance(cols[0], (list, tuple)):
             cols = tuple(cols[0])
         self._partition_by = list(cols)
         return self
 
-    def save(self, path: Optional[str] = None, format: Optional[str] = None, mode: Optional[str] = None, **options: Any) -> None:  # noqa: A002
+    def save(
+        self, path: Optional[str] = None, format: Optional[str] = None, mode: Optional[str] = None, **options: Any
+    ) -> None:  # noqa: A002
         if format:
             self._format = format.lower()
         if mode:
@@ -265,7 +275,10 @@ class DataFrameWriter(Surface):
         if self._mode == "errorifexists" and existing:
             from glueless.exceptions import ConflictError
 
-            raise ConflictError(f"[PATH_ALREADY_EXISTS] Path {path} already exists. Set mode as \"overwrite\" to overwrite the existing path.")
+            raise ConflictError(
+                f"[PATH_ALREADY_EXISTS] Path {path} already exists. "
+                'Set mode as "overwrite" to overwrite the existing path.'
+            )
         if self._mode == "ignore" and existing:
             return
         frame = self._df._frame
@@ -290,7 +303,10 @@ class DataFrameWriter(Surface):
         if self._mode == "errorifexists" and exists:
             from glueless.exceptions import ConflictError
 
-            raise ConflictError(f"[DELTA_PATH_EXISTS] Cannot write to already existent path {target} without setting mode = 'overwrite'.")
+            raise ConflictError(
+                f"[DELTA_PATH_EXISTS] Cannot write to already existent path {target} "
+                "without setting mode = 'overwrite'."
+            )
         if self._mode == "ignore" and exists:
             return
         mode = "append" if self._mode == "append" else "overwrite"
@@ -303,14 +319,23 @@ class DataFrameWriter(Surface):
             self.option("compression", compression)
         self.format("json").save(path, mode=mode, **options)
 
-    def parquet(self, path: str, mode: Optional[str] = None, partitionBy: Any = None, compression: Optional[str] = None) -> None:
+    def parquet(
+        self, path: str, mode: Optional[str] = None, partitionBy: Any = None, compression: Optional[str] = None
+    ) -> None:
         if partitionBy:
             self.partitionBy(partitionBy)
         if compression:
             self.option("compression", compression)
         self.format("parquet").save(path, mode=mode)
 
-    def csv(self, path: str, mode: Optional[str] = None, compression: Optional[str] = None, header: Any = None, **options: Any) -> None:
+    def csv(
+        self,
+        path: str,
+        mode: Optional[str] = None,
+        compression: Optional[str] = None,
+        header: Any = None,
+        **options: Any,
+    ) -> None:
         if compression:
             self.option("compression", compression)
         if header is not None:
@@ -327,7 +352,8 @@ def _refuse_duplicate_columns(columns: list[str]) -> None:
     for name in columns:
         if name.lower() in seen:
             raise SqlError(
-                f"[COLUMN_ALREADY_EXISTS] The column `{name.lower()}` already exists. Choose another name or rename the existing column."
+                f"[COLUMN_ALREADY_EXISTS] The column `{name.lower()}` already exists. "
+                "Choose another name or rename the existing column."
             )
         seen.add(name.lower())
 

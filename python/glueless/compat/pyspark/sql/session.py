@@ -30,22 +30,22 @@ class Builder(Surface):
     def __init__(self) -> None:
         self._conf: dict[str, str] = {}
 
-    def appName(self, name: str) -> "Builder":
+    def appName(self, name: str) -> Builder:
         self._conf["spark.app.name"] = name
         return self
 
-    def master(self, master: str) -> "Builder":
+    def master(self, master: str) -> Builder:
         return self
 
-    def config(self, key: Any = None, value: Any = None, conf: Any = None, map: Any = None) -> "Builder":  # noqa: A002
+    def config(self, key: Any = None, value: Any = None, conf: Any = None, map: Any = None) -> Builder:  # noqa: A002
         if isinstance(key, str):
             self._conf[key] = str(value)
         return self
 
-    def enableHiveSupport(self) -> "Builder":
+    def enableHiveSupport(self) -> Builder:
         return self
 
-    def getOrCreate(self) -> "SparkSession":
+    def getOrCreate(self) -> SparkSession:
         session = SparkSession._active()
         for k, v in self._conf.items():
             session.conf.set(k, v)
@@ -56,7 +56,7 @@ class SparkSession(Surface):
     """A Spark session whose queries run on glueless (DataFusion with Spark's rules)."""
 
     _api_name = "SparkSession"
-    _instance: Optional["SparkSession"] = None
+    _instance: Optional[SparkSession] = None
     _instance_run: Optional[object] = None
 
     class _BuilderDescriptor:
@@ -71,7 +71,7 @@ class SparkSession(Surface):
         self._sc = sparkContext
 
     @classmethod
-    def _active(cls) -> "SparkSession":
+    def _active(cls) -> SparkSession:
         run = _run.current()
         if cls._instance is None or cls._instance_run is not run:
             cls._instance = SparkSession()
@@ -79,7 +79,7 @@ class SparkSession(Surface):
         return cls._instance
 
     @classmethod
-    def getActiveSession(cls) -> Optional["SparkSession"]:
+    def getActiveSession(cls) -> Optional[SparkSession]:
         return cls._active()
 
     @property
@@ -125,5 +125,5 @@ class SparkSession(Surface):
     def stop(self) -> None:
         pass
 
-    def newSession(self) -> "SparkSession":
+    def newSession(self) -> SparkSession:
         return self

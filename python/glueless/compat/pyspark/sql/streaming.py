@@ -87,24 +87,26 @@ class DataStreamReader(Surface):
         self._schema: Optional[str] = None
         self._options: dict[str, Any] = {}
 
-    def format(self, source: str) -> "DataStreamReader":
+    def format(self, source: str) -> DataStreamReader:
         self._format = source.lower()
         return self
 
-    def option(self, key: str, value: Any) -> "DataStreamReader":
+    def option(self, key: str, value: Any) -> DataStreamReader:
         self._options[key.lower()] = value
         return self
 
-    def options(self, **options: Any) -> "DataStreamReader":
+    def options(self, **options: Any) -> DataStreamReader:
         for k, v in options.items():
             self.option(k, v)
         return self
 
-    def schema(self, schema: Union[StructType, str]) -> "DataStreamReader":
+    def schema(self, schema: Union[StructType, str]) -> DataStreamReader:
         self._schema = schema.ddl() if isinstance(schema, StructType) else str(schema)
         return self
 
-    def load(self, path: Optional[str] = None, format: Optional[str] = None, schema: Any = None, **options: Any) -> "StreamingDataFrame":  # noqa: A002
+    def load(
+        self, path: Optional[str] = None, format: Optional[str] = None, schema: Any = None, **options: Any
+    ) -> StreamingDataFrame:  # noqa: A002
         if format:
             self.format(format)
         if schema is not None:
@@ -115,7 +117,11 @@ class DataStreamReader(Surface):
             raise ValueError("readStream.load() needs a path")
         if self._format not in ("parquet", "json", "csv"):
             unsupported(f"DataStreamReader.format({self._format!r})", "streams read parquet, json and csv files")
-        known = _SOURCE_OPTIONS | (_TEXT_OPTIONS if self._format != "parquet" else set()) | (_CSV_OPTIONS if self._format == "csv" else set())
+        known = (
+            _SOURCE_OPTIONS
+            | (_TEXT_OPTIONS if self._format != "parquet" else set())
+            | (_CSV_OPTIONS if self._format == "csv" else set())
+        )
         for unknown in sorted(set(self._options) - known):
             unsupported(f"DataStreamReader.option({unknown!r}) for {self._format}")
         if self._format != "parquet" and self._schema is None:
@@ -142,13 +148,15 @@ class DataStreamReader(Surface):
         )
         return StreamingDataFrame(plan, self._session)
 
-    def parquet(self, path: str, **options: Any) -> "StreamingDataFrame":
+    def parquet(self, path: str, **options: Any) -> StreamingDataFrame:
         return self.load(path, "parquet", **options)
 
-    def json(self, path: str, schema: Any = None, **options: Any) -> "StreamingDataFrame":
+    def json(self, path: str, schema: Any = None, **options: Any) -> StreamingDataFrame:
         return self.load(path, "json", schema, **options)
 
-    def csv(self, path: str, schema: Any = None, sep: Optional[str] = None, header: Any = None, **options: Any) -> "StreamingDataFrame":
+    def csv(
+        self, path: str, schema: Any = None, sep: Optional[str] = None, header: Any = None, **options: Any
+    ) -> StreamingDataFrame:
         return self.load(path, "csv", schema, sep=sep, header=header, **options)
 
 
@@ -187,7 +195,7 @@ class StreamingDataFrame(Surface):
         self._plan = plan
         self._session = session
 
-    def _then(self, op: BatchOp, columns: bool = False) -> "StreamingDataFrame":
+    def _then(self, op: BatchOp, columns: bool = False) -> StreamingDataFrame:
         plan = self._plan
         if plan.stateful:
             plan = replace(plan, after=plan.after + (op,))
@@ -197,16 +205,18 @@ class StreamingDataFrame(Surface):
             plan = replace(plan, after_watermark=plan.after_watermark + (_Op(op, columns),))
         return StreamingDataFrame(plan, self._session)
 
-    def withWatermark(self, eventTime: str, delayThreshold: str) -> "StreamingDataFrame":
+    def withWatermark(self, eventTime: str, delayThreshold: str) -> StreamingDataFrame:
         if self._plan.stateful:
             unsupported("DataFrame.withWatermark after a stateful operation")
         if self._plan.watermark is not None:
             unsupported("a second DataFrame.withWatermark on a stream")
         return StreamingDataFrame(replace(self._plan, watermark=(eventTime, delayThreshold)), self._session)
 
-    def groupBy(self, *cols: Any) -> "StreamingGroupedData":
+    def groupBy(self, *cols: Any) -> StreamingGroupedData:
         if self._plan.stateful:
-            unsupported("a second stateful operation on a stream (an aggregation after another, or after dropDuplicates)")
+            unsupported(
+                "a second stateful operation on a stream (an aggregation after another, or after dropDuplicates)"
+            )
         keys = tuple(Column.of(c) for c in _names(cols))
         for key in keys:
             if key._window is None and key._ref is None:
@@ -217,7 +227,7 @@ class StreamingDataFrame(Surface):
 
     groupby = groupBy
 
-    def _deduplicate(self, api: str, subset: Any, within: bool) -> "StreamingDataFrame":
+    def _deduplicate(self, api: str, subset: Any, within: bool) -> StreamingDataFrame:
         if self._plan.stateful:
             unsupported(f"DataFrame.{api} after a stateful operation")
         if subset is None:
@@ -231,41 +241,41 @@ class StreamingDataFrame(Surface):
             )
         return StreamingDataFrame(replace(self._plan, deduplicate=(keys, within)), self._session)
 
-    def dropDuplicates(self, subset: Optional[list[str]] = None) -> "StreamingDataFrame":
+    def dropDuplicates(self, subset: Optional[list[str]] = None) -> StreamingDataFrame:
         return self._deduplicate("dropDuplicates", subset, False)
 
     drop_duplicates = dropDuplicates
 
-    def dropDuplicatesWithinWatermark(self, subset: Optional[list[str]] = None) -> "StreamingDataFrame":
+    def dropDuplicatesWithinWatermark(self, subset: Optional[list[str]] = None) -> StreamingDataFrame:
         return self._deduplicate("dropDuplicatesWithinWatermark", subset, True)
 
-    def select(self, *cols: Any) -> "StreamingDataFrame":
+    def select(self, *cols: Any) -> StreamingDataFrame:
         names = [_column_name(c) for c in _names(cols)]
         only_names = all(isinstance(c, str) and c != "*" for c in _names(cols)) and all(names)
         return self._then(lambda df: df.select(*cols), columns=only_names)
 
-    def selectExpr(self, *exprs: str) -> "StreamingDataFrame":
+    def selectExpr(self, *exprs: str) -> StreamingDataFrame:
         return self._then(lambda df: df.selectExpr(*exprs))
 
-    def filter(self, condition: Any) -> "StreamingDataFrame":
+    def filter(self, condition: Any) -> StreamingDataFrame:
         return self._then(lambda df: df.filter(condition))
 
     where = filter
 
-    def withColumn(self, colName: str, col: Column) -> "StreamingDataFrame":
+    def withColumn(self, colName: str, col: Column) -> StreamingDataFrame:
         return self._then(lambda df: df.withColumn(colName, col))
 
-    def withColumns(self, colsMap: dict[str, Column]) -> "StreamingDataFrame":
+    def withColumns(self, colsMap: dict[str, Column]) -> StreamingDataFrame:
         return self._then(lambda df: df.withColumns(colsMap))
 
-    def withColumnRenamed(self, existing: str, new: str) -> "StreamingDataFrame":
+    def withColumnRenamed(self, existing: str, new: str) -> StreamingDataFrame:
         return self._then(lambda df: df.withColumnRenamed(existing, new))
 
-    def drop(self, *cols: Any) -> "StreamingDataFrame":
+    def drop(self, *cols: Any) -> StreamingDataFrame:
         return self._then(lambda df: df.drop(*cols))
 
     @property
-    def writeStream(self) -> "DataStreamWriter":
+    def writeStream(self) -> DataStreamWriter:
         return DataStreamWriter(self)
 
     def _no_rows(self, api: str) -> DataFrame:
@@ -274,7 +284,9 @@ class StreamingDataFrame(Surface):
         if plan.aggregated:
             unsupported(f"DataFrame.{api} of a streaming aggregation")
         if plan.schema is None:
-            unsupported(f"DataFrame.{api} of a stream without a declared schema", "declare it with readStream.schema(...)")
+            unsupported(
+                f"DataFrame.{api} of a stream without a declared schema", "declare it with readStream.schema(...)"
+            )
         df = DataFrame(_run.current().session.frame(stream_source_rows(plan.schema)), self._session)
         for op in plan.before_watermark + plan.after_watermark:
             df = op.run(df)
@@ -366,37 +378,45 @@ class DataStreamWriter(Surface):
         self._batch_function: Optional[Callable[[DataFrame, int], Any]] = None
         self._partition_by: list[str] = []
 
-    def format(self, source: str) -> "DataStreamWriter":
+    def format(self, source: str) -> DataStreamWriter:
         if source.lower() not in _SINKS:
             unsupported(f"DataStreamWriter.format({source!r})", "parquet, json, console, memory or foreachBatch")
         self._format = source.lower()
         return self
 
-    def outputMode(self, outputMode: str) -> "DataStreamWriter":
+    def outputMode(self, outputMode: str) -> DataStreamWriter:
         mode = outputMode.lower()
         if mode not in ("append", "update", "complete"):
-            raise ValueError(f"Unknown output mode {outputMode}. Accepted output modes are 'append', 'complete', 'update'")
+            raise ValueError(
+                f"Unknown output mode {outputMode}. Accepted output modes are 'append', 'complete', 'update'"
+            )
         self._mode = mode
         return self
 
-    def option(self, key: str, value: Any) -> "DataStreamWriter":
+    def option(self, key: str, value: Any) -> DataStreamWriter:
         self._options[key.lower()] = value
         return self
 
-    def options(self, **options: Any) -> "DataStreamWriter":
+    def options(self, **options: Any) -> DataStreamWriter:
         for k, v in options.items():
             self.option(k, v)
         return self
 
-    def partitionBy(self, *cols: str) -> "DataStreamWriter":
+    def partitionBy(self, *cols: str) -> DataStreamWriter:
         self._partition_by = [str(c) for c in _names(cols)]
         return self
 
-    def queryName(self, queryName: str) -> "DataStreamWriter":
+    def queryName(self, queryName: str) -> DataStreamWriter:
         self._name = queryName
         return self
 
-    def trigger(self, processingTime: Optional[str] = None, once: Optional[bool] = None, continuous: Optional[str] = None, availableNow: Optional[bool] = None) -> "DataStreamWriter":
+    def trigger(
+        self,
+        processingTime: Optional[str] = None,
+        once: Optional[bool] = None,
+        continuous: Optional[str] = None,
+        availableNow: Optional[bool] = None,
+    ) -> DataStreamWriter:
         given = [p for p in (processingTime, once, continuous, availableNow) if p is not None]
         if len(given) != 1:
             raise ValueError("Only one trigger can be set.")
@@ -412,15 +432,23 @@ class DataStreamWriter(Surface):
             raise ValueError("a trigger must be True (once=True, availableNow=True) or an interval")
         return self
 
-    def foreachBatch(self, func: Callable[[DataFrame, int], Any]) -> "DataStreamWriter":
+    def foreachBatch(self, func: Callable[[DataFrame, int], Any]) -> DataStreamWriter:
         self._format = "foreachBatch"
         self._batch_function = func
         return self
 
-    def foreach(self, f: Any) -> "DataStreamWriter":
+    def foreach(self, f: Any) -> DataStreamWriter:
         unsupported("DataStreamWriter.foreach", "use foreachBatch")
 
-    def start(self, path: Optional[str] = None, format: Optional[str] = None, outputMode: Optional[str] = None, partitionBy: Any = None, queryName: Optional[str] = None, **options: Any) -> "StreamingQuery":  # noqa: A002
+    def start(
+        self,
+        path: Optional[str] = None,
+        format: Optional[str] = None,
+        outputMode: Optional[str] = None,
+        partitionBy: Any = None,
+        queryName: Optional[str] = None,
+        **options: Any,
+    ) -> StreamingQuery:  # noqa: A002
         if format:
             self.format(format)
         if outputMode:
@@ -434,7 +462,7 @@ class DataStreamWriter(Surface):
             self._options["path"] = path
         return StreamingQuery._start(self)
 
-    def toTable(self, tableName: str, *args: Any, **kwargs: Any) -> "StreamingQuery":
+    def toTable(self, tableName: str, *args: Any, **kwargs: Any) -> StreamingQuery:
         unsupported("DataStreamWriter.toTable")
 
 
@@ -472,7 +500,7 @@ class StreamingQuery(Surface):
         self._memory: Any = None  # the memory sink's table (pyarrow), chunks appended batch by batch
 
     @classmethod
-    def _start(cls, writer: DataStreamWriter) -> "StreamingQuery":
+    def _start(cls, writer: DataStreamWriter) -> StreamingQuery:
         query = cls(writer)
         query._check()
         query._thread = threading.Thread(target=query._run, name=f"glueless-stream-{query.id[:8]}", daemon=True)
@@ -487,11 +515,17 @@ class StreamingQuery(Surface):
         if writer._format in _FILE_SINKS and not append:
             raise ValueError(f"Data source {writer._format} does not support {writer._mode.capitalize()} output mode")
         if writer._partition_by and writer._format not in _FILE_SINKS:
-            unsupported(f"DataStreamWriter.partitionBy with the {writer._format} sink", "file sinks (parquet, json) are partitioned")
+            unsupported(
+                f"DataStreamWriter.partitionBy with the {writer._format} sink",
+                "file sinks (parquet, json) are partitioned",
+            )
         if writer._format == "memory" and not writer._name:
             raise ValueError("queryName must be specified for memory sink")
         if "checkpointlocation" not in writer._options and writer._format in (*_FILE_SINKS, "foreachBatch"):
-            raise ValueError("checkpointLocation must be specified either through option(\"checkpointLocation\", ...) or SparkSession.conf.set(\"spark.sql.streaming.checkpointLocation\", ...)")
+            raise ValueError(
+                'checkpointLocation must be specified either through option("checkpointLocation", ...) or '
+                'SparkSession.conf.set("spark.sql.streaming.checkpointLocation", ...)'
+            )
         if writer._format in _FILE_SINKS and "path" not in writer._options:
             raise ValueError("'path' is not specified")
         if not plan.aggregated:
@@ -665,7 +699,7 @@ class StreamingQuery(Surface):
             if temporary:
                 shutil.rmtree(checkpoint, ignore_errors=True)
 
-    def _report(self, reports: list["BatchReport"], target: Optional[str]) -> None:
+    def _report(self, reports: list[BatchReport], target: Optional[str]) -> None:
         """The run's lines for the stream's source and sink (what this start() processed)."""
         run = _run.current()
         files = sum(len(r["files"]) for r in reports)
@@ -674,37 +708,55 @@ class StreamingQuery(Surface):
             total = sum(r[count] for r in reports)  # type: ignore[literal-required]
             if total:
                 source_detail[{"null_time": "without event time"}.get(count, count.replace("_", " "))] = total
-        run.report(_run.Event("source", f"readStream {self._plan.format}", self._plan.path, sum(r["rows"] for r in reports), source_detail))
+        run.report(
+            _run.Event(
+                "source",
+                f"readStream {self._plan.format}",
+                self._plan.path,
+                sum(r["rows"] for r in reports),
+                source_detail,
+            )
+        )
         sink = f"writeStream {self._writer._format} ({self._writer._mode})"
         detail = {"batches": len(reports), "files": sum(len(r["outputs"]) for r in reports)}
-        run.report(_run.Event("sink", sink, target or self._writer._name or "-", sum(r["emitted"] for r in reports), detail))
+        run.report(
+            _run.Event("sink", sink, target or self._writer._name or "-", sum(r["emitted"] for r in reports), detail)
+        )
 
-    def _record(self, report: "BatchReport") -> None:
+    def _record(self, report: BatchReport) -> None:
         seconds = report["seconds"]
         rows = report["rows"]
         watermark = _dt.datetime.fromtimestamp(report["watermark_us"] / 1e6, tz=_dt.timezone.utc)
-        self._progress.append({
-            "id": self.id,
-            "runId": self.runId,
-            "name": self.name,
-            "timestamp": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
-            "batchId": report["batch"],
-            "numInputRows": rows,
-            "processedRowsPerSecond": rows / seconds if seconds > 0 else 0.0,
-            "durationMs": {"triggerExecution": round(seconds * 1000)},
-            "eventTime": {"watermark": watermark.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"},
-            "stateOperators": self._state_operators(report),
-            "sources": [{"description": f"FileStreamSource[{self._plan.path}]", "numInputRows": rows}],
-            "sink": {"description": self._writer._format, "numOutputRows": report["emitted"]},
-        })
+        self._progress.append(
+            {
+                "id": self.id,
+                "runId": self.runId,
+                "name": self.name,
+                "timestamp": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
+                "batchId": report["batch"],
+                "numInputRows": rows,
+                "processedRowsPerSecond": rows / seconds if seconds > 0 else 0.0,
+                "durationMs": {"triggerExecution": round(seconds * 1000)},
+                "eventTime": {"watermark": watermark.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"},
+                "stateOperators": self._state_operators(report),
+                "sources": [{"description": f"FileStreamSource[{self._plan.path}]", "numInputRows": rows}],
+                "sink": {"description": self._writer._format, "numOutputRows": report["emitted"]},
+            }
+        )
         del self._progress[:-100]
 
-    def _state_operators(self, report: "BatchReport") -> list[dict[str, Any]]:
+    def _state_operators(self, report: BatchReport) -> list[dict[str, Any]]:
         plan = self._plan
         if not plan.stateful:
             return []
-        name = "stateStoreSave" if plan.aggregated else ("dedupeWithinWatermark" if plan.deduplicate and plan.deduplicate[1] else "dedupe")
-        return [{"operatorName": name, "numRowsTotal": report["open_groups"], "numRowsDroppedByWatermark": report["late"]}]
+        name = (
+            "stateStoreSave"
+            if plan.aggregated
+            else ("dedupeWithinWatermark" if plan.deduplicate and plan.deduplicate[1] else "dedupe")
+        )
+        return [
+            {"operatorName": name, "numRowsTotal": report["open_groups"], "numRowsDroppedByWatermark": report["late"]}
+        ]
 
     # --- the StreamingQuery API ---------------------------------------------------------------
     @property
@@ -738,7 +790,11 @@ class StreamingQuery(Surface):
     @property
     def status(self) -> dict[str, Any]:
         active = self.isActive
-        return {"message": "Processing new data" if active else "Stopped", "isDataAvailable": active, "isTriggerActive": active}
+        return {
+            "message": "Processing new data" if active else "Stopped",
+            "isDataAvailable": active,
+            "isTriggerActive": active,
+        }
 
     def exception(self) -> Optional[BaseException]:
         return self._error

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Optional
+from collections.abc import Iterator
+from typing import Any, Optional
 
 from glueless.compat._unsupported import module_getattr
 
@@ -72,7 +73,9 @@ class ArrayType(DataType):
 
 
 class StructField:
-    def __init__(self, name: str, dataType: DataType, nullable: bool = True, metadata: Optional[dict[str, Any]] = None) -> None:
+    def __init__(
+        self, name: str, dataType: DataType, nullable: bool = True, metadata: Optional[dict[str, Any]] = None
+    ) -> None:
         self.name = name
         self.dataType = dataType
         self.nullable = nullable
@@ -96,7 +99,7 @@ class StructType(DataType):
     def __init__(self, fields: Optional[list[StructField]] = None) -> None:
         self.fields = list(fields or [])
 
-    def add(self, field: Any, data_type: Any = None, nullable: bool = True) -> "StructType":
+    def add(self, field: Any, data_type: Any = None, nullable: bool = True) -> StructType:
         if isinstance(field, StructField):
             self.fields.append(field)
         else:
@@ -175,7 +178,7 @@ class Row(tuple):
 
     __fields__: tuple[str, ...]
 
-    def __new__(cls, *args: Any, **kwargs: Any) -> "Row":
+    def __new__(cls, *args: Any, **kwargs: Any) -> Row:
         if args and kwargs:
             raise ValueError("Can not use both args and kwargs to create Row")
         if kwargs:
@@ -187,7 +190,7 @@ class Row(tuple):
         return row
 
     @classmethod
-    def _make(cls, names: list[str], values: list[Any]) -> "Row":
+    def _make(cls, names: list[str], values: list[Any]) -> Row:
         row = tuple.__new__(cls, values)
         row.__fields__ = tuple(names)
         return row
