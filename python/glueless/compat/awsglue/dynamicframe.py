@@ -1,7 +1,7 @@
 """``awsglue.dynamicframe``: DynamicFrame and its collection, reader and writer, on glueless plans.
 
 A DynamicRecord holds only the fields it has: here a field is absent exactly where its value is
-null, so a JSON ``null`` and a missing key read the same (see docs/glue-scripts.md).
+null, so a JSON ``null`` and a missing key read the same (see docs/support/glue-scripts.md).
 """
 
 from __future__ import annotations
