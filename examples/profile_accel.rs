@@ -2,14 +2,14 @@
 #![allow(clippy::cast_precision_loss)]
 use std::time::Instant;
 
-use glueless::jobs::tables::{read_table, Table};
-use glueless::kernels::{distinct, semi_join, JoinInput};
-use glueless::landing::{read_files, LandingOptions, LandingSchema};
-use glueless::storage::objects;
+use glueless::core::json::{read_files, LandingOptions, LandingSchema};
+use glueless::core::kernels::{distinct, semi_join, JoinInput};
+use glueless::core::storage::objects;
+use glueless::stedi::tables::{read_table, Table};
 
 fn main() {
     let lake_path = std::env::args().nth(1).expect("lake");
-    let lake = glueless::jobs::Lake::open(&lake_path).unwrap();
+    let lake = glueless::stedi::Lake::open(&lake_path).unwrap();
     let t = Instant::now();
     let customers: Table = read_table(&lake, "customer", "trusted", "x", &[]).unwrap();
     println!("read customers {:?}", t.elapsed());
@@ -26,7 +26,7 @@ fn main() {
     let mb = landed.stats.bytes as f64 / 1e6;
     println!("landing best of 7 {best:?} ({} rows, {:.0} MB/s)", landed.stats.accepted, mb / best.as_secs_f64());
     let t = Instant::now();
-    let out = glueless::pool::install(|| {
+    let out = glueless::core::pool::install(|| {
         semi_join(
             JoinInput { schema: &landed.schema, batches: &landed.batches, keys: &["user"] },
             JoinInput { schema: &customers.schema, batches: &customers.batches, keys: &["email"] },
@@ -35,11 +35,12 @@ fn main() {
     .unwrap();
     println!("semi join {:?}", t.elapsed());
     let t = Instant::now();
-    let (kept, _) = glueless::pool::install(|| distinct(&landed.schema, &out.batches)).unwrap();
+    let (kept, _) = glueless::core::pool::install(|| distinct(&landed.schema, &out.batches)).unwrap();
     println!("distinct {:?}", t.elapsed());
     let t = Instant::now();
     let dir = std::env::temp_dir().join("profile-out.parquet");
     let _ = std::fs::remove_file(&dir);
-    glueless::storage::parquet_file::write(&glueless::storage::Location::Local(dir), &landed.schema, &kept).unwrap();
+    glueless::core::storage::parquet_file::write(&glueless::core::storage::Location::Local(dir), &landed.schema, &kept)
+        .unwrap();
     println!("parquet {:?}", t.elapsed());
 }

@@ -3,8 +3,8 @@
 //! earlier records (its shape path) decodes each record as a fresh decoder (its scanner path) does.
 #![no_main]
 
-use glueless::landing::decode::Decoder;
-use glueless::landing::{decode_bytes, LandingOptions, LandingSchema};
+use glueless::core::json::decode::Decoder;
+use glueless::core::json::{decode_bytes, LandingOptions, LandingSchema};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -9,6 +9,9 @@ __all__ = [
     "_debug_build",
     "_threads",
     "_failpoints",
+    "TypeNames",
+    "TYPE_NAMES",
+    "type_name",
     "ArrowTable",
     "LandingResult",
     "SqlSession",
@@ -60,6 +63,35 @@ _debug_build: bool
 _threads: int
 #: Built with the `failpoints` feature: GLUELESS_FAILPOINT can abort the process (test builds only).
 _failpoints: bool
+
+@final
+class TypeNames:
+    """One simple type's names in every dialect (the core's type vocabulary)."""
+
+    @property
+    def spark_class(self) -> str: ...
+    @property
+    def spark(self) -> str: ...
+    @property
+    def spark_ddl(self) -> str: ...
+    @property
+    def spark_tree(self) -> str: ...
+    @property
+    def glue(self) -> str: ...
+    @property
+    def hive(self) -> str: ...
+    @property
+    def trino(self) -> str: ...
+    @property
+    def aliases(self) -> list[str]: ...
+    @property
+    def numeric(self) -> bool: ...
+
+#: Every simple type's names, in ``pyspark.sql.types``' order.
+TYPE_NAMES: list[TypeNames]
+
+def type_name(data_type: Any, dialect: Literal["spark", "spark_ddl", "spark_tree", "glue", "hive", "trino"]) -> str:
+    """The name of ``data_type`` (any type name, or an Arrow type) in ``dialect``."""
 
 class ArrowStreamExportable(Protocol):
     def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...

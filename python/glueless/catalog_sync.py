@@ -19,9 +19,9 @@ import json
 from collections.abc import Iterable
 from typing import Any, Optional
 
-from glueless._glueless import catalog_ddl, parse_catalog_ddl
+from glueless._glueless import catalog_ddl, parse_catalog_ddl, type_name
 from glueless.catalog import Catalog, Table
-from glueless.exceptions import InvalidArgumentError
+from glueless.exceptions import InvalidArgumentError, UnsupportedError
 
 #: Column names and Athena types.
 Columns = list[tuple[str, str]]
@@ -152,29 +152,11 @@ def register_outputs(catalog: Optional[str], lake: str, jobs: Iterable[Any]) -> 
 
 
 def _hive_type(arrow_type: Any) -> str:
-    """Athena's name of an Arrow type (as the core's DDL names them)."""
-    import pyarrow as pa
-
-    checks = [
-        (pa.types.is_string, "string"),
-        (pa.types.is_large_string, "string"),
-        (pa.types.is_boolean, "boolean"),
-        (pa.types.is_int8, "tinyint"),
-        (pa.types.is_int16, "smallint"),
-        (pa.types.is_int32, "int"),
-        (pa.types.is_int64, "bigint"),
-        (pa.types.is_float32, "float"),
-        (pa.types.is_float64, "double"),
-        (pa.types.is_date, "date"),
-        (pa.types.is_timestamp, "timestamp"),
-        (pa.types.is_binary, "binary"),
-    ]
-    for check, name in checks:
-        if check(arrow_type):
-            return name
-    if pa.types.is_decimal(arrow_type):
-        return f"decimal({arrow_type.precision},{arrow_type.scale})"
-    raise InvalidArgumentError(f"type {arrow_type} has no Athena equivalent")
+    """Athena's name of an Arrow type, from the core's vocabulary."""
+    try:
+        return type_name(arrow_type, "hive")
+    except UnsupportedError:
+        raise InvalidArgumentError(f"type {arrow_type} has no Athena equivalent") from None
 
 
 def register_table(catalog: Catalog, location: str, fmt: str, database: str, name: str) -> str:

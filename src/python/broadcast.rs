@@ -10,12 +10,13 @@ use pyo3::types::PyBytes;
 use pyo3_arrow::PyTable;
 
 use super::table::ArrowTable;
+use crate::core::json::{self, rejected_schema, ColumnType, LandingOptions, LandingSchema};
+use crate::core::kernels::{InnerJoinBuild, JoinInput, SemiJoinFilter};
+use crate::core::storage::{objects, parquet_file, table_format, Location, StagedFolder, TableFormat};
 use crate::error::{Error, Result};
-use crate::jobs::schema_history::SchemaHistory;
-use crate::jobs::{catalog, Lake};
-use crate::kernels::{ConsentDates, InnerJoinBuild, JoinInput, SemiJoinFilter};
-use crate::landing::{self, rejected_schema, ColumnType, LandingOptions, LandingSchema};
-use crate::storage::{objects, parquet_file, table_format, Location, StagedFolder, TableFormat};
+use crate::stedi::consent::ConsentDates;
+use crate::stedi::schema_history::SchemaHistory;
+use crate::stedi::{table_ddl, Lake};
 
 /// A landing column as the driver ships it to tasks: (name, Athena type, declared).
 type ColumnSpec = (String, String, bool);
@@ -123,14 +124,14 @@ fn decode(
     source: &str,
     columns: &[ColumnSpec],
     max_record_bytes: Option<usize>,
-) -> Result<(arrow_schema::SchemaRef, landing::StoredFileOutput)> {
+) -> Result<(arrow_schema::SchemaRef, json::StoredFileOutput)> {
     let schema = landing_schema(columns)?;
     let mut options = LandingOptions::default();
     if let Some(n) = max_record_bytes {
         options.max_record_bytes = n;
     }
     // A compressed file (by its name's extension) is decompressed first, as the local engine does.
-    let decoded = landing::decode_stored_unseen(content, source, &schema, &options)?;
+    let decoded = json::decode_stored_unseen(content, source, &schema, &options)?;
     Ok((schema.schema().clone(), decoded))
 }
 
@@ -233,7 +234,7 @@ impl BroadcastConsentDates {
     #[new]
     #[pyo3(signature = (customers, email="email", consent=None))]
     fn new(py: Python<'_>, customers: PyTable, email: &str, consent: Option<&str>) -> PyResult<Self> {
-        let consent = consent.unwrap_or(crate::jobs::stedi::CONSENT_COLUMN);
+        let consent = consent.unwrap_or(crate::stedi::jobs::CONSENT_COLUMN);
         let (batches, _) = customers.into_inner();
         let inner = py.detach(|| ConsentDates::new(&batches, email, consent))?;
         Ok(Self { inner })
@@ -285,7 +286,7 @@ pub fn commit_staged_table(
     let format = format.map(str::parse::<TableFormat>).transpose()?;
     py.detach(|| {
         let target = Location::parse(target)?;
-        let name = table.map_or_else(|| table_format::default_name(&target), catalog::catalog_name);
+        let name = table.map_or_else(|| table_format::default_name(&target), table_ddl::catalog_name);
         StagedFolder::adopt_table(&target, &Location::parse(staging)?, format, &name)?.commit(&[], None)
     })
     .map_err(PyErr::from)

@@ -3,7 +3,7 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
-use crate::jobs::{catalog, Lake};
+use crate::stedi::{table_ddl, Lake};
 
 /// DDL for every table of the lake rooted at `lake`: a list of {name, location, sql, format,
 /// columns}.
@@ -19,11 +19,11 @@ pub fn catalog_ddl<'py>(
     declared: bool,
 ) -> PyResult<Bound<'py, PyList>> {
     let scope = match (declared, landing_only) {
-        (true, _) => catalog::DdlScope::Declared,
-        (false, true) => catalog::DdlScope::Landing,
-        (false, false) => catalog::DdlScope::All,
+        (true, _) => table_ddl::DdlScope::Declared,
+        (false, true) => table_ddl::DdlScope::Landing,
+        (false, false) => table_ddl::DdlScope::All,
     };
-    let tables = py.detach(|| catalog::lake_ddl(&Lake::open(lake)?, database, scope))?;
+    let tables = py.detach(|| table_ddl::lake_ddl(&Lake::open(lake)?, database, scope))?;
     let list = PyList::empty(py);
     for table in tables {
         let dict = PyDict::new(py);
@@ -42,6 +42,6 @@ pub fn catalog_ddl<'py>(
 #[pyfunction]
 #[pyo3(signature = (sql, database="default"))]
 pub fn parse_catalog_ddl(sql: &str, database: &str) -> PyResult<String> {
-    let statements = crate::catalog::ddl::parse(sql, database)?;
+    let statements = crate::runtime::catalog::ddl::parse(sql, database)?;
     serde_json::to_string(&statements).map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))
 }

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use pyo3::prelude::*;
 
+use crate::core::storage::credentials::{self, CredentialSource, Credentials, SourceRegion};
 use crate::error::{Error, Result};
-use crate::storage::credentials::{self, CredentialSource, Credentials, SourceRegion};
 
 /// A Python object with `open() -> str | None` and `credentials() -> (key, secret, token)`.
 struct PythonChain(Py<PyAny>);

@@ -8,14 +8,15 @@ use pyo3::types::PyDict;
 use pyo3_arrow::PyTable;
 
 use super::table::ArrowTable;
+use crate::core::storage::{committed_files, table_format, Location, TableFormat};
+use crate::core::types::{display_name, Dialect};
 use crate::error::Result;
-use crate::frames::glue::Mapping;
-use crate::frames::sink::{self, Compression, SinkFormat, SinkOptions};
-use crate::frames::source::{self, CsvOptions, SourceFormat};
-use crate::frames::{show, types, Frame as CoreFrame, JoinHow};
-use crate::jobs::output;
-use crate::sql::SqlSession as CoreSession;
-use crate::storage::{committed_files, table_format, Location, TableFormat};
+use crate::runtime::frames::glue::Mapping;
+use crate::runtime::frames::sink::{self, Compression, SinkFormat, SinkOptions};
+use crate::runtime::frames::source::{self, CsvOptions, SourceFormat};
+use crate::runtime::frames::{show, Frame as CoreFrame, JoinHow};
+use crate::runtime::sql::SqlSession as CoreSession;
+use crate::stedi::output;
 
 /// A Spark SQL session: temporary views, `sql()`, and the sources of its frames.
 #[pyclass(module = "glueless", name = "SqlSession", frozen)]
@@ -153,7 +154,7 @@ impl SqlSession {
             let entries = files
                 .iter()
                 .map(|(location, size, modified_ms)| {
-                    Ok(crate::storage::objects::FileEntry {
+                    Ok(crate::core::storage::objects::FileEntry {
                         location: Location::parse(location)?,
                         size: *size,
                         modified_ms: *modified_ms,
@@ -171,7 +172,7 @@ impl SqlSession {
         summary.set_item("records", data.records)?;
         summary.set_item("rows", data.rows)?;
         summary.set_item("quarantined", data.quarantined)?;
-        let rejected = ArrowTable::new(crate::landing::quarantine::rejected_schema(), data.rejected);
+        let rejected = ArrowTable::new(crate::core::json::quarantine::rejected_schema(), data.rejected);
         summary.set_item("rejected", Bound::new(py, rejected)?)?;
         Ok((wrap(frame), summary))
     }
@@ -192,7 +193,9 @@ impl Frame {
             .fields()
             .iter()
             .map(|f| {
-                (f.name().clone(), types::spark_name(f.data_type()), types::glue_name(f.data_type()), f.is_nullable())
+                let (spark, glue) =
+                    (display_name(f.data_type(), Dialect::Spark), display_name(f.data_type(), Dialect::Glue));
+                (f.name().clone(), spark, glue, f.is_nullable())
             })
             .collect()
     }

@@ -3,8 +3,8 @@
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::generate::{generate_stedi as generate, replicate_stedi as replicate, StediSpec};
-use crate::storage::Location;
+use crate::core::storage::Location;
+use crate::stedi::generate::{generate_stedi as generate, replicate_stedi as replicate, StediSpec};
 
 /// Write STEDI landing data for `customers` customers under `lake`; the same seed gives the same
 /// files.

@@ -5,9 +5,9 @@
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+use crate::core::storage::TableFormat;
 use crate::error::Error;
-use crate::jobs::{self, catalog, stedi, JobOptions, JobReport, Lake, OutputInfo, OutputRole};
-use crate::storage::TableFormat;
+use crate::stedi::{self, jobs, table_ddl, JobOptions, JobReport, Lake, OutputInfo, OutputRole};
 
 /// Run one STEDI job on the lake at `lake` and return its run summary.
 #[pyfunction]
@@ -26,7 +26,7 @@ pub fn run_job(
     if let Some(n) = max_record_bytes {
         options.landing.max_record_bytes = n;
     }
-    let report = py.detach(|| jobs::run_job(&job, &Lake::open(&lake)?.with_format(format), &options))?;
+    let report = py.detach(|| stedi::run_job(&job, &Lake::open(&lake)?.with_format(format), &options))?;
     Ok(Summary::from(&report))
 }
 
@@ -35,7 +35,7 @@ pub fn run_job(
 #[pyfunction]
 #[pyo3(signature = (job, *, strict=false))]
 pub fn job_plan(job: &str, strict: bool) -> PyResult<String> {
-    let plan = stedi::plan(job, strict)?;
+    let plan = jobs::plan(job, strict)?;
     serde_json::to_string(&plan).map_err(|e| Error::InvalidArgument(format!("{job}: {e}")).into())
 }
 
@@ -63,7 +63,7 @@ pub fn job_report(
     run: Option<(bool, u64, u32, Option<String>)>,
     seconds: f64,
 ) -> PyResult<Summary> {
-    let plan = stedi::plan(job, strict)?;
+    let plan = jobs::plan(job, strict)?;
     let landing = landing.unwrap_or_default();
     let (incremental, files_skipped, schema_version, schema_change) = run.unwrap_or_default();
     let reasons = plan.reasons(incremental);
@@ -98,7 +98,7 @@ pub fn job_report(
         ..JobReport::default()
     };
     let lake = Lake::open(lake)?;
-    py.detach(|| catalog::write_job_ddl(&lake, &report, catalog::STEDI_DATABASE))?;
+    py.detach(|| table_ddl::write_job_ddl(&lake, &report, table_ddl::STEDI_DATABASE))?;
     Ok(Summary::from(&report))
 }
 
@@ -112,7 +112,7 @@ fn output_info(dict: &Bound<'_, PyDict>) -> PyResult<OutputInfo> {
     };
     let table: String = get("table")?.extract()?;
     let location: String = get("location")?.extract()?;
-    let (schema, files) = jobs::tables::committed_table_shape(&crate::storage::Location::parse(&location)?)?;
+    let (schema, files) = stedi::tables::committed_table_shape(&crate::core::storage::Location::parse(&location)?)?;
     Ok(OutputInfo {
         role,
         schema,

@@ -9,10 +9,10 @@ use pyo3_arrow::PyTable;
 use rayon::prelude::*;
 
 use super::table::ArrowTable;
+use crate::core::kernels::{self, JoinInput};
+use crate::core::pool;
 use crate::error::Result;
-use crate::jobs::stedi::{CONSENT_COLUMN, PII_COLUMNS};
-use crate::kernels::{self, JoinInput};
-use crate::pool;
+use crate::stedi::jobs::{CONSENT_COLUMN, PII_COLUMNS};
 
 /// Key column names: one name or a list of names.
 fn key_names(keys: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
@@ -33,7 +33,9 @@ pub fn consent_filter(py: Python<'_>, table: PyTable, column: Option<&str>) -> P
     let column = column.unwrap_or(CONSENT_COLUMN);
     let (batches, schema) = table.into_inner();
     let kept = py.detach(|| {
-        pool::install(|| batches.par_iter().map(|b| kernels::consent_filter(b, column)).collect::<Result<Vec<_>>>())
+        pool::install(|| {
+            batches.par_iter().map(|b| crate::stedi::consent::consent_filter(b, column)).collect::<Result<Vec<_>>>()
+        })
     })?;
     Ok(ArrowTable::new(schema, kept))
 }
@@ -54,7 +56,9 @@ pub fn consent_dated_filter(
     let (batches, schema) = readings.into_inner();
     let (customer_batches, _) = customers.into_inner();
     let out = py.detach(|| {
-        pool::install(|| kernels::consent_dated_filter(&batches, user, time, &customer_batches, email, consent))
+        pool::install(|| {
+            crate::stedi::consent::consent_dated_filter(&batches, user, time, &customer_batches, email, consent)
+        })
     })?;
     Ok(ArrowTable::new(schema, out.batches))
 }

@@ -4,8 +4,8 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use super::table::ArrowTable;
-use crate::landing::{self, rejected_schema, LandingOptions, LandingOutput, LandingSchema};
-use crate::storage::{objects, Location};
+use crate::core::json::{self, rejected_schema, LandingOptions, LandingOutput, LandingSchema};
+use crate::core::storage::{objects, Location};
 
 /// What reading a landing folder gave.
 #[pyclass(module = "glueless", name = "LandingResult", frozen)]
@@ -93,7 +93,7 @@ pub fn read_landing(
             None => objects::list_files(&location)?,
         };
         let schema = table.as_deref().and_then(LandingSchema::known);
-        landing::read_files(&files, schema.as_ref(), &options)
+        json::read_files(&files, schema.as_ref(), &options)
     })?;
     Ok(LandingResult { output })
 }

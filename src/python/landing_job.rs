@@ -8,11 +8,11 @@ use std::sync::Mutex;
 use pyo3::prelude::*;
 
 use super::jobs::OutputSummary;
+use crate::core::storage::lock::LocalLock;
+use crate::core::storage::{Location, TableFormat};
 use crate::error::Error;
-use crate::jobs::landing_run::LandingRun;
-use crate::jobs::{job_lock, stedi, JobOptions, Lake};
-use crate::storage::lock::LocalLock;
-use crate::storage::{Location, TableFormat};
+use crate::stedi::landing_run::LandingRun;
+use crate::stedi::{job_lock, jobs, JobOptions, Lake};
 
 /// One run of a landing → trusted job whose files another engine decodes.
 #[pyclass(module = "glueless._glueless", frozen)]
@@ -41,7 +41,7 @@ impl LandingJobRun {
         max_record_bytes: Option<usize>,
         format: Option<&str>,
     ) -> PyResult<Self> {
-        let plan = stedi::plan(job, strict)?;
+        let plan = jobs::plan(job, strict)?;
         let table =
             plan.landing_table().ok_or_else(|| Error::InvalidArgument(format!("{job} reads no landing data")))?;
         let mut options = JobOptions { strict, incremental, ..JobOptions::default() };
@@ -91,7 +91,7 @@ impl LandingJobRun {
     ) -> PyResult<(OutputSummary, OutputSummary, u64)> {
         let (trusted, rejected) = (Location::parse(trusted)?, Location::parse(rejected)?);
         let (out, quarantine, already) = py.detach(|| self.locked().commit_staged(&trusted, &rejected, distinct))?;
-        let quarantine = crate::jobs::OutputInfo { role: crate::jobs::OutputRole::Quarantine, ..quarantine };
+        let quarantine = crate::stedi::OutputInfo { role: crate::stedi::OutputRole::Quarantine, ..quarantine };
         Ok((OutputSummary::from(&out), OutputSummary::from(&quarantine), already))
     }
 
@@ -111,7 +111,7 @@ impl LandingJobRun {
         let (trusted, rejected) = (Location::parse(trusted)?, Location::parse(rejected)?);
         let (out, quarantine, already) =
             py.detach(|| self.locked().append_staged(&trusted, &rejected, distinct_rows))?;
-        let quarantine = crate::jobs::OutputInfo { role: crate::jobs::OutputRole::Quarantine, ..quarantine };
+        let quarantine = crate::stedi::OutputInfo { role: crate::stedi::OutputRole::Quarantine, ..quarantine };
         Ok((OutputSummary::from(&out), OutputSummary::from(&quarantine), already))
     }
 
@@ -125,7 +125,7 @@ impl LandingJobRun {
     /// (appended to the table, files skipped, schema version, schema change): for the report.
     fn facts(&self) -> RunFacts {
         let run = self.locked();
-        let mut report = crate::jobs::JobReport::default();
+        let mut report = crate::stedi::JobReport::default();
         run.annotate(&mut report);
         (report.incremental, report.files_skipped, report.schema_version, report.schema_change)
     }
@@ -153,7 +153,7 @@ impl JobLock {
     /// Take the lock of STEDI job `job` on the lake at `lake`.
     #[new]
     fn new(py: Python<'_>, lake: &str, job: &str) -> PyResult<Self> {
-        let plan = stedi::plan(job, false)?;
+        let plan = jobs::plan(job, false)?;
         let lake = Lake::open(lake)?;
         let lock = py.detach(|| job_lock(&lake, plan.job))?;
         Ok(Self { lock: Mutex::new(lock) })

@@ -15,6 +15,7 @@ mod parquet;
 mod stream;
 mod table;
 mod table_formats;
+mod types;
 
 use pyo3::prelude::*;
 
@@ -23,9 +24,12 @@ fn _glueless(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     // `glueless/__init__.py` warns when the core was built without optimisations.
     m.add("_debug_build", cfg!(debug_assertions))?;
-    m.add("_threads", crate::pool::thread_count())?;
+    m.add("_threads", crate::core::pool::thread_count())?;
     // Test builds only (`--features failpoints`): the crash tests skip without it.
-    m.add("_failpoints", crate::storage::failpoint::ENABLED)?;
+    m.add("_failpoints", crate::core::storage::failpoint::ENABLED)?;
+    m.add_class::<types::TypeNames>()?;
+    m.add("TYPE_NAMES", types::type_names())?;
+    m.add_function(wrap_pyfunction!(types::type_name, m)?)?;
     m.add_class::<table::ArrowTable>()?;
     m.add_class::<landing::LandingResult>()?;
     m.add_class::<frames::SqlSession>()?;
@@ -45,7 +49,7 @@ fn _glueless(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(jobs::job_report, m)?)?;
     m.add_class::<landing_job::LandingJobRun>()?;
     m.add_class::<landing_job::JobLock>()?;
-    m.add("STEDI_JOBS", crate::jobs::STEDI_JOBS.to_vec())?;
+    m.add("STEDI_JOBS", crate::stedi::STEDI_JOBS.to_vec())?;
     m.add_function(wrap_pyfunction!(credentials::install_credential_chain, m)?)?;
     m.add_function(wrap_pyfunction!(table_formats::install_table_formats, m)?)?;
     m.add_function(wrap_pyfunction!(catalog::catalog_ddl, m)?)?;
@@ -63,7 +67,8 @@ fn _glueless(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<broadcast::BroadcastConsentDates>()?;
     m.add_function(wrap_pyfunction!(broadcast::landing_columns, m)?)?;
     m.add_function(wrap_pyfunction!(broadcast::landing_arrow_schema, m)?)?;
-    let rejected: Vec<String> = crate::landing::rejected_schema().fields().iter().map(|f| f.name().clone()).collect();
+    let rejected: Vec<String> =
+        crate::core::json::rejected_schema().fields().iter().map(|f| f.name().clone()).collect();
     m.add("REJECTED_COLUMNS", rejected)?;
     m.add_function(wrap_pyfunction!(broadcast::decode_landing_file, m)?)?;
     m.add_function(wrap_pyfunction!(broadcast::read_landing_file, m)?)?;
@@ -77,5 +82,5 @@ fn _glueless(m: &Bound<'_, PyModule>) -> PyResult<()> {
 /// Landing bytes and records decoded so far in this process (for progress bars).
 #[pyfunction]
 fn progress() -> (u64, u64) {
-    crate::progress::snapshot()
+    crate::core::progress::snapshot()
 }

@@ -6,9 +6,9 @@ use pyo3_arrow::PyTable;
 
 use super::landing::LocationArg;
 use super::table::ArrowTable;
+use crate::core::storage::Location;
 use crate::error::Error;
-use crate::jobs::{output, tables};
-use crate::storage::Location;
+use crate::stedi::{output, tables};
 
 /// Read the committed Parquet files of a folder (local path, file://, s3:// or s3a://).
 #[pyfunction]
@@ -39,7 +39,7 @@ pub fn write_parquet(py: Python<'_>, location: LocationArg, table: PyTable) -> P
         let target = output::Target {
             table: folder.name().to_string(),
             location: folder,
-            format: Some(crate::storage::TableFormat::Parquet),
+            format: Some(crate::core::storage::TableFormat::Parquet),
         };
         output::replace_table(&target, &schema, &batches)
     })?;
@@ -56,11 +56,11 @@ pub fn write_parquet(py: Python<'_>, location: LocationArg, table: PyTable) -> P
 pub fn parquet_rows(py: Python<'_>, location: LocationArg) -> PyResult<u64> {
     py.detach(|| {
         let folder = Location::parse(&location.0)?;
-        let files = crate::storage::committed_files(&folder)?;
+        let files = crate::core::storage::committed_files(&folder)?;
         files
             .iter()
             .filter(|f| f.name().ends_with(".parquet"))
-            .map(crate::storage::parquet_file::row_count)
+            .map(crate::core::storage::parquet_file::row_count)
             .sum::<crate::error::Result<u64>>()
     })
     .map_err(PyErr::from)

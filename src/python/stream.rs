@@ -12,19 +12,19 @@ use pyo3::types::{PyDict, PyList};
 use pyo3_arrow::PyTable;
 
 use super::table::ArrowTable;
+use crate::core::storage::Location;
+use crate::core::storage::TableFormat;
+use crate::core::text::{CsvOptions, ParseMode, SessionZone, TextFormat, TextOptions};
 use crate::error::Error;
-use crate::frames::sink::SinkFormat;
-use crate::generate::{generate_silver as generate, SilverSpec};
-use crate::jobs::gold;
-use crate::storage::Location;
-use crate::storage::TableFormat;
-use crate::stream::engine::{BatchFunction, InputFunction};
-use crate::stream::sink::AppendSink;
-use crate::stream::text::{CsvOptions, ParseMode, SessionZone, TextFormat, TextOptions};
-use crate::stream::{
+use crate::runtime::frames::sink::SinkFormat;
+use crate::runtime::stream::engine::{BatchFunction, InputFunction};
+use crate::runtime::stream::sink::AppendSink;
+use crate::runtime::stream::{
     ddl, duration, Aggregate, BatchReport, Deduplicate, OutputMode, QuerySpec, RowsSpec, SourceFormat, StreamConfig,
     StreamQuery, StreamSpec, Transforms, Trigger, Window,
 };
+use crate::stedi::generate::{generate_silver as generate, SilverSpec};
+use crate::stedi::gold;
 
 /// Run a streaming aggregation and return the reports of the batches it ran.
 #[pyfunction]

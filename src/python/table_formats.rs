@@ -7,9 +7,9 @@ use std::sync::Arc;
 use pyo3::prelude::*;
 use pyo3_arrow::PySchema;
 
+use crate::core::storage::table_format::{self, CommitMode, Snapshot, TableCommit, TableCommitter, TableFormat};
+use crate::core::storage::{FileEntry, Location};
 use crate::error::{Error, Result};
-use crate::storage::table_format::{self, CommitMode, Snapshot, TableCommit, TableCommitter, TableFormat};
-use crate::storage::{FileEntry, Location};
 
 /// A Python object with `commit(format, table, name, schema, files, mode, properties)` and
 /// `snapshot(format, table) -> (files, properties)`.

@@ -16,9 +16,11 @@ import linecache
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
+from glueless._glueless import TYPE_NAMES
 from glueless.compat.pyspark.sql.column import literal_sql, quote
 
-_NUMERIC = ("bigint", "int", "smallint", "tinyint", "double", "float")
+#: Spark's names of the number types (Glue's Filter compares them as numbers).
+_NUMERIC = tuple(t.spark for t in TYPE_NAMES if t.numeric)
 
 
 class DynamicRecord(dict):  # type: ignore[type-arg]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+from glueless._glueless import type_name
 from glueless.catalog import MissingTableError
 from glueless.compat import _run
 from glueless.compat._unsupported import Surface, module_getattr, unsupported
@@ -41,9 +42,9 @@ def _write_header(format_options: dict[str, Any]) -> bool:
     return _run.option_flag(format_options.get("writeHeader", True))
 
 
-#: Hive types of Spark's simple type names (Athena's spelling).
 def _hive_type(spark_type: str) -> str:
-    return {"timestamp_ntz": "timestamp", "void": "string"}.get(spark_type, spark_type)
+    """Athena's (Hive's) name of a Spark type name, from the core's vocabulary."""
+    return type_name(spark_type, "hive")
 
 
 class DataSink(Surface):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, Optional
 
+from glueless._glueless import TYPE_NAMES, type_name
 from glueless.compat._unsupported import module_getattr
 
 __getattr__ = module_getattr("pyspark.sql.types")
@@ -29,23 +30,27 @@ class DataType:
         return f"{type(self).__name__}()"
 
 
-def _simple(class_name: str, name: str) -> type:
-    return type(class_name, (DataType,), {"_name": name})
+#: The core's names of each simple type, by PySpark's class name (the core spells them once).
+_NAMES = {t.spark_class: t for t in TYPE_NAMES}
 
 
-StringType = _simple("StringType", "string")
-LongType = _simple("LongType", "bigint")
-IntegerType = _simple("IntegerType", "int")
-ShortType = _simple("ShortType", "smallint")
-ByteType = _simple("ByteType", "tinyint")
-DoubleType = _simple("DoubleType", "double")
-FloatType = _simple("FloatType", "float")
-BooleanType = _simple("BooleanType", "boolean")
-TimestampType = _simple("TimestampType", "timestamp")
-TimestampNTZType = _simple("TimestampNTZType", "timestamp_ntz")
-DateType = _simple("DateType", "date")
-BinaryType = _simple("BinaryType", "binary")
-NullType = _simple("NullType", "void")
+def _simple(class_name: str) -> type:
+    return type(class_name, (DataType,), {"_name": _NAMES[class_name].spark})
+
+
+StringType = _simple("StringType")
+LongType = _simple("LongType")
+IntegerType = _simple("IntegerType")
+ShortType = _simple("ShortType")
+ByteType = _simple("ByteType")
+DoubleType = _simple("DoubleType")
+FloatType = _simple("FloatType")
+BooleanType = _simple("BooleanType")
+TimestampType = _simple("TimestampType")
+TimestampNTZType = _simple("TimestampNTZType")
+DateType = _simple("DateType")
+BinaryType = _simple("BinaryType")
+NullType = _simple("NullType")
 
 
 class DecimalType(DataType):
@@ -119,7 +124,7 @@ class StructType(DataType):
 
     def ddl(self) -> str:
         """The schema as a Spark DDL string (`name type, …`)."""
-        return ", ".join(f"`{f.name}` {f.dataType.simpleString().upper()}" for f in self.fields)
+        return ", ".join(f"`{f.name}` {type_name(f.dataType.simpleString(), 'spark_ddl')}" for f in self.fields)
 
     def __iter__(self) -> Iterator[StructField]:
         return iter(self.fields)
@@ -139,24 +144,9 @@ class StructType(DataType):
         return f"StructType([{', '.join(repr(f) for f in self.fields)}])"
 
 
-_SIMPLE = {
-    "string": StringType,
-    "bigint": LongType,
-    "long": LongType,
-    "int": IntegerType,
-    "integer": IntegerType,
-    "smallint": ShortType,
-    "short": ShortType,
-    "tinyint": ByteType,
-    "byte": ByteType,
-    "double": DoubleType,
-    "float": FloatType,
-    "boolean": BooleanType,
-    "timestamp": TimestampType,
-    "timestamp_ntz": TimestampNTZType,
-    "date": DateType,
-    "binary": BinaryType,
-    "void": NullType,
+#: Each simple type by every name Spark reads it by (`bigint`, `long`, …).
+_SIMPLE: dict[str, type] = {
+    name: globals()[t.spark_class] for t in TYPE_NAMES for name in (t.spark, t.spark_tree, *t.aliases)
 }
 
 

@@ -1,0 +1,252 @@
+//! What `show()` and `printSchema()` print: Spark's table and tree for a DataFrame, Glue's JSON
+//! records and tree for a DynamicFrame.
+
+use std::fmt::Write as _;
+
+use arrow_array::{Array, RecordBatch};
+use arrow_cast::display::{ArrayFormatter, FormatOptions};
+use arrow_schema::{DataType, Field, Schema};
+
+use crate::core::types::{display_name, Dialect};
+use crate::error::Result;
+
+/// Spark's `printSchema()`: ` |-- name: type (nullable = true)`.
+#[must_use]
+pub fn spark_tree(schema: &Schema) -> String {
+    tree(schema, true)
+}
+
+/// Glue's `DynamicFrame.printSchema()`: `|-- name: type`, without Spark's leading space.
+#[must_use]
+pub fn glue_tree(schema: &Schema) -> String {
+    tree(schema, false)
+}
+
+fn tree(schema: &Schema, spark: bool) -> String {
+    let mut out = String::from("root\n");
+    for field in schema.fields() {
+        tree_line(&mut out, field, 1, spark);
+    }
+    out
+}
+
+fn tree_line(out: &mut String, field: &Field, depth: usize, spark: bool) {
+    let indent = if spark { " |   ".repeat(depth - 1) + " |-- " } else { "|    ".repeat(depth - 1) + "|-- " };
+    let type_name = match field.data_type() {
+        DataType::Struct(_) => "struct".to_string(),
+        DataType::List(_) | DataType::LargeList(_) => "array".to_string(),
+        // Spark's tree names types by `typeName` (`integer`, `long`), not as in SQL.
+        DataType::Map(..) if spark => display_name(field.data_type(), Dialect::Spark),
+        other if spark => display_name(other, Dialect::SparkTree),
+        other => display_name(other, Dialect::Glue),
+    };
+    if spark {
+        let _ = writeln!(out, "{indent}{}: {type_name} (nullable = {})", field.name(), field.is_nullable());
+    } else {
+        let _ = writeln!(out, "{indent}{}: {type_name}", field.name());
+    }
+    match field.data_type() {
+        DataType::Struct(children) => {
+            for child in children {
+                tree_line(out, child, depth + 1, spark);
+            }
+        }
+        DataType::List(element) | DataType::LargeList(element) => {
+            let element = Field::new("element", element.data_type().clone(), element.is_nullable());
+            tree_line(out, &element, depth + 1, spark);
+        }
+        _ => {}
+    }
+}
+
+/// Spark's `show(n, truncate)`: a boxed table of the first `n` rows; cells longer than
+/// `truncate` characters are cut to `truncate - 3` and `...` (0: no cutting, left-aligned).
+///
+/// # Errors
+/// Arrow errors formatting a value.
+pub fn spark_table(schema: &Schema, batches: &[RecordBatch], n: usize, truncate: usize) -> Result<String> {
+    let headers: Vec<String> = schema.fields().iter().map(|f| cut(f.name(), truncate)).collect();
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut more = false;
+    'batches: for batch in batches {
+        for row in 0..batch.num_rows() {
+            if rows.len() == n {
+                more = true;
+                break 'batches;
+            }
+            let cells = batch.columns().iter().map(|c| Ok(cut(&spark_cell(c.as_ref(), row, "NULL")?, truncate)));
+            rows.push(cells.collect::<Result<_>>()?);
+        }
+    }
+    let widths: Vec<usize> = (0..headers.len())
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).chain([headers[i].chars().count(), 3]).max().unwrap_or(3))
+        .collect();
+    let rule = format!("+{}+\n", widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("+"));
+    let line = |cells: &[String]| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| {
+                let pad = " ".repeat(w - c.chars().count());
+                if truncate > 0 {
+                    format!("{pad}{c}")
+                } else {
+                    format!("{c}{pad}")
+                }
+            })
+            .collect();
+        format!("|{}|\n", padded.join("|"))
+    };
+    let mut out = rule.clone();
+    out.push_str(&line(&headers));
+    out.push_str(&rule);
+    for row in &rows {
+        out.push_str(&line(row));
+    }
+    out.push_str(&rule);
+    if more {
+        let noun = if n == 1 { "row" } else { "rows" };
+        let _ = writeln!(out, "only showing top {n} {noun}");
+    }
+    Ok(out)
+}
+
+/// One value as Spark's `show()` writes it: timestamps as `2024-01-01 00:00:00.5` (in the
+/// column's zone, the fraction without trailing zeros), structs as `{v1, v2}`, arrays as
+/// `[a, b]`; a null is `null_text` (`NULL` at the top, `null` inside a struct or array).
+fn spark_cell(column: &dyn Array, row: usize, null_text: &str) -> Result<String> {
+    use arrow_array::cast::AsArray;
+    if column.is_null(row) {
+        return Ok(null_text.to_string());
+    }
+    Ok(match column.data_type() {
+        DataType::Struct(_) => {
+            let fields = column.as_struct().columns().iter().map(|c| spark_cell(c.as_ref(), row, "null"));
+            format!("{{{}}}", fields.collect::<Result<Vec<_>>>()?.join(", "))
+        }
+        DataType::List(_) => items(column.as_list::<i32>().value(row).as_ref())?,
+        DataType::LargeList(_) => items(column.as_list::<i64>().value(row).as_ref())?,
+        DataType::Timestamp(..) => {
+            let options = FormatOptions::default()
+                .with_timestamp_format(Some("%Y-%m-%d %H:%M:%S%.f"))
+                .with_timestamp_tz_format(Some("%Y-%m-%d %H:%M:%S%.f"));
+            let text = ArrayFormatter::try_new(column, &options)?.value(row).to_string();
+            if text.contains('.') {
+                text.trim_end_matches('0').trim_end_matches('.').to_string()
+            } else {
+                text
+            }
+        }
+        DataType::Float64 => java_double(column.as_primitive::<arrow_array::types::Float64Type>().value(row)),
+        DataType::Float32 => {
+            let value = column.as_primitive::<arrow_array::types::Float32Type>().value(row);
+            java_style(&format!("{value}"), &format!("{value:e}"), f64::from(value))
+        }
+        _ => {
+            ArrayFormatter::try_new(column, &FormatOptions::default().with_display_error(true))?.value(row).to_string()
+        }
+    })
+}
+
+/// A double as Java's `Double.toString` writes it (Spark's `show()` and string casts): `1.0`,
+/// `0.1`, `1.5E7`, `1.0E-4`, `NaN`, `Infinity`.
+#[must_use]
+pub fn java_double(value: f64) -> String {
+    java_style(&format!("{value}"), &format!("{value:e}"), value)
+}
+
+/// Java's layout of the shortest digits: plain from 10^-3 up to 10^7, else `d.dddE±n`.
+fn java_style(plain: &str, scientific: &str, value: f64) -> String {
+    if value.is_nan() {
+        return "NaN".into();
+    }
+    if value.is_infinite() {
+        return if value > 0.0 { "Infinity".into() } else { "-Infinity".into() };
+    }
+    if value == 0.0 || (1e-3..1e7).contains(&value.abs()) {
+        return if plain.contains('.') { plain.to_string() } else { format!("{plain}.0") };
+    }
+    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((scientific, "0"));
+    let mantissa = if mantissa.contains('.') { mantissa.to_string() } else { format!("{mantissa}.0") };
+    format!("{mantissa}E{exponent}")
+}
+
+fn items(values: &dyn Array) -> Result<String> {
+    let items = (0..values.len()).map(|i| spark_cell(values, i, "null"));
+    Ok(format!("[{}]", items.collect::<Result<Vec<_>>>()?.join(", ")))
+}
+
+fn cut(text: &str, truncate: usize) -> String {
+    if truncate == 0 || text.chars().count() <= truncate {
+        return text.to_string();
+    }
+    if truncate < 4 {
+        return text.chars().take(truncate).collect();
+    }
+    let kept: String = text.chars().take(truncate - 3).collect();
+    format!("{kept}...")
+}
+
+/// Glue's `DynamicFrame.show(n)`: one JSON object per record, without the fields it lacks.
+///
+/// # Errors
+/// Arrow errors encoding a value.
+pub fn glue_records(batches: &[RecordBatch], n: usize) -> Result<String> {
+    let mut out = Vec::new();
+    let mut left = n;
+    {
+        let mut writer = arrow_json::LineDelimitedWriter::new(&mut out);
+        for batch in batches {
+            if left == 0 {
+                break;
+            }
+            let take = left.min(batch.num_rows());
+            writer.write(&batch.slice(0, take))?;
+            left -= take;
+        }
+        writer.finish()?;
+    }
+    Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow_array::{Int64Array, StringArray};
+
+    use super::*;
+
+    #[test]
+    fn doubles_read_as_javas_to_string() {
+        let cases = [(1.0, "1.0"), (0.1, "0.1"), (1.5e7, "1.5E7"), (1e-4, "1.0E-4"), (-2.5, "-2.5"), (1e21, "1.0E21")];
+        for (value, text) in cases {
+            assert_eq!(java_double(value), text);
+        }
+        assert_eq!(java_double(9_999_999.0), "9999999.0");
+        assert_eq!(java_double(f64::NEG_INFINITY), "-Infinity");
+    }
+
+    #[test]
+    fn spark_show_shape() {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("email", DataType::Utf8, true),
+            Field::new("n", DataType::Int64, true),
+        ]));
+        let batch = RecordBatch::try_new(
+            schema.clone(),
+            vec![
+                Arc::new(StringArray::from(vec![Some("a@example.com"), None])),
+                Arc::new(Int64Array::from(vec![1, 22])),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            spark_table(&schema, std::slice::from_ref(&batch), 1, 20).unwrap(),
+            "+-------------+---+\n|        email|  n|\n+-------------+---+\n|a@example.com|  1|\n+-------------+---+\nonly showing top 1 row\n"
+        );
+        assert_eq!(glue_records(&[batch], 5).unwrap(), "{\"email\":\"a@example.com\",\"n\":1}\n{\"n\":22}\n");
+        assert_eq!(spark_tree(&schema), "root\n |-- email: string (nullable = true)\n |-- n: long (nullable = true)\n");
+        assert_eq!(glue_tree(&schema), "root\n|-- email: string\n|-- n: long\n");
+    }
+}
