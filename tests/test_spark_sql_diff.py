@@ -74,6 +74,8 @@ QUERIES = [
     "select user from accelerometer_landing union all select email from customer_landing",
     "select serialNumber, count(1) as readings from step_trainer_landing group by serialNumber having count(1) > 1",
     "select email, sharewithresearchasofdate from customer_landing order by sharewithresearchasofdate desc nulls last limit 3",
+    # Spark's startswith / endswith (glueless's string function family), named as Spark names them.
+    "select startswith(email, 'ann'), endswith(email, '.com') as dotcom, startswith(phone, '') from customer_landing",
     "select substring(email, 1, 3) as head, trim('  x  ') as t, nvl(phone, 'n/a') as p from customer_landing",
     # Spark's own type names in casts, and the names it gives them.
     "select cast(timestamp / 1000 as long), cast(x as short) as s, cast(y * 10 as byte) as b from accelerometer_landing",

@@ -12,6 +12,12 @@ __all__ = [
     "TypeNames",
     "TYPE_NAMES",
     "type_name",
+    "FILE_FORMATS",
+    "FILE_FORMAT_NAMES",
+    "TABLE_FORMATS",
+    "OPEN_TABLE_FORMATS",
+    "UNREAD_FORMATS",
+    "file_format",
     "ArrowTable",
     "LandingResult",
     "SqlSession",
@@ -92,6 +98,18 @@ TYPE_NAMES: list[TypeNames]
 
 def type_name(data_type: Any, dialect: Literal["spark", "spark_ddl", "spark_tree", "glue", "hive", "trino"]) -> str:
     """The name of ``data_type`` (any type name, or an Arrow type) in ``dialect``."""
+
+#: The file formats (``json``, ``csv``, ``parquet``), and every name they are read by (``glueparquet``).
+FILE_FORMATS: list[str]
+FILE_FORMAT_NAMES: list[str]
+#: The table formats (``parquet`` first, the default), and the open ones (``iceberg``, ``delta``).
+TABLE_FORMATS: list[str]
+OPEN_TABLE_FORMATS: list[str]
+#: Formats a catalog may name that glueless does not read (``orc``, ``avro``, ``hudi``).
+UNREAD_FORMATS: list[str]
+
+def file_format(name: str) -> Optional[str]:
+    """The file format ``name`` names (any case; ``glueparquet`` is ``parquet``), or None."""
 
 class ArrowStreamExportable(Protocol):
     def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Callable, Optional, Union
 
 from glueless._glueless import generate_silver, gold_defaults, stream_aggregate
+from glueless.formats import FORMATS
 
 if TYPE_CHECKING:
     from glueless._glueless import BatchReport
@@ -121,8 +122,8 @@ class StreamingQuery:
             raise ValueError("append mode needs a watermark: call with_watermark(column, delay) first")
         if self.window is not None and self.window.column != self.event_time:
             raise ValueError(f"the window must be over the watermarked column {self.event_time}")
-        if format not in ("parquet", "iceberg", "delta"):
-            raise ValueError(f"unknown table format {format!r}: use parquet, iceberg or delta")
+        if format not in FORMATS:
+            raise ValueError(f"unknown table format {format!r}: use {', '.join(FORMATS[:-1])} or {FORMATS[-1]}")
         return stream_aggregate(
             self.source,
             path,

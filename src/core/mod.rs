@@ -4,6 +4,7 @@
 //! table kernels (DISTINCT, joins, projection), and the named thread pool. The core knows no Spark
 //! API, no Glue transform and no STEDI table.
 
+pub mod formats;
 pub mod json;
 pub mod kernels;
 pub mod pool;

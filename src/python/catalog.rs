@@ -1,8 +1,9 @@
 //! `catalog_ddl`: Athena DDL for the tables of a lake.
 
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
 
+use crate::core::formats::{FileFormat, TableFormat};
+use crate::stedi::table_ddl::TableDdl;
 use crate::stedi::{table_ddl, Lake};
 
 /// DDL for every table of the lake rooted at `lake`: a list of {name, location, sql, format,
@@ -11,30 +12,37 @@ use crate::stedi::{table_ddl, Lake};
 /// touching storage.
 #[pyfunction]
 #[pyo3(signature = (lake, *, database="stedi", landing_only=false, declared=false))]
-pub fn catalog_ddl<'py>(
-    py: Python<'py>,
+pub fn catalog_ddl(
+    py: Python<'_>,
     lake: &str,
     database: &str,
     landing_only: bool,
     declared: bool,
-) -> PyResult<Bound<'py, PyList>> {
+) -> PyResult<Vec<TableDdlSummary>> {
     let scope = match (declared, landing_only) {
         (true, _) => table_ddl::DdlScope::Declared,
         (false, true) => table_ddl::DdlScope::Landing,
         (false, false) => table_ddl::DdlScope::All,
     };
     let tables = py.detach(|| table_ddl::lake_ddl(&Lake::open(lake)?, database, scope))?;
-    let list = PyList::empty(py);
-    for table in tables {
-        let dict = PyDict::new(py);
-        dict.set_item("name", table.name)?;
-        dict.set_item("location", table.location)?;
-        dict.set_item("sql", table.sql)?;
-        dict.set_item("format", table.format.map_or("json", |f| f.as_str()))?;
-        dict.set_item("columns", table.columns)?;
-        list.append(dict)?;
+    Ok(tables.into_iter().map(TableDdlSummary::from).collect())
+}
+
+/// One table's DDL as Python sees it (a dict): a landing table's format is its files' (`json`).
+#[derive(IntoPyObject)]
+pub struct TableDdlSummary {
+    name: String,
+    location: String,
+    sql: String,
+    format: &'static str,
+    columns: Vec<(String, String)>,
+}
+
+impl From<TableDdl> for TableDdlSummary {
+    fn from(t: TableDdl) -> Self {
+        let format = t.format.map_or(FileFormat::Json.name(), TableFormat::as_str);
+        Self { name: t.name, location: t.location, sql: t.sql, format, columns: t.columns }
     }
-    Ok(list)
 }
 
 /// Parse Athena / Hive DDL into catalog actions, as JSON: a list of objects with an `Action`

@@ -4,15 +4,15 @@
 use std::sync::Arc;
 
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
 use pyo3_arrow::PyTable;
 
 use super::table::ArrowTable;
+use crate::core::formats::FileFormat;
 use crate::core::storage::{committed_files, table_format, Location, TableFormat};
 use crate::core::types::{display_name, Dialect};
 use crate::error::Result;
 use crate::runtime::frames::glue::Mapping;
-use crate::runtime::frames::sink::{self, Compression, SinkFormat, SinkOptions};
+use crate::runtime::frames::sink::{self, Compression, SinkOptions};
 use crate::runtime::frames::source::{self, CsvOptions, SourceFormat};
 use crate::runtime::frames::{show, Frame as CoreFrame, JoinHow};
 use crate::runtime::sql::SqlSession as CoreSession;
@@ -124,31 +124,25 @@ impl SqlSession {
     /// frame and what was read (files, bytes, records, rows, quarantined, rejected table).
     #[pyo3(signature = (files, format, *, header=false, separator=",", quote=Some("\""), escape=None))]
     #[allow(clippy::too_many_arguments)]
-    fn read_files<'py>(
+    fn read_files(
         &self,
-        py: Python<'py>,
+        py: Python<'_>,
         files: Vec<(String, u64, i64)>,
         format: &str,
         header: bool,
         separator: &str,
         quote: Option<&str>,
         escape: Option<&str>,
-    ) -> PyResult<(Frame, Bound<'py, PyDict>)> {
-        let format = match format.to_lowercase().as_str() {
-            "json" => SourceFormat::Json,
-            "parquet" | "glueparquet" => SourceFormat::Parquet,
-            "csv" => SourceFormat::Csv(CsvOptions {
+    ) -> PyResult<(Frame, SourceSummary)> {
+        let format = match FileFormat::parse(format)? {
+            FileFormat::Json => SourceFormat::Json,
+            FileFormat::Parquet => SourceFormat::Parquet,
+            FileFormat::Csv => SourceFormat::Csv(CsvOptions {
                 header,
                 separator: csv_byte(Some(separator), "separator")?.unwrap_or(b','),
                 quote: csv_byte(quote, "quoteChar")?,
                 escape: csv_byte(escape, "escaper")?,
             }),
-            other => {
-                return Err(crate::Error::Unsupported(format!(
-                    "reading the {other} format is not supported by glueless (json, csv, parquet are)"
-                ))
-                .into())
-            }
         };
         let (frame, data) = py.detach(|| {
             let entries = files
@@ -166,14 +160,14 @@ impl SqlSession {
             let frame = CoreFrame::from_batches(&self.inner, Arc::clone(&data.schema), batches)?;
             Ok::<_, crate::Error>((frame, data))
         })?;
-        let summary = PyDict::new(py);
-        summary.set_item("files", data.files)?;
-        summary.set_item("bytes", data.bytes)?;
-        summary.set_item("records", data.records)?;
-        summary.set_item("rows", data.rows)?;
-        summary.set_item("quarantined", data.quarantined)?;
-        let rejected = ArrowTable::new(crate::core::json::quarantine::rejected_schema(), data.rejected);
-        summary.set_item("rejected", Bound::new(py, rejected)?)?;
+        let summary = SourceSummary {
+            files: data.files,
+            bytes: data.bytes,
+            records: data.records,
+            rows: data.rows,
+            quarantined: data.quarantined,
+            rejected: ArrowTable::new(crate::core::json::quarantine::rejected_schema(), data.rejected),
+        };
         Ok((wrap(frame), summary))
     }
 }
@@ -413,17 +407,17 @@ impl Frame {
     /// Write the frame as new files under `location` (Glue's append): files, rows, bytes, partitions.
     /// `header`: whether CSV files begin with a header line.
     #[pyo3(signature = (location, format, compression=None, partition_keys=Vec::new(), header=true))]
-    fn write<'py>(
+    fn write(
         &self,
-        py: Python<'py>,
+        py: Python<'_>,
         location: &str,
         format: &str,
         compression: Option<&str>,
         partition_keys: Vec<String>,
         header: bool,
-    ) -> PyResult<Bound<'py, PyDict>> {
+    ) -> PyResult<WrittenSummary> {
         let written = py.detach(|| {
-            let format = SinkFormat::parse(format)?;
+            let format = FileFormat::parse(format)?;
             let compression = Compression::parse(compression, format)?;
             let options = SinkOptions { format, compression, partition_keys, header };
             let folder = Location::parse(location)?;
@@ -432,12 +426,12 @@ impl Frame {
             let (schema, batches) = self.inner.collect()?;
             sink::write(&folder, &schema, &batches, &options)
         })?;
-        let out = PyDict::new(py);
-        out.set_item("files", written.files)?;
-        out.set_item("rows", written.rows)?;
-        out.set_item("bytes", written.bytes)?;
-        out.set_item("partitions", written.partitions)?;
-        Ok(out)
+        Ok(WrittenSummary {
+            files: written.files,
+            rows: written.rows,
+            bytes: written.bytes,
+            partitions: written.partitions,
+        })
     }
 
     /// Write the frame as one snapshot of the Iceberg or Delta table at `location`:
@@ -445,14 +439,14 @@ impl Frame {
     /// its rows (earlier snapshots stay for time travel). `name`: its catalog name (`db.table`),
     /// by default the folder's parent and name. Returns files, rows and bytes written.
     #[pyo3(signature = (location, format, mode, name=None))]
-    fn write_table<'py>(
+    fn write_table(
         &self,
-        py: Python<'py>,
+        py: Python<'_>,
         location: &str,
         format: &str,
         mode: &str,
         name: Option<String>,
-    ) -> PyResult<Bound<'py, PyDict>> {
+    ) -> PyResult<TableWritten> {
         let written = py.detach(|| {
             let format = format.parse::<TableFormat>()?;
             let folder = Location::parse(location)?;
@@ -474,14 +468,38 @@ impl Frame {
             };
             output::write_table(&target, &schema, &batches, output::Commit { keep, ..output::Commit::default() })
         })?;
-        let out = PyDict::new(py);
-        out.set_item("files", written.files)?;
-        out.set_item("rows", written.rows)?;
-        out.set_item("bytes", written.bytes)?;
-        Ok(out)
+        Ok(TableWritten { files: written.files, rows: written.rows, bytes: written.bytes })
     }
 
     fn __repr__(&self) -> String {
         format!("Frame(columns=[{}])", self.inner.column_names().join(", "))
     }
+}
+
+/// What a source read (a dict): files, bytes, records, rows, quarantined and the rejected records.
+#[derive(IntoPyObject)]
+pub struct SourceSummary {
+    files: u64,
+    bytes: u64,
+    records: u64,
+    rows: u64,
+    quarantined: u64,
+    rejected: ArrowTable,
+}
+
+/// What a sink wrote (a dict), with the partition folders it wrote into.
+#[derive(IntoPyObject)]
+pub struct WrittenSummary {
+    files: u64,
+    rows: u64,
+    bytes: u64,
+    partitions: Vec<String>,
+}
+
+/// What a table-format commit wrote (a dict).
+#[derive(IntoPyObject)]
+pub struct TableWritten {
+    files: u64,
+    rows: u64,
+    bytes: u64,
 }

@@ -3,10 +3,10 @@
 //! pyo3's derived `IntoPyObject` into the dict scripts and `--summary-json` read).
 
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{IntoPyDict, PyDict};
 
 use crate::core::storage::TableFormat;
-use crate::error::Error;
+use crate::error::{Error, Result};
 use crate::stedi::{self, jobs, table_ddl, JobOptions, JobReport, Lake, OutputInfo, OutputRole};
 
 /// Run one STEDI job on the lake at `lake` and return its run summary.
@@ -57,7 +57,7 @@ pub fn job_report(
     read: u64,
     quarantined: u64,
     left_out: Vec<u64>,
-    outputs: Vec<Bound<'_, PyDict>>,
+    outputs: Vec<OutputArg>,
     matched: Option<u64>,
     landing: Option<(u64, u64, u64)>,
     run: Option<(bool, u64, u32, Option<String>)>,
@@ -75,7 +75,7 @@ pub fn job_report(
         ))
         .into());
     }
-    let outputs = outputs.iter().map(output_info).collect::<PyResult<Vec<_>>>()?;
+    let outputs = outputs.into_iter().map(OutputArg::into_info).collect::<Result<Vec<_>>>()?;
     let written = outputs.iter().find(|o| o.role == OutputRole::Output).map_or(0, |o| o.rows);
     let report = JobReport {
         job: plan.job.to_string(),
@@ -102,27 +102,39 @@ pub fn job_report(
     Ok(Summary::from(&report))
 }
 
-fn output_info(dict: &Bound<'_, PyDict>) -> PyResult<OutputInfo> {
-    let get = |key: &str| -> PyResult<Bound<'_, PyAny>> {
-        dict.get_item(key)?.ok_or_else(|| Error::InvalidArgument(format!("an output without {key}")).into())
-    };
-    let role = match dict.get_item("role")? {
-        Some(role) if role.extract::<String>()? == "quarantine" => OutputRole::Quarantine,
-        _ => OutputRole::Output,
-    };
-    let table: String = get("table")?.extract()?;
-    let location: String = get("location")?.extract()?;
-    let (schema, files) = stedi::tables::committed_table_shape(&crate::core::storage::Location::parse(&location)?)?;
-    Ok(OutputInfo {
-        role,
-        schema,
-        table,
-        location,
-        rows: get("rows")?.extract()?,
-        table_rows: get("table_rows")?.extract()?,
-        files: files.len() as u64,
-        bytes: files.iter().map(|f| f.size).sum(),
-    })
+/// A table another engine wrote for a job (a dict with these keys; `role` is `output` unless
+/// `quarantine`).
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+pub struct OutputArg {
+    #[pyo3(default)]
+    role: Option<String>,
+    table: String,
+    location: String,
+    rows: u64,
+    table_rows: u64,
+}
+
+impl OutputArg {
+    fn into_info(self) -> Result<OutputInfo> {
+        let role = if self.role.as_deref() == Some(OutputRole::Quarantine.as_str()) {
+            OutputRole::Quarantine
+        } else {
+            OutputRole::Output
+        };
+        let (schema, files) =
+            stedi::tables::committed_table_shape(&crate::core::storage::Location::parse(&self.location)?)?;
+        Ok(OutputInfo {
+            role,
+            schema,
+            table: self.table,
+            location: self.location,
+            rows: self.rows,
+            table_rows: self.table_rows,
+            files: files.len() as u64,
+            bytes: files.iter().map(|f| f.size).sum(),
+        })
+    }
 }
 
 /// A job's run summary as Python sees it (a dict).
@@ -169,11 +181,7 @@ impl<'py> IntoPyObject<'py> for Reasons {
     type Error = PyErr;
 
     fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let dict = PyDict::new(py);
-        for (reason, count) in self.0 {
-            dict.set_item(reason, count)?;
-        }
-        Ok(dict)
+        self.0.into_py_dict(py)
     }
 }
 

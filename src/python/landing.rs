@@ -1,7 +1,6 @@
 //! `read_landing`: landing JSON → an Arrow table, the quarantine and the counts.
 
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
 
 use super::table::ArrowTable;
 use crate::core::json::{self, rejected_schema, LandingOptions, LandingOutput, LandingSchema};
@@ -30,22 +29,18 @@ impl LandingResult {
     /// Counts: files, empty_files, bytes (uncompressed), stored_bytes, compressed_files, records,
     /// accepted, quarantined.
     #[getter]
-    fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+    fn stats(&self) -> LandingStatsSummary {
         let s = &self.output.stats;
-        let dict = PyDict::new(py);
-        for (key, value) in [
-            ("files", s.files),
-            ("empty_files", s.empty_files),
-            ("bytes", s.bytes),
-            ("stored_bytes", s.stored_bytes),
-            ("compressed_files", s.compressed_files),
-            ("records", s.records),
-            ("accepted", s.accepted),
-            ("quarantined", s.quarantined),
-        ] {
-            dict.set_item(key, value)?;
+        LandingStatsSummary {
+            files: s.files,
+            empty_files: s.empty_files,
+            bytes: s.bytes,
+            stored_bytes: s.stored_bytes,
+            compressed_files: s.compressed_files,
+            records: s.records,
+            accepted: s.accepted,
+            quarantined: s.quarantined,
         }
-        Ok(dict)
     }
 
     fn __repr__(&self) -> String {
@@ -96,4 +91,17 @@ pub fn read_landing(
         json::read_files(&files, schema.as_ref(), &options)
     })?;
     Ok(LandingResult { output })
+}
+
+/// A landing read's counts as Python sees them (a dict): `records == accepted + quarantined`.
+#[derive(IntoPyObject)]
+pub struct LandingStatsSummary {
+    files: u64,
+    empty_files: u64,
+    bytes: u64,
+    stored_bytes: u64,
+    compressed_files: u64,
+    records: u64,
+    accepted: u64,
+    quarantined: u64,
 }

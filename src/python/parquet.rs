@@ -1,7 +1,6 @@
 //! `read_parquet` / `write_parquet`: a folder of Parquet files, local or on S3, as one table.
 
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
 use pyo3_arrow::PyTable;
 
 use super::landing::LocationArg;
@@ -32,7 +31,7 @@ pub fn read_parquet(py: Python<'_>, location: LocationArg, columns: Option<Vec<S
 /// Replace the content of a folder with `table` as Parquet (zstd), atomically: a reader sees the
 /// previous files or the new ones. Returns rows, files and bytes written.
 #[pyfunction]
-pub fn write_parquet(py: Python<'_>, location: LocationArg, table: PyTable) -> PyResult<Bound<'_, PyDict>> {
+pub fn write_parquet(py: Python<'_>, location: LocationArg, table: PyTable) -> PyResult<ParquetWritten> {
     let (batches, schema) = table.into_inner();
     let info = py.detach(|| {
         let folder = Location::parse(&location.0)?;
@@ -43,12 +42,16 @@ pub fn write_parquet(py: Python<'_>, location: LocationArg, table: PyTable) -> P
         };
         output::replace_table(&target, &schema, &batches)
     })?;
-    let dict = PyDict::new(py);
-    dict.set_item("location", info.location)?;
-    dict.set_item("rows", info.rows)?;
-    dict.set_item("files", info.files)?;
-    dict.set_item("bytes", info.bytes)?;
-    Ok(dict)
+    Ok(ParquetWritten { location: info.location, rows: info.rows, files: info.files, bytes: info.bytes })
+}
+
+/// A folder of Parquet written (a dict).
+#[derive(IntoPyObject)]
+pub struct ParquetWritten {
+    location: String,
+    rows: u64,
+    files: u64,
+    bytes: u64,
 }
 
 /// The number of rows of the committed Parquet files of a folder, from their footers.

@@ -8,17 +8,17 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+
 use pyo3_arrow::PyTable;
 
 use super::table::ArrowTable;
+use crate::core::formats::FileFormat;
 use crate::core::storage::Location;
 use crate::core::storage::TableFormat;
 use crate::core::text::{CsvOptions, ParseMode, SessionZone, TextFormat, TextOptions};
 use crate::error::Error;
-use crate::runtime::frames::sink::SinkFormat;
 use crate::runtime::stream::engine::{BatchFunction, InputFunction};
-use crate::runtime::stream::sink::AppendSink;
+use crate::runtime::stream::sink::{FileSink, StreamSink, TableSink};
 use crate::runtime::stream::{
     ddl, duration, Aggregate, BatchReport, Deduplicate, OutputMode, QuerySpec, RowsSpec, SourceFormat, StreamConfig,
     StreamQuery, StreamSpec, Transforms, Trigger, Window,
@@ -62,7 +62,7 @@ pub fn stream_aggregate<'py>(
     partition_by: Vec<String>,
     before_watermark: Option<Bound<'py, PyAny>>,
     after_watermark: Option<Bound<'py, PyAny>>,
-) -> PyResult<Bound<'py, PyList>> {
+) -> PyResult<Vec<BatchSummary>> {
     let spec = (|| {
         Ok::<_, Error>(QuerySpec {
             event_time,
@@ -130,7 +130,7 @@ pub fn stream_rows<'py>(
     partition_by: Vec<String>,
     before_watermark: Option<Bound<'py, PyAny>>,
     after_watermark: Option<Bound<'py, PyAny>>,
-) -> PyResult<Bound<'py, PyList>> {
+) -> PyResult<Vec<BatchSummary>> {
     let spec = (|| {
         let watermark = match (event_time, watermark) {
             (Some(column), Some(delay)) => Some((column, duration::parse_micros(delay)?)),
@@ -195,16 +195,15 @@ fn source_format(format: &str, options: &HashMap<String, String>) -> Result<Sour
             Some(text) => Err(Error::Unsupported(format!("option {key}={text:?}: one ASCII character is supported"))),
         }
     };
-    let text_format = match format.to_ascii_lowercase().as_str() {
-        "parquet" => return Ok(SourceFormat::Parquet),
-        "json" => TextFormat::Json,
-        "csv" => TextFormat::Csv(CsvOptions {
+    let text_format = match FileFormat::parse(format)? {
+        FileFormat::Parquet => return Ok(SourceFormat::Parquet),
+        FileFormat::Json => TextFormat::Json,
+        FileFormat::Csv => TextFormat::Csv(CsvOptions {
             header: flag("header"),
             separator: byte("sep", Some(b','))?.or(byte("delimiter", Some(b','))?).unwrap_or(b','),
             quote: byte("quote", Some(b'"'))?,
             escape: byte("escape", Some(b'\\'))?,
         }),
-        other => return Err(Error::Unsupported(format!("stream source format {other} (parquet, json and csv are)"))),
     };
     let mut text = TextOptions::new(text_format);
     if let Some(mode) = option("mode") {
@@ -228,32 +227,34 @@ fn start<'py>(
     trigger: &str,
     timeout: Option<f64>,
     callbacks: &Callbacks<'_, 'py>,
-) -> PyResult<Bound<'py, PyList>> {
+) -> PyResult<Vec<BatchSummary>> {
     if sink.folder.is_none() && callbacks.on_emit.is_none() {
         return Err(Error::InvalidArgument("a stream needs a sink folder or on_emit".into()).into());
     }
     let trigger = Trigger::parse(trigger)?;
     let config = (|| {
         // Iceberg and Delta sinks write Parquet files and commit them as the table's snapshots.
-        let table = match sink.format.to_ascii_lowercase().as_str() {
-            "iceberg" | "delta" => Some(sink.format.parse::<TableFormat>()?),
-            _ => None,
+        let table = sink.format.parse::<TableFormat>().ok().filter(|f| *f != TableFormat::Parquet);
+        let stream_sink: Option<Arc<dyn StreamSink>> = match (&sink.folder, table) {
+            (None, _) => None,
+            (Some(folder), Some(format)) => {
+                if !sink.partition_by.is_empty() {
+                    return Err(Error::Unsupported(format!("partitionBy on a {format} stream sink")));
+                }
+                Some(Arc::new(TableSink { folder: Location::parse(folder)?, format }))
+            }
+            (Some(folder), None) => {
+                let format = FileFormat::parse(sink.format)?;
+                if format == FileFormat::Csv {
+                    return Err(Error::Unsupported("a CSV stream sink (parquet and json are)".into()));
+                }
+                let partition_by = sink.partition_by.clone();
+                Some(Arc::new(FileSink { folder: Location::parse(folder)?, format, partition_by }))
+            }
         };
-        let sink_format = if table.is_some() { SinkFormat::Parquet } else { SinkFormat::parse(sink.format)? };
-        if sink_format == SinkFormat::Csv {
-            return Err(Error::Unsupported("a CSV stream sink (parquet and json are)".into()));
-        }
         Ok::<_, Error>(StreamConfig {
             source: Location::parse(&source.folder)?,
-            sink: match &sink.folder {
-                Some(folder) => Some(AppendSink {
-                    folder: Location::parse(folder)?,
-                    format: sink_format,
-                    partition_by: sink.partition_by.clone(),
-                    table,
-                }),
-                None => None,
-            },
+            sink: stream_sink,
             checkpoint: Location::parse(&sink.checkpoint)?,
             format: source_format(source.format, &source.options)?,
             schema: match source.schema {
@@ -266,11 +267,7 @@ fn start<'py>(
         })
     })()?;
     let reports = run(py, spec, config, trigger, timeout, callbacks)?;
-    let list = PyList::empty(py);
-    for report in &reports {
-        list.append(report_dict(py, report)?)?;
-    }
-    Ok(list)
+    Ok(reports.iter().map(BatchSummary::from).collect())
 }
 
 /// The Python functions a stream calls: after each batch, with each batch's emitted rows, and
@@ -338,7 +335,7 @@ fn run(
         let mut notify = |report: &BatchReport| {
             if let Some(callback) = &callback {
                 Python::attach(|py| {
-                    let outcome = report_dict(py, report).and_then(|d| callback.call1(py, (d,)));
+                    let outcome = callback.call1(py, (BatchSummary::from(report),));
                     if let Err(err) = outcome {
                         interrupted.store(true, Ordering::Relaxed);
                         fail(&failure, err);
@@ -396,29 +393,56 @@ fn input_function(function: Py<PyAny>, failure: Failure) -> Box<InputFunction> {
     })
 }
 
-fn report_dict<'py>(py: Python<'py>, report: &BatchReport) -> PyResult<Bound<'py, PyDict>> {
-    let dict = PyDict::new(py);
-    dict.set_item("batch", report.batch)?;
-    dict.set_item("files", report.files.clone())?;
-    dict.set_item("rows", report.rows)?;
-    dict.set_item("malformed", report.malformed)?;
-    dict.set_item("dropped_malformed", report.dropped_malformed)?;
-    dict.set_item("filtered", report.filtered)?;
-    dict.set_item("aggregated", report.aggregated)?;
-    dict.set_item("passed", report.passed)?;
-    dict.set_item("duplicates", report.duplicates)?;
-    dict.set_item("late", report.late)?;
-    dict.set_item("null_time", report.null_time)?;
-    dict.set_item("emitted", report.emitted)?;
-    dict.set_item("open_groups", report.open_groups)?;
-    dict.set_item("watermark_us", report.watermark)?;
-    dict.set_item("next_watermark_us", report.next_watermark)?;
-    dict.set_item("output", report.output.first().cloned())?;
-    dict.set_item("outputs", report.output.clone())?;
-    dict.set_item("replayed", report.replayed)?;
-    dict.set_item("seconds", report.micros as f64 / 1e6)?;
-    dict.set_item("aggregate_seconds", report.aggregate_micros as f64 / 1e6)?;
-    Ok(dict)
+/// One micro-batch's report as Python sees it (a dict, as Spark's `lastProgress` is one).
+#[derive(IntoPyObject)]
+pub struct BatchSummary {
+    batch: u64,
+    files: Vec<String>,
+    rows: u64,
+    malformed: u64,
+    dropped_malformed: u64,
+    filtered: u64,
+    aggregated: u64,
+    passed: u64,
+    duplicates: u64,
+    late: u64,
+    null_time: u64,
+    emitted: u64,
+    open_groups: u64,
+    watermark_us: i64,
+    next_watermark_us: i64,
+    output: Option<String>,
+    outputs: Vec<String>,
+    replayed: bool,
+    seconds: f64,
+    aggregate_seconds: f64,
+}
+
+impl From<&BatchReport> for BatchSummary {
+    fn from(report: &BatchReport) -> Self {
+        Self {
+            batch: report.batch,
+            files: report.files.clone(),
+            rows: report.rows,
+            malformed: report.malformed,
+            dropped_malformed: report.dropped_malformed,
+            filtered: report.filtered,
+            aggregated: report.aggregated,
+            passed: report.passed,
+            duplicates: report.duplicates,
+            late: report.late,
+            null_time: report.null_time,
+            emitted: report.emitted,
+            open_groups: report.open_groups,
+            watermark_us: report.watermark,
+            next_watermark_us: report.next_watermark,
+            output: report.output.first().cloned(),
+            outputs: report.output.clone(),
+            replayed: report.replayed,
+            seconds: report.micros as f64 / 1e6,
+            aggregate_seconds: report.aggregate_micros as f64 / 1e6,
+        }
+    }
 }
 
 /// No rows of a declared stream schema (a Spark DDL string, or "silver"), every column nullable
@@ -458,13 +482,23 @@ pub fn generate_silver(
 
 /// The default gold query as driver arguments: event_time, watermark, window, group_by, aggregates.
 #[pyfunction]
-pub fn gold_defaults(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+pub fn gold_defaults() -> PyResult<GoldDefaults> {
     let spec = gold::default_spec()?;
-    let dict = PyDict::new(py);
-    dict.set_item("event_time", spec.event_time.clone())?;
-    dict.set_item("watermark", duration::describe(spec.watermark_delay))?;
-    dict.set_item("window", spec.window.map(|w| duration::describe(w.size)))?;
-    dict.set_item("group_by", spec.group_by.clone())?;
-    dict.set_item("aggregates", spec.aggregates.iter().map(ToString::to_string).collect::<Vec<_>>())?;
-    Ok(dict)
+    Ok(GoldDefaults {
+        event_time: spec.event_time.clone(),
+        watermark: duration::describe(spec.watermark_delay),
+        window: spec.window.map(|w| duration::describe(w.size)),
+        group_by: spec.group_by.clone(),
+        aggregates: spec.aggregates.iter().map(ToString::to_string).collect(),
+    })
+}
+
+/// The gold query's defaults as the driver's arguments (a dict).
+#[derive(IntoPyObject)]
+pub struct GoldDefaults {
+    event_time: String,
+    watermark: String,
+    window: Option<String>,
+    group_by: Vec<String>,
+    aggregates: Vec<String>,
 }

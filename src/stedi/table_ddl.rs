@@ -9,6 +9,7 @@ use bytes::Bytes;
 
 use super::schema_history::SchemaHistory;
 use super::{JobReport, Lake};
+use crate::core::formats::FileFormat;
 use crate::core::json::{LandingSchema, KNOWN_TABLES};
 use crate::core::storage::{committed_files, objects, parquet_file, table_format, Location, TableFormat};
 use crate::core::types::{type_name, Dialect};
@@ -135,17 +136,22 @@ fn landing_ddl(
     let name = format!("{table}_landing");
     let location = folder_url(folder)?;
     let version = version.map_or(String::new(), |v| format!(", 'glueless.schema_version' = '{v}'"));
+    let json = FileFormat::Json;
     let sql = format!(
         "CREATE EXTERNAL TABLE IF NOT EXISTS {}.{} (\n{}\n)\n\
-         ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'\n\
+         ROW FORMAT SERDE '{}'\n\
          WITH SERDEPROPERTIES ('case.insensitive' = 'TRUE', 'ignore.malformed.json' = 'TRUE')\n\
-         STORED AS INPUTFORMAT 'org.apache.hadoop.mapred.TextInputFormat'\n\
-         OUTPUTFORMAT 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat'\n\
+         STORED AS INPUTFORMAT '{}'\n\
+         OUTPUTFORMAT '{}'\n\
          LOCATION '{location}'\n\
-         TBLPROPERTIES ('classification' = 'json'{version});\n",
+         TBLPROPERTIES ('classification' = '{}'{version});\n",
         quote(database),
         quote(&name),
-        columns(schema)?
+        columns(schema)?,
+        json.hive_serde(),
+        json.hive_input_format(),
+        json.hive_output_format(),
+        json.name(),
     );
     Ok(TableDdl { name, location, sql, format: None, columns: column_types(schema)? })
 }
@@ -178,10 +184,11 @@ fn parquet_ddl(database: &str, name: &str, folder: &Location, schema: &Schema) -
         "CREATE EXTERNAL TABLE IF NOT EXISTS {}.{} (\n{}\n)\n\
          STORED AS PARQUET\n\
          LOCATION '{location}'\n\
-         TBLPROPERTIES ('classification' = 'parquet');\n",
+         TBLPROPERTIES ('classification' = '{}');\n",
         quote(database),
         quote(name),
-        columns(schema)?
+        columns(schema)?,
+        FileFormat::Parquet.name(),
     );
     let columns = column_types(schema)?;
     Ok(TableDdl { name: name.to_string(), location, sql, format: Some(TableFormat::Parquet), columns })

@@ -12,10 +12,20 @@ import argparse
 import os
 from typing import Any, Optional
 
+from glueless._glueless import OPEN_TABLE_FORMATS, TABLE_FORMATS
 from glueless.exceptions import InvalidArgumentError
 
-#: The formats ``--format`` takes.
-FORMATS = ("parquet", "iceberg", "delta")
+#: The formats ``--format`` takes (the core's table formats).
+FORMATS = tuple(TABLE_FORMATS)
+#: Open table formats: read as their current snapshot, written as new snapshots.
+OPEN_FORMATS = tuple(OPEN_TABLE_FORMATS)
+
+
+def listing(names: Any) -> str:
+    """``a, b and c``: names as a refusal lists what glueless takes."""
+    names = list(names)
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
 
 #: A file of a snapshot: its URL or path, size in bytes, and modification time (ms since the epoch).
 SnapshotFile = tuple[str, int, int]

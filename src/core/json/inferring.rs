@@ -5,7 +5,8 @@ use rayon::prelude::*;
 
 use super::infer::SchemaInference;
 use super::schema::LandingSchema;
-use super::{compressed, plan_units, LandingOptions, Unit};
+use super::{plan_units, LandingOptions, Unit};
+use crate::core::formats::codec as compressed;
 use crate::core::storage::{objects, FileEntry};
 use crate::error::Result;
 

@@ -4,7 +4,6 @@
 
 pub mod coerce;
 pub mod column_type;
-pub mod compressed;
 pub mod decode;
 pub mod flat;
 pub mod infer;
@@ -21,6 +20,7 @@ use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
 use rayon::prelude::*;
 
+use crate::core::formats::codec as compressed;
 use crate::core::pool;
 use crate::core::storage::{objects, FileEntry, Location};
 use crate::error::Result;

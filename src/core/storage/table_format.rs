@@ -6,7 +6,6 @@
 //! run leaves files that no snapshot names, never a half-written table. Reading a table back (the
 //! next job's input, a bookmark) asks the same committer for the current snapshot's files.
 
-use std::str::FromStr;
 use std::sync::{Arc, Mutex, RwLock};
 
 use arrow_schema::SchemaRef;
@@ -14,59 +13,8 @@ use arrow_schema::SchemaRef;
 use super::failpoint;
 use super::objects::{self, FileEntry};
 use super::Location;
+pub use crate::core::formats::TableFormat;
 use crate::error::{Error, Result};
-
-/// How a table's files are committed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum TableFormat {
-    /// A folder of Parquet files, committed by glueless's own protocol (the default).
-    #[default]
-    Parquet,
-    /// Apache Iceberg (format v2), committed through a catalog.
-    Iceberg,
-    /// Delta Lake, committed to the table's `_delta_log`.
-    Delta,
-}
-
-impl TableFormat {
-    /// The format's name as `--format` takes it.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TableFormat::Parquet => "parquet",
-            TableFormat::Iceberg => "iceberg",
-            TableFormat::Delta => "delta",
-        }
-    }
-
-    /// The folder inside the table that holds its data files (Iceberg's convention is `data/`).
-    #[must_use]
-    pub fn data_folder(self, table: &Location) -> Location {
-        match self {
-            TableFormat::Iceberg => table.join("data"),
-            TableFormat::Parquet | TableFormat::Delta => table.clone(),
-        }
-    }
-}
-
-impl std::fmt::Display for TableFormat {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for TableFormat {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self> {
-        match s.to_ascii_lowercase().as_str() {
-            "parquet" => Ok(TableFormat::Parquet),
-            "iceberg" => Ok(TableFormat::Iceberg),
-            "delta" => Ok(TableFormat::Delta),
-            _ => Err(Error::InvalidArgument(format!("unknown table format {s:?}: use parquet, iceberg or delta"))),
-        }
-    }
-}
 
 /// Whether a commit replaces the table's rows or adds to them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -18,6 +18,7 @@ use datafusion::sql::sqlparser::dialect::HiveDialect;
 use datafusion::sql::sqlparser::parser::Parser;
 
 use super::table::{CatalogColumn, CatalogTable, SerdeInfo, StorageDescriptor};
+use crate::core::formats::{FileFormat, UNREAD_FORMATS};
 use crate::error::{Error, Result};
 
 /// One catalog change a DDL file asks for.
@@ -65,9 +66,6 @@ fn leading_keyword(text: &str) -> String {
         .collect::<String>()
         .to_ascii_uppercase()
 }
-
-/// The OpenX JSON SerDe, Athena's usual one for JSON landing tables.
-const JSON_SERDE: &str = "org.openx.data.jsonserde.JsonSerDe";
 
 /// Parse a DDL file. Statements without a database name get `default_database`, or the one the
 /// last `USE` named.
@@ -234,9 +232,7 @@ fn convert(statement: Statement, default_database: &str) -> Result<DdlStatement>
             };
             let serde_library = match hive.row_format {
                 Some(HiveRowFormat::SERDE { class }) => Some(class),
-                Some(HiveRowFormat::DELIMITED { .. }) => {
-                    Some("org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe".into())
-                }
+                Some(HiveRowFormat::DELIMITED { .. }) => Some(FileFormat::Csv.hive_serde().into()),
                 None => None,
             };
             let (input_format, output_format, stored_as) = match hive.storage {
@@ -330,59 +326,30 @@ fn properties(options: &[SqlOption]) -> BTreeMap<String, String> {
 fn classify(stored_as: Option<&str>, serde: Option<&str>, input_format: Option<&str>) -> Option<&'static str> {
     let text =
         [stored_as, serde, input_format].iter().flatten().map(|s| s.to_lowercase()).collect::<Vec<_>>().join(" ");
-    if text.contains("parquet") {
-        Some("parquet")
-    } else if text.contains("json") {
-        Some("json")
-    } else if text.contains("csv") || text.contains("lazysimpleserde") || text.contains("textfile") {
-        Some("csv")
-    } else if text.contains("orc") {
-        Some("orc")
-    } else if text.contains("avro") {
-        Some("avro")
-    } else {
-        None
-    }
+    // Hive's text tables (LazySimpleSerDe, STORED AS TEXTFILE) are delimited text: CSV to Glue.
+    let csv_words = ["lazysimpleserde", "textfile"];
+    let read = [FileFormat::Parquet, FileFormat::Json, FileFormat::Csv]
+        .into_iter()
+        .find(|f| text.contains(f.name()) || (*f == FileFormat::Csv && csv_words.iter().any(|w| text.contains(w))));
+    read.map(FileFormat::name).or_else(|| UNREAD_FORMATS.into_iter().find(|f| text.contains(f)))
 }
 
 /// The input format Glue records for a classification (as its crawlers and sinks do).
 #[must_use]
 pub fn default_input_format(classification: Option<&str>) -> Option<String> {
-    Some(
-        match classification? {
-            "parquet" => "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
-            "json" | "csv" => "org.apache.hadoop.mapred.TextInputFormat",
-            _ => return None,
-        }
-        .to_string(),
-    )
+    Some(FileFormat::named(classification?)?.hive_input_format().to_string())
 }
 
 /// The output format Glue records for a classification.
 #[must_use]
 pub fn default_output_format(classification: Option<&str>) -> Option<String> {
-    Some(
-        match classification? {
-            "parquet" => "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
-            "json" | "csv" => "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
-            _ => return None,
-        }
-        .to_string(),
-    )
+    Some(FileFormat::named(classification?)?.hive_output_format().to_string())
 }
 
 /// The SerDe Glue records for a classification.
 #[must_use]
 pub fn default_serde(classification: Option<&str>) -> Option<String> {
-    Some(
-        match classification? {
-            "parquet" => "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
-            "json" => JSON_SERDE,
-            "csv" => "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe",
-            _ => return None,
-        }
-        .to_string(),
-    )
+    Some(FileFormat::named(classification?)?.hive_serde().to_string())
 }
 
 #[cfg(test)]
@@ -416,7 +383,10 @@ TBLPROPERTIES (
         assert_eq!(table.storage_descriptor.columns[1].data_type, "bigint");
         assert_eq!(table.storage_descriptor.columns[0].comment.as_deref(), Some("from deserializer"));
         assert_eq!(table.parameters["classification"], "json");
-        assert_eq!(table.storage_descriptor.serde_info.serialization_library.as_deref(), Some(JSON_SERDE));
+        assert_eq!(
+            table.storage_descriptor.serde_info.serialization_library.as_deref(),
+            Some(FileFormat::Json.hive_serde())
+        );
     }
 
     #[test]

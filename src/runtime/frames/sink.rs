@@ -19,35 +19,9 @@ use parquet::basic::{Compression as ParquetCompression, GzipLevel, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 use rayon::prelude::*;
 
-use crate::core::json::compressed::Codec;
+use crate::core::formats::{Codec, FileFormat, ParquetCodec, NO_COMPRESSION};
 use crate::core::storage::{objects, Location};
 use crate::error::{Error, Result};
-
-/// The file formats a sink writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SinkFormat {
-    Json,
-    Csv,
-    /// `parquet` and `glueparquet` (Glue's writer of the same files).
-    Parquet,
-}
-
-impl SinkFormat {
-    /// Glue's format names: `json`, `csv`, `parquet`, `glueparquet`.
-    ///
-    /// # Errors
-    /// [`Error::Unsupported`] for other formats (avro, orc, xml, …).
-    pub fn parse(name: &str) -> Result<Self> {
-        match name.to_lowercase().as_str() {
-            "json" => Ok(Self::Json),
-            "csv" => Ok(Self::Csv),
-            "parquet" | "glueparquet" => Ok(Self::Parquet),
-            other => Err(Error::Unsupported(format!(
-                "the {other} format is not supported by glueless (json, csv, parquet, glueparquet are)"
-            ))),
-        }
-    }
-}
 
 /// Compression of written files; Glue's defaults: snappy for Parquet, none for JSON and CSV.
 /// JSON and CSV files take every codec Spark's text writers take, as Hadoop's codecs write them
@@ -61,15 +35,6 @@ pub enum Compression {
     Text(Codec),
 }
 
-/// The Parquet page codecs a sink writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ParquetCodec {
-    Snappy,
-    Gzip,
-    Zstd,
-    Lz4,
-}
-
 impl Compression {
     /// The compression a format gets when `name` is `None` or names one: `none`/`uncompressed`;
     /// for Parquet `snappy`, `gzip`, `zstd`, `lz4`; for JSON and CSV also `bzip2` and `deflate`
@@ -78,15 +43,15 @@ impl Compression {
     /// # Errors
     /// [`Error::InvalidArgument`] for a name that is no text codec (Spark's message);
     /// [`Error::Unsupported`] for a Parquet codec glueless does not write (brotli, lzo).
-    pub fn parse(name: Option<&str>, format: SinkFormat) -> Result<Self> {
+    pub fn parse(name: Option<&str>, format: FileFormat) -> Result<Self> {
         let Some(name) = name else {
-            return Ok(if format == SinkFormat::Parquet { Self::Parquet(ParquetCodec::Snappy) } else { Self::None });
+            return Ok(if format == FileFormat::Parquet { Self::Parquet(ParquetCodec::Snappy) } else { Self::None });
         };
         let lower = name.to_lowercase();
-        if matches!(lower.as_str(), "" | "none" | "uncompressed") {
+        if lower.is_empty() || NO_COMPRESSION.contains(&lower.as_str()) {
             return Ok(Self::None);
         }
-        if format != SinkFormat::Parquet {
+        if format != FileFormat::Parquet {
             // Spark's text writers know no other codec either: its own message.
             return Codec::named(&lower).map(Self::Text).ok_or_else(|| {
                 Error::InvalidArgument(format!(
@@ -97,23 +62,14 @@ impl Compression {
         }
         let unsupported =
             || Error::Unsupported(format!("compression '{name}' for {format:?} files is not supported by glueless"));
-        Ok(Self::Parquet(match lower.as_str() {
-            "snappy" => ParquetCodec::Snappy,
-            "gzip" | "gz" => ParquetCodec::Gzip,
-            "zstd" => ParquetCodec::Zstd,
-            "lz4" => ParquetCodec::Lz4,
-            _ => return Err(unsupported()),
-        }))
+        ParquetCodec::named(&lower).map(Self::Parquet).ok_or_else(unsupported)
     }
 
     /// The codec's part of a Parquet file's name (`…-snappy.parquet`).
     fn parquet_label(self) -> &'static str {
         match self {
             Self::None | Self::Text(_) => "uncompressed",
-            Self::Parquet(ParquetCodec::Snappy) => "snappy",
-            Self::Parquet(ParquetCodec::Gzip) => "gz",
-            Self::Parquet(ParquetCodec::Zstd) => "zst",
-            Self::Parquet(ParquetCodec::Lz4) => "lz4",
+            Self::Parquet(codec) => codec.label(),
         }
     }
 }
@@ -121,7 +77,7 @@ impl Compression {
 /// What a sink writes and how.
 #[derive(Debug, Clone)]
 pub struct SinkOptions {
-    pub format: SinkFormat,
+    pub format: FileFormat,
     pub compression: Compression,
     pub partition_keys: Vec<String>,
     /// CSV files begin with a header line: Glue's `writeHeader` (default true), Spark's `header`
@@ -375,7 +331,7 @@ fn encode_file(
     options: &SinkOptions,
 ) -> Result<EncodedFile> {
     let name = match (options.format, options.compression) {
-        (SinkFormat::Parquet, codec) => {
+        (FileFormat::Parquet, codec) => {
             format!("run-{stamp}-part-block-0-r-{part:05}-{}.parquet", codec.parquet_label())
         }
         // Hadoop's codecs name the files they write with their extension; readers choose the
@@ -390,7 +346,7 @@ fn encode_file(
 
 /// One file's bytes in the sink's format and compression.
 pub(crate) fn encode(schema: &SchemaRef, batches: &[RecordBatch], options: &SinkOptions) -> Result<Bytes> {
-    if options.format == SinkFormat::Parquet {
+    if options.format == FileFormat::Parquet {
         let compression = match options.compression {
             Compression::None | Compression::Text(_) => ParquetCompression::UNCOMPRESSED,
             Compression::Parquet(ParquetCodec::Snappy) => ParquetCompression::SNAPPY,
@@ -412,7 +368,7 @@ pub(crate) fn encode(schema: &SchemaRef, batches: &[RecordBatch], options: &Sink
     }
     let mut text = Vec::new();
     match options.format {
-        SinkFormat::Json => {
+        FileFormat::Json => {
             // Fields a record lacks (null) are left out, as a DynamicRecord holds only its fields.
             let mut writer = arrow_json::LineDelimitedWriter::new(&mut text);
             for batch in batches {
@@ -420,13 +376,13 @@ pub(crate) fn encode(schema: &SchemaRef, batches: &[RecordBatch], options: &Sink
             }
             writer.finish()?;
         }
-        SinkFormat::Csv => {
+        FileFormat::Csv => {
             let mut writer = arrow_csv::WriterBuilder::new().with_header(options.header).build(&mut text);
             for batch in batches {
                 writer.write(batch)?;
             }
         }
-        SinkFormat::Parquet => unreachable!("handled above"),
+        FileFormat::Parquet => unreachable!("handled above"),
     }
     compress(text, options.compression)
 }
@@ -467,16 +423,16 @@ mod tests {
 
     #[test]
     fn compression_defaults_follow_glue() {
-        assert_eq!(Compression::parse(None, SinkFormat::Parquet).unwrap(), Compression::Parquet(ParquetCodec::Snappy));
-        assert_eq!(Compression::parse(None, SinkFormat::Json).unwrap(), Compression::None);
-        assert_eq!(Compression::parse(Some("gzip"), SinkFormat::Json).unwrap(), Compression::Text(Codec::Gzip));
+        assert_eq!(Compression::parse(None, FileFormat::Parquet).unwrap(), Compression::Parquet(ParquetCodec::Snappy));
+        assert_eq!(Compression::parse(None, FileFormat::Json).unwrap(), Compression::None);
+        assert_eq!(Compression::parse(Some("gzip"), FileFormat::Json).unwrap(), Compression::Text(Codec::Gzip));
         // Spark's text writers take Hadoop's snappy, lz4 and deflate too.
         assert_eq!(
-            Compression::parse(Some("snappy"), SinkFormat::Json).unwrap(),
+            Compression::parse(Some("snappy"), FileFormat::Json).unwrap(),
             Compression::Text(Codec::HadoopSnappy)
         );
-        assert_eq!(Compression::parse(Some("deflate"), SinkFormat::Csv).unwrap(), Compression::Text(Codec::Deflate));
-        assert!(Compression::parse(Some("bzip2"), SinkFormat::Parquet).is_err());
-        assert!(Compression::parse(Some("brotli"), SinkFormat::Json).is_err());
+        assert_eq!(Compression::parse(Some("deflate"), FileFormat::Csv).unwrap(), Compression::Text(Codec::Deflate));
+        assert!(Compression::parse(Some("bzip2"), FileFormat::Parquet).is_err());
+        assert!(Compression::parse(Some("brotli"), FileFormat::Json).is_err());
     }
 }

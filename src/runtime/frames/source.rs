@@ -11,7 +11,7 @@ use arrow_array::{new_null_array, RecordBatch};
 use arrow_schema::{Field, Schema, SchemaRef};
 use rayon::prelude::*;
 
-use crate::core::json::compressed::{decompress_named, Content};
+use crate::core::formats::codec::{decompress_named, Content};
 use crate::core::json::{self, LandingOptions};
 use crate::core::storage::objects::{self, FileEntry};
 use crate::core::storage::{parquet_file, Location};

@@ -96,7 +96,7 @@ impl SqlSession {
         // unqualified field name n would be ambiguous"); apache/datafusion#25412 fixes it.
         config.options_mut().optimizer.enable_leaf_expression_pushdown = false;
         let mut state = SessionStateBuilder::new().with_config(config).with_default_features().build();
-        datafusion_spark::register_all(&mut state).expect("registering Spark's functions cannot clash fatally");
+        super::functions::register(&mut state).expect("registering Spark's functions cannot clash fatally");
         Self { ctx: SessionContext::new_with_state(state), views: Mutex::new(HashMap::new()) }
     }
 

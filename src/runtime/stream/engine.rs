@@ -26,7 +26,7 @@ use super::duration;
 use super::input::{FilePlan, InputSchema, Origin};
 use super::operator::Operator;
 use super::rows::RowsState;
-use super::sink::AppendSink;
+use super::sink::StreamSink;
 use super::source::{FileSource, SourceFormat};
 use super::spec::{OutputMode, StreamSpec};
 use super::state::AggState;
@@ -102,7 +102,7 @@ pub struct StreamConfig {
     pub source: Location,
     /// The folder the emitted rows are appended to; `None` when a batch function takes them
     /// (see [`StreamQuery::with_batch_function`]).
-    pub sink: Option<AppendSink>,
+    pub sink: Option<Arc<dyn StreamSink>>,
     pub checkpoint: Location,
     pub format: SourceFormat,
     /// The declared source schema (Spark's `readStream.schema(...)`): the columns the query uses
@@ -182,7 +182,7 @@ pub struct StreamQuery {
     transforms: Transforms,
     config: StreamConfig,
     source: FileSource,
-    sink: Option<AppendSink>,
+    sink: Option<Arc<dyn StreamSink>>,
     batch_function: Option<Box<BatchFunction>>,
     checkpoint: Checkpoint,
     state: Option<Box<dyn Operator>>,
@@ -223,7 +223,7 @@ impl StreamQuery {
             version: 1,
             query: spec.fingerprint(),
             source: config.source.to_string(),
-            sink: config.sink.as_ref().map_or_else(|| "(a batch function)".to_string(), |s| s.folder.to_string()),
+            sink: config.sink.as_ref().map_or_else(|| "(a batch function)".to_string(), |s| s.describe()),
         };
         let checkpoint = Checkpoint::open(&config.checkpoint, &metadata)?;
         let source = FileSource { folder: config.source.clone() };
@@ -626,10 +626,10 @@ fn decode_file(config: &StreamConfig, input: &InputSchema, file: OpenedFile) -> 
             };
             let name = entry.location.to_string();
             let stored = objects::read(&entry)?;
-            let content = match crate::core::json::compressed::decompress_named(&name, &stored) {
-                crate::core::json::compressed::Content::Plain => stored.to_vec(),
-                crate::core::json::compressed::Content::Decompressed(text) => text,
-                crate::core::json::compressed::Content::Corrupt(reason) => {
+            let content = match crate::core::formats::codec::decompress_named(&name, &stored) {
+                crate::core::formats::codec::Content::Plain => stored.to_vec(),
+                crate::core::formats::codec::Content::Decompressed(text) => text,
+                crate::core::formats::codec::Content::Corrupt(reason) => {
                     return Err(Error::InvalidArgument(format!("{name}: {reason}")))
                 }
             };

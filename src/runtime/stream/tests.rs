@@ -1,6 +1,8 @@
 //! Engine tests on generated silver data: conservation of rows, restart equivalence, refusal of a
 //! foreign checkpoint. (Equality with Spark itself is tested from Python against PySpark.)
 
+use std::sync::Arc;
+
 use arrow_array::cast::AsArray;
 use arrow_array::types::Int64Type;
 use arrow_array::RecordBatch;
@@ -13,7 +15,7 @@ use crate::stedi::gold::{default_spec, silver_schema};
 fn config(root: &std::path::Path, checkpoint: &str) -> StreamConfig {
     StreamConfig {
         source: Location::Local(root.join("silver")),
-        sink: Some(sink::AppendSink::parquet(Location::Local(root.join("gold")))),
+        sink: Some(Arc::new(sink::FileSink::parquet(Location::Local(root.join("gold"))))),
         checkpoint: Location::Local(root.join(checkpoint)),
         format: SourceFormat::Parquet,
         schema: Some(silver_schema()),

@@ -8,7 +8,7 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde_json::{Map, Value};
 
-use crate::core::json::compressed;
+use crate::core::formats::codec;
 use crate::core::pool;
 use crate::core::storage::{objects, Location};
 use crate::error::{Error, Result};
@@ -53,10 +53,10 @@ pub fn replicate_stedi(source: &Path, target: &Path, replicas: u32) -> Result<Re
         for file in &files {
             let stored = objects::read(file)?;
             // Compressed landing files are replicated as the plain NDJSON they hold.
-            let (content, name) = match compressed::decompress_named(file.name(), &stored) {
-                compressed::Content::Plain => (stored.to_vec(), file.name()),
-                compressed::Content::Decompressed(text) => (text, file.name().rsplit_once('.').map_or("", |(s, _)| s)),
-                compressed::Content::Corrupt(reason) => {
+            let (content, name) = match codec::decompress_named(file.name(), &stored) {
+                codec::Content::Plain => (stored.to_vec(), file.name()),
+                codec::Content::Decompressed(text) => (text, file.name().rsplit_once('.').map_or("", |(s, _)| s)),
+                codec::Content::Corrupt(reason) => {
                     return Err(Error::InvalidArgument(format!("{}: {reason}", file.location)))
                 }
             };

@@ -4,24 +4,25 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from glueless._glueless import type_name
+from glueless._glueless import FILE_FORMAT_NAMES, UNREAD_FORMATS, file_format, type_name
 from glueless.catalog import MissingTableError
 from glueless.compat import _run
 from glueless.compat._unsupported import Surface, module_getattr, unsupported
 from glueless.compat.awsglue.dynamicframe import DynamicFrame, DynamicFrameReader, DynamicFrameWriter
 from glueless.compat.pyspark.sql.column import quote
+from glueless.formats import OPEN_FORMATS, listing
 
 __getattr__ = module_getattr("awsglue.context")
 
 #: Open table formats: read as their current snapshot, written as one append snapshot.
-_TABLE_FORMATS = ("iceberg", "delta")
+_TABLE_FORMATS = OPEN_FORMATS
 
 
 def _format_name(fmt: Optional[str]) -> str:
     name = (fmt or "").lower()
-    if name in ("json", "csv", "parquet", "glueparquet", *_TABLE_FORMATS):
+    if name in (*FILE_FORMAT_NAMES, *_TABLE_FORMATS):
         return name
-    unsupported(f"format={fmt!r}", "json, csv, parquet, glueparquet, iceberg and delta are")
+    unsupported(f"format={fmt!r}", f"{listing([*FILE_FORMAT_NAMES, *_TABLE_FORMATS])} are")
 
 
 def _classification(table: dict[str, Any]) -> str:
@@ -29,7 +30,9 @@ def _classification(table: dict[str, Any]) -> str:
     Iceberg entries carry no classification), else ``classification`` (JSON when absent)."""
     parameters = table.get("Parameters") or {}
     table_type = str(parameters.get("table_type", "")).lower()
-    return table_type if table_type in ("iceberg", "delta", "hudi") else parameters.get("classification", "json")
+    if table_type in (*_TABLE_FORMATS, *UNREAD_FORMATS):
+        return table_type
+    return parameters.get("classification", "json")
 
 
 def _s3_only(connection_type: str, api: str) -> None:
@@ -211,7 +214,7 @@ class GlueContext(Surface):
             files, skipped = run.bookmark_filter(ctx, files)
         frame, summary = run.session.read_files(
             files,
-            "parquet" if fmt == "glueparquet" else fmt,
+            file_format(fmt) or fmt,
             header=_run.option_flag(format_options.get("withHeader", False)),
             separator=str(format_options.get("separator", ",")),
             quote=None
@@ -337,7 +340,7 @@ class GlueContext(Surface):
             {"Name": n.lower(), "Type": _hive_type(t)} for n, t, _g, _nullable in fields if n.lower() not in keys
         ]
         partitions = [{"Name": n.lower(), "Type": _hive_type(t)} for n, t, _g, _nullable in fields if n.lower() in keys]
-        classification = "parquet" if fmt in ("parquet", "glueparquet") else fmt
+        classification = file_format(fmt) or fmt
         existing = run.catalog.get_table(database, name)
         if existing is not None and behavior == "LOG":
             if existing["StorageDescriptor"]["Columns"] != columns:

@@ -8,11 +8,12 @@ import uuid
 from typing import Any, Optional, Union
 from urllib.parse import unquote
 
-from glueless._glueless import commit_staged_folder
+from glueless._glueless import FILE_FORMATS, commit_staged_folder
 from glueless.compat import _run
 from glueless.compat._unsupported import Surface, unsupported
 from glueless.compat.pyspark.sql.column import quote
 from glueless.compat.pyspark.sql.dataframe import DataFrame
+from glueless.formats import OPEN_FORMATS, listing
 
 
 class DataFrameReader(Surface):
@@ -65,8 +66,8 @@ class DataFrameReader(Surface):
 def _read(session: Any, paths: list[str], fmt: str, options: dict[str, Any]) -> DataFrame:
     if fmt in TABLE_FORMATS:
         return _read_table(session, paths, fmt)
-    if fmt not in ("json", "parquet", "csv"):
-        unsupported(f"spark.read.format({fmt!r})", "json, parquet, csv, delta and iceberg are")
+    if fmt not in FILE_FORMATS:
+        unsupported(f"spark.read.format({fmt!r})", f"{listing([*FILE_FORMATS, *TABLE_FORMATS])} are")
     run = _run.current()
     mapped = [run.map_location(p) for p in paths]
     recursive = _run.option_flag(options.get("recursivefilelookup", False))
@@ -140,7 +141,7 @@ def _existing_files(run: Any, paths: list[str], mapped: list[str], fmt: str) -> 
 
 
 #: Open table formats: read as their current snapshot, written as one new snapshot.
-TABLE_FORMATS = ("delta", "iceberg")
+TABLE_FORMATS = OPEN_FORMATS
 
 
 def _read_table(session: Any, paths: list[str], fmt: str) -> DataFrame:
@@ -261,8 +262,8 @@ class DataFrameWriter(Surface):
         path = path or self._options.get("path")
         if not path:
             raise ValueError("save() needs a path")
-        if self._format not in ("json", "parquet", "csv", *TABLE_FORMATS):
-            unsupported(f"DataFrameWriter.format({self._format!r})", "json, parquet, csv, delta and iceberg are")
+        if self._format not in (*FILE_FORMATS, *TABLE_FORMATS):
+            unsupported(f"DataFrameWriter.format({self._format!r})", f"{listing([*FILE_FORMATS, *TABLE_FORMATS])} are")
         if self._format != "csv":
             _refuse_duplicate_columns(self._df.columns)
         run = _run.current()

@@ -1,0 +1,174 @@
+//! The vocabulary of formats, spelled once: the file formats glueless reads and writes (with
+//! their Glue names and the Hive classes the Data Catalog records for them), the codecs of text
+//! files ([`codec`]) and Parquet pages, and the table formats ([`table`]). Every other place in
+//! Rust and Python asks this module (Python through `glueless._glueless.FILE_FORMATS`,
+//! `TABLE_FORMATS` and the codec lists).
+
+pub mod codec;
+pub mod table;
+
+pub use codec::Codec;
+pub use table::TableFormat;
+
+use crate::error::{Error, Result};
+
+/// A file format of sources and sinks (Glue's `format=`, Spark's `format(...)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileFormat {
+    Json,
+    Csv,
+    Parquet,
+}
+
+impl FileFormat {
+    /// Every file format.
+    pub const ALL: [FileFormat; 3] = [FileFormat::Json, FileFormat::Csv, FileFormat::Parquet];
+
+    /// Its name, and Glue's `classification` of its tables.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            FileFormat::Json => "json",
+            FileFormat::Csv => "csv",
+            FileFormat::Parquet => "parquet",
+        }
+    }
+
+    /// Further names read as this format: `glueparquet`, Glue's writer of the same files.
+    #[must_use]
+    pub fn aliases(self) -> &'static [&'static str] {
+        match self {
+            FileFormat::Parquet => &["glueparquet"],
+            FileFormat::Json | FileFormat::Csv => &[],
+        }
+    }
+
+    /// The format one of whose names (any case) is `name`.
+    #[must_use]
+    pub fn named(name: &str) -> Option<Self> {
+        let lower = name.trim().to_ascii_lowercase();
+        Self::ALL.into_iter().find(|f| f.name() == lower || f.aliases().contains(&lower.as_str()))
+    }
+
+    /// [`Self::named`], or the one-line refusal naming every format glueless has.
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] for other formats (avro, orc, xml, …).
+    pub fn parse(name: &str) -> Result<Self> {
+        Self::named(name).ok_or_else(|| {
+            let known: Vec<&str> =
+                Self::ALL.iter().flat_map(|f| std::iter::once(f.name()).chain(f.aliases().iter().copied())).collect();
+            Error::Unsupported(format!(
+                "the {} format is not supported by glueless ({} are)",
+                name.to_lowercase(),
+                known.join(", ")
+            ))
+        })
+    }
+
+    /// The Hive input format Glue records for its tables (as its crawlers and sinks do).
+    #[must_use]
+    pub fn hive_input_format(self) -> &'static str {
+        match self {
+            FileFormat::Parquet => "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+            FileFormat::Json | FileFormat::Csv => "org.apache.hadoop.mapred.TextInputFormat",
+        }
+    }
+
+    /// The Hive output format Glue records for its tables.
+    #[must_use]
+    pub fn hive_output_format(self) -> &'static str {
+        match self {
+            FileFormat::Parquet => "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
+            FileFormat::Json | FileFormat::Csv => "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
+        }
+    }
+
+    /// The SerDe Glue records for its tables (the OpenX JSON SerDe for JSON, as Glue's crawlers).
+    #[must_use]
+    pub fn hive_serde(self) -> &'static str {
+        match self {
+            FileFormat::Parquet => "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
+            FileFormat::Json => "org.openx.data.jsonserde.JsonSerDe",
+            FileFormat::Csv => "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe",
+        }
+    }
+}
+
+/// Formats a catalog may name that glueless does not read: Glue classifications and table types.
+pub const UNREAD_FORMATS: [&str; 3] = ["orc", "avro", "hudi"];
+
+/// The Parquet page codecs a sink writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParquetCodec {
+    Snappy,
+    Gzip,
+    Zstd,
+    Lz4,
+}
+
+impl ParquetCodec {
+    /// Every Parquet codec glueless writes.
+    pub const ALL: [ParquetCodec; 4] =
+        [ParquetCodec::Snappy, ParquetCodec::Gzip, ParquetCodec::Zstd, ParquetCodec::Lz4];
+
+    /// Its name as Spark's and Glue's `compression` option takes it.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            ParquetCodec::Snappy => "snappy",
+            ParquetCodec::Gzip => "gzip",
+            ParquetCodec::Zstd => "zstd",
+            ParquetCodec::Lz4 => "lz4",
+        }
+    }
+
+    /// The codec `name` names (any case; `gz` is gzip).
+    #[must_use]
+    pub fn named(name: &str) -> Option<Self> {
+        let lower = name.to_ascii_lowercase();
+        let lower = if lower == "gz" { "gzip" } else { lower.as_str() };
+        Self::ALL.into_iter().find(|c| c.name() == lower)
+    }
+
+    /// Its part of a Parquet file's name, as Spark writes it (`…-snappy.parquet`, `….gz.parquet`).
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            ParquetCodec::Snappy => "snappy",
+            ParquetCodec::Gzip => "gz",
+            ParquetCodec::Zstd => "zst",
+            ParquetCodec::Lz4 => "lz4",
+        }
+    }
+}
+
+/// The names meaning no compression.
+pub const NO_COMPRESSION: [&str; 2] = ["none", "uncompressed"];
+
+/// `a, b or c`.
+pub(crate) fn one_of(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_are_found_by_every_name() {
+        for f in FileFormat::ALL {
+            assert_eq!(FileFormat::named(&f.name().to_uppercase()), Some(f));
+        }
+        assert_eq!(FileFormat::named("glueparquet"), Some(FileFormat::Parquet));
+        let refusal = FileFormat::parse("avro").unwrap_err().to_string();
+        assert!(refusal.contains("the avro format is not supported by glueless (json, csv, parquet, glueparquet are)"));
+        assert_eq!(ParquetCodec::named("GZ"), Some(ParquetCodec::Gzip));
+        assert_eq!("Iceberg".parse::<TableFormat>().unwrap(), TableFormat::Iceberg);
+        assert!("hudi".parse::<TableFormat>().unwrap_err().to_string().contains("parquet, iceberg or delta"));
+    }
+}

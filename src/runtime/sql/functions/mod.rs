@@ -1,0 +1,32 @@
+//! Spark's functions in the SQL session: DataFusion's own, then datafusion-spark's (Spark's
+//! semantics where DataFusion's differ), then glueless's families, one file each, for what
+//! neither has. A family is a `functions()` list of UDFs; [`register`] adds every family, later
+//! ones replacing a function of the same name. CONTRIBUTING.md has the recipe for a new one.
+
+use std::sync::Arc;
+
+use datafusion::execution::session_state::SessionState;
+use datafusion::execution::FunctionRegistry;
+use datafusion::logical_expr::ScalarUDF;
+
+use super::session::sql_error;
+use crate::error::Result;
+
+pub(crate) mod string;
+
+/// Every family of glueless's own scalar functions.
+fn families() -> Vec<Vec<Arc<ScalarUDF>>> {
+    vec![string::functions()]
+}
+
+/// Register datafusion-spark's functions and glueless's families in `state`.
+///
+/// # Errors
+/// [`crate::Error::Sql`] if DataFusion refuses a registration.
+pub(crate) fn register(state: &mut SessionState) -> Result<()> {
+    datafusion_spark::register_all(state).map_err(sql_error)?;
+    for udf in families().into_iter().flatten() {
+        state.register_udf(udf).map_err(sql_error)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,40 @@
+//! Spark's string functions missing from DataFusion and datafusion-spark.
+//!
+//! `startswith(str, prefix)` and `endswith(str, suffix)` (Spark 3.3+): true when `str` begins
+//! (ends) with the other string, the empty string included; NULL when either is NULL. DataFusion's
+//! `starts_with` / `ends_with` have exactly these semantics, so Spark's names are their aliases.
+
+use std::sync::Arc;
+
+use datafusion::functions::string::{ends_with, starts_with};
+use datafusion::logical_expr::ScalarUDF;
+
+/// The family's functions.
+pub(crate) fn functions() -> Vec<Arc<ScalarUDF>> {
+    vec![
+        Arc::new(starts_with().as_ref().clone().with_aliases(["startswith"])),
+        Arc::new(ends_with().as_ref().clone().with_aliases(["endswith"])),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use crate::runtime::frames::Frame;
+    use crate::runtime::sql::SqlSession;
+
+    #[test]
+    fn startswith_and_endswith_as_spark() {
+        let session = Arc::new(SqlSession::new());
+        let df = session
+            .sql(
+                "SELECT startswith('Spark SQL', 'Spark') AS a, endswith('Spark SQL', 'SQL') AS b, \
+                 startswith('Spark', '') AS c, endswith('Spark', NULL) AS d",
+            )
+            .unwrap();
+        let (_, batches) = Frame::new(session, df).collect().unwrap();
+        let text = arrow_cast::pretty::pretty_format_batches(&batches).unwrap().to_string();
+        assert!(text.contains("| true | true | true |   |"), "{text}");
+    }
+}
