@@ -13,6 +13,7 @@ from glueless.compat.awsglue.transforms.drop_fields import DropFields
 from glueless.compat.awsglue.transforms.drop_null_fields import DropNullFields
 from glueless.compat.awsglue.transforms.filter import Filter
 from glueless.compat.awsglue.transforms.join import Join
+from glueless.compat.awsglue.transforms.map import Map
 from glueless.compat.awsglue.transforms.rename_field import RenameField
 from glueless.compat.awsglue.transforms.resolve_choice import ResolveChoice
 from glueless.compat.awsglue.transforms.select_fields import SelectFields
@@ -28,6 +29,7 @@ __all__ = [
     "Filter",
     "GlueTransform",
     "Join",
+    "Map",
     "RenameField",
     "ResolveChoice",
     "SelectFields",
