@@ -343,6 +343,22 @@ def test_a_star_import_gives_the_transforms_and_leaves_map_and_filter_builtin(tm
     assert not names & {"map", "filter", "join"}
 
 
+def test_per_record_functions_take_values_with_unicode_line_separators(tmp_path: Path) -> None:
+    # JSON leaves U+2028 and U+0085 unescaped in a value; they must not split a record in two.
+    folder = tmp_path / "lake" / "t"
+    folder.mkdir(parents=True)
+    text = "line\u2028separator\x85next"
+    (folder / "t.json").write_text(json.dumps({"a": text, "n": 1}, ensure_ascii=False) + "\n", encoding="utf-8")
+    with _activate(tmp_path):
+        glue = _glue()
+        from awsglue.transforms import Filter, Map
+
+        t = glue.create_dynamic_frame.from_options("s3", {"paths": ["s3://bucket/t/"]}, "json")
+        kept = Filter.apply(frame=t, f=lambda rec: len(rec) > 1 and rec["a"].startswith("line"))
+        assert [row["a"] for row in _rows(kept)] == [text]
+        assert _rows(Map.apply(frame=t, f=lambda rec: {**rec, "n": rec["n"] + 1})) == [{"a": text, "n": 2}]
+
+
 # --- a Glue script under `glueless submit` ---------------------------------------------------------
 
 

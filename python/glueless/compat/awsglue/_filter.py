@@ -239,7 +239,11 @@ def run_per_record(f: Callable[..., Any], records_text: str) -> PythonFilterResu
     mask: list[bool] = []
     dropped = errors = 0
     first_error: Optional[str] = None
-    for line in records_text.splitlines():
+    # One record a line: JSON escapes every newline in a value, but not U+2028 or U+0085, which
+    # str.splitlines() would split on.
+    for line in records_text.split("\n"):
+        if not line:
+            continue
         record = DynamicRecord(json.loads(line))
         try:
             mask.append(bool(f(record)))
