@@ -24,13 +24,17 @@ _NUMERIC = tuple(t.spark for t in TYPE_NAMES if t.numeric)
 
 
 class DynamicRecord(dict):  # type: ignore[type-arg]
-    """A record as Glue's filter functions see it: a dict of its own fields; attributes too."""
+    """A record as Glue's filter and map functions see it: a dict of its own fields; attributes
+    too (``rec.f`` reads the field, ``rec.f = v`` sets it, as in awsglue)."""
 
     def __getattr__(self, name: str) -> Any:
         try:
             return self[name]
         except KeyError:
             raise KeyError(name) from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self[name] = value
 
 
 @dataclass
@@ -235,7 +239,11 @@ def run_per_record(f: Callable[..., Any], records_text: str) -> PythonFilterResu
     mask: list[bool] = []
     dropped = errors = 0
     first_error: Optional[str] = None
-    for line in records_text.splitlines():
+    # One record a line: JSON escapes every newline in a value, but not U+2028 or U+0085, which
+    # str.splitlines() would split on.
+    for line in records_text.split("\n"):
+        if not line:
+            continue
         record = DynamicRecord(json.loads(line))
         try:
             mask.append(bool(f(record)))

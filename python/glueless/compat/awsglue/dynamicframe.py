@@ -12,7 +12,7 @@ from typing import Any, Callable, Optional
 from glueless._glueless import Frame
 from glueless.compat import _run
 from glueless.compat._unsupported import Surface, module_getattr, unsupported
-from glueless.compat.awsglue import _filter
+from glueless.compat.awsglue import _filter, _map
 
 __getattr__ = module_getattr("awsglue.dynamicframe")
 
@@ -35,6 +35,31 @@ def _note_case_mismatches(frame: Frame, paths: list[str], transform: str, effect
         _run.current().note(
             f"{transform}: the frame has no field {name!r}, only {found!r}; Glue's field paths are "
             f"case-sensitive, so {effect}"
+        )
+
+
+def _error_records(
+    transform: str,
+    transformation_ctx: str,
+    new: int,
+    first_error: Optional[str],
+    previous: int,
+    stageThreshold: int,
+    totalThreshold: int,
+) -> None:
+    """Count a transform's ``new`` error records as Glue does: one line naming them, and
+    :class:`GlueJobError` when they exceed ``stageThreshold`` or, with the ``previous`` error
+    records of the frame, ``totalThreshold`` (0, the default, is no limit)."""
+    if not new:
+        return
+    label = f"{transform} {transformation_ctx}" if transformation_ctx else transform
+    _run.current().note(f"{label}: {new:,} error record{'' if new == 1 else 's'} ({first_error})")
+    if stageThreshold and new > stageThreshold:
+        raise GlueJobError(f"{label}: {new} error records exceed the stageThreshold {stageThreshold}: {first_error}")
+    total = previous + new
+    if totalThreshold and total > totalThreshold:
+        raise GlueJobError(
+            f"{label}: {total} error records in all exceed the totalThreshold {totalThreshold}: {first_error}"
         )
 
 
@@ -131,21 +156,58 @@ class DynamicFrame(Surface):
             return self._new(self._frame.filter(predicate))
         source = self._frame.materialize()
         result = _filter.run_per_record(f, source.json_records(None))
-        threshold = max(stageThreshold or 0, totalThreshold or 0) if (stageThreshold or totalThreshold) else None
-        run = _run.current()
         if result.dropped_by_exception:
-            run.note(
+            _run.current().note(
                 f"Filter {transformation_ctx or ''}: {result.dropped_by_exception:,} records dropped because the "
                 "function raised KeyError/ValueError/TypeError (as in Glue)"
             )
-        if result.errors:
-            run.note(f"Filter {transformation_ctx or ''}: {result.errors:,} error records ({result.first_error})")
-            if threshold is not None and result.errors > threshold:
-                raise GlueJobError(
-                    f"Filter {transformation_ctx}: {result.errors} error records exceed the threshold {threshold}: "
-                    f"{result.first_error}"
-                )
+        _error_records(
+            "Filter",
+            transformation_ctx,
+            result.errors,
+            result.first_error,
+            self._errors,
+            stageThreshold,
+            totalThreshold,
+        )
         return self._new(source.take_mask(result.mask), errors=self._errors + result.errors)
+
+    def map(
+        self,
+        f: Callable[[Any], Any],
+        preservesPartitioning: bool = False,
+        transformation_ctx: str = "",
+        info: str = "",
+        stageThreshold: int = 0,
+        totalThreshold: int = 0,
+    ) -> DynamicFrame:
+        """Glue's ``map``: ``f`` gets each record as a DynamicRecord (a dict of the fields it has)
+        and returns the new record. A record whose ``f`` raises, or returns ``None`` or an empty
+        record, is an error record (counted; ``stageThreshold`` / ``totalThreshold`` limit them).
+        The new frame's fields are those of the returned records, in the order first seen; a
+        field a record lacks is null there; a field ``f`` left as it was keeps its type; nested
+        objects and arrays are kept as their JSON text. ``preservesPartitioning`` changes nothing
+        (glueless's frames have one partition)."""
+        source = self._frame.materialize()
+        frame, result = _map.map_frame(_run.current().session, source, f)
+        _error_records(
+            "Map",
+            transformation_ctx,
+            result.errors,
+            result.first_error,
+            self._errors,
+            stageThreshold,
+            totalThreshold,
+        )
+        nested = result.nested_fields()
+        if nested:
+            names = ", ".join(repr(n) for n in nested)
+            label = f"Map {transformation_ctx}" if transformation_ctx else "Map"
+            _run.current().note(
+                f"{label}: {names} {'holds' if len(nested) == 1 else 'hold'} objects or arrays, kept as their JSON "
+                "text (Glue makes them structs and arrays)"
+            )
+        return self._new(frame, errors=self._errors + result.errors)
 
     def join(
         self,

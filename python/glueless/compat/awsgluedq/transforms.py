@@ -229,7 +229,7 @@ def _evaluate(frame: DynamicFrame, rules: list[Rule]) -> None:
             df = session.sql(query)
             import json as _json
 
-            records = df.json_records(1).splitlines()
+            records = [line for line in df.json_records(1).split("\n") if line]
             if not records:
                 return None
             record = _json.loads(records[0])

@@ -285,7 +285,11 @@ class DataFrame(Surface):
         names = [f[0] for f in fields]
         types = [f[1] for f in fields]
         rows = []
-        for line in self._frame.json_records(limit).splitlines():
+        # One row a line: split on "\n" only (str.splitlines() also splits on U+2028 and U+0085,
+        # which JSON leaves unescaped in a value).
+        for line in self._frame.json_records(limit).split("\n"):
+            if not line:
+                continue
             record = json.loads(line)
             rows.append(Row._make(names, [_convert(record.get(n), t) for n, t in zip(names, types)]))
         return rows
