@@ -623,6 +623,8 @@ class SqlSession:
         """A frame over an Arrow table."""
     def empty(self) -> Frame:
         """A frame with no columns and no rows."""
+    def read_json_lines(self, text: str) -> Frame:
+        """A frame of JSON lines built in memory, structs and arrays inferred from every record."""
     def register_view(self, name: str, frame: Frame) -> None:
         """``createOrReplaceTempView(name)``."""
     def drop_view(self, name: str) -> bool:

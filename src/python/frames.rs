@@ -61,6 +61,17 @@ impl SqlSession {
         py.detach(|| CoreFrame::from_batches(&self.inner, schema, Vec::new())).map_err(PyErr::from).map(wrap)
     }
 
+    /// A frame of JSON lines built in memory (`Map.apply`'s returned records), with structs and
+    /// arrays inferred from every record.
+    fn read_json_lines(&self, py: Python<'_>, text: &str) -> PyResult<Frame> {
+        py.detach(|| {
+            let (schema, batches) = source::read_json_lines(text)?;
+            CoreFrame::from_batches(&self.inner, schema, batches)
+        })
+        .map_err(PyErr::from)
+        .map(wrap)
+    }
+
     /// `createOrReplaceTempView(name)`.
     fn register_view(&self, py: Python<'_>, name: &str, frame: &Frame) -> PyResult<()> {
         py.detach(|| self.inner.register_view(name, frame.inner.dataframe())).map_err(PyErr::from)

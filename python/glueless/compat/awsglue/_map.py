@@ -6,25 +6,21 @@ object a DynamicRecord too) and returns the new record. A record whose function 
 
 The new frame's schema comes from the returned records (Glue computes it from them too): fields
 in the order first seen, a field a record lacks is null there, a field's values of two kinds widen
-as the JSON reader widens them (int and float → double, other mixes → string). The records go
-through the JSON reader of ``from_options(format="json")`` (a temporary NDJSON file), so:
+(int and float → double, other mixes → string), nested objects are structs and lists arrays. The
+records go to the core as JSON lines (``SqlSession.read_json_lines``), so:
 
 * a field the function left as it was keeps the input's type (``int``, ``date``, ``timestamp``,
   ``decimal``…, which JSON would have widened or turned into text);
 * a field whose values are all ``datetime``, ``date`` or ``Decimal`` is a timestamp, date or
-  decimal(38,18);
-* nested objects and arrays are kept as their JSON text, as ``from_options`` keeps them (the known
-  difference of docs/support/glue-scripts.md; a struct needs a JSON reader binding that infers
-  nested types).
+  decimal(38,18).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import decimal as _decimal
+import io
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
@@ -67,10 +63,6 @@ class MapResult:
         self.errors += 1
         if self.first_error is None:
             self.first_error = message
-
-    def nested_fields(self) -> list[str]:
-        """Fields holding objects or arrays (kept as their JSON text)."""
-        return [name for name, kinds in self.kinds.items() if "nested" in kinds]
 
     def value_types(self) -> dict[str, str]:
         """Fields whose every value is a ``datetime``, a ``date`` or a ``Decimal``: name → Spark type."""
@@ -164,16 +156,11 @@ def map_frame(session: SqlSession, source: Frame, f: Callable[[Any], Any]) -> tu
     """``f`` applied to every record of ``source`` (a materialized frame): the new frame, and the
     counts."""
     watched = restorable(source.fields())
-    with tempfile.TemporaryDirectory(prefix="glueless-map-") as folder:
-        path = os.path.join(folder, "part-00000.json")
-        with open(path, "w", encoding="utf-8") as out:
-            result = run_per_record(f, source.json_records(None), watched, out)
-        if not result.records:
-            return session.empty(), result
-        # The reader decodes the file into memory: the frame outlives the folder.
-        frame, summary = session.read_files(session.list_files([path]), "json")
-    if summary["quarantined"]:  # pragma: no cover - every line is a JSON object of distinct names
-        unsupported("Map", f"{summary['quarantined']} returned records the JSON reader could not take")
+    out = io.StringIO()
+    result = run_per_record(f, source.json_records(None), watched, out)
+    if not result.records:
+        return session.empty(), result
+    frame = session.read_json_lines(out.getvalue())
     present = set(frame.columns)
     casts = {name: spark for name, spark in watched.items() if name not in result.changed}
     casts.update(result.value_types())

@@ -186,7 +186,7 @@ class DynamicFrame(Surface):
         record, is an error record (counted; ``stageThreshold`` / ``totalThreshold`` limit them).
         The new frame's fields are those of the returned records, in the order first seen; a
         field a record lacks is null there; a field ``f`` left as it was keeps its type; nested
-        objects and arrays are kept as their JSON text. ``preservesPartitioning`` changes nothing
+        objects are structs and lists arrays. ``preservesPartitioning`` changes nothing
         (glueless's frames have one partition)."""
         source = self._frame.materialize()
         frame, result = _map.map_frame(_run.current().session, source, f)
@@ -199,14 +199,6 @@ class DynamicFrame(Surface):
             stageThreshold,
             totalThreshold,
         )
-        nested = result.nested_fields()
-        if nested:
-            names = ", ".join(repr(n) for n in nested)
-            label = f"Map {transformation_ctx}" if transformation_ctx else "Map"
-            _run.current().note(
-                f"{label}: {names} {'holds' if len(nested) == 1 else 'hold'} objects or arrays, kept as their JSON "
-                "text (Glue makes them structs and arrays)"
-            )
         return self._new(frame, errors=self._errors + result.errors)
 
     def join(
