@@ -9,10 +9,10 @@
 // they call would look dead: the wheel's build, linted with `-D warnings`, is the one that judges.
 #![cfg_attr(not(feature = "python"), allow(dead_code, unused_imports))]
 
-pub mod core;
+pub(crate) mod core;
 pub mod error;
-pub mod runtime;
-pub mod stedi;
+pub(crate) mod runtime;
+pub(crate) mod stedi;
 #[cfg(test)]
 mod testing;
 
@@ -20,3 +20,22 @@ mod testing;
 mod python;
 
 pub use error::{Error, Result};
+
+/// The Rust API outside the extension module: what the profiling example
+/// (`examples/profile_accel.rs`) and the fuzz targets (`fuzz/`) call — the JSON reader, two
+/// kernels, storage and the STEDI lake's tables. Everything else is `pub(crate)`
+/// (`unreachable_pub` keeps it so).
+pub mod api {
+    pub use crate::core::json::decode::Decoder;
+    pub use crate::core::json::infer::Unseen;
+    pub use crate::core::json::schema::LandingSchema;
+    pub use crate::core::json::{decode_bytes, read_files, LandingOptions, LandingOutput, LandingStats};
+    pub use crate::core::kernels::distinct::distinct;
+    pub use crate::core::kernels::join::{inner_join, semi_join, InnerJoinOutput, JoinInput, SemiJoinOutput};
+    pub use crate::core::pool::install;
+    pub use crate::core::storage::location::Location;
+    pub use crate::core::storage::objects::{list_files, FileEntry};
+    pub use crate::core::storage::parquet_file::write as write_parquet;
+    pub use crate::stedi::lake::Lake;
+    pub use crate::stedi::tables::{read_table, Table};
+}

@@ -3,8 +3,7 @@
 //! earlier records (its shape path) decodes each record as a fresh decoder (its scanner path) does.
 #![no_main]
 
-use glueless::core::json::decode::Decoder;
-use glueless::core::json::{decode_bytes, LandingOptions, LandingSchema};
+use glueless::api::{decode_bytes, Decoder, LandingOptions, LandingSchema};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

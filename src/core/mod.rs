@@ -4,11 +4,11 @@
 //! table kernels (DISTINCT, joins, projection), and the named thread pool. The core knows no Spark
 //! API, no Glue transform and no STEDI table.
 
-pub mod formats;
-pub mod json;
-pub mod kernels;
-pub mod pool;
+pub(crate) mod formats;
+pub(crate) mod json;
+pub(crate) mod kernels;
+pub(crate) mod pool;
 pub(crate) mod progress;
-pub mod storage;
-pub mod text;
-pub mod types;
+pub(crate) mod storage;
+pub(crate) mod text;
+pub(crate) mod types;

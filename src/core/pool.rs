@@ -4,13 +4,13 @@
 use std::sync::OnceLock;
 
 /// Environment variable that sizes the pool; default: the number of available cores.
-pub const THREADS_ENV: &str = "GLUELESS_THREADS";
+pub(crate) const THREADS_ENV: &str = "GLUELESS_THREADS";
 
 static POOL: OnceLock<rayon::ThreadPool> = OnceLock::new();
 
 /// The number of threads the pool is built with.
 #[must_use]
-pub fn thread_count() -> usize {
+pub(crate) fn thread_count() -> usize {
     std::env::var(THREADS_ENV)
         .ok()
         .and_then(|v| v.trim().parse::<usize>().ok())
@@ -19,7 +19,7 @@ pub fn thread_count() -> usize {
 }
 
 /// The glueless pool, built on first use.
-pub fn pool() -> &'static rayon::ThreadPool {
+pub(crate) fn pool() -> &'static rayon::ThreadPool {
     POOL.get_or_init(|| {
         rayon::ThreadPoolBuilder::new()
             .num_threads(thread_count())
@@ -31,7 +31,7 @@ pub fn pool() -> &'static rayon::ThreadPool {
 
 /// The number of threads of the pool as built (the environment is read once, when it is built).
 #[must_use]
-pub fn size() -> usize {
+pub(crate) fn size() -> usize {
     pool().current_num_threads()
 }
 

@@ -7,13 +7,13 @@ static BYTES: AtomicU64 = AtomicU64::new(0);
 static RECORDS: AtomicU64 = AtomicU64::new(0);
 
 /// Count work done.
-pub fn add(bytes: u64, records: u64) {
+pub(crate) fn add(bytes: u64, records: u64) {
     BYTES.fetch_add(bytes, Ordering::Relaxed);
     RECORDS.fetch_add(records, Ordering::Relaxed);
 }
 
 /// Landing bytes and records decoded since the process started.
 #[must_use]
-pub fn snapshot() -> (u64, u64) {
+pub(crate) fn snapshot() -> (u64, u64) {
     (BYTES.load(Ordering::Relaxed), RECORDS.load(Ordering::Relaxed))
 }

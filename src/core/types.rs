@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 
 /// Where a type name is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dialect {
+pub(crate) enum Dialect {
     /// Spark's simple string: `bigint`, `array<string>`, `struct<a:int>` (`dtypes`, `simpleString`).
     Spark,
     /// Spark's DDL, as `spark.readStream.schema("a BIGINT")` takes it: keywords in upper case.
@@ -30,12 +30,12 @@ pub enum Dialect {
 
 impl Dialect {
     /// Every dialect, in the order of [`Dialect::name`]'s words.
-    pub const ALL: [Dialect; 6] =
+    pub(crate) const ALL: [Dialect; 6] =
         [Dialect::Spark, Dialect::SparkDdl, Dialect::SparkTree, Dialect::Glue, Dialect::Hive, Dialect::Trino];
 
     /// The dialect's own name, as Python passes it (`"spark"`, `"spark_ddl"`, …).
     #[must_use]
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Dialect::Spark => "spark",
             Dialect::SparkDdl => "spark_ddl",
@@ -50,7 +50,7 @@ impl Dialect {
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] for a name no dialect has.
-    pub fn named(name: &str) -> Result<Self> {
+    pub(crate) fn named(name: &str) -> Result<Self> {
         Self::ALL.into_iter().find(|d| d.name() == name).ok_or_else(|| {
             let known: Vec<&str> = Self::ALL.iter().map(|d| d.name()).collect();
             Error::InvalidArgument(format!("unknown type dialect '{name}' (one of {})", known.join(", ")))
@@ -60,20 +60,20 @@ impl Dialect {
 
 /// One simple (non-parametric) type and its name in every dialect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SimpleType {
+pub(crate) struct SimpleType {
     /// PySpark's class in `pyspark.sql.types`.
-    pub spark_class: &'static str,
+    pub(crate) spark_class: &'static str,
     /// Spark's simple string (lower case); [`Dialect::SparkDdl`] is its upper case.
-    pub spark: &'static str,
+    pub(crate) spark: &'static str,
     /// Spark's `printSchema` word.
-    pub spark_tree: &'static str,
-    pub glue: &'static str,
-    pub hive: &'static str,
-    pub trino: &'static str,
+    pub(crate) spark_tree: &'static str,
+    pub(crate) glue: &'static str,
+    pub(crate) hive: &'static str,
+    pub(crate) trino: &'static str,
     /// Further names that mean this type when read (`long`, `integer`, `varchar`, `real`, …).
-    pub aliases: &'static [&'static str],
+    pub(crate) aliases: &'static [&'static str],
     /// Counts as a number in comparisons (Glue's Filter compares numbers, not text).
-    pub numeric: bool,
+    pub(crate) numeric: bool,
 }
 
 macro_rules! simple {
@@ -83,11 +83,11 @@ macro_rules! simple {
 }
 
 /// The names of decimals (`DECIMAL(p,s)`; Spark's DDL also reads `DEC` and `NUMERIC`).
-pub const DECIMAL_NAMES: [&str; 3] = ["decimal", "dec", "numeric"];
+pub(crate) const DECIMAL_NAMES: [&str; 3] = ["decimal", "dec", "numeric"];
 
 /// The simple types, in `pyspark.sql.types`' order. Decimals, arrays, structs and maps are named
 /// by [`type_name`] from their parts.
-pub const SIMPLE_TYPES: [SimpleType; 13] = [
+pub(crate) const SIMPLE_TYPES: [SimpleType; 13] = [
     simple!("StringType", "string", "string", "string", "string", "varchar", ["varchar", "char"], false),
     simple!("LongType", "bigint", "long", "long", "bigint", "bigint", ["long"], true),
     simple!("IntegerType", "int", "integer", "int", "int", "integer", ["integer"], true),
@@ -116,7 +116,7 @@ impl SimpleType {
     /// How Arrow holds it: timestamps in microseconds (Spark's unit), with a zone when Spark's
     /// `timestamp` (instants) and without for `timestamp_ntz`.
     #[must_use]
-    pub fn arrow(&self) -> DataType {
+    pub(crate) fn arrow(&self) -> DataType {
         match self.spark {
             "string" => DataType::Utf8,
             "bigint" => DataType::Int64,
@@ -136,7 +136,7 @@ impl SimpleType {
 
     /// Its name in `dialect`.
     #[must_use]
-    pub fn name(&self, dialect: Dialect) -> &'static str {
+    pub(crate) fn name(&self, dialect: Dialect) -> &'static str {
         match dialect {
             // Upper case of the simple string, spelled here so the name stays a `&'static str`.
             Dialect::SparkDdl => SPARK_DDL[SIMPLE_TYPES.iter().position(|t| t == self).unwrap_or(0)],
@@ -168,7 +168,7 @@ const SPARK_DDL: [&str; 13] = [
 /// The simple type Arrow's `data_type` is, reading the unsigned and large/view variants as the
 /// Spark type that holds their values.
 #[must_use]
-pub fn simple_type(data_type: &DataType) -> Option<&'static SimpleType> {
+pub(crate) fn simple_type(data_type: &DataType) -> Option<&'static SimpleType> {
     let spark = match data_type {
         DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => "string",
         DataType::Int64 | DataType::UInt32 | DataType::UInt64 => "bigint",
@@ -190,7 +190,7 @@ pub fn simple_type(data_type: &DataType) -> Option<&'static SimpleType> {
 
 /// The simple type one of whose names (any dialect, any case) is `name`.
 #[must_use]
-pub fn simple_named(name: &str) -> Option<&'static SimpleType> {
+pub(crate) fn simple_named(name: &str) -> Option<&'static SimpleType> {
     let lower = name.trim().to_ascii_lowercase();
     SIMPLE_TYPES
         .iter()
@@ -203,7 +203,7 @@ pub fn simple_named(name: &str) -> Option<&'static SimpleType> {
 ///
 /// # Errors
 /// [`Error::Unsupported`] for an Arrow type no dialect has a name for (durations, unions, …).
-pub fn type_name(data_type: &DataType, dialect: Dialect) -> Result<String> {
+pub(crate) fn type_name(data_type: &DataType, dialect: Dialect) -> Result<String> {
     if let Some(simple) = simple_type(data_type) {
         return Ok(simple.name(dialect).to_string());
     }
@@ -261,7 +261,7 @@ pub fn type_name(data_type: &DataType, dialect: Dialect) -> Result<String> {
 /// [`type_name`], or Arrow's own lower-case name for what no dialect names (for display only:
 /// `show()` and `dtypes` must not fail on an odd column).
 #[must_use]
-pub fn display_name(data_type: &DataType, dialect: Dialect) -> String {
+pub(crate) fn display_name(data_type: &DataType, dialect: Dialect) -> String {
     type_name(data_type, dialect).unwrap_or_else(|_| data_type.to_string().to_lowercase())
 }
 
@@ -271,7 +271,7 @@ pub fn display_name(data_type: &DataType, dialect: Dialect) -> String {
 ///
 /// # Errors
 /// [`Error::InvalidArgument`] for any other name.
-pub fn parse_type(name: &str) -> Result<DataType> {
+pub(crate) fn parse_type(name: &str) -> Result<DataType> {
     if let Some(nested) = parse_nested(name.trim())? {
         return Ok(nested);
     }

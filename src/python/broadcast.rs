@@ -24,7 +24,7 @@ type ColumnSpec = (String, String, bool);
 /// The current landing columns of `table` in the lake at `lake` (its schema history's last
 /// version), to pass to [`decode_landing_file`] in every task.
 #[pyfunction]
-pub fn landing_columns(py: Python<'_>, lake: &str, table: &str) -> PyResult<Vec<ColumnSpec>> {
+pub(crate) fn landing_columns(py: Python<'_>, lake: &str, table: &str) -> PyResult<Vec<ColumnSpec>> {
     py.detach(|| {
         let history = SchemaHistory::load(&Lake::open(lake)?, table)?;
         Ok::<_, crate::Error>(
@@ -47,7 +47,7 @@ fn landing_schema(columns: &[ColumnSpec]) -> Result<LandingSchema> {
 /// columns when `quarantine`), for an engine that declares the schema of its tasks' output.
 #[pyfunction]
 #[pyo3(signature = (columns, *, quarantine=false))]
-pub fn landing_arrow_schema(columns: Vec<ColumnSpec>, quarantine: bool) -> PyResult<ArrowTable> {
+pub(crate) fn landing_arrow_schema(columns: Vec<ColumnSpec>, quarantine: bool) -> PyResult<ArrowTable> {
     let mut fields: Vec<Field> =
         landing_schema(&columns)?.schema().fields().iter().map(|f| f.as_ref().clone()).collect();
     if quarantine {
@@ -62,7 +62,7 @@ pub fn landing_arrow_schema(columns: Vec<ColumnSpec>, quarantine: bool) -> PyRes
 /// ignore).
 #[pyfunction]
 #[pyo3(signature = (content, source, columns, *, max_record_bytes=None))]
-pub fn decode_landing_file(
+pub(crate) fn decode_landing_file(
     py: Python<'_>,
     content: &Bound<'_, PyBytes>,
     source: &str,
@@ -81,7 +81,7 @@ pub fn decode_landing_file(
 /// The data files of the folder `folder` (local or S3) as (location, size), for a driver that
 /// hands files out to tasks.
 #[pyfunction]
-pub fn list_data_files(py: Python<'_>, folder: &str) -> PyResult<Vec<(String, u64)>> {
+pub(crate) fn list_data_files(py: Python<'_>, folder: &str) -> PyResult<Vec<(String, u64)>> {
     py.detach(|| {
         let files = objects::list_files(&Location::parse(folder)?)?;
         Ok::<_, crate::Error>(files.into_iter().map(|f| (f.location.to_string(), f.size)).collect())
@@ -96,7 +96,7 @@ type FileSizes = (u64, u64, bool);
 /// also its sizes: (text bytes decoded, bytes as stored, whether it was compressed).
 #[pyfunction]
 #[pyo3(signature = (location, columns, *, max_record_bytes=None))]
-pub fn read_landing_file(
+pub(crate) fn read_landing_file(
     py: Python<'_>,
     location: &str,
     columns: Vec<ColumnSpec>,
@@ -137,7 +137,7 @@ fn decode(
 
 /// A semi-join's key set, built once from a broadcast table.
 #[pyclass(frozen, module = "glueless._glueless")]
-pub struct BroadcastSemiJoin {
+pub(crate) struct BroadcastSemiJoin {
     inner: SemiJoinFilter,
     probe_keys: Vec<String>,
 }
@@ -178,7 +178,7 @@ impl BroadcastSemiJoin {
 /// An inner join's hash table, built once from a broadcast table; it remembers which build rows
 /// found a partner.
 #[pyclass(frozen, module = "glueless._glueless")]
-pub struct BroadcastInnerJoin {
+pub(crate) struct BroadcastInnerJoin {
     inner: InnerJoinBuild,
     probe_keys: Vec<String>,
 }
@@ -225,7 +225,7 @@ impl BroadcastInnerJoin {
 
 /// Customers' consent times, built once from a broadcast customer table (strict mode).
 #[pyclass(frozen, module = "glueless._glueless")]
-pub struct BroadcastConsentDates {
+pub(crate) struct BroadcastConsentDates {
     inner: ConsentDates,
 }
 
@@ -264,7 +264,7 @@ impl BroadcastConsentDates {
 /// Make the folder `staging` (beside `target`, filled by another writer such as a Spark job) the
 /// content of `target` in one atomic step, as glueless' own writes are committed.
 #[pyfunction]
-pub fn commit_staged_folder(py: Python<'_>, staging: &str, target: &str) -> PyResult<()> {
+pub(crate) fn commit_staged_folder(py: Python<'_>, staging: &str, target: &str) -> PyResult<()> {
     py.detach(|| StagedFolder::adopt(&Location::parse(target)?, &Location::parse(staging)?)?.commit(&[], None))
         .map_err(PyErr::from)
 }
@@ -276,7 +276,7 @@ pub fn commit_staged_folder(py: Python<'_>, staging: &str, target: &str) -> PyRe
 /// its folder).
 #[pyfunction]
 #[pyo3(signature = (staging, target, *, format=None, table=None))]
-pub fn commit_staged_table(
+pub(crate) fn commit_staged_table(
     py: Python<'_>,
     staging: &str,
     target: &str,
@@ -295,7 +295,7 @@ pub fn commit_staged_table(
 /// Write `table` as the one Parquet file `location` (zstd), atomically: a task attempt that runs
 /// again (or twice) replaces the file whole. Returns the rows written.
 #[pyfunction]
-pub fn write_parquet_file(py: Python<'_>, location: &str, table: PyTable) -> PyResult<u64> {
+pub(crate) fn write_parquet_file(py: Python<'_>, location: &str, table: PyTable) -> PyResult<u64> {
     let (batches, schema) = table.into_inner();
     py.detach(|| -> Result<u64> {
         let rows = batches.iter().map(|b| b.num_rows() as u64).sum();

@@ -12,7 +12,7 @@ use crate::stedi::{table_ddl, Lake};
 /// touching storage.
 #[pyfunction]
 #[pyo3(signature = (lake, *, database="stedi", landing_only=false, declared=false))]
-pub fn catalog_ddl(
+pub(crate) fn catalog_ddl(
     py: Python<'_>,
     lake: &str,
     database: &str,
@@ -30,7 +30,7 @@ pub fn catalog_ddl(
 
 /// One table's DDL as Python sees it (a dict): a landing table's format is its files' (`json`).
 #[derive(IntoPyObject)]
-pub struct TableDdlSummary {
+pub(crate) struct TableDdlSummary {
     name: String,
     location: String,
     sql: String,
@@ -49,7 +49,7 @@ impl From<TableDdl> for TableDdlSummary {
 /// (CreateDatabase, CreateTable, DropTable, DropDatabase); tables in Glue's GetTable shape.
 #[pyfunction]
 #[pyo3(signature = (sql, database="default"))]
-pub fn parse_catalog_ddl(sql: &str, database: &str) -> PyResult<String> {
+pub(crate) fn parse_catalog_ddl(sql: &str, database: &str) -> PyResult<String> {
     let statements = crate::runtime::catalog::ddl::parse(sql, database)?;
     serde_json::to_string(&statements).map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))
 }

@@ -37,6 +37,6 @@ impl CredentialSource for PythonChain {
 
 /// Sign S3 requests with `chain` wherever the environment holds no AWS keys.
 #[pyfunction]
-pub fn install_credential_chain(chain: Py<PyAny>) {
+pub(crate) fn install_credential_chain(chain: Py<PyAny>) {
     credentials::install(Arc::new(PythonChain(chain)));
 }

@@ -6,32 +6,32 @@ use pyo3::prelude::*;
 use crate::core::formats::{FileFormat, TableFormat, UNREAD_FORMATS};
 
 /// Every file format's name (`json`, `csv`, `parquet`).
-pub fn file_formats() -> Vec<&'static str> {
+pub(crate) fn file_formats() -> Vec<&'static str> {
     FileFormat::ALL.iter().map(|f| f.name()).collect()
 }
 
 /// Every name a file format is read by: the names and their aliases (`glueparquet`).
-pub fn file_format_names() -> Vec<&'static str> {
+pub(crate) fn file_format_names() -> Vec<&'static str> {
     FileFormat::ALL.iter().flat_map(|f| std::iter::once(f.name()).chain(f.aliases().iter().copied())).collect()
 }
 
 /// Every table format's name, the default (`parquet`) first.
-pub fn table_formats() -> Vec<&'static str> {
+pub(crate) fn table_formats() -> Vec<&'static str> {
     TableFormat::ALL.iter().map(|f| f.as_str()).collect()
 }
 
 /// The open table formats: committed by their own protocol (`iceberg`, `delta`).
-pub fn open_table_formats() -> Vec<&'static str> {
+pub(crate) fn open_table_formats() -> Vec<&'static str> {
     TableFormat::ALL.iter().filter(|f| **f != TableFormat::default()).map(|f| f.as_str()).collect()
 }
 
 /// Formats a catalog may name that glueless does not read (`orc`, `avro`, `hudi`).
-pub fn unread_formats() -> Vec<&'static str> {
+pub(crate) fn unread_formats() -> Vec<&'static str> {
     UNREAD_FORMATS.to_vec()
 }
 
 /// The file format `name` names (any case, aliases too), or `None`.
 #[pyfunction]
-pub fn file_format(name: &str) -> Option<&'static str> {
+pub(crate) fn file_format(name: &str) -> Option<&'static str> {
     FileFormat::named(name).map(FileFormat::name)
 }

@@ -20,13 +20,13 @@ use crate::stedi::output;
 
 /// A Spark SQL session: temporary views, `sql()`, and the sources of its frames.
 #[pyclass(module = "glueless", name = "SqlSession", frozen)]
-pub struct SqlSession {
+pub(crate) struct SqlSession {
     inner: Arc<CoreSession>,
 }
 
 /// A lazy frame: a plan that runs on `collect`, `count`, `write` and friends.
 #[pyclass(module = "glueless", name = "Frame", frozen)]
-pub struct Frame {
+pub(crate) struct Frame {
     inner: CoreFrame,
 }
 
@@ -489,7 +489,7 @@ impl Frame {
 
 /// What a source read (a dict): files, bytes, records, rows, quarantined and the rejected records.
 #[derive(IntoPyObject)]
-pub struct SourceSummary {
+pub(crate) struct SourceSummary {
     files: u64,
     bytes: u64,
     records: u64,
@@ -500,7 +500,7 @@ pub struct SourceSummary {
 
 /// What a sink wrote (a dict), with the partition folders it wrote into.
 #[derive(IntoPyObject)]
-pub struct WrittenSummary {
+pub(crate) struct WrittenSummary {
     files: u64,
     rows: u64,
     bytes: u64,
@@ -509,7 +509,7 @@ pub struct WrittenSummary {
 
 /// What a table-format commit wrote (a dict).
 #[derive(IntoPyObject)]
-pub struct TableWritten {
+pub(crate) struct TableWritten {
     files: u64,
     rows: u64,
     bytes: u64,

@@ -9,7 +9,7 @@ use crate::stedi::generate::{generate_stedi as generate, replicate_stedi as repl
 /// files.
 #[pyfunction]
 #[pyo3(signature = (lake, *, customers=1000, seed=0, overwrite=false))]
-pub fn generate_stedi(
+pub(crate) fn generate_stedi(
     py: Python<'_>,
     lake: String,
     customers: usize,
@@ -33,7 +33,7 @@ pub fn generate_stedi(
 
 /// What the generator wrote, as Python sees it (a dict).
 #[derive(IntoPyObject)]
-pub struct GeneratedSummary {
+pub(crate) struct GeneratedSummary {
     customers: u64,
     consenting_customers: u64,
     accelerometer: u64,
@@ -44,7 +44,7 @@ pub struct GeneratedSummary {
 
 /// Files and bytes written (a dict).
 #[derive(IntoPyObject)]
-pub struct FilesWritten {
+pub(crate) struct FilesWritten {
     files: u64,
     bytes: u64,
 }
@@ -53,7 +53,7 @@ pub struct FilesWritten {
 /// every customer and serial number and shifts every time by k days, so every count is exactly
 /// `replicas` times the original's.
 #[pyfunction]
-pub fn replicate_stedi(py: Python<'_>, source: String, lake: String, replicas: u32) -> PyResult<FilesWritten> {
+pub(crate) fn replicate_stedi(py: Python<'_>, source: String, lake: String, replicas: u32) -> PyResult<FilesWritten> {
     let out = py.detach(|| {
         let source = Location::parse(&source)?;
         let lake = Location::parse(&lake)?;

@@ -12,7 +12,7 @@ use crate::stedi::{self, jobs, table_ddl, JobOptions, JobReport, Lake, OutputInf
 /// Run one STEDI job on the lake at `lake` and return its run summary.
 #[pyfunction]
 #[pyo3(signature = (job, lake, *, strict=false, max_record_bytes=None, incremental=false, format=None))]
-pub fn run_job(
+pub(crate) fn run_job(
     py: Python<'_>,
     job: String,
     lake: String,
@@ -34,7 +34,7 @@ pub fn run_job(
 /// output and forbidden columns — what the Spark engine runs.
 #[pyfunction]
 #[pyo3(signature = (job, *, strict=false))]
-pub fn job_plan(job: &str, strict: bool) -> PyResult<String> {
+pub(crate) fn job_plan(job: &str, strict: bool) -> PyResult<String> {
     let plan = jobs::plan(job, strict)?;
     serde_json::to_string(&plan).map_err(|e| Error::InvalidArgument(format!("{job}: {e}")).into())
 }
@@ -48,7 +48,7 @@ pub fn job_plan(job: &str, strict: bool) -> PyResult<String> {
 #[pyfunction]
 #[pyo3(signature = (job, lake, *, engine, strict, read, quarantined, left_out, outputs, matched=None, landing=None, run=None, seconds=0.0))]
 #[allow(clippy::too_many_arguments)]
-pub fn job_report(
+pub(crate) fn job_report(
     py: Python<'_>,
     job: &str,
     lake: &str,
@@ -106,7 +106,7 @@ pub fn job_report(
 /// `quarantine`).
 #[derive(FromPyObject)]
 #[pyo3(from_item_all)]
-pub struct OutputArg {
+pub(crate) struct OutputArg {
     #[pyo3(default)]
     role: Option<String>,
     table: String,
@@ -139,7 +139,7 @@ impl OutputArg {
 
 /// A job's run summary as Python sees it (a dict).
 #[derive(IntoPyObject)]
-pub struct Summary {
+pub(crate) struct Summary {
     job: String,
     engine: &'static str,
     read: u64,
@@ -162,7 +162,7 @@ pub struct Summary {
 
 /// One table a job wrote, as Python sees it.
 #[derive(IntoPyObject)]
-pub struct OutputSummary {
+pub(crate) struct OutputSummary {
     role: &'static str,
     table: String,
     location: String,
@@ -173,7 +173,7 @@ pub struct OutputSummary {
 }
 
 /// The rows each documented filter left out: a dict from reason to count, in the plan's order.
-pub struct Reasons(Vec<(String, u64)>);
+pub(crate) struct Reasons(Vec<(String, u64)>);
 
 impl<'py> IntoPyObject<'py> for Reasons {
     type Target = PyDict;

@@ -29,7 +29,7 @@ fn refs(names: &[String]) -> Vec<&str> {
 /// Keep the rows whose `column` (default: STEDI's consent column) is present and non-zero.
 #[pyfunction]
 #[pyo3(signature = (table, column=None))]
-pub fn consent_filter(py: Python<'_>, table: PyTable, column: Option<&str>) -> PyResult<ArrowTable> {
+pub(crate) fn consent_filter(py: Python<'_>, table: PyTable, column: Option<&str>) -> PyResult<ArrowTable> {
     let column = column.unwrap_or(CONSENT_COLUMN);
     let (batches, schema) = table.into_inner();
     let kept = py.detach(|| {
@@ -43,7 +43,7 @@ pub fn consent_filter(py: Python<'_>, table: PyTable, column: Option<&str>) -> P
 /// Keep the readings taken by a consenting customer at or after the consent time (strict mode).
 #[pyfunction]
 #[pyo3(signature = (readings, customers, *, user="user", time="timestamp", email="email", consent=None))]
-pub fn consent_dated_filter(
+pub(crate) fn consent_dated_filter(
     py: Python<'_>,
     readings: PyTable,
     customers: PyTable,
@@ -67,7 +67,7 @@ pub fn consent_dated_filter(
 /// default the same names). Null keys never match.
 #[pyfunction]
 #[pyo3(signature = (table, other, on, other_on=None))]
-pub fn semi_join(
+pub(crate) fn semi_join(
     py: Python<'_>,
     table: PyTable,
     other: PyTable,
@@ -93,7 +93,7 @@ pub fn semi_join(
 /// (suffixed `_right` where a name repeats).
 #[pyfunction]
 #[pyo3(signature = (left, right, on, right_on=None))]
-pub fn inner_join(
+pub(crate) fn inner_join(
     py: Python<'_>,
     left: PyTable,
     right: PyTable,
@@ -117,7 +117,7 @@ pub fn inner_join(
 
 /// The distinct rows of `table` (first occurrences, in order).
 #[pyfunction]
-pub fn distinct(py: Python<'_>, table: PyTable) -> PyResult<ArrowTable> {
+pub(crate) fn distinct(py: Python<'_>, table: PyTable) -> PyResult<ArrowTable> {
     let (batches, schema) = table.into_inner();
     let (kept, _) = py.detach(|| pool::install(|| kernels::distinct(&schema, &batches)))?;
     Ok(ArrowTable::new(schema, kept))
@@ -125,7 +125,7 @@ pub fn distinct(py: Python<'_>, table: PyTable) -> PyResult<ArrowTable> {
 
 /// `table` without personal-data columns (customerName, email, phone, birthDay, user).
 #[pyfunction]
-pub fn drop_pii(py: Python<'_>, table: PyTable) -> PyResult<ArrowTable> {
+pub(crate) fn drop_pii(py: Python<'_>, table: PyTable) -> PyResult<ArrowTable> {
     let (batches, schema) = table.into_inner();
     let out_schema: SchemaRef = std::sync::Arc::new(kernels::drop_columns_schema(&schema, &PII_COLUMNS));
     let kept: Vec<RecordBatch> =

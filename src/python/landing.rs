@@ -8,7 +8,7 @@ use crate::core::storage::{objects, Location};
 
 /// What reading a landing folder gave.
 #[pyclass(module = "glueless", name = "LandingResult", frozen)]
-pub struct LandingResult {
+pub(crate) struct LandingResult {
     output: LandingOutput,
 }
 
@@ -50,7 +50,7 @@ impl LandingResult {
 }
 
 /// A location argument: a `str` URL or an `os.PathLike`.
-pub struct LocationArg(pub String);
+pub(crate) struct LocationArg(pub String);
 
 impl<'a, 'py> FromPyObject<'a, 'py> for LocationArg {
     type Error = PyErr;
@@ -67,7 +67,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for LocationArg {
 /// Read landing NDJSON from a folder or a single file, local or on S3.
 #[pyfunction]
 #[pyo3(signature = (path, table=None, *, chunk_bytes=None, max_record_bytes=None))]
-pub fn read_landing(
+pub(crate) fn read_landing(
     py: Python<'_>,
     path: LocationArg,
     table: Option<String>,
@@ -95,7 +95,7 @@ pub fn read_landing(
 
 /// A landing read's counts as Python sees them (a dict): `records == accepted + quarantined`.
 #[derive(IntoPyObject)]
-pub struct LandingStatsSummary {
+pub(crate) struct LandingStatsSummary {
     files: u64,
     empty_files: u64,
     bytes: u64,

@@ -16,7 +16,7 @@ use crate::stedi::{job_lock, jobs, JobOptions, Lake};
 
 /// One run of a landing → trusted job whose files another engine decodes.
 #[pyclass(module = "glueless._glueless", frozen)]
-pub struct LandingJobRun {
+pub(crate) struct LandingJobRun {
     run: Mutex<LandingRun>,
     options: JobOptions,
     _lock: Option<LocalLock>,
@@ -144,7 +144,7 @@ impl LandingJobRun {
 /// so a second run of the job fails at once instead of interleaving its writes. Nothing is
 /// locked on S3, where commits are optimistic.
 #[pyclass(module = "glueless._glueless", frozen)]
-pub struct JobLock {
+pub(crate) struct JobLock {
     lock: Mutex<Option<LocalLock>>,
 }
 

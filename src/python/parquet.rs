@@ -12,7 +12,11 @@ use crate::stedi::{output, tables};
 /// Read the committed Parquet files of a folder (local path, file://, s3:// or s3a://).
 #[pyfunction]
 #[pyo3(signature = (location, columns=None))]
-pub fn read_parquet(py: Python<'_>, location: LocationArg, columns: Option<Vec<String>>) -> PyResult<ArrowTable> {
+pub(crate) fn read_parquet(
+    py: Python<'_>,
+    location: LocationArg,
+    columns: Option<Vec<String>>,
+) -> PyResult<ArrowTable> {
     let table = py.detach(|| {
         let folder = Location::parse(&location.0)?;
         let names: Option<Vec<&str>> = columns.as_ref().map(|c| c.iter().map(String::as_str).collect());
@@ -31,7 +35,7 @@ pub fn read_parquet(py: Python<'_>, location: LocationArg, columns: Option<Vec<S
 /// Replace the content of a folder with `table` as Parquet (zstd), atomically: a reader sees the
 /// previous files or the new ones. Returns rows, files and bytes written.
 #[pyfunction]
-pub fn write_parquet(py: Python<'_>, location: LocationArg, table: PyTable) -> PyResult<ParquetWritten> {
+pub(crate) fn write_parquet(py: Python<'_>, location: LocationArg, table: PyTable) -> PyResult<ParquetWritten> {
     let (batches, schema) = table.into_inner();
     let info = py.detach(|| {
         let folder = Location::parse(&location.0)?;
@@ -47,7 +51,7 @@ pub fn write_parquet(py: Python<'_>, location: LocationArg, table: PyTable) -> P
 
 /// A folder of Parquet written (a dict).
 #[derive(IntoPyObject)]
-pub struct ParquetWritten {
+pub(crate) struct ParquetWritten {
     location: String,
     rows: u64,
     files: u64,
@@ -56,7 +60,7 @@ pub struct ParquetWritten {
 
 /// The number of rows of the committed Parquet files of a folder, from their footers.
 #[pyfunction]
-pub fn parquet_rows(py: Python<'_>, location: LocationArg) -> PyResult<u64> {
+pub(crate) fn parquet_rows(py: Python<'_>, location: LocationArg) -> PyResult<u64> {
     py.detach(|| {
         let folder = Location::parse(&location.0)?;
         let files = crate::core::storage::committed_files(&folder)?;

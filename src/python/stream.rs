@@ -36,7 +36,7 @@ use crate::stedi::gold;
     after_watermark=None
 ))]
 #[allow(clippy::too_many_arguments)]
-pub fn stream_aggregate<'py>(
+pub(crate) fn stream_aggregate<'py>(
     py: Python<'py>,
     source: String,
     sink: Option<String>,
@@ -106,7 +106,7 @@ pub fn stream_aggregate<'py>(
     after_watermark=None
 ))]
 #[allow(clippy::too_many_arguments)]
-pub fn stream_rows<'py>(
+pub(crate) fn stream_rows<'py>(
     py: Python<'py>,
     source: String,
     sink: Option<String>,
@@ -395,7 +395,7 @@ fn input_function(function: Py<PyAny>, failure: Failure) -> Box<InputFunction> {
 
 /// One micro-batch's report as Python sees it (a dict, as Spark's `lastProgress` is one).
 #[derive(IntoPyObject)]
-pub struct BatchSummary {
+pub(crate) struct BatchSummary {
     batch: u64,
     files: Vec<String>,
     rows: u64,
@@ -448,7 +448,7 @@ impl From<&BatchReport> for BatchSummary {
 /// No rows of a declared stream schema (a Spark DDL string, or "silver"), every column nullable
 /// as a file source reads it: the columns and types a streaming DataFrame starts with.
 #[pyfunction]
-pub fn stream_source_rows(schema: &str) -> PyResult<ArrowTable> {
+pub(crate) fn stream_source_rows(schema: &str) -> PyResult<ArrowTable> {
     let declared =
         if schema.trim().eq_ignore_ascii_case("silver") { gold::silver_schema() } else { ddl::parse_schema(schema)? };
     let fields: Vec<arrow_schema::Field> = declared
@@ -463,7 +463,7 @@ pub fn stream_source_rows(schema: &str) -> PyResult<ArrowTable> {
 /// Write a generated silver layer (reviews joined with customers) into the folder `silver`.
 #[pyfunction]
 #[pyo3(signature = (silver, *, files=20, rows_per_file=4500, seed=0, seconds_per_file=20, late_per_file=5))]
-pub fn generate_silver(
+pub(crate) fn generate_silver(
     py: Python<'_>,
     silver: String,
     files: usize,
@@ -482,7 +482,7 @@ pub fn generate_silver(
 
 /// The default gold query as driver arguments: event_time, watermark, window, group_by, aggregates.
 #[pyfunction]
-pub fn gold_defaults() -> PyResult<GoldDefaults> {
+pub(crate) fn gold_defaults() -> PyResult<GoldDefaults> {
     let spec = gold::default_spec()?;
     Ok(GoldDefaults {
         event_time: spec.event_time.clone(),
@@ -495,7 +495,7 @@ pub fn gold_defaults() -> PyResult<GoldDefaults> {
 
 /// The gold query's defaults as the driver's arguments (a dict).
 #[derive(IntoPyObject)]
-pub struct GoldDefaults {
+pub(crate) struct GoldDefaults {
     event_time: String,
     watermark: String,
     window: Option<String>,

@@ -10,13 +10,13 @@ use pyo3_arrow::PyTable;
 
 /// An immutable Arrow table (a schema and record batches).
 #[pyclass(module = "glueless", name = "ArrowTable", frozen)]
-pub struct ArrowTable {
+pub(crate) struct ArrowTable {
     schema: SchemaRef,
     batches: Vec<RecordBatch>,
 }
 
 impl ArrowTable {
-    pub fn new(schema: SchemaRef, batches: Vec<RecordBatch>) -> Self {
+    pub(crate) fn new(schema: SchemaRef, batches: Vec<RecordBatch>) -> Self {
         Self { schema, batches }
     }
 }

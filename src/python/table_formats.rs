@@ -74,6 +74,6 @@ impl TableCommitter for PythonTableFormats {
 
 /// Commit and read Iceberg and Delta tables through `formats`.
 #[pyfunction]
-pub fn install_table_formats(formats: Py<PyAny>) {
+pub(crate) fn install_table_formats(formats: Py<PyAny>) {
     table_format::install(Arc::new(PythonTableFormats(formats)));
 }

@@ -10,7 +10,7 @@ use crate::core::types::{self, Dialect, SimpleType, SIMPLE_TYPES};
 /// Hive's (Athena DDL) and Trino's names, the further names it is read by, and whether it is a
 /// number.
 #[pyclass(frozen, get_all, module = "glueless._glueless")]
-pub struct TypeNames {
+pub(crate) struct TypeNames {
     spark_class: &'static str,
     spark: &'static str,
     spark_ddl: &'static str,
@@ -46,13 +46,13 @@ impl TypeNames {
 }
 
 /// Every simple type's names, in `pyspark.sql.types`' order.
-pub fn type_names() -> Vec<TypeNames> {
+pub(crate) fn type_names() -> Vec<TypeNames> {
     SIMPLE_TYPES.iter().map(TypeNames::from).collect()
 }
 
 /// A type given by any of its names (`"long"`, `"decimal(10,2)"`) or as an Arrow type.
 #[derive(FromPyObject)]
-pub enum TypeArg {
+pub(crate) enum TypeArg {
     Name(String),
     Arrow(PyDataType),
 }
@@ -60,7 +60,7 @@ pub enum TypeArg {
 /// The name of `data_type` in `dialect` (`spark`, `spark_ddl`, `spark_tree`, `glue`, `hive`,
 /// `trino`).
 #[pyfunction]
-pub fn type_name(data_type: TypeArg, dialect: &str) -> PyResult<String> {
+pub(crate) fn type_name(data_type: TypeArg, dialect: &str) -> PyResult<String> {
     let dialect = Dialect::named(dialect)?;
     let arrow = match data_type {
         TypeArg::Name(name) => types::parse_type(&name)?,

@@ -11,16 +11,16 @@ use crate::error::{Error, Result};
 
 /// What identifies a landing file's content: its size and modification time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FileMark {
-    pub size: u64,
-    pub modified_ms: i64,
+pub(crate) struct FileMark {
+    pub(crate) size: u64,
+    pub(crate) modified_ms: i64,
 }
 
 /// The landing files whose records a table holds, by name.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Bookmark {
-    pub job: String,
-    pub files: BTreeMap<String, FileMark>,
+pub(crate) struct Bookmark {
+    pub(crate) job: String,
+    pub(crate) files: BTreeMap<String, FileMark>,
 }
 
 impl Bookmark {
@@ -28,7 +28,7 @@ impl Bookmark {
     ///
     /// # Errors
     /// Storage errors; [`Error::Storage`] when the committed properties hold no readable bookmark.
-    pub fn committed(table: &Location) -> Result<Option<Self>> {
+    pub(crate) fn committed(table: &Location) -> Result<Option<Self>> {
         let Some(mut properties) = committed_properties(table)? else { return Ok(None) };
         let Some(value) = properties.get_mut("bookmark").map(serde_json::Value::take) else { return Ok(None) };
         serde_json::from_value(value).map(Some).map_err(|e| Error::Storage {
@@ -43,7 +43,7 @@ impl Bookmark {
     /// # Errors
     /// [`Error::Conflict`] for a file taken before whose size or time has changed since: its
     /// old records are in the table and cannot be told apart, so only a full run can take it.
-    pub fn new_files(&self, files: Vec<FileEntry>) -> Result<(Vec<FileEntry>, usize)> {
+    pub(crate) fn new_files(&self, files: Vec<FileEntry>) -> Result<(Vec<FileEntry>, usize)> {
         let mut new = Vec::new();
         let mut taken = 0;
         for file in files {
@@ -64,7 +64,7 @@ impl Bookmark {
 
     /// This bookmark with `files` taken too.
     #[must_use]
-    pub fn with(mut self, job: &str, files: &[FileEntry]) -> Self {
+    pub(crate) fn with(mut self, job: &str, files: &[FileEntry]) -> Self {
         job.clone_into(&mut self.job);
         self.files.extend(files.iter().map(|f| (f.name().to_string(), mark_of(f))));
         self
@@ -72,7 +72,7 @@ impl Bookmark {
 
     /// The commit properties that carry this bookmark.
     #[must_use]
-    pub fn properties(&self) -> serde_json::Value {
+    pub(crate) fn properties(&self) -> serde_json::Value {
         serde_json::json!({ "bookmark": self })
     }
 }

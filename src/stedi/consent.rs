@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 ///
 /// # Errors
 /// [`Error::InvalidArgument`] when the column is missing or not numeric.
-pub fn consent_mask(batch: &RecordBatch, column: &str) -> Result<BooleanArray> {
+pub(crate) fn consent_mask(batch: &RecordBatch, column: &str) -> Result<BooleanArray> {
     let array = batch
         .column_by_name(column)
         .ok_or_else(|| Error::InvalidArgument(format!("consent column {column} is not in the table")))?;
@@ -44,21 +44,21 @@ pub fn consent_mask(batch: &RecordBatch, column: &str) -> Result<BooleanArray> {
 ///
 /// # Errors
 /// As [`consent_mask`].
-pub fn consent_filter(batch: &RecordBatch, column: &str) -> Result<RecordBatch> {
+pub(crate) fn consent_filter(batch: &RecordBatch, column: &str) -> Result<RecordBatch> {
     let mask = consent_mask(batch, column)?;
     Ok(filter_record_batch(batch, &mask)?)
 }
 
 /// What the consent-dated filter kept and why it left rows out.
 #[derive(Debug, Clone, Default)]
-pub struct DatedConsentOutput {
-    pub batches: Vec<RecordBatch>,
+pub(crate) struct DatedConsentOutput {
+    pub(crate) batches: Vec<RecordBatch>,
     /// Readings with a null user or time.
-    pub null_keys: u64,
+    pub(crate) null_keys: u64,
     /// Readings of a user who is not a consenting customer.
-    pub no_consent: u64,
+    pub(crate) no_consent: u64,
     /// Readings taken before the customer's consent time.
-    pub before_consent: u64,
+    pub(crate) before_consent: u64,
 }
 
 /// The readings taken by a consenting customer at or after the time of consent (strict mode).
@@ -69,7 +69,7 @@ pub struct DatedConsentOutput {
 ///
 /// # Errors
 /// [`Error::InvalidArgument`] when a column is missing or of the wrong type.
-pub fn consent_dated_filter(
+pub(crate) fn consent_dated_filter(
     readings: &[RecordBatch],
     user_column: &str,
     time_column: &str,
@@ -92,7 +92,7 @@ pub fn consent_dated_filter(
 
 /// Each consenting customer's (latest) consent time, ready to filter readings batch by batch.
 #[derive(Debug, Clone, Default)]
-pub struct ConsentDates {
+pub(crate) struct ConsentDates {
     since: HashMap<String, i64>,
 }
 
@@ -101,7 +101,7 @@ impl ConsentDates {
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] when a column is missing or of the wrong type.
-    pub fn new(customers: &[RecordBatch], email_column: &str, consent_column: &str) -> Result<Self> {
+    pub(crate) fn new(customers: &[RecordBatch], email_column: &str, consent_column: &str) -> Result<Self> {
         let mut since: HashMap<String, i64> = HashMap::new();
         for batch in customers {
             let emails = string_column(batch, email_column)?;
@@ -121,7 +121,12 @@ impl ConsentDates {
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] when a column is missing or of the wrong type.
-    pub fn filter(&self, batch: &RecordBatch, user_column: &str, time_column: &str) -> Result<(RecordBatch, [u64; 3])> {
+    pub(crate) fn filter(
+        &self,
+        batch: &RecordBatch,
+        user_column: &str,
+        time_column: &str,
+    ) -> Result<(RecordBatch, [u64; 3])> {
         let users = string_column(batch, user_column)?;
         let times = int_column(batch, time_column)?;
         let mut counts = [0u64; 3];

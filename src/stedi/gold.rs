@@ -12,7 +12,7 @@ use crate::runtime::stream::{duration, Aggregate, QuerySpec, Window};
 /// The silver review schema, as the original program declares it: the reviews joined with the
 /// customers who wrote them, stamped with the time they arrived.
 #[must_use]
-pub fn silver_schema() -> SchemaRef {
+pub(crate) fn silver_schema() -> SchemaRef {
     let text = |name: &str| Field::new(name, DataType::Utf8, true);
     let int = |name: &str| Field::new(name, DataType::Int32, true);
     Arc::new(Schema::new(vec![
@@ -45,7 +45,7 @@ pub fn silver_schema() -> SchemaRef {
 ///
 /// # Errors
 /// Never for the built-in texts; the signature keeps parsing errors visible.
-pub fn default_spec() -> Result<QuerySpec> {
+pub(crate) fn default_spec() -> Result<QuerySpec> {
     Ok(QuerySpec {
         event_time: "review_timestamp".into(),
         watermark_delay: duration::parse_micros("10 seconds")?,

@@ -18,7 +18,7 @@ use super::plan::{JobPlan, Lookup, Source, Step, TableRef};
 use crate::error::{Error, Result};
 
 /// The STEDI jobs, in the order they run.
-pub const STEDI_JOBS: [&str; 5] = [
+pub(crate) const STEDI_JOBS: [&str; 5] = [
     "customer_landing_to_trusted",
     "accelerometer_landing_to_trusted",
     "customer_trusted_to_curated",
@@ -27,13 +27,13 @@ pub const STEDI_JOBS: [&str; 5] = [
 ];
 
 /// The customer column that holds the research consent (a time, or 0 / null for none).
-pub const CONSENT_COLUMN: &str = "shareWithResearchAsOfDate";
+pub(crate) const CONSENT_COLUMN: &str = "shareWithResearchAsOfDate";
 
 /// Columns that identify a person in the STEDI tables (compared ignoring case).
-pub const PII_COLUMNS: [&str; 5] = ["customerName", "email", "phone", "birthDay", "user"];
+pub(crate) const PII_COLUMNS: [&str; 5] = ["customerName", "email", "phone", "birthDay", "user"];
 
 /// The columns of machine_learning_curated: no email, name, phone or birthday.
-pub const ML_COLUMNS: [&str; 6] = ["sensorReadingTime", "serialNumber", "distanceFromObject", "x", "y", "z"];
+pub(crate) const ML_COLUMNS: [&str; 6] = ["sensorReadingTime", "serialNumber", "distanceFromObject", "x", "y", "z"];
 
 const CUSTOMER_TRUSTED: TableRef =
     TableRef { table: "customer", zone: "trusted", producer: "customer_landing_to_trusted" };
@@ -52,7 +52,7 @@ const DISTINCT: Step = Step::Distinct { reason: "duplicate row", already_reason:
 ///
 /// # Errors
 /// [`Error::InvalidArgument`] for an unknown job.
-pub fn plan(job: &str, strict: bool) -> Result<JobPlan> {
+pub(crate) fn plan(job: &str, strict: bool) -> Result<JobPlan> {
     Ok(match job {
         "customer_landing_to_trusted" => JobPlan {
             job: STEDI_JOBS[0],

@@ -23,25 +23,25 @@ impl Lake {
 
     /// The same lake, with jobs writing their tables as `format`.
     #[must_use]
-    pub fn with_format(self, format: Option<TableFormat>) -> Self {
+    pub(crate) fn with_format(self, format: Option<TableFormat>) -> Self {
         Self { format, ..self }
     }
 
     /// Where a job writes `table`'s `zone`, in the lake's format.
     #[must_use]
-    pub fn output(&self, table: &str, zone: &str) -> Target {
+    pub(crate) fn output(&self, table: &str, zone: &str) -> Target {
         Target { table: format!("{table}/{zone}"), location: self.zone(table, zone), format: self.format }
     }
 
     /// The lake's root.
     #[must_use]
-    pub fn root(&self) -> &Location {
+    pub(crate) fn root(&self) -> &Location {
         &self.root
     }
 
     /// The folder of `table`'s `zone` (landing, trusted, curated or rejected).
     #[must_use]
-    pub fn zone(&self, table: &str, zone: &str) -> Location {
+    pub(crate) fn zone(&self, table: &str, zone: &str) -> Location {
         self.root.join(table).join(zone)
     }
 
@@ -49,7 +49,7 @@ impl Lake {
     ///
     /// # Errors
     /// [`Error::NotFound`] naming the lake (or the bucket); storage errors.
-    pub fn check_root(&self) -> Result<()> {
+    pub(crate) fn check_root(&self) -> Result<()> {
         if objects::folder_exists(&self.root)? {
             Ok(())
         } else {

@@ -23,7 +23,7 @@ use crate::error::{Error, Result};
 const MAX_DECODES: usize = 4;
 
 /// One run of a landing → trusted job.
-pub struct LandingRun {
+pub(crate) struct LandingRun {
     lake: Lake,
     job: &'static str,
     table: &'static str,
@@ -45,7 +45,7 @@ impl LandingRun {
     /// # Errors
     /// [`Error::NotFound`] for a missing landing folder; [`Error::Conflict`] when an incremental
     /// run finds a taken file changed; storage errors.
-    pub fn start(lake: &Lake, job: &'static str, table: &'static str, options: &JobOptions) -> Result<Self> {
+    pub(crate) fn start(lake: &Lake, job: &'static str, table: &'static str, options: &JobOptions) -> Result<Self> {
         let landing = lake.landing(table)?;
         let trusted = lake.zone(table, "trusted");
         let history = SchemaHistory::load(lake, table)?;
@@ -82,7 +82,7 @@ impl LandingRun {
     ///
     /// # Errors
     /// Storage errors; whatever `keep` returns.
-    pub fn read(
+    pub(crate) fn read(
         &mut self,
         options: &JobOptions,
         restart: &dyn Fn(),
@@ -127,7 +127,7 @@ impl LandingRun {
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] for a file that is not one of this run's; storage errors.
-    pub fn evolve_from(&mut self, locations: &[String], options: &JobOptions) -> Result<()> {
+    pub(crate) fn evolve_from(&mut self, locations: &[String], options: &JobOptions) -> Result<()> {
         let files: Vec<FileEntry> = locations
             .iter()
             .map(|l| {
@@ -146,13 +146,13 @@ impl LandingRun {
 
     /// The landing files this run takes.
     #[must_use]
-    pub fn files(&self) -> &[FileEntry] {
+    pub(crate) fn files(&self) -> &[FileEntry] {
         &self.files
     }
 
     /// The landing schema the run decodes with now.
     #[must_use]
-    pub fn schema_version(&self) -> &super::schema_history::SchemaVersion {
+    pub(crate) fn schema_version(&self) -> &super::schema_history::SchemaVersion {
         self.history.current()
     }
 
@@ -160,7 +160,7 @@ impl LandingRun {
     ///
     /// # Errors
     /// Storage errors; the quarantine then stays as it was.
-    pub fn write_rejected(&self, rejected: &[RecordBatch]) -> Result<OutputInfo> {
+    pub(crate) fn write_rejected(&self, rejected: &[RecordBatch]) -> Result<OutputInfo> {
         let target = self.lake.output(self.table, "rejected");
         let location = &target.location;
         let mut batches = Vec::new();
@@ -185,7 +185,7 @@ impl LandingRun {
     ///
     /// # Errors
     /// Storage errors; the table then stays as it was.
-    pub fn write_trusted(
+    pub(crate) fn write_trusted(
         &self,
         schema: &SchemaRef,
         rows: Vec<RecordBatch>,
@@ -246,7 +246,7 @@ impl LandingRun {
     ///
     /// # Errors
     /// Storage errors; the tables then stay as they were.
-    pub fn commit_staged(
+    pub(crate) fn commit_staged(
         &self,
         trusted: &Location,
         rejected: &Location,
@@ -293,7 +293,7 @@ impl LandingRun {
     /// [`Error::InvalidArgument`] for a run that does not append, staged rows whose columns are
     /// not the table's, or more staged rows than `distinct_rows`; storage errors (the tables then
     /// stay as they were).
-    pub fn append_staged(
+    pub(crate) fn append_staged(
         &self,
         trusted: &Location,
         rejected: &Location,
@@ -380,7 +380,7 @@ impl LandingRun {
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] when a folder is not beside its table.
-    pub fn discard_staged(&self, trusted: &Location, rejected: &Location) -> Result<()> {
+    pub(crate) fn discard_staged(&self, trusted: &Location, rejected: &Location) -> Result<()> {
         drop(StagedFolder::adopt(&self.trusted, trusted)?);
         drop(StagedFolder::adopt(&self.lake.zone(self.table, "rejected"), rejected)?);
         Ok(())
@@ -388,12 +388,12 @@ impl LandingRun {
 
     /// Whether this run appends to the table (an incremental run with a bookmark to go on).
     #[must_use]
-    pub fn is_incremental(&self) -> bool {
+    pub(crate) fn is_incremental(&self) -> bool {
         self.incremental
     }
 
     /// Put what the run did with its files and schema into `report`.
-    pub fn annotate(&self, report: &mut JobReport) {
+    pub(crate) fn annotate(&self, report: &mut JobReport) {
         report.incremental = self.incremental;
         report.landing_table = Some(self.table.to_string());
         report.files_skipped = self.skipped as u64;

@@ -6,44 +6,44 @@
 //! gold layer's query ([`gold`]). Built on the core and the runtime; nothing there knows STEDI.
 
 pub(crate) mod bookmark;
-pub mod consent;
+pub(crate) mod consent;
 pub(crate) mod execute;
-pub mod generate;
-pub mod gold;
-pub mod jobs;
-pub mod lake;
+pub(crate) mod generate;
+pub(crate) mod gold;
+pub(crate) mod jobs;
+pub(crate) mod lake;
 pub(crate) mod landing_run;
 pub(crate) mod output;
-pub mod plan;
-pub mod report;
+pub(crate) mod plan;
+pub(crate) mod report;
 pub(crate) mod schema_history;
-pub mod table_ddl;
-pub mod tables;
+pub(crate) mod table_ddl;
+pub(crate) mod tables;
 
-pub use jobs::STEDI_JOBS;
-pub use lake::Lake;
-pub use plan::JobPlan;
-pub use report::{JobReport, OutputInfo, OutputRole};
+pub(crate) use jobs::STEDI_JOBS;
+pub(crate) use lake::Lake;
+pub(crate) use plan::JobPlan;
+pub(crate) use report::{JobReport, OutputInfo, OutputRole};
 
 use crate::error::{Error, Result};
 
 /// Options every STEDI job takes.
 #[derive(Debug, Clone, Default)]
-pub struct JobOptions {
+pub(crate) struct JobOptions {
     /// Consent-dated, same-customer rules instead of the published rubric's.
-    pub strict: bool,
+    pub(crate) strict: bool,
     /// Landing reader limits.
-    pub landing: crate::core::json::LandingOptions,
+    pub(crate) landing: crate::core::json::LandingOptions,
     /// Landing → trusted jobs take only the landing files their table's bookmark does not name
     /// and append to it (Glue's job bookmarks); the curated jobs always rebuild.
-    pub incremental: bool,
+    pub(crate) incremental: bool,
 }
 
 /// Run the STEDI job `name` on `lake`.
 ///
 /// # Errors
 /// [`Error::InvalidArgument`] for an unknown job; whatever the job reports otherwise.
-pub fn run_job(name: &str, lake: &Lake, options: &JobOptions) -> Result<JobReport> {
+pub(crate) fn run_job(name: &str, lake: &Lake, options: &JobOptions) -> Result<JobReport> {
     let plan = jobs::plan(name, options.strict)?;
     let _lock = job_lock(lake, name)?;
     let report = execute::run(&plan, lake, options)?;
@@ -55,7 +55,7 @@ pub fn run_job(name: &str, lake: &Lake, options: &JobOptions) -> Result<JobRepor
 ///
 /// # Errors
 /// [`Error::Conflict`] when another run holds the lock.
-pub fn job_lock(lake: &Lake, job: &str) -> Result<Option<crate::core::storage::lock::LocalLock>> {
+pub(crate) fn job_lock(lake: &Lake, job: &str) -> Result<Option<crate::core::storage::lock::LocalLock>> {
     match lake.root() {
         crate::core::storage::Location::Local(root) if root.is_dir() => {
             Ok(Some(crate::core::storage::lock::LocalLock::acquire(root, job)?))

@@ -19,18 +19,18 @@ const ROWS_PER_PARALLEL_PART: usize = 1 << 17;
 
 /// Where a job's output table goes.
 #[derive(Debug, Clone)]
-pub struct Target {
+pub(crate) struct Target {
     /// The table as reports name it (`customer/trusted`).
-    pub table: String,
-    pub location: Location,
+    pub(crate) table: String,
+    pub(crate) location: Location,
     /// `None`: the format the table already has (Parquet for a new one).
-    pub format: Option<TableFormat>,
+    pub(crate) format: Option<TableFormat>,
 }
 
 impl Target {
     /// The name the table is registered under in a catalog (`machine_learning_curated`).
     #[must_use]
-    pub fn catalog_name(&self) -> String {
+    pub(crate) fn catalog_name(&self) -> String {
         super::table_ddl::catalog_name(&self.table)
     }
 
@@ -41,13 +41,13 @@ impl Target {
 
 /// How a table's new content relates to its committed one.
 #[derive(Debug, Default)]
-pub struct Commit {
+pub(crate) struct Commit {
     /// Committed files that stay part of the table (an append); empty for a replacement.
-    pub keep: Vec<FileEntry>,
+    pub(crate) keep: Vec<FileEntry>,
     /// Rows in the kept files.
-    pub kept_rows: u64,
+    pub(crate) kept_rows: u64,
     /// Committed together with the files (a job bookmark).
-    pub properties: Option<serde_json::Value>,
+    pub(crate) properties: Option<serde_json::Value>,
 }
 
 /// Replace the table at `location` with `batches`. An empty table is still written as a Parquet
@@ -55,7 +55,7 @@ pub struct Commit {
 ///
 /// # Errors
 /// Storage errors naming the location; the previous output then stays as it was.
-pub fn replace_table(target: &Target, schema: &SchemaRef, batches: &[RecordBatch]) -> Result<OutputInfo> {
+pub(crate) fn replace_table(target: &Target, schema: &SchemaRef, batches: &[RecordBatch]) -> Result<OutputInfo> {
     write_table(target, schema, batches, Commit::default())
 }
 
@@ -65,7 +65,12 @@ pub fn replace_table(target: &Target, schema: &SchemaRef, batches: &[RecordBatch
 ///
 /// # Errors
 /// Storage errors naming the location; the previous output then stays as it was.
-pub fn write_table(target: &Target, schema: &SchemaRef, batches: &[RecordBatch], commit: Commit) -> Result<OutputInfo> {
+pub(crate) fn write_table(
+    target: &Target,
+    schema: &SchemaRef,
+    batches: &[RecordBatch],
+    commit: Commit,
+) -> Result<OutputInfo> {
     let mut staged = target.stage(schema)?;
     let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
     // An append adds no empty file: the kept files already give readers the schema.
@@ -109,7 +114,7 @@ pub fn write_table(target: &Target, schema: &SchemaRef, batches: &[RecordBatch],
 /// # Errors
 /// Storage errors naming the location, or what `produce` returns; the previous output then
 /// stays as it was.
-pub fn replace_table_streamed<P: Sync>(
+pub(crate) fn replace_table_streamed<P: Sync>(
     target: &Target,
     schema: &SchemaRef,
     parts: &[P],

@@ -8,17 +8,18 @@ use serde::Serialize;
 
 /// A table of the lake that an earlier job writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct TableRef {
-    pub table: &'static str,
-    pub zone: &'static str,
+pub(crate) struct TableRef {
+    pub(crate) table: &'static str,
+    pub(crate) zone: &'static str,
     /// The job that writes it (named when it is missing).
-    pub producer: &'static str,
+    pub(crate) producer: &'static str,
 }
 
 impl TableRef {
+    #[cfg(test)]
     /// `table/zone`, as reports name it.
     #[must_use]
-    pub fn name(&self) -> String {
+    pub(crate) fn name(&self) -> String {
         format!("{}/{}", self.table, self.zone)
     }
 }
@@ -26,7 +27,7 @@ impl TableRef {
 /// Where a job's rows come from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Source {
+pub(crate) enum Source {
     /// The landing JSON of `table`, decoded with its current schema version; records that cannot
     /// be read go to `table/rejected`. The job's output takes job bookmarks (`--incremental`).
     Landing { table: &'static str },
@@ -36,19 +37,19 @@ pub enum Source {
 
 /// The columns of another table that a row of the job gains when their keys meet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Lookup {
-    pub of: TableRef,
+pub(crate) struct Lookup {
+    pub(crate) of: TableRef,
     /// The row's key columns, and the looked-up table's.
-    pub keys: Vec<&'static str>,
-    pub of_keys: Vec<&'static str>,
+    pub(crate) keys: Vec<&'static str>,
+    pub(crate) of_keys: Vec<&'static str>,
     /// The looked-up table's columns added to the row.
-    pub carry: Vec<&'static str>,
+    pub(crate) carry: Vec<&'static str>,
 }
 
 /// One step of a job.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Step {
+pub(crate) enum Step {
     /// Keep the rows whose `column` holds a consent (present and non-zero).
     Consent { column: &'static str, reason: &'static str },
     /// Keep the rows whose `keys` appear among the `of_keys` of `of`.
@@ -93,7 +94,7 @@ pub enum Step {
 impl Step {
     /// The step's kind, as the JSON form names it.
     #[must_use]
-    pub fn kind(&self) -> &'static str {
+    pub(crate) fn kind(&self) -> &'static str {
         match self {
             Step::Consent { .. } => "consent",
             Step::SemiJoin { .. } => "semi_join",
@@ -106,7 +107,7 @@ impl Step {
 
     /// The reasons this step's left-out rows are counted under, in report order.
     #[must_use]
-    pub fn reasons(&self, appending: bool) -> Vec<&'static str> {
+    pub(crate) fn reasons(&self, appending: bool) -> Vec<&'static str> {
         match self {
             Step::Distinct { reason, already_reason } if appending => vec![reason, already_reason],
             Step::Consent { reason, .. } | Step::Distinct { reason, .. } => vec![reason],
@@ -123,20 +124,20 @@ impl Step {
 
 /// A job: its rows' source, steps and output.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct JobPlan {
-    pub job: &'static str,
-    pub source: Source,
-    pub steps: Vec<Step>,
+pub(crate) struct JobPlan {
+    pub(crate) job: &'static str,
+    pub(crate) source: Source,
+    pub(crate) steps: Vec<Step>,
     /// The table written (replaced, or appended to by an incremental run of a landing job).
-    pub output: TableRef,
+    pub(crate) output: TableRef,
     /// Columns the output must never hold (compared ignoring case): the job fails instead.
-    pub forbidden: Vec<&'static str>,
+    pub(crate) forbidden: Vec<&'static str>,
 }
 
 impl JobPlan {
     /// The landing table the job reads, if it reads one.
     #[must_use]
-    pub fn landing_table(&self) -> Option<&'static str> {
+    pub(crate) fn landing_table(&self) -> Option<&'static str> {
         match self.source {
             Source::Landing { table } => Some(table),
             Source::Table { .. } => None,
@@ -146,19 +147,21 @@ impl JobPlan {
     /// Every reason of the report's `filtered`, in order (`appending`: an incremental run that
     /// adds to an existing table).
     #[must_use]
-    pub fn reasons(&self, appending: bool) -> Vec<&'static str> {
+    pub(crate) fn reasons(&self, appending: bool) -> Vec<&'static str> {
         self.steps.iter().flat_map(|s| s.reasons(appending)).collect()
     }
 
+    #[cfg(test)]
     /// The step that makes this a join (its output may hold more rows than its input).
     #[must_use]
-    pub fn join(&self) -> Option<&Step> {
+    pub(crate) fn join(&self) -> Option<&Step> {
         self.steps.iter().find(|s| matches!(s, Step::Join { .. }))
     }
 
+    #[cfg(test)]
     /// The tables the job reads besides its source.
     #[must_use]
-    pub fn inputs(&self) -> Vec<TableRef> {
+    pub(crate) fn inputs(&self) -> Vec<TableRef> {
         let mut inputs: Vec<TableRef> = match &self.source {
             Source::Table { of, .. } => vec![*of],
             Source::Landing { .. } => Vec::new(),
@@ -178,7 +181,7 @@ impl JobPlan {
 
     /// A column of `columns` the output must not hold.
     #[must_use]
-    pub fn forbidden_in<'c>(&self, columns: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+    pub(crate) fn forbidden_in<'c>(&self, columns: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
         columns.into_iter().find(|c| self.forbidden.iter().any(|f| f.eq_ignore_ascii_case(c)))
     }
 }

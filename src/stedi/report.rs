@@ -6,7 +6,7 @@ use crate::core::json::LandingStats;
 
 /// What a table a job wrote is for.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum OutputRole {
+pub(crate) enum OutputRole {
     /// The job's table (trusted, curated).
     #[default]
     Output,
@@ -17,7 +17,7 @@ pub enum OutputRole {
 impl OutputRole {
     /// The role's name in summaries.
     #[must_use]
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             OutputRole::Output => "output",
             OutputRole::Quarantine => "quarantine",
@@ -27,19 +27,19 @@ impl OutputRole {
 
 /// One table a job wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutputInfo {
-    pub role: OutputRole,
+pub(crate) struct OutputInfo {
+    pub(crate) role: OutputRole,
     /// The columns written.
-    pub schema: arrow_schema::SchemaRef,
+    pub(crate) schema: arrow_schema::SchemaRef,
     /// `table/zone`, e.g. `customer/trusted`.
-    pub table: String,
-    pub location: String,
+    pub(crate) table: String,
+    pub(crate) location: String,
     /// Rows this run wrote (appended, for an incremental run).
-    pub rows: u64,
+    pub(crate) rows: u64,
     /// Rows of the table after this run.
-    pub table_rows: u64,
-    pub files: u64,
-    pub bytes: u64,
+    pub(crate) table_rows: u64,
+    pub(crate) files: u64,
+    pub(crate) bytes: u64,
 }
 
 impl Default for JobReport {
@@ -69,46 +69,46 @@ impl Default for JobReport {
 
 /// The run summary of one job.
 #[derive(Debug, Clone, PartialEq)]
-pub struct JobReport {
-    pub job: String,
+pub(crate) struct JobReport {
+    pub(crate) job: String,
     /// The engine that ran the job (`local`, `spark`).
-    pub engine: &'static str,
+    pub(crate) engine: &'static str,
     /// Input records (landing records, or rows of the input tables).
-    pub read: u64,
+    pub(crate) read: u64,
     /// Landing records sent to the quarantine.
-    pub quarantined: u64,
+    pub(crate) quarantined: u64,
     /// Rows left out by a documented filter: (reason, count).
-    pub filtered: Vec<(String, u64)>,
+    pub(crate) filtered: Vec<(String, u64)>,
     /// For joins: input rows that found a partner (the output may hold more rows than that).
-    pub matched: Option<u64>,
+    pub(crate) matched: Option<u64>,
     /// Rows written to the job's main output.
-    pub written: u64,
+    pub(crate) written: u64,
     /// Landing text read (compressed files counted uncompressed).
-    pub bytes_read: u64,
+    pub(crate) bytes_read: u64,
     /// Landing bytes as stored: less than `bytes_read` when some files are compressed.
-    pub stored_bytes_read: u64,
+    pub(crate) stored_bytes_read: u64,
     /// Landing files that were compressed.
-    pub compressed_files: u64,
+    pub(crate) compressed_files: u64,
     /// Landing files that held no record.
-    pub empty_files: u64,
-    pub outputs: Vec<OutputInfo>,
-    pub seconds: f64,
+    pub(crate) empty_files: u64,
+    pub(crate) outputs: Vec<OutputInfo>,
+    pub(crate) seconds: f64,
     /// Whether the run took only landing files its table's bookmark did not name.
-    pub incremental: bool,
+    pub(crate) incremental: bool,
     /// Landing files skipped because an earlier run took them.
-    pub files_skipped: u64,
+    pub(crate) files_skipped: u64,
     /// The landing table the job read, if any.
-    pub landing_table: Option<String>,
+    pub(crate) landing_table: Option<String>,
     /// The landing table's schema version after the run (0 for jobs that read no landing data).
-    pub schema_version: u32,
+    pub(crate) schema_version: u32,
     /// The schema change this run made, in words.
-    pub schema_change: Option<String>,
+    pub(crate) schema_change: Option<String>,
 }
 
 impl JobReport {
     /// The report of a job that read landing JSON: its counts come from the landing read.
     #[must_use]
-    pub fn from_landing(
+    pub(crate) fn from_landing(
         job: &str,
         landing: &LandingStats,
         filtered: Vec<(String, u64)>,
@@ -130,15 +130,16 @@ impl JobReport {
         }
     }
 
+    #[cfg(test)]
     /// The output of `role`.
     #[must_use]
-    pub fn output(&self, role: OutputRole) -> Option<&OutputInfo> {
+    pub(crate) fn output(&self, role: OutputRole) -> Option<&OutputInfo> {
         self.outputs.iter().find(|o| o.role == role)
     }
 
     /// Whether the counts add up.
     #[must_use]
-    pub fn balanced(&self) -> bool {
+    pub(crate) fn balanced(&self) -> bool {
         let kept = self.matched.unwrap_or(self.written);
         self.read == self.quarantined + self.filtered.iter().map(|(_, n)| n).sum::<u64>() + kept
     }

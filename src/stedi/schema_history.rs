@@ -21,30 +21,30 @@ use crate::error::{Error, Result};
 
 /// One column of a schema version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Column {
-    pub name: String,
+pub(crate) struct Column {
+    pub(crate) name: String,
     #[serde(rename = "type")]
-    pub kind: ColumnType,
+    pub(crate) kind: ColumnType,
     /// Declared by glueless (true) or added by evolution.
-    pub declared: bool,
+    pub(crate) declared: bool,
 }
 
 /// One version of a table's schema.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SchemaVersion {
-    pub version: u32,
+pub(crate) struct SchemaVersion {
+    pub(crate) version: u32,
     /// Milliseconds since the epoch.
-    pub created_ms: i64,
+    pub(crate) created_ms: i64,
     /// What changed, in words (which column, from which file).
-    pub change: String,
-    pub columns: Vec<Column>,
+    pub(crate) change: String,
+    pub(crate) columns: Vec<Column>,
 }
 
 /// All schema versions of one landing table.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SchemaHistory {
-    pub table: String,
-    pub versions: Vec<SchemaVersion>,
+pub(crate) struct SchemaHistory {
+    pub(crate) table: String,
+    pub(crate) versions: Vec<SchemaVersion>,
     /// The stored file's version when loaded (the save is conditional on it).
     #[serde(skip)]
     stored: Option<object_store::UpdateVersion>,
@@ -55,7 +55,7 @@ pub struct SchemaHistory {
 impl SchemaHistory {
     /// Where the history of `table` lives in `lake`.
     #[must_use]
-    pub fn location(lake: &Lake, table: &str) -> Location {
+    pub(crate) fn location(lake: &Lake, table: &str) -> Location {
         lake.root().join("_glueless").join("catalog").join(&format!("{table}.json"))
     }
 
@@ -64,7 +64,7 @@ impl SchemaHistory {
     /// # Errors
     /// [`Error::InvalidArgument`] for a table without a declared schema; [`Error::Storage`] for a
     /// history that cannot be parsed; storage errors.
-    pub fn load(lake: &Lake, table: &str) -> Result<Self> {
+    pub(crate) fn load(lake: &Lake, table: &str) -> Result<Self> {
         let declared = LandingSchema::known(table)
             .ok_or_else(|| Error::InvalidArgument(format!("{table} is not a STEDI landing table")))?;
         let location = Self::location(lake, table);
@@ -94,13 +94,13 @@ impl SchemaHistory {
 
     /// The current version.
     #[must_use]
-    pub fn current(&self) -> &SchemaVersion {
+    pub(crate) fn current(&self) -> &SchemaVersion {
         self.versions.last().expect("a history has at least its first version")
     }
 
     /// The current schema, for decoding: declared columns strict, evolved ones widening.
     #[must_use]
-    pub fn landing_schema(&self) -> LandingSchema {
+    pub(crate) fn landing_schema(&self) -> LandingSchema {
         let columns = &self.current().columns;
         let fields: Vec<Field> = columns.iter().map(|c| Field::new(&c.name, c.kind.arrow(), true)).collect();
         let declared = columns.iter().take_while(|c| c.declared).count();
@@ -112,7 +112,7 @@ impl SchemaHistory {
     ///
     /// # Errors
     /// [`Error::Unsupported`] only for types inference does not produce.
-    pub fn evolve(&mut self, unseen: &Unseen, files: &str) -> Result<Option<String>> {
+    pub(crate) fn evolve(&mut self, unseen: &Unseen, files: &str) -> Result<Option<String>> {
         let mut columns = self.current().columns.clone();
         let mut changes = Vec::new();
         for field in unseen.widened.fields() {
@@ -158,7 +158,7 @@ impl SchemaHistory {
     ///
     /// # Errors
     /// [`Error::Conflict`] when another run changed it; storage errors.
-    pub fn save(&mut self) -> Result<()> {
+    pub(crate) fn save(&mut self) -> Result<()> {
         let location = self.location.clone().expect("a loaded history knows its location");
         let content = Bytes::from(serde_json::to_vec_pretty(&self).expect("a history serialises"));
         let stored = self.stored.take();
@@ -191,7 +191,7 @@ fn columns_of(schema: &Schema, declared: usize) -> Result<Vec<Column>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::json::SchemaInference;
+    use crate::core::json::infer::SchemaInference;
 
     fn unseen(added: &[(&str, &str)], widened: &[(&str, &str)]) -> Unseen {
         let mut out = Unseen { added: SchemaInference::default(), widened: SchemaInference::default() };

@@ -17,14 +17,14 @@ use crate::error::{Error, Result};
 
 /// One table's DDL.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TableDdl {
-    pub name: String,
-    pub location: String,
-    pub sql: String,
+pub(crate) struct TableDdl {
+    pub(crate) name: String,
+    pub(crate) location: String,
+    pub(crate) sql: String,
     /// How an output table is stored; `None` for a landing table (JSON files).
-    pub format: Option<TableFormat>,
+    pub(crate) format: Option<TableFormat>,
     /// Column names and Athena types.
-    pub columns: Vec<(String, String)>,
+    pub(crate) columns: Vec<(String, String)>,
 }
 
 /// The Parquet zones of a STEDI lake and their catalog names (as in the original project).
@@ -40,13 +40,13 @@ const PARQUET_TABLES: [(&str, &str); 8] = [
 ];
 
 /// The database the STEDI tables are registered in.
-pub const STEDI_DATABASE: &str = "stedi";
+pub(crate) const STEDI_DATABASE: &str = "stedi";
 
 /// The qualified catalog name of the table `table/zone` (`step_trainer/curated` →
 /// `stedi.machine_learning_curated`); a table the STEDI lake does not name gets `table_zone`
 /// (the catalog's default database).
 #[must_use]
-pub fn catalog_name(table: &str) -> String {
+pub(crate) fn catalog_name(table: &str) -> String {
     PARQUET_TABLES
         .iter()
         .find(|(zone, _)| *zone == table)
@@ -55,7 +55,7 @@ pub fn catalog_name(table: &str) -> String {
 
 /// Which tables [`lake_ddl`] describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DdlScope {
+pub(crate) enum DdlScope {
     /// The landing tables (current schema versions) and every Parquet zone that exists.
     All,
     /// The landing tables only, with their current schema versions.
@@ -68,7 +68,7 @@ pub enum DdlScope {
 ///
 /// # Errors
 /// Storage errors; [`Error::Unsupported`] for a column type Athena cannot declare.
-pub fn lake_ddl(lake: &Lake, database: &str, scope: DdlScope) -> Result<Vec<TableDdl>> {
+pub(crate) fn lake_ddl(lake: &Lake, database: &str, scope: DdlScope) -> Result<Vec<TableDdl>> {
     let mut out = Vec::new();
     for table in KNOWN_TABLES {
         let location = lake.zone(table, "landing");
@@ -104,7 +104,7 @@ pub fn lake_ddl(lake: &Lake, database: &str, scope: DdlScope) -> Result<Vec<Tabl
 ///
 /// # Errors
 /// Storage errors.
-pub fn write_job_ddl(lake: &Lake, report: &JobReport, database: &str) -> Result<()> {
+pub(crate) fn write_job_ddl(lake: &Lake, report: &JobReport, database: &str) -> Result<()> {
     let mut tables = Vec::new();
     if let Some(table) = &report.landing_table {
         let history = SchemaHistory::load(lake, table)?;

@@ -40,7 +40,13 @@ pub fn read_table(lake: &Lake, table: &str, zone: &str, producer: &str, columns:
 ///
 /// # Errors
 /// As [`read_table`].
-pub fn read_table_projected(lake: &Lake, table: &str, zone: &str, producer: &str, columns: &[&str]) -> Result<Table> {
+pub(crate) fn read_table_projected(
+    lake: &Lake,
+    table: &str,
+    zone: &str,
+    producer: &str,
+    columns: &[&str],
+) -> Result<Table> {
     read_table_columns(lake, table, zone, producer, columns, true)
 }
 
@@ -61,15 +67,15 @@ fn read_table_columns(
 
 /// A table of the lake opened to be read row group by row group (in parallel, without holding
 /// its rows): its files and their schema with only the columns asked for.
-pub struct TableSource {
-    pub schema: SchemaRef,
-    pub files: Vec<ParquetSource>,
+pub(crate) struct TableSource {
+    pub(crate) schema: SchemaRef,
+    pub(crate) files: Vec<ParquetSource>,
 }
 
 impl TableSource {
     /// Every (file, row group) of the table, in order.
     #[must_use]
-    pub fn row_groups(&self) -> Vec<(&ParquetSource, usize)> {
+    pub(crate) fn row_groups(&self) -> Vec<(&ParquetSource, usize)> {
         self.files.iter().flat_map(|f| (0..f.row_groups()).map(move |g| (f, g))).collect()
     }
 }
@@ -81,7 +87,7 @@ impl TableSource {
 ///
 /// # Errors
 /// As [`read_table`].
-pub fn read_key_set(lake: &Lake, table: &str, zone: &str, producer: &str, columns: &[&str]) -> Result<Table> {
+pub(crate) fn read_key_set(lake: &Lake, table: &str, zone: &str, producer: &str, columns: &[&str]) -> Result<Table> {
     let opened = open_table(lake, table, zone, producer, columns)?;
     let text_key = match (columns, opened.schema.fields().first()) {
         (&[column], Some(field)) if field.data_type() == &DataType::Utf8 => Some((column, field.clone())),
@@ -112,7 +118,13 @@ pub fn read_key_set(lake: &Lake, table: &str, zone: &str, producer: &str, column
 ///
 /// # Errors
 /// As [`read_table`].
-pub fn open_table(lake: &Lake, table: &str, zone: &str, producer: &str, columns: &[&str]) -> Result<TableSource> {
+pub(crate) fn open_table(
+    lake: &Lake,
+    table: &str,
+    zone: &str,
+    producer: &str,
+    columns: &[&str],
+) -> Result<TableSource> {
     let location = checked_zone(lake, table, zone, producer)?;
     let files: Vec<_> = committed_files(&location)?.into_iter().filter(|f| f.name().ends_with(".parquet")).collect();
     if files.is_empty() {
@@ -174,7 +186,7 @@ fn check_same_schemas<'s>(
 ///
 /// # Errors
 /// [`Error::InvalidArgument`] when the files have different schemas; storage errors.
-pub fn read_parquet_folder(folder: &Location, columns: Option<&[&str]>) -> Result<Option<Table>> {
+pub(crate) fn read_parquet_folder(folder: &Location, columns: Option<&[&str]>) -> Result<Option<Table>> {
     let files: Vec<_> = committed_files(folder)?.into_iter().filter(|f| f.name().ends_with(".parquet")).collect();
     if files.is_empty() {
         return Ok(None);
@@ -190,7 +202,7 @@ pub fn read_parquet_folder(folder: &Location, columns: Option<&[&str]>) -> Resul
 ///
 /// # Errors
 /// [`Error::NotFound`] when it holds no Parquet file; storage errors.
-pub fn committed_table_shape(folder: &Location) -> Result<(SchemaRef, Vec<FileEntry>)> {
+pub(crate) fn committed_table_shape(folder: &Location) -> Result<(SchemaRef, Vec<FileEntry>)> {
     let files: Vec<_> = committed_files(folder)?.into_iter().filter(|f| f.name().ends_with(".parquet")).collect();
     let Some(first) = files.first() else {
         return Err(Error::NotFound { what: "table", path: folder.to_string() });

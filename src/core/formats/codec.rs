@@ -15,7 +15,7 @@ use std::io::Read;
 
 /// A file that decompresses to more than this is refused (quarantined) instead of exhausting
 /// memory: the whole text is held while it is decoded.
-pub const MAX_DECOMPRESSED_BYTES: u64 = 32 << 30;
+pub(crate) const MAX_DECOMPRESSED_BYTES: u64 = 32 << 30;
 
 /// Magic bytes of the LZ4 frame format and of snappy's framing format (its stream identifier).
 const LZ4_FRAME_MAGIC: &[u8] = &[0x04, 0x22, 0x4D, 0x18];
@@ -23,7 +23,7 @@ const SNAPPY_FRAME_MAGIC: &[u8] = b"\xff\x06\x00\x00sNaPpY";
 
 /// A codec of compressed landing files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Codec {
+pub(crate) enum Codec {
     Gzip,
     Bzip2,
     Zstd,
@@ -38,7 +38,7 @@ pub enum Codec {
 impl Codec {
     /// The codec a file name's extension names, if any (case-insensitive).
     #[must_use]
-    pub fn of(name: &str) -> Option<Self> {
+    pub(crate) fn of(name: &str) -> Option<Self> {
         let (_, extension) = name.rsplit_once('.')?;
         match extension.to_ascii_lowercase().as_str() {
             "gz" | "gzip" => Some(Codec::Gzip),
@@ -53,7 +53,7 @@ impl Codec {
 
     /// The codec's name in messages.
     #[must_use]
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Codec::Gzip => "gzip",
             Codec::Bzip2 => "bzip2",
@@ -68,7 +68,7 @@ impl Codec {
     /// `bzip2`, `deflate`, `gzip`, `lz4`, `snappy`, `zstd`, or a Hadoop codec's class name.
     /// `None` for a name that is no codec (`none` and `uncompressed` are for the caller).
     #[must_use]
-    pub fn named(name: &str) -> Option<Self> {
+    pub(crate) fn named(name: &str) -> Option<Self> {
         let lower = name.to_ascii_lowercase();
         let short = lower.strip_prefix("org.apache.hadoop.io.compress.").unwrap_or(&lower);
         Some(match short {
@@ -84,7 +84,7 @@ impl Codec {
 
     /// The extension Hadoop's codec gives the files it writes (and [`Codec::of`] reads back).
     #[must_use]
-    pub fn extension(self) -> &'static str {
+    pub(crate) fn extension(self) -> &'static str {
         match self {
             Codec::Gzip => "gz",
             Codec::Bzip2 => "bz2",
@@ -101,7 +101,7 @@ impl Codec {
     ///
     /// # Errors
     /// The encoder's I/O error (none is expected writing to memory).
-    pub fn compress(self, text: &[u8]) -> std::io::Result<Vec<u8>> {
+    pub(crate) fn compress(self, text: &[u8]) -> std::io::Result<Vec<u8>> {
         use std::io::Write;
         match self {
             Codec::Gzip => {
@@ -132,7 +132,7 @@ impl Codec {
     ///
     /// # Errors
     /// The codec's own message when the data is not valid for it (corrupt or truncated).
-    pub fn decompress(self, stored: &[u8]) -> Result<Vec<u8>, String> {
+    pub(crate) fn decompress(self, stored: &[u8]) -> Result<Vec<u8>, String> {
         match self {
             Codec::Gzip => read_all(flate2::read::MultiGzDecoder::new(stored), stored.len()),
             Codec::Bzip2 => read_all(bzip2::read::MultiBzDecoder::new(stored), stored.len()),
@@ -165,7 +165,7 @@ fn read_all(reader: impl Read, stored: usize) -> Result<Vec<u8>, String> {
 
 /// A landing file's content after looking at its name.
 #[derive(Debug)]
-pub enum Content {
+pub(crate) enum Content {
     /// Not compressed: use the stored bytes.
     Plain,
     Decompressed(Vec<u8>),
@@ -175,7 +175,7 @@ pub enum Content {
 
 /// Decompress `stored` if `name` says it is compressed.
 #[must_use]
-pub fn decompress_named(name: &str, stored: &[u8]) -> Content {
+pub(crate) fn decompress_named(name: &str, stored: &[u8]) -> Content {
     let Some(codec) = Codec::of(name) else { return Content::Plain };
     match codec.decompress(stored) {
         Ok(text) => Content::Decompressed(text),

@@ -4,17 +4,17 @@
 //! Rust and Python asks this module (Python through `glueless._glueless.FILE_FORMATS`,
 //! `TABLE_FORMATS` and the codec lists).
 
-pub mod codec;
-pub mod table;
+pub(crate) mod codec;
+pub(crate) mod table;
 
-pub use codec::Codec;
-pub use table::TableFormat;
+pub(crate) use codec::Codec;
+pub(crate) use table::TableFormat;
 
 use crate::error::{Error, Result};
 
 /// A file format of sources and sinks (Glue's `format=`, Spark's `format(...)`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FileFormat {
+pub(crate) enum FileFormat {
     Json,
     Csv,
     Parquet,
@@ -22,11 +22,11 @@ pub enum FileFormat {
 
 impl FileFormat {
     /// Every file format.
-    pub const ALL: [FileFormat; 3] = [FileFormat::Json, FileFormat::Csv, FileFormat::Parquet];
+    pub(crate) const ALL: [FileFormat; 3] = [FileFormat::Json, FileFormat::Csv, FileFormat::Parquet];
 
     /// Its name, and Glue's `classification` of its tables.
     #[must_use]
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             FileFormat::Json => "json",
             FileFormat::Csv => "csv",
@@ -36,7 +36,7 @@ impl FileFormat {
 
     /// Further names read as this format: `glueparquet`, Glue's writer of the same files.
     #[must_use]
-    pub fn aliases(self) -> &'static [&'static str] {
+    pub(crate) fn aliases(self) -> &'static [&'static str] {
         match self {
             FileFormat::Parquet => &["glueparquet"],
             FileFormat::Json | FileFormat::Csv => &[],
@@ -45,7 +45,7 @@ impl FileFormat {
 
     /// The format one of whose names (any case) is `name`.
     #[must_use]
-    pub fn named(name: &str) -> Option<Self> {
+    pub(crate) fn named(name: &str) -> Option<Self> {
         let lower = name.trim().to_ascii_lowercase();
         Self::ALL.into_iter().find(|f| f.name() == lower || f.aliases().contains(&lower.as_str()))
     }
@@ -54,7 +54,7 @@ impl FileFormat {
     ///
     /// # Errors
     /// [`Error::Unsupported`] for other formats (avro, orc, xml, …).
-    pub fn parse(name: &str) -> Result<Self> {
+    pub(crate) fn parse(name: &str) -> Result<Self> {
         Self::named(name).ok_or_else(|| {
             let known: Vec<&str> =
                 Self::ALL.iter().flat_map(|f| std::iter::once(f.name()).chain(f.aliases().iter().copied())).collect();
@@ -68,7 +68,7 @@ impl FileFormat {
 
     /// The Hive input format Glue records for its tables (as its crawlers and sinks do).
     #[must_use]
-    pub fn hive_input_format(self) -> &'static str {
+    pub(crate) fn hive_input_format(self) -> &'static str {
         match self {
             FileFormat::Parquet => "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
             FileFormat::Json | FileFormat::Csv => "org.apache.hadoop.mapred.TextInputFormat",
@@ -77,7 +77,7 @@ impl FileFormat {
 
     /// The Hive output format Glue records for its tables.
     #[must_use]
-    pub fn hive_output_format(self) -> &'static str {
+    pub(crate) fn hive_output_format(self) -> &'static str {
         match self {
             FileFormat::Parquet => "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
             FileFormat::Json | FileFormat::Csv => "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
@@ -86,7 +86,7 @@ impl FileFormat {
 
     /// The SerDe Glue records for its tables (the OpenX JSON SerDe for JSON, as Glue's crawlers).
     #[must_use]
-    pub fn hive_serde(self) -> &'static str {
+    pub(crate) fn hive_serde(self) -> &'static str {
         match self {
             FileFormat::Parquet => "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
             FileFormat::Json => "org.openx.data.jsonserde.JsonSerDe",
@@ -96,11 +96,11 @@ impl FileFormat {
 }
 
 /// Formats a catalog may name that glueless does not read: Glue classifications and table types.
-pub const UNREAD_FORMATS: [&str; 3] = ["orc", "avro", "hudi"];
+pub(crate) const UNREAD_FORMATS: [&str; 3] = ["orc", "avro", "hudi"];
 
 /// The Parquet page codecs a sink writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ParquetCodec {
+pub(crate) enum ParquetCodec {
     Snappy,
     Gzip,
     Zstd,
@@ -109,12 +109,12 @@ pub enum ParquetCodec {
 
 impl ParquetCodec {
     /// Every Parquet codec glueless writes.
-    pub const ALL: [ParquetCodec; 4] =
+    pub(crate) const ALL: [ParquetCodec; 4] =
         [ParquetCodec::Snappy, ParquetCodec::Gzip, ParquetCodec::Zstd, ParquetCodec::Lz4];
 
     /// Its name as Spark's and Glue's `compression` option takes it.
     #[must_use]
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             ParquetCodec::Snappy => "snappy",
             ParquetCodec::Gzip => "gzip",
@@ -125,7 +125,7 @@ impl ParquetCodec {
 
     /// The codec `name` names (any case; `gz` is gzip).
     #[must_use]
-    pub fn named(name: &str) -> Option<Self> {
+    pub(crate) fn named(name: &str) -> Option<Self> {
         let lower = name.to_ascii_lowercase();
         let lower = if lower == "gz" { "gzip" } else { lower.as_str() };
         Self::ALL.into_iter().find(|c| c.name() == lower)
@@ -133,7 +133,7 @@ impl ParquetCodec {
 
     /// Its part of a Parquet file's name, as Spark writes it (`…-snappy.parquet`, `….gz.parquet`).
     #[must_use]
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             ParquetCodec::Snappy => "snappy",
             ParquetCodec::Gzip => "gz",
@@ -144,7 +144,7 @@ impl ParquetCodec {
 }
 
 /// The names meaning no compression.
-pub const NO_COMPRESSION: [&str; 2] = ["none", "uncompressed"];
+pub(crate) const NO_COMPRESSION: [&str; 2] = ["none", "uncompressed"];
 
 /// `a, b or c`.
 pub(crate) fn one_of(names: &[&str]) -> String {

@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 
 /// How a table's files are committed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum TableFormat {
+pub(crate) enum TableFormat {
     /// A folder of Parquet files, committed by glueless's own protocol (the default).
     #[default]
     Parquet,
@@ -21,7 +21,7 @@ pub enum TableFormat {
 impl TableFormat {
     /// The format's name as `--format` takes it.
     #[must_use]
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             TableFormat::Parquet => "parquet",
             TableFormat::Iceberg => "iceberg",
@@ -31,7 +31,7 @@ impl TableFormat {
 
     /// The folder inside the table that holds its data files (Iceberg's convention is `data/`).
     #[must_use]
-    pub fn data_folder(self, table: &Location) -> Location {
+    pub(crate) fn data_folder(self, table: &Location) -> Location {
         match self {
             TableFormat::Iceberg => table.join("data"),
             TableFormat::Parquet | TableFormat::Delta => table.clone(),
@@ -58,5 +58,5 @@ impl FromStr for TableFormat {
 
 impl TableFormat {
     /// Every table format, in `--format`'s order.
-    pub const ALL: [TableFormat; 3] = [TableFormat::Parquet, TableFormat::Iceberg, TableFormat::Delta];
+    pub(crate) const ALL: [TableFormat; 3] = [TableFormat::Parquet, TableFormat::Iceberg, TableFormat::Delta];
 }

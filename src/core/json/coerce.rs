@@ -16,7 +16,7 @@ use arrow_schema::DataType;
 
 /// A decoded value ready to append to a column.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Typed<'a> {
+pub(crate) enum Typed<'a> {
     Null,
     Str(Cow<'a, str>),
     Int(i64),
@@ -26,7 +26,7 @@ pub enum Typed<'a> {
 
 /// What kind of JSON value a raw value is, judged by its first byte.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JsonKind {
+pub(crate) enum JsonKind {
     Null,
     Bool,
     Number,
@@ -37,7 +37,7 @@ pub enum JsonKind {
 impl JsonKind {
     /// The kind of a (valid) raw JSON value.
     #[must_use]
-    pub fn of(raw: &str) -> Self {
+    pub(crate) fn of(raw: &str) -> Self {
         match raw.as_bytes().first() {
             Some(b'n') => JsonKind::Null,
             Some(b't' | b'f') => JsonKind::Bool,
@@ -62,7 +62,7 @@ impl JsonKind {
 ///
 /// # Errors
 /// Only for a literal that is not valid JSON (the decoder has already validated it).
-pub fn string_content(raw: &str) -> Result<Cow<'_, str>, String> {
+pub(crate) fn string_content(raw: &str) -> Result<Cow<'_, str>, String> {
     let inner = &raw[1..raw.len() - 1];
     if inner.contains('\\') {
         serde_json::from_str::<String>(raw).map(Cow::Owned).map_err(|e| e.to_string())
@@ -71,11 +71,12 @@ pub fn string_content(raw: &str) -> Result<Cow<'_, str>, String> {
     }
 }
 
+#[cfg(test)]
 /// Coerce `text`, the text of one valid JSON value, to a value of type `to`.
 ///
 /// # Errors
 /// A short reason when the value cannot be stored in `to` without loss.
-pub fn coerce<'a>(text: &'a str, to: &DataType, nested_as_json: bool) -> Result<Typed<'a>, String> {
+pub(crate) fn coerce<'a>(text: &'a str, to: &DataType, nested_as_json: bool) -> Result<Typed<'a>, String> {
     coerce_checked(text, to, nested_as_json, true)
 }
 
@@ -84,7 +85,7 @@ pub fn coerce<'a>(text: &'a str, to: &DataType, nested_as_json: bool) -> Result<
 ///
 /// # Errors
 /// As [`coerce`].
-pub fn coerce_checked<'a>(
+pub(crate) fn coerce_checked<'a>(
     text: &'a str,
     to: &DataType,
     nested_as_json: bool,
@@ -139,7 +140,7 @@ const MAX_EXACT_F64_INT: f64 = 9_007_199_254_740_992.0; // 2^53
 
 /// An integer from a number's text, if the number is integral and fits in an int64 exactly.
 #[must_use]
-pub fn int_from_number(text: &str) -> Option<i64> {
+pub(crate) fn int_from_number(text: &str) -> Option<i64> {
     if let Ok(v) = text.parse::<i64>() {
         return Some(v);
     }
@@ -155,7 +156,7 @@ pub fn int_from_number(text: &str) -> Option<i64> {
 
 /// A float from a number's text, refusing integers that a float64 cannot hold exactly.
 #[must_use]
-pub fn float_from_number(text: &str) -> Option<f64> {
+pub(crate) fn float_from_number(text: &str) -> Option<f64> {
     if let Some(v) = short_decimal(text) {
         return Some(v);
     }

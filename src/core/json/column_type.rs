@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 /// A landing column's type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum ColumnType {
+pub(crate) enum ColumnType {
     String,
     Bigint,
     Double,
@@ -26,7 +26,7 @@ impl ColumnType {
     ///
     /// # Errors
     /// [`Error::Unsupported`] for a type no landing column has.
-    pub fn of(data_type: &DataType) -> Result<Self> {
+    pub(crate) fn of(data_type: &DataType) -> Result<Self> {
         Ok(match data_type {
             DataType::Utf8 => ColumnType::String,
             DataType::Int64 => ColumnType::Bigint,
@@ -38,7 +38,7 @@ impl ColumnType {
 
     /// How Arrow holds it.
     #[must_use]
-    pub fn arrow(self) -> DataType {
+    pub(crate) fn arrow(self) -> DataType {
         match self {
             ColumnType::String => DataType::Utf8,
             ColumnType::Bigint => DataType::Int64,
@@ -49,7 +49,7 @@ impl ColumnType {
 
     /// Its Athena (Hive) name.
     #[must_use]
-    pub fn athena(self) -> &'static str {
+    pub(crate) fn athena(self) -> &'static str {
         simple_type(&self.arrow()).map_or("string", |t| t.hive)
     }
 }

@@ -143,19 +143,20 @@ impl<'s> Decoder<'s> {
 
     /// Text of the records accepted since the last [`Self::finish`] (bounds the string columns).
     #[must_use]
-    pub fn text_bytes(&self) -> usize {
+    pub(crate) fn text_bytes(&self) -> usize {
         self.text_bytes
     }
 
     /// The keys and values the schema had no place for, in the records accepted so far; the
     /// decoder forgets them.
-    pub fn take_unseen(&mut self) -> Unseen {
+    pub(crate) fn take_unseen(&mut self) -> Unseen {
         std::mem::take(&mut self.unseen)
     }
 
+    #[cfg(test)]
     /// Rows decoded so far.
     #[must_use]
-    pub fn rows(&self) -> usize {
+    pub(crate) fn rows(&self) -> usize {
         self.rows
     }
 
@@ -173,7 +174,7 @@ impl<'s> Decoder<'s> {
     ///
     /// # Errors
     /// As [`Self::decode`].
-    pub fn decode_str(&mut self, text: &str) -> Result<(), String> {
+    pub(crate) fn decode_str(&mut self, text: &str) -> Result<(), String> {
         // The landing reader closes batches long before this; a caller that does not is refused
         // here rather than left to overflow a string column's 32-bit offsets.
         if self.text_bytes + text.len() > i32::MAX as usize {

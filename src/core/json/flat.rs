@@ -9,7 +9,7 @@ use super::schema::LandingSchema;
 
 /// Fill `slots[i]` with the byte range in `text` of field `i`'s value. Returns `false` when the
 /// record is not a flat object of plain scalars (the caller then uses the full parser).
-pub fn scan(text: &str, schema: &LandingSchema, slots: &mut [Option<(usize, usize)>]) -> bool {
+pub(crate) fn scan(text: &str, schema: &LandingSchema, slots: &mut [Option<(usize, usize)>]) -> bool {
     let b = text.as_bytes();
     let mut i = skip_ws(b, 0);
     if b.get(i) != Some(&b'{') {

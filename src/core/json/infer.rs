@@ -69,7 +69,7 @@ impl Inferred {
 
 /// Column names and types seen so far, in first-seen order.
 #[derive(Debug, Default, Clone)]
-pub struct SchemaInference {
+pub(crate) struct SchemaInference {
     columns: Vec<(String, Inferred)>,
     /// Column of each lower-case key.
     index: HashMap<String, usize, ahash::RandomState>,
@@ -84,7 +84,7 @@ pub struct SchemaInference {
 impl SchemaInference {
     /// Account for one record; records that are not JSON objects are skipped (the decoder
     /// quarantines them later).
-    pub fn observe(&mut self, bytes: &[u8]) {
+    pub(crate) fn observe(&mut self, bytes: &[u8]) {
         let Ok(text) = std::str::from_utf8(bytes) else { return };
         let mut staged = std::mem::take(&mut self.staged);
         staged.clear();
@@ -108,19 +108,19 @@ impl SchemaInference {
     }
 
     /// Account for one field's raw JSON value (a key the schema does not have yet).
-    pub fn observe_field(&mut self, key: &str, raw: &str) {
+    pub(crate) fn observe_field(&mut self, key: &str, raw: &str) {
         self.add(key, Inferred::of(raw));
     }
 
     /// Whether nothing was observed.
     #[must_use]
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.columns.is_empty()
     }
 
     /// The inferred fields, in first-seen order.
     #[must_use]
-    pub fn fields(&self) -> Vec<Field> {
+    pub(crate) fn fields(&self) -> Vec<Field> {
         self.columns.iter().map(|(name, kind)| Field::new(name, kind.data_type(), true)).collect()
     }
 
@@ -144,7 +144,7 @@ impl SchemaInference {
     }
 
     /// Fold in what another part of the input saw (parts are merged in input order).
-    pub fn merge(&mut self, other: SchemaInference) {
+    pub(crate) fn merge(&mut self, other: SchemaInference) {
         for (name, kind) in other.columns {
             self.add(&name, kind);
         }
@@ -152,7 +152,7 @@ impl SchemaInference {
 
     /// The inferred landing schema.
     #[must_use]
-    pub fn finish(self) -> LandingSchema {
+    pub(crate) fn finish(self) -> LandingSchema {
         LandingSchema::new(Arc::new(Schema::new(self.fields())), true)
     }
 
@@ -160,7 +160,7 @@ impl SchemaInference {
     /// whole input with it; `None` when the sample saw no key, or a key only ever null (whose
     /// string type says nothing about the values to come).
     #[must_use]
-    pub fn finish_sampled(self) -> Option<LandingSchema> {
+    pub(crate) fn finish_sampled(self) -> Option<LandingSchema> {
         if self.columns.is_empty() || self.columns.iter().any(|(_, kind)| *kind == Inferred::Null) {
             return None;
         }
@@ -171,7 +171,7 @@ impl SchemaInference {
 /// Whether `raw`, the text of a JSON value, leaves a column inferred as `data_type` as it is:
 /// inference over every record would have given that column a wider type otherwise.
 #[must_use]
-pub fn fits_inferred(raw: &str, data_type: &DataType) -> bool {
+pub(crate) fn fits_inferred(raw: &str, data_type: &DataType) -> bool {
     let column = Inferred::of_type(data_type);
     column.merge(Inferred::of(raw)) == column
 }
@@ -180,19 +180,19 @@ pub fn fits_inferred(raw: &str, data_type: &DataType) -> bool {
 /// that do not fit an evolved field's type (`widened`). Only accepted records count.
 #[derive(Debug, Default, Clone)]
 pub struct Unseen {
-    pub added: SchemaInference,
-    pub widened: SchemaInference,
+    pub(crate) added: SchemaInference,
+    pub(crate) widened: SchemaInference,
 }
 
 impl Unseen {
     /// Whether every record fitted its schema.
     #[must_use]
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.added.is_empty() && self.widened.is_empty()
     }
 
     /// Fold in another part of the input (parts are merged in input order).
-    pub fn merge(&mut self, other: Unseen) {
+    pub(crate) fn merge(&mut self, other: Unseen) {
         self.added.merge(other.added);
         self.widened.merge(other.widened);
     }
@@ -201,7 +201,7 @@ impl Unseen {
 /// The narrowest of the inferred types that holds every value of both `a` and `b`: the same
 /// type, float64 for int64 with float64, else string (values kept as their JSON text).
 #[must_use]
-pub fn widen(a: &DataType, b: &DataType) -> DataType {
+pub(crate) fn widen(a: &DataType, b: &DataType) -> DataType {
     match (a, b) {
         (a, b) if a == b => a.clone(),
         (DataType::Int64, DataType::Float64) | (DataType::Float64, DataType::Int64) => DataType::Float64,

@@ -2,15 +2,15 @@
 //! that cannot be stored. Every record read is either accepted or quarantined; the counts in
 //! [`LandingStats`] always add up.
 
-pub mod coerce;
-pub mod column_type;
-pub mod decode;
-pub mod flat;
-pub mod infer;
+pub(crate) mod coerce;
+pub(crate) mod column_type;
+pub(crate) mod decode;
+pub(crate) mod flat;
+pub(crate) mod infer;
 mod inferring;
-pub mod quarantine;
-pub mod records;
-pub mod schema;
+pub(crate) mod quarantine;
+pub(crate) mod records;
+pub(crate) mod schema;
 mod shape;
 
 use std::ops::Range;
@@ -22,23 +22,25 @@ use rayon::prelude::*;
 
 use crate::core::formats::codec as compressed;
 use crate::core::pool;
-use crate::core::storage::{objects, FileEntry, Location};
+#[cfg(test)]
+use crate::core::storage::Location;
+use crate::core::storage::{objects, FileEntry};
 use crate::error::Result;
-pub use column_type::ColumnType;
-pub use decode::Decoder;
-pub use infer::{SchemaInference, Unseen};
-pub use quarantine::{rejected_schema, RejectedBuilder};
+pub(crate) use column_type::ColumnType;
+pub(crate) use decode::Decoder;
+pub(crate) use infer::Unseen;
+pub(crate) use quarantine::{rejected_schema, RejectedBuilder};
 use records::RawRecord;
-pub use schema::{LandingSchema, KNOWN_TABLES};
+pub(crate) use schema::{LandingSchema, KNOWN_TABLES};
 
 /// The largest `max_record_bytes`: one record plus a batch's text ([`BATCH_TEXT_BYTES`]) must stay
 /// below Arrow's 2 GiB limit for the text of one string column of one batch (i32 offsets).
-pub const MAX_RECORD_BYTES_LIMIT: usize = 1 << 30;
+pub(crate) const MAX_RECORD_BYTES_LIMIT: usize = 1 << 30;
 
 /// A decoded batch, and a batch of quarantined records, is closed once its records hold this much
 /// text, so a string column never overflows its 32-bit offsets, whatever the size of the file or
 /// of its decode units.
-pub const BATCH_TEXT_BYTES: usize = 512 << 20;
+pub(crate) const BATCH_TEXT_BYTES: usize = 512 << 20;
 
 /// Tuning and limits of the landing reader.
 #[derive(Debug, Clone)]
@@ -66,7 +68,7 @@ impl LandingOptions {
     /// # Errors
     /// [`crate::Error::InvalidArgument`] for a zero size, or a record or batch limit above the one
     /// that keeps Arrow's string offsets in range.
-    pub fn validate(&self) -> Result<()> {
+    pub(crate) fn validate(&self) -> Result<()> {
         let bad = |what: String| Err(crate::Error::InvalidArgument(what));
         if self.chunk_bytes == 0 || self.max_record_bytes == 0 || self.batch_text_bytes == 0 {
             return bad("chunk_bytes, max_record_bytes and batch_text_bytes must be at least 1".into());
@@ -127,13 +129,14 @@ impl Unit<'_> {
     }
 }
 
+#[cfg(test)]
 /// Read the data files of the folder `dir` as the landing table `table`: a STEDI table's
 /// declared schema, or an inferred one for any other table.
 ///
 /// # Errors
 /// [`crate::Error::NotFound`] when the folder does not exist; [`crate::Error::Io`] when a file
 /// cannot be read. Bad records are not errors: they are quarantined.
-pub fn read_folder(dir: &Location, table: &str, options: &LandingOptions) -> Result<LandingOutput> {
+pub(crate) fn read_folder(dir: &Location, table: &str, options: &LandingOptions) -> Result<LandingOutput> {
     let files = objects::list_files(dir)?;
     read_files(&files, LandingSchema::known(table).as_ref(), options)
 }
@@ -151,7 +154,7 @@ pub fn read_files(
 }
 
 /// A filter applied to every decoded batch as soon as it is decoded.
-pub type BatchFilter<'f> = dyn Fn(&RecordBatch) -> Result<RecordBatch> + Sync + 'f;
+pub(crate) type BatchFilter<'f> = dyn Fn(&RecordBatch) -> Result<RecordBatch> + Sync + 'f;
 
 /// As [`read_files`], passing every decoded batch through `keep` at once, so that memory holds
 /// only the rows a job keeps. `stats.accepted` counts the decoded rows before `keep`; the caller
@@ -159,7 +162,7 @@ pub type BatchFilter<'f> = dyn Fn(&RecordBatch) -> Result<RecordBatch> + Sync + 
 ///
 /// # Errors
 /// As [`read_files`], and whatever `keep` returns.
-pub fn read_files_filtered(
+pub(crate) fn read_files_filtered(
     files: &[FileEntry],
     schema: Option<&LandingSchema>,
     options: &LandingOptions,
@@ -263,7 +266,7 @@ pub fn decode_bytes(
 ///
 /// # Errors
 /// Arrow errors only; bad records are quarantined.
-pub fn decode_bytes_unseen(
+pub(crate) fn decode_bytes_unseen(
     content: &[u8],
     source: &str,
     schema: &LandingSchema,
@@ -297,14 +300,14 @@ fn decode_units(
 
 /// One landing file decoded from its stored bytes (see [`decode_stored_unseen`]).
 #[derive(Debug, Clone)]
-pub struct StoredFileOutput {
-    pub accepted: Vec<RecordBatch>,
-    pub rejected: Vec<RecordBatch>,
+pub(crate) struct StoredFileOutput {
+    pub(crate) accepted: Vec<RecordBatch>,
+    pub(crate) rejected: Vec<RecordBatch>,
     /// Keys no column holds and evolved columns whose values did not fit (a schema change).
-    pub unseen: Vec<String>,
+    pub(crate) unseen: Vec<String>,
     /// Landing text decoded (uncompressed) and whether the file was compressed.
-    pub text_bytes: u64,
-    pub compressed: bool,
+    pub(crate) text_bytes: u64,
+    pub(crate) compressed: bool,
 }
 
 /// Decode the content of the landing file `source` as stored: decompressed first when its name
@@ -313,7 +316,7 @@ pub struct StoredFileOutput {
 ///
 /// # Errors
 /// Arrow errors only; bad records are quarantined.
-pub fn decode_stored_unseen(
+pub(crate) fn decode_stored_unseen(
     stored: &[u8],
     source: &str,
     schema: &LandingSchema,

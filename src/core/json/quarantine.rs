@@ -11,7 +11,7 @@ use crate::error::Result;
 
 /// Raw lines longer than this are cut in the quarantine (the reason says so); the landing file
 /// and the line number still point at the whole record.
-pub const MAX_RAW_BYTES: usize = 1 << 20;
+pub(crate) const MAX_RAW_BYTES: usize = 1 << 20;
 
 static REJECTED_SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
     Arc::new(Schema::new(vec![
@@ -24,13 +24,13 @@ static REJECTED_SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
 
 /// Schema of the quarantine table: source_file, line_number (1-based), reason, raw_line.
 #[must_use]
-pub fn rejected_schema() -> SchemaRef {
+pub(crate) fn rejected_schema() -> SchemaRef {
     REJECTED_SCHEMA.clone()
 }
 
 /// Collects rejected records.
 #[derive(Default)]
-pub struct RejectedBuilder {
+pub(crate) struct RejectedBuilder {
     source_file: StringBuilder,
     line_number: Int64Builder,
     reason: StringBuilder,
@@ -41,7 +41,7 @@ pub struct RejectedBuilder {
 
 impl RejectedBuilder {
     /// Record that line `line` of `source_file` was rejected for `reason`.
-    pub fn push(&mut self, source_file: &str, line: u64, reason: &str, raw: &[u8]) {
+    pub(crate) fn push(&mut self, source_file: &str, line: u64, reason: &str, raw: &[u8]) {
         self.source_file.append_value(source_file);
         self.line_number.append_value(i64::try_from(line).unwrap_or(i64::MAX));
         // Lossy UTF-8 can triple invalid bytes (U+FFFD); reasons stay short.
@@ -59,7 +59,7 @@ impl RejectedBuilder {
     /// An upper bound of the bytes of any string column so far: the caller starts a new batch
     /// ([`Self::finish`]) before it nears Arrow's 2 GiB limit.
     #[must_use]
-    pub fn text_bytes(&self) -> usize {
+    pub(crate) fn text_bytes(&self) -> usize {
         self.text_bytes
     }
 
@@ -67,7 +67,7 @@ impl RejectedBuilder {
     ///
     /// # Errors
     /// Never in practice: the columns always match the schema.
-    pub fn finish(&mut self) -> Result<RecordBatch> {
+    pub(crate) fn finish(&mut self) -> Result<RecordBatch> {
         self.text_bytes = 0;
         Ok(RecordBatch::try_new(
             rejected_schema(),

@@ -8,21 +8,21 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// One record's bytes and the 1-based line of the file it starts on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RawRecord<'a> {
-    pub line: u64,
-    pub bytes: &'a [u8],
+pub(crate) struct RawRecord<'a> {
+    pub(crate) line: u64,
+    pub(crate) bytes: &'a [u8],
 }
 
 /// The file's bytes without a leading byte order mark.
 #[must_use]
-pub fn strip_bom(bytes: &[u8]) -> &[u8] {
+pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {
     bytes.strip_prefix(BOM).unwrap_or(bytes)
 }
 
 /// Byte ranges of `bytes` of about `target` bytes each, every one ending just after a newline
 /// (or at the end), so no line is split between two chunks.
 #[must_use]
-pub fn newline_aligned_chunks(bytes: &[u8], target: usize) -> Vec<std::ops::Range<usize>> {
+pub(crate) fn newline_aligned_chunks(bytes: &[u8], target: usize) -> Vec<std::ops::Range<usize>> {
     let mut chunks = Vec::new();
     let mut start = 0;
     while start < bytes.len() {
@@ -39,7 +39,7 @@ pub fn newline_aligned_chunks(bytes: &[u8], target: usize) -> Vec<std::ops::Rang
 
 /// Number of lines that start in `bytes` (its newlines, plus one for an unterminated last line).
 #[must_use]
-pub fn line_count(bytes: &[u8]) -> u64 {
+pub(crate) fn line_count(bytes: &[u8]) -> u64 {
     let newlines = memchr::memchr_iter(b'\n', bytes).count() as u64;
     newlines + u64::from(bytes.last().is_some_and(|&b| b != b'\n'))
 }
@@ -47,7 +47,7 @@ pub fn line_count(bytes: &[u8]) -> u64 {
 /// Call `f` with every record of a newline-delimited chunk whose first line is `first_line`.
 /// Blank lines are not records. Array brackets on their own line, a `[` before the first object,
 /// a `]` after the last one and a `,` after an object are tolerated (older STEDI exports).
-pub fn for_each_line<'a>(chunk: &'a [u8], first_line: u64, mut f: impl FnMut(RawRecord<'a>)) {
+pub(crate) fn for_each_line<'a>(chunk: &'a [u8], first_line: u64, mut f: impl FnMut(RawRecord<'a>)) {
     let mut start = 0;
     let ends = memchr::memchr_iter(b'\n', chunk).chain(std::iter::once(chunk.len()));
     for (line, end) in (first_line..).zip(ends) {
@@ -79,7 +79,7 @@ fn trim_record(raw: &[u8]) -> &[u8] {
 /// The elements of a file that is one JSON array (`[{…}, {…}]`, possibly pretty-printed), or
 /// `None` when the file is not a well-formed array of objects; it is then read line by line.
 #[must_use]
-pub fn array_elements(bytes: &[u8]) -> Option<Vec<RawRecord<'_>>> {
+pub(crate) fn array_elements(bytes: &[u8]) -> Option<Vec<RawRecord<'_>>> {
     if !bytes.trim_ascii_start().starts_with(b"[") {
         return None;
     }

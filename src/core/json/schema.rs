@@ -12,7 +12,7 @@ pub struct LandingSchema {
     lower_names: Vec<String>,
     /// Whether an object or array value may be stored as its JSON text in a string column
     /// (inferred schemas); declared schemas quarantine such records instead.
-    pub nested_as_json: bool,
+    pub(crate) nested_as_json: bool,
     /// Per field: added by schema evolution (typed by inference), not declared. A value that does
     /// not fit such a field widens its type instead of quarantining the record.
     evolved: Vec<bool>,
@@ -25,7 +25,7 @@ pub struct LandingSchema {
 impl LandingSchema {
     /// A landing schema over `schema`; its fields must have distinct case-insensitive names.
     #[must_use]
-    pub fn new(schema: SchemaRef, nested_as_json: bool) -> Self {
+    pub(crate) fn new(schema: SchemaRef, nested_as_json: bool) -> Self {
         let lower_names = schema.fields().iter().map(|f| f.name().to_ascii_lowercase()).collect();
         let evolved = vec![nested_as_json; schema.fields().len()];
         Self { schema, lower_names, nested_as_json, evolved, sampled: false }
@@ -34,20 +34,20 @@ impl LandingSchema {
     /// An inferred schema (every field evolved, nested values kept as JSON text) from a sample
     /// of the records; see [`Self::is_sampled`].
     #[must_use]
-    pub fn sampled(schema: SchemaRef) -> Self {
+    pub(crate) fn sampled(schema: SchemaRef) -> Self {
         Self { sampled: true, ..Self::new(schema, true) }
     }
 
     /// Whether the schema was inferred from a sample: the decoder then reports every value the
     /// sample's types do not cover as not fitting.
     #[must_use]
-    pub fn is_sampled(&self) -> bool {
+    pub(crate) fn is_sampled(&self) -> bool {
         self.sampled
     }
 
     /// A declared schema whose fields from position `declared` on were added by schema evolution.
     #[must_use]
-    pub fn with_evolved(schema: SchemaRef, declared: usize) -> Self {
+    pub(crate) fn with_evolved(schema: SchemaRef, declared: usize) -> Self {
         let mut out = Self::new(schema, false);
         for (i, evolved) in out.evolved.iter_mut().enumerate() {
             *evolved = i >= declared;
@@ -57,25 +57,25 @@ impl LandingSchema {
 
     /// Whether field `i` was added by schema evolution (or inferred).
     #[must_use]
-    pub fn is_evolved(&self, i: usize) -> bool {
+    pub(crate) fn is_evolved(&self, i: usize) -> bool {
         self.evolved.get(i).copied().unwrap_or(false)
     }
 
     /// The Arrow schema of the decoded table.
     #[must_use]
-    pub fn schema(&self) -> &SchemaRef {
+    pub(crate) fn schema(&self) -> &SchemaRef {
         &self.schema
     }
 
     /// The position of the field named `key`, ignoring ASCII case.
     #[must_use]
-    pub fn field_index(&self, key: &str) -> Option<usize> {
+    pub(crate) fn field_index(&self, key: &str) -> Option<usize> {
         self.lower_names.iter().position(|name| name.eq_ignore_ascii_case(key))
     }
 
     /// As [`Self::field_index`], trying position `guess` first.
     #[must_use]
-    pub fn field_index_from(&self, key: &str, guess: usize) -> Option<usize> {
+    pub(crate) fn field_index_from(&self, key: &str, guess: usize) -> Option<usize> {
         // Records mostly spell keys as declared and list them in order: one short compare.
         if let Some(field) = self.schema.fields().get(guess) {
             if field.name() == key || self.lower_names[guess].eq_ignore_ascii_case(key) {
@@ -109,7 +109,7 @@ impl LandingSchema {
 }
 
 /// The names of the tables with declared schemas.
-pub const KNOWN_TABLES: [&str; 3] = ["customer", "accelerometer", "step_trainer"];
+pub(crate) const KNOWN_TABLES: [&str; 3] = ["customer", "accelerometer", "step_trainer"];
 
 fn customer_fields() -> Vec<Field> {
     let text = ["customerName", "email", "phone", "birthDay", "serialNumber"];

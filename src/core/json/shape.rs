@@ -19,7 +19,7 @@ use super::flat::plain_string_end;
 use super::schema::LandingSchema;
 
 /// The literal text around the values of one record shape.
-pub struct Shape {
+pub(crate) struct Shape {
     /// Each value's field and the exact bytes between the previous value (or the record's start)
     /// and it.
     values: Vec<(usize, Literal)>,
@@ -33,7 +33,7 @@ impl Shape {
     /// The shape of `text`, a record the scanner accepted with field values at `slots`; `None`
     /// for a record without fields.
     #[must_use]
-    pub fn learn(text: &str, slots: &[Option<(usize, usize)>]) -> Option<Self> {
+    pub(crate) fn learn(text: &str, slots: &[Option<(usize, usize)>]) -> Option<Self> {
         let mut present: Vec<(usize, usize, usize)> =
             slots.iter().enumerate().filter_map(|(field, s)| s.map(|(a, b)| (a, b, field))).collect();
         present.sort_unstable();
@@ -54,14 +54,19 @@ impl Shape {
 
     /// Fields without a key in this shape.
     #[must_use]
-    pub fn absent(&self) -> &[usize] {
+    pub(crate) fn absent(&self) -> &[usize] {
         &self.absent
     }
 
     /// Parse `text` as a record of this shape, handing each `(field, value)` to `put`. Returns
     /// `false` (after handing over some values, maybe) when `text` is not of this shape or a
     /// value needs the scanner path.
-    pub fn decode<'t>(&self, text: &'t str, schema: &LandingSchema, mut put: impl FnMut(usize, Typed<'t>)) -> bool {
+    pub(crate) fn decode<'t>(
+        &self,
+        text: &'t str,
+        schema: &LandingSchema,
+        mut put: impl FnMut(usize, Typed<'t>),
+    ) -> bool {
         let fields = schema.schema().fields();
         let sampled = schema.is_sampled();
         let b = text.as_bytes();

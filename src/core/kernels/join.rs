@@ -139,7 +139,7 @@ pub fn semi_join(keep: JoinInput<'_>, other: JoinInput<'_>) -> Result<SemiJoinOu
 
 /// The key set of one table, ready to semi-join other tables against it batch by batch (as
 /// they are decoded, so rows without a partner are dropped before they pile up).
-pub struct SemiJoinFilter {
+pub(crate) struct SemiJoinFilter {
     types: Vec<DataType>,
     set: KeySet,
 }
@@ -149,7 +149,7 @@ impl SemiJoinFilter {
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] for missing key columns.
-    pub fn new(build: JoinInput<'_>) -> Result<Self> {
+    pub(crate) fn new(build: JoinInput<'_>) -> Result<Self> {
         let types = key_types(build.schema, build.keys)?;
         let set = KeySet::new(key_side(&build, &types)?)?;
         Ok(Self { types, set })
@@ -160,7 +160,7 @@ impl SemiJoinFilter {
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] for missing key columns; an Arrow error for impossible casts.
-    pub fn filter(&self, batch: &RecordBatch, keys: &[&str]) -> Result<(RecordBatch, u64, u64)> {
+    pub(crate) fn filter(&self, batch: &RecordBatch, keys: &[&str]) -> Result<(RecordBatch, u64, u64)> {
         let probe = key_batch(batch, keys, &self.types)?;
         let (mut null_keys, mut unmatched) = (0, 0);
         // Landing rows come in runs of one key (a user's readings): a row with the previous
@@ -251,7 +251,7 @@ struct Pairs {
 
 /// One side of an inner join built once — the smaller side of [`inner_join`], a broadcast table
 /// in a Spark task — and probed batch by batch with the other side's rows.
-pub struct InnerJoinBuild {
+pub(crate) struct InnerJoinBuild {
     batch: RecordBatch,
     types: Vec<DataType>,
     keys: KeyRows,
@@ -267,7 +267,7 @@ impl InnerJoinBuild {
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] for missing key columns.
-    pub fn new(build: JoinInput<'_>) -> Result<Self> {
+    pub(crate) fn new(build: JoinInput<'_>) -> Result<Self> {
         Self::with_types(build, key_types(build.schema, build.keys)?)
     }
 
@@ -296,7 +296,7 @@ impl InnerJoinBuild {
     /// The schema of [`Self::probe`]'s output for probe rows of `probe`: the probe columns, then
     /// the build columns (`_right` added to a name the probe side has too).
     #[must_use]
-    pub fn output_schema(&self, probe: &SchemaRef) -> SchemaRef {
+    pub(crate) fn output_schema(&self, probe: &SchemaRef) -> SchemaRef {
         joined_schema(probe, self.batch.schema_ref())
     }
 
@@ -337,7 +337,7 @@ impl InnerJoinBuild {
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] for missing or mismatched key columns.
-    pub fn probe(&self, batch: &RecordBatch, keys: &[&str]) -> Result<Probed> {
+    pub(crate) fn probe(&self, batch: &RecordBatch, keys: &[&str]) -> Result<Probed> {
         let pairs = self.pairs(batch, keys)?;
         let columns = [take_all(batch, &pairs.probe_rows)?, take_all(&self.batch, &pairs.build_rows)?].concat();
         let schema = self.output_schema(batch.schema_ref());
@@ -349,31 +349,31 @@ impl InnerJoinBuild {
     /// Which build rows found a partner in the batches probed so far: bit `i % 64` of word
     /// `i / 64` for build row `i`.
     #[must_use]
-    pub fn build_hits(&self) -> Vec<u64> {
+    pub(crate) fn build_hits(&self) -> Vec<u64> {
         self.hits.iter().map(|w| w.load(Ordering::Relaxed)).collect()
     }
 
     /// How many build rows found a partner in the batches probed so far.
     #[must_use]
-    pub fn matched_build_rows(&self) -> u64 {
+    pub(crate) fn matched_build_rows(&self) -> u64 {
         self.hits.iter().map(|w| u64::from(w.load(Ordering::Relaxed).count_ones())).sum()
     }
 
     /// Rows of the build side with a null key (they never match).
     #[must_use]
-    pub fn build_null_keys(&self) -> u64 {
+    pub(crate) fn build_null_keys(&self) -> u64 {
         self.keys.valid().map_or(0, |v| v.null_count() as u64)
     }
 }
 
 /// What [`InnerJoinBuild::probe`] produced.
 #[derive(Debug)]
-pub struct Probed {
-    pub batch: RecordBatch,
+pub(crate) struct Probed {
+    pub(crate) batch: RecordBatch,
     /// Probe rows that found a partner.
-    pub matched: u64,
+    pub(crate) matched: u64,
     /// Probe rows with a null key.
-    pub null_keys: u64,
+    pub(crate) null_keys: u64,
 }
 
 /// End of a chain in the join's hash table.

@@ -17,7 +17,7 @@ use crate::error::Result;
 
 /// The keys of one batch's rows: their values in place, one hash per row, and which rows have
 /// every key present.
-pub struct KeyRows {
+pub(crate) struct KeyRows {
     columns: Vec<KeyColumn>,
     hashes: Vec<u64>,
     valid: Option<NullBuffer>,
@@ -64,7 +64,7 @@ impl KeyRows {
     ///
     /// # Errors
     /// An Arrow error for a type the row format cannot encode either.
-    pub fn new(columns: &[ArrayRef]) -> Result<Self> {
+    pub(crate) fn new(columns: &[ArrayRef]) -> Result<Self> {
         let state = hasher();
         let len = columns.first().map_or(0, Array::len);
         let mut hashes = vec![0u64; len];
@@ -80,37 +80,38 @@ impl KeyRows {
 
     /// Rows keyed.
     #[must_use]
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.hashes.len()
     }
 
+    #[cfg(test)]
     /// No rows keyed.
     #[must_use]
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.hashes.is_empty()
     }
 
     /// The hash of row `i`'s key.
     #[must_use]
-    pub fn hash(&self, i: usize) -> u64 {
+    pub(crate) fn hash(&self, i: usize) -> u64 {
         self.hashes[i]
     }
 
     /// Row `i` has every key present (a null key never joins).
     #[must_use]
-    pub fn is_valid(&self, i: usize) -> bool {
+    pub(crate) fn is_valid(&self, i: usize) -> bool {
         self.valid.as_ref().is_none_or(|v| v.is_valid(i))
     }
 
     /// Rows with every key present (`None`: all).
     #[must_use]
-    pub fn valid(&self) -> Option<&NullBuffer> {
+    pub(crate) fn valid(&self) -> Option<&NullBuffer> {
         self.valid.as_ref()
     }
 
     /// Row `i` here has the same key as row `j` of `other` (keyed from columns of the same types).
     #[must_use]
-    pub fn same(&self, i: usize, other: &KeyRows, j: usize) -> bool {
+    pub(crate) fn same(&self, i: usize, other: &KeyRows, j: usize) -> bool {
         self.columns.iter().zip(&other.columns).all(|(a, b)| a.same(i, b, j))
     }
 }

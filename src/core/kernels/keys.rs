@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 ///
 /// # Errors
 /// [`Error::InvalidArgument`] naming a missing column; an Arrow error if a cast is impossible.
-pub fn key_columns(batch: &RecordBatch, names: &[&str], types: Option<&[DataType]>) -> Result<Vec<ArrayRef>> {
+pub(crate) fn key_columns(batch: &RecordBatch, names: &[&str], types: Option<&[DataType]>) -> Result<Vec<ArrayRef>> {
     names
         .iter()
         .enumerate()
@@ -29,7 +29,7 @@ pub fn key_columns(batch: &RecordBatch, names: &[&str], types: Option<&[DataType
 ///
 /// # Errors
 /// [`Error::InvalidArgument`] naming a missing column.
-pub fn key_types(schema: &arrow_schema::Schema, names: &[&str]) -> Result<Vec<DataType>> {
+pub(crate) fn key_types(schema: &arrow_schema::Schema, names: &[&str]) -> Result<Vec<DataType>> {
     names
         .iter()
         .map(|name| {

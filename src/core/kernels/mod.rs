@@ -1,17 +1,15 @@
 //! Kernels: table operations on Arrow data. They know nothing of files, lakes or Python, so a user
 //! can call them on any Arrow table.
 
-pub mod distinct;
-pub mod join;
-pub mod key_rows;
-pub mod keys;
-pub mod project;
+pub(crate) mod distinct;
+pub(crate) mod join;
+pub(crate) mod key_rows;
+pub(crate) mod keys;
+pub(crate) mod project;
 
-pub use distinct::distinct;
-pub use join::{
-    inner_join, semi_join, InnerJoinBuild, InnerJoinOutput, JoinInput, Probed, SemiJoinFilter, SemiJoinOutput,
-};
-pub use project::{conform, drop_columns, drop_columns_schema, filter_by_text, select, select_schema};
+pub(crate) use distinct::distinct;
+pub(crate) use join::{inner_join, semi_join, InnerJoinBuild, JoinInput, SemiJoinFilter};
+pub(crate) use project::{conform, drop_columns, drop_columns_schema, filter_by_text, select, select_schema};
 
 /// Hash tables of joins, DISTINCT and the stream state hold row positions as `u32` (half the
 /// memory of `usize`), with `u32::MAX` kept free as "no row": `count` rows (or batches) beyond

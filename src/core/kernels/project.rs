@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 ///
 /// # Errors
 /// [`Error::InvalidArgument`] naming a missing column.
-pub fn select_schema(schema: &SchemaRef, columns: &[&str]) -> Result<SchemaRef> {
+pub(crate) fn select_schema(schema: &SchemaRef, columns: &[&str]) -> Result<SchemaRef> {
     let indices = indices(schema, columns)?;
     Ok(Arc::new(schema.project(&indices)?))
 }
@@ -21,7 +21,7 @@ pub fn select_schema(schema: &SchemaRef, columns: &[&str]) -> Result<SchemaRef> 
 ///
 /// # Errors
 /// [`Error::InvalidArgument`] naming a missing column.
-pub fn select(batch: &RecordBatch, columns: &[&str]) -> Result<RecordBatch> {
+pub(crate) fn select(batch: &RecordBatch, columns: &[&str]) -> Result<RecordBatch> {
     Ok(batch.project(&indices(batch.schema_ref(), columns)?)?)
 }
 
@@ -29,7 +29,7 @@ pub fn select(batch: &RecordBatch, columns: &[&str]) -> Result<RecordBatch> {
 ///
 /// # Errors
 /// Never in practice: the kept columns come from the batch itself.
-pub fn drop_columns(batch: &RecordBatch, drop: &[&str]) -> Result<RecordBatch> {
+pub(crate) fn drop_columns(batch: &RecordBatch, drop: &[&str]) -> Result<RecordBatch> {
     let keep: Vec<usize> = batch
         .schema_ref()
         .fields()
@@ -43,7 +43,7 @@ pub fn drop_columns(batch: &RecordBatch, drop: &[&str]) -> Result<RecordBatch> {
 
 /// `schema` without the columns `drop` names (compared ignoring case).
 #[must_use]
-pub fn drop_columns_schema(schema: &Schema, drop: &[&str]) -> Schema {
+pub(crate) fn drop_columns_schema(schema: &Schema, drop: &[&str]) -> Schema {
     Schema::new(schema.fields().iter().filter(|f| !named(drop, f.name())).cloned().collect::<Vec<_>>())
 }
 
@@ -56,7 +56,7 @@ fn named(names: &[&str], name: &str) -> bool {
 ///
 /// # Errors
 /// [`Error::InvalidArgument`] naming a column whose values cannot be cast; Arrow errors.
-pub fn conform(batch: &RecordBatch, schema: &SchemaRef) -> Result<RecordBatch> {
+pub(crate) fn conform(batch: &RecordBatch, schema: &SchemaRef) -> Result<RecordBatch> {
     let columns = schema
         .fields()
         .iter()
@@ -79,7 +79,7 @@ pub fn conform(batch: &RecordBatch, schema: &SchemaRef) -> Result<RecordBatch> {
 ///
 /// # Errors
 /// [`Error::InvalidArgument`] when the column is missing or not a string column.
-pub fn filter_by_text(batch: &RecordBatch, column: &str, keep: impl Fn(&str) -> bool) -> Result<RecordBatch> {
+pub(crate) fn filter_by_text(batch: &RecordBatch, column: &str, keep: impl Fn(&str) -> bool) -> Result<RecordBatch> {
     let values = batch
         .column_by_name(column)
         .and_then(|c| c.as_any().downcast_ref::<arrow_array::StringArray>())

@@ -16,15 +16,15 @@ use object_store::CredentialProvider;
 use crate::error::{Error, Result};
 
 /// The keys to sign requests with.
-pub struct Credentials {
-    pub key_id: String,
-    pub secret_key: String,
-    pub token: Option<String>,
+pub(crate) struct Credentials {
+    pub(crate) key_id: String,
+    pub(crate) secret_key: String,
+    pub(crate) token: Option<String>,
 }
 
 /// A provider chain the core can ask for credentials. Its calls may block (a role to assume, a
 /// process to run); they are made off the I/O runtime's threads.
-pub trait CredentialSource: Send + Sync {
+pub(crate) trait CredentialSource: Send + Sync {
     /// Whether this source applies to a new store, and the region its configuration names.
     /// `Ok(None)`: it has nothing to offer here (object_store's own chain applies).
     ///
@@ -40,12 +40,12 @@ pub trait CredentialSource: Send + Sync {
 }
 
 /// What [`CredentialSource::open`] found: the region of the profile, if it names one.
-pub struct SourceRegion(pub Option<String>);
+pub(crate) struct SourceRegion(pub Option<String>);
 
 static SOURCE: RwLock<Option<Arc<dyn CredentialSource>>> = RwLock::new(None);
 
 /// Make `source` the chain of every S3 store built from now on without keys in the environment.
-pub fn install(source: Arc<dyn CredentialSource>) {
+pub(crate) fn install(source: Arc<dyn CredentialSource>) {
     *SOURCE.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(source);
 }
 

@@ -9,15 +9,15 @@
 //! variable can make a production run abort.
 
 /// Environment variable naming the failpoint at which to abort.
-pub const FAILPOINT_ENV: &str = "GLUELESS_FAILPOINT";
+pub(crate) const FAILPOINT_ENV: &str = "GLUELESS_FAILPOINT";
 
 /// Whether this build honours [`FAILPOINT_ENV`] (built with the `failpoints` feature).
-pub const ENABLED: bool = cfg!(feature = "failpoints");
+pub(crate) const ENABLED: bool = cfg!(feature = "failpoints");
 
 /// Abort (or pause) the process if the failpoint `name` is armed. A no-op otherwise, and always
 /// a no-op in builds without the `failpoints` feature.
 #[cfg(feature = "failpoints")]
-pub fn hit(name: &str) {
+pub(crate) fn hit(name: &str) {
     use std::sync::atomic::{AtomicU32, Ordering};
     /// Hits of the armed failpoint so far (for `<name>#<n>`).
     static HITS: AtomicU32 = AtomicU32::new(0);
@@ -46,7 +46,7 @@ pub fn hit(name: &str) {
 /// Abort (or pause) the process if the failpoint `name` is armed: never, in this build.
 #[cfg(not(feature = "failpoints"))]
 #[inline(always)]
-pub fn hit(_name: &str) {}
+pub(crate) fn hit(_name: &str) {}
 
 #[cfg(all(test, not(feature = "failpoints")))]
 mod tests {

@@ -16,12 +16,12 @@ use crate::error::{Error, Result};
 const STAGING_MARK: &str = ".staging-";
 /// The file inside a committed folder holding the properties committed with it (hidden from
 /// readers that list the folder: Spark, Athena and DuckDB skip names starting with `_`).
-pub const PROPERTIES: &str = "_glueless_commit.json";
+pub(crate) const PROPERTIES: &str = "_glueless_commit.json";
 
 /// A staging folder whose content replaces `target` on [`StagedDir::commit`]; dropped without a
 /// commit, it is removed and the target stays as it was.
 #[derive(Debug)]
-pub struct StagedDir {
+pub(crate) struct StagedDir {
     staging: PathBuf,
     target: PathBuf,
     committed: bool,
@@ -32,7 +32,7 @@ impl StagedDir {
     ///
     /// # Errors
     /// [`Error::Io`] when the parent folder cannot be created or written.
-    pub fn create(target: &Path) -> Result<Self> {
+    pub(crate) fn create(target: &Path) -> Result<Self> {
         let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         let name = target
             .file_name()
@@ -52,7 +52,7 @@ impl StagedDir {
     /// # Errors
     /// [`Error::InvalidArgument`] unless `staging` is a folder beside `target` (an atomic rename
     /// needs the same filesystem and parent).
-    pub fn adopt(target: &Path, staging: &Path) -> Result<Self> {
+    pub(crate) fn adopt(target: &Path, staging: &Path) -> Result<Self> {
         if !staging.is_dir() || staging.parent() != target.parent() {
             return Err(Error::InvalidArgument(format!(
                 "{}: a staged folder must be a folder beside {}",
@@ -65,7 +65,7 @@ impl StagedDir {
 
     /// The folder to write the new files into.
     #[must_use]
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.staging
     }
 
@@ -74,7 +74,7 @@ impl StagedDir {
     ///
     /// # Errors
     /// [`Error::Io`] naming the file.
-    pub fn keep(&self, files: &[FileEntry]) -> Result<()> {
+    pub(crate) fn keep(&self, files: &[FileEntry]) -> Result<()> {
         for file in files {
             let Location::Local(from) = &file.location else {
                 return Err(Error::InvalidArgument(format!("{}: not a local file", file.location)));
@@ -93,7 +93,7 @@ impl StagedDir {
     ///
     /// # Errors
     /// [`Error::Io`] when the swap fails; the target then still holds the previous output.
-    pub fn commit(mut self, properties: Option<&serde_json::Value>) -> Result<()> {
+    pub(crate) fn commit(mut self, properties: Option<&serde_json::Value>) -> Result<()> {
         if let Some(properties) = properties {
             let path = self.staging.join(PROPERTIES);
             let write = || -> std::io::Result<()> {
@@ -133,7 +133,7 @@ impl Drop for StagedDir {
 ///
 /// # Errors
 /// [`Error::Io`] when the file cannot be read; [`Error::Storage`] when it is not JSON.
-pub fn properties(folder: &Location) -> Result<Option<serde_json::Value>> {
+pub(crate) fn properties(folder: &Location) -> Result<Option<serde_json::Value>> {
     let Location::Local(dir) = folder else { return Ok(None) };
     let path = dir.join(PROPERTIES);
     let content = match std::fs::read(&path) {

@@ -19,7 +19,7 @@ impl Location {
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] for an empty string, an unknown scheme or an S3 URL without a bucket.
-    pub fn parse(text: &str) -> Result<Self> {
+    pub(crate) fn parse(text: &str) -> Result<Self> {
         let text = text.trim();
         if text.is_empty() {
             return Err(Error::InvalidArgument("empty location".into()));
@@ -49,7 +49,7 @@ impl Location {
 
     /// The location of `child` below this one.
     #[must_use]
-    pub fn join(&self, child: &str) -> Self {
+    pub(crate) fn join(&self, child: &str) -> Self {
         match self {
             Location::Local(path) => Location::Local(path.join(child)),
             Location::S3 { bucket, key } => {
@@ -67,7 +67,7 @@ impl Location {
     ///
     /// # Errors
     /// [`Error::Unsupported`] for S3 locations.
-    pub fn local_path(&self, what: &str) -> Result<&Path> {
+    pub(crate) fn local_path(&self, what: &str) -> Result<&Path> {
         match self {
             Location::Local(path) => Ok(path),
             Location::S3 { .. } => Err(Error::Unsupported(format!("{self}: {what} works on local folders only"))),
@@ -76,7 +76,7 @@ impl Location {
 
     /// The last part of the location (a file or folder name).
     #[must_use]
-    pub fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         match self {
             Location::Local(path) => path.file_name().and_then(|n| n.to_str()).unwrap_or(""),
             Location::S3 { key, .. } => key.rsplit('/').next().unwrap_or(""),
@@ -85,7 +85,7 @@ impl Location {
 
     /// The location one level up (`None` at a bucket or filesystem root).
     #[must_use]
-    pub fn parent(&self) -> Option<Self> {
+    pub(crate) fn parent(&self) -> Option<Self> {
         match self {
             Location::Local(path) => path.parent().map(|p| Location::Local(p.to_path_buf())),
             Location::S3 { key, .. } if key.is_empty() => None,
@@ -98,7 +98,7 @@ impl Location {
 
     /// `s3://bucket` for S3 locations, the location itself otherwise.
     #[must_use]
-    pub fn bucket_url(&self) -> String {
+    pub(crate) fn bucket_url(&self) -> String {
         match self {
             Location::Local(_) => self.to_string(),
             Location::S3 { bucket, .. } => format!("s3://{bucket}"),
@@ -110,7 +110,7 @@ impl Location {
 ///
 /// # Errors
 /// When the working directory cannot be read.
-pub fn absolute(path: &Path) -> std::io::Result<PathBuf> {
+pub(crate) fn absolute(path: &Path) -> std::io::Result<PathBuf> {
     use std::path::Component;
     let mut out = PathBuf::new();
     for component in std::path::absolute(path)?.components() {

@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 
 /// A held lock; dropped, it is released.
 #[derive(Debug)]
-pub struct LocalLock {
+pub(crate) struct LocalLock {
     _file: File,
 }
 
@@ -21,7 +21,7 @@ impl LocalLock {
     ///
     /// # Errors
     /// [`Error::Conflict`] when another process holds it; [`Error::Io`] when it cannot be created.
-    pub fn acquire(root: &Path, name: &str) -> Result<Self> {
+    pub(crate) fn acquire(root: &Path, name: &str) -> Result<Self> {
         let dir = root.join("_glueless").join("locks");
         std::fs::create_dir_all(&dir).map_err(|e| Error::io("creating", &dir, e))?;
         let path = dir.join(format!("{name}.lock"));

@@ -4,20 +4,20 @@
 //! This module knows locations, objects and atomic commits; it knows nothing of the jobs' tables.
 //! Iceberg and Delta commits go through a committer the embedding installs (`table_format`).
 
-pub mod credentials;
-pub mod failpoint;
-pub mod local_commit;
-pub mod location;
-pub mod lock;
-pub mod objects;
-pub mod parquet_file;
-pub mod runtime;
-pub mod s3;
-pub mod s3_commit;
-pub mod staged;
-pub mod table_format;
+pub(crate) mod credentials;
+pub(crate) mod failpoint;
+pub(crate) mod local_commit;
+pub(crate) mod location;
+pub(crate) mod lock;
+pub(crate) mod objects;
+pub(crate) mod parquet_file;
+pub(crate) mod runtime;
+pub(crate) mod s3;
+pub(crate) mod s3_commit;
+pub(crate) mod staged;
+pub(crate) mod table_format;
 
-pub use location::Location;
-pub use objects::FileEntry;
-pub use staged::{committed_files, StagedFolder};
-pub use table_format::{TableFormat, WrittenFile};
+pub(crate) use location::Location;
+pub(crate) use objects::FileEntry;
+pub(crate) use staged::{committed_files, StagedFolder};
+pub(crate) use table_format::{TableFormat, WrittenFile};

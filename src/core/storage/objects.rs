@@ -32,15 +32,15 @@ pub struct FileEntry {
 impl FileEntry {
     /// The file's name (the last part of its location).
     #[must_use]
-    pub fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         self.location.name()
     }
 }
 
 /// An object store and the path of a location inside it.
 pub(crate) struct Resolved {
-    pub store: Arc<dyn ObjectStore>,
-    pub path: ObjectPath,
+    pub(crate) store: Arc<dyn ObjectStore>,
+    pub(crate) path: ObjectPath,
 }
 
 /// The store holding `location` and its path there.
@@ -103,7 +103,7 @@ pub(crate) fn store_error(op: &'static str, location: &Location, err: object_sto
 
 /// True for names that Hadoop, Spark, Athena and DuckDB treat as hidden (`.staging`, `_SUCCESS`).
 #[must_use]
-pub fn is_hidden(name: &str) -> bool {
+pub(crate) fn is_hidden(name: &str) -> bool {
     name.starts_with('.') || name.starts_with('_')
 }
 
@@ -185,7 +185,7 @@ pub(crate) fn list_folders(folder: &Location) -> Result<Vec<Location>> {
 ///
 /// # Errors
 /// Storage errors (a missing bucket is [`Error::NotFound`]).
-pub fn folder_exists(folder: &Location) -> Result<bool> {
+pub(crate) fn folder_exists(folder: &Location) -> Result<bool> {
     match folder {
         Location::Local(path) => Ok(path.is_dir()),
         Location::S3 { .. } => {
@@ -199,7 +199,7 @@ pub fn folder_exists(folder: &Location) -> Result<bool> {
 ///
 /// # Errors
 /// Storage errors other than not-found.
-pub fn file_info(location: &Location) -> Result<Option<FileEntry>> {
+pub(crate) fn file_info(location: &Location) -> Result<Option<FileEntry>> {
     if let Location::Local(path) = location {
         if !path.is_file() {
             return Ok(None);
@@ -221,7 +221,7 @@ pub fn file_info(location: &Location) -> Result<Option<FileEntry>> {
 ///
 /// # Errors
 /// [`Error::NotFound`] or storage errors naming the file.
-pub fn read(file: &FileEntry) -> Result<Bytes> {
+pub(crate) fn read(file: &FileEntry) -> Result<Bytes> {
     // Tests kill the process here: "while reading input".
     super::failpoint::hit("input.read");
     if let Location::Local(path) = &file.location {
@@ -261,7 +261,7 @@ pub fn read(file: &FileEntry) -> Result<Bytes> {
 ///
 /// # Errors
 /// Storage errors naming the location.
-pub fn put(location: &Location, content: Bytes) -> Result<()> {
+pub(crate) fn put(location: &Location, content: Bytes) -> Result<()> {
     let resolved = resolve(location)?;
     runtime::block_on(resolved.store.put(&resolved.path, PutPayload::from_bytes(content)))
         .map(|_| ())
@@ -273,7 +273,7 @@ pub fn put(location: &Location, content: Bytes) -> Result<()> {
 ///
 /// # Errors
 /// Storage errors other than not-found.
-pub fn version_of(location: &Location) -> Result<Option<object_store::UpdateVersion>> {
+pub(crate) fn version_of(location: &Location) -> Result<Option<object_store::UpdateVersion>> {
     let resolved = resolve(location)?;
     match runtime::block_on(resolved.store.head(&resolved.path)) {
         Ok(meta) => Ok(Some(object_store::UpdateVersion { e_tag: meta.e_tag, version: meta.version })),
@@ -286,7 +286,7 @@ pub fn version_of(location: &Location) -> Result<Option<object_store::UpdateVers
 ///
 /// # Errors
 /// [`Error::Conflict`] when another writer changed the object first; storage errors.
-pub fn put_if(location: &Location, content: Bytes, expected: Option<object_store::UpdateVersion>) -> Result<()> {
+pub(crate) fn put_if(location: &Location, content: Bytes, expected: Option<object_store::UpdateVersion>) -> Result<()> {
     let resolved = resolve(location)?;
     let mode = match expected {
         Some(version) => object_store::PutMode::Update(version),

@@ -82,7 +82,7 @@ pub fn write(location: &Location, schema: &SchemaRef, batches: &[RecordBatch]) -
 
 /// A new Parquet file written batch by batch, so a table can be written as it is computed:
 /// memory holds the row group being encoded, not the table.
-pub struct ParquetSink {
+pub(crate) struct ParquetSink {
     location: Location,
     writer: SinkWriter,
 }
@@ -99,7 +99,7 @@ impl ParquetSink {
     ///
     /// # Errors
     /// Storage errors naming the file.
-    pub fn create(location: &Location, schema: &SchemaRef, sample: &[RecordBatch]) -> Result<Self> {
+    pub(crate) fn create(location: &Location, schema: &SchemaRef, sample: &[RecordBatch]) -> Result<Self> {
         let props = properties(schema, sample)?;
         let writer = match location {
             Location::Local(path) => runtime::block_on(async {
@@ -125,7 +125,7 @@ impl ParquetSink {
 
     /// Where the file is being written.
     #[must_use]
-    pub fn location(&self) -> &Location {
+    pub(crate) fn location(&self) -> &Location {
         &self.location
     }
 
@@ -133,7 +133,7 @@ impl ParquetSink {
     ///
     /// # Errors
     /// Storage or Parquet errors naming the file; an S3 multipart upload is then aborted.
-    pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
+    pub(crate) fn write(&mut self, batch: &RecordBatch) -> Result<()> {
         let location = &self.location;
         match &mut self.writer {
             SinkWriter::Local(writer, _) => {
@@ -155,7 +155,7 @@ impl ParquetSink {
 
     /// Give the file up: an S3 multipart upload is aborted (a local file stays in its staging
     /// folder, which is removed with it).
-    pub fn abort(self) {
+    pub(crate) fn abort(self) {
         if let SinkWriter::S3(Some(writer)) = self.writer {
             let _ = runtime::block_on(writer.into_inner().abort());
         }
@@ -165,7 +165,7 @@ impl ParquetSink {
     ///
     /// # Errors
     /// Storage or Parquet errors naming the file.
-    pub fn finish(self) -> Result<u64> {
+    pub(crate) fn finish(self) -> Result<u64> {
         let location = &self.location;
         match self.writer {
             SinkWriter::Local(mut writer, path) => runtime::block_on(async {
@@ -210,7 +210,7 @@ fn write_error(location: &Location, err: ParquetError) -> Error {
 ///
 /// # Errors
 /// [`Error::Parquet`].
-pub fn encode(schema: &SchemaRef, batches: &[RecordBatch]) -> Result<bytes::Bytes> {
+pub(crate) fn encode(schema: &SchemaRef, batches: &[RecordBatch]) -> Result<bytes::Bytes> {
     let mut writer =
         parquet::arrow::ArrowWriter::try_new(Vec::new(), schema.clone(), Some(properties(schema, batches)?))?;
     for batch in batches {
@@ -223,7 +223,7 @@ pub fn encode(schema: &SchemaRef, batches: &[RecordBatch]) -> Result<bytes::Byte
 ///
 /// # Errors
 /// As [`read`].
-pub fn read_schema(file: &FileEntry) -> Result<SchemaRef> {
+pub(crate) fn read_schema(file: &FileEntry) -> Result<SchemaRef> {
     Ok(ParquetSource::open(file)?.schema().clone())
 }
 
@@ -231,7 +231,7 @@ pub fn read_schema(file: &FileEntry) -> Result<SchemaRef> {
 ///
 /// # Errors
 /// As [`read`].
-pub fn row_count(file: &FileEntry) -> Result<u64> {
+pub(crate) fn row_count(file: &FileEntry) -> Result<u64> {
     Ok(footer(file)?.1)
 }
 
@@ -240,7 +240,7 @@ pub fn row_count(file: &FileEntry) -> Result<u64> {
 ///
 /// # Errors
 /// As [`read`].
-pub fn footer(file: &FileEntry) -> Result<(SchemaRef, u64)> {
+pub(crate) fn footer(file: &FileEntry) -> Result<(SchemaRef, u64)> {
     let source = ParquetSource::open(file)?;
     let rows = u64::try_from(source.metadata.metadata().file_metadata().num_rows()).unwrap_or(0);
     Ok((source.schema().clone(), rows))
@@ -250,7 +250,7 @@ pub fn footer(file: &FileEntry) -> Result<(SchemaRef, u64)> {
 ///
 /// # Errors
 /// [`Error::NotFound`], storage errors or [`Error::Parquet`] naming the file.
-pub fn read(file: &FileEntry, columns: Option<&[&str]>) -> Result<(SchemaRef, Vec<RecordBatch>)> {
+pub(crate) fn read(file: &FileEntry, columns: Option<&[&str]>) -> Result<(SchemaRef, Vec<RecordBatch>)> {
     let source = ParquetSource::open(file)?;
     let batches = source.batches(columns)?;
     let schema = match columns {
@@ -262,14 +262,14 @@ pub fn read(file: &FileEntry, columns: Option<&[&str]>) -> Result<(SchemaRef, Ve
 
 /// `schema`'s fields named in `columns`, in the schema's order (as a Parquet projection reads them).
 #[must_use]
-pub fn projected_schema(schema: &SchemaRef, columns: &[&str]) -> SchemaRef {
+pub(crate) fn projected_schema(schema: &SchemaRef, columns: &[&str]) -> SchemaRef {
     let fields: Vec<_> = schema.fields().iter().filter(|f| columns.contains(&f.name().as_str())).cloned().collect();
     std::sync::Arc::new(arrow_schema::Schema::new_with_metadata(fields, schema.metadata().clone()))
 }
 
 /// A Parquet file's content and footer, read once, so its row groups can be read one at a time
 /// (and in parallel).
-pub struct ParquetSource {
+pub(crate) struct ParquetSource {
     url: String,
     content: bytes::Bytes,
     metadata: ArrowReaderMetadata,
@@ -280,7 +280,7 @@ impl ParquetSource {
     ///
     /// # Errors
     /// [`Error::NotFound`] or storage errors naming the file; a file that is not Parquet.
-    pub fn open(file: &FileEntry) -> Result<Self> {
+    pub(crate) fn open(file: &FileEntry) -> Result<Self> {
         let content = objects::read(file)?;
         let url = file.location.to_string();
         let metadata =
@@ -290,13 +290,13 @@ impl ParquetSource {
 
     /// The file's Arrow schema.
     #[must_use]
-    pub fn schema(&self) -> &SchemaRef {
+    pub(crate) fn schema(&self) -> &SchemaRef {
         self.metadata.schema()
     }
 
     /// The number of row groups.
     #[must_use]
-    pub fn row_groups(&self) -> usize {
+    pub(crate) fn row_groups(&self) -> usize {
         self.metadata.metadata().num_row_groups()
     }
 
@@ -305,7 +305,7 @@ impl ParquetSource {
     ///
     /// # Errors
     /// A file that is not readable Parquet; whatever `f` returns.
-    pub fn read(
+    pub(crate) fn read(
         &self,
         row_groups: Option<Vec<usize>>,
         columns: Option<&[&str]>,
@@ -332,7 +332,7 @@ impl ParquetSource {
     ///
     /// # Errors
     /// A file that is not readable Parquet.
-    pub fn batches(&self, columns: Option<&[&str]>) -> Result<Vec<RecordBatch>> {
+    pub(crate) fn batches(&self, columns: Option<&[&str]>) -> Result<Vec<RecordBatch>> {
         let mut batches = Vec::new();
         self.read(None, columns, |batch| {
             batches.push(batch);
@@ -348,7 +348,7 @@ impl ParquetSource {
     ///
     /// # Errors
     /// A file that is not readable Parquet or lacks `column`.
-    pub fn distinct_strings(&self, column: &str) -> Result<Option<ArrayRef>> {
+    pub(crate) fn distinct_strings(&self, column: &str) -> Result<Option<ArrayRef>> {
         let schema = self.schema();
         let index = schema.index_of(column)?;
         if schema.field(index).data_type() != &DataType::Utf8 {

@@ -25,6 +25,6 @@ fn runtime() -> &'static Runtime {
 ///
 /// Must not be called from inside an async context (a runtime thread); the rayon pool and the
 /// Python caller's thread are fine.
-pub fn block_on<F: Future>(future: F) -> F::Output {
+pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
     runtime().handle().block_on(future)
 }

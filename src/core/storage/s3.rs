@@ -26,7 +26,7 @@ const SECRET_VARS: [&str; 2] = ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"];
 /// # Errors
 /// [`Error::InvalidArgument`] for an endpoint that cannot be used (plain http to a remote host
 /// without AWS_ALLOW_HTTP, a bad retry setting).
-pub fn store(bucket: &str) -> Result<Arc<dyn ObjectStore>> {
+pub(crate) fn store(bucket: &str) -> Result<Arc<dyn ObjectStore>> {
     /// Stores by bucket and environment fingerprint.
     type Stores = Mutex<HashMap<(String, u64), Arc<dyn ObjectStore>>>;
     static STORES: OnceLock<Stores> = OnceLock::new();
@@ -139,7 +139,7 @@ fn environment_fingerprint() -> u64 {
 
 /// `text` with every secret value of the environment replaced by `***`.
 #[must_use]
-pub fn scrub(text: &str) -> String {
+pub(crate) fn scrub(text: &str) -> String {
     let mut text = text.to_string();
     for name in SECRET_VARS {
         if let Some(secret) = env(name) {
@@ -155,7 +155,7 @@ pub fn scrub(text: &str) -> String {
 /// The short reason of an object_store error: the S3 error code and message when the response
 /// carried one (never the request it echoes back), else the error's first line.
 #[must_use]
-pub fn reason(err: &object_store::Error) -> String {
+pub(crate) fn reason(err: &object_store::Error) -> String {
     let text = err.to_string();
     let tag = |name: &str| {
         let open = format!("<{name}>");

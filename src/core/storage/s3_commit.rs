@@ -28,14 +28,14 @@ use super::{failpoint, runtime, Location};
 use crate::error::{Error, Result};
 
 /// The manifest naming the files of the committed output.
-pub const MANIFEST: &str = "_glueless_manifest.json";
+pub(crate) const MANIFEST: &str = "_glueless_manifest.json";
 const STAGING_MARK: &str = ".staging-";
 /// A staging prefix this old belongs to a run that died: no job writes for an hour.
 const STALE_AFTER: Duration = Duration::from_hours(1);
 
 /// New content for an S3 folder, staged beside it; see the module documentation.
 #[derive(Debug)]
-pub struct S3Staging {
+pub(crate) struct S3Staging {
     target: Location,
     staging: Location,
     run: String,
@@ -52,7 +52,7 @@ impl S3Staging {
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] for a bucket root; storage errors (a missing bucket, denied access).
-    pub fn create(target: &Location) -> Result<Self> {
+    pub(crate) fn create(target: &Location) -> Result<Self> {
         let parent = target
             .parent()
             .ok_or_else(|| Error::InvalidArgument(format!("{target}: a folder inside the bucket is needed")))?;
@@ -70,7 +70,7 @@ impl S3Staging {
     ///
     /// # Errors
     /// As [`Self::create`].
-    pub fn adopt(target: &Location, staging: &Location) -> Result<Self> {
+    pub(crate) fn adopt(target: &Location, staging: &Location) -> Result<Self> {
         let mut out = Self::create(target)?;
         out.staging = staging.clone();
         Ok(out)
@@ -78,13 +78,13 @@ impl S3Staging {
 
     /// The staged location of the file `name`.
     #[must_use]
-    pub fn file(&self, name: &str) -> Location {
+    pub(crate) fn file(&self, name: &str) -> Location {
         self.staging.join(name)
     }
 
     /// Name `files` (committed files of the target) in the new manifest too: they stay where they
     /// are and stay part of the table.
-    pub fn keep(&mut self, files: &[FileEntry]) {
+    pub(crate) fn keep(&mut self, files: &[FileEntry]) {
         self.kept.extend(files.iter().map(|f| (f.name().to_string(), f.size)));
     }
 
@@ -93,7 +93,7 @@ impl S3Staging {
     ///
     /// # Errors
     /// Storage errors; before the manifest is replaced the previous output stays the table.
-    pub fn commit(mut self, properties: Option<&serde_json::Value>) -> Result<()> {
+    pub(crate) fn commit(mut self, properties: Option<&serde_json::Value>) -> Result<()> {
         let staged = objects::list_objects(&self.staging)?;
         let target = objects::resolve(&self.target)?;
         let mut files: Vec<serde_json::Value> =
@@ -185,7 +185,7 @@ fn not_a_manifest(location: &Location) -> Error {
 ///
 /// # Errors
 /// Storage errors; [`Error::Storage`] for a manifest that is not JSON.
-pub fn properties(folder: &Location) -> Result<Option<serde_json::Value>> {
+pub(crate) fn properties(folder: &Location) -> Result<Option<serde_json::Value>> {
     Ok(manifest(folder)?.and_then(|mut m| m.get_mut("properties").map(serde_json::Value::take)))
 }
 
@@ -207,7 +207,7 @@ fn manifest_names(folder: &Location) -> Result<Option<Vec<String>>> {
 ///
 /// # Errors
 /// Storage errors; [`Error::Storage`] when a file named by the manifest stays missing.
-pub fn committed_files(folder: &Location) -> Result<Vec<FileEntry>> {
+pub(crate) fn committed_files(folder: &Location) -> Result<Vec<FileEntry>> {
     let mut attempt = 0;
     loop {
         let listed = objects::list_files(folder)?;

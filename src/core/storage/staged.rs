@@ -13,7 +13,7 @@ use crate::error::Result;
 /// Files being written to replace the content of a folder; dropped without a commit, they are
 /// removed and the folder stays as it was.
 #[derive(Debug)]
-pub enum StagedFolder {
+pub(crate) enum StagedFolder {
     Local(StagedDir),
     S3(S3Staging),
     Table(TableStaging),
@@ -24,7 +24,7 @@ impl StagedFolder {
     ///
     /// # Errors
     /// Storage errors naming the target.
-    pub fn create(target: &Location) -> Result<Self> {
+    pub(crate) fn create(target: &Location) -> Result<Self> {
         Ok(match target {
             Location::Local(path) => StagedFolder::Local(StagedDir::create(path)?),
             Location::S3 { .. } => StagedFolder::S3(S3Staging::create(target)?),
@@ -37,7 +37,7 @@ impl StagedFolder {
     /// # Errors
     /// [`crate::Error::InvalidArgument`] when `target` holds a table of another format; storage
     /// errors naming the target.
-    pub fn create_table(
+    pub(crate) fn create_table(
         target: &Location,
         format: Option<TableFormat>,
         name: &str,
@@ -52,7 +52,7 @@ impl StagedFolder {
     /// Whether new files need names unique to the run (a table format keeps earlier snapshots'
     /// files for time travel).
     #[must_use]
-    pub fn keeps_history(&self) -> bool {
+    pub(crate) fn keeps_history(&self) -> bool {
         matches!(self, StagedFolder::Table(_))
     }
 
@@ -61,7 +61,7 @@ impl StagedFolder {
     ///
     /// # Errors
     /// [`crate::Error::InvalidArgument`] when `staging` is not beside `target` or on another store.
-    pub fn adopt(target: &Location, staging: &Location) -> Result<Self> {
+    pub(crate) fn adopt(target: &Location, staging: &Location) -> Result<Self> {
         Ok(match (target, staging) {
             (Location::Local(t), Location::Local(s)) => StagedFolder::Local(StagedDir::adopt(t, s)?),
             (Location::S3 { .. }, Location::S3 { .. }) if staging.parent() == target.parent() => {
@@ -84,7 +84,12 @@ impl StagedFolder {
     /// # Errors
     /// As [`StagedFolder::adopt`]; [`crate::Error::InvalidArgument`] when `target` holds a table of
     /// another format; [`crate::Error::NotFound`] when `staging` holds no Parquet file.
-    pub fn adopt_table(target: &Location, staging: &Location, format: Option<TableFormat>, name: &str) -> Result<Self> {
+    pub(crate) fn adopt_table(
+        target: &Location,
+        staging: &Location,
+        format: Option<TableFormat>,
+        name: &str,
+    ) -> Result<Self> {
         let format = table_format::resolve(target, format)?;
         // Dropped below, the folder is removed (as every staged folder left uncommitted).
         let folder = Self::adopt(target, staging)?;
@@ -110,7 +115,7 @@ impl StagedFolder {
 
     /// Where to write the new file `name`.
     #[must_use]
-    pub fn file(&self, name: &str) -> Location {
+    pub(crate) fn file(&self, name: &str) -> Location {
         match self {
             StagedFolder::Local(dir) => Location::Local(dir.path().join(name)),
             StagedFolder::S3(staging) => staging.file(name),
@@ -123,7 +128,7 @@ impl StagedFolder {
     ///
     /// # Errors
     /// Storage errors naming the file.
-    pub fn keep(&mut self, files: &[FileEntry]) -> Result<()> {
+    pub(crate) fn keep(&mut self, files: &[FileEntry]) -> Result<()> {
         match self {
             StagedFolder::Local(dir) => dir.keep(files),
             StagedFolder::S3(staging) => {
@@ -143,7 +148,7 @@ impl StagedFolder {
     ///
     /// # Errors
     /// Storage errors; the folder then still holds its previous content.
-    pub fn commit(self, written: &[WrittenFile], properties: Option<&serde_json::Value>) -> Result<()> {
+    pub(crate) fn commit(self, written: &[WrittenFile], properties: Option<&serde_json::Value>) -> Result<()> {
         match self {
             StagedFolder::Local(dir) => dir.commit(properties),
             StagedFolder::S3(staging) => staging.commit(properties),
@@ -157,7 +162,7 @@ impl StagedFolder {
 ///
 /// # Errors
 /// Storage errors; [`crate::Error::Storage`] when the stored properties are not JSON.
-pub fn committed_properties(folder: &Location) -> Result<Option<serde_json::Value>> {
+pub(crate) fn committed_properties(folder: &Location) -> Result<Option<serde_json::Value>> {
     if let Some(snapshot) = table_format::open_snapshot(folder)? {
         return Ok(snapshot.properties);
     }
@@ -172,7 +177,7 @@ pub fn committed_properties(folder: &Location) -> Result<Option<serde_json::Valu
 ///
 /// # Errors
 /// [`crate::Error::NotFound`] for a missing local folder or bucket; storage errors.
-pub fn committed_files(folder: &Location) -> Result<Vec<FileEntry>> {
+pub(crate) fn committed_files(folder: &Location) -> Result<Vec<FileEntry>> {
     if let Some(snapshot) = table_format::open_snapshot(folder)? {
         return Ok(snapshot.files);
     }

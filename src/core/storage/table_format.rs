@@ -13,12 +13,12 @@ use arrow_schema::SchemaRef;
 use super::failpoint;
 use super::objects::{self, FileEntry};
 use super::Location;
-pub use crate::core::formats::TableFormat;
+pub(crate) use crate::core::formats::TableFormat;
 use crate::error::{Error, Result};
 
 /// Whether a commit replaces the table's rows or adds to them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CommitMode {
+pub(crate) enum CommitMode {
     /// The new files are the table's whole content (Iceberg's OVERWRITE snapshot, Delta's
     /// `overwrite`); earlier snapshots stay readable by time travel.
     Overwrite,
@@ -28,38 +28,38 @@ pub enum CommitMode {
 
 /// A Parquet file written for a commit.
 #[derive(Debug, Clone)]
-pub struct WrittenFile {
-    pub location: Location,
-    pub size: u64,
-    pub rows: u64,
+pub(crate) struct WrittenFile {
+    pub(crate) location: Location,
+    pub(crate) size: u64,
+    pub(crate) rows: u64,
 }
 
 /// One commit of new files to a table.
 #[derive(Debug)]
-pub struct TableCommit<'a> {
-    pub format: TableFormat,
+pub(crate) struct TableCommit<'a> {
+    pub(crate) format: TableFormat,
     /// The table's folder.
-    pub table: &'a Location,
+    pub(crate) table: &'a Location,
     /// The table's name in the catalog (`customer_trusted`).
-    pub name: &'a str,
-    pub schema: &'a SchemaRef,
-    pub files: &'a [WrittenFile],
-    pub mode: CommitMode,
+    pub(crate) name: &'a str,
+    pub(crate) schema: &'a SchemaRef,
+    pub(crate) files: &'a [WrittenFile],
+    pub(crate) mode: CommitMode,
     /// Committed with the files (a job bookmark): Iceberg snapshot properties, Delta commit info.
-    pub properties: Option<&'a serde_json::Value>,
+    pub(crate) properties: Option<&'a serde_json::Value>,
 }
 
 /// The current snapshot of a table.
 #[derive(Debug, Default)]
-pub struct Snapshot {
-    pub files: Vec<FileEntry>,
+pub(crate) struct Snapshot {
+    pub(crate) files: Vec<FileEntry>,
     /// The properties committed with it, if any.
-    pub properties: Option<serde_json::Value>,
+    pub(crate) properties: Option<serde_json::Value>,
 }
 
 /// Commits files to open-format tables and reads their current snapshot. Calls may block (a
 /// catalog, a log on S3).
-pub trait TableCommitter: Send + Sync {
+pub(crate) trait TableCommitter: Send + Sync {
     /// Make `commit.files` a new snapshot of the table, atomically.
     ///
     /// # Errors
@@ -77,7 +77,7 @@ pub trait TableCommitter: Send + Sync {
 static COMMITTER: RwLock<Option<Arc<dyn TableCommitter>>> = RwLock::new(None);
 
 /// Make `committer` the one every Iceberg and Delta table is committed and read through.
-pub fn install(committer: Arc<dyn TableCommitter>) {
+pub(crate) fn install(committer: Arc<dyn TableCommitter>) {
     *COMMITTER.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(committer);
 }
 
@@ -98,7 +98,7 @@ pub(crate) fn committer(format: TableFormat) -> Result<Arc<dyn TableCommitter>> 
 /// files it handed out; a killed run leaves them unreferenced (the formats' vacuum and
 /// orphan-file removal clean them), and no snapshot names them.
 #[derive(Debug)]
-pub struct TableStaging {
+pub(crate) struct TableStaging {
     format: TableFormat,
     table: Location,
     name: String,
@@ -116,7 +116,7 @@ impl TableStaging {
     ///
     /// # Errors
     /// [`Error::Io`] when a local data folder cannot be created.
-    pub fn create(format: TableFormat, table: &Location, name: &str, schema: &SchemaRef) -> Result<Self> {
+    pub(crate) fn create(format: TableFormat, table: &Location, name: &str, schema: &SchemaRef) -> Result<Self> {
         if let Location::Local(path) = format.data_folder(table) {
             std::fs::create_dir_all(&path).map_err(|e| Error::io("creating", &path, e))?;
         }
@@ -134,26 +134,26 @@ impl TableStaging {
 
     /// Make the commit an append whatever [`TableStaging::keep`] is given (a stream's batches).
     #[must_use]
-    pub fn appending(mut self) -> Self {
+    pub(crate) fn appending(mut self) -> Self {
         self.mode = CommitMode::Append;
         self
     }
 
     /// Add `file`, written into the data folder by another writer and moved to a name from
     /// [`TableStaging::file`], to the files the commit makes the snapshot.
-    pub fn adopt(&mut self, file: WrittenFile) {
+    pub(crate) fn adopt(&mut self, file: WrittenFile) {
         self.adopted.push(file);
     }
 
     /// Where to write the new data file `name` (which must be unique to the run).
-    pub fn file(&self, name: &str) -> Location {
+    pub(crate) fn file(&self, name: &str) -> Location {
         let file = self.format.data_folder(&self.table).join(name);
         self.handed_out.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(file.clone());
         file
     }
 
     /// Keep the current snapshot's files (`files`, non-empty): the commit becomes an append.
-    pub fn keep(&mut self, files: &[FileEntry]) {
+    pub(crate) fn keep(&mut self, files: &[FileEntry]) {
         if !files.is_empty() {
             self.mode = CommitMode::Append;
         }
@@ -163,7 +163,7 @@ impl TableStaging {
     ///
     /// # Errors
     /// As [`TableCommitter::commit`]; the table then keeps its previous snapshot.
-    pub fn commit(mut self, files: &[WrittenFile], properties: Option<&serde_json::Value>) -> Result<()> {
+    pub(crate) fn commit(mut self, files: &[WrittenFile], properties: Option<&serde_json::Value>) -> Result<()> {
         let committer = committer(self.format)?;
         // The crash tests' points, as for glueless's own commits.
         failpoint::hit("commit.before_swap");
@@ -197,7 +197,7 @@ impl Drop for TableStaging {
 
 /// `-<nanoseconds since the epoch, hex>` when file names must be unique to the run, else nothing.
 #[must_use]
-pub fn run_suffix(unique: bool) -> String {
+pub(crate) fn run_suffix(unique: bool) -> String {
     if !unique {
         return String::new();
     }
@@ -208,7 +208,7 @@ pub fn run_suffix(unique: bool) -> String {
 /// The Parquet file name `name` with the run's suffix `run` (from [`run_suffix`]) before its
 /// extension: `part-00000.parquet` → `part-00000-18edb….parquet`.
 #[must_use]
-pub fn run_file_name(name: &str, run: &str) -> String {
+pub(crate) fn run_file_name(name: &str, run: &str) -> String {
     format!("{}{run}.parquet", name.trim_end_matches(".parquet"))
 }
 
@@ -218,7 +218,7 @@ pub fn run_file_name(name: &str, run: &str) -> String {
 /// # Errors
 /// [`Error::InvalidArgument`] when `folder` already holds a table of another format: replacing
 /// it would drop its history (and its readers' catalog entry) silently.
-pub fn resolve(folder: &Location, requested: Option<TableFormat>) -> Result<TableFormat> {
+pub(crate) fn resolve(folder: &Location, requested: Option<TableFormat>) -> Result<TableFormat> {
     let existing = detect(folder)?;
     let Some(requested) = requested else { return Ok(existing) };
     if requested == existing {
@@ -236,7 +236,7 @@ pub fn resolve(folder: &Location, requested: Option<TableFormat>) -> Result<Tabl
 
 /// The error for writing a `requested` table where a table of the `existing` format is.
 #[must_use]
-pub fn occupied_error(folder: &Location, existing: TableFormat, requested: TableFormat) -> Error {
+pub(crate) fn occupied_error(folder: &Location, existing: TableFormat, requested: TableFormat) -> Error {
     Error::InvalidArgument(format!(
         "{folder} holds a {existing} table; writing it as {requested} would drop it: remove the folder or keep --format {existing}"
     ))
@@ -245,7 +245,7 @@ pub fn occupied_error(folder: &Location, existing: TableFormat, requested: Table
 /// The catalog name a table at `folder` gets when nothing names it: its parent folder is the
 /// database, its own name the table (`…/gold/fact_review` → `gold.fact_review`).
 #[must_use]
-pub fn default_name(folder: &Location) -> String {
+pub(crate) fn default_name(folder: &Location) -> String {
     match folder.parent().map(|p| p.name().to_string()).filter(|n| !n.is_empty()) {
         Some(database) => format!("{database}.{}", folder.name()),
         None => folder.name().to_string(),
@@ -257,7 +257,7 @@ pub fn default_name(folder: &Location) -> String {
 ///
 /// # Errors
 /// Storage errors.
-pub fn detect(folder: &Location) -> Result<TableFormat> {
+pub(crate) fn detect(folder: &Location) -> Result<TableFormat> {
     if objects::folder_exists(&folder.join("_delta_log"))? {
         Ok(TableFormat::Delta)
     } else if objects::folder_exists(&folder.join("metadata"))? {
@@ -271,7 +271,7 @@ pub fn detect(folder: &Location) -> Result<TableFormat> {
 ///
 /// # Errors
 /// As [`TableCommitter::snapshot`].
-pub fn open_snapshot(folder: &Location) -> Result<Option<Snapshot>> {
+pub(crate) fn open_snapshot(folder: &Location) -> Result<Option<Snapshot>> {
     match detect(folder)? {
         TableFormat::Parquet => Ok(None),
         format => Ok(Some(committer(format)?.snapshot(format, folder)?)),

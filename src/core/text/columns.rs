@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 
 /// One JSON value of a record, by kind, with its text.
 #[derive(Debug, Clone)]
-pub enum JsonValue<'a> {
+pub(crate) enum JsonValue<'a> {
     Null,
     Str(Cow<'a, str>),
     /// A number as written.
@@ -40,7 +40,7 @@ enum Cell<'a> {
 }
 
 /// A column being built.
-pub enum Column {
+pub(crate) enum Column {
     Utf8(StringBuilder),
     Boolean(BooleanBuilder),
     Int8(Int8Builder),
@@ -59,7 +59,7 @@ impl Column {
     ///
     /// # Errors
     /// [`Error::Unsupported`] for a type the text readers do not read (binary, nested).
-    pub fn new(name: &str, data_type: &DataType) -> Result<Self> {
+    pub(crate) fn new(name: &str, data_type: &DataType) -> Result<Self> {
         Ok(match data_type {
             DataType::Utf8 => Column::Utf8(StringBuilder::new()),
             DataType::Boolean => Column::Boolean(BooleanBuilder::new()),
@@ -83,7 +83,7 @@ impl Column {
         })
     }
 
-    pub fn append_null(&mut self) {
+    pub(crate) fn append_null(&mut self) {
         self.append_null_value();
     }
 
@@ -105,7 +105,7 @@ impl Column {
 
     /// Append a JSON value with the rules of Spark's JSON reader; false (and a null) when the
     /// column's type cannot read it.
-    pub fn append_json(&mut self, value: &JsonValue<'_>, zone: SessionZone) -> bool {
+    pub(crate) fn append_json(&mut self, value: &JsonValue<'_>, zone: SessionZone) -> bool {
         let cell = match (&*self, value) {
             (_, JsonValue::Null) => Some(Cell::Null),
             (Column::Utf8(_), JsonValue::Str(s)) => Some(Cell::Str(Cow::Borrowed(s.as_ref()))),
@@ -131,7 +131,7 @@ impl Column {
 
     /// Append a CSV field (`None`: empty, Spark's default `nullValue`) with the rules of Spark's
     /// CSV reader; false (and a null) when the column's type cannot read it.
-    pub fn append_csv(&mut self, field: Option<&str>, zone: SessionZone) -> bool {
+    pub(crate) fn append_csv(&mut self, field: Option<&str>, zone: SessionZone) -> bool {
         let Some(text) = field.filter(|t| !t.is_empty()) else {
             self.push(Cell::Null);
             return true;
@@ -272,7 +272,7 @@ impl Column {
     ///
     /// # Errors
     /// Arrow errors (a decimal's precision).
-    pub fn finish(self) -> Result<ArrayRef> {
+    pub(crate) fn finish(self) -> Result<ArrayRef> {
         Ok(match self {
             Column::Utf8(mut b) => Arc::new(b.finish()),
             Column::Boolean(mut b) => Arc::new(b.finish()),

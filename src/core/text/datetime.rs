@@ -10,7 +10,7 @@ use chrono_tz::Tz;
 
 /// A time zone of the session (`spark.sql.session.timeZone`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SessionZone {
+pub(crate) enum SessionZone {
     Fixed(FixedOffset),
     Region(Tz),
 }
@@ -18,7 +18,7 @@ pub enum SessionZone {
 impl SessionZone {
     /// Parse a zone id: `UTC`, `Z`, `+01:00`, `GMT+1`, `Europe/Paris`.
     #[must_use]
-    pub fn parse(id: &str) -> Option<Self> {
+    pub(crate) fn parse(id: &str) -> Option<Self> {
         let id = id.trim();
         let upper = id.to_ascii_uppercase();
         for prefix in ["UTC", "GMT", "UT"] {
@@ -36,7 +36,7 @@ impl SessionZone {
     }
 
     #[must_use]
-    pub fn utc() -> Self {
+    pub(crate) fn utc() -> Self {
         Self::Fixed(FixedOffset::east_opt(0).expect("zero offset"))
     }
 
@@ -113,7 +113,7 @@ fn date_part(text: &str) -> Option<(NaiveDate, &str)> {
 
 /// Spark's `CAST(text AS DATE)`: a date, with any time after a space or `T` ignored.
 #[must_use]
-pub fn parse_date(text: &str) -> Option<i32> {
+pub(crate) fn parse_date(text: &str) -> Option<i32> {
     let (date, rest) = date_part(text.trim())?;
     if !(rest.is_empty() || rest.starts_with([' ', 'T'])) {
         return None;
@@ -124,7 +124,7 @@ pub fn parse_date(text: &str) -> Option<i32> {
 
 /// Spark's `CAST(text AS TIMESTAMP)` in the session zone `zone`: microseconds since the epoch.
 #[must_use]
-pub fn parse_timestamp(text: &str, zone: SessionZone) -> Option<i64> {
+pub(crate) fn parse_timestamp(text: &str, zone: SessionZone) -> Option<i64> {
     let text = text.trim();
     let (date, rest) = date_part(text)?;
     if rest.is_empty() {

@@ -3,9 +3,9 @@
 //! for malformed records (PERMISSIVE keeps them with nulls, DROPMALFORMED drops them, FAILFAST
 //! stops). A declared string column named `_corrupt_record` holds each malformed record's text.
 
-pub mod columns;
+pub(crate) mod columns;
 mod csv;
-pub mod datetime;
+pub(crate) mod datetime;
 mod json;
 
 use std::sync::Arc;
@@ -15,11 +15,11 @@ use arrow_schema::{DataType, SchemaRef};
 
 use crate::error::{Error, Result};
 use columns::Column;
-pub use datetime::SessionZone;
+pub(crate) use datetime::SessionZone;
 
 /// What a malformed record becomes (Spark's `mode` option).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum ParseMode {
+pub(crate) enum ParseMode {
     #[default]
     Permissive,
     DropMalformed,
@@ -29,7 +29,7 @@ pub enum ParseMode {
 impl ParseMode {
     /// # Errors
     /// [`Error::InvalidArgument`] for a mode Spark does not have.
-    pub fn parse(text: &str) -> Result<Self> {
+    pub(crate) fn parse(text: &str) -> Result<Self> {
         match text.trim().to_ascii_uppercase().as_str() {
             "PERMISSIVE" => Ok(Self::Permissive),
             "DROPMALFORMED" => Ok(Self::DropMalformed),
@@ -40,41 +40,41 @@ impl ParseMode {
 }
 
 /// The CSV options (header, separator, quote, escape), as users' Glue sources have them.
-pub use crate::runtime::frames::source::CsvOptions;
+pub(crate) use crate::runtime::frames::source::CsvOptions;
 
 /// The text formats of a stream's files.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TextFormat {
+pub(crate) enum TextFormat {
     Json,
     Csv(CsvOptions),
 }
 
 /// How a text file is read.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TextOptions {
-    pub format: TextFormat,
-    pub mode: ParseMode,
+pub(crate) struct TextOptions {
+    pub(crate) format: TextFormat,
+    pub(crate) mode: ParseMode,
     /// The session time zone: the zone of a timestamp written without one.
-    pub zone: SessionZone,
+    pub(crate) zone: SessionZone,
     /// Spark's `columnNameOfCorruptRecord`.
-    pub corrupt_column: String,
+    pub(crate) corrupt_column: String,
 }
 
 impl TextOptions {
     #[must_use]
-    pub fn new(format: TextFormat) -> Self {
+    pub(crate) fn new(format: TextFormat) -> Self {
         Self { format, mode: ParseMode::Permissive, zone: SessionZone::utc(), corrupt_column: "_corrupt_record".into() }
     }
 }
 
 /// A file's rows and what was malformed: `records == rows + dropped`.
 #[derive(Debug)]
-pub struct Decoded {
-    pub batch: RecordBatch,
+pub(crate) struct Decoded {
+    pub(crate) batch: RecordBatch,
     /// Malformed records kept with nulls (PERMISSIVE).
-    pub malformed: u64,
+    pub(crate) malformed: u64,
     /// Malformed records dropped (DROPMALFORMED).
-    pub dropped: u64,
+    pub(crate) dropped: u64,
 }
 
 /// The rows of one file being built.
@@ -178,7 +178,7 @@ impl<'o> Rows<'o> {
 /// # Errors
 /// [`Error::Unsupported`] for a declared type the text readers do not read;
 /// [`Error::InvalidArgument`] for a malformed record in FAILFAST mode.
-pub fn decode(content: &[u8], file: &str, schema: &SchemaRef, options: &TextOptions) -> Result<Decoded> {
+pub(crate) fn decode(content: &[u8], file: &str, schema: &SchemaRef, options: &TextOptions) -> Result<Decoded> {
     let content = content.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(content);
     let text = String::from_utf8_lossy(content);
     let mut rows = Rows::new(schema, options, file)?;

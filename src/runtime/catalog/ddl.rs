@@ -24,7 +24,7 @@ use crate::error::{Error, Result};
 /// One catalog change a DDL file asks for.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "Action")]
-pub enum DdlStatement {
+pub(crate) enum DdlStatement {
     CreateDatabase {
         name: String,
         if_not_exists: bool,
@@ -73,7 +73,7 @@ fn leading_keyword(text: &str) -> String {
 /// # Errors
 /// [`Error::InvalidArgument`] naming the statement, with the parser's position, for a CREATE or
 /// DROP statement that does not parse or that the catalog cannot hold (`CREATE VIEW`, CTAS, …).
-pub fn parse(sql: &str, default_database: &str) -> Result<Vec<DdlStatement>> {
+pub(crate) fn parse(sql: &str, default_database: &str) -> Result<Vec<DdlStatement>> {
     let mut out = Vec::new();
     let mut database = default_database.to_lowercase();
     for (index, text) in split_statements(sql).into_iter().enumerate() {
@@ -336,19 +336,19 @@ fn classify(stored_as: Option<&str>, serde: Option<&str>, input_format: Option<&
 
 /// The input format Glue records for a classification (as its crawlers and sinks do).
 #[must_use]
-pub fn default_input_format(classification: Option<&str>) -> Option<String> {
+pub(crate) fn default_input_format(classification: Option<&str>) -> Option<String> {
     Some(FileFormat::named(classification?)?.hive_input_format().to_string())
 }
 
 /// The output format Glue records for a classification.
 #[must_use]
-pub fn default_output_format(classification: Option<&str>) -> Option<String> {
+pub(crate) fn default_output_format(classification: Option<&str>) -> Option<String> {
     Some(FileFormat::named(classification?)?.hive_output_format().to_string())
 }
 
 /// The SerDe Glue records for a classification.
 #[must_use]
-pub fn default_serde(classification: Option<&str>) -> Option<String> {
+pub(crate) fn default_serde(classification: Option<&str>) -> Option<String> {
     Some(FileFormat::named(classification?)?.hive_serde().to_string())
 }
 

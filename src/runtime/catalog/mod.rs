@@ -2,5 +2,5 @@
 //! GetTable returns them ([`table`]). The local catalog's files and the AWS Glue adapter live in
 //! `glueless.catalog` (Python), which stores and sends these records as they are.
 
-pub mod ddl;
-pub mod table;
+pub(crate) mod ddl;
+pub(crate) mod table;

@@ -8,49 +8,49 @@ use serde::{Deserialize, Serialize};
 /// A column: name, Hive type name and an optional comment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct CatalogColumn {
-    pub name: String,
+pub(crate) struct CatalogColumn {
+    pub(crate) name: String,
     #[serde(rename = "Type")]
-    pub data_type: String,
+    pub(crate) data_type: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub comment: Option<String>,
+    pub(crate) comment: Option<String>,
 }
 
 /// SerDe library and its properties.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct SerdeInfo {
+pub(crate) struct SerdeInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub serialization_library: Option<String>,
+    pub(crate) serialization_library: Option<String>,
     #[serde(default)]
-    pub parameters: BTreeMap<String, String>,
+    pub(crate) parameters: BTreeMap<String, String>,
 }
 
 /// Where the files are and how they are stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct StorageDescriptor {
-    pub columns: Vec<CatalogColumn>,
-    pub location: String,
+pub(crate) struct StorageDescriptor {
+    pub(crate) columns: Vec<CatalogColumn>,
+    pub(crate) location: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub input_format: Option<String>,
+    pub(crate) input_format: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub output_format: Option<String>,
+    pub(crate) output_format: Option<String>,
     #[serde(default)]
-    pub serde_info: SerdeInfo,
+    pub(crate) serde_info: SerdeInfo,
 }
 
 /// A table of the Data Catalog.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct CatalogTable {
-    pub name: String,
-    pub database_name: String,
+pub(crate) struct CatalogTable {
+    pub(crate) name: String,
+    pub(crate) database_name: String,
     #[serde(default)]
-    pub table_type: String,
+    pub(crate) table_type: String,
     #[serde(default)]
-    pub parameters: BTreeMap<String, String>,
+    pub(crate) parameters: BTreeMap<String, String>,
     #[serde(default)]
-    pub partition_keys: Vec<CatalogColumn>,
-    pub storage_descriptor: StorageDescriptor,
+    pub(crate) partition_keys: Vec<CatalogColumn>,
+    pub(crate) storage_descriptor: StorageDescriptor,
 }

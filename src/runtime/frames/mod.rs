@@ -5,10 +5,10 @@
 //! transforms are in [`glue`]; sources and sinks read and write the lake through `storage` and the
 //! landing decoder. Nothing runs until an action: `collect`, `count`, a write.
 
-pub mod glue;
-pub mod show;
-pub mod sink;
-pub mod source;
+pub(crate) mod glue;
+pub(crate) mod show;
+pub(crate) mod sink;
+pub(crate) mod source;
 
 use std::sync::Arc;
 
@@ -27,7 +27,7 @@ const SELF: &str = "__glueless_self";
 
 /// A lazy frame of one session.
 #[derive(Clone)]
-pub struct Frame {
+pub(crate) struct Frame {
     session: Arc<SqlSession>,
     df: DataFrame,
 }
@@ -40,7 +40,7 @@ impl std::fmt::Debug for Frame {
 
 /// How two frames are joined (`DataFrame.join`'s `how`, in Spark's spellings).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JoinHow {
+pub(crate) enum JoinHow {
     Inner,
     Left,
     Right,
@@ -55,7 +55,7 @@ impl JoinHow {
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] naming Spark's accepted values.
-    pub fn parse(how: &str) -> Result<Self> {
+    pub(crate) fn parse(how: &str) -> Result<Self> {
         Ok(match how.to_lowercase().replace('_', "").as_str() {
             "inner" => Self::Inner,
             "left" | "leftouter" => Self::Left,
@@ -89,14 +89,14 @@ impl JoinHow {
 
 /// A column name quoted for Spark SQL.
 #[must_use]
-pub fn quote(name: &str) -> String {
+pub(crate) fn quote(name: &str) -> String {
     format!("`{}`", name.replace('`', "``"))
 }
 
 impl Frame {
     /// A frame of `session` over `df`.
     #[must_use]
-    pub fn new(session: Arc<SqlSession>, df: DataFrame) -> Self {
+    pub(crate) fn new(session: Arc<SqlSession>, df: DataFrame) -> Self {
         Self { session, df }
     }
 
@@ -104,20 +104,24 @@ impl Frame {
     ///
     /// # Errors
     /// [`Error::Sql`] when the batches do not match `schema`.
-    pub fn from_batches(session: &Arc<SqlSession>, schema: SchemaRef, batches: Vec<RecordBatch>) -> Result<Self> {
+    pub(crate) fn from_batches(
+        session: &Arc<SqlSession>,
+        schema: SchemaRef,
+        batches: Vec<RecordBatch>,
+    ) -> Result<Self> {
         let df = session.frame_of(schema, batches)?;
         Ok(Self::new(Arc::clone(session), df))
     }
 
     /// The session this frame belongs to.
     #[must_use]
-    pub fn session(&self) -> &Arc<SqlSession> {
+    pub(crate) fn session(&self) -> &Arc<SqlSession> {
         &self.session
     }
 
     /// The DataFusion frame.
     #[must_use]
-    pub fn dataframe(&self) -> &DataFrame {
+    pub(crate) fn dataframe(&self) -> &DataFrame {
         &self.df
     }
 
@@ -127,13 +131,13 @@ impl Frame {
 
     /// The frame's schema (names as spelled; two columns may share a name after a join).
     #[must_use]
-    pub fn schema(&self) -> SchemaRef {
+    pub(crate) fn schema(&self) -> SchemaRef {
         Arc::clone(self.df.schema().inner())
     }
 
     /// The column names in order.
     #[must_use]
-    pub fn column_names(&self) -> Vec<String> {
+    pub(crate) fn column_names(&self) -> Vec<String> {
         self.df.schema().fields().iter().map(|f| f.name().clone()).collect()
     }
 
@@ -142,7 +146,7 @@ impl Frame {
     ///
     /// # Errors
     /// [`Error::Sql`] when there is none, or several ignoring case.
-    pub fn resolve(&self, name: &str) -> Result<String> {
+    pub(crate) fn resolve(&self, name: &str) -> Result<String> {
         let names = self.column_names();
         resolve_in(&names, name)?.ok_or_else(|| {
             Error::Sql(format!("cannot resolve column `{name}`; the frame's columns are: {}", names.join(", ")))
@@ -159,7 +163,7 @@ impl Frame {
     ///
     /// # Errors
     /// [`Error::Sql`] for an expression that does not parse or resolve.
-    pub fn select(&self, exprs: &[String]) -> Result<Self> {
+    pub(crate) fn select(&self, exprs: &[String]) -> Result<Self> {
         if exprs.is_empty() {
             // No columns, the same rows (Spark's `select()` of nothing).
             return Ok(self.with(self.df.clone().select(Vec::<Expr>::new()).map_err(sql_error)?));
@@ -172,7 +176,7 @@ impl Frame {
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] for a position past the last column.
-    pub fn select_positions(&self, positions: &[usize]) -> Result<Self> {
+    pub(crate) fn select_positions(&self, positions: &[usize]) -> Result<Self> {
         let schema = self.df.schema();
         let projection = positions
             .iter()
@@ -194,7 +198,7 @@ impl Frame {
     ///
     /// # Errors
     /// [`Error::Sql`] for a condition that does not parse or resolve.
-    pub fn filter(&self, condition: &str) -> Result<Self> {
+    pub(crate) fn filter(&self, condition: &str) -> Result<Self> {
         self.sql_self(&format!("SELECT * FROM {SELF} WHERE {condition}"))
     }
 
@@ -202,7 +206,7 @@ impl Frame {
     ///
     /// # Errors
     /// [`Error::Sql`] for an expression that does not parse or resolve.
-    pub fn with_column(&self, name: &str, expr: &str) -> Result<Self> {
+    pub(crate) fn with_column(&self, name: &str, expr: &str) -> Result<Self> {
         let mut replaced = false;
         let mut list: Vec<String> = self
             .column_names()
@@ -226,7 +230,7 @@ impl Frame {
     ///
     /// # Errors
     /// [`Error::Sql`] when two columns match `old` ignoring case.
-    pub fn rename(&self, old: &str, new: &str) -> Result<Self> {
+    pub(crate) fn rename(&self, old: &str, new: &str) -> Result<Self> {
         let names = self.column_names();
         let Some(found) = resolve_in(&names, old)? else { return Ok(self.clone()) };
         let projection =
@@ -238,7 +242,7 @@ impl Frame {
     ///
     /// # Errors
     /// [`Error::Sql`] when a name matches two columns ignoring case.
-    pub fn drop(&self, names: &[String]) -> Result<Self> {
+    pub(crate) fn drop(&self, names: &[String]) -> Result<Self> {
         let columns = self.column_names();
         let mut dropped = Vec::new();
         for name in names {
@@ -268,7 +272,7 @@ impl Frame {
     ///
     /// # Errors
     /// [`Error::Sql`] from planning.
-    pub fn distinct(&self) -> Result<Self> {
+    pub(crate) fn distinct(&self) -> Result<Self> {
         Ok(self.with(self.df.clone().distinct().map_err(sql_error)?))
     }
 
@@ -276,7 +280,7 @@ impl Frame {
     ///
     /// # Errors
     /// [`Error::Sql`] for a name that does not resolve.
-    pub fn drop_duplicates(&self, subset: &[String]) -> Result<Self> {
+    pub(crate) fn drop_duplicates(&self, subset: &[String]) -> Result<Self> {
         if subset.is_empty() {
             return self.distinct();
         }
@@ -297,7 +301,7 @@ impl Frame {
     ///
     /// # Errors
     /// [`Error::Sql`] for a key either side lacks.
-    pub fn join_using(&self, other: &Frame, keys: &[String], how: JoinHow) -> Result<Self> {
+    pub(crate) fn join_using(&self, other: &Frame, keys: &[String], how: JoinHow) -> Result<Self> {
         let (left, right) = ("__glueless_left", "__glueless_right");
         let mut list = Vec::new();
         let mut left_keys = Vec::new();
@@ -341,7 +345,13 @@ impl Frame {
     ///
     /// # Errors
     /// [`Error::Sql`] for a condition that does not parse or resolve.
-    pub fn join_on(&self, other: &Frame, condition: Option<&str>, how: JoinHow, views: (&str, &str)) -> Result<Self> {
+    pub(crate) fn join_on(
+        &self,
+        other: &Frame,
+        condition: Option<&str>,
+        how: JoinHow,
+        views: (&str, &str),
+    ) -> Result<Self> {
         let (left, right) = views;
         let columns = if matches!(how, JoinHow::LeftSemi | JoinHow::LeftAnti) {
             format!("{left}.*")
@@ -358,7 +368,7 @@ impl Frame {
     ///
     /// # Errors
     /// [`Error::Sql`] for an expression that does not parse or resolve.
-    pub fn aggregate(&self, keys: &[String], aggregates: &[String]) -> Result<Self> {
+    pub(crate) fn aggregate(&self, keys: &[String], aggregates: &[String]) -> Result<Self> {
         let list: Vec<String> = keys.iter().chain(aggregates).cloned().collect();
         let group = if keys.is_empty() { String::new() } else { format!(" GROUP BY {}", keys.join(", ")) };
         self.sql_self(&format!("SELECT {} FROM {SELF}{group}", list.join(", ")))
@@ -368,7 +378,7 @@ impl Frame {
     ///
     /// # Errors
     /// [`Error::Sql`] for an expression that does not parse or resolve.
-    pub fn order_by(&self, exprs: &[String]) -> Result<Self> {
+    pub(crate) fn order_by(&self, exprs: &[String]) -> Result<Self> {
         self.sql_self(&format!("SELECT * FROM {SELF} ORDER BY {}", exprs.join(", ")))
     }
 
@@ -376,7 +386,7 @@ impl Frame {
     ///
     /// # Errors
     /// [`Error::Sql`] from planning.
-    pub fn limit(&self, n: usize) -> Result<Self> {
+    pub(crate) fn limit(&self, n: usize) -> Result<Self> {
         Ok(self.with(self.df.clone().limit(0, Some(n)).map_err(sql_error)?))
     }
 
@@ -384,7 +394,7 @@ impl Frame {
     ///
     /// # Errors
     /// [`Error::Sql`] when the column counts (or, by name, the names) differ.
-    pub fn union(&self, other: &Frame, by_name: bool) -> Result<Self> {
+    pub(crate) fn union(&self, other: &Frame, by_name: bool) -> Result<Self> {
         let mine = self.column_names();
         let theirs = other.column_names();
         let other_df = if by_name {
@@ -424,7 +434,7 @@ impl Frame {
     ///
     /// # Errors
     /// [`Error::Sql`] from planning.
-    pub fn first_of_each_name(&self) -> Result<Self> {
+    pub(crate) fn first_of_each_name(&self) -> Result<Self> {
         let mut seen = std::collections::HashSet::new();
         let mut unique = true;
         let projection: Vec<Expr> = self
@@ -449,7 +459,7 @@ impl Frame {
     ///
     /// # Errors
     /// [`Error::Sql`] or [`Error::Arrow`] from execution.
-    pub fn collect(&self) -> Result<(SchemaRef, Vec<RecordBatch>)> {
+    pub(crate) fn collect(&self) -> Result<(SchemaRef, Vec<RecordBatch>)> {
         let schema = plain_schema(self.df.schema().inner());
         let batches = run(self.df.clone().collect()).map_err(sql_error)?;
         let batches = batches
@@ -464,7 +474,7 @@ impl Frame {
     ///
     /// # Errors
     /// As [`Frame::collect`].
-    pub fn materialize(&self) -> Result<Self> {
+    pub(crate) fn materialize(&self) -> Result<Self> {
         let (schema, batches) = self.collect()?;
         Self::from_batches(&self.session, schema, batches)
     }
@@ -473,7 +483,7 @@ impl Frame {
     ///
     /// # Errors
     /// As [`Frame::collect`].
-    pub fn count(&self) -> Result<usize> {
+    pub(crate) fn count(&self) -> Result<usize> {
         run(self.df.clone().count()).map_err(sql_error)
     }
 }
@@ -487,7 +497,7 @@ fn plain_schema(schema: &SchemaRef) -> SchemaRef {
 ///
 /// # Errors
 /// [`Error::Sql`] when several names equal `name` ignoring case and none exactly.
-pub fn resolve_in(names: &[String], name: &str) -> Result<Option<String>> {
+pub(crate) fn resolve_in(names: &[String], name: &str) -> Result<Option<String>> {
     if names.iter().any(|n| n == name) {
         return Ok(Some(name.to_string()));
     }

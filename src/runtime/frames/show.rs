@@ -12,13 +12,13 @@ use crate::error::Result;
 
 /// Spark's `printSchema()`: ` |-- name: type (nullable = true)`.
 #[must_use]
-pub fn spark_tree(schema: &Schema) -> String {
+pub(crate) fn spark_tree(schema: &Schema) -> String {
     tree(schema, true)
 }
 
 /// Glue's `DynamicFrame.printSchema()`: `|-- name: type`, without Spark's leading space.
 #[must_use]
-pub fn glue_tree(schema: &Schema) -> String {
+pub(crate) fn glue_tree(schema: &Schema) -> String {
     tree(schema, false)
 }
 
@@ -64,7 +64,7 @@ fn tree_line(out: &mut String, field: &Field, depth: usize, spark: bool) {
 ///
 /// # Errors
 /// Arrow errors formatting a value.
-pub fn spark_table(schema: &Schema, batches: &[RecordBatch], n: usize, truncate: usize) -> Result<String> {
+pub(crate) fn spark_table(schema: &Schema, batches: &[RecordBatch], n: usize, truncate: usize) -> Result<String> {
     let headers: Vec<String> = schema.fields().iter().map(|f| cut(f.name(), truncate)).collect();
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut more = false;
@@ -151,7 +151,7 @@ fn spark_cell(column: &dyn Array, row: usize, null_text: &str) -> Result<String>
 /// A double as Java's `Double.toString` writes it (Spark's `show()` and string casts): `1.0`,
 /// `0.1`, `1.5E7`, `1.0E-4`, `NaN`, `Infinity`.
 #[must_use]
-pub fn java_double(value: f64) -> String {
+pub(crate) fn java_double(value: f64) -> String {
     java_style(&format!("{value}"), &format!("{value:e}"), value)
 }
 
@@ -191,7 +191,7 @@ fn cut(text: &str, truncate: usize) -> String {
 ///
 /// # Errors
 /// Arrow errors encoding a value.
-pub fn glue_records(batches: &[RecordBatch], n: usize) -> Result<String> {
+pub(crate) fn glue_records(batches: &[RecordBatch], n: usize) -> Result<String> {
     let mut out = Vec::new();
     let mut left = n;
     {

@@ -27,7 +27,7 @@ use crate::error::{Error, Result};
 /// JSON and CSV files take every codec Spark's text writers take, as Hadoop's codecs write them
 /// ([`Codec`]); Parquet compresses its pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Compression {
+pub(crate) enum Compression {
     None,
     /// A Parquet page codec.
     Parquet(ParquetCodec),
@@ -43,7 +43,7 @@ impl Compression {
     /// # Errors
     /// [`Error::InvalidArgument`] for a name that is no text codec (Spark's message);
     /// [`Error::Unsupported`] for a Parquet codec glueless does not write (brotli, lzo).
-    pub fn parse(name: Option<&str>, format: FileFormat) -> Result<Self> {
+    pub(crate) fn parse(name: Option<&str>, format: FileFormat) -> Result<Self> {
         let Some(name) = name else {
             return Ok(if format == FileFormat::Parquet { Self::Parquet(ParquetCodec::Snappy) } else { Self::None });
         };
@@ -76,23 +76,23 @@ impl Compression {
 
 /// What a sink writes and how.
 #[derive(Debug, Clone)]
-pub struct SinkOptions {
-    pub format: FileFormat,
-    pub compression: Compression,
-    pub partition_keys: Vec<String>,
+pub(crate) struct SinkOptions {
+    pub(crate) format: FileFormat,
+    pub(crate) compression: Compression,
+    pub(crate) partition_keys: Vec<String>,
     /// CSV files begin with a header line: Glue's `writeHeader` (default true), Spark's `header`
     /// (default false).
-    pub header: bool,
+    pub(crate) header: bool,
 }
 
 /// What a write added.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Written {
-    pub files: u64,
-    pub rows: u64,
-    pub bytes: u64,
+pub(crate) struct Written {
+    pub(crate) files: u64,
+    pub(crate) rows: u64,
+    pub(crate) bytes: u64,
     /// The partition folders written to (`key=value/…`), empty without partition keys.
-    pub partitions: Vec<String>,
+    pub(crate) partitions: Vec<String>,
 }
 
 /// Glue names a run's files after the time it writes them; two writes in one millisecond get
@@ -116,7 +116,12 @@ fn run_stamp() -> i64 {
 ///
 /// # Errors
 /// [`Error::InvalidArgument`] for a partition key the rows lack; storage and encoding errors.
-pub fn write(folder: &Location, schema: &SchemaRef, batches: &[RecordBatch], options: &SinkOptions) -> Result<Written> {
+pub(crate) fn write(
+    folder: &Location,
+    schema: &SchemaRef,
+    batches: &[RecordBatch],
+    options: &SinkOptions,
+) -> Result<Written> {
     let stamp = run_stamp();
     let mut written = Written::default();
     if options.partition_keys.is_empty() {
@@ -254,7 +259,7 @@ impl EncodedFile {
 ///
 /// # Errors
 /// Storage errors naming the folder.
-pub fn purge(folder: &Location) -> Result<u64> {
+pub(crate) fn purge(folder: &Location) -> Result<u64> {
     let objects = match objects::list_recursive(folder) {
         Ok(found) => found,
         Err(Error::NotFound { .. }) => return Ok(0),

@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 
 /// The file formats a source reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SourceFormat {
+pub(crate) enum SourceFormat {
     Json,
     Parquet,
     Csv(CsvOptions),
@@ -27,11 +27,11 @@ pub enum SourceFormat {
 
 /// Glue's CSV options (`withHeader` false, `separator` `,`, `quoteChar` `"` by default).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CsvOptions {
-    pub header: bool,
-    pub separator: u8,
-    pub quote: Option<u8>,
-    pub escape: Option<u8>,
+pub(crate) struct CsvOptions {
+    pub(crate) header: bool,
+    pub(crate) separator: u8,
+    pub(crate) quote: Option<u8>,
+    pub(crate) escape: Option<u8>,
 }
 
 impl Default for CsvOptions {
@@ -42,16 +42,16 @@ impl Default for CsvOptions {
 
 /// What a source read: rows, quarantined records and the counts that add up.
 #[derive(Debug)]
-pub struct SourceData {
-    pub schema: SchemaRef,
-    pub batches: Vec<RecordBatch>,
+pub(crate) struct SourceData {
+    pub(crate) schema: SchemaRef,
+    pub(crate) batches: Vec<RecordBatch>,
     /// Quarantined records (landing quarantine schema): JSON lines that are not JSON objects.
-    pub rejected: Vec<RecordBatch>,
-    pub files: u64,
-    pub bytes: u64,
-    pub records: u64,
-    pub rows: u64,
-    pub quarantined: u64,
+    pub(crate) rejected: Vec<RecordBatch>,
+    pub(crate) files: u64,
+    pub(crate) bytes: u64,
+    pub(crate) records: u64,
+    pub(crate) rows: u64,
+    pub(crate) quarantined: u64,
 }
 
 /// The data files at `paths`: a path naming one object is that file; a folder gives its files,
@@ -60,7 +60,7 @@ pub struct SourceData {
 ///
 /// # Errors
 /// Storage errors other than a missing folder.
-pub fn list(paths: &[Location], recurse: bool) -> Result<Vec<FileEntry>> {
+pub(crate) fn list(paths: &[Location], recurse: bool) -> Result<Vec<FileEntry>> {
     let mut files = Vec::new();
     for path in paths {
         if let Some(file) = objects::file_info(path)? {
@@ -91,7 +91,7 @@ pub fn list(paths: &[Location], recurse: bool) -> Result<Vec<FileEntry>> {
 /// # Errors
 /// Storage errors; [`Error::Arrow`] / [`Error::Parquet`] for a CSV or Parquet file that cannot be
 /// decoded (JSON records that cannot be decoded are quarantined instead).
-pub fn read(files: &[FileEntry], format: &SourceFormat) -> Result<SourceData> {
+pub(crate) fn read(files: &[FileEntry], format: &SourceFormat) -> Result<SourceData> {
     let bytes: u64 = files.iter().map(|f| f.size).sum();
     let count = files.len() as u64;
     match format {
@@ -249,7 +249,7 @@ impl<'de> serde::Deserialize<'de> for RecordKeys {
 ///
 /// # Errors
 /// [`Error::InvalidArgument`]-like Arrow errors for a line that is no JSON object.
-pub fn read_json_lines(text: &str) -> Result<(SchemaRef, Vec<RecordBatch>)> {
+pub(crate) fn read_json_lines(text: &str) -> Result<(SchemaRef, Vec<RecordBatch>)> {
     let (inferred, _) = arrow_json::reader::infer_json_schema(std::io::Cursor::new(text.as_bytes()), None)?;
     // Arrow's inference names the fields in sorted order; the records' own order comes first.
     let mut order: Vec<String> = Vec::new();

@@ -2,7 +2,7 @@
 //! ([`spark`]) and a session of temporary views ([`SqlSession`]).
 
 pub(crate) mod functions;
-pub mod session;
-pub mod spark;
+pub(crate) mod session;
+pub(crate) mod spark;
 
-pub use session::SqlSession;
+pub(crate) use session::SqlSession;

@@ -65,7 +65,7 @@ struct View {
 const DUPLICATE_MARK: &str = "__glueless_dup";
 
 /// One session's views and DataFusion context (a `SparkSession`, or a `GlueContext`'s).
-pub struct SqlSession {
+pub(crate) struct SqlSession {
     ctx: SessionContext,
     views: Mutex<HashMap<String, View>>,
 }
@@ -85,7 +85,7 @@ impl Default for SqlSession {
 impl SqlSession {
     /// A session with Spark's functions (datafusion-spark) over DataFusion's.
     #[must_use]
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let mut config = SessionConfig::new()
             .with_target_partitions(crate::core::pool::thread_count())
             .with_information_schema(false)
@@ -104,7 +104,7 @@ impl SqlSession {
     ///
     /// # Errors
     /// [`Error::Sql`] when the batches do not match `schema`.
-    pub fn frame_of(&self, schema: SchemaRef, batches: Vec<RecordBatch>) -> Result<DataFrame> {
+    pub(crate) fn frame_of(&self, schema: SchemaRef, batches: Vec<RecordBatch>) -> Result<DataFrame> {
         let table = MemTable::try_new(schema, vec![batches]).map_err(sql_error)?;
         self.ctx.read_table(Arc::new(table)).map_err(sql_error)
     }
@@ -114,7 +114,7 @@ impl SqlSession {
     ///
     /// # Errors
     /// [`Error::Sql`] from DataFusion's catalog.
-    pub fn register_view(&self, name: &str, frame: &DataFrame) -> Result<()> {
+    pub(crate) fn register_view(&self, name: &str, frame: &DataFrame) -> Result<()> {
         let lower = name.to_lowercase();
         let (projection, columns, ambiguous) = lower_case_projection(frame);
         // The view reads `frame`'s plan, not the view it replaces, so a view defined over an
@@ -131,7 +131,7 @@ impl SqlSession {
     ///
     /// # Errors
     /// [`Error::Sql`] from DataFusion's catalog.
-    pub fn drop_view(&self, name: &str) -> Result<bool> {
+    pub(crate) fn drop_view(&self, name: &str) -> Result<bool> {
         let lower = name.to_lowercase();
         self.views.lock().unwrap_or_else(PoisonError::into_inner).remove(&lower);
         Ok(self.ctx.deregister_table(TableReference::bare(lower)).map_err(sql_error)?.is_some())
@@ -139,7 +139,7 @@ impl SqlSession {
 
     /// The registered views' names, sorted.
     #[must_use]
-    pub fn view_names(&self) -> Vec<String> {
+    pub(crate) fn view_names(&self) -> Vec<String> {
         let mut names: Vec<String> =
             self.views.lock().unwrap_or_else(PoisonError::into_inner).keys().cloned().collect();
         names.sort();
@@ -151,7 +151,7 @@ impl SqlSession {
     ///
     /// # Errors
     /// [`Error::Sql`] for a statement that does not parse or plan (unknown view or column, …).
-    pub fn sql(&self, query: &str) -> Result<DataFrame> {
+    pub(crate) fn sql(&self, query: &str) -> Result<DataFrame> {
         let parsed = spark::parse(query)?;
         if !matches!(parsed.statement, datafusion::sql::sqlparser::ast::Statement::Query(_)) {
             return Err(Error::Unsupported(format!(
@@ -188,7 +188,7 @@ impl SqlSession {
     ///
     /// # Errors
     /// As for [`SqlSession::sql`].
-    pub fn sql_over(&self, query: &str, frames: &[(&str, &DataFrame)]) -> Result<DataFrame> {
+    pub(crate) fn sql_over(&self, query: &str, frames: &[(&str, &DataFrame)]) -> Result<DataFrame> {
         // Operations of one session run one at a time (Python holds its frames on one thread).
         static OVER: Mutex<()> = Mutex::new(());
         let _guard = OVER.lock().unwrap_or_else(PoisonError::into_inner);
@@ -345,6 +345,6 @@ fn restore_spellings(frame: DataFrame, spellings: &Spellings, columns: &HashMap<
 
 /// `col(name)` for an exact (case-preserved) column name.
 #[must_use]
-pub fn exact(name: &str) -> Expr {
+pub(crate) fn exact(name: &str) -> Expr {
     col(Column::new_unqualified(name))
 }

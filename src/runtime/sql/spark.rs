@@ -26,7 +26,7 @@ use crate::error::{Error, Result};
 
 /// How Spark would spell each output name, keyed by its lower-case form.
 #[derive(Debug, Default, Clone)]
-pub struct Spellings {
+pub(crate) struct Spellings {
     /// Names of the outermost select list (aliases and selected columns as written, Spark's names
     /// of unaliased expressions), then aliases of inner queries.
     aliases: HashMap<String, String>,
@@ -35,7 +35,7 @@ pub struct Spellings {
 impl Spellings {
     /// The alias spelling of `lower`, if the query wrote one.
     #[must_use]
-    pub fn alias(&self, lower: &str) -> Option<&str> {
+    pub(crate) fn alias(&self, lower: &str) -> Option<&str> {
         self.aliases.get(lower).map(String::as_str)
     }
 
@@ -49,19 +49,19 @@ impl Spellings {
 
 /// One Spark SQL statement, rewritten for DataFusion.
 #[derive(Debug)]
-pub struct SparkStatement {
-    pub statement: Statement,
-    pub spellings: Spellings,
+pub(crate) struct SparkStatement {
+    pub(crate) statement: Statement,
+    pub(crate) spellings: Spellings,
     /// The name Spark gives each item of the outermost select list, as spelled (`None` for a
     /// wildcard, whose columns keep their own names).
-    pub output_names: Vec<Option<String>>,
+    pub(crate) output_names: Vec<Option<String>>,
 }
 
 /// Parse one Spark SQL statement (a trailing `;` is allowed) and rewrite it for DataFusion.
 ///
 /// # Errors
 /// [`Error::Sql`] with the parser's message and position, or for more than one statement.
-pub fn parse(sql: &str) -> Result<SparkStatement> {
+pub(crate) fn parse(sql: &str) -> Result<SparkStatement> {
     let dialect = GenericDialect {};
     let mut tokens = Tokenizer::new(&dialect, sql)
         .tokenize_with_location()
@@ -274,13 +274,16 @@ fn outermost_select(query: &mut Query) -> Option<&mut Select> {
 }
 
 /// The prefix of the stand-in names [`distinct_output_names`] gives the outermost select items.
-pub const OUTPUT_MARKER: &str = "__glueless_out";
+pub(crate) const OUTPUT_MARKER: &str = "__glueless_out";
 
 /// Spark allows two output columns of one name (`SELECT DISTINCT c.email, c.* …`); DataFusion's
 /// planner does not. Give each named item of the outermost select list a stand-in alias
 /// (`__glueless_out<i>`) so the query plans; returns (stand-in, Spark's output name) for each,
 /// to be renamed back after planning. Wildcards keep their columns' names.
-pub fn distinct_output_names(statement: &mut Statement, output_names: &[Option<String>]) -> Vec<(String, String)> {
+pub(crate) fn distinct_output_names(
+    statement: &mut Statement,
+    output_names: &[Option<String>],
+) -> Vec<(String, String)> {
     let Statement::Query(query) = statement else { return Vec::new() };
     let Some(select) = outermost_select(query) else { return Vec::new() };
     let mut renamed = Vec::new();

@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 
 /// The value class an aggregate works on; min/max give back the input type.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ValueKind {
+pub(crate) enum ValueKind {
     Int,
     Float,
     Text,
@@ -21,11 +21,11 @@ pub enum ValueKind {
 
 /// A prepared aggregate: its function, input column and types.
 #[derive(Debug, Clone)]
-pub struct AggPlan {
-    pub aggregate: Aggregate,
-    pub kind: ValueKind,
+pub(crate) struct AggPlan {
+    pub(crate) aggregate: Aggregate,
+    pub(crate) kind: ValueKind,
     /// The input column's type (min/max return it).
-    pub input_type: DataType,
+    pub(crate) input_type: DataType,
 }
 
 impl AggPlan {
@@ -33,7 +33,7 @@ impl AggPlan {
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] for a function the column's type does not support.
-    pub fn new(aggregate: &Aggregate, input: Option<&Field>) -> Result<Self> {
+    pub(crate) fn new(aggregate: &Aggregate, input: Option<&Field>) -> Result<Self> {
         let input_type = input.map_or(DataType::Int64, |f| f.data_type().clone());
         let kind = match &input_type {
             t if t.is_integer() || matches!(t, DataType::Timestamp(..) | DataType::Date32 | DataType::Date64) => {
@@ -72,7 +72,7 @@ impl AggPlan {
 
     /// The output field.
     #[must_use]
-    pub fn output_field(&self) -> Field {
+    pub(crate) fn output_field(&self) -> Field {
         let name = &self.aggregate.name;
         match (self.aggregate.func, &self.kind) {
             (AggFunc::CountAll | AggFunc::Count, _) => Field::new(name, DataType::Int64, false),
@@ -84,7 +84,7 @@ impl AggPlan {
 
     /// A fresh accumulator.
     #[must_use]
-    pub fn empty(&self) -> Acc {
+    pub(crate) fn empty(&self) -> Acc {
         match (self.aggregate.func, &self.kind) {
             (AggFunc::CountAll | AggFunc::Count, _) => Acc::Count(0),
             (AggFunc::Sum, ValueKind::Int) => Acc::SumInt(None),
@@ -99,7 +99,7 @@ impl AggPlan {
 
 /// The running value of one aggregate for one group.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Acc {
+pub(crate) enum Acc {
     Count(i64),
     SumInt(Option<i64>),
     SumFloat(Option<f64>),
@@ -112,7 +112,7 @@ pub enum Acc {
 }
 
 /// An input column read as one of the value classes.
-pub enum Values {
+pub(crate) enum Values {
     None,
     Int(Int64Array),
     Float(Float64Array),
@@ -124,7 +124,7 @@ impl Values {
     ///
     /// # Errors
     /// Arrow cast errors (not expected for the types [`AggPlan::new`] accepts).
-    pub fn of(plan: &AggPlan, column: Option<&ArrayRef>) -> Result<Self> {
+    pub(crate) fn of(plan: &AggPlan, column: Option<&ArrayRef>) -> Result<Self> {
         let Some(column) = column else { return Ok(Values::None) };
         Ok(match plan.kind {
             ValueKind::Int => Values::Int(cast(column, &DataType::Int64)?.as_primitive::<Int64Type>().clone()),
@@ -145,7 +145,7 @@ impl Values {
 
 impl Acc {
     /// Fold row `row` of `values` into the accumulator (`func` says min or max).
-    pub fn update(&mut self, func: AggFunc, values: &Values, row: usize) {
+    pub(crate) fn update(&mut self, func: AggFunc, values: &Values, row: usize) {
         if func != AggFunc::CountAll && !values.is_valid(row) {
             return;
         }
@@ -190,7 +190,7 @@ fn pick<T: Copy>(func: AggFunc, best: Option<T>, value: T, less: impl Fn(T, T) -
 ///
 /// # Errors
 /// Arrow cast errors when min/max go back to the input type.
-pub fn finish(plan: &AggPlan, accs: &[&Acc]) -> Result<ArrayRef> {
+pub(crate) fn finish(plan: &AggPlan, accs: &[&Acc]) -> Result<ArrayRef> {
     let ints = |f: fn(&Acc) -> Option<i64>| Arc::new(Int64Array::from(accs.iter().map(|a| f(a)).collect::<Vec<_>>()));
     let floats =
         |f: fn(&Acc) -> Option<f64>| Arc::new(Float64Array::from(accs.iter().map(|a| f(a)).collect::<Vec<_>>()));

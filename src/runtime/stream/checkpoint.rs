@@ -19,48 +19,48 @@ const INPUT_SCHEMA: &str = "input_schema.parquet";
 
 /// Which query a checkpoint belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Metadata {
-    pub version: u32,
-    pub query: String,
-    pub source: String,
-    pub sink: String,
+pub(crate) struct Metadata {
+    pub(crate) version: u32,
+    pub(crate) query: String,
+    pub(crate) source: String,
+    pub(crate) sink: String,
 }
 
 /// A source file taken by a batch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SourceFile {
-    pub name: String,
-    pub size: u64,
-    pub modified_ms: i64,
+pub(crate) struct SourceFile {
+    pub(crate) name: String,
+    pub(crate) size: u64,
+    pub(crate) modified_ms: i64,
 }
 
 /// What batch N takes: its files and its watermarks (microseconds).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Offsets {
-    pub batch: u64,
+pub(crate) struct Offsets {
+    pub(crate) batch: u64,
     /// The watermark in force: groups closing at or below it are written and leave the state.
-    pub watermark: i64,
+    pub(crate) watermark: i64,
     /// The previous batch's watermark: rows whose window (or event time) closes at or below it
     /// are late (Spark ≥ 3.4 filters late rows with the previous batch's watermark).
-    pub late_watermark: i64,
-    pub files: Vec<SourceFile>,
+    pub(crate) late_watermark: i64,
+    pub(crate) files: Vec<SourceFile>,
 }
 
 /// Batch N is complete: its output is written and its state saved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Commit {
-    pub batch: u64,
+pub(crate) struct Commit {
+    pub(crate) batch: u64,
     /// The watermark batch N ran with.
-    pub watermark: i64,
+    pub(crate) watermark: i64,
     /// The watermark batch N+1 runs with.
-    pub next_watermark: i64,
-    pub rows_emitted: u64,
-    pub open_groups: u64,
+    pub(crate) next_watermark: i64,
+    pub(crate) rows_emitted: u64,
+    pub(crate) open_groups: u64,
 }
 
 /// A checkpoint folder (local or S3).
 #[derive(Debug, Clone)]
-pub struct Checkpoint {
+pub(crate) struct Checkpoint {
     root: Location,
 }
 
@@ -69,7 +69,7 @@ impl Checkpoint {
     ///
     /// # Errors
     /// [`Error::Checkpoint`] when it belongs to another query or cannot be read.
-    pub fn open(root: &Location, metadata: &Metadata) -> Result<Self> {
+    pub(crate) fn open(root: &Location, metadata: &Metadata) -> Result<Self> {
         let checkpoint = Self { root: root.clone() };
         match checkpoint.read_json::<Metadata>("metadata")? {
             Some(found) if &found == metadata => {}
@@ -134,7 +134,7 @@ impl Checkpoint {
     ///
     /// # Errors
     /// [`Error::Checkpoint`] for an unreadable commit.
-    pub fn last_commit(&self) -> Result<Option<Commit>> {
+    pub(crate) fn last_commit(&self) -> Result<Option<Commit>> {
         match self.batches("commits")?.last() {
             Some(n) => self.read_json(&format!("commits/{n}")),
             None => Ok(None),
@@ -145,7 +145,7 @@ impl Checkpoint {
     ///
     /// # Errors
     /// [`Error::Checkpoint`] for an unreadable file.
-    pub fn offsets(&self, n: u64) -> Result<Option<Offsets>> {
+    pub(crate) fn offsets(&self, n: u64) -> Result<Option<Offsets>> {
         self.read_json(&format!("offsets/{n}"))
     }
 
@@ -153,7 +153,7 @@ impl Checkpoint {
     ///
     /// # Errors
     /// [`Error::Checkpoint`] for an unreadable file.
-    pub fn seen_files(&self) -> Result<std::collections::HashSet<String>> {
+    pub(crate) fn seen_files(&self) -> Result<std::collections::HashSet<String>> {
         let mut seen = std::collections::HashSet::new();
         for n in self.batches("offsets")? {
             let offsets: Offsets =
@@ -167,7 +167,7 @@ impl Checkpoint {
     ///
     /// # Errors
     /// [`Error::Conflict`] when another run planned it first; storage errors.
-    pub fn write_offsets(&self, offsets: &Offsets) -> Result<()> {
+    pub(crate) fn write_offsets(&self, offsets: &Offsets) -> Result<()> {
         self.create_json(&format!("offsets/{}", offsets.batch), offsets)
     }
 
@@ -175,7 +175,7 @@ impl Checkpoint {
     ///
     /// # Errors
     /// [`Error::Conflict`] when another run committed it first; storage errors.
-    pub fn write_commit(&self, commit: &Commit) -> Result<()> {
+    pub(crate) fn write_commit(&self, commit: &Commit) -> Result<()> {
         self.create_json(&format!("commits/{}", commit.batch), commit)
     }
 
@@ -183,7 +183,7 @@ impl Checkpoint {
     ///
     /// # Errors
     /// Storage or Parquet errors.
-    pub fn write_state(&self, n: u64, state: &RecordBatch) -> Result<()> {
+    pub(crate) fn write_state(&self, n: u64, state: &RecordBatch) -> Result<()> {
         let content = parquet_file::encode(&state.schema(), std::slice::from_ref(state))?;
         objects::put(&self.root.join(&format!("state/{n}.parquet")), content)
     }
@@ -193,7 +193,7 @@ impl Checkpoint {
     ///
     /// # Errors
     /// [`Error::Checkpoint`] when the file is unreadable.
-    pub fn input_schema(&self) -> Result<Option<SchemaRef>> {
+    pub(crate) fn input_schema(&self) -> Result<Option<SchemaRef>> {
         let location = self.root.join(INPUT_SCHEMA);
         let Some(entry) = objects::file_info(&location)? else { return Ok(None) };
         let (schema, _) = parquet_file::read(&entry, None)
@@ -206,7 +206,7 @@ impl Checkpoint {
     ///
     /// # Errors
     /// Storage or Parquet errors.
-    pub fn record_input_schema(&self, schema: &SchemaRef) -> Result<()> {
+    pub(crate) fn record_input_schema(&self, schema: &SchemaRef) -> Result<()> {
         let content = parquet_file::encode(schema, &[])?;
         objects::put(&self.root.join(INPUT_SCHEMA), content)
     }
@@ -215,7 +215,7 @@ impl Checkpoint {
     ///
     /// # Errors
     /// [`Error::Checkpoint`] when it is missing or unreadable.
-    pub fn read_state(&self, n: u64) -> Result<RecordBatch> {
+    pub(crate) fn read_state(&self, n: u64) -> Result<RecordBatch> {
         let location = self.root.join(&format!("state/{n}.parquet"));
         let entry = objects::file_info(&location)?
             .ok_or_else(|| self.error(&format!("state/{n}.parquet is missing though batch {n} committed")))?;

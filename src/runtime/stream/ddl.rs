@@ -14,13 +14,13 @@ use crate::core::types::{simple_named, DECIMAL_NAMES};
 use crate::error::{Error, Result};
 
 /// Field metadata of a declared column the stream cannot read (a nested type): why.
-pub const UNREADABLE: &str = "glueless.unreadable";
+pub(crate) const UNREADABLE: &str = "glueless.unreadable";
 
 /// Parse a DDL schema string.
 ///
 /// # Errors
 /// [`Error::InvalidArgument`] naming the part that is not `name TYPE` or a type Spark does not have.
-pub fn parse_schema(ddl: &str) -> Result<SchemaRef> {
+pub(crate) fn parse_schema(ddl: &str) -> Result<SchemaRef> {
     let mut fields: Vec<Field> = Vec::new();
     for part in split_top_level(ddl) {
         let part = part.trim();

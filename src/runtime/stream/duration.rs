@@ -15,7 +15,7 @@ const MICROS_PER: [(&[&str], i64); 6] = [
 ///
 /// # Errors
 /// [`Error::InvalidArgument`] naming the text for anything else, or a duration that is not positive.
-pub fn parse_micros(text: &str) -> Result<i64> {
+pub(crate) fn parse_micros(text: &str) -> Result<i64> {
     let bad = || Error::InvalidArgument(format!("bad duration {text:?}: use a number and a unit, like \"10 seconds\""));
     let trimmed = text.trim();
     let body = trimmed.strip_prefix("interval ").unwrap_or(trimmed);
@@ -49,7 +49,7 @@ pub fn parse_micros(text: &str) -> Result<i64> {
 
 /// A duration in microseconds as short text ("10 seconds", "1 minute", "1500 milliseconds").
 #[must_use]
-pub fn describe(micros: i64) -> String {
+pub(crate) fn describe(micros: i64) -> String {
     for (names, per) in MICROS_PER.iter().rev() {
         if micros % per == 0 {
             let n = micros / per;

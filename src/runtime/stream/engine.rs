@@ -38,7 +38,7 @@ use crate::error::{Error, Result};
 
 /// When micro-batches run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Trigger {
+pub(crate) enum Trigger {
     AvailableNow,
     Once,
     /// Poll every interval (microseconds) until stopped.
@@ -50,7 +50,7 @@ impl Trigger {
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] for anything else.
-    pub fn parse(text: &str) -> Result<Self> {
+    pub(crate) fn parse(text: &str) -> Result<Self> {
         let text = text.trim();
         match text.to_ascii_lowercase().replace('_', "-").as_str() {
             "available-now" | "availablenow" => Ok(Trigger::AvailableNow),
@@ -68,68 +68,68 @@ impl Trigger {
 /// What one micro-batch did. `rows == dropped_malformed + filtered + aggregated + passed +
 /// duplicates + late + null_time`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct BatchReport {
-    pub batch: u64,
-    pub files: Vec<String>,
+pub(crate) struct BatchReport {
+    pub(crate) batch: u64,
+    pub(crate) files: Vec<String>,
     /// Records read from the batch's files.
-    pub rows: u64,
+    pub(crate) rows: u64,
     /// Malformed text records kept with nulls (PERMISSIVE), and dropped (DROPMALFORMED).
-    pub malformed: u64,
-    pub dropped_malformed: u64,
+    pub(crate) malformed: u64,
+    pub(crate) dropped_malformed: u64,
     /// Rows the program's own stateless operations (`filter`, `where`) removed.
-    pub filtered: u64,
-    pub aggregated: u64,
-    pub passed: u64,
-    pub duplicates: u64,
-    pub late: u64,
-    pub null_time: u64,
-    pub emitted: u64,
-    pub open_groups: u64,
+    pub(crate) filtered: u64,
+    pub(crate) aggregated: u64,
+    pub(crate) passed: u64,
+    pub(crate) duplicates: u64,
+    pub(crate) late: u64,
+    pub(crate) null_time: u64,
+    pub(crate) emitted: u64,
+    pub(crate) open_groups: u64,
     /// Watermark in force (microseconds) and the one the next batch gets.
-    pub watermark: i64,
-    pub next_watermark: i64,
+    pub(crate) watermark: i64,
+    pub(crate) next_watermark: i64,
     /// The files the batch wrote to the sink (relative to its folder).
-    pub output: Vec<String>,
-    pub replayed: bool,
-    pub micros: u64,
+    pub(crate) output: Vec<String>,
+    pub(crate) replayed: bool,
+    pub(crate) micros: u64,
     /// Of `micros`, the time spent folding rows into groups (reading and writing excluded).
-    pub aggregate_micros: u64,
+    pub(crate) aggregate_micros: u64,
 }
 
 /// Where a streaming aggregation reads, writes and checkpoints, and how much a batch takes.
 #[derive(Debug, Clone)]
-pub struct StreamConfig {
-    pub source: Location,
+pub(crate) struct StreamConfig {
+    pub(crate) source: Location,
     /// The folder the emitted rows are appended to; `None` when a batch function takes them
     /// (see [`StreamQuery::with_batch_function`]).
-    pub sink: Option<Arc<dyn StreamSink>>,
-    pub checkpoint: Location,
-    pub format: SourceFormat,
+    pub(crate) sink: Option<Arc<dyn StreamSink>>,
+    pub(crate) checkpoint: Location,
+    pub(crate) format: SourceFormat,
     /// The declared source schema (Spark's `readStream.schema(...)`): the columns the query uses
     /// must have these types in every file (a file may lack one: it reads as null). Without it,
     /// the types are the first file's. Columns the query does not use are never checked.
-    pub schema: Option<SchemaRef>,
-    pub max_files_per_trigger: Option<usize>,
+    pub(crate) schema: Option<SchemaRef>,
+    pub(crate) max_files_per_trigger: Option<usize>,
     /// Spark's `maxBytesPerTrigger`: files up to this total size per batch (at least one).
-    pub max_bytes_per_trigger: Option<u64>,
+    pub(crate) max_bytes_per_trigger: Option<u64>,
 }
 
 /// What a query does with the rows a batch emits before they reach the sink: given the batch id
 /// and the rows, it returns the rows to append, or `None` when it consumed them (Spark's
 /// `foreachBatch`, the console and memory sinks). It runs before the batch commits, so a batch
 /// replayed after a crash calls it again with the same id and the same rows.
-pub type BatchFunction = dyn FnMut(u64, RecordBatch) -> Result<Option<RecordBatch>> + Send;
+pub(crate) type BatchFunction = dyn FnMut(u64, RecordBatch) -> Result<Option<RecordBatch>> + Send;
 
 /// A program's stateless operations on the rows it reads (`select`, `filter`, `withColumn`):
 /// deterministic, so that a replayed batch gives the same rows.
-pub type InputFunction = dyn FnMut(RecordBatch) -> Result<RecordBatch> + Send;
+pub(crate) type InputFunction = dyn FnMut(RecordBatch) -> Result<RecordBatch> + Send;
 
 /// The stateless operations before the query's state, split where the program put its
 /// `withWatermark` (Spark observes the event time there).
 #[derive(Default)]
-pub struct Transforms {
-    pub before_watermark: Option<Box<InputFunction>>,
-    pub after_watermark: Option<Box<InputFunction>>,
+pub(crate) struct Transforms {
+    pub(crate) before_watermark: Option<Box<InputFunction>>,
+    pub(crate) after_watermark: Option<Box<InputFunction>>,
 }
 
 impl Transforms {
@@ -177,7 +177,7 @@ fn used_columns<'a>(spec: &'a StreamSpec, transformed: bool, available: &'a Sche
 }
 
 /// A running streaming aggregation.
-pub struct StreamQuery {
+pub(crate) struct StreamQuery {
     spec: StreamSpec,
     transforms: Transforms,
     config: StreamConfig,
@@ -203,7 +203,7 @@ impl StreamQuery {
     /// [`Error::InvalidArgument`] for a bad query; [`Error::Checkpoint`] for a checkpoint of
     /// another query or an unreadable one; storage errors.
     #[cfg(test)]
-    pub fn open(spec: impl Into<StreamSpec>, config: StreamConfig) -> Result<Self> {
+    pub(crate) fn open(spec: impl Into<StreamSpec>, config: StreamConfig) -> Result<Self> {
         Self::open_with(spec.into(), config, Transforms::default())
     }
 
@@ -212,7 +212,7 @@ impl StreamQuery {
     ///
     /// # Errors
     /// As [`Self::open`]; [`Error::InvalidArgument`] for a text source without a declared schema.
-    pub fn open_with(spec: StreamSpec, config: StreamConfig, transforms: Transforms) -> Result<Self> {
+    pub(crate) fn open_with(spec: StreamSpec, config: StreamConfig, transforms: Transforms) -> Result<Self> {
         spec.validate()?;
         if matches!(config.format, SourceFormat::Text(_)) && config.schema.is_none() {
             return Err(Error::InvalidArgument(
@@ -311,7 +311,7 @@ impl StreamQuery {
 
     /// Hand every batch's emitted rows to `function` (see [`BatchFunction`]) before the sink.
     #[must_use]
-    pub fn with_batch_function(mut self, function: Box<BatchFunction>) -> Self {
+    pub(crate) fn with_batch_function(mut self, function: Box<BatchFunction>) -> Self {
         self.batch_function = Some(function);
         self
     }
@@ -319,7 +319,7 @@ impl StreamQuery {
     /// The query's state: open groups, remembered keys (none before the first batch).
     #[cfg(test)]
     #[must_use]
-    pub fn state(&self) -> Option<&dyn Operator> {
+    pub(crate) fn state(&self) -> Option<&dyn Operator> {
         self.state.as_deref()
     }
 
@@ -344,7 +344,7 @@ impl StreamQuery {
     ///
     /// # Errors
     /// Any error of a batch; the checkpoint then resumes at that batch on the next run.
-    pub fn run(
+    pub(crate) fn run(
         &mut self,
         trigger: Trigger,
         should_stop: &dyn Fn() -> bool,

@@ -18,10 +18,10 @@ const SHARDS: usize = 16;
 /// One row's share of a batch: the group (time `start`, hashed with the row's group values) it
 /// folds into.
 #[derive(Debug, Clone, Copy)]
-pub struct Keyed {
-    pub row: u32,
-    pub start: i64,
-    pub hash: u64,
+pub(crate) struct Keyed {
+    pub(crate) row: u32,
+    pub(crate) start: i64,
+    pub(crate) hash: u64,
 }
 
 struct Group {
@@ -33,7 +33,7 @@ struct Group {
 }
 
 /// Open groups and their accumulators.
-pub struct Groups {
+pub(crate) struct Groups {
     shards: Vec<HashTable<Group>>,
     hasher: RandomState,
 }
@@ -55,13 +55,13 @@ fn shard_of(hash: u64) -> usize {
 
 /// A time as 8 bytes whose byte order is the numeric order (sign bit flipped, big-endian).
 #[must_use]
-pub fn time_key(time: i64) -> [u8; 8] {
+pub(crate) fn time_key(time: i64) -> [u8; 8] {
     ((time as u64) ^ (1 << 63)).to_be_bytes()
 }
 
 /// The time of a group key.
 #[must_use]
-pub fn start_of(key: &[u8]) -> i64 {
+pub(crate) fn start_of(key: &[u8]) -> i64 {
     let mut time = [0u8; 8];
     time.copy_from_slice(&key[..8]);
     (u64::from_be_bytes(time) ^ (1 << 63)) as i64
@@ -70,31 +70,31 @@ pub fn start_of(key: &[u8]) -> i64 {
 impl Groups {
     /// Number of open groups.
     #[must_use]
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.shards.iter().map(HashTable::len).sum()
     }
 
     /// The hash of the group at time `start` with group values `values` (row format).
     #[must_use]
-    pub fn hash(&self, start: i64, values: &[u8]) -> u64 {
+    pub(crate) fn hash(&self, start: i64, values: &[u8]) -> u64 {
         self.hasher.hash_one((start, values))
     }
 
     /// Empty per-shard lists, to fill with [`Self::push`].
     #[must_use]
-    pub fn new_lists() -> Vec<Vec<Keyed>> {
+    pub(crate) fn new_lists() -> Vec<Vec<Keyed>> {
         vec![Vec::new(); SHARDS]
     }
 
     /// Put `keyed` in the list of its shard.
-    pub fn push(lists: &mut [Vec<Keyed>], keyed: Keyed) {
+    pub(crate) fn push(lists: &mut [Vec<Keyed>], keyed: Keyed) {
         lists[shard_of(keyed.hash)].push(keyed);
     }
 
     /// Fold the rows of `parts` (per-shard lists of consecutive row ranges, in input order) into
     /// their groups, shards in parallel: `values(row)` gives a row's group values, `empty()` a new
     /// group's accumulators, `update(accs, row)` folds a row in.
-    pub fn fold<'v>(
+    pub(crate) fn fold<'v>(
         &mut self,
         parts: &[Vec<Vec<Keyed>>],
         values: impl Fn(usize) -> &'v [u8] + Sync,
@@ -122,14 +122,14 @@ impl Groups {
     }
 
     /// Add a group (restoring a checkpoint); its key must be new.
-    pub fn insert(&mut self, key: Box<[u8]>, accs: Vec<Acc>) {
+    pub(crate) fn insert(&mut self, key: Box<[u8]>, accs: Vec<Acc>) {
         let hash = self.hash(start_of(&key), &key[8..]);
         self.shards[shard_of(hash)].insert_unique(hash, Group { key, hash, accs, updated: false }, |g| g.hash);
     }
 
     /// Every group, in key order.
     #[must_use]
-    pub fn sorted(&self) -> Vec<(&[u8], &[Acc])> {
+    pub(crate) fn sorted(&self) -> Vec<(&[u8], &[Acc])> {
         let mut all: Vec<(&[u8], &[Acc])> =
             self.shards.iter().flat_map(|s| s.iter().map(|g| (&g.key[..], &g.accs[..]))).collect();
         all.sort_unstable_by(|a, b| a.0.cmp(b.0));
@@ -137,7 +137,7 @@ impl Groups {
     }
 
     /// The groups that folded a row since the last call, in key order (copies: they stay open).
-    pub fn take_updated(&mut self) -> Vec<(Box<[u8]>, Vec<Acc>)> {
+    pub(crate) fn take_updated(&mut self) -> Vec<(Box<[u8]>, Vec<Acc>)> {
         let mut updated = Vec::new();
         for group in self.shards.iter_mut().flat_map(HashTable::iter_mut) {
             if std::mem::take(&mut group.updated) {
@@ -149,7 +149,7 @@ impl Groups {
     }
 
     /// Remove the groups whose key `closed` says, and return them in key order.
-    pub fn remove_closed(&mut self, closed: impl Fn(&[u8]) -> bool) -> Vec<(Box<[u8]>, Vec<Acc>)> {
+    pub(crate) fn remove_closed(&mut self, closed: impl Fn(&[u8]) -> bool) -> Vec<(Box<[u8]>, Vec<Acc>)> {
         let mut removed = Vec::new();
         for shard in &mut self.shards {
             removed.extend(shard.extract_if(|g| closed(&g.key)).map(|g| (g.key, g.accs)));

@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 
 /// Where the column types of a query's input came from (named in error messages).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Origin {
+pub(crate) enum Origin {
     /// The schema the user declared.
     Declared,
     /// The types recorded in the checkpoint when the query started.
@@ -38,9 +38,9 @@ impl std::fmt::Display for Origin {
 
 /// The used columns and their types.
 #[derive(Debug, Clone)]
-pub struct InputSchema {
-    pub schema: SchemaRef,
-    pub origin: Origin,
+pub(crate) struct InputSchema {
+    pub(crate) schema: SchemaRef,
+    pub(crate) origin: Origin,
 }
 
 /// How one used column of a file becomes the query's column.
@@ -54,10 +54,10 @@ enum Conform {
 
 /// How to read one file: the columns to read from it and how each becomes the query's.
 #[derive(Debug, Clone)]
-pub struct FilePlan {
+pub(crate) struct FilePlan {
     conform: Vec<Conform>,
     /// The used columns the file has, spelt as in the file (what to read).
-    pub present: Vec<String>,
+    pub(crate) present: Vec<String>,
 }
 
 /// The field named `name` in `schema`: the exact spelling, else the one field whose name differs
@@ -110,7 +110,7 @@ impl InputSchema {
     /// # Errors
     /// [`Error::InvalidArgument`] when the declared schema lacks a column the query uses;
     /// [`Error::Unsupported`] when the query uses a declared column of a type it cannot read.
-    pub fn declared(declared: &Schema, columns: &[&str]) -> Result<Self> {
+    pub(crate) fn declared(declared: &Schema, columns: &[&str]) -> Result<Self> {
         let schema = used_columns(declared, columns, "the declared schema", |c, field| {
             match field.metadata().get(UNREADABLE) {
                 Some(why) => Err(Error::Unsupported(format!("the query uses {c}, a {why}"))),
@@ -124,7 +124,7 @@ impl InputSchema {
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] naming the file and a column the query uses that it lacks.
-    pub fn learned(file: &str, found: &Schema, columns: &[&str]) -> Result<Self> {
+    pub(crate) fn learned(file: &str, found: &Schema, columns: &[&str]) -> Result<Self> {
         let schema = used_columns(found, columns, file, |_, _| Ok(()))?;
         Ok(Self { schema, origin: Origin::FirstFile(file.to_string()) })
     }
@@ -134,7 +134,7 @@ impl InputSchema {
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] naming the first column whose type differs.
-    pub fn check_same(&self, other: &InputSchema) -> Result<()> {
+    pub(crate) fn check_same(&self, other: &InputSchema) -> Result<()> {
         for (mine, theirs) in self.schema.fields().iter().zip(other.schema.fields()) {
             if !equivalent(mine.data_type(), theirs.data_type()) {
                 return Err(Error::InvalidArgument(format!(
@@ -156,7 +156,7 @@ impl InputSchema {
     /// [`Error::InvalidArgument`] naming the file, the column, the type found and the type needed,
     /// when a used column has a type that cannot be read as the query's (or is missing and the
     /// types were not declared).
-    pub fn plan(&self, file: &str, found: &Schema) -> Result<FilePlan> {
+    pub(crate) fn plan(&self, file: &str, found: &Schema) -> Result<FilePlan> {
         let mut plan = FilePlan { conform: Vec::new(), present: Vec::new() };
         for needed in self.schema.fields() {
             let Some(actual) = find_field(found, needed.name(), file)? else {
@@ -194,7 +194,7 @@ impl InputSchema {
     ///
     /// # Errors
     /// Arrow errors of the lossless casts the plan allowed.
-    pub fn conform(&self, plan: &FilePlan, batch: &RecordBatch) -> Result<RecordBatch> {
+    pub(crate) fn conform(&self, plan: &FilePlan, batch: &RecordBatch) -> Result<RecordBatch> {
         let columns = self
             .schema
             .fields()
@@ -227,7 +227,7 @@ impl InputSchema {
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] when the batch lacks a used column.
-    pub fn select(&self, batch: &RecordBatch) -> Result<RecordBatch> {
+    pub(crate) fn select(&self, batch: &RecordBatch) -> Result<RecordBatch> {
         let columns = self
             .schema
             .fields()

@@ -4,23 +4,23 @@
 //! micro-batches. Nothing here knows reviews: the gold job (`stedi::gold`) declares its schema
 //! and query.
 
-pub mod accumulator;
-pub mod checkpoint;
-pub mod ddl;
-pub mod duration;
-pub mod engine;
-pub mod groups;
-pub mod input;
-pub mod operator;
-pub mod rows;
-pub mod sink;
-pub mod source;
-pub mod spec;
-pub mod state;
+pub(crate) mod accumulator;
+pub(crate) mod checkpoint;
+pub(crate) mod ddl;
+pub(crate) mod duration;
+pub(crate) mod engine;
+pub(crate) mod groups;
+pub(crate) mod input;
+pub(crate) mod operator;
+pub(crate) mod rows;
+pub(crate) mod sink;
+pub(crate) mod source;
+pub(crate) mod spec;
+pub(crate) mod state;
 
-pub use engine::{BatchReport, StreamConfig, StreamQuery, Transforms, Trigger};
-pub use source::SourceFormat;
-pub use spec::{Aggregate, Deduplicate, OutputMode, QuerySpec, RowsSpec, StreamSpec, Window};
+pub(crate) use engine::{BatchReport, StreamConfig, StreamQuery, Transforms, Trigger};
+pub(crate) use source::SourceFormat;
+pub(crate) use spec::{Aggregate, Deduplicate, OutputMode, QuerySpec, RowsSpec, StreamSpec, Window};
 
 #[cfg(test)]
 mod tests;

@@ -8,24 +8,24 @@ use crate::error::Result;
 
 /// Counts of one batch's rows: `rows == aggregated + passed + duplicates + late + null_time`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct UpdateCounts {
-    pub rows: u64,
+pub(crate) struct UpdateCounts {
+    pub(crate) rows: u64,
     /// Rows folded into at least one group (aggregations).
-    pub aggregated: u64,
+    pub(crate) aggregated: u64,
     /// Rows passed on (queries without aggregation).
-    pub passed: u64,
+    pub(crate) passed: u64,
     /// Rows dropped as duplicates of a key already seen.
-    pub duplicates: u64,
+    pub(crate) duplicates: u64,
     /// Rows at or below the watermark: every window, or the event time, already closed.
-    pub late: u64,
+    pub(crate) late: u64,
     /// Rows without an event time that an aggregation cannot place (Spark's window() drops them too).
-    pub null_time: u64,
+    pub(crate) null_time: u64,
     /// Largest event time seen, late rows included (microseconds).
-    pub max_event_time: Option<i64>,
+    pub(crate) max_event_time: Option<i64>,
 }
 
 /// The state of a running query.
-pub trait Operator: Send {
+pub(crate) trait Operator: Send {
     /// Take `batch`; rows late for `late_watermark` (microseconds) are dropped and counted.
     ///
     /// # Errors

@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 const NEVER: i64 = i64::MAX;
 
 /// Rows passing through a query without aggregation.
-pub struct RowsState {
+pub(crate) struct RowsState {
     output_schema: SchemaRef,
     /// The event-time column's position and the watermark delay (microseconds).
     event_time: Option<(usize, i64)>,
@@ -66,7 +66,7 @@ impl RowsState {
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] for a missing column or an event time that is not a timestamp.
-    pub fn new(spec: &RowsSpec, input: &SchemaRef) -> Result<Self> {
+    pub(crate) fn new(spec: &RowsSpec, input: &SchemaRef) -> Result<Self> {
         let event_time = match &spec.watermark {
             Some((column, delay)) => {
                 let i = position(input, column)?;

@@ -9,7 +9,7 @@ use crate::error::Result;
 
 /// The format of a stream's files.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum SourceFormat {
+pub(crate) enum SourceFormat {
     #[default]
     Parquet,
     /// JSON lines or CSV, read into the declared schema (see [`super::text`]).
@@ -18,8 +18,8 @@ pub enum SourceFormat {
 
 /// A folder that new files arrive in.
 #[derive(Debug, Clone)]
-pub struct FileSource {
-    pub folder: Location,
+pub(crate) struct FileSource {
+    pub(crate) folder: Location,
 }
 
 impl FileSource {
@@ -27,7 +27,7 @@ impl FileSource {
     ///
     /// # Errors
     /// [`crate::Error::NotFound`] for a missing folder or bucket; storage errors.
-    pub fn pending(&self, seen: &HashSet<String>) -> Result<Vec<SourceFile>> {
+    pub(crate) fn pending(&self, seen: &HashSet<String>) -> Result<Vec<SourceFile>> {
         let mut files: Vec<FileEntry> =
             objects::list_files(&self.folder)?.into_iter().filter(|f| !seen.contains(f.name())).collect();
         files.sort_by(|a, b| (a.modified_ms, a.name()).cmp(&(b.modified_ms, b.name())));
@@ -39,7 +39,7 @@ impl FileSource {
 
     /// The file `file` as a storage entry.
     #[must_use]
-    pub fn entry(&self, file: &SourceFile) -> FileEntry {
+    pub(crate) fn entry(&self, file: &SourceFile) -> FileEntry {
         FileEntry { location: self.folder.join(&file.name), size: file.size, modified_ms: file.modified_ms }
     }
 }

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 
 /// An aggregate function, as in Spark SQL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AggFunc {
+pub(crate) enum AggFunc {
     /// count(*): rows of the group.
     CountAll,
     /// count(col): non-null values.
@@ -23,7 +23,7 @@ pub enum AggFunc {
 impl AggFunc {
     /// The SQL name.
     #[must_use]
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             AggFunc::CountAll | AggFunc::Count => "count",
             AggFunc::Sum => "sum",
@@ -36,11 +36,11 @@ impl AggFunc {
 
 /// One output column: `name = func(column)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Aggregate {
-    pub name: String,
-    pub func: AggFunc,
+pub(crate) struct Aggregate {
+    pub(crate) name: String,
+    pub(crate) func: AggFunc,
     /// The input column; `None` for count(*).
-    pub column: Option<String>,
+    pub(crate) column: Option<String>,
 }
 
 impl Aggregate {
@@ -48,7 +48,7 @@ impl Aggregate {
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] for anything else.
-    pub fn parse(text: &str) -> Result<Self> {
+    pub(crate) fn parse(text: &str) -> Result<Self> {
         let bad = |why: &str| Error::InvalidArgument(format!("bad aggregate {text:?}: {why}"));
         let (name, call) = match text.split_once('=') {
             Some((name, call)) => (Some(name.trim().to_string()), call.trim()),
@@ -82,15 +82,15 @@ impl fmt::Display for Aggregate {
 
 /// A tumbling (`slide == size`) or sliding time window, in microseconds, aligned to the epoch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Window {
-    pub size: i64,
-    pub slide: i64,
+pub(crate) struct Window {
+    pub(crate) size: i64,
+    pub(crate) slide: i64,
 }
 
 impl Window {
     /// # Errors
     /// [`Error::InvalidArgument`] for a bad duration or a slide longer than the window.
-    pub fn parse(size: &str, slide: Option<&str>) -> Result<Self> {
+    pub(crate) fn parse(size: &str, slide: Option<&str>) -> Result<Self> {
         let size = duration::parse_micros(size)?;
         let slide = slide.map(duration::parse_micros).transpose()?.unwrap_or(size);
         if slide > size {
@@ -104,7 +104,7 @@ impl Window {
     }
 
     /// The starts of the windows holding the event time `ts` (Spark's rule: `start <= ts < end`).
-    pub fn starts(self, ts: i64, mut each: impl FnMut(i64)) {
+    pub(crate) fn starts(self, ts: i64, mut each: impl FnMut(i64)) {
         let last = ts - ts.rem_euclid(self.slide);
         let mut start = last;
         while start > ts - self.size {
@@ -116,7 +116,7 @@ impl Window {
 
 /// Which groups a micro-batch emits, as Spark's output modes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum OutputMode {
+pub(crate) enum OutputMode {
     /// Each group once, when the watermark closes it.
     #[default]
     Append,
@@ -131,7 +131,7 @@ impl OutputMode {
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] for anything else.
-    pub fn parse(text: &str) -> Result<Self> {
+    pub(crate) fn parse(text: &str) -> Result<Self> {
         match text.trim().to_ascii_lowercase().as_str() {
             "append" => Ok(OutputMode::Append),
             "update" => Ok(OutputMode::Update),
@@ -143,29 +143,29 @@ impl OutputMode {
 
 /// A streaming aggregation.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct QuerySpec {
-    pub event_time: String,
+pub(crate) struct QuerySpec {
+    pub(crate) event_time: String,
     /// The watermark delay in microseconds.
-    pub watermark_delay: i64,
-    pub window: Option<Window>,
-    pub group_by: Vec<String>,
-    pub aggregates: Vec<Aggregate>,
+    pub(crate) watermark_delay: i64,
+    pub(crate) window: Option<Window>,
+    pub(crate) group_by: Vec<String>,
+    pub(crate) aggregates: Vec<Aggregate>,
     /// Not part of [`Self::fingerprint`]: as in Spark, a restart may change it.
-    pub output_mode: OutputMode,
+    pub(crate) output_mode: OutputMode,
 }
 
 impl QuerySpec {
     /// Whether a group's key holds an event time (a window, or the event-time column itself):
     /// only then can the watermark make a row late or close a group.
     #[must_use]
-    pub fn time_keyed(&self) -> bool {
+    pub(crate) fn time_keyed(&self) -> bool {
         self.window.is_some() || self.group_by.iter().any(|c| c == &self.event_time)
     }
 
     /// The input columns the query reads: the event time, the group-by columns and the
     /// aggregated columns (a reader need not decode the others).
     #[must_use]
-    pub fn input_columns(&self) -> Vec<&str> {
+    pub(crate) fn input_columns(&self) -> Vec<&str> {
         let mut columns = vec![self.event_time.as_str()];
         columns.extend(self.group_by.iter().map(String::as_str));
         columns.extend(self.aggregates.iter().filter_map(|a| a.column.as_deref()));
@@ -179,7 +179,7 @@ impl QuerySpec {
     /// # Errors
     /// [`Error::InvalidArgument`] for a query without aggregates, with duplicate output names, or
     /// (append mode needs it) grouped neither by a window nor by the event-time column.
-    pub fn validate(&self) -> Result<()> {
+    pub(crate) fn validate(&self) -> Result<()> {
         if self.aggregates.is_empty() {
             return Err(Error::InvalidArgument("at least one aggregate is needed".into()));
         }
@@ -200,7 +200,7 @@ impl QuerySpec {
 
     /// Output column names in order: window_start, window_end, the group-by columns, the aggregates.
     #[must_use]
-    pub fn output_names(&self) -> Vec<&str> {
+    pub(crate) fn output_names(&self) -> Vec<&str> {
         let mut names = Vec::new();
         if self.window.is_some() {
             names.extend(["window_start", "window_end"]);
@@ -212,7 +212,7 @@ impl QuerySpec {
 
     /// A one-line description that identifies the query (stored in the checkpoint).
     #[must_use]
-    pub fn fingerprint(&self) -> String {
+    pub(crate) fn fingerprint(&self) -> String {
         let window = self.window.map_or_else(
             || "none".to_string(),
             |w| format!("{} sliding {}", duration::describe(w.size), duration::describe(w.slide)),
@@ -231,29 +231,29 @@ impl QuerySpec {
 
 /// `dropDuplicates(keys)` or `dropDuplicatesWithinWatermark(keys)` on a stream.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Deduplicate {
-    pub keys: Vec<String>,
+pub(crate) struct Deduplicate {
+    pub(crate) keys: Vec<String>,
     /// Spark's `dropDuplicatesWithinWatermark`: a key is remembered until the watermark passes
     /// its first row's event time plus the delay. Else (`dropDuplicates`) a key is remembered
     /// until the watermark passes its event time when the keys hold the event-time column, and
     /// for ever when they do not.
-    pub within_watermark: bool,
+    pub(crate) within_watermark: bool,
 }
 
 /// A query without aggregation: every row passes (after the stateless operations the caller
 /// applies), de-duplicated when asked.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RowsSpec {
+pub(crate) struct RowsSpec {
     /// `withWatermark(column, delay)`: the event-time column and the delay in microseconds.
-    pub watermark: Option<(String, i64)>,
-    pub deduplicate: Option<Deduplicate>,
+    pub(crate) watermark: Option<(String, i64)>,
+    pub(crate) deduplicate: Option<Deduplicate>,
     /// Append or update (the same rows for a query without aggregation); not complete.
-    pub output_mode: OutputMode,
+    pub(crate) output_mode: OutputMode,
 }
 
 /// What a streaming query computes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StreamSpec {
+pub(crate) enum StreamSpec {
     Aggregate(QuerySpec),
     Rows(RowsSpec),
 }
@@ -273,7 +273,7 @@ impl From<RowsSpec> for StreamSpec {
 impl StreamSpec {
     /// The event-time column and the watermark delay (microseconds), if the query has a watermark.
     #[must_use]
-    pub fn watermark(&self) -> Option<(&str, i64)> {
+    pub(crate) fn watermark(&self) -> Option<(&str, i64)> {
         match self {
             StreamSpec::Aggregate(spec) => Some((spec.event_time.as_str(), spec.watermark_delay)),
             StreamSpec::Rows(spec) => spec.watermark.as_ref().map(|(c, d)| (c.as_str(), *d)),
@@ -281,7 +281,7 @@ impl StreamSpec {
     }
 
     #[must_use]
-    pub fn output_mode(&self) -> OutputMode {
+    pub(crate) fn output_mode(&self) -> OutputMode {
         match self {
             StreamSpec::Aggregate(spec) => spec.output_mode,
             StreamSpec::Rows(spec) => spec.output_mode,
@@ -290,7 +290,7 @@ impl StreamSpec {
 
     /// The input columns the query reads, or `None` for all of them (rows that pass through).
     #[must_use]
-    pub fn input_columns(&self) -> Option<Vec<&str>> {
+    pub(crate) fn input_columns(&self) -> Option<Vec<&str>> {
         match self {
             StreamSpec::Aggregate(spec) => Some(spec.input_columns()),
             StreamSpec::Rows(_) => None,
@@ -300,7 +300,7 @@ impl StreamSpec {
     /// Whether a moved watermark runs a batch without data, as Spark does for a stateful
     /// operator with a watermark: it closes groups or forgets keys.
     #[must_use]
-    pub fn runs_no_data_batches(&self) -> bool {
+    pub(crate) fn runs_no_data_batches(&self) -> bool {
         match self {
             StreamSpec::Aggregate(spec) => spec.output_mode != OutputMode::Complete,
             StreamSpec::Rows(spec) => spec.watermark.is_some() && spec.deduplicate.is_some(),
@@ -312,7 +312,7 @@ impl StreamSpec {
     /// # Errors
     /// [`Error::InvalidArgument`] as [`QuerySpec::validate`]; for rows, complete mode, no keys,
     /// or `dropDuplicatesWithinWatermark` without a watermark.
-    pub fn validate(&self) -> Result<()> {
+    pub(crate) fn validate(&self) -> Result<()> {
         match self {
             StreamSpec::Aggregate(spec) => spec.validate(),
             StreamSpec::Rows(spec) => {
@@ -339,7 +339,7 @@ impl StreamSpec {
     /// A one-line description that identifies the query (stored in the checkpoint). An
     /// aggregation's is [`QuerySpec::fingerprint`], as before rows queries existed.
     #[must_use]
-    pub fn fingerprint(&self) -> String {
+    pub(crate) fn fingerprint(&self) -> String {
         match self {
             StreamSpec::Aggregate(spec) => spec.fingerprint(),
             StreamSpec::Rows(spec) => {

@@ -23,10 +23,10 @@ use crate::error::{Error, Result};
 /// Rows keyed per task when a batch is split over the pool.
 const ROWS_PER_TASK: usize = 1 << 16;
 
-pub use super::operator::UpdateCounts;
+pub(crate) use super::operator::UpdateCounts;
 
 /// Open groups of a streaming aggregation.
-pub struct AggState {
+pub(crate) struct AggState {
     spec: QuerySpec,
     plans: Vec<AggPlan>,
     group_fields: Vec<Field>,
@@ -45,7 +45,7 @@ impl AggState {
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] naming a missing column or a column of the wrong type.
-    pub fn new(spec: &QuerySpec, input: &Schema) -> Result<Self> {
+    pub(crate) fn new(spec: &QuerySpec, input: &Schema) -> Result<Self> {
         spec.validate()?;
         let field = |name: &str| {
             input.field_with_name(name).map_err(|_| Error::InvalidArgument(format!("the input has no column {name}")))
@@ -81,7 +81,7 @@ impl AggState {
     ///
     /// # Errors
     /// Arrow errors (casts of columns checked by [`AggState::new`]).
-    pub fn update(&mut self, batch: &RecordBatch, watermark: i64) -> Result<UpdateCounts> {
+    pub(crate) fn update(&mut self, batch: &RecordBatch, watermark: i64) -> Result<UpdateCounts> {
         let column = |name: &str| {
             batch.column_by_name(name).ok_or_else(|| Error::InvalidArgument(format!("a batch has no column {name}")))
         };
@@ -186,7 +186,7 @@ impl AggState {
     ///
     /// # Errors
     /// Arrow errors building the batch.
-    pub fn take_updated(&mut self) -> Result<RecordBatch> {
+    pub(crate) fn take_updated(&mut self) -> Result<RecordBatch> {
         let entries = self.groups.take_updated();
         self.to_batch(&entries)
     }
@@ -195,7 +195,7 @@ impl AggState {
     ///
     /// # Errors
     /// Arrow errors building the batch.
-    pub fn all(&self) -> Result<RecordBatch> {
+    pub(crate) fn all(&self) -> Result<RecordBatch> {
         let entries: Vec<(Box<[u8]>, Vec<Acc>)> =
             self.groups.sorted().into_iter().map(|(k, a)| (k.into(), a.to_vec())).collect();
         self.to_batch(&entries)
@@ -205,7 +205,7 @@ impl AggState {
     ///
     /// # Errors
     /// Arrow errors building the batch.
-    pub fn evict(&mut self, watermark: i64) -> Result<RecordBatch> {
+    pub(crate) fn evict(&mut self, watermark: i64) -> Result<RecordBatch> {
         let size = self.spec.window.map_or(0, |w| w.size);
         let time_keyed = self.spec.time_keyed();
         let entries = self.groups.remove_closed(|key| time_keyed && start_of(key) + size <= watermark);
@@ -246,7 +246,7 @@ impl AggState {
     ///
     /// # Errors
     /// Arrow errors.
-    pub fn snapshot(&self) -> Result<RecordBatch> {
+    pub(crate) fn snapshot(&self) -> Result<RecordBatch> {
         let entries = self.groups.sorted();
         let mut fields = vec![Field::new("__time", DataType::Int64, false)];
         let mut columns: Vec<ArrayRef> =
@@ -291,7 +291,7 @@ impl AggState {
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] when the snapshot does not fit this query.
-    pub fn restore(&mut self, snapshot: &RecordBatch) -> Result<()> {
+    pub(crate) fn restore(&mut self, snapshot: &RecordBatch) -> Result<()> {
         let bad = |why: &str| Error::InvalidArgument(format!("the checkpoint's state does not fit this query: {why}"));
         let expected = 1 + self.group_fields.len() + 3 * self.plans.len();
         if snapshot.num_columns() != expected {

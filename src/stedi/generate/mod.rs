@@ -1,10 +1,10 @@
 //! Deterministic generators of demo and test data with the real data's shape and quirks.
 
-pub mod replicate;
-pub mod reviews;
-pub mod rng;
-pub mod stedi;
+pub(crate) mod replicate;
+pub(crate) mod reviews;
+pub(crate) mod rng;
+pub(crate) mod stedi;
 
-pub use replicate::replicate_stedi;
-pub use reviews::{generate_silver, SilverSpec};
-pub use stedi::{generate_stedi, StediSpec};
+pub(crate) use replicate::replicate_stedi;
+pub(crate) use reviews::{generate_silver, SilverSpec};
+pub(crate) use stedi::{generate_stedi, StediSpec};

@@ -29,9 +29,9 @@ const IDENTITY_FIELDS: [&str; 4] = ["customername", "email", "user", "serialnumb
 
 /// Counts of a replication.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Replicated {
-    pub files: u64,
-    pub bytes: u64,
+pub(crate) struct Replicated {
+    pub(crate) files: u64,
+    pub(crate) bytes: u64,
 }
 
 /// Write `replicas` copies of every landing table under `source` (`source/<table>/*.json`, or
@@ -39,7 +39,7 @@ pub struct Replicated {
 ///
 /// # Errors
 /// I/O errors naming the file; [`Error::InvalidArgument`] for `replicas == 0`.
-pub fn replicate_stedi(source: &Path, target: &Path, replicas: u32) -> Result<Replicated> {
+pub(crate) fn replicate_stedi(source: &Path, target: &Path, replicas: u32) -> Result<Replicated> {
     if replicas == 0 {
         return Err(Error::InvalidArgument("replicas must be at least 1".into()));
     }

@@ -23,14 +23,14 @@ const START_MICROS: i64 = 1_767_225_600_000_000;
 
 /// What to generate.
 #[derive(Debug, Clone)]
-pub struct SilverSpec {
-    pub files: usize,
-    pub rows_per_file: usize,
-    pub seed: u64,
+pub(crate) struct SilverSpec {
+    pub(crate) files: usize,
+    pub(crate) rows_per_file: usize,
+    pub(crate) seed: u64,
     /// Event time covered by each file.
-    pub seconds_per_file: i64,
+    pub(crate) seconds_per_file: i64,
     /// Rows per file whose time lies three to four files back (late for any window up to a minute).
-    pub late_per_file: usize,
+    pub(crate) late_per_file: usize,
 }
 
 impl Default for SilverSpec {
@@ -43,7 +43,7 @@ impl Default for SilverSpec {
 ///
 /// # Errors
 /// I/O errors naming the file; [`Error::InvalidArgument`] when `dir` already holds files.
-pub fn generate_silver(dir: &Path, spec: &SilverSpec) -> Result<u64> {
+pub(crate) fn generate_silver(dir: &Path, spec: &SilverSpec) -> Result<u64> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io("creating", dir, e))?;
     if std::fs::read_dir(dir).map_err(|e| Error::io("listing", dir, e))?.next().is_some() {
         return Err(Error::InvalidArgument(format!("{} is not empty; generate into a new folder", dir.display())));

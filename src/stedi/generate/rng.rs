@@ -3,16 +3,16 @@
 
 /// A seeded pseudo-random stream.
 #[derive(Debug, Clone)]
-pub struct Rng(u64);
+pub(crate) struct Rng(u64);
 
 impl Rng {
     #[must_use]
-    pub fn new(seed: u64) -> Self {
+    pub(crate) fn new(seed: u64) -> Self {
         Self(seed ^ 0x9E37_79B9_7F4A_7C15)
     }
 
     /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -21,31 +21,31 @@ impl Rng {
     }
 
     /// A number in `0..n` (n > 0).
-    pub fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         // Multiply-shift: unbiased enough for test data and branch-free.
         ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
     }
 
     /// True with probability `p`.
-    pub fn chance(&mut self, p: f64) -> bool {
+    pub(crate) fn chance(&mut self, p: f64) -> bool {
         #[allow(clippy::cast_precision_loss)]
         let unit = (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
         unit < p
     }
 
     /// A random element of `items`.
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+    pub(crate) fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.index(items.len())]
     }
 
     /// A uniform index in `0..n`.
-    pub fn index(&mut self, n: usize) -> usize {
+    pub(crate) fn index(&mut self, n: usize) -> usize {
         // below(n) < n, which is a usize.
         usize::try_from(self.below(n as u64)).unwrap_or(0)
     }
 
     /// A uniform small integer in `0..n` (ratings, votes).
-    pub fn small(&mut self, n: u16) -> i32 {
+    pub(crate) fn small(&mut self, n: u16) -> i32 {
         i32::try_from(self.below(u64::from(n))).unwrap_or(0)
     }
 }

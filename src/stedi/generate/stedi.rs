@@ -50,22 +50,22 @@ const READINGS_PER_FILE: usize = 10_000;
 
 /// What to generate.
 #[derive(Debug, Clone)]
-pub struct StediSpec {
-    pub customers: usize,
-    pub seed: u64,
+pub(crate) struct StediSpec {
+    pub(crate) customers: usize,
+    pub(crate) seed: u64,
     /// Replace landing files already in the lake instead of refusing.
-    pub overwrite: bool,
+    pub(crate) overwrite: bool,
 }
 
 /// What was generated.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct GeneratedStedi {
-    pub customers: u64,
-    pub consenting_customers: u64,
-    pub accelerometer: u64,
-    pub step_trainer: u64,
-    pub files: u64,
-    pub bytes: u64,
+pub(crate) struct GeneratedStedi {
+    pub(crate) customers: u64,
+    pub(crate) consenting_customers: u64,
+    pub(crate) accelerometer: u64,
+    pub(crate) step_trainer: u64,
+    pub(crate) files: u64,
+    pub(crate) bytes: u64,
 }
 
 struct Customer {
@@ -80,7 +80,7 @@ struct Customer {
 /// # Errors
 /// [`Error::InvalidArgument`] when a landing folder already has files and `overwrite` is off;
 /// I/O errors naming the file.
-pub fn generate_stedi(root: &Path, spec: &StediSpec) -> Result<GeneratedStedi> {
+pub(crate) fn generate_stedi(root: &Path, spec: &StediSpec) -> Result<GeneratedStedi> {
     let dirs: Vec<PathBuf> =
         ["customer", "accelerometer", "step_trainer"].iter().map(|t| root.join(t).join("landing")).collect();
     for dir in &dirs {

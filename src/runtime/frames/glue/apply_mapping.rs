@@ -10,11 +10,11 @@ use crate::runtime::sql::session::sql_error;
 
 /// One `ApplyMapping` entry: source field, source type, target field, target type.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Mapping {
-    pub source: String,
-    pub source_type: String,
-    pub target: String,
-    pub target_type: String,
+pub(crate) struct Mapping {
+    pub(crate) source: String,
+    pub(crate) source_type: String,
+    pub(crate) target: String,
+    pub(crate) target_type: String,
 }
 
 impl Frame {
@@ -24,7 +24,7 @@ impl Frame {
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] for a type Glue does not name.
-    pub fn apply_mapping(&self, mappings: &[Mapping], case_sensitive: bool) -> Result<Self> {
+    pub(crate) fn apply_mapping(&self, mappings: &[Mapping], case_sensitive: bool) -> Result<Self> {
         let names = self.column_names();
         let mut projection = Vec::new();
         for mapping in mappings {

@@ -12,7 +12,7 @@ impl Frame {
     ///
     /// # Errors
     /// [`Error::Sql`] from planning.
-    pub fn drop_fields(&self, paths: &[String]) -> Result<Self> {
+    pub(crate) fn drop_fields(&self, paths: &[String]) -> Result<Self> {
         let dropped: HashSet<String> = paths.iter().map(|p| field_name(p)).collect();
         let projection = self.projection(|name| (!dropped.contains(name)).then(|| name.to_string()));
         Ok(self.with(self.df.clone().select(projection).map_err(sql_error)?))

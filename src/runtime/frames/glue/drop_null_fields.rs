@@ -11,7 +11,7 @@ impl Frame {
     ///
     /// # Errors
     /// As [`Frame::collect`].
-    pub fn drop_null_fields(&self) -> Result<Self> {
+    pub(crate) fn drop_null_fields(&self) -> Result<Self> {
         let materialized = self.materialize()?;
         let (schema, batches) = materialized.collect()?;
         let all_null: HashSet<String> = schema

@@ -18,7 +18,7 @@ impl Frame {
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] when the key lists differ in length.
-    pub fn glue_join(&self, other: &Frame, keys1: &[String], keys2: &[String]) -> Result<Self> {
+    pub(crate) fn glue_join(&self, other: &Frame, keys1: &[String], keys2: &[String]) -> Result<Self> {
         if keys1.len() != keys2.len() || keys1.is_empty() {
             return Err(Error::InvalidArgument(format!(
                 "Join.apply needs as many keys for each frame, at least one (got {} and {})",

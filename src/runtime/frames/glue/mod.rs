@@ -22,13 +22,13 @@ mod select_fields;
 
 use datafusion::logical_expr::{Expr, TryCast};
 
-pub use apply_mapping::Mapping;
+pub(crate) use apply_mapping::Mapping;
 
 use super::Frame;
 
 /// A field path as Glue scripts write it: backticks quote a name holding dots ("`.serialNumber`").
 #[must_use]
-pub fn field_name(path: &str) -> String {
+pub(crate) fn field_name(path: &str) -> String {
     let path = path.trim();
     path.strip_prefix('`').and_then(|p| p.strip_suffix('`')).unwrap_or(path).replace("``", "`")
 }
@@ -38,7 +38,7 @@ impl Frame {
     /// name, the frame's field): almost always a mistake (a lower-case catalog name for a camelCase
     /// JSON field) that Glue's exact matching turns into a field kept or a record dropped.
     #[must_use]
-    pub fn case_near_misses(&self, paths: &[String]) -> Vec<(String, String)> {
+    pub(crate) fn case_near_misses(&self, paths: &[String]) -> Vec<(String, String)> {
         let names = self.column_names();
         paths
             .iter()

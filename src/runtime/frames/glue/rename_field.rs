@@ -10,7 +10,7 @@ impl Frame {
     ///
     /// # Errors
     /// [`Error::Sql`] from planning.
-    pub fn rename_field(&self, old: &str, new: &str) -> Result<Self> {
+    pub(crate) fn rename_field(&self, old: &str, new: &str) -> Result<Self> {
         let (old, new) = (field_name(old), field_name(new));
         let projection = self.projection(|name| Some(if name == old { new.clone() } else { name.to_string() }));
         Ok(self.with(self.df.clone().select(projection).map_err(sql_error)?))

@@ -15,7 +15,7 @@ impl Frame {
     ///
     /// # Errors
     /// [`Error::InvalidArgument`] for a type Glue does not name.
-    pub fn cast_column(&self, path: &str, type_name: &str) -> Result<Self> {
+    pub(crate) fn cast_column(&self, path: &str, type_name: &str) -> Result<Self> {
         let target = parse_type(type_name)?;
         let found = field_name(path);
         if !self.column_names().contains(&found) {

@@ -12,7 +12,7 @@ impl Frame {
     ///
     /// # Errors
     /// [`Error::Sql`] from planning.
-    pub fn select_fields(&self, paths: &[String]) -> Result<Self> {
+    pub(crate) fn select_fields(&self, paths: &[String]) -> Result<Self> {
         let kept: HashSet<String> = paths.iter().map(|p| field_name(p)).collect();
         let projection = self.projection(|name| kept.contains(name).then(|| name.to_string()));
         Ok(self.with(self.df.clone().select(projection).map_err(sql_error)?))

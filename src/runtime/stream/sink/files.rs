@@ -17,25 +17,25 @@ use crate::runtime::frames::sink::{self as files, Compression, SinkOptions};
 
 /// The folder a stream's rows are appended to as files, and how.
 #[derive(Debug, Clone)]
-pub struct FileSink {
-    pub folder: Location,
+pub(crate) struct FileSink {
+    pub(crate) folder: Location,
     /// Parquet, JSON lines or CSV.
-    pub format: FileFormat,
+    pub(crate) format: FileFormat,
     /// Hive-style `key=value/` folders; the key columns leave the files.
-    pub partition_by: Vec<String>,
+    pub(crate) partition_by: Vec<String>,
 }
 
 impl FileSink {
     /// A Parquet sink without partitions (the gold layer's).
     #[must_use]
     #[cfg(test)]
-    pub fn parquet(folder: Location) -> Self {
+    pub(crate) fn parquet(folder: Location) -> Self {
         Self { folder, format: FileFormat::Parquet, partition_by: Vec::new() }
     }
 
     /// The file name of batch `n`.
     #[must_use]
-    pub fn file_name(&self, n: u64) -> String {
+    pub(crate) fn file_name(&self, n: u64) -> String {
         format!("batch-{n:08}.{}", self.format.name())
     }
 

@@ -4,25 +4,25 @@
 //! functions, called from Python before the sink (the engine's batch function), so they need no
 //! implementation here. CONTRIBUTING.md has the recipe for a new sink.
 
-pub mod files;
-pub mod table;
+pub(crate) mod files;
+pub(crate) mod table;
 
 use arrow_array::RecordBatch;
 
-pub use files::FileSink;
-pub use table::TableSink;
+pub(crate) use files::FileSink;
+pub(crate) use table::TableSink;
 
 use crate::error::Result;
 
 /// The commit log folder inside a sink (hidden from readers by its leading `_`).
-pub const SINK_LOG: &str = "_glueless_stream";
+pub(crate) const SINK_LOG: &str = "_glueless_stream";
 
 /// Where a streaming query's emitted rows go, batch by batch.
 ///
 /// A batch is handed over before the checkpoint commits it, so after a crash the same batch id
 /// comes again with the same rows: a sink must make that replay leave no duplicate (the same
 /// file names, or the batch id recorded with the data).
-pub trait StreamSink: std::fmt::Debug + Send + Sync {
+pub(crate) trait StreamSink: std::fmt::Debug + Send + Sync {
     /// The sink for the checkpoint's metadata and messages (its folder).
     fn describe(&self) -> String;
 

@@ -15,10 +15,10 @@ const STREAM_BATCH: &str = "stream_batch";
 
 /// An open table format's table a stream appends to (Parquet files, one snapshot per batch).
 #[derive(Debug, Clone)]
-pub struct TableSink {
-    pub folder: Location,
+pub(crate) struct TableSink {
+    pub(crate) folder: Location,
     /// Iceberg or Delta.
-    pub format: TableFormat,
+    pub(crate) format: TableFormat,
 }
 
 impl StreamSink for TableSink {
