@@ -18,6 +18,8 @@ __all__ = [
     "OPEN_TABLE_FORMATS",
     "UNREAD_FORMATS",
     "file_format",
+    "STREAM_SINK_FORMATS",
+    "spark_source_name",
     "ArrowTable",
     "LandingResult",
     "SqlSession",
@@ -110,6 +112,12 @@ UNREAD_FORMATS: list[str]
 
 def file_format(name: str) -> Optional[str]:
     """The file format ``name`` names (any case; ``glueparquet`` is ``parquet``), or None."""
+
+#: The file formats a stream's file sink writes (``parquet``, ``json``).
+STREAM_SINK_FORMATS: list[str]
+
+def spark_source_name(name: str) -> Optional[str]:
+    """Spark's name of a file format's data source in messages (``JSON``, ``CSV``, ``Parquet``)."""
 
 class ArrowStreamExportable(Protocol):
     def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...

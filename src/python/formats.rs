@@ -30,6 +30,17 @@ pub(crate) fn unread_formats() -> Vec<&'static str> {
     UNREAD_FORMATS.to_vec()
 }
 
+/// The file formats a stream's file sink writes (`parquet`, `json`).
+pub(crate) fn stream_sink_formats() -> Vec<&'static str> {
+    FileFormat::ALL.iter().filter(|f| f.stream_sink()).map(|f| f.name()).collect()
+}
+
+/// Spark's name of a file format's data source in messages (`JSON`, `CSV`, `Parquet`).
+#[pyfunction]
+pub(crate) fn spark_source_name(name: &str) -> Option<&'static str> {
+    FileFormat::named(name).map(FileFormat::spark_source_name)
+}
+
 /// The file format `name` names (any case, aliases too), or `None`.
 #[pyfunction]
 pub(crate) fn file_format(name: &str) -> Option<&'static str> {

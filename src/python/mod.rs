@@ -36,7 +36,9 @@ fn _glueless(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("TABLE_FORMATS", formats::table_formats())?;
     m.add("OPEN_TABLE_FORMATS", formats::open_table_formats())?;
     m.add("UNREAD_FORMATS", formats::unread_formats())?;
+    m.add("STREAM_SINK_FORMATS", formats::stream_sink_formats())?;
     m.add_function(wrap_pyfunction!(formats::file_format, m)?)?;
+    m.add_function(wrap_pyfunction!(formats::spark_source_name, m)?)?;
     m.add_class::<table::ArrowTable>()?;
     m.add_class::<landing::LandingResult>()?;
     m.add_class::<frames::SqlSession>()?;

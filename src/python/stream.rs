@@ -245,8 +245,8 @@ fn start<'py>(
             }
             (Some(folder), None) => {
                 let format = FileFormat::parse(sink.format)?;
-                if format == FileFormat::Csv {
-                    return Err(Error::Unsupported("a CSV stream sink (parquet and json are)".into()));
+                if !format.stream_sink() {
+                    return Err(Error::Unsupported(format!("a {} stream sink (parquet and json are)", format.name())));
                 }
                 let partition_by = sink.partition_by.clone();
                 Some(Arc::new(FileSink { folder: Location::parse(folder)?, format, partition_by }))

@@ -66,6 +66,22 @@ impl FileFormat {
         })
     }
 
+    /// Spark's name of its data source in messages (`Unable to infer schema for JSON`).
+    #[must_use]
+    pub(crate) fn spark_source_name(self) -> &'static str {
+        match self {
+            FileFormat::Json => "JSON",
+            FileFormat::Csv => "CSV",
+            FileFormat::Parquet => "Parquet",
+        }
+    }
+
+    /// Whether a stream's file sink writes it (Spark's file sinks; glueless's CSV sink is not yet).
+    #[must_use]
+    pub(crate) fn stream_sink(self) -> bool {
+        matches!(self, FileFormat::Json | FileFormat::Parquet)
+    }
+
     /// The Hive input format Glue records for its tables (as its crawlers and sinks do).
     #[must_use]
     pub(crate) fn hive_input_format(self) -> &'static str {

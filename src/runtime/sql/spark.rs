@@ -190,10 +190,11 @@ fn spark_type_names(data_type: &mut SqlType) {
     if !modifiers.is_empty() {
         return;
     }
-    *data_type = match name.to_string().to_lowercase().as_str() {
-        "long" => SqlType::BigInt(None),
-        "short" => SqlType::SmallInt(None),
-        "byte" => SqlType::TinyInt(None),
+    // The parser leaves only the names SQL lacks as custom types: the vocabulary knows them.
+    *data_type = match crate::core::types::simple_named(&name.to_string()).map(crate::core::types::SimpleType::arrow) {
+        Some(arrow_schema::DataType::Int64) => SqlType::BigInt(None),
+        Some(arrow_schema::DataType::Int16) => SqlType::SmallInt(None),
+        Some(arrow_schema::DataType::Int8) => SqlType::TinyInt(None),
         _ => return,
     };
 }

@@ -8,7 +8,7 @@ import uuid
 from typing import Any, Optional, Union
 from urllib.parse import unquote
 
-from glueless._glueless import FILE_FORMATS, commit_staged_folder
+from glueless._glueless import FILE_FORMATS, commit_staged_folder, spark_source_name
 from glueless.compat import _run
 from glueless.compat._unsupported import Surface, unsupported
 from glueless.compat.pyspark.sql.column import quote
@@ -135,7 +135,7 @@ def _existing_files(run: Any, paths: list[str], mapped: list[str], fmt: str) -> 
             raise SqlError(f"[PATH_NOT_FOUND] Path does not exist: {shown}.")
         files += found
     if not files:
-        name = {"json": "JSON", "csv": "CSV", "parquet": "Parquet"}[fmt]
+        name = spark_source_name(fmt)
         raise SqlError(f"[UNABLE_TO_INFER_SCHEMA] Unable to infer schema for {name}. It must be specified manually.")
     return sorted(set(files))
 

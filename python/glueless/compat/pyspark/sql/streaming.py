@@ -21,7 +21,7 @@ import uuid
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
-from glueless._glueless import stream_aggregate, stream_rows, stream_source_rows
+from glueless._glueless import FILE_FORMATS, STREAM_SINK_FORMATS, stream_aggregate, stream_rows, stream_source_rows
 from glueless.compat import _run
 from glueless.compat._unsupported import Surface, module_getattr, unsupported
 from glueless.compat.pyspark.sql.column import Column, quote
@@ -115,7 +115,7 @@ class DataStreamReader(Surface):
         path = path or self._options.get("path")
         if not path:
             raise ValueError("readStream.load() needs a path")
-        if self._format not in ("parquet", "json", "csv"):
+        if self._format not in FILE_FORMATS:
             unsupported(f"DataStreamReader.format({self._format!r})", "streams read parquet, json and csv files")
         known = (
             _SOURCE_OPTIONS
@@ -476,9 +476,9 @@ def _constant_event_time(df: DataFrame) -> DataFrame:
     return df.withColumn(_NO_EVENT_TIME, F.expr("TIMESTAMP '1970-01-01 00:00:00'"))
 
 
-#: Sink formats; the file sinks among them.
-_SINKS = ("parquet", "json", "console", "memory")
-_FILE_SINKS = ("parquet", "json")
+#: Sink formats: the file sinks the core writes, and the console and memory sinks of this module.
+_FILE_SINKS = tuple(STREAM_SINK_FORMATS)
+_SINKS = (*_FILE_SINKS, "console", "memory")
 
 
 class StreamingQuery(Surface):
