@@ -294,8 +294,8 @@ def job_report(
     left_out: Sequence[int],
     outputs: Sequence[Mapping[str, Any]],
     matched: Optional[int] = None,
-    landing: Optional[tuple[int, int, int]] = None,
-    run: Optional[tuple[bool, int, int, Optional[str]]] = None,
+    landing: Optional[Mapping[str, int]] = None,
+    run: Optional[LandingJobRun] = None,
     seconds: float = 0.0,
 ) -> JobSummary:
     """The run summary of job ``job`` from another engine's counts (``left_out``: one count per
@@ -325,7 +325,8 @@ class LandingJobRun:
         self, trusted: str, rejected: str, distinct_rows: Optional[int] = None
     ) -> tuple[OutputSummary, OutputSummary, int]: ...
     def discard(self, trusted: str, rejected: str) -> None: ...
-    def facts(self) -> tuple[bool, int, int, Optional[str]]: ...
+    @property
+    def appending(self) -> bool: ...
 
 @final
 class JobLock:

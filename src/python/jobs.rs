@@ -5,6 +5,7 @@
 use pyo3::prelude::*;
 use pyo3::types::{IntoPyDict, PyDict};
 
+use super::landing_job::LandingJobRun;
 use crate::core::storage::TableFormat;
 use crate::error::{Error, Result};
 use crate::stedi::{self, jobs, table_ddl, JobOptions, JobReport, Lake, OutputInfo, OutputRole};
@@ -42,9 +43,10 @@ pub(crate) fn job_plan(job: &str, strict: bool) -> PyResult<String> {
 /// What another engine counted while running job `job`'s plan, made into the same run summary
 /// as the local engine's: `left_out` holds the rows each of the plan's reasons left out, in
 /// plan order; `outputs` the tables written (`table`, `location`, `rows`, `table_rows`, and
-/// `role` "output" or "quarantine"); `landing` the landing sizes (text decoded, as stored,
-/// compressed files; none for a job without landing data) and `run` the landing run's facts (whether it appended, files skipped,
-/// schema version, schema change). The catalog DDL of what the job wrote is regenerated.
+/// `role` "output" or "quarantine"); `landing` the landing sizes (`bytes` decoded, `stored_bytes`,
+/// `compressed_files`; none for a job without landing data) and `run` the landing run (whether it
+/// appended, files skipped, schema version and change). The catalog DDL of what the job wrote is
+/// regenerated.
 #[pyfunction]
 #[pyo3(signature = (job, lake, *, engine, strict, read, quarantined, left_out, outputs, matched=None, landing=None, run=None, seconds=0.0))]
 #[allow(clippy::too_many_arguments)]
@@ -59,14 +61,17 @@ pub(crate) fn job_report(
     left_out: Vec<u64>,
     outputs: Vec<OutputArg>,
     matched: Option<u64>,
-    landing: Option<(u64, u64, u64)>,
-    run: Option<(bool, u64, u32, Option<String>)>,
+    landing: Option<LandingSizes>,
+    run: Option<PyRef<'_, LandingJobRun>>,
     seconds: f64,
 ) -> PyResult<Summary> {
     let plan = jobs::plan(job, strict)?;
     let landing = landing.unwrap_or_default();
-    let (incremental, files_skipped, schema_version, schema_change) = run.unwrap_or_default();
-    let reasons = plan.reasons(incremental);
+    let mut facts = JobReport::default();
+    if let Some(run) = &run {
+        run.annotate(&mut facts);
+    }
+    let reasons = plan.reasons(facts.incremental);
     if reasons.len() != left_out.len() {
         return Err(Error::InvalidArgument(format!(
             "{job}: {} counts for the reasons {}",
@@ -85,21 +90,30 @@ pub(crate) fn job_report(
         filtered: reasons.into_iter().map(String::from).zip(left_out).collect(),
         matched,
         written,
-        bytes_read: landing.0,
-        stored_bytes_read: landing.1,
-        compressed_files: landing.2,
+        bytes_read: landing.bytes,
+        stored_bytes_read: landing.stored_bytes,
+        compressed_files: landing.compressed_files,
         outputs,
         seconds,
-        incremental,
-        files_skipped,
+        incremental: facts.incremental,
+        files_skipped: facts.files_skipped,
         landing_table: plan.landing_table().map(String::from),
-        schema_version,
-        schema_change,
+        schema_version: facts.schema_version,
+        schema_change: facts.schema_change,
         ..JobReport::default()
     };
     let lake = Lake::open(lake)?;
     py.detach(|| table_ddl::write_job_ddl(&lake, &report, table_ddl::STEDI_DATABASE))?;
     Ok(Summary::from(&report))
+}
+
+/// The landing data another engine read for a job (a dict with these keys).
+#[derive(FromPyObject, Default)]
+#[pyo3(from_item_all)]
+pub(crate) struct LandingSizes {
+    bytes: u64,
+    stored_bytes: u64,
+    compressed_files: u64,
 }
 
 /// A table another engine wrote for a job (a dict with these keys; `role` is `output` unless

@@ -24,7 +24,6 @@ pub(crate) struct LandingJobRun {
 
 /// What the run did with its files and schema: (appended to the table, files skipped, schema
 /// version, schema change).
-type RunFacts = (bool, u64, u32, Option<String>);
 
 #[pymethods]
 impl LandingJobRun {
@@ -122,16 +121,22 @@ impl LandingJobRun {
         Ok(())
     }
 
-    /// (appended to the table, files skipped, schema version, schema change): for the report.
-    fn facts(&self) -> RunFacts {
-        let run = self.locked();
+    /// Whether this run appends to the trusted table (`--incremental` with a table there).
+    #[getter]
+    fn appending(&self) -> bool {
         let mut report = crate::stedi::JobReport::default();
-        run.annotate(&mut report);
-        (report.incremental, report.files_skipped, report.schema_version, report.schema_change)
+        self.locked().annotate(&mut report);
+        report.incremental
     }
 }
 
 impl LandingJobRun {
+    /// The run's facts in a report: whether it appended, files skipped, the schema version and
+    /// its change.
+    pub(crate) fn annotate(&self, report: &mut crate::stedi::JobReport) {
+        self.locked().annotate(report);
+    }
+
     fn locked(&self) -> std::sync::MutexGuard<'_, LandingRun> {
         // A panic while holding the lock cannot leave the run half-changed in a way that matters
         // more than the panic itself; go on with its state.

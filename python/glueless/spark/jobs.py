@@ -153,7 +153,7 @@ def _landing_job(
             if step["kind"] == "select":
                 kept = kept.select(*_select(step["columns"], plan["forbidden"]))
         _select(kept.columns, plan["forbidden"])
-        existing = _appended_in_spark(spark, lake, plan, kept, appending=run.facts()[0])
+        existing = _appended_in_spark(spark, lake, plan, kept, appending=run.appending)
         distinct_rows = stages.counters(spark, 1)
         if distinct:
             staged = stages.staging_name(trusted_location)
@@ -180,7 +180,7 @@ def _landing_job(
         trusted, rejected, already = run.commit(staged, quarantine, distinct)
     decoded, quarantined, *sizes = (c.value for c in counts)
     left_out = [c.value for _, step_counts in made for c in step_counts]
-    appending = run.facts()[0]
+    appending = run.appending
     if distinct:
         left_out.append(decoded - sum(left_out) - already - trusted["rows"])
         if appending:
@@ -195,8 +195,8 @@ def _landing_job(
             quarantined=quarantined,
             left_out=left_out,
             outputs=[trusted, rejected],
-            landing=tuple(sizes),
-            run=run.facts(),
+            landing={"bytes": sizes[0], "stored_bytes": sizes[1], "compressed_files": sizes[2]},
+            run=run,
             seconds=time.perf_counter() - started,
         )
     )
