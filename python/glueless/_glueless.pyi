@@ -403,10 +403,34 @@ class BatchReport(TypedDict):
     seconds: float
     aggregate_seconds: float
 
+class _StreamSource(TypedDict, total=False):
+    folder: str
+    format: str
+    options: Mapping[str, str]
+    schema: Optional[str]
+    max_files_per_trigger: Optional[int]
+    max_bytes_per_trigger: Optional[int]
+
+class _StreamSink(TypedDict, total=False):
+    folder: Optional[str]
+    format: str
+    partition_by: Sequence[str]
+    checkpoint: str
+
+class _StreamRunRequired(TypedDict):
+    trigger: str
+
+class _StreamRun(_StreamRunRequired, total=False):
+    timeout: Optional[float]
+    on_batch: Optional[Callable[[BatchReport], object]]
+    on_emit: Optional[Callable[[int, ArrowTable], Optional[ArrowStreamExportable]]]
+    should_stop: Optional[Callable[[], bool]]
+    before_watermark: Optional[Callable[[ArrowTable], ArrowStreamExportable]]
+    after_watermark: Optional[Callable[[ArrowTable], ArrowStreamExportable]]
+
 def stream_aggregate(
-    source: str,
-    sink: Optional[str],
-    checkpoint: str,
+    source: _StreamSource,
+    sink: _StreamSink,
     *,
     event_time: str,
     watermark: str,
@@ -414,32 +438,20 @@ def stream_aggregate(
     slide: Optional[str] = None,
     group_by: Sequence[str] = ...,
     aggregates: Sequence[str] = ...,
-    trigger: str = "available-now",
-    max_files_per_trigger: Optional[int] = None,
-    max_bytes_per_trigger: Optional[int] = None,
-    schema: Optional[str] = None,
-    timeout: Optional[float] = None,
-    on_batch: Optional[Callable[[BatchReport], object]] = None,
-    on_emit: Optional[Callable[[int, ArrowTable], Optional[ArrowStreamExportable]]] = None,
-    should_stop: Optional[Callable[[], bool]] = None,
     output_mode: str = "append",
-    source_format: str = "parquet",
-    source_options: Mapping[str, str] = ...,
-    sink_format: str = "parquet",
-    partition_by: Sequence[str] = ...,
-    before_watermark: Optional[Callable[[ArrowTable], ArrowStreamExportable]] = None,
-    after_watermark: Optional[Callable[[ArrowTable], ArrowStreamExportable]] = None,
+    run: Optional[_StreamRun] = None,
 ) -> list[BatchReport]:
     """Run a streaming aggregation with Spark's semantics; see ``glueless.stream``.
 
-    ``source_format`` is ``parquet``, ``json`` (JSON lines) or ``csv``; text formats need
-    ``schema`` and take Spark's reader options in ``source_options`` (``header``, ``sep``,
-    ``quote``, ``escape``, ``mode``, ``columnNameOfCorruptRecord``, and ``timeZone``, the
-    session's). ``sink_format`` is ``parquet`` or ``json``, with Hive-style ``partition_by``
-    folders. ``before_watermark`` / ``after_watermark`` are the program's stateless operations
-    on each batch's table, before and after the point where it observes the event time.
+    ``source`` (``folder`` required): its ``format`` is ``parquet`` (the default), ``json`` (JSON
+    lines) or ``csv``; text formats need ``schema`` and take Spark's reader options in ``options``
+    (``header``, ``sep``, ``quote``, ``escape``, ``mode``, ``columnNameOfCorruptRecord``, and
+    ``timeZone``, the session's). ``sink`` (``checkpoint`` required): its ``format`` is
+    ``parquet`` or ``json`` (or ``iceberg`` / ``delta``), with Hive-style ``partition_by``
+    folders. In ``run``, ``before_watermark`` / ``after_watermark`` are the program's stateless
+    operations on each batch's table, before and after the point where it observes the event time.
 
-    ``sink`` may be ``None`` when ``on_emit`` takes the rows. ``on_emit(batch_id, rows)`` gets
+    The sink's ``folder`` may be ``None`` when ``on_emit`` takes the rows. ``on_emit(batch_id, rows)`` gets
     every batch's emitted rows before the batch commits (a replayed batch calls it again with the
     same id and rows) and returns the rows to append to ``sink``, or ``None`` when it consumed
     them. ``should_stop()`` is asked between batches and while a processing-time trigger waits.
@@ -448,29 +460,15 @@ def stream_aggregate(
     """
 
 def stream_rows(
-    source: str,
-    sink: Optional[str],
-    checkpoint: str,
+    source: _StreamSource,
+    sink: _StreamSink,
     *,
     event_time: Optional[str] = None,
     watermark: Optional[str] = None,
     deduplicate: Optional[Sequence[str]] = None,
     within_watermark: bool = False,
-    trigger: str = "available-now",
-    max_files_per_trigger: Optional[int] = None,
-    max_bytes_per_trigger: Optional[int] = None,
-    schema: Optional[str] = None,
-    timeout: Optional[float] = None,
-    on_batch: Optional[Callable[[BatchReport], object]] = None,
-    on_emit: Optional[Callable[[int, ArrowTable], Optional[ArrowStreamExportable]]] = None,
-    should_stop: Optional[Callable[[], bool]] = None,
     output_mode: str = "append",
-    source_format: str = "parquet",
-    source_options: Mapping[str, str] = ...,
-    sink_format: str = "parquet",
-    partition_by: Sequence[str] = ...,
-    before_watermark: Optional[Callable[[ArrowTable], ArrowStreamExportable]] = None,
-    after_watermark: Optional[Callable[[ArrowTable], ArrowStreamExportable]] = None,
+    run: Optional[_StreamRun] = None,
 ) -> list[BatchReport]:
     """Run a stream without aggregation: every row passes, or the first row of each
     ``deduplicate`` key (Spark's ``dropDuplicates``; ``within_watermark``:

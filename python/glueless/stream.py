@@ -125,21 +125,15 @@ class StreamingQuery:
         if format not in FORMATS:
             raise ValueError(f"unknown table format {format!r}: use {', '.join(FORMATS[:-1])} or {FORMATS[-1]}")
         return stream_aggregate(
-            self.source,
-            path,
-            checkpoint,
+            {"folder": self.source, "max_files_per_trigger": max_files_per_trigger, "schema": self.schema},
+            {"folder": path, "format": format, "checkpoint": checkpoint},
             event_time=self.event_time,
             watermark=self.watermark,
             window=self.window.size if self.window else None,
             slide=self.window.slide if self.window else None,
             group_by=list(self.group_by_columns),
             aggregates=list(self.aggregates),
-            trigger=trigger,
-            max_files_per_trigger=max_files_per_trigger,
-            schema=self.schema,
-            timeout=timeout,
-            on_batch=on_batch,
-            sink_format=format,
+            run={"trigger": trigger, "timeout": timeout, "on_batch": on_batch},
         )
 
 

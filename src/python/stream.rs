@@ -29,39 +29,22 @@ use crate::stedi::gold;
 /// Run a streaming aggregation and return the reports of the batches it ran.
 #[pyfunction]
 #[pyo3(signature = (
-    source, sink, checkpoint, *, event_time, watermark, window=None, slide=None, group_by=Vec::new(),
-    aggregates=Vec::new(), trigger="available-now", max_files_per_trigger=None, max_bytes_per_trigger=None, schema=None,
-    timeout=None, on_batch=None, on_emit=None, should_stop=None, output_mode="append", source_format="parquet",
-    source_options=HashMap::new(), sink_format="parquet", partition_by=Vec::new(), before_watermark=None,
-    after_watermark=None
+    source, sink, *, event_time, watermark, window=None, slide=None, group_by=Vec::new(), aggregates=Vec::new(),
+    output_mode="append", run=None
 ))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn stream_aggregate<'py>(
     py: Python<'py>,
-    source: String,
-    sink: Option<String>,
-    checkpoint: String,
+    source: SourceArgs,
+    sink: SinkArgs,
     event_time: String,
     watermark: &str,
     window: Option<&str>,
     slide: Option<&str>,
     group_by: Vec<String>,
     aggregates: Vec<String>,
-    trigger: &str,
-    max_files_per_trigger: Option<usize>,
-    max_bytes_per_trigger: Option<u64>,
-    schema: Option<&str>,
-    timeout: Option<f64>,
-    on_batch: Option<Bound<'py, PyAny>>,
-    on_emit: Option<Bound<'py, PyAny>>,
-    should_stop: Option<Bound<'py, PyAny>>,
     output_mode: &str,
-    source_format: &str,
-    source_options: HashMap<String, String>,
-    sink_format: &str,
-    partition_by: Vec<String>,
-    before_watermark: Option<Bound<'py, PyAny>>,
-    after_watermark: Option<Bound<'py, PyAny>>,
+    run: Option<RunArgs<'py>>,
 ) -> PyResult<Vec<BatchSummary>> {
     let spec = (|| {
         Ok::<_, Error>(QuerySpec {
@@ -76,60 +59,27 @@ pub(crate) fn stream_aggregate<'py>(
     if slide.is_some() && window.is_none() {
         return Err(Error::InvalidArgument("a slide needs a window".into()).into());
     }
-    let source = Source {
-        folder: source,
-        format: source_format,
-        options: source_options,
-        schema,
-        max_files_per_trigger,
-        max_bytes_per_trigger,
-    };
-    let sink = Sink { folder: sink, format: sink_format, partition_by, checkpoint };
-    let callbacks = Callbacks {
-        on_batch: on_batch.as_ref(),
-        on_emit: on_emit.as_ref(),
-        should_stop: should_stop.as_ref(),
-        before_watermark: before_watermark.as_ref(),
-        after_watermark: after_watermark.as_ref(),
-    };
-    start(py, spec.into(), source, sink, trigger, timeout, &callbacks)
+    start(py, spec.into(), &source, &sink, &run.unwrap_or_default())
 }
 
 /// Run a stream of rows — every row, or the first of each key (`dropDuplicates`,
 /// `dropDuplicatesWithinWatermark`) — and return the reports of the batches it ran.
 #[pyfunction]
 #[pyo3(signature = (
-    source, sink, checkpoint, *, event_time=None, watermark=None, deduplicate=None, within_watermark=false,
-    trigger="available-now", max_files_per_trigger=None, max_bytes_per_trigger=None, schema=None, timeout=None,
-    on_batch=None, on_emit=None, should_stop=None, output_mode="append", source_format="parquet",
-    source_options=HashMap::new(), sink_format="parquet", partition_by=Vec::new(), before_watermark=None,
-    after_watermark=None
+    source, sink, *, event_time=None, watermark=None, deduplicate=None, within_watermark=false, output_mode="append",
+    run=None
 ))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn stream_rows<'py>(
     py: Python<'py>,
-    source: String,
-    sink: Option<String>,
-    checkpoint: String,
+    source: SourceArgs,
+    sink: SinkArgs,
     event_time: Option<String>,
     watermark: Option<&str>,
     deduplicate: Option<Vec<String>>,
     within_watermark: bool,
-    trigger: &str,
-    max_files_per_trigger: Option<usize>,
-    max_bytes_per_trigger: Option<u64>,
-    schema: Option<&str>,
-    timeout: Option<f64>,
-    on_batch: Option<Bound<'py, PyAny>>,
-    on_emit: Option<Bound<'py, PyAny>>,
-    should_stop: Option<Bound<'py, PyAny>>,
     output_mode: &str,
-    source_format: &str,
-    source_options: HashMap<String, String>,
-    sink_format: &str,
-    partition_by: Vec<String>,
-    before_watermark: Option<Bound<'py, PyAny>>,
-    after_watermark: Option<Bound<'py, PyAny>>,
+    run: Option<RunArgs<'py>>,
 ) -> PyResult<Vec<BatchSummary>> {
     let spec = (|| {
         let watermark = match (event_time, watermark) {
@@ -143,44 +93,66 @@ pub(crate) fn stream_rows<'py>(
             output_mode: OutputMode::parse(output_mode)?,
         })
     })()?;
-    let source = Source {
-        folder: source,
-        format: source_format,
-        options: source_options,
-        schema,
-        max_files_per_trigger,
-        max_bytes_per_trigger,
-    };
-    let sink = Sink { folder: sink, format: sink_format, partition_by, checkpoint };
-    let callbacks = Callbacks {
-        on_batch: on_batch.as_ref(),
-        on_emit: on_emit.as_ref(),
-        should_stop: should_stop.as_ref(),
-        before_watermark: before_watermark.as_ref(),
-        after_watermark: after_watermark.as_ref(),
-    };
-    start(py, spec.into(), source, sink, trigger, timeout, &callbacks)
+    start(py, spec.into(), &source, &sink, &run.unwrap_or_default())
 }
 
-/// Where and how a stream reads.
-struct Source<'a> {
+/// Where and how a stream reads (a dict from Python: `folder`, and optionally `format`,
+/// `options`, `schema`, `max_files_per_trigger`, `max_bytes_per_trigger`).
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+pub(crate) struct SourceArgs {
     folder: String,
-    format: &'a str,
+    #[pyo3(default = FileFormat::Parquet.name().to_string())]
+    format: String,
     /// Spark's reader options for text files: header, sep, quote, escape, mode,
     /// columnNameOfCorruptRecord, and the session's timeZone.
+    #[pyo3(default)]
     options: HashMap<String, String>,
     /// "silver" (the gold layer's declared silver schema) or a Spark DDL string.
-    schema: Option<&'a str>,
+    #[pyo3(default)]
+    schema: Option<String>,
+    #[pyo3(default)]
     max_files_per_trigger: Option<usize>,
+    #[pyo3(default)]
     max_bytes_per_trigger: Option<u64>,
 }
 
-/// Where a stream writes and checkpoints.
-struct Sink<'a> {
+/// Where a stream writes and checkpoints (a dict from Python: `checkpoint`, and optionally
+/// `folder` — none when `on_emit` takes the rows —, `format`, `partition_by`).
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+pub(crate) struct SinkArgs {
+    #[pyo3(default)]
     folder: Option<String>,
-    format: &'a str,
+    #[pyo3(default = FileFormat::Parquet.name().to_string())]
+    format: String,
+    #[pyo3(default)]
     partition_by: Vec<String>,
     checkpoint: String,
+}
+
+/// How a stream runs (a dict from Python: `trigger`, and optionally the others): its trigger
+/// (`available-now`, `once`, `processing-time=…`) and timeout, and the
+/// Python functions it calls — after each batch (`on_batch`), with each batch's emitted rows
+/// (`on_emit`), between batches to ask whether to stop (`should_stop`, `StreamingQuery.stop()`
+/// from another thread), and the program's stateless operations before and after its
+/// `withWatermark` (`before_watermark`, `after_watermark`: functions of a table to a table).
+#[derive(FromPyObject, Default)]
+#[pyo3(from_item_all)]
+pub(crate) struct RunArgs<'py> {
+    trigger: String,
+    #[pyo3(default)]
+    timeout: Option<f64>,
+    #[pyo3(default)]
+    on_batch: Option<Bound<'py, PyAny>>,
+    #[pyo3(default)]
+    on_emit: Option<Bound<'py, PyAny>>,
+    #[pyo3(default)]
+    should_stop: Option<Bound<'py, PyAny>>,
+    #[pyo3(default)]
+    before_watermark: Option<Bound<'py, PyAny>>,
+    #[pyo3(default)]
+    after_watermark: Option<Bound<'py, PyAny>>,
 }
 
 fn source_format(format: &str, options: &HashMap<String, String>) -> Result<SourceFormat, Error> {
@@ -219,18 +191,25 @@ fn source_format(format: &str, options: &HashMap<String, String>) -> Result<Sour
     Ok(SourceFormat::Text(text))
 }
 
-fn start<'py>(
-    py: Python<'py>,
+fn start(
+    py: Python<'_>,
     spec: StreamSpec,
-    source: Source<'_>,
-    sink: Sink<'_>,
-    trigger: &str,
-    timeout: Option<f64>,
-    callbacks: &Callbacks<'_, 'py>,
+    source: &SourceArgs,
+    sink: &SinkArgs,
+    run_args: &RunArgs<'_>,
 ) -> PyResult<Vec<BatchSummary>> {
+    let callbacks = Callbacks {
+        on_batch: run_args.on_batch.as_ref(),
+        on_emit: run_args.on_emit.as_ref(),
+        should_stop: run_args.should_stop.as_ref(),
+        before_watermark: run_args.before_watermark.as_ref(),
+        after_watermark: run_args.after_watermark.as_ref(),
+    };
     if sink.folder.is_none() && callbacks.on_emit.is_none() {
         return Err(Error::InvalidArgument("a stream needs a sink folder or on_emit".into()).into());
     }
+    // No `run` at all: every batch available now, as Spark's `trigger(availableNow=True)`.
+    let trigger = if run_args.trigger.is_empty() { "available-now" } else { run_args.trigger.as_str() };
     let trigger = Trigger::parse(trigger)?;
     let config = (|| {
         // Iceberg and Delta sinks write Parquet files and commit them as the table's snapshots.
@@ -244,7 +223,7 @@ fn start<'py>(
                 Some(Arc::new(TableSink { folder: Location::parse(folder)?, format }))
             }
             (Some(folder), None) => {
-                let format = FileFormat::parse(sink.format)?;
+                let format = FileFormat::parse(&sink.format)?;
                 if !format.stream_sink() {
                     return Err(Error::Unsupported(format!("a {} stream sink (parquet and json are)", format.name())));
                 }
@@ -256,8 +235,8 @@ fn start<'py>(
             source: Location::parse(&source.folder)?,
             sink: stream_sink,
             checkpoint: Location::parse(&sink.checkpoint)?,
-            format: source_format(source.format, &source.options)?,
-            schema: match source.schema {
+            format: source_format(&source.format, &source.options)?,
+            schema: match source.schema.as_deref() {
                 Some(name) if name.trim().eq_ignore_ascii_case("silver") => Some(gold::silver_schema()),
                 Some(ddl) => Some(ddl::parse_schema(ddl)?),
                 None => None,
@@ -266,12 +245,11 @@ fn start<'py>(
             max_bytes_per_trigger: source.max_bytes_per_trigger,
         })
     })()?;
-    let reports = run(py, spec, config, trigger, timeout, callbacks)?;
+    let reports = run(py, spec, config, trigger, run_args.timeout, &callbacks)?;
     Ok(reports.iter().map(BatchSummary::from).collect())
 }
 
-/// The Python functions a stream calls: after each batch, with each batch's emitted rows, and
-/// between batches to ask whether to stop (`StreamingQuery.stop()` from another thread).
+/// The Python functions a stream calls (see [`RunArgs`]).
 struct Callbacks<'a, 'py> {
     on_batch: Option<&'a Bound<'py, PyAny>>,
     on_emit: Option<&'a Bound<'py, PyAny>>,

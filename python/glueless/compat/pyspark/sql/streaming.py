@@ -29,7 +29,7 @@ from glueless.compat.pyspark.sql.dataframe import DataFrame
 from glueless.compat.pyspark.sql.types import StructType
 
 if TYPE_CHECKING:
-    from glueless._glueless import BatchReport
+    from glueless._glueless import BatchReport, _StreamRun, _StreamSink, _StreamSource
 
 __getattr__ = module_getattr("pyspark.sql.streaming")
 
@@ -644,19 +644,25 @@ class StreamingQuery(Surface):
         if plan.aggregated:
             # An aggregation reads only the columns it uses: a select of names changes nothing.
             before, after = tuple(o for o in before if not o.columns), tuple(o for o in after if not o.columns)
-        common: dict[str, Any] = {
-            "trigger": writer._trigger,
+        source: _StreamSource = {
+            "folder": plan.path,
+            "format": plan.format,
+            "options": dict(plan.options),
+            "schema": plan.schema,
             "max_files_per_trigger": plan.max_files_per_trigger,
             "max_bytes_per_trigger": plan.max_bytes_per_trigger,
-            "schema": plan.schema,
+        }
+        sink: _StreamSink = {
+            "folder": target,
+            "format": writer._format if writer._format in _FILE_SINKS else _FILE_SINKS[0],
+            "partition_by": writer._partition_by,
+            "checkpoint": checkpoint,
+        }
+        run: _StreamRun = {
+            "trigger": writer._trigger,
             "on_batch": self._record,
             "on_emit": self._emit,
             "should_stop": self._stop.is_set,
-            "output_mode": writer._mode,
-            "source_format": plan.format,
-            "source_options": dict(plan.options),
-            "sink_format": writer._format if writer._format in _FILE_SINKS else "parquet",
-            "partition_by": writer._partition_by,
             "before_watermark": self._transform(before),
             "after_watermark": self._transform(after),
         }
@@ -665,32 +671,32 @@ class StreamingQuery(Surface):
                 if plan.watermark is None:
                     # Without a watermark no group closes and no row is late: to the engine, a
                     # constant event time that the grouping does not use.
-                    common["before_watermark"] = self._transform(before + (_Op(_constant_event_time),))
+                    run["before_watermark"] = self._transform(before + (_Op(_constant_event_time),))
                 event_time, delay = plan.watermark or (_NO_EVENT_TIME, "1 second")
                 window = next((k._window for k in plan.keys if k._window is not None), None)
                 aggregates = [f"{_aggregate_name(a)}={a._agg[0]}({a._agg[1]})" for a in plan.aggregates if a._agg]
                 reports = stream_aggregate(
-                    plan.path,
-                    target,
-                    checkpoint,
+                    source,
+                    sink,
                     event_time=event_time,
                     watermark=delay,
                     window=window[1] if window else None,
                     slide=window[2] if window else None,
                     group_by=[k._ref for k in plan.keys if k._ref is not None],
                     aggregates=aggregates,
-                    **common,
+                    output_mode=writer._mode,
+                    run=run,
                 )
             else:
                 reports = stream_rows(
-                    plan.path,
-                    target,
-                    checkpoint,
+                    source,
+                    sink,
                     event_time=plan.watermark[0] if plan.watermark else None,
                     watermark=plan.watermark[1] if plan.watermark else None,
                     deduplicate=list(plan.deduplicate[0]) if plan.deduplicate else None,
                     within_watermark=bool(plan.deduplicate and plan.deduplicate[1]),
-                    **common,
+                    output_mode=writer._mode,
+                    run=run,
                 )
             self._report(reports, target)
         except BaseException as err:  # re-raised by awaitTermination in the program's thread
