@@ -65,7 +65,7 @@ impl SqlSession {
     /// arrays inferred from every record.
     fn read_json_lines(&self, py: Python<'_>, text: &str) -> PyResult<Frame> {
         py.detach(|| {
-            let (schema, batches) = source::read_json_lines(text)?;
+            let (schema, batches) = crate::core::formats::json::read_lines(text)?;
             CoreFrame::from_batches(&self.inner, schema, batches)
         })
         .map_err(PyErr::from)

@@ -1,13 +1,18 @@
-//! The vocabulary of formats, spelled once: the file formats glueless reads and writes (with
-//! their Glue names and the Hive classes the Data Catalog records for them), the codecs of text
-//! files ([`codec`]) and Parquet pages, and the table formats ([`table`]). Every other place in
-//! Rust and Python asks this module (Python through `glueless._glueless.FILE_FORMATS`,
-//! `TABLE_FORMATS` and the codec lists).
+//! The formats, a file each: the vocabulary, spelled once — the file formats glueless reads and
+//! writes (with their Glue names and the Hive classes the Data Catalog records for them), the
+//! codecs of text files ([`codec`]) and Parquet pages, the table formats ([`table`]) — and each
+//! file format's options, reader and writer ([`csv`], [`json`], [`parquet`]; JSON sources are read
+//! by [`crate::core::json`]). Every other place in Rust and Python asks this module for a format's
+//! name (Python through `glueless._glueless.FILE_FORMATS`, `TABLE_FORMATS`, `file_format`).
 
 pub(crate) mod codec;
+pub(crate) mod csv;
+pub(crate) mod json;
+pub(crate) mod parquet;
 pub(crate) mod table;
 
 pub(crate) use codec::Codec;
+pub(crate) use parquet::ParquetCodec;
 pub(crate) use table::TableFormat;
 
 use crate::error::{Error, Result};
@@ -113,51 +118,6 @@ impl FileFormat {
 
 /// Formats a catalog may name that glueless does not read: Glue classifications and table types.
 pub(crate) const UNREAD_FORMATS: [&str; 3] = ["orc", "avro", "hudi"];
-
-/// The Parquet page codecs a sink writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ParquetCodec {
-    Snappy,
-    Gzip,
-    Zstd,
-    Lz4,
-}
-
-impl ParquetCodec {
-    /// Every Parquet codec glueless writes.
-    pub(crate) const ALL: [ParquetCodec; 4] =
-        [ParquetCodec::Snappy, ParquetCodec::Gzip, ParquetCodec::Zstd, ParquetCodec::Lz4];
-
-    /// Its name as Spark's and Glue's `compression` option takes it.
-    #[must_use]
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            ParquetCodec::Snappy => "snappy",
-            ParquetCodec::Gzip => "gzip",
-            ParquetCodec::Zstd => "zstd",
-            ParquetCodec::Lz4 => "lz4",
-        }
-    }
-
-    /// The codec `name` names (any case; `gz` is gzip).
-    #[must_use]
-    pub(crate) fn named(name: &str) -> Option<Self> {
-        let lower = name.to_ascii_lowercase();
-        let lower = if lower == "gz" { "gzip" } else { lower.as_str() };
-        Self::ALL.into_iter().find(|c| c.name() == lower)
-    }
-
-    /// Its part of a Parquet file's name, as Spark writes it (`…-snappy.parquet`, `….gz.parquet`).
-    #[must_use]
-    pub(crate) fn label(self) -> &'static str {
-        match self {
-            ParquetCodec::Snappy => "snappy",
-            ParquetCodec::Gzip => "gz",
-            ParquetCodec::Zstd => "zst",
-            ParquetCodec::Lz4 => "lz4",
-        }
-    }
-}
 
 /// The names meaning no compression.
 pub(crate) const NO_COMPRESSION: [&str; 2] = ["none", "uncompressed"];

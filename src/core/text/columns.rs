@@ -342,7 +342,7 @@ fn json_number_text(text: &str) -> String {
     if json_integer(text).is_some() {
         return text.to_string();
     }
-    text.parse::<f64>().map_or_else(|_| text.to_string(), crate::runtime::frames::show::java_double)
+    text.parse::<f64>().map_or_else(|_| text.to_string(), super::java::java_double_text)
 }
 
 /// A decimal number (`-12.345`, `1.5e2`) as an unscaled value of `scale`, rounded half up, if it

@@ -6,6 +6,7 @@
 pub(crate) mod columns;
 mod csv;
 pub(crate) mod datetime;
+pub(crate) mod java;
 mod json;
 
 use std::sync::Arc;
@@ -40,7 +41,7 @@ impl ParseMode {
 }
 
 /// The CSV options (header, separator, quote, escape), as users' Glue sources have them.
-pub(crate) use crate::runtime::frames::source::CsvOptions;
+pub(crate) use crate::core::formats::csv::CsvOptions;
 
 /// The text formats of a stream's files.
 #[derive(Debug, Clone, PartialEq, Eq)]

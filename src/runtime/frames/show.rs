@@ -7,6 +7,7 @@ use arrow_array::{Array, RecordBatch};
 use arrow_cast::display::{ArrayFormatter, FormatOptions};
 use arrow_schema::{DataType, Field, Schema};
 
+use crate::core::text::java::{java_double_text, java_float_text};
 use crate::core::types::{display_name, Dialect};
 use crate::error::Result;
 
@@ -137,38 +138,12 @@ fn spark_cell(column: &dyn Array, row: usize, null_text: &str) -> Result<String>
                 text
             }
         }
-        DataType::Float64 => java_double(column.as_primitive::<arrow_array::types::Float64Type>().value(row)),
-        DataType::Float32 => {
-            let value = column.as_primitive::<arrow_array::types::Float32Type>().value(row);
-            java_style(&format!("{value}"), &format!("{value:e}"), f64::from(value))
-        }
+        DataType::Float64 => java_double_text(column.as_primitive::<arrow_array::types::Float64Type>().value(row)),
+        DataType::Float32 => java_float_text(column.as_primitive::<arrow_array::types::Float32Type>().value(row)),
         _ => {
             ArrayFormatter::try_new(column, &FormatOptions::default().with_display_error(true))?.value(row).to_string()
         }
     })
-}
-
-/// A double as Java's `Double.toString` writes it (Spark's `show()` and string casts): `1.0`,
-/// `0.1`, `1.5E7`, `1.0E-4`, `NaN`, `Infinity`.
-#[must_use]
-pub(crate) fn java_double(value: f64) -> String {
-    java_style(&format!("{value}"), &format!("{value:e}"), value)
-}
-
-/// Java's layout of the shortest digits: plain from 10^-3 up to 10^7, else `d.dddE±n`.
-fn java_style(plain: &str, scientific: &str, value: f64) -> String {
-    if value.is_nan() {
-        return "NaN".into();
-    }
-    if value.is_infinite() {
-        return if value > 0.0 { "Infinity".into() } else { "-Infinity".into() };
-    }
-    if value == 0.0 || (1e-3..1e7).contains(&value.abs()) {
-        return if plain.contains('.') { plain.to_string() } else { format!("{plain}.0") };
-    }
-    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((scientific, "0"));
-    let mantissa = if mantissa.contains('.') { mantissa.to_string() } else { format!("{mantissa}.0") };
-    format!("{mantissa}E{exponent}")
 }
 
 fn items(values: &dyn Array) -> Result<String> {
@@ -221,10 +196,10 @@ mod tests {
     fn doubles_read_as_javas_to_string() {
         let cases = [(1.0, "1.0"), (0.1, "0.1"), (1.5e7, "1.5E7"), (1e-4, "1.0E-4"), (-2.5, "-2.5"), (1e21, "1.0E21")];
         for (value, text) in cases {
-            assert_eq!(java_double(value), text);
+            assert_eq!(java_double_text(value), text);
         }
-        assert_eq!(java_double(9_999_999.0), "9999999.0");
-        assert_eq!(java_double(f64::NEG_INFINITY), "-Infinity");
+        assert_eq!(java_double_text(9_999_999.0), "9999999.0");
+        assert_eq!(java_double_text(f64::NEG_INFINITY), "-Infinity");
     }
 
     #[test]

@@ -14,12 +14,9 @@ use arrow_array::{Array, RecordBatch, UInt32Array};
 use arrow_cast::display::{ArrayFormatter, FormatOptions};
 use arrow_schema::{Schema, SchemaRef};
 use bytes::Bytes;
-use parquet::arrow::ArrowWriter;
-use parquet::basic::{Compression as ParquetCompression, GzipLevel, ZstdLevel};
-use parquet::file::properties::WriterProperties;
 use rayon::prelude::*;
 
-use crate::core::formats::{Codec, FileFormat, ParquetCodec, NO_COMPRESSION};
+use crate::core::formats::{csv, json, parquet, Codec, FileFormat, ParquetCodec, NO_COMPRESSION};
 use crate::core::storage::{objects, Location};
 use crate::error::{Error, Result};
 
@@ -352,41 +349,16 @@ fn encode_file(
 /// One file's bytes in the sink's format and compression.
 pub(crate) fn encode(schema: &SchemaRef, batches: &[RecordBatch], options: &SinkOptions) -> Result<Bytes> {
     if options.format == FileFormat::Parquet {
-        let compression = match options.compression {
-            Compression::None | Compression::Text(_) => ParquetCompression::UNCOMPRESSED,
-            Compression::Parquet(ParquetCodec::Snappy) => ParquetCompression::SNAPPY,
-            Compression::Parquet(ParquetCodec::Gzip) => ParquetCompression::GZIP(GzipLevel::default()),
-            Compression::Parquet(ParquetCodec::Zstd) => ParquetCompression::ZSTD(ZstdLevel::try_new(1)?),
-            Compression::Parquet(ParquetCodec::Lz4) => ParquetCompression::LZ4_RAW,
+        let codec = match options.compression {
+            Compression::Parquet(codec) => Some(codec),
+            Compression::None | Compression::Text(_) => None,
         };
-        let properties = WriterProperties::builder()
-            .set_compression(compression)
-            .set_created_by(format!("glueless {}", env!("CARGO_PKG_VERSION")))
-            .build();
-        let mut buffer = Vec::new();
-        let mut writer = ArrowWriter::try_new(&mut buffer, Arc::clone(schema), Some(properties))?;
-        for batch in batches {
-            writer.write(batch)?;
-        }
-        writer.close()?;
-        return Ok(Bytes::from(buffer));
+        return parquet::encode(schema, batches, codec);
     }
     let mut text = Vec::new();
     match options.format {
-        FileFormat::Json => {
-            // Fields a record lacks (null) are left out, as a DynamicRecord holds only its fields.
-            let mut writer = arrow_json::LineDelimitedWriter::new(&mut text);
-            for batch in batches {
-                writer.write(batch)?;
-            }
-            writer.finish()?;
-        }
-        FileFormat::Csv => {
-            let mut writer = arrow_csv::WriterBuilder::new().with_header(options.header).build(&mut text);
-            for batch in batches {
-                writer.write(batch)?;
-            }
-        }
+        FileFormat::Json => json::write(&mut text, batches)?,
+        FileFormat::Csv => csv::write(&mut text, batches, options.header)?,
         FileFormat::Parquet => unreachable!("handled above"),
     }
     compress(text, options.compression)

@@ -11,7 +11,8 @@ use arrow_array::{new_null_array, RecordBatch};
 use arrow_schema::{Field, Schema, SchemaRef};
 use rayon::prelude::*;
 
-use crate::core::formats::codec::{decompress_named, Content};
+use crate::core::formats::csv;
+pub(crate) use crate::core::formats::csv::CsvOptions;
 use crate::core::json::{self, LandingOptions};
 use crate::core::storage::objects::{self, FileEntry};
 use crate::core::storage::{parquet_file, Location};
@@ -23,21 +24,6 @@ pub(crate) enum SourceFormat {
     Json,
     Parquet,
     Csv(CsvOptions),
-}
-
-/// Glue's CSV options (`withHeader` false, `separator` `,`, `quoteChar` `"` by default).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct CsvOptions {
-    pub(crate) header: bool,
-    pub(crate) separator: u8,
-    pub(crate) quote: Option<u8>,
-    pub(crate) escape: Option<u8>,
-}
-
-impl Default for CsvOptions {
-    fn default() -> Self {
-        Self { header: false, separator: b',', quote: Some(b'"'), escape: None }
-    }
 }
 
 /// What a source read: rows, quarantined records and the counts that add up.
@@ -110,7 +96,7 @@ pub(crate) fn read(files: &[FileEntry], format: &SourceFormat) -> Result<SourceD
             })
         }
         SourceFormat::Parquet => read_each(files, bytes, |file| parquet_file::read(file, None)),
-        SourceFormat::Csv(options) => read_each(files, bytes, |file| read_csv(file, options)),
+        SourceFormat::Csv(options) => read_each(files, bytes, |file| csv::read(file, options)),
     }
 }
 
@@ -133,43 +119,6 @@ fn read_each(
         rows,
         quarantined: 0,
     })
-}
-
-fn read_csv(file: &FileEntry, options: &CsvOptions) -> Result<(SchemaRef, Vec<RecordBatch>)> {
-    let stored = objects::read(file)?;
-    let text = match decompress_named(file.name(), &stored) {
-        Content::Plain => stored.to_vec(),
-        Content::Decompressed(text) => text,
-        Content::Corrupt(reason) => {
-            return Err(Error::Storage { op: "reading", url: file.location.to_string(), reason });
-        }
-    };
-    let mut format = arrow_csv::reader::Format::default().with_header(options.header).with_delimiter(options.separator);
-    if let Some(quote) = options.quote {
-        format = format.with_quote(quote);
-    }
-    if let Some(escape) = options.escape {
-        format = format.with_escape(escape);
-    }
-    let (inferred, _) = format.infer_schema(std::io::Cursor::new(&text), None)?;
-    // Without a header Glue names the columns col0, col1, …
-    let schema = if options.header {
-        inferred
-    } else {
-        Schema::new(
-            inferred
-                .fields()
-                .iter()
-                .enumerate()
-                .map(|(i, f)| Field::new(format!("col{i}"), f.data_type().clone(), true))
-                .collect::<Vec<_>>(),
-        )
-    };
-    let schema = Arc::new(schema);
-    let reader =
-        arrow_csv::ReaderBuilder::new(Arc::clone(&schema)).with_format(format).build(std::io::Cursor::new(text))?;
-    let batches = reader.collect::<std::result::Result<Vec<_>, _>>()?;
-    Ok((schema, batches))
 }
 
 /// One schema for files whose columns differ: columns by name in order of first appearance, a
@@ -213,57 +162,5 @@ fn align(parts: Vec<(SchemaRef, Vec<RecordBatch>)>) -> Result<(SchemaRef, Vec<Re
             batches.push(RecordBatch::try_new(Arc::clone(&schema), columns)?);
         }
     }
-    Ok((schema, batches))
-}
-
-/// A JSON object's keys in the order it has them (values skipped).
-struct RecordKeys(Vec<String>);
-
-impl<'de> serde::Deserialize<'de> for RecordKeys {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
-        struct Keys;
-        impl<'de> serde::de::Visitor<'de> for Keys {
-            type Value = RecordKeys;
-
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a JSON object")
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<RecordKeys, A::Error> {
-                let mut keys = Vec::new();
-                while let Some(key) = map.next_key::<String>()? {
-                    map.next_value::<serde::de::IgnoredAny>()?;
-                    keys.push(key);
-                }
-                Ok(RecordKeys(keys))
-            }
-        }
-        deserializer.deserialize_map(Keys)
-    }
-}
-
-/// Records a script built in memory, as JSON lines (`Map.apply`'s returned records): the schema
-/// inferred from every record as Glue infers a DynamicFrame's — objects as structs, arrays as
-/// arrays, fields in the order first seen, a field of integers and floats a double, other mixes a
-/// string (the numbers and booleans then as their JSON text).
-///
-/// # Errors
-/// [`Error::InvalidArgument`]-like Arrow errors for a line that is no JSON object.
-pub(crate) fn read_json_lines(text: &str) -> Result<(SchemaRef, Vec<RecordBatch>)> {
-    let (inferred, _) = arrow_json::reader::infer_json_schema(std::io::Cursor::new(text.as_bytes()), None)?;
-    // Arrow's inference names the fields in sorted order; the records' own order comes first.
-    let mut order: Vec<String> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let keys: RecordKeys =
-            serde_json::from_str(line).map_err(|e| Error::InvalidArgument(format!("a record: {e}")))?;
-        order.extend(keys.0.into_iter().filter(|k| seen.insert(k.clone())));
-    }
-    let fields: Vec<_> = order.iter().filter_map(|name| inferred.field_with_name(name).ok().cloned()).collect();
-    let schema = Arc::new(Schema::new(fields));
-    let reader = arrow_json::ReaderBuilder::new(Arc::clone(&schema))
-        .with_coerce_primitive(true)
-        .build(std::io::Cursor::new(text.as_bytes()))?;
-    let batches = reader.collect::<std::result::Result<Vec<_>, _>>()?;
     Ok((schema, batches))
 }
