@@ -94,6 +94,9 @@ class TypeNames:
     def aliases(self) -> list[str]: ...
     @property
     def numeric(self) -> bool: ...
+    @property
+    def json_native(self) -> bool:
+        """A JSON scalar reads back as this type (string, bigint, double, boolean)."""
 
 #: Every simple type's names, in ``pyspark.sql.types``' order.
 TYPE_NAMES: list[TypeNames]

@@ -5,6 +5,7 @@
 //! (Athena's engine: `integer`, `real`, `varchar`). Every other place in Rust and Python asks this
 //! module (Python through `glueless._glueless.TYPE_NAMES` and `type_name`).
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use arrow_schema::{DataType, Field, Fields, TimeUnit};
@@ -59,8 +60,11 @@ impl Dialect {
 }
 
 /// One simple (non-parametric) type and its name in every dialect.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct SimpleType {
+    /// How Arrow holds it: timestamps in microseconds (Spark's unit), with a zone for Spark's
+    /// `timestamp` (instants) and without for `timestamp_ntz`.
+    arrow: fn() -> DataType,
     /// PySpark's class in `pyspark.sql.types`.
     pub(crate) spark_class: &'static str,
     /// Spark's simple string (lower case); [`Dialect::SparkDdl`] is its upper case.
@@ -77,8 +81,8 @@ pub(crate) struct SimpleType {
 }
 
 macro_rules! simple {
-    ($class:literal, $spark:literal, $tree:literal, $glue:literal, $hive:literal, $trino:literal, [$($alias:literal),*], $numeric:literal) => {
-        SimpleType { spark_class: $class, spark: $spark, spark_tree: $tree, glue: $glue, hive: $hive, trino: $trino, aliases: &[$($alias),*], numeric: $numeric }
+    ($arrow:expr, $class:literal, $spark:literal, $tree:literal, $glue:literal, $hive:literal, $trino:literal, [$($alias:literal),*], $numeric:literal) => {
+        SimpleType { arrow: || $arrow, spark_class: $class, spark: $spark, spark_tree: $tree, glue: $glue, hive: $hive, trino: $trino, aliases: &[$($alias),*], numeric: $numeric }
     };
 }
 
@@ -88,15 +92,26 @@ pub(crate) const DECIMAL_NAMES: [&str; 3] = ["decimal", "dec", "numeric"];
 /// The simple types, in `pyspark.sql.types`' order. Decimals, arrays, structs and maps are named
 /// by [`type_name`] from their parts.
 pub(crate) const SIMPLE_TYPES: [SimpleType; 13] = [
-    simple!("StringType", "string", "string", "string", "string", "varchar", ["varchar", "char"], false),
-    simple!("LongType", "bigint", "long", "long", "bigint", "bigint", ["long"], true),
-    simple!("IntegerType", "int", "integer", "int", "int", "integer", ["integer"], true),
-    simple!("ShortType", "smallint", "short", "short", "smallint", "smallint", ["short"], true),
-    simple!("ByteType", "tinyint", "byte", "byte", "tinyint", "tinyint", ["byte"], true),
-    simple!("DoubleType", "double", "double", "double", "double", "double", [], true),
-    simple!("FloatType", "float", "float", "float", "float", "real", ["real"], true),
-    simple!("BooleanType", "boolean", "boolean", "boolean", "boolean", "boolean", ["bool"], false),
     simple!(
+        DataType::Utf8,
+        "StringType",
+        "string",
+        "string",
+        "string",
+        "string",
+        "varchar",
+        ["varchar", "char"],
+        false
+    ),
+    simple!(DataType::Int64, "LongType", "bigint", "long", "long", "bigint", "bigint", ["long"], true),
+    simple!(DataType::Int32, "IntegerType", "int", "integer", "int", "int", "integer", ["integer"], true),
+    simple!(DataType::Int16, "ShortType", "smallint", "short", "short", "smallint", "smallint", ["short"], true),
+    simple!(DataType::Int8, "ByteType", "tinyint", "byte", "byte", "tinyint", "tinyint", ["byte"], true),
+    simple!(DataType::Float64, "DoubleType", "double", "double", "double", "double", "double", [], true),
+    simple!(DataType::Float32, "FloatType", "float", "float", "float", "float", "real", ["real"], true),
+    simple!(DataType::Boolean, "BooleanType", "boolean", "boolean", "boolean", "boolean", "boolean", ["bool"], false),
+    simple!(
+        DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
         "TimestampType",
         "timestamp",
         "timestamp",
@@ -106,86 +121,77 @@ pub(crate) const SIMPLE_TYPES: [SimpleType; 13] = [
         ["timestamp_ltz"],
         false
     ),
-    simple!("TimestampNTZType", "timestamp_ntz", "timestamp_ntz", "timestamp", "timestamp", "timestamp(3)", [], false),
-    simple!("DateType", "date", "date", "date", "date", "date", [], false),
-    simple!("BinaryType", "binary", "binary", "binary", "binary", "varbinary", [], false),
-    simple!("NullType", "void", "void", "null", "string", "unknown", [], false),
+    simple!(
+        DataType::Timestamp(TimeUnit::Microsecond, None),
+        "TimestampNTZType",
+        "timestamp_ntz",
+        "timestamp_ntz",
+        "timestamp",
+        "timestamp",
+        "timestamp(3)",
+        [],
+        false
+    ),
+    simple!(DataType::Date32, "DateType", "date", "date", "date", "date", "date", [], false),
+    simple!(DataType::Binary, "BinaryType", "binary", "binary", "binary", "binary", "varbinary", [], false),
+    simple!(DataType::Null, "NullType", "void", "void", "null", "string", "unknown", [], false),
 ];
 
+// One row per type: its PySpark class names it.
+impl PartialEq for SimpleType {
+    fn eq(&self, other: &Self) -> bool {
+        self.spark_class == other.spark_class
+    }
+}
+
+impl Eq for SimpleType {}
+
 impl SimpleType {
-    /// How Arrow holds it: timestamps in microseconds (Spark's unit), with a zone when Spark's
-    /// `timestamp` (instants) and without for `timestamp_ntz`.
+    /// How Arrow holds it.
     #[must_use]
     pub(crate) fn arrow(&self) -> DataType {
-        match self.spark {
-            "string" => DataType::Utf8,
-            "bigint" => DataType::Int64,
-            "int" => DataType::Int32,
-            "smallint" => DataType::Int16,
-            "tinyint" => DataType::Int8,
-            "double" => DataType::Float64,
-            "float" => DataType::Float32,
-            "boolean" => DataType::Boolean,
-            "timestamp" => DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
-            "timestamp_ntz" => DataType::Timestamp(TimeUnit::Microsecond, None),
-            "date" => DataType::Date32,
-            "binary" => DataType::Binary,
-            _ => DataType::Null,
-        }
+        (self.arrow)()
+    }
+
+    /// Whether a JSON scalar reads back as this type (JSON's string, integer, float and boolean):
+    /// values of the other types come back from JSON text only by a cast.
+    #[must_use]
+    pub(crate) fn json_native(&self) -> bool {
+        matches!(self.arrow(), DataType::Utf8 | DataType::Int64 | DataType::Float64 | DataType::Boolean)
     }
 
     /// Its name in `dialect`.
     #[must_use]
-    pub(crate) fn name(&self, dialect: Dialect) -> &'static str {
-        match dialect {
-            // Upper case of the simple string, spelled here so the name stays a `&'static str`.
-            Dialect::SparkDdl => SPARK_DDL[SIMPLE_TYPES.iter().position(|t| t == self).unwrap_or(0)],
+    pub(crate) fn name(&self, dialect: Dialect) -> Cow<'static, str> {
+        Cow::Borrowed(match dialect {
+            // Spark's DDL keywords are its simple strings in upper case.
+            Dialect::SparkDdl => return Cow::Owned(self.spark.to_ascii_uppercase()),
             Dialect::Spark => self.spark,
             Dialect::SparkTree => self.spark_tree,
             Dialect::Glue => self.glue,
             Dialect::Hive => self.hive,
             Dialect::Trino => self.trino,
-        }
+        })
     }
 }
-
-const SPARK_DDL: [&str; 13] = [
-    "STRING",
-    "BIGINT",
-    "INT",
-    "SMALLINT",
-    "TINYINT",
-    "DOUBLE",
-    "FLOAT",
-    "BOOLEAN",
-    "TIMESTAMP",
-    "TIMESTAMP_NTZ",
-    "DATE",
-    "BINARY",
-    "VOID",
-];
 
 /// The simple type Arrow's `data_type` is, reading the unsigned and large/view variants as the
 /// Spark type that holds their values.
 #[must_use]
 pub(crate) fn simple_type(data_type: &DataType) -> Option<&'static SimpleType> {
-    let spark = match data_type {
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => "string",
-        DataType::Int64 | DataType::UInt32 | DataType::UInt64 => "bigint",
-        DataType::Int32 | DataType::UInt16 => "int",
-        DataType::Int16 | DataType::UInt8 => "smallint",
-        DataType::Int8 => "tinyint",
-        DataType::Float64 => "double",
-        DataType::Float32 | DataType::Float16 => "float",
-        DataType::Boolean => "boolean",
-        DataType::Timestamp(_, Some(_)) => "timestamp",
-        DataType::Timestamp(_, None) => "timestamp_ntz",
-        DataType::Date32 | DataType::Date64 => "date",
-        DataType::Binary | DataType::LargeBinary | DataType::BinaryView => "binary",
-        DataType::Null => "void",
-        _ => return None,
+    let held = match data_type {
+        DataType::LargeUtf8 | DataType::Utf8View => DataType::Utf8,
+        DataType::UInt32 | DataType::UInt64 => DataType::Int64,
+        DataType::UInt16 => DataType::Int32,
+        DataType::UInt8 => DataType::Int16,
+        DataType::Float16 => DataType::Float32,
+        DataType::Date64 => DataType::Date32,
+        DataType::LargeBinary | DataType::BinaryView => DataType::Binary,
+        // Any unit: Spark's timestamps are microseconds, instants when zoned.
+        DataType::Timestamp(_, zone) => DataType::Timestamp(TimeUnit::Microsecond, zone.as_ref().map(|_| "UTC".into())),
+        other => other.clone(),
     };
-    SIMPLE_TYPES.iter().find(|t| t.spark == spark)
+    SIMPLE_TYPES.iter().find(|t| t.arrow() == held)
 }
 
 /// The simple type one of whose names (any dialect, any case) is `name`.
@@ -205,7 +211,7 @@ pub(crate) fn simple_named(name: &str) -> Option<&'static SimpleType> {
 /// [`Error::Unsupported`] for an Arrow type no dialect has a name for (durations, unions, …).
 pub(crate) fn type_name(data_type: &DataType, dialect: Dialect) -> Result<String> {
     if let Some(simple) = simple_type(data_type) {
-        return Ok(simple.name(dialect).to_string());
+        return Ok(simple.name(dialect).into_owned());
     }
     let upper = dialect == Dialect::SparkDdl;
     // Glue names a nested type's parts as Spark does (`struct<a:bigint>`); only its top level differs.
@@ -359,7 +365,7 @@ mod tests {
                 if t.spark == "timestamp_ntz" && dialect == Dialect::Hive || t.spark == "void" {
                     continue; // Hive has one timestamp; void is no Hive column type
                 }
-                assert_eq!(parse_type(t.name(dialect)).unwrap(), t.arrow(), "{} in {dialect:?}", t.spark);
+                assert_eq!(parse_type(&t.name(dialect)).unwrap(), t.arrow(), "{} in {dialect:?}", t.spark);
             }
             assert_eq!(t.name(Dialect::SparkDdl), t.spark.to_ascii_uppercase());
         }

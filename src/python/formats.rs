@@ -12,7 +12,7 @@ pub(crate) fn file_formats() -> Vec<&'static str> {
 
 /// Every name a file format is read by: the names and their aliases (`glueparquet`).
 pub(crate) fn file_format_names() -> Vec<&'static str> {
-    FileFormat::ALL.iter().flat_map(|f| std::iter::once(f.name()).chain(f.aliases().iter().copied())).collect()
+    FileFormat::all_names().collect()
 }
 
 /// Every table format's name, the default (`parquet`) first.

@@ -7,19 +7,20 @@ use pyo3_arrow::PyDataType;
 use crate::core::types::{self, Dialect, SimpleType, SIMPLE_TYPES};
 
 /// One simple type's names: PySpark's class, Spark's simple string, DDL and tree words, Glue's,
-/// Hive's (Athena DDL) and Trino's names, the further names it is read by, and whether it is a
-/// number.
+/// Hive's (Athena DDL) and Trino's names, the further names it is read by, whether it is a
+/// number, and whether a JSON scalar reads back as it (string, bigint, double, boolean).
 #[pyclass(frozen, get_all, module = "glueless._glueless")]
 pub(crate) struct TypeNames {
     spark_class: &'static str,
     spark: &'static str,
-    spark_ddl: &'static str,
+    spark_ddl: String,
     spark_tree: &'static str,
     glue: &'static str,
     hive: &'static str,
     trino: &'static str,
     aliases: Vec<&'static str>,
     numeric: bool,
+    json_native: bool,
 }
 
 impl From<&SimpleType> for TypeNames {
@@ -27,13 +28,14 @@ impl From<&SimpleType> for TypeNames {
         Self {
             spark_class: t.spark_class,
             spark: t.spark,
-            spark_ddl: t.name(Dialect::SparkDdl),
+            spark_ddl: t.name(Dialect::SparkDdl).into_owned(),
             spark_tree: t.spark_tree,
             glue: t.glue,
             hive: t.hive,
             trino: t.trino,
             aliases: t.aliases.to_vec(),
             numeric: t.numeric,
+            json_native: t.json_native(),
         }
     }
 }

@@ -48,6 +48,11 @@ impl FileFormat {
         }
     }
 
+    /// Every name a file format is read by, each format's name before its aliases.
+    pub(crate) fn all_names() -> impl Iterator<Item = &'static str> {
+        Self::ALL.into_iter().flat_map(|f| std::iter::once(f.name()).chain(f.aliases().iter().copied()))
+    }
+
     /// The format one of whose names (any case) is `name`.
     #[must_use]
     pub(crate) fn named(name: &str) -> Option<Self> {
@@ -61,8 +66,7 @@ impl FileFormat {
     /// [`Error::Unsupported`] for other formats (avro, orc, xml, …).
     pub(crate) fn parse(name: &str) -> Result<Self> {
         Self::named(name).ok_or_else(|| {
-            let known: Vec<&str> =
-                Self::ALL.iter().flat_map(|f| std::iter::once(f.name()).chain(f.aliases().iter().copied())).collect();
+            let known: Vec<&str> = Self::all_names().collect();
             Error::Unsupported(format!(
                 "the {} format is not supported by glueless ({} are)",
                 name.to_lowercase(),

@@ -30,7 +30,7 @@ from glueless.compat.awsglue._filter import DynamicRecord
 
 #: Spark types of input fields the JSON reader does not give back as they were, but a cast of
 #: an unchanged value restores (binary and nested types cannot be restored from JSON text).
-_RESTORABLE = tuple(t.spark for t in TYPE_NAMES if t.spark not in ("string", "bigint", "double", "boolean", "binary"))
+_RESTORABLE = tuple(t.spark for t in TYPE_NAMES if not t.json_native and t.spark_class != "BinaryType")
 
 #: Glue's message for a function that returns no record.
 NO_RECORD = "User-specified function returned None instead of DynamicRecord"
