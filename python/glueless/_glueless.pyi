@@ -641,6 +641,10 @@ class SqlSession:
         """Drop a temporary view; True when there was one."""
     def view_names(self) -> list[str]:
         """The temporary views' names (lower case)."""
+    def set_conf(self, key: str, value: str) -> None:
+        """``spark.conf.set`` / ``SET key=value`` (the session time zone takes effect)."""
+    def conf(self, key: str) -> Optional[str]:
+        """A setting's value, if set."""
     def sql(self, query: str) -> Frame:
         """``spark.sql(query)``: a lazy frame whose columns are named as Spark names them."""
     @staticmethod
@@ -709,6 +713,8 @@ class Frame:
         """Every row as one JSON object per line, without its null fields."""
     def count(self) -> int: ...
     def show_table(self, n: int = 20, truncate: int = 20) -> str: ...
+    def hive_result(self, zone: str) -> tuple[str, list[str]]:
+        """Spark's HiveResult text: the schema's catalog string and one tab-separated line per row."""
     def show_records(self, n: int = 20) -> str: ...
     def schema_tree(self, glue: bool = False) -> str: ...
     def write(

@@ -14,7 +14,7 @@ use crate::error::Result;
 use crate::runtime::frames::glue::Mapping;
 use crate::runtime::frames::sink::{self, Compression, SinkOptions};
 use crate::runtime::frames::source::{self, CsvOptions, SourceFormat};
-use crate::runtime::frames::{show, Frame as CoreFrame, JoinHow};
+use crate::runtime::frames::{hive_result, show, Frame as CoreFrame, JoinHow};
 use crate::runtime::sql::SqlSession as CoreSession;
 use crate::stedi::output;
 
@@ -93,6 +93,16 @@ impl SqlSession {
         py.detach(|| session.sql(query).map(|df| CoreFrame::new(Arc::clone(&session), df)))
             .map_err(PyErr::from)
             .map(wrap)
+    }
+
+    /// `spark.conf.set(key, value)` / `SET key=value`.
+    fn set_conf(&self, key: &str, value: &str) -> PyResult<()> {
+        self.inner.set_conf(key, value).map_err(PyErr::from)
+    }
+
+    /// A setting's value, if set.
+    fn conf(&self, key: &str) -> Option<String> {
+        self.inner.conf(key)
     }
 
     /// The data files at `paths` (files, or folders; sub-folders too with `recurse`) as
@@ -390,6 +400,17 @@ impl Frame {
         py.detach(|| {
             let (schema, batches) = self.inner.limit(n.saturating_add(1))?.collect()?;
             show::spark_table(&schema, &batches, n, truncate)
+        })
+        .map_err(PyErr::from)
+    }
+
+    /// Spark's `HiveResult` text of the whole answer (as `spark-sql` prints it and Spark's SQL
+    /// golden files hold it): the schema's catalog string and one tab-separated line per row,
+    /// instants shown in `zone`.
+    fn hive_result(&self, py: Python<'_>, zone: &str) -> PyResult<(String, Vec<String>)> {
+        py.detach(|| {
+            let (schema, batches) = self.inner.collect()?;
+            Ok::<_, crate::error::Error>((hive_result::schema_text(&schema), hive_result::rows(&batches, zone)?))
         })
         .map_err(PyErr::from)
     }

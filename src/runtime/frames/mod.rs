@@ -6,6 +6,7 @@
 //! landing decoder. Nothing runs until an action: `collect`, `count`, a write.
 
 pub(crate) mod glue;
+pub(crate) mod hive_result;
 pub(crate) mod show;
 pub(crate) mod sink;
 pub(crate) mod source;

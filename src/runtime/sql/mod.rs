@@ -1,7 +1,12 @@
 //! Spark SQL for users' scripts, on DataFusion: Spark's syntax and identifier rules
 //! ([`spark`]) and a session of temporary views ([`SqlSession`]).
 
+pub(crate) mod commands;
+pub(crate) mod dialect;
+pub(crate) mod execute;
 pub(crate) mod functions;
+pub(crate) mod inline_table;
+pub(crate) mod literals;
 pub(crate) mod session;
 pub(crate) mod spark;
 

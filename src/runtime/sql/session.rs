@@ -68,6 +68,10 @@ const DUPLICATE_MARK: &str = "__glueless_dup";
 pub(crate) struct SqlSession {
     ctx: SessionContext,
     views: Mutex<HashMap<String, View>>,
+    /// Tables created by `CREATE TABLE` in this session, by lower-case name.
+    pub(super) tables: Mutex<HashMap<String, super::execute::SessionTable>>,
+    /// `SET` / `spark.conf.set` values.
+    pub(super) settings: Mutex<std::collections::BTreeMap<String, String>>,
 }
 
 impl std::fmt::Debug for SqlSession {
@@ -95,9 +99,29 @@ impl SqlSession {
         // another column (`SELECT window.start, n FROM t`: "qualified field name ?table?.n and
         // unqualified field name n would be ambiguous"); apache/datafusion#25412 fixes it.
         config.options_mut().optimizer.enable_leaf_expression_pushdown = false;
+        // Spark's rules: NULL is the smallest value (first in ASC, last in DESC), and `1.5` is a
+        // decimal literal.
+        config.options_mut().sql_parser.default_null_ordering = "nulls_min".to_string();
+        config.options_mut().sql_parser.parse_float_as_decimal = true;
         let mut state = SessionStateBuilder::new().with_config(config).with_default_features().build();
         super::functions::register(&mut state).expect("registering Spark's functions cannot clash fatally");
-        Self { ctx: SessionContext::new_with_state(state), views: Mutex::new(HashMap::new()) }
+        Self {
+            ctx: SessionContext::new_with_state(state),
+            views: Mutex::new(HashMap::new()),
+            tables: Mutex::new(HashMap::new()),
+            settings: Mutex::new(std::collections::BTreeMap::new()),
+        }
+    }
+
+    /// The DataFusion context queries plan in.
+    pub(super) fn context(&self) -> &SessionContext {
+        &self.ctx
+    }
+
+    /// A view (or session table) of this name exists.
+    #[must_use]
+    pub(crate) fn has_view(&self, name: &str) -> bool {
+        self.views.lock().unwrap_or_else(PoisonError::into_inner).contains_key(&name.to_lowercase())
     }
 
     /// A lazy frame over in-memory batches.
@@ -152,6 +176,9 @@ impl SqlSession {
     /// # Errors
     /// [`Error::Sql`] for a statement that does not parse or plan (unknown view or column, …).
     pub(crate) fn sql(&self, query: &str) -> Result<DataFrame> {
+        if let Some(command) = super::commands::parse(query)? {
+            return self.execute(command);
+        }
         let parsed = spark::parse(query)?;
         if !matches!(parsed.statement, datafusion::sql::sqlparser::ast::Statement::Query(_)) {
             return Err(Error::Unsupported(format!(

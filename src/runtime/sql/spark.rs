@@ -10,18 +10,20 @@
 //! null for a value it cannot convert (`TRY_CAST`), as with `spark.sql.ansi.enabled=false` (Glue
 //! 4/5); `/` divides as doubles; an expression without an alias is named as Spark names it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
-    BinaryOperator, CastKind, DataType as SqlType, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, Query,
-    Select, SelectItem, SetExpr, Statement, Value, VisitMut, VisitorMut,
+    BinaryOperator, CastKind, DataType as SqlType, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, GroupByExpr,
+    Ident, LimitClause, OrderByKind, Query, Select, SelectItem, SetExpr, Statement, Value, VisitMut, VisitorMut,
+    WindowFrameBound, WindowType,
 };
-use datafusion::sql::sqlparser::dialect::GenericDialect;
 use datafusion::sql::sqlparser::keywords::Keyword;
 use datafusion::sql::sqlparser::parser::Parser;
 use datafusion::sql::sqlparser::tokenizer::{Location as TokenLocation, Token, Tokenizer};
 
+use super::dialect::SparkDialect;
+use super::{inline_table, literals};
 use crate::error::{Error, Result};
 
 /// How Spark would spell each output name, keyed by its lower-case form.
@@ -62,10 +64,12 @@ pub(crate) struct SparkStatement {
 /// # Errors
 /// [`Error::Sql`] with the parser's message and position, or for more than one statement.
 pub(crate) fn parse(sql: &str) -> Result<SparkStatement> {
-    let dialect = GenericDialect {};
+    let dialect = SparkDialect;
     let mut tokens = Tokenizer::new(&dialect, sql)
         .tokenize_with_location()
         .map_err(|e| Error::Sql(format!("cannot parse the query: {e}")))?;
+    literals::type_numbers(&mut tokens);
+    inline_table::rewrite(&mut tokens);
     // Backticked spellings by position, for aliases written in backticks.
     let mut quoted: HashMap<(u64, u64), String> = HashMap::new();
     // `user` is a column name in Spark (STEDI's readings have one); sqlparser reads a bare USER as
@@ -89,6 +93,7 @@ pub(crate) fn parse(sql: &str) -> Result<SparkStatement> {
         let replacement = match &mut token.token {
             // Spark: "text" is a string literal.
             Token::Word(word) if word.quote_style == Some('"') => Some(Token::SingleQuotedString(word.value.clone())),
+            Token::DoubleQuotedString(text) => Some(Token::SingleQuotedString(text.clone())),
             Token::Word(word) if word.quote_style.is_some() => {
                 quoted.insert(position(token.span.start), word.value.clone());
                 word.value = word.value.to_lowercase();
@@ -108,7 +113,7 @@ pub(crate) fn parse(sql: &str) -> Result<SparkStatement> {
         return Err(Error::Sql(format!("spark.sql takes one statement; the query has {}", statements.len())));
     }
     let mut statement = statements.remove(0);
-    let mut rewriter = Rewriter { spellings: Spellings::default(), quoted };
+    let mut rewriter = Rewriter { spellings: Spellings::default(), quoted, literal_positions: HashSet::new() };
     let output_names = match &mut statement {
         Statement::Query(query) => name_unaliased(query, &mut rewriter),
         _ => Vec::new(),
@@ -124,6 +129,13 @@ fn position(location: TokenLocation) -> (u64, u64) {
 struct Rewriter {
     spellings: Spellings,
     quoted: HashMap<(u64, u64), String>,
+    /// Numbers that must stay bare literals: ordinals (`GROUP BY 1`, `ORDER BY 2`), `LIMIT`,
+    /// window frame bounds and interval values (by address; the tree is edited in place).
+    literal_positions: HashSet<usize>,
+}
+
+fn address(expr: &Expr) -> usize {
+    std::ptr::from_ref(expr) as usize
 }
 
 impl Rewriter {
@@ -149,17 +161,76 @@ impl Rewriter {
 impl VisitorMut for Rewriter {
     type Break = ();
 
+    fn pre_visit_query(&mut self, query: &mut Query) -> ControlFlow<()> {
+        if let Some(order_by) = &query.order_by {
+            if let OrderByKind::Expressions(items) = &order_by.kind {
+                self.literal_positions.extend(items.iter().map(|item| address(&item.expr)));
+            }
+        }
+        match &query.limit_clause {
+            Some(LimitClause::LimitOffset { limit, offset, .. }) => {
+                self.literal_positions.extend(limit.iter().map(address));
+                self.literal_positions.extend(offset.iter().map(|o| address(&o.value)));
+            }
+            Some(LimitClause::OffsetCommaLimit { offset, limit }) => {
+                self.literal_positions.extend([address(offset), address(limit)]);
+            }
+            None => {}
+        }
+        ControlFlow::Continue(())
+    }
+
     fn pre_visit_select(&mut self, select: &mut Select) -> ControlFlow<()> {
         for item in &mut select.projection {
             if let SelectItem::ExprWithAlias { alias, .. } = item {
                 let _ = self.fold_alias(alias);
             }
         }
+        if let GroupByExpr::Expressions(keys, _) = &select.group_by {
+            self.literal_positions.extend(keys.iter().map(address));
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<()> {
+        match expr {
+            Expr::Interval(interval) => {
+                self.literal_positions.insert(address(&interval.value));
+            }
+            Expr::Function(function) => {
+                if let Some(WindowType::WindowSpec(spec)) = &function.over {
+                    if let Some(frame) = &spec.window_frame {
+                        for bound in [Some(&frame.start_bound), frame.end_bound.as_ref()].into_iter().flatten() {
+                            if let WindowFrameBound::Preceding(Some(value)) | WindowFrameBound::Following(Some(value)) =
+                                bound
+                            {
+                                self.literal_positions.insert(address(value));
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
         ControlFlow::Continue(())
     }
 
     fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<()> {
         match expr {
+            // Spark types an integer literal that fits as `int` (DataFusion: bigint).
+            Expr::Value(value)
+                if matches!(&value.value, Value::Number(n, false) if n.parse::<i32>().is_ok())
+                    && !self.literal_positions.contains(&address(expr)) =>
+            {
+                let literal = std::mem::replace(expr, Expr::value(Value::Null));
+                *expr = Expr::Cast {
+                    kind: CastKind::DoubleColon,
+                    expr: Box::new(literal),
+                    data_type: SqlType::Int(None),
+                    array: false,
+                    format: None,
+                };
+            }
             Expr::Cast { kind, data_type, .. } => {
                 // spark.sql.ansi.enabled=false: a value that does not convert is null, not an error.
                 if *kind == CastKind::Cast {
@@ -328,6 +399,10 @@ fn spark_name(expr: &Expr, rewriter: &Rewriter) -> String {
         Expr::UnaryOp { op, expr } => format!("({op} {})", spark_name(expr, rewriter)),
         Expr::IsNull(inner) => format!("({} IS NULL)", spark_name(inner, rewriter)),
         Expr::IsNotNull(inner) => format!("({} IS NOT NULL)", spark_name(inner, rewriter)),
+        // A typed literal (`1Y`, `1.5D`, see [`literals`]) is named by its value.
+        Expr::Cast { kind: CastKind::DoubleColon, expr: literal, data_type, .. } if number(literal).is_some() => {
+            literals::literal_name(number(literal).unwrap_or_default(), &data_type.to_string())
+        }
         Expr::Cast { expr, data_type, .. } => {
             let mut data_type = data_type.clone();
             spark_type_names(&mut data_type);
@@ -357,6 +432,17 @@ fn spark_name(expr: &Expr, rewriter: &Rewriter) -> String {
             format!("{name}({prefix}{})", args.join(", "))
         }
         other => other.to_string(),
+    }
+}
+
+/// The text of a number literal.
+fn number(expr: &Expr) -> Option<&str> {
+    match expr {
+        Expr::Value(v) => match &v.value {
+            Value::Number(n, _) => Some(n),
+            _ => None,
+        },
+        _ => None,
     }
 }
 

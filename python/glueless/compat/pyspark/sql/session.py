@@ -10,16 +10,24 @@ from glueless.compat.pyspark.sql.dataframe import DataFrame
 
 
 class _Conf(Surface):
+    """``spark.conf``: the SQL session's settings (the ones ``SET`` shows and changes)."""
+
     _api_name = "RuntimeConfig"
 
-    def __init__(self) -> None:
-        self._values: dict[str, str] = {}
+    def __init__(self, session: Any) -> None:
+        self._sql = session
 
     def set(self, key: str, value: Any) -> None:
-        self._values[key] = str(value)
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        self._sql.set_conf(key, str(value))
 
     def get(self, key: str, default: Optional[str] = None) -> Optional[str]:
-        return self._values.get(key, default)
+        value: Optional[str] = self._sql.conf(key)
+        return default if value is None else value
+
+    def unset(self, key: str) -> None:
+        self._sql.sql(f"RESET {key}")
 
 
 class Builder(Surface):
@@ -67,7 +75,7 @@ class SparkSession(Surface):
 
     def __init__(self, sparkContext: Any = None) -> None:
         self._run = _run.current()
-        self.conf = _Conf()
+        self.conf = _Conf(self._run.session)
         self._sc = sparkContext
 
     @classmethod

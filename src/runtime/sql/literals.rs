@@ -1,0 +1,124 @@
+//! Spark's numeric literals, typed as Spark types them: `1L` bigint, `1S` smallint, `1Y` tinyint,
+//! `1.5D` and `1E10` double, `1.5F` float, `1.5BD` decimal (a plain `1.5` is a decimal too, by the
+//! session's `parse_float_as_decimal`; a plain `1` an int, by the rewriter in [`super::spark`]).
+//!
+//! The suffixes are rewritten among the tokens, before sqlparser reads `1Y` as `1 AS Y`: the
+//! literal becomes `1::TINYINT`. `::` is no Spark 3.5 syntax, so a `::` cast of a number names its
+//! column by the literal alone (`1`), as Spark names a typed literal.
+
+use datafusion::sql::sqlparser::tokenizer::{Token, TokenWithSpan};
+
+use crate::core::text::java::{java_double_text, java_float_text};
+
+/// The SQL type a literal suffix (or an exponent) gives a number.
+fn suffix_type(number: &str, suffix: &str) -> Option<String> {
+    let exponent = number.contains(['e', 'E']);
+    Some(match suffix.to_ascii_uppercase().as_str() {
+        "L" if !number.contains('.') && !exponent => "BIGINT".to_string(),
+        "S" if !number.contains('.') && !exponent => "SMALLINT".to_string(),
+        "Y" if !number.contains('.') && !exponent => "TINYINT".to_string(),
+        "D" => "DOUBLE".to_string(),
+        "F" => "FLOAT".to_string(),
+        "BD" if !exponent => {
+            let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+            let scale = number.split_once('.').map_or(0, |(_, fraction)| fraction.len());
+            let significant = digits.trim_start_matches('0').len().max(1);
+            format!("DECIMAL({},{scale})", significant.max(scale))
+        }
+        "" if exponent => "DOUBLE".to_string(),
+        _ => return None,
+    })
+}
+
+/// Rewrite Spark's typed numeric literals among `tokens` as `::` casts.
+pub(crate) fn type_numbers(tokens: &mut Vec<TokenWithSpan>) {
+    let mut i = 0;
+    while i < tokens.len() {
+        let Token::Number(number, long) = &tokens[i].token else {
+            i += 1;
+            continue;
+        };
+        // The tokenizer reads `3L` itself: a number marked long.
+        if *long {
+            let span = tokens[i].span;
+            tokens[i].token = Token::Number(number.clone(), false);
+            tokens.splice(
+                (i + 1)..=i,
+                [
+                    TokenWithSpan::new(Token::DoubleColon, span),
+                    TokenWithSpan::new(Token::make_word("BIGINT", None), span),
+                ],
+            );
+            i += 3;
+            continue;
+        }
+        let number = number.clone();
+        let span = tokens[i].span;
+        let suffix = match tokens.get(i + 1) {
+            Some(TokenWithSpan { token: Token::Word(word), span: next })
+                if word.quote_style.is_none() && next.start == span.end =>
+            {
+                Some(word.value.clone())
+            }
+            _ => None,
+        };
+        let Some(type_name) = suffix_type(&number, suffix.as_deref().unwrap_or("")) else {
+            i += 1;
+            continue;
+        };
+        let cast = [
+            TokenWithSpan::new(Token::DoubleColon, span),
+            TokenWithSpan::new(Token::make_word(&type_name, None), span),
+        ];
+        if suffix.is_some() {
+            tokens.splice(i + 1..i + 2, cast);
+        } else {
+            tokens.splice((i + 1)..=i, cast);
+        }
+        i += 3;
+    }
+}
+
+/// The column name Spark gives a typed literal: its value as Spark prints it.
+#[must_use]
+pub(crate) fn literal_name(number: &str, type_name: &str) -> String {
+    let upper = type_name.to_ascii_uppercase();
+    if upper.starts_with("DOUBLE") {
+        return number.parse::<f64>().map_or_else(|_| number.to_string(), java_double_text);
+    }
+    if upper.starts_with("FLOAT") || upper.starts_with("REAL") {
+        return number.parse::<f32>().map_or_else(|_| number.to_string(), java_float_text);
+    }
+    number.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use datafusion::sql::sqlparser::tokenizer::Tokenizer;
+
+    use super::*;
+    use crate::runtime::sql::dialect::SparkDialect;
+
+    fn rewritten(sql: &str) -> String {
+        let mut tokens = Tokenizer::new(&SparkDialect, sql).tokenize_with_location().unwrap();
+        type_numbers(&mut tokens);
+        tokens.iter().map(|t| t.token.to_string()).collect()
+    }
+
+    #[test]
+    fn suffixes_become_casts() {
+        assert_eq!(
+            rewritten("select 1Y, 2S, 3L, 1.5D, 2F, 1.50BD, 1E3, 7"),
+            "select 1::TINYINT, 2::SMALLINT, 3::BIGINT, 1.5::DOUBLE, 2::FLOAT, 1.50::DECIMAL(3,2), 1E3::DOUBLE, 7"
+        );
+        // A suffix is a suffix only when it touches the number.
+        assert_eq!(rewritten("select 1 L"), "select 1 L");
+    }
+
+    #[test]
+    fn names_as_spark_prints_values() {
+        assert_eq!(literal_name("1E10", "DOUBLE"), "1.0E10");
+        assert_eq!(literal_name("1.5", "DOUBLE"), "1.5");
+        assert_eq!(literal_name("1", "TINYINT"), "1");
+    }
+}
