@@ -7,6 +7,7 @@ pub(crate) mod execute;
 pub(crate) mod functions;
 pub(crate) mod inline_table;
 pub(crate) mod literals;
+pub(crate) mod names;
 pub(crate) mod session;
 pub(crate) mod spark;
 

@@ -23,6 +23,7 @@ use datafusion::sql::sqlparser::parser::Parser;
 use datafusion::sql::sqlparser::tokenizer::{Location as TokenLocation, Token, Tokenizer};
 
 use super::dialect::SparkDialect;
+use super::names::spark_name;
 use super::{inline_table, literals};
 use crate::error::{Error, Result};
 
@@ -126,7 +127,7 @@ fn position(location: TokenLocation) -> (u64, u64) {
     (location.line, location.column)
 }
 
-struct Rewriter {
+pub(super) struct Rewriter {
     spellings: Spellings,
     quoted: HashMap<(u64, u64), String>,
     /// Numbers that must stay bare literals: ordinals (`GROUP BY 1`, `ORDER BY 2`), `LIMIT`,
@@ -140,7 +141,7 @@ fn address(expr: &Expr) -> usize {
 
 impl Rewriter {
     /// The alias as written: backticked aliases were folded by the tokenizer pass.
-    fn written(&self, alias: &Ident) -> String {
+    pub(super) fn written(&self, alias: &Ident) -> String {
         if alias.quote_style.is_some() {
             if let Some(spelled) = self.quoted.get(&position(alias.span.start)) {
                 return spelled.clone();
@@ -256,7 +257,7 @@ impl VisitorMut for Rewriter {
 
 /// Spark's own names of integer types (`CAST(x AS long)`, `.cast("long")`) as the SQL types
 /// they are.
-fn spark_type_names(data_type: &mut SqlType) {
+pub(super) fn spark_type_names(data_type: &mut SqlType) {
     let SqlType::Custom(name, modifiers) = data_type else { return };
     if !modifiers.is_empty() {
         return;
@@ -374,76 +375,6 @@ pub(crate) fn distinct_output_names(
         renamed.push((marker, name.clone()));
     }
     renamed
-}
-
-/// The name Spark gives an unaliased expression (its "pretty SQL"): functions in lower case with
-/// their arguments, `count(*)` as `count(1)`, strings without quotes, operators in parentheses.
-fn spark_name(expr: &Expr, rewriter: &Rewriter) -> String {
-    match expr {
-        Expr::Identifier(ident) => rewriter.written(ident),
-        Expr::CompoundIdentifier(parts) => parts.last().map(|p| rewriter.written(p)).unwrap_or_default(),
-        Expr::Value(value) => match &value.value {
-            Value::SingleQuotedString(s) | Value::DoubleQuotedString(s) => s.clone(),
-            Value::Null => "NULL".to_string(),
-            Value::Boolean(b) => b.to_string(),
-            other => other.to_string(),
-        },
-        Expr::Nested(inner) => spark_name(inner, rewriter),
-        Expr::BinaryOp { left, op, right } => {
-            let op = match op {
-                BinaryOperator::Eq => "=".to_string(),
-                other => other.to_string(),
-            };
-            format!("({} {op} {})", spark_name(left, rewriter), spark_name(right, rewriter))
-        }
-        Expr::UnaryOp { op, expr } => format!("({op} {})", spark_name(expr, rewriter)),
-        Expr::IsNull(inner) => format!("({} IS NULL)", spark_name(inner, rewriter)),
-        Expr::IsNotNull(inner) => format!("({} IS NOT NULL)", spark_name(inner, rewriter)),
-        // A typed literal (`1Y`, `1.5D`, see [`literals`]) is named by its value.
-        Expr::Cast { kind: CastKind::DoubleColon, expr: literal, data_type, .. } if number(literal).is_some() => {
-            literals::literal_name(number(literal).unwrap_or_default(), &data_type.to_string())
-        }
-        Expr::Cast { expr, data_type, .. } => {
-            let mut data_type = data_type.clone();
-            spark_type_names(&mut data_type);
-            format!("CAST({} AS {})", spark_name(expr, rewriter), data_type.to_string().to_uppercase())
-        }
-        Expr::Function(function) => {
-            let name = function.name.to_string().to_lowercase();
-            let distinct = matches!(
-                &function.args,
-                FunctionArguments::List(list) if list.duplicate_treatment.is_some_and(|d| d.to_string() == "DISTINCT")
-            );
-            let args: Vec<String> = match &function.args {
-                FunctionArguments::List(list) => list
-                    .args
-                    .iter()
-                    .map(|arg| match arg {
-                        FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => spark_name(e, rewriter),
-                        // count(*) is count(1) in Spark.
-                        FunctionArg::Unnamed(FunctionArgExpr::Wildcard) if name == "count" => "1".to_string(),
-                        other => other.to_string(),
-                    })
-                    .collect(),
-                FunctionArguments::None => Vec::new(),
-                FunctionArguments::Subquery(q) => vec![q.to_string()],
-            };
-            let prefix = if distinct { "DISTINCT " } else { "" };
-            format!("{name}({prefix}{})", args.join(", "))
-        }
-        other => other.to_string(),
-    }
-}
-
-/// The text of a number literal.
-fn number(expr: &Expr) -> Option<&str> {
-    match expr {
-        Expr::Value(v) => match &v.value {
-            Value::Number(n, _) => Some(n),
-            _ => None,
-        },
-        _ => None,
-    }
 }
 
 #[cfg(test)]

@@ -12,11 +12,14 @@ use datafusion::logical_expr::ScalarUDF;
 use super::session::sql_error;
 use crate::error::Result;
 
+pub(crate) mod math;
+pub(crate) mod regexp;
+pub(crate) mod row;
 pub(crate) mod string;
 
 /// Every family of glueless's own scalar functions.
 fn families() -> Vec<Vec<Arc<ScalarUDF>>> {
-    vec![string::functions()]
+    vec![string::functions(), regexp::functions(), math::functions()]
 }
 
 /// Register datafusion-spark's functions and glueless's families in `state`.
@@ -27,6 +30,14 @@ pub(crate) fn register(state: &mut SessionState) -> Result<()> {
     datafusion_spark::register_all(state).map_err(sql_error)?;
     for udf in families().into_iter().flatten() {
         state.register_udf(udf).map_err(sql_error)?;
+    }
+    // Spark's other names of DataFusion's aggregates.
+    let aggregates = [
+        (datafusion::functions_aggregate::bool_and_or::bool_and_udaf(), &["every"][..]),
+        (datafusion::functions_aggregate::bool_and_or::bool_or_udaf(), &["some", "any"][..]),
+    ];
+    for (udaf, names) in aggregates {
+        state.register_udaf(Arc::new(udaf.as_ref().clone().with_aliases(names.iter().copied()))).map_err(sql_error)?;
     }
     Ok(())
 }

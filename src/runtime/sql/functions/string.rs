@@ -14,6 +14,8 @@ pub(crate) fn functions() -> Vec<Arc<ScalarUDF>> {
     vec![
         Arc::new(starts_with().as_ref().clone().with_aliases(["startswith"])),
         Arc::new(ends_with().as_ref().clone().with_aliases(["endswith"])),
+        // Spark's `substr` is its `substring` (a negative start counts from the end).
+        datafusion_spark::function::string::substring(),
     ]
 }
 

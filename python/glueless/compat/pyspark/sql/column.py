@@ -87,7 +87,8 @@ def literal_sql(value: Any) -> str:
             return "CAST('NaN' AS DOUBLE)"
         if value in (float("inf"), float("-inf")):
             return f"CAST('{'-' if value < 0 else ''}Infinity' AS DOUBLE)"
-        return repr(value)
+        # A Python float is a double: Spark reads a bare `0.5` as a decimal.
+        return f"{value!r}D"
     if isinstance(value, _decimal.Decimal):
         return f"CAST('{value}' AS DECIMAL(38,18))"
     if isinstance(value, str):

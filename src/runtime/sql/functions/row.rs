@@ -1,0 +1,123 @@
+//! A scalar function written one row at a time: the shape of glueless's own Spark functions
+//! whose work per row dwarfs the per-row overhead (regular expressions, rounding of decimals).
+//!
+//! Arguments are coerced to the function's declared input types (Spark's implicit casts), and a
+//! NULL argument gives NULL unless the function says otherwise.
+
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use arrow_schema::DataType;
+use datafusion::common::ScalarValue;
+use datafusion::error::{DataFusionError, Result};
+use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility};
+
+/// The body of a row function: one row's arguments (none NULL) to its value.
+pub(crate) type RowBody = fn(&[ScalarValue]) -> Result<ScalarValue>;
+
+/// A Spark function evaluated row by row.
+#[derive(Debug)]
+pub(crate) struct RowFunction {
+    name: &'static str,
+    signature: Signature,
+    /// The type each argument is cast to; the trailing ones are optional down to `required`.
+    inputs: Vec<DataType>,
+    required: usize,
+    output: DataType,
+    body: RowBody,
+}
+
+impl PartialEq for RowFunction {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for RowFunction {}
+
+impl Hash for RowFunction {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.name.hash(state);
+    }
+}
+
+impl RowFunction {
+    /// `name(inputs…) -> output`, the last `inputs.len() - required` arguments optional.
+    pub(crate) fn udf(
+        name: &'static str,
+        inputs: Vec<DataType>,
+        required: usize,
+        output: DataType,
+        body: RowBody,
+    ) -> Arc<ScalarUDF> {
+        let signature = Signature::user_defined(Volatility::Immutable);
+        Arc::new(ScalarUDF::new_from_impl(Self { name, signature, inputs, required, output, body }))
+    }
+}
+
+impl ScalarUDFImpl for RowFunction {
+    fn name(&self) -> &str {
+        self.name
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
+        Ok(self.output.clone())
+    }
+
+    fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
+        if arg_types.len() < self.required || arg_types.len() > self.inputs.len() {
+            let arity = if self.required == self.inputs.len() {
+                self.required.to_string()
+            } else {
+                format!("{} to {}", self.required, self.inputs.len())
+            };
+            return Err(DataFusionError::Plan(format!(
+                "[WRONG_NUM_ARGS] The `{}` requires {arity} parameters but the actual number is {}.",
+                self.name,
+                arg_types.len()
+            )));
+        }
+        Ok(self.inputs[..arg_types.len()].to_vec())
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let scalar = args.args.iter().all(|a| matches!(a, ColumnarValue::Scalar(_)));
+        let arrays = ColumnarValue::values_to_arrays(&args.args)?;
+        let rows = if scalar { 1 } else { args.number_rows };
+        let null = ScalarValue::try_from(&self.output)?;
+        let mut values = Vec::with_capacity(rows);
+        let mut row_args = Vec::with_capacity(arrays.len());
+        for row in 0..rows {
+            row_args.clear();
+            for array in &arrays {
+                row_args.push(ScalarValue::try_from_array(array, row)?);
+            }
+            values.push(if row_args.iter().any(ScalarValue::is_null) { null.clone() } else { (self.body)(&row_args)? });
+        }
+        if scalar {
+            return Ok(ColumnarValue::Scalar(values.pop().unwrap_or(null)));
+        }
+        Ok(ColumnarValue::Array(ScalarValue::iter_to_array(values)?))
+    }
+}
+
+/// The text of a string argument.
+pub(crate) fn text(value: &ScalarValue) -> &str {
+    match value {
+        ScalarValue::Utf8(Some(s)) | ScalarValue::LargeUtf8(Some(s)) | ScalarValue::Utf8View(Some(s)) => s,
+        _ => "",
+    }
+}
+
+/// The value of an integer argument.
+pub(crate) fn integer(value: &ScalarValue) -> i64 {
+    match value {
+        ScalarValue::Int64(Some(n)) => *n,
+        ScalarValue::Int32(Some(n)) => i64::from(*n),
+        _ => 0,
+    }
+}

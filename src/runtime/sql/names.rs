@@ -1,0 +1,187 @@
+//! The names Spark gives unaliased expressions (its "pretty SQL"): `count(1)`, `(a + 1)`,
+//! `CASE WHEN (c = b) THEN 1 END`, `-1`, `row_number() OVER (… ROWS BETWEEN …)`. After `fromDF`
+//! they are a Glue script's field names, so they are data.
+
+use std::fmt::Write as _;
+
+use datafusion::sql::sqlparser::ast::{
+    BinaryOperator, CaseWhen, CastKind, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, UnaryOperator, Value,
+    WindowSpec, WindowType,
+};
+
+use super::literals;
+use super::spark::{spark_type_names, Rewriter};
+
+/// The name Spark gives an unaliased expression (its "pretty SQL"): functions in lower case with
+/// their arguments, `count(*)` as `count(1)`, strings without quotes, operators in parentheses.
+pub(super) fn spark_name(expr: &Expr, rewriter: &Rewriter) -> String {
+    match expr {
+        Expr::Identifier(ident) => rewriter.written(ident),
+        Expr::CompoundIdentifier(parts) => parts.last().map(|p| rewriter.written(p)).unwrap_or_default(),
+        Expr::Value(value) => match &value.value {
+            Value::SingleQuotedString(s) | Value::DoubleQuotedString(s) => s.clone(),
+            Value::Null => "NULL".to_string(),
+            Value::Boolean(b) => b.to_string(),
+            other => other.to_string(),
+        },
+        Expr::Nested(inner) => spark_name(inner, rewriter),
+        Expr::BinaryOp { left, op, right } => {
+            let (left, right) = (spark_name(left, rewriter), spark_name(right, rewriter));
+            match op {
+                BinaryOperator::Eq => format!("({left} = {right})"),
+                BinaryOperator::NotEq => format!("(NOT ({left} = {right}))"),
+                BinaryOperator::StringConcat => format!("concat({left}, {right})"),
+                other => format!("({left} {other} {right})"),
+            }
+        }
+        // Spark folds a negated number into the literal: `-1`, `-1.0E10`.
+        Expr::UnaryOp { op: UnaryOperator::Minus, expr: inner } if literal_text(inner, rewriter).is_some() => {
+            let text = literal_text(inner, rewriter).unwrap_or_default();
+            format!("-{text}")
+        }
+        Expr::UnaryOp { op, expr } => format!("({op} {})", spark_name(expr, rewriter)),
+        Expr::Case { operand, conditions, else_result, .. } => {
+            case_name(operand.as_deref(), conditions, else_result.as_deref(), rewriter)
+        }
+        Expr::Substring { expr, substring_from, substring_for, shorthand, .. } => {
+            let mut args = vec![spark_name(expr, rewriter)];
+            args.extend(substring_from.iter().map(|e| spark_name(e, rewriter)));
+            match substring_for {
+                Some(length) => args.push(spark_name(length, rewriter)),
+                // Spark names the default length.
+                None if !shorthand => args.push(i32::MAX.to_string()),
+                None => {}
+            }
+            format!("{}({})", if *shorthand { "substr" } else { "substring" }, args.join(", "))
+        }
+        Expr::Trim { trim_where, trim_what, expr, .. } => {
+            let side = trim_where.as_ref().map_or_else(|| "BOTH".to_string(), ToString::to_string);
+            match trim_what {
+                Some(what) => {
+                    format!("TRIM({side} {} FROM {})", spark_name(what, rewriter), spark_name(expr, rewriter))
+                }
+                None => format!("trim({})", spark_name(expr, rewriter)),
+            }
+        }
+        Expr::IsNull(inner) => format!("({} IS NULL)", spark_name(inner, rewriter)),
+        Expr::IsNotNull(inner) => format!("({} IS NOT NULL)", spark_name(inner, rewriter)),
+        // A typed literal (`1Y`, `1.5D`, see [`literals`]) is named by its value.
+        Expr::Cast { kind: CastKind::DoubleColon, expr: literal, data_type, .. } if number(literal).is_some() => {
+            literals::literal_name(number(literal).unwrap_or_default(), &data_type.to_string())
+        }
+        Expr::Cast { expr, data_type, .. } => {
+            let mut data_type = data_type.clone();
+            spark_type_names(&mut data_type);
+            format!("CAST({} AS {})", spark_name(expr, rewriter), data_type.to_string().to_uppercase())
+        }
+        Expr::Function(function) => {
+            let name = function.name.to_string().to_lowercase();
+            let distinct = matches!(
+                &function.args,
+                FunctionArguments::List(list) if list.duplicate_treatment.is_some_and(|d| d.to_string() == "DISTINCT")
+            );
+            let args: Vec<String> = match &function.args {
+                FunctionArguments::List(list) => list
+                    .args
+                    .iter()
+                    .map(|arg| match arg {
+                        FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => spark_name(e, rewriter),
+                        // count(*) is count(1) in Spark.
+                        FunctionArg::Unnamed(FunctionArgExpr::Wildcard) if name == "count" => "1".to_string(),
+                        other => other.to_string(),
+                    })
+                    .collect(),
+                FunctionArguments::None => Vec::new(),
+                FunctionArguments::Subquery(q) => vec![q.to_string()],
+            };
+            let prefix = if distinct { "DISTINCT " } else { "" };
+            // Spark names these two by their operator spelling.
+            let name = match name.as_str() {
+                "rlike" | "regexp" => name.to_uppercase(),
+                _ => name,
+            };
+            let over = match &function.over {
+                Some(WindowType::WindowSpec(spec)) => format!(" OVER ({})", window_name(&name, spec, rewriter)),
+                _ => String::new(),
+            };
+            format!("{name}({prefix}{}){over}", args.join(", "))
+        }
+        other => other.to_string(),
+    }
+}
+
+/// `CASE WHEN (c = b) THEN 1 ELSE 0 END`: a simple CASE is named as the searched one it means.
+fn case_name(operand: Option<&Expr>, conditions: &[CaseWhen], otherwise: Option<&Expr>, rewriter: &Rewriter) -> String {
+    let mut text = String::from("CASE");
+    for when in conditions {
+        let condition = match operand {
+            Some(operand) => format!("({} = {})", spark_name(operand, rewriter), spark_name(&when.condition, rewriter)),
+            None => spark_name(&when.condition, rewriter),
+        };
+        let _ = write!(text, " WHEN {condition} THEN {}", spark_name(&when.result, rewriter));
+    }
+    if let Some(otherwise) = otherwise {
+        let _ = write!(text, " ELSE {}", spark_name(otherwise, rewriter));
+    }
+    text + " END"
+}
+
+/// A window as Spark names it: `PARTITION BY k ORDER BY v ASC NULLS FIRST` and the frame, the
+/// default one spelled out.
+fn window_name(function: &str, spec: &WindowSpec, rewriter: &Rewriter) -> String {
+    let mut parts = Vec::new();
+    if !spec.partition_by.is_empty() {
+        let keys: Vec<String> = spec.partition_by.iter().map(|e| spark_name(e, rewriter)).collect();
+        parts.push(format!("PARTITION BY {}", keys.join(", ")));
+    }
+    if !spec.order_by.is_empty() {
+        let keys: Vec<String> = spec
+            .order_by
+            .iter()
+            .map(|o| {
+                let ascending = o.options.asc.unwrap_or(true);
+                let nulls_first = o.options.nulls_first.unwrap_or(ascending);
+                format!(
+                    "{} {} NULLS {}",
+                    spark_name(&o.expr, rewriter),
+                    if ascending { "ASC" } else { "DESC" },
+                    if nulls_first { "FIRST" } else { "LAST" }
+                )
+            })
+            .collect();
+        parts.push(format!("ORDER BY {}", keys.join(", ")));
+    }
+    let ranking = ["row_number", "rank", "dense_rank", "percent_rank", "cume_dist", "ntile"].contains(&function);
+    parts.push(match &spec.window_frame {
+        Some(frame) => {
+            let end = frame.end_bound.as_ref().map_or_else(|| "CURRENT ROW".to_string(), ToString::to_string);
+            format!("{} BETWEEN {} AND {end}", frame.units, frame.start_bound).to_uppercase()
+        }
+        None if ranking => "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW".to_string(),
+        None if spec.order_by.is_empty() => "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING".to_string(),
+        None => "RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW".to_string(),
+    });
+    parts.join(" ")
+}
+
+/// The name of a literal number (typed or not) as Spark prints it.
+fn literal_text(expr: &Expr, rewriter: &Rewriter) -> Option<String> {
+    match expr {
+        Expr::Value(_) if number(expr).is_some() => Some(spark_name(expr, rewriter)),
+        Expr::Cast { kind: CastKind::DoubleColon, expr: inner, .. } if number(inner).is_some() => {
+            Some(spark_name(expr, rewriter))
+        }
+        _ => None,
+    }
+}
+
+/// The text of a number literal.
+fn number(expr: &Expr) -> Option<&str> {
+    match expr {
+        Expr::Value(v) => match &v.value {
+            Value::Number(n, _) => Some(n),
+            _ => None,
+        },
+        _ => None,
+    }
+}
