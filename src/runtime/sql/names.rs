@@ -43,14 +43,21 @@ pub(super) fn spark_name(expr: &Expr, rewriter: &Rewriter) -> String {
         Expr::Case { operand, conditions, else_result, .. } => {
             case_name(operand.as_deref(), conditions, else_result.as_deref(), rewriter)
         }
+        Expr::RLike { negated, expr, pattern, .. } => {
+            let call = format!("RLIKE({}, {})", spark_name(expr, rewriter), spark_name(pattern, rewriter));
+            if *negated {
+                format!("(NOT {call})")
+            } else {
+                call
+            }
+        }
         Expr::Substring { expr, substring_from, substring_for, shorthand, .. } => {
             let mut args = vec![spark_name(expr, rewriter)];
             args.extend(substring_from.iter().map(|e| spark_name(e, rewriter)));
             match substring_for {
                 Some(length) => args.push(spark_name(length, rewriter)),
                 // Spark names the default length.
-                None if !shorthand => args.push(i32::MAX.to_string()),
-                None => {}
+                None => args.push(i32::MAX.to_string()),
             }
             format!("{}({})", if *shorthand { "substr" } else { "substring" }, args.join(", "))
         }
@@ -80,7 +87,7 @@ pub(super) fn spark_name(expr: &Expr, rewriter: &Rewriter) -> String {
                 &function.args,
                 FunctionArguments::List(list) if list.duplicate_treatment.is_some_and(|d| d.to_string() == "DISTINCT")
             );
-            let args: Vec<String> = match &function.args {
+            let mut args: Vec<String> = match &function.args {
                 FunctionArguments::List(list) => list
                     .args
                     .iter()
@@ -94,6 +101,10 @@ pub(super) fn spark_name(expr: &Expr, rewriter: &Rewriter) -> String {
                 FunctionArguments::None => Vec::new(),
                 FunctionArguments::Subquery(q) => vec![q.to_string()],
             };
+            // Spark names an omitted argument by its default.
+            if let Some((_, _, default)) = DEFAULTS.iter().find(|(f, n, _)| *f == name && *n == args.len()) {
+                args.push((*default).to_string());
+            }
             let prefix = if distinct { "DISTINCT " } else { "" };
             // Spark names these two by their operator spelling.
             let name = match name.as_str() {
@@ -109,6 +120,17 @@ pub(super) fn spark_name(expr: &Expr, rewriter: &Rewriter) -> String {
         other => other.to_string(),
     }
 }
+
+/// Functions whose omitted last argument Spark names: (function, arguments given, default).
+const DEFAULTS: [(&str, usize, &str); 7] = [
+    ("split", 2, "-1"),
+    ("bround", 1, "0"),
+    ("round", 1, "0"),
+    ("regexp_extract", 2, "1"),
+    ("regexp_extract_all", 2, "1"),
+    ("regexp_instr", 2, "0"),
+    ("rpad", 2, " "),
+];
 
 /// `CASE WHEN (c = b) THEN 1 ELSE 0 END`: a simple CASE is named as the searched one it means.
 fn case_name(operand: Option<&Expr>, conditions: &[CaseWhen], otherwise: Option<&Expr>, rewriter: &Rewriter) -> String {

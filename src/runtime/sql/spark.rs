@@ -15,8 +15,8 @@ use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
     BinaryOperator, CastKind, DataType as SqlType, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, GroupByExpr,
-    Ident, LimitClause, OrderByKind, Query, Select, SelectItem, SetExpr, Statement, Value, VisitMut, VisitorMut,
-    WindowFrameBound, WindowType,
+    Ident, LimitClause, OrderByKind, Query, Select, SelectItem, SetExpr, Statement, UnaryOperator, Value, VisitMut,
+    VisitorMut, WindowFrameBound, WindowType,
 };
 use datafusion::sql::sqlparser::keywords::Keyword;
 use datafusion::sql::sqlparser::parser::Parser;
@@ -218,6 +218,35 @@ impl VisitorMut for Rewriter {
 
     fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<()> {
         match expr {
+            // `a RLIKE p` / `a REGEXP p`: DataFusion plans the function, not the operator.
+            Expr::RLike { negated, expr: input, pattern, .. } => {
+                let input = std::mem::replace(input.as_mut(), Expr::value(Value::Null));
+                let pattern = std::mem::replace(pattern.as_mut(), Expr::value(Value::Null));
+                let call = Expr::Function(call("regexp_like", vec![input, pattern]));
+                *expr = if *negated { Expr::UnaryOp { op: UnaryOperator::Not, expr: Box::new(call) } } else { call };
+            }
+            // SUBSTR / SUBSTRING in any form: Spark's substring (a negative start counts from the end).
+            Expr::Substring { expr: input, substring_from, substring_for, .. } => {
+                let mut args = vec![std::mem::replace(input.as_mut(), Expr::value(Value::Null))];
+                args.extend(substring_from.take().map(|e| *e));
+                args.extend(substring_for.take().map(|e| *e));
+                *expr = Expr::Function(call("substring", args));
+            }
+            // Spark's ranking functions are ints (DataFusion's: unsigned longs).
+            Expr::Function(function)
+                if function.over.is_some()
+                    && ["row_number", "rank", "dense_rank", "ntile"]
+                        .contains(&function.name.to_string().to_lowercase().as_str()) =>
+            {
+                let ranked = std::mem::replace(expr, Expr::value(Value::Null));
+                *expr = Expr::Cast {
+                    kind: CastKind::Cast,
+                    expr: Box::new(ranked),
+                    data_type: SqlType::Int(None),
+                    array: false,
+                    format: None,
+                };
+            }
             // Spark types an integer literal that fits as `int` (DataFusion: bigint).
             Expr::Value(value)
                 if matches!(&value.value, Value::Number(n, false) if n.parse::<i32>().is_ok())
@@ -282,17 +311,19 @@ fn as_double(expr: Expr) -> Expr {
 }
 
 fn null_if_zero(expr: Expr) -> datafusion::sql::sqlparser::ast::Function {
+    call("nullif", vec![expr, Expr::value(Value::Number("0".into(), false))])
+}
+
+/// A call of the function `name` on `args`.
+fn call(name: &str, args: Vec<Expr>) -> datafusion::sql::sqlparser::ast::Function {
     use datafusion::sql::sqlparser::ast::{Function, FunctionArgumentList, ObjectName};
     Function {
-        name: ObjectName::from(vec![Ident::new("nullif")]),
+        name: ObjectName::from(vec![Ident::new(name)]),
         uses_odbc_syntax: false,
         parameters: FunctionArguments::None,
         args: FunctionArguments::List(FunctionArgumentList {
             duplicate_treatment: None,
-            args: vec![
-                FunctionArg::Unnamed(FunctionArgExpr::Expr(expr)),
-                FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::value(Value::Number("0".into(), false)))),
-            ],
+            args: args.into_iter().map(|a| FunctionArg::Unnamed(FunctionArgExpr::Expr(a))).collect(),
             clauses: vec![],
         }),
         filter: None,
