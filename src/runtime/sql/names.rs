@@ -5,12 +5,12 @@
 use std::fmt::Write as _;
 
 use datafusion::sql::sqlparser::ast::{
-    BinaryOperator, CaseWhen, CastKind, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, UnaryOperator, Value,
-    WindowSpec, WindowType,
+    BinaryOperator, CaseWhen, CastKind, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, UnaryOperator,
+    Value, WindowSpec, WindowType,
 };
 
 use super::literals;
-use super::spark::{spark_type_names, Rewriter};
+use super::spark::{cast_function_type, sole_argument, spark_type_names, Rewriter};
 
 /// The name Spark gives an unaliased expression (its "pretty SQL"): functions in lower case with
 /// their arguments, `count(*)` as `count(1)`, strings without quotes, operators in parentheses.
@@ -81,44 +81,59 @@ pub(super) fn spark_name(expr: &Expr, rewriter: &Rewriter) -> String {
             spark_type_names(&mut data_type);
             format!("CAST({} AS {})", spark_name(expr, rewriter), data_type.to_string().to_uppercase())
         }
-        Expr::Function(function) => {
-            let name = function.name.to_string().to_lowercase();
-            let distinct = matches!(
-                &function.args,
-                FunctionArguments::List(list) if list.duplicate_treatment.is_some_and(|d| d.to_string() == "DISTINCT")
-            );
-            let mut args: Vec<String> = match &function.args {
-                FunctionArguments::List(list) => list
-                    .args
-                    .iter()
-                    .map(|arg| match arg {
-                        FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => spark_name(e, rewriter),
-                        // count(*) is count(1) in Spark.
-                        FunctionArg::Unnamed(FunctionArgExpr::Wildcard) if name == "count" => "1".to_string(),
-                        other => other.to_string(),
-                    })
-                    .collect(),
-                FunctionArguments::None => Vec::new(),
-                FunctionArguments::Subquery(q) => vec![q.to_string()],
-            };
-            // Spark names an omitted argument by its default.
-            if let Some((_, _, default)) = DEFAULTS.iter().find(|(f, n, _)| *f == name && *n == args.len()) {
-                args.push((*default).to_string());
-            }
-            let prefix = if distinct { "DISTINCT " } else { "" };
-            // Spark names these two by their operator spelling.
-            let name = match name.as_str() {
-                "rlike" | "regexp" => name.to_uppercase(),
-                _ => name,
-            };
-            let over = match &function.over {
-                Some(WindowType::WindowSpec(spec)) => format!(" OVER ({})", window_name(&name, spec, rewriter)),
-                _ => String::new(),
-            };
-            format!("{name}({prefix}{}){over}", args.join(", "))
+        // A cast by function name is named by its argument (Spark does not mark it user-written).
+        Expr::Function(function)
+            if function.over.is_none()
+                && cast_function_type(&function.name.to_string().to_lowercase()).is_some()
+                && sole_argument(function).is_some() =>
+        {
+            sole_argument(function).map(|e| spark_name(e, rewriter)).unwrap_or_default()
         }
+        Expr::Function(function) => function_name(function, rewriter),
         other => other.to_string(),
     }
+}
+
+/// `name(args)` as Spark names a call, with its window if it has one.
+fn function_name(function: &Function, rewriter: &Rewriter) -> String {
+    let name = function.name.to_string().to_lowercase();
+    let distinct = matches!(
+        &function.args,
+        FunctionArguments::List(list) if list.duplicate_treatment.is_some_and(|d| d.to_string() == "DISTINCT")
+    );
+    let mut args: Vec<String> = match &function.args {
+        FunctionArguments::List(list) => list
+            .args
+            .iter()
+            .map(|arg| match arg {
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => spark_name(e, rewriter),
+                // count(*) is count(1) in Spark.
+                FunctionArg::Unnamed(FunctionArgExpr::Wildcard) if name == "count" => "1".to_string(),
+                other => other.to_string(),
+            })
+            .collect(),
+        FunctionArguments::None => Vec::new(),
+        FunctionArguments::Subquery(q) => vec![q.to_string()],
+    };
+    // Spark names from_json by its input alone (the schema and options are in its type).
+    if name == "from_json" {
+        args.truncate(1);
+    }
+    // Spark names an omitted argument by its default.
+    if let Some((_, _, default)) = DEFAULTS.iter().find(|(f, n, _)| *f == name && *n == args.len()) {
+        args.push((*default).to_string());
+    }
+    let prefix = if distinct { "DISTINCT " } else { "" };
+    // Spark names these two by their operator spelling.
+    let name = match name.as_str() {
+        "rlike" | "regexp" => name.to_uppercase(),
+        _ => name,
+    };
+    let over = match &function.over {
+        Some(WindowType::WindowSpec(spec)) => format!(" OVER ({})", window_name(&name, spec, rewriter)),
+        _ => String::new(),
+    };
+    format!("{name}({prefix}{}){over}", args.join(", "))
 }
 
 /// Functions whose omitted last argument Spark names: (function, arguments given, default).

@@ -103,6 +103,8 @@ impl SqlSession {
         // decimal literal.
         config.options_mut().sql_parser.default_null_ordering = "nulls_min".to_string();
         config.options_mut().sql_parser.parse_float_as_decimal = true;
+        // Spark's TIMESTAMP is an instant in the session's zone (UTC unless set, as on Glue).
+        config.options_mut().execution.time_zone = Some("UTC".to_string());
         let mut state = SessionStateBuilder::new().with_config(config).with_default_features().build();
         super::functions::register(&mut state).expect("registering Spark's functions cannot clash fatally");
         Self {

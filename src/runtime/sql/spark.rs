@@ -15,8 +15,8 @@ use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
     BinaryOperator, CastKind, DataType as SqlType, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, GroupByExpr,
-    Ident, LimitClause, OrderByKind, Query, Select, SelectItem, SetExpr, Statement, UnaryOperator, Value, VisitMut,
-    VisitorMut, WindowFrameBound, WindowType,
+    Ident, LimitClause, OrderByKind, Query, Select, SelectItem, SetExpr, Statement, TimezoneInfo, UnaryOperator, Value,
+    VisitMut, VisitorMut, WindowFrameBound, WindowType,
 };
 use datafusion::sql::sqlparser::keywords::Keyword;
 use datafusion::sql::sqlparser::parser::Parser;
@@ -114,12 +114,15 @@ pub(crate) fn parse(sql: &str) -> Result<SparkStatement> {
         return Err(Error::Sql(format!("spark.sql takes one statement; the query has {}", statements.len())));
     }
     let mut statement = statements.remove(0);
-    let mut rewriter = Rewriter { spellings: Spellings::default(), quoted, literal_positions: HashSet::new() };
+    let mut rewriter =
+        Rewriter { spellings: Spellings::default(), quoted, literal_positions: HashSet::new(), refusal: None };
     let output_names = match &mut statement {
         Statement::Query(query) => name_unaliased(query, &mut rewriter),
         _ => Vec::new(),
     };
-    let _ = statement.visit(&mut rewriter);
+    if statement.visit(&mut rewriter).is_break() {
+        return Err(Error::Sql(rewriter.refusal.unwrap_or_default()));
+    }
     Ok(SparkStatement { statement, spellings: rewriter.spellings, output_names })
 }
 
@@ -133,7 +136,12 @@ pub(super) struct Rewriter {
     /// Numbers that must stay bare literals: ordinals (`GROUP BY 1`, `ORDER BY 2`), `LIMIT`,
     /// window frame bounds and interval values (by address; the tree is edited in place).
     literal_positions: HashSet<usize>,
+    /// Why Spark's analyzer refuses the statement, when a rule finds out while rewriting.
+    refusal: Option<String>,
 }
+
+/// Spark's ranking window functions (ints, over an ordered window).
+const RANKING: [&str; 4] = ["row_number", "rank", "dense_rank", "ntile"];
 
 fn address(expr: &Expr) -> usize {
     std::ptr::from_ref(expr) as usize
@@ -232,11 +240,20 @@ impl VisitorMut for Rewriter {
                 args.extend(substring_for.take().map(|e| *e));
                 *expr = Expr::Function(call("substring", args));
             }
+            // Spark's ranking functions need an ordered window.
+            Expr::Function(function)
+                if matches!(&function.over, Some(WindowType::WindowSpec(spec)) if spec.order_by.is_empty())
+                    && RANKING.contains(&function.name.to_string().to_lowercase().as_str()) =>
+            {
+                self.refusal = Some(format!(
+                    "[WINDOW_FUNCTION_WITHOUT_ORDER] Window function {}() requires window to be ordered, please add ORDER BY clause.",
+                    function.name.to_string().to_lowercase()
+                ));
+                return ControlFlow::Break(());
+            }
             // Spark's ranking functions are ints (DataFusion's: unsigned longs).
             Expr::Function(function)
-                if function.over.is_some()
-                    && ["row_number", "rank", "dense_rank", "ntile"]
-                        .contains(&function.name.to_string().to_lowercase().as_str()) =>
+                if function.over.is_some() && RANKING.contains(&function.name.to_string().to_lowercase().as_str()) =>
             {
                 let ranked = std::mem::replace(expr, Expr::value(Value::Null));
                 *expr = Expr::Cast {
@@ -266,7 +283,26 @@ impl VisitorMut for Rewriter {
                 if *kind == CastKind::Cast {
                     *kind = CastKind::TryCast;
                 }
-                spark_type_names(data_type);
+                spark_semantic_type(data_type);
+            }
+            Expr::TypedString(typed) => spark_semantic_type(&mut typed.data_type),
+            // `double(x)`, `date(x)`, …: Spark's casts by function name.
+            Expr::Function(function)
+                if function.over.is_none()
+                    && cast_function_type(&function.name.to_string().to_lowercase()).is_some()
+                    && sole_argument(function).is_some() =>
+            {
+                let data_type = cast_function_type(&function.name.to_string().to_lowercase());
+                let argument = sole_argument(function).cloned();
+                if let (Some(data_type), Some(argument)) = (data_type, argument) {
+                    *expr = Expr::Cast {
+                        kind: CastKind::TryCast,
+                        expr: Box::new(argument),
+                        data_type,
+                        array: false,
+                        format: None,
+                    };
+                }
             }
             // Spark's `/` is fractional division whatever the operands; by zero it is null.
             Expr::BinaryOp { op: BinaryOperator::Divide, left, right } => {
@@ -298,6 +334,57 @@ pub(super) fn spark_type_names(data_type: &mut SqlType) {
         Some(arrow_schema::DataType::Int8) => SqlType::TinyInt(None),
         _ => return,
     };
+}
+
+/// Spark's meaning of a SQL type where DataFusion's differs: `TIMESTAMP` is an instant (shown in
+/// the session's zone), `TIMESTAMP_NTZ` a wall-clock time, `BINARY` bytes.
+fn spark_semantic_type(data_type: &mut SqlType) {
+    spark_type_names(data_type);
+    let replacement = match data_type {
+        SqlType::Timestamp(precision, TimezoneInfo::None) => SqlType::Timestamp(*precision, TimezoneInfo::WithTimeZone),
+        SqlType::Binary(_) | SqlType::Varbinary(_) => SqlType::Bytea,
+        SqlType::TimestampNtz(precision) => SqlType::Timestamp(*precision, TimezoneInfo::None),
+        SqlType::Custom(name, modifiers) if modifiers.is_empty() => match name.to_string().to_lowercase().as_str() {
+            "timestamp_ntz" => SqlType::Timestamp(None, TimezoneInfo::None),
+            "timestamp_ltz" => SqlType::Timestamp(None, TimezoneInfo::WithTimeZone),
+            _ => return,
+        },
+        _ => return,
+    };
+    *data_type = replacement;
+}
+
+/// The type a function-style cast names (`int(x)`, `double(x)`, `decimal(x)`, `date(x)`, …).
+pub(super) fn cast_function_type(name: &str) -> Option<SqlType> {
+    use datafusion::sql::sqlparser::ast::ExactNumberInfo;
+    Some(match name {
+        "int" | "integer" => SqlType::Int(None),
+        "bigint" | "long" => SqlType::BigInt(None),
+        "smallint" | "short" => SqlType::SmallInt(None),
+        "tinyint" | "byte" => SqlType::TinyInt(None),
+        "float" | "real" => SqlType::Float(ExactNumberInfo::None),
+        "double" => SqlType::Double(ExactNumberInfo::None),
+        "decimal" => SqlType::Decimal(ExactNumberInfo::PrecisionAndScale(10, 0)),
+        "string" => SqlType::String(None),
+        "boolean" => SqlType::Boolean,
+        "date" => SqlType::Date,
+        "timestamp" => SqlType::Timestamp(None, TimezoneInfo::WithTimeZone),
+        "binary" => SqlType::Bytea,
+        _ => return None,
+    })
+}
+
+/// The one argument of a call, if it has exactly one plain argument.
+pub(super) fn sole_argument(function: &datafusion::sql::sqlparser::ast::Function) -> Option<&Expr> {
+    match &function.args {
+        FunctionArguments::List(list) if list.args.len() == 1 && list.duplicate_treatment.is_none() => {
+            match &list.args[0] {
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
 }
 
 fn as_double(expr: Expr) -> Expr {

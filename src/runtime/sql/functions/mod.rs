@@ -12,6 +12,9 @@ use datafusion::logical_expr::ScalarUDF;
 use super::session::sql_error;
 use crate::error::Result;
 
+pub(crate) mod coerced;
+pub(crate) mod datetime;
+pub(crate) mod json;
 pub(crate) mod math;
 pub(crate) mod regexp;
 pub(crate) mod row;
@@ -19,7 +22,7 @@ pub(crate) mod string;
 
 /// Every family of glueless's own scalar functions.
 fn families() -> Vec<Vec<Arc<ScalarUDF>>> {
-    vec![string::functions(), regexp::functions(), math::functions()]
+    vec![string::functions(), regexp::functions(), math::functions(), datetime::functions(), json::functions()]
 }
 
 /// Register datafusion-spark's functions and glueless's families in `state`.
@@ -29,6 +32,9 @@ fn families() -> Vec<Vec<Arc<ScalarUDF>>> {
 pub(crate) fn register(state: &mut SessionState) -> Result<()> {
     datafusion_spark::register_all(state).map_err(sql_error)?;
     for udf in families().into_iter().flatten() {
+        state.register_udf(udf).map_err(sql_error)?;
+    }
+    for udf in datetime::coerced(state) {
         state.register_udf(udf).map_err(sql_error)?;
     }
     // Spark's other names of DataFusion's aggregates.
