@@ -164,13 +164,17 @@ def judge(index: int, case: Case, result: Optional[tuple[str, list[str]]], error
     if case.expects_error:
         if error is not None:
             return Outcome(index, case.key, True, "error-expected")
-        return Outcome(index, case.key, False, "no-error", "Spark refuses this query; glueless answered")
+        return Outcome(index, case.key, False, "no-error", "Spark refuses this query; the engine answered")
     if error is not None:
         return Outcome(index, case.key, False, classify_error(error), error.splitlines()[0][:300] if error else "")
     assert result is not None
     schema, rows = result
     expected_rows = case.output
-    if not top_level_order_by(case.query):
+    ordered = top_level_order_by(case.query)
+    # As Spark's suite: the rows (sorted unless ordered) joined by newlines, trailing whitespace dropped.
+    text = "\n".join(rows if ordered else sorted(rows)).rstrip(" \t\n\x0b\f\r")
+    rows = text.split("\n") if text else []
+    if not ordered:
         rows, expected_rows = sorted(rows), sorted(expected_rows)
     rows_match = rows == expected_rows
     types_match = _types(schema) == _types(case.schema)
@@ -189,25 +193,52 @@ def judge(index: int, case: Case, result: Optional[tuple[str, list[str]]], error
     return Outcome(index, case.key, False, "names", f"expected {case.schema} got {schema}", aside)
 
 
+_ATOMIC_TYPE = re.compile(
+    r"interval(?: (?:year|month|day|hour|minute|second)(?: to (?:year|month|day|hour|minute|second))?)?"
+    r"|decimal\(\d+,\d+\)|(?:var)?char\(\d+\)|timestamp_ntz|timestamp|bigint|smallint|tinyint|int|double|float"
+    r"|string|boolean|date|binary|void|variant"
+)
+
+
+def _type_end(text: str, at: int) -> Optional[int]:
+    """Where the type written at `text[at:]` ends (None: no type there)."""
+    for prefix in ("array<", "map<", "struct<"):
+        if text.startswith(prefix, at):
+            if prefix == "struct<":
+                fields = _fields(text, at + len(prefix), ">")
+                return None if fields is None else fields[1] + 1
+            end = _type_end(text, at + len(prefix))
+            if end is not None and prefix == "map<" and text.startswith(",", end):
+                end = _type_end(text, end + 1)
+            return end + 1 if end is not None and text.startswith(">", end) else None
+    match = _ATOMIC_TYPE.match(text, at)
+    return match.end() if match else None
+
+
+def _fields(text: str, at: int, close: str) -> Optional[tuple[list[str], int]]:
+    """The field types of `name:type,...` from `at` to the `close` (or the end): names may hold any
+    character, so each `:` is tried as the separator until the rest reads as types."""
+    if text.startswith(close, at) or at == len(text):
+        return [], at
+    colon = text.find(":", at)
+    while colon != -1:
+        end = _type_end(text, colon + 1)
+        if end is not None:
+            if end == len(text) or text.startswith(close, end):
+                return [text[colon + 1 : end]], end
+            if text.startswith(",", end):
+                rest = _fields(text, end + 1, close)
+                if rest is not None:
+                    return [text[colon + 1 : end]] + rest[0], rest[1]
+        colon = text.find(":", colon + 1)
+    return None
+
+
 def _types(schema: str) -> list[str]:
-    """A schema string's top-level types without the names (names may hold `:` and `,`)."""
+    """A schema string's top-level types without the names (names may hold `:`, `,`, `<`, `>`)."""
     inner = schema[len("struct<") : -1] if schema.startswith("struct<") else schema
-    types: list[str] = []
-    depth = 0
-    current = ""
-    for ch in inner:
-        if ch in "<(":
-            depth += 1
-        elif ch in ">)":
-            depth -= 1
-        if ch == "," and depth == 0:
-            types.append(current)
-            current = ""
-        else:
-            current += ch
-    if current:
-        types.append(current)
-    return [t.rsplit(":", 1)[-1] if "<" not in t else t[t.find(":", 0) + 1 :] for t in types]
+    fields = _fields(inner, 0, "\x00")
+    return fields[0] if fields is not None else [inner]
 
 
 class GluelessEngine:
@@ -244,11 +275,11 @@ def run_file_here(tests: Path, name: str, engine_name: str = "glueless", remote:
     """Run one golden file in this process on a fresh session."""
     os.environ.setdefault("TZ", SUITE_ZONE)
     engine = open_engine(engine_name, remote)
-    settings = file_settings((tests / "inputs" / f"{name}.sql").read_text(encoding="utf-8"))
+    settings = file_settings((tests / "inputs" / f"{name}.sql").read_bytes().decode("utf-8"))
     settings.setdefault("spark.sql.session.timeZone", SUITE_ZONE)
     for key, value in settings.items():
         engine.set(key, value)
-    cases = parse_answers((tests / "results" / f"{name}.sql.out").read_text(encoding="utf-8"))
+    cases = parse_answers((tests / "results" / f"{name}.sql.out").read_bytes().decode("utf-8"))
     outcomes = []
     for index, case in enumerate(cases):
         result: Optional[tuple[str, list[str]]] = None
@@ -265,7 +296,7 @@ def run_file_here(tests: Path, name: str, engine_name: str = "glueless", remote:
 
 def run_file(tests: Path, name: str, engine: str, remote: Optional[str]) -> tuple[list[Outcome], int]:
     """Run one golden file in a child process (a crash or a hang costs that file only)."""
-    total = len(parse_answers((tests / "results" / f"{name}.sql.out").read_text(encoding="utf-8")))
+    total = len(parse_answers((tests / "results" / f"{name}.sql.out").read_bytes().decode("utf-8")))
     command = [sys.executable, __file__, "--tests", str(tests), "--child", name, "--engine", engine]
     if remote:
         command += ["--remote", remote]
@@ -315,7 +346,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     print(f"{'file':<48} {'queries':>7} {'pass':>5} {'%':>6}")
     for name in names:
         outcomes, total = run_file(args.tests, name, args.engine, args.remote)
-        cases = parse_answers((args.tests / "results" / f"{name}.sql.out").read_text(encoding="utf-8"))
+        cases = parse_answers((args.tests / "results" / f"{name}.sql.out").read_bytes().decode("utf-8"))
         passed = sum(o.passed for o in outcomes)
         aside = sum(o.passed or o.names_aside for o in outcomes)
         total_all += total
