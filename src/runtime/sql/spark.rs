@@ -171,6 +171,10 @@ impl VisitorMut for Rewriter {
     type Break = ();
 
     fn pre_visit_query(&mut self, query: &mut Query) -> ControlFlow<()> {
+        if let Err(refusal) = super::grouping::check_order_by(query) {
+            self.refusal = Some(refusal);
+            return ControlFlow::Break(());
+        }
         if let Some(order_by) = &query.order_by {
             if let OrderByKind::Expressions(items) = &order_by.kind {
                 self.literal_positions.extend(items.iter().map(|item| address(&item.expr)));
@@ -190,6 +194,10 @@ impl VisitorMut for Rewriter {
     }
 
     fn pre_visit_select(&mut self, select: &mut Select) -> ControlFlow<()> {
+        if let Err(refusal) = super::grouping::spark_grouping(select) {
+            self.refusal = Some(refusal);
+            return ControlFlow::Break(());
+        }
         for item in &mut select.projection {
             if let SelectItem::ExprWithAlias { alias, .. } = item {
                 let _ = self.fold_alias(alias);
@@ -239,6 +247,22 @@ impl VisitorMut for Rewriter {
                 args.extend(substring_from.take().map(|e| *e));
                 args.extend(substring_for.take().map(|e| *e));
                 *expr = Expr::Function(call("substring", args));
+            }
+            // Spark's grouping(c) is a tinyint; grouping_id(c, …) a bigint bit mask.
+            Expr::Function(function)
+                if function.over.is_none()
+                    && ["grouping", "grouping_id"].contains(&function.name.to_string().to_lowercase().as_str()) =>
+            {
+                let wide = function.name.to_string().eq_ignore_ascii_case("grouping_id");
+                function.name = datafusion::sql::sqlparser::ast::ObjectName::from(vec![Ident::new("grouping")]);
+                let grouping = std::mem::replace(expr, Expr::value(Value::Null));
+                *expr = Expr::Cast {
+                    kind: CastKind::Cast,
+                    expr: Box::new(grouping),
+                    data_type: if wide { SqlType::BigInt(None) } else { SqlType::TinyInt(None) },
+                    array: false,
+                    format: None,
+                };
             }
             // Spark's ranking functions need an ordered window.
             Expr::Function(function)
