@@ -37,8 +37,16 @@ QUERIES = [
     "SELECT every(age > 5), some(age > 25), any(age > 100) FROM people",
     # Names Spark gives expressions.
     "SELECT CASE WHEN age IS NULL THEN 0 ELSE 1 END, age <> 10, name || '!', -age FROM people ORDER BY id",
-    # Grouping and SET.
+    # Spark's datetime patterns, in the session's zone.
+    "SELECT to_date('26/08/2015', 'dd/MM/yyyy'), to_timestamp('2015-08-26 10:11:12', 'yyyy-MM-dd HH:mm:ss'), "
+    "date_format(TIMESTAMP '2019-03-05 13:04:05', 'd MMM yy, h:mm a'), from_unixtime(0), "
+    "unix_timestamp('1970-01-02', 'yyyy-MM-dd'), to_date('2016-12-31'), to_date('31.12.2016', 'yyyy-MM-dd')",
+    "SELECT date_add('2011-11-11', 1), timestamp_seconds(1230219000), double(age), decimal(age) FROM people ORDER BY id",
+    # JSON.
+    "SELECT to_json(named_struct('a', id, 'b', name)), from_json('{\"a\": 1, \"b\": \"x\"}', 'a INT, b STRING') FROM people ORDER BY id",
+    # Grouping, grouping analytics and SET.
     "SELECT name, count(*) FROM people GROUP BY name ORDER BY name",
+    "SELECT name, age > 15, count(*), grouping(name) FROM people GROUP BY name, age > 15 WITH ROLLUP ORDER BY 1, 2",
     "SET spark.sql.shuffle.partitions=4",
 ]
 

@@ -40,9 +40,20 @@ impl SessionZone {
         Self::Fixed(FixedOffset::east_opt(0).expect("zero offset"))
     }
 
+    /// The wall-clock time in this zone of the instant `micros` after the epoch.
+    #[must_use]
+    pub(crate) fn local(self, micros: i64) -> Option<NaiveDateTime> {
+        let utc = chrono::DateTime::from_timestamp_micros(micros)?.naive_utc();
+        Some(match self {
+            Self::Fixed(offset) => utc + offset.fix(),
+            Self::Region(tz) => tz.from_utc_datetime(&utc).naive_local(),
+        })
+    }
+
     /// Microseconds since the epoch of `local` in this zone; a time in a daylight-saving gap moves
     /// forward by the gap and an ambiguous one takes the earlier offset, as Java's `atZone`.
-    fn micros(self, local: NaiveDateTime) -> i64 {
+    #[must_use]
+    pub(crate) fn micros(self, local: NaiveDateTime) -> i64 {
         let utc = match self {
             Self::Fixed(offset) => local - offset.fix(),
             Self::Region(tz) => match tz.from_local_datetime(&local) {

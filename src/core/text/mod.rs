@@ -8,6 +8,7 @@ mod csv;
 pub(crate) mod datetime;
 pub(crate) mod java;
 mod json;
+pub(crate) mod pattern;
 
 use std::sync::Arc;
 

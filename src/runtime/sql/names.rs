@@ -137,7 +137,10 @@ fn function_name(function: &Function, rewriter: &Rewriter) -> String {
 }
 
 /// Functions whose omitted last argument Spark names: (function, arguments given, default).
-const DEFAULTS: [(&str, usize, &str); 7] = [
+const DEFAULTS: [(&str, usize, &str); 10] = [
+    ("from_unixtime", 1, "yyyy-MM-dd HH:mm:ss"),
+    ("unix_timestamp", 1, "yyyy-MM-dd HH:mm:ss"),
+    ("to_unix_timestamp", 1, "yyyy-MM-dd HH:mm:ss"),
     ("split", 2, "-1"),
     ("bround", 1, "0"),
     ("round", 1, "0"),

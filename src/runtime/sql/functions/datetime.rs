@@ -4,17 +4,23 @@
 //! `timestamp_seconds(x)`, `timestamp_millis(n)`, `timestamp_micros(n)`: the instant `x` seconds
 //! (milliseconds, microseconds) after the epoch; `date_from_unix_date(n)`: the date `n` days
 //! after 1970-01-01.
+//!
+//! With Spark's datetime patterns ([`Pattern`]) and the session's time zone: `to_timestamp(s[,
+//! fmt])`, `to_date(s[, fmt])`, `date_format(t, fmt)`, `unix_timestamp(s[, fmt])` /
+//! `to_unix_timestamp`, `from_unixtime(n[, fmt])`. Text that does not match is NULL (ANSI off).
 
 use std::sync::Arc;
 
 use arrow_schema::{DataType, TimeUnit};
 use datafusion::common::ScalarValue;
-use datafusion::error::Result;
+use datafusion::error::{DataFusionError, Result};
 use datafusion::execution::FunctionRegistry;
 use datafusion::logical_expr::ScalarUDF;
 
 use super::coerced::{Coerced, StringAs};
-use super::row::{integer, RowFunction};
+use super::row::{integer, text, RowContext, RowFunction, ANY};
+use crate::core::text::datetime::{parse_date, parse_timestamp, SessionZone};
+use crate::core::text::pattern::Pattern;
 
 /// Spark's instants: microseconds, with a zone (shown in the session's).
 fn instant() -> DataType {
@@ -25,11 +31,17 @@ fn instant() -> DataType {
 pub(crate) fn functions() -> Vec<Arc<ScalarUDF>> {
     vec![
         RowFunction::udf("timestamp_seconds", vec![DataType::Float64], 1, instant(), timestamp_seconds),
-        RowFunction::udf("timestamp_millis", vec![DataType::Int64], 1, instant(), |a| {
+        RowFunction::udf("timestamp_millis", vec![DataType::Int64], 1, instant(), |a, _| {
             micros(integer(&a[0]).checked_mul(1000))
         }),
-        RowFunction::udf("timestamp_micros", vec![DataType::Int64], 1, instant(), |a| micros(Some(integer(&a[0])))),
-        RowFunction::udf("date_from_unix_date", vec![DataType::Int32], 1, DataType::Date32, |a| {
+        RowFunction::udf("timestamp_micros", vec![DataType::Int64], 1, instant(), |a, _| micros(Some(integer(&a[0])))),
+        RowFunction::udf("to_timestamp", vec![ANY, DataType::Utf8], 1, instant(), to_timestamp),
+        RowFunction::udf("to_date", vec![ANY, DataType::Utf8], 1, DataType::Date32, to_date),
+        RowFunction::udf("date_format", vec![ANY, DataType::Utf8], 2, DataType::Utf8, date_format),
+        RowFunction::udf("unix_timestamp", vec![ANY, DataType::Utf8], 1, DataType::Int64, unix_timestamp),
+        RowFunction::udf("to_unix_timestamp", vec![ANY, DataType::Utf8], 1, DataType::Int64, unix_timestamp),
+        RowFunction::udf("from_unixtime", vec![DataType::Int64, DataType::Utf8], 1, DataType::Utf8, from_unixtime),
+        RowFunction::udf("date_from_unix_date", vec![DataType::Int32], 1, DataType::Date32, |a, _| {
             Ok(ScalarValue::Date32(i32::try_from(integer(&a[0])).ok()))
         }),
     ]
@@ -58,6 +70,103 @@ pub(crate) fn coerced(registry: &dyn FunctionRegistry) -> Vec<Arc<ScalarUDF>> {
         .collect()
 }
 
+/// The default pattern of `unix_timestamp` and `from_unixtime`.
+const SECONDS_PATTERN: &str = "yyyy-MM-dd HH:mm:ss";
+
+fn pattern(args: &[ScalarValue], default: Option<&str>) -> Result<Option<Pattern>> {
+    let text = match args.get(1) {
+        Some(value) => Some(text(value)),
+        None => default,
+    };
+    text.map(|p| Pattern::new(p).map_err(|e| DataFusionError::Execution(e.to_string()))).transpose()
+}
+
+/// The instant (microseconds) an argument means: a timestamp, a date at midnight in the
+/// session's zone, or text read with `pattern` (Spark's cast without one).
+fn instant_of(value: &ScalarValue, pattern: Option<&Pattern>, zone: SessionZone) -> Option<i64> {
+    match value {
+        ScalarValue::Utf8(Some(s)) | ScalarValue::LargeUtf8(Some(s)) | ScalarValue::Utf8View(Some(s)) => {
+            match pattern {
+                Some(p) => p.parse(s).map(|local| zone.micros(local)),
+                None => parse_timestamp(s, zone),
+            }
+        }
+        ScalarValue::Date32(Some(days)) => {
+            let date = chrono::NaiveDate::from_ymd_opt(1970, 1, 1)?
+                .checked_add_signed(chrono::Duration::days(i64::from(*days)))?;
+            Some(zone.micros(date.and_hms_opt(0, 0, 0)?))
+        }
+        // A number is seconds since the epoch.
+        ScalarValue::Int8(_) | ScalarValue::Int16(_) | ScalarValue::Int32(_) | ScalarValue::Int64(_) => {
+            integer_value(value)?.checked_mul(1_000_000)
+        }
+        ScalarValue::Float64(Some(v)) => seconds_micros(*v),
+        ScalarValue::Float32(Some(v)) => seconds_micros(f64::from(*v)),
+        ScalarValue::Decimal128(Some(v), _, scale) => seconds_micros(*v as f64 / 10f64.powi(i32::from(*scale))),
+        ScalarValue::TimestampSecond(Some(v), _) => v.checked_mul(1_000_000),
+        ScalarValue::TimestampMillisecond(Some(v), _) => v.checked_mul(1_000),
+        ScalarValue::TimestampMicrosecond(Some(v), _) => Some(*v),
+        ScalarValue::TimestampNanosecond(Some(v), _) => Some(v.div_euclid(1_000)),
+        _ => None,
+    }
+}
+
+fn to_timestamp(args: &[ScalarValue], context: RowContext) -> Result<ScalarValue> {
+    let pattern = pattern(args, None)?;
+    micros(instant_of(&args[0], pattern.as_ref(), context.zone))
+}
+
+fn to_date(args: &[ScalarValue], context: RowContext) -> Result<ScalarValue> {
+    let pattern = pattern(args, None)?;
+    let days = match (&args[0], &pattern) {
+        (ScalarValue::Utf8(Some(s)) | ScalarValue::LargeUtf8(Some(s)) | ScalarValue::Utf8View(Some(s)), None) => {
+            parse_date(s)
+        }
+        (ScalarValue::Date32(days), _) => *days,
+        (value, pattern) => instant_of(value, pattern.as_ref(), context.zone)
+            .and_then(|m| context.zone.local(m))
+            .and_then(|local| i32::try_from(local.date().signed_duration_since(epoch_date()).num_days()).ok()),
+    };
+    Ok(ScalarValue::Date32(days))
+}
+
+fn date_format(args: &[ScalarValue], context: RowContext) -> Result<ScalarValue> {
+    let pattern = pattern(args, None)?;
+    let local = instant_of(&args[0], None, context.zone).and_then(|m| context.zone.local(m));
+    Ok(ScalarValue::Utf8(local.zip(pattern).map(|(l, p)| p.format(l))))
+}
+
+fn unix_timestamp(args: &[ScalarValue], context: RowContext) -> Result<ScalarValue> {
+    let pattern = pattern(args, Some(SECONDS_PATTERN))?;
+    Ok(ScalarValue::Int64(instant_of(&args[0], pattern.as_ref(), context.zone).map(|m| m.div_euclid(1_000_000))))
+}
+
+fn from_unixtime(args: &[ScalarValue], context: RowContext) -> Result<ScalarValue> {
+    let pattern = pattern(args, Some(SECONDS_PATTERN))?;
+    let local = integer(&args[0]).checked_mul(1_000_000).and_then(|m| context.zone.local(m));
+    Ok(ScalarValue::Utf8(local.zip(pattern).map(|(l, p)| p.format(l))))
+}
+
+fn integer_value(value: &ScalarValue) -> Option<i64> {
+    match value {
+        ScalarValue::Int8(v) => v.map(i64::from),
+        ScalarValue::Int16(v) => v.map(i64::from),
+        ScalarValue::Int32(v) => v.map(i64::from),
+        ScalarValue::Int64(v) => *v,
+        _ => None,
+    }
+}
+
+#[allow(clippy::cast_possible_truncation)] // checked against i64's range first
+fn seconds_micros(seconds: f64) -> Option<i64> {
+    let micros = seconds * 1e6;
+    (micros.is_finite() && micros.abs() < 9.2e18).then(|| micros.round() as i64)
+}
+
+fn epoch_date() -> chrono::NaiveDate {
+    chrono::NaiveDate::default()
+}
+
 /// Spark's error for an instant past the range of microseconds since the epoch.
 fn overflow() -> Result<ScalarValue> {
     Err(datafusion::error::DataFusionError::Execution("[ARITHMETIC_OVERFLOW] long overflow.".into()))
@@ -68,7 +177,7 @@ fn micros(value: Option<i64>) -> Result<ScalarValue> {
     Ok(ScalarValue::TimestampMicrosecond(value, Some("UTC".into())))
 }
 
-fn timestamp_seconds(args: &[ScalarValue]) -> Result<ScalarValue> {
+fn timestamp_seconds(args: &[ScalarValue], _: RowContext) -> Result<ScalarValue> {
     let ScalarValue::Float64(Some(seconds)) = args[0] else { return micros(None) };
     let scaled = seconds * 1e6;
     if !scaled.is_finite() || scaled.abs() >= 9.2e18 {

@@ -18,7 +18,7 @@ use datafusion::logical_expr::{
     ColumnarValue, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
 };
 
-use super::row::{text, RowFunction};
+use super::row::{text, RowContext, RowFunction};
 use crate::core::types::parse_type;
 
 /// The family's functions.
@@ -38,7 +38,7 @@ pub(crate) fn functions() -> Vec<Arc<ScalarUDF>> {
 }
 
 #[allow(clippy::unnecessary_wraps)] // the shape of every row function
-fn json_array_length(args: &[ScalarValue]) -> Result<ScalarValue> {
+fn json_array_length(args: &[ScalarValue], _: RowContext) -> Result<ScalarValue> {
     let value: Option<serde_json::Value> = serde_json::from_str(text(&args[0])).ok();
     Ok(ScalarValue::Int32(match value {
         Some(serde_json::Value::Array(items)) => i32::try_from(items.len()).ok(),
@@ -47,7 +47,7 @@ fn json_array_length(args: &[ScalarValue]) -> Result<ScalarValue> {
 }
 
 #[allow(clippy::unnecessary_wraps)] // the shape of every row function
-fn json_object_keys(args: &[ScalarValue]) -> Result<ScalarValue> {
+fn json_object_keys(args: &[ScalarValue], _: RowContext) -> Result<ScalarValue> {
     // serde_json's map keeps the keys in the text's order (its `preserve_order` is not on): read
     // the keys as they come instead.
     let Ok(serde_json::Value::Object(_)) = serde_json::from_str::<serde_json::Value>(text(&args[0])) else {

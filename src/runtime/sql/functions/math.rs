@@ -8,7 +8,7 @@ use datafusion::common::ScalarValue;
 use datafusion::error::Result;
 use datafusion::logical_expr::ScalarUDF;
 
-use super::row::{integer, RowFunction};
+use super::row::{integer, RowContext, RowFunction};
 
 /// The family's functions.
 pub(crate) fn functions() -> Vec<Arc<ScalarUDF>> {
@@ -17,7 +17,7 @@ pub(crate) fn functions() -> Vec<Arc<ScalarUDF>> {
 
 /// `bround(x[, d])`: `x` rounded half to even at `d` (default 0) decimal places.
 #[allow(clippy::unnecessary_wraps)] // the shape of every row function
-fn bround(args: &[ScalarValue]) -> Result<ScalarValue> {
+fn bround(args: &[ScalarValue], _: RowContext) -> Result<ScalarValue> {
     let ScalarValue::Float64(Some(x)) = args[0] else { return Ok(ScalarValue::Float64(None)) };
     let places = i32::try_from(args.get(1).map_or(0, integer)).unwrap_or(0);
     if !x.is_finite() {

@@ -15,7 +15,7 @@ use datafusion::error::{DataFusionError, Result};
 use datafusion::logical_expr::ScalarUDF;
 use regex::Regex;
 
-use super::row::{integer, text, RowFunction};
+use super::row::{integer, text, RowContext, RowFunction};
 
 /// The family's functions.
 pub(crate) fn functions() -> Vec<Arc<ScalarUDF>> {
@@ -73,7 +73,7 @@ fn group(regex: &Regex, args: &[ScalarValue]) -> Result<usize> {
 
 /// `regexp_extract(str, regexp[, idx])`: group `idx` (default 1) of the first match; '' when
 /// nothing matches or the group took no part.
-fn regexp_extract(args: &[ScalarValue]) -> Result<ScalarValue> {
+fn regexp_extract(args: &[ScalarValue], _: RowContext) -> Result<ScalarValue> {
     let regex = compiled(text(&args[1]))?;
     let index = group(&regex, args)?;
     let found = regex.captures(text(&args[0])).and_then(|c| c.get(index)).map_or("", |m| m.as_str());
@@ -81,7 +81,7 @@ fn regexp_extract(args: &[ScalarValue]) -> Result<ScalarValue> {
 }
 
 /// `regexp_extract_all(str, regexp[, idx])`: group `idx` of every match.
-fn regexp_extract_all(args: &[ScalarValue]) -> Result<ScalarValue> {
+fn regexp_extract_all(args: &[ScalarValue], _: RowContext) -> Result<ScalarValue> {
     let regex = compiled(text(&args[1]))?;
     let index = group(&regex, args)?;
     let found: Vec<ScalarValue> = regex
@@ -92,14 +92,14 @@ fn regexp_extract_all(args: &[ScalarValue]) -> Result<ScalarValue> {
 }
 
 /// `regexp_substr(str, regexp)`: the first match, NULL when none.
-fn regexp_substr(args: &[ScalarValue]) -> Result<ScalarValue> {
+fn regexp_substr(args: &[ScalarValue], _: RowContext) -> Result<ScalarValue> {
     let regex = compiled(text(&args[1]))?;
     Ok(ScalarValue::Utf8(regex.find(text(&args[0])).map(|m| m.as_str().to_string())))
 }
 
 /// `split(str, regex[, limit])`: Java's `String.split` with Spark's limit (≤ 0: every part,
 /// trailing empty strings kept).
-fn split(args: &[ScalarValue]) -> Result<ScalarValue> {
+fn split(args: &[ScalarValue], _: RowContext) -> Result<ScalarValue> {
     let input = text(&args[0]);
     let limit = args.get(2).map_or(-1, integer);
     let parts: Vec<&str> = if text(&args[1]).is_empty() {

@@ -12,8 +12,19 @@ use datafusion::common::ScalarValue;
 use datafusion::error::{DataFusionError, Result};
 use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility};
 
+use crate::core::text::datetime::SessionZone;
+
+/// What a row function may need of the session: its time zone.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RowContext {
+    pub(crate) zone: SessionZone,
+}
+
 /// The body of a row function: one row's arguments (none NULL) to its value.
-pub(crate) type RowBody = fn(&[ScalarValue]) -> Result<ScalarValue>;
+pub(crate) type RowBody = fn(&[ScalarValue], RowContext) -> Result<ScalarValue>;
+
+/// An input type that keeps the argument's own type (the body reads any of them).
+pub(crate) const ANY: DataType = DataType::Null;
 
 /// A Spark function evaluated row by row.
 #[derive(Debug)]
@@ -81,7 +92,11 @@ impl ScalarUDFImpl for RowFunction {
                 arg_types.len()
             )));
         }
-        Ok(self.inputs[..arg_types.len()].to_vec())
+        Ok(self.inputs[..arg_types.len()]
+            .iter()
+            .zip(arg_types)
+            .map(|(declared, given)| if *declared == ANY { given.clone() } else { declared.clone() })
+            .collect())
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
@@ -89,6 +104,8 @@ impl ScalarUDFImpl for RowFunction {
         let arrays = ColumnarValue::values_to_arrays(&args.args)?;
         let rows = if scalar { 1 } else { args.number_rows };
         let null = ScalarValue::try_from(&self.output)?;
+        let zone = args.config_options.execution.time_zone.as_deref().and_then(SessionZone::parse);
+        let context = RowContext { zone: zone.unwrap_or_else(SessionZone::utc) };
         let mut values = Vec::with_capacity(rows);
         let mut row_args = Vec::with_capacity(arrays.len());
         for row in 0..rows {
@@ -96,7 +113,11 @@ impl ScalarUDFImpl for RowFunction {
             for array in &arrays {
                 row_args.push(ScalarValue::try_from_array(array, row)?);
             }
-            values.push(if row_args.iter().any(ScalarValue::is_null) { null.clone() } else { (self.body)(&row_args)? });
+            values.push(if row_args.iter().any(ScalarValue::is_null) {
+                null.clone()
+            } else {
+                (self.body)(&row_args, context)?
+            });
         }
         if scalar {
             return Ok(ColumnarValue::Scalar(values.pop().unwrap_or(null)));
