@@ -25,7 +25,8 @@ QUERIES = [
     "SELECT id, age FROM people ORDER BY age DESC",
     "SELECT id, row_number() OVER (ORDER BY age) FROM people ORDER BY id",
     # Non-ANSI casts and Spark's substr.
-    "SELECT CAST('12' AS int), CAST('x' AS int), substr('Spark SQL', -3), substring('Spark SQL', 5)",
+    "SELECT CAST('1.23' AS int), CAST(' 12 ' AS int), CAST('x' AS int), CAST('3000000000' AS int), CAST(2.9D AS int), "
+    "CAST(1e20D AS int), substr('Spark SQL', -3), substring('Spark SQL', 5)",
     # Typed literals and their names; decimals; escapes in strings.
     "SELECT 1Y, 6S, 1L, 1.0D, 1.5, -1, 1E3, 'a\\tb'",
     # Inline tables: bare rows, an alias without AS, col1 names.
@@ -106,3 +107,38 @@ def test_commands_answer_as_spark(sessions) -> None:  # type: ignore[no-untyped-
     with pytest.raises(Exception, match="cannot be found"):
         ours.sql("DROP VIEW scores")
     ours.sql("DROP VIEW IF EXISTS scores")
+
+
+COLLECTED = (
+    "SELECT 1 AS i, 1.5 AS d, 2.5D AS f, 'x' AS s, DATE '2020-01-02' AS dt, TIMESTAMP '2020-01-02 03:04:05.5' AS ts, "
+    "map(1, 'a') AS m, named_struct('a', 1, 'b', array(1, 2)) AS st, CAST('ab' AS BINARY) AS b, NULL AS n, "
+    "CAST(NULL AS INT) AS ni, array(named_struct('k', 'v')) AS rows"
+)
+
+
+def test_collect_gives_pysparks_python_values(sessions) -> None:  # type: ignore[no-untyped-def]
+    """Through Arrow: Decimal, date, datetime, dict (integer keys too), nested Row, bytearray."""
+    ours, spark = sessions
+    mine = ours.sql(COLLECTED).collect()
+    theirs = spark.sql(COLLECTED).collect()
+    assert [tuple(r) for r in mine] == [tuple(r) for r in theirs]
+    # Spark 3.5 (Glue 5) gives binary as bytearray; PySpark 4 as bytes.
+    same = {"bytes": "bytearray"}
+    assert [type(v).__name__ for v in mine[0]] == [same.get(type(v).__name__, type(v).__name__) for v in theirs[0]]
+    assert mine[0].st.b == [1, 2] and mine[0].asDict()["m"] == {1: "a"}
+    assert ours.sql(COLLECTED).first() == theirs[0]
+
+
+def test_catalog_lists_views_and_tables_as_spark(sessions) -> None:  # type: ignore[no-untyped-def]
+    ours, spark = sessions
+    for session in (ours, spark):
+        session.sql("CREATE OR REPLACE TEMPORARY VIEW cat_view AS SELECT 1 AS a, 'x' AS b")
+    mine = {(t.name, t.tableType, t.isTemporary) for t in ours.catalog.listTables()}
+    theirs = {(t.name, t.tableType, t.isTemporary) for t in spark.catalog.listTables()}
+    assert ("cat_view", "TEMPORARY", True) in mine & theirs
+    assert ours.catalog.tableExists("cat_view") == spark.catalog.tableExists("cat_view") is True
+    cols = lambda s: [(c.name, c.dataType, c.nullable) for c in s.catalog.listColumns("cat_view")]  # noqa: E731
+    assert cols(ours) == cols(spark)
+    assert ours.catalog.dropTempView("cat_view") == spark.catalog.dropTempView("cat_view") is True
+    assert ours.catalog.tableExists("cat_view") == spark.catalog.tableExists("cat_view") is False
+    assert ours.catalog.currentDatabase() == spark.catalog.currentDatabase() == "default"

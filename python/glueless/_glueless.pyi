@@ -641,6 +641,8 @@ class SqlSession:
         """Drop a temporary view; True when there was one."""
     def view_names(self) -> list[str]:
         """The temporary views' names (lower case)."""
+    def table_names(self) -> list[str]:
+        """The tables ``CREATE TABLE`` made in this session (lower case, sorted)."""
     def set_conf(self, key: str, value: str) -> None:
         """``spark.conf.set`` / ``SET key=value`` (the session time zone takes effect)."""
     def conf(self, key: str) -> Optional[str]:
@@ -712,6 +714,8 @@ class Frame:
     def json_records(self, limit: Optional[int] = None) -> str:
         """Every row as one JSON object per line, without its null fields."""
     def count(self) -> int: ...
+    def rows(self, row: Callable[[list[str], list[Any]], Any], limit: Optional[int] = None) -> list[Any]:
+        """The rows as PySpark's ``collect()`` gives them, each (and each struct) made by ``row(names, values)``."""
     def show_table(self, n: int = 20, truncate: int = 20) -> str: ...
     def hive_result(self, zone: str) -> tuple[str, list[str]]:
         """Spark's HiveResult text: the schema's catalog string and one tab-separated line per row."""

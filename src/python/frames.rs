@@ -95,6 +95,11 @@ impl SqlSession {
             .map(wrap)
     }
 
+    /// The tables `CREATE TABLE` made in this session (lower case, sorted).
+    fn table_names(&self) -> Vec<String> {
+        self.inner.table_names()
+    }
+
     /// `spark.conf.set(key, value)` / `SET key=value`.
     fn set_conf(&self, key: &str, value: &str) -> PyResult<()> {
         self.inner.set_conf(key, value).map_err(PyErr::from)
@@ -373,6 +378,22 @@ impl Frame {
     fn collect(&self, py: Python<'_>) -> PyResult<ArrowTable> {
         let (schema, batches) = py.detach(|| self.inner.collect())?;
         Ok(ArrowTable::new(schema, batches))
+    }
+
+    /// Run the plan: its rows as PySpark's `collect()` gives them, each (and each struct) built by
+    /// `row(names, values)`; at most `limit` rows.
+    #[pyo3(signature = (row, limit=None))]
+    fn rows<'py>(
+        &self,
+        py: Python<'py>,
+        row: Bound<'py, PyAny>,
+        limit: Option<usize>,
+    ) -> PyResult<Vec<Bound<'py, PyAny>>> {
+        let (_, batches) = py.detach(|| match limit {
+            Some(n) => self.inner.limit(n)?.collect(),
+            None => self.inner.collect(),
+        })?;
+        super::rows::rows(py, &batches, row)
     }
 
     /// Run the plan: every row as one JSON object per line, without null fields (a DynamicRecord

@@ -13,6 +13,7 @@ mod kernels;
 mod landing;
 mod landing_job;
 mod parquet;
+mod rows;
 mod stream;
 mod table;
 mod table_formats;

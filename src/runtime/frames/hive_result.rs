@@ -9,7 +9,8 @@
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
-    DurationMicrosecondType, Float32Type, Float64Type, IntervalMonthDayNanoType, IntervalYearMonthType,
+    DurationMicrosecondType, DurationMillisecondType, DurationNanosecondType, DurationSecondType, Float32Type,
+    Float64Type, IntervalMonthDayNanoType, IntervalYearMonthType,
 };
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_cast::display::{ArrayFormatter, FormatOptions};
@@ -130,8 +131,16 @@ fn value(column: &dyn Array, row: usize, nested: bool) -> Result<String> {
             let v = column.as_primitive::<IntervalMonthDayNanoType>().value(row);
             calendar_interval(v.months, v.days, v.nanoseconds / 1000)
         }
-        DataType::Duration(TimeUnit::Microsecond) => {
-            day_time(column.as_primitive::<DurationMicrosecondType>().value(row))
+        DataType::Duration(unit) => {
+            let micros = match unit {
+                TimeUnit::Second => column.as_primitive::<DurationSecondType>().value(row).saturating_mul(1_000_000),
+                TimeUnit::Millisecond => {
+                    column.as_primitive::<DurationMillisecondType>().value(row).saturating_mul(1_000)
+                }
+                TimeUnit::Microsecond => column.as_primitive::<DurationMicrosecondType>().value(row),
+                TimeUnit::Nanosecond => column.as_primitive::<DurationNanosecondType>().value(row) / 1_000,
+            };
+            day_time(micros)
         }
         _ => plain(column, row)?,
     })

@@ -186,6 +186,14 @@ impl SqlSession {
         self.settings.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// The tables `CREATE TABLE` made in this session, sorted.
+    #[must_use]
+    pub(crate) fn table_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.tables().keys().cloned().collect();
+        names.sort();
+        names
+    }
+
     /// A setting's value, if set.
     #[must_use]
     pub(crate) fn conf(&self, key: &str) -> Option<String> {
@@ -198,6 +206,18 @@ impl SqlSession {
     /// # Errors
     /// [`Error::InvalidArgument`] for a time zone no one knows.
     pub(crate) fn set_conf(&self, key: &str, value: &str) -> Result<()> {
+        // Settings that would change answers in ways glueless does not follow: refused, never
+        // silently kept.
+        let refused = match (key, value.to_ascii_lowercase().as_str()) {
+            ("spark.sql.ansi.enabled", "true") => {
+                Some("ANSI mode (glueless runs Spark SQL with ANSI off, Glue 4/5's default)")
+            }
+            ("spark.sql.caseSensitive", "true") => Some("case-sensitive identifiers"),
+            _ => None,
+        };
+        if let Some(what) = refused {
+            return Err(Error::Unsupported(format!("SET {key}={value}: {what}; not supported by glueless")));
+        }
         if key == SESSION_TIME_ZONE {
             if value.parse::<chrono_tz::Tz>().is_err() && !value.starts_with(['+', '-']) {
                 return Err(Error::InvalidArgument(format!("{SESSION_TIME_ZONE}: unknown time zone {value:?}")));

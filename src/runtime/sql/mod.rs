@@ -9,6 +9,7 @@ pub(crate) mod grouping;
 pub(crate) mod inline_table;
 pub(crate) mod literals;
 pub(crate) mod names;
+pub(crate) mod rules;
 pub(crate) mod session;
 pub(crate) mod spark;
 

@@ -10,7 +10,8 @@ use datafusion::sql::sqlparser::ast::{
 };
 
 use super::literals;
-use super::spark::{cast_function_type, sole_argument, spark_type_names, Rewriter};
+use super::rules::{cast_function_type, sole_argument, spark_type_names};
+use super::spark::Rewriter;
 
 /// The name Spark gives an unaliased expression (its "pretty SQL"): functions in lower case with
 /// their arguments, `count(*)` as `count(1)`, strings without quotes, operators in parentheses.

@@ -12,6 +12,7 @@ use datafusion::logical_expr::ScalarUDF;
 use super::session::sql_error;
 use crate::error::Result;
 
+pub(crate) mod cast;
 pub(crate) mod coerced;
 pub(crate) mod datetime;
 pub(crate) mod json;
@@ -22,7 +23,14 @@ pub(crate) mod string;
 
 /// Every family of glueless's own scalar functions.
 fn families() -> Vec<Vec<Arc<ScalarUDF>>> {
-    vec![string::functions(), regexp::functions(), math::functions(), datetime::functions(), json::functions()]
+    vec![
+        cast::functions(),
+        string::functions(),
+        regexp::functions(),
+        math::functions(),
+        datetime::functions(),
+        json::functions(),
+    ]
 }
 
 /// Register datafusion-spark's functions and glueless's families in `state`.

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as _dt
-import decimal as _decimal
 import itertools
-import json
 from typing import Any, Optional, Union
 
 from glueless._glueless import Frame
@@ -18,22 +15,6 @@ _IDS = itertools.count(1)
 
 def _view(frame_id: int) -> str:
     return f"__glueless_f{frame_id}"
-
-
-def _convert(value: Any, spark_type: str) -> Any:
-    """A JSON value back to the Python type PySpark's ``collect`` gives."""
-    if value is None:
-        return None
-    if spark_type.startswith("timestamp") and isinstance(value, str):
-        text = value.replace("T", " ").rstrip("Z")
-        return _dt.datetime.fromisoformat(text)
-    if spark_type == "date" and isinstance(value, str):
-        return _dt.date.fromisoformat(value)
-    if spark_type.startswith("decimal") and value is not None:
-        return _decimal.Decimal(str(value))
-    if spark_type in ("double", "float") and isinstance(value, int):
-        return float(value)
-    return value
 
 
 class DataFrame(Surface):
@@ -281,17 +262,8 @@ class DataFrame(Surface):
         return not self._rows(1)
 
     def _rows(self, limit: Optional[int]) -> list[Row]:
-        fields = self._frame.fields()
-        names = [f[0] for f in fields]
-        types = [f[1] for f in fields]
-        rows = []
-        # One row a line: split on "\n" only (str.splitlines() also splits on U+2028 and U+0085,
-        # which JSON leaves unescaped in a value).
-        for line in self._frame.json_records(limit).split("\n"):
-            if not line:
-                continue
-            record = json.loads(line)
-            rows.append(Row._make(names, [_convert(record.get(n), t) for n, t in zip(names, types)]))
+        # Straight from Arrow, as PySpark's types (Decimal, date, datetime, bytearray, dict, Row).
+        rows: list[Row] = self._frame.rows(Row._make, limit)
         return rows
 
     def show(self, n: int = 20, truncate: Union[bool, int] = True, vertical: bool = False) -> None:

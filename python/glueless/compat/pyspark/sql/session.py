@@ -101,6 +101,15 @@ class SparkSession(Surface):
         return self._sc or SparkContext.getOrCreate()
 
     @property
+    def catalog(self) -> Any:
+        """``spark.catalog``: the session's temporary views and tables."""
+        from glueless.compat.pyspark.sql.catalog import Catalog
+
+        if getattr(self, "_catalog", None) is None:
+            self._catalog = Catalog(self)
+        return self._catalog
+
+    @property
     def read(self) -> Any:
         from glueless.compat.pyspark.sql.readwriter import DataFrameReader
 

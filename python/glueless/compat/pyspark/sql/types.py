@@ -186,7 +186,20 @@ class Row(tuple):
         return row
 
     def asDict(self, recursive: bool = False) -> dict[str, Any]:
-        return dict(zip(self.__fields__, self))
+        """The row as a dict; with ``recursive``, nested Rows (in lists and dicts too) as dicts."""
+        if not recursive:
+            return dict(zip(self.__fields__, self))
+
+        def plain(value: Any) -> Any:
+            if isinstance(value, Row):
+                return value.asDict(True)
+            if isinstance(value, list):
+                return [plain(v) for v in value]
+            if isinstance(value, dict):
+                return {k: plain(v) for k, v in value.items()}
+            return value
+
+        return {name: plain(value) for name, value in zip(self.__fields__, self)}
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):

@@ -1,0 +1,143 @@
+"""``spark.catalog``: the session's temporary views and the tables ``CREATE TABLE`` made in it.
+
+glueless's Spark session has one database, ``default`` (the Glue Data Catalog as Spark's
+metastore is not part of ``spark.catalog`` yet). Caching gives the same results without a cache,
+so ``cacheTable`` / ``isCached`` / ``clearCache`` keep no data.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple, Optional
+
+from glueless.compat._unsupported import Surface, unsupported
+
+
+class Database(NamedTuple):
+    name: str
+    catalog: Optional[str]
+    description: Optional[str]
+    locationUri: str
+
+
+class Table(NamedTuple):
+    name: str
+    catalog: Optional[str]
+    namespace: Optional[list[str]]
+    description: Optional[str]
+    tableType: str
+    isTemporary: bool
+
+    @property
+    def database(self) -> Optional[str]:
+        return self.namespace[0] if self.namespace else None
+
+
+class Column(NamedTuple):
+    name: str
+    description: Optional[str]
+    dataType: str
+    nullable: bool
+    isPartition: bool
+    isBucket: bool
+    isCluster: bool = False
+
+
+_DEFAULT = "default"
+_INTERNAL = "__glueless"
+
+
+class Catalog(Surface):
+    """``pyspark.sql.catalog.Catalog`` over a glueless session."""
+
+    _api_name = "Catalog"
+
+    def __init__(self, spark: Any) -> None:
+        self._spark = spark
+        self._cached: set[str] = set()
+
+    @property
+    def _sql(self) -> Any:
+        return self._spark._session
+
+    def _database(self, dbName: Optional[str]) -> None:
+        if dbName not in (None, _DEFAULT):
+            unsupported("Catalog", f"the database {dbName!r} (glueless's Spark session has one: 'default')")
+
+    def currentCatalog(self) -> str:
+        return "spark_catalog"
+
+    def currentDatabase(self) -> str:
+        return _DEFAULT
+
+    def setCurrentDatabase(self, dbName: str) -> None:
+        self._database(dbName)
+
+    def listDatabases(self, pattern: Optional[str] = None) -> list[Database]:
+        return [Database(_DEFAULT, "spark_catalog", "default database", "")]
+
+    def databaseExists(self, dbName: str) -> bool:
+        return dbName == _DEFAULT
+
+    def listTables(self, dbName: Optional[str] = None, pattern: Optional[str] = None) -> list[Table]:
+        self._database(dbName)
+        tables = set(self._sql.table_names())
+        out = []
+        for name in self._sql.view_names():
+            if name.startswith(_INTERNAL):
+                continue
+            if name in tables:
+                out.append(Table(name, "spark_catalog", [_DEFAULT], None, "MANAGED", False))
+            else:
+                out.append(Table(name, None, [], None, "TEMPORARY", True))
+        if pattern is not None:
+            import fnmatch
+
+            out = [t for t in out if fnmatch.fnmatch(t.name, pattern.replace(".*", "*").lower())]
+        return sorted(out, key=lambda t: (t.isTemporary, t.name))
+
+    def tableExists(self, tableName: str, dbName: Optional[str] = None) -> bool:
+        self._database(dbName)
+        name = tableName.split(".")[-1].lower()
+        return name in self._sql.view_names()
+
+    def getTable(self, tableName: str) -> Table:
+        name = tableName.split(".")[-1].lower()
+        for table in self.listTables():
+            if table.name == name:
+                return table
+        from glueless.exceptions import SqlError
+
+        raise SqlError(f"[TABLE_OR_VIEW_NOT_FOUND] The table or view `{tableName}` cannot be found.")
+
+    def listColumns(self, tableName: str, dbName: Optional[str] = None) -> list[Column]:
+        self._database(dbName)
+        frame = self._spark.table(tableName)
+        return [Column(n, None, t, nullable, False, False) for n, t, _glue, nullable in frame._frame.fields()]
+
+    def dropTempView(self, viewName: str) -> bool:
+        if viewName.lower() in self._sql.table_names():
+            return False
+        dropped: bool = self._sql.drop_view(viewName)
+        return dropped
+
+    def dropGlobalTempView(self, viewName: str) -> bool:
+        return self.dropTempView(viewName)
+
+    def cacheTable(self, tableName: str, storageLevel: Any = None) -> None:
+        self.getTable(tableName)
+        self._cached.add(tableName.lower())
+
+    def uncacheTable(self, tableName: str) -> None:
+        self._cached.discard(tableName.lower())
+
+    def isCached(self, tableName: str) -> bool:
+        return tableName.lower() in self._cached
+
+    def clearCache(self) -> None:
+        self._cached.clear()
+
+    def refreshTable(self, tableName: str) -> None:
+        self.getTable(tableName)
+
+    def refreshByPath(self, path: str) -> None:
+        pass

@@ -1,0 +1,261 @@
+//! Spark's analyzer rules as rewrites of one expression, for DataFusion to plan it as Spark would:
+//! types of literals and casts, Spark's functions behind its operators and special forms, the
+//! types of ranking and grouping functions, and the refusals Spark's analyzer makes.
+
+use datafusion::sql::sqlparser::ast::{
+    BinaryOperator, CastKind, DataType as SqlType, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident,
+    TimezoneInfo, UnaryOperator, Value, WindowType,
+};
+
+/// Rewrite `expr` (its parts are rewritten already); `bare` marks a number that must stay a
+/// bare literal. An error is Spark's refusal of the expression.
+pub(super) fn rewrite(expr: &mut Expr, bare: bool) -> Result<(), String> {
+    if !rewrite_call(expr)? {
+        rewrite_value(expr, bare);
+    }
+    Ok(())
+}
+
+/// Calls and special forms; true when `expr` was one of them.
+fn rewrite_call(expr: &mut Expr) -> Result<bool, String> {
+    match expr {
+        // `a RLIKE p` / `a REGEXP p`: DataFusion plans the function, not the operator.
+        Expr::RLike { negated, expr: input, pattern, .. } => {
+            let input = std::mem::replace(input.as_mut(), Expr::value(Value::Null));
+            let pattern = std::mem::replace(pattern.as_mut(), Expr::value(Value::Null));
+            let call = Expr::Function(call("regexp_like", vec![input, pattern]));
+            *expr = if *negated { Expr::UnaryOp { op: UnaryOperator::Not, expr: Box::new(call) } } else { call };
+        }
+        // SUBSTR / SUBSTRING in any form: Spark's substring (a negative start counts from the end).
+        Expr::Substring { expr: input, substring_from, substring_for, .. } => {
+            let mut args = vec![std::mem::replace(input.as_mut(), Expr::value(Value::Null))];
+            args.extend(substring_from.take().map(|e| *e));
+            args.extend(substring_for.take().map(|e| *e));
+            *expr = Expr::Function(call("substring", args));
+        }
+        // Spark's grouping(c) is a tinyint; grouping_id(c, …) a bigint bit mask.
+        Expr::Function(function)
+            if function.over.is_none()
+                && ["grouping", "grouping_id"].contains(&function.name.to_string().to_lowercase().as_str()) =>
+        {
+            let wide = function.name.to_string().eq_ignore_ascii_case("grouping_id");
+            function.name = datafusion::sql::sqlparser::ast::ObjectName::from(vec![Ident::new("grouping")]);
+            let grouping = std::mem::replace(expr, Expr::value(Value::Null));
+            *expr = Expr::Cast {
+                kind: CastKind::Cast,
+                expr: Box::new(grouping),
+                data_type: if wide { SqlType::BigInt(None) } else { SqlType::TinyInt(None) },
+                array: false,
+                format: None,
+            };
+        }
+        // Spark's ranking functions need an ordered window.
+        Expr::Function(function)
+            if matches!(&function.over, Some(WindowType::WindowSpec(spec)) if spec.order_by.is_empty())
+                && RANKING.contains(&function.name.to_string().to_lowercase().as_str()) =>
+        {
+            return Err(format!(
+                        "[WINDOW_FUNCTION_WITHOUT_ORDER] Window function {}() requires window to be ordered, please add ORDER BY clause.",
+                        function.name.to_string().to_lowercase()
+                    ));
+        }
+        // Spark's ranking functions are ints (DataFusion's: unsigned longs).
+        Expr::Function(function)
+            if function.over.is_some() && RANKING.contains(&function.name.to_string().to_lowercase().as_str()) =>
+        {
+            let ranked = std::mem::replace(expr, Expr::value(Value::Null));
+            *expr = Expr::Cast {
+                kind: CastKind::Cast,
+                expr: Box::new(ranked),
+                data_type: SqlType::Int(None),
+                array: false,
+                format: None,
+            };
+        }
+        // `double(x)`, `date(x)`, …: Spark's casts by function name.
+        Expr::Function(function)
+            if function.over.is_none()
+                && cast_function_type(&function.name.to_string().to_lowercase()).is_some()
+                && sole_argument(function).is_some() =>
+        {
+            let data_type = cast_function_type(&function.name.to_string().to_lowercase());
+            let argument = sole_argument(function).cloned();
+            if let (Some(data_type), Some(argument)) = (data_type, argument) {
+                *expr = Expr::Cast {
+                    kind: CastKind::TryCast,
+                    expr: Box::new(argument),
+                    data_type,
+                    array: false,
+                    format: None,
+                };
+            }
+        }
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
+/// Literals, casts and operators.
+fn rewrite_value(expr: &mut Expr, bare: bool) {
+    match expr {
+        // Spark types an integer literal that fits as `int` (DataFusion: bigint).
+        Expr::Value(value) if matches!(&value.value, Value::Number(n, false) if n.parse::<i32>().is_ok()) && !bare => {
+            let literal = std::mem::replace(expr, Expr::value(Value::Null));
+            *expr = Expr::Cast {
+                kind: CastKind::DoubleColon,
+                expr: Box::new(literal),
+                data_type: SqlType::Int(None),
+                array: false,
+                format: None,
+            };
+        }
+        // Spark's non-ANSI cast to an integral type (`CAST('1.23' AS INT)` is 1).
+        Expr::Cast { kind: CastKind::Cast, data_type, .. } if integral_name(data_type).is_some() => {
+            let name = integral_name(data_type).unwrap_or_default();
+            let Expr::Cast { expr: input, .. } = std::mem::replace(expr, Expr::value(Value::Null)) else {
+                return;
+            };
+            let type_name = Expr::value(Value::SingleQuotedString(name.to_string()));
+            *expr = Expr::Function(call(super::functions::cast::INTEGRAL_CAST, vec![*input, type_name]));
+        }
+        Expr::Cast { kind, data_type, .. } => {
+            // spark.sql.ansi.enabled=false: a value that does not convert is null, not an error.
+            if *kind == CastKind::Cast {
+                *kind = CastKind::TryCast;
+            }
+            spark_semantic_type(data_type);
+        }
+        Expr::TypedString(typed) => spark_semantic_type(&mut typed.data_type),
+        // Spark's `/` is fractional division whatever the operands; by zero it is null.
+        Expr::BinaryOp { op: BinaryOperator::Divide, left, right } => {
+            let left = std::mem::replace(left.as_mut(), Expr::value(Value::Null));
+            let right = std::mem::replace(right.as_mut(), Expr::value(Value::Null));
+            *expr = Expr::BinaryOp {
+                left: Box::new(as_double(left)),
+                op: BinaryOperator::Divide,
+                right: Box::new(Expr::Function(null_if_zero(as_double(right)))),
+            };
+        }
+        _ => {}
+    }
+}
+
+/// Spark's ranking window functions (ints, over an ordered window).
+const RANKING: [&str; 4] = ["row_number", "rank", "dense_rank", "ntile"];
+
+pub(super) fn address(expr: &Expr) -> usize {
+    std::ptr::from_ref(expr) as usize
+}
+
+/// Spark's own names of integer types (`CAST(x AS long)`, `.cast("long")`) as the SQL types
+/// they are.
+pub(super) fn spark_type_names(data_type: &mut SqlType) {
+    let SqlType::Custom(name, modifiers) = data_type else { return };
+    if !modifiers.is_empty() {
+        return;
+    }
+    // The parser leaves only the names SQL lacks as custom types: the vocabulary knows them.
+    *data_type = match crate::core::types::simple_named(&name.to_string()).map(crate::core::types::SimpleType::arrow) {
+        Some(arrow_schema::DataType::Int64) => SqlType::BigInt(None),
+        Some(arrow_schema::DataType::Int16) => SqlType::SmallInt(None),
+        Some(arrow_schema::DataType::Int8) => SqlType::TinyInt(None),
+        _ => return,
+    };
+}
+
+/// Spark's meaning of a SQL type where DataFusion's differs: `TIMESTAMP` is an instant (shown in
+/// the session's zone), `TIMESTAMP_NTZ` a wall-clock time, `BINARY` bytes.
+fn spark_semantic_type(data_type: &mut SqlType) {
+    spark_type_names(data_type);
+    let replacement = match data_type {
+        SqlType::Timestamp(precision, TimezoneInfo::None) => SqlType::Timestamp(*precision, TimezoneInfo::WithTimeZone),
+        SqlType::Binary(_) | SqlType::Varbinary(_) => SqlType::Bytea,
+        SqlType::TimestampNtz(precision) => SqlType::Timestamp(*precision, TimezoneInfo::None),
+        SqlType::Custom(name, modifiers) if modifiers.is_empty() => match name.to_string().to_lowercase().as_str() {
+            "timestamp_ntz" => SqlType::Timestamp(None, TimezoneInfo::None),
+            "timestamp_ltz" => SqlType::Timestamp(None, TimezoneInfo::WithTimeZone),
+            _ => return,
+        },
+        _ => return,
+    };
+    *data_type = replacement;
+}
+
+/// Spark's name of an integral SQL type (Spark's own spellings included).
+fn integral_name(data_type: &SqlType) -> Option<&'static str> {
+    let mut data_type = data_type.clone();
+    spark_type_names(&mut data_type);
+    Some(match data_type {
+        SqlType::TinyInt(_) => "tinyint",
+        SqlType::SmallInt(_) => "smallint",
+        SqlType::Int(_) | SqlType::Integer(_) => "int",
+        SqlType::BigInt(_) => "bigint",
+        _ => return None,
+    })
+}
+
+/// The type a function-style cast names (`int(x)`, `double(x)`, `decimal(x)`, `date(x)`, …).
+pub(super) fn cast_function_type(name: &str) -> Option<SqlType> {
+    use datafusion::sql::sqlparser::ast::ExactNumberInfo;
+    Some(match name {
+        "int" | "integer" => SqlType::Int(None),
+        "bigint" | "long" => SqlType::BigInt(None),
+        "smallint" | "short" => SqlType::SmallInt(None),
+        "tinyint" | "byte" => SqlType::TinyInt(None),
+        "float" | "real" => SqlType::Float(ExactNumberInfo::None),
+        "double" => SqlType::Double(ExactNumberInfo::None),
+        "decimal" => SqlType::Decimal(ExactNumberInfo::PrecisionAndScale(10, 0)),
+        "string" => SqlType::String(None),
+        "boolean" => SqlType::Boolean,
+        "date" => SqlType::Date,
+        "timestamp" => SqlType::Timestamp(None, TimezoneInfo::WithTimeZone),
+        "binary" => SqlType::Bytea,
+        _ => return None,
+    })
+}
+
+/// The one argument of a call, if it has exactly one plain argument.
+pub(super) fn sole_argument(function: &datafusion::sql::sqlparser::ast::Function) -> Option<&Expr> {
+    match &function.args {
+        FunctionArguments::List(list) if list.args.len() == 1 && list.duplicate_treatment.is_none() => {
+            match &list.args[0] {
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+fn as_double(expr: Expr) -> Expr {
+    Expr::Cast {
+        kind: CastKind::TryCast,
+        expr: Box::new(Expr::Nested(Box::new(expr))),
+        data_type: SqlType::Double(datafusion::sql::sqlparser::ast::ExactNumberInfo::None),
+        array: false,
+        format: None,
+    }
+}
+
+fn null_if_zero(expr: Expr) -> datafusion::sql::sqlparser::ast::Function {
+    call("nullif", vec![expr, Expr::value(Value::Number("0".into(), false))])
+}
+
+/// A call of the function `name` on `args`.
+fn call(name: &str, args: Vec<Expr>) -> datafusion::sql::sqlparser::ast::Function {
+    use datafusion::sql::sqlparser::ast::{Function, FunctionArgumentList, ObjectName};
+    Function {
+        name: ObjectName::from(vec![Ident::new(name)]),
+        uses_odbc_syntax: false,
+        parameters: FunctionArguments::None,
+        args: FunctionArguments::List(FunctionArgumentList {
+            duplicate_treatment: None,
+            args: args.into_iter().map(|a| FunctionArg::Unnamed(FunctionArgExpr::Expr(a))).collect(),
+            clauses: vec![],
+        }),
+        filter: None,
+        null_treatment: None,
+        over: None,
+        within_group: vec![],
+    }
+}
