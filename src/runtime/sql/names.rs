@@ -23,6 +23,8 @@ pub(super) fn spark_name(expr: &Expr, rewriter: &Rewriter) -> String {
             Value::SingleQuotedString(s) | Value::DoubleQuotedString(s) => s.clone(),
             Value::Null => "NULL".to_string(),
             Value::Boolean(b) => b.to_string(),
+            // Spark prints an integer literal's value (`07` is `7`).
+            Value::Number(n, _) if n.parse::<i64>().is_ok() => n.parse::<i64>().unwrap_or_default().to_string(),
             other => other.to_string(),
         },
         Expr::Nested(inner) => spark_name(inner, rewriter),

@@ -19,6 +19,12 @@ pub(super) fn rewrite(expr: &mut Expr, bare: bool) -> Result<(), String> {
 /// Calls and special forms; true when `expr` was one of them.
 fn rewrite_call(expr: &mut Expr) -> Result<bool, String> {
     match expr {
+        // Spark's HyperLogLog++ estimates are not reproduced: refused, never a different estimate.
+        Expr::Function(function) if function.name.to_string().eq_ignore_ascii_case("approx_count_distinct") => {
+            return Err("approx_count_distinct (Spark's HyperLogLog++ estimates) is not supported by glueless: \
+                 use count(DISTINCT …) for the exact count"
+                .to_string());
+        }
         // `a RLIKE p` / `a REGEXP p`: DataFusion plans the function, not the operator.
         Expr::RLike { negated, expr: input, pattern, .. } => {
             let input = std::mem::replace(input.as_mut(), Expr::value(Value::Null));

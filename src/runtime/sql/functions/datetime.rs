@@ -41,6 +41,21 @@ pub(crate) fn functions() -> Vec<Arc<ScalarUDF>> {
         RowFunction::udf("unix_timestamp", vec![ANY, DataType::Utf8], 1, DataType::Int64, unix_timestamp),
         RowFunction::udf("to_unix_timestamp", vec![ANY, DataType::Utf8], 1, DataType::Int64, unix_timestamp),
         RowFunction::udf("from_unixtime", vec![DataType::Int64, DataType::Utf8], 1, DataType::Utf8, from_unixtime),
+        RowFunction::udf(
+            "make_timestamp",
+            vec![
+                DataType::Int32,
+                DataType::Int32,
+                DataType::Int32,
+                DataType::Int32,
+                DataType::Int32,
+                DataType::Float64,
+                DataType::Utf8,
+            ],
+            6,
+            instant(),
+            make_timestamp,
+        ),
         RowFunction::udf("date_from_unix_date", vec![DataType::Int32], 1, DataType::Date32, |a, _| {
             Ok(ScalarValue::Date32(i32::try_from(integer(&a[0])).ok()))
         }),
@@ -145,6 +160,37 @@ fn from_unixtime(args: &[ScalarValue], context: RowContext) -> Result<ScalarValu
     let pattern = pattern(args, Some(SECONDS_PATTERN))?;
     let local = integer(&args[0]).checked_mul(1_000_000).and_then(|m| context.zone.local(m));
     Ok(ScalarValue::Utf8(local.zip(pattern).map(|(l, p)| p.format(l))))
+}
+
+/// `make_timestamp(year, month, day, hour, min, sec[, zone])`: the instant of that wall-clock
+/// time in `zone` (the session's by default); `sec` 60 is the next minute; a field out of range is
+/// NULL (ANSI off).
+fn make_timestamp(args: &[ScalarValue], context: RowContext) -> Result<ScalarValue> {
+    let field = |i: usize| u32::try_from(integer(&args[i])).ok();
+    let ScalarValue::Float64(Some(seconds)) = args[5] else { return micros(None) };
+    let zone = match args.get(6) {
+        Some(zone) => SessionZone::parse(text(zone))
+            .ok_or_else(|| DataFusionError::Execution(format!("[INVALID_TIMEZONE] the time zone {:?}", text(zone))))?,
+        None => context.zone,
+    };
+    let whole = seconds.floor();
+    // Exactly 60 (no fraction): the next minute.
+    #[allow(clippy::float_cmp)]
+    let extra_minute = whole == 60.0 && seconds == whole;
+    if !(0.0..60.0).contains(&seconds) && !extra_minute {
+        return micros(None);
+    }
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // 0 <= seconds < 60 here
+    let (second, fraction) =
+        if extra_minute { (0, 0) } else { (whole as u32, ((seconds - whole) * 1e6).round() as u32) };
+    let local = i32::try_from(integer(&args[0]))
+        .ok()
+        .zip(field(1).zip(field(2)))
+        .and_then(|(y, (m, d))| chrono::NaiveDate::from_ymd_opt(y, m, d))
+        .zip(field(3).zip(field(4)))
+        .and_then(|(date, (h, mi))| date.and_hms_micro_opt(h, mi, second, fraction.min(999_999)))
+        .map(|l| if extra_minute { l + chrono::Duration::minutes(1) } else { l });
+    micros(local.map(|l| zone.micros(l)))
 }
 
 fn integer_value(value: &ScalarValue) -> Option<i64> {

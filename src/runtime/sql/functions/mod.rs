@@ -12,11 +12,13 @@ use datafusion::logical_expr::ScalarUDF;
 use super::session::sql_error;
 use crate::error::Result;
 
+pub(crate) mod binary;
 pub(crate) mod cast;
 pub(crate) mod coerced;
 pub(crate) mod datetime;
 pub(crate) mod json;
 pub(crate) mod math;
+pub(crate) mod misc;
 pub(crate) mod regexp;
 pub(crate) mod row;
 pub(crate) mod string;
@@ -24,12 +26,14 @@ pub(crate) mod string;
 /// Every family of glueless's own scalar functions.
 fn families() -> Vec<Vec<Arc<ScalarUDF>>> {
     vec![
+        binary::functions(),
         cast::functions(),
         string::functions(),
         regexp::functions(),
         math::functions(),
         datetime::functions(),
         json::functions(),
+        misc::functions(),
     ]
 }
 
