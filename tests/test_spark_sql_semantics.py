@@ -45,6 +45,10 @@ QUERIES = [
     "SELECT date_add('2011-11-11', 1), timestamp_seconds(1230219000), double(age), decimal(age) FROM people ORDER BY id",
     # JSON.
     "SELECT to_json(named_struct('a', id, 'b', name)), from_json('{\"a\": 1, \"b\": \"x\"}', 'a INT, b STRING') FROM people ORDER BY id",
+    # USING joins: the key as Spark gives it (RIGHT: the right side's; FULL: either); MINUS.
+    "SELECT * FROM people p RIGHT JOIN (SELECT * FROM VALUES ('cy', 1), ('zed', 2) AS t(name, n)) q USING (name)",
+    "SELECT name, p.name, q.name FROM people p FULL OUTER JOIN (SELECT * FROM VALUES ('cy', 1), ('zed', 2) AS t(name, n)) q USING (name)",
+    "SELECT name FROM people MINUS SELECT 'ann'",
     # Grouping, grouping analytics and SET.
     "SELECT name, count(*) FROM people GROUP BY name ORDER BY name",
     "SELECT name, age > 15, count(*), grouping(name) FROM people GROUP BY name, age > 15 WITH ROLLUP ORDER BY 1, 2",

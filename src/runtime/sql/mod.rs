@@ -12,5 +12,6 @@ pub(crate) mod names;
 pub(crate) mod rules;
 pub(crate) mod session;
 pub(crate) mod spark;
+pub(crate) mod using_join;
 
 pub(crate) use session::SqlSession;

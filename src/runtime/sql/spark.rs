@@ -164,6 +164,7 @@ impl VisitorMut for Rewriter {
     type Break = ();
 
     fn pre_visit_query(&mut self, query: &mut Query) -> ControlFlow<()> {
+        minus_as_except(&mut query.body);
         if let Err(refusal) = super::grouping::check_order_by(query) {
             self.refusal = Some(refusal);
             return ControlFlow::Break(());
@@ -187,6 +188,7 @@ impl VisitorMut for Rewriter {
     }
 
     fn pre_visit_select(&mut self, select: &mut Select) -> ControlFlow<()> {
+        super::using_join::spark_using_keys(select);
         if let Err(refusal) = super::grouping::spark_grouping(select) {
             self.refusal = Some(refusal);
             return ControlFlow::Break(());
@@ -234,6 +236,17 @@ impl VisitorMut for Rewriter {
             return ControlFlow::Break(());
         }
         ControlFlow::Continue(())
+    }
+}
+
+/// Spark's `MINUS` is `EXCEPT`.
+fn minus_as_except(body: &mut SetExpr) {
+    if let SetExpr::SetOperation { op, left, right, .. } = body {
+        if *op == datafusion::sql::sqlparser::ast::SetOperator::Minus {
+            *op = datafusion::sql::sqlparser::ast::SetOperator::Except;
+        }
+        minus_as_except(left);
+        minus_as_except(right);
     }
 }
 
