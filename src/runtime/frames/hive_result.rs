@@ -23,12 +23,19 @@ use crate::error::Result;
 /// The schema as Spark's `catalogString`: `struct<a:int,count(b):bigint>`.
 #[must_use]
 pub(crate) fn schema_text(schema: &Schema) -> String {
-    let fields: Vec<String> = schema
-        .fields()
-        .iter()
-        .map(|f| format!("{}:{}", f.name(), display_name(f.data_type(), Dialect::Spark)))
-        .collect();
+    let fields: Vec<String> =
+        schema.fields().iter().map(|f| format!("{}:{}", f.name(), catalog_name(f.data_type()))).collect();
     format!("struct<{}>", fields.join(","))
+}
+
+/// A type's catalog string; Spark's interval types by their fields.
+fn catalog_name(data_type: &DataType) -> String {
+    match data_type {
+        DataType::Duration(_) => "interval day to second".to_string(),
+        DataType::Interval(arrow_schema::IntervalUnit::YearMonth) => "interval year to month".to_string(),
+        DataType::Interval(_) => "interval".to_string(),
+        other => display_name(other, Dialect::Spark),
+    }
 }
 
 /// Each row's values as Spark's `HiveResult` writes them, separated by tabs. Instants are shown

@@ -65,9 +65,12 @@ fn rewrite_call(expr: &mut Expr) -> Result<bool, String> {
                         function.name.to_string().to_lowercase()
                     ));
         }
-        // Spark's ranking functions are ints (DataFusion's: unsigned longs).
+        // Spark's ranking functions are ints (DataFusion's: unsigned longs), and so are these
+        // counts and positions (DataFusion's: longs).
         Expr::Function(function)
-            if function.over.is_some() && RANKING.contains(&function.name.to_string().to_lowercase().as_str()) =>
+            if (function.over.is_some() && RANKING.contains(&function.name.to_string().to_lowercase().as_str()))
+                || (function.over.is_none()
+                    && INT_RESULTS.contains(&function.name.to_string().to_lowercase().as_str())) =>
         {
             let ranked = std::mem::replace(expr, Expr::value(Value::Null));
             *expr = Expr::Cast {
@@ -145,6 +148,9 @@ fn rewrite_value(expr: &mut Expr, bare: bool) {
         _ => {}
     }
 }
+
+/// Functions whose result Spark types as int where DataFusion's is a long.
+const INT_RESULTS: [&str; 2] = ["regexp_count", "regexp_instr"];
 
 /// Spark's ranking window functions (ints, over an ordered window).
 const RANKING: [&str; 4] = ["row_number", "rank", "dense_rank", "ntile"];
