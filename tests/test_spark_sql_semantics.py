@@ -43,6 +43,9 @@ QUERIES = [
     "date_format(TIMESTAMP '2019-03-05 13:04:05', 'd MMM yy, h:mm a'), from_unixtime(0), "
     "unix_timestamp('1970-01-02', 'yyyy-MM-dd'), to_date('2016-12-31'), to_date('31.12.2016', 'yyyy-MM-dd')",
     "SELECT date_add('2011-11-11', 1), timestamp_seconds(1230219000), double(age), decimal(age) FROM people ORDER BY id",
+    "SELECT dateadd(HOUR, -1, TIMESTAMP '2022-02-25 01:02:03'), date_add(MONTH, -1, DATE '2022-03-31'), "
+    "datediff(DAY, DATE '2022-02-25', TIMESTAMP '2023-02-27 00:00:00'), timestampdiff(MONTH, TIMESTAMP '2022-02-25 01:02:03', "
+    "TIMESTAMP '2022-01-25 01:02:03'), bround(525, -1), bround(127Y, -1), regexp_count('1a 2b 14m', '\\\\d+')",
     # JSON.
     "SELECT to_json(named_struct('a', id, 'b', name)), from_json('{\"a\": 1, \"b\": \"x\"}', 'a INT, b STRING') FROM people ORDER BY id",
     # USING joins: the key as Spark gives it (RIGHT: the right side's; FULL: either); MINUS.

@@ -10,7 +10,7 @@ use datafusion::sql::sqlparser::ast::{
 };
 
 use super::literals;
-use super::rules::{cast_function_type, sole_argument, spark_type_names};
+use super::rules::{cast_function_type, sole_argument, spark_type_names, unit_form};
 use super::spark::Rewriter;
 
 /// The name Spark gives an unaliased expression (its "pretty SQL"): functions in lower case with
@@ -99,7 +99,10 @@ pub(super) fn spark_name(expr: &Expr, rewriter: &Rewriter) -> String {
 
 /// `name(args)` as Spark names a call, with its window if it has one.
 fn function_name(function: &Function, rewriter: &Rewriter) -> String {
-    let name = function.name.to_string().to_lowercase();
+    let name = match unit_form(function) {
+        Some((canonical, _)) => canonical.to_string(),
+        None => function.name.to_string().to_lowercase(),
+    };
     let distinct = matches!(
         &function.args,
         FunctionArguments::List(list) if list.duplicate_treatment.is_some_and(|d| d.to_string() == "DISTINCT")

@@ -19,6 +19,28 @@ pub(super) fn rewrite(expr: &mut Expr, bare: bool) -> Result<(), String> {
 /// Calls and special forms; true when `expr` was one of them.
 fn rewrite_call(expr: &mut Expr) -> Result<bool, String> {
     match expr {
+        // The unit is a keyword, not a string: Spark's parser refuses `timestampadd('MONTH', …)`.
+        Expr::Function(function)
+            if matches!(
+                function.name.to_string().to_lowercase().as_str(),
+                "timestampadd" | "dateadd" | "timestampdiff" | "datediff" | "date_diff"
+            ) && matches!(&function.args, FunctionArguments::List(list) if list.args.len() == 3
+                && matches!(&list.args[0], FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Value(v))) if matches!(v.value, Value::SingleQuotedString(_)))) =>
+        {
+            return Err(format!(
+                "[PARSE_SYNTAX_ERROR] {}: the unit is a keyword (MONTH, DAY, …), not a string",
+                function.name.to_string().to_lowercase()
+            ));
+        }
+        // `dateadd(DAY, 1, t)`, `datediff(HOUR, a, b)`, …: Spark's unit-keyword forms.
+        Expr::Function(function) if unit_form(function).is_some() => {
+            let (name, unit) = unit_form(function).unwrap_or_default();
+            let FunctionArguments::List(list) = &mut function.args else { return Ok(false) };
+            if let Some(FunctionArg::Unnamed(FunctionArgExpr::Expr(first))) = list.args.first_mut() {
+                *first = Expr::value(Value::SingleQuotedString(unit));
+            }
+            function.name = datafusion::sql::sqlparser::ast::ObjectName::from(vec![Ident::new(name)]);
+        }
         // Spark's HyperLogLog++ estimates are not reproduced: refused, never a different estimate.
         Expr::Function(function) if function.name.to_string().eq_ignore_ascii_case("approx_count_distinct") => {
             return Err("approx_count_distinct (Spark's HyperLogLog++ estimates) is not supported by glueless: \
@@ -146,6 +168,24 @@ fn rewrite_value(expr: &mut Expr, bare: bool) {
             };
         }
         _ => {}
+    }
+}
+
+/// `timestampadd` / `timestampdiff` (and their other names) called with a unit keyword first:
+/// the function's name and the unit.
+pub(super) fn unit_form(function: &datafusion::sql::sqlparser::ast::Function) -> Option<(&'static str, String)> {
+    let name = function.name.to_string().to_lowercase();
+    let target = match name.as_str() {
+        "timestampadd" | "dateadd" | "date_add" => "timestampadd",
+        "timestampdiff" | "datediff" | "date_diff" => "timestampdiff",
+        _ => return None,
+    };
+    let FunctionArguments::List(list) = &function.args else { return None };
+    match list.args.as_slice() {
+        [FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Identifier(unit))), _, _] if unit.quote_style.is_none() => {
+            Some((target, unit.value.to_uppercase()))
+        }
+        _ => None,
     }
 }
 

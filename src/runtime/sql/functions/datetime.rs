@@ -12,6 +12,7 @@
 use std::sync::Arc;
 
 use arrow_schema::{DataType, TimeUnit};
+use chrono::Datelike;
 use datafusion::common::ScalarValue;
 use datafusion::error::{DataFusionError, Result};
 use datafusion::execution::FunctionRegistry;
@@ -56,6 +57,8 @@ pub(crate) fn functions() -> Vec<Arc<ScalarUDF>> {
             instant(),
             make_timestamp,
         ),
+        RowFunction::udf("timestampadd", vec![DataType::Utf8, DataType::Int64, ANY], 3, instant(), timestampadd),
+        RowFunction::udf("timestampdiff", vec![DataType::Utf8, ANY, ANY], 3, DataType::Int64, timestampdiff),
         RowFunction::udf("date_from_unix_date", vec![DataType::Int32], 1, DataType::Date32, |a, _| {
             Ok(ScalarValue::Date32(i32::try_from(integer(&a[0])).ok()))
         }),
@@ -191,6 +194,87 @@ fn make_timestamp(args: &[ScalarValue], context: RowContext) -> Result<ScalarVal
         .and_then(|(date, (h, mi))| date.and_hms_micro_opt(h, mi, second, fraction.min(999_999)))
         .map(|l| if extra_minute { l + chrono::Duration::minutes(1) } else { l });
     micros(local.map(|l| zone.micros(l)))
+}
+
+/// The microseconds of one of the units `timestampadd` counts exactly.
+fn unit_micros(unit: &str) -> Option<i64> {
+    Some(match unit {
+        "MICROSECOND" => 1,
+        "MILLISECOND" => 1_000,
+        "SECOND" => 1_000_000,
+        "MINUTE" => 60_000_000,
+        "HOUR" => 3_600_000_000,
+        _ => return None,
+    })
+}
+
+fn bad_unit(unit: &str) -> DataFusionError {
+    DataFusionError::Execution(format!(
+        "[INVALID_PARAMETER_VALUE.DATETIME_UNIT] the unit {unit:?} is not a datetime unit"
+    ))
+}
+
+/// `timestampadd(unit, n, t)`: exact units added to the instant; days, weeks, months, quarters
+/// and years to its wall-clock time in the session's zone.
+fn timestampadd(args: &[ScalarValue], context: RowContext) -> Result<ScalarValue> {
+    let unit = text(&args[0]).to_ascii_uppercase();
+    let n = integer(&args[1]);
+    let Some(start) = instant_of(&args[2], None, context.zone) else { return micros(None) };
+    if let Some(size) = unit_micros(&unit) {
+        return micros(n.checked_mul(size).and_then(|d| start.checked_add(d)));
+    }
+    let Some(local) = context.zone.local(start) else { return micros(None) };
+    let months = |m: i64| -> Option<chrono::NaiveDateTime> {
+        let m = i32::try_from(m).ok()?;
+        if m >= 0 {
+            local.checked_add_months(chrono::Months::new(m.unsigned_abs()))
+        } else {
+            local.checked_sub_months(chrono::Months::new(m.unsigned_abs()))
+        }
+    };
+    let shifted = match unit.as_str() {
+        "DAY" | "DAYOFYEAR" => local.checked_add_signed(chrono::Duration::days(n)),
+        "WEEK" => local.checked_add_signed(chrono::Duration::weeks(n)),
+        "MONTH" => months(n),
+        "QUARTER" => n.checked_mul(3).and_then(months),
+        "YEAR" => n.checked_mul(12).and_then(months),
+        other => return Err(bad_unit(other)),
+    };
+    micros(shifted.map(|l| context.zone.micros(l)))
+}
+
+/// `timestampdiff(unit, start, end)`: whole units from `start` to `end` (toward zero), months and
+/// longer counted on the wall clock.
+fn timestampdiff(args: &[ScalarValue], context: RowContext) -> Result<ScalarValue> {
+    let unit = text(&args[0]).to_ascii_uppercase();
+    let (Some(start), Some(end)) = (instant_of(&args[1], None, context.zone), instant_of(&args[2], None, context.zone))
+    else {
+        return Ok(ScalarValue::Int64(None));
+    };
+    if let Some(size) = unit_micros(&unit) {
+        return Ok(ScalarValue::Int64(Some((end - start) / size)));
+    }
+    let (Some(from), Some(to)) = (context.zone.local(start), context.zone.local(end)) else {
+        return Ok(ScalarValue::Int64(None));
+    };
+    let months = || {
+        let mut months = i64::from(to.year() - from.year()) * 12 + i64::from(to.month()) - i64::from(from.month());
+        let (rest_from, rest_to) = ((from.day(), from.time()), (to.day(), to.time()));
+        if months > 0 && rest_to < rest_from {
+            months -= 1;
+        } else if months < 0 && rest_to > rest_from {
+            months += 1;
+        }
+        months
+    };
+    Ok(ScalarValue::Int64(Some(match unit.as_str() {
+        "DAY" | "DAYOFYEAR" => (to - from).num_days(),
+        "WEEK" => (to - from).num_days() / 7,
+        "MONTH" => months(),
+        "QUARTER" => months() / 3,
+        "YEAR" => months() / 12,
+        other => return Err(bad_unit(other)),
+    })))
 }
 
 fn integer_value(value: &ScalarValue) -> Option<i64> {
