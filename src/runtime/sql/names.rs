@@ -54,7 +54,7 @@ pub(super) fn spark_name(expr: &Expr, rewriter: &Rewriter) -> String {
                 call
             }
         }
-        Expr::Substring { expr, substring_from, substring_for, shorthand, .. } => {
+        Expr::Substring { expr, substring_from, substring_for, shorthand, special } => {
             let mut args = vec![spark_name(expr, rewriter)];
             args.extend(substring_from.iter().map(|e| spark_name(e, rewriter)));
             match substring_for {
@@ -62,7 +62,8 @@ pub(super) fn spark_name(expr: &Expr, rewriter: &Rewriter) -> String {
                 // Spark names the default length.
                 None => args.push(i32::MAX.to_string()),
             }
-            format!("{}({})", if *shorthand { "substr" } else { "substring" }, args.join(", "))
+            // `substr(s FROM p)` is named as `substring`, as Spark parses that form.
+            format!("{}({})", if *shorthand && *special { "substr" } else { "substring" }, args.join(", "))
         }
         Expr::Trim { trim_where, trim_what, expr, .. } => {
             let side = trim_where.as_ref().map_or_else(|| "BOTH".to_string(), ToString::to_string);

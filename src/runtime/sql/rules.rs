@@ -2,23 +2,31 @@
 //! types of literals and casts, Spark's functions behind its operators and special forms, the
 //! types of ranking and grouping functions, and the refusals Spark's analyzer makes.
 
+use datafusion::sql::sqlparser::ast::helpers::attached_token::AttachedToken;
 use datafusion::sql::sqlparser::ast::{
-    BinaryOperator, CastKind, DataType as SqlType, Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident,
-    TimezoneInfo, UnaryOperator, Value, WindowType,
+    BinaryOperator, CaseWhen, CastKind, DataType as SqlType, Expr, FunctionArg, FunctionArgExpr, FunctionArguments,
+    Ident, TimezoneInfo, UnaryOperator, Value, WindowType,
 };
 
 /// Rewrite `expr` (its parts are rewritten already); `bare` marks a number that must stay a
 /// bare literal. An error is Spark's refusal of the expression.
 pub(super) fn rewrite(expr: &mut Expr, bare: bool) -> Result<(), String> {
-    if !rewrite_call(expr)? {
+    if !rewrite_special_call(expr)? && !rewrite_call(expr)? {
         rewrite_value(expr, bare);
     }
     Ok(())
 }
 
-/// Calls and special forms; true when `expr` was one of them.
-fn rewrite_call(expr: &mut Expr) -> Result<bool, String> {
+/// Spark's functions of other shapes than DataFusion's (and its refusals); true when `expr` was
+/// one of them.
+fn rewrite_special_call(expr: &mut Expr) -> Result<bool, String> {
     match expr {
+        // Spark's HyperLogLog++ estimates are not reproduced: refused, never a different estimate.
+        Expr::Function(function) if function.name.to_string().eq_ignore_ascii_case("approx_count_distinct") => {
+            return Err("approx_count_distinct (Spark's HyperLogLog++ estimates) is not supported by glueless: \
+                 use count(DISTINCT …) for the exact count"
+                .to_string());
+        }
         // The unit is a keyword, not a string: Spark's parser refuses `timestampadd('MONTH', …)`.
         Expr::Function(function)
             if matches!(
@@ -32,6 +40,49 @@ fn rewrite_call(expr: &mut Expr) -> Result<bool, String> {
                 function.name.to_string().to_lowercase()
             ));
         }
+        // `decode(x, s1, r1, …[, default])`: Spark's CASE with NULL-safe matching.
+        Expr::Function(function)
+            if function.name.to_string().eq_ignore_ascii_case("decode") && plain_args(function).len() >= 3 =>
+        {
+            let args = plain_args(function);
+            let (subject, rest) = (args[0].clone(), &args[1..]);
+            let conditions = rest
+                .chunks(2)
+                .filter(|pair| pair.len() == 2)
+                .map(|pair| CaseWhen {
+                    condition: Expr::IsNotDistinctFrom(Box::new(subject.clone()), Box::new(pair[0].clone())),
+                    result: pair[1].clone(),
+                })
+                .collect();
+            let otherwise = (rest.len() % 2 == 1).then(|| Box::new(rest[rest.len() - 1].clone()));
+            *expr = Expr::Case {
+                case_token: AttachedToken::empty(),
+                end_token: AttachedToken::empty(),
+                operand: None,
+                conditions,
+                else_result: otherwise,
+            };
+        }
+        // `encode(s, 'utf-8')` / `decode(b, 'utf-8')`: text as bytes and back (Spark's charsets).
+        Expr::Function(function)
+            if ["encode", "decode"].contains(&function.name.to_string().to_lowercase().as_str())
+                && plain_args(function).len() == 2
+                && matches!(&plain_args(function)[1], Expr::Value(v) if matches!(&v.value, Value::SingleQuotedString(c) if ["utf-8", "utf8", "us-ascii", "iso-8859-1"].contains(&c.to_lowercase().as_str()))) =>
+        {
+            let to = if function.name.to_string().eq_ignore_ascii_case("encode") {
+                SqlType::Bytea
+            } else {
+                SqlType::String(None)
+            };
+            let input = plain_args(function)[0].clone();
+            *expr = Expr::Cast {
+                kind: CastKind::TryCast,
+                expr: Box::new(input),
+                data_type: to,
+                array: false,
+                format: None,
+            };
+        }
         // `dateadd(DAY, 1, t)`, `datediff(HOUR, a, b)`, …: Spark's unit-keyword forms.
         Expr::Function(function) if unit_form(function).is_some() => {
             let (name, unit) = unit_form(function).unwrap_or_default();
@@ -41,12 +92,14 @@ fn rewrite_call(expr: &mut Expr) -> Result<bool, String> {
             }
             function.name = datafusion::sql::sqlparser::ast::ObjectName::from(vec![Ident::new(name)]);
         }
-        // Spark's HyperLogLog++ estimates are not reproduced: refused, never a different estimate.
-        Expr::Function(function) if function.name.to_string().eq_ignore_ascii_case("approx_count_distinct") => {
-            return Err("approx_count_distinct (Spark's HyperLogLog++ estimates) is not supported by glueless: \
-                 use count(DISTINCT …) for the exact count"
-                .to_string());
-        }
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
+/// Calls and special forms; true when `expr` was one of them.
+fn rewrite_call(expr: &mut Expr) -> Result<bool, String> {
+    match expr {
         // `a RLIKE p` / `a REGEXP p`: DataFusion plans the function, not the operator.
         Expr::RLike { negated, expr: input, pattern, .. } => {
             let input = std::mem::replace(input.as_mut(), Expr::value(Value::Null));
@@ -186,6 +239,21 @@ pub(super) fn unit_form(function: &datafusion::sql::sqlparser::ast::Function) ->
             Some((target, unit.value.to_uppercase()))
         }
         _ => None,
+    }
+}
+
+/// A call's plain (unnamed) arguments.
+fn plain_args(function: &datafusion::sql::sqlparser::ast::Function) -> Vec<Expr> {
+    match &function.args {
+        FunctionArguments::List(list) => list
+            .args
+            .iter()
+            .filter_map(|a| match a {
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e.clone()),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
     }
 }
 
