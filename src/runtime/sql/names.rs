@@ -126,6 +126,11 @@ fn function_name(function: &Function, rewriter: &Rewriter) -> String {
     if name == "from_json" {
         args.truncate(1);
     }
+    // The pad lpad/rpad name by default: a space, or a zero byte for bytes.
+    if (name == "lpad" || name == "rpad") && args.len() == 2 {
+        let bytes = args[0].starts_with("unhex(") || args[0].starts_with("X'");
+        args.push(if bytes { "X'00'" } else { " " }.to_string());
+    }
     // Spark names an omitted argument by its default.
     if let Some((_, _, default)) = DEFAULTS.iter().find(|(f, n, _)| *f == name && *n == args.len()) {
         args.push((*default).to_string());
@@ -144,7 +149,7 @@ fn function_name(function: &Function, rewriter: &Rewriter) -> String {
 }
 
 /// Functions whose omitted last argument Spark names: (function, arguments given, default).
-const DEFAULTS: [(&str, usize, &str); 10] = [
+const DEFAULTS: [(&str, usize, &str); 9] = [
     ("from_unixtime", 1, "yyyy-MM-dd HH:mm:ss"),
     ("unix_timestamp", 1, "yyyy-MM-dd HH:mm:ss"),
     ("to_unix_timestamp", 1, "yyyy-MM-dd HH:mm:ss"),
@@ -154,7 +159,6 @@ const DEFAULTS: [(&str, usize, &str); 10] = [
     ("regexp_extract", 2, "1"),
     ("regexp_extract_all", 2, "1"),
     ("regexp_instr", 2, "0"),
-    ("rpad", 2, " "),
 ];
 
 /// `CASE WHEN (c = b) THEN 1 ELSE 0 END`: a simple CASE is named as the searched one it means.

@@ -13,6 +13,7 @@ use super::session::sql_error;
 use crate::error::Result;
 
 pub(crate) mod binary;
+pub(crate) mod bytes;
 pub(crate) mod cast;
 pub(crate) mod coerced;
 pub(crate) mod datetime;
@@ -47,6 +48,9 @@ pub(crate) fn register(state: &mut SessionState) -> Result<()> {
         state.register_udf(udf).map_err(sql_error)?;
     }
     for udf in datetime::coerced(state) {
+        state.register_udf(udf).map_err(sql_error)?;
+    }
+    for udf in bytes::functions(state) {
         state.register_udf(udf).map_err(sql_error)?;
     }
     // Spark's other names of DataFusion's aggregates.
