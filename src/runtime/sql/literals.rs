@@ -30,8 +30,53 @@ fn suffix_type(number: &str, suffix: &str) -> Option<String> {
     })
 }
 
+/// Fold a unary minus into the number after it (`-128Y` is the tinyint -128, not -(128Y), which
+/// does not fit): a minus after nothing, `(`, `,`, an operator or a keyword.
+fn fold_negative_numbers(tokens: &mut Vec<TokenWithSpan>) {
+    let mut i = 0;
+    while i + 1 < tokens.len() {
+        let unary = tokens[i].token == Token::Minus && {
+            let before = tokens[..i].iter().rev().map(|t| &t.token).find(|t| !matches!(t, Token::Whitespace(_)));
+            match before {
+                None
+                | Some(
+                    Token::LParen
+                    | Token::Comma
+                    | Token::Eq
+                    | Token::Lt
+                    | Token::Gt
+                    | Token::LtEq
+                    | Token::GtEq
+                    | Token::Neq,
+                ) => true,
+                // Only words after which no column can end (`year - 1` subtracts; `GROUP BY -1`
+                // groups by a constant, not an ordinal).
+                Some(Token::Word(w)) => {
+                    w.quote_style.is_none()
+                        && [
+                            "SELECT", "WHERE", "WHEN", "THEN", "ELSE", "AND", "OR", "NOT", "IN", "BETWEEN", "HAVING",
+                            "VALUES",
+                        ]
+                        .iter()
+                        .any(|k| w.value.eq_ignore_ascii_case(k))
+                }
+                _ => false,
+            }
+        };
+        if let (true, Token::Number(number, long)) = (unary, &tokens[i + 1].token) {
+            if tokens[i].span.end == tokens[i + 1].span.start {
+                tokens[i + 1].token = Token::Number(format!("-{number}"), *long);
+                tokens.remove(i);
+                continue;
+            }
+        }
+        i += 1;
+    }
+}
+
 /// Rewrite Spark's typed numeric literals among `tokens` as `::` casts.
 pub(crate) fn type_numbers(tokens: &mut Vec<TokenWithSpan>) {
+    fold_negative_numbers(tokens);
     let mut i = 0;
     while i < tokens.len() {
         let Token::Number(number, long) = &tokens[i].token else {
@@ -113,6 +158,8 @@ mod tests {
         );
         // A suffix is a suffix only when it touches the number.
         assert_eq!(rewritten("select 1 L"), "select 1 L");
+        // A negative literal is one literal; a subtraction stays one.
+        assert_eq!(rewritten("select -128Y, year -1, (-1)"), "select -128::TINYINT, year -1, (-1)");
     }
 
     #[test]

@@ -63,6 +63,14 @@ fn rewrite_special_call(expr: &mut Expr) -> Result<bool, String> {
                 else_result: otherwise,
             };
         }
+        // `left(s, n)` / `right(s, n)`: Spark's are substrings, empty for n <= 0 (DataFusion's count
+        // a negative n from the other end).
+        Expr::Function(function)
+            if ["left", "right"].contains(&function.name.to_string().to_lowercase().as_str())
+                && plain_args(function).len() == 2 =>
+        {
+            *expr = left_or_right(function);
+        }
         // `encode(s, 'utf-8')` / `decode(b, 'utf-8')`: text as bytes and back (Spark's charsets).
         Expr::Function(function)
             if ["encode", "decode"].contains(&function.name.to_string().to_lowercase().as_str())
@@ -239,6 +247,48 @@ pub(super) fn unit_form(function: &datafusion::sql::sqlparser::ast::Function) ->
             Some((target, unit.value.to_uppercase()))
         }
         _ => None,
+    }
+}
+
+/// Spark's `left(s, n)` as `substring(s, 1, n)`; `right(s, n)` as '' for n <= 0, else
+/// `substring(s, -n)`.
+fn left_or_right(function: &datafusion::sql::sqlparser::ast::Function) -> Expr {
+    let args = plain_args(function);
+    let (input, n) = (args[0].clone(), args[1].clone());
+    // As text (a NULL literal too, which substring does not take untyped).
+    let input = Expr::Cast {
+        kind: CastKind::TryCast,
+        expr: Box::new(input),
+        data_type: SqlType::String(None),
+        array: false,
+        format: None,
+    };
+    if function.name.to_string().eq_ignore_ascii_case("left") {
+        Expr::Function(call("substring", vec![input, Expr::value(Value::Number("1".into(), false)), n]))
+    } else {
+        let negated = Expr::UnaryOp { op: UnaryOperator::Minus, expr: Box::new(n.clone()) };
+        Expr::Case {
+            case_token: AttachedToken::empty(),
+            end_token: AttachedToken::empty(),
+            operand: None,
+            conditions: vec![CaseWhen {
+                condition: Expr::BinaryOp {
+                    left: Box::new(n),
+                    op: BinaryOperator::LtEq,
+                    right: Box::new(Expr::value(Value::Number("0".into(), false))),
+                },
+                // The empty string of substring's own type.
+                result: Expr::Function(call(
+                    "substring",
+                    vec![
+                        input.clone(),
+                        Expr::value(Value::Number("1".into(), false)),
+                        Expr::value(Value::Number("0".into(), false)),
+                    ],
+                )),
+            }],
+            else_result: Some(Box::new(Expr::Function(call("substring", vec![input, negated])))),
+        }
     }
 }
 

@@ -102,7 +102,10 @@ fn regexp_substr(args: &[ScalarValue], _: RowContext) -> Result<ScalarValue> {
 fn split(args: &[ScalarValue], _: RowContext) -> Result<ScalarValue> {
     let input = text(&args[0]);
     let limit = args.get(2).map_or(-1, integer);
-    let parts: Vec<&str> = if text(&args[1]).is_empty() {
+    let parts: Vec<&str> = if input.is_empty() {
+        // Java: "".split(anything) is [""].
+        vec![""]
+    } else if text(&args[1]).is_empty() {
         // An empty pattern splits between characters (Java keeps no leading empty string).
         let chars: Vec<&str> = input.split("").filter(|s| !s.is_empty()).collect();
         if limit > 0 && chars.len() > usize::try_from(limit).unwrap_or(usize::MAX) {
