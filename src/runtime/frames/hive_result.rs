@@ -99,17 +99,7 @@ fn value(column: &dyn Array, row: usize, nested: bool) -> Result<String> {
         }
         DataType::Float64 => java_double_text(column.as_primitive::<Float64Type>().value(row)),
         DataType::Float32 => java_float_text(column.as_primitive::<Float32Type>().value(row)),
-        DataType::Timestamp(..) => {
-            let options = FormatOptions::default()
-                .with_timestamp_format(Some("%Y-%m-%d %H:%M:%S%.f"))
-                .with_timestamp_tz_format(Some("%Y-%m-%d %H:%M:%S%.f"));
-            let text = ArrayFormatter::try_new(column, &options)?.value(row).to_string();
-            if text.contains('.') {
-                text.trim_end_matches('0').trim_end_matches('.').to_string()
-            } else {
-                text
-            }
-        }
+        DataType::Timestamp(..) => super::show::timestamp_text(column, row)?,
         DataType::List(_) => items(column.as_list::<i32>().value(row).as_ref())?,
         DataType::LargeList(_) => items(column.as_list::<i64>().value(row).as_ref())?,
         DataType::FixedSizeList(..) => items(column.as_fixed_size_list().value(row).as_ref())?,

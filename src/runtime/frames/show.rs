@@ -127,23 +127,26 @@ fn spark_cell(column: &dyn Array, row: usize, null_text: &str) -> Result<String>
         }
         DataType::List(_) => items(column.as_list::<i32>().value(row).as_ref())?,
         DataType::LargeList(_) => items(column.as_list::<i64>().value(row).as_ref())?,
-        DataType::Timestamp(..) => {
-            let options = FormatOptions::default()
-                .with_timestamp_format(Some("%Y-%m-%d %H:%M:%S%.f"))
-                .with_timestamp_tz_format(Some("%Y-%m-%d %H:%M:%S%.f"));
-            let text = ArrayFormatter::try_new(column, &options)?.value(row).to_string();
-            if text.contains('.') {
-                text.trim_end_matches('0').trim_end_matches('.').to_string()
-            } else {
-                text
-            }
-        }
+        DataType::Timestamp(..) => timestamp_text(column, row)?,
         DataType::Float64 => java_double_text(column.as_primitive::<arrow_array::types::Float64Type>().value(row)),
         DataType::Float32 => java_float_text(column.as_primitive::<arrow_array::types::Float32Type>().value(row)),
         _ => {
             ArrayFormatter::try_new(column, &FormatOptions::default().with_display_error(true))?.value(row).to_string()
         }
     })
+}
+
+/// A timestamp as Spark writes it: `2024-01-01 00:00:00.5` (in the zone its type names), the
+/// fraction without trailing zeros.
+///
+/// # Errors
+/// Arrow errors formatting the value.
+pub(crate) fn timestamp_text(column: &dyn Array, row: usize) -> Result<String> {
+    let options = FormatOptions::default()
+        .with_timestamp_format(Some("%Y-%m-%d %H:%M:%S%.f"))
+        .with_timestamp_tz_format(Some("%Y-%m-%d %H:%M:%S%.f"));
+    let text = ArrayFormatter::try_new(column, &options)?.value(row).to_string();
+    Ok(if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text })
 }
 
 fn items(values: &dyn Array) -> Result<String> {
