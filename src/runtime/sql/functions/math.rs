@@ -114,8 +114,8 @@ mod tests {
 
     #[test]
     fn half_to_even_as_spark() {
-        assert_eq!(round_double(2.5, 0), 2.0);
-        assert_eq!(round_double(3.5, 0), 4.0);
+        assert_eq!(round_double(2.5, 0).to_bits(), 2.0f64.to_bits());
+        assert_eq!(round_double(3.5, 0).to_bits(), 4.0f64.to_bits());
         assert_eq!(round_integer(525, -1), 520);
         assert_eq!(round_integer(535, -1), 540);
         assert_eq!(round_integer(525, -3), 1000);
