@@ -207,7 +207,7 @@ fn rewrite_value(expr: &mut Expr, bare: bool) {
             let Expr::Cast { expr: input, .. } = std::mem::replace(expr, Expr::value(Value::Null)) else {
                 return;
             };
-            let type_name = Expr::value(Value::SingleQuotedString(name.to_string()));
+            let type_name = Expr::value(Value::SingleQuotedString(name));
             *expr = Expr::Function(call(super::functions::cast::INTEGRAL_CAST, vec![*input, type_name]));
         }
         Expr::Cast { kind, data_type, .. } => {
@@ -351,35 +351,44 @@ fn spark_semantic_type(data_type: &mut SqlType) {
     *data_type = replacement;
 }
 
-/// Spark's name of an integral SQL type (Spark's own spellings included).
-fn integral_name(data_type: &SqlType) -> Option<&'static str> {
+/// Spark's name of an integral SQL type (Spark's own spellings included), from the vocabulary.
+fn integral_name(data_type: &SqlType) -> Option<String> {
     let mut data_type = data_type.clone();
     spark_type_names(&mut data_type);
-    Some(match data_type {
-        SqlType::TinyInt(_) => "tinyint",
-        SqlType::SmallInt(_) => "smallint",
-        SqlType::Int(_) | SqlType::Integer(_) => "int",
-        SqlType::BigInt(_) => "bigint",
+    let arrow = match data_type {
+        SqlType::TinyInt(_) => arrow_schema::DataType::Int8,
+        SqlType::SmallInt(_) => arrow_schema::DataType::Int16,
+        SqlType::Int(_) | SqlType::Integer(_) => arrow_schema::DataType::Int32,
+        SqlType::BigInt(_) => arrow_schema::DataType::Int64,
         _ => return None,
-    })
+    };
+    crate::core::types::type_name(&arrow, crate::core::types::Dialect::Spark).ok()
 }
 
-/// The type a function-style cast names (`int(x)`, `double(x)`, `decimal(x)`, `date(x)`, …).
+/// The type a function-style cast names (`int(x)`, `double(x)`, `decimal(x)`, `date(x)`, …): a
+/// type's Spark name, or a number type's other name (`long`, `short`, `real`), by the vocabulary.
 pub(super) fn cast_function_type(name: &str) -> Option<SqlType> {
+    use arrow_schema::DataType;
     use datafusion::sql::sqlparser::ast::ExactNumberInfo;
-    Some(match name {
-        "int" | "integer" => SqlType::Int(None),
-        "bigint" | "long" => SqlType::BigInt(None),
-        "smallint" | "short" => SqlType::SmallInt(None),
-        "tinyint" | "byte" => SqlType::TinyInt(None),
-        "float" | "real" => SqlType::Float(ExactNumberInfo::None),
-        "double" => SqlType::Double(ExactNumberInfo::None),
-        "decimal" => SqlType::Decimal(ExactNumberInfo::PrecisionAndScale(10, 0)),
-        "string" => SqlType::String(None),
-        "boolean" => SqlType::Boolean,
-        "date" => SqlType::Date,
-        "timestamp" => SqlType::Timestamp(None, TimezoneInfo::WithTimeZone),
-        "binary" => SqlType::Bytea,
+    if name == crate::core::types::DECIMAL_NAMES[0] {
+        return Some(SqlType::Decimal(ExactNumberInfo::PrecisionAndScale(10, 0)));
+    }
+    let simple = crate::core::types::simple_named(name)?;
+    if !(simple.spark == name || (simple.numeric && simple.aliases.contains(&name))) {
+        return None;
+    }
+    Some(match simple.arrow() {
+        DataType::Int32 => SqlType::Int(None),
+        DataType::Int64 => SqlType::BigInt(None),
+        DataType::Int16 => SqlType::SmallInt(None),
+        DataType::Int8 => SqlType::TinyInt(None),
+        DataType::Float32 => SqlType::Float(ExactNumberInfo::None),
+        DataType::Float64 => SqlType::Double(ExactNumberInfo::None),
+        DataType::Utf8 => SqlType::String(None),
+        DataType::Boolean => SqlType::Boolean,
+        DataType::Date32 => SqlType::Date,
+        DataType::Timestamp(_, Some(_)) => SqlType::Timestamp(None, TimezoneInfo::WithTimeZone),
+        DataType::Binary => SqlType::Bytea,
         _ => return None,
     })
 }

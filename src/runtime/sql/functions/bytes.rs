@@ -2,7 +2,6 @@
 //! default) and `contains` / `startswith` / `endswith` on binary values; with text they are the
 //! functions already registered, other values (numbers, booleans) read as text as Spark casts them.
 
-use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use arrow_schema::{DataType, Field, FieldRef};
@@ -48,19 +47,7 @@ struct BinaryAware {
     signature: Signature,
 }
 
-impl PartialEq for BinaryAware {
-    fn eq(&self, other: &Self) -> bool {
-        self.name == other.name
-    }
-}
-
-impl Eq for BinaryAware {}
-
-impl Hash for BinaryAware {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.name.hash(state);
-    }
-}
+same_by_name!(BinaryAware);
 
 fn binary(t: &DataType) -> bool {
     matches!(t, DataType::Binary | DataType::LargeBinary | DataType::BinaryView)
@@ -125,19 +112,7 @@ impl ScalarUDFImpl for BinaryAware {
         if !self.on_binary(&types) {
             return self.inner.invoke_with_args(args);
         }
-        let scalar = args.args.iter().all(|a| matches!(a, ColumnarValue::Scalar(_)));
-        let rows = if scalar { 1 } else { args.number_rows };
-        let arrays = ColumnarValue::values_to_arrays(&args.args)?;
-        let mut values = Vec::with_capacity(rows);
-        for row in 0..rows {
-            let row_args: Vec<ScalarValue> =
-                arrays.iter().map(|a| ScalarValue::try_from_array(a, row)).collect::<Result<_>>()?;
-            values.push(self.on_bytes(&row_args));
-        }
-        if scalar {
-            return Ok(ColumnarValue::Scalar(values.pop().unwrap_or(ScalarValue::Null)));
-        }
-        Ok(ColumnarValue::Array(ScalarValue::iter_to_array(values)?))
+        super::row::each_row(&args, |row| Ok(self.on_bytes(row)))
     }
 }
 

@@ -30,14 +30,12 @@ struct IntegralCast {
     signature: Signature,
 }
 
+/// The integral type Spark names `name` (the vocabulary's names).
 fn target(name: &str) -> Result<DataType> {
-    Ok(match name {
-        "tinyint" => DataType::Int8,
-        "smallint" => DataType::Int16,
-        "int" => DataType::Int32,
-        "bigint" => DataType::Int64,
-        other => return Err(DataFusionError::Internal(format!("{INTEGRAL_CAST}: no integral type {other}"))),
-    })
+    crate::core::types::simple_named(name)
+        .map(crate::core::types::SimpleType::arrow)
+        .filter(|t| matches!(t, DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64))
+        .ok_or_else(|| DataFusionError::Internal(format!("{INTEGRAL_CAST}: no integral type {name}")))
 }
 
 impl ScalarUDFImpl for IntegralCast {

@@ -3,7 +3,6 @@
 //! numeric string where an integer is; datafusion-spark's functions take exact types. The wrapper
 //! casts those arguments, then lets the function's own signature coerce the rest.
 
-use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use arrow_schema::{DataType, Field, FieldRef};
@@ -29,19 +28,7 @@ pub(crate) struct Coerced {
     signature: Signature,
 }
 
-impl PartialEq for Coerced {
-    fn eq(&self, other: &Self) -> bool {
-        self.inner.name() == other.inner.name() && self.strings == other.strings
-    }
-}
-
-impl Eq for Coerced {}
-
-impl Hash for Coerced {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.inner.name().hash(state);
-    }
-}
+same_by_name!(Coerced);
 
 impl Coerced {
     pub(crate) fn udf(inner: Arc<ScalarUDF>, strings: Vec<StringAs>) -> Arc<ScalarUDF> {

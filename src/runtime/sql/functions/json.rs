@@ -6,7 +6,6 @@
 //! value of the schema (a DDL list `a INT, b STRING` or a type `array<int>`); a string that is not
 //! such a value gives NULL (Spark's PERMISSIVE mode). The schema must be a literal, as in Spark.
 
-use std::hash::{Hash, Hasher};
 use std::io::Cursor;
 use std::sync::Arc;
 
@@ -89,19 +88,7 @@ struct Json {
     signature: Signature,
 }
 
-impl PartialEq for Json {
-    fn eq(&self, other: &Self) -> bool {
-        self.name == other.name
-    }
-}
-
-impl Eq for Json {}
-
-impl Hash for Json {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.name.hash(state);
-    }
-}
+same_by_name!(Json);
 
 impl Json {
     fn new(name: &'static str) -> Self {

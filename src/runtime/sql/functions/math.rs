@@ -48,26 +48,17 @@ impl ScalarUDFImpl for Bround {
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let scalar = args.args.iter().all(|a| matches!(a, ColumnarValue::Scalar(_)));
-        let rows = if scalar { 1 } else { args.number_rows };
-        let arrays = ColumnarValue::values_to_arrays(&args.args)?;
-        let mut values = Vec::with_capacity(rows);
-        for row in 0..rows {
-            let x = ScalarValue::try_from_array(&arrays[0], row)?;
-            let places = match arrays.get(1).map(|a| ScalarValue::try_from_array(a, row)).transpose()? {
-                Some(ScalarValue::Int32(Some(d))) => Some(d),
+        super::row::each_row(&args, |row| {
+            let places = match row.get(1) {
+                Some(ScalarValue::Int32(Some(d))) => Some(*d),
                 Some(_) => None,
                 None => Some(0),
             };
-            values.push(match places {
-                Some(d) => bround(&x, d),
-                None => ScalarValue::try_from(x.data_type())?,
-            });
-        }
-        if scalar {
-            return Ok(ColumnarValue::Scalar(values.pop().unwrap_or(ScalarValue::Null)));
-        }
-        Ok(ColumnarValue::Array(ScalarValue::iter_to_array(values)?))
+            match places {
+                Some(d) => Ok(bround(&row[0], d)),
+                None => ScalarValue::try_from(row[0].data_type()),
+            }
+        })
     }
 }
 

@@ -10,6 +10,27 @@ use datafusion::execution::FunctionRegistry;
 use datafusion::logical_expr::ScalarUDF;
 
 use super::session::sql_error;
+
+/// Equality and hashing of a function by its name (what DataFusion compares UDFs by; each of
+/// glueless's is registered once under its name).
+macro_rules! same_by_name {
+    ($udf:ty) => {
+        impl PartialEq for $udf {
+            fn eq(&self, other: &Self) -> bool {
+                datafusion::logical_expr::ScalarUDFImpl::name(self)
+                    == datafusion::logical_expr::ScalarUDFImpl::name(other)
+            }
+        }
+
+        impl Eq for $udf {}
+
+        impl std::hash::Hash for $udf {
+            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+                datafusion::logical_expr::ScalarUDFImpl::name(self).hash(state);
+            }
+        }
+    };
+}
 use crate::error::Result;
 
 pub(crate) mod binary;

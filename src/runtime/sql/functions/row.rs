@@ -4,7 +4,6 @@
 //! Arguments are coerced to the function's declared input types (Spark's implicit casts), and a
 //! NULL argument gives NULL unless the function says otherwise.
 
-use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use arrow_schema::DataType;
@@ -38,19 +37,7 @@ pub(crate) struct RowFunction {
     body: RowBody,
 }
 
-impl PartialEq for RowFunction {
-    fn eq(&self, other: &Self) -> bool {
-        self.name == other.name
-    }
-}
-
-impl Eq for RowFunction {}
-
-impl Hash for RowFunction {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.name.hash(state);
-    }
-}
+same_by_name!(RowFunction);
 
 impl RowFunction {
     /// `name(inputs…) -> output`, the last `inputs.len() - required` arguments optional.
@@ -100,30 +87,40 @@ impl ScalarUDFImpl for RowFunction {
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let scalar = args.args.iter().all(|a| matches!(a, ColumnarValue::Scalar(_)));
-        let arrays = ColumnarValue::values_to_arrays(&args.args)?;
-        let rows = if scalar { 1 } else { args.number_rows };
         let null = ScalarValue::try_from(&self.output)?;
         let zone = args.config_options.execution.time_zone.as_deref().and_then(SessionZone::parse);
         let context = RowContext { zone: zone.unwrap_or_else(SessionZone::utc) };
-        let mut values = Vec::with_capacity(rows);
-        let mut row_args = Vec::with_capacity(arrays.len());
-        for row in 0..rows {
-            row_args.clear();
-            for array in &arrays {
-                row_args.push(ScalarValue::try_from_array(array, row)?);
-            }
-            values.push(if row_args.iter().any(ScalarValue::is_null) {
-                null.clone()
-            } else {
-                (self.body)(&row_args, context)?
-            });
-        }
-        if scalar {
-            return Ok(ColumnarValue::Scalar(values.pop().unwrap_or(null)));
-        }
-        Ok(ColumnarValue::Array(ScalarValue::iter_to_array(values)?))
+        each_row(
+            &args,
+            |row| if row.iter().any(ScalarValue::is_null) { Ok(null.clone()) } else { (self.body)(row, context) },
+        )
     }
+}
+
+/// `f` on each row's arguments (as scalars); a scalar answer when every argument is one.
+///
+/// # Errors
+/// What `f` returns, or Arrow's errors reading the arguments.
+pub(crate) fn each_row(
+    args: &ScalarFunctionArgs,
+    mut f: impl FnMut(&[ScalarValue]) -> Result<ScalarValue>,
+) -> Result<ColumnarValue> {
+    let scalar = args.args.iter().all(|a| matches!(a, ColumnarValue::Scalar(_)));
+    let arrays = ColumnarValue::values_to_arrays(&args.args)?;
+    let rows = if scalar { 1 } else { args.number_rows };
+    let mut values = Vec::with_capacity(rows);
+    let mut row_args = Vec::with_capacity(arrays.len());
+    for row in 0..rows {
+        row_args.clear();
+        for array in &arrays {
+            row_args.push(ScalarValue::try_from_array(array, row)?);
+        }
+        values.push(f(&row_args)?);
+    }
+    if scalar {
+        return Ok(ColumnarValue::Scalar(values.pop().unwrap_or(ScalarValue::Null)));
+    }
+    Ok(ColumnarValue::Array(ScalarValue::iter_to_array(values)?))
 }
 
 /// The text of a string argument.
