@@ -413,3 +413,25 @@ def test_a_dataframe_program_with_backticks_and_duplicate_names_gives_sparks_out
     ours = glueless("submit", str(program), str(flat), cwd=tmp_path)
     assert ours.returncode == 0, ours.stderr
     assert ours.stdout.replace(str(flat), "SRC") == printed.getvalue()
+
+
+def test_a_field_kept_by_its_case_is_named_even_under_quiet(tmp_path: Path) -> None:
+    """`--quiet` silences the run's report, not the line saying a DropFields kept a field the
+    script named in another case (it may be personal data the script meant to drop)."""
+    _landing(tmp_path)
+    script = tmp_path / "quiet_job.py"
+    script.write_text(
+        "import sys\n"
+        "from awsglue.context import GlueContext\n"
+        "from awsglue.transforms import DropFields\n"
+        "from pyspark.context import SparkContext\n"
+        "glueContext = GlueContext(SparkContext.getOrCreate())\n"
+        "customers = glueContext.create_dynamic_frame.from_options(connection_type='s3', format='json',\n"
+        "    connection_options={'paths': ['s3://bucket/customer/landing/']})\n"
+        "print(sorted(DropFields.apply(frame=customers, paths=['customername']).toDF().columns)[0])\n",
+        encoding="utf-8",
+    )
+    done = glueless("submit", "--quiet", "--map", f"s3://bucket={tmp_path / 'lake'}", str(script), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "DropFields: the frame has no field 'customername', only 'customerName'" in done.stderr
+    assert "source" not in done.stderr and "sink" not in done.stderr

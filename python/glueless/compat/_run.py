@@ -156,9 +156,11 @@ class Run:
             detail["rejected_at"] = folder
         self.report(Event("source", what, ", ".join(locations), summary["rows"], detail))
 
-    def note(self, text: str) -> None:
-        """A line about the run that is not a source or sink (dropped records, catalog updates)."""
-        if not self.quiet:
+    def note(self, text: str, *, always: bool = False) -> None:
+        """A line about the run that is not a source or sink (dropped records, catalog updates).
+        ``always`` lines are printed under ``--quiet`` too: they warn of data the script may not
+        mean to keep (a field a transform did not find in the case it was named)."""
+        if always or not self.quiet:
             print(f"glueless: {text}", file=sys.stderr)
 
     def seconds(self) -> float:

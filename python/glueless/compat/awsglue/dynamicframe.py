@@ -34,7 +34,8 @@ def _note_case_mismatches(frame: Frame, paths: list[str], transform: str, effect
     for name, found in frame.case_near_misses(paths):
         _run.current().note(
             f"{transform}: the frame has no field {name!r}, only {found!r}; Glue's field paths are "
-            f"case-sensitive, so {effect}"
+            f"case-sensitive, so {effect}",
+            always=True,
         )
 
 
