@@ -23,8 +23,11 @@ __all__ = [
     "ArrowTable",
     "LandingResult",
     "SqlSession",
+    "AthenaSession",
+    "AthenaResult",
     "Frame",
     "parse_catalog_ddl",
+    "sql_statements",
     "consent_filter",
     "consent_dated_filter",
     "semi_join",
@@ -739,3 +742,33 @@ class Frame:
 
 def parse_catalog_ddl(sql: str, database: str = "default") -> str:
     """Athena / Hive DDL as JSON catalog actions (tables in Glue's GetTable shape)."""
+
+def sql_statements(sql: str) -> list[str]:
+    """The statements of a SQL file, split on ``;`` outside quotes and comments."""
+
+@final
+class AthenaResult:
+    """A query's result as Athena shows it."""
+
+    @property
+    def columns(self) -> list[str]:
+        """Column names (``_col0`` … for unnamed expressions)."""
+    @property
+    def types(self) -> list[str]:
+        """Athena's type names (``varchar``, ``bigint``, ``timestamp(3)``)."""
+    @property
+    def rows(self) -> list[list[Optional[str]]]:
+        """Each row's values as Trino's text; ``None`` for NULL."""
+
+@final
+class AthenaSession:
+    """Athena's SQL (Trino's dialect and semantics) over catalog tables registered by their
+    Glue ``GetTable`` records; tables are read when a query first names them."""
+
+    def __new__(cls, database: str = "default") -> AthenaSession: ...
+    def register_table(self, table: str, location: str) -> None:
+        """Register a table (its record as JSON) whose files are at ``location``."""
+    def use_database(self, database: str) -> None:
+        """``USE database``."""
+    def query(self, sql: str) -> AthenaResult:
+        """Run one query and return its rows."""

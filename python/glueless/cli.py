@@ -10,6 +10,8 @@
     glueless stedi run --lake ./lake [--demo] [--strict] [--incremental] [--engine spark]
         [--format parquet|iceberg|delta] [--catalog DIR|glue] [--summary-json FILE] [--report FILE.html]
     glueless run customer_landing_to_trusted --lake ./lake [--format …] [--catalog …]
+    glueless athena [--catalog DIR|glue | --lake LAKE] [--map S3PREFIX=LOCATION]... [--database DB]
+        [--output table|csv|json] (-f FILE.sql... | "SQL")
 
 Every command takes ``--profile NAME``: the AWS profile S3 access signs with.
 """
@@ -52,6 +54,22 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument("--silver", default="./lake/silver/reviews", help="reviews: the new silver folder")
     generate.add_argument("--files", type=int, default=20, help="reviews: Parquet files to write")
     generate.add_argument("--rows-per-file", type=int, default=4500, help="reviews: rows per file")
+
+    athena = commands.add_parser(
+        "athena", parents=[aws], help="Athena's SQL (Trino's dialect) over the catalog's or a lake's tables"
+    )
+    athena.add_argument("sql", nargs="?", help="statements to run (or -f FILE.sql)")
+    athena.add_argument("-f", "--file", action="append", default=[], metavar="FILE.sql", help="run a SQL file")
+    athena.add_argument(
+        "--catalog", help="catalog location, or 'glue' (default $GLUELESS_CATALOG or ./.glueless/catalog)"
+    )
+    athena.add_argument("--lake", help="query this lake's own tables (as `catalog sync` registers them), no catalog")
+    athena.add_argument(
+        "--map", action="append", default=[], metavar="S3PREFIX=LOCATION", help="read an S3 prefix from elsewhere"
+    )
+    athena.add_argument("--database", help="database of unqualified names (default: stedi with --lake, else default)")
+    athena.add_argument("--output", choices=["table", "csv", "json"], default="table")
+    athena.add_argument("--quiet", action="store_true", help="print no line for DDL statements")
 
     stedi = commands.add_parser("stedi", parents=[aws], help="the STEDI lakehouse")
     stedi_commands = stedi.add_subparsers(dest="stedi_command", required=True)
@@ -268,6 +286,28 @@ def _stedi_run(args: argparse.Namespace) -> None:
         raise RuntimeError("the counts of some job do not add up; see the summary")
 
 
+def _athena(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from glueless.athena import Athena, MemoryCatalog, run_files
+    from glueless.catalog import open_catalog
+    from glueless.catalog_sync import sync_lake
+    from glueless.compat._run import LocationMap
+
+    if bool(args.sql) == bool(args.file):
+        raise ValueError("glueless athena takes a statement or -f FILE.sql (one of the two)")
+    maps = [LocationMap.parse(m) for m in args.map]
+    if args.lake:
+        database = args.database or "stedi"
+        catalog: Any = MemoryCatalog()
+        sync_lake(catalog, args.lake, database)
+    else:
+        database = args.database or "default"
+        catalog = open_catalog(args.catalog)
+    sources = [(f, Path(f).read_text(encoding="utf-8")) for f in args.file] or [("statement", args.sql)]
+    run_files(Athena(catalog, database, maps), sources, args.output, args.quiet)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point of the ``glueless`` console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -288,6 +328,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             _generate(args)
         elif args.command == "stedi":
             _stedi_run(args)
+        elif args.command == "athena":
+            _athena(args)
         elif args.command == "catalog" and args.catalog_command == "apply":
             _catalog_apply(args)
         elif args.command == "catalog" and args.catalog_command == "sync":

@@ -53,3 +53,10 @@ pub(crate) fn parse_catalog_ddl(sql: &str, database: &str) -> PyResult<String> {
     let statements = crate::runtime::catalog::ddl::parse(sql, database)?;
     serde_json::to_string(&statements).map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))
 }
+
+/// The statements of a SQL file, split on `;` outside quotes and comments; each keeps the
+/// newlines before it, so a parser's line numbers are the file's.
+#[pyfunction]
+pub(crate) fn sql_statements(sql: &str) -> Vec<String> {
+    crate::runtime::catalog::ddl::split_statements(sql)
+}

@@ -1,6 +1,7 @@
 //! The pyo3 bindings: one file per area, errors mapped to the glueless exception hierarchy, the
 //! GIL released around every kernel and job.
 
+mod athena;
 mod broadcast;
 mod catalog;
 mod credentials;
@@ -43,6 +44,8 @@ fn _glueless(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<table::ArrowTable>()?;
     m.add_class::<landing::LandingResult>()?;
     m.add_class::<frames::SqlSession>()?;
+    m.add_class::<athena::AthenaSession>()?;
+    m.add_class::<athena::AthenaResult>()?;
     m.add_class::<frames::Frame>()?;
     m.add_function(wrap_pyfunction!(landing::read_landing, m)?)?;
     m.add_function(wrap_pyfunction!(parquet::read_parquet, m)?)?;
@@ -64,6 +67,7 @@ fn _glueless(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(table_formats::install_table_formats, m)?)?;
     m.add_function(wrap_pyfunction!(catalog::catalog_ddl, m)?)?;
     m.add_function(wrap_pyfunction!(catalog::parse_catalog_ddl, m)?)?;
+    m.add_function(wrap_pyfunction!(catalog::sql_statements, m)?)?;
     m.add_function(wrap_pyfunction!(generate::generate_stedi, m)?)?;
     m.add_function(wrap_pyfunction!(generate::replicate_stedi, m)?)?;
     m.add_function(wrap_pyfunction!(stream::stream_aggregate, m)?)?;

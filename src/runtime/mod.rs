@@ -3,6 +3,7 @@
 //! ([`stream`]), and the Data Catalog's DDL and table records ([`catalog`]). Built on the core;
 //! knows nothing of STEDI.
 
+pub(crate) mod athena;
 pub(crate) mod catalog;
 pub(crate) mod frames;
 pub(crate) mod sql;

@@ -42,6 +42,19 @@ class LocationMap:
         return cls(_normalise_prefix(prefix), target.rstrip("/") or "/")
 
 
+def mapped_location(maps: list[LocationMap], location: str) -> str:
+    """Where ``location`` is after ``--map S3PREFIX=LOCATION`` (``s3a://`` is ``s3://``); itself
+    when no prefix covers it."""
+    normal = _normalise_prefix(location) + ("/" if location.endswith("/") else "")
+    for m in maps:
+        if normal == m.prefix or normal.startswith(m.prefix + "/"):
+            rest = normal[len(m.prefix) :].lstrip("/")
+            if "://" in m.target:
+                return f"{m.target}/{rest}" if rest else m.target
+            return os.path.join(m.target, rest) if rest else m.target
+    return location
+
+
 @dataclass
 class Event:
     """One source or sink of the run, for the report and ``--summary-json``."""
@@ -128,14 +141,7 @@ class Run:
 
     def map_location(self, location: str) -> str:
         """The location a script's path names after ``--map`` (``s3a://`` is ``s3://``)."""
-        normal = _normalise_prefix(location) + ("/" if location.endswith("/") else "")
-        for m in self.maps:
-            if normal == m.prefix or normal.startswith(m.prefix + "/"):
-                rest = normal[len(m.prefix) :].lstrip("/")
-                if "://" in m.target:
-                    return f"{m.target}/{rest}" if rest else m.target
-                return os.path.join(m.target, rest) if rest else m.target
-        return location
+        return mapped_location(self.maps, location)
 
     def report(self, event: Event) -> None:
         """Record a source or sink and print its line (on stderr: stdout is the script's)."""

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use arrow_array::RecordBatch;
-use arrow_schema::{Field, Schema, SchemaRef};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
 
 use super::codec::{decompress_named, Content};
 use crate::core::storage::objects::{self, FileEntry};
@@ -27,6 +27,16 @@ impl Default for CsvOptions {
 
 /// One CSV file as Glue reads it: the types inferred, columns `col0`, `col1`, … without a header.
 pub(crate) fn read(file: &FileEntry, options: &CsvOptions) -> Result<(SchemaRef, Vec<RecordBatch>)> {
+    read_columns(file, options, false)
+}
+
+/// One CSV file with every column as text, as Hive's text SerDes read it before converting each
+/// field to its declared type (`007` stays `007`; a line with fewer fields ends in NULLs).
+pub(crate) fn read_text(file: &FileEntry, options: &CsvOptions) -> Result<(SchemaRef, Vec<RecordBatch>)> {
+    read_columns(file, options, true)
+}
+
+fn read_columns(file: &FileEntry, options: &CsvOptions, text_only: bool) -> Result<(SchemaRef, Vec<RecordBatch>)> {
     let stored = objects::read(file)?;
     let text = match decompress_named(file.name(), &stored) {
         Content::Plain => stored.to_vec(),
@@ -42,7 +52,13 @@ pub(crate) fn read(file: &FileEntry, options: &CsvOptions) -> Result<(SchemaRef,
     if let Some(escape) = options.escape {
         format = format.with_escape(escape);
     }
+    let format = format.with_truncated_rows(text_only);
     let (inferred, _) = format.infer_schema(std::io::Cursor::new(&text), None)?;
+    let inferred = if text_only {
+        Schema::new(inferred.fields().iter().map(|f| Field::new(f.name(), DataType::Utf8, true)).collect::<Vec<_>>())
+    } else {
+        inferred
+    };
     // Without a header Glue names the columns col0, col1, …
     let schema = if options.header {
         inferred
@@ -57,8 +73,10 @@ pub(crate) fn read(file: &FileEntry, options: &CsvOptions) -> Result<(SchemaRef,
         )
     };
     let schema = Arc::new(schema);
-    let reader =
-        arrow_csv::ReaderBuilder::new(Arc::clone(&schema)).with_format(format).build(std::io::Cursor::new(text))?;
+    let reader = arrow_csv::ReaderBuilder::new(Arc::clone(&schema))
+        .with_format(format)
+        .with_truncated_rows(text_only)
+        .build(std::io::Cursor::new(text))?;
     let batches = reader.collect::<std::result::Result<Vec<_>, _>>()?;
     Ok((schema, batches))
 }

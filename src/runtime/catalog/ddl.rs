@@ -115,7 +115,7 @@ fn used_database(used: &datafusion::sql::sqlparser::ast::Use) -> Option<String> 
 /// Statements separated by `;` outside quotes and comments (each is parsed on its own, so an
 /// error names the one statement that failed). Each starts with the newlines before it, so the
 /// parser's line numbers are the file's.
-fn split_statements(sql: &str) -> Vec<String> {
+pub(crate) fn split_statements(sql: &str) -> Vec<String> {
     let mut statements = Vec::new();
     let mut current = String::new();
     let mut lines_before = 0;

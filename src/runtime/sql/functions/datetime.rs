@@ -216,7 +216,7 @@ fn bad_unit(unit: &str) -> DataFusionError {
 
 /// `timestampadd(unit, n, t)`: exact units added to the instant; days, weeks, months, quarters
 /// and years to its wall-clock time in the session's zone.
-fn timestampadd(args: &[ScalarValue], context: RowContext) -> Result<ScalarValue> {
+pub(crate) fn timestampadd(args: &[ScalarValue], context: RowContext) -> Result<ScalarValue> {
     let unit = text(&args[0]).to_ascii_uppercase();
     let n = integer(&args[1]);
     let Some(start) = instant_of(&args[2], None, context.zone) else { return micros(None) };
@@ -245,7 +245,7 @@ fn timestampadd(args: &[ScalarValue], context: RowContext) -> Result<ScalarValue
 
 /// `timestampdiff(unit, start, end)`: whole units from `start` to `end` (toward zero), months and
 /// longer counted on the wall clock.
-fn timestampdiff(args: &[ScalarValue], context: RowContext) -> Result<ScalarValue> {
+pub(crate) fn timestampdiff(args: &[ScalarValue], context: RowContext) -> Result<ScalarValue> {
     let unit = text(&args[0]).to_ascii_uppercase();
     let (Some(start), Some(end)) = (instant_of(&args[1], None, context.zone), instant_of(&args[2], None, context.zone))
     else {

@@ -40,7 +40,7 @@ thread_local! {
 }
 
 /// `pattern` compiled once per thread.
-fn compiled(pattern: &str) -> Result<Regex> {
+pub(crate) fn compiled(pattern: &str) -> Result<Regex> {
     COMPILED.with(|cache| {
         let mut cache = cache.borrow_mut();
         if let Some(regex) = cache.get(pattern) {

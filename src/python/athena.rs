@@ -1,0 +1,66 @@
+//! `AthenaSession`: Athena's queries over catalog tables (`glueless athena`).
+
+use pyo3::prelude::*;
+
+use crate::core::storage::Location;
+use crate::error::Error;
+use crate::runtime::athena::{render, session::QueryOutput, AthenaSession as Session};
+use crate::runtime::catalog::table::CatalogTable;
+
+/// An Athena session: catalog tables registered by their Glue records, queries in Trino's SQL.
+#[pyclass(module = "glueless._glueless", frozen)]
+pub(crate) struct AthenaSession {
+    inner: Session,
+}
+
+/// A query's result as Athena shows it: column names, Athena's type names, and each row's
+/// values as Trino's text (`None` for NULL).
+#[pyclass(module = "glueless._glueless", frozen, get_all)]
+pub(crate) struct AthenaResult {
+    columns: Vec<String>,
+    types: Vec<String>,
+    rows: Vec<Vec<Option<String>>>,
+}
+
+impl AthenaResult {
+    fn of(output: &QueryOutput) -> Result<Self, Error> {
+        let columns = output.schema.fields().iter().map(|f| f.name().clone()).collect();
+        let types = output.schema.fields().iter().map(|f| render::type_name(f.data_type())).collect();
+        let mut rows = Vec::new();
+        for batch in &output.batches {
+            let texts = batch.columns().iter().map(|c| render::texts(c.as_ref())).collect::<Result<Vec<_>, _>>()?;
+            for row in 0..batch.num_rows() {
+                rows.push(texts.iter().map(|column| column[row].clone()).collect());
+            }
+        }
+        Ok(Self { columns, types, rows })
+    }
+}
+
+#[pymethods]
+impl AthenaSession {
+    #[new]
+    #[pyo3(signature = (database = "default"))]
+    fn new(database: &str) -> Self {
+        Self { inner: Session::new(database) }
+    }
+
+    /// Make a catalog table (its Glue `GetTable` record as JSON) known to queries; its files are
+    /// at `location` (the record's location, mapped).
+    fn register_table(&self, table: &str, location: &str) -> PyResult<()> {
+        let table: CatalogTable = serde_json::from_str(table)
+            .map_err(|e| Error::InvalidArgument(format!("not a catalog table record: {e}")))?;
+        self.inner.register_table(table, Location::parse(location)?)?;
+        Ok(())
+    }
+
+    /// `USE database`.
+    fn use_database(&self, database: &str) {
+        self.inner.use_database(database);
+    }
+
+    /// Run one query and return its rows.
+    fn query(&self, py: Python<'_>, sql: &str) -> PyResult<AthenaResult> {
+        Ok(py.detach(|| self.inner.query(sql).and_then(|output| AthenaResult::of(&output)))?)
+    }
+}

@@ -1,0 +1,250 @@
+//! An Athena session: Trino's dialect and semantics on DataFusion over the catalog's tables.
+//!
+//! Trino's rules kept here: NULLs sort last in both directions, `7 / 2` is `3`, `1.5` is a
+//! decimal, identifiers are case-insensitive, string comparison is case-sensitive, a result
+//! column without a name is `_col0`, `_col1`, … by position. Tables are read when a query first
+//! names them (`table.rs`) and kept for the session's later statements.
+
+use std::collections::HashMap;
+use std::ops::ControlFlow;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use arrow_array::RecordBatch;
+use arrow_schema::SchemaRef;
+use datafusion::catalog::MemorySchemaProvider;
+use datafusion::common::{Column, TableReference};
+use datafusion::datasource::MemTable;
+use datafusion::execution::session_state::SessionStateBuilder;
+use datafusion::logical_expr::Expr;
+use datafusion::prelude::{DataFrame, SessionConfig, SessionContext};
+use datafusion::sql::parser::Statement as DfStatement;
+use datafusion::sql::sqlparser::ast::{self, visit_expressions_mut, SelectItem, SetExpr, Statement};
+use datafusion::sql::sqlparser::dialect::GenericDialect;
+use datafusion::sql::sqlparser::parser::Parser;
+
+use super::table;
+use crate::core::storage::Location;
+use crate::error::{Error, Result};
+use crate::runtime::catalog::table::CatalogTable;
+use crate::runtime::sql::session::{run, sql_error};
+
+/// The catalog name Athena qualifies tables with (`awsdatacatalog.stedi.customer_landing`).
+pub(crate) const CATALOG: &str = "awsdatacatalog";
+
+/// Marks a result column Trino names by its position (`_col<i>`).
+const POSITION_MARK: &str = "__glueless_position_";
+
+/// A catalog table of the session: its record and where its files are; registered in DataFusion
+/// once a query names it.
+struct Entry {
+    table: CatalogTable,
+    location: Location,
+    loaded: bool,
+}
+
+/// What a query gave: its columns and rows.
+#[derive(Debug)]
+pub(crate) struct QueryOutput {
+    pub(crate) schema: SchemaRef,
+    pub(crate) batches: Vec<RecordBatch>,
+}
+
+/// One Athena session (a `glueless athena` run).
+pub(crate) struct AthenaSession {
+    ctx: SessionContext,
+    entries: Mutex<HashMap<(String, String), Entry>>,
+}
+
+impl std::fmt::Debug for AthenaSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AthenaSession").finish_non_exhaustive()
+    }
+}
+
+impl AthenaSession {
+    /// A session whose unqualified table names are in `database`.
+    #[must_use]
+    pub(crate) fn new(database: &str) -> Self {
+        let mut config = SessionConfig::new()
+            .with_target_partitions(crate::core::pool::thread_count())
+            .with_information_schema(false)
+            .with_default_catalog_and_schema(CATALOG, database.to_lowercase())
+            .with_create_default_catalog_and_schema(true);
+        let options = config.options_mut();
+        options.sql_parser.default_null_ordering = "nulls_last".to_string();
+        options.sql_parser.parse_float_as_decimal = true;
+        options.execution.time_zone = Some("UTC".to_string());
+        options.optimizer.enable_leaf_expression_pushdown = false;
+        let state = SessionStateBuilder::new().with_config(config).with_default_features().build();
+        let ctx = SessionContext::new_with_state(state);
+        for function in super::functions::functions() {
+            ctx.register_udf(function.as_ref().clone());
+        }
+        Self { ctx, entries: Mutex::new(HashMap::new()) }
+    }
+
+    /// `USE database`.
+    pub(crate) fn use_database(&self, database: &str) {
+        let lower = database.to_lowercase();
+        self.schema(&lower);
+        self.ctx.state_ref().write().config_mut().options_mut().catalog.default_schema = lower;
+    }
+
+    /// The database's schema in DataFusion's catalog, created when new.
+    fn schema(&self, database: &str) -> Arc<dyn datafusion::catalog::SchemaProvider> {
+        let catalog = self.ctx.catalog(CATALOG).expect("the session's catalog is created with it");
+        if let Some(schema) = catalog.schema(database) {
+            return schema;
+        }
+        let schema: Arc<dyn datafusion::catalog::SchemaProvider> = Arc::new(MemorySchemaProvider::new());
+        // Registering a schema in a memory catalog cannot fail.
+        let _ = catalog.register_schema(database, Arc::clone(&schema));
+        schema
+    }
+
+    /// Make a catalog table known to queries (read when first named); its files are at
+    /// `location`. A table registered again is read again.
+    ///
+    /// # Errors
+    /// [`Error::Sql`] from DataFusion's catalog.
+    pub(crate) fn register_table(&self, table: CatalogTable, location: Location) -> Result<()> {
+        let key = (table.database_name.to_lowercase(), table.name.to_lowercase());
+        self.schema(&key.0).deregister_table(&key.1).map_err(sql_error)?;
+        self.entries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key, Entry { table, location, loaded: false });
+        Ok(())
+    }
+
+    /// Run one query (`SELECT`, `WITH`, `VALUES`, set operations) and collect its rows.
+    ///
+    /// # Errors
+    /// [`Error::Sql`] for a query that does not parse or plan, naming a missing table as Athena
+    /// does; [`Error::Unsupported`] for a statement that is not a query; storage errors.
+    pub(crate) fn query(&self, sql: &str) -> Result<QueryOutput> {
+        let mut statements =
+            Parser::parse_sql(&GenericDialect {}, sql).map_err(|e| Error::Sql(format!("SYNTAX_ERROR: {e}")))?;
+        let (Some(mut statement), None) = (statements.pop(), statements.pop()) else {
+            return Err(Error::InvalidArgument("one statement at a time".into()));
+        };
+        if !matches!(statement, Statement::Query(_)) {
+            return Err(Error::Unsupported(format!("{} is not supported by glueless", first_words(sql))));
+        }
+        trino_functions(&mut statement)?;
+        let positional = name_by_position(&mut statement);
+        let statement = DfStatement::Statement(Box::new(statement));
+        let state = self.ctx.state();
+        for reference in state.resolve_table_references(&statement).map_err(sql_error)? {
+            self.load(&reference)?;
+        }
+        let plan = run(state.statement_to_plan(statement)).map_err(sql_error)?;
+        let frame = DataFrame::new(state, plan);
+        let frame = if positional { position_names(frame)? } else { frame };
+        let schema = Arc::new(frame.schema().as_arrow().clone());
+        let batches = run(frame.collect()).map_err(sql_error)?;
+        Ok(QueryOutput { schema, batches })
+    }
+
+    /// Read and register the catalog table `reference` names, unless it is loaded already.
+    fn load(&self, reference: &TableReference) -> Result<()> {
+        let default_schema = self.ctx.state().config().options().catalog.default_schema.clone();
+        let database = reference.schema().map_or(default_schema, str::to_lowercase);
+        let name = reference.table().to_lowercase();
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(entry) = entries.get_mut(&(database.clone(), name.clone())) else {
+            if self.schema(&database).table_exist(&name) {
+                return Ok(());
+            }
+            return Err(Error::Sql(format!(
+                "TABLE_NOT_FOUND: Table '{CATALOG}.{database}.{name}' does not exist (register it with \
+                 `glueless catalog apply` or in this file's CREATE EXTERNAL TABLE)"
+            )));
+        };
+        if entry.loaded {
+            return Ok(());
+        }
+        let (schema, batches) = table::read(&entry.table, &entry.location)?;
+        let table = MemTable::try_new(schema, vec![batches]).map_err(sql_error)?;
+        self.schema(&database).register_table(name, Arc::new(table)).map_err(sql_error)?;
+        entry.loaded = true;
+        Ok(())
+    }
+}
+
+fn first_words(sql: &str) -> String {
+    sql.split_whitespace().take(2).map(str::to_uppercase).collect::<Vec<_>>().join(" ")
+}
+
+/// Trino's aggregates that DataFusion knows under other names: `count_if(p)` counts the rows
+/// where `p` is true, `arbitrary(x)` is `any_value(x)`, and `approx_distinct(x)` is answered
+/// exactly (Trino's estimate has a 2.3 % standard error; for the small sets it is exact).
+fn trino_functions(statement: &mut Statement) -> Result<()> {
+    let mut failed = None;
+    let _ = visit_expressions_mut(statement, |expr| {
+        let ast::Expr::Function(function) = expr else { return ControlFlow::<()>::Continue(()) };
+        let name = function.name.to_string().to_ascii_lowercase();
+        let argument = match &function.args {
+            ast::FunctionArguments::List(list) if list.args.len() == 1 => list.args[0].to_string(),
+            _ => return ControlFlow::Continue(()),
+        };
+        let over = function.over.as_ref().map(|o| format!(" OVER {o}")).unwrap_or_default();
+        let text = match name.as_str() {
+            "count_if" => format!("count(CASE WHEN {argument} THEN 1 END){over}"),
+            "arbitrary" => format!("any_value({argument}){over}"),
+            "approx_distinct" => format!("count(DISTINCT {argument}){over}"),
+            _ => return ControlFlow::Continue(()),
+        };
+        match Parser::new(&GenericDialect {}).try_with_sql(&text).and_then(|mut p| p.parse_expr()) {
+            Ok(rewritten) => *expr = rewritten,
+            Err(e) => failed = Some(e.to_string()),
+        }
+        ControlFlow::Continue(())
+    });
+    failed.map_or(Ok(()), |e| Err(Error::Sql(format!("SYNTAX_ERROR: {e}"))))
+}
+
+/// Give each unnamed result column that is not a column reference a marker name, renamed to
+/// `_col<position>` once planned; true when there is one.
+fn name_by_position(statement: &mut Statement) -> bool {
+    let Statement::Query(query) = statement else { return false };
+    let mut body = query.body.as_mut();
+    loop {
+        match body {
+            SetExpr::SetOperation { left, .. } => body = left.as_mut(),
+            SetExpr::Query(inner) => body = inner.body.as_mut(),
+            _ => break,
+        }
+    }
+    let SetExpr::Select(select) = body else { return false };
+    let mut marked = false;
+    for (index, item) in select.projection.iter_mut().enumerate() {
+        if let SelectItem::UnnamedExpr(expr) = item {
+            if matches!(expr, ast::Expr::Identifier(_) | ast::Expr::CompoundIdentifier(_)) {
+                continue;
+            }
+            let alias = ast::Ident::new(format!("{POSITION_MARK}{index}"));
+            *item = SelectItem::ExprWithAlias { expr: expr.clone(), alias };
+            marked = true;
+        }
+    }
+    marked
+}
+
+/// The marked columns named `_col<i>` by their position in the result.
+fn position_names(frame: DataFrame) -> Result<DataFrame> {
+    let projection: Vec<Expr> = frame
+        .schema()
+        .iter()
+        .enumerate()
+        .map(|(i, (qualifier, field))| {
+            let column = Expr::Column(Column::new(qualifier.cloned(), field.name()));
+            if field.name().starts_with(POSITION_MARK) {
+                column.alias(format!("_col{i}"))
+            } else {
+                column
+            }
+        })
+        .collect();
+    frame.select(projection).map_err(sql_error)
+}

@@ -1,0 +1,312 @@
+//! A catalog table's rows as Athena reads them: the declared columns (lower-case, Athena's types)
+//! and the partition keys, whatever the files hold. JSON through the OpenX / Hive JSON SerDe (keys
+//! matched ignoring case, a value that does not convert is NULL, `ignore.malformed.json`), CSV and
+//! text through LazySimpleSerDe / OpenCSVSerde (fields as text, converted to the declared types),
+//! Parquet by column name ignoring case, Iceberg and Delta by their current snapshot.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use arrow_array::{new_null_array, Array, ArrayRef, RecordBatch, StringArray};
+use arrow_cast::cast::{can_cast_types, cast_with_options, CastOptions};
+use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use arrow_select::zip::zip;
+
+use crate::core::formats::csv::{self, CsvOptions};
+use crate::core::storage::objects::{self, FileEntry};
+use crate::core::storage::{staged, Location};
+use crate::core::types::parse_type;
+use crate::error::{Error, Result};
+use crate::runtime::catalog::table::{CatalogColumn, CatalogTable};
+use crate::runtime::frames::source::{self, SourceFormat};
+
+/// How a table's files are read, from its table type, classification or SerDe.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Storage {
+    Json {
+        ignore_malformed: bool,
+    },
+    Text(CsvOptions),
+    Parquet,
+    /// Iceberg or Delta: the current snapshot's Parquet files.
+    Snapshot,
+}
+
+impl Storage {
+    fn of(table: &CatalogTable) -> Result<Self> {
+        let parameter = |key: &str| table.parameters.get(key).map(|v| v.to_ascii_lowercase());
+        if matches!(parameter("table_type").as_deref(), Some("iceberg" | "delta")) {
+            return Ok(Storage::Snapshot);
+        }
+        let serde = &table.storage_descriptor.serde_info;
+        let library = serde.serialization_library.clone().unwrap_or_default().to_ascii_lowercase();
+        let input = table.storage_descriptor.input_format.clone().unwrap_or_default().to_ascii_lowercase();
+        let classification = parameter("classification").unwrap_or_default();
+        let serde_parameter = |key: &str| serde.parameters.get(key).map(String::as_str);
+        if library.contains("jsonserde") || classification == "json" {
+            let ignore_malformed =
+                serde_parameter("ignore.malformed.json").is_some_and(|v| v.eq_ignore_ascii_case("true"));
+            return Ok(Storage::Json { ignore_malformed });
+        }
+        if library.contains("parquet") || input.contains("parquet") || classification == "parquet" {
+            return Ok(Storage::Parquet);
+        }
+        let header = table.parameters.get("skip.header.line.count").is_some_and(|n| n.trim() != "0");
+        if library.contains("opencsvserde") {
+            let byte = |key: &str, default: u8| serde_parameter(key).and_then(|v| v.bytes().next()).unwrap_or(default);
+            return Ok(Storage::Text(CsvOptions {
+                header,
+                separator: byte("separatorChar", b','),
+                quote: Some(byte("quoteChar", b'"')),
+                escape: Some(byte("escapeChar", b'\\')),
+            }));
+        }
+        if library.contains("lazysimpleserde") || input.contains("textinputformat") || classification == "csv" {
+            // LazySimpleSerDe splits on its delimiter (Hive's default is Ctrl-A) and knows no quotes.
+            let separator = serde_parameter("field.delim")
+                .or_else(|| serde_parameter("separatorChar"))
+                .and_then(|v| v.bytes().next())
+                .unwrap_or(if classification == "csv" { b',' } else { 0x01 });
+            let escape = serde_parameter("escape.delim").and_then(|v| v.bytes().next());
+            return Ok(Storage::Text(CsvOptions { header, separator, quote: None, escape }));
+        }
+        Err(Error::Unsupported(format!(
+            "table {}.{}: its storage ({}) is not supported by glueless (JSON, CSV/text, Parquet, Iceberg and Delta are)",
+            table.database_name,
+            table.name,
+            if library.is_empty() { input } else { library }
+        )))
+    }
+}
+
+/// Athena's type of a declared Hive type: a `timestamp` is Trino's `timestamp(3)` (no zone).
+fn athena_type(column: &CatalogColumn) -> Result<DataType> {
+    let declared = parse_type(&column.data_type)?;
+    Ok(match declared {
+        DataType::Timestamp(_, _) => DataType::Timestamp(TimeUnit::Millisecond, None),
+        other => other,
+    })
+}
+
+/// The table's columns as Athena shows them: the declared columns, then the partition keys.
+///
+/// # Errors
+/// [`Error::InvalidArgument`] for a declared type glueless does not know.
+pub(crate) fn schema(table: &CatalogTable) -> Result<SchemaRef> {
+    let columns = table.storage_descriptor.columns.iter().chain(&table.partition_keys);
+    let fields =
+        columns.map(|c| Ok(Field::new(c.name.to_lowercase(), athena_type(c)?, true))).collect::<Result<Vec<_>>>()?;
+    Ok(Arc::new(Schema::new(fields)))
+}
+
+/// Every row of `table`, its files at `location` (the catalog's location, mapped to where the
+/// files are).
+///
+/// # Errors
+/// Storage errors; a malformed JSON line without `ignore.malformed.json` (one error naming the
+/// file and line, as Athena's `HIVE_CURSOR_ERROR`).
+pub(crate) fn read(table: &CatalogTable, location: &Location) -> Result<(SchemaRef, Vec<RecordBatch>)> {
+    let schema = schema(table)?;
+    let storage = Storage::of(table)?;
+    let files = match storage {
+        Storage::Snapshot => staged::committed_files(location)?,
+        _ => source::list(std::slice::from_ref(location), true)?,
+    };
+    let files: Vec<FileEntry> = files.into_iter().filter(|f| !objects::is_hidden(f.name())).collect();
+    let root = location.to_string();
+    let mut partitions: BTreeMap<Vec<(String, String)>, Vec<FileEntry>> = BTreeMap::new();
+    for file in files {
+        partitions.entry(partition_values(&root, &file.location.to_string())).or_default().push(file);
+    }
+    let declared = table.storage_descriptor.columns.len();
+    let mut batches = Vec::new();
+    for (values, files) in partitions {
+        for batch in read_files(table, &files, &storage, &schema.fields()[..declared])? {
+            batches.push(with_partition_values(&schema, batch, &values)?);
+        }
+    }
+    Ok((schema, batches))
+}
+
+/// The `key=value` folders between the table's location and a file.
+fn partition_values(root: &str, file: &str) -> Vec<(String, String)> {
+    let relative = file.strip_prefix(root.trim_end_matches('/')).unwrap_or(file);
+    let mut folders: Vec<&str> = relative.split('/').filter(|s| !s.is_empty()).collect();
+    folders.pop();
+    folders.into_iter().filter_map(|s| s.split_once('=')).map(|(k, v)| (k.to_lowercase(), percent_decoded(v))).collect()
+}
+
+/// Hive escapes special characters of partition values as `%XX`.
+fn percent_decoded(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// One batch of declared columns completed with the partition keys' values (NULL where a key's
+/// folder is missing; Hive's `__HIVE_DEFAULT_PARTITION__` is NULL too).
+fn with_partition_values(schema: &SchemaRef, batch: RecordBatch, values: &[(String, String)]) -> Result<RecordBatch> {
+    let rows = batch.num_rows();
+    let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
+    for field in &schema.fields()[columns.len()..] {
+        let value = values.iter().find(|(k, _)| k == field.name()).map(|(_, v)| v.as_str());
+        let text: ArrayRef = match value {
+            Some(v) if v != "__HIVE_DEFAULT_PARTITION__" => Arc::new(StringArray::from(vec![v; rows])),
+            _ => new_null_array(&DataType::Utf8, rows),
+        };
+        columns.push(converted(&text, field.data_type()));
+    }
+    Ok(RecordBatch::try_new(Arc::clone(schema), columns)?)
+}
+
+/// The declared columns of `files` (one partition's).
+fn read_files(
+    table: &CatalogTable,
+    files: &[FileEntry],
+    storage: &Storage,
+    declared: &[arrow_schema::FieldRef],
+) -> Result<Vec<RecordBatch>> {
+    let target = Arc::new(Schema::new(declared.to_vec()));
+    match storage {
+        Storage::Json { ignore_malformed } => {
+            let data = source::read(files, &SourceFormat::Json)?;
+            if data.quarantined > 0 && !ignore_malformed {
+                return Err(malformed_json(table, &data.rejected));
+            }
+            let mut out = by_name(&target, &data.batches)?;
+            // OpenX reads a malformed line as a row of NULLs.
+            if data.quarantined > 0 {
+                let rows = usize::try_from(data.quarantined).unwrap_or(usize::MAX);
+                let nulls = target.fields().iter().map(|f| new_null_array(f.data_type(), rows));
+                out.push(RecordBatch::try_new(Arc::clone(&target), nulls.collect())?);
+            }
+            Ok(out)
+        }
+        Storage::Parquet | Storage::Snapshot => by_name(&target, &source::read(files, &SourceFormat::Parquet)?.batches),
+        Storage::Text(options) => {
+            let mut out = Vec::new();
+            for file in files {
+                let (_, batches) = csv::read_text(file, options)?;
+                for batch in batches {
+                    out.push(by_position(&target, &batch)?);
+                }
+            }
+            Ok(out)
+        }
+    }
+}
+
+/// `HIVE_CURSOR_ERROR` for the first malformed line.
+fn malformed_json(table: &CatalogTable, rejected: &[RecordBatch]) -> Error {
+    let first = rejected.iter().find(|b| b.num_rows() > 0);
+    let text = |batch: &RecordBatch, name: &str| {
+        batch
+            .column_by_name(name)
+            .and_then(|c| arrow_cast::display::array_value_to_string(c, 0).ok())
+            .unwrap_or_default()
+    };
+    let place =
+        first.map(|b| format!(" ({}, line {})", text(b, "source_file"), text(b, "line_number"))).unwrap_or_default();
+    Error::InvalidArgument(format!(
+        "HIVE_CURSOR_ERROR: Row is not a valid JSON Object{place} in table {}.{}; the SerDe property \
+         'ignore.malformed.json' = 'true' reads such lines as rows of NULLs",
+        table.database_name, table.name
+    ))
+}
+
+/// Each declared column from the batch's columns of that name ignoring case (the first non-NULL
+/// value of several spellings), converted to the declared type.
+fn by_name(target: &SchemaRef, batches: &[RecordBatch]) -> Result<Vec<RecordBatch>> {
+    let mut out = Vec::with_capacity(batches.len());
+    for batch in batches {
+        let mut columns = Vec::with_capacity(target.fields().len());
+        for field in target.fields() {
+            let mut column: Option<ArrayRef> = None;
+            for (found, array) in batch.schema().fields().iter().zip(batch.columns()) {
+                if !found.name().eq_ignore_ascii_case(field.name()) {
+                    continue;
+                }
+                let value = converted(array, field.data_type());
+                column = Some(match column {
+                    None => value,
+                    Some(first) => zip(&datafusion::arrow::compute::is_not_null(&first)?, &first, &value)?,
+                });
+            }
+            columns.push(column.unwrap_or_else(|| new_null_array(field.data_type(), batch.num_rows())));
+        }
+        out.push(RecordBatch::try_new(Arc::clone(target), columns)?);
+    }
+    Ok(out)
+}
+
+/// Declared columns by position (text files have no names); missing fields are NULL, extra ones
+/// are ignored, as Hive reads them.
+fn by_position(target: &SchemaRef, batch: &RecordBatch) -> Result<RecordBatch> {
+    let columns = target
+        .fields()
+        .iter()
+        .enumerate()
+        .map(|(i, field)| match batch.columns().get(i) {
+            Some(array) => converted(array, field.data_type()),
+            None => new_null_array(field.data_type(), batch.num_rows()),
+        })
+        .collect();
+    Ok(RecordBatch::try_new(Arc::clone(target), columns)?)
+}
+
+/// A column as the declared type; a value that does not convert is NULL (the SerDes' rule), and
+/// so is a whole column of a type that cannot convert at all (an object read as a number).
+fn converted(array: &ArrayRef, to: &DataType) -> ArrayRef {
+    if array.data_type() == to {
+        return Arc::clone(array);
+    }
+    let options = CastOptions { safe: true, ..CastOptions::default() };
+    if can_cast_types(array.data_type(), to) {
+        if let Ok(cast) = cast_with_options(array, to, &options) {
+            return cast;
+        }
+    }
+    new_null_array(to, array.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partition_values_come_from_key_value_folders() {
+        let values = partition_values("s3://b/t/", "s3://b/t/year=2024/Month=01/city=New%20York/part-0.json");
+        assert_eq!(
+            values,
+            vec![
+                ("year".to_string(), "2024".to_string()),
+                ("month".to_string(), "01".to_string()),
+                ("city".to_string(), "New York".to_string())
+            ]
+        );
+        assert!(partition_values("/lake/t", "/lake/t/part-0.json").is_empty());
+    }
+
+    #[test]
+    fn values_that_do_not_convert_are_null() {
+        let text: ArrayRef = Arc::new(StringArray::from(vec![Some("12"), Some("x"), None]));
+        let numbers = converted(&text, &DataType::Int64);
+        assert_eq!(numbers.null_count(), 2);
+        let listed: ArrayRef = new_null_array(&DataType::Struct(Vec::<Field>::new().into()), 2);
+        assert_eq!(converted(&listed, &DataType::Int64).null_count(), 2);
+    }
+}
