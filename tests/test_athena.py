@@ -201,6 +201,8 @@ def test_bad_input_is_one_clear_error(athena: Athena, shop: Path) -> None:
         athena.query("SELECT * FROM nope")
     with pytest.raises(GluelessError, match="INSERT INTO … is not supported by glueless athena"):
         list(athena.run("INSERT INTO orders VALUES (1)"))
+    with pytest.raises(GluelessError, match=r"statement 1 \(USE\): USE names no database"):
+        list(athena.run("USE"))
     bad = shop / "orders" / "part-2.json"
     bad.write_text('{"orderid": 6}\nnot json\n', encoding="utf-8")
     try:

@@ -157,7 +157,10 @@ class Athena:
                 raise UnsupportedError("CREATE VIEW is not supported by glueless athena yet")
             return "\n".join(apply_ddl(self.catalog, code, self.database))
         if first == "USE":
-            self.database = _name(code.split(None, 1)[1].rstrip(";"))
+            named = code.split(None, 1)[1:]
+            if not named:
+                raise InvalidArgumentError("USE names no database")
+            self.database = _name(named[0].rstrip(";"))
             self.session.use_database(self.database)
             return f"using database {self.database}"
         if first == "SHOW":
