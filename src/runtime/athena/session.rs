@@ -3,17 +3,15 @@
 //! Trino's rules kept here: NULLs sort last in both directions, `7 / 2` is `3`, `1.5` is a
 //! decimal, identifiers are case-insensitive, string comparison is case-sensitive, a result
 //! column without a name is `_col0`, `_col1`, … by position. Tables are read when a query first
-//! names them (`table.rs`) and kept for the session's later statements.
+//! scans them (`provider.rs`), only the columns it uses.
 
-use std::collections::HashMap;
 use std::ops::ControlFlow;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
 use datafusion::catalog::MemorySchemaProvider;
 use datafusion::common::{Column, TableReference};
-use datafusion::datasource::MemTable;
 use datafusion::execution::session_state::SessionStateBuilder;
 use datafusion::logical_expr::Expr;
 use datafusion::prelude::{DataFrame, SessionConfig, SessionContext};
@@ -22,7 +20,7 @@ use datafusion::sql::sqlparser::ast::{self, visit_expressions_mut, SelectItem, S
 use datafusion::sql::sqlparser::dialect::GenericDialect;
 use datafusion::sql::sqlparser::parser::Parser;
 
-use super::table;
+use super::provider::CatalogTableProvider;
 use crate::core::storage::Location;
 use crate::error::{Error, Result};
 use crate::runtime::catalog::table::CatalogTable;
@@ -34,14 +32,6 @@ pub(crate) const CATALOG: &str = "awsdatacatalog";
 /// Marks a result column Trino names by its position (`_col<i>`).
 const POSITION_MARK: &str = "__glueless_position_";
 
-/// A catalog table of the session: its record and where its files are; registered in DataFusion
-/// once a query names it.
-struct Entry {
-    table: CatalogTable,
-    location: Location,
-    loaded: bool,
-}
-
 /// What a query gave: its columns and rows.
 #[derive(Debug)]
 pub(crate) struct QueryOutput {
@@ -52,7 +42,6 @@ pub(crate) struct QueryOutput {
 /// One Athena session (a `glueless athena` run).
 pub(crate) struct AthenaSession {
     ctx: SessionContext,
-    entries: Mutex<HashMap<(String, String), Entry>>,
 }
 
 impl std::fmt::Debug for AthenaSession {
@@ -80,7 +69,7 @@ impl AthenaSession {
         for function in super::functions::functions() {
             ctx.register_udf(function.as_ref().clone());
         }
-        Self { ctx, entries: Mutex::new(HashMap::new()) }
+        Self { ctx }
     }
 
     /// `USE database`.
@@ -102,18 +91,18 @@ impl AthenaSession {
         schema
     }
 
-    /// Make a catalog table known to queries (read when first named); its files are at
-    /// `location`. A table registered again is read again.
+    /// Make a catalog table known to queries; its files are at `location`, read when a query
+    /// scans the table (only the columns it uses).
     ///
     /// # Errors
-    /// [`Error::Sql`] from DataFusion's catalog.
+    /// [`Error::InvalidArgument`] for a declared type glueless does not know; [`Error::Sql`]
+    /// from DataFusion's catalog.
     pub(crate) fn register_table(&self, table: CatalogTable, location: Location) -> Result<()> {
-        let key = (table.database_name.to_lowercase(), table.name.to_lowercase());
-        self.schema(&key.0).deregister_table(&key.1).map_err(sql_error)?;
-        self.entries
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(key, Entry { table, location, loaded: false });
+        let (database, name) = (table.database_name.to_lowercase(), table.name.to_lowercase());
+        let provider = CatalogTableProvider::new(table, location)?;
+        let schema = self.schema(&database);
+        schema.deregister_table(&name).map_err(sql_error)?;
+        schema.register_table(name, Arc::new(provider)).map_err(sql_error)?;
         Ok(())
     }
 
@@ -136,7 +125,7 @@ impl AthenaSession {
         let statement = DfStatement::Statement(Box::new(statement));
         let state = self.ctx.state();
         for reference in state.resolve_table_references(&statement).map_err(sql_error)? {
-            self.load(&reference)?;
+            self.check_exists(&reference)?;
         }
         let plan = run(state.statement_to_plan(statement)).map_err(sql_error)?;
         let frame = DataFrame::new(state, plan);
@@ -146,29 +135,18 @@ impl AthenaSession {
         Ok(QueryOutput { schema, batches })
     }
 
-    /// Read and register the catalog table `reference` names, unless it is loaded already.
-    fn load(&self, reference: &TableReference) -> Result<()> {
+    /// A table a query names that is not registered: Athena's error, with how to register it.
+    fn check_exists(&self, reference: &TableReference) -> Result<()> {
         let default_schema = self.ctx.state().config().options().catalog.default_schema.clone();
         let database = reference.schema().map_or(default_schema, str::to_lowercase);
         let name = reference.table().to_lowercase();
-        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        let Some(entry) = entries.get_mut(&(database.clone(), name.clone())) else {
-            if self.schema(&database).table_exist(&name) {
-                return Ok(());
-            }
-            return Err(Error::Sql(format!(
-                "TABLE_NOT_FOUND: Table '{CATALOG}.{database}.{name}' does not exist (register it with \
-                 `glueless catalog apply` or in this file's CREATE EXTERNAL TABLE)"
-            )));
-        };
-        if entry.loaded {
+        if self.schema(&database).table_exist(&name) {
             return Ok(());
         }
-        let (schema, batches) = table::read(&entry.table, &entry.location)?;
-        let table = MemTable::try_new(schema, vec![batches]).map_err(sql_error)?;
-        self.schema(&database).register_table(name, Arc::new(table)).map_err(sql_error)?;
-        entry.loaded = true;
-        Ok(())
+        Err(Error::Sql(format!(
+            "TABLE_NOT_FOUND: Table '{CATALOG}.{database}.{name}' does not exist (register it with \
+             `glueless catalog apply` or in this file's CREATE EXTERNAL TABLE)"
+        )))
     }
 }
 

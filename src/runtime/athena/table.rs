@@ -7,18 +7,22 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use arrow_array::{new_null_array, Array, ArrayRef, RecordBatch, StringArray};
+use arrow_array::{new_null_array, Array, ArrayRef, RecordBatch, RecordBatchOptions, StringArray};
 use arrow_cast::cast::{can_cast_types, cast_with_options, CastOptions};
-use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use arrow_schema::{DataType, Field, FieldRef, Schema, SchemaRef, TimeUnit};
 use arrow_select::zip::zip;
 
+use rayon::prelude::*;
+
 use crate::core::formats::csv::{self, CsvOptions};
+use crate::core::json::{self, LandingOptions};
+use crate::core::pool;
 use crate::core::storage::objects::{self, FileEntry};
-use crate::core::storage::{staged, Location};
+use crate::core::storage::{parquet_file, staged, Location};
 use crate::core::types::parse_type;
 use crate::error::{Error, Result};
 use crate::runtime::catalog::table::{CatalogColumn, CatalogTable};
-use crate::runtime::frames::source::{self, SourceFormat};
+use crate::runtime::frames::source;
 
 /// How a table's files are read, from its table type, classification or SerDe.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,14 +103,24 @@ pub(crate) fn schema(table: &CatalogTable) -> Result<SchemaRef> {
     Ok(Arc::new(Schema::new(fields)))
 }
 
-/// Every row of `table`, its files at `location` (the catalog's location, mapped to where the
-/// files are).
+/// The rows of `table` (its files at `location`: the catalog's location, mapped to where the
+/// files are), only the columns `projection` names (indexes into [`schema`]; all without one).
+/// Only those columns are kept as the files are decoded; a Parquet file gives only them.
 ///
 /// # Errors
 /// Storage errors; a malformed JSON line without `ignore.malformed.json` (one error naming the
 /// file and line, as Athena's `HIVE_CURSOR_ERROR`).
-pub(crate) fn read(table: &CatalogTable, location: &Location) -> Result<(SchemaRef, Vec<RecordBatch>)> {
-    let schema = schema(table)?;
+pub(crate) fn read(
+    table: &CatalogTable,
+    location: &Location,
+    projection: Option<&[usize]>,
+) -> Result<(SchemaRef, Vec<RecordBatch>)> {
+    let full = schema(table)?;
+    let wanted: Vec<usize> = projection.map_or_else(|| (0..full.fields().len()).collect(), <[usize]>::to_vec);
+    let projected = Arc::new(full.project(&wanted)?);
+    let declared = table.storage_descriptor.columns.len();
+    let from_files: Vec<(usize, FieldRef)> =
+        wanted.iter().filter(|&&i| i < declared).map(|&i| (i, Arc::clone(&full.fields()[i]))).collect();
     let storage = Storage::of(table)?;
     let files = match storage {
         Storage::Snapshot => staged::committed_files(location)?,
@@ -118,14 +132,14 @@ pub(crate) fn read(table: &CatalogTable, location: &Location) -> Result<(SchemaR
     for file in files {
         partitions.entry(partition_values(&root, &file.location.to_string())).or_default().push(file);
     }
-    let declared = table.storage_descriptor.columns.len();
+    let keys: Vec<bool> = wanted.iter().map(|&i| i >= declared).collect();
     let mut batches = Vec::new();
     for (values, files) in partitions {
-        for batch in read_files(table, &files, &storage, &schema.fields()[..declared])? {
-            batches.push(with_partition_values(&schema, batch, &values)?);
+        for batch in read_files(table, &files, &storage, &from_files)? {
+            batches.push(with_partition_values(&projected, &keys, &batch, &values)?);
         }
     }
-    Ok((schema, batches))
+    Ok((projected, batches))
 }
 
 /// The `key=value` folders between the table's location and a file.
@@ -157,12 +171,23 @@ fn percent_decoded(value: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// One batch of declared columns completed with the partition keys' values (NULL where a key's
-/// folder is missing; Hive's `__HIVE_DEFAULT_PARTITION__` is NULL too).
-fn with_partition_values(schema: &SchemaRef, batch: RecordBatch, values: &[(String, String)]) -> Result<RecordBatch> {
+/// A batch with the columns `schema` names in order: those read from the files (by name), and
+/// the partition keys (`keys[i]`) from the folders: NULL where a key's folder is missing, and for
+/// Hive's `__HIVE_DEFAULT_PARTITION__`.
+fn with_partition_values(
+    schema: &SchemaRef,
+    keys: &[bool],
+    batch: &RecordBatch,
+    values: &[(String, String)],
+) -> Result<RecordBatch> {
     let rows = batch.num_rows();
-    let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
-    for field in &schema.fields()[columns.len()..] {
+    let mut columns: Vec<ArrayRef> = Vec::with_capacity(schema.fields().len());
+    for (field, &key) in schema.fields().iter().zip(keys) {
+        if !key {
+            let column = batch.column_by_name(field.name()).cloned();
+            columns.push(column.unwrap_or_else(|| new_null_array(field.data_type(), rows)));
+            continue;
+        }
         let value = values.iter().find(|(k, _)| k == field.name()).map(|(_, v)| v.as_str());
         let text: ArrayRef = match value {
             Some(v) if v != "__HIVE_DEFAULT_PARTITION__" => Arc::new(StringArray::from(vec![v; rows])),
@@ -170,44 +195,83 @@ fn with_partition_values(schema: &SchemaRef, batch: RecordBatch, values: &[(Stri
         };
         columns.push(converted(&text, field.data_type()));
     }
-    Ok(RecordBatch::try_new(Arc::clone(schema), columns)?)
+    batch_of(schema, columns, rows)
 }
 
-/// The declared columns of `files` (one partition's).
+/// A batch of `rows` rows (also without columns, as `count(*)` reads).
+fn batch_of(schema: &SchemaRef, columns: Vec<ArrayRef>, rows: usize) -> Result<RecordBatch> {
+    let options = RecordBatchOptions::new().with_row_count(Some(rows));
+    Ok(RecordBatch::try_new_with_options(Arc::clone(schema), columns, &options)?)
+}
+
+/// The declared columns `wanted` (with their positions among the declared ones) of `files`.
 fn read_files(
     table: &CatalogTable,
     files: &[FileEntry],
     storage: &Storage,
-    declared: &[arrow_schema::FieldRef],
+    wanted: &[(usize, FieldRef)],
 ) -> Result<Vec<RecordBatch>> {
-    let target = Arc::new(Schema::new(declared.to_vec()));
+    let target = Arc::new(Schema::new(wanted.iter().map(|(_, f)| Arc::clone(f)).collect::<Vec<_>>()));
     match storage {
         Storage::Json { ignore_malformed } => {
-            let data = source::read(files, &SourceFormat::Json)?;
-            if data.quarantined > 0 && !ignore_malformed {
+            // Only the wanted keys' columns are kept from each decoded batch.
+            let keep = |batch: &RecordBatch| -> Result<RecordBatch> {
+                let indices: Vec<usize> = (0..batch.num_columns())
+                    .filter(|&i| {
+                        let name = batch.schema_ref().field(i).name().to_ascii_lowercase();
+                        wanted.iter().any(|(_, f)| *f.name() == name)
+                    })
+                    .collect();
+                Ok(batch.project(&indices)?)
+            };
+            let data = json::read_files_filtered(files, None, &LandingOptions::default(), &keep)?;
+            if data.stats.quarantined > 0 && !ignore_malformed {
                 return Err(malformed_json(table, &data.rejected));
             }
             let mut out = by_name(&target, &data.batches)?;
             // OpenX reads a malformed line as a row of NULLs.
-            if data.quarantined > 0 {
-                let rows = usize::try_from(data.quarantined).unwrap_or(usize::MAX);
-                let nulls = target.fields().iter().map(|f| new_null_array(f.data_type(), rows));
-                out.push(RecordBatch::try_new(Arc::clone(&target), nulls.collect())?);
+            if data.stats.quarantined > 0 {
+                let rows = usize::try_from(data.stats.quarantined).unwrap_or(usize::MAX);
+                let nulls = target.fields().iter().map(|f| new_null_array(f.data_type(), rows)).collect();
+                out.push(batch_of(&target, nulls, rows)?);
             }
             Ok(out)
         }
-        Storage::Parquet | Storage::Snapshot => by_name(&target, &source::read(files, &SourceFormat::Parquet)?.batches),
+        Storage::Parquet | Storage::Snapshot => {
+            let parts =
+                pool::install(|| files.par_iter().map(|f| parquet_columns(f, &target)).collect::<Result<Vec<_>>>())?;
+            Ok(parts.into_iter().flatten().collect())
+        }
         Storage::Text(options) => {
             let mut out = Vec::new();
             for file in files {
                 let (_, batches) = csv::read_text(file, options)?;
                 for batch in batches {
-                    out.push(by_position(&target, &batch)?);
+                    out.push(by_position(&target, wanted, &batch)?);
                 }
             }
             Ok(out)
         }
     }
+}
+
+/// One Parquet file's columns of `target` (matched by name ignoring case); its row count alone
+/// when `target` has no columns.
+fn parquet_columns(file: &FileEntry, target: &SchemaRef) -> Result<Vec<RecordBatch>> {
+    let (schema, rows) = parquet_file::footer(file)?;
+    let names: Vec<&str> = schema
+        .fields()
+        .iter()
+        .map(|f| f.name().as_str())
+        .filter(|name| target.fields().iter().any(|t| t.name().eq_ignore_ascii_case(name)))
+        .collect();
+    if names.is_empty() {
+        let rows = usize::try_from(rows).unwrap_or(usize::MAX);
+        let nulls = target.fields().iter().map(|f| new_null_array(f.data_type(), rows)).collect();
+        return Ok(vec![batch_of(target, nulls, rows)?]);
+    }
+    let (_, batches) = parquet_file::read(file, Some(&names))?;
+    by_name(target, &batches)
 }
 
 /// `HIVE_CURSOR_ERROR` for the first malformed line.
@@ -248,24 +312,22 @@ fn by_name(target: &SchemaRef, batches: &[RecordBatch]) -> Result<Vec<RecordBatc
             }
             columns.push(column.unwrap_or_else(|| new_null_array(field.data_type(), batch.num_rows())));
         }
-        out.push(RecordBatch::try_new(Arc::clone(target), columns)?);
+        out.push(batch_of(target, columns, batch.num_rows())?);
     }
     Ok(out)
 }
 
 /// Declared columns by position (text files have no names); missing fields are NULL, extra ones
 /// are ignored, as Hive reads them.
-fn by_position(target: &SchemaRef, batch: &RecordBatch) -> Result<RecordBatch> {
-    let columns = target
-        .fields()
+fn by_position(target: &SchemaRef, wanted: &[(usize, FieldRef)], batch: &RecordBatch) -> Result<RecordBatch> {
+    let columns = wanted
         .iter()
-        .enumerate()
-        .map(|(i, field)| match batch.columns().get(i) {
+        .map(|(i, field)| match batch.columns().get(*i) {
             Some(array) => converted(array, field.data_type()),
             None => new_null_array(field.data_type(), batch.num_rows()),
         })
         .collect();
-    Ok(RecordBatch::try_new(Arc::clone(target), columns)?)
+    batch_of(target, columns, batch.num_rows())
 }
 
 /// A column as the declared type; a value that does not convert is NULL (the SerDes' rule), and
