@@ -46,7 +46,7 @@ def demo_lake(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def spark() -> Iterator[object]:
+def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     """One PySpark session for the suite (local, 4 partitions; Java 17 must be installed)."""
     from pyspark.sql import SparkSession
 
@@ -56,6 +56,8 @@ def spark() -> Iterator[object]:
         SparkSession.builder.master("local[4]")
         .appName("glueless-tests")
         .config("spark.sql.session.timeZone", "UTC")
+        # Databases a test creates go to a temporary folder, not ./spark-warehouse.
+        .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("spark-warehouse")))
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.default.parallelism", "4")
         .config("spark.ui.enabled", "false")

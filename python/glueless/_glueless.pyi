@@ -652,6 +652,9 @@ class SqlSession:
         """A setting's value, if set."""
     def sql(self, query: str) -> Frame:
         """``spark.sql(query)``: a lazy frame whose columns are named as Spark names them."""
+    def register_catalog_table(self, table: str, location: str) -> None:
+        """Make a catalog table (its Glue ``GetTable`` record as JSON) readable as
+        ``database.table`` in ``sql()``; its files are at ``location``."""
     @staticmethod
     def list_files(paths: Sequence[str], recurse: bool = False) -> list[_FileInfo]:
         """The data files at ``paths`` as (location, size, modified epoch ms); an empty or missing

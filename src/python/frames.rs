@@ -49,6 +49,15 @@ impl SqlSession {
         Self { inner: Arc::new(CoreSession::new()) }
     }
 
+    /// Make a catalog table (its Glue `GetTable` record as JSON) readable as `database.table` in
+    /// `sql()`, as Spark reads a metastore table; its files are at `location` (mapped).
+    fn register_catalog_table(&self, table: &str, location: &str) -> PyResult<()> {
+        let table: crate::runtime::catalog::table::CatalogTable = serde_json::from_str(table)
+            .map_err(|e| crate::Error::InvalidArgument(format!("not a catalog table record: {e}")))?;
+        self.inner.register_catalog_table(table, Location::parse(location)?)?;
+        Ok(())
+    }
+
     /// A frame over an Arrow table (anything with `__arrow_c_stream__`).
     fn frame(&self, py: Python<'_>, table: PyTable) -> PyResult<Frame> {
         let (batches, schema) = table.into_inner();

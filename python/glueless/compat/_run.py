@@ -15,6 +15,7 @@ from typing import Any, Optional
 
 from glueless._glueless import SqlSession
 from glueless.catalog import Catalog, open_catalog
+from glueless.exceptions import GluelessError
 
 
 def _normalise_prefix(prefix: str) -> str:
@@ -91,6 +92,7 @@ class Run:
         self._bookmark_option = "job-bookmark-disable"
         self._bookmarks: dict[str, dict[str, int]] = {}
         self._pending: dict[str, dict[str, int]] = {}
+        self._registered: dict[tuple[str, str], str] = {}
 
     # --- job bookmarks (Glue's, for S3 sources with a transformation_ctx) --------------------
     def _bookmark_file(self) -> str:
@@ -138,6 +140,24 @@ class Run:
         if self._catalog is None:
             self._catalog = open_catalog(self._catalog_location)
         return self._catalog
+
+    def register_catalog_tables(self) -> None:
+        """The catalog as Spark's metastore (Glue's ``--enable-glue-datacatalog``): every table
+        readable as ``database.table`` in ``spark.sql``; a table whose entry changed is registered
+        again. A table glueless cannot read (an unknown column type) is left out: a query naming
+        it says the table is not found."""
+        for database in self.catalog.databases():
+            for table in self.catalog.tables(database):
+                key = (table["DatabaseName"].lower(), table["Name"].lower())
+                record = json.dumps(table, sort_keys=True, default=str)
+                if self._registered.get(key) == record:
+                    continue
+                location = self.map_location(table["StorageDescriptor"]["Location"])
+                try:
+                    self.session.register_catalog_table(record, location)
+                except GluelessError:
+                    continue
+                self._registered[key] = record
 
     def map_location(self, location: str) -> str:
         """The location a script's path names after ``--map`` (``s3a://`` is ``s3://``)."""

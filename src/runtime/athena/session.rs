@@ -3,7 +3,7 @@
 //! Trino's rules kept here: NULLs sort last in both directions, `7 / 2` is `3`, `1.5` is a
 //! decimal, identifiers are case-insensitive, string comparison is case-sensitive, a result
 //! column without a name is `_col0`, `_col1`, … by position. Tables are read when a query first
-//! scans them (`provider.rs`), only the columns it uses.
+//! scans them (`runtime::catalog::provider`), only the columns it uses.
 
 use std::ops::ControlFlow;
 use std::sync::Arc;
@@ -20,9 +20,10 @@ use datafusion::sql::sqlparser::ast::{self, visit_expressions_mut, SelectItem, S
 use datafusion::sql::sqlparser::dialect::GenericDialect;
 use datafusion::sql::sqlparser::parser::Parser;
 
-use super::provider::CatalogTableProvider;
 use crate::core::storage::Location;
 use crate::error::{Error, Result};
+use crate::runtime::catalog::provider::CatalogTableProvider;
+use crate::runtime::catalog::read::Engine;
 use crate::runtime::catalog::table::CatalogTable;
 use crate::runtime::sql::session::{run, sql_error};
 
@@ -99,7 +100,7 @@ impl AthenaSession {
     /// from DataFusion's catalog.
     pub(crate) fn register_table(&self, table: CatalogTable, location: Location) -> Result<()> {
         let (database, name) = (table.database_name.to_lowercase(), table.name.to_lowercase());
-        let provider = CatalogTableProvider::new(table, location)?;
+        let provider = CatalogTableProvider::new(table, location, Engine::Athena)?;
         let schema = self.schema(&database);
         schema.deregister_table(&name).map_err(sql_error)?;
         schema.register_table(name, Arc::new(provider)).map_err(sql_error)?;

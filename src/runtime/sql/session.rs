@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
+use datafusion::catalog::{MemorySchemaProvider, SchemaProvider};
 use datafusion::common::SchemaError;
 use datafusion::common::{Column, TableReference};
 use datafusion::datasource::MemTable;
@@ -17,7 +18,11 @@ use datafusion::sql::parser::Statement as DfStatement;
 use tokio::runtime::{Builder, Runtime};
 
 use super::spark::{self, Spellings};
+use crate::core::storage::Location;
 use crate::error::{Error, Result};
+use crate::runtime::catalog::provider::CatalogTableProvider;
+use crate::runtime::catalog::read::Engine;
+use crate::runtime::catalog::table::CatalogTable;
 
 /// The runtime DataFusion executes on: a named multi-threaded tokio runtime with one worker per
 /// glueless thread (DataFusion's operators are async; the rayon pool stays for the kernels).
@@ -150,6 +155,33 @@ impl SqlSession {
         self.ctx.deregister_table(reference.clone()).map_err(sql_error)?;
         self.ctx.register_table(reference, view.into_view()).map_err(sql_error)?;
         self.views.lock().unwrap_or_else(PoisonError::into_inner).insert(lower, View { columns, ambiguous });
+        Ok(())
+    }
+
+    /// Make a Data Catalog table readable as `database.table`, as Spark with the catalog as its
+    /// Hive metastore reads it: the declared columns, in lower case, through the table's SerDe
+    /// (`runtime::catalog::read`), only the columns a query uses.
+    ///
+    /// # Errors
+    /// [`Error::InvalidArgument`] for a declared type glueless does not know; [`Error::Sql`]
+    /// from DataFusion's catalog.
+    pub(crate) fn register_catalog_table(&self, table: CatalogTable, location: Location) -> Result<()> {
+        let (database, name) = (table.database_name.to_lowercase(), table.name.to_lowercase());
+        let provider = CatalogTableProvider::new(table, location, Engine::Spark)?;
+        let default_catalog = self.ctx.state().config().options().catalog.default_catalog.clone();
+        let catalog = self
+            .ctx
+            .catalog(&default_catalog)
+            .ok_or_else(|| Error::Sql(format!("the session has no catalog {default_catalog}")))?;
+        let schema = if let Some(schema) = catalog.schema(&database) {
+            schema
+        } else {
+            let schema: Arc<dyn SchemaProvider> = Arc::new(MemorySchemaProvider::new());
+            catalog.register_schema(&database, Arc::clone(&schema)).map_err(sql_error)?;
+            schema
+        };
+        schema.deregister_table(&name).map_err(sql_error)?;
+        schema.register_table(name, Arc::new(provider)).map_err(sql_error)?;
         Ok(())
     }
 

@@ -1,8 +1,8 @@
-"""``spark.catalog``: the session's temporary views and the tables ``CREATE TABLE`` made in it.
-
-glueless's Spark session has one database, ``default`` (the Glue Data Catalog as Spark's
-metastore is not part of ``spark.catalog`` yet). Caching gives the same results without a cache,
-so ``cacheTable`` / ``isCached`` / ``clearCache`` keep no data.
+"""``spark.catalog``: the session's temporary views and the tables ``CREATE TABLE`` made in it
+(database ``default``), and the run's Data Catalog as Spark's metastore (Glue's
+``--enable-glue-datacatalog``): its databases and their tables, readable as ``database.table``.
+Caching gives the same results without a cache, so ``cacheTable`` / ``isCached`` /
+``clearCache`` keep no data.
 """
 
 from __future__ import annotations
@@ -59,9 +59,15 @@ class Catalog(Surface):
     def _sql(self) -> Any:
         return self._spark._session
 
+    def _metastore(self) -> Any:
+        """The run's Data Catalog (local or Glue)."""
+        return self._spark._run.catalog
+
     def _database(self, dbName: Optional[str]) -> None:
-        if dbName not in (None, _DEFAULT):
-            unsupported("Catalog", f"the database {dbName!r} (glueless's Spark session has one: 'default')")
+        if dbName not in (None, _DEFAULT) and self._metastore().get_database(dbName.lower()) is None:
+            from glueless.exceptions import SqlError
+
+            raise SqlError(f"[SCHEMA_NOT_FOUND] The schema `{dbName}` cannot be found.")
 
     def currentCatalog(self) -> str:
         return "spark_catalog"
@@ -70,25 +76,41 @@ class Catalog(Surface):
         return _DEFAULT
 
     def setCurrentDatabase(self, dbName: str) -> None:
-        self._database(dbName)
+        if dbName != _DEFAULT:
+            unsupported("Catalog.setCurrentDatabase", f"a current database other than 'default' ({dbName!r})")
 
     def listDatabases(self, pattern: Optional[str] = None) -> list[Database]:
-        return [Database(_DEFAULT, "spark_catalog", "default database", "")]
+        found = [Database(_DEFAULT, "spark_catalog", "default database", "")]
+        for name in self._metastore().databases():
+            if name == _DEFAULT:
+                continue
+            record = self._metastore().get_database(name) or {}
+            found.append(Database(name, "spark_catalog", record.get("Description"), record.get("LocationUri", "")))
+        if pattern is not None:
+            import fnmatch
+
+            found = [d for d in found if fnmatch.fnmatch(d.name, pattern.replace(".*", "*").lower())]
+        return found
 
     def databaseExists(self, dbName: str) -> bool:
-        return dbName == _DEFAULT
+        return dbName.lower() == _DEFAULT or self._metastore().get_database(dbName.lower()) is not None
 
     def listTables(self, dbName: Optional[str] = None, pattern: Optional[str] = None) -> list[Table]:
         self._database(dbName)
-        tables = set(self._sql.table_names())
         out = []
-        for name in self._sql.view_names():
-            if name.startswith(_INTERNAL):
-                continue
-            if name in tables:
-                out.append(Table(name, "spark_catalog", [_DEFAULT], None, "MANAGED", False))
-            else:
-                out.append(Table(name, None, [], None, "TEMPORARY", True))
+        if dbName not in (None, _DEFAULT):
+            for record in self._metastore().tables(dbName.lower()):
+                kind = "EXTERNAL" if record.get("TableType") == "EXTERNAL_TABLE" else "MANAGED"
+                out.append(Table(record["Name"], "spark_catalog", [dbName.lower()], None, kind, False))
+        else:
+            tables = set(self._sql.table_names())
+            for name in self._sql.view_names():
+                if name.startswith(_INTERNAL):
+                    continue
+                if name in tables:
+                    out.append(Table(name, "spark_catalog", [_DEFAULT], None, "MANAGED", False))
+                else:
+                    out.append(Table(name, None, [], None, "TEMPORARY", True))
         if pattern is not None:
             import fnmatch
 
@@ -96,14 +118,17 @@ class Catalog(Surface):
         return sorted(out, key=lambda t: (t.isTemporary, t.name))
 
     def tableExists(self, tableName: str, dbName: Optional[str] = None) -> bool:
-        self._database(dbName)
-        name = tableName.split(".")[-1].lower()
-        return name in self._sql.view_names()
+        parts = tableName.lower().split(".")
+        database = dbName.lower() if dbName else (parts[-2] if len(parts) > 1 else None)
+        if database not in (None, _DEFAULT):
+            return self._metastore().get_table(database, parts[-1]) is not None
+        return parts[-1] in self._sql.view_names()
 
     def getTable(self, tableName: str) -> Table:
-        name = tableName.split(".")[-1].lower()
-        for table in self.listTables():
-            if table.name == name:
+        parts = tableName.lower().split(".")
+        database = parts[-2] if len(parts) > 1 else None
+        for table in self.listTables(database):
+            if table.name == parts[-1]:
                 return table
         from glueless.exceptions import SqlError
 

@@ -134,6 +134,8 @@ class SparkSession(Surface):
     def sql(self, sqlQuery: str, args: Any = None, **kwargs: Any) -> DataFrame:
         if args or kwargs:
             unsupported("SparkSession.sql", "query parameters")
+        # Glue jobs use the Data Catalog as Spark's metastore: `stedi.customer_landing` is a table.
+        self._run.register_catalog_tables()
         return DataFrame(self._session.sql(sqlQuery), self)
 
     def table(self, tableName: str) -> DataFrame:

@@ -12,9 +12,9 @@ use datafusion::error::{DataFusionError, Result};
 use datafusion::logical_expr::Expr;
 use datafusion::physical_plan::ExecutionPlan;
 
-use super::table;
+use super::read::{self, Engine};
+use super::table::CatalogTable;
 use crate::core::storage::Location;
-use crate::runtime::catalog::table::CatalogTable;
 
 /// A catalog table whose files are at `location`.
 #[derive(Debug)]
@@ -25,12 +25,12 @@ pub(crate) struct CatalogTableProvider {
 }
 
 impl CatalogTableProvider {
-    /// The table as Athena shows it (declared columns, then partition keys).
+    /// The table as `engine` shows it (declared columns, then partition keys).
     ///
     /// # Errors
     /// [`crate::Error::InvalidArgument`] for a declared type glueless does not know.
-    pub(crate) fn new(table: CatalogTable, location: Location) -> crate::error::Result<Self> {
-        let schema = table::schema(&table)?;
+    pub(crate) fn new(table: CatalogTable, location: Location, engine: Engine) -> crate::error::Result<Self> {
+        let schema = read::schema(&table, engine)?;
         Ok(Self { table, location, schema })
     }
 }
@@ -54,7 +54,7 @@ impl TableProvider for CatalogTableProvider {
     ) -> Result<Arc<dyn ExecutionPlan>> {
         // The read blocks (files, the rayon pool): on a thread of its own, outside the SQL runtime.
         let read = std::thread::scope(|scope| {
-            scope.spawn(|| table::read(&self.table, &self.location, projection.map(Vec::as_slice))).join()
+            scope.spawn(|| read::read(&self.table, &self.location, &self.schema, projection.map(Vec::as_slice))).join()
         });
         let (schema, batches) = read
             .map_err(|_| DataFusionError::Execution(format!("reading table {} failed", self.table.name)))?

@@ -1,4 +1,5 @@
-//! A catalog table's rows as Athena reads them: the declared columns (lower-case, Athena's types)
+//! A catalog table's rows as Athena and Spark's Hive SerDes read them: the declared columns
+//! (lower-case, the engine's types)
 //! and the partition keys, whatever the files hold. JSON through the OpenX / Hive JSON SerDe (keys
 //! matched ignoring case, a value that does not convert is NULL, `ignore.malformed.json`), CSV and
 //! text through LazySimpleSerDe / OpenCSVSerde (fields as text, converted to the declared types),
@@ -14,6 +15,7 @@ use arrow_select::zip::zip;
 
 use rayon::prelude::*;
 
+use super::table::{CatalogColumn, CatalogTable};
 use crate::core::formats::csv::{self, CsvOptions};
 use crate::core::json::{self, LandingOptions};
 use crate::core::pool;
@@ -21,7 +23,6 @@ use crate::core::storage::objects::{self, FileEntry};
 use crate::core::storage::{parquet_file, staged, Location};
 use crate::core::types::parse_type;
 use crate::error::{Error, Result};
-use crate::runtime::catalog::table::{CatalogColumn, CatalogTable};
 use crate::runtime::frames::source;
 
 /// How a table's files are read, from its table type, classification or SerDe.
@@ -83,28 +84,39 @@ impl Storage {
     }
 }
 
-/// Athena's type of a declared Hive type: a `timestamp` is Trino's `timestamp(3)` (no zone).
-fn athena_type(column: &CatalogColumn) -> Result<DataType> {
+/// Which engine's types a table's columns take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Engine {
+    /// Athena: a `timestamp` is Trino's `timestamp(3)` (milliseconds, no zone).
+    Athena,
+    /// Spark with the catalog as its metastore: a `timestamp` is Spark's instant.
+    Spark,
+}
+
+fn column_type(column: &CatalogColumn, engine: Engine) -> Result<DataType> {
     let declared = parse_type(&column.data_type)?;
-    Ok(match declared {
-        DataType::Timestamp(_, _) => DataType::Timestamp(TimeUnit::Millisecond, None),
-        other => other,
+    Ok(match (declared, engine) {
+        (DataType::Timestamp(_, _), Engine::Athena) => DataType::Timestamp(TimeUnit::Millisecond, None),
+        (other, _) => other,
     })
 }
 
-/// The table's columns as Athena shows them: the declared columns, then the partition keys.
+/// The table's columns as `engine` shows them: the declared columns, then the partition keys,
+/// named in lower case as the catalog holds them.
 ///
 /// # Errors
 /// [`Error::InvalidArgument`] for a declared type glueless does not know.
-pub(crate) fn schema(table: &CatalogTable) -> Result<SchemaRef> {
+pub(crate) fn schema(table: &CatalogTable, engine: Engine) -> Result<SchemaRef> {
     let columns = table.storage_descriptor.columns.iter().chain(&table.partition_keys);
-    let fields =
-        columns.map(|c| Ok(Field::new(c.name.to_lowercase(), athena_type(c)?, true))).collect::<Result<Vec<_>>>()?;
+    let fields = columns
+        .map(|c| Ok(Field::new(c.name.to_lowercase(), column_type(c, engine)?, true)))
+        .collect::<Result<Vec<_>>>()?;
     Ok(Arc::new(Schema::new(fields)))
 }
 
 /// The rows of `table` (its files at `location`: the catalog's location, mapped to where the
-/// files are), only the columns `projection` names (indexes into [`schema`]; all without one).
+/// files are) with the columns of `full` (its [`schema`]), only those `projection` names (all
+/// without one).
 /// Only those columns are kept as the files are decoded; a Parquet file gives only them.
 ///
 /// # Errors
@@ -113,9 +125,9 @@ pub(crate) fn schema(table: &CatalogTable) -> Result<SchemaRef> {
 pub(crate) fn read(
     table: &CatalogTable,
     location: &Location,
+    full: &SchemaRef,
     projection: Option<&[usize]>,
 ) -> Result<(SchemaRef, Vec<RecordBatch>)> {
-    let full = schema(table)?;
     let wanted: Vec<usize> = projection.map_or_else(|| (0..full.fields().len()).collect(), <[usize]>::to_vec);
     let projected = Arc::new(full.project(&wanted)?);
     let declared = table.storage_descriptor.columns.len();

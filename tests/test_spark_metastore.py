@@ -1,0 +1,75 @@
+"""The Data Catalog as Spark's metastore in `glueless submit` (Glue's `--enable-glue-datacatalog`):
+`spark.sql` and `spark.table` read `database.table`, `spark.catalog` lists the catalog. Checked
+against PySpark reading the same Parquet files through its own catalog."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from test_glue_fidelity import _catalog, _landing
+from test_glue_submit import apply_ddl, submit
+
+
+def test_a_glue_scripts_spark_sql_reads_catalog_tables(tmp_path: Path) -> None:
+    """The catalog's JSON tables through their SerDe: the declared columns, in lower case (the
+    metastore's names), keys matched ignoring case; the catalog's databases in `spark.catalog`."""
+    _landing(tmp_path)
+    _catalog(tmp_path)
+    done = submit(tmp_path, """
+        trusted = spark.sql("SELECT customername, email FROM stedi.customer_landing "
+                            "WHERE sharewithresearchasofdate IS NOT NULL AND sharewithresearchasofdate <> 0")
+        print(trusted.columns, [tuple(r) for r in trusted.collect()])
+        print(spark.table("stedi.accelerometer_landing").columns, spark.table("stedi.accelerometer_landing").count())
+        joined = spark.sql("SELECT a.user, count(*) AS n FROM stedi.accelerometer_landing a "
+                           "JOIN stedi.customer_landing c ON a.user = c.email GROUP BY a.user ORDER BY a.user")
+        print([tuple(r) for r in joined.collect()])
+        print([d.name for d in spark.catalog.listDatabases()])
+        print([t.name for t in spark.catalog.listTables("stedi")])
+        print(spark.catalog.tableExists("stedi.customer_landing"), spark.catalog.tableExists("nope", "stedi"),
+              spark.catalog.databaseExists("stedi"), spark.catalog.databaseExists("nope"))
+    """)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "['customername', 'email'] [('Ann Lee', 'ann@x.com')]"
+    # The DDL declares two of the readings' five fields: a metastore table has its declared columns.
+    assert lines[1] == "['user', 'timestamp'] 3"
+    assert lines[2] == "[('ann@x.com', 2), ('bob@x.com', 1)]"
+    assert lines[3] == "['default', 'stedi']"
+    assert lines[4] == "['accelerometer_landing', 'customer_landing', 'step_trainer_csv']"
+    assert lines[5] == "True False True False"
+
+
+def test_catalog_parquet_tables_read_as_pyspark_reads_them(tmp_path: Path, spark: object) -> None:
+    """A Parquet table whose files spell the columns in camelCase: PySpark's catalog and
+    glueless's give the same columns and rows for the same DDL and query."""
+    folder = tmp_path / "lake" / "readings"
+    folder.mkdir(parents=True)
+    pq.write_table(
+        pa.table({"User": ["a", "b", "a"], "sensorReadingTime": [3, 1, 2], "x": [0.5, None, 1.5]}),
+        folder / "part-0.parquet",
+    )
+    ddl = "(user string, sensorreadingtime bigint, x double, missing string)"
+    query = "SELECT user, sensorreadingtime, x, missing FROM shop.readings WHERE x IS NOT NULL ORDER BY sensorreadingtime"
+    # The database's folder in the test's directory (Spark's default is ./spark-warehouse).
+    spark.sql(f"CREATE DATABASE IF NOT EXISTS shop LOCATION '{tmp_path / 'shop.db'}'")  # type: ignore[attr-defined]
+    spark.sql(f"CREATE TABLE shop.readings {ddl} USING parquet LOCATION '{folder}'")  # type: ignore[attr-defined]
+    try:
+        expected = spark.sql(query)  # type: ignore[attr-defined]
+        expected_rows = [tuple(r) for r in expected.collect()]
+        expected_columns = expected.columns
+    finally:
+        spark.sql("DROP TABLE shop.readings")  # type: ignore[attr-defined]
+    done = apply_ddl(
+        tmp_path, "readings.sql", f"CREATE EXTERNAL TABLE shop.readings {ddl} STORED AS PARQUET LOCATION 's3://bucket/readings/';"
+    )
+    assert done.returncode == 0, done.stderr
+    done = submit(tmp_path, f"""
+        found = spark.sql("{query}")
+        print(found.columns)
+        print([tuple(r) for r in found.collect()])
+    """)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [str(expected_columns), str(expected_rows)]
