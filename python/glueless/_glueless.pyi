@@ -25,6 +25,7 @@ __all__ = [
     "SqlSession",
     "AthenaSession",
     "AthenaResult",
+    "AthenaWrite",
     "Frame",
     "parse_catalog_ddl",
     "sql_statements",
@@ -775,3 +776,27 @@ class AthenaSession:
         """``USE database``."""
     def query(self, sql: str) -> AthenaResult:
         """Run one query and return its rows."""
+    def create_table_as(
+        self,
+        name: str,
+        query: str,
+        location: str,
+        format: str = "parquet",
+        compression: Optional[str] = None,
+        partition_keys: list[str] = ...,
+    ) -> AthenaWrite:
+        """CTAS: the query's rows written under ``location`` (which must hold no files)."""
+    def insert_into(self, query: str, table: str, location: str) -> AthenaWrite:
+        """``INSERT INTO``: the query's rows appended to the table (its record as JSON)."""
+
+@final
+class AthenaWrite:
+    """What a CTAS or ``INSERT INTO`` wrote."""
+
+    @property
+    def rows(self) -> int: ...
+    @property
+    def files(self) -> int: ...
+    @property
+    def columns(self) -> list[tuple[str, str]]:
+        """Name and Hive type of each column written (partition keys last)."""

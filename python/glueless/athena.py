@@ -81,6 +81,25 @@ class MemoryCatalog:
         return [t for (d, _), t in sorted(self._tables.items()) if d == database.lower()]
 
 
+_CTAS = re.compile(
+    r"CREATE\s+TABLE\s+(?P<if_not_exists>IF\s+NOT\s+EXISTS\s+)?(?P<name>[`\"\w.]+)\s*"
+    r"(?:WITH\s*\((?P<properties>.*?)\)\s*)?AS\s+(?P<query>.*?)"
+    r"(?:\s+WITH\s+(?P<no_data>NO\s+)?DATA)?\s*;?\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def _properties(text: str) -> dict[str, Any]:
+    """CTAS's ``WITH (key = 'value', key = ARRAY['a', 'b'])`` as a dict (keys in lower case)."""
+    found: dict[str, Any] = {}
+    for key, value in re.findall(r"(\w+)\s*=\s*(ARRAY\s*\[[^\]]*\]|'[^']*'|[\w.]+)", text, re.IGNORECASE):
+        if value.upper().startswith("ARRAY"):
+            found[key.lower()] = re.findall(r"'([^']*)'", value)
+        else:
+            found[key.lower()] = value.strip("'")
+    return found
+
+
 def _code(statement: str) -> str:
     """A statement without its leading comments and blank lines."""
     text = statement
@@ -151,8 +170,8 @@ class Athena:
         if first in _QUERY_WORDS or code.startswith("("):
             return self.query(code)
         if first in ("CREATE", "DROP"):
-            if first == "CREATE" and re.search(r"\bAS\s*\(?\s*(SELECT|WITH)\b", code, re.IGNORECASE):
-                raise UnsupportedError("CREATE TABLE … AS SELECT is not supported by glueless athena yet")
+            if first == "CREATE" and _CTAS.match(code):
+                return self.create_table_as(code)
             if words[1:2] == ["VIEW"] or words[1:3] in (["OR", "REPLACE"],):
                 raise UnsupportedError("CREATE VIEW is not supported by glueless athena yet")
             return "\n".join(apply_ddl(self.catalog, code, self.database))
@@ -167,9 +186,77 @@ class Athena:
             return self.show(code)
         if first in ("DESCRIBE", "DESC"):
             return self.describe(code)
+        if first == "INSERT" and words[1:2] == ["INTO"]:
+            return self.insert_into(code)
         if first == "MSCK":
             return "partitions are read from the table's key=value folders at every query: nothing to repair"
         raise UnsupportedError(f"{' '.join(words[:2])} … is not supported by glueless athena")
+
+    def create_table_as(self, code: str) -> str:
+        """``CREATE TABLE [IF NOT EXISTS] name [WITH (format, external_location, partitioned_by,
+        write_compression)] AS query [WITH [NO] DATA]``: the rows written as Athena's CTAS writes
+        them, and the table registered in the catalog."""
+        found = _CTAS.match(code)
+        assert found is not None
+        database, name = _qualified(found.group("name"), self.database)
+        if self.catalog.get_table(database, name) is not None:
+            if found.group("if_not_exists"):
+                return f"table {database}.{name} exists"
+            raise InvalidArgumentError(f"Table '{database}.{name}' already exists")
+        properties = _properties(found.group("properties") or "")
+        fmt = str(properties.pop("format", "parquet")).lower()
+        formats = {"parquet": "parquet", "json": "json"}
+        if fmt not in formats:
+            raise UnsupportedError(f"CREATE TABLE AS SELECT with format '{fmt}' is not supported by glueless")
+        location = properties.pop("external_location", None)
+        if location is None:
+            base = (self.catalog.get_database(database) or {}).get("LocationUri")
+            if not base:
+                raise InvalidArgumentError(
+                    f"CREATE TABLE {database}.{name} AS SELECT needs WITH (external_location = '…'): "
+                    f"database {database} has no LOCATION"
+                )
+            location = f"{str(base).rstrip('/')}/{name}/"
+        keys = [str(k).lower() for k in properties.pop("partitioned_by", [])]
+        compression = properties.pop("write_compression", None)
+        if properties:
+            raise UnsupportedError(f"CTAS properties {', '.join(sorted(properties))} are not supported by glueless")
+        self._register_tables()
+        query = found.group("query")
+        if found.group("no_data"):
+            query = f"SELECT * FROM ({query}) LIMIT 0"
+        written = self.session.create_table_as(
+            f"{database}.{name}",
+            query,
+            mapped_location(self.maps, str(location)),
+            fmt,
+            None if compression is None else str(compression),
+            keys,
+        )
+        columns = ",\n".join(f"  `{n}` {t}" for n, t in written.columns if n not in keys)
+        partitioned = ", ".join(f"`{n}` {t}" for n, t in written.columns if n in keys)
+        storage = "STORED AS PARQUET" if fmt == "parquet" else "ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'"
+        ddl = (
+            f"CREATE EXTERNAL TABLE `{database}`.`{name}` (\n{columns}\n)"
+            + (f"\nPARTITIONED BY ({partitioned})" if partitioned else "")
+            + f"\n{storage}\nLOCATION '{location}'"
+        )
+        apply_ddl(self.catalog, ddl, database)
+        return f"created table {database}.{name} ({written.rows:,} rows in {written.files} files) at {location}"
+
+    def insert_into(self, code: str) -> str:
+        """``INSERT INTO table [(columns)] query``: the rows appended as new files of the table."""
+        found = re.match(r"INSERT\s+INTO\s+([`\"\w.]+)\s*(\([^)]*\))?\s*(.*)$", code, re.IGNORECASE | re.DOTALL)
+        if found is None:
+            raise InvalidArgumentError("INSERT INTO needs a table and a query")
+        if found.group(2):
+            raise UnsupportedError("INSERT INTO with a column list is not supported by glueless athena")
+        table = self._table(found.group(1))
+        self._register_tables()
+        record = json.dumps(table, sort_keys=True, default=str)
+        location = mapped_location(self.maps, table["StorageDescriptor"]["Location"])
+        written = self.session.insert_into(found.group(3), record, location)
+        return f"inserted {written.rows:,} rows into {table['DatabaseName']}.{table['Name']} ({written.files} files)"
 
     def query(self, code: str) -> Result:
         """A query's rows (tables registered from the catalog as they are now)."""

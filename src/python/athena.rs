@@ -2,8 +2,10 @@
 
 use pyo3::prelude::*;
 
+use crate::core::formats::FileFormat;
 use crate::core::storage::Location;
 use crate::error::Error;
+use crate::runtime::athena::write::TableWrite;
 use crate::runtime::athena::{render, session::QueryOutput, AthenaSession as Session};
 use crate::runtime::catalog::table::CatalogTable;
 
@@ -20,6 +22,25 @@ pub(crate) struct AthenaResult {
     columns: Vec<String>,
     types: Vec<String>,
     rows: Vec<Vec<Option<String>>>,
+}
+
+/// What a `CREATE TABLE … AS SELECT` or `INSERT INTO` wrote: rows, files, and the columns it
+/// wrote (name, Hive type; partition keys last).
+#[pyclass(module = "glueless._glueless", frozen, get_all)]
+pub(crate) struct AthenaWrite {
+    rows: u64,
+    files: u64,
+    columns: Vec<(String, String)>,
+}
+
+impl From<TableWrite> for AthenaWrite {
+    fn from(w: TableWrite) -> Self {
+        Self { rows: w.rows, files: w.files, columns: w.columns }
+    }
+}
+
+fn catalog_table(record: &str) -> Result<CatalogTable, Error> {
+    serde_json::from_str(record).map_err(|e| Error::InvalidArgument(format!("not a catalog table record: {e}")))
 }
 
 impl AthenaResult {
@@ -48,9 +69,7 @@ impl AthenaSession {
     /// Make a catalog table (its Glue `GetTable` record as JSON) known to queries; its files are
     /// at `location` (the record's location, mapped).
     fn register_table(&self, table: &str, location: &str) -> PyResult<()> {
-        let table: CatalogTable = serde_json::from_str(table)
-            .map_err(|e| Error::InvalidArgument(format!("not a catalog table record: {e}")))?;
-        self.inner.register_table(table, Location::parse(location)?)?;
+        self.inner.register_table(catalog_table(table)?, Location::parse(location)?)?;
         Ok(())
     }
 
@@ -62,5 +81,32 @@ impl AthenaSession {
     /// Run one query and return its rows.
     fn query(&self, py: Python<'_>, sql: &str) -> PyResult<AthenaResult> {
         Ok(py.detach(|| self.inner.query(sql).and_then(|output| AthenaResult::of(&output)))?)
+    }
+
+    /// `CREATE TABLE name WITH (…) AS query`: the rows written under `location` (which must
+    /// hold no files) in `format`, `partition_keys` (the query's last columns) as folders.
+    #[pyo3(signature = (name, query, location, format = "parquet", compression = None, partition_keys = Vec::new()))]
+    #[allow(clippy::too_many_arguments)] // the CTAS properties, as Athena names them
+    fn create_table_as(
+        &self,
+        py: Python<'_>,
+        name: &str,
+        query: &str,
+        location: &str,
+        format: &str,
+        compression: Option<&str>,
+        partition_keys: Vec<String>,
+    ) -> PyResult<AthenaWrite> {
+        let (location, format) = (Location::parse(location)?, FileFormat::parse(format)?);
+        let written =
+            py.detach(|| self.inner.create_table_as(name, query, &location, format, compression, &partition_keys))?;
+        Ok(written.into())
+    }
+
+    /// `INSERT INTO table query`: the rows appended to the table (its record as JSON) at
+    /// `location` (mapped), in its format.
+    fn insert_into(&self, py: Python<'_>, query: &str, table: &str, location: &str) -> PyResult<AthenaWrite> {
+        let (table, location) = (catalog_table(table)?, Location::parse(location)?);
+        Ok(py.detach(|| self.inner.insert_into(query, &table, &location))?.into())
     }
 }

@@ -46,6 +46,7 @@ fn _glueless(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<frames::SqlSession>()?;
     m.add_class::<athena::AthenaSession>()?;
     m.add_class::<athena::AthenaResult>()?;
+    m.add_class::<athena::AthenaWrite>()?;
     m.add_class::<frames::Frame>()?;
     m.add_function(wrap_pyfunction!(landing::read_landing, m)?)?;
     m.add_function(wrap_pyfunction!(parquet::read_parquet, m)?)?;

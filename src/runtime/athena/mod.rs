@@ -1,11 +1,12 @@
 //! Athena's SQL (engine version 3: Trino's dialect and semantics) over the Data Catalog's tables
 //! (read as the SerDes read them: `runtime::catalog::read`): Trino's functions ([`functions`]),
-//! the session that plans queries on DataFusion ([`session`]) and Trino's text of values
-//! ([`render`]). Statements other than queries (DDL, `SHOW`, `DESCRIBE`) are the catalog's, run by
+//! the session that plans queries on DataFusion ([`session`]), CTAS and `INSERT INTO`
+//! ([`write`]) and Trino's text of values ([`render`]). Statements other than queries (DDL, `SHOW`, `DESCRIBE`) are the catalog's, run by
 //! the driver.
 
 pub(crate) mod functions;
 pub(crate) mod render;
 pub(crate) mod session;
+pub(crate) mod write;
 
 pub(crate) use session::AthenaSession;

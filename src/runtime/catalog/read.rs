@@ -17,6 +17,7 @@ use rayon::prelude::*;
 
 use super::table::{CatalogColumn, CatalogTable};
 use crate::core::formats::csv::{self, CsvOptions};
+use crate::core::formats::FileFormat;
 use crate::core::json::{self, LandingOptions};
 use crate::core::pool;
 use crate::core::storage::objects::{self, FileEntry};
@@ -81,6 +82,22 @@ impl Storage {
             table.name,
             if library.is_empty() { input } else { library }
         )))
+    }
+}
+
+/// The file format new rows of `table` are written in (`INSERT INTO`).
+///
+/// # Errors
+/// [`Error::Unsupported`] for Iceberg and Delta tables and text tables whose delimiter is not `,`.
+pub(crate) fn appendable_format(table: &CatalogTable) -> Result<FileFormat> {
+    match Storage::of(table)? {
+        Storage::Json { .. } => Ok(FileFormat::Json),
+        Storage::Parquet => Ok(FileFormat::Parquet),
+        Storage::Text(options) if options.separator == b',' && options.quote.is_none() => Ok(FileFormat::Csv),
+        Storage::Text(_) | Storage::Snapshot => Err(Error::Unsupported(format!(
+            "INSERT INTO {}.{} (Iceberg, Delta, or text with another delimiter than ',') is not supported by glueless",
+            table.database_name, table.name
+        ))),
     }
 }
 
