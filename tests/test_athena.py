@@ -334,3 +334,46 @@ def test_a_lakes_tables_without_a_catalog(real_lake: Path, tmp_path: Path) -> No
     assert done.returncode == 0, done.stderr
     counted = {r["zone"]: r["n"] for r in map(json.loads, done.stdout.splitlines())}
     assert counted == zones
+
+
+def test_on_s3_with_the_glue_data_catalog(tmp_path: Path, shop: Path) -> None:
+    """A real S3 and Glue server on 127.0.0.1 (moto, signed requests): DDL into Glue's catalog,
+    a query over s3:// files, a CTAS written to S3 and registered in Glue."""
+    import os
+    import subprocess
+    import sys
+
+    import s3server
+
+    server = s3server.start(tmp_path)
+    try:
+        s3 = server.client()
+        s3.create_bucket(Bucket="shop")
+        for path in sorted((shop / "orders").glob("part-*.json")):
+            s3.upload_file(str(path), "shop", f"orders/{path.name}")
+        env = {**os.environ, **server.env()}
+
+        def cli(*args: str) -> subprocess.CompletedProcess[str]:
+            command = [sys.executable, "-m", "glueless.cli", *args]
+            return subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+
+        ddl = tmp_path / "orders.sql"
+        ddl.write_text(DDL.split(";")[0] + ";\n", encoding="utf-8")
+        applied = cli("catalog", "apply", "--catalog", "glue", str(ddl))
+        assert applied.returncode == 0, applied.stderr
+        done = cli(
+            "athena", "--catalog", "glue", "--database", "shop", "--output", "csv",
+            "SELECT customer, count(*) AS n FROM orders GROUP BY customer ORDER BY customer;"
+            "CREATE TABLE counts WITH (external_location = 's3://shop/counts/') AS "
+            "SELECT customer, count(*) AS n FROM orders GROUP BY customer;"
+            "SELECT sum(n) AS total FROM counts",
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout == '"customer","n"\n"a","2"\n"b","2"\n"c","1"\n"total"\n"5"\n'
+        table = server.client("glue").get_table(DatabaseName="shop", Name="counts")["Table"]
+        assert table["StorageDescriptor"]["Location"] == "s3://shop/counts/"
+        assert [c["Name"] for c in table["StorageDescriptor"]["Columns"]] == ["customer", "n"]
+        written = s3.list_objects_v2(Bucket="shop", Prefix="counts/")["Contents"]
+        assert [o["Key"].endswith(".parquet") for o in written] == [True]
+    finally:
+        server.stop()
