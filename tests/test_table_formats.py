@@ -389,3 +389,36 @@ def test_catalog_sync_registers_every_zone_in_the_local_catalog(fmt: str, tmp_pa
     assert all(line.startswith("updated table") for line in again.stdout.splitlines()), again.stdout
     listing = run_cli("catalog", "list").stdout
     assert f"machine_learning_curated  {fmt}  file://{lake}/step_trainer/curated/" in listing
+
+
+def test_each_local_lake_keeps_its_own_catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without --catalog or $GLUELESS_CATALOG, a local lake's tables are registered in the lake
+    (LAKE/_glueless/data_catalog): two lakes run from one directory do not clash (before, the
+    second failed: its tables were registered at the first lake's locations), and `glueless
+    athena --lake` reads each one's Iceberg zones."""
+    monkeypatch.delenv("GLUELESS_CATALOG", raising=False)
+    for name, seed in (("lake1", 3), ("lake2", 4)):
+        lake = tmp_path / name
+        glueless.generate_stedi(str(lake), customers=40, seed=seed)
+        summary = run_pipeline(lake, "--format", "iceberg")
+        assert (lake / "_glueless" / "data_catalog" / "iceberg.db").is_file()
+        written = {o["table"]: o["rows"] for job in summary["jobs"] for o in job["outputs"]}
+        done = run_cli("athena", "--lake", str(lake), "--output", "csv", "SELECT count(*) AS n FROM customer_trusted")
+        assert done.returncode == 0, done.stderr
+        assert done.stdout == f'"n"\n"{written["customer/trusted"]}"\n'
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_missing_extra_is_one_line_naming_it(fmt: str, tmp_path: Path) -> None:
+    """Without the format's extra (here: pyarrow shadowed by a package that cannot be imported),
+    the run stops with the one line naming `pip install "glueless[<format>]"`."""
+    shadow = tmp_path / "shadow" / "pyarrow"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("raise ImportError(\"No module named 'pyarrow'\")\n")
+    lake = tmp_path / "lake"
+    glueless.generate_stedi(str(lake), customers=20, seed=1)
+    env = {"PYTHONPATH": str(tmp_path / "shadow"), "GLUELESS_CATALOG": str(tmp_path / "catalog")}
+    done = run_cli("stedi", "run", "--lake", str(lake), "--quiet", "--format", fmt, env=env)
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert f'tables need: pip install "glueless[{fmt}]"' in done.stderr

@@ -211,7 +211,7 @@ def _catalog_sync(args: argparse.Namespace) -> None:
     from glueless.catalog import open_catalog
     from glueless.catalog_sync import sync_lake
 
-    use_catalog(args.catalog)
+    use_catalog(args.catalog, args.lake)
     for line in sync_lake(open_catalog(args.catalog), args.lake, args.database):
         print(line)
 
@@ -250,7 +250,7 @@ def _stedi_run(args: argparse.Namespace) -> None:
     from glueless.progress import ProgressBar
     from glueless.report import render_html
 
-    use_catalog(args.catalog)
+    use_catalog(args.catalog, args.lake)
     if args.demo:
         _demo_lake(args.lake, args.quiet)
 
@@ -297,6 +297,7 @@ def _athena(args: argparse.Namespace) -> None:
     if bool(args.sql) == bool(args.file):
         raise ValueError("glueless athena takes a statement or -f FILE.sql (one of the two)")
     maps = [LocationMap.parse(m) for m in args.map]
+    use_catalog(args.catalog, args.lake)
     if args.lake:
         database = args.database or "stedi"
         catalog: Any = MemoryCatalog()
@@ -339,7 +340,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         elif args.command == "catalog":
             _catalog_ddl(args)
         elif args.command == "run":
-            use_catalog(args.catalog)
+            use_catalog(args.catalog, args.lake)
             summary = glueless.run_job(
                 args.job, args.lake, strict=args.strict, incremental=args.incremental, format=args.format
             )

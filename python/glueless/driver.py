@@ -85,7 +85,7 @@ def main(job: str, description: str = "", argv: Optional[Sequence[str]] = None) 
         from glueless.pipeline import run_job_on
 
         use_profile(args.profile)
-        use_catalog(args.catalog)
+        use_catalog(args.catalog, args.lake)
         incremental = args.incremental or args.job_bookmark_option == "job-bookmark-enable"
         summary = run_job_on(
             args.engine,

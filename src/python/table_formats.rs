@@ -11,8 +11,8 @@ use crate::core::storage::table_format::{self, CommitMode, Snapshot, TableCommit
 use crate::core::storage::{FileEntry, Location};
 use crate::error::{Error, Result};
 
-/// A Python object with `commit(format, table, name, schema, files, mode, properties)` and
-/// `snapshot(format, table) -> (files, properties)`.
+/// A Python object with `require(format)`, `commit(format, table, name, schema, files, mode,
+/// properties)` and `snapshot(format, table) -> (files, properties)`.
 struct PythonTableFormats(Py<PyAny>);
 
 /// The Python exception as a core error of the matching kind, its message kept (one line).
@@ -31,6 +31,8 @@ impl TableCommitter for PythonTableFormats {
     fn commit(&self, commit: &TableCommit<'_>) -> Result<()> {
         Python::attach(|py| {
             let call = || -> PyResult<()> {
+                // The format's extra (and pyarrow with it) first: the schema crosses over as pyarrow's.
+                self.0.call_method1(py, "require", (commit.format.as_str(),))?;
                 let schema = PySchema::new(commit.schema.clone()).into_pyarrow(py)?;
                 let files: Vec<(String, u64, u64)> =
                     commit.files.iter().map(|f| (f.location.to_string(), f.size, f.rows)).collect();

@@ -13,7 +13,7 @@ import os
 from typing import Any, Optional
 
 from glueless._glueless import OPEN_TABLE_FORMATS, TABLE_FORMATS
-from glueless.exceptions import InvalidArgumentError
+from glueless.exceptions import InvalidArgumentError, UnsupportedError
 
 #: The formats ``--format`` takes (the core's table formats).
 FORMATS = tuple(TABLE_FORMATS)
@@ -73,12 +73,22 @@ def add_format_options(parser: argparse.ArgumentParser, **kwargs: Any) -> None:
     )
 
 
-def use_catalog(catalog: Optional[str]) -> None:
-    """Make ``catalog`` (``--catalog``) the one Iceberg tables are committed to in this process."""
-    if catalog:
-        from glueless.catalog import CATALOG_ENV
+#: A local lake's own Data Catalog (its tables' entries and Iceberg's SQLite catalog), used when
+#: no ``--catalog`` and no ``$GLUELESS_CATALOG`` is given, so each lake is self-contained.
+LAKE_CATALOG = os.path.join("_glueless", "data_catalog")
 
+
+def use_catalog(catalog: Optional[str], lake: Optional[str] = None) -> None:
+    """Make ``catalog`` (``--catalog``) the one Iceberg tables are committed to and the catalog
+    commands use in this process; without one (and without ``$GLUELESS_CATALOG``), a local
+    ``lake``'s own (``LAKE/_glueless/data_catalog``)."""
+    from glueless.catalog import CATALOG_ENV
+
+    if catalog:
         os.environ[CATALOG_ENV] = catalog
+    elif lake and not os.environ.get(CATALOG_ENV) and not lake.startswith(("s3://", "s3a://")):
+        local = lake[len("file://") :] if lake.startswith("file://") else lake
+        os.environ[CATALOG_ENV] = os.path.join(local, LAKE_CATALOG)
 
 
 class TableFormats:
@@ -99,6 +109,22 @@ class TableFormats:
                 self._iceberg = IcebergTables()
             return self._iceberg
         raise InvalidArgumentError(f"unknown table format {name!r}")
+
+    def require(self, format: str) -> None:
+        """The extra ``format`` needs is installed (pyarrow with it), or one line naming it: called
+        before the core hands an Arrow schema over, which needs pyarrow itself."""
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise UnsupportedError(f'{format.capitalize()} tables need: pip install "glueless[{format}]"') from None
+        if format == "iceberg":
+            from glueless.formats.iceberg import _import_pyiceberg
+
+            _import_pyiceberg()
+        elif format == "delta":
+            from glueless.formats.delta import _deltalake
+
+            _deltalake()
 
     def commit(
         self,
