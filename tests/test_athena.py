@@ -40,6 +40,8 @@ CREATE EXTERNAL TABLE shop.items (orderid bigint, item string, qty bigint) STORE
 LOCATION 's3://shop/items/';
 CREATE EXTERNAL TABLE shop.visits (page string, n bigint) PARTITIONED BY (day string)
 ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' LOCATION 's3://shop/visits/';
+CREATE EXTERNAL TABLE shop.events (id bigint, tags array<string>, device struct<os:string,version:int>)
+ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' LOCATION 's3://shop/events/';
 """
 
 
@@ -69,6 +71,13 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
         pa.table({"orderid": pa.array(columns[0], pa.int64()), "Item": columns[1], "qty": pa.array(columns[2])}),
         root / "items" / "i.parquet",
     )
+    (root / "events").mkdir()
+    events = [
+        {"id": 1, "tags": ["new", "sale"], "device": {"os": "ios", "version": 17}},
+        {"id": 2, "tags": [], "device": {"os": "android"}},
+        {"id": 3, "tags": ["sale"], "device": "not an object"},
+    ]
+    (root / "events" / "e.json").write_text("".join(json.dumps(r) + "\n" for r in events), encoding="utf-8")
     for day, rows in {"2024-01-01": [("home", 3), ("cart", 1)], "2024-01-02": [("home", 5)]}.items():
         folder = root / "visits" / f"day={day}"
         folder.mkdir(parents=True)
@@ -183,10 +192,32 @@ def test_trinos_rules(athena: Athena) -> None:
     assert dates.rows == [["2024/01/02 03:04", "31", "1.704164645E9"]]
 
 
+def test_nested_json_unnest_and_try(athena: Athena) -> None:
+    """Declared arrays and structs read from JSON (a value of another shape is NULL), Trino's
+    lateral `CROSS JOIN UNNEST(…) AS t(x)`, `element_at`, `TRY`."""
+    events = athena.query("SELECT id, tags, device, cardinality(tags) FROM events ORDER BY id")
+    assert events.types == ["bigint", "array(varchar)", "row(os varchar, version integer)", "bigint"]
+    assert events.rows == [
+        ["1", "[new, sale]", "{os=ios, version=17}", "2"],
+        ["2", "[]", "{os=android, version=NULL}", "0"],
+        ["3", "[sale]", None, "1"],
+    ]
+    tagged = athena.query("SELECT e.id, t.tag FROM events e CROSS JOIN UNNEST(e.tags) AS t(tag) ORDER BY e.id, t.tag")
+    assert tagged.columns == ["id", "tag"]
+    assert tagged.rows == [["1", "new"], ["1", "sale"], ["3", "sale"]]
+    counted = athena.query("SELECT tag, count(*) AS n FROM events, UNNEST(tags) AS t(tag) GROUP BY tag ORDER BY tag")
+    assert counted.rows == [["new", "1"], ["sale", "2"]]
+    picked = athena.query("SELECT element_at(tags, 1), element_at(tags, -1), element_at(tags, 9) FROM events WHERE id = 1")
+    assert picked.rows == [["new", "sale", None]]
+    tried = athena.query("SELECT TRY(10 / (id - 1)), TRY(CAST(device.os AS integer)) FROM events WHERE id = 1")
+    assert tried.rows == [[None, None]]
+
+
 def test_catalog_statements(athena: Athena) -> None:
     outcomes = list(athena.run("SHOW TABLES; SHOW TABLES IN shop 'o*|c*'; SHOW DATABASES; DESCRIBE visits;"))
     tables, like, databases, described = (o for _, _, o in outcomes)
-    assert isinstance(tables, Result) and [r[0] for r in tables.rows] == ["customers", "items", "orders", "visits"]
+    assert isinstance(tables, Result)
+    assert [r[0] for r in tables.rows] == ["customers", "events", "items", "orders", "visits"]
     assert isinstance(like, Result) and [r[0] for r in like.rows] == ["customers", "orders"]
     assert isinstance(databases, Result) and databases.rows == [["shop"]]
     assert isinstance(described, Result)

@@ -3,7 +3,10 @@
 //! NULL as no value.
 
 use arrow_array::cast::AsArray;
-use arrow_array::types::{Float32Type, Float64Type, TimestampMicrosecondType, TimestampMillisecondType};
+use arrow_array::types::{
+    Float32Type, Float64Type, TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
+    TimestampSecondType,
+};
 use arrow_array::Array;
 use arrow_cast::display::{ArrayFormatter, FormatOptions};
 use arrow_schema::{DataType, TimeUnit};
@@ -17,11 +20,12 @@ use crate::error::Result;
 pub(crate) fn type_name(data_type: &DataType) -> String {
     match data_type {
         DataType::Timestamp(unit, zone) => {
+            // DataFusion's timestamp literals and `date_trunc` give nanoseconds where Trino gives
+            // the `timestamp(3)` of what users write them over (table columns): shown as that.
             let digits = match unit {
                 TimeUnit::Second => 0,
-                TimeUnit::Millisecond => 3,
+                TimeUnit::Millisecond | TimeUnit::Nanosecond => 3,
                 TimeUnit::Microsecond => 6,
-                TimeUnit::Nanosecond => 9,
             };
             let zoned = if zone.is_some() { " with time zone" } else { "" };
             format!("timestamp({digits}){zoned}")
@@ -51,6 +55,14 @@ fn text(column: &dyn Array, row: usize) -> Result<String> {
         DataType::Timestamp(TimeUnit::Microsecond, zone) => {
             let us = column.as_primitive::<TimestampMicrosecondType>().value(row);
             timestamp(us.div_euclid(1_000_000), us.rem_euclid(1_000_000) * 1000, 6, zone.is_some())
+        }
+        DataType::Timestamp(TimeUnit::Nanosecond, zone) => {
+            let ns = column.as_primitive::<TimestampNanosecondType>().value(row);
+            timestamp(ns.div_euclid(1_000_000_000), ns.rem_euclid(1_000_000_000), 3, zone.is_some())
+        }
+        DataType::Timestamp(TimeUnit::Second, zone) => {
+            let seconds = column.as_primitive::<TimestampSecondType>().value(row);
+            timestamp(seconds, 0, 0, zone.is_some())
         }
         DataType::List(_) | DataType::LargeList(_) => {
             let items = match column.data_type() {
@@ -90,7 +102,8 @@ fn timestamp(seconds: i64, nanos: i64, digits: usize, zoned: bool) -> String {
     let Some(time) = chrono::DateTime::from_timestamp(seconds, nanos) else { return seconds.to_string() };
     let fraction = format!("{nanos:09}");
     let zone = if zoned { " UTC" } else { "" };
-    format!("{}.{}{zone}", time.format("%Y-%m-%d %H:%M:%S"), &fraction[..digits])
+    let point = if digits == 0 { "" } else { "." };
+    format!("{}{point}{}{zone}", time.format("%Y-%m-%d %H:%M:%S"), &fraction[..digits])
 }
 
 #[cfg(test)]

@@ -5,7 +5,6 @@
 //! column without a name is `_col0`, `_col1`, … by position. Tables are read when a query first
 //! scans them (`runtime::catalog::provider`), only the columns it uses.
 
-use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use arrow_array::RecordBatch;
@@ -16,10 +15,11 @@ use datafusion::execution::session_state::SessionStateBuilder;
 use datafusion::logical_expr::Expr;
 use datafusion::prelude::{DataFrame, SessionConfig, SessionContext};
 use datafusion::sql::parser::Statement as DfStatement;
-use datafusion::sql::sqlparser::ast::{self, visit_expressions_mut, SelectItem, SetExpr, Statement};
+use datafusion::sql::sqlparser::ast::Statement;
 use datafusion::sql::sqlparser::dialect::GenericDialect;
 use datafusion::sql::sqlparser::parser::Parser;
 
+use super::rewrite;
 use crate::core::storage::Location;
 use crate::error::{Error, Result};
 use crate::runtime::catalog::provider::CatalogTableProvider;
@@ -29,9 +29,6 @@ use crate::runtime::sql::session::{run, sql_error};
 
 /// The catalog name Athena qualifies tables with (`awsdatacatalog.stedi.customer_landing`).
 pub(crate) const CATALOG: &str = "awsdatacatalog";
-
-/// Marks a result column Trino names by its position (`_col<i>`).
-const POSITION_MARK: &str = "__glueless_position_";
 
 /// What a query gave: its columns and rows.
 #[derive(Debug)]
@@ -121,8 +118,10 @@ impl AthenaSession {
         if !matches!(statement, Statement::Query(_)) {
             return Err(Error::Unsupported(format!("{} is not supported by glueless", first_words(sql))));
         }
-        trino_functions(&mut statement)?;
-        let positional = name_by_position(&mut statement);
+        rewrite::trino_functions(&mut statement)?;
+        rewrite::try_expressions(&mut statement)?;
+        rewrite::lateral_unnest(&mut statement)?;
+        let positional = rewrite::name_by_position(&mut statement);
         let statement = DfStatement::Statement(Box::new(statement));
         let state = self.ctx.state();
         for reference in state.resolve_table_references(&statement).map_err(sql_error)? {
@@ -155,61 +154,6 @@ fn first_words(sql: &str) -> String {
     sql.split_whitespace().take(2).map(str::to_uppercase).collect::<Vec<_>>().join(" ")
 }
 
-/// Trino's aggregates that DataFusion knows under other names: `count_if(p)` counts the rows
-/// where `p` is true, `arbitrary(x)` is `any_value(x)`, and `approx_distinct(x)` is answered
-/// exactly (Trino's estimate has a 2.3 % standard error; for the small sets it is exact).
-fn trino_functions(statement: &mut Statement) -> Result<()> {
-    let mut failed = None;
-    let _ = visit_expressions_mut(statement, |expr| {
-        let ast::Expr::Function(function) = expr else { return ControlFlow::<()>::Continue(()) };
-        let name = function.name.to_string().to_ascii_lowercase();
-        let argument = match &function.args {
-            ast::FunctionArguments::List(list) if list.args.len() == 1 => list.args[0].to_string(),
-            _ => return ControlFlow::Continue(()),
-        };
-        let over = function.over.as_ref().map(|o| format!(" OVER {o}")).unwrap_or_default();
-        let text = match name.as_str() {
-            "count_if" => format!("count(CASE WHEN {argument} THEN 1 END){over}"),
-            "arbitrary" => format!("any_value({argument}){over}"),
-            "approx_distinct" => format!("count(DISTINCT {argument}){over}"),
-            _ => return ControlFlow::Continue(()),
-        };
-        match Parser::new(&GenericDialect {}).try_with_sql(&text).and_then(|mut p| p.parse_expr()) {
-            Ok(rewritten) => *expr = rewritten,
-            Err(e) => failed = Some(e.to_string()),
-        }
-        ControlFlow::Continue(())
-    });
-    failed.map_or(Ok(()), |e| Err(Error::Sql(format!("SYNTAX_ERROR: {e}"))))
-}
-
-/// Give each unnamed result column that is not a column reference a marker name, renamed to
-/// `_col<position>` once planned; true when there is one.
-fn name_by_position(statement: &mut Statement) -> bool {
-    let Statement::Query(query) = statement else { return false };
-    let mut body = query.body.as_mut();
-    loop {
-        match body {
-            SetExpr::SetOperation { left, .. } => body = left.as_mut(),
-            SetExpr::Query(inner) => body = inner.body.as_mut(),
-            _ => break,
-        }
-    }
-    let SetExpr::Select(select) = body else { return false };
-    let mut marked = false;
-    for (index, item) in select.projection.iter_mut().enumerate() {
-        if let SelectItem::UnnamedExpr(expr) = item {
-            if matches!(expr, ast::Expr::Identifier(_) | ast::Expr::CompoundIdentifier(_)) {
-                continue;
-            }
-            let alias = ast::Ident::new(format!("{POSITION_MARK}{index}"));
-            *item = SelectItem::ExprWithAlias { expr: expr.clone(), alias };
-            marked = true;
-        }
-    }
-    marked
-}
-
 /// The marked columns named `_col<i>` by their position in the result.
 fn position_names(frame: DataFrame) -> Result<DataFrame> {
     let projection: Vec<Expr> = frame
@@ -218,7 +162,7 @@ fn position_names(frame: DataFrame) -> Result<DataFrame> {
         .enumerate()
         .map(|(i, (qualifier, field))| {
             let column = Expr::Column(Column::new(qualifier.cloned(), field.name()));
-            if field.name().starts_with(POSITION_MARK) {
+            if field.name().starts_with(rewrite::POSITION_MARK) {
                 column.alias(format!("_col{i}"))
             } else {
                 column

@@ -17,6 +17,7 @@ use datafusion::sql::sqlparser::ast::{
 use datafusion::sql::sqlparser::dialect::HiveDialect;
 use datafusion::sql::sqlparser::parser::Parser;
 
+use super::nested_types;
 use super::table::{CatalogColumn, CatalogTable, SerdeInfo, StorageDescriptor};
 use crate::core::formats::{FileFormat, UNREAD_FORMATS};
 use crate::error::{Error, Result};
@@ -82,7 +83,8 @@ pub(crate) fn parse(sql: &str, default_database: &str) -> Result<Vec<DdlStatemen
             out.push(DdlStatement::Skipped { number, statement: one_line(&text) });
             continue;
         }
-        let statements = Parser::parse_sql(&HiveDialect {}, &text).map_err(|e| {
+        let (parsed_text, hidden) = nested_types::hide(&text);
+        let statements = Parser::parse_sql(&HiveDialect {}, &parsed_text).map_err(|e| {
             Error::InvalidArgument(format!("statement {number} does not parse ({e}): {}", one_line(&text)))
         })?;
         for statement in statements {
@@ -92,10 +94,15 @@ pub(crate) fn parse(sql: &str, default_database: &str) -> Result<Vec<DdlStatemen
                 continue;
             }
             // The error names what is wrong; the statement is named once, here.
-            out.push(
-                convert(statement, &database)
-                    .map_err(|e| Error::InvalidArgument(format!("statement {number}: {e}: {}", one_line(&text))))?,
-            );
+            let mut converted = convert(statement, &database)
+                .map_err(|e| Error::InvalidArgument(format!("statement {number}: {e}: {}", one_line(&text))))?;
+            if let DdlStatement::CreateTable { table, .. } = &mut converted {
+                let columns = table.storage_descriptor.columns.iter_mut().chain(table.partition_keys.iter_mut());
+                for column in columns {
+                    column.data_type = nested_types::restore(&column.data_type, &hidden);
+                }
+            }
+            out.push(converted);
         }
     }
     Ok(out)

@@ -5,6 +5,7 @@
 //! sends these records as they are.
 
 pub(crate) mod ddl;
+pub(crate) mod nested_types;
 pub(crate) mod provider;
 pub(crate) mod read;
 pub(crate) mod table;

@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use arrow_array::cast::AsArray;
 use arrow_array::{new_null_array, Array, ArrayRef, RecordBatch, RecordBatchOptions, StringArray};
 use arrow_cast::cast::{can_cast_types, cast_with_options, CastOptions};
 use arrow_schema::{DataType, Field, FieldRef, Schema, SchemaRef, TimeUnit};
@@ -365,6 +366,12 @@ fn converted(array: &ArrayRef, to: &DataType) -> ArrayRef {
     if array.data_type() == to {
         return Arc::clone(array);
     }
+    let nested = matches!(to, DataType::Struct(_) | DataType::List(_) | DataType::Map(_, _));
+    if nested && matches!(array.data_type(), DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View) {
+        // The decoder keeps an object or array value as its JSON text; the SerDe reads it as the
+        // declared struct, array or map.
+        return nested_from_json(array, to);
+    }
     let options = CastOptions { safe: true, ..CastOptions::default() };
     if can_cast_types(array.data_type(), to) {
         if let Ok(cast) = cast_with_options(array, to, &options) {
@@ -372,6 +379,34 @@ fn converted(array: &ArrayRef, to: &DataType) -> ArrayRef {
         }
     }
     new_null_array(to, array.len())
+}
+
+/// JSON texts as values of the nested type `to`; a text that is not one is NULL.
+fn nested_from_json(texts: &ArrayRef, to: &DataType) -> ArrayRef {
+    let Ok(texts) = arrow_cast::cast(texts, &DataType::Utf8) else { return new_null_array(to, texts.len()) };
+    let texts = texts.as_string::<i32>();
+    let schema = Arc::new(Schema::new(vec![Field::new("v", to.clone(), true)]));
+    let decode = |lines: &str, rows: usize| -> Option<ArrayRef> {
+        let reader = arrow_json::ReaderBuilder::new(Arc::clone(&schema))
+            .with_strict_mode(false)
+            .with_batch_size(rows.max(1))
+            .build(std::io::Cursor::new(lines.as_bytes()))
+            .ok()?;
+        let batches = reader.collect::<std::result::Result<Vec<_>, _>>().ok()?;
+        let batch = arrow_select::concat::concat_batches(&schema, &batches).ok()?;
+        (batch.num_rows() == rows).then(|| Arc::clone(batch.column(0)))
+    };
+    let line =
+        |row: usize| if texts.is_null(row) { "{}".to_string() } else { format!("{{\"v\":{}}}", texts.value(row)) };
+    let all: String = (0..texts.len()).map(|row| line(row) + "\n").collect();
+    if let Some(column) = decode(&all, texts.len()) {
+        return column;
+    }
+    // One text that is not the type spoils the whole decode: then row by row.
+    let rows: Vec<ArrayRef> =
+        (0..texts.len()).map(|row| decode(&line(row), 1).unwrap_or_else(|| new_null_array(to, 1))).collect();
+    let refs: Vec<&dyn Array> = rows.iter().map(AsRef::as_ref).collect();
+    arrow_select::concat::concat(&refs).unwrap_or_else(|_| new_null_array(to, texts.len()))
 }
 
 #[cfg(test)]
@@ -399,5 +434,16 @@ mod tests {
         assert_eq!(numbers.null_count(), 2);
         let listed: ArrayRef = new_null_array(&DataType::Struct(Vec::<Field>::new().into()), 2);
         assert_eq!(converted(&listed, &DataType::Int64).null_count(), 2);
+    }
+
+    #[test]
+    fn json_text_reads_as_the_declared_nested_type() {
+        let texts: ArrayRef = Arc::new(StringArray::from(vec![Some(r#"{"a": 1, "b": ["x"]}"#), Some("[1]"), None]));
+        let to = crate::core::types::parse_type("struct<a:bigint,b:array<string>>").unwrap();
+        let values = converted(&texts, &to);
+        assert_eq!(values.len(), 3);
+        assert_eq!(values.null_count(), 2);
+        let row = values.as_struct();
+        assert_eq!(row.column(0).as_primitive::<arrow_array::types::Int64Type>().value(0), 1);
     }
 }

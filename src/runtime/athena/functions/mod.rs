@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use datafusion::logical_expr::ScalarUDF;
 
+mod collection;
 mod datetime;
 mod text;
 
@@ -13,5 +14,6 @@ mod text;
 pub(crate) fn functions() -> Vec<Arc<ScalarUDF>> {
     let mut all = datetime::functions();
     all.extend(text::functions());
+    all.extend(collection::functions());
     all
 }
