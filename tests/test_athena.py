@@ -223,6 +223,8 @@ def test_catalog_statements(athena: Athena) -> None:
     assert isinstance(described, Result)
     assert described.rows[:2] == [["page", "string", ""], ["n", "bigint", ""]]
     assert described.rows[-1] == ["day", "string", ""]
+    partitions = athena.execute("SHOW PARTITIONS visits")
+    assert isinstance(partitions, Result) and partitions.rows == [["day=2024-01-01"], ["day=2024-01-02"]]
     created = athena.execute("SHOW CREATE TABLE shop.items")
     assert isinstance(created, Result) and created.rows[0] == ["CREATE EXTERNAL TABLE `shop`.`items`("]
 
@@ -273,6 +275,12 @@ def test_create_table_as_select_and_insert_into(athena: Athena, tmp_path: Path) 
 def test_bad_input_is_one_clear_error(athena: Athena, shop: Path) -> None:
     with pytest.raises(GluelessError, match=r"TABLE_NOT_FOUND: Table 'awsdatacatalog\.shop\.nope' does not exist"):
         athena.query("SELECT * FROM nope")
+    with pytest.raises(GluelessError, match="COLUMN_NOT_FOUND: Column 'nope' cannot be resolved"):
+        athena.query("SELECT nope FROM orders")
+    with pytest.raises(GluelessError, match="FUNCTION_NOT_FOUND: Function 'transform' not registered"):
+        athena.query("SELECT transform(tags, x -> x) FROM events")
+    with pytest.raises(GluelessError, match="SYNTAX_ERROR: line 1:24: Expected: end of statement, found: 1"):
+        athena.query("SELECT 1 FROM ORDER BY 1")
     with pytest.raises(GluelessError, match="EXPLAIN SELECT … is not supported by glueless athena"):
         list(athena.run("EXPLAIN SELECT 1"))
     with pytest.raises(GluelessError, match=r"statement 1 \(USE\): USE names no database"):
@@ -314,10 +322,12 @@ def test_a_file_of_ddl_and_queries_runs_whole(tmp_path: Path, shop: Path) -> Non
     sql = tmp_path / "orders_table.sql"
     sql.write_text(DDL.split(";")[0] + ";\n\n-- what the author ran in Athena's editor\nSELECT count(*) AS n FROM shop.orders;\n")
     args = ["athena", "--catalog", str(tmp_path / "catalog"), "--map", f"s3://shop={shop}", "--output", "csv"]
-    done = glueless(*args, "-f", str(sql), cwd=tmp_path)
+    done = glueless(*args, "-f", str(sql), "--result-location", str(tmp_path / "results"), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout == '"n"\n"5"\n'
     assert "created table shop.orders" in done.stderr
+    (kept,) = (tmp_path / "results").glob("*.csv")
+    assert kept.read_text() == done.stdout and f"result {kept}" in done.stderr
     missing = glueless(*args, "SELECT * FROM shop.nope", cwd=tmp_path)
     assert missing.returncode == 1
     assert missing.stderr.count("\n") == 1 and "TABLE_NOT_FOUND" in missing.stderr

@@ -303,10 +303,29 @@ class Athena:
             table = self._table(name)
             columns = table["StorageDescriptor"]["Columns"] + (table.get("PartitionKeys") or [])
             return Result(["field"], ["varchar"], [[c["Name"]] for c in columns])
+        if words[1] == "PARTITIONS":
+            table = self._table(code.split(None, 2)[2].strip().rstrip(";"))
+            keys = [k["Name"].lower() for k in table.get("PartitionKeys") or []]
+            if not keys:
+                raise InvalidArgumentError(f"Table '{table['DatabaseName']}.{table['Name']}' is not partitioned")
+            return Result(["partition"], ["varchar"], [[p] for p in self._partitions(table, keys)])
         if words[1:3] == ["CREATE", "TABLE"]:
             name = code.split(None, 3)[3].strip().rstrip(";")
             return Result(["createtab_stmt"], ["varchar"], [[line] for line in _create_table(self._table(name))])
         raise UnsupportedError(f"SHOW {words[1]} is not supported by glueless athena")
+
+    def _partitions(self, table: Table, keys: list[str]) -> list[str]:
+        """The table's ``key=value/…`` folders that hold files, sorted."""
+        from glueless._glueless import SqlSession
+
+        root = mapped_location(self.maps, table["StorageDescriptor"]["Location"]).rstrip("/") + "/"
+        found = set()
+        for url, _size, _modified in SqlSession.list_files([root], True):
+            folders = url[len(root) :].split("/")[:-1] if url.startswith(root) else []
+            pairs = [f for f in folders if "=" in f and f.split("=", 1)[0].lower() in keys]
+            if len(pairs) == len(keys):
+                found.add("/".join(pairs))
+        return sorted(found)
 
     def describe(self, code: str) -> Result:
         """``DESCRIBE [EXTENDED|FORMATTED] table``: each column with its type and comment, then
@@ -405,14 +424,40 @@ def write_json(result: Result, out: TextIO) -> None:
 WRITERS = {"table": write_table, "csv": write_csv, "json": write_json}
 
 
-def run_files(athena: Athena, sources: Sequence[tuple[str, str]], output: str, quiet: bool = False) -> None:
+def _keep_result(result: Result, folder: str) -> str:
+    """``<query id>.csv`` under ``folder``, as Athena's query result location holds a result."""
+    import os
+    import uuid
+
+    if folder.startswith(("s3://", "s3a://")):
+        raise UnsupportedError("--result-location on S3 is not supported by glueless yet (a local folder is)")
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, f"{uuid.uuid4()}.csv")
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        write_csv(result, out)
+    return path
+
+
+def run_files(
+    athena: Athena,
+    sources: Sequence[tuple[str, str]],
+    output: str,
+    quiet: bool = False,
+    result_location: Optional[str] = None,
+) -> None:
     """Run each ``(name, sql)`` source's statements in order: rows to stdout in ``output``, what
-    DDL did to stderr. The first statement that fails stops the run with its error."""
+    DDL did to stderr. The first statement that fails stops the run with its error. With
+    ``result_location`` (a local folder), each result is also kept there as Athena keeps it: a
+    ``<query id>.csv`` in Athena's result CSV, its path on stderr."""
     write = WRITERS[output]
     for name, sql in sources:
         for _number, _first, outcome in athena.run(sql):
             if isinstance(outcome, Result):
                 write(outcome, sys.stdout)
+                if result_location:
+                    kept = _keep_result(outcome, result_location)
+                    if not quiet:
+                        print(f"glueless athena: {name}: result {kept}", file=sys.stderr)
             elif not quiet:
                 for line in outcome.splitlines():
                     print(f"glueless athena: {name}: {line}", file=sys.stderr)

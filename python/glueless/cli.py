@@ -11,7 +11,7 @@
         [--format parquet|iceberg|delta] [--catalog DIR|glue] [--summary-json FILE] [--report FILE.html]
     glueless run customer_landing_to_trusted --lake ./lake [--format …] [--catalog …]
     glueless athena [--catalog DIR|glue | --lake LAKE] [--map S3PREFIX=LOCATION]... [--database DB]
-        [--output table|csv|json] (-f FILE.sql... | "SQL")
+        [--output table|csv|json] [--result-location DIR] (-f FILE.sql... | "SQL")
 
 Every command takes ``--profile NAME``: the AWS profile S3 access signs with.
 """
@@ -69,6 +69,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     athena.add_argument("--database", help="database of unqualified names (default: stedi with --lake, else default)")
     athena.add_argument("--output", choices=["table", "csv", "json"], default="table")
+    athena.add_argument(
+        "--result-location", metavar="DIR", help="also keep each result as DIR/<query id>.csv, as Athena does"
+    )
     athena.add_argument("--quiet", action="store_true", help="print no line for DDL statements")
 
     stedi = commands.add_parser("stedi", parents=[aws], help="the STEDI lakehouse")
@@ -306,7 +309,7 @@ def _athena(args: argparse.Namespace) -> None:
         database = args.database or "default"
         catalog = open_catalog(args.catalog)
     sources = [(f, Path(f).read_text(encoding="utf-8")) for f in args.file] or [("statement", args.sql)]
-    run_files(Athena(catalog, database, maps), sources, args.output, args.quiet)
+    run_files(Athena(catalog, database, maps), sources, args.output, args.quiet, args.result_location)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -10,7 +10,8 @@ use std::sync::Arc;
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
 use datafusion::catalog::MemorySchemaProvider;
-use datafusion::common::{Column, TableReference};
+use datafusion::common::{Column, SchemaError, TableReference};
+use datafusion::error::DataFusionError;
 use datafusion::execution::session_state::SessionStateBuilder;
 use datafusion::logical_expr::Expr;
 use datafusion::prelude::{DataFrame, SessionConfig, SessionContext};
@@ -110,8 +111,7 @@ impl AthenaSession {
     /// [`Error::Sql`] for a query that does not parse or plan, naming a missing table as Athena
     /// does; [`Error::Unsupported`] for a statement that is not a query; storage errors.
     pub(crate) fn query(&self, sql: &str) -> Result<QueryOutput> {
-        let mut statements =
-            Parser::parse_sql(&GenericDialect {}, sql).map_err(|e| Error::Sql(format!("SYNTAX_ERROR: {e}")))?;
+        let mut statements = Parser::parse_sql(&GenericDialect {}, sql).map_err(|e| syntax_error(&e.to_string()))?;
         let (Some(mut statement), None) = (statements.pop(), statements.pop()) else {
             return Err(Error::InvalidArgument("one statement at a time".into()));
         };
@@ -127,7 +127,7 @@ impl AthenaSession {
         for reference in state.resolve_table_references(&statement).map_err(sql_error)? {
             self.check_exists(&reference)?;
         }
-        let plan = run(state.statement_to_plan(statement)).map_err(sql_error)?;
+        let plan = run(state.statement_to_plan(statement)).map_err(planning_error)?;
         let frame = DataFrame::new(state, plan);
         let frame = if positional { position_names(frame)? } else { frame };
         let schema = Arc::new(frame.schema().as_arrow().clone());
@@ -148,6 +148,34 @@ impl AthenaSession {
              `glueless catalog apply` or in this file's CREATE EXTERNAL TABLE)"
         )))
     }
+}
+
+/// A parser error as Athena words it: `SYNTAX_ERROR: line 1:34: …`.
+fn syntax_error(message: &str) -> Error {
+    let message = message.trim_start_matches("sql parser error: ");
+    let Some((what, place)) = message.rsplit_once(" at Line: ") else {
+        return Error::Sql(format!("SYNTAX_ERROR: {message}"));
+    };
+    let (line, column) = place.split_once(", Column: ").unwrap_or((place, "1"));
+    Error::Sql(format!("SYNTAX_ERROR: line {line}:{column}: {what}"))
+}
+
+/// A planning error as Athena words the common ones (`COLUMN_NOT_FOUND`, `FUNCTION_NOT_FOUND`).
+fn planning_error(err: DataFusionError) -> Error {
+    match err.find_root() {
+        DataFusionError::SchemaError(e, _) => {
+            if let SchemaError::FieldNotFound { field, .. } = e.as_ref() {
+                return Error::Sql(format!("COLUMN_NOT_FOUND: Column '{}' cannot be resolved", field.flat_name()));
+            }
+        }
+        DataFusionError::Plan(message) => {
+            if let Some(name) = message.strip_prefix("Invalid function '").and_then(|m| m.split('\'').next()) {
+                return Error::Sql(format!("FUNCTION_NOT_FOUND: Function '{name}' not registered"));
+            }
+        }
+        _ => {}
+    }
+    sql_error(err)
 }
 
 fn first_words(sql: &str) -> String {
