@@ -73,3 +73,30 @@ def test_catalog_parquet_tables_read_as_pyspark_reads_them(tmp_path: Path, spark
     """)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [str(expected_columns), str(expected_rows)]
+
+
+def test_save_as_table_and_insert_into_the_catalog(tmp_path: Path) -> None:
+    """`saveAsTable` writes under the database's LOCATION and registers the table; `insertInto`
+    appends by position; both read back through `spark.table` and are in the catalog."""
+    _landing(tmp_path)
+    _catalog(tmp_path)
+    assert apply_ddl(tmp_path, "db.sql", "CREATE DATABASE curated LOCATION 's3://bucket/curated/';").returncode == 0
+    done = submit(tmp_path, """
+        readings = spark.sql("SELECT user, count(*) AS n FROM stedi.accelerometer_landing GROUP BY user")
+        readings.write.mode("overwrite").saveAsTable("curated.readings_per_user")
+        spark.sql("SELECT 'zed@x.com' AS who, 7 AS many").write.insertInto("curated.readings_per_user")
+        back = spark.table("curated.readings_per_user")
+        print(back.columns, sorted(tuple(r) for r in back.collect()))
+        print([t.name for t in spark.catalog.listTables("curated")])
+        try:
+            readings.write.saveAsTable("curated.readings_per_user")
+        except Exception as err:
+            print(type(err).__name__, str(err).split(".")[0])
+    """)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "['user', 'n'] [('ann@x.com', 2), ('bob@x.com', 1), ('zed@x.com', 7)]"
+    assert lines[1] == "['readings_per_user']"
+    assert lines[2].startswith("ConflictError [TABLE_OR_VIEW_ALREADY_EXISTS] Table `curated`")
+    written = sorted(p.name for p in (tmp_path / "lake" / "curated" / "readings_per_user").iterdir())
+    assert all(name.endswith(".parquet") for name in written) and len(written) == 2

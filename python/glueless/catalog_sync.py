@@ -16,7 +16,7 @@ job keeps the catalog in step with the lake; the drivers do that with ``--catalo
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, Optional
 
 from glueless._glueless import catalog_ddl, parse_catalog_ddl, type_name
@@ -24,7 +24,7 @@ from glueless.catalog import Catalog, Table
 from glueless.exceptions import InvalidArgumentError, UnsupportedError
 
 #: Column names and Athena types.
-Columns = list[tuple[str, str]]
+Columns = Sequence[tuple[str, str]]
 
 _PARQUET_SERDE = {
     "SerializationLibrary": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
@@ -80,10 +80,12 @@ def put_table(
     *,
     ddl: Optional[str] = None,
     read_at: Optional[str] = None,
+    partition_keys: Columns = (),
 ) -> Optional[str]:
     r"""Create or update the entry of the ``fmt`` table ``database.name`` at ``location``: from its
     ``ddl`` (landing and Parquet zones), else as a Delta, Iceberg or Parquet entry. ``read_at``:
-    where this process reads the table (a ``--map``\ ped location). Returns ``created`` or
+    where this process reads the table (a ``--map``\ ped location); ``partition_keys``: the
+    ``key=value`` folders' columns of a partitioned Parquet table. Returns ``created`` or
     ``updated``, or ``None`` for an Iceberg table committed through this same Glue catalog, which
     its commits keep registered."""
     if registered_by_commits(catalog, fmt):
@@ -96,6 +98,8 @@ def put_table(
         table = iceberg_table(database, name, location, columns, _iceberg_metadata_location(read_at or location))
     else:
         table = _entry(database, name, {"classification": "parquet"}, _storage(location, columns))
+    if partition_keys:
+        table["PartitionKeys"] = [{"Name": key, "Type": hive} for key, hive in partition_keys]
     verb = "updated" if catalog.get_table(database, name) is not None else "created"
     catalog.put_table(table)
     return verb

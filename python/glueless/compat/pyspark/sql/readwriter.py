@@ -210,6 +210,12 @@ def _partition_literal(value: Optional[str], sql_type: str, name: str) -> str:
     return f"CAST({text} AS {sql_type}) AS {quote(name)}"
 
 
+def _table_name(name: str) -> tuple[str, str]:
+    """``db.t`` (or ``t`` in ``default``) as the catalog names it, backticks removed."""
+    parts = [p.strip("`").lower() for p in name.split(".")]
+    return (parts[-2], parts[-1]) if len(parts) > 1 else ("default", parts[-1])
+
+
 class DataFrameWriter(Surface):
     """``df.write``: mode, format, partitionBy, and json/parquet/csv files."""
 
@@ -314,6 +320,83 @@ class DataFrameWriter(Surface):
         written = self._df._frame.write_table(target, self._format, mode)
         detail = {"files": written["files"], "mode": mode}
         run.report(_run.Event("sink", f"df.write.{self._format} ({self._mode})", target, written["rows"], detail))
+
+    def saveAsTable(
+        self,
+        name: str,
+        format: Optional[str] = None,  # noqa: A002
+        mode: Optional[str] = None,
+        partitionBy: Any = None,
+        **options: Any,
+    ) -> None:
+        """``saveAsTable("db.t")`` into the run's Data Catalog (Glue's metastore): the files under
+        the table's location — the existing table's, else the database's ``LOCATION`` + the
+        table's name — and the table's entry created or updated (Parquet, Delta or Iceberg)."""
+        if format:
+            self._format = format.lower()
+        if mode:
+            self.mode(mode)
+        if partitionBy:
+            self.partitionBy(partitionBy)
+        self.options(**options)
+        database, table_name = _table_name(name)
+        catalog = _run.current().catalog
+        existing = catalog.get_table(database, table_name)
+        if existing is not None:
+            if self._mode == "errorifexists":
+                from glueless.exceptions import ConflictError
+
+                raise ConflictError(f"[TABLE_OR_VIEW_ALREADY_EXISTS] Table `{database}`.`{table_name}` already exists.")
+            if self._mode == "ignore":
+                return
+            location = existing["StorageDescriptor"]["Location"]
+        else:
+            base = (catalog.get_database(database) or {}).get("LocationUri")
+            if not base:
+                unsupported("saveAsTable", f"a database without a LOCATION ({database!r}: give it one in its DDL)")
+            location = f"{str(base).rstrip('/')}/{table_name}/"
+        if self._format not in ("parquet", *TABLE_FORMATS):
+            unsupported(f"saveAsTable with format {self._format!r}", "parquet, delta and iceberg are")
+        self.save(location)
+        self._register(database, table_name, location)
+
+    def insertInto(self, tableName: str, overwrite: Optional[bool] = None) -> None:
+        """``insertInto("db.t")``: the rows, by position as the table's columns (as Spark's
+        insertInto), appended to the catalog table's files (replacing them with ``overwrite``)."""
+        database, table_name = _table_name(tableName)
+        table = _run.current().catalog.get_table(database, table_name)
+        if table is None:
+            from glueless.exceptions import SqlError
+
+            raise SqlError(f"[TABLE_OR_VIEW_NOT_FOUND] The table or view `{database}`.`{table_name}` cannot be found.")
+        declared = [c["Name"] for c in table["StorageDescriptor"]["Columns"] + (table.get("PartitionKeys") or [])]
+        if len(declared) != len(self._df.columns):
+            from glueless.exceptions import SqlError
+
+            raise SqlError(
+                f"[INSERT_COLUMN_ARITY_MISMATCH] Cannot write to `{database}`.`{table_name}`: the table has "
+                f"{len(declared)} columns, the data {len(self._df.columns)}."
+            )
+        parameters = table.get("Parameters") or {}
+        self._format = str(parameters.get("table_type") or parameters.get("classification") or "parquet").lower()
+        self._mode = "overwrite" if overwrite else "append"
+        self._partition_by = [k["Name"] for k in table.get("PartitionKeys") or []]
+        renamed = self._df.toDF(*declared)
+        writer = DataFrameWriter(renamed)
+        writer._format, writer._mode, writer._partition_by = self._format, self._mode, self._partition_by
+        writer.save(table["StorageDescriptor"]["Location"])
+
+    def _register(self, database: str, table_name: str, location: str) -> None:
+        from glueless.catalog_sync import put_table
+
+        fields = {name: spark_type for name, spark_type, _glue, _nullable in self._df._frame.fields()}
+        columns = [(n, t) for n, t in fields.items() if n not in self._partition_by]
+        keys = [(k, fields[k]) for k in self._partition_by]
+        run = _run.current()
+        put_table(
+            run.catalog, database, table_name, location, self._format, columns,
+            read_at=run.map_location(location), partition_keys=keys,
+        )  # fmt: skip
 
     def json(self, path: str, mode: Optional[str] = None, compression: Optional[str] = None, **options: Any) -> None:
         if compression:
