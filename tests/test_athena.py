@@ -213,6 +213,23 @@ def test_nested_json_unnest_and_try(athena: Athena) -> None:
     assert tried.rows == [[None, None]]
 
 
+def test_a_filter_on_partition_keys_reads_only_those_partitions(athena: Athena, tmp_path: Path) -> None:
+    """A partition the query's filter on the keys excludes is not read: here its file is not
+    JSON, which fails only the queries that read it."""
+    for day, text in (("2024-01-01", '{"page": "home", "n": 1}\n'), ("2024-01-02", "not json\n")):
+        (tmp_path / f"day={day}").mkdir()
+        (tmp_path / f"day={day}" / "v.json").write_text(text, encoding="utf-8")
+    pruned = Athena(athena.catalog, "shop", [*athena.maps, LocationMap.parse(f"s3://pruned={tmp_path}")])
+    list(pruned.run(
+        "CREATE EXTERNAL TABLE logs (page string, n bigint) PARTITIONED BY (day string) "
+        "ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe' LOCATION 's3://pruned/'"
+    ))
+    assert pruned.query("SELECT page, n FROM logs WHERE day = '2024-01-01'").rows == [["home", "1"]]
+    assert pruned.query("SELECT count(*) FROM logs WHERE day < '2024-01-02' AND n > 0").rows == [["1"]]
+    with pytest.raises(GluelessError, match="HIVE_CURSOR_ERROR"):
+        pruned.query("SELECT count(*) FROM logs")
+
+
 def test_catalog_statements(athena: Athena) -> None:
     outcomes = list(athena.run("SHOW TABLES; SHOW TABLES IN shop 'o*|c*'; SHOW DATABASES; DESCRIBE visits;"))
     tables, like, databases, described = (o for _, _, o in outcomes)

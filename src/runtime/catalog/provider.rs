@@ -1,15 +1,19 @@
 //! A catalog table as a DataFusion table: its files are read when a query scans it, only the
-//! columns the query uses (a `count(*)` decodes no column of a Parquet file).
+//! columns the query uses (a `count(*)` decodes no column of a Parquet file) and only the
+//! partitions its filters on partition keys keep.
 
 use std::sync::Arc;
 
-use arrow_schema::SchemaRef;
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, RecordBatch};
+use arrow_schema::{Schema, SchemaRef};
 use async_trait::async_trait;
 use datafusion::catalog::{Session, TableProvider};
+use datafusion::common::DFSchema;
 use datafusion::datasource::memory::MemorySourceConfig;
 use datafusion::datasource::TableType;
 use datafusion::error::{DataFusionError, Result};
-use datafusion::logical_expr::Expr;
+use datafusion::logical_expr::{Expr, TableProviderFilterPushDown};
 use datafusion::physical_plan::ExecutionPlan;
 
 use super::read::{self, Engine};
@@ -35,6 +39,19 @@ impl CatalogTableProvider {
     }
 }
 
+impl CatalogTableProvider {
+    /// The partition keys' column names (the schema's last columns).
+    fn partition_keys(&self) -> Vec<String> {
+        self.table.partition_keys.iter().map(|k| k.name.to_lowercase()).collect()
+    }
+}
+
+/// A filter that reads partition keys and nothing else.
+fn on_keys(filter: &Expr, keys: &[String]) -> bool {
+    let columns = filter.column_refs();
+    !keys.is_empty() && !columns.is_empty() && columns.iter().all(|c| keys.contains(&c.name))
+}
+
 #[async_trait]
 impl TableProvider for CatalogTableProvider {
     fn schema(&self) -> SchemaRef {
@@ -45,16 +62,47 @@ impl TableProvider for CatalogTableProvider {
         TableType::Base
     }
 
+    /// Filters on partition keys only prune partitions (DataFusion still applies them to the rows).
+    fn supports_filters_pushdown(&self, filters: &[&Expr]) -> Result<Vec<TableProviderFilterPushDown>> {
+        let keys = self.partition_keys();
+        Ok(filters
+            .iter()
+            .map(|f| {
+                if on_keys(f, &keys) {
+                    TableProviderFilterPushDown::Inexact
+                } else {
+                    TableProviderFilterPushDown::Unsupported
+                }
+            })
+            .collect())
+    }
+
     async fn scan(
         &self,
-        _state: &dyn Session,
+        state: &dyn Session,
         projection: Option<&Vec<usize>>,
-        _filters: &[Expr],
+        filters: &[Expr],
         _limit: Option<usize>,
     ) -> Result<Arc<dyn ExecutionPlan>> {
+        let keys = self.partition_keys();
+        let key_schema =
+            DFSchema::try_from(Schema::new(self.schema.fields()[self.schema.fields().len() - keys.len()..].to_vec()))?;
+        let mut predicates = Vec::new();
+        for filter in filters.iter().filter(|f| on_keys(f, &keys)) {
+            predicates.push(state.create_physical_expr(filter.clone(), &key_schema)?);
+        }
+        // A partition is read unless a filter on its keys is false (or NULL) for its values.
+        let wanted = |values: &RecordBatch| {
+            predicates.iter().all(|p| match p.evaluate(values).and_then(|v| v.into_array(1)) {
+                Ok(result) => result.as_boolean_opt().is_none_or(|b| b.is_valid(0) && b.value(0)),
+                Err(_) => true,
+            })
+        };
         // The read blocks (files, the rayon pool): on a thread of its own, outside the SQL runtime.
         let read = std::thread::scope(|scope| {
-            scope.spawn(|| read::read(&self.table, &self.location, &self.schema, projection.map(Vec::as_slice))).join()
+            scope
+                .spawn(|| read::read(&self.table, &self.location, &self.schema, projection.map(Vec::as_slice), &wanted))
+                .join()
         });
         let (schema, batches) = read
             .map_err(|_| DataFusionError::Execution(format!("reading table {} failed", self.table.name)))?

@@ -132,9 +132,13 @@ pub(crate) fn schema(table: &CatalogTable, engine: Engine) -> Result<SchemaRef> 
     Ok(Arc::new(Schema::new(fields)))
 }
 
+/// Whether a partition (its keys' values as a one-row batch of the keys' columns) may hold rows
+/// a query wants: a query's filters on partition keys, evaluated before any file is listed.
+pub(crate) type PartitionFilter<'f> = dyn Fn(&RecordBatch) -> bool + Sync + 'f;
+
 /// The rows of `table` (its files at `location`: the catalog's location, mapped to where the
 /// files are) with the columns of `full` (its [`schema`]), only those `projection` names (all
-/// without one).
+/// without one), of the partitions `partition_wanted` keeps.
 /// Only those columns are kept as the files are decoded; a Parquet file gives only them.
 ///
 /// # Errors
@@ -145,6 +149,7 @@ pub(crate) fn read(
     location: &Location,
     full: &SchemaRef,
     projection: Option<&[usize]>,
+    partition_wanted: &PartitionFilter<'_>,
 ) -> Result<(SchemaRef, Vec<RecordBatch>)> {
     let wanted: Vec<usize> = projection.map_or_else(|| (0..full.fields().len()).collect(), <[usize]>::to_vec);
     let projected = Arc::new(full.project(&wanted)?);
@@ -165,6 +170,9 @@ pub(crate) fn read(
     let keys: Vec<bool> = wanted.iter().map(|&i| i >= declared).collect();
     let mut batches = Vec::new();
     for (values, files) in partitions {
+        if !table.partition_keys.is_empty() && !partition_wanted(&partition_batch(table, full, &values)?) {
+            continue;
+        }
         for batch in read_files(table, &files, &storage, &from_files)? {
             batches.push(with_partition_values(&projected, &keys, &batch, &values)?);
         }
@@ -199,6 +207,14 @@ fn percent_decoded(value: &str) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A partition's key values as one row of the partition keys' columns (their declared types).
+fn partition_batch(table: &CatalogTable, full: &SchemaRef, values: &[(String, String)]) -> Result<RecordBatch> {
+    let declared = table.storage_descriptor.columns.len();
+    let keys = Arc::new(Schema::new(full.fields()[declared..].to_vec()));
+    let empty = batch_of(&Arc::new(Schema::empty()), Vec::new(), 1)?;
+    with_partition_values(&keys, &vec![true; keys.fields().len()], &empty, values)
 }
 
 /// A batch with the columns `schema` names in order: those read from the files (by name), and
