@@ -100,3 +100,30 @@ def test_save_as_table_and_insert_into_the_catalog(tmp_path: Path) -> None:
     assert lines[2].startswith("ConflictError [TABLE_OR_VIEW_ALREADY_EXISTS] Table `curated`")
     written = sorted(p.name for p in (tmp_path / "lake" / "curated" / "readings_per_user").iterdir())
     assert all(name.endswith(".parquet") for name in written) and len(written) == 2
+
+
+def test_use_makes_a_catalog_databases_tables_bare_names(tmp_path: Path) -> None:
+    """After `USE stedi` (or `setCurrentDatabase`), `customer_landing` is the catalog's table;
+    a temporary view of the same name comes first, as in Spark; an unknown database is Spark's
+    SCHEMA_NOT_FOUND."""
+    _landing(tmp_path)
+    _catalog(tmp_path)
+    done = submit(tmp_path, """
+        spark.sql("USE stedi")
+        print(spark.catalog.currentDatabase(), spark.sql("SELECT count(*) AS n FROM customer_landing").collect()[0].n)
+        print(sorted(t.name for t in spark.catalog.listTables()))
+        spark.sql("SELECT 1 AS one").createOrReplaceTempView("customer_landing")
+        print(spark.table("customer_landing").columns, spark.table("stedi.customer_landing").count())
+        spark.catalog.setCurrentDatabase("default")
+        try:
+            spark.sql("USE nope")
+        except Exception as err:
+            print(str(err).split(" The")[0])
+    """)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "stedi 3",
+        "['accelerometer_landing', 'customer_landing', 'step_trainer_csv']",
+        "['one'] 3",
+        "[SCHEMA_NOT_FOUND]",
+    ]

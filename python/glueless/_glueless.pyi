@@ -653,6 +653,11 @@ class SqlSession:
         """A setting's value, if set."""
     def sql(self, query: str) -> Frame:
         """``spark.sql(query)``: a lazy frame whose columns are named as Spark names them."""
+    def register_current_database_table(self, table: str, location: str) -> bool:
+        """After ``USE database``: the catalog table also readable by its bare name, unless a
+        temporary view has it; true when registered."""
+    def forget_current_database_table(self, name: str) -> None:
+        """A bare name registered for the previous current database, forgotten."""
     def register_catalog_table(self, table: str, location: str) -> None:
         """Make a catalog table (its Glue ``GetTable`` record as JSON) readable as
         ``database.table`` in ``sql()``; its files are at ``location``."""

@@ -58,6 +58,19 @@ impl SqlSession {
         Ok(())
     }
 
+    /// After `USE database`: a catalog table of that database also readable by its bare name,
+    /// unless a temporary view has it; true when registered.
+    fn register_current_database_table(&self, table: &str, location: &str) -> PyResult<bool> {
+        let table: crate::runtime::catalog::table::CatalogTable = serde_json::from_str(table)
+            .map_err(|e| crate::Error::InvalidArgument(format!("not a catalog table record: {e}")))?;
+        Ok(self.inner.register_current_database_table(table, Location::parse(location)?)?)
+    }
+
+    /// A bare name registered for the previous current database, forgotten.
+    fn forget_current_database_table(&self, name: &str) -> PyResult<()> {
+        Ok(self.inner.forget_current_database_table(name)?)
+    }
+
     /// A frame over an Arrow table (anything with `__arrow_c_stream__`).
     fn frame(&self, py: Python<'_>, table: PyTable) -> PyResult<Frame> {
         let (batches, schema) = table.into_inner();

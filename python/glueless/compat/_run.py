@@ -15,7 +15,7 @@ from typing import Any, Optional
 
 from glueless._glueless import SqlSession
 from glueless.catalog import Catalog, open_catalog
-from glueless.exceptions import GluelessError
+from glueless.exceptions import GluelessError, SqlError
 
 
 def _normalise_prefix(prefix: str) -> str:
@@ -93,6 +93,9 @@ class Run:
         self._bookmarks: dict[str, dict[str, int]] = {}
         self._pending: dict[str, dict[str, int]] = {}
         self._registered: dict[tuple[str, str], str] = {}
+        #: `USE`'s database, and the bare names its tables are registered under.
+        self.current_database = "default"
+        self._bare: set[str] = set()
 
     # --- job bookmarks (Glue's, for S3 sources with a transformation_ctx) --------------------
     def _bookmark_file(self) -> str:
@@ -150,14 +153,28 @@ class Run:
             for table in self.catalog.tables(database):
                 key = (table["DatabaseName"].lower(), table["Name"].lower())
                 record = json.dumps(table, sort_keys=True, default=str)
-                if self._registered.get(key) == record:
-                    continue
                 location = self.map_location(table["StorageDescriptor"]["Location"])
                 try:
-                    self.session.register_catalog_table(record, location)
+                    if database == self.current_database:
+                        # Bare names after `USE`: a temporary view made since takes the name back.
+                        if self.session.register_current_database_table(record, location):
+                            self._bare.add(key[1])
+                    if self._registered.get(key) != record:
+                        self.session.register_catalog_table(record, location)
+                        self._registered[key] = record
                 except GluelessError:
                     continue
-                self._registered[key] = record
+
+    def use_database(self, name: str) -> None:
+        """``USE name`` / ``spark.catalog.setCurrentDatabase``: bare table names are that
+        catalog database's (after the session's temporary views)."""
+        lower = name.strip("`").lower()
+        if lower != "default" and self.catalog.get_database(lower) is None:
+            raise SqlError(f"[SCHEMA_NOT_FOUND] The schema `{lower}` cannot be found.")
+        for bare in self._bare:
+            self.session.forget_current_database_table(bare)
+        self._bare.clear()
+        self.current_database = lower
 
     def map_location(self, location: str) -> str:
         """The location a script's path names after ``--map`` (``s3a://`` is ``s3://``)."""

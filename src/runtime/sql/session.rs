@@ -185,6 +185,36 @@ impl SqlSession {
         Ok(())
     }
 
+    /// After `USE database`: the catalog table also readable by its bare name, unless a temporary
+    /// view or session table has that name (Spark resolves those first). True when registered.
+    ///
+    /// # Errors
+    /// As for [`SqlSession::register_catalog_table`].
+    pub(crate) fn register_current_database_table(&self, table: CatalogTable, location: Location) -> Result<bool> {
+        let name = table.name.to_lowercase();
+        if self.has_view(&name) {
+            return Ok(false);
+        }
+        let provider = CatalogTableProvider::new(table, location, Engine::Spark)?;
+        let reference = TableReference::bare(name);
+        self.ctx.deregister_table(reference.clone()).map_err(sql_error)?;
+        self.ctx.register_table(reference, Arc::new(provider)).map_err(sql_error)?;
+        Ok(true)
+    }
+
+    /// A bare name [`SqlSession::register_current_database_table`] registered, forgotten (the
+    /// current database changed), unless a view has taken the name since.
+    ///
+    /// # Errors
+    /// [`Error::Sql`] from DataFusion's catalog.
+    pub(crate) fn forget_current_database_table(&self, name: &str) -> Result<()> {
+        let name = name.to_lowercase();
+        if !self.has_view(&name) {
+            self.ctx.deregister_table(TableReference::bare(name)).map_err(sql_error)?;
+        }
+        Ok(())
+    }
+
     /// Drop a temporary view; true when there was one.
     ///
     /// # Errors

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple, Optional
 
-from glueless.compat._unsupported import Surface, unsupported
+from glueless.compat._unsupported import Surface
 
 
 class Database(NamedTuple):
@@ -73,11 +73,11 @@ class Catalog(Surface):
         return "spark_catalog"
 
     def currentDatabase(self) -> str:
-        return _DEFAULT
+        current: str = self._spark._run.current_database
+        return current
 
     def setCurrentDatabase(self, dbName: str) -> None:
-        if dbName != _DEFAULT:
-            unsupported("Catalog.setCurrentDatabase", f"a current database other than 'default' ({dbName!r})")
+        self._spark._run.use_database(dbName)
 
     def listDatabases(self, pattern: Optional[str] = None) -> list[Database]:
         found = [Database(_DEFAULT, "spark_catalog", "default database", "")]
@@ -98,17 +98,19 @@ class Catalog(Surface):
     def listTables(self, dbName: Optional[str] = None, pattern: Optional[str] = None) -> list[Table]:
         self._database(dbName)
         out = []
-        if dbName not in (None, _DEFAULT):
-            for record in self._metastore().tables(dbName.lower()):
+        database = (dbName or self.currentDatabase()).lower()
+        if database != _DEFAULT:
+            for record in self._metastore().tables(database):
                 kind = "EXTERNAL" if record.get("TableType") == "EXTERNAL_TABLE" else "MANAGED"
-                out.append(Table(record["Name"], "spark_catalog", [dbName.lower()], None, kind, False))
-        else:
+                out.append(Table(record["Name"], "spark_catalog", [database], None, kind, False))
+        if dbName is None or database == _DEFAULT:
             tables = set(self._sql.table_names())
             for name in self._sql.view_names():
                 if name.startswith(_INTERNAL):
                     continue
                 if name in tables:
-                    out.append(Table(name, "spark_catalog", [_DEFAULT], None, "MANAGED", False))
+                    if database == _DEFAULT:
+                        out.append(Table(name, "spark_catalog", [_DEFAULT], None, "MANAGED", False))
                 else:
                     out.append(Table(name, None, [], None, "TEMPORARY", True))
         if pattern is not None:

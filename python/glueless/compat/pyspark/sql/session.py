@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Optional
 
 from glueless.compat import _run
@@ -134,6 +135,10 @@ class SparkSession(Surface):
     def sql(self, sqlQuery: str, args: Any = None, **kwargs: Any) -> DataFrame:
         if args or kwargs:
             unsupported("SparkSession.sql", "query parameters")
+        used = re.fullmatch(r"\s*USE\s+(?:DATABASE\s+|SCHEMA\s+)?([`\w]+)\s*;?\s*", sqlQuery, re.IGNORECASE)
+        if used:
+            self._run.use_database(used.group(1))
+            return DataFrame(self._session.empty(), self)
         # Glue jobs use the Data Catalog as Spark's metastore: `stedi.customer_landing` is a table.
         self._run.register_catalog_tables()
         return DataFrame(self._session.sql(sqlQuery), self)
