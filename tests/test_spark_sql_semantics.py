@@ -24,6 +24,9 @@ QUERIES = [
     "SELECT id, name FROM people ORDER BY name",
     "SELECT id, age FROM people ORDER BY age DESC",
     "SELECT id, row_number() OVER (ORDER BY age) FROM people ORDER BY id",
+    # try_ arithmetic (NULL for an overflow or a zero divisor) and conv's unsigned 64-bit value.
+    "SELECT try_add(5, 0), try_add(2147483647, 1), try_divide(5, 0), try_multiply(3L, 4), try_subtract(1.5D, 2), "
+    "conv('100', 2, 10), conv(-10, 16, -10), conv('92233720368547758070', 10, 16), conv('zz', 36, -2)",
     # Non-ANSI casts and Spark's substr.
     "SELECT CAST('1.23' AS int), CAST(' 12 ' AS int), CAST('x' AS int), CAST('3000000000' AS int), CAST(2.9D AS int), "
     "CAST(1e20D AS int), substr('Spark SQL', -3), substring('Spark SQL', 5)",

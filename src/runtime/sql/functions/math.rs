@@ -1,7 +1,11 @@
 //! Spark's math functions missing from DataFusion and datafusion-spark: `bround(x[, d])`, round
 //! half to even ("banker's rounding") at `d` (default 0) decimal places; a negative `d` rounds left
 //! of the point. An integer stays its type (rounding past its range wraps, as Spark's does); other
-//! numbers are doubles.
+//! numbers are doubles. `try_divide` (a double, NULL for a zero divisor), `try_add`,
+//! `try_subtract`, `try_multiply` (the common type, NULL for an overflow).
+//! `conv(text, from_base, to_base)`: base conversion through an unsigned
+//! 64-bit value, as Spark's `NumberConverter` does it (an overflow is all ones, a negative
+//! `to_base` writes a signed result).
 
 use std::sync::Arc;
 
@@ -10,9 +14,126 @@ use datafusion::common::ScalarValue;
 use datafusion::error::Result;
 use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility};
 
+use super::row::{integer, text, RowContext, RowFunction};
+
 /// The family's functions.
 pub(crate) fn functions() -> Vec<Arc<ScalarUDF>> {
-    vec![Arc::new(ScalarUDF::new_from_impl(Bround { signature: Signature::user_defined(Volatility::Immutable) }))]
+    vec![
+        Arc::new(ScalarUDF::new_from_impl(Bround { signature: Signature::user_defined(Volatility::Immutable) })),
+        RowFunction::udf("conv", vec![DataType::Utf8, DataType::Int64, DataType::Int64], 3, DataType::Utf8, conv),
+        RowFunction::udf("try_divide", vec![DataType::Float64, DataType::Float64], 2, DataType::Float64, |a, _| {
+            Ok(match (&a[0], &a[1]) {
+                (ScalarValue::Float64(Some(x)), ScalarValue::Float64(Some(y))) if *y != 0.0 => {
+                    ScalarValue::Float64(Some(x / y))
+                }
+                _ => ScalarValue::Float64(None),
+            })
+        }),
+        try_arithmetic("try_add", |a, b| a.add_checked(b)),
+        try_arithmetic("try_subtract", |a, b| a.sub_checked(b)),
+        try_arithmetic("try_multiply", |a, b| a.mul_checked(b)),
+    ]
+}
+
+/// `try_add` and its kin: the operation on the arguments' common numeric type, NULL where it
+/// overflows (Spark's non-ANSI `try_` functions).
+fn try_arithmetic(name: &'static str, op: fn(&ScalarValue, &ScalarValue) -> Result<ScalarValue>) -> Arc<ScalarUDF> {
+    Arc::new(ScalarUDF::new_from_impl(TryArithmetic {
+        name,
+        op,
+        signature: Signature::user_defined(Volatility::Immutable),
+    }))
+}
+
+#[derive(Debug)]
+struct TryArithmetic {
+    name: &'static str,
+    op: fn(&ScalarValue, &ScalarValue) -> Result<ScalarValue>,
+    signature: Signature,
+}
+
+same_by_name!(TryArithmetic);
+
+impl ScalarUDFImpl for TryArithmetic {
+    fn name(&self) -> &str {
+        self.name
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
+        let [a, b] = arg_types else {
+            return Err(datafusion::error::DataFusionError::Plan(format!(
+                "[WRONG_NUM_ARGS] The `{}` requires 2 parameters but the actual number is {}.",
+                self.name,
+                arg_types.len()
+            )));
+        };
+        let common = datafusion::logical_expr::binary::binary_numeric_coercion(a, b).unwrap_or(DataType::Float64);
+        Ok(vec![common.clone(), common])
+    }
+
+    fn return_type(&self, arg_types: &[DataType]) -> Result<DataType> {
+        Ok(arg_types.first().cloned().unwrap_or(DataType::Float64))
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let null = ScalarValue::try_from(args.return_type())?;
+        super::row::each_row(&args, |row| Ok((self.op)(&row[0], &row[1]).unwrap_or_else(|_| null.clone())))
+    }
+}
+
+/// Spark's `conv`: NULL for a base outside 2..=36 (by magnitude for `to_base`) or empty text.
+#[allow(clippy::unnecessary_wraps)] // a row function's body
+fn conv(args: &[ScalarValue], _: RowContext) -> Result<ScalarValue> {
+    let (text, from, to) = (text(&args[0]).trim(), integer(&args[1]), integer(&args[2]));
+    let in_range = |base: i64| (2..=36).contains(&base);
+    if text.is_empty() || !in_range(from) || !in_range(to.abs()) {
+        return Ok(ScalarValue::Utf8(None));
+    }
+    let (mut negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let radix = from.unsigned_abs();
+    // Digits up to the first that is not one in `from`; an unsigned overflow is all ones (-1).
+    let bound = (u64::MAX - radix) / radix;
+    let mut value: u64 = 0;
+    for digit in digits.chars().map_while(|c| c.to_digit(36).filter(|d| u64::from(*d) < radix)) {
+        let digit = u64::from(digit);
+        if value >= bound && (u64::MAX - digit) / radix < value {
+            value = u64::MAX;
+            break;
+        }
+        value = value.wrapping_mul(radix).wrapping_add(digit);
+    }
+    #[allow(clippy::cast_possible_wrap)] // Spark's two's-complement long
+    let mut signed = value as i64;
+    if negative && to > 0 {
+        signed = if signed < 0 { -1 } else { -signed };
+    }
+    if to < 0 && signed < 0 {
+        signed = signed.wrapping_neg();
+        negative = true;
+    }
+    #[allow(clippy::cast_sign_loss)]
+    let mut rest = signed as u64;
+    let radix = to.unsigned_abs();
+    let mut out = Vec::new();
+    loop {
+        let digit = u32::try_from(rest % radix).unwrap_or(0);
+        out.push(char::from_digit(digit, 36).unwrap_or('0').to_ascii_uppercase());
+        rest /= radix;
+        if rest == 0 {
+            break;
+        }
+    }
+    if negative && to < 0 {
+        out.push('-');
+    }
+    Ok(ScalarValue::Utf8(Some(out.into_iter().rev().collect())))
 }
 
 #[derive(Debug, PartialEq, Eq, Hash)]
@@ -102,6 +223,28 @@ fn round_double(value: f64, places: i32) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn conv_text(value: &str, from: i64, to: i64) -> Option<String> {
+        let args =
+            [ScalarValue::Utf8(Some(value.into())), ScalarValue::Int64(Some(from)), ScalarValue::Int64(Some(to))];
+        let context = RowContext { zone: crate::core::text::datetime::SessionZone::utc() };
+        match conv(&args, context).unwrap() {
+            ScalarValue::Utf8(v) => v,
+            _ => None,
+        }
+    }
+
+    /// Spark's golden answers (math.sql).
+    #[test]
+    fn conv_as_spark_converts() {
+        assert_eq!(conv_text("100", 2, 10).as_deref(), Some("4"));
+        assert_eq!(conv_text("-10", 16, -10).as_deref(), Some("-16"));
+        assert_eq!(conv_text("9223372036854775808", 10, 16).as_deref(), Some("8000000000000000"));
+        assert_eq!(conv_text("92233720368547758070", 10, 16).as_deref(), Some("FFFFFFFFFFFFFFFF"));
+        assert_eq!(conv_text("9223372036854775807", 36, 10).as_deref(), Some("18446744073709551615"));
+        assert_eq!(conv_text("-9223372036854775807", 36, 10).as_deref(), Some("18446744073709551615"));
+        assert_eq!(conv_text("12", 1, 10), None);
+    }
 
     #[test]
     fn half_to_even_as_spark() {
