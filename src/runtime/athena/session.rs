@@ -1,7 +1,7 @@
 //! An Athena session: Trino's dialect and semantics on DataFusion over the catalog's tables.
 //!
 //! Trino's rules kept here: NULLs sort last in both directions, `7 / 2` is `3`, `1.5` is a
-//! decimal, identifiers are case-insensitive, string comparison is case-sensitive, a result
+//! decimal, unquoted identifiers are case-insensitive, string comparison is case-sensitive, a result
 //! column without a name is `_col0`, `_col1`, … by position. Tables are read when a query first
 //! scans them (`runtime::catalog::provider`), only the columns it uses.
 
