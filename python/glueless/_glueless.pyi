@@ -766,6 +766,9 @@ class AthenaResult:
     def types(self) -> list[str]:
         """Athena's type names (``varchar``, ``bigint``, ``timestamp(3)``)."""
     @property
+    def kinds(self) -> list[str]:
+        """What each column's values are for output formats: integer, float, decimal, boolean or text."""
+    @property
     def rows(self) -> list[list[Optional[str]]]:
         """Each row's values as Trino's text; ``None`` for NULL."""
 

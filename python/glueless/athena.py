@@ -20,7 +20,7 @@ from fnmatch import fnmatchcase
 from typing import Any, Optional, TextIO, Union
 
 from glueless._glueless import AthenaSession, sql_statements
-from glueless.catalog import Catalog, Table, apply_ddl
+from glueless.catalog import Catalog, Table, apply_ddl, record_json, table_records
 from glueless.compat._run import LocationMap, mapped_location
 from glueless.exceptions import GluelessError, InvalidArgumentError, NotFoundError, UnsupportedError
 
@@ -28,17 +28,25 @@ from glueless.exceptions import GluelessError, InvalidArgumentError, NotFoundErr
 OUTPUTS = ("table", "csv", "json")
 
 _QUERY_WORDS = {"SELECT", "WITH", "VALUES", "TABLE"}
-_NUMERIC = re.compile(r"^(tinyint|smallint|integer|bigint|real|double|decimal)")
+#: The value kinds (``AthenaResult.kinds``) shown right-aligned.
+_NUMBERS = ("integer", "float", "decimal")
 
 
 @dataclass
 class Result:
-    """A statement's rows as Athena shows them: column names, Athena's type names, and each
-    value as Trino's text (``None`` for NULL)."""
+    """A statement's rows as Athena shows them: column names, Athena's type names, each value as
+    Trino's text (``None`` for NULL), and what each column's values are for output formats
+    (``integer``, ``float``, ``decimal``, ``boolean``, ``text``)."""
 
     columns: list[str]
     types: list[str]
     rows: list[list[Optional[str]]]
+    kinds: list[str]
+
+    @classmethod
+    def text(cls, columns: list[str], rows: list[list[Optional[str]]]) -> Result:
+        """Rows of text columns (what ``SHOW`` and ``DESCRIBE`` give)."""
+        return cls(columns, ["varchar"] * len(columns), rows, ["text"] * len(columns))
 
 
 #: What a statement gives: rows, or a line saying what it did (DDL).
@@ -253,7 +261,7 @@ class Athena:
             raise UnsupportedError("INSERT INTO with a column list is not supported by glueless athena")
         table = self._table(found.group(1))
         self._register_tables()
-        record = json.dumps(table, sort_keys=True, default=str)
+        record = record_json(table)
         location = mapped_location(self.maps, table["StorageDescriptor"]["Location"])
         written = self.session.insert_into(found.group(3), record, location)
         return f"inserted {written.rows:,} rows into {table['DatabaseName']}.{table['Name']} ({written.files} files)"
@@ -262,18 +270,16 @@ class Athena:
         """A query's rows (tables registered from the catalog as they are now)."""
         self._register_tables()
         result = self.session.query(code)
-        return Result(list(result.columns), list(result.types), [list(r) for r in result.rows])
+        return Result(list(result.columns), list(result.types), [list(r) for r in result.rows], list(result.kinds))
 
     def _register_tables(self) -> None:
-        for database in self.catalog.databases():
-            for table in self.catalog.tables(database):
-                key = (table["DatabaseName"].lower(), table["Name"].lower())
-                record = json.dumps(table, sort_keys=True, default=str)
-                if self._registered.get(key) == record:
-                    continue
-                location = mapped_location(self.maps, table["StorageDescriptor"]["Location"])
-                self.session.register_table(record, location)
-                self._registered[key] = record
+        for table, record in table_records(self.catalog):
+            key = (table["DatabaseName"].lower(), table["Name"].lower())
+            if self._registered.get(key) == record:
+                continue
+            location = mapped_location(self.maps, table["StorageDescriptor"]["Location"])
+            self.session.register_table(record, location)
+            self._registered[key] = record
 
     def _table(self, text: str) -> Table:
         database, name = _qualified(text, self.database)
@@ -288,13 +294,13 @@ class Athena:
         quoted = re.search(r"'([^']*)'", code)
         if words[1] in ("DATABASES", "SCHEMAS"):
             names = [d for d in self.catalog.databases() if _matches(d, _pattern(quoted and quoted.group(1)))]
-            return Result(["database_name"], ["varchar"], [[d] for d in names])
+            return Result.text(["database_name"], [[d] for d in names])
         if words[1] == "TABLES":
             found = re.search(r"\b(?:IN|FROM)\s+([`\"\w.]+)", code, re.IGNORECASE)
             database = _name(found.group(1)) if found else self.database
             pattern = _pattern(quoted and quoted.group(1))
             names = [t["Name"] for t in self.catalog.tables(database) if _matches(t["Name"], pattern)]
-            return Result(["tab_name"], ["varchar"], [[n] for n in sorted(names)])
+            return Result.text(["tab_name"], [[n] for n in sorted(names)])
         if words[1] == "COLUMNS":
             places = re.findall(r"\b(?:IN|FROM)\s+([`\"\w.]+)", code, re.IGNORECASE)
             if not places:
@@ -302,16 +308,16 @@ class Athena:
             name = places[0] if len(places) == 1 else f"{places[1]}.{places[0]}"
             table = self._table(name)
             columns = table["StorageDescriptor"]["Columns"] + (table.get("PartitionKeys") or [])
-            return Result(["field"], ["varchar"], [[c["Name"]] for c in columns])
+            return Result.text(["field"], [[c["Name"]] for c in columns])
         if words[1] == "PARTITIONS":
             table = self._table(code.split(None, 2)[2].strip().rstrip(";"))
             keys = [k["Name"].lower() for k in table.get("PartitionKeys") or []]
             if not keys:
                 raise InvalidArgumentError(f"Table '{table['DatabaseName']}.{table['Name']}' is not partitioned")
-            return Result(["partition"], ["varchar"], [[p] for p in self._partitions(table, keys)])
+            return Result.text(["partition"], [[p] for p in self._partitions(table, keys)])
         if words[1:3] == ["CREATE", "TABLE"]:
             name = code.split(None, 3)[3].strip().rstrip(";")
-            return Result(["createtab_stmt"], ["varchar"], [[line] for line in _create_table(self._table(name))])
+            return Result.text(["createtab_stmt"], [[line] for line in _create_table(self._table(name))])
         raise UnsupportedError(f"SHOW {words[1]} is not supported by glueless athena")
 
     def _partitions(self, table: Table, keys: list[str]) -> list[str]:
@@ -340,7 +346,7 @@ class Athena:
         if keys:
             rows += [["", None, None], ["# Partition Information", None, None], ["# col_name", "data_type", "comment"]]
             rows += [[k["Name"], k["Type"], k.get("Comment") or ""] for k in keys]
-        return Result(["col_name", "data_type", "comment"], ["varchar"] * 3, rows)
+        return Result.text(["col_name", "data_type", "comment"], rows)
 
 
 def _create_table(table: Table) -> list[str]:
@@ -380,7 +386,7 @@ def write_table(result: Result, out: TextIO) -> None:
     NULL spelled out, and a row count."""
     cells = [["NULL" if v is None else v for v in row] for row in result.rows]
     widths = [max([len(name)] + [len(row[i]) for row in cells]) for i, name in enumerate(result.columns)]
-    numeric = [bool(_NUMERIC.match(t)) for t in result.types]
+    numeric = [kind in _NUMBERS for kind in result.kinds]
     out.write("|".join(f" {name.center(w)} " for name, w in zip(result.columns, widths)).rstrip() + "\n")
     out.write("+".join("-" * (w + 2) for w in widths) + "\n")
     for row in cells:
@@ -410,14 +416,13 @@ def write_json(result: Result, out: TextIO) -> None:
     """One JSON object per row: numbers and booleans as JSON's, everything else as text."""
     for row in result.rows:
         record: dict[str, Any] = {}
-        for name, kind, value in zip(result.columns, result.types, row):
-            if value is not None and kind == "boolean":
-                record[name] = value == "true"
-            elif value is not None and _NUMERIC.match(kind) and not kind.startswith("decimal"):
-                number = float(value)
-                record[name] = int(value) if kind in ("tinyint", "smallint", "integer", "bigint") else number
-            else:
+        for name, kind, value in zip(result.columns, result.kinds, row):
+            if value is None or kind in ("text", "decimal"):
                 record[name] = value
+            elif kind == "boolean":
+                record[name] = value == "true"
+            else:
+                record[name] = int(value) if kind == "integer" else float(value)
         out.write(json.dumps(record) + "\n")
 
 

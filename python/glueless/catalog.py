@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Optional, Protocol
 
@@ -112,6 +112,18 @@ class LocalCatalog:
             for p in sorted(folder.glob("*.json"))
             if p.name != "_database.json"
         ]
+
+
+def record_json(table: Table) -> str:
+    """A table's record as the core reads it (JSON; equal text means an unchanged entry)."""
+    return json.dumps(table, sort_keys=True, default=str)
+
+
+def table_records(catalog: Catalog) -> Iterator[tuple[Table, str]]:
+    """Every table of ``catalog`` with its record as JSON (:func:`record_json`)."""
+    for database in catalog.databases():
+        for table in catalog.tables(database):
+            yield table, record_json(table)
 
 
 def open_catalog(location: Optional[str] = None) -> Catalog:

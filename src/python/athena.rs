@@ -15,12 +15,14 @@ pub(crate) struct AthenaSession {
     inner: Session,
 }
 
-/// A query's result as Athena shows it: column names, Athena's type names, and each row's
-/// values as Trino's text (`None` for NULL).
+/// A query's result as Athena shows it: column names, Athena's type names, what each column's
+/// values are for output formats (`render::value_kind`), and each row's values as Trino's text
+/// (`None` for NULL).
 #[pyclass(module = "glueless._glueless", frozen, get_all)]
 pub(crate) struct AthenaResult {
     columns: Vec<String>,
     types: Vec<String>,
+    kinds: Vec<&'static str>,
     rows: Vec<Vec<Option<String>>>,
 }
 
@@ -39,14 +41,11 @@ impl From<TableWrite> for AthenaWrite {
     }
 }
 
-fn catalog_table(record: &str) -> Result<CatalogTable, Error> {
-    serde_json::from_str(record).map_err(|e| Error::InvalidArgument(format!("not a catalog table record: {e}")))
-}
-
 impl AthenaResult {
     fn of(output: &QueryOutput) -> Result<Self, Error> {
         let columns = output.schema.fields().iter().map(|f| f.name().clone()).collect();
         let types = output.schema.fields().iter().map(|f| render::type_name(f.data_type())).collect();
+        let kinds = output.schema.fields().iter().map(|f| render::value_kind(f.data_type())).collect();
         let mut rows = Vec::new();
         for batch in &output.batches {
             let texts = batch.columns().iter().map(|c| render::texts(c.as_ref())).collect::<Result<Vec<_>, _>>()?;
@@ -54,7 +53,7 @@ impl AthenaResult {
                 rows.push(texts.iter().map(|column| column[row].clone()).collect());
             }
         }
-        Ok(Self { columns, types, rows })
+        Ok(Self { columns, types, kinds, rows })
     }
 }
 
@@ -69,13 +68,13 @@ impl AthenaSession {
     /// Make a catalog table (its Glue `GetTable` record as JSON) known to queries; its files are
     /// at `location` (the record's location, mapped).
     fn register_table(&self, table: &str, location: &str) -> PyResult<()> {
-        self.inner.register_table(catalog_table(table)?, Location::parse(location)?)?;
+        self.inner.register_table(CatalogTable::from_json(table)?, Location::parse(location)?)?;
         Ok(())
     }
 
     /// `USE database`.
-    fn use_database(&self, database: &str) {
-        self.inner.use_database(database);
+    fn use_database(&self, database: &str) -> PyResult<()> {
+        Ok(self.inner.use_database(database)?)
     }
 
     /// Run one query and return its rows.
@@ -106,7 +105,7 @@ impl AthenaSession {
     /// `INSERT INTO table query`: the rows appended to the table (its record as JSON) at
     /// `location` (mapped), in its format.
     fn insert_into(&self, py: Python<'_>, query: &str, table: &str, location: &str) -> PyResult<AthenaWrite> {
-        let (table, location) = (catalog_table(table)?, Location::parse(location)?);
+        let (table, location) = (CatalogTable::from_json(table)?, Location::parse(location)?);
         Ok(py.detach(|| self.inner.insert_into(query, &table, &location))?.into())
     }
 }

@@ -52,8 +52,7 @@ impl SqlSession {
     /// Make a catalog table (its Glue `GetTable` record as JSON) readable as `database.table` in
     /// `sql()`, as Spark reads a metastore table; its files are at `location` (mapped).
     fn register_catalog_table(&self, table: &str, location: &str) -> PyResult<()> {
-        let table: crate::runtime::catalog::table::CatalogTable = serde_json::from_str(table)
-            .map_err(|e| crate::Error::InvalidArgument(format!("not a catalog table record: {e}")))?;
+        let table = crate::runtime::catalog::table::CatalogTable::from_json(table)?;
         self.inner.register_catalog_table(table, Location::parse(location)?)?;
         Ok(())
     }
@@ -61,8 +60,7 @@ impl SqlSession {
     /// After `USE database`: a catalog table of that database also readable by its bare name,
     /// unless a temporary view has it; true when registered.
     fn register_current_database_table(&self, table: &str, location: &str) -> PyResult<bool> {
-        let table: crate::runtime::catalog::table::CatalogTable = serde_json::from_str(table)
-            .map_err(|e| crate::Error::InvalidArgument(format!("not a catalog table record: {e}")))?;
+        let table = crate::runtime::catalog::table::CatalogTable::from_json(table)?;
         Ok(self.inner.register_current_database_table(table, Location::parse(location)?)?)
     }
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from glueless._glueless import SqlSession
-from glueless.catalog import Catalog, open_catalog
+from glueless.catalog import Catalog, open_catalog, table_records
 from glueless.exceptions import GluelessError, SqlError
 
 
@@ -149,21 +149,19 @@ class Run:
         readable as ``database.table`` in ``spark.sql``; a table whose entry changed is registered
         again. A table glueless cannot read (an unknown column type) is left out: a query naming
         it says the table is not found."""
-        for database in self.catalog.databases():
-            for table in self.catalog.tables(database):
-                key = (table["DatabaseName"].lower(), table["Name"].lower())
-                record = json.dumps(table, sort_keys=True, default=str)
-                location = self.map_location(table["StorageDescriptor"]["Location"])
-                try:
-                    if database == self.current_database:
-                        # Bare names after `USE`: a temporary view made since takes the name back.
-                        if self.session.register_current_database_table(record, location):
-                            self._bare.add(key[1])
-                    if self._registered.get(key) != record:
-                        self.session.register_catalog_table(record, location)
-                        self._registered[key] = record
-                except GluelessError:
-                    continue
+        for table, record in table_records(self.catalog):
+            key = (table["DatabaseName"].lower(), table["Name"].lower())
+            location = self.map_location(table["StorageDescriptor"]["Location"])
+            try:
+                if key[0] == self.current_database:
+                    # Bare names after `USE`: a temporary view made since takes the name back.
+                    if self.session.register_current_database_table(record, location):
+                        self._bare.add(key[1])
+                if self._registered.get(key) != record:
+                    self.session.register_catalog_table(record, location)
+                    self._registered[key] = record
+            except GluelessError:
+                continue
 
     def use_database(self, name: str) -> None:
         """``USE name`` / ``spark.catalog.setCurrentDatabase``: bare table names are that

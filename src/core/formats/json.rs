@@ -1,11 +1,14 @@
 //! JSON files beyond the landing reader ([`crate::core::json`], which reads JSON sources): JSON
-//! lines built in memory (a script's records) with nested types inferred, and the writer of
-//! JSON lines (Spark's and Glue's: a field that is null is left out of its record).
+//! lines built in memory (a script's records) with nested types inferred, JSON texts read as
+//! values of a given type (Spark's `from_json`, the JSON SerDes' nested columns), and the writer
+//! of JSON lines (Spark's and Glue's: a field that is null is left out of its record).
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
-use arrow_array::RecordBatch;
-use arrow_schema::{Schema, SchemaRef};
+use arrow_array::cast::AsArray;
+use arrow_array::{new_null_array, Array, ArrayRef, RecordBatch};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
 
 use crate::error::{Error, Result};
 
@@ -59,6 +62,50 @@ pub(crate) fn read_lines(text: &str) -> Result<(SchemaRef, Vec<RecordBatch>)> {
         .build(std::io::Cursor::new(text.as_bytes()))?;
     let batches = reader.collect::<std::result::Result<Vec<_>, _>>()?;
     Ok((schema, batches))
+}
+
+/// A caller's own reading of a JSON text before it is read as a value of the type.
+pub(crate) type TextOf = for<'t> fn(&'t str, &DataType) -> Cow<'t, str>;
+
+/// A text as it is.
+#[must_use]
+pub(crate) fn as_written<'t>(text: &'t str, _: &DataType) -> Cow<'t, str> {
+    Cow::Borrowed(text)
+}
+
+/// Each text of `texts` (cast to text first) read as a JSON value of type `to`, after `text_of`
+/// (a caller's own reading of a text, such as Spark's one object as a one-element array); NULL for
+/// a NULL text and for one that is not a value of the type.
+pub(crate) fn values_of_type(texts: &ArrayRef, to: &DataType, text_of: TextOf) -> ArrayRef {
+    let Ok(texts) = arrow_cast::cast(texts, &DataType::Utf8) else { return new_null_array(to, texts.len()) };
+    let texts = texts.as_string::<i32>();
+    let schema = Arc::new(Schema::new(vec![Field::new("v", to.clone(), true)]));
+    let decode = |lines: &str, rows: usize| -> Option<ArrayRef> {
+        let reader = arrow_json::ReaderBuilder::new(Arc::clone(&schema))
+            .with_strict_mode(false)
+            .with_batch_size(rows.max(1))
+            .build(std::io::Cursor::new(lines.as_bytes()))
+            .ok()?;
+        let batches = reader.collect::<std::result::Result<Vec<_>, _>>().ok()?;
+        let batch = arrow_select::concat::concat_batches(&schema, &batches).ok()?;
+        (batch.num_rows() == rows).then(|| Arc::clone(batch.column(0)))
+    };
+    let line = |row: usize| {
+        if texts.is_null(row) {
+            "{}".to_string()
+        } else {
+            format!("{{\"v\":{}}}", text_of(texts.value(row), to))
+        }
+    };
+    let all: String = (0..texts.len()).map(|row| line(row) + "\n").collect();
+    if let Some(column) = decode(&all, texts.len()) {
+        return column;
+    }
+    // One text that is not the type spoils the whole decode: then row by row.
+    let rows: Vec<ArrayRef> =
+        (0..texts.len()).map(|row| decode(&line(row), 1).unwrap_or_else(|| new_null_array(to, 1))).collect();
+    let refs: Vec<&dyn Array> = rows.iter().map(AsRef::as_ref).collect();
+    arrow_select::concat::concat(&refs).unwrap_or_else(|_| new_null_array(to, texts.len()))
 }
 
 /// `batches` as JSON lines appended to `text`; a null field is left out of its record, as a

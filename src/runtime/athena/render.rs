@@ -35,6 +35,21 @@ pub(crate) fn type_name(data_type: &DataType) -> String {
     }
 }
 
+/// What a column's values are for output formats: `integer`, `float`, `decimal` (numbers, shown
+/// right-aligned; JSON numbers but for decimals, kept exact as text), `boolean` or `text`.
+#[must_use]
+pub(crate) fn value_kind(data_type: &DataType) -> &'static str {
+    match data_type {
+        t if t.is_integer() => "integer",
+        t if t.is_floating() => "float",
+        DataType::Decimal32(..) | DataType::Decimal64(..) | DataType::Decimal128(..) | DataType::Decimal256(..) => {
+            "decimal"
+        }
+        DataType::Boolean => "boolean",
+        _ => "text",
+    }
+}
+
 /// The text of each value of `column` (`None` for NULL).
 ///
 /// # Errors
@@ -136,5 +151,8 @@ mod tests {
             "timestamp(3) with time zone"
         );
         assert_eq!(type_name(&DataType::new_list(DataType::Utf8, true)), "array(varchar)");
+        assert_eq!(value_kind(&DataType::Int32), "integer");
+        assert_eq!(value_kind(&DataType::Decimal128(10, 2)), "decimal");
+        assert_eq!(value_kind(&DataType::Utf8), "text");
     }
 }

@@ -9,7 +9,6 @@ use std::sync::Arc;
 
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
-use datafusion::catalog::MemorySchemaProvider;
 use datafusion::common::{Column, SchemaError, TableReference};
 use datafusion::error::DataFusionError;
 use datafusion::execution::session_state::SessionStateBuilder;
@@ -23,7 +22,7 @@ use datafusion::sql::sqlparser::parser::Parser;
 use super::rewrite;
 use crate::core::storage::Location;
 use crate::error::{Error, Result};
-use crate::runtime::catalog::provider::CatalogTableProvider;
+use crate::runtime::catalog::provider;
 use crate::runtime::catalog::read::Engine;
 use crate::runtime::catalog::table::CatalogTable;
 use crate::runtime::sql::session::{run, sql_error};
@@ -72,22 +71,14 @@ impl AthenaSession {
     }
 
     /// `USE database`.
-    pub(crate) fn use_database(&self, database: &str) {
+    ///
+    /// # Errors
+    /// [`Error::Sql`] from DataFusion's catalog.
+    pub(crate) fn use_database(&self, database: &str) -> Result<()> {
         let lower = database.to_lowercase();
-        self.schema(&lower);
+        provider::database_schema(&self.ctx, CATALOG, &lower)?;
         self.ctx.state_ref().write().config_mut().options_mut().catalog.default_schema = lower;
-    }
-
-    /// The database's schema in DataFusion's catalog, created when new.
-    fn schema(&self, database: &str) -> Arc<dyn datafusion::catalog::SchemaProvider> {
-        let catalog = self.ctx.catalog(CATALOG).expect("the session's catalog is created with it");
-        if let Some(schema) = catalog.schema(database) {
-            return schema;
-        }
-        let schema: Arc<dyn datafusion::catalog::SchemaProvider> = Arc::new(MemorySchemaProvider::new());
-        // Registering a schema in a memory catalog cannot fail.
-        let _ = catalog.register_schema(database, Arc::clone(&schema));
-        schema
+        Ok(())
     }
 
     /// Make a catalog table known to queries; its files are at `location`, read when a query
@@ -97,12 +88,7 @@ impl AthenaSession {
     /// [`Error::InvalidArgument`] for a declared type glueless does not know; [`Error::Sql`]
     /// from DataFusion's catalog.
     pub(crate) fn register_table(&self, table: CatalogTable, location: Location) -> Result<()> {
-        let (database, name) = (table.database_name.to_lowercase(), table.name.to_lowercase());
-        let provider = CatalogTableProvider::new(table, location, Engine::Athena)?;
-        let schema = self.schema(&database);
-        schema.deregister_table(&name).map_err(sql_error)?;
-        schema.register_table(name, Arc::new(provider)).map_err(sql_error)?;
-        Ok(())
+        provider::register(&self.ctx, CATALOG, table, location, Engine::Athena)
     }
 
     /// Run one query (`SELECT`, `WITH`, `VALUES`, set operations) and collect its rows.
@@ -140,7 +126,7 @@ impl AthenaSession {
         let default_schema = self.ctx.state().config().options().catalog.default_schema.clone();
         let database = reference.schema().map_or(default_schema, str::to_lowercase);
         let name = reference.table().to_lowercase();
-        if self.schema(&database).table_exist(&name) {
+        if provider::database_schema(&self.ctx, CATALOG, &database)?.table_exist(&name) {
             return Ok(());
         }
         Err(Error::Sql(format!(

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use arrow_array::RecordBatch;
-use arrow_schema::{DataType, Schema, SchemaRef};
+use arrow_schema::{Schema, SchemaRef};
 
 use super::session::AthenaSession;
 use crate::core::formats::FileFormat;
@@ -24,18 +24,12 @@ pub(crate) struct TableWrite {
     pub(crate) columns: Vec<(String, String)>,
 }
 
-/// The Hive type a catalog entry declares for a column Athena wrote.
-fn hive_type(data_type: &DataType) -> Result<String> {
-    Ok(match data_type {
-        DataType::Timestamp(_, _) => "timestamp".to_string(),
-        DataType::Utf8View | DataType::LargeUtf8 => "string".to_string(),
-        other => type_name(other, Dialect::Hive)?,
-    })
-}
-
 fn written(schema: &SchemaRef, added: &sink::Written) -> Result<TableWrite> {
-    let columns =
-        schema.fields().iter().map(|f| Ok((f.name().clone(), hive_type(f.data_type())?))).collect::<Result<_>>()?;
+    let columns = schema
+        .fields()
+        .iter()
+        .map(|f| Ok((f.name().clone(), type_name(f.data_type(), Dialect::Hive)?)))
+        .collect::<Result<_>>()?;
     Ok(TableWrite { rows: added.rows, files: added.files, columns })
 }
 

@@ -8,17 +8,19 @@ use arrow_array::cast::AsArray;
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::{Schema, SchemaRef};
 use async_trait::async_trait;
-use datafusion::catalog::{Session, TableProvider};
+use datafusion::catalog::{MemorySchemaProvider, SchemaProvider, Session, TableProvider};
 use datafusion::common::DFSchema;
 use datafusion::datasource::memory::MemorySourceConfig;
 use datafusion::datasource::TableType;
 use datafusion::error::{DataFusionError, Result};
 use datafusion::logical_expr::{Expr, TableProviderFilterPushDown};
 use datafusion::physical_plan::ExecutionPlan;
+use datafusion::prelude::SessionContext;
 
 use super::read::{self, Engine};
 use super::table::CatalogTable;
 use crate::core::storage::Location;
+use crate::runtime::sql::session::sql_error;
 
 /// A catalog table whose files are at `location`.
 #[derive(Debug)]
@@ -110,4 +112,44 @@ impl TableProvider for CatalogTableProvider {
         let exec: Arc<dyn ExecutionPlan> = MemorySourceConfig::try_new_exec(&[batches], schema, None)?;
         Ok(exec)
     }
+}
+
+/// `database`'s schema in the catalog `catalog` of `ctx`, created when new.
+///
+/// # Errors
+/// [`crate::Error::Sql`] when the session has no such catalog.
+pub(crate) fn database_schema(
+    ctx: &SessionContext,
+    catalog: &str,
+    database: &str,
+) -> crate::error::Result<Arc<dyn SchemaProvider>> {
+    let catalog =
+        ctx.catalog(catalog).ok_or_else(|| crate::Error::Sql(format!("the session has no catalog {catalog}")))?;
+    if let Some(schema) = catalog.schema(database) {
+        return Ok(schema);
+    }
+    let schema: Arc<dyn SchemaProvider> = Arc::new(MemorySchemaProvider::new());
+    catalog.register_schema(database, Arc::clone(&schema)).map_err(sql_error)?;
+    Ok(schema)
+}
+
+/// `table` (its files at `location`) registered in `ctx` as `database.table` of the catalog
+/// `catalog`, read with `engine`'s types; a table registered again replaces the earlier one.
+///
+/// # Errors
+/// [`crate::Error::InvalidArgument`] for a declared type glueless does not know;
+/// [`crate::Error::Sql`] from DataFusion's catalog.
+pub(crate) fn register(
+    ctx: &SessionContext,
+    catalog: &str,
+    table: CatalogTable,
+    location: Location,
+    engine: Engine,
+) -> crate::error::Result<()> {
+    let (database, name) = (table.database_name.to_lowercase(), table.name.to_lowercase());
+    let provider = CatalogTableProvider::new(table, location, engine)?;
+    let schema = database_schema(ctx, catalog, &database)?;
+    schema.deregister_table(&name).map_err(sql_error)?;
+    schema.register_table(name, Arc::new(provider)).map_err(sql_error)?;
+    Ok(())
 }

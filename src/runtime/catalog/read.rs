@@ -8,7 +8,6 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use arrow_array::cast::AsArray;
 use arrow_array::{new_null_array, Array, ArrayRef, RecordBatch, RecordBatchOptions, StringArray};
 use arrow_cast::cast::{can_cast_types, cast_with_options, CastOptions};
 use arrow_schema::{DataType, Field, FieldRef, Schema, SchemaRef, TimeUnit};
@@ -18,8 +17,9 @@ use rayon::prelude::*;
 
 use super::table::{CatalogColumn, CatalogTable};
 use crate::core::formats::csv::{self, CsvOptions};
+use crate::core::formats::json;
 use crate::core::formats::FileFormat;
-use crate::core::json::{self, LandingOptions};
+use crate::core::json::{self as landing_json, LandingOptions};
 use crate::core::pool;
 use crate::core::storage::objects::{self, FileEntry};
 use crate::core::storage::{parquet_file, staged, Location};
@@ -270,7 +270,7 @@ fn read_files(
                     .collect();
                 Ok(batch.project(&indices)?)
             };
-            let data = json::read_files_filtered(files, None, &LandingOptions::default(), &keep)?;
+            let data = landing_json::read_files_filtered(files, None, &LandingOptions::default(), &keep)?;
             if data.stats.quarantined > 0 && !ignore_malformed {
                 return Err(malformed_json(table, &data.rejected));
             }
@@ -386,7 +386,7 @@ fn converted(array: &ArrayRef, to: &DataType) -> ArrayRef {
     if nested && matches!(array.data_type(), DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View) {
         // The decoder keeps an object or array value as its JSON text; the SerDe reads it as the
         // declared struct, array or map.
-        return nested_from_json(array, to);
+        return json::values_of_type(array, to, json::as_written);
     }
     let options = CastOptions { safe: true, ..CastOptions::default() };
     if can_cast_types(array.data_type(), to) {
@@ -397,36 +397,10 @@ fn converted(array: &ArrayRef, to: &DataType) -> ArrayRef {
     new_null_array(to, array.len())
 }
 
-/// JSON texts as values of the nested type `to`; a text that is not one is NULL.
-fn nested_from_json(texts: &ArrayRef, to: &DataType) -> ArrayRef {
-    let Ok(texts) = arrow_cast::cast(texts, &DataType::Utf8) else { return new_null_array(to, texts.len()) };
-    let texts = texts.as_string::<i32>();
-    let schema = Arc::new(Schema::new(vec![Field::new("v", to.clone(), true)]));
-    let decode = |lines: &str, rows: usize| -> Option<ArrayRef> {
-        let reader = arrow_json::ReaderBuilder::new(Arc::clone(&schema))
-            .with_strict_mode(false)
-            .with_batch_size(rows.max(1))
-            .build(std::io::Cursor::new(lines.as_bytes()))
-            .ok()?;
-        let batches = reader.collect::<std::result::Result<Vec<_>, _>>().ok()?;
-        let batch = arrow_select::concat::concat_batches(&schema, &batches).ok()?;
-        (batch.num_rows() == rows).then(|| Arc::clone(batch.column(0)))
-    };
-    let line =
-        |row: usize| if texts.is_null(row) { "{}".to_string() } else { format!("{{\"v\":{}}}", texts.value(row)) };
-    let all: String = (0..texts.len()).map(|row| line(row) + "\n").collect();
-    if let Some(column) = decode(&all, texts.len()) {
-        return column;
-    }
-    // One text that is not the type spoils the whole decode: then row by row.
-    let rows: Vec<ArrayRef> =
-        (0..texts.len()).map(|row| decode(&line(row), 1).unwrap_or_else(|| new_null_array(to, 1))).collect();
-    let refs: Vec<&dyn Array> = rows.iter().map(AsRef::as_ref).collect();
-    arrow_select::concat::concat(&refs).unwrap_or_else(|_| new_null_array(to, texts.len()))
-}
-
 #[cfg(test)]
 mod tests {
+    use arrow_array::cast::AsArray;
+
     use super::*;
 
     #[test]

@@ -54,3 +54,15 @@ pub(crate) struct CatalogTable {
     pub(crate) partition_keys: Vec<CatalogColumn>,
     pub(crate) storage_descriptor: StorageDescriptor,
 }
+
+impl CatalogTable {
+    /// A table from its Glue `GetTable` record as JSON (fields Glue adds that glueless does not
+    /// read, such as `CreateTime`, are ignored).
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidArgument`] for text that is not such a record.
+    pub(crate) fn from_json(record: &str) -> crate::error::Result<Self> {
+        serde_json::from_str(record)
+            .map_err(|e| crate::Error::InvalidArgument(format!("not a catalog table record: {e}")))
+    }
+}

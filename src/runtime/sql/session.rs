@@ -6,7 +6,6 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
-use datafusion::catalog::{MemorySchemaProvider, SchemaProvider};
 use datafusion::common::SchemaError;
 use datafusion::common::{Column, TableReference};
 use datafusion::datasource::MemTable;
@@ -20,7 +19,7 @@ use tokio::runtime::{Builder, Runtime};
 use super::spark::{self, Spellings};
 use crate::core::storage::Location;
 use crate::error::{Error, Result};
-use crate::runtime::catalog::provider::CatalogTableProvider;
+use crate::runtime::catalog::provider::{self, CatalogTableProvider};
 use crate::runtime::catalog::read::Engine;
 use crate::runtime::catalog::table::CatalogTable;
 
@@ -166,23 +165,8 @@ impl SqlSession {
     /// [`Error::InvalidArgument`] for a declared type glueless does not know; [`Error::Sql`]
     /// from DataFusion's catalog.
     pub(crate) fn register_catalog_table(&self, table: CatalogTable, location: Location) -> Result<()> {
-        let (database, name) = (table.database_name.to_lowercase(), table.name.to_lowercase());
-        let provider = CatalogTableProvider::new(table, location, Engine::Spark)?;
         let default_catalog = self.ctx.state().config().options().catalog.default_catalog.clone();
-        let catalog = self
-            .ctx
-            .catalog(&default_catalog)
-            .ok_or_else(|| Error::Sql(format!("the session has no catalog {default_catalog}")))?;
-        let schema = if let Some(schema) = catalog.schema(&database) {
-            schema
-        } else {
-            let schema: Arc<dyn SchemaProvider> = Arc::new(MemorySchemaProvider::new());
-            catalog.register_schema(&database, Arc::clone(&schema)).map_err(sql_error)?;
-            schema
-        };
-        schema.deregister_table(&name).map_err(sql_error)?;
-        schema.register_table(name, Arc::new(provider)).map_err(sql_error)?;
-        Ok(())
+        provider::register(&self.ctx, &default_catalog, table, location, Engine::Spark)
     }
 
     /// After `USE database`: the catalog table also readable by its bare name, unless a temporary

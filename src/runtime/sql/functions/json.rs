@@ -6,7 +6,7 @@
 //! value of the schema (a DDL list `a INT, b STRING` or a type `array<int>`); a string that is not
 //! such a value gives NULL (Spark's PERMISSIVE mode). The schema must be a literal, as in Spark.
 
-use std::io::Cursor;
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use arrow_array::{Array, ArrayRef, RecordBatch, StringArray};
@@ -174,7 +174,7 @@ impl ScalarUDFImpl for Json {
         let rows = if scalar { 1 } else { args.number_rows };
         let input = args.args[0].to_array(rows)?;
         let output =
-            if self.name == "to_json" { to_json(&input)? } else { from_json(&input, args.return_field.data_type())? };
+            if self.name == "to_json" { to_json(&input)? } else { from_json(&input, args.return_field.data_type()) };
         if scalar {
             return Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(&output, 0)?));
         }
@@ -207,38 +207,18 @@ fn to_json(values: &ArrayRef) -> Result<ArrayRef> {
 }
 
 /// Each string read as a value of `data_type` (NULL where it is not one).
-fn from_json(texts: &ArrayRef, data_type: &DataType) -> Result<ArrayRef> {
-    let texts = arrow_cast::cast(texts, &DataType::Utf8)?;
-    let texts = texts.as_any().downcast_ref::<StringArray>().ok_or_else(|| DataFusionError::Internal("utf8".into()))?;
-    let schema = Arc::new(Schema::new(vec![Field::new("v", data_type.clone(), true)]));
-    let mut values: Vec<ScalarValue> = Vec::with_capacity(texts.len());
-    let null = ScalarValue::try_from(data_type)?;
-    for row in 0..texts.len() {
-        if texts.is_null(row) {
-            values.push(null.clone());
-            continue;
+fn from_json(texts: &ArrayRef, data_type: &DataType) -> ArrayRef {
+    crate::core::formats::json::values_of_type(texts, data_type, one_object_as_array)
+}
+
+/// Spark reads one object as a one-element array of structs.
+fn one_object_as_array<'t>(text: &'t str, data_type: &DataType) -> Cow<'t, str> {
+    match data_type {
+        DataType::List(item)
+            if matches!(item.data_type(), DataType::Struct(_)) && text.trim_start().starts_with('{') =>
+        {
+            Cow::Owned(format!("[{text}]"))
         }
-        let text = texts.value(row);
-        // Spark reads one object as a one-element array of structs.
-        let text = match data_type {
-            DataType::List(item)
-                if matches!(item.data_type(), DataType::Struct(_)) && text.trim_start().starts_with('{') =>
-            {
-                format!("[{text}]")
-            }
-            _ => text.to_string(),
-        };
-        let line = format!("{{\"v\":{text}}}");
-        let decoded = arrow_json::ReaderBuilder::new(Arc::clone(&schema))
-            .with_strict_mode(false)
-            .build(Cursor::new(line.as_bytes()))
-            .ok()
-            .and_then(|mut reader| reader.next())
-            .and_then(std::result::Result::ok);
-        values.push(match decoded {
-            Some(batch) if batch.num_rows() == 1 => ScalarValue::try_from_array(batch.column(0), 0)?,
-            _ => null.clone(),
-        });
+        _ => Cow::Borrowed(text),
     }
-    ScalarValue::iter_to_array(values)
 }
