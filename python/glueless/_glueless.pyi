@@ -635,6 +635,8 @@ class SqlSession:
     def __new__(cls) -> SqlSession: ...
     def frame(self, table: ArrowStreamExportable) -> Frame:
         """A frame over an Arrow table."""
+    def frame_of_rows(self, rows: Sequence[Sequence[Any]], fields: Sequence[tuple[str, str, bool]]) -> Frame:
+        """A frame of Python rows (``createDataFrame``), each converted to the Spark type of its field."""
     def empty(self) -> Frame:
         """A frame with no columns and no rows."""
     def read_json_lines(self, text: str) -> Frame:

@@ -75,6 +75,36 @@ impl SqlSession {
         py.detach(|| CoreFrame::from_batches(&self.inner, schema, batches)).map_err(PyErr::from).map(wrap)
     }
 
+    /// A frame of Python rows (`createDataFrame`): each row a sequence of values in the order of
+    /// `fields` (name, Spark type, nullable), converted as PySpark converts them.
+    fn frame_of_rows(
+        &self,
+        py: Python<'_>,
+        rows: Vec<Vec<Bound<'_, PyAny>>>,
+        fields: Vec<(String, String, bool)>,
+    ) -> PyResult<Frame> {
+        let mut arrow_fields = Vec::with_capacity(fields.len());
+        let mut columns = Vec::with_capacity(fields.len());
+        for (i, (name, type_name, nullable)) in fields.iter().enumerate() {
+            let data_type = crate::core::types::parse_type(type_name)?;
+            let values: Vec<Bound<'_, PyAny>> =
+                rows.iter().map(|r| r.get(i).cloned().unwrap_or_else(|| py.None().into_bound(py))).collect();
+            let array = super::values::column(py, name, &values, &data_type)?;
+            if !nullable && array.null_count() > 0 {
+                return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                    "[FIELD_NOT_NULLABLE] field `{name}`: this field is not nullable, but got None."
+                )));
+            }
+            arrow_fields.push(arrow_schema::Field::new(name, data_type, *nullable));
+            columns.push(array);
+        }
+        let schema = Arc::new(arrow_schema::Schema::new(arrow_fields));
+        let options = arrow_array::RecordBatchOptions::new().with_row_count(Some(rows.len()));
+        let batch = arrow_array::RecordBatch::try_new_with_options(schema.clone(), columns, &options)
+            .map_err(crate::Error::from)?;
+        py.detach(|| CoreFrame::from_batches(&self.inner, schema, vec![batch])).map_err(PyErr::from).map(wrap)
+    }
+
     /// A frame with no columns and no rows (what Glue reads from an empty prefix).
     fn empty(&self, py: Python<'_>) -> PyResult<Frame> {
         let schema = Arc::new(arrow_schema::Schema::empty());

@@ -19,6 +19,7 @@ mod stream;
 mod table;
 mod table_formats;
 mod types;
+mod values;
 
 use pyo3::prelude::*;
 

@@ -61,12 +61,13 @@ fn tree_line(out: &mut String, field: &Field, depth: usize, spark: bool) {
 }
 
 /// Spark's `show(n, truncate)`: a boxed table of the first `n` rows; cells longer than
-/// `truncate` characters are cut to `truncate - 3` and `...` (0: no cutting, left-aligned).
+/// `truncate` characters are cut to `truncate - 3` and `...` (0: no cutting, left-aligned); column
+/// names are never cut.
 ///
 /// # Errors
 /// Arrow errors formatting a value.
 pub(crate) fn spark_table(schema: &Schema, batches: &[RecordBatch], n: usize, truncate: usize) -> Result<String> {
-    let headers: Vec<String> = schema.fields().iter().map(|f| cut(f.name(), truncate)).collect();
+    let headers: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut more = false;
     'batches: for batch in batches {
@@ -75,7 +76,7 @@ pub(crate) fn spark_table(schema: &Schema, batches: &[RecordBatch], n: usize, tr
                 more = true;
                 break 'batches;
             }
-            let cells = batch.columns().iter().map(|c| Ok(cut(&spark_cell(c.as_ref(), row, "NULL")?, truncate)));
+            let cells = batch.columns().iter().map(|c| Ok(cut(&spark_cell(c.as_ref(), row)?, truncate)));
             rows.push(cells.collect::<Result<_>>()?);
         }
     }
@@ -114,17 +115,33 @@ pub(crate) fn spark_table(schema: &Schema, batches: &[RecordBatch], n: usize, tr
 
 /// One value as Spark's `show()` writes it: timestamps as `2024-01-01 00:00:00.5` (in the
 /// column's zone, the fraction without trailing zeros), structs as `{v1, v2}`, arrays as
-/// `[a, b]`; a null is `null_text` (`NULL` at the top, `null` inside a struct or array).
-fn spark_cell(column: &dyn Array, row: usize, null_text: &str) -> Result<String> {
+/// `[a, b]`, maps as `{k1 -> v1, k2 -> v2}`, binary as `[01 4A]`; a null is `NULL`, also inside
+/// a struct, array or map (Spark 4's `show()`; Spark 3.5 wrote `null`).
+fn spark_cell(column: &dyn Array, row: usize) -> Result<String> {
     use arrow_array::cast::AsArray;
     if column.is_null(row) {
-        return Ok(null_text.to_string());
+        return Ok("NULL".to_string());
     }
+    let hex = |bytes: &[u8]| format!("[{}]", bytes.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(" "));
     Ok(match column.data_type() {
         DataType::Struct(_) => {
-            let fields = column.as_struct().columns().iter().map(|c| spark_cell(c.as_ref(), row, "null"));
+            let fields = column.as_struct().columns().iter().map(|c| spark_cell(c.as_ref(), row));
             format!("{{{}}}", fields.collect::<Result<Vec<_>>>()?.join(", "))
         }
+        DataType::Map(..) => {
+            let entries = column.as_map().value(row);
+            let pairs = (0..entries.len()).map(|i| {
+                Ok(format!(
+                    "{} -> {}",
+                    spark_cell(entries.column(0).as_ref(), i)?,
+                    spark_cell(entries.column(1).as_ref(), i)?
+                ))
+            });
+            format!("{{{}}}", pairs.collect::<Result<Vec<_>>>()?.join(", "))
+        }
+        DataType::Binary => hex(column.as_binary::<i32>().value(row)),
+        DataType::LargeBinary => hex(column.as_binary::<i64>().value(row)),
+        DataType::BinaryView => hex(column.as_binary_view().value(row)),
         DataType::List(_) => items(column.as_list::<i32>().value(row).as_ref())?,
         DataType::LargeList(_) => items(column.as_list::<i64>().value(row).as_ref())?,
         DataType::Timestamp(..) => timestamp_text(column, row)?,
@@ -150,7 +167,7 @@ pub(crate) fn timestamp_text(column: &dyn Array, row: usize) -> Result<String> {
 }
 
 fn items(values: &dyn Array) -> Result<String> {
-    let items = (0..values.len()).map(|i| spark_cell(values, i, "null"));
+    let items = (0..values.len()).map(|i| spark_cell(values, i));
     Ok(format!("[{}]", items.collect::<Result<Vec<_>>>()?.join(", ")))
 }
 

@@ -139,6 +139,8 @@ fn function_name(function: &Function, rewriter: &Rewriter) -> String {
     // Spark names these two by their operator spelling.
     let name = match name.as_str() {
         "rlike" | "regexp" => name.to_uppercase(),
+        "ceil" | "floor" if args.len() == 1 => name.to_uppercase(),
+        n if UPPER_CASE_NAMES.contains(&n) => name.to_uppercase(),
         _ => name,
     };
     let over = match &function.over {
@@ -147,6 +149,14 @@ fn function_name(function: &Function, rewriter: &Rewriter) -> String {
     };
     format!("{name}({prefix}{}){over}", args.join(", "))
 }
+
+/// Spark's math functions that name their result in upper case (`ACOS(x)`) when called by this
+/// name; by an alias (`pow`, `sign`, `ln`) they keep the alias as written.
+const UPPER_CASE_NAMES: [&str; 29] = [
+    "acos", "asin", "atan", "atan2", "cbrt", "cos", "cosh", "acosh", "asinh", "atanh", "cot", "csc", "sec", "degrees",
+    "radians", "exp", "expm1", "log", "log10", "log1p", "log2", "power", "hypot", "signum", "sin", "sinh", "sqrt",
+    "tan", "tanh",
+];
 
 /// Functions whose omitted last argument Spark names: (function, arguments given, default).
 const DEFAULTS: [(&str, usize, &str); 9] = [

@@ -41,6 +41,7 @@ pub(crate) mod datetime;
 pub(crate) mod json;
 pub(crate) mod math;
 pub(crate) mod misc;
+pub(crate) mod range;
 pub(crate) mod regexp;
 pub(crate) mod row;
 pub(crate) mod string;
@@ -74,6 +75,7 @@ pub(crate) fn register(state: &mut SessionState) -> Result<()> {
     for udf in bytes::functions(state) {
         state.register_udf(udf).map_err(sql_error)?;
     }
+    state.register_udtf("range", Arc::new(range::SparkRange));
     // Spark's other names of DataFusion's aggregates.
     let aggregates = [
         (datafusion::functions_aggregate::bool_and_or::bool_and_udaf(), &["every"][..]),

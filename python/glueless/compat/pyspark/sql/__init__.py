@@ -1,12 +1,13 @@
 """``pyspark.sql`` inside ``glueless submit``: SparkSession, DataFrame, Column, Row, functions, types."""
 
 from glueless.compat._unsupported import module_getattr
-from glueless.compat.pyspark.sql import functions, types
+from glueless.compat.pyspark.sql import functions, types, window
 from glueless.compat.pyspark.sql.column import Column
 from glueless.compat.pyspark.sql.dataframe import DataFrame, GroupedData
 from glueless.compat.pyspark.sql.readwriter import DataFrameReader, DataFrameWriter
 from glueless.compat.pyspark.sql.session import SparkSession
 from glueless.compat.pyspark.sql.types import Row
+from glueless.compat.pyspark.sql.window import Window, WindowSpec
 
 SQLContext = SparkSession
 
@@ -19,8 +20,11 @@ __all__ = [
     "Row",
     "SQLContext",
     "SparkSession",
+    "Window",
+    "WindowSpec",
     "functions",
     "types",
+    "window",
 ]
 
 __getattr__ = module_getattr("pyspark.sql")

@@ -227,6 +227,17 @@ class Column(Surface):
     def __mod__(self, other: Any) -> Column:
         return self._binary("%", other)
 
+    def __rmod__(self, other: Any) -> Column:
+        return self._binary("%", other, reverse=True)
+
+    def __pow__(self, other: Any) -> Column:
+        o = Column.lit(other)
+        return Column(lambda r: f"POWER({self.sql(r)}, {o.sql(r)})", None, self._frames | o._frames)
+
+    def __rpow__(self, other: Any) -> Column:
+        o = Column.lit(other)
+        return Column(lambda r: f"POWER({o.sql(r)}, {self.sql(r)})", None, self._frames | o._frames)
+
     def __bool__(self) -> bool:
         raise ValueError(
             "Cannot convert column into bool: please use '&' for 'and', '|' for 'or', '~' for 'not' "
@@ -252,8 +263,43 @@ class Column(Surface):
         return Column(lambda r: f"({self.sql(r)} IN ({', '.join(i.sql(r) for i in items)}))", None, self._frames)
 
     def between(self, low: Any, high: Any) -> Column:
-        lo, hi = Column.lit(low), Column.lit(high)
-        return Column(lambda r: f"({self.sql(r)} BETWEEN {lo.sql(r)} AND {hi.sql(r)})", None, self._frames)
+        # PySpark builds the two comparisons (and Spark names the column after them).
+        return (self >= low) & (self <= high)
+
+    def eqNullSafe(self, other: Any) -> Column:
+        return self._binary("<=>", other)
+
+    def bitwiseAND(self, other: Any) -> Column:
+        return self._binary("&", other)
+
+    def bitwiseOR(self, other: Any) -> Column:
+        return self._binary("|", other)
+
+    def bitwiseXOR(self, other: Any) -> Column:
+        return self._binary("^", other)
+
+    def isNaN(self) -> Column:
+        return Column(lambda r: f"isnan({self.sql(r)})", None, self._frames)
+
+    def ilike(self, pattern: str) -> Column:
+        return self._postfix(f"ILIKE {literal_sql(pattern)}")
+
+    def substr(self, startPos: Any, length: Any) -> Column:
+        start, size = Column.lit(startPos), Column.lit(length)
+        return Column(lambda r: f"substr({self.sql(r)}, {start.sql(r)}, {size.sql(r)})", None, self._frames)
+
+    def try_cast(self, data_type: Any) -> Column:
+        type_sql = data_type if isinstance(data_type, str) else data_type.simpleString()
+        return Column(lambda r: f"TRY_CAST({self.sql(r)} AS {type_sql})", None, self._frames)
+
+    def getItem(self, key: Any) -> Column:
+        """An array's element by position or a map's value by key (``col[key]``)."""
+        k = Column.lit(key)
+        return Column(lambda r: f"{self.sql(r)}[{k.sql(r)}]", None, self._frames)
+
+    def over(self, window: Any) -> Column:
+        """This window function or aggregate over ``window`` (a ``WindowSpec``)."""
+        return Column(lambda r: f"{self.sql(r)} OVER ({window._sql(r)})", None, self._frames | window._frames)
 
     def like(self, pattern: str) -> Column:
         return self._postfix(f"LIKE {literal_sql(pattern)}")
@@ -315,9 +361,13 @@ class Column(Surface):
         return Column(lambda r: f"{self.sql(r)}[{literal_sql(name)}]", name, self._frames)
 
     def __getitem__(self, key: Any) -> Column:
+        if isinstance(key, slice):
+            if key.step is not None:
+                unsupported("Column[start:stop:step]", "a slice with a step")
+            return self.substr(key.start, key.stop)
         if isinstance(key, str):
             return self.getField(key)
-        unsupported("Column[...]", "only a struct field by name")
+        return self.getItem(key)
 
     def __repr__(self) -> str:
         return f"Column<'{self.sql()}'>"

@@ -9,7 +9,82 @@ from typing import Any
 from glueless.compat._unsupported import module_getattr, unsupported
 from glueless.compat.pyspark.sql.column import CaseWhen, Column, literal_sql
 
-__getattr__ = module_getattr("pyspark.sql.functions")
+_unsupported_name = module_getattr("pyspark.sql.functions")
+
+#: PySpark's names whose Spark SQL function is spelled otherwise.
+_SQL_NAMES = {
+    "approxCountDistinct": "approx_count_distinct",
+    "bitwiseNOT": "bitwise_not",
+    "shiftLeft": "shiftleft",
+    "shiftRight": "shiftright",
+    "shiftRightUnsigned": "shiftrightunsigned",
+    "toDegrees": "degrees",
+    "toRadians": "radians",
+    "call_function": "",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Every other function of PySpark's list, as a call of the Spark SQL function of that name
+    with its arguments passed as PySpark passes them (``function_signatures``)."""
+    from glueless.compat.pyspark.sql.function_signatures import SIGNATURES
+
+    if name.startswith("_") or name not in SIGNATURES:
+        return _unsupported_name(name)
+    function = _generic(name, SIGNATURES[name])
+    globals()[name] = function
+    return function
+
+
+def _argument(kind: str, value: Any, function: str) -> Column:
+    if isinstance(value, Column):
+        return value
+    if kind == "column_or_name":
+        return Column.of(value)
+    if kind == "options":
+        pairs = [Column.lit(str(p)) for kv in dict(value).items() for p in kv]
+        return _call("map", *pairs)
+    if kind == "data_type":
+        text = value if isinstance(value, str) else value.simpleString()
+        return Column.lit(text)
+    if kind == "lambda":
+        unsupported(f"pyspark.sql.functions.{function}", "a Python lambda as a higher-order function")
+    return Column.lit(value)
+
+
+def _generic(name: str, params: tuple[tuple[str, str, Any], ...]) -> Any:
+    sql_name = _SQL_NAMES.get(name, name)
+
+    def function(*args: Any, **kwargs: Any) -> Column:
+        rendered: list[Column] = []
+        position = 0
+        for pname, kind, default in params:
+            if pname.startswith("*"):
+                rest = list(args[position:])
+                position = len(args)
+                if len(rest) == 1 and isinstance(rest[0], (list, tuple)):
+                    rest = list(rest[0])
+                rendered += [_argument(kind, v, name) for v in rest]
+                continue
+            if position < len(args):
+                value = args[position]
+                position += 1
+            elif pname in kwargs:
+                value = kwargs.pop(pname)
+            elif default == "<required>":
+                raise TypeError(f"{name}() missing required argument: '{pname}'")
+            else:
+                value = default
+            if value is None and default != "<required>":
+                continue  # PySpark leaves an unset optional argument out of the call
+            rendered.append(_argument(kind, value, name))
+        if kwargs:
+            raise TypeError(f"{name}() got an unexpected keyword argument '{next(iter(kwargs))}'")
+        return _call(sql_name, *rendered)
+
+    function.__name__ = name
+    function.__doc__ = f"``{sql_name}(…)`` of Spark SQL, called as PySpark calls it."
+    return function
 
 
 def _call(name: str, *args: Any, distinct: bool = False, spark_name: str | None = None) -> Column:

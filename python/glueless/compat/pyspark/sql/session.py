@@ -143,6 +143,24 @@ class SparkSession(Surface):
         self._run.register_catalog_tables()
         return DataFrame(self._session.sql(sqlQuery), self)
 
+    def createDataFrame(
+        self, data: Any, schema: Any = None, samplingRatio: Optional[float] = None, verifySchema: bool = True
+    ) -> DataFrame:
+        """A DataFrame of Python rows (tuples, ``Row``s, dicts), a pandas DataFrame or an Arrow
+        table; the schema inferred as PySpark infers it, or given as a ``StructType``, a DDL
+        string, one type, or a list of column names."""
+        from glueless.compat.pyspark.sql.conversion import create_dataframe
+
+        return create_dataframe(self, data, schema, verifySchema)
+
+    def range(
+        self, start: int, end: Optional[int] = None, step: int = 1, numPartitions: Optional[int] = None
+    ) -> DataFrame:
+        """The ``bigint`` column ``id`` from ``start`` to ``end`` (exclusive) by ``step``."""
+        if end is None:
+            start, end = 0, start
+        return DataFrame(self._session.sql(f"SELECT id FROM range({int(start)}, {int(end)}, {int(step)})"), self)
+
     def table(self, tableName: str) -> DataFrame:
         return self.sql(f"SELECT * FROM {tableName}")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any, Optional
 
@@ -77,6 +78,19 @@ class ArrayType(DataType):
         return f"ArrayType({self.elementType!r}, {self.containsNull})"
 
 
+class MapType(DataType):
+    def __init__(self, keyType: DataType, valueType: DataType, valueContainsNull: bool = True) -> None:
+        self.keyType = keyType
+        self.valueType = valueType
+        self.valueContainsNull = valueContainsNull
+
+    def simpleString(self) -> str:
+        return f"map<{self.keyType.simpleString()},{self.valueType.simpleString()}>"
+
+    def __repr__(self) -> str:
+        return f"MapType({self.keyType!r}, {self.valueType!r}, {self.valueContainsNull})"
+
+
 class StructField:
     def __init__(
         self, name: str, dataType: DataType, nullable: bool = True, metadata: Optional[dict[str, Any]] = None
@@ -150,17 +164,79 @@ _SIMPLE: dict[str, type] = {
 }
 
 
+def _split_top_level(text: str) -> list[str]:
+    """``text`` cut at the commas outside ``<…>``, ``(…)`` and backticks."""
+    parts, depth, start, quoted = [], 0, 0, False
+    for i, c in enumerate(text):
+        if c == "`":
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif c in "<(":
+            depth += 1
+        elif c in ">)":
+            depth -= 1
+        elif c == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _field_name_and_type(text: str) -> tuple[str, str]:
+    """``name: type``, ``name type`` or ``` `na me` type ``` (a DDL column or struct field)."""
+    text = text.strip()
+    if text.startswith("`"):
+        end = text.index("`", 1)
+        name, rest = text[1:end], text[end + 1 :]
+    else:
+        cut = min((i for i in (text.find(":"), text.find(" ")) if i > 0), default=-1)
+        if cut < 0:
+            raise ValueError(f"cannot parse the field {text!r}")
+        name, rest = text[:cut], text[cut:]
+    rest = rest.strip()
+    rest = rest[1:].strip() if rest.startswith(":") else rest
+    # `NOT NULL` and `COMMENT '…'` change no value.
+    rest = re.sub(r"\s+(not\s+null|comment\s+'.*')\s*$", "", rest, flags=re.IGNORECASE)
+    return name, rest
+
+
 def _parse_type(text: str) -> DataType:
-    """A DataType from Spark's simple string (as ``fields()`` of the core reports it)."""
-    t = text.strip().lower()
-    if t in _SIMPLE:
-        return _SIMPLE[t]()
-    if t.startswith("decimal(") and t.endswith(")"):
-        p, _, s = t[8:-1].partition(",")
+    """A DataType from Spark's simple string or DDL type (``bigint``, ``array<int>``,
+    ``map<string,int>``, ``struct<a:int,b:string>``, ``decimal(10,2)``)."""
+    t = text.strip()
+    lower = t.lower()
+    if lower in _SIMPLE:
+        return _SIMPLE[lower]()
+    if lower == "decimal":
+        return DecimalType(10, 0)
+    if lower.startswith(("decimal(", "dec(", "numeric(")) and lower.endswith(")"):
+        p, _, s = lower[lower.index("(") + 1 : -1].partition(",")
         return DecimalType(int(p), int(s or 0))
-    if t.startswith("array<") and t.endswith(">"):
+    if lower.startswith(("varchar(", "char(")):
+        return StringType()
+    if lower.startswith("array<") and lower.endswith(">"):
         return ArrayType(_parse_type(t[6:-1]))
-    return StringType()
+    if lower.startswith("map<") and lower.endswith(">"):
+        key, value = _split_top_level(t[4:-1])
+        return MapType(_parse_type(key), _parse_type(value))
+    if lower.startswith("struct<") and lower.endswith(">"):
+        return StructType(
+            [StructField(n, _parse_type(ft)) for n, ft in map(_field_name_and_type, _split_top_level(t[7:-1]))]
+        )
+    from glueless.exceptions import SqlError
+
+    raise SqlError(f'[UNSUPPORTED_DATATYPE] Unsupported data type "{text.strip().upper()}".')
+
+
+def _parse_schema(text: str) -> DataType:
+    """A schema as ``createDataFrame`` and ``from_json`` read one: a DDL column list
+    (``a INT, b STRING`` or ``a: int, b: string``), ``struct<…>``, or one type."""
+    try:
+        return _parse_type(text)
+    except Exception:  # noqa: BLE001 - not one type: a column list
+        pass
+    return StructType([StructField(n, _parse_type(ft)) for n, ft in map(_field_name_and_type, _split_top_level(text))])
 
 
 class Row(tuple):
@@ -178,6 +254,12 @@ class Row(tuple):
         row = tuple.__new__(cls, args)
         row.__fields__ = ()
         return row
+
+    def __call__(self, *values: Any) -> Row:
+        """``Person = Row("name", "age"); Person("Alice", 11)``: a row of these fields."""
+        if len(values) > len(self):
+            raise ValueError(f"Can not create Row with fields {self}, expected {len(self)} values but got {values}")
+        return Row._make(list(self), list(values))
 
     @classmethod
     def _make(cls, names: list[str], values: list[Any]) -> Row:
