@@ -30,6 +30,7 @@ import os
 import re
 import signal
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -186,8 +187,10 @@ def _pyspark_session() -> tuple[Any, dict[str, Any]]:
     spark.sparkContext.setLogLevel("OFF")
     modules = {area: importlib.import_module(spec[2]) for area, spec in AREAS.items()}
     # PySpark 4 keeps the functions (and their doctests' globals) in `functions.builtin`.
-    if importlib.util.find_spec("pyspark.sql.functions.builtin") is not None:
+    try:
         modules["functions"] = importlib.import_module("pyspark.sql.functions.builtin")
+    except ImportError:
+        pass  # PySpark 3.5: the functions module itself
     return spark, modules
 
 
@@ -236,6 +239,8 @@ def main() -> int:
         ]
 
     started = time.perf_counter()
+    # Examples write tables (`spark-warehouse/`) and files where they run.
+    os.chdir(tempfile.mkdtemp(prefix="pyspark-doctests-"))
     if args.engine == "pyspark":
         spark, modules = _pyspark_session()
         results = run_examples(examples, spark, modules)
