@@ -248,6 +248,12 @@ def main() -> int:
         spark, modules, context = _glueless_session(ansi=int(version.split(".")[0]) >= 4)
         try:
             results = run_examples(examples, spark, modules)
+            if args.update:
+                # Only passes that hold run after run become known: a grouping's row order, for
+                # one, is not fixed.
+                for _ in range(2):
+                    again = run_examples(examples, spark, modules)
+                    results = {n: r if again[n] == "pass" else again[n] for n, r in results.items()}
         finally:
             context.__exit__(None, None, None)
     elapsed = time.perf_counter() - started

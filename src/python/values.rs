@@ -191,7 +191,7 @@ fn temporal(ctx: &Context<'_, '_>, values: &[Bound<'_, PyAny>], data_type: &Data
             }
             Arc::new(b.finish().with_timezone_opt(zone.clone()))
         }
-        _ => unreachable!("called for dates and timestamps only"),
+        other => return Err(PyTypeError::new_err(format!("{other} is not a date or timestamp type"))),
     })
 }
 

@@ -12,6 +12,7 @@ pub(crate) mod names;
 pub(crate) mod rules;
 pub(crate) mod session;
 pub(crate) mod spark;
+pub(crate) mod templates;
 pub(crate) mod using_join;
 
 pub(crate) use session::SqlSession;

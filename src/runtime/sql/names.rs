@@ -141,6 +141,8 @@ fn function_name(function: &Function, rewriter: &Rewriter) -> String {
         "rlike" | "regexp" => name.to_uppercase(),
         "ceil" | "floor" if args.len() == 1 => name.to_uppercase(),
         n if UPPER_CASE_NAMES.contains(&n) => name.to_uppercase(),
+        // A generator's output column.
+        "explode" => return "col".to_string(),
         _ => name,
     };
     let over = match &function.over {

@@ -11,7 +11,7 @@ use datafusion::sql::sqlparser::ast::{
 /// Rewrite `expr` (its parts are rewritten already); `bare` marks a number that must stay a
 /// bare literal. An error is Spark's refusal of the expression.
 pub(super) fn rewrite(expr: &mut Expr, bare: bool) -> Result<(), String> {
-    if !rewrite_special_call(expr)? && !rewrite_call(expr)? {
+    if !super::templates::rewrite(expr) && !rewrite_special_call(expr)? && !rewrite_call(expr)? {
         rewrite_value(expr, bare);
     }
     Ok(())

@@ -250,6 +250,10 @@ class Column(Surface):
     def _postfix(self, text: str) -> Column:
         return Column(lambda r: f"({self.sql(r)} {text})", None, self._frames)
 
+    def _sort(self, order: str) -> Column:
+        # A sort order, not an expression: no parentheses, so ORDER BY and OVER take it.
+        return Column(lambda r: f"{self.sql(r)} {order}", self._name, self._frames)
+
     def isNull(self) -> Column:
         return self._postfix("IS NULL")
 
@@ -336,22 +340,22 @@ class Column(Surface):
     astype = cast
 
     def asc(self) -> Column:
-        return self._postfix("ASC")
+        return self._sort("ASC")
 
     def desc(self) -> Column:
-        return self._postfix("DESC")
+        return self._sort("DESC")
 
     def asc_nulls_first(self) -> Column:
-        return self._postfix("ASC NULLS FIRST")
+        return self._sort("ASC NULLS FIRST")
 
     def asc_nulls_last(self) -> Column:
-        return self._postfix("ASC NULLS LAST")
+        return self._sort("ASC NULLS LAST")
 
     def desc_nulls_first(self) -> Column:
-        return self._postfix("DESC NULLS FIRST")
+        return self._sort("DESC NULLS FIRST")
 
     def desc_nulls_last(self) -> Column:
-        return self._postfix("DESC NULLS LAST")
+        return self._sort("DESC NULLS LAST")
 
     def when(self, condition: Column, value: Any) -> Column:
         unsupported("Column.when", "start with pyspark.sql.functions.when")

@@ -224,6 +224,31 @@ class DataFrame(Surface):
     def coalesce(self, numPartitions: int) -> DataFrame:
         return self
 
+    # --- missing values -----------------------------------------------------------------------
+    @property
+    def na(self) -> Any:
+        from glueless.compat.pyspark.sql.na import DataFrameNaFunctions
+
+        return DataFrameNaFunctions(self)
+
+    def fillna(self, value: Any, subset: Any = None) -> DataFrame:
+        from glueless.compat.pyspark.sql.na import fillna
+
+        result: DataFrame = fillna(self, value, subset)
+        return result
+
+    def dropna(self, how: str = "any", thresh: Optional[int] = None, subset: Any = None) -> DataFrame:
+        from glueless.compat.pyspark.sql.na import dropna
+
+        result: DataFrame = dropna(self, how, thresh, subset)
+        return result
+
+    def replace(self, to_replace: Any, value: Any = None, subset: Any = None) -> DataFrame:
+        from glueless.compat.pyspark.sql.na import replace
+
+        result: DataFrame = replace(self, to_replace, value, subset)
+        return result
+
     def createOrReplaceTempView(self, name: str) -> None:
         self.sparkSession._session.register_view(name, self._frame)
 
@@ -266,11 +291,26 @@ class DataFrame(Surface):
         rows: list[Row] = self._frame.rows(Row._make, limit)
         return rows
 
+    def toArrow(self) -> Any:
+        """The rows as a ``pyarrow.Table``."""
+        import pyarrow as pa
+
+        return pa.table(self._frame.collect())
+
+    def toPandas(self) -> Any:
+        """The rows as a pandas DataFrame (through Arrow)."""
+        try:
+            table = self.toArrow()
+        except ImportError:
+            unsupported("DataFrame.toPandas", 'without pyarrow and pandas (pip install "glueless[spark]")')
+        return table.to_pandas()
+
     def show(self, n: int = 20, truncate: Union[bool, int] = True, vertical: bool = False) -> None:
         if vertical:
             unsupported("DataFrame.show", "vertical=True")
         width = 20 if truncate is True else (0 if truncate is False else int(truncate))
-        print(self._frame.show_table(n, width), end="")
+        # Spark prints the table and then a line break of its own: a blank line follows.
+        print(self._frame.show_table(n, width))
 
     def printSchema(self) -> None:
         print(self._frame.schema_tree(False))

@@ -320,9 +320,39 @@ def regexp_replace(c: Any, pattern: str, replacement: str) -> Column:
     )
 
 
-def asc(c: str) -> Column:
+def asc(c: Any) -> Column:
     return Column.of(c).asc()
 
 
-def desc(c: str) -> Column:
+def desc(c: Any) -> Column:
     return Column.of(c).desc()
+
+
+def asc_nulls_first(c: Any) -> Column:
+    return Column.of(c).asc_nulls_first()
+
+
+def asc_nulls_last(c: Any) -> Column:
+    return Column.of(c).asc_nulls_last()
+
+
+def desc_nulls_first(c: Any) -> Column:
+    return Column.of(c).desc_nulls_first()
+
+
+def desc_nulls_last(c: Any) -> Column:
+    return Column.of(c).desc_nulls_last()
+
+
+def _define_generic_functions() -> None:
+    """Every function of PySpark's list that is not written above, as a module name (so
+    ``from pyspark.sql.functions import *`` and the module's namespace have them all)."""
+    from glueless.compat.pyspark.sql.function_signatures import SIGNATURES
+
+    namespace = globals()
+    for name, params in SIGNATURES.items():
+        if name not in namespace:
+            namespace[name] = _generic(name, params)
+
+
+_define_generic_functions()

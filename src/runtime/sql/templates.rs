@@ -1,0 +1,142 @@
+//! Spark functions that are other SQL over DataFusion's functions, written as templates: `$1`,
+//! `$2` … are the call's arguments, `$*` all of them. Spark names the call by its own name
+//! ([`super::names`] runs before this rewrite), so only the value comes from the template.
+
+use std::collections::HashMap;
+use std::ops::ControlFlow;
+use std::sync::OnceLock;
+
+use datafusion::sql::sqlparser::ast::{
+    Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Value, VisitMut, VisitorMut,
+};
+use datafusion::sql::sqlparser::dialect::GenericDialect;
+use datafusion::sql::sqlparser::parser::Parser;
+
+/// (Spark's function, its number of arguments or `None` for any, the SQL it is).
+const TEMPLATES: &[(&str, Option<usize>, &str)] = &[
+    ("ucase", Some(1), "upper($1)"),
+    ("lcase", Some(1), "lower($1)"),
+    ("year", Some(1), "CAST(date_part('year', TRY_CAST($1 AS DATE)) AS INT)"),
+    ("quarter", Some(1), "CAST(date_part('quarter', TRY_CAST($1 AS DATE)) AS INT)"),
+    ("month", Some(1), "CAST(date_part('month', TRY_CAST($1 AS DATE)) AS INT)"),
+    ("day", Some(1), "CAST(date_part('day', TRY_CAST($1 AS DATE)) AS INT)"),
+    ("dayofmonth", Some(1), "CAST(date_part('day', TRY_CAST($1 AS DATE)) AS INT)"),
+    // date_part is Spark's here (datafusion-spark): its `dow` is 1 for Sunday, as dayofweek;
+    // weekday is 0 for Monday.
+    ("dayofweek", Some(1), "CAST(date_part('dow', TRY_CAST($1 AS DATE)) AS INT)"),
+    ("weekday", Some(1), "(CAST(date_part('dow', TRY_CAST($1 AS DATE)) AS INT) + 5) % 7"),
+    ("dayofyear", Some(1), "CAST(date_part('doy', TRY_CAST($1 AS DATE)) AS INT)"),
+    ("weekofyear", Some(1), "CAST(date_part('week', TRY_CAST($1 AS DATE)) AS INT)"),
+    ("sign", Some(1), "signum($1)"),
+    ("positive", Some(1), "$1"),
+    ("std", Some(1), "stddev($1)"),
+    ("variance", Some(1), "var_samp($1)"),
+    ("e", Some(0), "exp(CAST(1 AS DOUBLE))"),
+    ("equal_null", Some(2), "($1 IS NOT DISTINCT FROM $2)"),
+    ("nullifzero", Some(1), "nullif($1, 0)"),
+    ("zeroifnull", Some(1), "coalesce($1, 0)"),
+    ("count_if", Some(1), "count(CASE WHEN $1 THEN 1 END)"),
+    ("array_size", Some(1), "CAST(cardinality($1) AS INT)"),
+    ("create_map", None, "make_map($*)"),
+    ("map_contains_key", Some(2), "array_has(map_keys($1), $2)"),
+    ("sort_array", Some(1), "array_sort($1, 'ASC', 'NULLS FIRST')"),
+    (
+        "sort_array",
+        Some(2),
+        "CASE WHEN $2 THEN array_sort($1, 'ASC', 'NULLS FIRST') ELSE array_sort($1, 'DESC', 'NULLS LAST') END",
+    ),
+    ("locate", Some(2), "CAST(strpos($2, $1) AS INT)"),
+    (
+        "locate",
+        Some(3),
+        "CASE WHEN $3 < 1 THEN 0 WHEN strpos(substr($2, $3), $1) = 0 THEN 0 \
+         ELSE CAST(strpos(substr($2, $3), $1) + $3 - 1 AS INT) END",
+    ),
+    ("explode", Some(1), "unnest($1)"),
+    ("max_by", Some(2), "first_value($1 ORDER BY $2 DESC NULLS LAST)"),
+    ("min_by", Some(2), "first_value($1 ORDER BY $2 ASC NULLS LAST)"),
+    ("current_database", Some(0), "'default'"),
+    ("current_schema", Some(0), "'default'"),
+    ("current_catalog", Some(0), "'spark_catalog'"),
+];
+
+fn parsed() -> &'static HashMap<(&'static str, Option<usize>), Expr> {
+    static PARSED: OnceLock<HashMap<(&'static str, Option<usize>), Expr>> = OnceLock::new();
+    PARSED.get_or_init(|| {
+        TEMPLATES
+            .iter()
+            .filter_map(|(name, arity, sql)| {
+                let expr = Parser::new(&GenericDialect {}).try_with_sql(sql).and_then(|mut p| p.parse_expr()).ok()?;
+                Some(((*name, *arity), expr))
+            })
+            .collect()
+    })
+}
+
+/// Replace a call of a templated function by its template; true when `expr` was one.
+pub(super) fn rewrite(expr: &mut Expr) -> bool {
+    let Expr::Function(function) = expr else { return false };
+    if function.over.is_some() {
+        return false;
+    }
+    let name = function.name.to_string().to_lowercase();
+    let args: Vec<Expr> = match &function.args {
+        FunctionArguments::List(list) if list.duplicate_treatment.is_none() && list.clauses.is_empty() => {
+            let plain: Option<Vec<Expr>> = list
+                .args
+                .iter()
+                .map(|a| match a {
+                    FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e.clone()),
+                    _ => None,
+                })
+                .collect();
+            match plain {
+                Some(args) => args,
+                None => return false,
+            }
+        }
+        FunctionArguments::None => Vec::new(),
+        _ => return false,
+    };
+    let templates = parsed();
+    let Some(template) =
+        templates.get(&(name.as_str(), Some(args.len()))).or_else(|| templates.get(&(name.as_str(), None)))
+    else {
+        return false;
+    };
+    let mut filled = template.clone();
+    let _ = filled.visit(&mut Fill { args: &args });
+    *expr = filled;
+    true
+}
+
+/// Puts the arguments where the template has `$n` (and all of them where it has `$*`).
+struct Fill<'a> {
+    args: &'a [Expr],
+}
+
+impl VisitorMut for Fill<'_> {
+    type Break = ();
+
+    fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<()> {
+        if let Expr::Function(function) = expr {
+            if let FunctionArguments::List(list) = &mut function.args {
+                let all = list.args.iter().any(|a| matches!(a, FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Value(v))) if matches!(&v.value, Value::Placeholder(p) if p == "$*")));
+                if all {
+                    list.args =
+                        self.args.iter().cloned().map(|e| FunctionArg::Unnamed(FunctionArgExpr::Expr(e))).collect();
+                }
+            }
+        }
+        if let Expr::Value(v) = expr {
+            if let Value::Placeholder(p) = &v.value {
+                if let Some(i) = p.strip_prefix('$').and_then(|n| n.parse::<usize>().ok()) {
+                    if let Some(arg) = i.checked_sub(1).and_then(|i| self.args.get(i)) {
+                        *expr = Expr::Nested(Box::new(arg.clone()));
+                    }
+                }
+            }
+        }
+        ControlFlow::Continue(())
+    }
+}
