@@ -97,6 +97,12 @@ def literal_sql(value: Any) -> str:
         return f"TIMESTAMP '{value.isoformat(sep=' ')}'"
     if isinstance(value, _dt.date):
         return f"DATE '{value.isoformat()}'"
+    if isinstance(value, (list, tuple)):
+        return f"array({', '.join(literal_sql(v) for v in value)})"
+    if isinstance(value, dict):
+        return f"map({', '.join(literal_sql(p) for kv in value.items() for p in kv)})"
+    if isinstance(value, (bytes, bytearray)):
+        return f"X'{bytes(value).hex().upper()}'"
     unsupported("lit", f"a literal of type {type(value).__name__}")
 
 
@@ -119,6 +125,8 @@ class Column(Surface):
         self._window: Optional[tuple[str, str, Optional[str]]] = None
         #: The frame id of ``df["*"]``: that frame's columns, found by position in a join of it.
         self._star_of: Optional[int] = None
+        #: ``alias(name)``'s name: the output column's name where this column is selected.
+        self._alias: Optional[str] = None
 
     # --- construction -------------------------------------------------------------------------
     @staticmethod
@@ -155,6 +163,11 @@ class Column(Surface):
     def sql(self, refs: Optional[RefRenderer] = None) -> str:
         """The expression as Spark SQL; references unqualified unless ``refs`` says otherwise."""
         return self._render(refs or (lambda frame, parts: render_parts(parts)))
+
+    def selected(self, refs: Optional[RefRenderer] = None) -> str:
+        """The column as a select item: the expression, and its alias if it has one."""
+        expr = self.sql(refs)
+        return f"{expr} AS {quote(self._alias)}" if self._alias is not None else expr
 
     def _binary(self, op: str, other: Any, reverse: bool = False) -> Column:
         right = Column.lit(other)
@@ -327,7 +340,9 @@ class Column(Surface):
         if len(names) != 1 or kwargs:
             unsupported("Column.alias", "one name, without metadata")
         name = names[0]
-        named = Column(lambda r: f"{self.sql(r)} AS {quote(name)}", name, self._frames)
+        # The name applies where the column is selected; inside an expression Spark drops it.
+        named = Column(self._render, name, self._frames)
+        named._alias = name
         named._agg, named._window = self._agg, self._window
         return named
 
@@ -374,7 +389,7 @@ class Column(Surface):
         return self.getItem(key)
 
     def __repr__(self) -> str:
-        return f"Column<'{self.sql()}'>"
+        return f"Column<'{self.selected()}'>"
 
 
 class CaseWhen(Column):

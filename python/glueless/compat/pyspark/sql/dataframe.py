@@ -72,7 +72,7 @@ class DataFrame(Surface):
 
     def _sql(self, c: Any) -> str:
         """A column of this frame as SQL (its own references unqualified)."""
-        return Column.of(c).sql()
+        return Column.of(c).selected()
 
     # --- transformations ----------------------------------------------------------------------
     def select(self, *cols: Any) -> DataFrame:
@@ -186,7 +186,7 @@ class DataFrame(Surface):
     def orderBy(self, *cols: Any, ascending: Any = None) -> DataFrame:
         if len(cols) == 1 and isinstance(cols[0], (list, tuple)):
             cols = tuple(cols[0])
-        exprs = [self._sql(c) for c in cols]
+        exprs = [Column.of(c).sql() for c in cols]
         if ascending is not None:
             flags = ascending if isinstance(ascending, (list, tuple)) else [ascending] * len(exprs)
             exprs = [f"{e} {'ASC' if a else 'DESC'}" for e, a in zip(exprs, flags)]
@@ -206,6 +206,59 @@ class DataFrame(Surface):
         if allowMissingColumns:
             unsupported("DataFrame.unionByName", "allowMissingColumns=True")
         return self._new(self._frame.union(other._frame, True))
+
+    def exceptAll(self, other: DataFrame) -> DataFrame:
+        from glueless.compat.pyspark.sql.relational import set_operation
+
+        result: DataFrame = set_operation(self, other, "EXCEPT ALL")
+        return result
+
+    def subtract(self, other: DataFrame) -> DataFrame:
+        from glueless.compat.pyspark.sql.relational import set_operation
+
+        result: DataFrame = set_operation(self, other, "EXCEPT")
+        return result
+
+    def intersect(self, other: DataFrame) -> DataFrame:
+        from glueless.compat.pyspark.sql.relational import set_operation
+
+        result: DataFrame = set_operation(self, other, "INTERSECT")
+        return result
+
+    def intersectAll(self, other: DataFrame) -> DataFrame:
+        from glueless.compat.pyspark.sql.relational import set_operation
+
+        result: DataFrame = set_operation(self, other, "INTERSECT ALL")
+        return result
+
+    def offset(self, num: int) -> DataFrame:
+        from glueless.compat.pyspark.sql.relational import offset
+
+        result: DataFrame = offset(self, num)
+        return result
+
+    def describe(self, *cols: Any) -> DataFrame:
+        from glueless.compat.pyspark.sql.relational import describe
+
+        result: DataFrame = describe(self, cols)
+        return result
+
+    def cube(self, *cols: Any) -> GroupedData:
+        keys = _key_columns(cols)
+        return GroupedData(self, [], (keys, f"CUBE({', '.join(k.sql() for k in keys)})"))
+
+    def rollup(self, *cols: Any) -> GroupedData:
+        keys = _key_columns(cols)
+        return GroupedData(self, [], (keys, f"ROLLUP({', '.join(k.sql() for k in keys)})"))
+
+    def groupingSets(self, groupingSets: Any, *cols: Any) -> GroupedData:
+        keys = _key_columns(cols)
+        sets = ", ".join("(" + ", ".join(Column.of(c).sql() for c in s) + ")" for s in groupingSets)
+        return GroupedData(self, [], (keys, f"GROUPING SETS ({sets})"))
+
+    def hint(self, name: str, *parameters: Any) -> DataFrame:
+        # A hint changes how Spark plans, never the rows.
+        return self
 
     def alias(self, alias: str) -> DataFrame:
         return self
@@ -330,19 +383,33 @@ class DataFrame(Surface):
         return "DataFrame[" + ", ".join(f"{n}: {t}" for n, t in self.dtypes) + "]"
 
 
+def _key_columns(cols: tuple[Any, ...]) -> list[Column]:
+    if len(cols) == 1 and isinstance(cols[0], (list, tuple)):
+        cols = tuple(cols[0])
+    return [Column.of(c) for c in cols]
+
+
 class GroupedData(Surface):
     """``df.groupBy(...)``: aggregations by the grouping columns."""
 
     _api_name = "GroupedData"
 
-    def __init__(self, df: DataFrame, keys: list[str]) -> None:
+    def __init__(self, df: DataFrame, keys: list[str], grouping: Optional[tuple[list[Column], str]] = None) -> None:
         self._df = df
         self._keys = keys
+        #: For cube / rollup / groupingSets: the key columns and the GROUP BY clause.
+        self._grouping = grouping
 
     def agg(self, *exprs: Any) -> DataFrame:
         if len(exprs) == 1 and isinstance(exprs[0], dict):
             exprs = tuple(Column.raw(f"{fn}({quote(c) if c != '*' else '1'})") for c, fn in exprs[0].items())
-        return self._df._new(self._df._frame.aggregate(self._keys, [Column.of(e).sql() for e in exprs]))
+        if self._grouping is not None:
+            from glueless.compat.pyspark.sql.relational import grouped_aggregate
+
+            keys, clause = self._grouping
+            result: DataFrame = grouped_aggregate(self._df, keys, clause, [Column.of(e) for e in exprs])
+            return result
+        return self._df._new(self._df._frame.aggregate(self._keys, [Column.of(e).selected() for e in exprs]))
 
     def count(self) -> DataFrame:
         return self.agg(Column.raw("count(1) AS `count`"))

@@ -1,0 +1,69 @@
+"""DataFrame operations Spark SQL already has, run as a query over temporary views of the frames:
+set operations (``exceptAll``, ``intersect``, …), ``offset``, ``cube`` / ``rollup`` /
+``groupingSets`` aggregations, and ``describe``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from glueless.compat.pyspark.sql.column import Column, quote
+
+
+def view_of(df: Any) -> str:
+    """A temporary view of ``df`` (named by its id), for a query to read."""
+    name = f"__glueless_v{df._id}"
+    df.sparkSession._session.register_view(name, df._frame)
+    return quote(name)
+
+
+def query(df: Any, sql: str) -> Any:
+    from glueless.compat.pyspark.sql.dataframe import DataFrame
+
+    return DataFrame(df.sparkSession._session.sql(sql), df.sparkSession)
+
+
+def set_operation(left: Any, right: Any, operation: str) -> Any:
+    """``left OPERATION right`` by column position, as Spark's set operations are."""
+    return query(left, f"SELECT * FROM {view_of(left)} {operation} SELECT * FROM {view_of(right)}")
+
+
+def offset(df: Any, n: int) -> Any:
+    return query(df, f"SELECT * FROM {view_of(df)} OFFSET {int(n)}")
+
+
+def grouped_aggregate(df: Any, keys: list[Column], grouping: str, aggregates: list[Column]) -> Any:
+    """``SELECT keys, aggregates … GROUP BY grouping`` (``CUBE(…)``, ``ROLLUP(…)``, ``GROUPING SETS (…)``)."""
+    items = [k.selected() for k in keys] + [a.selected() for a in aggregates]
+    return query(df, f"SELECT {', '.join(items)} FROM {view_of(df)} GROUP BY {grouping}")
+
+
+def describe(df: Any, cols: tuple[Any, ...]) -> Any:
+    """Spark's ``describe``: count, mean, stddev, min and max of each column, as strings (mean and
+    stddev of a string column from its numeric values)."""
+    if len(cols) == 1 and isinstance(cols[0], (list, tuple)):
+        cols = tuple(cols[0])
+    types = dict(df.dtypes)
+    names = list(cols) or [n for n, t in df.dtypes if t in _DESCRIBED or t.startswith("decimal")]
+    view = view_of(df)
+
+    def stats(n: str) -> dict[str, str]:
+        c = quote(n)
+        number = c if types[n] != "string" else f"CAST({c} AS DOUBLE)"
+        return {
+            "count": f"CAST(count({c}) AS STRING)",
+            "mean": f"CAST(avg({number}) AS STRING)",
+            "stddev": f"CAST(stddev_samp({number}) AS STRING)",
+            "min": f"CAST(min({c}) AS STRING)",
+            "max": f"CAST(max({c}) AS STRING)",
+        }
+
+    per_column = {n: stats(n) for n in names}
+    selects = []
+    for i, statistic in enumerate(("count", "mean", "stddev", "min", "max")):
+        values = ", ".join(f"{per_column[n][statistic]} AS {quote(n)}" for n in names)
+        selects.append(f"SELECT {i} AS __position, '{statistic}' AS summary{', ' if values else ''}{values} FROM {view}")
+    shown = ", ".join(["summary"] + [quote(n) for n in names])
+    return query(df, f"SELECT {shown} FROM ({' UNION ALL '.join(selects)}) ORDER BY __position")
+
+
+_DESCRIBED = ("tinyint", "smallint", "int", "bigint", "float", "double", "string")
