@@ -637,6 +637,10 @@ class SqlSession:
         """A frame over an Arrow table."""
     def frame_of_rows(self, rows: Sequence[Sequence[Any]], fields: Sequence[tuple[str, str, bool]]) -> Frame:
         """A frame of Python rows (``createDataFrame``), each converted to the Spark type of its field."""
+    def register_python_udf(
+        self, name: str, function: Callable[..., Any], row: Callable[[list[str], list[Any]], Any], return_type: str
+    ) -> None:
+        """Register a Python function as the SQL function ``name`` returning ``return_type``."""
     def empty(self) -> Frame:
         """A frame with no columns and no rows."""
     def read_json_lines(self, text: str) -> Frame:

@@ -105,6 +105,12 @@ impl SqlSession {
         py.detach(|| CoreFrame::from_batches(&self.inner, schema, vec![batch])).map_err(PyErr::from).map(wrap)
     }
 
+    /// Register a Python function as the SQL function `name` returning `return_type` (a Spark
+    /// type name); `row` builds the `Row`s its struct arguments arrive as.
+    fn register_python_udf(&self, name: &str, function: Py<PyAny>, row: Py<PyAny>, return_type: &str) -> PyResult<()> {
+        Ok(super::udf::register(&self.inner, name, function, row, return_type)?)
+    }
+
     /// A frame with no columns and no rows (what Glue reads from an empty prefix).
     fn empty(&self, py: Python<'_>) -> PyResult<Frame> {
         let schema = Arc::new(arrow_schema::Schema::empty());

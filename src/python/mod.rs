@@ -19,6 +19,7 @@ mod stream;
 mod table;
 mod table_formats;
 mod types;
+mod udf;
 mod values;
 
 use pyo3::prelude::*;

@@ -44,6 +44,20 @@ pub(super) fn rows<'py>(
     Ok(out)
 }
 
+/// Every value of one column as Python values (a Python UDF's arguments).
+pub(super) fn column_values<'py>(
+    py: Python<'py>,
+    column: &dyn Array,
+    row: Bound<'py, PyAny>,
+) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    let builders = Builders {
+        row,
+        datetime: PyModule::import(py, "datetime")?,
+        decimal: PyModule::import(py, "decimal")?.getattr("Decimal")?,
+    };
+    (0..column.len()).map(|i| value(py, &builders, column, i)).collect()
+}
+
 fn value<'py>(py: Python<'py>, b: &Builders<'py>, column: &dyn Array, i: usize) -> PyResult<Bound<'py, PyAny>> {
     if column.is_null(i) || column.data_type() == &DataType::Null {
         return Ok(py.None().into_bound(py));

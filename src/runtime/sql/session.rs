@@ -119,6 +119,11 @@ impl SqlSession {
         }
     }
 
+    /// A function (a Python UDF) callable by its name in this session's queries.
+    pub(crate) fn register_udf(&self, udf: Arc<datafusion::logical_expr::ScalarUDF>) {
+        self.ctx.register_udf(udf.as_ref().clone());
+    }
+
     /// The DataFusion context queries plan in.
     pub(super) fn context(&self) -> &SessionContext {
         &self.ctx

@@ -55,6 +55,27 @@ const TEMPLATES: &[(&str, Option<usize>, &str)] = &[
     ("explode", Some(1), "unnest($1)"),
     ("max_by", Some(2), "first_value($1 ORDER BY $2 DESC NULLS LAST)"),
     ("min_by", Some(2), "first_value($1 ORDER BY $2 ASC NULLS LAST)"),
+    ("datediff", Some(2), "CAST(TRY_CAST($1 AS DATE) AS INT) - CAST(TRY_CAST($2 AS DATE) AS INT)"),
+    ("date_diff", Some(2), "CAST(TRY_CAST($1 AS DATE) AS INT) - CAST(TRY_CAST($2 AS DATE) AS INT)"),
+    // Spark casts factorial's argument to int.
+    ("factorial", Some(1), "factorial(TRY_CAST($1 AS INT))"),
+    ("sum_distinct", Some(1), "sum(DISTINCT $1)"),
+    ("try_avg", Some(1), "avg($1)"),
+    ("try_to_timestamp", Some(1), "to_timestamp($1)"),
+    ("try_to_timestamp", Some(2), "to_timestamp($1, $2)"),
+    // Spark's get: a 0-based index, NULL outside the array.
+    ("get", Some(2), "CASE WHEN $2 < 0 THEN NULL ELSE array_element($1, $2 + 1) END"),
+    ("levenshtein", Some(3), "CASE WHEN levenshtein($1, $2) > $3 THEN -1 ELSE levenshtein($1, $2) END"),
+    ("position", Some(2), "CAST(strpos($2, $1) AS INT)"),
+    (
+        "position",
+        Some(3),
+        "CASE WHEN $3 < 1 THEN 0 WHEN strpos(substr($2, $3), $1) = 0 THEN 0 \
+         ELSE CAST(strpos(substr($2, $3), $1) + $3 - 1 AS INT) END",
+    ),
+    // glueless runs a query as one Spark partition: ids are 0, 1, 2, … in the rows' order.
+    ("monotonically_increasing_id", Some(0), "(row_number() OVER () - 1)"),
+    ("spark_partition_id", Some(0), "0"),
     ("current_database", Some(0), "'default'"),
     ("current_schema", Some(0), "'default'"),
     ("current_catalog", Some(0), "'spark_catalog'"),

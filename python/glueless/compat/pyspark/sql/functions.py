@@ -320,6 +320,17 @@ def regexp_replace(c: Any, pattern: str, replacement: str) -> Column:
     )
 
 
+def udf(f: Any = None, returnType: Any = None, *, useArrow: Any = None) -> Any:
+    """A Python function callable on Columns, run per row (see ``glueless.compat.pyspark.sql.udf``)."""
+    from glueless.compat.pyspark.sql.udf import udf as make_udf
+
+    return make_udf(f, returnType, useArrow=useArrow)
+
+
+def call_udf(udfName: str, *cols: Any) -> Column:
+    return _call(udfName.lower(), *cols)
+
+
 def asc(c: Any) -> Column:
     return Column.of(c).asc()
 

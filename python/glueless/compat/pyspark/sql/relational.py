@@ -23,8 +23,24 @@ def query(df: Any, sql: str) -> Any:
 
 
 def set_operation(left: Any, right: Any, operation: str) -> Any:
-    """``left OPERATION right`` by column position, as Spark's set operations are."""
-    return query(left, f"SELECT * FROM {view_of(left)} {operation} SELECT * FROM {view_of(right)}")
+    """``left OPERATION right`` by column position, as Spark's set operations are. ``ALL`` keeps
+    multiset counts (1, 1, 2 EXCEPT ALL 1 is 1, 2): each row is numbered within its duplicates and
+    the numbered rows are compared distinct."""
+    if not operation.endswith(" ALL"):
+        return query(left, f"SELECT * FROM {view_of(left)} {operation} SELECT * FROM {view_of(right)}")
+    names = [f"__c{i}" for i in range(len(left.columns))]
+    columns = ", ".join(quote(n) for n in names)
+
+    def numbered(df: Any) -> str:
+        renamed = ", ".join(f"{quote(c)} AS {quote(n)}" for c, n in zip(df.columns, names))
+        return (
+            f"SELECT {columns}, row_number() OVER (PARTITION BY {columns} ORDER BY 1) AS __copy "
+            f"FROM (SELECT {renamed} FROM {view_of(df)})"
+        )
+
+    distinct = operation[: -len(" ALL")]
+    outputs = ", ".join(f"{quote(n)} AS {quote(c)}" for n, c in zip(names, left.columns))
+    return query(left, f"SELECT {outputs} FROM ({numbered(left)} {distinct} {numbered(right)})")
 
 
 def offset(df: Any, n: int) -> Any:
@@ -61,7 +77,9 @@ def describe(df: Any, cols: tuple[Any, ...]) -> Any:
     selects = []
     for i, statistic in enumerate(("count", "mean", "stddev", "min", "max")):
         values = ", ".join(f"{per_column[n][statistic]} AS {quote(n)}" for n in names)
-        selects.append(f"SELECT {i} AS __position, '{statistic}' AS summary{', ' if values else ''}{values} FROM {view}")
+        selects.append(
+            f"SELECT {i} AS __position, '{statistic}' AS summary{', ' if values else ''}{values} FROM {view}"
+        )
     shown = ", ".join(["summary"] + [quote(n) for n in names])
     return query(df, f"SELECT {shown} FROM ({' UNION ALL '.join(selects)}) ORDER BY __position")
 

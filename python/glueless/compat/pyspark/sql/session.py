@@ -111,6 +111,13 @@ class SparkSession(Surface):
         return self._catalog
 
     @property
+    def udf(self) -> Any:
+        """``spark.udf``: register Python functions for SQL."""
+        from glueless.compat.pyspark.sql.udf import UDFRegistration
+
+        return UDFRegistration()
+
+    @property
     def read(self) -> Any:
         from glueless.compat.pyspark.sql.readwriter import DataFrameReader
 
