@@ -33,7 +33,7 @@ class UserDefinedFunction:
     def __init__(self, func: Callable[..., Any], returnType: Any = None, name: Optional[str] = None) -> None:
         self.func = func
         self.returnType = _parse_type(_type_name(returnType))
-        self._name = name or getattr(func, "__name__", "udf")
+        self._name: str = name or str(getattr(func, "__name__", "udf"))
         self.deterministic = True
         safe = re.sub(r"\W", "_", self._name)
         self._sql_name = f"__glueless_udf{next(_IDS)}_{safe}".lower()
