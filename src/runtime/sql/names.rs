@@ -5,8 +5,8 @@
 use std::fmt::Write as _;
 
 use datafusion::sql::sqlparser::ast::{
-    BinaryOperator, CaseWhen, CastKind, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, UnaryOperator,
-    Value, WindowSpec, WindowType,
+    AccessExpr, BinaryOperator, CaseWhen, CastKind, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments,
+    Subscript, UnaryOperator, Value, WindowSpec, WindowType,
 };
 
 use super::literals;
@@ -94,6 +94,24 @@ pub(super) fn spark_name(expr: &Expr, rewriter: &Rewriter) -> String {
             sole_argument(function).map(|e| spark_name(e, rewriter)).unwrap_or_default()
         }
         Expr::Function(function) => function_name(function, rewriter),
+        // `l[0]`, `m[key]`, `a[0].f`.
+        Expr::CompoundFieldAccess { root, access_chain } => {
+            let mut name = spark_name(root, rewriter);
+            for access in access_chain {
+                match access {
+                    AccessExpr::Subscript(Subscript::Index { index }) => {
+                        let _ = write!(name, "[{}]", spark_name(index, rewriter));
+                    }
+                    AccessExpr::Dot(field) => {
+                        let _ = write!(name, ".{}", spark_name(field, rewriter));
+                    }
+                    AccessExpr::Subscript(other) => {
+                        let _ = write!(name, "[{other}]");
+                    }
+                }
+            }
+            name
+        }
         other => other.to_string(),
     }
 }

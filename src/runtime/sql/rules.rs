@@ -4,8 +4,8 @@
 
 use datafusion::sql::sqlparser::ast::helpers::attached_token::AttachedToken;
 use datafusion::sql::sqlparser::ast::{
-    BinaryOperator, CaseWhen, CastKind, DataType as SqlType, Expr, FunctionArg, FunctionArgExpr, FunctionArguments,
-    Ident, TimezoneInfo, UnaryOperator, Value, WindowType,
+    AccessExpr, BinaryOperator, CaseWhen, CastKind, DataType as SqlType, Expr, FunctionArg, FunctionArgExpr,
+    FunctionArguments, Ident, Subscript, TimezoneInfo, UnaryOperator, Value, WindowType,
 };
 
 /// Rewrite `expr` (its parts are rewritten already); `bare` marks a number that must stay a
@@ -21,6 +21,30 @@ pub(super) fn rewrite(expr: &mut Expr, bare: bool) -> Result<(), String> {
 /// one of them.
 fn rewrite_special_call(expr: &mut Expr) -> Result<bool, String> {
     match expr {
+        // `x[i]`, `x[i].f`: Spark's 0-based array index (see functions/subscript.rs).
+        Expr::CompoundFieldAccess { access_chain, .. }
+            if access_chain.iter().any(|a| matches!(a, AccessExpr::Subscript(Subscript::Index { .. }))) =>
+        {
+            let Expr::CompoundFieldAccess { root, access_chain } = std::mem::replace(expr, Expr::value(Value::Null))
+            else {
+                return Ok(false);
+            };
+            let mut accessed = *root;
+            for access in access_chain {
+                accessed = match access {
+                    AccessExpr::Subscript(Subscript::Index { index }) => {
+                        Expr::Function(call(super::functions::subscript::SUBSCRIPT, vec![accessed, index]))
+                    }
+                    AccessExpr::Dot(Expr::Identifier(field)) => Expr::Function(call(
+                        "get_field",
+                        vec![accessed, Expr::value(Value::SingleQuotedString(field.value))],
+                    )),
+                    other => Expr::CompoundFieldAccess { root: Box::new(accessed), access_chain: vec![other] },
+                };
+            }
+            *expr = accessed;
+            return Ok(true);
+        }
         // Spark's HyperLogLog++ estimates are not reproduced: refused, never a different estimate.
         Expr::Function(function) if function.name.to_string().eq_ignore_ascii_case("approx_count_distinct") => {
             return Err("approx_count_distinct (Spark's HyperLogLog++ estimates) is not supported by glueless: \

@@ -45,6 +45,7 @@ pub(crate) mod range;
 pub(crate) mod regexp;
 pub(crate) mod row;
 pub(crate) mod string;
+pub(crate) mod subscript;
 
 /// Every family of glueless's own scalar functions.
 fn families() -> Vec<Vec<Arc<ScalarUDF>>> {
@@ -57,6 +58,7 @@ fn families() -> Vec<Vec<Arc<ScalarUDF>>> {
         datetime::functions(),
         json::functions(),
         misc::functions(),
+        subscript::functions(),
     ]
 }
 

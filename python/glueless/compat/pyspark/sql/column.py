@@ -376,8 +376,18 @@ class Column(Surface):
         unsupported("Column.when", "start with pyspark.sql.functions.when")
 
     def getField(self, name: str) -> Column:
-        """A struct's field (``col("window").getField("start")``), named as the field."""
-        return Column(lambda r: f"{self.sql(r)}[{literal_sql(name)}]", name, self._frames)
+        """A struct's field (``col("window").getField("start")``); selected, it is named
+        ``parent.field`` as Spark names it."""
+        field = Column(lambda r: f"{self.sql(r)}[{literal_sql(name)}]", name, self._frames)
+        if self._name is not None and self._alias is None:
+            field._alias = f"{self._name}.{name}"
+        return field
+
+    def __getattr__(self, name: str) -> Column:
+        # `df.r.b` is the struct field `b` (PySpark's Column.__getattr__).
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self.getField(name)
 
     def __getitem__(self, key: Any) -> Column:
         if isinstance(key, slice):
