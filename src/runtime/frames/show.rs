@@ -32,20 +32,18 @@ fn tree(schema: &Schema, spark: bool) -> String {
 }
 
 fn tree_line(out: &mut String, field: &Field, depth: usize, spark: bool) {
-    let indent = if spark { " |   ".repeat(depth - 1) + " |-- " } else { "|    ".repeat(depth - 1) + "|-- " };
+    if spark {
+        let suffix = format!("(nullable = {})", field.is_nullable());
+        spark_tree_line(out, field.name(), field.data_type(), Some(&suffix), depth);
+        return;
+    }
+    let indent = "|    ".repeat(depth - 1) + "|-- ";
     let type_name = match field.data_type() {
         DataType::Struct(_) => "struct".to_string(),
         DataType::List(_) | DataType::LargeList(_) => "array".to_string(),
-        // Spark's tree names types by `typeName` (`integer`, `long`), not as in SQL.
-        DataType::Map(..) if spark => display_name(field.data_type(), Dialect::Spark),
-        other if spark => display_name(other, Dialect::SparkTree),
         other => display_name(other, Dialect::Glue),
     };
-    if spark {
-        let _ = writeln!(out, "{indent}{}: {type_name} (nullable = {})", field.name(), field.is_nullable());
-    } else {
-        let _ = writeln!(out, "{indent}{}: {type_name}", field.name());
-    }
+    let _ = writeln!(out, "{indent}{}: {type_name}", field.name());
     match field.data_type() {
         DataType::Struct(children) => {
             for child in children {
@@ -55,6 +53,42 @@ fn tree_line(out: &mut String, field: &Field, depth: usize, spark: bool) {
         DataType::List(element) | DataType::LargeList(element) => {
             let element = Field::new("element", element.data_type().clone(), element.is_nullable());
             tree_line(out, &element, depth + 1, spark);
+        }
+        _ => {}
+    }
+}
+
+/// One line of Spark's `printSchema` and the lines of the type's parts: an array's `element`
+/// (`containsNull`), a map's `key` and `value` (`valueContainsNull`), a struct's fields.
+fn spark_tree_line(out: &mut String, name: &str, data_type: &DataType, suffix: Option<&str>, depth: usize) {
+    let indent = " |   ".repeat(depth - 1) + " |-- ";
+    let type_name = match data_type {
+        DataType::Struct(_) => "struct".to_string(),
+        DataType::List(_) | DataType::LargeList(_) => "array".to_string(),
+        DataType::Map(..) => "map".to_string(),
+        // Spark's tree names types by `typeName` (`integer`, `long`), not as in SQL.
+        other => display_name(other, Dialect::SparkTree),
+    };
+    let suffix = suffix.map(|s| format!(" {s}")).unwrap_or_default();
+    let _ = writeln!(out, "{indent}{name}: {type_name}{suffix}");
+    match data_type {
+        DataType::Struct(children) => {
+            for child in children {
+                tree_line(out, child, depth + 1, true);
+            }
+        }
+        DataType::List(element) | DataType::LargeList(element) => {
+            let contains = format!("(containsNull = {})", element.is_nullable());
+            spark_tree_line(out, "element", element.data_type(), Some(&contains), depth + 1);
+        }
+        DataType::Map(entries, _) => {
+            if let DataType::Struct(kv) = entries.data_type() {
+                if let [key, value] = kv.iter().as_slice() {
+                    spark_tree_line(out, "key", key.data_type(), None, depth + 1);
+                    let contains = format!("(valueContainsNull = {})", value.is_nullable());
+                    spark_tree_line(out, "value", value.data_type(), Some(&contains), depth + 1);
+                }
+            }
         }
         _ => {}
     }

@@ -172,10 +172,10 @@ fn function_name(function: &Function, rewriter: &Rewriter) -> String {
 
 /// Spark's math functions that name their result in upper case (`ACOS(x)`) when called by this
 /// name; by an alias (`pow`, `sign`, `ln`) they keep the alias as written.
-const UPPER_CASE_NAMES: [&str; 29] = [
+const UPPER_CASE_NAMES: [&str; 31] = [
     "acos", "asin", "atan", "atan2", "cbrt", "cos", "cosh", "acosh", "asinh", "atanh", "cot", "csc", "sec", "degrees",
     "radians", "exp", "expm1", "log", "log10", "log1p", "log2", "power", "hypot", "signum", "sin", "sinh", "sqrt",
-    "tan", "tanh",
+    "tan", "tanh", "e", "pi",
 ];
 
 /// Functions whose omitted last argument Spark names: (function, arguments given, default).

@@ -1,5 +1,5 @@
 //! Spark functions that are other SQL over DataFusion's functions, written as templates: `$1`,
-//! `$2` … are the call's arguments, `$*` all of them. Spark names the call by its own name
+//! `$2` … are the call's arguments, `$all` all of them. Spark names the call by its own name
 //! ([`super::names`] runs before this rewrite), so only the value comes from the template.
 
 use std::collections::HashMap;
@@ -37,7 +37,7 @@ const TEMPLATES: &[(&str, Option<usize>, &str)] = &[
     ("zeroifnull", Some(1), "coalesce($1, 0)"),
     ("count_if", Some(1), "count(CASE WHEN $1 THEN 1 END)"),
     ("array_size", Some(1), "CAST(cardinality($1) AS INT)"),
-    ("create_map", None, "make_map($*)"),
+    ("create_map", None, "make_map($all)"),
     ("map_contains_key", Some(2), "array_has(map_keys($1), $2)"),
     ("sort_array", Some(1), "array_sort($1, 'ASC', 'NULLS FIRST')"),
     (
@@ -76,6 +76,22 @@ const TEMPLATES: &[(&str, Option<usize>, &str)] = &[
     // glueless runs a query as one Spark partition: ids are 0, 1, 2, … in the rows' order.
     ("monotonically_increasing_id", Some(0), "(row_number() OVER () - 1)"),
     ("spark_partition_id", Some(0), "0"),
+    // Spark's log of one argument is the natural logarithm (DataFusion's is base 10).
+    ("log", Some(1), "ln($1)"),
+    ("log1p", Some(1), "ln(1 + $1)"),
+    ("sequence", Some(2), "generate_series($1, $2)"),
+    ("sequence", Some(3), "generate_series($1, $2, $3)"),
+    ("first", Some(1), "first_value($1)"),
+    ("last", Some(1), "last_value($1)"),
+    // Spark sorts NULLs last in array_sort; sort_array puts them first.
+    ("array_sort", Some(1), "array_sort($1, 'ASC', 'NULLS LAST')"),
+    ("array_remove", Some(2), "array_remove_all($1, $2)"),
+    (
+        "array_position",
+        Some(2),
+        "CASE WHEN $1 IS NULL OR $2 IS NULL THEN NULL ELSE coalesce(CAST(array_position($1, $2) AS BIGINT), 0) END",
+    ),
+    ("overlay", Some(4), "CASE WHEN $4 < 0 THEN overlay($1, $2, $3) ELSE overlay($1, $2, $3, $4) END"),
     ("current_database", Some(0), "'default'"),
     ("current_schema", Some(0), "'default'"),
     ("current_catalog", Some(0), "'spark_catalog'"),
@@ -131,7 +147,7 @@ pub(super) fn rewrite(expr: &mut Expr) -> bool {
     true
 }
 
-/// Puts the arguments where the template has `$n` (and all of them where it has `$*`).
+/// Puts the arguments where the template has `$n` (and all of them where it has `$all`).
 struct Fill<'a> {
     args: &'a [Expr],
 }
@@ -142,7 +158,7 @@ impl VisitorMut for Fill<'_> {
     fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<()> {
         if let Expr::Function(function) = expr {
             if let FunctionArguments::List(list) = &mut function.args {
-                let all = list.args.iter().any(|a| matches!(a, FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Value(v))) if matches!(&v.value, Value::Placeholder(p) if p == "$*")));
+                let all = list.args.iter().any(|a| matches!(a, FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Value(v))) if matches!(&v.value, Value::Placeholder(p) if p == "$all")));
                 if all {
                     list.args =
                         self.args.iter().cloned().map(|e| FunctionArg::Unnamed(FunctionArgExpr::Expr(e))).collect();
@@ -159,5 +175,13 @@ impl VisitorMut for Fill<'_> {
             }
         }
         ControlFlow::Continue(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_template_parses() {
+        assert_eq!(super::parsed().len(), super::TEMPLATES.len());
     }
 }
