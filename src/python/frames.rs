@@ -86,7 +86,11 @@ impl SqlSession {
         let mut arrow_fields = Vec::with_capacity(fields.len());
         let mut columns = Vec::with_capacity(fields.len());
         for (i, (name, type_name, nullable)) in fields.iter().enumerate() {
-            let data_type = crate::core::types::parse_type(type_name)?;
+            let mut data_type = crate::core::types::parse_type(type_name)?;
+            // An instant column is in the session's zone, as Spark shows and extracts it.
+            if let arrow_schema::DataType::Timestamp(unit, Some(_)) = &data_type {
+                data_type = arrow_schema::DataType::Timestamp(*unit, Some(self.inner.time_zone().into()));
+            }
             let values: Vec<Bound<'_, PyAny>> =
                 rows.iter().map(|r| r.get(i).cloned().unwrap_or_else(|| py.None().into_bound(py))).collect();
             let array = super::values::column(py, name, &values, &data_type)?;

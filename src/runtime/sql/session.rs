@@ -119,6 +119,11 @@ impl SqlSession {
         }
     }
 
+    /// The session's time zone (`spark.sql.session.timeZone`): the zone of its instants.
+    pub(crate) fn time_zone(&self) -> String {
+        self.ctx.state().config().options().execution.time_zone.clone().unwrap_or_else(|| "UTC".to_string())
+    }
+
     /// A function (a Python UDF) callable by its name in this session's queries.
     pub(crate) fn register_udf(&self, udf: Arc<datafusion::logical_expr::ScalarUDF>) {
         self.ctx.register_udf(udf.as_ref().clone());

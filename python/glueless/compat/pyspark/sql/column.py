@@ -399,7 +399,11 @@ class Column(Surface):
         return self.getItem(key)
 
     def __repr__(self) -> str:
-        return f"Column<'{self.selected()}'>"
+        # Names as Spark prints them: unquoted.
+        text = self._render(lambda frame, parts: ".".join(parts))
+        if self._alias is not None:
+            text = f"{text} AS {self._alias}"
+        return f"Column<'{text}'>"
 
 
 class CaseWhen(Column):

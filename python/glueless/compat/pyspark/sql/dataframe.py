@@ -432,5 +432,14 @@ class GroupedData(Surface):
         return self._each("max", cols)
 
 
+def __getattr__(name: str) -> Any:
+    # `pyspark.sql.dataframe.DataFrameNaFunctions`, where PySpark keeps it.
+    if name == "DataFrameNaFunctions":
+        from glueless.compat.pyspark.sql.na import DataFrameNaFunctions
+
+        return DataFrameNaFunctions
+    raise AttributeError(name)
+
+
 if False:  # pragma: no cover - for type checkers only
     from glueless.compat.pyspark.sql.readwriter import DataFrameWriter  # noqa: F401

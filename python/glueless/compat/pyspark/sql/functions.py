@@ -20,7 +20,8 @@ _SQL_NAMES = {
     "shiftRightUnsigned": "shiftrightunsigned",
     "toDegrees": "degrees",
     "toRadians": "radians",
-    "call_function": "",
+    # Spark names these by the function they are another name of.
+    "dateadd": "date_add",
 }
 
 
@@ -191,11 +192,17 @@ def window(
 
 
 def first(c: Any, ignorenulls: bool = False) -> Column:
-    return _call("first_value", c) if not ignorenulls else Column.raw(f"first_value({Column.of(c).sql()}) IGNORE NULLS")
+    if not ignorenulls:
+        return _call("first", c)
+    inner = Column.of(c)
+    return Column(lambda r: f"first_value({inner.sql(r)}) IGNORE NULLS", None, inner._frames)
 
 
 def last(c: Any, ignorenulls: bool = False) -> Column:
-    return _call("last_value", c)
+    if not ignorenulls:
+        return _call("last", c)
+    inner = Column.of(c)
+    return Column(lambda r: f"last_value({inner.sql(r)}) IGNORE NULLS", None, inner._frames)
 
 
 def upper(c: Any) -> Column:

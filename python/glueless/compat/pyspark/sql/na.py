@@ -97,6 +97,8 @@ def replace(df: Any, to_replace: Any, value: Any = None, subset: Any = None) -> 
 class DataFrameNaFunctions(Surface):
     """``df.na``."""
 
+    __module__ = "glueless.compat.pyspark.sql.dataframe"
+
     _api_name = "DataFrameNaFunctions"
 
     def __init__(self, df: Any) -> None:
