@@ -287,6 +287,18 @@ def main() -> int:
         write_list(known_file, passed, f"docstrings of PySpark {version} that pass on glueless")
     if args.check:
         lost = sorted(n for n in read_list(known_file) - passed if n in results)
+        if lost and args.engine == "glueless":
+            # A result whose row order is not fixed (no orderBy) may come out otherwise: such a
+            # known pass fails only if it fails twice more.
+            retry = [e for e in examples if e.name in lost]
+            spark, modules, context = _glueless_session(ansi=int(version.split(".")[0]) >= 4)
+            try:
+                for _ in range(2):
+                    again = run_examples(retry, spark, modules)
+                    retry = [e for e in retry if again[e.name] != "pass"]
+            finally:
+                context.__exit__(None, None, None)
+            lost = [e.name for e in retry]
         if lost:
             print(f"{len(lost)} known passes fail now: " + ", ".join(lost))
             return 1

@@ -242,6 +242,11 @@ fn rewrite_value(expr: &mut Expr, bare: bool) {
             spark_semantic_type(data_type);
         }
         Expr::TypedString(typed) => spark_semantic_type(&mut typed.data_type),
+        // Spark's `%` by zero is null (ANSI off), not an error.
+        Expr::BinaryOp { op: BinaryOperator::Modulo, right, .. } => {
+            let divisor = std::mem::replace(right.as_mut(), Expr::value(Value::Null));
+            **right = Expr::Function(null_if_zero(divisor));
+        }
         // Spark's `/` is fractional division whatever the operands; by zero it is null.
         Expr::BinaryOp { op: BinaryOperator::Divide, left, right } => {
             let left = std::mem::replace(left.as_mut(), Expr::value(Value::Null));

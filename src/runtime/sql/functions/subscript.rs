@@ -14,9 +14,15 @@ use datafusion::logical_expr::{
 
 /// The name the rewrite calls.
 pub(crate) const SUBSCRIPT: &str = "__spark_subscript";
+/// Spark's `element_at`: an array's element by a 1-based index (negative from the end, NULL
+/// outside), a map's value by key.
+const ELEMENT_AT: &str = "element_at";
 
 #[derive(Debug)]
 struct Subscript {
+    name: &'static str,
+    /// `element_at`'s 1-based index (else `x[i]`'s 0-based one).
+    one_based: bool,
     signature: Signature,
 }
 
@@ -31,7 +37,7 @@ fn element(container: &DataType) -> Option<&FieldRef> {
 
 impl ScalarUDFImpl for Subscript {
     fn name(&self) -> &str {
-        SUBSCRIPT
+        self.name
     }
 
     fn signature(&self) -> &Signature {
@@ -59,13 +65,23 @@ impl ScalarUDFImpl for Subscript {
         if element(&container).is_none() {
             return datafusion::functions::core::get_field().inner().invoke_with_args(args);
         }
-        // Spark's index 0 is DataFusion's 1; a negative index is NULL (DataFusion's counts from the end).
+        // Spark's index 0 is DataFusion's 1 and a negative one is NULL; element_at's counts from 1
+        // and from the end when negative, as DataFusion's does.
         let rows = args.number_rows;
         let index = arrow_cast::cast(&args.args[1].to_array(rows)?, &DataType::Int64)?;
         let index =
             index.as_any().downcast_ref::<Int64Array>().cloned().unwrap_or_else(|| Int64Array::from(vec![None; rows]));
-        let shifted: Int64Array =
-            index.iter().map(|i| i.and_then(|i| if i < 0 { None } else { i.checked_add(1) })).collect();
+        let one_based = self.one_based;
+        let shifted: Int64Array = index
+            .iter()
+            .map(|i| {
+                i.and_then(|i| match (one_based, i) {
+                    (true, 0) | (false, ..0) => None,
+                    (true, _) => Some(i),
+                    (false, _) => i.checked_add(1),
+                })
+            })
+            .collect();
         let mut inner = args;
         inner.args[1] = ColumnarValue::Array(Arc::new(shifted) as ArrayRef);
         if let Some(f) = inner.arg_fields.get_mut(1) {
@@ -75,7 +91,16 @@ impl ScalarUDFImpl for Subscript {
     }
 }
 
-/// The function, for the session's registry.
+/// The functions, for the session's registry.
 pub(crate) fn functions() -> Vec<Arc<ScalarUDF>> {
-    vec![Arc::new(ScalarUDF::new_from_impl(Subscript { signature: Signature::any(2, Volatility::Immutable) }))]
+    [(SUBSCRIPT, false), (ELEMENT_AT, true)]
+        .into_iter()
+        .map(|(name, one_based)| {
+            Arc::new(ScalarUDF::new_from_impl(Subscript {
+                name,
+                one_based,
+                signature: Signature::any(2, Volatility::Immutable),
+            }))
+        })
+        .collect()
 }

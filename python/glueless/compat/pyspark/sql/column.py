@@ -106,6 +106,10 @@ def literal_sql(value: Any) -> str:
     unsupported("lit", f"a literal of type {type(value).__name__}")
 
 
+#: PySpark's Column methods glueless does not have (``otherwise`` is only on ``when(…)``).
+_UNSUPPORTED_METHODS = frozenset({"dropFields", "withField", "outer", "otherwise"})
+
+
 class Column(Surface):
     """A Spark column expression."""
 
@@ -314,6 +318,10 @@ class Column(Surface):
         k = Column.lit(key)
         return Column(lambda r: f"{self.sql(r)}[{k.sql(r)}]", None, self._frames)
 
+    def transform(self, f: Callable[[Column], Column]) -> Column:
+        """``f(self)``: chains functions (``col.transform(trim).transform(upper)``)."""
+        return f(self)
+
     def over(self, window: Any) -> Column:
         """This window function or aggregate over ``window`` (a ``WindowSpec``)."""
         return Column(lambda r: f"{self.sql(r)} OVER ({window._sql(r)})", None, self._frames | window._frames)
@@ -384,9 +392,12 @@ class Column(Surface):
         return field
 
     def __getattr__(self, name: str) -> Column:
-        # `df.r.b` is the struct field `b` (PySpark's Column.__getattr__).
+        # `df.r.b` is the struct field `b` (PySpark's Column.__getattr__); PySpark's own Column
+        # methods that glueless lacks stay one "not supported" line.
         if name.startswith("_"):
             raise AttributeError(name)
+        if name in _UNSUPPORTED_METHODS:
+            unsupported(f"Column.{name}")
         return self.getField(name)
 
     def __getitem__(self, key: Any) -> Column:
