@@ -76,6 +76,16 @@ pub(super) fn spark_name(expr: &Expr, rewriter: &Rewriter) -> String {
         }
         Expr::IsNull(inner) => format!("({} IS NULL)", spark_name(inner, rewriter)),
         Expr::IsNotNull(inner) => format!("({} IS NOT NULL)", spark_name(inner, rewriter)),
+        // `'NaN'::DOUBLE` (how a Python NaN or infinity is written) is named by its value.
+        Expr::Cast { kind: CastKind::DoubleColon, expr: inner, .. } if matches!(inner.as_ref(), Expr::Value(v) if matches!(&v.value, Value::SingleQuotedString(t) if ["NaN", "Infinity", "-Infinity"].contains(&t.as_str()))) => {
+            spark_name(inner, rewriter)
+        }
+        // `-0.1::DOUBLE` (a negative typed literal) is named `-0.1`.
+        Expr::Cast { kind: CastKind::DoubleColon, expr: inner, data_type, .. } if matches!(inner.as_ref(), Expr::UnaryOp { op: UnaryOperator::Minus, expr } if number(expr).is_some()) =>
+        {
+            let Expr::UnaryOp { expr: number_expr, .. } = inner.as_ref() else { return String::new() };
+            format!("-{}", literals::literal_name(number(number_expr).unwrap_or_default(), &data_type.to_string()))
+        }
         // A typed literal (`1Y`, `1.5D`, see [`literals`]) is named by its value.
         Expr::Cast { kind: CastKind::DoubleColon, expr: literal, data_type, .. } if number(literal).is_some() => {
             literals::literal_name(number(literal).unwrap_or_default(), &data_type.to_string())
@@ -94,26 +104,32 @@ pub(super) fn spark_name(expr: &Expr, rewriter: &Rewriter) -> String {
             sole_argument(function).map(|e| spark_name(e, rewriter)).unwrap_or_default()
         }
         Expr::Function(function) => function_name(function, rewriter),
-        // `l[0]`, `m[key]`, `a[0].f`.
-        Expr::CompoundFieldAccess { root, access_chain } => {
-            let mut name = spark_name(root, rewriter);
-            for access in access_chain {
-                match access {
-                    AccessExpr::Subscript(Subscript::Index { index }) => {
-                        let _ = write!(name, "[{}]", spark_name(index, rewriter));
-                    }
-                    AccessExpr::Dot(field) => {
-                        let _ = write!(name, ".{}", spark_name(field, rewriter));
-                    }
-                    AccessExpr::Subscript(other) => {
-                        let _ = write!(name, "[{other}]");
-                    }
-                }
-            }
-            name
+        Expr::Struct { values, .. } => {
+            format!("struct({})", values.iter().map(|v| spark_name(v, rewriter)).collect::<Vec<_>>().join(", "))
         }
+        // `l[0]`, `m[key]`, `a[0].f`.
+        Expr::CompoundFieldAccess { root, access_chain } => access_name(root, access_chain, rewriter),
         other => other.to_string(),
     }
+}
+
+/// `l[0]`, `m[key]`, `a[0].f`: the container's name and each access.
+fn access_name(root: &Expr, access_chain: &[AccessExpr], rewriter: &Rewriter) -> String {
+    let mut name = spark_name(root, rewriter);
+    for access in access_chain {
+        match access {
+            AccessExpr::Subscript(Subscript::Index { index }) => {
+                let _ = write!(name, "[{}]", spark_name(index, rewriter));
+            }
+            AccessExpr::Dot(field) => {
+                let _ = write!(name, ".{}", spark_name(field, rewriter));
+            }
+            AccessExpr::Subscript(other) => {
+                let _ = write!(name, "[{other}]");
+            }
+        }
+    }
+    name
 }
 
 /// `name(args)` as Spark names a call, with its window if it has one.
@@ -153,6 +169,19 @@ fn function_name(function: &Function, rewriter: &Rewriter) -> String {
     if let Some((_, _, default)) = DEFAULTS.iter().find(|(f, n, _)| *f == name && *n == args.len()) {
         args.push((*default).to_string());
     }
+    // Spark names these by the expression they are (`create_map` is `map`, `positive` is `+`).
+    match (name.as_str(), args.as_slice()) {
+        ("positive", [x]) => return format!("(+ {x})"),
+        ("bitwise_not", [x]) => return format!("~{x}"),
+        ("sum_distinct", [x]) => return format!("sum(DISTINCT {x})"),
+        _ => {}
+    }
+    let name = match name.as_str() {
+        "create_map" => "map".to_string(),
+        "current_database" => "current_schema".to_string(),
+        "regexp_like" | "spark_partition_id" => name.to_uppercase(),
+        _ => name,
+    };
     let prefix = if distinct { "DISTINCT " } else { "" };
     // Spark names these two by their operator spelling.
     let name = match name.as_str() {
@@ -179,7 +208,9 @@ const UPPER_CASE_NAMES: [&str; 31] = [
 ];
 
 /// Functions whose omitted last argument Spark names: (function, arguments given, default).
-const DEFAULTS: [(&str, usize, &str); 9] = [
+const DEFAULTS: [(&str, usize, &str); 11] = [
+    ("position", 2, "1"),
+    ("regexp_replace", 3, "1"),
     ("from_unixtime", 1, "yyyy-MM-dd HH:mm:ss"),
     ("unix_timestamp", 1, "yyyy-MM-dd HH:mm:ss"),
     ("to_unix_timestamp", 1, "yyyy-MM-dd HH:mm:ss"),

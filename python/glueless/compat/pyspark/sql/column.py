@@ -83,10 +83,11 @@ def literal_sql(value: Any) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
+        # Typed literals, which Spark names by their value (`NaN`).
         if value != value:
-            return "CAST('NaN' AS DOUBLE)"
+            return "'NaN'::DOUBLE"
         if value in (float("inf"), float("-inf")):
-            return f"CAST('{'-' if value < 0 else ''}Infinity' AS DOUBLE)"
+            return f"'{'-' if value < 0 else ''}Infinity'::DOUBLE"
         # A Python float is a double: Spark reads a bare `0.5` as a decimal.
         return f"{value!r}D"
     if isinstance(value, _decimal.Decimal):
@@ -311,7 +312,10 @@ class Column(Surface):
 
     def try_cast(self, data_type: Any) -> Column:
         type_sql = data_type if isinstance(data_type, str) else data_type.simpleString()
-        return Column(lambda r: f"TRY_CAST({self.sql(r)} AS {type_sql})", None, self._frames)
+        cast = Column(lambda r: f"TRY_CAST({self.sql(r)} AS {type_sql})", None, self._frames)
+        if self._name is not None:
+            cast._alias = self._name
+        return cast
 
     def getItem(self, key: Any) -> Column:
         """An array's element by position or a map's value by key (``col[key]``)."""
@@ -358,7 +362,11 @@ class Column(Surface):
 
     def cast(self, data_type: Any) -> Column:
         type_sql = data_type if isinstance(data_type, str) else data_type.simpleString()
-        return Column(lambda r: f"CAST({self.sql(r)} AS {type_sql})", None, self._frames)
+        cast = Column(lambda r: f"CAST({self.sql(r)} AS {type_sql})", None, self._frames)
+        # The DataFrame API's cast keeps its input's name (Spark marks only SQL's CAST as written).
+        if self._name is not None:
+            cast._alias = self._name
+        return cast
 
     astype = cast
 

@@ -22,6 +22,7 @@ _SQL_NAMES = {
     "toRadians": "radians",
     # Spark names these by the function they are another name of.
     "dateadd": "date_add",
+    "pow": "power",
 }
 
 
@@ -325,6 +326,14 @@ def regexp_replace(c: Any, pattern: str, replacement: str) -> Column:
         None,
         Column.of(c)._frames,
     )
+
+
+def log(arg1: Any, arg2: Any = None) -> Column:
+    """``log(col)`` is the natural logarithm (``ln``); ``log(base, col)`` in that base."""
+    if arg2 is None:
+        return _call("ln", arg1)
+    base = arg1 if isinstance(arg1, Column) else Column.lit(arg1)
+    return _call("log", base, arg2)
 
 
 def udf(f: Any = None, returnType: Any = None, *, useArrow: Any = None) -> Any:
