@@ -62,9 +62,10 @@ def infer_type(value: Any) -> DataType:
         for k, v in value.items():
             key, item = merge(key, infer_type(k)), merge(item, infer_type(v))
         return MapType(key, item)
-    if isinstance(value, Row) and value.__fields__ or _is_namedtuple(value):
+    # A tuple (a Row, a namedtuple) is a struct; a list is an array.
+    if isinstance(value, tuple):
         return infer_struct(value)
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, list):
         element: DataType = NullType()
         for v in value:
             element = merge(element, infer_type(v))

@@ -204,8 +204,58 @@ class DataFrame(Surface):
 
     def unionByName(self, other: DataFrame, allowMissingColumns: bool = False) -> DataFrame:
         if allowMissingColumns:
-            unsupported("DataFrame.unionByName", "allowMissingColumns=True")
+            from glueless.compat.pyspark.sql.relational import union_by_name_filling
+
+            filled: DataFrame = union_by_name_filling(self, other)
+            return filled
         return self._new(self._frame.union(other._frame, True))
+
+    def unpivot(self, ids: Any, values: Any, variableColumnName: str, valueColumnName: str) -> DataFrame:
+        from glueless.compat.pyspark.sql.relational import unpivot
+
+        result: DataFrame = unpivot(self, ids, values, variableColumnName, valueColumnName)
+        return result
+
+    melt = unpivot
+
+    def to(self, schema: StructType) -> DataFrame:
+        from glueless.compat.pyspark.sql.relational import conform
+
+        result: DataFrame = conform(self, schema)
+        return result
+
+    def corr(self, col1: str, col2: str, method: Optional[str] = None) -> float:
+        if method not in (None, "pearson"):
+            unsupported("DataFrame.corr", "only the Pearson correlation")
+        from glueless.compat.pyspark.sql.relational import statistic
+
+        return statistic(self, "corr", col1, col2)
+
+    def cov(self, col1: str, col2: str) -> float:
+        from glueless.compat.pyspark.sql.relational import statistic
+
+        return statistic(self, "covar_samp", col1, col2)
+
+    def transform(self, func: Any, *args: Any, **kwargs: Any) -> DataFrame:
+        result: DataFrame = func(self, *args, **kwargs)
+        return result
+
+    def withColumnsRenamed(self, colsMap: dict[str, str]) -> DataFrame:
+        df = self
+        for old, new in colsMap.items():
+            df = df.withColumnRenamed(old, new)
+        return df
+
+    def sortWithinPartitions(self, *cols: Any, **kwargs: Any) -> DataFrame:
+        # glueless runs a query as one partition: sorting within it is sorting.
+        return self.orderBy(*cols, **kwargs)
+
+    def tail(self, num: int) -> list[Row]:
+        rows = self.collect()
+        return rows[-num:] if num > 0 else []
+
+    def toLocalIterator(self, prefetchPartitions: bool = False) -> Any:
+        return iter(self.collect())
 
     def exceptAll(self, other: DataFrame) -> DataFrame:
         from glueless.compat.pyspark.sql.relational import set_operation
@@ -316,6 +366,7 @@ class DataFrame(Surface):
         self.createOrReplaceTempView(name)
 
     createOrReplaceGlobalTempView = createOrReplaceTempView
+    registerTempTable = createOrReplaceTempView
 
     # --- actions ------------------------------------------------------------------------------
     def count(self) -> int:
@@ -365,8 +416,12 @@ class DataFrame(Surface):
         # Spark prints the table and then a line break of its own: a blank line follows.
         print(self._frame.show_table(n, width))
 
-    def printSchema(self) -> None:
-        print(self._frame.schema_tree(False))
+    def printSchema(self, level: Optional[int] = None) -> None:
+        tree = self._frame.schema_tree(False)
+        if level is not None:
+            # Only the fields `level` deep (a line's depth is its count of " |").
+            tree = "\n".join(line for line in tree.split("\n") if line.count(" |") <= level)
+        print(tree)
 
     def toDF(self, *names: str) -> DataFrame:
         if len(names) != len(self.columns):
@@ -415,6 +470,11 @@ class GroupedData(Surface):
         return self.agg(Column.raw("count(1) AS `count`"))
 
     def _each(self, fn: str, cols: tuple[str, ...]) -> DataFrame:
+        if not cols:
+            # Every numeric column but the grouping keys, as Spark does.
+            numeric = ("tinyint", "smallint", "int", "bigint", "float", "double")
+            keys = {k.strip("`") for k in self._keys}
+            cols = tuple(n for n, t in self._df.dtypes if (t in numeric or t.startswith("decimal")) and n not in keys)
         return self.agg(*[Column.raw(f"{fn}({quote(c)})") for c in cols])
 
     def sum(self, *cols: str) -> DataFrame:

@@ -85,3 +85,78 @@ def describe(df: Any, cols: tuple[Any, ...]) -> Any:
 
 
 _DESCRIBED = ("tinyint", "smallint", "int", "bigint", "float", "double", "string")
+
+
+def union_by_name_filling(left: Any, right: Any) -> Any:
+    """``unionByName(other, allowMissingColumns=True)``: a column one side lacks is NULL there;
+    the other side's extra columns come after this side's."""
+    left_types, right_types = dict(left.dtypes), dict(right.dtypes)
+    names = list(left.columns) + [c for c in right.columns if c not in left_types]
+
+    def side(types: dict[str, str]) -> str:
+        items = [
+            quote(n) if n in types else f"CAST(NULL AS {left_types.get(n) or right_types[n]}) AS {quote(n)}"
+            for n in names
+        ]
+        return ", ".join(items)
+
+    return query(
+        left,
+        f"SELECT {side(left_types)} FROM {view_of(left)} UNION ALL SELECT {side(right_types)} FROM {view_of(right)}",
+    )
+
+
+def unpivot(df: Any, ids: Any, values: Any, variable: str, value: str) -> Any:
+    """Spark's ``unpivot`` / ``melt``: one row per input row and value column, in that order, the
+    values cast to their common type."""
+    ids = [ids] if isinstance(ids, (str, Column)) else list(ids or [])
+    id_names = [c if isinstance(c, str) else c._name for c in ids]
+    if values is None:
+        values = [c for c in df.columns if c not in id_names]
+    values = [values] if isinstance(values, (str, Column)) else list(values)
+    value_names = [c if isinstance(c, str) else c._name for c in values]
+    view = view_of(df)
+    numbered = f"(SELECT *, monotonically_increasing_id() AS __row FROM {view})"
+    kept = "".join(f"{quote(n)}, " for n in id_names)
+    common = _common_type([dict(df.dtypes)[n] for n in value_names])
+    selects = [
+        f"SELECT {kept}'{n}' AS {quote(variable)}, CAST({quote(n)} AS {common}) AS {quote(value)}, __row, {i} AS __k "
+        f"FROM {numbered}"
+        for i, n in enumerate(value_names)
+    ]
+    shown = ", ".join([quote(n) for n in id_names] + [quote(variable), quote(value)])
+    return query(df, f"SELECT {shown} FROM ({' UNION ALL '.join(selects)}) ORDER BY __row, __k")
+
+
+def conform(df: Any, schema: Any) -> Any:
+    """``df.to(schema)``: the schema's columns, by name, in its order and types."""
+    missing = [f.name for f in schema.fields if f.name not in df.columns]
+    if missing:
+        from glueless.exceptions import SqlError
+
+        raise SqlError(f"[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column with name `{missing[0]}` cannot be resolved.")
+    return df.selectExpr(
+        *[f"CAST({quote(f.name)} AS {f.dataType.simpleString()}) AS {quote(f.name)}" for f in schema.fields]
+    )
+
+
+def statistic(df: Any, function: str, col1: str, col2: str) -> float:
+    """``corr`` / ``cov`` of two numeric columns, as one number."""
+    row = query(
+        df, f"SELECT {function}(CAST({quote(col1)} AS DOUBLE), CAST({quote(col2)} AS DOUBLE)) FROM {view_of(df)}"
+    ).first()
+    return row[0]
+
+
+_INTEGRAL = ("tinyint", "smallint", "int", "bigint")
+
+
+def _common_type(types: list[str]) -> str:
+    """The type Spark widens unpivoted values to: the one type, a number's widest, else string."""
+    if len(set(types)) == 1:
+        return types[0]
+    if all(t in _INTEGRAL for t in types):
+        return max(types, key=_INTEGRAL.index)
+    if all(t in _INTEGRAL or t in ("float", "double") or t.startswith("decimal") for t in types):
+        return "double"
+    return "string"
