@@ -60,6 +60,14 @@ PROGRAM = textwrap.dedent(
     print(sorted(a.exceptAll(b).collect()), sorted(a.intersect(b).collect()), sorted(a.subtract(b).collect()))
     people.cube("dept").count().orderBy("dept").show()
     people.describe("score").show()
+    sales = spark.createDataFrame([("dotNET", 2012, 10000), ("Java", 2012, 20000), ("dotNET", 2012, 5000),
+                                   ("dotNET", 2013, 48000), ("Java", 2013, 30000)], ["course", "year", "earnings"])
+    sales.groupBy("year").pivot("course", ["dotNET", "Java"]).sum("earnings").orderBy("year").show()
+    sales.groupBy("year").pivot("course").agg(F.sum("earnings"), F.min("earnings")).orderBy("year").show()
+    sales.groupBy("course").pivot("year").count().orderBy("course").show()
+    wide = spark.createDataFrame([(1, 11, 1.1), (2, 12, 1.2)], ["id", "int", "double"])
+    wide.unpivot("id", ["int", "double"], "var", "val").show()
+    print(sorted(a.unionByName(people.select("age"), allowMissingColumns=True).collect(), key=str))
     pdf = people.orderBy("score").toPandas()
     print(list(pdf.columns), len(pdf))
     """

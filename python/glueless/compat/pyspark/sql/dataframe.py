@@ -438,6 +438,13 @@ class DataFrame(Surface):
         return "DataFrame[" + ", ".join(f"{n}: {t}" for n, t in self.dtypes) + "]"
 
 
+def _aggregate_of(function: str, column: str) -> Column:
+    """``function(column)`` (``count(1)`` for ``*``), its column a reference a pivot can wrap."""
+    if column == "*":
+        return Column.raw(f"{function}(1)")
+    return Column(lambda r: f"{function}({r(None, (column,))})")
+
+
 def _key_columns(cols: tuple[Any, ...]) -> list[Column]:
     if len(cols) == 1 and isinstance(cols[0], (list, tuple)):
         cols = tuple(cols[0])
@@ -454,10 +461,26 @@ class GroupedData(Surface):
         self._keys = keys
         #: For cube / rollup / groupingSets: the key columns and the GROUP BY clause.
         self._grouping = grouping
+        #: For pivot: the pivot column and its values (None: every value, sorted).
+        self._pivot: Optional[tuple[Column, Any]] = None
+
+    def pivot(self, pivot_col: Any, values: Optional[list[Any]] = None) -> GroupedData:
+        """One column per value of ``pivot_col`` (or per given value) for each aggregate."""
+        if self._grouping is not None:
+            unsupported("GroupedData.pivot", "after cube, rollup or groupingSets")
+        pivoted = GroupedData(self._df, self._keys)
+        pivoted._pivot = (Column.of(pivot_col), values)
+        return pivoted
 
     def agg(self, *exprs: Any) -> DataFrame:
         if len(exprs) == 1 and isinstance(exprs[0], dict):
-            exprs = tuple(Column.raw(f"{fn}({quote(c) if c != '*' else '1'})") for c, fn in exprs[0].items())
+            exprs = tuple(_aggregate_of(fn, c) for c, fn in exprs[0].items())
+        if self._pivot is not None:
+            from glueless.compat.pyspark.sql.relational import pivoted_aggregates
+
+            pivot, values = self._pivot
+            items = pivoted_aggregates(self._df, pivot, values, [Column.of(e) for e in exprs])
+            return self._df._new(self._df._frame.aggregate(self._keys, items))
         if self._grouping is not None:
             from glueless.compat.pyspark.sql.relational import grouped_aggregate
 
@@ -467,6 +490,8 @@ class GroupedData(Surface):
         return self._df._new(self._df._frame.aggregate(self._keys, [Column.of(e).selected() for e in exprs]))
 
     def count(self) -> DataFrame:
+        if self._pivot is not None:
+            return self.agg(Column.raw("count(1)"))
         return self.agg(Column.raw("count(1) AS `count`"))
 
     def _each(self, fn: str, cols: tuple[str, ...]) -> DataFrame:
@@ -475,7 +500,7 @@ class GroupedData(Surface):
             numeric = ("tinyint", "smallint", "int", "bigint", "float", "double")
             keys = {k.strip("`") for k in self._keys}
             cols = tuple(n for n, t in self._df.dtypes if (t in numeric or t.startswith("decimal")) and n not in keys)
-        return self.agg(*[Column.raw(f"{fn}({quote(c)})") for c in cols])
+        return self.agg(*[_aggregate_of(fn, c) for c in cols])
 
     def sum(self, *cols: str) -> DataFrame:
         return self._each("sum", cols)

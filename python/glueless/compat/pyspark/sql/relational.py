@@ -160,3 +160,38 @@ def _common_type(types: list[str]) -> str:
     if all(t in _INTEGRAL or t in ("float", "double") or t.startswith("decimal") for t in types):
         return "double"
     return "string"
+
+
+def pivoted_aggregates(df: Any, pivot: Column, values: Any, aggregates: list[Column]) -> list[str]:
+    """``groupBy(…).pivot(col, values).agg(…)`` as plain aggregates: each aggregate once per pivot
+    value, over the rows of that value only (a group without such rows gets NULL, as in Spark),
+    named by the value (and the aggregate, when there are several)."""
+    from glueless.compat.pyspark.sql.column import literal_sql
+
+    if values is None:
+        # Spark's: the column's distinct values, sorted.
+        rows = query(df, f"SELECT DISTINCT {pivot.sql()} FROM {view_of(df)} ORDER BY 1").collect()
+        values = [r[0] for r in rows]
+    items = []
+    for value in values:
+        condition = f"({pivot.sql()} <=> {literal_sql(value)})"
+        shown = "null" if value is None else str(value)
+        for aggregate in aggregates:
+            # Every column the aggregate reads, only on this value's rows.
+            text = aggregate._render(lambda frame, parts: f"(CASE WHEN {condition} THEN {render(parts)} END)")
+            if text == "count(1)":
+                text = f"count(CASE WHEN {condition} THEN 1 END)"
+            guarded = f"CASE WHEN count(CASE WHEN {condition} THEN 1 END) = 0 THEN NULL ELSE {text} END"
+            if len(aggregates) == 1:
+                name = shown
+            else:
+                aggregate_name = aggregate._alias or aggregate._render(lambda frame, parts: ".".join(parts))
+                name = f"{shown}_{aggregate_name}"
+            items.append(f"{guarded} AS {quote(name)}")
+    return items
+
+
+def render(parts: tuple[str, ...]) -> str:
+    from glueless.compat.pyspark.sql.column import render_parts
+
+    return render_parts(parts)
