@@ -178,7 +178,9 @@ def pivoted_aggregates(df: Any, pivot: Column, values: Any, aggregates: list[Col
         shown = "null" if value is None else str(value)
         for aggregate in aggregates:
             # Every column the aggregate reads, only on this value's rows.
-            text = aggregate._render(lambda frame, parts: f"(CASE WHEN {condition} THEN {render(parts)} END)")
+            text = aggregate._render(
+                lambda frame, parts, condition=condition: f"(CASE WHEN {condition} THEN {render(parts)} END)"
+            )
             if text == "count(1)":
                 text = f"count(CASE WHEN {condition} THEN 1 END)"
             guarded = f"CASE WHEN count(CASE WHEN {condition} THEN 1 END) = 0 THEN NULL ELSE {text} END"
