@@ -178,9 +178,7 @@ def pivoted_aggregates(df: Any, pivot: Column, values: Any, aggregates: list[Col
         shown = "null" if value is None else str(value)
         for aggregate in aggregates:
             # Every column the aggregate reads, only on this value's rows.
-            text = aggregate._render(
-                lambda frame, parts, condition=condition: f"(CASE WHEN {condition} THEN {render(parts)} END)"
-            )
+            text = aggregate._render(_only_where(condition))
             if text == "count(1)":
                 text = f"count(CASE WHEN {condition} THEN 1 END)"
             guarded = f"CASE WHEN count(CASE WHEN {condition} THEN 1 END) = 0 THEN NULL ELSE {text} END"
@@ -191,6 +189,15 @@ def pivoted_aggregates(df: Any, pivot: Column, values: Any, aggregates: list[Col
                 name = f"{shown}_{aggregate_name}"
             items.append(f"{guarded} AS {quote(name)}")
     return items
+
+
+def _only_where(condition: str) -> Any:
+    """A reference renderer: each column as its value where ``condition`` holds, else NULL."""
+
+    def reference(frame: Any, parts: tuple[str, ...]) -> str:
+        return f"(CASE WHEN {condition} THEN {render(parts)} END)"
+
+    return reference
 
 
 def render(parts: tuple[str, ...]) -> str:
