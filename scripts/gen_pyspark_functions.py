@@ -14,6 +14,8 @@ import argparse
 import ast
 import importlib.util
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +102,8 @@ def main() -> None:
         lines.append(f"    {name!r}: {merged[name]!r},")
     lines.append("}")
     OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # The project's formatter's layout, so `ruff format --check` passes on a regenerated file.
+    subprocess.run([sys.executable, "-m", "ruff", "format", str(OUT)], check=False, capture_output=True)
     print(f"{len(merged)} functions -> {OUT.relative_to(ROOT)}")
 
 

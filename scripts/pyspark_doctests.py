@@ -155,6 +155,9 @@ def _glueless_session(ansi: bool) -> tuple[Any, dict[str, Any], Any]:
     import pyspark.sql.functions
     from pyspark.sql import SparkSession
 
+    # PySpark's module holds every function: make glueless's (made when first used) for the globals.
+    for name in pyspark.sql.functions.__all__:
+        getattr(pyspark.sql.functions, name)
     spark = SparkSession.builder.getOrCreate()
     if ansi:
         # PySpark 4's default; glueless runs Spark SQL with ANSI off (Glue 4/5's), so the examples

@@ -641,6 +641,8 @@ class SqlSession:
         self, name: str, function: Callable[..., Any], row: Callable[[list[str], list[Any]], Any], return_type: str
     ) -> None:
         """Register a Python function as the SQL function ``name`` returning ``return_type``."""
+    def sql_over(self, query: str, frames: Sequence[tuple[str, Frame]]) -> Frame:
+        """``query`` with each frame readable under its name while it plans."""
     def empty(self) -> Frame:
         """A frame with no columns and no rows."""
     def read_json_lines(self, text: str) -> Frame:

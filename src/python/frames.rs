@@ -115,6 +115,20 @@ impl SqlSession {
         Ok(super::udf::register(&self.inner, name, function, row, return_type)?)
     }
 
+    /// `query` with each of `frames` readable under its name while it plans (no view is left).
+    fn sql_over(&self, py: Python<'_>, query: &str, frames: Vec<(String, Py<Frame>)>) -> PyResult<Frame> {
+        let session = Arc::clone(&self.inner);
+        let frames: Vec<(String, CoreFrame)> =
+            frames.into_iter().map(|(name, f)| (name, f.get().inner.clone())).collect();
+        py.detach(|| {
+            let named: Vec<(&str, &datafusion::dataframe::DataFrame)> =
+                frames.iter().map(|(name, f)| (name.as_str(), f.dataframe())).collect();
+            session.sql_over(query, &named).map(|df| CoreFrame::new(Arc::clone(&session), df))
+        })
+        .map_err(PyErr::from)
+        .map(wrap)
+    }
+
     /// A frame with no columns and no rows (what Glue reads from an empty prefix).
     fn empty(&self, py: Python<'_>) -> PyResult<Frame> {
         let schema = Arc::new(arrow_schema::Schema::empty());

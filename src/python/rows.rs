@@ -21,17 +21,23 @@ struct Builders<'py> {
     decimal: Bound<'py, PyAny>,
 }
 
+impl<'py> Builders<'py> {
+    fn new(py: Python<'py>, row: Bound<'py, PyAny>) -> PyResult<Self> {
+        Ok(Self {
+            row,
+            datetime: PyModule::import(py, "datetime")?,
+            decimal: PyModule::import(py, "decimal")?.getattr("Decimal")?,
+        })
+    }
+}
+
 /// Every row of `batches` as `row(names, values)`.
 pub(super) fn rows<'py>(
     py: Python<'py>,
     batches: &[RecordBatch],
     row: Bound<'py, PyAny>,
 ) -> PyResult<Vec<Bound<'py, PyAny>>> {
-    let builders = Builders {
-        row,
-        datetime: PyModule::import(py, "datetime")?,
-        decimal: PyModule::import(py, "decimal")?.getattr("Decimal")?,
-    };
+    let builders = Builders::new(py, row)?;
     let mut out = Vec::new();
     for batch in batches {
         let names: Vec<String> = batch.schema().fields().iter().map(|f| f.name().clone()).collect();
@@ -50,11 +56,7 @@ pub(super) fn column_values<'py>(
     column: &dyn Array,
     row: Bound<'py, PyAny>,
 ) -> PyResult<Vec<Bound<'py, PyAny>>> {
-    let builders = Builders {
-        row,
-        datetime: PyModule::import(py, "datetime")?,
-        decimal: PyModule::import(py, "decimal")?.getattr("Decimal")?,
-    };
+    let builders = Builders::new(py, row)?;
     (0..column.len()).map(|i| value(py, &builders, column, i)).collect()
 }
 

@@ -7,6 +7,7 @@ from typing import Any, Optional, Union
 
 from glueless._glueless import Frame
 from glueless.compat._unsupported import Surface, unsupported
+from glueless.compat.pyspark.sql import na, relational
 from glueless.compat.pyspark.sql.column import Column, attribute_parts, quote, render_parts
 from glueless.compat.pyspark.sql.types import Row, StructField, StructType, _parse_type
 
@@ -204,37 +205,24 @@ class DataFrame(Surface):
 
     def unionByName(self, other: DataFrame, allowMissingColumns: bool = False) -> DataFrame:
         if allowMissingColumns:
-            from glueless.compat.pyspark.sql.relational import union_by_name_filling
-
-            filled: DataFrame = union_by_name_filling(self, other)
-            return filled
+            return relational.union_by_name_filling(self, other)
         return self._new(self._frame.union(other._frame, True))
 
     def unpivot(self, ids: Any, values: Any, variableColumnName: str, valueColumnName: str) -> DataFrame:
-        from glueless.compat.pyspark.sql.relational import unpivot
-
-        result: DataFrame = unpivot(self, ids, values, variableColumnName, valueColumnName)
-        return result
+        return relational.unpivot(self, ids, values, variableColumnName, valueColumnName)
 
     melt = unpivot
 
     def to(self, schema: StructType) -> DataFrame:
-        from glueless.compat.pyspark.sql.relational import conform
+        return relational.conform(self, schema)
 
-        result: DataFrame = conform(self, schema)
-        return result
-
-    def corr(self, col1: str, col2: str, method: Optional[str] = None) -> float:
+    def corr(self, col1: str, col2: str, method: Optional[str] = None) -> Optional[float]:
         if method not in (None, "pearson"):
             unsupported("DataFrame.corr", "only the Pearson correlation")
-        from glueless.compat.pyspark.sql.relational import statistic
+        return relational.statistic(self, "corr", col1, col2)
 
-        return statistic(self, "corr", col1, col2)
-
-    def cov(self, col1: str, col2: str) -> float:
-        from glueless.compat.pyspark.sql.relational import statistic
-
-        return statistic(self, "covar_samp", col1, col2)
+    def cov(self, col1: str, col2: str) -> Optional[float]:
+        return relational.statistic(self, "covar_samp", col1, col2)
 
     def transform(self, func: Any, *args: Any, **kwargs: Any) -> DataFrame:
         result: DataFrame = func(self, *args, **kwargs)
@@ -258,40 +246,22 @@ class DataFrame(Surface):
         return iter(self.collect())
 
     def exceptAll(self, other: DataFrame) -> DataFrame:
-        from glueless.compat.pyspark.sql.relational import set_operation
-
-        result: DataFrame = set_operation(self, other, "EXCEPT ALL")
-        return result
+        return relational.set_operation(self, other, "EXCEPT ALL")
 
     def subtract(self, other: DataFrame) -> DataFrame:
-        from glueless.compat.pyspark.sql.relational import set_operation
-
-        result: DataFrame = set_operation(self, other, "EXCEPT")
-        return result
+        return relational.set_operation(self, other, "EXCEPT")
 
     def intersect(self, other: DataFrame) -> DataFrame:
-        from glueless.compat.pyspark.sql.relational import set_operation
-
-        result: DataFrame = set_operation(self, other, "INTERSECT")
-        return result
+        return relational.set_operation(self, other, "INTERSECT")
 
     def intersectAll(self, other: DataFrame) -> DataFrame:
-        from glueless.compat.pyspark.sql.relational import set_operation
-
-        result: DataFrame = set_operation(self, other, "INTERSECT ALL")
-        return result
+        return relational.set_operation(self, other, "INTERSECT ALL")
 
     def offset(self, num: int) -> DataFrame:
-        from glueless.compat.pyspark.sql.relational import offset
-
-        result: DataFrame = offset(self, num)
-        return result
+        return relational.offset(self, num)
 
     def describe(self, *cols: Any) -> DataFrame:
-        from glueless.compat.pyspark.sql.relational import describe
-
-        result: DataFrame = describe(self, cols)
-        return result
+        return relational.describe(self, cols)
 
     def cube(self, *cols: Any) -> GroupedData:
         keys = _key_columns(cols)
@@ -330,27 +300,16 @@ class DataFrame(Surface):
     # --- missing values -----------------------------------------------------------------------
     @property
     def na(self) -> Any:
-        from glueless.compat.pyspark.sql.na import DataFrameNaFunctions
-
-        return DataFrameNaFunctions(self)
+        return na.DataFrameNaFunctions(self)
 
     def fillna(self, value: Any, subset: Any = None) -> DataFrame:
-        from glueless.compat.pyspark.sql.na import fillna
-
-        result: DataFrame = fillna(self, value, subset)
-        return result
+        return na.fillna(self, value, subset)
 
     def dropna(self, how: str = "any", thresh: Optional[int] = None, subset: Any = None) -> DataFrame:
-        from glueless.compat.pyspark.sql.na import dropna
-
-        result: DataFrame = dropna(self, how, thresh, subset)
-        return result
+        return na.dropna(self, how, thresh, subset)
 
     def replace(self, to_replace: Any, value: Any = None, subset: Any = None) -> DataFrame:
-        from glueless.compat.pyspark.sql.na import replace
-
-        result: DataFrame = replace(self, to_replace, value, subset)
-        return result
+        return na.replace(self, to_replace, value, subset)
 
     def createOrReplaceTempView(self, name: str) -> None:
         self.sparkSession._session.register_view(name, self._frame)
@@ -476,17 +435,12 @@ class GroupedData(Surface):
         if len(exprs) == 1 and isinstance(exprs[0], dict):
             exprs = tuple(_aggregate_of(fn, c) for c, fn in exprs[0].items())
         if self._pivot is not None:
-            from glueless.compat.pyspark.sql.relational import pivoted_aggregates
-
             pivot, values = self._pivot
-            items = pivoted_aggregates(self._df, pivot, values, [Column.of(e) for e in exprs])
+            items = relational.pivoted_aggregates(self._df, pivot, values, [Column.of(e) for e in exprs])
             return self._df._new(self._df._frame.aggregate(self._keys, items))
         if self._grouping is not None:
-            from glueless.compat.pyspark.sql.relational import grouped_aggregate
-
             keys, clause = self._grouping
-            result: DataFrame = grouped_aggregate(self._df, keys, clause, [Column.of(e) for e in exprs])
-            return result
+            return relational.grouped_aggregate(self._df, keys, clause, [Column.of(e) for e in exprs])
         return self._df._new(self._df._frame.aggregate(self._keys, [Column.of(e).selected() for e in exprs]))
 
     def count(self) -> DataFrame:
@@ -520,9 +474,7 @@ class GroupedData(Surface):
 def __getattr__(name: str) -> Any:
     # `pyspark.sql.dataframe.DataFrameNaFunctions`, where PySpark keeps it.
     if name == "DataFrameNaFunctions":
-        from glueless.compat.pyspark.sql.na import DataFrameNaFunctions
-
-        return DataFrameNaFunctions
+        return na.DataFrameNaFunctions
     raise AttributeError(name)
 
 

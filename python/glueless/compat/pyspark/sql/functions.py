@@ -28,9 +28,16 @@ _SQL_NAMES = {
 
 def __getattr__(name: str) -> Any:
     """Every other function of PySpark's list, as a call of the Spark SQL function of that name
-    with its arguments passed as PySpark passes them (``function_signatures``)."""
+    with its arguments passed as PySpark passes them (``function_signatures``), made when first
+    used (a script's start-up does not pay for 500 functions it does not call)."""
     from glueless.compat.pyspark.sql.function_signatures import SIGNATURES
 
+    if name == "__all__":
+        # `from pyspark.sql.functions import *`: every function, made as it is imported.
+        written = [
+            n for n, v in globals().items() if not n.startswith("_") and callable(v) and v.__module__ == __name__
+        ]
+        return sorted(set(written) | set(SIGNATURES))
     if name.startswith("_") or name not in SIGNATURES:
         return _unsupported_name(name)
     function = _generic(name, SIGNATURES[name])
@@ -369,17 +376,3 @@ def desc_nulls_first(c: Any) -> Column:
 
 def desc_nulls_last(c: Any) -> Column:
     return Column.of(c).desc_nulls_last()
-
-
-def _define_generic_functions() -> None:
-    """Every function of PySpark's list that is not written above, as a module name (so
-    ``from pyspark.sql.functions import *`` and the module's namespace have them all)."""
-    from glueless.compat.pyspark.sql.function_signatures import SIGNATURES
-
-    namespace = globals()
-    for name, params in SIGNATURES.items():
-        if name not in namespace:
-            namespace[name] = _generic(name, params)
-
-
-_define_generic_functions()

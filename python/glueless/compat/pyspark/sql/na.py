@@ -4,10 +4,13 @@ columns of a matching type; NaN counts as missing in ``dropna``)."""
 
 from __future__ import annotations
 
-from typing import Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 from glueless.compat._unsupported import Surface
 from glueless.compat.pyspark.sql.column import literal_sql, quote
+
+if TYPE_CHECKING:
+    from glueless.compat.pyspark.sql.dataframe import DataFrame
 
 _NUMERIC = ("tinyint", "smallint", "int", "bigint", "float", "double")
 
@@ -30,7 +33,7 @@ def _subset(subset: Union[None, str, list[str], tuple[str, ...]]) -> Optional[li
     return [subset] if isinstance(subset, str) else list(subset)
 
 
-def fillna(df: Any, value: Any, subset: Any = None) -> Any:
+def fillna(df: Any, value: Any, subset: Any = None) -> DataFrame:
     """``df.fillna(value[, subset])`` or ``df.fillna({column: value})``."""
     if isinstance(value, dict):
         fills = dict(value)
@@ -51,7 +54,7 @@ def fillna(df: Any, value: Any, subset: Any = None) -> Any:
     return df.selectExpr(*exprs)
 
 
-def dropna(df: Any, how: str = "any", thresh: Optional[int] = None, subset: Any = None) -> Any:
+def dropna(df: Any, how: str = "any", thresh: Optional[int] = None, subset: Any = None) -> DataFrame:
     """Rows with missing values dropped: ``any`` / ``all`` of ``subset``, or fewer than ``thresh``
     present."""
     if how not in ("any", "all"):
@@ -70,7 +73,7 @@ def dropna(df: Any, how: str = "any", thresh: Optional[int] = None, subset: Any 
     return df.filter(f"({counted}) >= {int(needed)}")
 
 
-def replace(df: Any, to_replace: Any, value: Any = None, subset: Any = None) -> Any:
+def replace(df: Any, to_replace: Any, value: Any = None, subset: Any = None) -> DataFrame:
     """Values replaced column by column: ``replace(old, new)``, lists of both, or a dict."""
     if isinstance(to_replace, dict):
         pairs = list(to_replace.items())
@@ -104,11 +107,11 @@ class DataFrameNaFunctions(Surface):
     def __init__(self, df: Any) -> None:
         self._df = df
 
-    def fill(self, value: Any, subset: Any = None) -> Any:
+    def fill(self, value: Any, subset: Any = None) -> DataFrame:
         return fillna(self._df, value, subset)
 
-    def drop(self, how: str = "any", thresh: Optional[int] = None, subset: Any = None) -> Any:
+    def drop(self, how: str = "any", thresh: Optional[int] = None, subset: Any = None) -> DataFrame:
         return dropna(self._df, how, thresh, subset)
 
-    def replace(self, to_replace: Any, value: Any = None, subset: Any = None) -> Any:
+    def replace(self, to_replace: Any, value: Any = None, subset: Any = None) -> DataFrame:
         return replace(self._df, to_replace, value, subset)

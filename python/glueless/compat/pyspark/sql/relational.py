@@ -4,25 +4,36 @@ set operations (``exceptAll``, ``intersect``, …), ``offset``, ``cube`` / ``rol
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Optional
 
 from glueless.compat.pyspark.sql.column import Column, quote
 
+if TYPE_CHECKING:
+    from glueless.compat.pyspark.sql.dataframe import DataFrame
+
+
+#: The frames the query being written reads, by view name (see :func:`query`).
+_reading: dict[str, Any] = {}
+
 
 def view_of(df: Any) -> str:
-    """A temporary view of ``df`` (named by its id), for a query to read."""
+    """The view name ``df`` has in the next :func:`query`, which registers it for that query only."""
     name = f"__glueless_v{df._id}"
-    df.sparkSession._session.register_view(name, df._frame)
+    _reading[name] = df._frame
     return quote(name)
 
 
-def query(df: Any, sql: str) -> Any:
-    from glueless.compat.pyspark.sql.dataframe import DataFrame
+def query(df: Any, sql: str) -> DataFrame:
+    """``sql`` over the frames its ``view_of`` names stand for (registered while it plans, so no
+    view is left behind in the session's catalog)."""
+    from glueless.compat.pyspark.sql.dataframe import DataFrame as Frame
 
-    return DataFrame(df.sparkSession._session.sql(sql), df.sparkSession)
+    frames = list(_reading.items())
+    _reading.clear()
+    return Frame(df.sparkSession._session.sql_over(sql, frames), df.sparkSession)
 
 
-def set_operation(left: Any, right: Any, operation: str) -> Any:
+def set_operation(left: Any, right: Any, operation: str) -> DataFrame:
     """``left OPERATION right`` by column position, as Spark's set operations are. ``ALL`` keeps
     multiset counts (1, 1, 2 EXCEPT ALL 1 is 1, 2): each row is numbered within its duplicates and
     the numbered rows are compared distinct."""
@@ -43,17 +54,17 @@ def set_operation(left: Any, right: Any, operation: str) -> Any:
     return query(left, f"SELECT {outputs} FROM ({numbered(left)} {distinct} {numbered(right)})")
 
 
-def offset(df: Any, n: int) -> Any:
+def offset(df: Any, n: int) -> DataFrame:
     return query(df, f"SELECT * FROM {view_of(df)} OFFSET {int(n)}")
 
 
-def grouped_aggregate(df: Any, keys: list[Column], grouping: str, aggregates: list[Column]) -> Any:
+def grouped_aggregate(df: Any, keys: list[Column], grouping: str, aggregates: list[Column]) -> DataFrame:
     """``SELECT keys, aggregates … GROUP BY grouping`` (``CUBE(…)``, ``ROLLUP(…)``, ``GROUPING SETS (…)``)."""
     items = [k.selected() for k in keys] + [a.selected() for a in aggregates]
     return query(df, f"SELECT {', '.join(items)} FROM {view_of(df)} GROUP BY {grouping}")
 
 
-def describe(df: Any, cols: tuple[Any, ...]) -> Any:
+def describe(df: Any, cols: tuple[Any, ...]) -> DataFrame:
     """Spark's ``describe``: count, mean, stddev, min and max of each column, as strings (mean and
     stddev of a string column from its numeric values)."""
     if len(cols) == 1 and isinstance(cols[0], (list, tuple)):
@@ -87,7 +98,7 @@ def describe(df: Any, cols: tuple[Any, ...]) -> Any:
 _DESCRIBED = ("tinyint", "smallint", "int", "bigint", "float", "double", "string")
 
 
-def union_by_name_filling(left: Any, right: Any) -> Any:
+def union_by_name_filling(left: Any, right: Any) -> DataFrame:
     """``unionByName(other, allowMissingColumns=True)``: a column one side lacks is NULL there;
     the other side's extra columns come after this side's."""
     left_types, right_types = dict(left.dtypes), dict(right.dtypes)
@@ -106,7 +117,7 @@ def union_by_name_filling(left: Any, right: Any) -> Any:
     )
 
 
-def unpivot(df: Any, ids: Any, values: Any, variable: str, value: str) -> Any:
+def unpivot(df: Any, ids: Any, values: Any, variable: str, value: str) -> DataFrame:
     """Spark's ``unpivot`` / ``melt``: one row per input row and value column, in that order, the
     values cast to their common type."""
     ids = [ids] if isinstance(ids, (str, Column)) else list(ids or [])
@@ -128,7 +139,7 @@ def unpivot(df: Any, ids: Any, values: Any, variable: str, value: str) -> Any:
     return query(df, f"SELECT {shown} FROM ({' UNION ALL '.join(selects)}) ORDER BY __row, __k")
 
 
-def conform(df: Any, schema: Any) -> Any:
+def conform(df: Any, schema: Any) -> DataFrame:
     """``df.to(schema)``: the schema's columns, by name, in its order and types."""
     missing = [f.name for f in schema.fields if f.name not in df.columns]
     if missing:
@@ -140,12 +151,12 @@ def conform(df: Any, schema: Any) -> Any:
     )
 
 
-def statistic(df: Any, function: str, col1: str, col2: str) -> float:
+def statistic(df: Any, function: str, col1: str, col2: str) -> Optional[float]:
     """``corr`` / ``cov`` of two numeric columns, as one number."""
     row = query(
         df, f"SELECT {function}(CAST({quote(col1)} AS DOUBLE), CAST({quote(col2)} AS DOUBLE)) FROM {view_of(df)}"
     ).first()
-    return row[0]
+    return None if row is None else row[0]
 
 
 _INTEGRAL = ("tinyint", "smallint", "int", "bigint")
