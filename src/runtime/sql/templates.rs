@@ -106,6 +106,9 @@ const TEMPLATES: &[(&str, Option<usize>, &str)] = &[
     ("try_validate_utf8", Some(1), "$1"),
     ("make_valid_utf8", Some(1), "$1"),
     ("is_valid_utf8", Some(1), "CASE WHEN $1 IS NULL THEN NULL ELSE true END"),
+    // datafusion-spark's unix_date needs a simplification glueless's planning does not run.
+    ("unix_date", Some(1), "CAST(TRY_CAST($1 AS DATE) AS INT)"),
+    ("replace", Some(2), "replace($1, $2, '')"),
     ("current_database", Some(0), "'default'"),
     ("current_schema", Some(0), "'default'"),
     ("current_catalog", Some(0), "'spark_catalog'"),

@@ -351,7 +351,15 @@ def udf(f: Any = None, returnType: Any = None, *, useArrow: Any = None) -> Any:
 
 
 def call_udf(udfName: str, *cols: Any) -> Column:
-    return _call(udfName.lower(), *cols)
+    """A function registered by name (``spark.udf.register``), named as called (``intX2(id)``)."""
+    called = _call(udfName.lower(), *cols)
+    names = [Column.of(c)._name for c in cols]
+    if all(n is not None for n in names):
+        called._alias = f"{udfName}({', '.join(str(n) for n in names)})"
+    return called
+
+
+call_function = call_udf
 
 
 def asc(c: Any) -> Column:
