@@ -9,7 +9,7 @@ from glueless._glueless import Frame
 from glueless.compat._unsupported import Surface, unsupported
 from glueless.compat.pyspark.sql import na, relational
 from glueless.compat.pyspark.sql.column import Column, attribute_parts, quote, render_parts
-from glueless.compat.pyspark.sql.types import Row, StructField, StructType, _parse_type
+from glueless.compat.pyspark.sql.types import Row, StructField, StructType, _parse_type, is_numeric
 
 _IDS = itertools.count(1)
 
@@ -451,9 +451,8 @@ class GroupedData(Surface):
     def _each(self, fn: str, cols: tuple[str, ...]) -> DataFrame:
         if not cols:
             # Every numeric column but the grouping keys, as Spark does.
-            numeric = ("tinyint", "smallint", "int", "bigint", "float", "double")
             keys = {k.strip("`") for k in self._keys}
-            cols = tuple(n for n, t in self._df.dtypes if (t in numeric or t.startswith("decimal")) and n not in keys)
+            cols = tuple(n for n, t in self._df.dtypes if is_numeric(t) and n not in keys)
         return self.agg(*[_aggregate_of(fn, c) for c in cols])
 
     def sum(self, *cols: str) -> DataFrame:

@@ -8,22 +8,21 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 
 from glueless.compat._unsupported import Surface
 from glueless.compat.pyspark.sql.column import literal_sql, quote
+from glueless.compat.pyspark.sql.types import BOOLEAN_NAME, FRACTIONAL_NAMES, STRING_NAME, is_numeric
 
 if TYPE_CHECKING:
     from glueless.compat.pyspark.sql.dataframe import DataFrame
-
-_NUMERIC = ("tinyint", "smallint", "int", "bigint", "float", "double")
 
 
 def _fits(value: Any, spark_type: str) -> bool:
     """Spark fills a column only with a value of its kind: numbers into numeric columns, strings
     into string columns, booleans into boolean columns."""
     if isinstance(value, bool):
-        return spark_type == "boolean"
+        return spark_type == BOOLEAN_NAME
     if isinstance(value, (int, float)):
-        return spark_type in _NUMERIC or spark_type.startswith("decimal")
+        return is_numeric(spark_type)
     if isinstance(value, str):
-        return spark_type == "string"
+        return spark_type == STRING_NAME
     return False
 
 
@@ -64,7 +63,7 @@ def dropna(df: Any, how: str = "any", thresh: Optional[int] = None, subset: Any 
 
     def present(name: str) -> str:
         column = quote(name)
-        if types.get(name) in ("float", "double"):
+        if types.get(name) in FRACTIONAL_NAMES:
             return f"({column} IS NOT NULL AND NOT isnan({column}))"
         return f"({column} IS NOT NULL)"
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Optional
 
 from glueless.compat.pyspark.sql.column import Column, quote
+from glueless.compat.pyspark.sql.types import DOUBLE_NAME, INTEGRAL_NAMES, STRING_NAME, is_numeric
 
 if TYPE_CHECKING:
     from glueless.compat.pyspark.sql.dataframe import DataFrame
@@ -70,12 +71,12 @@ def describe(df: Any, cols: tuple[Any, ...]) -> DataFrame:
     if len(cols) == 1 and isinstance(cols[0], (list, tuple)):
         cols = tuple(cols[0])
     types = dict(df.dtypes)
-    names = list(cols) or [n for n, t in df.dtypes if t in _DESCRIBED or t.startswith("decimal")]
+    names = list(cols) or [n for n, t in df.dtypes if is_numeric(t) or t == STRING_NAME]
     view = view_of(df)
 
     def stats(n: str) -> dict[str, str]:
         c = quote(n)
-        number = c if types[n] != "string" else f"CAST({c} AS DOUBLE)"
+        number = c if types[n] != STRING_NAME else f"CAST({c} AS {DOUBLE_NAME})"
         return {
             "count": f"CAST(count({c}) AS STRING)",
             "mean": f"CAST(avg({number}) AS STRING)",
@@ -93,9 +94,6 @@ def describe(df: Any, cols: tuple[Any, ...]) -> DataFrame:
         )
     shown = ", ".join(["summary"] + [quote(n) for n in names])
     return query(df, f"SELECT {shown} FROM ({' UNION ALL '.join(selects)}) ORDER BY __position")
-
-
-_DESCRIBED = ("tinyint", "smallint", "int", "bigint", "float", "double", "string")
 
 
 def union_by_name_filling(left: Any, right: Any) -> DataFrame:
@@ -159,18 +157,15 @@ def statistic(df: Any, function: str, col1: str, col2: str) -> Optional[float]:
     return None if row is None else row[0]
 
 
-_INTEGRAL = ("tinyint", "smallint", "int", "bigint")
-
-
 def _common_type(types: list[str]) -> str:
     """The type Spark widens unpivoted values to: the one type, a number's widest, else string."""
     if len(set(types)) == 1:
         return types[0]
-    if all(t in _INTEGRAL for t in types):
-        return max(types, key=_INTEGRAL.index)
-    if all(t in _INTEGRAL or t in ("float", "double") or t.startswith("decimal") for t in types):
-        return "double"
-    return "string"
+    if all(t in INTEGRAL_NAMES for t in types):
+        return max(types, key=INTEGRAL_NAMES.index)
+    if all(is_numeric(t) for t in types):
+        return DOUBLE_NAME
+    return STRING_NAME
 
 
 def pivoted_aggregates(df: Any, pivot: Column, values: Any, aggregates: list[Column]) -> list[str]:

@@ -39,6 +39,20 @@ def _simple(class_name: str) -> type:
     return type(class_name, (DataType,), {"_name": _NAMES[class_name].spark})
 
 
+#: Spark's names (as ``dtypes`` gives them) of the integral, the fractional, the text and the
+#: boolean types, from the core's vocabulary: the shim's rules of kind use these, never spellings.
+INTEGRAL_NAMES: tuple[str, ...] = tuple(_NAMES[c].spark for c in ("ByteType", "ShortType", "IntegerType", "LongType"))
+FRACTIONAL_NAMES: tuple[str, ...] = tuple(_NAMES[c].spark for c in ("FloatType", "DoubleType"))
+STRING_NAME: str = _NAMES["StringType"].spark
+BOOLEAN_NAME: str = _NAMES["BooleanType"].spark
+DOUBLE_NAME: str = _NAMES["DoubleType"].spark
+
+
+def is_numeric(type_name: str) -> bool:
+    """An integral, fractional or decimal type's name (``bigint``, ``double``, ``decimal(10,2)``)."""
+    return type_name in INTEGRAL_NAMES or type_name in FRACTIONAL_NAMES or type_name.startswith("decimal")
+
+
 StringType = _simple("StringType")
 LongType = _simple("LongType")
 IntegerType = _simple("IntegerType")
