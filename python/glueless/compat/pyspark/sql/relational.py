@@ -109,9 +109,15 @@ def union_by_name_filling(left: Any, right: Any) -> DataFrame:
         ]
         return ", ".join(items)
 
+    # This side's rows, then the other's, each in its order (as Spark's union keeps them).
+    def ordered(types: dict[str, str], df: Any, position: int) -> str:
+        return f"SELECT {side(types)}, {position} AS __side, monotonically_increasing_id() AS __row FROM {view_of(df)}"
+
+    shown = ", ".join(quote(n) for n in names)
     return query(
         left,
-        f"SELECT {side(left_types)} FROM {view_of(left)} UNION ALL SELECT {side(right_types)} FROM {view_of(right)}",
+        f"SELECT {shown} FROM ({ordered(left_types, left, 0)} UNION ALL {ordered(right_types, right, 1)}) "
+        "ORDER BY __side, __row",
     )
 
 
