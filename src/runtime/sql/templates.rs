@@ -74,7 +74,12 @@ const TEMPLATES: &[(&str, Option<usize>, &str)] = &[
          ELSE CAST(strpos(substr($2, $3), $1) + $3 - 1 AS INT) END",
     ),
     // glueless runs a query as one Spark partition: ids are 0, 1, 2, … in the rows' order.
-    ("monotonically_increasing_id", Some(0), "(row_number() OVER () - 1)"),
+    ("monotonically_increasing_id", Some(0), "(CAST(row_number() OVER () AS BIGINT) - 1)"),
+    // Spark's seeded sequences (functions/random.rs), drawn by the row's position.
+    ("rand", Some(1), "spark_rand(CAST($1 AS BIGINT), CAST(row_number() OVER () AS BIGINT) - 1)"),
+    ("random", Some(1), "spark_rand(CAST($1 AS BIGINT), CAST(row_number() OVER () AS BIGINT) - 1)"),
+    ("randn", Some(1), "spark_randn(CAST($1 AS BIGINT), CAST(row_number() OVER () AS BIGINT) - 1)"),
+    ("randn", Some(0), "spark_randn(CAST(NULL AS BIGINT), CAST(row_number() OVER () AS BIGINT) - 1)"),
     ("spark_partition_id", Some(0), "0"),
     // Spark's log of one argument is the natural logarithm (DataFusion's is base 10).
     ("log", Some(1), "ln($1)"),
@@ -109,6 +114,21 @@ const TEMPLATES: &[(&str, Option<usize>, &str)] = &[
     // datafusion-spark's unix_date needs a simplification glueless's planning does not run.
     ("unix_date", Some(1), "CAST(TRY_CAST($1 AS DATE) AS INT)"),
     ("replace", Some(2), "replace($1, $2, '')"),
+    // Spark's central moments from power sums (the last digits may differ from Spark's
+    // running update on large or ill-conditioned data).
+    ("kurtosis", Some(1), "CASE WHEN count($1) = 0 OR (sum(CAST($1 AS DOUBLE) * CAST($1 AS DOUBLE)) - sum(CAST($1 AS DOUBLE)) * sum(CAST($1 AS DOUBLE)) / CAST(count($1) AS DOUBLE)) = 0 THEN NULL ELSE CAST(count($1) AS DOUBLE) * (sum(CAST($1 AS DOUBLE) * CAST($1 AS DOUBLE) * CAST($1 AS DOUBLE) * CAST($1 AS DOUBLE)) - 4 * sum(CAST($1 AS DOUBLE)) * sum(CAST($1 AS DOUBLE) * CAST($1 AS DOUBLE) * CAST($1 AS DOUBLE)) / CAST(count($1) AS DOUBLE) + 6 * sum(CAST($1 AS DOUBLE)) * sum(CAST($1 AS DOUBLE)) * sum(CAST($1 AS DOUBLE) * CAST($1 AS DOUBLE)) / (CAST(count($1) AS DOUBLE) * CAST(count($1) AS DOUBLE)) - 3 * sum(CAST($1 AS DOUBLE)) * sum(CAST($1 AS DOUBLE)) * sum(CAST($1 AS DOUBLE)) * sum(CAST($1 AS DOUBLE)) / (CAST(count($1) AS DOUBLE) * CAST(count($1) AS DOUBLE) * CAST(count($1) AS DOUBLE))) / ((sum(CAST($1 AS DOUBLE) * CAST($1 AS DOUBLE)) - sum(CAST($1 AS DOUBLE)) * sum(CAST($1 AS DOUBLE)) / CAST(count($1) AS DOUBLE)) * (sum(CAST($1 AS DOUBLE) * CAST($1 AS DOUBLE)) - sum(CAST($1 AS DOUBLE)) * sum(CAST($1 AS DOUBLE)) / CAST(count($1) AS DOUBLE))) - 3 END"),
+    ("skewness", Some(1), "CASE WHEN count($1) = 0 OR (sum(CAST($1 AS DOUBLE) * CAST($1 AS DOUBLE)) - sum(CAST($1 AS DOUBLE)) * sum(CAST($1 AS DOUBLE)) / CAST(count($1) AS DOUBLE)) = 0 THEN NULL ELSE sqrt(CAST(count($1) AS DOUBLE)) * (sum(CAST($1 AS DOUBLE) * CAST($1 AS DOUBLE) * CAST($1 AS DOUBLE)) - 3 * sum(CAST($1 AS DOUBLE)) * sum(CAST($1 AS DOUBLE) * CAST($1 AS DOUBLE)) / CAST(count($1) AS DOUBLE) + 2 * sum(CAST($1 AS DOUBLE)) * sum(CAST($1 AS DOUBLE)) * sum(CAST($1 AS DOUBLE)) / (CAST(count($1) AS DOUBLE) * CAST(count($1) AS DOUBLE))) / power((sum(CAST($1 AS DOUBLE) * CAST($1 AS DOUBLE)) - sum(CAST($1 AS DOUBLE)) * sum(CAST($1 AS DOUBLE)) / CAST(count($1) AS DOUBLE)), 1.5) END"),
+    ("map_concat", Some(2), "map(array_concat(map_keys($1), map_keys($2)), array_concat(map_values($1), map_values($2)))"),
+    (
+        "map_concat",
+        Some(3),
+        "map(array_concat(map_keys($1), map_keys($2), map_keys($3)), array_concat(map_values($1), map_values($2), map_values($3)))",
+    ),
+    ("make_timestamp_ltz", None, "make_timestamp($all)"),
+    ("make_timestamp_ntz", Some(6), "spark_wall_clock(make_timestamp($1, $2, $3, $4, $5, $6, 'UTC'))"),
+    ("convert_timezone", Some(2), "spark_convert_timezone(current_timezone(), $1, $2)"),
+    ("convert_timezone", Some(3), "spark_convert_timezone($1, $2, $3)"),
+    ("explode_outer", Some(1), "unnest(CASE WHEN cardinality($1) > 0 THEN $1 ELSE make_array(NULL) END)"),
     ("current_database", Some(0), "'default'"),
     ("current_schema", Some(0), "'default'"),
     ("current_catalog", Some(0), "'spark_catalog'"),

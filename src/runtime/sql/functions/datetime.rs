@@ -101,7 +101,7 @@ fn pattern(args: &[ScalarValue], default: Option<&str>) -> Result<Option<Pattern
 
 /// The instant (microseconds) an argument means: a timestamp, a date at midnight in the
 /// session's zone, or text read with `pattern` (Spark's cast without one).
-fn instant_of(value: &ScalarValue, pattern: Option<&Pattern>, zone: SessionZone) -> Option<i64> {
+pub(super) fn instant_of(value: &ScalarValue, pattern: Option<&Pattern>, zone: SessionZone) -> Option<i64> {
     match value {
         ScalarValue::Utf8(Some(s)) | ScalarValue::LargeUtf8(Some(s)) | ScalarValue::Utf8View(Some(s)) => {
             match pattern {

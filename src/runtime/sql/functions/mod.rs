@@ -38,14 +38,17 @@ pub(crate) mod bytes;
 pub(crate) mod cast;
 pub(crate) mod coerced;
 pub(crate) mod datetime;
+pub(crate) mod hash;
 pub(crate) mod json;
 pub(crate) mod math;
 pub(crate) mod misc;
+pub(crate) mod random;
 pub(crate) mod range;
 pub(crate) mod regexp;
 pub(crate) mod row;
 pub(crate) mod string;
 pub(crate) mod subscript;
+pub(crate) mod zones;
 
 /// Every family of glueless's own scalar functions.
 fn families() -> Vec<Vec<Arc<ScalarUDF>>> {
@@ -58,7 +61,10 @@ fn families() -> Vec<Vec<Arc<ScalarUDF>>> {
         datetime::functions(),
         json::functions(),
         misc::functions(),
+        random::functions(),
         subscript::functions(),
+        zones::functions(),
+        hash::functions(),
     ]
 }
 
