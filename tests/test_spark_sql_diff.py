@@ -82,6 +82,13 @@ QUERIES = [
     # Two output columns of one name: Spark allows them (a real project's customer_curated query).
     "select distinct(c.email), c.* from customer_landing c inner join accelerometer_landing a on c.email = a.user",
     "select email, Email, upper(email) as email from customer_landing",
+    # Spark's statistical aggregates (NULL pairs skipped, NULL for a division by zero), hash.
+    "select user, stddev(x), var_pop(y), var_samp(x), corr(x, y), covar_samp(x, y), covar_pop(y, x), "
+    "regr_slope(y, x), regr_intercept(y, x), regr_r2(y, x), regr_sxx(y, x), regr_avgy(y, x), skewness(x), "
+    "kurtosis(x), hash(user, max(x), min(timestamp)) as h from accelerometer_landing group by user",
+    "select id, rand(42) as r, randn(-7) as n, hash(id) as h from range(0, 20, 1, 1)",
+    "select months_between(timestamp'1997-02-28 10:30:00', date'1996-10-30') as m, "
+    "months_between(date'2020-02-29', date'2020-01-31', false) as last_days",
     "select c.email, a.user as email, count(*) as n from customer_landing c join accelerometer_landing a "
     "on c.email = a.user group by c.email, a.user",
 ]

@@ -29,7 +29,7 @@ const TEMPLATES: &[(&str, Option<usize>, &str)] = &[
     ("weekofyear", Some(1), "CAST(date_part('week', TRY_CAST($1 AS DATE)) AS INT)"),
     ("sign", Some(1), "signum($1)"),
     ("positive", Some(1), "$1"),
-    ("std", Some(1), "stddev($1)"),
+    ("std", Some(1), "stddev_samp($1)"),
     ("variance", Some(1), "var_samp($1)"),
     ("e", Some(0), "exp(CAST(1 AS DOUBLE))"),
     ("equal_null", Some(2), "($1 IS NOT DISTINCT FROM $2)"),
@@ -114,10 +114,10 @@ const TEMPLATES: &[(&str, Option<usize>, &str)] = &[
     // datafusion-spark's unix_date needs a simplification glueless's planning does not run.
     ("unix_date", Some(1), "CAST(TRY_CAST($1 AS DATE) AS INT)"),
     ("replace", Some(2), "replace($1, $2, '')"),
-    // Spark's central moments from power sums (the last digits may differ from Spark's
-    // running update on large or ill-conditioned data).
-    ("kurtosis", Some(1), "CASE WHEN count($1) = 0 OR (sum(CAST($1 AS DOUBLE) * CAST($1 AS DOUBLE)) - sum(CAST($1 AS DOUBLE)) * sum(CAST($1 AS DOUBLE)) / CAST(count($1) AS DOUBLE)) = 0 THEN NULL ELSE CAST(count($1) AS DOUBLE) * (sum(CAST($1 AS DOUBLE) * CAST($1 AS DOUBLE) * CAST($1 AS DOUBLE) * CAST($1 AS DOUBLE)) - 4 * sum(CAST($1 AS DOUBLE)) * sum(CAST($1 AS DOUBLE) * CAST($1 AS DOUBLE) * CAST($1 AS DOUBLE)) / CAST(count($1) AS DOUBLE) + 6 * sum(CAST($1 AS DOUBLE)) * sum(CAST($1 AS DOUBLE)) * sum(CAST($1 AS DOUBLE) * CAST($1 AS DOUBLE)) / (CAST(count($1) AS DOUBLE) * CAST(count($1) AS DOUBLE)) - 3 * sum(CAST($1 AS DOUBLE)) * sum(CAST($1 AS DOUBLE)) * sum(CAST($1 AS DOUBLE)) * sum(CAST($1 AS DOUBLE)) / (CAST(count($1) AS DOUBLE) * CAST(count($1) AS DOUBLE) * CAST(count($1) AS DOUBLE))) / ((sum(CAST($1 AS DOUBLE) * CAST($1 AS DOUBLE)) - sum(CAST($1 AS DOUBLE)) * sum(CAST($1 AS DOUBLE)) / CAST(count($1) AS DOUBLE)) * (sum(CAST($1 AS DOUBLE) * CAST($1 AS DOUBLE)) - sum(CAST($1 AS DOUBLE)) * sum(CAST($1 AS DOUBLE)) / CAST(count($1) AS DOUBLE))) - 3 END"),
-    ("skewness", Some(1), "CASE WHEN count($1) = 0 OR (sum(CAST($1 AS DOUBLE) * CAST($1 AS DOUBLE)) - sum(CAST($1 AS DOUBLE)) * sum(CAST($1 AS DOUBLE)) / CAST(count($1) AS DOUBLE)) = 0 THEN NULL ELSE sqrt(CAST(count($1) AS DOUBLE)) * (sum(CAST($1 AS DOUBLE) * CAST($1 AS DOUBLE) * CAST($1 AS DOUBLE)) - 3 * sum(CAST($1 AS DOUBLE)) * sum(CAST($1 AS DOUBLE) * CAST($1 AS DOUBLE)) / CAST(count($1) AS DOUBLE) + 2 * sum(CAST($1 AS DOUBLE)) * sum(CAST($1 AS DOUBLE)) * sum(CAST($1 AS DOUBLE)) / (CAST(count($1) AS DOUBLE) * CAST(count($1) AS DOUBLE))) / power((sum(CAST($1 AS DOUBLE) * CAST($1 AS DOUBLE)) - sum(CAST($1 AS DOUBLE)) * sum(CAST($1 AS DOUBLE)) / CAST(count($1) AS DOUBLE)), 1.5) END"),
+    ("regr_sxx", Some(2), "spark_sum_of_squares(CASE WHEN $1 IS NULL THEN NULL ELSE CAST($2 AS DOUBLE) END)"),
+    ("regr_syy", Some(2), "spark_sum_of_squares(CASE WHEN $2 IS NULL THEN NULL ELSE CAST($1 AS DOUBLE) END)"),
+    ("regr_avgx", Some(2), "avg(CASE WHEN $1 IS NULL THEN NULL ELSE CAST($2 AS DOUBLE) END)"),
+    ("regr_avgy", Some(2), "avg(CASE WHEN $2 IS NULL THEN NULL ELSE CAST($1 AS DOUBLE) END)"),
     ("map_concat", Some(2), "map(array_concat(map_keys($1), map_keys($2)), array_concat(map_values($1), map_values($2)))"),
     (
         "map_concat",

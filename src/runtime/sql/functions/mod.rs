@@ -42,6 +42,7 @@ pub(crate) mod hash;
 pub(crate) mod json;
 pub(crate) mod math;
 pub(crate) mod misc;
+pub(crate) mod moments;
 pub(crate) mod random;
 pub(crate) mod range;
 pub(crate) mod regexp;
@@ -84,6 +85,9 @@ pub(crate) fn register(state: &mut SessionState) -> Result<()> {
         state.register_udf(udf).map_err(sql_error)?;
     }
     state.register_udtf("range", Arc::new(range::SparkRange));
+    for udaf in moments::aggregates() {
+        state.register_udaf(udaf).map_err(sql_error)?;
+    }
     // Spark's other names of DataFusion's aggregates.
     let aggregates = [
         (datafusion::functions_aggregate::bool_and_or::bool_and_udaf(), &["every"][..]),

@@ -74,8 +74,7 @@ fn months(first: NaiveDateTime, second: NaiveDateTime, round_off: bool) -> f64 {
         return month_diff;
     }
     let seconds = |t: &NaiveDateTime| i64::from(t.num_seconds_from_midnight());
-    let seconds_diff =
-        (i64::from(first.day()) - i64::from(second.day())) * 86_400 + seconds(&first) - seconds(&second);
+    let seconds_diff = (i64::from(first.day()) - i64::from(second.day())) * 86_400 + seconds(&first) - seconds(&second);
     #[allow(clippy::cast_precision_loss)] // seconds within a few months
     let diff = month_diff + seconds_diff as f64 / (31.0 * 86_400.0);
     if round_off {
@@ -116,7 +115,8 @@ mod tests {
 
     #[test]
     fn counts_months_as_spark() {
-        let at = |y, m, d, h, mi| NaiveDate::from_ymd_opt(y, m, d).and_then(|d| d.and_hms_opt(h, mi, 0)).expect("valid");
+        let at =
+            |y, m, d, h, mi| NaiveDate::from_ymd_opt(y, m, d).and_then(|d| d.and_hms_opt(h, mi, 0)).expect("valid");
         // PySpark's months_between example: 3.94959677 rounded, 3.9495967741935485 not.
         assert_eq!(super::months(at(1997, 2, 28, 10, 30), at(1996, 10, 30, 0, 0), true), 3.949_596_77);
         assert_eq!(super::months(at(1997, 2, 28, 10, 30), at(1996, 10, 30, 0, 0), false), 3.949_596_774_193_548_5);
