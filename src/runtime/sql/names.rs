@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use datafusion::sql::sqlparser::ast::{
-    AccessExpr, BinaryOperator, CaseWhen, CastKind, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments,
+    AccessExpr, BinaryOperator, CaseWhen, CastKind, CeilFloorKind, DateTimeField, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments,
     Subscript, UnaryOperator, Value, WindowSpec, WindowType,
 };
 
@@ -28,6 +28,13 @@ pub(super) fn spark_name(expr: &Expr, rewriter: &Rewriter) -> String {
             other => other.to_string(),
         },
         Expr::Nested(inner) => spark_name(inner, rewriter),
+        // sqlparser reads CEIL / FLOOR of one argument as their own forms.
+        Expr::Ceil { expr: inner, field: CeilFloorKind::DateTimeField(DateTimeField::NoDateTime) } => {
+            format!("CEIL({})", spark_name(inner, rewriter))
+        }
+        Expr::Floor { expr: inner, field: CeilFloorKind::DateTimeField(DateTimeField::NoDateTime) } => {
+            format!("FLOOR({})", spark_name(inner, rewriter))
+        }
         Expr::BinaryOp { left, op, right } => {
             let (left, right) = (spark_name(left, rewriter), spark_name(right, rewriter));
             match op {
@@ -174,6 +181,10 @@ fn function_name(function: &Function, rewriter: &Rewriter) -> String {
         ("positive", [x]) => return format!("(+ {x})"),
         ("bitwise_not", [x]) => return format!("~{x}"),
         ("sum_distinct", [x]) => return format!("sum(DISTINCT {x})"),
+        // Spark 3.5 names these by the expression they are replaced with.
+        ("map_contains_key", [m, k]) => return format!("array_contains(map_keys({m}), {k})"),
+        // The flag of first / last / any_value is not in Spark's name.
+        ("first" | "last" | "any_value", [x, _]) => return format!("{name}({x})"),
         _ => {}
     }
     let name = match name.as_str() {

@@ -68,24 +68,19 @@ fn rewrite_special_call(expr: &mut Expr) -> Result<bool, String> {
         Expr::Function(function)
             if function.name.to_string().eq_ignore_ascii_case("decode") && plain_args(function).len() >= 3 =>
         {
-            let args = plain_args(function);
-            let (subject, rest) = (args[0].clone(), &args[1..]);
-            let conditions = rest
-                .chunks(2)
-                .filter(|pair| pair.len() == 2)
-                .map(|pair| CaseWhen {
-                    condition: Expr::IsNotDistinctFrom(Box::new(subject.clone()), Box::new(pair[0].clone())),
-                    result: pair[1].clone(),
-                })
-                .collect();
-            let otherwise = (rest.len() % 2 == 1).then(|| Box::new(rest[rest.len() - 1].clone()));
-            *expr = Expr::Case {
-                case_token: AttachedToken::empty(),
-                end_token: AttachedToken::empty(),
-                operand: None,
-                conditions,
-                else_result: otherwise,
-            };
+            *expr = decode_case(&plain_args(function));
+        }
+        // `struct(a, t.b, x + 1)`: Spark names a field after its column, else `col<n>`.
+        Expr::Function(function)
+            if function.over.is_none()
+                && function.name.to_string().eq_ignore_ascii_case("struct")
+                && !plain_args(function).is_empty() =>
+        {
+            *expr = named_struct(plain_args(function));
+        }
+        // The dialect reads `struct(…)` as a struct literal; `struct(x AS n)` names a field.
+        Expr::Struct { values, fields } if fields.is_empty() && !values.is_empty() => {
+            *expr = named_struct(std::mem::take(values));
         }
         // `left(s, n)` / `right(s, n)`: Spark's are substrings, empty for n <= 0 (DataFusion's count
         // a negative n from the other end).
@@ -322,6 +317,47 @@ fn left_or_right(function: &datafusion::sql::sqlparser::ast::Function) -> Expr {
 }
 
 /// A call's plain (unnamed) arguments.
+/// Spark's `decode(x, s1, r1, …[, default])` as a CASE matching NULL-safely.
+fn decode_case(args: &[Expr]) -> Expr {
+    let (subject, rest) = (args[0].clone(), &args[1..]);
+    let conditions = rest
+        .chunks(2)
+        .filter(|pair| pair.len() == 2)
+        .map(|pair| CaseWhen {
+            condition: Expr::IsNotDistinctFrom(Box::new(subject.clone()), Box::new(pair[0].clone())),
+            result: pair[1].clone(),
+        })
+        .collect();
+    let otherwise = (rest.len() % 2 == 1).then(|| Box::new(rest[rest.len() - 1].clone()));
+    Expr::Case {
+        case_token: AttachedToken::empty(),
+        end_token: AttachedToken::empty(),
+        operand: None,
+        conditions,
+        else_result: otherwise,
+    }
+}
+
+/// Spark's `struct(…)` as `named_struct`: a field is named after its column, else `col<n>`.
+fn named_struct(args: Vec<Expr>) -> Expr {
+    let fields = args
+        .into_iter()
+        .enumerate()
+        .flat_map(|(i, arg)| {
+            let (name, arg) = match arg {
+                Expr::Named { expr, name } => (name.value, *expr),
+                Expr::Identifier(ident) => (ident.value.clone(), Expr::Identifier(ident)),
+                Expr::CompoundIdentifier(parts) => {
+                    (parts.last().map(|p| p.value.clone()).unwrap_or_default(), Expr::CompoundIdentifier(parts))
+                }
+                other => (format!("col{}", i + 1), other),
+            };
+            [Expr::value(Value::SingleQuotedString(name)), arg]
+        })
+        .collect();
+    Expr::Function(call("named_struct", fields))
+}
+
 fn plain_args(function: &datafusion::sql::sqlparser::ast::Function) -> Vec<Expr> {
     match &function.args {
         FunctionArguments::List(list) => list

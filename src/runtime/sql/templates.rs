@@ -88,6 +88,13 @@ const TEMPLATES: &[(&str, Option<usize>, &str)] = &[
     ("sequence", Some(3), "generate_series($1, $2, $3)"),
     ("first", Some(1), "first_value($1)"),
     ("last", Some(1), "last_value($1)"),
+    ("first", Some(2), "CASE WHEN $2 THEN first_value($1) IGNORE NULLS ELSE first_value($1) END"),
+    ("last", Some(2), "CASE WHEN $2 THEN last_value($1) IGNORE NULLS ELSE last_value($1) END"),
+    ("any_value", Some(1), "first_value($1)"),
+    ("any_value", Some(2), "CASE WHEN $2 THEN first_value($1) IGNORE NULLS ELSE first_value($1) END"),
+    // Spark replaces every match; its regexp_instr is the position of the whole match.
+    ("regexp_replace", Some(3), "regexp_replace($1, $2, $3, 'g')"),
+    ("regexp_instr", Some(3), "regexp_instr($1, $2)"),
     // Spark sorts NULLs last in array_sort; sort_array puts them first.
     ("array_sort", Some(1), "array_sort($1, 'ASC', 'NULLS LAST')"),
     ("array_remove", Some(2), "array_remove_all($1, $2)"),

@@ -45,7 +45,7 @@ class DataFrame(Surface):
         return StructType([StructField(n, _parse_type(t), nullable) for n, t, _g, nullable in self._frame.fields()])
 
     def __getitem__(self, item: Any) -> Any:
-        if item == "*":
+        if isinstance(item, str) and item == "*":
             # This frame's columns: by position in a join of it (``joined.select(left["*"])``),
             # else by name (a name both sides of a join have is an ambiguous reference then).
             star = Column.raw(", ".join(quote(c) for c in self.columns), "*")

@@ -23,6 +23,8 @@ _SQL_NAMES = {
     # Spark names these by the function they are another name of.
     "dateadd": "date_add",
     "pow": "power",
+    # PySpark 3.5 (Glue 5) builds VarianceSamp for `variance`.
+    "variance": "var_samp",
 }
 
 
