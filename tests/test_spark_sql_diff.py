@@ -86,6 +86,14 @@ QUERIES = [
     "select user, stddev(x), var_pop(y), var_samp(x), corr(x, y), covar_samp(x, y), covar_pop(y, x), "
     "regr_slope(y, x), regr_intercept(y, x), regr_r2(y, x), regr_sxx(y, x), regr_avgy(y, x), skewness(x), "
     "kurtosis(x), hash(user, max(x), min(timestamp)) as h from accelerometer_landing group by user",
+    # Higher-order functions: lambdas over arrays and maps, nested, with the row's columns.
+    "select k, transform(v, x -> x * k) a, transform(v, (x, i) -> x + i) b, filter(v, x -> x > 1) f, "
+    "exists(v, x -> x > 1) e, forall(v, x -> x > 1) fa, aggregate(v, 0, (acc, x) -> acc + coalesce(x, 0), acc -> acc * 10) s, "
+    "zip_with(v, array(10, 20), (x, y) -> x + y) z, array_sort(v, (l, r) -> case when l is null or r is null then 0 else r - l end) d, "
+    "transform(array(v, v), w -> transform(w, x -> x + k)) n from values (1, array(1, null, 3)), (2, array(2)), (3, null) as t(k, v)",
+    "select map_keys(map_filter(m, (a, b) -> a > 1)) f, map_values(transform_values(m, (a, b) -> concat(b, a))) tv, "
+    "map_keys(transform_keys(m, (a, b) -> a * 10)) tk, map_values(map_zip_with(m, map(2, 'x', 3, 'y'), (a, b, c) -> concat(b, c))) z "
+    "from values (map(1, 'a', 2, 'b')) as t(m)",
     "select id, rand(42) as r, randn(-7) as n, hash(id) as h from range(0, 20, 1, 1)",
     "select months_between(timestamp'1997-02-28 10:30:00', date'1996-10-30') as m, "
     "months_between(date'2020-02-29', date'2020-01-31', false) as last_days",

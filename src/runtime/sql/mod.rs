@@ -7,6 +7,7 @@ pub(crate) mod execute;
 pub(crate) mod functions;
 pub(crate) mod grouping;
 pub(crate) mod inline_table;
+pub(crate) mod lambdas;
 pub(crate) mod literals;
 pub(crate) mod names;
 pub(crate) mod rules;

@@ -5,8 +5,8 @@
 use std::fmt::Write as _;
 
 use datafusion::sql::sqlparser::ast::{
-    AccessExpr, BinaryOperator, CaseWhen, CastKind, CeilFloorKind, DateTimeField, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments,
-    Subscript, UnaryOperator, Value, WindowSpec, WindowType,
+    AccessExpr, BinaryOperator, CaseWhen, CastKind, CeilFloorKind, DateTimeField, Expr, Function, FunctionArg,
+    FunctionArgExpr, FunctionArguments, Subscript, UnaryOperator, Value, WindowSpec, WindowType,
 };
 
 use super::literals;
@@ -28,6 +28,11 @@ pub(super) fn spark_name(expr: &Expr, rewriter: &Rewriter) -> String {
             other => other.to_string(),
         },
         Expr::Nested(inner) => spark_name(inner, rewriter),
+        // Spark names a lambda `lambdafunction(body, params…)`.
+        Expr::Lambda(lambda) => {
+            let params: Vec<String> = lambda.params.iter().map(|p| p.name.value.clone()).collect();
+            format!("lambdafunction({}, {})", spark_name(&lambda.body, rewriter), params.join(", "))
+        }
         // sqlparser reads CEIL / FLOOR of one argument as their own forms.
         Expr::Ceil { expr: inner, field: CeilFloorKind::DateTimeField(DateTimeField::NoDateTime) } => {
             format!("CEIL({})", spark_name(inner, rewriter))
@@ -189,6 +194,7 @@ fn function_name(function: &Function, rewriter: &Rewriter) -> String {
     }
     let name = match name.as_str() {
         "create_map" => "map".to_string(),
+        super::lambdas::EXISTS_FUNCTION => "exists".to_string(),
         "current_database" => "current_schema".to_string(),
         "regexp_like" | "spark_partition_id" => name.to_uppercase(),
         _ => name,

@@ -11,7 +11,11 @@ use datafusion::sql::sqlparser::ast::{
 /// Rewrite `expr` (its parts are rewritten already); `bare` marks a number that must stay a
 /// bare literal. An error is Spark's refusal of the expression.
 pub(super) fn rewrite(expr: &mut Expr, bare: bool) -> Result<(), String> {
-    if !super::templates::rewrite(expr) && !rewrite_special_call(expr)? && !rewrite_call(expr)? {
+    if !super::lambdas::rewrite(expr)
+        && !super::templates::rewrite(expr)
+        && !rewrite_special_call(expr)?
+        && !rewrite_call(expr)?
+    {
         rewrite_value(expr, bare);
     }
     Ok(())
@@ -486,7 +490,7 @@ fn null_if_zero(expr: Expr) -> datafusion::sql::sqlparser::ast::Function {
 }
 
 /// A call of the function `name` on `args`.
-fn call(name: &str, args: Vec<Expr>) -> datafusion::sql::sqlparser::ast::Function {
+pub(super) fn call(name: &str, args: Vec<Expr>) -> datafusion::sql::sqlparser::ast::Function {
     use datafusion::sql::sqlparser::ast::{Function, FunctionArgumentList, ObjectName};
     Function {
         name: ObjectName::from(vec![Ident::new(name)]),

@@ -94,25 +94,8 @@ impl SqlSession {
     /// A session with Spark's functions (datafusion-spark) over DataFusion's.
     #[must_use]
     pub(crate) fn new() -> Self {
-        let mut config = SessionConfig::new()
-            .with_target_partitions(crate::core::pool::thread_count())
-            .with_information_schema(false)
-            // Spark keeps the order rows arrive in for small inputs; do not reshuffle them for nothing.
-            .with_repartition_file_scans(false);
-        // DataFusion 55's push_down_leaf_projections fails to plan a struct field taken beside
-        // another column (`SELECT window.start, n FROM t`: "qualified field name ?table?.n and
-        // unqualified field name n would be ambiguous"); apache/datafusion#25412 fixes it.
-        config.options_mut().optimizer.enable_leaf_expression_pushdown = false;
-        // Spark's rules: NULL is the smallest value (first in ASC, last in DESC), and `1.5` is a
-        // decimal literal.
-        config.options_mut().sql_parser.default_null_ordering = "nulls_min".to_string();
-        config.options_mut().sql_parser.parse_float_as_decimal = true;
-        // Spark's TIMESTAMP is an instant in the session's zone (UTC unless set, as on Glue).
-        config.options_mut().execution.time_zone = Some("UTC".to_string());
-        let mut state = SessionStateBuilder::new().with_config(config).with_default_features().build();
-        super::functions::register(&mut state).expect("registering Spark's functions cannot clash fatally");
         Self {
-            ctx: SessionContext::new_with_state(state),
+            ctx: SessionContext::new_with_state(spark_state()),
             views: Mutex::new(HashMap::new()),
             tables: Mutex::new(HashMap::new()),
             settings: Mutex::new(std::collections::BTreeMap::new()),
@@ -432,4 +415,27 @@ fn restore_spellings(frame: DataFrame, spellings: &Spellings, columns: &HashMap<
 #[must_use]
 pub(crate) fn exact(name: &str) -> Expr {
     col(Column::new_unqualified(name))
+}
+
+/// A DataFusion session state with Spark's rules and functions (what every SQL session and a
+/// lambda's body are planned in).
+pub(crate) fn spark_state() -> datafusion::execution::session_state::SessionState {
+    let mut config = SessionConfig::new()
+        .with_target_partitions(crate::core::pool::thread_count())
+        .with_information_schema(false)
+        // Spark keeps the order rows arrive in for small inputs; do not reshuffle them for nothing.
+        .with_repartition_file_scans(false);
+    // DataFusion 55's push_down_leaf_projections fails to plan a struct field taken beside
+    // another column (`SELECT window.start, n FROM t`: "qualified field name ?table?.n and
+    // unqualified field name n would be ambiguous"); apache/datafusion#25412 fixes it.
+    config.options_mut().optimizer.enable_leaf_expression_pushdown = false;
+    // Spark's rules: NULL is the smallest value (first in ASC, last in DESC), and `1.5` is a
+    // decimal literal.
+    config.options_mut().sql_parser.default_null_ordering = "nulls_min".to_string();
+    config.options_mut().sql_parser.parse_float_as_decimal = true;
+    // Spark's TIMESTAMP is an instant in the session's zone (UTC unless set, as on Glue).
+    config.options_mut().execution.time_zone = Some("UTC".to_string());
+    let mut state = SessionStateBuilder::new().with_config(config).with_default_features().build();
+    super::functions::register(&mut state).expect("registering Spark's functions cannot clash fatally");
+    state
 }

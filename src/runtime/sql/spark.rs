@@ -71,6 +71,7 @@ pub(crate) fn parse(sql: &str) -> Result<SparkStatement> {
         .map_err(|e| Error::Sql(format!("cannot parse the query: {e}")))?;
     literals::type_numbers(&mut tokens);
     inline_table::rewrite(&mut tokens);
+    super::lambdas::exists_as_function(&mut tokens);
     // Backticked spellings by position, for aliases written in backticks.
     let mut quoted: HashMap<(u64, u64), String> = HashMap::new();
     // `user` is a column name in Spark (STEDI's readings have one); sqlparser reads a bare USER as

@@ -39,6 +39,7 @@ pub(crate) mod cast;
 pub(crate) mod coerced;
 pub(crate) mod datetime;
 pub(crate) mod hash;
+pub(crate) mod higher_order;
 pub(crate) mod json;
 pub(crate) mod math;
 pub(crate) mod misc;
@@ -66,6 +67,7 @@ fn families() -> Vec<Vec<Arc<ScalarUDF>>> {
         subscript::functions(),
         zones::functions(),
         hash::functions(),
+        higher_order::functions(),
     ]
 }
 

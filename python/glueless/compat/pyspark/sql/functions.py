@@ -3,6 +3,8 @@ plans them with Spark's function semantics, from datafusion-spark where they dif
 
 from __future__ import annotations
 
+import inspect
+import itertools
 import re
 from typing import Any
 
@@ -59,8 +61,28 @@ def _argument(kind: str, value: Any, function: str) -> Column:
         text = value if isinstance(value, str) else value.simpleString()
         return Column.lit(text)
     if kind == "lambda":
-        unsupported(f"pyspark.sql.functions.{function}", "a Python lambda as a higher-order function")
+        return _lambda(value, function)
     return Column.lit(value)
+
+
+_lambda_count = itertools.count()
+
+
+def _lambda(f: Any, function: str) -> Column:
+    """A Python function of Columns as Spark SQL's lambda: its body built over fresh variables."""
+    if not callable(f):
+        unsupported(f"pyspark.sql.functions.{function}", f"a {type(f).__name__} where a function goes")
+    positional = [
+        p
+        for p in inspect.signature(f).parameters.values()
+        if p.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    ]
+    if not 1 <= len(positional) <= 3:
+        unsupported(f"pyspark.sql.functions.{function}", "a function of other than one to three arguments")
+    number = next(_lambda_count)
+    names = [f"{n}_{number}" for n in ("x", "y", "z")[: len(positional)]]
+    body = Column.of(f(*(Column.raw(n) for n in names)))
+    return Column(lambda r: f"({', '.join(names)}) -> {body.sql(r)}", None, body._frames)
 
 
 def _generic(name: str, params: tuple[tuple[str, str, Any], ...]) -> Any:
@@ -202,17 +224,18 @@ def window(
 
 
 def first(c: Any, ignorenulls: bool = False) -> Column:
-    if not ignorenulls:
-        return _call("first", c)
-    inner = Column.of(c)
-    return Column(lambda r: f"first_value({inner.sql(r)}) IGNORE NULLS", None, inner._frames)
+    return _call("first", c, Column.lit(True)) if ignorenulls else _call("first", c)
 
 
 def last(c: Any, ignorenulls: bool = False) -> Column:
-    if not ignorenulls:
-        return _call("last", c)
-    inner = Column.of(c)
-    return Column(lambda r: f"last_value({inner.sql(r)}) IGNORE NULLS", None, inner._frames)
+    return _call("last", c, Column.lit(True)) if ignorenulls else _call("last", c)
+
+
+def struct(*cols: Any) -> Column:
+    """Spark's ``struct``: a field named by its column's alias, else after its column."""
+    fields = [Column.of(c) for c in (cols[0] if len(cols) == 1 and isinstance(cols[0], (list, tuple)) else cols)]
+    frames: frozenset[int] = frozenset().union(*(f._frames for f in fields))
+    return Column(lambda r: f"struct({', '.join(f.selected(r) for f in fields)})", None, frames)
 
 
 def upper(c: Any) -> Column:
