@@ -94,6 +94,10 @@ QUERIES = [
     "select map_keys(map_filter(m, (a, b) -> a > 1)) f, map_values(transform_values(m, (a, b) -> concat(b, a))) tv, "
     "map_keys(transform_keys(m, (a, b) -> a * 10)) tk, map_values(map_zip_with(m, map(2, 'x', 3, 'y'), (a, b, c) -> concat(b, c))) z "
     "from values (map(1, 'a', 2, 'b')) as t(m)",
+    "select xpath('<a><b>b1</b><b>b2</b><c>c1</c></a>', 'a/b/text()') t, xpath('<a><b>b1</b><b>b2</b></a>', 'a/b') e, "
+    "xpath('<a><b id=\"7\"/></a>', 'a/b/@id') at, xpath_int('<a><b>1</b><b>2</b></a>', 'sum(a/b)') s, "
+    "xpath_string('<a><b>b</b><c>cc</c></a>', 'a/c') c, xpath_boolean('<a><b>1</b></a>', 'a/b = 2') b, "
+    "xpath_double('<a></a>', 'a/b') nan, xpath_long('<a><b>2.9</b></a>', 'a/b') l, xpath_string(null, 'a') n",
     "select id, rand(42) as r, randn(-7) as n, hash(id) as h from range(0, 20, 1, 1)",
     "select months_between(timestamp'1997-02-28 10:30:00', date'1996-10-30') as m, "
     "months_between(date'2020-02-29', date'2020-01-31', false) as last_days",

@@ -50,6 +50,7 @@ pub(crate) mod regexp;
 pub(crate) mod row;
 pub(crate) mod string;
 pub(crate) mod subscript;
+pub(crate) mod xml;
 pub(crate) mod zones;
 
 /// Every family of glueless's own scalar functions.
@@ -68,6 +69,7 @@ fn families() -> Vec<Vec<Arc<ScalarUDF>>> {
         zones::functions(),
         hash::functions(),
         higher_order::functions(),
+        xml::functions(),
     ]
 }
 
