@@ -98,6 +98,9 @@ QUERIES = [
     "xpath('<a><b id=\"7\"/></a>', 'a/b/@id') at, xpath_int('<a><b>1</b><b>2</b></a>', 'sum(a/b)') s, "
     "xpath_string('<a><b>b</b><c>cc</c></a>', 'a/c') c, xpath_boolean('<a><b>1</b></a>', 'a/b = 2') b, "
     "xpath_double('<a></a>', 'a/b') nan, xpath_long('<a><b>2.9</b></a>', 'a/b') l, xpath_string(null, 'a') n",
+    "select user, percentile(x, 0.5) p, percentile(y, array(0.25, 0.75)) ps, percentile_approx(x, 0.5) a, "
+    "percentile_approx(timestamp, array(0.1, 0.9), 100) t, percentile(x, 0.3, timestamp) w "
+    "from accelerometer_landing group by user",
     "select id, rand(42) as r, randn(-7) as n, hash(id) as h from range(0, 20, 1, 1)",
     "select months_between(timestamp'1997-02-28 10:30:00', date'1996-10-30') as m, "
     "months_between(date'2020-02-29', date'2020-01-31', false) as last_days",

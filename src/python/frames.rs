@@ -489,12 +489,16 @@ impl Frame {
         py.detach(|| self.inner.count()).map_err(PyErr::from)
     }
 
-    /// Spark's `show(n, truncate)` text.
-    #[pyo3(signature = (n=20, truncate=20))]
-    fn show_table(&self, py: Python<'_>, n: usize, truncate: usize) -> PyResult<String> {
+    /// Spark's `show(n, truncate, vertical)` text.
+    #[pyo3(signature = (n=20, truncate=20, vertical=false))]
+    fn show_table(&self, py: Python<'_>, n: usize, truncate: usize, vertical: bool) -> PyResult<String> {
         py.detach(|| {
             let (schema, batches) = self.inner.limit(n.saturating_add(1))?.collect()?;
-            show::spark_table(&schema, &batches, n, truncate)
+            if vertical {
+                show::spark_records(&schema, &batches, n, truncate)
+            } else {
+                show::spark_table(&schema, &batches, n, truncate)
+            }
         })
         .map_err(PyErr::from)
     }

@@ -102,18 +102,7 @@ fn spark_tree_line(out: &mut String, name: &str, data_type: &DataType, suffix: O
 /// Arrow errors formatting a value.
 pub(crate) fn spark_table(schema: &Schema, batches: &[RecordBatch], n: usize, truncate: usize) -> Result<String> {
     let headers: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    let mut more = false;
-    'batches: for batch in batches {
-        for row in 0..batch.num_rows() {
-            if rows.len() == n {
-                more = true;
-                break 'batches;
-            }
-            let cells = batch.columns().iter().map(|c| Ok(cut(&spark_cell(c.as_ref(), row)?, truncate)));
-            rows.push(cells.collect::<Result<_>>()?);
-        }
-    }
+    let (rows, more) = shown_rows(batches, n, truncate)?;
     let widths: Vec<usize> = (0..headers.len())
         .map(|i| rows.iter().map(|r| r[i].chars().count()).chain([headers[i].chars().count(), 3]).max().unwrap_or(3))
         .collect();
@@ -141,6 +130,50 @@ pub(crate) fn spark_table(schema: &Schema, batches: &[RecordBatch], n: usize, tr
     }
     out.push_str(&rule);
     if more {
+        let noun = if n == 1 { "row" } else { "rows" };
+        let _ = writeln!(out, "only showing top {n} {noun}");
+    }
+    Ok(out)
+}
+
+/// The first `n` rows' cells as `show` writes them, and whether there are more rows.
+fn shown_rows(batches: &[RecordBatch], n: usize, truncate: usize) -> Result<(Vec<Vec<String>>, bool)> {
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for batch in batches {
+        for row in 0..batch.num_rows() {
+            if rows.len() == n {
+                return Ok((rows, true));
+            }
+            let cells = batch.columns().iter().map(|c| Ok(cut(&spark_cell(c.as_ref(), row)?, truncate)));
+            rows.push(cells.collect::<Result<_>>()?);
+        }
+    }
+    Ok((rows, false))
+}
+
+/// Spark's `show(n, truncate, vertical=True)`: one block per row, `-RECORD i` over its
+/// `name | value` lines, names and values padded to the widest (at least 3).
+///
+/// # Errors
+/// Arrow errors formatting a value.
+pub(crate) fn spark_records(schema: &Schema, batches: &[RecordBatch], n: usize, truncate: usize) -> Result<String> {
+    let headers: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
+    let (rows, more) = shown_rows(batches, n, truncate)?;
+    let width = |texts: &mut dyn Iterator<Item = &String>| texts.map(|t| t.chars().count()).max().unwrap_or(0).max(3);
+    let name_width = width(&mut headers.iter());
+    let value_width = width(&mut rows.iter().flatten());
+    let pad = |text: &str, to: usize| format!("{text}{}", " ".repeat(to.saturating_sub(text.chars().count())));
+    let mut out = String::new();
+    for (i, row) in rows.iter().enumerate() {
+        let header = format!("-RECORD {i}");
+        let _ = writeln!(out, "{header}{}", "-".repeat((name_width + value_width + 5).saturating_sub(header.len())));
+        for (name, value) in headers.iter().zip(row) {
+            let _ = writeln!(out, " {} | {} ", pad(name, name_width), pad(value, value_width));
+        }
+    }
+    if rows.is_empty() {
+        out.push_str("(0 rows)\n");
+    } else if more {
         let noun = if n == 1 { "row" } else { "rows" };
         let _ = writeln!(out, "only showing top {n} {noun}");
     }

@@ -84,6 +84,9 @@ impl std::fmt::Debug for SqlSession {
     }
 }
 
+/// Spark's database of global temporary views.
+pub(crate) const GLOBAL_TEMP: &str = "global_temp";
+
 impl Default for SqlSession {
     fn default() -> Self {
         Self::new()
@@ -143,7 +146,7 @@ impl SqlSession {
         // The view reads `frame`'s plan, not the view it replaces, so a view defined over an
         // earlier view of its own name keeps that earlier plan (as Spark's temporary views do).
         let view = frame.clone().select(projection).map_err(sql_error)?;
-        let reference = TableReference::bare(lower.clone());
+        let reference = self.view_reference(&lower)?;
         self.ctx.deregister_table(reference.clone()).map_err(sql_error)?;
         self.ctx.register_table(reference, view.into_view()).map_err(sql_error)?;
         self.views.lock().unwrap_or_else(PoisonError::into_inner).insert(lower, View { columns, ambiguous });
@@ -199,7 +202,20 @@ impl SqlSession {
     pub(crate) fn drop_view(&self, name: &str) -> Result<bool> {
         let lower = name.to_lowercase();
         self.views.lock().unwrap_or_else(PoisonError::into_inner).remove(&lower);
-        Ok(self.ctx.deregister_table(TableReference::bare(lower)).map_err(sql_error)?.is_some())
+        Ok(self.ctx.deregister_table(self.view_reference(&lower)?).map_err(sql_error)?.is_some())
+    }
+
+    /// Where the view `lower` lives: a global temporary view is `global_temp.name` (Spark's
+    /// database of them), any other a bare name.
+    fn view_reference(&self, lower: &str) -> Result<TableReference> {
+        Ok(match lower.split_once('.') {
+            Some((GLOBAL_TEMP, view_name)) => {
+                let catalog = self.ctx.state().config().options().catalog.default_catalog.clone();
+                crate::runtime::catalog::provider::database_schema(&self.ctx, &catalog, GLOBAL_TEMP)?;
+                TableReference::partial(GLOBAL_TEMP, view_name)
+            }
+            _ => TableReference::bare(lower),
+        })
     }
 
     /// The registered views' names, sorted.

@@ -44,6 +44,7 @@ pub(crate) mod json;
 pub(crate) mod math;
 pub(crate) mod misc;
 pub(crate) mod moments;
+pub(crate) mod percentile;
 pub(crate) mod random;
 pub(crate) mod range;
 pub(crate) mod regexp;
@@ -89,7 +90,7 @@ pub(crate) fn register(state: &mut SessionState) -> Result<()> {
         state.register_udf(udf).map_err(sql_error)?;
     }
     state.register_udtf("range", Arc::new(range::SparkRange));
-    for udaf in moments::aggregates() {
+    for udaf in moments::aggregates().into_iter().chain(percentile::aggregates()) {
         state.register_udaf(udaf).map_err(sql_error)?;
     }
     // Spark's other names of DataFusion's aggregates.

@@ -148,7 +148,8 @@ class Catalog(Surface):
         return dropped
 
     def dropGlobalTempView(self, viewName: str) -> bool:
-        return self.dropTempView(viewName)
+        dropped: bool = self._sql.drop_view(f"global_temp.{viewName}")
+        return dropped
 
     def cacheTable(self, tableName: str, storageLevel: Any = None) -> None:
         self.getTable(tableName)

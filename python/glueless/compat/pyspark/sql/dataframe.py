@@ -199,14 +199,14 @@ class DataFrame(Surface):
         return self._new(self._frame.limit(num))
 
     def union(self, other: DataFrame) -> DataFrame:
-        return self._new(self._frame.union(other._frame, False))
+        return relational.union_in_order(self, other, False) or self._new(self._frame.union(other._frame, False))
 
     unionAll = union
 
     def unionByName(self, other: DataFrame, allowMissingColumns: bool = False) -> DataFrame:
         if allowMissingColumns:
             return relational.union_by_name_filling(self, other)
-        return self._new(self._frame.union(other._frame, True))
+        return relational.union_in_order(self, other, True) or self._new(self._frame.union(other._frame, True))
 
     def unpivot(self, ids: Any, values: Any, variableColumnName: str, valueColumnName: str) -> DataFrame:
         return relational.unpivot(self, ids, values, variableColumnName, valueColumnName)
@@ -324,7 +324,12 @@ class DataFrame(Surface):
             )
         self.createOrReplaceTempView(name)
 
-    createOrReplaceGlobalTempView = createOrReplaceTempView
+    def createOrReplaceGlobalTempView(self, name: str) -> None:
+        self.createOrReplaceTempView(f"global_temp.{name}")
+
+    def createGlobalTempView(self, name: str) -> None:
+        self.createTempView(f"global_temp.{name}")
+
     registerTempTable = createOrReplaceTempView
 
     # --- actions ------------------------------------------------------------------------------
@@ -369,11 +374,9 @@ class DataFrame(Surface):
         return table.to_pandas()
 
     def show(self, n: int = 20, truncate: Union[bool, int] = True, vertical: bool = False) -> None:
-        if vertical:
-            unsupported("DataFrame.show", "vertical=True")
         width = 20 if truncate is True else (0 if truncate is False else int(truncate))
         # Spark prints the table and then a line break of its own: a blank line follows.
-        print(self._frame.show_table(n, width))
+        print(self._frame.show_table(n, width, vertical))
 
     def printSchema(self, level: Optional[int] = None) -> None:
         tree = self._frame.schema_tree(False)

@@ -121,6 +121,24 @@ def union_by_name_filling(left: Any, right: Any) -> DataFrame:
     )
 
 
+def union_in_order(left: Any, right: Any, by_name: bool) -> Optional[DataFrame]:
+    """``union`` / ``unionByName``: this side's rows, then the other's, each in its order (Spark
+    concatenates the two sides' partitions); None where the columns cannot be named one by one."""
+    names = list(left.columns)
+    if len(set(n.lower() for n in names)) != len(names) or len(right.columns) != len(names):
+        return None
+    shown = ", ".join(quote(n) for n in names)
+    theirs = shown if by_name else ", ".join(f"{quote(r)} AS {quote(n)}" for n, r in zip(names, right.columns))
+
+    def ordered(columns: str, df: Any, position: int) -> str:
+        return f"SELECT {columns}, {position} AS __side, monotonically_increasing_id() AS __row FROM {view_of(df)}"
+
+    return query(
+        left,
+        f"SELECT {shown} FROM ({ordered(shown, left, 0)} UNION ALL {ordered(theirs, right, 1)}) ORDER BY __side, __row",
+    )
+
+
 def unpivot(df: Any, ids: Any, values: Any, variable: str, value: str) -> DataFrame:
     """Spark's ``unpivot`` / ``melt``: one row per input row and value column, in that order, the
     values cast to their common type."""
