@@ -101,6 +101,12 @@ QUERIES = [
     "select user, percentile(x, 0.5) p, percentile(y, array(0.25, 0.75)) ps, percentile_approx(x, 0.5) a, "
     "percentile_approx(timestamp, array(0.1, 0.9), 100) t, percentile(x, 0.3, timestamp) w "
     "from accelerometer_landing group by user",
+    "select get_json_object('{\"a\": {\"b\": [1, {\"c\": \"x\"}]}, \"d\": null}', '$.a.b[1].c') c, "
+    "get_json_object('{\"a\": {\"b\": [1, {\"c\": \"x y\"}]}}', '$.a') a, get_json_object('{\"a\": 1}', '$.z') z, "
+    "get_json_object('[1, 2]', '$[1]') i, get_json_object('{\"a\": 1}', 'a') bad, get_json_object('nope', '$.a') nojson, "
+    "mask('AbCD123-@$#') m, mask('AbCD123-@$#', 'Q', 'q', '9', '*') m5, mask('AbC', NULL, 'q') keep, "
+    "format_number(12345.6789D, 2) f, format_number(2.5D, 0) even, format_number(CAST(1234567.125 AS DECIMAL(12,3)), 2) d, "
+    "format_number(-1234, 1) n, format_number(5, -1) neg, try_to_binary('zz') tb, try_to_binary('abc', 'utf-8') tu",
     "select id, rand(42) as r, randn(-7) as n, hash(id) as h from range(0, 20, 1, 1)",
     "select months_between(timestamp'1997-02-28 10:30:00', date'1996-10-30') as m, "
     "months_between(date'2020-02-29', date'2020-01-31', false) as last_days",

@@ -14,7 +14,16 @@ use super::row::{text, RowContext, RowFunction};
 
 /// The family's functions.
 pub(crate) fn functions() -> Vec<Arc<ScalarUDF>> {
-    vec![RowFunction::udf("to_binary", vec![DataType::Utf8, DataType::Utf8], 1, DataType::Binary, to_binary)]
+    vec![
+        RowFunction::udf("to_binary", vec![DataType::Utf8, DataType::Utf8], 1, DataType::Binary, to_binary),
+        // NULL for text that is not in the format (a format that is not one is still an error).
+        RowFunction::udf("try_to_binary", vec![DataType::Utf8, DataType::Utf8], 1, DataType::Binary, |a, c| {
+            match to_binary(a, c) {
+                Err(DataFusionError::Execution(_)) => Ok(ScalarValue::Binary(None)),
+                other => other,
+            }
+        }),
+    ]
 }
 
 fn invalid(value: &str, format: &str) -> DataFusionError {

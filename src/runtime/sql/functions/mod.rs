@@ -41,6 +41,7 @@ pub(crate) mod datetime;
 pub(crate) mod hash;
 pub(crate) mod higher_order;
 pub(crate) mod json;
+pub(crate) mod json_path;
 pub(crate) mod math;
 pub(crate) mod misc;
 pub(crate) mod moments;
@@ -51,6 +52,7 @@ pub(crate) mod regexp;
 pub(crate) mod row;
 pub(crate) mod string;
 pub(crate) mod subscript;
+pub(crate) mod text;
 pub(crate) mod xml;
 pub(crate) mod zones;
 
@@ -64,6 +66,8 @@ fn families() -> Vec<Vec<Arc<ScalarUDF>>> {
         math::functions(),
         datetime::functions(),
         json::functions(),
+        json_path::functions(),
+        text::functions(),
         misc::functions(),
         random::functions(),
         subscript::functions(),
