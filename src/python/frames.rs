@@ -494,6 +494,7 @@ impl Frame {
     fn show_table(&self, py: Python<'_>, n: usize, truncate: usize, vertical: bool) -> PyResult<String> {
         py.detach(|| {
             let (schema, batches) = self.inner.limit(n.saturating_add(1))?.collect()?;
+            let (schema, batches) = show::in_zone(&schema, batches, &self.inner.session().time_zone())?;
             if vertical {
                 show::spark_records(&schema, &batches, n, truncate)
             } else {

@@ -2,6 +2,7 @@
 //! records and tree for a DynamicFrame.
 
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use arrow_array::{Array, RecordBatch};
 use arrow_cast::display::{ArrayFormatter, FormatOptions};
@@ -134,6 +135,46 @@ pub(crate) fn spark_table(schema: &Schema, batches: &[RecordBatch], n: usize, tr
         let _ = writeln!(out, "only showing top {n} {noun}");
     }
     Ok(out)
+}
+
+/// `batches` with their instants (timestamps with a zone) shown in `zone`, the session's: Spark
+/// prints a timestamp in the session's time zone.
+///
+/// # Errors
+/// Arrow errors casting a column.
+pub(crate) fn in_zone(schema: &Schema, batches: Vec<RecordBatch>, zone: &str) -> Result<(Schema, Vec<RecordBatch>)> {
+    let shown = |t: &DataType| match t {
+        DataType::Timestamp(unit, Some(_)) => Some(DataType::Timestamp(*unit, Some(zone.into()))),
+        _ => None,
+    };
+    if !schema.fields().iter().any(|f| shown(f.data_type()).is_some()) {
+        return Ok((schema.clone(), batches));
+    }
+    let fields: Vec<arrow_schema::Field> = schema
+        .fields()
+        .iter()
+        .map(|f| f.as_ref().clone().with_data_type(shown(f.data_type()).unwrap_or_else(|| f.data_type().clone())))
+        .collect();
+    let zoned = Arc::new(Schema::new(fields));
+    let batches = batches
+        .into_iter()
+        .map(|b| {
+            let columns = b
+                .columns()
+                .iter()
+                .zip(zoned.fields())
+                .map(|(c, f)| {
+                    if c.data_type() == f.data_type() {
+                        Ok(Arc::clone(c))
+                    } else {
+                        arrow_cast::cast(c, f.data_type())
+                    }
+                })
+                .collect::<std::result::Result<Vec<_>, _>>()?;
+            Ok(RecordBatch::try_new(Arc::clone(&zoned), columns)?)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok((zoned.as_ref().clone(), batches))
 }
 
 /// The first `n` rows' cells as `show` writes them, and whether there are more rows.

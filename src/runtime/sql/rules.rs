@@ -4,14 +4,15 @@
 
 use datafusion::sql::sqlparser::ast::helpers::attached_token::AttachedToken;
 use datafusion::sql::sqlparser::ast::{
-    AccessExpr, BinaryOperator, CaseWhen, CastKind, DataType as SqlType, Expr, FunctionArg, FunctionArgExpr,
-    FunctionArguments, Ident, Subscript, TimezoneInfo, UnaryOperator, Value, WindowType,
+    AccessExpr, BinaryOperator, CaseWhen, CastKind, DataType as SqlType, DateTimeField, Expr, FunctionArg,
+    FunctionArgExpr, FunctionArguments, Ident, Subscript, TimezoneInfo, UnaryOperator, Value, WindowType,
 };
 
 /// Rewrite `expr` (its parts are rewritten already); `bare` marks a number that must stay a
 /// bare literal. An error is Spark's refusal of the expression.
 pub(super) fn rewrite(expr: &mut Expr, bare: bool) -> Result<(), String> {
     if !super::lambdas::rewrite(expr)
+        && !rewrite_seconds(expr)
         && !super::templates::rewrite(expr)
         && !rewrite_special_call(expr)?
         && !rewrite_call(expr)?
@@ -321,6 +322,29 @@ fn left_or_right(function: &datafusion::sql::sqlparser::ast::Function) -> Expr {
 }
 
 /// A call's plain (unnamed) arguments.
+/// `EXTRACT(SECOND FROM t)`, `date_part('S', t)`, …: Spark's seconds are a decimal(8,6) with the
+/// fraction. True when `expr` was one.
+fn rewrite_seconds(expr: &mut Expr) -> bool {
+    let time = match expr {
+        Expr::Extract { field: DateTimeField::Second, expr: inner, .. } => {
+            std::mem::replace(inner.as_mut(), Expr::value(Value::Null))
+        }
+        Expr::Function(function)
+            if ["date_part", "datepart", "extract"].contains(&function.name.to_string().to_lowercase().as_str())
+                && plain_args(function).len() == 2
+                && matches!(&plain_args(function)[0], Expr::Value(v) if matches!(&v.value, Value::SingleQuotedString(unit) if SECOND_UNITS.contains(&unit.to_uppercase().as_str()))) =>
+        {
+            plain_args(function)[1].clone()
+        }
+        _ => return false,
+    };
+    *expr = Expr::Function(call("spark_seconds", vec![time]));
+    true
+}
+
+/// The units Spark's date_part reads as the seconds with their fraction.
+const SECOND_UNITS: &[&str] = &["S", "SEC", "SECS", "SECOND", "SECONDS"];
+
 /// Spark's `decode(x, s1, r1, …[, default])` as a CASE matching NULL-safely.
 fn decode_case(args: &[Expr]) -> Expr {
     let (subject, rest) = (args[0].clone(), &args[1..]);

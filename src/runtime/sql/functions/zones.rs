@@ -1,4 +1,5 @@
-//! Spark's functions of the session's time zone and of months between instants:
+//! Spark's functions of the session's time zone and of months between instants (and the
+//! seconds of a time, `spark_seconds`, what `date_part('SECOND', t)` is):
 //! `current_timezone()`, the session's zone as it was set; `convert_timezone([source, ]target,
 //! ts)`, the wall-clock time `ts` in `source` (the session's zone by default) as a wall-clock
 //! time in `target`; `months_between(t1, t2[, roundOff])`, Spark's count of months: whole when
@@ -22,6 +23,15 @@ pub(crate) fn functions() -> Vec<Arc<ScalarUDF>> {
     let wall_clock = DataType::Timestamp(TimeUnit::Microsecond, None);
     vec![
         Arc::new(ScalarUDF::new_from_impl(CurrentTimezone { signature: Signature::nullary(Volatility::Stable) })),
+        // The seconds of a time with their fraction: Spark's date_part('SECOND', t), decimal(8,6).
+        RowFunction::udf("spark_seconds", vec![ANY], 1, DataType::Decimal128(8, 6), |a, context| {
+            let local = instant_of(&a[0], None, context.zone).and_then(|m| context.zone.local(m));
+            Ok(ScalarValue::Decimal128(
+                local.map(|t| i128::from(t.second()) * 1_000_000 + i128::from(t.nanosecond() / 1_000)),
+                8,
+                6,
+            ))
+        }),
         RowFunction::udf("months_between", vec![ANY, ANY, DataType::Boolean], 2, DataType::Float64, months_between),
         // An instant in UTC as the wall-clock time it shows there (make_timestamp_ntz's template).
         RowFunction::udf("spark_wall_clock", vec![ANY], 1, wall_clock.clone(), |a, _| {
