@@ -107,6 +107,9 @@ QUERIES = [
     "mask('AbCD123-@$#') m, mask('AbCD123-@$#', 'Q', 'q', '9', '*') m5, mask('AbC', NULL, 'q') keep, "
     "format_number(12345.6789D, 2) f, format_number(2.5D, 0) even, format_number(CAST(1234567.125 AS DECIMAL(12,3)), 2) d, "
     "format_number(-1234, 1) n, format_number(5, -1) neg, try_to_binary('zz') tb, try_to_binary('abc', 'utf-8') tu",
+    "select concat(array(1, 2), array(3)) a, concat(array(1), cast(null as array<int>)) an, concat('a', 1, 2.5D) s, reverse(array(1, 2, 3)) r, "
+    "reverse('abc') t, flatten(array(array(1), null)) fn, flatten(array(array(1), array(2, 3))) f, "
+    "date_part('S', timestamp'2015-04-08 13:08:15.5') sec, extract(second from timestamp'2015-04-08 13:08:15') e",
     "select id, rand(42) as r, randn(-7) as n, hash(id) as h from range(0, 20, 1, 1)",
     "select months_between(timestamp'1997-02-28 10:30:00', date'1996-10-30') as m, "
     "months_between(date'2020-02-29', date'2020-01-31', false) as last_days",

@@ -34,6 +34,7 @@ macro_rules! same_by_name {
 use crate::error::Result;
 
 pub(crate) mod binary;
+pub(crate) mod by_type;
 pub(crate) mod bytes;
 pub(crate) mod cast;
 pub(crate) mod coerced;
@@ -88,6 +89,10 @@ pub(crate) fn register(state: &mut SessionState) -> Result<()> {
         state.register_udf(udf).map_err(sql_error)?;
     }
     for udf in datetime::coerced(state) {
+        state.register_udf(udf).map_err(sql_error)?;
+    }
+    let by_type = by_type::functions(state);
+    for udf in by_type {
         state.register_udf(udf).map_err(sql_error)?;
     }
     for udf in bytes::functions(state) {
