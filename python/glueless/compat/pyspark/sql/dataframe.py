@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from typing import Any, Optional, Union
 
 from glueless._glueless import Frame
@@ -10,6 +11,7 @@ from glueless.compat._unsupported import Surface, unsupported
 from glueless.compat.pyspark.sql import na, relational
 from glueless.compat.pyspark.sql.column import Column, attribute_parts, quote, render_parts
 from glueless.compat.pyspark.sql.types import Row, StructField, StructType, _parse_type, is_numeric
+from glueless.compat.pyspark.storagelevel import StorageLevel
 
 _IDS = itertools.count(1)
 
@@ -43,6 +45,12 @@ class DataFrame(Surface):
     @property
     def schema(self) -> StructType:
         return StructType([StructField(n, _parse_type(t), nullable) for n, t, _g, nullable in self._frame.fields()])
+
+    def colRegex(self, colName: str) -> Column:
+        """The columns whose names match the regular expression (in backticks, as Spark takes it)."""
+        pattern = re.compile(colName[1:-1] if colName.startswith("`") and colName.endswith("`") else colName)
+        matched = [c for c in self.columns if pattern.fullmatch(c)]
+        return Column.raw(", ".join(quote(c) for c in matched), "*")
 
     def __getitem__(self, item: Any) -> Any:
         if isinstance(item, str) and item == "*":
@@ -284,12 +292,25 @@ class DataFrame(Surface):
         return self
 
     def cache(self) -> DataFrame:
-        return self
+        return self.persist(StorageLevel.MEMORY_AND_DISK_DESER)
 
-    persist = cache
+    def persist(self, storageLevel: Optional[StorageLevel] = None) -> DataFrame:
+        """Spark would keep the rows at ``storageLevel``; glueless's answers are the same without
+        it, so it is only recorded (``storageLevel``)."""
+        self._storage_level: Optional[StorageLevel] = storageLevel or StorageLevel.MEMORY_AND_DISK_DESER
+        return self
 
     def unpersist(self, blocking: bool = False) -> DataFrame:
+        self._storage_level = None
         return self
+
+    @property
+    def storageLevel(self) -> StorageLevel:
+        return getattr(self, "_storage_level", None) or StorageLevel.NONE
+
+    @property
+    def is_cached(self) -> bool:
+        return getattr(self, "_storage_level", None) is not None
 
     def repartition(self, *args: Any, **kwargs: Any) -> DataFrame:
         return self
