@@ -43,6 +43,9 @@ PROGRAM = textwrap.dedent(
     print(typed.collect())
     rows = spark.createDataFrame([Row(k="x", v=[1, 2], m={"a": 1}), Row(k="y", v=[3], m={"b": 2})])
     rows.select("k", F.explode("v")).orderBy("k", "col").show()
+    rows.select("k", F.posexplode("v")).orderBy("k", "pos").show()
+    rows.select("k", F.explode_outer("m")).orderBy("k").show()
+    print(rows.select(F.transform("v", lambda x: x * 10).alias("t"), F.filter("v", lambda x: x > 1).alias("f")).collect())
     print(spark.createDataFrame([{"b": 1, "a": "z"}]).columns)
     print(spark.range(5).collect(), spark.range(2, 11, 4).count())
     ddl = spark.createDataFrame([(Decimal("1.50"), datetime.date(2024, 2, 29), datetime.datetime(2024, 3, 1, 12, 30))],

@@ -110,6 +110,9 @@ QUERIES = [
     "select concat(array(1, 2), array(3)) a, concat(array(1), cast(null as array<int>)) an, concat('a', 1, 2.5D) s, reverse(array(1, 2, 3)) r, "
     "reverse('abc') t, flatten(array(array(1), null)) fn, flatten(array(array(1), array(2, 3))) f, "
     "date_part('S', timestamp'2015-04-08 13:08:15.5') sec, extract(second from timestamp'2015-04-08 13:08:15') e",
+    "select k, posexplode(v) from values (1, array(10, 20)), (2, array()), (3, null) as t(k, v)",
+    "select k, posexplode_outer(v), 1 as one from values (1, array(10, 20)), (2, array()), (3, null) as t(k, v)",
+    "select stack(2, 1, 2, 3), z from values (0) as t(z)",
     "select id, rand(42) as r, randn(-7) as n, hash(id) as h from range(0, 20, 1, 1)",
     "select months_between(timestamp'1997-02-28 10:30:00', date'1996-10-30') as m, "
     "months_between(date'2020-02-29', date'2020-01-31', false) as last_days",

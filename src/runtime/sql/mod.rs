@@ -5,6 +5,7 @@ pub(crate) mod commands;
 pub(crate) mod dialect;
 pub(crate) mod execute;
 pub(crate) mod functions;
+pub(crate) mod generators;
 pub(crate) mod grouping;
 pub(crate) mod inline_table;
 pub(crate) mod lambdas;

@@ -206,7 +206,7 @@ fn function_name(function: &Function, rewriter: &Rewriter) -> String {
         "ceil" | "floor" if args.len() == 1 => name.to_uppercase(),
         n if UPPER_CASE_NAMES.contains(&n) => name.to_uppercase(),
         // A generator's output column.
-        "explode" => return "col".to_string(),
+        "explode" | "explode_outer" => return "col".to_string(),
         _ => name,
     };
     let over = match &function.over {

@@ -386,7 +386,7 @@ fn named_struct(args: Vec<Expr>) -> Expr {
     Expr::Function(call("named_struct", fields))
 }
 
-fn plain_args(function: &datafusion::sql::sqlparser::ast::Function) -> Vec<Expr> {
+pub(super) fn plain_args(function: &datafusion::sql::sqlparser::ast::Function) -> Vec<Expr> {
     match &function.args {
         FunctionArguments::List(list) => list
             .args

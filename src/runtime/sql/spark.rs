@@ -117,6 +117,7 @@ pub(crate) fn parse(sql: &str) -> Result<SparkStatement> {
     let mut statement = statements.remove(0);
     let mut rewriter =
         Rewriter { spellings: Spellings::default(), quoted, literal_positions: HashSet::new(), refusal: None };
+    super::generators::expand(&mut statement).map_err(Error::Sql)?;
     let output_names = match &mut statement {
         Statement::Query(query) => name_unaliased(query, &mut rewriter),
         _ => Vec::new(),

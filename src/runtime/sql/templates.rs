@@ -191,6 +191,13 @@ pub(super) fn rewrite(expr: &mut Expr) -> bool {
     true
 }
 
+/// `sql` (an expression with `$1`, `$2` … and `$all`) with `args` put in; None if it does not parse.
+pub(super) fn instantiate(sql: &str, args: &[Expr]) -> Option<Expr> {
+    let mut expr = Parser::new(&GenericDialect {}).try_with_sql(sql).and_then(|mut p| p.parse_expr()).ok()?;
+    let _ = expr.visit(&mut Fill { args });
+    Some(expr)
+}
+
 /// Puts the arguments where the template has `$n` (and all of them where it has `$all`).
 struct Fill<'a> {
     args: &'a [Expr],

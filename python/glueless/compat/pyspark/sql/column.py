@@ -128,6 +128,8 @@ class Column(Surface):
         self._agg: Optional[tuple[str, str]] = None
         #: ``(column, size, slide)`` of ``window(column, size, slide)``.
         self._window: Optional[tuple[str, str, Optional[str]]] = None
+        # A generator call (explode, posexplode, …) and its argument, for a map's form.
+        self._generator: Optional[tuple[str, Column]] = None
         #: The frame id of ``df["*"]``: that frame's columns, found by position in a join of it.
         self._star_of: Optional[int] = None
         #: ``alias(name)``'s name: the output column's name where this column is selected.

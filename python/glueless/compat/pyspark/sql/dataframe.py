@@ -81,6 +81,13 @@ class DataFrame(Surface):
 
     def _sql(self, c: Any) -> str:
         """A column of this frame as SQL (its own references unqualified)."""
+        generator = getattr(c, "_generator", None)
+        if generator is not None:
+            # A map's entries are two columns (key, value): the SQL names the map form.
+            name, arg = generator
+            if dict(self.dtypes).get(getattr(arg, "_ref", None) or "", "").startswith("map<"):
+                form = "__" + name.replace("explode", "explode_map")
+                return Column(lambda r: f"{form}({arg.sql(r)})", None, arg._frames).selected()
         return Column.of(c).selected()
 
     # --- transformations ----------------------------------------------------------------------

@@ -231,6 +231,30 @@ def last(c: Any, ignorenulls: bool = False) -> Column:
     return _call("last", c, Column.lit(True)) if ignorenulls else _call("last", c)
 
 
+def _generator(name: str, c: Any) -> Column:
+    """A generator call; the DataFrame it is selected from writes a map's form (see ``_sql``)."""
+    arg = Column.of(c)
+    column = _call(name, arg)
+    column._generator = (name, arg)
+    return column
+
+
+def explode(col: Any) -> Column:
+    return _generator("explode", col)
+
+
+def explode_outer(col: Any) -> Column:
+    return _generator("explode_outer", col)
+
+
+def posexplode(col: Any) -> Column:
+    return _generator("posexplode", col)
+
+
+def posexplode_outer(col: Any) -> Column:
+    return _generator("posexplode_outer", col)
+
+
 def struct(*cols: Any) -> Column:
     """Spark's ``struct``: a field named by its column's alias, else after its column."""
     fields = [Column.of(c) for c in (cols[0] if len(cols) == 1 and isinstance(cols[0], (list, tuple)) else cols)]
