@@ -141,19 +141,7 @@ struct SeededRandom {
     position: Mutex<Option<Position>>,
 }
 
-impl PartialEq for SeededRandom {
-    fn eq(&self, other: &Self) -> bool {
-        self.name == other.name
-    }
-}
-
-impl Eq for SeededRandom {}
-
-impl std::hash::Hash for SeededRandom {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.name.hash(state);
-    }
-}
+same_by_name!(SeededRandom);
 
 impl SeededRandom {
     fn udf(name: &'static str, draw: Draw) -> Arc<ScalarUDF> {

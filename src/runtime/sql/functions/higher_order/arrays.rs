@@ -90,13 +90,7 @@ pub(super) fn evaluate(
         "filter" => {
             let keep = lambda.evaluate(params(), captured, &parts.rows)?;
             let keep = keep.as_boolean();
-            let mut offsets = vec![0];
-            for row in 0..list.len() {
-                let range = parts.offsets[row]..parts.offsets[row + 1];
-                #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
-                let kept = range.filter(|i| keep.is_valid(*i as usize) && keep.value(*i as usize)).count() as i32;
-                offsets.push(offsets[row] + kept);
-            }
+            let offsets = super::kept_offsets(&parts.offsets, keep);
             let values = arrow_select::filter::filter(parts.values.as_ref(), keep)?;
             rebuild(output, offsets, values, list.nulls())
         }

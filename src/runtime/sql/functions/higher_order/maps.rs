@@ -94,13 +94,7 @@ pub(super) fn evaluate(
         "transform_values" => rebuild(output, relative, keys, computed, map.nulls()),
         _ => {
             let keep = computed.as_boolean();
-            let mut kept_offsets = vec![0];
-            for row in 0..map.len() {
-                let kept = (relative[row]..relative[row + 1])
-                    .filter(|i| keep.is_valid(*i as usize) && keep.value(*i as usize))
-                    .count() as i32;
-                kept_offsets.push(kept_offsets[row] + kept);
-            }
+            let kept_offsets = super::kept_offsets(&relative, keep);
             let keys = arrow_select::filter::filter(keys.as_ref(), keep)?;
             let values = arrow_select::filter::filter(values.as_ref(), keep)?;
             rebuild(output, kept_offsets, keys, values, map.nulls())

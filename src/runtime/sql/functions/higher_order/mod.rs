@@ -12,7 +12,7 @@ mod maps;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use arrow_array::{ArrayRef, RecordBatch, UInt32Array};
+use arrow_array::{Array, ArrayRef, BooleanArray, RecordBatch, UInt32Array};
 use arrow_schema::{DataType, Field, FieldRef, Schema};
 use datafusion::common::{DFSchema, ScalarValue};
 use datafusion::error::{DataFusionError, Result};
@@ -181,6 +181,18 @@ impl HigherOrder {
         }
         Ok(planned)
     }
+}
+
+/// The offsets of the rows (split at `offsets`) once the elements `keep` does not hold are gone.
+#[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
+pub(super) fn kept_offsets(offsets: &[i32], keep: &BooleanArray) -> Vec<i32> {
+    let mut kept = vec![0];
+    for row in 0..offsets.len().saturating_sub(1) {
+        let count =
+            (offsets[row]..offsets[row + 1]).filter(|i| keep.is_valid(*i as usize) && keep.value(*i as usize)).count();
+        kept.push(kept[row] + count as i32);
+    }
+    kept
 }
 
 /// The types of the `index`-th lambda's parameters; `merged` is the first lambda's type (the
