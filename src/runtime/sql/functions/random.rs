@@ -205,6 +205,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[allow(clippy::float_cmp)] // Spark's exact bits
     fn draws_spark_sequences() {
         let mut uniform = XorShiftRandom::new(42);
         let mut gaussian = XorShiftRandom::new(42);

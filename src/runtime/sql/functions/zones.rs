@@ -124,6 +124,7 @@ mod tests {
     use chrono::NaiveDate;
 
     #[test]
+    #[allow(clippy::float_cmp)] // Spark's exact bits
     fn counts_months_as_spark() {
         let at =
             |y, m, d, h, mi| NaiveDate::from_ymd_opt(y, m, d).and_then(|d| d.and_hms_opt(h, mi, 0)).expect("valid");
