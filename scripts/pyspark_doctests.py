@@ -13,6 +13,7 @@ runs them on the real PySpark (Java) and writes that list (`tests/pyspark_doctes
     python scripts/pyspark_doctests.py --engine pyspark --update-reference
     python scripts/pyspark_doctests.py --check               # fail if a known pass fails
     python scripts/pyspark_doctests.py --show fail --only functions.abs
+    python scripts/pyspark_doctests.py --engine connect --remote sc://localhost:50051   # e.g. Sail
 
 PySpark's source is the one `import pyspark` finds, or `--pyspark DIR` (a `pyspark` package
 folder, e.g. of a 3.5 virtual environment).
@@ -130,7 +131,7 @@ def run_examples(examples: list[Example], spark: Any, modules: dict[str, Any]) -
         out = io.StringIO()
         runner = doctest.DocTestRunner(optionflags=FLAGS, verbose=False)
         test = ex.test
-        test.globs = {**vars(modules[ex.area]), "spark": spark, "sc": getattr(spark, "sparkContext", None)}
+        test.globs = {**vars(modules[ex.area]), "spark": spark, "sc": _spark_context(spark)}
         signal.alarm(DOCTEST_TIMEOUT_S)
         try:
             with redirect_stderr(io.StringIO()):
@@ -175,19 +176,32 @@ def _glueless_session(ansi: bool) -> tuple[Any, dict[str, Any], Any]:
     return spark, modules, context
 
 
-def _pyspark_session() -> tuple[Any, dict[str, Any]]:
+def _spark_context(spark: Any) -> Any:
+    """The session's SparkContext; None for a Spark Connect session (which has none)."""
+    try:
+        return spark.sparkContext
+    except Exception:  # noqa: BLE001 - Spark Connect raises its NOT_IMPLEMENTED error
+        return None
+
+
+def _pyspark_session(remote: Optional[str] = None) -> tuple[Any, dict[str, Any]]:
     import importlib
 
     from pyspark.sql import SparkSession
 
-    spark = (
-        SparkSession.builder.master("local[2]")
-        .appName("doctests")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.session.timeZone", SUITE_ZONE)
-        .getOrCreate()
-    )
-    spark.sparkContext.setLogLevel("OFF")
+    if remote:
+        # A Spark Connect server (Sail, or Spark's own): the same examples through its client.
+        spark = SparkSession.builder.remote(remote).getOrCreate()
+        spark.conf.set("spark.sql.session.timeZone", SUITE_ZONE)
+    else:
+        spark = (
+            SparkSession.builder.master("local[2]")
+            .appName("doctests")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.session.timeZone", SUITE_ZONE)
+            .getOrCreate()
+        )
+        spark.sparkContext.setLogLevel("OFF")
     modules = {area: importlib.import_module(spec[2]) for area, spec in AREAS.items()}
     # PySpark 4 keeps the functions (and their doctests' globals) in `functions.builtin`.
     try:
@@ -214,7 +228,8 @@ def write_list(path: Path, names: set[str], header: str) -> None:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--pyspark", help="the pyspark package folder whose examples are read")
-    ap.add_argument("--engine", choices=("glueless", "pyspark"), default="glueless")
+    ap.add_argument("--engine", choices=("glueless", "pyspark", "connect"), default="glueless")
+    ap.add_argument("--remote", help="(--engine connect) the Spark Connect server, sc://host:port")
     ap.add_argument("--only", action="append", default=[], help="docstring name or prefix (repeatable)")
     ap.add_argument("--show", choices=("fail", "pass"), help="print each failing (or passing) docstring")
     ap.add_argument("--check", action="store_true", help="exit 1 when a known pass fails")
@@ -232,7 +247,7 @@ def main() -> int:
     known_file = TESTS / f"pyspark_doctests_passing_{major_minor}.txt"
     examples = collect(root)
     reference = read_list(reference_file)
-    if args.engine == "glueless" and reference:
+    if args.engine in ("glueless", "connect") and reference:
         examples = [e for e in examples if e.name in reference]
     if args.only:
         examples = [
@@ -244,8 +259,8 @@ def main() -> int:
     started = time.perf_counter()
     # Examples write tables (`spark-warehouse/`) and files where they run.
     os.chdir(tempfile.mkdtemp(prefix="pyspark-doctests-"))
-    if args.engine == "pyspark":
-        spark, modules = _pyspark_session()
+    if args.engine in ("pyspark", "connect"):
+        spark, modules = _pyspark_session(args.remote if args.engine == "connect" else None)
         results = run_examples(examples, spark, modules)
     else:
         spark, modules, context = _glueless_session(ansi=int(version.split(".")[0]) >= 4)
@@ -282,6 +297,8 @@ def main() -> int:
 
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1, sort_keys=True), encoding="utf-8")
+    if args.engine == "connect":
+        return 0
     if args.engine == "pyspark":
         if args.update_reference:
             write_list(reference_file, passed, f"docstrings of PySpark {version} that pass on PySpark {version} itself")
