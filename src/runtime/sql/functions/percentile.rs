@@ -10,7 +10,7 @@
 //! `accuracy / 2` rows (5,000 by default) and glueless computes that exact answer; beyond it Spark
 //! returns an estimate within its error bound, glueless still the exact value.
 //!
-//! `product(x)`: the product of the values as doubles, in the rows' order.
+//! `product(x)`: the product of the values as doubles, in the rows' order, kept as it runs.
 
 use std::sync::Arc;
 
@@ -88,8 +88,11 @@ impl AggregateUDFImpl for Percentile {
     }
 
     fn accumulator(&self, args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
+        if self.kind == Kind::Product {
+            return Ok(Box::new(RunningProduct(None)));
+        }
         let percentages = match args.exprs.get(1) {
-            Some(expr) if self.kind != Kind::Product => constant(expr, args.schema)?,
+            Some(expr) => constant(expr, args.schema)?,
             _ => ScalarValue::Null,
         };
         let accuracy = match args.exprs.get(2) {
@@ -111,11 +114,54 @@ impl AggregateUDFImpl for Percentile {
     }
 
     fn state_fields(&self, args: StateFieldsArgs) -> Result<Vec<FieldRef>> {
+        if self.kind == Kind::Product {
+            return Ok(vec![Arc::new(Field::new(format!("{}[product]", args.name), DataType::Float64, true))]);
+        }
         let list = |name: &str| {
             let item = Arc::new(Field::new_list_field(DataType::Float64, true));
             Arc::new(Field::new(format!("{}[{name}]", args.name), DataType::List(item), true))
         };
         Ok(vec![list("values"), list("weights")])
+    }
+}
+
+/// Spark's `Product`: the values multiplied in the rows' order, partial products multiplied on
+/// merge; NULL without a value.
+#[derive(Debug)]
+struct RunningProduct(Option<f64>);
+
+impl RunningProduct {
+    fn times(&mut self, value: f64) {
+        self.0 = Some(self.0.map_or(value, |p| p * value));
+    }
+}
+
+impl Accumulator for RunningProduct {
+    fn update_batch(&mut self, values: &[ArrayRef]) -> Result<()> {
+        let column = arrow_cast::cast(&values[0], &DataType::Float64)?;
+        for value in column.as_primitive::<Float64Type>().iter().flatten() {
+            self.times(value);
+        }
+        Ok(())
+    }
+
+    fn merge_batch(&mut self, states: &[ArrayRef]) -> Result<()> {
+        for partial in states[0].as_primitive::<Float64Type>().iter().flatten() {
+            self.times(partial);
+        }
+        Ok(())
+    }
+
+    fn state(&mut self) -> Result<Vec<ScalarValue>> {
+        Ok(vec![ScalarValue::Float64(self.0)])
+    }
+
+    fn evaluate(&mut self) -> Result<ScalarValue> {
+        Ok(ScalarValue::Float64(self.0))
+    }
+
+    fn size(&self) -> usize {
+        std::mem::size_of_val(self)
     }
 }
 
@@ -234,9 +280,6 @@ impl Accumulator for Collected {
     }
 
     fn evaluate(&mut self) -> Result<ScalarValue> {
-        if self.kind == Kind::Product {
-            return Ok(ScalarValue::Float64((!self.values.is_empty()).then(|| self.values.iter().product())));
-        }
         if self.values.is_empty() {
             return ScalarValue::try_from(&self.output);
         }
