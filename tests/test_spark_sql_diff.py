@@ -116,6 +116,19 @@ QUERIES = [
     "select id, rand(42) as r, randn(-7) as n, hash(id) as h from range(0, 20, 1, 1)",
     "select months_between(timestamp'1997-02-28 10:30:00', date'1996-10-30') as m, "
     "months_between(date'2020-02-29', date'2020-01-31', false) as last_days",
+    "select first_value(v, true) f, last_value(v, true) l, first_value(v) fn from values (null), (1), (2), (null) as t(v)",
+    "select k, v, nth_value(v, 2) over (partition by k order by o) n, "
+    "first_value(v) ignore nulls over (partition by k order by o) fi from values "
+    "(1, 1, null), (1, 2, 5), (1, 3, 6), (2, 1, 7) as t(k, o, v)",
+    "select 'a_b' like 'a/_b' escape '/' e, 'a%b' like 'a!%%' escape '!' p, 'a/b' like 'a//b' escape '/' s, "
+    "'A_B' ilike 'a#_b' escape '#' i",
+    "select from_utc_timestamp(timestamp'1997-02-28 10:30:00', 'PST') f, to_utc_timestamp(timestamp'1997-02-28 10:30:00', 'JST') t, "
+    "from_utc_timestamp(timestamp'1997-02-28 10:30:00', 'EST') e",
+    "select array_intersect(array('b', 'a', 'c'), array('c', 'd', 'a', 'f')) i, "
+    "array_intersect(array(1, null, 2, 1, 3), array(3, null, 1)) n, "
+    "array_prepend(array(1, 2), 0) p, array_prepend(array(1, 2), null) pn, add_months('2015-04-08', 1) m",
+    "select array_insert(array(1, 2, 3), p, 9) a, array_insert(array('a'), 3, 'x') s from values (1), (4), (6), (-1), (-3), (-5), (null) as t(p)",
+    "select upper(42) u, lower(true) l, lpad(5, 3, 0) p, repeat(7, 2) r, trim(date'2020-01-02') d, initcap(12) i",
     "select c.email, a.user as email, count(*) as n from customer_landing c join accelerometer_landing a "
     "on c.email = a.user group by c.email, a.user",
 ]

@@ -8,6 +8,45 @@ use std::str::FromStr;
 use chrono::{Datelike, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone};
 use chrono_tz::Tz;
 
+/// Java's `ZoneId.SHORT_IDS` (what Spark's `getZoneId` reads as well): three-letter names of
+/// regions; `EST`, `MST` and `HST` are fixed offsets there.
+const JAVA_SHORT_ZONES: [(&str, &str); 28] = [
+    ("ACT", "Australia/Darwin"),
+    ("AET", "Australia/Sydney"),
+    ("AGT", "America/Argentina/Buenos_Aires"),
+    ("ART", "Africa/Cairo"),
+    ("AST", "America/Anchorage"),
+    ("BET", "America/Sao_Paulo"),
+    ("BST", "Asia/Dhaka"),
+    ("CAT", "Africa/Harare"),
+    ("CNT", "America/St_Johns"),
+    ("CST", "America/Chicago"),
+    ("CTT", "Asia/Shanghai"),
+    ("EAT", "Africa/Addis_Ababa"),
+    ("ECT", "Europe/Paris"),
+    ("IET", "America/Indiana/Indianapolis"),
+    ("IST", "Asia/Kolkata"),
+    ("JST", "Asia/Tokyo"),
+    ("MIT", "Pacific/Apia"),
+    ("NET", "Asia/Yerevan"),
+    ("NST", "Pacific/Auckland"),
+    ("PLT", "Asia/Karachi"),
+    ("PNT", "America/Phoenix"),
+    ("PRT", "America/Puerto_Rico"),
+    ("PST", "America/Los_Angeles"),
+    ("SST", "Pacific/Guadalcanal"),
+    ("VST", "Asia/Ho_Chi_Minh"),
+    ("EST", "-05:00"),
+    ("MST", "-07:00"),
+    ("HST", "-10:00"),
+];
+
+/// The zone id a Java short zone name stands for (`PST` is `America/Los_Angeles`).
+#[must_use]
+pub(crate) fn java_short_zone(id: &str) -> Option<&'static str> {
+    JAVA_SHORT_ZONES.iter().find(|(short, _)| *short == id.trim()).map(|(_, full)| *full)
+}
+
 /// A time zone of the session (`spark.sql.session.timeZone`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum SessionZone {
@@ -16,10 +55,10 @@ pub(crate) enum SessionZone {
 }
 
 impl SessionZone {
-    /// Parse a zone id: `UTC`, `Z`, `+01:00`, `GMT+1`, `Europe/Paris`.
+    /// Parse a zone id: `UTC`, `Z`, `+01:00`, `GMT+1`, `Europe/Paris`, `PST`.
     #[must_use]
     pub(crate) fn parse(id: &str) -> Option<Self> {
-        let id = id.trim();
+        let id = java_short_zone(id).unwrap_or(id.trim());
         let upper = id.to_ascii_uppercase();
         for prefix in ["UTC", "GMT", "UT"] {
             if let Some(rest) = upper.strip_prefix(prefix) {

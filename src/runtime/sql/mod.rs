@@ -1,6 +1,7 @@
 //! Spark SQL for users' scripts, on DataFusion: Spark's syntax and identifier rules
 //! ([`spark`]) and a session of temporary views ([`SqlSession`]).
 
+pub(crate) mod call_forms;
 pub(crate) mod commands;
 pub(crate) mod dialect;
 pub(crate) mod execute;

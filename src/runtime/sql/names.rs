@@ -189,7 +189,8 @@ fn function_name(function: &Function, rewriter: &Rewriter) -> String {
         // Spark 3.5 names these by the expression they are replaced with.
         ("map_contains_key", [m, k]) => return format!("array_contains(map_keys({m}), {k})"),
         // The flag of first / last / any_value is not in Spark's name.
-        ("first" | "last" | "any_value", [x, _]) => return format!("{name}({x})"),
+        ("first" | "last" | "any_value" | "first_value" | "last_value", [x, _]) => return format!("{name}({x})"),
+        ("nth_value", [x, n, _]) => return format!("{name}({x}, {n})"),
         _ => {}
     }
     let name = match name.as_str() {

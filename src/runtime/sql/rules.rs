@@ -13,6 +13,7 @@ use datafusion::sql::sqlparser::ast::{
 pub(super) fn rewrite(expr: &mut Expr, bare: bool) -> Result<(), String> {
     if !super::lambdas::rewrite(expr)
         && !rewrite_seconds(expr)
+        && !super::call_forms::rewrite(expr)
         && !super::templates::rewrite(expr)
         && !rewrite_special_call(expr)?
         && !rewrite_call(expr)?

@@ -136,6 +136,10 @@ const TEMPLATES: &[(&str, Option<usize>, &str)] = &[
     ("convert_timezone", Some(2), "spark_convert_timezone(current_timezone(), $1, $2)"),
     ("convert_timezone", Some(3), "spark_convert_timezone($1, $2, $3)"),
     ("explode_outer", Some(1), "unnest(CASE WHEN cardinality($1) > 0 THEN $1 ELSE make_array(NULL) END)"),
+    ("from_utc_timestamp", Some(2), "from_utc_timestamp($1, spark_zone_id($2))"),
+    ("to_utc_timestamp", Some(2), "to_utc_timestamp($1, spark_zone_id($2))"),
+    // Spark's array comes first.
+    ("array_prepend", Some(2), "array_prepend($2, $1)"),
     ("current_database", Some(0), "'default'"),
     ("current_schema", Some(0), "'default'"),
     ("current_catalog", Some(0), "'spark_catalog'"),

@@ -1,7 +1,7 @@
 //! Spark's implicit casts in front of a function whose signature lacks them: Spark reads a string
 //! where a date is expected (`date_add('2011-11-11', 1)`, `next_day('2015-07-23', 'Mon')`) and a
 //! numeric string where an integer is; datafusion-spark's functions take exact types. The wrapper
-//! casts those arguments, then lets the function's own signature coerce the rest.
+//! casts those arguments (and reads a number as text where a string function expects one), then lets the function's own signature coerce the rest.
 
 use std::sync::Arc;
 
@@ -18,6 +18,9 @@ pub(crate) enum StringAs {
     Date,
     Int,
     Keep,
+    /// Not a string argument: an integer, decimal, boolean or date is read as its text (Spark's
+    /// implicit cast to string; a float's text differs from Arrow's, so a float stays refused).
+    Text,
 }
 
 /// `inner` with Spark's implicit casts of string arguments (by position; the last rule repeats).
@@ -73,6 +76,11 @@ impl ScalarUDFImpl for Coerced {
                     StringAs::Date if string || t == &DataType::Null => DataType::Date32,
                     StringAs::Date if matches!(t, DataType::Timestamp(..)) => DataType::Date32,
                     StringAs::Int if string || t == &DataType::Null => DataType::Int32,
+                    StringAs::Text
+                        if t.is_integer() || t.is_decimal() || matches!(t, DataType::Boolean | DataType::Date32) =>
+                    {
+                        DataType::Utf8
+                    }
                     _ => t.clone(),
                 };
                 Arc::new(Field::new("arg", target, true))
@@ -83,5 +91,14 @@ impl ScalarUDFImpl for Coerced {
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         self.inner.invoke_with_args(args)
+    }
+
+    // Some of datafusion-spark's functions (add_months) are a simplification to other calls.
+    fn simplify(
+        &self,
+        args: Vec<datafusion::logical_expr::Expr>,
+        info: &datafusion::logical_expr::simplify::SimplifyContext,
+    ) -> Result<datafusion::logical_expr::simplify::ExprSimplifyResult> {
+        self.inner.simplify(args, info)
     }
 }

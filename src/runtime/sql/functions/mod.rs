@@ -33,6 +33,8 @@ macro_rules! same_by_name {
 }
 use crate::error::Result;
 
+pub(crate) mod array_edit;
+pub(crate) mod array_sets;
 pub(crate) mod binary;
 pub(crate) mod by_type;
 pub(crate) mod bytes;
@@ -60,6 +62,7 @@ pub(crate) mod zones;
 /// Every family of glueless's own scalar functions.
 fn families() -> Vec<Vec<Arc<ScalarUDF>>> {
     vec![
+        array_edit::functions(),
         binary::functions(),
         cast::functions(),
         string::functions(),
@@ -88,10 +91,10 @@ pub(crate) fn register(state: &mut SessionState) -> Result<()> {
     for udf in families().into_iter().flatten() {
         state.register_udf(udf).map_err(sql_error)?;
     }
-    for udf in datetime::coerced(state) {
+    for udf in datetime::coerced(state).into_iter().chain(string::coerced(state)) {
         state.register_udf(udf).map_err(sql_error)?;
     }
-    let by_type = by_type::functions(state);
+    let by_type: Vec<_> = by_type::functions(state).into_iter().chain(array_sets::functions(state)).collect();
     for udf in by_type {
         state.register_udf(udf).map_err(sql_error)?;
     }

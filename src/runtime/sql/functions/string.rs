@@ -1,4 +1,5 @@
-//! Spark's string functions missing from DataFusion and datafusion-spark.
+//! Spark's string functions missing from DataFusion and datafusion-spark, and Spark's implicit
+//! cast of a number to text in front of those they have ([`coerced`]).
 //!
 //! `startswith(str, prefix)` and `endswith(str, suffix)` (Spark 3.3+): true when `str` begins
 //! (ends) with the other string, the empty string included; NULL when either is NULL. DataFusion's
@@ -6,8 +7,11 @@
 
 use std::sync::Arc;
 
+use datafusion::execution::FunctionRegistry;
 use datafusion::functions::string::{ends_with, starts_with};
 use datafusion::logical_expr::ScalarUDF;
+
+use super::coerced::{Coerced, StringAs};
 
 /// The family's functions.
 pub(crate) fn functions() -> Vec<Arc<ScalarUDF>> {
@@ -17,6 +21,31 @@ pub(crate) fn functions() -> Vec<Arc<ScalarUDF>> {
         // Spark's `substr` is its `substring` (a negative start counts from the end).
         datafusion_spark::function::string::substring(),
     ]
+}
+
+/// String functions already registered, wrapped with Spark's implicit cast of a number (or
+/// boolean, or date) to its text: `upper(42)` is `'42'`.
+pub(crate) fn coerced(registry: &dyn FunctionRegistry) -> Vec<Arc<ScalarUDF>> {
+    use StringAs::{Keep, Text};
+    let rules: [(&str, &[StringAs]); 13] = [
+        ("upper", &[Text]),
+        ("lower", &[Text]),
+        ("initcap", &[Text]),
+        ("trim", &[Text]),
+        ("ltrim", &[Text]),
+        ("rtrim", &[Text]),
+        ("btrim", &[Text]),
+        ("ascii", &[Text]),
+        ("instr", &[Text]),
+        ("translate", &[Text]),
+        ("lpad", &[Text, Keep, Text]),
+        ("rpad", &[Text, Keep, Text]),
+        ("repeat", &[Text, Keep]),
+    ];
+    rules
+        .iter()
+        .filter_map(|(name, strings)| registry.udf(name).ok().map(|udf| Coerced::udf(udf, strings.to_vec())))
+        .collect()
 }
 
 #[cfg(test)]

@@ -2,7 +2,9 @@
 //! letter, lower-case letter and digit replaced by its class's character (`X`, `x`, `n` by
 //! default; NULL keeps that class), any other character by `other` (kept by default);
 //! `format_number(x, d)`, `x` rounded half-even to `d` decimal places with thousands separators
-//! (Java's `DecimalFormat("#,###,##0.00…")`), NULL for a negative `d`.
+//! (Java's `DecimalFormat("#,###,##0.00…")`), NULL for a negative `d`;
+//! `spark_like_pattern(p, c)`, a LIKE pattern escaped by `c` as the same pattern escaped by a
+//! backslash (DataFusion's LIKE knows no other escape).
 
 use std::sync::Arc;
 
@@ -18,7 +20,40 @@ pub(crate) fn functions() -> Vec<Arc<ScalarUDF>> {
     vec![
         Arc::new(ScalarUDF::new_from_impl(Mask { signature: Signature::user_defined(Volatility::Immutable) })),
         RowFunction::udf("format_number", vec![ANY, ANY], 2, DataType::Utf8, format_number),
+        RowFunction::udf("spark_like_pattern", vec![DataType::Utf8, DataType::Utf8], 2, DataType::Utf8, |a, _| {
+            Ok(ScalarValue::Utf8(Some(backslash_escaped(super::row::text(&a[0]), super::row::text(&a[1]))?)))
+        }),
     ]
+}
+
+/// `pattern` with `escape` as its escape character, rewritten with a backslash as the escape.
+fn backslash_escaped(pattern: &str, escape: &str) -> Result<String> {
+    let mut chars = escape.chars();
+    let (Some(escape), None) = (chars.next(), chars.next()) else {
+        return Err(DataFusionError::Execution(format!(
+            "[INVALID_ESCAPE_CHAR] The escape character must be one character: {escape:?}"
+        )));
+    };
+    let mut rewritten = String::with_capacity(pattern.len());
+    let mut characters = pattern.chars();
+    while let Some(c) = characters.next() {
+        if c == escape {
+            match characters.next() {
+                Some(next @ ('_' | '%')) => rewritten.extend(['\\', next]),
+                Some(next) if next == escape => rewritten.extend(if next == '\\' { vec!['\\', '\\'] } else { vec![next] }),
+                _ => {
+                    return Err(DataFusionError::Execution(format!(
+                        "[INVALID_FORMAT.ESC_IN_THE_MIDDLE] the pattern {pattern:?} has the escape character {escape:?} before neither '_', '%' nor itself"
+                    )))
+                }
+            }
+        } else if c == '\\' {
+            rewritten.extend(['\\', '\\']);
+        } else {
+            rewritten.push(c);
+        }
+    }
+    Ok(rewritten)
 }
 
 #[derive(Debug, PartialEq, Eq, Hash)]

@@ -40,6 +40,12 @@ pub(crate) fn functions() -> Vec<Arc<ScalarUDF>> {
                 _ => ScalarValue::TimestampMicrosecond(None, None),
             })
         }),
+        // A zone id as Spark reads it (Java's short names are regions): what from_utc_timestamp /
+        // to_utc_timestamp are given (their templates).
+        RowFunction::udf("spark_zone_id", vec![DataType::Utf8], 1, DataType::Utf8, |a, _| {
+            let id = text(&a[0]);
+            Ok(ScalarValue::Utf8(Some(crate::core::text::datetime::java_short_zone(id).unwrap_or(id).to_string())))
+        }),
         RowFunction::udf(
             "spark_convert_timezone",
             vec![DataType::Utf8, DataType::Utf8, wall_clock.clone()],

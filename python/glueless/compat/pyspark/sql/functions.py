@@ -376,12 +376,36 @@ def sha2(c: Any, numBits: int) -> Column:
     return _call("sha2", c, Column.lit(numBits))
 
 
-def regexp_replace(c: Any, pattern: str, replacement: str) -> Column:
-    return Column(
-        lambda r: f"regexp_replace({Column.of(c).sql(r)}, {literal_sql(pattern)}, {literal_sql(replacement)})",
-        None,
-        Column.of(c)._frames,
-    )
+def regexp_replace(string: Any, pattern: Any, replacement: Any) -> Column:
+    """Spark's ``regexp_replace``: every match replaced; pattern and replacement a Column or text."""
+    return _call("regexp_replace", string, *(p if isinstance(p, Column) else Column.lit(p) for p in (pattern, replacement)))
+
+
+def like(str: Any, pattern: Any, escapeChar: Any = None) -> Column:  # noqa: A002
+    """``str LIKE pattern [ESCAPE escapeChar]``."""
+    return _like("LIKE", str, pattern, escapeChar)
+
+
+def ilike(str: Any, pattern: Any, escapeChar: Any = None) -> Column:  # noqa: A002
+    """``str ILIKE pattern [ESCAPE escapeChar]``."""
+    return _like("ILIKE", str, pattern, escapeChar)
+
+
+def _like(operator: str, string: Any, pattern: Any, escape: Any) -> Column:
+    s, p = Column.of(string), Column.of(pattern)
+    e = None if escape is None else escape if isinstance(escape, Column) else Column.lit(escape)
+    frames = s._frames | p._frames
+
+    def render(r: Any) -> str:
+        escaped = "" if e is None else f" ESCAPE {e.sql(r)}"
+        return f"({s.sql(r)} {operator} {p.sql(r)}{escaped})"
+
+    return Column(render, None, frames)
+
+
+def broadcast(df: Any) -> Any:
+    """A join hint: glueless's joins choose their build side themselves, so the same DataFrame."""
+    return df
 
 
 def log(arg1: Any, arg2: Any = None) -> Column:
