@@ -129,6 +129,15 @@ QUERIES = [
     "array_prepend(array(1, 2), 0) p, array_prepend(array(1, 2), null) pn, add_months('2015-04-08', 1) m",
     "select array_insert(array(1, 2, 3), p, 9) a, array_insert(array('a'), 3, 'x') s from values (1), (4), (6), (-1), (-3), (-5), (null) as t(p)",
     "select upper(42) u, lower(true) l, lpad(5, 3, 0) p, repeat(7, 2) r, trim(date'2020-01-02') d, initcap(12) i",
+    "select c2, c3, grouping_id(), sum(c1) s from values (1, 'a', 'x'), (2, 'b', 'x'), (3, 'a', 'y') as t(c1, c2, c3) "
+    "group by cube(c2, c3) order by c2, c3",
+    "select c2, grouping_id() g from values (1, 'a', 'x'), (2, 'b', 'x') as t(c1, c2, c3) "
+    "group by grouping sets ((c2, c3), (c2), ()) order by c2, g",
+    "select assert_true(v > 0) a, assert_true(v > 0, 'bad') b from values (1), (2) as t(v)",
+    "select k, json_tuple(j, 'f1', 'f2') from values (1, '{\"f1\": \"v1\", \"f2\": {\"x\": 1}}'), (2, '{\"f1\": 2.50}'), "
+    "(3, 'bad'), (4, null) as t(k, j)",
+    "select get_json_object('{\"a\": 2.50, \"b\": [1.0, 2.50e3, {\"x\": 1.10}], \"c\": 1E2, \"d\": 10000000000000000000000}', p) v "
+    "from values ('$.a'), ('$.b'), ('$.c'), ('$.d'), ('$') as t(p)",
     "select c.email, a.user as email, count(*) as n from customer_landing c join accelerometer_landing a "
     "on c.email = a.user group by c.email, a.user",
 ]

@@ -1,7 +1,8 @@
 //! Spark's call forms of what DataFusion spells as SQL clauses: the `ignoreNulls` argument of
 //! `first_value` / `last_value` / `nth_value` (and the window forms of `first` / `last` /
 //! `any_value`) is DataFusion's `IGNORE NULLS`; `LIKE p ESCAPE 'c'` is the same pattern escaped
-//! by a backslash (`spark_like_pattern`), the only escape DataFusion's LIKE knows.
+//! by a backslash (`spark_like_pattern`), the only escape DataFusion's LIKE knows; `assert_true(c)`
+//! is given Spark's message.
 
 use datafusion::sql::sqlparser::ast::{Expr, FunctionArguments, NullTreatment, Value, ValueWithSpan};
 
@@ -23,6 +24,13 @@ pub(super) fn rewrite(expr: &mut Expr) -> bool {
     let Expr::Function(function) = expr else { return false };
     let name = function.name.to_string().to_lowercase();
     let args = super::rules::plain_args(function);
+    if name == "assert_true" && args.len() == 1 && function.over.is_none() {
+        // Spark's message names the condition.
+        let message = format!("'{}' is not true!", args[0]);
+        *function =
+            super::rules::call("assert_true", vec![args[0].clone(), Expr::value(Value::SingleQuotedString(message))]);
+        return true;
+    }
     if let Some((_, arity)) = IGNORE_NULLS.iter().find(|(n, a)| *n == name && args.len() == a + 1) {
         // Templates rewrite the aggregate forms of `first` / `last` / `any_value`; the window
         // forms (and every form of the `*_value` functions) come here.

@@ -3,7 +3,11 @@
 //! NULL): `posexplode(xs)` gives `pos` and `col`, `stack(n, a, b, …)` gives `col0`, `col1`, … over
 //! `n` rows; the `_outer` forms keep a row of NULLs for an empty or NULL array. A map's entries
 //! (`key`, `value`) come from the DataFrame API's `__explode_map` / `__posexplode_map` forms,
-//! which it writes where it knows the column is a map.
+//! which it writes where it knows the column is a map; an array of structs' fields (`inline`)
+//! from its `__inline(xs, 'a', 'b', …)` form, which names the fields (one column each, the
+//! field's values unnested side by side). `__generator_as(g, 'a', 'b')` is the generator `g` with
+//! its columns named `a`, `b` (the DataFrame API's `alias("a", "b")`). `json_tuple(j, 'k', …)`
+//! is one column per key (`c0`, …), each as `get_json_object` reads it.
 
 use std::ops::ControlFlow;
 
@@ -23,6 +27,10 @@ const GENERATORS: &[&str] = &[
     "__explode_map_outer",
     "__posexplode_map",
     "__posexplode_map_outer",
+    "__inline",
+    "__inline_outer",
+    "__generator_as",
+    "json_tuple",
 ];
 
 /// Expand every generator of several columns in `statement`'s select lists.
@@ -80,6 +88,9 @@ impl VisitorMut for Generators {
 const OUTER: &str = "CASE WHEN cardinality($1) > 0 THEN $1 ELSE make_array(NULL) END";
 const POSITIONS: &str = "generate_series(0, CAST(cardinality($1) AS BIGINT) - 1)";
 
+/// The values of one field of each struct of a list (functions/struct_lists.rs).
+const LIST_FIELD: &str = "__list_field";
+
 /// The output columns of a generator call, or None when `function` is not one.
 fn columns(function: &datafusion::sql::sqlparser::ast::Function) -> Option<Vec<SelectItem>> {
     let name = function.name.to_string().to_lowercase();
@@ -91,6 +102,30 @@ fn columns(function: &datafusion::sql::sqlparser::ast::Function) -> Option<Vec<S
         Some(SelectItem::ExprWithAlias { expr, alias: Ident::with_quote('`', name) })
     };
     let position = || column("pos", format!("CAST(unnest({}) AS INT)", over(POSITIONS)));
+    if name == "__generator_as" {
+        let Some(Expr::Function(generator)) = args.first() else { return None };
+        let single = SelectItem::ExprWithAlias { expr: Expr::Function(generator.clone()), alias: Ident::new("col") };
+        let mut generated = columns(generator).unwrap_or_else(|| vec![single]);
+        let names: Vec<String> = args[1..]
+            .iter()
+            .filter_map(|a| match a {
+                Expr::Value(v) => match &v.value {
+                    Value::SingleQuotedString(n) => Some(n.clone()),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
+        if names.len() != generated.len() {
+            return None;
+        }
+        for (item, name) in generated.iter_mut().zip(names) {
+            if let SelectItem::ExprWithAlias { alias, .. } = item {
+                *alias = Ident::with_quote('`', name);
+            }
+        }
+        return Some(generated);
+    }
     match (name.trim_end_matches("_outer"), args.len()) {
         ("posexplode", 1) => Some(vec![position()?, column("col", format!("unnest({})", over("$1")))?]),
         ("__explode_map", 1) => Some(vec![
@@ -103,6 +138,25 @@ fn columns(function: &datafusion::sql::sqlparser::ast::Function) -> Option<Vec<S
             column("value", format!("unnest({})", over("map_values($1)")))?,
         ]),
         ("stack", n) if n >= 2 => stack(&args),
+        // One row per row: each key's value (as get_json_object reads `$['key']`), `c0`, `c1`, ….
+        ("json_tuple", n) if n >= 2 => args[1..]
+            .iter()
+            .enumerate()
+            .map(|(i, key)| {
+                let Expr::Value(v) = key else { return None };
+                let Value::SingleQuotedString(key) = &v.value else { return None };
+                column(&format!("c{i}"), format!("get_json_object($1, '$[''{}'']')", key.replace('\'', "''")))
+            })
+            .collect(),
+        ("__inline", n) if n >= 2 => args[1..]
+            .iter()
+            .map(|field| {
+                let Expr::Value(v) = field else { return None };
+                let Value::SingleQuotedString(field) = &v.value else { return None };
+                let values = format!("{LIST_FIELD}($1, '{}')", field.replace('\'', "''"));
+                column(field, format!("unnest({})", over(&values)))
+            })
+            .collect(),
         _ => None,
     }
 }

@@ -4,7 +4,8 @@
 //! `CUBE` or `GROUPING SETS` is the select item it counts to, as at the top of `GROUP BY`.
 
 use datafusion::sql::sqlparser::ast::{
-    visit_expressions, Expr, GroupByExpr, GroupByWithModifier, Query, Select, SelectItem, SetExpr, Value, Visit,
+    visit_expressions, visit_expressions_mut, Expr, GroupByExpr, GroupByWithModifier, Query, Select, SelectItem,
+    SetExpr, Value, Visit,
 };
 
 /// Rewrite `select`'s GROUP BY from Spark's forms; an error when it calls `grouping()` without
@@ -20,6 +21,7 @@ pub(super) fn spark_grouping(select: &mut Select) -> Result<(), String> {
         .collect();
     let calls_grouping = calls_grouping(&select.projection) || calls_grouping(&select.having);
     let GroupByExpr::Expressions(keys, modifiers) = &mut select.group_by else { return Ok(()) };
+    let listed = keys.clone();
     let mut sets = None;
     let mut rollup = false;
     let mut cube = false;
@@ -31,6 +33,7 @@ pub(super) fn spark_grouping(select: &mut Select) -> Result<(), String> {
             GroupByWithModifier::Totals => {}
         }
     }
+    let had_sets = sets.is_some();
     if let Some(sets) = sets {
         *keys = vec![sets];
     } else if rollup || cube {
@@ -50,7 +53,31 @@ pub(super) fn spark_grouping(select: &mut Select) -> Result<(), String> {
             }
         }
     }
+    // `grouping_id()` is over every grouping column: those listed, else those of the analytics.
+    let mut columns: Vec<Expr> = Vec::new();
+    for key in if had_sets && !listed.is_empty() { &listed } else { &*keys } {
+        let each: Vec<&Expr> = match key {
+            Expr::Rollup(sets) | Expr::Cube(sets) | Expr::GroupingSets(sets) => sets.iter().flatten().collect(),
+            other => vec![other],
+        };
+        for expr in each {
+            if !columns.contains(expr) {
+                columns.push(expr.clone());
+            }
+        }
+    }
+    let _ = visit_expressions_mut(&mut select.projection, |e| fill_grouping_id(e, &columns));
+    let _ = visit_expressions_mut(&mut select.having, |e| fill_grouping_id(e, &columns));
     Ok(())
+}
+
+fn fill_grouping_id(expr: &mut Expr, columns: &[Expr]) -> std::ops::ControlFlow<()> {
+    if let Expr::Function(f) = expr {
+        if f.name.to_string().eq_ignore_ascii_case("grouping_id") && super::rules::plain_args(f).is_empty() {
+            *f = super::rules::call("grouping_id", columns.to_vec());
+        }
+    }
+    std::ops::ControlFlow::Continue(())
 }
 
 /// `ORDER BY grouping(c)` over a query without grouping analytics: Spark's analyzer refuses it.

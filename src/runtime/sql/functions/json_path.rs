@@ -1,6 +1,6 @@
 //! Spark's `get_json_object(json, path)`: the value at a JSON path (`$`, `.name`, `['name']`,
 //! `[index]`) of JSON text; a string is returned as its text, any other value as compact JSON
-//! (whitespace outside strings removed, the rest as written). NULL when the text is not JSON, the
+//! (whitespace outside strings removed, fractions as Java's doubles, the rest as written). NULL when the text is not JSON, the
 //! path does not parse or nothing is there (Spark's answers); a `*` wildcard is not supported by
 //! glueless (one error line, never a different answer).
 
@@ -83,9 +83,12 @@ fn get_json_object(args: &[ScalarValue], _: RowContext) -> Result<ScalarValue> {
     }))
 }
 
-/// JSON text without the whitespace outside its strings.
+/// JSON text as Spark's JSON generator writes it again: no whitespace outside strings, and a
+/// number with a fraction or an exponent as Java's double text (`2.50` is `2.5`, `1E2` is `100.0`,
+/// past a double's range `"Infinity"`); integers as written.
 fn compact(raw: &str) -> String {
     let (mut out, mut in_string, mut escaped) = (String::with_capacity(raw.len()), false, false);
+    let mut number = String::new();
     for c in raw.chars() {
         if in_string {
             out.push(c);
@@ -95,12 +98,38 @@ fn compact(raw: &str) -> String {
                 (false, '"') => in_string = false,
                 _ => {}
             }
-        } else if c == '"' {
+            continue;
+        }
+        if c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E') {
+            number.push(c);
+            continue;
+        }
+        push_number(&mut out, &mut number);
+        if c == '"' {
             in_string = true;
             out.push(c);
         } else if !c.is_whitespace() {
             out.push(c);
         }
     }
+    push_number(&mut out, &mut number);
     out
+}
+
+/// Write a number token as Spark's generator does (see [`compact`]).
+fn push_number(out: &mut String, number: &mut String) {
+    if number.contains(['.', 'e', 'E']) {
+        match number.parse::<f64>() {
+            Ok(value) if value.is_infinite() => {
+                out.push('"');
+                out.push_str(&crate::core::text::java::java_double_text(value));
+                out.push('"');
+            }
+            Ok(value) => out.push_str(&crate::core::text::java::java_double_text(value)),
+            Err(_) => out.push_str(number),
+        }
+    } else {
+        out.push_str(number);
+    }
+    number.clear();
 }

@@ -54,6 +54,7 @@ pub(crate) mod range;
 pub(crate) mod regexp;
 pub(crate) mod row;
 pub(crate) mod string;
+pub(crate) mod struct_lists;
 pub(crate) mod subscript;
 pub(crate) mod text;
 pub(crate) mod xml;
@@ -75,6 +76,7 @@ fn families() -> Vec<Vec<Arc<ScalarUDF>>> {
         misc::functions(),
         random::functions(),
         subscript::functions(),
+        struct_lists::functions(),
         zones::functions(),
         hash::functions(),
         higher_order::functions(),

@@ -130,6 +130,8 @@ class Column(Surface):
         self._window: Optional[tuple[str, str, Optional[str]]] = None
         # A generator call (explode, posexplode, …) and its argument, for a map's form.
         self._generator: Optional[tuple[str, Column]] = None
+        #: ``alias(a, b, …)`` of a generator: the names of its columns.
+        self._generator_names: tuple[str, ...] = ()
         #: The frame id of ``df["*"]``: that frame's columns, found by position in a join of it.
         self._star_of: Optional[int] = None
         #: ``alias(name)``'s name: the output column's name where this column is selected.
@@ -351,6 +353,11 @@ class Column(Surface):
         return Column(lambda r: f"contains({self.sql(r)}, {o.sql(r)})", None, self._frames)
 
     def alias(self, *names: str, **kwargs: Any) -> Column:
+        if len(names) > 1 and not kwargs and self._generator is not None:
+            # A generator's columns (explode of a map: key, value) named at once.
+            named = Column(self._render, None, self._frames)
+            named._generator, named._generator_names = self._generator, names
+            return named
         if len(names) != 1 or kwargs:
             unsupported("Column.alias", "one name, without metadata")
         name = names[0]

@@ -9,7 +9,7 @@ from typing import Any, Optional, Union
 from glueless._glueless import Frame
 from glueless.compat._unsupported import Surface, unsupported
 from glueless.compat.pyspark.sql import na, relational
-from glueless.compat.pyspark.sql.column import Column, attribute_parts, quote, render_parts
+from glueless.compat.pyspark.sql.column import Column, attribute_parts, literal_sql, quote, render_parts
 from glueless.compat.pyspark.sql.types import Row, StructField, StructType, _parse_type, is_numeric
 from glueless.compat.pyspark.storagelevel import StorageLevel
 
@@ -82,13 +82,31 @@ class DataFrame(Surface):
     def _sql(self, c: Any) -> str:
         """A column of this frame as SQL (its own references unqualified)."""
         generator = getattr(c, "_generator", None)
-        if generator is not None:
+        if generator is None:
+            return Column.of(c).selected()
+        name, arg = generator
+        arg_type = self._type_of(arg)
+        # The generator's call is written around its argument: head, argument, tail.
+        head, tail = f"{name}(", ")"
+        if arg_type.startswith("map<") and "explode" in name:
             # A map's entries are two columns (key, value): the SQL names the map form.
-            name, arg = generator
-            if dict(self.dtypes).get(getattr(arg, "_ref", None) or "", "").startswith("map<"):
-                form = "__" + name.replace("explode", "explode_map")
-                return Column(lambda r: f"{form}({arg.sql(r)})", None, arg._frames).selected()
-        return Column.of(c).selected()
+            head = "__" + name.replace("explode", "explode_map") + "("
+        elif name.startswith("inline"):
+            # A struct's fields are the columns: the SQL names them.
+            element = _parse_type(arg_type)
+            fields = [f.name for f in getattr(getattr(element, "elementType", None), "fields", [])]
+            head, tail = f"__{name}(", "".join(f", {literal_sql(f)}" for f in fields) + ")"
+        if c._generator_names:
+            head = "__generator_as(" + head
+            tail += "".join(f", {literal_sql(n)}" for n in c._generator_names) + ")"
+        return Column(lambda r: f"{head}{arg.sql(r)}{tail}", None, arg._frames).selected()
+
+    def _type_of(self, c: Column) -> str:
+        """Spark's name of the type of a column of this frame (planned, not run)."""
+        ref = getattr(c, "_ref", None)
+        if ref is not None and ref in self._frame.columns:
+            return dict(self.dtypes).get(ref, "")
+        return self._frame.select([c.sql()]).fields()[0][1]
 
     # --- transformations ----------------------------------------------------------------------
     def select(self, *cols: Any) -> DataFrame:

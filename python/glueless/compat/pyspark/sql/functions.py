@@ -255,6 +255,14 @@ def posexplode_outer(col: Any) -> Column:
     return _generator("posexplode_outer", col)
 
 
+def inline(col: Any) -> Column:
+    return _generator("inline", col)
+
+
+def inline_outer(col: Any) -> Column:
+    return _generator("inline_outer", col)
+
+
 def struct(*cols: Any) -> Column:
     """Spark's ``struct``: a field named by its column's alias, else after its column."""
     fields = [Column.of(c) for c in (cols[0] if len(cols) == 1 and isinstance(cols[0], (list, tuple)) else cols)]
