@@ -51,6 +51,8 @@ PROGRAM = textwrap.dedent(
     pairs.select("id", F.inline_outer("s")).orderBy("id", "a").show()
     jsons = spark.createDataFrame([("1", '{"f1": "v", "f2": [1]}'), ("2", "{}")], ["key", "j"])
     jsons.select("key", F.json_tuple("j", "f1", "f2")).orderBy("key").show()
+    spark.sql("select make_dt_interval(1, 12, 30, 1.001001) dt, make_dt_interval(-2) neg, make_ym_interval(2014, 12) ym, "
+              "make_interval(100, 11, 1, 1, 12, 30, 1.001001) ci").show(truncate=False)
     print(pairs.select(F.array_insert(F.array(F.lit(1), F.lit(2)), F.lit(-1), F.lit(9)).alias("a")).first())
     print(rows.select(F.transform("v", lambda x: x * 10).alias("t"), F.filter("v", lambda x: x > 1).alias("f")).collect())
     print(spark.createDataFrame([{"b": 1, "a": "z"}]).columns)

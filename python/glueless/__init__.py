@@ -36,6 +36,7 @@ from glueless._glueless import (
 from glueless.aws import CredentialChain as _CredentialChain
 from glueless.exceptions import (
     AccessDeniedError,
+    AnalysisException,
     CheckpointError,
     ConflictError,
     DataError,
@@ -67,6 +68,7 @@ if _debug_build:
 
 __all__ = [
     "AccessDeniedError",
+    "AnalysisException",
     "CheckpointError",
     "ConflictError",
     "ArrowTable",

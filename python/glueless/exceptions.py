@@ -24,8 +24,14 @@ class InvalidArgumentError(GluelessError, ValueError):
     """An argument cannot be used: a bad location, an unknown job or table, a bad option."""
 
 
-class SqlError(GluelessError, ValueError):
-    """A Spark SQL query or DataFrame expression that does not parse or resolve (Spark's AnalysisException)."""
+class AnalysisException(GluelessError, ValueError):
+    """A query Spark's analyzer refuses: PySpark's ``AnalysisException`` (``pyspark.errors`` and
+    ``pyspark.sql.utils`` name this class), so a script's ``except AnalysisException`` catches
+    every :class:`SqlError` too."""
+
+
+class SqlError(AnalysisException):
+    """A Spark SQL query or DataFrame expression that does not parse or resolve."""
 
 
 class StorageError(GluelessError, OSError):
@@ -54,6 +60,7 @@ class DataError(GluelessError):
 
 __all__ = [
     "AccessDeniedError",
+    "AnalysisException",
     "CheckpointError",
     "ConflictError",
     "DataError",

@@ -419,6 +419,11 @@ impl Frame {
         py.detach(|| self.inner.first_of_each_name()).map_err(PyErr::from).map(wrap)
     }
 
+    /// What `DataFrame.explain(mode)` prints (Spark's headings over DataFusion's plans).
+    fn explain(&self, py: Python<'_>, mode: &str) -> PyResult<String> {
+        py.detach(|| self.inner.explain(mode)).map_err(PyErr::from)
+    }
+
     /// Run the plan once; the returned frame reuses the result.
     fn materialize(&self, py: Python<'_>) -> PyResult<Frame> {
         py.detach(|| self.inner.materialize()).map_err(PyErr::from).map(wrap)

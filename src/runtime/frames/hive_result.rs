@@ -169,7 +169,7 @@ fn day_time(micros: i64) -> String {
 }
 
 /// Spark's `CalendarInterval.toString`: `1 years 2 months 3 days 4 hours 5.5 seconds`.
-fn calendar_interval(months: i32, days: i32, micros: i64) -> String {
+pub(crate) fn calendar_interval(months: i32, days: i32, micros: i64) -> String {
     let mut parts = Vec::new();
     if months != 0 {
         let (years, months) = (months / 12, months % 12);

@@ -5,6 +5,7 @@
 //! transforms are in [`glue`]; sources and sinks read and write the lake through `storage` and the
 //! landing decoder. Nothing runs until an action: `collect`, `count`, a write.
 
+mod explain;
 pub(crate) mod glue;
 pub(crate) mod hive_result;
 pub(crate) mod show;

@@ -255,10 +255,39 @@ fn spark_cell(column: &dyn Array, row: usize) -> Result<String> {
         DataType::Timestamp(..) => timestamp_text(column, row)?,
         DataType::Float64 => java_double_text(column.as_primitive::<arrow_array::types::Float64Type>().value(row)),
         DataType::Float32 => java_float_text(column.as_primitive::<arrow_array::types::Float32Type>().value(row)),
+        // Spark's intervals: a calendar interval's own text, the ANSI ones as ANSI literals.
+        DataType::Interval(arrow_schema::IntervalUnit::MonthDayNano) => {
+            let v = column.as_primitive::<arrow_array::types::IntervalMonthDayNanoType>().value(row);
+            super::hive_result::calendar_interval(v.months, v.days, v.nanoseconds / 1000)
+        }
+        DataType::Interval(arrow_schema::IntervalUnit::YearMonth) => {
+            let months = column.as_primitive::<arrow_array::types::IntervalYearMonthType>().value(row);
+            let sign = if months < 0 { "-" } else { "" };
+            let months = months.unsigned_abs();
+            format!("INTERVAL '{sign}{}-{}' YEAR TO MONTH", months / 12, months % 12)
+        }
+        DataType::Duration(arrow_schema::TimeUnit::Microsecond) => {
+            day_to_second(column.as_primitive::<arrow_array::types::DurationMicrosecondType>().value(row))
+        }
         _ => {
             ArrayFormatter::try_new(column, &FormatOptions::default().with_display_error(true))?.value(row).to_string()
         }
     })
+}
+
+/// A day-time interval as Spark's ANSI literal: `INTERVAL '1 12:30:01.001001' DAY TO SECOND`.
+fn day_to_second(micros: i64) -> String {
+    let sign = if micros < 0 { "-" } else { "" };
+    let micros = micros.unsigned_abs();
+    let (seconds, fraction) = (micros / 1_000_000, micros % 1_000_000);
+    let (days, rest) = (seconds / 86_400, seconds % 86_400);
+    let fraction = if fraction == 0 { String::new() } else { format!(".{fraction:06}").trim_end_matches('0').to_string() };
+    format!(
+        "INTERVAL '{sign}{days} {:02}:{:02}:{:02}{fraction}' DAY TO SECOND",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
 }
 
 /// A timestamp as Spark writes it: `2024-01-01 00:00:00.5` (in the zone its type names), the

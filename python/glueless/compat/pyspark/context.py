@@ -29,6 +29,14 @@ class SparkContext(Surface):
     def setLogLevel(self, logLevel: str) -> None:
         pass
 
+    def setCheckpointDir(self, dirName: str) -> None:
+        """Where Spark writes checkpoints; glueless keeps a checkpoint's rows in memory, so only
+        recorded (``DataFrame.checkpoint`` requires it, as Spark does)."""
+        self._checkpoint_dir: Optional[str] = dirName
+
+    def getCheckpointDir(self) -> Optional[str]:
+        return getattr(self, "_checkpoint_dir", None)
+
     @property
     def defaultParallelism(self) -> int:
         from glueless._glueless import _threads

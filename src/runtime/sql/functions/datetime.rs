@@ -59,6 +59,21 @@ pub(crate) fn functions() -> Vec<Arc<ScalarUDF>> {
         ),
         RowFunction::udf("timestampadd", vec![DataType::Utf8, DataType::Int64, ANY], 3, instant(), timestampadd),
         RowFunction::udf("timestampdiff", vec![DataType::Utf8, ANY, ANY], 3, DataType::Int64, timestampdiff),
+        // Spark's year-month interval of `years` and `months` (both 0 by default).
+        RowFunction::udf(
+            "make_ym_interval",
+            vec![DataType::Int32, DataType::Int32],
+            0,
+            DataType::Interval(arrow_schema::IntervalUnit::YearMonth),
+            |a, _| {
+                let part = |i: usize| a.get(i).map_or(0, integer);
+                let months = part(0).checked_mul(12).and_then(|m| m.checked_add(part(1)));
+                let months = months.and_then(|m| i32::try_from(m).ok()).ok_or_else(|| {
+                    DataFusionError::Execution("[ARITHMETIC_OVERFLOW] integer overflow in make_ym_interval".to_string())
+                })?;
+                Ok(ScalarValue::IntervalYearMonth(Some(months)))
+            },
+        ),
         RowFunction::udf("date_from_unix_date", vec![DataType::Int32], 1, DataType::Date32, |a, _| {
             Ok(ScalarValue::Date32(i32::try_from(integer(&a[0])).ok()))
         }),

@@ -249,13 +249,21 @@ class DataFrame(Surface):
     def to(self, schema: StructType) -> DataFrame:
         return relational.conform(self, schema)
 
+    @property
+    def stat(self) -> DataFrameStatFunctions:
+        return DataFrameStatFunctions(self)
+
     def corr(self, col1: str, col2: str, method: Optional[str] = None) -> Optional[float]:
-        if method not in (None, "pearson"):
-            unsupported("DataFrame.corr", "only the Pearson correlation")
-        return relational.statistic(self, "corr", col1, col2)
+        return self.stat.corr(col1, col2, method)
 
     def cov(self, col1: str, col2: str) -> Optional[float]:
-        return relational.statistic(self, "covar_samp", col1, col2)
+        return self.stat.cov(col1, col2)
+
+    def crosstab(self, col1: str, col2: str) -> DataFrame:
+        return self.stat.crosstab(col1, col2)  # type: ignore[no-any-return]
+
+    def approxQuantile(self, col: Any, probabilities: Any, relativeError: float) -> Any:
+        return self.stat.approxQuantile(col, probabilities, relativeError)
 
     def transform(self, func: Any, *args: Any, **kwargs: Any) -> DataFrame:
         result: DataFrame = func(self, *args, **kwargs)
@@ -325,6 +333,26 @@ class DataFrame(Surface):
         self._storage_level: Optional[StorageLevel] = storageLevel or StorageLevel.MEMORY_AND_DISK_DESER
         return self
 
+    def checkpoint(self, eager: bool = True) -> DataFrame:
+        """The rows computed once (Spark writes them under the checkpoint directory; glueless
+        keeps them in memory): later actions, and nondeterministic columns, reuse them."""
+        if self.sparkSession.sparkContext.getCheckpointDir() is None:
+            from glueless.exceptions import InvalidArgumentError
+
+            raise InvalidArgumentError("Checkpoint directory has not been set in the SparkContext")
+        return self.localCheckpoint(eager)
+
+    def localCheckpoint(self, eager: bool = True, storageLevel: Optional[StorageLevel] = None) -> DataFrame:
+        """The rows computed once; later actions reuse them."""
+        return self._new(self._frame.materialize())
+
+    def explain(self, extended: Any = None, mode: Optional[str] = None) -> None:
+        """Print the plans: ``simple`` (the physical plan), ``extended`` (``True``), ``cost``,
+        ``formatted`` or ``codegen``, under Spark's headings (the plans are DataFusion's)."""
+        if isinstance(extended, str):
+            extended, mode = None, extended
+        print(self._frame.explain(mode or ("extended" if extended else "simple")))
+
     def unpersist(self, blocking: bool = False) -> DataFrame:
         self._storage_level = None
         return self
@@ -362,9 +390,9 @@ class DataFrame(Surface):
 
     def createTempView(self, name: str) -> None:
         if name.lower() in self.sparkSession._session.view_names():
-            from glueless.exceptions import SqlError
+            from glueless.exceptions import AnalysisException
 
-            raise SqlError(
+            raise AnalysisException(
                 f"[TEMP_TABLE_OR_VIEW_ALREADY_EXISTS] Cannot create the temporary view `{name}` "
                 "because it already exists."
             )
@@ -528,3 +556,58 @@ def __getattr__(name: str) -> Any:
 
 if False:  # pragma: no cover - for type checkers only
     from glueless.compat.pyspark.sql.readwriter import DataFrameWriter  # noqa: F401
+
+
+class DataFrameStatFunctions(Surface):
+    """The statistics of one DataFrame (``df.stat``)."""
+
+    _api_name = "DataFrameStatFunctions"
+
+    def __init__(self, df: Any) -> None:
+        self.df = df
+
+    def corr(self, col1: str, col2: str, method: Optional[str] = None) -> Optional[float]:
+        """Pearson's correlation of two numeric columns."""
+        if method not in (None, "pearson"):
+            unsupported("DataFrame.corr", "only the Pearson correlation")
+        return relational.statistic(self.df, "corr", col1, col2)
+
+    def cov(self, col1: str, col2: str) -> Optional[float]:
+        """The sample covariance of two numeric columns."""
+        return relational.statistic(self.df, "covar_samp", col1, col2)
+
+    def crosstab(self, col1: str, col2: str) -> Any:
+        """Spark's contingency table: a row per value of ``col1`` (as text, ``null`` for NULL) in
+        column ``col1_col2``, a column per value of ``col2`` with the pairs' counts (0 where none).
+        Spark orders the columns as its hash aggregate meets the values; glueless by their text."""
+        view = relational.view_of(self.df)
+        first, second = (f"coalesce(CAST({quote(c)} AS STRING), 'null')" for c in (col1, col2))
+        values = [r[0] for r in relational.query(self.df, f"SELECT DISTINCT {second} FROM {view}").collect()]
+        counts = "".join(
+            f", count(CASE WHEN {second} = {literal_sql(v)} THEN 1 END) AS {quote(v.replace('`', ''))}"
+            for v in sorted(values)
+        )
+        view = relational.view_of(self.df)
+        name = quote(f"{col1}_{col2}")
+        return relational.query(self.df, f"SELECT {first} AS {name}{counts} FROM {view} GROUP BY {first}")
+
+    def approxQuantile(
+        self, col: Union[str, list[str], tuple[str, ...]], probabilities: Any, relativeError: float
+    ) -> Any:
+        """Quantiles by Spark's rank rule (``percentile_approx`` with accuracy ``1 / relativeError``;
+        exact where ``relativeError`` is 0): a list of floats, or one per column for a list."""
+        if relativeError < 0:
+            raise ValueError("relativeError should be a non-negative float")
+        accuracy = 2**31 - 1 if relativeError == 0 else max(1, int(1 / relativeError))
+        columns = [col] if isinstance(col, str) else list(col)
+        ps = ", ".join(str(float(p)) for p in probabilities)
+        items = ", ".join(f"percentile_approx(CAST({quote(c)} AS DOUBLE), array({ps}), {accuracy})" for c in columns)
+        row = relational.query(self.df, f"SELECT {items} FROM {relational.view_of(self.df)}").first()
+        answers = [list(v or []) for v in (row or [None] * len(columns))]
+        return answers[0] if isinstance(col, str) else answers
+
+    def freqItems(self, cols: Any, support: Optional[float] = None) -> Any:
+        unsupported("DataFrame.freqItems", "Spark's frequent-items sketch")
+
+    def sampleBy(self, col: str, fractions: dict[Any, float], seed: Optional[int] = None) -> Any:
+        unsupported("DataFrame.sampleBy", "Spark's per-partition sampling")

@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from glueless.compat._unsupported import module_getattr, unsupported
-from glueless.compat.pyspark.sql.column import CaseWhen, Column, literal_sql
+from glueless.compat.pyspark.sql.column import CaseWhen, Column
 
 _unsupported_name = module_getattr("pyspark.sql.functions")
 
@@ -386,7 +386,9 @@ def sha2(c: Any, numBits: int) -> Column:
 
 def regexp_replace(string: Any, pattern: Any, replacement: Any) -> Column:
     """Spark's ``regexp_replace``: every match replaced; pattern and replacement a Column or text."""
-    return _call("regexp_replace", string, *(p if isinstance(p, Column) else Column.lit(p) for p in (pattern, replacement)))
+    return _call(
+        "regexp_replace", string, *(p if isinstance(p, Column) else Column.lit(p) for p in (pattern, replacement))
+    )
 
 
 def like(str: Any, pattern: Any, escapeChar: Any = None) -> Column:  # noqa: A002
