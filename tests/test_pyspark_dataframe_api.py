@@ -53,6 +53,9 @@ PROGRAM = textwrap.dedent(
     jsons.select("key", F.json_tuple("j", "f1", "f2")).orderBy("key").show()
     spark.sql("select make_dt_interval(1, 12, 30, 1.001001) dt, make_dt_interval(-2) neg, make_ym_interval(2014, 12) ym, "
               "make_interval(100, 11, 1, 1, 12, 30, 1.001001) ci").show(truncate=False)
+    nested = spark.createDataFrame([Row(a=Row(b=1, c=Row(d=2, e=3)))])
+    nested.withColumn("a", nested["a"].withField("c.f", F.lit(4)).dropFields("b", "c.d")).show()
+    nested.select("a.b", "a.c.e").show()
     print(pairs.select(F.array_insert(F.array(F.lit(1), F.lit(2)), F.lit(-1), F.lit(9)).alias("a")).first())
     print(rows.select(F.transform("v", lambda x: x * 10).alias("t"), F.filter("v", lambda x: x > 1).alias("f")).collect())
     print(spark.createDataFrame([{"b": 1, "a": "z"}]).columns)
@@ -67,6 +70,8 @@ PROGRAM = textwrap.dedent(
     spark.udf.register("twice", lambda n: n * 2, "bigint")
     people.createOrReplaceTempView("people")
     spark.sql("SELECT name, twice(age) AS t FROM people WHERE age IS NOT NULL ORDER BY t").show()
+    spark.sql("SHOW TABLES").show()
+    spark.sql("SHOW TABLES LIKE 'x|peo*'").show()
     a = spark.createDataFrame([(1,), (1,), (2,), (3,)], ["k"])
     b = spark.createDataFrame([(1,), (3,)], ["k"])
     print(sorted(a.exceptAll(b).collect()), sorted(a.intersect(b).collect()), sorted(a.subtract(b).collect()))

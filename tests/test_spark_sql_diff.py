@@ -138,6 +138,8 @@ QUERIES = [
     "(3, 'bad'), (4, null) as t(k, j)",
     "select get_json_object('{\"a\": 2.50, \"b\": [1.0, 2.50e3, {\"x\": 1.10}], \"c\": 1E2, \"d\": 10000000000000000000000}', p) v "
     "from values ('$.a'), ('$.b'), ('$.c'), ('$.d'), ('$') as t(p)",
+    "select a.b, t.a.c, t.k from (select named_struct('b', 1, 'c', 2) a, 5 k) t",
+    "show tables",
     "select c.email, a.user as email, count(*) as n from customer_landing c join accelerometer_landing a "
     "on c.email = a.user group by c.email, a.user",
 ]

@@ -53,7 +53,8 @@ impl Frame {
                 let statistics = StatisticsContext::new()
                     .compute(physical_plan.as_ref(), &StatisticsArgs::new())
                     .map_err(sql_error)?;
-                let known = |p: Precision<usize>| p.get_value().map_or_else(|| "unknown".to_string(), ToString::to_string);
+                let known =
+                    |p: Precision<usize>| p.get_value().map_or_else(|| "unknown".to_string(), ToString::to_string);
                 format!(
                     "== Optimized Logical Plan ==\n{optimized}\nStatistics(sizeInBytes={}, rowCount={})\n\n\
                      == Physical Plan ==\n{physical}\n",

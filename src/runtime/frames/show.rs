@@ -281,7 +281,8 @@ fn day_to_second(micros: i64) -> String {
     let micros = micros.unsigned_abs();
     let (seconds, fraction) = (micros / 1_000_000, micros % 1_000_000);
     let (days, rest) = (seconds / 86_400, seconds % 86_400);
-    let fraction = if fraction == 0 { String::new() } else { format!(".{fraction:06}").trim_end_matches('0').to_string() };
+    let fraction =
+        if fraction == 0 { String::new() } else { format!(".{fraction:06}").trim_end_matches('0').to_string() };
     format!(
         "INTERVAL '{sign}{days} {:02}:{:02}:{:02}{fraction}' DAY TO SECOND",
         rest / 3600,

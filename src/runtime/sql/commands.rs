@@ -1,5 +1,5 @@
 //! The statements `spark.sql` runs besides queries, as Spark's grammar spells them: temporary
-//! views, session settings, tables kept in the session, `INSERT`, `DROP`, `CACHE`.
+//! views, session settings, tables kept in the session, `INSERT`, `DROP`, `CACHE`, `SHOW TABLES`.
 //!
 //! A command is recognised by its leading words among sqlparser's tokens; the query it carries
 //! (`AS SELECT …`, `INSERT INTO t VALUES …`) is left as text for [`super::SqlSession::sql`].
@@ -33,6 +33,8 @@ pub(crate) enum Command {
     /// `CACHE [LAZY] TABLE name [AS query]`, `UNCACHE TABLE [IF EXISTS] name`, `CLEAR CACHE`:
     /// results are the same without a cache; a `CACHE TABLE … AS query` defines a view.
     Cache { name: Option<String>, query: Option<String> },
+    /// `SHOW TABLES [FROM|IN database] [[LIKE] 'pattern']`.
+    ShowTables { database: Option<String>, pattern: Option<String> },
 }
 
 /// The significant tokens of a statement, each with its byte offset in the text.
@@ -214,6 +216,20 @@ pub(crate) fn parse(sql: &str) -> Result<Option<Command>> {
         let name = words.name().ok_or_else(|| bad("CACHE"))?;
         let query = if words.word("AS") { Some(words.rest()) } else { None };
         return Ok(Some(Command::Cache { name: Some(name), query }));
+    }
+    if words.words(&["SHOW", "TABLES"]) {
+        let database = if words.word("FROM") || words.word("IN") {
+            Some(words.name().ok_or_else(|| bad("SHOW TABLES"))?)
+        } else {
+            None
+        };
+        let _ = words.word("LIKE");
+        let pattern = match words.peek() {
+            Some(Token::SingleQuotedString(p)) => Some(p.clone()),
+            None => None,
+            Some(_) => return Err(bad("SHOW TABLES")),
+        };
+        return Ok(Some(Command::ShowTables { database, pattern }));
     }
     if words.word("UNCACHE") || words.words(&["CLEAR", "CACHE"]) {
         return Ok(Some(Command::Cache { name: None, query: None }));

@@ -73,7 +73,45 @@ impl SqlSession {
                 self.no_rows()
             }
             Command::Cache { .. } => self.no_rows(),
+            Command::ShowTables { database, pattern } => self.show_tables(database.as_deref(), pattern.as_deref()),
         }
+    }
+
+    /// `SHOW TABLES`: the session's tables (in `default`; `global_temp`'s views for `IN
+    /// global_temp`), then its temporary views (in no database), each sorted by name. A pattern is
+    /// Spark's: `*` any text, `|` between alternatives, case-insensitive.
+    fn show_tables(&self, database: Option<&str>, pattern: Option<&str>) -> Result<DataFrame> {
+        let database = database.unwrap_or("default").to_lowercase();
+        let global = database == "global_temp";
+        let tables = self.table_names();
+        let matches = |name: &str| pattern.is_none_or(|p| like_pattern(p, name));
+        let mut rows: Vec<(String, String, bool)> = Vec::new();
+        if !global {
+            rows.extend(tables.iter().filter(|t| matches(t)).map(|t| (database.clone(), t.clone(), false)));
+        }
+        // Temporary views: the global ones under global_temp, the session's under no database.
+        let views = self.view_names().into_iter().filter(|v| !v.starts_with("__glueless") && !tables.contains(v));
+        let mut local = Vec::new();
+        for view in views {
+            match view.strip_prefix("global_temp.") {
+                Some(name) if global && matches(name) => rows.push((database.clone(), name.to_string(), true)),
+                None if !view.contains('.') && matches(&view) => local.push((String::new(), view, true)),
+                _ => {}
+            }
+        }
+        rows.extend(local);
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("namespace", arrow_schema::DataType::Utf8, false),
+            Field::new("tableName", arrow_schema::DataType::Utf8, false),
+            Field::new("isTemporary", arrow_schema::DataType::Boolean, false),
+        ]));
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(StringArray::from(rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>())),
+            Arc::new(StringArray::from(rows.iter().map(|r| r.1.clone()).collect::<Vec<_>>())),
+            Arc::new(arrow_array::BooleanArray::from(rows.iter().map(|r| r.2).collect::<Vec<_>>())),
+        ];
+        let batch = RecordBatch::try_new(schema.clone(), columns)?;
+        self.frame_of(schema, vec![batch])
     }
 
     fn create_view(
@@ -243,6 +281,14 @@ impl SqlSession {
         let batch = RecordBatch::try_new(schema.clone(), columns)?;
         self.frame_of(schema, vec![batch])
     }
+}
+
+/// Spark's `SHOW TABLES` pattern: alternatives split by `|`, `*` any text, case ignored.
+fn like_pattern(pattern: &str, name: &str) -> bool {
+    pattern.split('|').any(|alternative| {
+        let regex = format!("(?i)^{}$", regex::escape(alternative.trim()).replace("\\*", ".*"));
+        regex::Regex::new(&regex).is_ok_and(|r| r.is_match(name))
+    })
 }
 
 /// The frame with its columns renamed by position (`CREATE VIEW v(a, b) AS …`).

@@ -257,14 +257,18 @@ fn minus_as_except(body: &mut SetExpr) {
 /// each item's output name as spelled (`None` for a wildcard).
 fn name_unaliased(query: &mut Query, rewriter: &mut Rewriter) -> Vec<Option<String>> {
     let Some(select) = outermost_select(query) else { return Vec::new() };
+    let relations = relation_names(select);
     let mut names = Vec::new();
     for item in &mut select.projection {
+        // `a.b` of a struct column `a` (not of a relation `a`): DataFusion names it `a[b]`, Spark `b`.
+        let field_access = matches!(item, SelectItem::UnnamedExpr(Expr::CompoundIdentifier(parts))
+            if parts.len() >= 2 + usize::from(relations.contains(&parts[0].value.to_lowercase())));
         names.push(match item {
             // The outermost aliases are recorded first: their spelling wins over a CTE's or
             // subquery's alias of the same name.
             SelectItem::ExprWithAlias { alias, .. } => Some(rewriter.fold_alias(alias)),
             // Spark names a selected column as the query spells it (`CUSTOMERNAME`).
-            SelectItem::UnnamedExpr(column @ (Expr::Identifier(_) | Expr::CompoundIdentifier(_))) => {
+            SelectItem::UnnamedExpr(column @ (Expr::Identifier(_) | Expr::CompoundIdentifier(_))) if !field_access => {
                 let spelled = spark_name(column, rewriter);
                 rewriter.spellings.record(&spelled);
                 Some(spelled)
@@ -278,6 +282,28 @@ fn name_unaliased(query: &mut Query, rewriter: &mut Rewriter) -> Vec<Option<Stri
             }
             _ => None,
         });
+    }
+    names
+}
+
+/// The names (lower case) a select's relations go by: their aliases, else their tables' names.
+fn relation_names(select: &Select) -> Vec<String> {
+    use datafusion::sql::sqlparser::ast::TableFactor;
+    let mut names = Vec::new();
+    let factors =
+        select.from.iter().flat_map(|t| std::iter::once(&t.relation).chain(t.joins.iter().map(|j| &j.relation)));
+    for factor in factors {
+        match factor {
+            TableFactor::Table { alias: Some(alias), .. } | TableFactor::Derived { alias: Some(alias), .. } => {
+                names.push(alias.name.value.to_lowercase());
+            }
+            TableFactor::Table { name, .. } => {
+                if let Some(last) = name.0.last().and_then(|p| p.as_ident()) {
+                    names.push(last.value.to_lowercase());
+                }
+            }
+            _ => {}
+        }
     }
     names
 }

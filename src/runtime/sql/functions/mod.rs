@@ -55,6 +55,7 @@ pub(crate) mod regexp;
 pub(crate) mod row;
 pub(crate) mod string;
 pub(crate) mod struct_lists;
+pub(crate) mod struct_update;
 pub(crate) mod subscript;
 pub(crate) mod text;
 pub(crate) mod xml;
@@ -77,6 +78,7 @@ fn families() -> Vec<Vec<Arc<ScalarUDF>>> {
         random::functions(),
         subscript::functions(),
         struct_lists::functions(),
+        struct_update::functions(),
         zones::functions(),
         hash::functions(),
         higher_order::functions(),

@@ -108,7 +108,7 @@ def literal_sql(value: Any) -> str:
 
 
 #: PySpark's Column methods glueless does not have (``otherwise`` is only on ``when(…)``).
-_UNSUPPORTED_METHODS = frozenset({"dropFields", "withField", "outer", "otherwise"})
+_UNSUPPORTED_METHODS = frozenset({"outer", "otherwise"})
 
 
 class Column(Surface):
@@ -399,6 +399,18 @@ class Column(Surface):
 
     def when(self, condition: Column, value: Any) -> Column:
         unsupported("Column.when", "start with pyspark.sql.functions.when")
+
+    def withField(self, fieldName: str, col: Column) -> Column:
+        """The struct with the (nested, ``a.b``) field set to ``col``, added where there is none."""
+        if not isinstance(col, Column):
+            raise TypeError("col should be a Column")
+        path = literal_sql(fieldName)
+        return Column(lambda r: f"__with_field({self.sql(r)}, {path}, {col.sql(r)})", None, self._frames | col._frames)
+
+    def dropFields(self, *fieldNames: str) -> Column:
+        """The struct without the (nested) fields."""
+        paths = "".join(f", {literal_sql(f)}" for f in fieldNames)
+        return Column(lambda r: f"__drop_fields({self.sql(r)}{paths})", None, self._frames)
 
     def getField(self, name: str) -> Column:
         """A struct's field (``col("window").getField("start")``); selected, it is named

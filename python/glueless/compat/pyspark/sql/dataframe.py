@@ -333,6 +333,10 @@ class DataFrame(Surface):
         self._storage_level: Optional[StorageLevel] = storageLevel or StorageLevel.MEMORY_AND_DISK_DESER
         return self
 
+    def isLocal(self) -> bool:
+        """Whether ``collect`` runs without executors: glueless always runs in this process."""
+        return True
+
     def checkpoint(self, eager: bool = True) -> DataFrame:
         """The rows computed once (Spark writes them under the checkpoint directory; glueless
         keeps them in memory): later actions, and nondeterministic columns, reuse them."""
