@@ -56,6 +56,10 @@ PROGRAM = textwrap.dedent(
     nested = spark.createDataFrame([Row(a=Row(b=1, c=Row(d=2, e=3)))])
     nested.withColumn("a", nested["a"].withField("c.f", F.lit(4)).dropFields("b", "c.d")).show()
     nested.select("a.b", "a.c.e").show()
+    events = spark.createDataFrame([(datetime.datetime(2016, 3, 11, 9, 0, 7), 1), (datetime.datetime(2016, 3, 11, 9, 0, 9), 2),
+                                    (datetime.datetime(2016, 3, 11, 9, 0, 11), 4)], ["date", "val"])
+    windows = events.groupBy(F.window("date", "5 seconds")).agg(F.sum("val").alias("sum"))
+    windows.select("window.start", F.window_time("window").alias("t"), "sum").orderBy("start").show(truncate=False)
     print(pairs.select(F.array_insert(F.array(F.lit(1), F.lit(2)), F.lit(-1), F.lit(9)).alias("a")).first())
     print(rows.select(F.transform("v", lambda x: x * 10).alias("t"), F.filter("v", lambda x: x > 1).alias("f")).collect())
     print(spark.createDataFrame([{"b": 1, "a": "z"}]).columns)

@@ -140,6 +140,9 @@ QUERIES = [
     "from values ('$.a'), ('$.b'), ('$.c'), ('$.d'), ('$') as t(p)",
     "select a.b, t.a.c, t.k from (select named_struct('b', 1, 'c', 2) a, 5 k) t",
     "show tables",
+    "select cast(timestamp'2016-03-11 09:00:07.5' as string) t, cast(1.0E10D as string) d, cast(cast(0.1 as float) as string) f, "
+    "cast(1.5D as string) h, string(1e-5D) e, cast(date'2020-01-01' as string) dt, cast(12 as string) i, "
+    "cast(true as string) b, cast(timestamp_ntz'2020-01-01 00:00:00' as string) n",
     "select c.email, a.user as email, count(*) as n from customer_landing c join accelerometer_landing a "
     "on c.email = a.user group by c.email, a.user",
 ]

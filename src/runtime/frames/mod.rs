@@ -372,7 +372,9 @@ impl Frame {
     /// [`Error::Sql`] for an expression that does not parse or resolve.
     pub(crate) fn aggregate(&self, keys: &[String], aggregates: &[String]) -> Result<Self> {
         let list: Vec<String> = keys.iter().chain(aggregates).cloned().collect();
-        let group = if keys.is_empty() { String::new() } else { format!(" GROUP BY {}", keys.join(", ")) };
+        // By position: a key may carry its alias (`window(…) AS window`).
+        let positions: Vec<String> = (1..=keys.len()).map(|i| i.to_string()).collect();
+        let group = if keys.is_empty() { String::new() } else { format!(" GROUP BY {}", positions.join(", ")) };
         self.sql_self(&format!("SELECT {} FROM {SELF}{group}", list.join(", ")))
     }
 

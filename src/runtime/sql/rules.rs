@@ -197,7 +197,9 @@ fn rewrite_call(expr: &mut Expr) -> Result<bool, String> {
         {
             let data_type = cast_function_type(&function.name.to_string().to_lowercase());
             let argument = sole_argument(function).cloned();
-            if let (Some(data_type), Some(argument)) = (data_type, argument) {
+            if let (Some(SqlType::String(_)), Some(argument)) = (&data_type, &argument) {
+                *expr = Expr::Function(call(super::functions::string_cast::STRING_CAST, vec![argument.clone()]));
+            } else if let (Some(data_type), Some(argument)) = (data_type, argument) {
                 *expr = Expr::Cast {
                     kind: CastKind::TryCast,
                     expr: Box::new(argument),
@@ -234,6 +236,17 @@ fn rewrite_value(expr: &mut Expr, bare: bool) {
             };
             let type_name = Expr::value(Value::SingleQuotedString(name));
             *expr = Expr::Function(call(super::functions::cast::INTEGRAL_CAST, vec![*input, type_name]));
+        }
+        // Spark's text of a timestamp or a float (`CAST(x AS STRING)`).
+        Expr::Cast {
+            kind: CastKind::Cast | CastKind::TryCast | CastKind::DoubleColon,
+            data_type: SqlType::String(_) | SqlType::Text | SqlType::Varchar(_),
+            ..
+        } => {
+            let Expr::Cast { expr: input, .. } = std::mem::replace(expr, Expr::value(Value::Null)) else {
+                return;
+            };
+            *expr = Expr::Function(call(super::functions::string_cast::STRING_CAST, vec![*input]));
         }
         Expr::Cast { kind, data_type, .. } => {
             // spark.sql.ansi.enabled=false: a value that does not convert is null, not an error.

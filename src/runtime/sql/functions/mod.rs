@@ -54,6 +54,7 @@ pub(crate) mod range;
 pub(crate) mod regexp;
 pub(crate) mod row;
 pub(crate) mod string;
+pub(crate) mod string_cast;
 pub(crate) mod struct_lists;
 pub(crate) mod struct_update;
 pub(crate) mod subscript;
@@ -68,6 +69,7 @@ fn families() -> Vec<Vec<Arc<ScalarUDF>>> {
         binary::functions(),
         cast::functions(),
         string::functions(),
+        string_cast::functions(),
         regexp::functions(),
         math::functions(),
         datetime::functions(),

@@ -208,19 +208,63 @@ def max(c: Any) -> Column:  # noqa: A001
 def window(
     timeColumn: Any, windowDuration: str, slideDuration: str | None = None, startTime: str | None = None
 ) -> Column:
-    """A time window for a streaming ``groupBy`` (the core's event-time windows, Spark's rules)."""
-    if startTime is not None:
-        unsupported("pyspark.sql.functions.window", "startTime")
+    """An event-time window: in a streaming ``groupBy`` the core's windows; in a batch one the
+    struct ``window`` (``start``, ``end``) of the tumbling window a row falls in (Spark's rule:
+    windows start at multiples of the duration from the epoch, shifted by ``startTime``)."""
     column = timeColumn if isinstance(timeColumn, str) else getattr(timeColumn, "_ref", None)
-    if column is None:
-        unsupported("pyspark.sql.functions.window", "over an expression: window over a column")
+    time = Column.of(timeColumn)
+    size = _micros(windowDuration)
+    slide = size if slideDuration is None else _micros(slideDuration)
+    offset = 0 if startTime is None else _micros(startTime)
 
-    def render(_: Any) -> str:
-        unsupported("pyspark.sql.functions.window", "outside a streaming groupBy")
+    def render(r: Any) -> str:
+        if slide != size:
+            unsupported("pyspark.sql.functions.window", "a sliding window outside a streaming groupBy")
+        m = f"unix_micros(CAST({time.sql(r)} AS TIMESTAMP))"
+        start = f"({m} - ((({m} - {offset}) % {size}) + {size}) % {size})"
+        return (
+            f"named_struct('start', CAST(timestamp_micros({start}) AS TIMESTAMP), "
+            f"'end', CAST(timestamp_micros({start} + {size}) AS TIMESTAMP))"
+        )
 
-    result = Column(render, "window")
-    result._window = (column, windowDuration, slideDuration)
+    result = Column(render, "window", time._frames)
+    result._alias = "window"
+    if column is not None and startTime is None:
+        result._window = (column, windowDuration, slideDuration)
     return result
+
+
+#: Microseconds of each unit of Spark's interval strings.
+_UNIT_MICROS = {
+    "microsecond": 1,
+    "millisecond": 1_000,
+    "second": 1_000_000,
+    "minute": 60_000_000,
+    "hour": 3_600_000_000,
+    "day": 86_400_000_000,
+    "week": 7 * 86_400_000_000,
+}
+
+
+def _micros(duration: str) -> int:
+    """``"5 seconds"``, ``"1 hour 30 minutes"``, ``"interval 10 minutes"`` in microseconds."""
+    text = duration.strip().lower().removeprefix("interval").strip()
+    parts = re.findall(r"(-?\d+)\s*([a-z]+)", text)
+    total = 0
+    for number, unit in parts:
+        key = unit.rstrip("s") if unit.rstrip("s") in _UNIT_MICROS else unit
+        if key not in _UNIT_MICROS:
+            raise ValueError(f"The window duration {duration!r} is not a valid interval of days or shorter units")
+        total += int(number) * _UNIT_MICROS[key]
+    if not parts or total <= 0:
+        raise ValueError(f"The window duration ({duration}) must be greater than 0.")
+    return total
+
+
+def window_time(windowColumn: Any) -> Column:
+    """The event time of a window: its end minus one microsecond."""
+    w = Column.of(windowColumn)
+    return Column(lambda r: f"CAST(timestamp_micros(unix_micros({w.sql(r)}.`end`) - 1) AS TIMESTAMP)", None, w._frames)
 
 
 def first(c: Any, ignorenulls: bool = False) -> Column:
