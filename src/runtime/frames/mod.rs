@@ -375,7 +375,29 @@ impl Frame {
         // By position: a key may carry its alias (`window(…) AS window`).
         let positions: Vec<String> = (1..=keys.len()).map(|i| i.to_string()).collect();
         let group = if keys.is_empty() { String::new() } else { format!(" GROUP BY {}", positions.join(", ")) };
-        self.sql_self(&format!("SELECT {} FROM {SELF}{group}", list.join(", ")))
+        let grouped = self.sql_self(&format!("SELECT {} FROM {SELF}{group}", list.join(", ")))?;
+        Ok(grouped.in_shuffle_order(keys.len()))
+    }
+
+    /// The rows in the order Spark's aggregation gives them: by the shuffle partition of their
+    /// first `keys` columns (`pmod(hash(keys), spark.sql.shuffle.partitions)`, 200 by default),
+    /// which is the order of Spark's output without an `orderBy`. Unchanged where the keys'
+    /// names repeat or a key's type has no Spark hash.
+    fn in_shuffle_order(self, keys: usize) -> Self {
+        let names: Vec<String> = self.df.schema().fields().iter().take(keys).map(|f| f.name().clone()).collect();
+        let distinct: std::collections::HashSet<&String> = names.iter().collect();
+        if keys == 0 || distinct.len() != names.len() {
+            return self;
+        }
+        let partitions = self
+            .session
+            .conf("spark.sql.shuffle.partitions")
+            .and_then(|p| p.parse::<u32>().ok())
+            .filter(|p| *p > 0)
+            .unwrap_or(200);
+        let quoted: Vec<String> = names.iter().map(|n| format!("`{}`", n.replace('`', "``"))).collect();
+        self.sql_self(&format!("SELECT * FROM {SELF} ORDER BY pmod(hash({}), {partitions})", quoted.join(", ")))
+            .unwrap_or(self)
     }
 
     /// `orderBy(*exprs)`: Spark SQL sort expressions (`col`, `col DESC`).

@@ -55,6 +55,11 @@ impl SqlSession {
                 self.key_values(all)
             }
             Command::Reset { key } => {
+                if key.as_deref().is_none_or(|k| k == SESSION_TIME_ZONE) {
+                    let state = self.context().state_ref();
+                    state.write().config_mut().options_mut().execution.time_zone =
+                        Some(super::session::default_time_zone());
+                }
                 match key {
                     Some(key) => {
                         self.settings().remove(&key);

@@ -449,9 +449,30 @@ pub(crate) fn spark_state() -> datafusion::execution::session_state::SessionStat
     // decimal literal.
     config.options_mut().sql_parser.default_null_ordering = "nulls_min".to_string();
     config.options_mut().sql_parser.parse_float_as_decimal = true;
-    // Spark's TIMESTAMP is an instant in the session's zone (UTC unless set, as on Glue).
-    config.options_mut().execution.time_zone = Some("UTC".to_string());
+    // Spark's TIMESTAMP is an instant in the session's zone: unless set, the process's local
+    // zone, as Spark takes the JVM's (UTC on Glue's machines).
+    config.options_mut().execution.time_zone = Some(default_time_zone());
     let mut state = SessionStateBuilder::new().with_config(config).with_default_features().build();
     super::functions::register(&mut state).expect("registering Spark's functions cannot clash fatally");
     state
+}
+
+/// The zone Spark's session starts in: the JVM's default, i.e. `TZ`, else the system's
+/// (`/etc/localtime`), else UTC.
+pub(crate) fn default_time_zone() -> String {
+    let valid = |zone: &str| zone.parse::<chrono_tz::Tz>().is_ok();
+    if let Ok(zone) = std::env::var("TZ") {
+        let zone = zone.trim_start_matches(':');
+        if valid(zone) {
+            return zone.to_string();
+        }
+    }
+    std::fs::read_link("/etc/localtime")
+        .ok()
+        .and_then(|target| {
+            let target = target.to_string_lossy().to_string();
+            target.split_once("zoneinfo/").map(|(_, zone)| zone.to_string())
+        })
+        .filter(|zone| valid(zone))
+        .unwrap_or_else(|| "UTC".to_string())
 }
