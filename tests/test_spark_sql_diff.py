@@ -143,6 +143,11 @@ QUERIES = [
     "select cast(timestamp'2016-03-11 09:00:07.5' as string) t, cast(1.0E10D as string) d, cast(cast(0.1 as float) as string) f, "
     "cast(1.5D as string) h, string(1e-5D) e, cast(date'2020-01-01' as string) dt, cast(12 as string) i, "
     "cast(true as string) b, cast(timestamp_ntz'2020-01-01 00:00:00' as string) n",
+    "select schema_of_json('{\"b\": [1, 2.5], \"a\": {\"y\": null, \"x\": true}, \"c d\": \"t\"}') s, "
+    "schema_of_csv('1,abc,2.5,2020-01-01,true,9999999999') c, schema_of_csv('1|a', map('sep', '|')) p",
+    "select to_json(from_csv('1,2,3', 'a INT, b INT, c INT')) f, to_json(from_csv(' x,7,z', 's STRING, n INT, k INT', "
+    "map('ignoreLeadingWhiteSpace', 'true'))) o, to_csv(named_struct('a', 1, 'b', 'x,y', 'c', cast(null as int), 'd', 2.5D)) t, "
+    "from_json('abc', 'a INT') is null m, from_json('', 'a INT') is null e, to_json(from_json('{\"a\": \"x\"}', 'a INT')) w",
     "select c.email, a.user as email, count(*) as n from customer_landing c join accelerometer_landing a "
     "on c.email = a.user group by c.email, a.user",
 ]

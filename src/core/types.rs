@@ -264,6 +264,35 @@ pub(crate) fn type_name(data_type: &DataType, dialect: Dialect) -> Result<String
     })
 }
 
+/// Spark's SQL text of a type (`DataType.sql`), what `schema_of_json` answers:
+/// `STRUCT<a: BIGINT, \`b c\`: ARRAY<STRING>>`, `MAP<STRING, INT>`.
+///
+/// # Errors
+/// [`Error::Unsupported`] for an Arrow type Spark does not name.
+pub(crate) fn spark_sql_name(data_type: &DataType) -> Result<String> {
+    Ok(match data_type {
+        DataType::List(f) | DataType::LargeList(f) => format!("ARRAY<{}>", spark_sql_name(f.data_type())?),
+        DataType::Struct(fields) => {
+            let parts = fields
+                .iter()
+                .map(|f| {
+                    let plain = f.name().chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                    let name = if plain { f.name().clone() } else { format!("`{}`", f.name().replace('`', "``")) };
+                    Ok(format!("{name}: {}", spark_sql_name(f.data_type())?))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            format!("STRUCT<{}>", parts.join(", "))
+        }
+        DataType::Map(entries, _) => match entries.data_type() {
+            DataType::Struct(kv) if kv.len() == 2 => {
+                format!("MAP<{}, {}>", spark_sql_name(kv[0].data_type())?, spark_sql_name(kv[1].data_type())?)
+            }
+            other => spark_sql_name(other)?,
+        },
+        other => type_name(other, Dialect::SparkDdl)?,
+    })
+}
+
 /// [`type_name`], or Arrow's own lower-case name for what no dialect names (for display only:
 /// `show()` and `dtypes` must not fail on an odd column).
 #[must_use]

@@ -13,6 +13,7 @@ pub(crate) mod lambdas;
 pub(crate) mod literals;
 pub(crate) mod names;
 pub(crate) mod rules;
+pub(crate) mod schema_of;
 pub(crate) mod session;
 pub(crate) mod spark;
 pub(crate) mod templates;

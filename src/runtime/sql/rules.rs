@@ -14,6 +14,7 @@ pub(super) fn rewrite(expr: &mut Expr, bare: bool) -> Result<(), String> {
     if !super::lambdas::rewrite(expr)
         && !rewrite_seconds(expr)
         && !super::call_forms::rewrite(expr)
+        && !super::schema_of::rewrite(expr)?
         && !super::templates::rewrite(expr)
         && !rewrite_special_call(expr)?
         && !rewrite_call(expr)?

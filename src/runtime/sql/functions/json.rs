@@ -97,7 +97,7 @@ impl Json {
 }
 
 /// The type a `from_json` schema names: `a INT, b STRING` is a struct.
-fn schema_type(schema: &str) -> Result<DataType> {
+pub(crate) fn schema_type(schema: &str) -> Result<DataType> {
     let schema = schema.trim();
     if let Ok(data_type) = parse_type(schema) {
         return Ok(data_type);
@@ -208,7 +208,21 @@ fn to_json(values: &ArrayRef) -> Result<ArrayRef> {
 
 /// Each string read as a value of `data_type` (NULL where it is not one).
 fn from_json(texts: &ArrayRef, data_type: &DataType) -> ArrayRef {
-    crate::core::formats::json::values_of_type(texts, data_type, one_object_as_array)
+    let values = crate::core::formats::json::values_of_type(texts, data_type, one_object_as_array);
+    // PERMISSIVE: text that is not such an object is a struct of NULLs (NULL only for NULL or
+    // empty text).
+    let (DataType::Struct(_), Some(texts)) = (data_type, texts.as_any().downcast_ref::<StringArray>()) else {
+        return values;
+    };
+    let structs = values.as_any().downcast_ref::<arrow_array::StructArray>().cloned();
+    let Some(structs) = structs else { return values };
+    let present: arrow_buffer::NullBuffer =
+        (0..texts.len()).map(|i| texts.is_valid(i) && !texts.value(i).trim().is_empty()).collect();
+    let (fields, columns, _) = structs.into_parts();
+    match arrow_array::StructArray::try_new(fields, columns, Some(present)) {
+        Ok(filled) => Arc::new(filled),
+        Err(_) => values,
+    }
 }
 
 /// Spark reads one object as a one-element array of structs.

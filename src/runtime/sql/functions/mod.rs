@@ -40,6 +40,7 @@ pub(crate) mod by_type;
 pub(crate) mod bytes;
 pub(crate) mod cast;
 pub(crate) mod coerced;
+pub(crate) mod csv_text;
 pub(crate) mod datetime;
 pub(crate) mod hash;
 pub(crate) mod higher_order;
@@ -74,6 +75,7 @@ fn families() -> Vec<Vec<Arc<ScalarUDF>>> {
         math::functions(),
         datetime::functions(),
         json::functions(),
+        csv_text::functions(),
         json_path::functions(),
         text::functions(),
         misc::functions(),

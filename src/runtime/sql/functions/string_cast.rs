@@ -52,7 +52,7 @@ impl ScalarUDFImpl for StringCast {
 }
 
 /// The values as Spark's text.
-fn as_text(input: &ArrayRef) -> Result<ArrayRef> {
+pub(crate) fn as_text(input: &ArrayRef) -> Result<ArrayRef> {
     use arrow_array::cast::AsArray;
     use arrow_array::types::{Float32Type, Float64Type};
     let each = |f: &dyn Fn(usize) -> Result<String>| -> Result<ArrayRef> {
