@@ -148,6 +148,10 @@ QUERIES = [
     "select to_json(from_csv('1,2,3', 'a INT, b INT, c INT')) f, to_json(from_csv(' x,7,z', 's STRING, n INT, k INT', "
     "map('ignoreLeadingWhiteSpace', 'true'))) o, to_csv(named_struct('a', 1, 'b', 'x,y', 'c', cast(null as int), 'd', 2.5D)) t, "
     "from_json('abc', 'a INT') is null m, from_json('', 'a INT') is null e, to_json(from_json('{\"a\": \"x\"}', 'a INT')) w",
+    "select to_number('454', '999') a, to_number('454.00', '000.00') b, to_number('12,454', '99,999') c, "
+    "to_number('$78.12', '$99.99') d, to_number('12,454.8-', '99,999.9S') e, try_to_number('5', '00') f, "
+    "to_char(454, '999') g, to_char(454.00, '000D00') h, to_char(12454, '99G999') i, to_char(78.12, '$99.99') j, "
+    "to_char(-12454.8, '99G999D9S') k, to_char(12345, '99') l, to_char(5, '0009') m, to_char(5, '9999') n, to_char(1.5, '9.9MI') o",
     "select c.email, a.user as email, count(*) as n from customer_landing c join accelerometer_landing a "
     "on c.email = a.user group by c.email, a.user",
 ]

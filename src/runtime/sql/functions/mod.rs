@@ -49,6 +49,7 @@ pub(crate) mod json_path;
 pub(crate) mod math;
 pub(crate) mod misc;
 pub(crate) mod moments;
+pub(crate) mod number_format;
 pub(crate) mod percentile;
 pub(crate) mod random;
 pub(crate) mod range;
@@ -78,6 +79,7 @@ fn families() -> Vec<Vec<Arc<ScalarUDF>>> {
         csv_text::functions(),
         json_path::functions(),
         text::functions(),
+        number_format::functions(),
         misc::functions(),
         random::functions(),
         subscript::functions(),
