@@ -152,6 +152,7 @@ QUERIES = [
     "to_number('$78.12', '$99.99') d, to_number('12,454.8-', '99,999.9S') e, try_to_number('5', '00') f, "
     "to_char(454, '999') g, to_char(454.00, '000D00') h, to_char(12454, '99G999') i, to_char(78.12, '$99.99') j, "
     "to_char(-12454.8, '99G999D9S') k, to_char(12345, '99') l, to_char(5, '0009') m, to_char(5, '9999') n, to_char(1.5, '9.9MI') o",
+    "select to_json(arrays_zip(xs, t.ys)) z, to_json(arrays_zip(xs, array(7))) w from values (array(1, 2), array('a')) as t(xs, ys)",
     "select c.email, a.user as email, count(*) as n from customer_landing c join accelerometer_landing a "
     "on c.email = a.user group by c.email, a.user",
 ]

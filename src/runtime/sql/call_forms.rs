@@ -2,7 +2,7 @@
 //! `first_value` / `last_value` / `nth_value` (and the window forms of `first` / `last` /
 //! `any_value`) is DataFusion's `IGNORE NULLS`; `LIKE p ESCAPE 'c'` is the same pattern escaped
 //! by a backslash (`spark_like_pattern`), the only escape DataFusion's LIKE knows; `assert_true(c)`
-//! is given Spark's message.
+//! is given Spark's message; `arrays_zip` its field names (`__named_zip`).
 
 use datafusion::sql::sqlparser::ast::{Expr, FunctionArguments, NullTreatment, Value, ValueWithSpan};
 
@@ -24,6 +24,20 @@ pub(super) fn rewrite(expr: &mut Expr) -> bool {
     let Expr::Function(function) = expr else { return false };
     let name = function.name.to_string().to_lowercase();
     let args = super::rules::plain_args(function);
+    if name == "arrays_zip" && !args.is_empty() && function.over.is_none() {
+        // Spark names the zipped fields after the arrays' columns, else their positions.
+        let names = args.iter().enumerate().map(|(i, a)| {
+            let named = match a {
+                Expr::Identifier(id) => id.value.clone(),
+                Expr::CompoundIdentifier(parts) => parts.last().map(|p| p.value.clone()).unwrap_or_default(),
+                _ => i.to_string(),
+            };
+            Expr::value(Value::SingleQuotedString(named))
+        });
+        let zipped = Expr::Function(super::rules::call("arrays_zip", args.clone()));
+        *function = super::rules::call("__named_zip", std::iter::once(zipped).chain(names).collect());
+        return true;
+    }
     if name == "assert_true" && args.len() == 1 && function.over.is_none() {
         // Spark's message names the condition.
         let message = format!("'{}' is not true!", args[0]);

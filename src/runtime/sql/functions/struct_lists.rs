@@ -1,5 +1,6 @@
 //! `__list_field(xs, name)`: the values of the field `name` of each struct of the list `xs`, as a
-//! list of the same shape (what `inline`'s columns unnest, functions' internal form).
+//! list of the same shape (what `inline`'s columns unnest, functions' internal form); and
+//! `__named_zip`, Spark's field names of `arrays_zip`.
 
 use std::sync::Arc;
 
@@ -14,7 +15,10 @@ use datafusion::logical_expr::{
 
 /// The family's functions.
 pub(crate) fn functions() -> Vec<Arc<ScalarUDF>> {
-    vec![Arc::new(ScalarUDF::new_from_impl(ListField { signature: Signature::any(2, Volatility::Immutable) }))]
+    vec![
+        Arc::new(ScalarUDF::new_from_impl(ListField { signature: Signature::any(2, Volatility::Immutable) })),
+        Arc::new(ScalarUDF::new_from_impl(NamedZip { signature: Signature::variadic_any(Volatility::Immutable) })),
+    ]
 }
 
 #[derive(Debug, PartialEq, Eq, Hash)]
@@ -78,6 +82,78 @@ impl ScalarUDFImpl for ListField {
             )?;
         }
         let list = ListArray::try_new(Arc::clone(element), lists.offsets().clone(), values, lists.nulls().cloned())?;
+        Ok(ColumnarValue::Array(Arc::new(list)))
+    }
+}
+
+/// `__named_zip(arrays_zip(xs, ys, …), 'xs', 'ys', …)`: Spark's `arrays_zip` names each field of
+/// its structs after its array (the column's name, else its position), and its structs are
+/// never NULL.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub(crate) struct NamedZip {
+    pub(crate) signature: Signature,
+}
+
+/// The zipped list's element field renamed to `names`, not nullable.
+fn named_element(zipped: &DataType, names: &[String]) -> Result<FieldRef> {
+    let DataType::List(element) = zipped else {
+        return Err(DataFusionError::Internal("arrays_zip gives a list".to_string()));
+    };
+    let DataType::Struct(fields) = element.data_type() else {
+        return Err(DataFusionError::Internal("arrays_zip gives a list of structs".to_string()));
+    };
+    let renamed: Vec<Field> = fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| f.as_ref().clone().with_name(names.get(i).cloned().unwrap_or_else(|| i.to_string())))
+        .collect();
+    Ok(Arc::new(Field::new(element.name(), DataType::Struct(renamed.into()), false)))
+}
+
+impl ScalarUDFImpl for NamedZip {
+    fn name(&self) -> &'static str {
+        "__named_zip"
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
+        Err(DataFusionError::Internal("return_field_from_args decides".to_string()))
+    }
+
+    fn return_field_from_args(&self, args: ReturnFieldArgs) -> Result<FieldRef> {
+        let names: Vec<String> = args
+            .scalar_arguments
+            .iter()
+            .skip(1)
+            .map(|s| match s {
+                Some(ScalarValue::Utf8(Some(n))) => n.clone(),
+                _ => String::new(),
+            })
+            .collect();
+        let element = named_element(args.arg_fields[0].data_type(), &names)?;
+        Ok(Arc::new(Field::new(self.name(), DataType::List(element), args.arg_fields[0].is_nullable())))
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let zipped = args.args[0].clone().into_array(args.number_rows)?;
+        let DataType::List(element) = args.return_field.data_type() else {
+            return Err(DataFusionError::Internal("__named_zip is a list".to_string()));
+        };
+        let DataType::Struct(fields) = element.data_type() else {
+            return Err(DataFusionError::Internal("__named_zip is a list of structs".to_string()));
+        };
+        let lists = zipped.as_list::<i32>();
+        let structs = lists.values().as_struct();
+        let renamed = arrow_array::StructArray::try_new(fields.clone(), structs.columns().to_vec(), None)?;
+        let list = ListArray::try_new(
+            Arc::clone(element),
+            lists.offsets().clone(),
+            Arc::new(renamed),
+            lists.nulls().cloned(),
+        )?;
         Ok(ColumnarValue::Array(Arc::new(list)))
     }
 }
