@@ -34,6 +34,7 @@ __all__ = [
     "semi_join",
     "inner_join",
     "distinct",
+    "duration_micros",
     "drop_pii",
     "generate_stedi",
     "progress",
@@ -758,6 +759,9 @@ class Frame:
         """Write the frame as one snapshot of the Iceberg or Delta table at ``location``:
         ``mode="append"`` adds to it (creating it when there is none), ``"overwrite"`` replaces its
         rows. ``name``: its catalog name (``db.table``), by default the folder's parent and name."""
+
+def duration_micros(text: str) -> int:
+    """A duration as Spark writes it (``"5 seconds"``) in microseconds."""
 
 def parse_catalog_ddl(sql: str, database: str = "default") -> str:
     """Athena / Hive DDL as JSON catalog actions (tables in Glue's GetTable shape)."""

@@ -35,6 +35,7 @@ fn _glueless(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<types::TypeNames>()?;
     m.add("TYPE_NAMES", types::type_names())?;
     m.add_function(wrap_pyfunction!(types::type_name, m)?)?;
+    m.add_function(wrap_pyfunction!(stream::duration_micros, m)?)?;
     m.add("FILE_FORMATS", formats::file_formats())?;
     m.add("FILE_FORMAT_NAMES", formats::file_format_names())?;
     m.add("TABLE_FORMATS", formats::table_formats())?;

@@ -480,3 +480,10 @@ pub(crate) struct GoldDefaults {
     group_by: Vec<String>,
     aggregates: Vec<String>,
 }
+
+/// A duration as Spark writes it (`"5 seconds"`, `"1 hour 30 minutes"`) in microseconds: what a
+/// window's size and slide are, in a stream and in a batch `groupBy`.
+#[pyfunction]
+pub(crate) fn duration_micros(text: &str) -> PyResult<i64> {
+    duration::parse_micros(text).map_err(PyErr::from)
+}

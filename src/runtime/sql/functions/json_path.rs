@@ -100,7 +100,9 @@ fn compact(raw: &str) -> String {
             }
             continue;
         }
-        if c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E') {
+        // A number starts with a digit or a minus and runs on through its fraction and exponent.
+        let starts = number.is_empty() && (c.is_ascii_digit() || c == '-');
+        if starts || (!number.is_empty() && (c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E'))) {
             number.push(c);
             continue;
         }

@@ -76,10 +76,9 @@ impl ScalarUDFImpl for ListField {
         let structs = lists.values().as_struct();
         let mut values = Arc::clone(structs.column(i));
         if let Some(nulls) = structs.nulls() {
-            values = arrow_select::nullif::nullif(
-                values.as_ref(),
-                &arrow_array::BooleanArray::new(nulls.inner().clone(), None).iter().map(|v| v.map(|v| !v)).collect(),
-            )?;
+            // A NULL struct's field is NULL.
+            let absent: arrow_array::BooleanArray = nulls.iter().map(|valid| Some(!valid)).collect();
+            values = arrow_select::nullif::nullif(values.as_ref(), &absent)?;
         }
         let list = ListArray::try_new(Arc::clone(element), lists.offsets().clone(), values, lists.nulls().cloned())?;
         Ok(ColumnarValue::Array(Arc::new(list)))

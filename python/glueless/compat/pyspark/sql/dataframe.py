@@ -584,16 +584,12 @@ class DataFrameStatFunctions(Surface):
         """Spark's contingency table: a row per value of ``col1`` (as text, ``null`` for NULL) in
         column ``col1_col2``, a column per value of ``col2`` with the pairs' counts (0 where none).
         Spark orders the columns as its hash aggregate meets the values; glueless by their text."""
-        view = relational.view_of(self.df)
-        first, second = (f"coalesce(CAST({quote(c)} AS STRING), 'null')" for c in (col1, col2))
-        values = [r[0] for r in relational.query(self.df, f"SELECT DISTINCT {second} FROM {view}").collect()]
-        counts = "".join(
-            f", count(CASE WHEN {second} = {literal_sql(v)} THEN 1 END) AS {quote(v.replace('`', ''))}"
-            for v in sorted(values)
+        pairs = self.df.selectExpr(
+            *(f"coalesce(CAST({quote(c)} AS STRING), 'null') AS {quote(n)}" for c, n in ((col1, "_1"), (col2, "_2")))
         )
-        view = relational.view_of(self.df)
-        name = quote(f"{col1}_{col2}")
-        return relational.query(self.df, f"SELECT {first} AS {name}{counts} FROM {view} GROUP BY {first}")
+        values = sorted(r[0] for r in pairs.select("_2").distinct().collect())
+        table = pairs.groupBy("_1").pivot("_2", values).count().fillna(0)
+        return table.withColumnRenamed("_1", f"{col1}_{col2}")
 
     def approxQuantile(
         self, col: Union[str, list[str], tuple[str, ...]], probabilities: Any, relativeError: float

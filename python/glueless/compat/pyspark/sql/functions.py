@@ -234,31 +234,11 @@ def window(
     return result
 
 
-#: Microseconds of each unit of Spark's interval strings.
-_UNIT_MICROS = {
-    "microsecond": 1,
-    "millisecond": 1_000,
-    "second": 1_000_000,
-    "minute": 60_000_000,
-    "hour": 3_600_000_000,
-    "day": 86_400_000_000,
-    "week": 7 * 86_400_000_000,
-}
-
-
 def _micros(duration: str) -> int:
-    """``"5 seconds"``, ``"1 hour 30 minutes"``, ``"interval 10 minutes"`` in microseconds."""
-    text = duration.strip().lower().removeprefix("interval").strip()
-    parts = re.findall(r"(-?\d+)\s*([a-z]+)", text)
-    total = 0
-    for number, unit in parts:
-        key = unit.rstrip("s") if unit.rstrip("s") in _UNIT_MICROS else unit
-        if key not in _UNIT_MICROS:
-            raise ValueError(f"The window duration {duration!r} is not a valid interval of days or shorter units")
-        total += int(number) * _UNIT_MICROS[key]
-    if not parts or total <= 0:
-        raise ValueError(f"The window duration ({duration}) must be greater than 0.")
-    return total
+    """``"5 seconds"``, ``"1 hour 30 minutes"`` in microseconds (the streams' own parser)."""
+    from glueless._glueless import duration_micros
+
+    return duration_micros(duration)
 
 
 def window_time(windowColumn: Any) -> Column:
@@ -426,13 +406,6 @@ def md5(c: Any) -> Column:
 
 def sha2(c: Any, numBits: int) -> Column:
     return _call("sha2", c, Column.lit(numBits))
-
-
-def regexp_replace(string: Any, pattern: Any, replacement: Any) -> Column:
-    """Spark's ``regexp_replace``: every match replaced; pattern and replacement a Column or text."""
-    return _call(
-        "regexp_replace", string, *(p if isinstance(p, Column) else Column.lit(p) for p in (pattern, replacement))
-    )
 
 
 def like(str: Any, pattern: Any, escapeChar: Any = None) -> Column:  # noqa: A002
