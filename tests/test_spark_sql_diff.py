@@ -153,6 +153,11 @@ QUERIES = [
     "to_char(454, '999') g, to_char(454.00, '000D00') h, to_char(12454, '99G999') i, to_char(78.12, '$99.99') j, "
     "to_char(-12454.8, '99G999D9S') k, to_char(12345, '99') l, to_char(5, '0009') m, to_char(5, '9999') n, to_char(1.5, '9.9MI') o",
     "select to_json(arrays_zip(xs, t.ys)) z, to_json(arrays_zip(xs, array(7))) w from values (array(1, 2), array('a')) as t(xs, ys)",
+    "select try_add(date'2015-09-30', 1) a, try_subtract(date'2015-09-30', 1) b, try_add(1, date'2015-09-30') b2, "
+    "try_add(date'2015-09-30', make_interval(1)) c, try_subtract(date'2015-09-30', make_interval(0, 0, 0, 1)) d, "
+    "cast(try_multiply(make_interval(2), 3) as string) e, cast(try_divide(make_interval(1, 2), 2) as string) f, "
+    "try_divide(make_interval(1), 0) is null g, try_add(2147483647, 1) h, cast(try_divide(make_interval(0, 0, 0, 3), 2) as string) i, "
+    "cast(try_add(make_interval(1), make_interval(0, 1)) as string) j, try_add(timestamp'2020-01-01 00:00:00', make_interval(0, 0, 0, 1, 2)) k",
     "select c.email, a.user as email, count(*) as n from customer_landing c join accelerometer_landing a "
     "on c.email = a.user group by c.email, a.user",
 ]

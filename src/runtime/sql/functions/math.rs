@@ -1,8 +1,7 @@
 //! Spark's math functions missing from DataFusion and datafusion-spark: `bround(x[, d])`, round
 //! half to even ("banker's rounding") at `d` (default 0) decimal places; a negative `d` rounds left
 //! of the point. An integer stays its type (rounding past its range wraps, as Spark's does); other
-//! numbers are doubles. `try_divide` (a double, NULL for a zero divisor), `try_add`,
-//! `try_subtract`, `try_multiply` (the common type, NULL for an overflow).
+//! numbers are doubles.
 //! `conv(text, from_base, to_base)`: base conversion through an unsigned
 //! 64-bit value, as Spark's `NumberConverter` does it (an overflow is all ones, a negative
 //! `to_base` writes a signed result).
@@ -21,68 +20,7 @@ pub(crate) fn functions() -> Vec<Arc<ScalarUDF>> {
     vec![
         Arc::new(ScalarUDF::new_from_impl(Bround { signature: Signature::user_defined(Volatility::Immutable) })),
         RowFunction::udf("conv", vec![DataType::Utf8, DataType::Int64, DataType::Int64], 3, DataType::Utf8, conv),
-        RowFunction::udf("try_divide", vec![DataType::Float64, DataType::Float64], 2, DataType::Float64, |a, _| {
-            Ok(match (&a[0], &a[1]) {
-                (ScalarValue::Float64(Some(x)), ScalarValue::Float64(Some(y))) if *y != 0.0 => {
-                    ScalarValue::Float64(Some(x / y))
-                }
-                _ => ScalarValue::Float64(None),
-            })
-        }),
-        try_arithmetic("try_add", |a, b| a.add_checked(b)),
-        try_arithmetic("try_subtract", |a, b| a.sub_checked(b)),
-        try_arithmetic("try_multiply", |a, b| a.mul_checked(b)),
     ]
-}
-
-/// `try_add` and its kin: the operation on the arguments' common numeric type, NULL where it
-/// overflows (Spark's non-ANSI `try_` functions).
-fn try_arithmetic(name: &'static str, op: fn(&ScalarValue, &ScalarValue) -> Result<ScalarValue>) -> Arc<ScalarUDF> {
-    Arc::new(ScalarUDF::new_from_impl(TryArithmetic {
-        name,
-        op,
-        signature: Signature::user_defined(Volatility::Immutable),
-    }))
-}
-
-#[derive(Debug)]
-struct TryArithmetic {
-    name: &'static str,
-    op: fn(&ScalarValue, &ScalarValue) -> Result<ScalarValue>,
-    signature: Signature,
-}
-
-same_by_name!(TryArithmetic);
-
-impl ScalarUDFImpl for TryArithmetic {
-    fn name(&self) -> &str {
-        self.name
-    }
-
-    fn signature(&self) -> &Signature {
-        &self.signature
-    }
-
-    fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
-        let [a, b] = arg_types else {
-            return Err(datafusion::error::DataFusionError::Plan(format!(
-                "[WRONG_NUM_ARGS] The `{}` requires 2 parameters but the actual number is {}.",
-                self.name,
-                arg_types.len()
-            )));
-        };
-        let common = datafusion::logical_expr::binary::binary_numeric_coercion(a, b).unwrap_or(DataType::Float64);
-        Ok(vec![common.clone(), common])
-    }
-
-    fn return_type(&self, arg_types: &[DataType]) -> Result<DataType> {
-        Ok(arg_types.first().cloned().unwrap_or(DataType::Float64))
-    }
-
-    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let null = ScalarValue::try_from(args.return_type())?;
-        super::row::each_row(&args, |row| Ok((self.op)(&row[0], &row[1]).unwrap_or_else(|_| null.clone())))
-    }
 }
 
 /// Spark's `conv`: NULL for a base outside 2..=36 (by magnitude for `to_base`) or empty text.

@@ -61,6 +61,7 @@ pub(crate) mod struct_lists;
 pub(crate) mod struct_update;
 pub(crate) mod subscript;
 pub(crate) mod text;
+pub(crate) mod try_arithmetic;
 pub(crate) mod xml;
 pub(crate) mod zones;
 
@@ -74,6 +75,7 @@ fn families() -> Vec<Vec<Arc<ScalarUDF>>> {
         string_cast::functions(),
         regexp::functions(),
         math::functions(),
+        try_arithmetic::functions(),
         datetime::functions(),
         json::functions(),
         csv_text::functions(),

@@ -1,17 +1,18 @@
 //! Spark's `CAST(x AS STRING)` where Arrow's text differs: a timestamp as Spark writes it
 //! (`2016-03-11 09:00:05.5`, in the zone of its type), a double or float as Java writes it
-//! (`1.0E10`). Other inputs cast as DataFusion's `TRY_CAST` does. The SQL front end calls it for
+//! (`1.0E10`), an interval as Spark's `CalendarInterval` (`1 years 2 months`). Other inputs cast as DataFusion's `TRY_CAST` does. The SQL front end calls it for
 //! every cast to a string type, under the name [`STRING_CAST`].
 
 use std::sync::Arc;
 
 use arrow_array::{Array, ArrayRef, StringArray};
-use arrow_schema::DataType;
+use arrow_schema::{DataType, IntervalUnit};
 use datafusion::common::ScalarValue;
 use datafusion::error::{DataFusionError, Result};
 use datafusion::logical_expr::{ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility};
 
 use crate::core::text::java::{java_double_text, java_float_text};
+use crate::runtime::frames::hive_result::calendar_interval;
 use crate::runtime::frames::show::timestamp_text;
 
 /// The internal name of the cast (`__glueless_string_cast(x)`).
@@ -54,7 +55,7 @@ impl ScalarUDFImpl for StringCast {
 /// The values as Spark's text.
 pub(crate) fn as_text(input: &ArrayRef) -> Result<ArrayRef> {
     use arrow_array::cast::AsArray;
-    use arrow_array::types::{Float32Type, Float64Type};
+    use arrow_array::types::{Float32Type, Float64Type, IntervalMonthDayNanoType};
     let each = |f: &dyn Fn(usize) -> Result<String>| -> Result<ArrayRef> {
         let values = (0..input.len()).map(|row| if input.is_null(row) { Ok(None) } else { f(row).map(Some) });
         Ok(Arc::new(values.collect::<Result<StringArray>>()?))
@@ -70,6 +71,13 @@ pub(crate) fn as_text(input: &ArrayRef) -> Result<ArrayRef> {
         DataType::Float32 => {
             let values = input.as_primitive::<Float32Type>();
             each(&|row| Ok(java_float_text(values.value(row))))
+        }
+        DataType::Interval(IntervalUnit::MonthDayNano) => {
+            let values = input.as_primitive::<IntervalMonthDayNanoType>();
+            each(&|row| {
+                let v = values.value(row);
+                Ok(calendar_interval(v.months, v.days, v.nanoseconds / 1_000))
+            })
         }
         _ => Ok(arrow_cast::cast_with_options(input, &DataType::Utf8, &arrow_cast::CastOptions::default())?),
     }
