@@ -337,8 +337,10 @@ impl Frame {
         py.detach(|| self.inner.join_using(&other.inner, &keys, how)).map_err(PyErr::from).map(wrap)
     }
 
-    /// `join(other, condition, how)`; the condition names this frame `left_view`, the other `right_view`.
-    #[pyo3(signature = (other, condition, how, left_view, right_view))]
+    /// `join(other, condition, how)`; the condition names this frame `left_view`, the other
+    /// `right_view`. `select`: the join's output columns (default: both sides').
+    #[pyo3(signature = (other, condition, how, left_view, right_view, select=None))]
+    #[allow(clippy::too_many_arguments)] // the join's parts, as the DataFrame API passes them
     fn join_on(
         &self,
         py: Python<'_>,
@@ -347,9 +349,10 @@ impl Frame {
         how: &str,
         left_view: &str,
         right_view: &str,
+        select: Option<Vec<String>>,
     ) -> PyResult<Frame> {
         let how = JoinHow::parse(how)?;
-        py.detach(|| self.inner.join_on(&other.inner, condition, how, (left_view, right_view)))
+        py.detach(|| self.inner.join_on(&other.inner, condition, how, (left_view, right_view), select.as_deref()))
             .map_err(PyErr::from)
             .map(wrap)
     }

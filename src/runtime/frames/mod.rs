@@ -343,22 +343,24 @@ impl Frame {
     }
 
     /// `join(other, condition, how)`: `condition` is Spark SQL over the views `left_view` (this
-    /// frame) and `right_view` (`other`); every column of both sides is kept.
+    /// frame) and `right_view` (`other`); every column of both sides is kept, or the `select`
+    /// list (Spark SQL over the same views: a side's column qualified by its view's name).
     ///
     /// # Errors
-    /// [`Error::Sql`] for a condition that does not parse or resolve.
+    /// [`Error::Sql`] for a condition or select item that does not parse or resolve.
     pub(crate) fn join_on(
         &self,
         other: &Frame,
         condition: Option<&str>,
         how: JoinHow,
         views: (&str, &str),
+        select: Option<&[String]>,
     ) -> Result<Self> {
         let (left, right) = views;
-        let columns = if matches!(how, JoinHow::LeftSemi | JoinHow::LeftAnti) {
-            format!("{left}.*")
-        } else {
-            format!("{left}.*, {right}.*")
+        let columns = match select {
+            Some(items) => items.join(", "),
+            None if matches!(how, JoinHow::LeftSemi | JoinHow::LeftAnti) => format!("{left}.*"),
+            None => format!("{left}.*, {right}.*"),
         };
         let on = condition.map(|c| format!(" ON {c}")).unwrap_or_default();
         let query = format!("SELECT {columns} FROM {left} {} {right}{on}", how.sql());

@@ -36,6 +36,7 @@ use crate::error::Result;
 pub(crate) mod array_edit;
 pub(crate) mod array_sets;
 pub(crate) mod binary;
+pub(crate) mod bitmaps;
 pub(crate) mod by_type;
 pub(crate) mod bytes;
 pub(crate) mod cast;
@@ -114,7 +115,7 @@ pub(crate) fn register(state: &mut SessionState) -> Result<()> {
         state.register_udf(udf).map_err(sql_error)?;
     }
     state.register_udtf("range", Arc::new(range::SparkRange));
-    for udaf in moments::aggregates().into_iter().chain(percentile::aggregates()) {
+    for udaf in moments::aggregates().into_iter().chain(percentile::aggregates()).chain(bitmaps::aggregates()) {
         state.register_udaf(udaf).map_err(sql_error)?;
     }
     // Spark's other names of DataFusion's aggregates.

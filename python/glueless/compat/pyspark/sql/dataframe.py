@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import random
 import re
 from typing import Any, Optional, Union
 
@@ -14,6 +15,13 @@ from glueless.compat.pyspark.sql.types import Row, StructField, StructType, _par
 from glueless.compat.pyspark.storagelevel import StorageLevel
 
 _IDS = itertools.count(1)
+
+
+def _seed(seed: Optional[int]) -> int:
+    """A sampling seed: the given one as Spark's long, else a random one (Spark's default)."""
+    if seed is None:
+        return random.randrange(-(2**63), 2**63)
+    return (int(seed) + 2**63) % 2**64 - 2**63
 
 
 def _view(frame_id: int) -> str:
@@ -32,6 +40,14 @@ class DataFrame(Surface):
         self._id = next(_IDS)
         #: For a join's result: where each joined frame's columns are (frame id -> positions).
         self._sides: dict[int, range] = {}
+        #: For a join's result: its two sides, condition (SQL over their relations) and type.
+        self._join: Optional[tuple[DataFrame, DataFrame, Optional[str], str]] = None
+        #: The name ``alias(...)`` gave the rows (a join qualifies their columns by it).
+        self._alias: Optional[str] = None
+        #: For a select over a join: where a side's column it kept is (relation, name -> position).
+        self._qualified: dict[tuple[str, str], int] = {}
+        #: The files the rows are read from (``inputFiles``).
+        self._inputs: tuple[str, ...] = ()
 
     # --- columns ------------------------------------------------------------------------------
     @property
@@ -76,8 +92,16 @@ class DataFrame(Surface):
             return Column.ref(name, self._id)
         return super().__getattr__(name)
 
-    def _new(self, frame: Frame) -> DataFrame:
-        return DataFrame(frame, self.sparkSession)
+    def _new(self, frame: Frame, *others: DataFrame) -> DataFrame:
+        """A frame derived from this one (and ``others``): it keeps their alias and input files."""
+        derived = DataFrame(frame, self.sparkSession)
+        derived._alias = self._alias if not others else None
+        derived._inputs = tuple(dict.fromkeys(f for df in (self, *others) for f in df._inputs))
+        return derived
+
+    def _relation(self) -> str:
+        """The name this frame's rows have as one side of a join."""
+        return self._alias or _view(self._id)
 
     def _sql(self, c: Any) -> str:
         """A column of this frame as SQL (its own references unqualified)."""
@@ -117,7 +141,47 @@ class DataFrame(Surface):
         sides = [self._sides[s] for s in stars if s is not None and s in self._sides]
         if cols and len(sides) == len(cols):
             return self._new(self._frame.select_positions([i for side in sides for i in side]))
-        return self._new(self._frame.select([self._sql(c) for c in cols]))
+        return self._select_over_join(cols) or self._new(self._frame.select([self._sql(c) for c in cols]))
+
+    def _select_over_join(self, cols: tuple[Any, ...]) -> Optional[DataFrame]:
+        """A select on a join's result naming a side's column that both sides have (``df.name``)
+        or a column by a side's alias (``col("a.name")``): planned over the join itself, where each
+        side's relation name qualifies its columns, as Spark resolves them by lineage."""
+        if self._join is None or any(getattr(c, "_generator", None) for c in cols):
+            return None
+        left, other, condition, how = self._join
+        relations = {left._id: left._relation(), other._id: other._relation()}
+        aliases = {r.lower() for r in relations.values()}
+        lowered = [c.lower() for c in self.columns]
+        needed = False
+        seen: list[tuple[str, str, str]] = []  # the item's side references: relation, column, SQL
+
+        def refs(frame: Optional[int], parts: tuple[str, ...]) -> str:
+            nonlocal needed
+            if frame in relations:
+                needed = needed or lowered.count(parts[0].lower()) > 1
+                text = f"{quote(relations[frame])}.{render_parts(parts)}"
+                seen.append((relations[frame].lower(), parts[0].lower(), text))
+                return text
+            text = render_parts(parts)
+            if len(parts) == 2 and parts[0].lower() in aliases and parts[0].lower() not in lowered:
+                needed = True
+                seen.append((parts[0].lower(), parts[1].lower(), text))
+            return text
+
+        items, qualified = [], {}
+        for position, c in enumerate(cols):
+            seen.clear()
+            items.append(Column.of(c).selected(refs))
+            if len(seen) == 1 and items[-1] == seen[0][2]:
+                qualified[seen[0][:2]] = position
+        if not needed:
+            return None
+        selected = self._new(
+            left._frame.join_on(other._frame, condition, how, relations[left._id], relations[other._id], items), other
+        )
+        selected._qualified = qualified
+        return selected
 
     def selectExpr(self, *exprs: str) -> DataFrame:
         if len(exprs) == 1 and isinstance(exprs[0], (list, tuple)):
@@ -168,43 +232,46 @@ class DataFrame(Surface):
         if on is None:
             how = "cross" if how == "inner" else how
             return self._joined(
-                self._frame.join_on(other._frame, None, how, _view(self._id), _view(other._id)), other, how
+                self._frame.join_on(other._frame, None, how, self._relation(), other._relation()), other, how
             )
         if isinstance(on, str):
             on = [on]
         if isinstance(on, (list, tuple)) and all(isinstance(k, str) for k in on):
-            return self._new(self._frame.join_using(other._frame, list(on), how))
+            return self._new(self._frame.join_using(other._frame, list(on), how), other)
         conditions = list(on) if isinstance(on, (list, tuple)) else [on]
         condition = conditions[0]
         for extra in conditions[1:]:
             condition = condition & extra
-        left, right = self._id, other._id
+        relations = {self._id: self._relation(), other._id: other._relation()}
 
         def refs(frame: Optional[int], parts: tuple[str, ...]) -> str:
-            if frame == left:
-                return f"{quote(_view(left))}.{render_parts(parts)}"
-            if frame == right:
-                return f"{quote(_view(right))}.{render_parts(parts)}"
+            if frame in relations:
+                return f"{quote(relations[frame])}.{render_parts(parts)}"
             return render_parts(parts)
 
+        condition_sql = condition.sql(refs)
         return self._joined(
-            self._frame.join_on(other._frame, condition.sql(refs), how, _view(left), _view(right)), other, how
+            self._frame.join_on(other._frame, condition_sql, how, self._relation(), other._relation()),
+            other,
+            how,
+            condition_sql,
         )
 
-    def _joined(self, frame: Frame, other: DataFrame, how: str) -> DataFrame:
+    def _joined(self, frame: Frame, other: DataFrame, how: str, condition: Optional[str] = None) -> DataFrame:
         """A join's result, which keeps this frame's columns and then (but in a semi or anti
         join) the other's: it remembers where each side's are."""
-        joined = self._new(frame)
+        joined = self._new(frame, other)
         width = len(self.columns)
         joined._sides = {**self._sides, self._id: range(width)}
         if how.lower().replace("_", "") not in ("leftsemi", "semi", "leftanti", "anti"):
+            joined._join = (self, other, condition, how)
             joined._sides[other._id] = range(width, width + len(other.columns))
             joined._sides.update({k: range(r.start + width, r.stop + width) for k, r in other._sides.items()})
         return joined
 
     def crossJoin(self, other: DataFrame) -> DataFrame:
         return self._joined(
-            self._frame.join_on(other._frame, None, "cross", _view(self._id), _view(other._id)), other, "cross"
+            self._frame.join_on(other._frame, None, "cross", self._relation(), other._relation()), other, "cross"
         )
 
     def groupBy(self, *cols: Any) -> GroupedData:
@@ -220,7 +287,7 @@ class DataFrame(Surface):
     def orderBy(self, *cols: Any, ascending: Any = None) -> DataFrame:
         if len(cols) == 1 and isinstance(cols[0], (list, tuple)):
             cols = tuple(cols[0])
-        exprs = [Column.of(c).sql() for c in cols]
+        exprs = [self._sort_key(c) for c in cols]
         if ascending is not None:
             flags = ascending if isinstance(ascending, (list, tuple)) else [ascending] * len(exprs)
             exprs = [f"{e} {'ASC' if a else 'DESC'}" for e, a in zip(exprs, flags)]
@@ -228,18 +295,74 @@ class DataFrame(Surface):
 
     sort = orderBy
 
+    def _sort_key(self, c: Any) -> str:
+        """A sort key as SQL; a join side's column this select kept (``sort(desc("a.name"))``
+        after ``select("a.name", "b.name")``) by its position, as Spark resolves it by lineage."""
+        positions: list[int] = []
+
+        def refs(frame: Optional[int], parts: tuple[str, ...]) -> str:
+            key = (parts[0].lower(), parts[1].lower()) if len(parts) == 2 else None
+            if frame is None and key in self._qualified:
+                positions.append(self._qualified[key])
+                return str(self._qualified[key] + 1)
+            return render_parts(parts)
+
+        text = Column.of(c).sql(refs)
+        if positions and not re.fullmatch(r"\d+( ASC| DESC)?( NULLS (FIRST|LAST))?", text):
+            unsupported("DataFrame.orderBy", "an expression of a join side's column by its alias; sort by the column")
+        return text
+
+    def sample(self, withReplacement: Any = None, fraction: Any = None, seed: Optional[int] = None) -> DataFrame:
+        """Spark's Bernoulli sample of the rows (``sample(0.5)``, ``sample(False, 0.5, 3)``,
+        ``sample(fraction=0.5, seed=3)``): the rows Spark keeps where its input is one partition;
+        with more partitions Spark restarts the draws in each, so its rows differ."""
+        given = isinstance(withReplacement, bool) and isinstance(fraction, float)
+        by_keyword = withReplacement is None and isinstance(fraction, float)
+        positional = isinstance(withReplacement, float)
+        if not (given or by_keyword or positional):
+            raise TypeError(
+                "withReplacement (optional), fraction (required) and seed (optional) should be a bool, float and "
+                f"number; however, got [{type(withReplacement).__name__}, {type(fraction).__name__}, "
+                f"{type(seed).__name__}]."
+            )
+        if positional:
+            seed = fraction if fraction is not None else seed
+            withReplacement, fraction = None, withReplacement
+        assert isinstance(fraction, float)
+        if withReplacement:
+            unsupported("DataFrame.sample(withReplacement=True)", "Spark's Poisson sampler is not reproduced")
+        if not 0.0 <= fraction <= 1.0:
+            raise ValueError(
+                f"requirement failed: Sampling fraction ({fraction}) must be on interval [0, 1] without replacement"
+            )
+        return relational.sampled(self, (0.0, fraction), _seed(None if seed is None else int(seed)), ordered=False)
+
+    def randomSplit(self, weights: list[float], seed: Optional[int] = None) -> list[DataFrame]:
+        """Spark's ``randomSplit``: the rows sorted by every orderable column, then split by one draw
+        each into ranges of the normalised weights (disjoint, together every row); the splits are
+        Spark's where its input is one partition."""
+        for w in weights:
+            if w < 0.0:
+                raise ValueError(f"Weights must be positive. Found weight value: {w}")
+        total = float(sum(weights))
+        if total <= 0:
+            raise ValueError("requirement failed: Sum of weights must be positive, but got " + repr(list(weights)))
+        bounds = list(itertools.accumulate((w / total for w in weights), initial=0.0))
+        chosen = _seed(seed)
+        return [relational.sampled(self, (lo, hi), chosen, ordered=True) for lo, hi in zip(bounds, bounds[1:])]
+
     def limit(self, num: int) -> DataFrame:
         return self._new(self._frame.limit(num))
 
     def union(self, other: DataFrame) -> DataFrame:
-        return relational.union_in_order(self, other, False) or self._new(self._frame.union(other._frame, False))
+        return relational.union_in_order(self, other, False) or self._new(self._frame.union(other._frame, False), other)
 
     unionAll = union
 
     def unionByName(self, other: DataFrame, allowMissingColumns: bool = False) -> DataFrame:
         if allowMissingColumns:
             return relational.union_by_name_filling(self, other)
-        return relational.union_in_order(self, other, True) or self._new(self._frame.union(other._frame, True))
+        return relational.union_in_order(self, other, True) or self._new(self._frame.union(other._frame, True), other)
 
     def unpivot(self, ids: Any, values: Any, variableColumnName: str, valueColumnName: str) -> DataFrame:
         return relational.unpivot(self, ids, values, variableColumnName, valueColumnName)
@@ -322,7 +445,15 @@ class DataFrame(Surface):
         return self
 
     def alias(self, alias: str) -> DataFrame:
-        return self
+        """The rows under the name ``alias``: a join qualifies their columns by it
+        (``col("a.name")``)."""
+        aliased = self._new(self._frame)
+        aliased._alias = alias
+        return aliased
+
+    def inputFiles(self) -> list[str]:
+        """The files the rows are read from (``file://`` URIs for local files)."""
+        return list(self._inputs)
 
     def cache(self) -> DataFrame:
         return self.persist(StorageLevel.MEMORY_AND_DISK_DESER)

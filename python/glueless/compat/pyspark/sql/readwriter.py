@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import uuid
+from pathlib import Path
 from typing import Any, Optional, Union
 from urllib.parse import unquote
 
@@ -117,7 +118,13 @@ def _read(session: Any, paths: list[str], fmt: str, options: dict[str, Any]) -> 
         result = df if result is None else result.union(df)
     assert result is not None
     run.report_source(f"spark.read.{fmt}", mapped, _combined(summaries))
+    result._inputs = tuple(_file_uri(file[0]) for file in files)
     return result
+
+
+def _file_uri(path: str) -> str:
+    """A file's address as Spark's ``inputFiles`` gives it: a URI (``file:///…`` for a local file)."""
+    return path if "://" in path else Path(os.path.abspath(path)).as_uri()
 
 
 def _existing_files(run: Any, paths: list[str], mapped: list[str], fmt: str) -> list[Any]:
@@ -150,9 +157,12 @@ def _read_table(session: Any, paths: list[str], fmt: str) -> DataFrame:
     if len(paths) != 1:
         unsupported(f"spark.read.format({fmt!r}).load() of several paths", "one table path is")
     target = run.map_location(paths[0])
-    frame, summary = run.session.read_files(run.session.table_files(target), "parquet")
+    files = run.session.table_files(target)
+    frame, summary = run.session.read_files(files, "parquet")
     run.report_source(f"spark.read.{fmt}", [target], summary)
-    return DataFrame(frame, session)
+    df = DataFrame(frame, session)
+    df._inputs = tuple(_file_uri(file[0]) for file in files)
+    return df
 
 
 def _combined(summaries: list[Any]) -> Any:
@@ -292,6 +302,8 @@ class DataFrameWriter(Surface):
         # Spark's CSV writer writes no header line unless asked (Glue's writes one).
         header = _run.option_flag(self._options.get("header", False))
         if self._mode == "overwrite" and existing:
+            if "://" not in target:
+                target = os.path.abspath(target)  # the staged folder goes beside it, also for `out`
             staging = _staging_beside(target)
             written = frame.write(staging, self._format, compression, self._partition_by, header)
             commit_staged_folder(staging, target)

@@ -13,14 +13,16 @@ if TYPE_CHECKING:
     from glueless.compat.pyspark.sql.dataframe import DataFrame
 
 
-#: The frames the query being written reads, by view name (see :func:`query`).
+#: The frames the query being written reads, by view name (see :func:`query`), and their files.
 _reading: dict[str, Any] = {}
+_reading_inputs: dict[str, None] = {}
 
 
 def view_of(df: Any) -> str:
     """The view name ``df`` has in the next :func:`query`, which registers it for that query only."""
     name = f"__glueless_v{df._id}"
     _reading[name] = df._frame
+    _reading_inputs.update(dict.fromkeys(df._inputs))
     return quote(name)
 
 
@@ -29,9 +31,12 @@ def query(df: Any, sql: str) -> DataFrame:
     view is left behind in the session's catalog)."""
     from glueless.compat.pyspark.sql.dataframe import DataFrame as Frame
 
-    frames = list(_reading.items())
+    frames, inputs = list(_reading.items()), tuple(_reading_inputs)
     _reading.clear()
-    return Frame(df.sparkSession._session.sql_over(sql, frames), df.sparkSession)
+    _reading_inputs.clear()
+    result = Frame(df.sparkSession._session.sql_over(sql, frames), df.sparkSession)
+    result._inputs = inputs
+    return result
 
 
 def set_operation(left: Any, right: Any, operation: str) -> DataFrame:
@@ -234,3 +239,27 @@ def render(parts: tuple[str, ...]) -> str:
     from glueless.compat.pyspark.sql.column import render_parts
 
     return render_parts(parts)
+
+
+#: The hidden column holding a row's draw while a sample is taken.
+_DRAW = "__glueless_sample_draw"
+
+
+def sampled(df: Any, bounds: tuple[float, float], seed: int, ordered: bool) -> DataFrame:
+    """The rows whose draw falls in ``[lower, upper)``: Spark's ``BernoulliCellSampler``, one
+    ``XORShiftRandom(seed + partition)`` draw per row in the partition's order (``rand(seed)``'s
+    sequence), so the rows are Spark's where Spark's input is one partition. ``ordered`` sorts
+    the rows by every orderable column first, as ``randomSplit`` does to make its splits disjoint."""
+    columns = ", ".join(quote(c) for c in df.columns)
+    if ordered:
+        keys = ", ".join(f"{quote(n)} ASC NULLS FIRST" for n, t in df.dtypes if not t.startswith("map<"))
+        position = f"row_number() OVER (ORDER BY {keys})" if keys else "row_number() OVER ()"
+        draw = f"spark_rand(CAST({seed} AS BIGINT), CAST({position} AS BIGINT) - 1)"
+    else:
+        draw = f"rand({seed})"
+    lower, upper = bounds
+    return query(
+        df,
+        f"SELECT {columns} FROM (SELECT *, {draw} AS {_DRAW} FROM {view_of(df)}) "
+        f"WHERE {_DRAW} >= {float(lower)!r} AND {_DRAW} < {float(upper)!r}",
+    )
