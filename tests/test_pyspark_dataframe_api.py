@@ -79,6 +79,8 @@ PROGRAM = textwrap.dedent(
     a = spark.createDataFrame([(1,), (1,), (2,), (3,)], ["k"])
     b = spark.createDataFrame([(1,), (3,)], ["k"])
     print(sorted(a.exceptAll(b).collect()), sorted(a.intersect(b).collect()), sorted(a.subtract(b).collect()))
+    pairs2 = spark.createDataFrame([("a", 1), ("a", 1), ("b", 3), ("c", 4), ("a", 2), ("d", 7)], ["C1", "C2"])
+    print(pairs2.exceptAll(pairs2.limit(2)).collect(), pairs2.intersectAll(pairs2).collect(), pairs2.subtract(pairs2.limit(1)).collect())
     people.cube("dept").count().orderBy("dept").show()
     people.describe("score").show()
     sales = spark.createDataFrame([("dotNET", 2012, 10000), ("Java", 2012, 20000), ("dotNET", 2012, 5000),
@@ -100,6 +102,10 @@ PROGRAM = textwrap.dedent(
     people.write.mode("overwrite").json("people_json")
     files = spark.read.json("people_json").inputFiles()
     print(len(files), files[0].startswith("file:///"))
+    meta = people.withMetadata("age", {"foo": "bar", "n": [1, 2]})
+    print(meta.filter("age > 2").select("age", "name").schema["age"].metadata, meta.schema["name"].metadata,
+          people.select(people.age.alias("a", metadata={"max": 99})).withColumn("b", F.lit(1)).schema["a"].metadata,
+          meta.select((F.col("age") + 1).alias("p")).schema["p"].metadata)
     pdf = people.orderBy("score").toPandas()
     print(list(pdf.columns), len(pdf))
     """

@@ -703,6 +703,12 @@ class Frame:
         """Each column as (name, Spark type, Glue type, nullable)."""
     def resolve(self, name: str) -> str:
         """The column named ``name`` (exactly, else ignoring case)."""
+    def in_shuffle_order(self, keys: int) -> Frame:
+        """The rows in Spark's shuffle order of their first ``keys`` columns."""
+    def metadata(self) -> list[str]:
+        """Each column's Spark metadata as JSON text (``{}`` for none)."""
+    def with_metadata(self, name: str, metadata: str) -> Frame:
+        """The column ``name`` with the Spark metadata ``metadata`` (JSON text)."""
     def select(self, exprs: Sequence[str]) -> Frame: ...
     def filter(self, condition: str) -> Frame: ...
     def with_column(self, name: str, expr: str) -> Frame: ...

@@ -86,6 +86,10 @@ macro_rules! simple {
     };
 }
 
+/// The key of an Arrow field's metadata that holds the column's Spark metadata (a JSON object,
+/// `StructField.metadata`).
+pub(crate) const SPARK_METADATA_KEY: &str = "spark.metadata";
+
 /// The names of decimals (`DECIMAL(p,s)`; Spark's DDL also reads `DEC` and `NUMERIC`).
 pub(crate) const DECIMAL_NAMES: [&str; 3] = ["decimal", "dec", "numeric"];
 

@@ -9,7 +9,7 @@ use pyo3_arrow::PyTable;
 use super::table::ArrowTable;
 use crate::core::formats::FileFormat;
 use crate::core::storage::{committed_files, table_format, Location, TableFormat};
-use crate::core::types::{display_name, Dialect};
+use crate::core::types::{display_name, Dialect, SPARK_METADATA_KEY};
 use crate::error::Result;
 use crate::runtime::frames::glue::Mapping;
 use crate::runtime::frames::sink::{self, Compression, SinkOptions};
@@ -292,6 +292,27 @@ impl Frame {
                 (f.name().clone(), spark, glue, f.is_nullable())
             })
             .collect()
+    }
+
+    /// The rows in Spark's shuffle order of their first `keys` columns (the order of an
+    /// aggregation's output: set operations, `groupBy`).
+    fn in_shuffle_order(&self, py: Python<'_>, keys: usize) -> Frame {
+        wrap(py.detach(|| self.inner.clone().in_shuffle_order(keys)))
+    }
+
+    /// Each column's Spark metadata (JSON text; `{}` for none).
+    fn metadata(&self) -> Vec<String> {
+        let schema = self.inner.schema();
+        schema
+            .fields()
+            .iter()
+            .map(|f| f.metadata().get(SPARK_METADATA_KEY).cloned().unwrap_or_else(|| "{}".to_string()))
+            .collect()
+    }
+
+    /// `withMetadata(name, metadata)`: `metadata` is JSON text.
+    fn with_metadata(&self, py: Python<'_>, name: &str, metadata: &str) -> PyResult<Frame> {
+        py.detach(|| self.inner.with_metadata(name, metadata)).map_err(PyErr::from).map(wrap)
     }
 
     /// The one column named `name` (exactly, else ignoring case), or an error.

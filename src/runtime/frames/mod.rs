@@ -20,6 +20,7 @@ use datafusion::common::Column;
 use datafusion::logical_expr::Expr;
 use datafusion::prelude::DataFrame;
 
+use crate::core::types::SPARK_METADATA_KEY;
 use crate::error::{Error, Result};
 use crate::runtime::sql::session::{run, sql_error};
 use crate::runtime::sql::SqlSession;
@@ -257,6 +258,34 @@ impl Frame {
         Ok(self.with(self.df.clone().select(projection).map_err(sql_error)?))
     }
 
+    /// `withMetadata(name, metadata)`: the column `name` with Spark's metadata `metadata` (JSON
+    /// text), kept in its Arrow field's metadata under [`SPARK_METADATA_KEY`].
+    ///
+    /// # Errors
+    /// [`Error::Sql`] when `name` names no column or two ignoring case.
+    pub(crate) fn with_metadata(&self, name: &str, metadata: &str) -> Result<Self> {
+        use datafusion::logical_expr::expr::{Alias, FieldMetadata};
+        let found = self.resolve(name)?;
+        let projection: Vec<Expr> = self
+            .df
+            .schema()
+            .iter()
+            .map(|(qualifier, field)| {
+                let column = Expr::Column(Column::new(qualifier.cloned(), field.name()));
+                if field.name() != &found {
+                    return column;
+                }
+                let mut kept: std::collections::BTreeMap<String, String> =
+                    field.metadata().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+                kept.insert(SPARK_METADATA_KEY.to_string(), metadata.to_string());
+                Expr::Alias(
+                    Alias::new(column, qualifier.cloned(), field.name()).with_metadata(Some(FieldMetadata::new(kept))),
+                )
+            })
+            .collect();
+        Ok(self.with(self.df.clone().select(projection).map_err(sql_error)?))
+    }
+
     /// A projection of every field kept by `keep`, under the name it returns (qualifiers kept).
     fn projection(&self, keep: impl Fn(&str) -> Option<String>) -> Vec<Expr> {
         self.df
@@ -385,7 +414,7 @@ impl Frame {
     /// first `keys` columns (`pmod(hash(keys), spark.sql.shuffle.partitions)`, 200 by default),
     /// which is the order of Spark's output without an `orderBy`. Unchanged where the keys'
     /// names repeat or a key's type has no Spark hash.
-    fn in_shuffle_order(self, keys: usize) -> Self {
+    pub(crate) fn in_shuffle_order(self, keys: usize) -> Self {
         let names: Vec<String> = self.df.schema().fields().iter().take(keys).map(|f| f.name().clone()).collect();
         let distinct: std::collections::HashSet<&String> = names.iter().collect();
         if keys == 0 || distinct.len() != names.len() {

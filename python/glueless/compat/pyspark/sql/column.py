@@ -136,6 +136,8 @@ class Column(Surface):
         self._star_of: Optional[int] = None
         #: ``alias(name)``'s name: the output column's name where this column is selected.
         self._alias: Optional[str] = None
+        #: Spark metadata given with the alias (``alias("a", metadata={...})``).
+        self._metadata: Optional[dict[str, Any]] = None
 
     # --- construction -------------------------------------------------------------------------
     @staticmethod
@@ -358,12 +360,18 @@ class Column(Surface):
             named = Column(self._render, None, self._frames)
             named._generator, named._generator_names = self._generator, names
             return named
-        if len(names) != 1 or kwargs:
-            unsupported("Column.alias", "one name, without metadata")
+        metadata = kwargs.pop("metadata", None)
+        if kwargs:
+            raise TypeError(f"Unexpected kwargs where passed: {kwargs}")
+        if len(names) != 1:
+            if metadata is not None:
+                raise ValueError("metadata can only be provided for a single column")
+            unsupported("Column.alias", "several names outside a generator")
         name = names[0]
         # The name applies where the column is selected; inside an expression Spark drops it.
         named = Column(self._render, name, self._frames)
         named._alias = name
+        named._metadata = metadata
         named._agg, named._window = self._agg, self._window
         return named
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import random
 import re
 from typing import Any, Optional, Union
@@ -60,7 +61,12 @@ class DataFrame(Surface):
 
     @property
     def schema(self) -> StructType:
-        return StructType([StructField(n, _parse_type(t), nullable) for n, t, _g, nullable in self._frame.fields()])
+        return StructType(
+            [
+                StructField(n, _parse_type(t), nullable, json.loads(metadata))
+                for (n, t, _g, nullable), metadata in zip(self._frame.fields(), self._frame.metadata())
+            ]
+        )
 
     def colRegex(self, colName: str) -> Column:
         """The columns whose names match the regular expression (in backticks, as Spark takes it)."""
@@ -141,7 +147,11 @@ class DataFrame(Surface):
         sides = [self._sides[s] for s in stars if s is not None and s in self._sides]
         if cols and len(sides) == len(cols):
             return self._new(self._frame.select_positions([i for side in sides for i in side]))
-        return self._select_over_join(cols) or self._new(self._frame.select([self._sql(c) for c in cols]))
+        selected = self._select_over_join(cols) or self._new(self._frame.select([self._sql(c) for c in cols]))
+        for c in cols:
+            if isinstance(c, Column) and c._metadata is not None and c._alias is not None:
+                selected = selected.withMetadata(c._alias, c._metadata)
+        return selected
 
     def _select_over_join(self, cols: tuple[Any, ...]) -> Optional[DataFrame]:
         """A select on a join's result naming a side's column that both sides have (``df.name``)
@@ -195,7 +205,15 @@ class DataFrame(Surface):
     where = filter
 
     def withColumn(self, colName: str, col: Column) -> DataFrame:
-        return self._new(self._frame.with_column(colName, Column.of(col).sql()))
+        added = self._new(self._frame.with_column(colName, Column.of(col).sql()))
+        metadata = getattr(col, "_metadata", None)
+        return added if metadata is None else added.withMetadata(colName, metadata)
+
+    def withMetadata(self, columnName: str, metadata: dict[str, Any]) -> DataFrame:
+        """The column with Spark's ``metadata`` (a JSON-able dict, ``schema[name].metadata``)."""
+        if not isinstance(metadata, dict):
+            raise TypeError(f"[NOT_DICT] Argument `metadata` should be a dict, got {type(metadata).__name__}.")
+        return self._new(self._frame.with_metadata(columnName, json.dumps(metadata)))
 
     def withColumns(self, colsMap: dict[str, Column]) -> DataFrame:
         df = self

@@ -40,9 +40,15 @@ def query(df: Any, sql: str) -> DataFrame:
 
 
 def set_operation(left: Any, right: Any, operation: str) -> DataFrame:
-    """``left OPERATION right`` by column position, as Spark's set operations are. ``ALL`` keeps
-    multiset counts (1, 1, 2 EXCEPT ALL 1 is 1, 2): each row is numbered within its duplicates and
-    the numbered rows are compared distinct."""
+    """``left OPERATION right`` by column position, as Spark's set operations are, in the order
+    Spark's give (its aggregation's: the shuffle partitions of the rows). ``ALL`` keeps multiset
+    counts (1, 1, 2 EXCEPT ALL 1 is 1, 2): each row is numbered within its duplicates and the
+    numbered rows are compared distinct."""
+    result = _set_operation(left, right, operation)
+    return result._new(result._frame.in_shuffle_order(len(result.columns)))
+
+
+def _set_operation(left: Any, right: Any, operation: str) -> DataFrame:
     if not operation.endswith(" ALL"):
         return query(left, f"SELECT * FROM {view_of(left)} {operation} SELECT * FROM {view_of(right)}")
     names = [f"__c{i}" for i in range(len(left.columns))]
