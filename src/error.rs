@@ -55,6 +55,10 @@ pub enum Error {
     #[error("{0}")]
     Sql(String),
 
+    /// A query outgrew `GLUELESS_MEMORY_LIMIT` where it cannot spill to disk.
+    #[error("{0}")]
+    MemoryLimit(String),
+
     /// The operation is valid but this build cannot do it yet.
     #[error("{0}")]
     Unsupported(String),

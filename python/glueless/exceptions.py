@@ -46,6 +46,10 @@ class UnsupportedError(GluelessError, NotImplementedError):
     """The operation is valid but this build of glueless cannot do it."""
 
 
+class MemoryLimitError(GluelessError, MemoryError):
+    """A query needs more memory than ``GLUELESS_MEMORY_LIMIT`` allows where it cannot spill to disk."""
+
+
 class CheckpointError(GluelessError):
     """A streaming checkpoint is corrupt or belongs to a different query; it is never reset silently."""
 

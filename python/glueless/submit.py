@@ -194,7 +194,11 @@ def run_script(options: SubmitOptions) -> int:
     use_profile(options.profile)
     # Iceberg tables the script writes are committed to the same catalog it reads.
     use_catalog(options.catalog)
-    run = _run.start(_run.Run(maps, options.catalog, script, options.quiet, options.bookmarks))
+    try:
+        run = _run.start(_run.Run(maps, options.catalog, script, options.quiet, options.bookmarks))
+    except GluelessError as e:  # the environment's settings (GLUELESS_MEMORY_LIMIT)
+        print(f"glueless submit: {e}", file=sys.stderr)
+        return 1
     saved_argv, saved_path = sys.argv, list(sys.path)
     sys.argv = [script, *options.script_args]
     sys.path.insert(0, os.path.dirname(script))

@@ -61,8 +61,9 @@ impl AthenaResult {
 impl AthenaSession {
     #[new]
     #[pyo3(signature = (database = "default"))]
-    fn new(database: &str) -> Self {
-        Self { inner: Session::new(database) }
+    fn new(database: &str) -> PyResult<Self> {
+        crate::runtime::memory::runtime_env()?;
+        Ok(Self { inner: Session::new(database) })
     }
 
     /// Make a catalog table (its Glue `GetTable` record as JSON) known to queries; its files are

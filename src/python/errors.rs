@@ -2,7 +2,8 @@
 //! the matching builtins (a missing path is a `FileNotFoundError`, a bad argument a `ValueError`).
 
 use pyo3::exceptions::{
-    PyFileNotFoundError, PyNotImplementedError, PyOSError, PyPermissionError, PyRuntimeError, PyValueError,
+    PyFileNotFoundError, PyMemoryError, PyNotImplementedError, PyOSError, PyPermissionError, PyRuntimeError,
+    PyValueError,
 };
 use pyo3::prelude::*;
 use pyo3::types::PyType;
@@ -26,6 +27,7 @@ fn to_py(err: Error) -> PyErr {
         Error::Checkpoint { .. } => "CheckpointError",
         Error::Conflict(_) => "ConflictError",
         Error::Unsupported(_) => "UnsupportedError",
+        Error::MemoryLimit(_) => "MemoryLimitError",
         Error::Sql(_) => "SqlError",
         Error::Arrow(_) | Error::Parquet(_) => "DataError",
     };
@@ -39,6 +41,7 @@ fn to_py(err: Error) -> PyErr {
             Error::Io { .. } | Error::Storage { .. } => PyOSError::new_err(message),
             Error::AccessDenied { .. } => PyPermissionError::new_err(message),
             Error::Unsupported(_) => PyNotImplementedError::new_err(message),
+            Error::MemoryLimit(_) => PyMemoryError::new_err(message),
             Error::Arrow(_) | Error::Parquet(_) | Error::Checkpoint { .. } | Error::Conflict(_) => {
                 PyRuntimeError::new_err(message)
             }

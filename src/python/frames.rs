@@ -44,9 +44,11 @@ fn csv_byte(text: Option<&str>, what: &str) -> Result<Option<u8>> {
 
 #[pymethods]
 impl SqlSession {
+    /// A session; a `GLUELESS_MEMORY_LIMIT` that is not a size is an `InvalidArgumentError`.
     #[new]
-    fn new() -> Self {
-        Self { inner: Arc::new(CoreSession::new()) }
+    fn new() -> PyResult<Self> {
+        crate::runtime::memory::runtime_env()?;
+        Ok(Self { inner: Arc::new(CoreSession::new()) })
     }
 
     /// Make a catalog table (its Glue `GetTable` record as JSON) readable as `database.table` in

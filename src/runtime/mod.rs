@@ -6,5 +6,6 @@
 pub(crate) mod athena;
 pub(crate) mod catalog;
 pub(crate) mod frames;
+pub(crate) mod memory;
 pub(crate) mod sql;
 pub(crate) mod stream;

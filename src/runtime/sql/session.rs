@@ -44,6 +44,9 @@ pub(crate) fn run<F: Future>(future: F) -> F::Output {
 
 /// A DataFusion error as the core's error: Arrow errors stay Arrow errors, the rest is SQL.
 pub(crate) fn sql_error(err: DataFusionError) -> Error {
+    if let DataFusionError::ResourcesExhausted(detail) = err.find_root() {
+        return crate::runtime::memory::exhausted(detail);
+    }
     match err {
         DataFusionError::ArrowError(e, _) => Error::Arrow(*e),
         DataFusionError::External(e) => match e.downcast::<Error>() {
@@ -452,7 +455,11 @@ pub(crate) fn spark_state() -> datafusion::execution::session_state::SessionStat
     // Spark's TIMESTAMP is an instant in the session's zone: unless set, the process's local
     // zone, as Spark takes the JVM's (UTC on Glue's machines).
     config.options_mut().execution.time_zone = Some(default_time_zone());
-    let mut state = SessionStateBuilder::new().with_config(config).with_default_features().build();
+    let mut state = SessionStateBuilder::new()
+        .with_config(config)
+        .with_runtime_env(crate::runtime::memory::runtime_env().unwrap_or_default())
+        .with_default_features()
+        .build();
     super::functions::register(&mut state).expect("registering Spark's functions cannot clash fatally");
     state
 }
