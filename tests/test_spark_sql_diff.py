@@ -158,6 +158,10 @@ QUERIES = [
     "cast(try_multiply(make_interval(2), 3) as string) e, cast(try_divide(make_interval(1, 2), 2) as string) f, "
     "try_divide(make_interval(1), 0) is null g, try_add(2147483647, 1) h, cast(try_divide(make_interval(0, 0, 0, 3), 2) as string) i, "
     "cast(try_add(make_interval(1), make_interval(0, 1)) as string) j, try_add(timestamp'2020-01-01 00:00:00', make_interval(0, 0, 0, 1, 2)) k",
+    "select timestampadd(WEEK, 5, timestamp'2016-03-11 09:00:07') a, timestampdiff(YEAR, timestamp'2016-03-11 09:00:07', "
+    "timestamp'2024-04-02 09:00:07') b, to_timestamp_ntz('2016-12-31 10:11', 'yyyy-MM-dd HH:mm') c, "
+    "cast(try_make_interval(1, 2, 3) as string) d, try_make_timestamp(2014, 12, 28, 6, 30, 45.887, 'CET') e",
+    "select listagg(email) l, listagg(email, ', ') m from (select email from customer_landing where email like 'A%' order by email)",
     "select c.email, a.user as email, count(*) as n from customer_landing c join accelerometer_landing a "
     "on c.email = a.user group by c.email, a.user",
 ]

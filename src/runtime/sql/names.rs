@@ -191,6 +191,16 @@ fn function_name(function: &Function, rewriter: &Rewriter) -> String {
         // The flag of first / last / any_value is not in Spark's name.
         ("first" | "last" | "any_value" | "first_value" | "last_value", [x, _]) => return format!("{name}({x})"),
         ("nth_value", [x, n, _]) => return format!("{name}({x}, {n})"),
+        // Spark 4: listagg names its default delimiter, try_make_interval its zero parts, and
+        // try_make_timestamp leaves its zone out.
+        ("listagg", [x]) => return format!("listagg({x}, NULL)"),
+        ("try_make_interval", parts) if parts.len() < 7 => {
+            let zeros = std::iter::repeat_n("0".to_string(), 7 - parts.len());
+            return format!("{name}({})", parts.iter().cloned().chain(zeros).collect::<Vec<_>>().join(", "));
+        }
+        ("try_make_timestamp", [parts @ .., _zone]) if parts.len() == 6 => {
+            return format!("{name}({})", parts.join(", "));
+        }
         _ => {}
     }
     let name = match name.as_str() {

@@ -109,7 +109,18 @@ const TEMPLATES: &[(&str, Option<usize>, &str)] = &[
     ("try_to_date", Some(2), "to_date($1, $2)"),
     ("try_mod", Some(2), "$1 % nullif($2, 0)"),
     ("to_timestamp_ltz", Some(1), "to_timestamp($1)"),
+    ("to_timestamp_ltz", Some(2), "to_timestamp($1, $2)"),
     ("to_timestamp_ntz", Some(1), "TRY_CAST($1 AS TIMESTAMP)"),
+    // The wall-clock time the text shows: the parsed instant shifted by the session zone's offset.
+    ("to_timestamp_ntz", Some(2), "spark_wall_clock(from_utc_timestamp(to_timestamp($1, $2), current_timezone()))"),
+    // Spark 4's string_agg.
+    ("listagg", Some(1), "string_agg(__text_only($1), '')"),
+    ("listagg", Some(2), "string_agg(__text_only($1), $2)"),
+    // Spark 4's try_ forms: glueless's make_* are NULL for what does not make a value already.
+    ("try_make_interval", None, "make_interval($all)"),
+    ("try_make_timestamp", None, "make_timestamp($all)"),
+    ("try_make_timestamp_ltz", None, "make_timestamp($all)"),
+    ("try_make_timestamp_ntz", Some(6), "spark_wall_clock(make_timestamp($1, $2, $3, $4, $5, $6, 'UTC'))"),
     ("dayname", Some(1), "date_format(TRY_CAST($1 AS DATE), 'EEE')"),
     ("monthname", Some(1), "date_format(TRY_CAST($1 AS DATE), 'MMM')"),
     ("extract", Some(2), "date_part($1, $2)"),

@@ -1,7 +1,9 @@
 //! Spark's `typeof(x)`: the simple string of `x`'s type (`int`, `array<string>`, `decimal(2,1)`);
 //! `raise_error(message)`, an error with that message for the first row it is evaluated on;
 //! `assert_true(condition, message)`, NULL where the condition holds, else that error (the rules
-//! give the one-argument form Spark's message, `'<condition>' is not true!`).
+//! give the one-argument form Spark's message, `'<condition>' is not true!`). `__text_only(x)`:
+//! `x` itself where it is text, else a planning error: `listagg`'s template guards its input with
+//! it, as DataFusion's `string_agg` would read binary values as text.
 
 use std::sync::Arc;
 
@@ -18,6 +20,7 @@ use crate::core::types::{display_name, Dialect};
 pub(crate) fn functions() -> Vec<Arc<ScalarUDF>> {
     vec![
         Arc::new(ScalarUDF::new_from_impl(TypeOf { signature: Signature::any(1, Volatility::Immutable) })),
+        Arc::new(ScalarUDF::new_from_impl(TextOnly { signature: Signature::any(1, Volatility::Immutable) })),
         // Volatile: never evaluated while a plan is simplified, only on rows.
         Arc::new(ScalarUDF::new_from_impl(Raise {
             name: "raise_error",
@@ -114,5 +117,38 @@ impl ScalarUDFImpl for TypeOf {
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let name = display_name(args.arg_fields[0].data_type(), Dialect::Spark);
         Ok(ColumnarValue::Scalar(ScalarValue::Utf8(Some(name))))
+    }
+}
+
+/// The name of the guard (`__text_only(x)`).
+pub(crate) const TEXT_ONLY: &str = "__text_only";
+
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct TextOnly {
+    signature: Signature,
+}
+
+impl ScalarUDFImpl for TextOnly {
+    fn name(&self) -> &'static str {
+        TEXT_ONLY
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, arg_types: &[DataType]) -> Result<DataType> {
+        match arg_types.first() {
+            Some(t @ (DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View)) => Ok(t.clone()),
+            Some(DataType::Null) => Ok(DataType::Utf8),
+            other => Err(DataFusionError::Plan(format!(
+                "listagg of {} values is not supported by glueless (text values are)",
+                other.map_or_else(String::new, |t| display_name(t, Dialect::Spark))
+            ))),
+        }
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        Ok(args.args.into_iter().next().unwrap_or(ColumnarValue::Scalar(ScalarValue::Utf8(None))))
     }
 }

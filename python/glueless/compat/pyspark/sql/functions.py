@@ -27,6 +27,9 @@ _SQL_NAMES = {
     "pow": "power",
     # PySpark 3.5 (Glue 5) builds VarianceSamp for `variance`.
     "variance": "var_samp",
+    # PySpark 4 builds Spark SQL's TimestampAdd / TimestampDiff (SQL has no `timestamp_add`).
+    "timestamp_add": "timestampadd",
+    "timestamp_diff": "timestampdiff",
 }
 
 
@@ -85,6 +88,33 @@ def _lambda(f: Any, function: str) -> Column:
     return Column(lambda r: f"({', '.join(names)}) -> {body.sql(r)}", None, body._frames)
 
 
+#: The units timestampadd / timestampdiff take, written as keywords in Spark SQL.
+_UNITS = (
+    "YEAR",
+    "QUARTER",
+    "MONTH",
+    "WEEK",
+    "DAY",
+    "DAYOFYEAR",
+    "HOUR",
+    "MINUTE",
+    "SECOND",
+    "MILLISECOND",
+    "MICROSECOND",
+)
+
+
+def _unit_keyword(unit: Any, function: str) -> Column:
+    """A datetime unit as Spark SQL's keyword (``timestamp_add('year', …)`` is
+    ``timestampadd(year, …)``), refused as Spark refuses it."""
+    if not isinstance(unit, str) or unit.upper() not in _UNITS:
+        raise ValueError(
+            f"[INVALID_PARAMETER_VALUE.DATETIME_UNIT] The value of parameter(s) `unit` in `{function}` is invalid: "
+            f"expects one of the units without quotes {', '.join(_UNITS)}, but got {unit!r}."
+        )
+    return Column.raw(unit)
+
+
 def _generic(name: str, params: tuple[tuple[str, str, Any], ...]) -> Any:
     sql_name = _SQL_NAMES.get(name, name)
 
@@ -110,6 +140,9 @@ def _generic(name: str, params: tuple[tuple[str, str, Any], ...]) -> Any:
                 value = default
             if value is None and default != "<required>":
                 continue  # PySpark leaves an unset optional argument out of the call
+            if pname == "unit" and sql_name in ("timestampadd", "timestampdiff"):
+                rendered.append(_unit_keyword(value, name))
+                continue
             rendered.append(_argument(kind, value, name))
         if kwargs:
             raise TypeError(f"{name}() got an unexpected keyword argument '{next(iter(kwargs))}'")
