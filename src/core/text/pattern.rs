@@ -6,11 +6,14 @@
 //! letter reads exactly that many (`MM` needs `01`), except the year (`yyyy` reads four or more)
 //! and the fraction (`SSS` reads up to three). What the text leaves out is the start of its unit
 //! (1970-01-01 00:00:00). Text that does not match gives `None` (NULL, with ANSI off).
+//! `[…]` is an optional section (read when the text has it, skipped when not); a zone field
+//! (`z`, `V`, `X`, `x`, `Z`) that the text fills says in which zone the local time is.
 
 use std::fmt::Write as _;
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 
+use crate::core::text::datetime::SessionZone;
 use crate::error::{Error, Result};
 
 const MONTHS: [&str; 12] = [
@@ -34,6 +37,7 @@ const DAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
 enum Part {
     Field(char, usize),
     Literal(String),
+    Optional(Vec<Part>),
 }
 
 /// A compiled Spark datetime pattern.
@@ -48,11 +52,24 @@ impl Pattern {
     /// # Errors
     /// [`Error::InvalidArgument`] for a letter Spark does not know or an unclosed quote.
     pub(crate) fn new(pattern: &str) -> Result<Self> {
-        let mut parts = Vec::new();
+        // The open optional sections, innermost last, above the pattern's own parts.
+        let mut open: Vec<Vec<Part>> = vec![Vec::new()];
         let chars: Vec<char> = pattern.chars().collect();
         let mut i = 0;
         while i < chars.len() {
             let c = chars[i];
+            if c == '[' {
+                open.push(Vec::new());
+                i += 1;
+                continue;
+            }
+            if c == ']' && open.len() > 1 {
+                let section = open.pop().expect("an open section");
+                open.last_mut().expect("the enclosing parts").push(Part::Optional(section));
+                i += 1;
+                continue;
+            }
+            let parts = open.last_mut().expect("the pattern's own parts");
             if c == '\'' {
                 // '' is a quote; 'text' is literal text.
                 if chars.get(i + 1) == Some(&'\'') {
@@ -87,42 +104,71 @@ impl Pattern {
             parts.push(Part::Literal(c.to_string()));
             i += 1;
         }
-        Ok(Self { parts })
+        // An unclosed `[` runs to the end of the pattern, as Java's builder reads it.
+        while open.len() > 1 {
+            let section = open.pop().expect("an open section");
+            open.last_mut().expect("the enclosing parts").push(Part::Optional(section));
+        }
+        Ok(Self { parts: open.pop().expect("the pattern's own parts") })
     }
 
     /// The local date-time `text` spells, or `None` when it does not match.
+    #[cfg(test)]
     #[must_use]
     pub(crate) fn parse(&self, text: &str) -> Option<NaiveDateTime> {
+        self.parse_zoned(text).map(|(local, _)| local)
+    }
+
+    /// The local date-time `text` spells and the zone it names, if it names one.
+    #[must_use]
+    pub(crate) fn parse_zoned(&self, text: &str) -> Option<(NaiveDateTime, Option<SessionZone>)> {
         let mut fields = Fields::default();
-        let mut rest = text;
-        for part in &self.parts {
-            match part {
-                Part::Literal(literal) => rest = rest.strip_prefix(literal.as_str())?,
-                Part::Field(letter, count) => rest = fields.read(*letter, *count, rest)?,
-            }
-        }
+        let rest = read_parts(&self.parts, &mut fields, text)?;
         if !rest.is_empty() {
             return None;
         }
-        fields.date_time()
+        Some((fields.date_time()?, fields.zone))
     }
 
     /// `value` written in this pattern.
     #[must_use]
     pub(crate) fn format(&self, value: NaiveDateTime) -> String {
         let mut out = String::new();
-        for part in &self.parts {
-            match part {
-                Part::Literal(literal) => out.push_str(literal),
-                Part::Field(letter, count) => write_field(&mut out, *letter, *count, value),
-            }
-        }
+        write_parts(&mut out, &self.parts, value);
         out
     }
 }
 
+fn read_parts<'t>(parts: &[Part], fields: &mut Fields, mut rest: &'t str) -> Option<&'t str> {
+    for part in parts {
+        match part {
+            Part::Literal(literal) => rest = rest.strip_prefix(literal.as_str())?,
+            Part::Field(letter, count) => rest = fields.read(*letter, *count, rest)?,
+            // A section the text does not have leaves the fields as they were.
+            Part::Optional(section) => {
+                let mut tried = fields.clone();
+                if let Some(after) = read_parts(section, &mut tried, rest) {
+                    *fields = tried;
+                    rest = after;
+                }
+            }
+        }
+    }
+    Some(rest)
+}
+
+fn write_parts(out: &mut String, parts: &[Part], value: NaiveDateTime) {
+    for part in parts {
+        match part {
+            Part::Literal(literal) => out.push_str(literal),
+            Part::Field(letter, count) => write_field(out, *letter, *count, value),
+            Part::Optional(section) => write_parts(out, section, value),
+        }
+    }
+}
+
 /// The fields read so far.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Fields {
     year: Option<i32>,
     month: Option<u32>,
@@ -134,6 +180,7 @@ struct Fields {
     minute: Option<u32>,
     second: Option<u32>,
     nanos: Option<u32>,
+    zone: Option<SessionZone>,
 }
 
 impl Fields {
@@ -163,13 +210,20 @@ impl Fields {
             'S' => {
                 let (value, rest) = digits(text, 1, count)?;
                 let read = text.len() - rest.len();
-                self.nanos = Some(u32::try_from(value).ok()? * 10u32.pow(u32::try_from(9 - read).ok()?));
+                let nanos = u32::try_from(value).ok()? * 10u32.pow(u32::try_from(9 - read).ok()?);
+                // A field read twice must agree with itself (Java's resolver refuses the text).
+                if self.nanos.is_some_and(|before| before != nanos) {
+                    return None;
+                }
+                self.nanos = Some(nanos);
                 Some(rest)
             }
             'z' | 'Z' | 'X' | 'x' | 'V' => {
-                Some(text.trim_start_matches(|c: char| {
+                let rest = text.trim_start_matches(|c: char| {
                     c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | ':' | '/' | '_')
-                }))
+                });
+                self.zone = Some(SessionZone::parse(&text[..text.len() - rest.len()])?);
+                Some(rest)
             }
             _ => {
                 let (min, max) = if count == 1 { (1, 2) } else { (count, count) };
@@ -186,6 +240,9 @@ impl Fields {
                     's' => &mut self.second,
                     _ => return Some(rest),
                 };
+                if slot.is_some_and(|before| before != value) {
+                    return None;
+                }
                 *slot = Some(value);
                 Some(rest)
             }
@@ -289,6 +346,19 @@ mod tests {
         assert_eq!(Pattern::new("yyyy-MM-dd").unwrap().parse("2019-1-06"), None);
         assert!(Pattern::new("yyyy-MM-dd'T").is_err());
         assert!(Pattern::new("yyyy-MM-dd B").is_err());
+    }
+
+    #[test]
+    fn reads_optional_sections_and_zones() {
+        let p = Pattern::new("yyyy-MM-dd HH:mm[:ss.SSSSSS]").unwrap();
+        assert_eq!(p.parse("2019-10-06 10:11"), Some(at("2019-10-06 10:11:00")));
+        assert_eq!(p.parse("2019-10-06 10:11:12.12"), Some(at("2019-10-06 10:11:12.120")));
+        let p = Pattern::new("yyyy-MM-dd HH:mm:ss.SSSSSS[zzz]").unwrap();
+        assert_eq!(p.parse_zoned("2019-10-06 10:11:12.0"), Some((at("2019-10-06 10:11:12"), None)));
+        let (local, zone) = p.parse_zoned("2019-10-06 10:11:12.123UTC").unwrap();
+        assert_eq!((local, zone), (at("2019-10-06 10:11:12.123"), Some(SessionZone::utc())));
+        assert_eq!(p.parse("2019-10-06 10:11:12.1XYZ"), None);
+        assert_eq!(p.format(at("2019-10-06 10:11:12.5")), "2019-10-06 10:11:12.500000UTC");
     }
 
     #[test]

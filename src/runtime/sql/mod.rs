@@ -15,6 +15,7 @@ pub(crate) mod names;
 pub(crate) mod rules;
 pub(crate) mod schema_of;
 pub(crate) mod session;
+pub(crate) mod set_types;
 pub(crate) mod spark;
 pub(crate) mod templates;
 pub(crate) mod using_join;

@@ -4,14 +4,16 @@
 
 use std::fmt::Write as _;
 
+use chrono::NaiveDate;
 use datafusion::sql::sqlparser::ast::{
     AccessExpr, BinaryOperator, CaseWhen, CastKind, CeilFloorKind, DateTimeField, Expr, Function, FunctionArg,
-    FunctionArgExpr, FunctionArguments, Subscript, UnaryOperator, Value, WindowSpec, WindowType,
+    FunctionArgExpr, FunctionArguments, Subscript, TypedString, UnaryOperator, Value, WindowSpec, WindowType,
 };
 
 use super::literals;
 use super::rules::{cast_function_type, sole_argument, spark_type_names, unit_form};
 use super::spark::Rewriter;
+use crate::core::text::datetime::{parse_date, parse_timestamp, SessionZone};
 
 /// The name Spark gives an unaliased expression (its "pretty SQL"): functions in lower case with
 /// their arguments, `count(*)` as `count(1)`, strings without quotes, operators in parentheses.
@@ -25,6 +27,7 @@ pub(super) fn spark_name(expr: &Expr, rewriter: &Rewriter) -> String {
             Value::Boolean(b) => b.to_string(),
             // Spark prints an integer literal's value (`07` is `7`).
             Value::Number(n, _) if n.parse::<i64>().is_ok() => n.parse::<i64>().unwrap_or_default().to_string(),
+            Value::HexStringLiteral(hex) => format!("X'{}'", hex.to_ascii_uppercase()),
             other => other.to_string(),
         },
         Expr::Nested(inner) => spark_name(inner, rewriter),
@@ -121,8 +124,33 @@ pub(super) fn spark_name(expr: &Expr, rewriter: &Rewriter) -> String {
         }
         // `l[0]`, `m[key]`, `a[0].f`.
         Expr::CompoundFieldAccess { root, access_chain } => access_name(root, access_chain, rewriter),
+        Expr::TypedString(typed) => typed_literal_name(typed, rewriter).unwrap_or_else(|| expr.to_string()),
         other => other.to_string(),
     }
+}
+
+/// `TIMESTAMP '2020-12-01 14:30:08Z'` is named by its value as Spark prints it: the time in the
+/// session's zone, the fraction without trailing zeros (`TIMESTAMP '2020-12-01 06:30:08'`); a
+/// `DATE` or `TIMESTAMP_NTZ` by its value too.
+fn typed_literal_name(typed: &TypedString, rewriter: &Rewriter) -> Option<String> {
+    let text = match &typed.value.value {
+        Value::SingleQuotedString(s) | Value::DoubleQuotedString(s) => s.as_str(),
+        _ => return None,
+    };
+    let kind = typed.data_type.to_string().to_ascii_uppercase();
+    let (keyword, zone) = match kind.as_str() {
+        "DATE" => {
+            let days = parse_date(text)?;
+            let date = NaiveDate::from_ymd_opt(1970, 1, 1)?.checked_add_signed(chrono::Duration::days(days.into()))?;
+            return Some(format!("DATE '{}'", date.format("%Y-%m-%d")));
+        }
+        "TIMESTAMP" => ("TIMESTAMP", rewriter.zone),
+        "TIMESTAMP_NTZ" => ("TIMESTAMP_NTZ", SessionZone::utc()),
+        _ => return None,
+    };
+    let local = zone.local(parse_timestamp(text, zone)?)?;
+    let written = local.format("%Y-%m-%d %H:%M:%S%.6f").to_string();
+    Some(format!("{keyword} '{}'", written.trim_end_matches('0').trim_end_matches('.')))
 }
 
 /// `l[0]`, `m[key]`, `a[0].f`: the container's name and each access.

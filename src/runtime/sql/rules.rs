@@ -238,6 +238,17 @@ fn rewrite_value(expr: &mut Expr, bare: bool) {
             let type_name = Expr::value(Value::SingleQuotedString(name));
             *expr = Expr::Function(call(super::functions::cast::INTEGRAL_CAST, vec![*input, type_name]));
         }
+        // Spark's bytes of an integer (big-endian) or of text (`CAST(x AS BINARY)`).
+        Expr::Cast {
+            kind: CastKind::Cast | CastKind::TryCast,
+            data_type: SqlType::Binary(_) | SqlType::Varbinary(_) | SqlType::Bytea,
+            ..
+        } => {
+            let Expr::Cast { expr: input, .. } = std::mem::replace(expr, Expr::value(Value::Null)) else {
+                return;
+            };
+            *expr = Expr::Function(call(super::functions::binary::BINARY_CAST, vec![*input]));
+        }
         // Spark's text of a timestamp or a float (`CAST(x AS STRING)`).
         Expr::Cast {
             kind: CastKind::Cast | CastKind::TryCast | CastKind::DoubleColon,

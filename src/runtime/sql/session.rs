@@ -18,6 +18,7 @@ use tokio::runtime::{Builder, Runtime};
 
 use super::spark::{self, Spellings};
 use crate::core::storage::Location;
+use crate::core::text::datetime::SessionZone;
 use crate::error::{Error, Result};
 use crate::runtime::catalog::provider::{self, CatalogTableProvider};
 use crate::runtime::catalog::read::Engine;
@@ -239,7 +240,8 @@ impl SqlSession {
         if let Some(command) = super::commands::parse(query)? {
             return self.execute(command);
         }
-        let parsed = spark::parse(query)?;
+        let zone = SessionZone::parse(&self.time_zone()).unwrap_or_else(SessionZone::utc);
+        let parsed = spark::parse(query, zone)?;
         if !matches!(parsed.statement, datafusion::sql::sqlparser::ast::Statement::Query(_)) {
             return Err(Error::Unsupported(format!(
                 "spark.sql runs queries (SELECT, WITH …); not supported by glueless: {}",
@@ -255,7 +257,10 @@ impl SqlSession {
             .map(|t| t.table().to_string())
             .collect();
         let frame = match run(state.statement_to_plan(statement)) {
-            Ok(plan) => DataFrame::new(state, plan),
+            Ok(plan) => {
+                let plan = super::set_types::widen_unions(plan, &state).map_err(sql_error)?;
+                DataFrame::new(state, plan)
+            }
             Err(err) if duplicate_output_names(&err) => {
                 let mut statement = parsed.statement.clone();
                 let stand_ins = spark::distinct_output_names(&mut statement, &parsed.output_names);

@@ -25,6 +25,7 @@ use super::dialect::SparkDialect;
 use super::names::spark_name;
 use super::rules;
 use super::{inline_table, literals};
+use crate::core::text::datetime::SessionZone;
 use crate::error::{Error, Result};
 
 /// How Spark would spell each output name, keyed by its lower-case form.
@@ -64,7 +65,7 @@ pub(crate) struct SparkStatement {
 ///
 /// # Errors
 /// [`Error::Sql`] with the parser's message and position, or for more than one statement.
-pub(crate) fn parse(sql: &str) -> Result<SparkStatement> {
+pub(crate) fn parse(sql: &str, zone: SessionZone) -> Result<SparkStatement> {
     let dialect = SparkDialect;
     let mut tokens = Tokenizer::new(&dialect, sql)
         .tokenize_with_location()
@@ -84,6 +85,14 @@ pub(crate) fn parse(sql: &str) -> Result<SparkStatement> {
                 .is_some_and(|t| t.token == Token::LParen)
         })
         .collect();
+    let string_follows: Vec<bool> = (0..tokens.len())
+        .map(|i| {
+            tokens[i + 1..].iter().find(|t| !matches!(t.token, Token::Whitespace(_))).is_some_and(|t| {
+                matches!(t.token, Token::SingleQuotedString(_) | Token::DoubleQuotedString(_))
+                    || matches!(&t.token, Token::Word(w) if w.quote_style == Some('"'))
+            })
+        })
+        .collect();
     for (i, token) in tokens.iter_mut().enumerate() {
         if let Token::Word(word) = &mut token.token {
             if word.quote_style.is_none() && word.value.eq_ignore_ascii_case("user") && !called[i] {
@@ -93,6 +102,14 @@ pub(crate) fn parse(sql: &str) -> Result<SparkStatement> {
             }
         }
         let replacement = match &mut token.token {
+            // `timestamp_ltz'…'` is Spark's `TIMESTAMP '…'` (sqlparser knows only the latter).
+            Token::Word(word)
+                if word.quote_style.is_none()
+                    && word.value.eq_ignore_ascii_case("timestamp_ltz")
+                    && string_follows[i] =>
+            {
+                Some(Token::make_keyword("TIMESTAMP"))
+            }
             // Spark: "text" is a string literal.
             Token::Word(word) if word.quote_style == Some('"') => Some(Token::SingleQuotedString(word.value.clone())),
             Token::DoubleQuotedString(text) => Some(Token::SingleQuotedString(text.clone())),
@@ -116,7 +133,7 @@ pub(crate) fn parse(sql: &str) -> Result<SparkStatement> {
     }
     let mut statement = statements.remove(0);
     let mut rewriter =
-        Rewriter { spellings: Spellings::default(), quoted, literal_positions: HashSet::new(), refusal: None };
+        Rewriter { spellings: Spellings::default(), quoted, literal_positions: HashSet::new(), refusal: None, zone };
     super::generators::expand(&mut statement).map_err(Error::Sql)?;
     let output_names = match &mut statement {
         Statement::Query(query) => name_unaliased(query, &mut rewriter),
@@ -140,6 +157,8 @@ pub(super) struct Rewriter {
     literal_positions: HashSet<usize>,
     /// Why Spark's analyzer refuses the statement, when a rule finds out while rewriting.
     refusal: Option<String>,
+    /// The session's time zone: a `TIMESTAMP '…'` literal is named by its time there.
+    pub(super) zone: SessionZone,
 }
 
 impl Rewriter {
@@ -356,6 +375,10 @@ pub(crate) fn distinct_output_names(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse(sql: &str) -> Result<SparkStatement> {
+        super::parse(sql, SessionZone::utc())
+    }
 
     fn rewritten(sql: &str) -> String {
         parse(sql).unwrap().statement.to_string()

@@ -94,6 +94,13 @@ const TEMPLATES: &[(&str, Option<usize>, &str)] = &[
     ("any_value", Some(2), "CASE WHEN $2 THEN first_value($1) IGNORE NULLS ELSE first_value($1) END"),
     // Spark replaces every match; its regexp_instr is the position of the whole match.
     ("regexp_replace", Some(3), "regexp_replace($1, $2, $3, 'g')"),
+    // From a 1-based position: the text before it is kept as it is.
+    (
+        "regexp_replace",
+        Some(4),
+        "CASE WHEN $4 < 1 THEN raise_error('[INVALID_PARAMETER_VALUE.REGEX_POSITION] regexp_replace: the position must be positive') \
+         ELSE substring($1, 1, $4 - 1) || regexp_replace(substring($1, $4), $2, $3, 'g') END",
+    ),
     ("regexp_instr", Some(3), "regexp_instr($1, $2)"),
     // Spark sorts NULLs last in array_sort; sort_array puts them first.
     ("array_sort", Some(1), "array_sort($1, 'ASC', 'NULLS LAST')"),

@@ -2,6 +2,9 @@
 //! `hex` (the default; an odd number of digits gets a leading 0), `utf-8` / `utf8`, or `base64`
 //! (whitespace ignored, padding checked). Text that is not of its format is an error, as in Spark;
 //! a NULL format gives NULL.
+//!
+//! And `CAST(x AS BINARY)` ([`BINARY_CAST`]): an integer is its big-endian bytes at its own width
+//! (`CAST(123S AS BINARY)` is `X'007B'`), text its UTF-8 bytes.
 
 use std::sync::Arc;
 
@@ -10,11 +13,15 @@ use datafusion::common::ScalarValue;
 use datafusion::error::{DataFusionError, Result};
 use datafusion::logical_expr::ScalarUDF;
 
-use super::row::{text, RowContext, RowFunction};
+use super::row::{text, RowContext, RowFunction, ANY};
+
+/// The internal name of Spark's `CAST(x AS BINARY)`.
+pub(crate) const BINARY_CAST: &str = "__glueless_binary_cast";
 
 /// The family's functions.
 pub(crate) fn functions() -> Vec<Arc<ScalarUDF>> {
     vec![
+        RowFunction::udf(BINARY_CAST, vec![ANY], 1, DataType::Binary, binary_cast),
         RowFunction::udf("to_binary", vec![DataType::Utf8, DataType::Utf8], 1, DataType::Binary, to_binary),
         // NULL for text that is not in the format (a format that is not one is still an error).
         RowFunction::udf("try_to_binary", vec![DataType::Utf8, DataType::Utf8], 1, DataType::Binary, |a, c| {
@@ -24,6 +31,30 @@ pub(crate) fn functions() -> Vec<Arc<ScalarUDF>> {
             }
         }),
     ]
+}
+
+fn binary_cast(args: &[ScalarValue], _: RowContext) -> Result<ScalarValue> {
+    let bytes = match &args[0] {
+        ScalarValue::Int8(Some(n)) => n.to_be_bytes().to_vec(),
+        ScalarValue::Int16(Some(n)) => n.to_be_bytes().to_vec(),
+        ScalarValue::Int32(Some(n)) => n.to_be_bytes().to_vec(),
+        ScalarValue::Int64(Some(n)) => n.to_be_bytes().to_vec(),
+        ScalarValue::Utf8(Some(s)) | ScalarValue::LargeUtf8(Some(s)) | ScalarValue::Utf8View(Some(s)) => {
+            s.as_bytes().to_vec()
+        }
+        ScalarValue::Binary(Some(b)) | ScalarValue::LargeBinary(Some(b)) | ScalarValue::BinaryView(Some(b)) => {
+            b.clone()
+        }
+        ScalarValue::FixedSizeBinary(_, Some(b)) => b.clone(),
+        other if other.is_null() => return Ok(ScalarValue::Binary(None)),
+        other => {
+            return Err(DataFusionError::Plan(format!(
+                "[DATATYPE_MISMATCH.CAST_WITHOUT_SUGGESTION] cannot cast {} to BINARY",
+                other.data_type()
+            )))
+        }
+    };
+    Ok(ScalarValue::Binary(Some(bytes)))
 }
 
 fn invalid(value: &str, format: &str) -> DataFusionError {

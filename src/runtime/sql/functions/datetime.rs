@@ -120,7 +120,7 @@ pub(super) fn instant_of(value: &ScalarValue, pattern: Option<&Pattern>, zone: S
     match value {
         ScalarValue::Utf8(Some(s)) | ScalarValue::LargeUtf8(Some(s)) | ScalarValue::Utf8View(Some(s)) => {
             match pattern {
-                Some(p) => p.parse(s).map(|local| zone.micros(local)),
+                Some(p) => p.parse_zoned(s).map(|(local, named)| named.unwrap_or(zone).micros(local)),
                 None => parse_timestamp(s, zone),
             }
         }
