@@ -3,11 +3,13 @@
 //! they are a Glue script's field names, so they are data.
 
 use std::fmt::Write as _;
+use std::ops::ControlFlow;
 
 use chrono::NaiveDate;
 use datafusion::sql::sqlparser::ast::{
     AccessExpr, BinaryOperator, CaseWhen, CastKind, CeilFloorKind, DateTimeField, Expr, Function, FunctionArg,
-    FunctionArgExpr, FunctionArguments, Subscript, TypedString, UnaryOperator, Value, WindowSpec, WindowType,
+    FunctionArgExpr, FunctionArguments, Query, Subscript, TableFactor, TypedString, UnaryOperator, Value, Visit,
+    Visitor, WindowSpec, WindowType,
 };
 
 use super::literals;
@@ -125,6 +127,8 @@ pub(super) fn spark_name(expr: &Expr, rewriter: &Rewriter) -> String {
         // `l[0]`, `m[key]`, `a[0].f`.
         Expr::CompoundFieldAccess { root, access_chain } => access_name(root, access_chain, rewriter),
         Expr::TypedString(typed) => typed_literal_name(typed, rewriter).unwrap_or_else(|| expr.to_string()),
+        // Spark names a scalar subquery by the outer columns it refers to.
+        Expr::Subquery(query) => format!("scalarsubquery({})", outer_references(query).join(", ")),
         other => other.to_string(),
     }
 }
@@ -151,6 +155,56 @@ fn typed_literal_name(typed: &TypedString, rewriter: &Rewriter) -> Option<String
     let local = zone.local(parse_timestamp(text, zone)?)?;
     let written = local.format("%Y-%m-%d %H:%M:%S%.6f").to_string();
     Some(format!("{keyword} '{}'", written.trim_end_matches('0').trim_end_matches('.')))
+}
+
+/// The columns a subquery takes from outside it, as far as its text tells: those qualified by a
+/// relation it does not name itself (`t1.c1` in `(SELECT max(c2) FROM t2 WHERE c1 = t1.c1)`).
+fn outer_references(query: &Query) -> Vec<String> {
+    #[derive(Default)]
+    struct References {
+        inner: Vec<String>,
+        qualified: Vec<(String, String)>,
+    }
+    impl Visitor for References {
+        type Break = ();
+        fn pre_visit_query(&mut self, query: &Query) -> ControlFlow<()> {
+            if let Some(with) = &query.with {
+                self.inner.extend(with.cte_tables.iter().map(|cte| cte.alias.name.value.to_lowercase()));
+            }
+            ControlFlow::Continue(())
+        }
+        fn pre_visit_table_factor(&mut self, factor: &TableFactor) -> ControlFlow<()> {
+            match factor {
+                TableFactor::Table { alias: Some(alias), .. } | TableFactor::Derived { alias: Some(alias), .. } => {
+                    self.inner.push(alias.name.value.to_lowercase());
+                }
+                TableFactor::Table { name, .. } => {
+                    if let Some(last) = name.0.last().and_then(|p| p.as_ident()) {
+                        self.inner.push(last.value.to_lowercase());
+                    }
+                }
+                _ => {}
+            }
+            ControlFlow::Continue(())
+        }
+        fn pre_visit_expr(&mut self, expr: &Expr) -> ControlFlow<()> {
+            if let Expr::CompoundIdentifier(parts) = expr {
+                if let [relation, column] = parts.as_slice() {
+                    self.qualified.push((relation.value.to_lowercase(), column.value.clone()));
+                }
+            }
+            ControlFlow::Continue(())
+        }
+    }
+    let mut references = References::default();
+    let _ = query.visit(&mut references);
+    let mut outer: Vec<String> = Vec::new();
+    for (relation, column) in references.qualified {
+        if !references.inner.contains(&relation) && !outer.contains(&column) {
+            outer.push(column);
+        }
+    }
+    outer
 }
 
 /// `l[0]`, `m[key]`, `a[0].f`: the container's name and each access.
@@ -219,6 +273,9 @@ fn function_name(function: &Function, rewriter: &Rewriter) -> String {
         // The flag of first / last / any_value is not in Spark's name.
         ("first" | "last" | "any_value" | "first_value" | "last_value", [x, _]) => return format!("{name}({x})"),
         ("nth_value", [x, n, _]) => return format!("{name}({x}, {n})"),
+        // Spark 4 names mode's deterministic form as the ordered-set aggregate it is.
+        ("mode", [x, flag]) if flag == "false" => return format!("mode({x})"),
+        ("mode", [x, flag]) if flag == "true" => return format!("mode() WITHIN GROUP (ORDER BY {x} DESC)"),
         // Spark 4: listagg names its default delimiter, try_make_interval its zero parts, and
         // try_make_timestamp leaves its zone out.
         ("listagg", [x]) => return format!("listagg({x}, NULL)"),

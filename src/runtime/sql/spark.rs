@@ -186,6 +186,11 @@ impl VisitorMut for Rewriter {
 
     fn pre_visit_query(&mut self, query: &mut Query) -> ControlFlow<()> {
         minus_as_except(&mut query.body);
+        // A CTE's or subquery's columns are named as Spark names them too (`SELECT * FROM
+        // (SELECT 1)` has a column `1`); the outermost query's were named first.
+        if let Some(select) = outermost_select(query) {
+            name_items(select, self);
+        }
         if let Err(refusal) = super::grouping::check_order_by(query) {
             self.refusal = Some(refusal);
             return ControlFlow::Break(());
@@ -275,7 +280,14 @@ fn minus_as_except(body: &mut SetExpr) {
 /// (`count(1)`, `upper(email)`, `(a + 1)`), so the output columns are named as in Spark; returns
 /// each item's output name as spelled (`None` for a wildcard).
 fn name_unaliased(query: &mut Query, rewriter: &mut Rewriter) -> Vec<Option<String>> {
-    let Some(select) = outermost_select(query) else { return Vec::new() };
+    match outermost_select(query) {
+        Some(select) => name_items(select, rewriter),
+        None => Vec::new(),
+    }
+}
+
+/// Alias each unaliased expression of `select` by Spark's name for it; the names of its items.
+fn name_items(select: &mut Select, rewriter: &mut Rewriter) -> Vec<Option<String>> {
     let relations = relation_names(select);
     let mut names = Vec::new();
     for item in &mut select.projection {

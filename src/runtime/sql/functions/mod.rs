@@ -45,10 +45,12 @@ pub(crate) mod csv_text;
 pub(crate) mod datetime;
 pub(crate) mod hash;
 pub(crate) mod higher_order;
+pub(crate) mod histogram;
 pub(crate) mod json;
 pub(crate) mod json_path;
 pub(crate) mod math;
 pub(crate) mod misc;
+pub(crate) mod mode;
 pub(crate) mod moments;
 pub(crate) mod number_format;
 pub(crate) mod percentile;
@@ -115,7 +117,14 @@ pub(crate) fn register(state: &mut SessionState) -> Result<()> {
         state.register_udf(udf).map_err(sql_error)?;
     }
     state.register_udtf("range", Arc::new(range::SparkRange));
-    for udaf in moments::aggregates().into_iter().chain(percentile::aggregates()).chain(bitmaps::aggregates()) {
+    let aggregates = [
+        moments::aggregates(),
+        percentile::aggregates(),
+        bitmaps::aggregates(),
+        histogram::aggregates(),
+        mode::aggregates(),
+    ];
+    for udaf in aggregates.into_iter().flatten() {
         state.register_udaf(udaf).map_err(sql_error)?;
     }
     // Spark's other names of DataFusion's aggregates.

@@ -166,7 +166,7 @@ impl Accumulator for RunningProduct {
 }
 
 /// A constant argument's value (a literal, or an expression of literals such as `array(…)`).
-fn constant(expr: &Arc<dyn PhysicalExpr>, schema: &arrow_schema::Schema) -> Result<ScalarValue> {
+pub(super) fn constant(expr: &Arc<dyn PhysicalExpr>, schema: &arrow_schema::Schema) -> Result<ScalarValue> {
     // One row of NULLs (every field nullable) to evaluate it over.
     let fields: Vec<Field> = schema.fields().iter().map(|f| f.as_ref().clone().with_nullable(true)).collect();
     let columns: Vec<ArrayRef> = fields.iter().map(|f| new_null_array(f.data_type(), 1)).collect();
