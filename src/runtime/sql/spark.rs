@@ -72,6 +72,7 @@ pub(crate) fn parse(sql: &str, zone: SessionZone) -> Result<SparkStatement> {
         .map_err(|e| Error::Sql(format!("cannot parse the query: {e}")))?;
     literals::type_numbers(&mut tokens);
     inline_table::rewrite(&mut tokens);
+    super::grouping::nested_sets_as_calls(&mut tokens);
     super::lambdas::exists_as_function(&mut tokens);
     // Backticked spellings by position, for aliases written in backticks.
     let mut quoted: HashMap<(u64, u64), String> = HashMap::new();
@@ -132,8 +133,14 @@ pub(crate) fn parse(sql: &str, zone: SessionZone) -> Result<SparkStatement> {
         return Err(Error::Sql(format!("spark.sql takes one statement; the query has {}", statements.len())));
     }
     let mut statement = statements.remove(0);
-    let mut rewriter =
-        Rewriter { spellings: Spellings::default(), quoted, literal_positions: HashSet::new(), refusal: None, zone };
+    let mut rewriter = Rewriter {
+        spellings: Spellings::default(),
+        quoted,
+        literal_positions: HashSet::new(),
+        refusal: None,
+        zone,
+        grouping_columns: Vec::new(),
+    };
     super::generators::expand(&mut statement).map_err(Error::Sql)?;
     let output_names = match &mut statement {
         Statement::Query(query) => name_unaliased(query, &mut rewriter),
@@ -159,6 +166,9 @@ pub(super) struct Rewriter {
     refusal: Option<String>,
     /// The session's time zone: a `TIMESTAMP '…'` literal is named by its time there.
     pub(super) zone: SessionZone,
+    /// The grouping columns of the last select with grouping analytics (`grouping__id` is
+    /// `grouping_id()` over them).
+    grouping_columns: Vec<Expr>,
 }
 
 impl Rewriter {
@@ -215,9 +225,13 @@ impl VisitorMut for Rewriter {
 
     fn pre_visit_select(&mut self, select: &mut Select) -> ControlFlow<()> {
         super::using_join::spark_using_keys(select);
-        if let Err(refusal) = super::grouping::spark_grouping(select) {
-            self.refusal = Some(refusal);
-            return ControlFlow::Break(());
+        match super::grouping::spark_grouping(select) {
+            Ok(columns) if !columns.is_empty() => self.grouping_columns = columns,
+            Ok(_) => {}
+            Err(refusal) => {
+                self.refusal = Some(refusal);
+                return ControlFlow::Break(());
+            }
         }
         for item in &mut select.projection {
             if let SelectItem::ExprWithAlias { alias, .. } = item {
@@ -234,6 +248,9 @@ impl VisitorMut for Rewriter {
         match expr {
             Expr::Interval(interval) => {
                 self.literal_positions.insert(rules::address(&interval.value));
+            }
+            column if super::grouping::is_grouping_id_column(column) && !self.grouping_columns.is_empty() => {
+                *column = Expr::Function(rules::call("grouping_id", self.grouping_columns.clone()));
             }
             Expr::Function(function) => {
                 if let Some(WindowType::WindowSpec(spec)) = &function.over {
