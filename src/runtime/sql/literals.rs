@@ -124,6 +124,64 @@ pub(crate) fn type_numbers(tokens: &mut Vec<TokenWithSpan>) {
     }
 }
 
+/// A string literal's text as Spark's parser reads it (`unescapeSQLString`), from the text between
+/// its quotes as written: `\n`, `\t`, `\0`, `\uXXXX`, `\UXXXXXXXX`, octal `\110`; `\%` and
+/// `\_` keep their backslash (as MySQL does); any other escaped character is itself. A doubled
+/// quote ends one literal and starts the next, which Spark joins: nothing.
+#[must_use]
+pub(crate) fn spark_unescape(raw: &str, quote: char) -> String {
+    let chars: Vec<char> = raw.chars().collect();
+    let mut out = String::with_capacity(raw.len());
+    let hex = |from: usize, len: usize| -> Option<u32> {
+        let digits: String = chars.get(from..from + len)?.iter().collect();
+        digits.chars().all(|c| c.is_ascii_hexdigit()).then(|| u32::from_str_radix(&digits, 16).ok()).flatten()
+    };
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == quote && chars.get(i + 1) == Some(&quote) {
+            i += 2;
+            continue;
+        }
+        if c != '\\' || i + 1 == chars.len() {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let next = chars[i + 1];
+        if let Some(code) = (next == 'u').then(|| hex(i + 2, 4)).flatten() {
+            out.push(char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER));
+            i += 6;
+        } else if let Some(code) = (next == 'U').then(|| hex(i + 2, 8)).flatten() {
+            out.push(char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER));
+            i += 10;
+        } else if matches!(next, '0' | '1')
+            && chars.get(i + 2).is_some_and(|d| ('0'..='7').contains(d))
+            && chars.get(i + 3).is_some_and(|d| ('0'..='7').contains(d))
+        {
+            let octal: String = chars[i + 1..i + 4].iter().collect();
+            out.push(char::from_u32(u32::from_str_radix(&octal, 8).unwrap_or(0)).unwrap_or('\0'));
+            i += 4;
+        } else {
+            match next {
+                '0' => out.push('\0'),
+                'b' => out.push('\u{8}'),
+                'n' => out.push('\n'),
+                'r' => out.push('\r'),
+                't' => out.push('\t'),
+                'Z' => out.push('\u{1A}'),
+                '%' | '_' => {
+                    out.push('\\');
+                    out.push(next);
+                }
+                other => out.push(other),
+            }
+            i += 2;
+        }
+    }
+    out
+}
+
 /// The column name Spark gives a typed literal: its value as Spark prints it.
 #[must_use]
 pub(crate) fn literal_name(number: &str, type_name: &str) -> String {
@@ -160,6 +218,14 @@ mod tests {
         assert_eq!(rewritten("select 1 L"), "select 1 L");
         // A negative literal is one literal; a subtraction stays one.
         assert_eq!(rewritten("select -128Y, year -1, (-1)"), "select -128::TINYINT, year -1, (-1)");
+    }
+
+    #[test]
+    fn strings_unescape_as_spark_reads_them() {
+        assert_eq!(spark_unescape(r"\110\145\154\154\157\041", '\''), "Hello!");
+        assert_eq!(spark_unescape(r"\u0057\u006F\u0072\u006C\u0064", '\''), "World");
+        assert_eq!(spark_unescape(r"no-pattern\%, a\tb, it\'s, \\", '\''), "no-pattern\\%, a\tb, it's, \\");
+        assert_eq!(spark_unescape("it''s", '\''), "its");
     }
 
     #[test]

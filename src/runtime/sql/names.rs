@@ -29,6 +29,8 @@ pub(super) fn spark_name(expr: &Expr, rewriter: &Rewriter) -> String {
             Value::Boolean(b) => b.to_string(),
             // Spark prints an integer literal's value (`07` is `7`).
             Value::Number(n, _) if n.parse::<i64>().is_ok() => n.parse::<i64>().unwrap_or_default().to_string(),
+            // A decimal as Spark prints it: `.5` is `0.5`, `-0.0` is `0.0`.
+            Value::Number(n, _) if n.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-') => decimal_text(n),
             Value::HexStringLiteral(hex) => format!("X'{}'", hex.to_ascii_uppercase()),
             other => other.to_string(),
         },
@@ -130,6 +132,21 @@ pub(super) fn spark_name(expr: &Expr, rewriter: &Rewriter) -> String {
         // Spark names a scalar subquery by the outer columns it refers to.
         Expr::Subquery(query) => format!("scalarsubquery({})", outer_references(query).join(", ")),
         other => other.to_string(),
+    }
+}
+
+/// A decimal literal's text as Spark prints its value: a digit before the point, no sign on zero.
+fn decimal_text(text: &str) -> String {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let digits = if digits.starts_with('.') { format!("0{digits}") } else { digits.to_string() };
+    let zero = digits.bytes().all(|b| b == b'0' || b == b'.');
+    if negative && !zero {
+        format!("-{digits}")
+    } else {
+        digits
     }
 }
 

@@ -4,8 +4,8 @@
 
 use datafusion::sql::sqlparser::ast::helpers::attached_token::AttachedToken;
 use datafusion::sql::sqlparser::ast::{
-    AccessExpr, BinaryOperator, CaseWhen, CastKind, DataType as SqlType, DateTimeField, Expr, FunctionArg,
-    FunctionArgExpr, FunctionArguments, Ident, Subscript, TimezoneInfo, UnaryOperator, Value, WindowType,
+    AccessExpr, BinaryOperator, CaseWhen, CastKind, DataType as SqlType, DateTimeField, ExactNumberInfo, Expr,
+    FunctionArg, FunctionArgExpr, FunctionArguments, Ident, Subscript, TimezoneInfo, UnaryOperator, Value, WindowType,
 };
 
 /// Rewrite `expr` (its parts are rewritten already); `bare` marks a number that must stay a
@@ -439,6 +439,16 @@ pub(super) fn address(expr: &Expr) -> usize {
 /// Spark's own names of integer types (`CAST(x AS long)`, `.cast("long")`) as the SQL types
 /// they are.
 pub(super) fn spark_type_names(data_type: &mut SqlType) {
+    // Spark's DECIMAL (DEC, NUMERIC) without a precision is DECIMAL(10,0).
+    if let SqlType::Decimal(info) | SqlType::Dec(info) | SqlType::Numeric(info) = data_type {
+        let info = match info {
+            ExactNumberInfo::None => ExactNumberInfo::PrecisionAndScale(10, 0),
+            ExactNumberInfo::Precision(precision) => ExactNumberInfo::PrecisionAndScale(*precision, 0),
+            other @ ExactNumberInfo::PrecisionAndScale(..) => *other,
+        };
+        *data_type = SqlType::Decimal(info);
+        return;
+    }
     let SqlType::Custom(name, modifiers) = data_type else { return };
     if !modifiers.is_empty() {
         return;

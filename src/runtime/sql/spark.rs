@@ -19,7 +19,7 @@ use datafusion::sql::sqlparser::ast::{
 };
 use datafusion::sql::sqlparser::keywords::Keyword;
 use datafusion::sql::sqlparser::parser::Parser;
-use datafusion::sql::sqlparser::tokenizer::{Location as TokenLocation, Token, Tokenizer};
+use datafusion::sql::sqlparser::tokenizer::{Location as TokenLocation, Token, TokenWithSpan, Tokenizer};
 
 use super::dialect::SparkDialect;
 use super::names::spark_name;
@@ -67,9 +67,21 @@ pub(crate) struct SparkStatement {
 /// [`Error::Sql`] with the parser's message and position, or for more than one statement.
 pub(crate) fn parse(sql: &str, zone: SessionZone) -> Result<SparkStatement> {
     let dialect = SparkDialect;
+    // Strings as written, unescaped by Spark's rules below.
     let mut tokens = Tokenizer::new(&dialect, sql)
+        .with_unescape(false)
         .tokenize_with_location()
         .map_err(|e| Error::Sql(format!("cannot parse the query: {e}")))?;
+    for token in &mut tokens {
+        match &mut token.token {
+            Token::SingleQuotedString(text) => *text = literals::spark_unescape(text, '\''),
+            Token::DoubleQuotedString(text) => *text = literals::spark_unescape(text, '"'),
+            Token::Word(word) if word.quote_style == Some('"') => {
+                word.value = literals::spark_unescape(&word.value, '"');
+            }
+            _ => {}
+        }
+    }
     literals::type_numbers(&mut tokens);
     inline_table::rewrite(&mut tokens);
     super::grouping::nested_sets_as_calls(&mut tokens);
@@ -125,6 +137,7 @@ pub(crate) fn parse(sql: &str, zone: SessionZone) -> Result<SparkStatement> {
             token.token = replacement;
         }
     }
+    adjacent_strings_joined(&mut tokens);
     let mut statements = Parser::new(&dialect)
         .with_tokens_with_locations(tokens)
         .parse_statements()
@@ -150,6 +163,26 @@ pub(crate) fn parse(sql: &str, zone: SessionZone) -> Result<SparkStatement> {
         return Err(Error::Sql(rewriter.refusal.unwrap_or_default()));
     }
     Ok(SparkStatement { statement, spellings: rewriter.spellings, output_names })
+}
+
+/// Spark reads string literals written one after another as one (`'hello' ' ' 'world'`).
+fn adjacent_strings_joined(tokens: &mut Vec<TokenWithSpan>) {
+    let mut i = 0;
+    while i < tokens.len() {
+        if let Token::SingleQuotedString(_) = tokens[i].token {
+            let next = tokens[i + 1..].iter().position(|t| !matches!(t.token, Token::Whitespace(_))).map(|p| p + i + 1);
+            if let Some(n) = next {
+                if let Token::SingleQuotedString(more) = tokens[n].token.clone() {
+                    if let Token::SingleQuotedString(text) = &mut tokens[i].token {
+                        text.push_str(&more);
+                    }
+                    tokens.drain(i + 1..=n);
+                    continue;
+                }
+            }
+        }
+        i += 1;
+    }
 }
 
 fn position(location: TokenLocation) -> (u64, u64) {
