@@ -164,6 +164,28 @@ QUERIES = [
     "select listagg(email) l, listagg(email, ', ') m from (select email from customer_landing where email like 'A%' order by email)",
     "select c.email, a.user as email, count(*) as n from customer_landing c join accelerometer_landing a "
     "on c.email = a.user group by c.email, a.user",
+    # Datetime patterns' optional sections and zones; integers as bytes; regexp_replace from a position.
+    "select to_timestamp('2019-10-06 10:11', 'yyyy-MM-dd HH:mm[:ss.SSSSSS]') a, "
+    "to_timestamp('2019-10-06 10:11:12.12', 'yyyy-MM-dd HH:mm[:ss.SSSSSS]') b, "
+    "to_timestamp('2019-10-06 10:11:12.123PST', 'yyyy-MM-dd HH:mm:ss.SSSSSS[zzz]') c, "
+    "to_timestamp('223456 2019-10-06 10:11:12.123456', 'SSSSSS yyyy-MM-dd HH:mm:ss.SSSSSS') d, "
+    "hex(cast(-123S as binary)) e, hex(cast(123L as binary)) f, "
+    "regexp_replace('healthy, wealthy, and wise', '\\\\w+thy', 'something', 2) g",
+    # Literals named and read as Spark does.
+    "select year(timestamp_ltz'2015-07-23 12:12:12'), timestamp'2020-12-01 14:30:08.100', date '2001-9-28', "
+    "x'2379ACFe', 'hello' ' ' 'world', '\\u0057\\157\\%', cast('1.0 ' as DEC), cast(1.25 as decimal), .5, -0.0",
+    # A subquery's and CTE's columns; a scalar subquery's name.
+    "select * from (select 1, upper(email) from customer_landing)",
+    "with t as (select 2, email || '!' from customer_landing) select * from t",
+    "select email, (select max(x) from accelerometer_landing where user = c.email) from customer_landing c",
+    # A union inside a union takes the common types.
+    "select * from (select 1 a, 'x' b union all select 2.5, 3 union all select 3, 'z')",
+    "select histogram_numeric(col, 5) h, mode(col) m from values (1), (2), (2), (10), (11), (30) as t(col)",
+    # Grouping analytics mixed, nested, with columns no set groups by, and grouping__id.
+    "select customerName, email, count(1) c from customer_landing "
+    "group by customerName, grouping sets(rollup(customerName, email), cube(customerName, email))",
+    "select customerName, email, count(1) c, grouping__id from customer_landing "
+    "group by customerName, email grouping sets((customerName), ())",
 ]
 
 
@@ -174,6 +196,9 @@ def _normal(value: object) -> object:
         return tuple(_normal(v) for v in value)
     if isinstance(value, dt.datetime):
         return value.replace(tzinfo=None)
+    # Arrow gives a struct as a dict (a map as a list of pairs); PySpark as a Row, a tuple.
+    if isinstance(value, dict):
+        return tuple(_normal(v) for v in value.values())
     return value
 
 

@@ -79,6 +79,8 @@ pub(crate) fn parse(sql: &str, zone: SessionZone) -> Result<SparkStatement> {
             Token::Word(word) if word.quote_style == Some('"') => {
                 word.value = literals::spark_unescape(&word.value, '"');
             }
+            // In backticks only a doubled backtick is an escape.
+            Token::Word(word) if word.quote_style == Some('`') => word.value = word.value.replace("``", "`"),
             _ => {}
         }
     }

@@ -282,6 +282,18 @@ mod tests {
     }
 
     #[test]
+    fn bins_are_sparks() {
+        // Spark 3.5's golden answer (group-by.sql) for 5 bins of 1..50 with 36 written as 3.
+        let mut histogram = Histogram::new(5, DataType::Int32);
+        for v in 1..=50 {
+            histogram.add(f64::from(if v == 36 { 3 } else { v }));
+        }
+        #[allow(clippy::cast_possible_truncation)]
+        let bins: Vec<(i64, f64)> = histogram.bins.iter().map(|(x, y)| (*x as i64, *y)).collect();
+        assert_eq!(bins, vec![(5, 11.0), (14, 8.0), (22, 7.0), (30, 10.0), (43, 14.0)]);
+    }
+
+    #[test]
     fn bins_merge_as_spark_merges() {
         let mut histogram = Histogram::new(3, DataType::Float64);
         for v in [1.0, 2.0, 3.0, 10.0] {
