@@ -186,6 +186,10 @@ QUERIES = [
     "group by customerName, grouping sets(rollup(customerName, email), cube(customerName, email))",
     "select customerName, email, count(1) c, grouping__id from customer_landing "
     "group by customerName, email grouping sets((customerName), ())",
+    # EXCEPT ALL / INTERSECT ALL keep multiset counts; NULLs are equal.
+    "select * from (select user, y from accelerometer_landing union all select user, y from accelerometer_landing) "
+    "except all select user, y from accelerometer_landing where x > 0",
+    "select user, y from accelerometer_landing intersect all select user, y from accelerometer_landing where user like 'a%'",
 ]
 
 

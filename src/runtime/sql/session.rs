@@ -241,7 +241,7 @@ impl SqlSession {
             return self.execute(command);
         }
         let zone = SessionZone::parse(&self.time_zone()).unwrap_or_else(SessionZone::utc);
-        let parsed = spark::parse(query, zone)?;
+        let mut parsed = spark::parse(query, zone)?;
         if !matches!(parsed.statement, datafusion::sql::sqlparser::ast::Statement::Query(_)) {
             return Err(Error::Unsupported(format!(
                 "spark.sql runs queries (SELECT, WITH …); not supported by glueless: {}",
@@ -249,6 +249,11 @@ impl SqlSession {
             )));
         }
         let state = self.ctx.state();
+        super::set_types::keep_multiset_counts(&mut parsed.statement, &|side| {
+            let side = datafusion::sql::sqlparser::ast::Statement::Query(Box::new(side.clone()));
+            let plan = run(state.statement_to_plan(DfStatement::Statement(Box::new(side)))).ok()?;
+            Some(plan.schema().fields().iter().map(|f| f.name().clone()).collect())
+        });
         let statement = DfStatement::Statement(Box::new(parsed.statement.clone()));
         let referenced: Vec<String> = state
             .resolve_table_references(&statement)
