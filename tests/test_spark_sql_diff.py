@@ -190,6 +190,9 @@ QUERIES = [
     "select * from (select user, y from accelerometer_landing union all select user, y from accelerometer_landing) "
     "except all select user, y from accelerometer_landing where x > 0",
     "select user, y from accelerometer_landing intersect all select user, y from accelerometer_landing where user like 'a%'",
+    # CROSS JOIN with a condition is an inner join.
+    "select c.email, s.distanceFromObject from customer_landing c cross join step_trainer_landing s "
+    "on (c.serialNumber = s.serialNumber)",
 ]
 
 

@@ -140,6 +140,7 @@ pub(crate) fn parse(sql: &str, zone: SessionZone) -> Result<SparkStatement> {
         }
     }
     adjacent_strings_joined(&mut tokens);
+    cross_join_on_as_inner(&mut tokens);
     let mut statements = Parser::new(&dialect)
         .with_tokens_with_locations(tokens)
         .parse_statements()
@@ -184,6 +185,46 @@ fn adjacent_strings_joined(tokens: &mut Vec<TokenWithSpan>) {
             }
         }
         i += 1;
+    }
+}
+
+/// The words after which a `CROSS JOIN`'s table has ended.
+const CLAUSE_ENDS: [&str; 12] =
+    ["JOIN", "WHERE", "GROUP", "ORDER", "HAVING", "LIMIT", "UNION", "EXCEPT", "INTERSECT", "MINUS", "WINDOW", "CROSS"];
+
+/// Spark reads `a CROSS JOIN b ON c` (or `USING`) as an inner join; sqlparser refuses the condition.
+fn cross_join_on_as_inner(tokens: &mut [TokenWithSpan]) {
+    let word =
+        |t: &Token, k: &str| matches!(t, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(k));
+    for i in 0..tokens.len() {
+        if !word(&tokens[i].token, "CROSS") {
+            continue;
+        }
+        let mut rest = tokens[i + 1..].iter().filter(|t| !matches!(t.token, Token::Whitespace(_)));
+        if !rest.next().is_some_and(|t| word(&t.token, "JOIN")) {
+            continue;
+        }
+        let mut depth = 0i32;
+        let mut has_condition = false;
+        for token in rest.map(|t| &t.token) {
+            match token {
+                Token::LParen => depth += 1,
+                Token::RParen => depth -= 1,
+                _ => {}
+            }
+            let ends = depth == 0
+                && (matches!(token, Token::Comma | Token::SemiColon) || CLAUSE_ENDS.iter().any(|k| word(token, k)));
+            if depth < 0 || ends {
+                break;
+            }
+            if depth == 0 && (word(token, "ON") || word(token, "USING")) {
+                has_condition = true;
+                break;
+            }
+        }
+        if has_condition {
+            tokens[i].token = Token::make_keyword("INNER");
+        }
     }
 }
 
