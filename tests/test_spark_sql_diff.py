@@ -190,6 +190,12 @@ QUERIES = [
     "select * from (select user, y from accelerometer_landing union all select user, y from accelerometer_landing) "
     "except all select user, y from accelerometer_landing where x > 0",
     "select user, y from accelerometer_landing intersect all select user, y from accelerometer_landing where user like 'a%'",
+    # IN (subquery) in a select list, with Spark's NULLs.
+    "select c.email, c.phone in (select distinct phone from customer_landing where email like 'a%') i, "
+    "c.serialNumber not in (select serialNumber from customer_landing) n, "
+    "c.email in (select user from accelerometer_landing where x > 100) e from customer_landing c",
+    "select x, x in (select 1) i, x not in (select y from values (1), (null) t(y)) n, "
+    "x not in (select y from values (1) t(y)) m from values (1), (2), (null) t(x)",
     # CROSS JOIN with a condition is an inner join.
     "select c.email, s.distanceFromObject from customer_landing c cross join step_trainer_landing s "
     "on (c.serialNumber = s.serialNumber)",

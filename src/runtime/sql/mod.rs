@@ -17,6 +17,7 @@ pub(crate) mod schema_of;
 pub(crate) mod session;
 pub(crate) mod set_types;
 pub(crate) mod spark;
+pub(crate) mod subqueries;
 pub(crate) mod templates;
 pub(crate) mod using_join;
 

@@ -128,9 +128,25 @@ pub(super) fn spark_name(expr: &Expr, rewriter: &Rewriter) -> String {
         }
         // `l[0]`, `m[key]`, `a[0].f`.
         Expr::CompoundFieldAccess { root, access_chain } => access_name(root, access_chain, rewriter),
+        other => literal_or_subquery_name(other, rewriter),
+    }
+}
+
+/// Typed literals by their value; subqueries by the outer columns they use (`scalarsubquery(c1)`,
+/// `(x IN (listquery()))`); anything else as sqlparser writes it.
+fn literal_or_subquery_name(expr: &Expr, rewriter: &Rewriter) -> String {
+    match expr {
         Expr::TypedString(typed) => typed_literal_name(typed, rewriter).unwrap_or_else(|| expr.to_string()),
-        // Spark names a scalar subquery by the outer columns it refers to.
         Expr::Subquery(query) => format!("scalarsubquery({})", outer_references(query).join(", ")),
+        Expr::InSubquery { expr: value, subquery, negated } => {
+            let test =
+                format!("({} IN (listquery({})))", spark_name(value, rewriter), outer_references(subquery).join(", "));
+            if *negated {
+                format!("(NOT {test})")
+            } else {
+                test
+            }
+        }
         other => other.to_string(),
     }
 }

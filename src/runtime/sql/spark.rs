@@ -301,6 +301,7 @@ impl VisitorMut for Rewriter {
 
     fn pre_visit_select(&mut self, select: &mut Select) -> ControlFlow<()> {
         super::using_join::spark_using_keys(select);
+        super::subqueries::in_subquery_in_select_list(select);
         match super::grouping::spark_grouping(select) {
             Ok(columns) if !columns.is_empty() => self.grouping_columns = columns,
             Ok(_) => {}
