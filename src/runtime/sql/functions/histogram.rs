@@ -17,7 +17,7 @@ use datafusion::error::{DataFusionError, Result};
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::{Accumulator, AggregateUDF, AggregateUDFImpl, Signature, Volatility};
 
-use super::percentile::constant;
+use super::percentile::{constant, doubles, list_state_field};
 
 /// The family's aggregates.
 pub(crate) fn aggregates() -> Vec<Arc<AggregateUDF>> {
@@ -84,11 +84,10 @@ impl AggregateUDFImpl for HistogramNumeric {
     }
 
     fn state_fields(&self, args: StateFieldsArgs) -> Result<Vec<FieldRef>> {
-        let list = |name: &str| {
-            let item = Arc::new(Field::new_list_field(DataType::Float64, true));
-            Arc::new(Field::new(format!("{}[{name}]", args.name), DataType::List(item), true))
-        };
-        Ok(vec![list("x"), list("y")])
+        Ok(vec![
+            list_state_field(args.name, "x", DataType::Float64),
+            list_state_field(args.name, "y", DataType::Float64),
+        ])
     }
 }
 
@@ -246,11 +245,7 @@ impl Accumulator for Histogram {
     }
 
     fn state(&mut self) -> Result<Vec<ScalarValue>> {
-        let list = |v: Vec<f64>| {
-            let items: Vec<ScalarValue> = v.into_iter().map(|x| ScalarValue::Float64(Some(x))).collect();
-            ScalarValue::List(ScalarValue::new_list_nullable(&items, &DataType::Float64))
-        };
-        Ok(vec![list(self.bins.iter().map(|b| b.0).collect()), list(self.bins.iter().map(|b| b.1).collect())])
+        Ok(vec![doubles(self.bins.iter().map(|b| b.0)), doubles(self.bins.iter().map(|b| b.1))])
     }
 
     fn evaluate(&mut self) -> Result<ScalarValue> {

@@ -8,11 +8,13 @@ use std::sync::Arc;
 use arrow_array::cast::AsArray;
 use arrow_array::types::Int64Type;
 use arrow_array::{Array, ArrayRef};
-use arrow_schema::{DataType, Field, FieldRef};
+use arrow_schema::{DataType, FieldRef};
 use datafusion::common::ScalarValue;
 use datafusion::error::{DataFusionError, Result};
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::{Accumulator, AggregateUDF, AggregateUDFImpl, Signature, Volatility};
+
+use super::percentile::list_state_field;
 
 /// The family's aggregates.
 pub(crate) fn aggregates() -> Vec<Arc<AggregateUDF>> {
@@ -51,11 +53,7 @@ impl AggregateUDFImpl for Mode {
 
     fn state_fields(&self, args: StateFieldsArgs) -> Result<Vec<FieldRef>> {
         let value = args.input_fields[0].data_type().clone();
-        let list = |name: &str, item: DataType| {
-            let item = Arc::new(Field::new_list_field(item, true));
-            Arc::new(Field::new(format!("{}[{name}]", args.name), DataType::List(item), true))
-        };
-        Ok(vec![list("values", value), list("counts", DataType::Int64)])
+        Ok(vec![list_state_field(args.name, "values", value), list_state_field(args.name, "counts", DataType::Int64)])
     }
 }
 

@@ -117,11 +117,10 @@ impl AggregateUDFImpl for Percentile {
         if self.kind == Kind::Product {
             return Ok(vec![Arc::new(Field::new(format!("{}[product]", args.name), DataType::Float64, true))]);
         }
-        let list = |name: &str| {
-            let item = Arc::new(Field::new_list_field(DataType::Float64, true));
-            Arc::new(Field::new(format!("{}[{name}]", args.name), DataType::List(item), true))
-        };
-        Ok(vec![list("values"), list("weights")])
+        Ok(vec![
+            list_state_field(args.name, "values", DataType::Float64),
+            list_state_field(args.name, "weights", DataType::Float64),
+        ])
     }
 }
 
@@ -163,6 +162,17 @@ impl Accumulator for RunningProduct {
     fn size(&self) -> usize {
         std::mem::size_of_val(self)
     }
+}
+
+/// An aggregate's state field `name[part]`: a list of `item`.
+pub(super) fn list_state_field(name: &str, part: &str, item: DataType) -> FieldRef {
+    Arc::new(Field::new(format!("{name}[{part}]"), DataType::new_list(item, true), true))
+}
+
+/// Doubles as a state value: a list.
+pub(super) fn doubles(values: impl Iterator<Item = f64>) -> ScalarValue {
+    let items: Vec<ScalarValue> = values.map(|x| ScalarValue::Float64(Some(x))).collect();
+    ScalarValue::List(ScalarValue::new_list_nullable(&items, &DataType::Float64))
 }
 
 /// A constant argument's value (a literal, or an expression of literals such as `array(…)`).
@@ -272,11 +282,7 @@ impl Accumulator for Collected {
     }
 
     fn state(&mut self) -> Result<Vec<ScalarValue>> {
-        let list = |v: &[f64]| {
-            let items: Vec<ScalarValue> = v.iter().map(|x| ScalarValue::Float64(Some(*x))).collect();
-            ScalarValue::List(ScalarValue::new_list_nullable(&items, &DataType::Float64))
-        };
-        Ok(vec![list(&self.values), list(&self.weights)])
+        Ok(vec![doubles(self.values.iter().copied()), doubles(self.weights.iter().copied())])
     }
 
     fn evaluate(&mut self) -> Result<ScalarValue> {
