@@ -20,5 +20,6 @@ pub(crate) mod spark;
 pub(crate) mod subqueries;
 pub(crate) mod templates;
 pub(crate) mod using_join;
+pub(crate) mod zone_casts;
 
 pub(crate) use session::SqlSession;

@@ -471,6 +471,7 @@ pub(crate) fn spark_state() -> datafusion::execution::session_state::SessionStat
         .with_default_features()
         .build();
     super::functions::register(&mut state).expect("registering Spark's functions cannot clash fatally");
+    state.add_analyzer_rule(Arc::new(super::zone_casts::TextInSessionZone));
     state
 }
 

@@ -43,7 +43,13 @@ impl ScalarUDFImpl for StringCast {
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
         let scalar = matches!(args.args[0], ColumnarValue::Scalar(_));
-        let input = args.args[0].to_array(if scalar { 1 } else { args.number_rows })?;
+        let mut input = args.args[0].to_array(if scalar { 1 } else { args.number_rows })?;
+        // An instant is written in the session's zone, whatever zone its type is labelled with.
+        if let (DataType::Timestamp(unit, Some(_)), Some(zone)) =
+            (input.data_type(), args.config_options.execution.time_zone.as_deref())
+        {
+            input = arrow_cast::cast(&input, &DataType::Timestamp(*unit, Some(zone.into())))?;
+        }
         let text = as_text(&input)?;
         if scalar {
             return Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(&text, 0)?));
