@@ -199,6 +199,30 @@ QUERIES = [
     # CROSS JOIN with a condition is an inner join.
     "select c.email, s.distanceFromObject from customer_landing c cross join step_trainer_landing s "
     "on (c.serialNumber = s.serialNumber)",
+    # Logarithms NULL at and below zero, sqrt of a negative NaN, degrees as Java's toDegrees.
+    "select ln(x) a, log10(x) b, log(2.0, x) c, sqrt(x) d, degrees(x) e, log(x) f "
+    "from values (-1.5), (0.0), (2.0), (null) t(x)",
+    # ceil / floor at a scale (Spark's RoundCeil / RoundFloor: decimals), ceiling.
+    "select ceil(x, 1) a, floor(x, 2) b, ceil(cast(x as double), 1) c, floor(1234, -2) d, ceiling(x, 0) e "
+    "from values (-0.15), (2.1267), (5.0) t(x)",
+    # An inline table or union of decimals and doubles is double.
+    "select * from values (0.0), (pi() / 2), (cast('NaN' as double)) as t(value)",
+    "select 0.5 x union all select pi()",
+    # Empty maps, arrays_overlap's NULLs, array_append / array_prepend of a NULL array, array_agg.
+    "select map() m, map_keys(map()) k",
+    "select arrays_overlap(array('a', null), array('b', null)) a, arrays_overlap(array('a'), array('b')) b, "
+    "arrays_overlap(array('a', null), array('a')) c, arrays_overlap(cast(null as array<string>), array('a')) d",
+    "select array_append(cast(null as array<int>), 4) a, array_prepend(cast(null as array<int>), 4) b, "
+    "array_append(array(1), null) c",
+    "select sort_array(array_agg(x)) a from values (1), (null), (2) t(x)",
+    # Spark 4's hmac and base32; interval constructors name their zero parts.
+    "select hex(hmac('key', 'message')) a, hex(hmac('key', 'message', 'SHA-512')) b, "
+    "to_base32(cast('foobar' as binary)) c, from_base32('MZXW6YTBOI======') d",
+    # (No rows: the test reads rows through Arrow, which has no Python value for an interval.)
+    "select * from (select make_interval(1, 2), make_dt_interval(1), make_ym_interval(2014)) where false",
+    "select map_keys(str_to_map('a:1,b:2')), map_values(str_to_map('a:1;b:2', ';'))",
+    # A table-valued function's name is case-insensitive.
+    "select id % 3 m, id from RANGE(5)",
 ]
 
 
@@ -245,6 +269,28 @@ def test_spark_sql_gives_sparks_columns_and_rows(both, query: str) -> None:  # t
     our_rows = list(zip(*(column.to_pylist() for column in arrow.columns)))
     their_rows = [tuple(row) for row in theirs.collect()]
     assert _sorted(our_rows) == _sorted(their_rows)
+
+
+def test_text_beside_a_timestamp_is_read_in_the_session_zone(both) -> None:  # type: ignore[no-untyped-def]
+    """`ts <= '…'` compares with that time where the session is, and `CAST(ts AS STRING)` writes
+    the session's wall clock (both were UTC's in glueless)."""
+    session, spark = both
+    query = (
+        "select to_timestamp('2023-02-01 10:00:00') <= '2023-02-01 12:00:00' a, "
+        "to_timestamp('2023-02-01 10:00:00') = '2023-02-01 10:00:00' b, "
+        "to_timestamp('2023-02-01 10:00:00') = '2023-02-01T18:00:00Z' c, "
+        "cast(to_timestamp('2023-02-01 10:00:00') as string) d"
+    )
+    zone = spark.conf.get("spark.sql.session.timeZone")
+    spark.conf.set("spark.sql.session.timeZone", "America/Los_Angeles")
+    session.sql("SET spark.sql.session.timeZone=America/Los_Angeles")
+    try:
+        theirs = [tuple(row) for row in spark.sql(query).collect()]
+        arrow = pa.table(session.sql(query).collect())
+        assert list(zip(*(c.to_pylist() for c in arrow.columns))) == theirs == [(True, True, True, "2023-02-01 10:00:00")]
+    finally:
+        spark.conf.set("spark.sql.session.timeZone", zone)
+        session.sql(f"SET spark.sql.session.timeZone={zone}")
 
 
 def test_errors_name_the_problem(both) -> None:  # type: ignore[no-untyped-def]

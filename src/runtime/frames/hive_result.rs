@@ -77,7 +77,8 @@ fn zoned(data_type: &DataType, zone: &str) -> DataType {
 }
 
 fn value(column: &dyn Array, row: usize, nested: bool) -> Result<String> {
-    if column.is_null(row) {
+    // A NullArray (Spark's void) has no null buffer: `is_null` is false for its rows.
+    if column.is_null(row) || column.data_type() == &DataType::Null {
         return Ok(if nested { "null" } else { "NULL" }.to_string());
     }
     Ok(match column.data_type() {

@@ -227,7 +227,8 @@ pub(crate) fn spark_records(schema: &Schema, batches: &[RecordBatch], n: usize, 
 /// a struct, array or map (Spark 4's `show()`; Spark 3.5 wrote `null`).
 fn spark_cell(column: &dyn Array, row: usize) -> Result<String> {
     use arrow_array::cast::AsArray;
-    if column.is_null(row) {
+    // A NullArray (Spark's void) has no null buffer: `is_null` is false for its rows.
+    if column.is_null(row) || column.data_type() == &DataType::Null {
         return Ok("NULL".to_string());
     }
     let hex = |bytes: &[u8]| format!("[{}]", bytes.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(" "));

@@ -40,12 +40,10 @@ pub(super) fn spark_name(expr: &Expr, rewriter: &Rewriter) -> String {
             let params: Vec<String> = lambda.params.iter().map(|p| p.name.value.clone()).collect();
             format!("lambdafunction({}, {})", spark_name(&lambda.body, rewriter), params.join(", "))
         }
-        // sqlparser reads CEIL / FLOOR of one argument as their own forms.
-        Expr::Ceil { expr: inner, field: CeilFloorKind::DateTimeField(DateTimeField::NoDateTime) } => {
-            format!("CEIL({})", spark_name(inner, rewriter))
-        }
-        Expr::Floor { expr: inner, field: CeilFloorKind::DateTimeField(DateTimeField::NoDateTime) } => {
-            format!("FLOOR({})", spark_name(inner, rewriter))
+        Expr::Ceil { expr: inner, field } | Expr::Floor { expr: inner, field }
+            if matches!(field, CeilFloorKind::DateTimeField(DateTimeField::NoDateTime) | CeilFloorKind::Scale(_)) =>
+        {
+            ceil_floor_name(matches!(expr, Expr::Ceil { .. }), &spark_name(inner, rewriter), field)
         }
         Expr::BinaryOp { left, op, right } => {
             let (left, right) = (spark_name(left, rewriter), spark_name(right, rewriter));
@@ -240,6 +238,16 @@ fn outer_references(query: &Query) -> Vec<String> {
     outer
 }
 
+/// sqlparser reads CEIL / FLOOR as their own forms: `CEIL(x)`; with a scale they are Spark's
+/// RoundCeil / RoundFloor, named in lower case (`ceil(x, 1)`).
+fn ceil_floor_name(ceiling: bool, inner: &str, kind: &CeilFloorKind) -> String {
+    let name = if ceiling { "ceil" } else { "floor" };
+    match kind {
+        CeilFloorKind::Scale(scale) => format!("{name}({inner}, {scale})"),
+        CeilFloorKind::DateTimeField(_) => format!("{}({inner})", name.to_uppercase()),
+    }
+}
+
 /// `l[0]`, `m[key]`, `a[0].f`: the container's name and each access.
 fn access_name(root: &Expr, access_chain: &[AccessExpr], rewriter: &Rewriter) -> String {
     let mut name = spark_name(root, rewriter);
@@ -283,9 +291,24 @@ fn function_name(function: &Function, rewriter: &Rewriter) -> String {
         FunctionArguments::None => Vec::new(),
         FunctionArguments::Subquery(q) => vec![q.to_string()],
     };
-    // Spark names from_json by its input alone (the schema and options are in its type).
-    if name == "from_json" {
+    // Spark names from_json / from_csv by their input alone (the schema and options are in the
+    // type), schema_of_json / schema_of_csv without their options.
+    if ["from_json", "from_csv", "schema_of_json", "schema_of_csv"].contains(&name.as_str()) {
         args.truncate(1);
+    }
+    // Spark's make_*interval constructors fill the parts left out with zeros, and name them:
+    // seconds (the last part of those with days) are `decimal(18,6)`, so `0.000000`.
+    if let Some((_, parts)) = ZERO_FILLED.iter().find(|(f, _)| *f == name) {
+        let given = args.len();
+        args.resize(given.max(*parts), "0".to_string());
+        if given < *parts && name != "make_ym_interval" {
+            args[*parts - 1] = "0.000000".to_string();
+        }
+    }
+    if name == "str_to_map" {
+        let defaults = [",", ":"];
+        let given = args.len().saturating_sub(1).min(2);
+        args.extend(defaults[given..].iter().map(ToString::to_string));
     }
     // The pad lpad/rpad name by default: a space, or a zero byte for bytes.
     if (name == "lpad" || name == "rpad") && args.len() == 2 {
@@ -309,12 +332,12 @@ fn function_name(function: &Function, rewriter: &Rewriter) -> String {
         // Spark 4 names mode's deterministic form as the ordered-set aggregate it is.
         ("mode", [x, flag]) if flag == "false" => return format!("mode({x})"),
         ("mode", [x, flag]) if flag == "true" => return format!("mode() WITHIN GROUP (ORDER BY {x} DESC)"),
-        // Spark 4: listagg names its default delimiter, try_make_interval its zero parts, and
+        // Spark 4: listagg names its default delimiter, and
         // try_make_timestamp leaves its zone out.
         ("listagg", [x]) => return format!("listagg({x}, NULL)"),
-        ("try_make_interval", parts) if parts.len() < 7 => {
-            let zeros = std::iter::repeat_n("0".to_string(), 7 - parts.len());
-            return format!("{name}({})", parts.iter().cloned().chain(zeros).collect::<Vec<_>>().join(", "));
+        // assert_true's default message names the condition.
+        ("assert_true", [condition]) => {
+            return format!("assert_true({condition}, '{condition}' is not true!)");
         }
         ("try_make_timestamp", [parts @ .., _zone]) if parts.len() == 6 => {
             return format!("{name}({})", parts.join(", "));
@@ -353,8 +376,13 @@ const UPPER_CASE_NAMES: [&str; 31] = [
     "tan", "tanh", "e", "pi",
 ];
 
+/// Interval constructors and their number of parts (those left out are zero in Spark's name).
+const ZERO_FILLED: [(&str, usize); 4] =
+    [("make_interval", 7), ("try_make_interval", 7), ("make_dt_interval", 4), ("make_ym_interval", 2)];
+
 /// Functions whose omitted last argument Spark names: (function, arguments given, default).
-const DEFAULTS: [(&str, usize, &str); 11] = [
+const DEFAULTS: [(&str, usize, &str); 12] = [
+    ("hmac", 2, "SHA-256"),
     ("position", 2, "1"),
     ("regexp_replace", 3, "1"),
     ("from_unixtime", 1, "yyyy-MM-dd HH:mm:ss"),

@@ -4,8 +4,9 @@
 
 use datafusion::sql::sqlparser::ast::helpers::attached_token::AttachedToken;
 use datafusion::sql::sqlparser::ast::{
-    AccessExpr, BinaryOperator, CaseWhen, CastKind, DataType as SqlType, DateTimeField, ExactNumberInfo, Expr,
-    FunctionArg, FunctionArgExpr, FunctionArguments, Ident, Subscript, TimezoneInfo, UnaryOperator, Value, WindowType,
+    AccessExpr, BinaryOperator, CaseWhen, CastKind, CeilFloorKind, DataType as SqlType, DateTimeField, ExactNumberInfo,
+    Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, Subscript, TimezoneInfo, UnaryOperator, Value,
+    WindowType,
 };
 
 /// Rewrite `expr` (its parts are rewritten already); `bare` marks a number that must stay a
@@ -16,12 +17,57 @@ pub(super) fn rewrite(expr: &mut Expr, bare: bool) -> Result<(), String> {
         && !super::call_forms::rewrite(expr)
         && !super::schema_of::rewrite(expr)?
         && !super::templates::rewrite(expr)
+        && !rewrite_ceil_floor_scale(expr)
         && !rewrite_special_call(expr)?
         && !rewrite_call(expr)?
     {
         rewrite_value(expr, bare);
     }
     Ok(())
+}
+
+/// `ceil(x, scale)` / `floor(x, scale)`: Spark's RoundCeil / RoundFloor (functions/round_scale.rs).
+/// The function forms (`ceiling(x, 1)`, `floor(x, 2)` as PySpark writes them) too: the scale
+/// stays a bare literal, which the function's type is planned from.
+fn rewrite_ceil_floor_scale(expr: &mut Expr) -> bool {
+    use super::functions::round_scale::{CEIL_SCALE, FLOOR_SCALE};
+    let (name, args) = match &*expr {
+        Expr::Ceil { expr: value, field: CeilFloorKind::Scale(scale) } => {
+            (CEIL_SCALE, vec![value.as_ref().clone(), Expr::value(scale.clone())])
+        }
+        Expr::Floor { expr: value, field: CeilFloorKind::Scale(scale) } => {
+            (FLOOR_SCALE, vec![value.as_ref().clone(), Expr::value(scale.clone())])
+        }
+        Expr::Function(function) => {
+            let name = match function.name.to_string().to_lowercase().as_str() {
+                "ceil" | "ceiling" => CEIL_SCALE,
+                "floor" => FLOOR_SCALE,
+                _ => return false,
+            };
+            let Ok([value, scale]) = <[Expr; 2]>::try_from(plain_args(function)) else { return false };
+            let Some(scale) = integer_literal(&scale) else { return false };
+            (name, vec![value, scale])
+        }
+        _ => return false,
+    };
+    *expr = Expr::Function(call(name, args));
+    true
+}
+
+/// `2`, `-2`, `2::INT` (an int literal as [`rewrite_value`] types it), parenthesized: the bare number.
+fn integer_literal(expr: &Expr) -> Option<Expr> {
+    match expr {
+        Expr::Value(v) if matches!(v.value, Value::Number(..)) => Some(expr.clone()),
+        Expr::Nested(inner) | Expr::Cast { kind: CastKind::DoubleColon, expr: inner, .. } => integer_literal(inner),
+        Expr::UnaryOp { op: UnaryOperator::Minus, expr: inner } => match integer_literal(inner)? {
+            Expr::Value(v) => match v.value {
+                Value::Number(n, long) => Some(Expr::value(Value::Number(format!("-{n}"), long))),
+                _ => None,
+            },
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// Spark's functions of other shapes than DataFusion's (and its refusals); true when `expr` was

@@ -10,20 +10,23 @@
 //! `1, 2`); DataFusion's drop every copy of a row the other side has. Each side's rows are
 //! numbered within their duplicates and the numbered rows compared distinct instead.
 
+use arrow_schema::DataType;
 use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
+use datafusion::common::DFSchema;
 use datafusion::error::Result;
 use datafusion::execution::SessionState;
-use datafusion::logical_expr::LogicalPlan;
+use datafusion::logical_expr::{Expr, ExprSchemable, LogicalPlan, LogicalPlanBuilder};
 use datafusion::sql::sqlparser::ast::{Query, SetExpr, SetOperator, SetQuantifier, Statement};
 use datafusion::sql::sqlparser::parser::Parser;
 
 use super::dialect::SparkDialect;
 
-/// `plan` with its unions' columns widened to Spark's common types.
+/// `plan` with its unions' and inline tables' columns widened to Spark's common types.
 ///
 /// # Errors
 /// DataFusion's analyzer errors (types that have no common type).
 pub(crate) fn widen_unions(plan: LogicalPlan, state: &SessionState) -> Result<LogicalPlan> {
+    let plan = values_as_doubles(plan)?;
     let mut has_union = false;
     plan.apply(|node| {
         has_union = matches!(node, LogicalPlan::Union(_));
@@ -32,8 +35,107 @@ pub(crate) fn widen_unions(plan: LogicalPlan, state: &SessionState) -> Result<Lo
     if !has_union {
         return Ok(plan);
     }
+    let plan = union_inputs_as_doubles(plan)?;
     let analyzed = state.analyzer().execute_and_check(plan, state.config_options(), |_, _| {})?;
     Ok(analyzed.transform_up(|node| node.recompute_schema().map(Transformed::yes))?.data)
+}
+
+/// Spark widens an inline table's column of decimals and floating-point numbers to `double`
+/// (`VALUES (0.0), (PI() / 2)`); DataFusion to a decimal, which fails on NaN. Such a column's
+/// values are cast to double instead, and the plans above retyped.
+fn values_as_doubles(plan: LogicalPlan) -> Result<LogicalPlan> {
+    let empty = DFSchema::empty();
+    let is_float =
+        |e: &Expr| matches!(e.get_type(&empty), Ok(DataType::Float16 | DataType::Float32 | DataType::Float64));
+    let mut changed = false;
+    let plan = plan
+        .transform_up(|node| {
+            let LogicalPlan::Values(values) = &node else {
+                return Ok(Transformed::no(node));
+            };
+            // The rows' values as written (DataFusion cast each to the column's decimal type).
+            let written = |e: &Expr| match e {
+                Expr::Cast(cast) => cast.expr.as_ref().clone(),
+                other => other.clone(),
+            };
+            let doubles: Vec<bool> = (0..values.schema.fields().len())
+                .map(|j| {
+                    matches!(values.schema.field(j).data_type(), DataType::Decimal128(..) | DataType::Decimal256(..))
+                        && values.values.iter().any(|row| is_float(&written(&row[j])))
+                })
+                .collect();
+            if !doubles.contains(&true) {
+                return Ok(Transformed::no(node));
+            }
+            let rows = values
+                .values
+                .iter()
+                .map(|row| {
+                    row.iter()
+                        .zip(&doubles)
+                        .map(
+                            |(e, double)| {
+                                if *double {
+                                    written(e).cast_to(&DataType::Float64, &empty)
+                                } else {
+                                    Ok(e.clone())
+                                }
+                            },
+                        )
+                        .collect::<Result<Vec<_>>>()
+                })
+                .collect::<Result<Vec<_>>>()?;
+            changed = true;
+            Ok(Transformed::yes(LogicalPlanBuilder::values(rows)?.build()?))
+        })?
+        .data;
+    if !changed {
+        return Ok(plan);
+    }
+    Ok(plan.transform_up(|node| node.recompute_schema().map(Transformed::yes))?.data)
+}
+
+/// A union's column of decimals from some inputs and floating-point numbers from others is a
+/// `double` in Spark (DataFusion's analyzer makes it a decimal): each input's is cast first.
+fn union_inputs_as_doubles(plan: LogicalPlan) -> Result<LogicalPlan> {
+    let is_decimal = |t: &DataType| matches!(t, DataType::Decimal128(..) | DataType::Decimal256(..));
+    let is_float = |t: &DataType| matches!(t, DataType::Float16 | DataType::Float32 | DataType::Float64);
+    Ok(plan
+        .transform_up(|node| {
+            let LogicalPlan::Union(union) = &node else {
+                return Ok(Transformed::no(node));
+            };
+            let width = union.schema.fields().len();
+            let column_types =
+                |j: usize| union.inputs.iter().filter_map(move |i| i.schema().fields().get(j)).map(|f| f.data_type());
+            let doubles: Vec<bool> =
+                (0..width).map(|j| column_types(j).any(is_decimal) && column_types(j).any(is_float)).collect();
+            if !doubles.contains(&true) {
+                return Ok(Transformed::no(node));
+            }
+            let inputs = union
+                .inputs
+                .iter()
+                .map(|input| {
+                    let columns = input.schema().columns().into_iter().zip(&doubles).map(|(column, double)| {
+                        let name = column.name.clone();
+                        let expr = Expr::Column(column);
+                        if *double {
+                            expr.cast_to(&DataType::Float64, input.schema()).map(|e| e.alias(name))
+                        } else {
+                            Ok(expr)
+                        }
+                    });
+                    LogicalPlanBuilder::from(input.as_ref().clone())
+                        .project(columns.collect::<Result<Vec<_>>>()?)?
+                        .build()
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let mut inputs = inputs.into_iter();
+            let first = inputs.next().map_or_else(|| LogicalPlanBuilder::empty(false), LogicalPlanBuilder::from);
+            Ok(Transformed::yes(inputs.try_fold(first, LogicalPlanBuilder::union)?.build()?))
+        })?
+        .data)
 }
 
 /// Rewrite each `EXCEPT ALL` / `INTERSECT ALL` of `statement`'s query (its body and the set

@@ -14,8 +14,8 @@ use std::collections::{HashMap, HashSet};
 use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
-    Expr, GroupByExpr, Ident, LimitClause, OrderByKind, Query, Select, SelectItem, SetExpr, Statement, Value, VisitMut,
-    VisitorMut, WindowFrameBound, WindowType,
+    Expr, GroupByExpr, Ident, LimitClause, ObjectNamePart, OrderByKind, Query, Select, SelectItem, SetExpr, Statement,
+    TableFactor, Value, VisitMut, VisitorMut, WindowFrameBound, WindowType,
 };
 use datafusion::sql::sqlparser::keywords::Keyword;
 use datafusion::sql::sqlparser::parser::Parser;
@@ -299,6 +299,16 @@ impl VisitorMut for Rewriter {
         ControlFlow::Continue(())
     }
 
+    fn pre_visit_table_factor(&mut self, factor: &mut TableFactor) -> ControlFlow<()> {
+        // A table-valued function's name is case-insensitive in Spark (`FROM RANGE(10)`).
+        if let TableFactor::Table { name, args: Some(_), .. } = factor {
+            if let Some(ObjectNamePart::Identifier(ident)) = name.0.last_mut() {
+                ident.value = ident.value.to_lowercase();
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
     fn pre_visit_select(&mut self, select: &mut Select) -> ControlFlow<()> {
         super::using_join::spark_using_keys(select);
         super::subqueries::in_subquery_in_select_list(select);
@@ -413,7 +423,6 @@ fn name_items(select: &mut Select, rewriter: &mut Rewriter) -> Vec<Option<String
 
 /// The names (lower case) a select's relations go by: their aliases, else their tables' names.
 fn relation_names(select: &Select) -> Vec<String> {
-    use datafusion::sql::sqlparser::ast::TableFactor;
     let mut names = Vec::new();
     let factors =
         select.from.iter().flat_map(|t| std::iter::once(&t.relation).chain(t.joins.iter().map(|j| &j.relation)));

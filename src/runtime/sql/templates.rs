@@ -28,6 +28,19 @@ const TEMPLATES: &[(&str, Option<usize>, &str)] = &[
     ("dayofyear", Some(1), "CAST(date_part('doy', TRY_CAST($1 AS DATE)) AS INT)"),
     ("weekofyear", Some(1), "CAST(date_part('week', TRY_CAST($1 AS DATE)) AS INT)"),
     ("sign", Some(1), "signum($1)"),
+    ("array_agg", Some(1), "collect_list($1)"),
+    ("map", Some(0), "map(make_array(), make_array())"),
+    ("array_append", Some(2), "CASE WHEN $1 IS NULL THEN NULL ELSE array_append($1, $2) END"),
+    // Spark's: true for a common element, else NULL when either (non-empty) array has a NULL.
+    (
+        "arrays_overlap",
+        Some(2),
+        "CASE WHEN $1 IS NULL OR $2 IS NULL THEN NULL \
+         WHEN array_has_any(array_compact($1), array_compact($2)) THEN true \
+         WHEN cardinality($1) > 0 AND cardinality($2) > 0 \
+         AND (cardinality(array_compact($1)) < cardinality($1) OR cardinality(array_compact($2)) < cardinality($2)) \
+         THEN NULL ELSE false END",
+    ),
     ("positive", Some(1), "$1"),
     ("std", Some(1), "stddev_samp($1)"),
     ("variance", Some(1), "var_samp($1)"),
@@ -81,8 +94,17 @@ const TEMPLATES: &[(&str, Option<usize>, &str)] = &[
     ("randn", Some(1), "spark_randn(CAST($1 AS BIGINT), CAST(row_number() OVER () AS BIGINT) - 1)"),
     ("randn", Some(0), "spark_randn(CAST(NULL AS BIGINT), CAST(row_number() OVER () AS BIGINT) - 1)"),
     ("spark_partition_id", Some(0), "0"),
-    // Spark's log of one argument is the natural logarithm (DataFusion's is base 10).
-    ("log", Some(1), "ln($1)"),
+    // Spark's logarithms are NULL at and below their asymptote (DataFusion's -Infinity / NaN);
+    // its log of one argument is the natural one (DataFusion's is base 10), its log2 ln(x)/ln(2).
+    ("log", Some(1), "CASE WHEN $1 <= 0 THEN NULL ELSE ln($1) END"),
+    ("ln", Some(1), "CASE WHEN $1 <= 0 THEN NULL ELSE ln($1) END"),
+    ("log10", Some(1), "CASE WHEN $1 <= 0 THEN NULL ELSE log10($1) END"),
+    ("log2", Some(1), "CASE WHEN $1 <= 0 THEN NULL ELSE ln($1) / ln(CAST(2 AS DOUBLE)) END"),
+    ("log", Some(2), "CASE WHEN $1 <= 0 OR $2 <= 0 THEN NULL ELSE ln($2) / ln($1) END"),
+    // Spark's sqrt of a negative number is NaN (DataFusion's an error); degrees is Java's
+    // `toDegrees`, one multiplication.
+    ("sqrt", Some(1), "CASE WHEN $1 < 0 THEN CAST('NaN' AS DOUBLE) ELSE sqrt($1) END"),
+    ("degrees", Some(1), "CAST($1 AS DOUBLE) * CAST(57.29577951308232 AS DOUBLE)"),
     ("log1p", Some(1), "ln(1 + $1)"),
     ("sequence", Some(2), "generate_series($1, $2)"),
     ("sequence", Some(3), "generate_series($1, $2, $3)"),
@@ -157,7 +179,7 @@ const TEMPLATES: &[(&str, Option<usize>, &str)] = &[
     ("from_utc_timestamp", Some(2), "from_utc_timestamp($1, spark_zone_id($2))"),
     ("to_utc_timestamp", Some(2), "to_utc_timestamp($1, spark_zone_id($2))"),
     // Spark's array comes first.
-    ("array_prepend", Some(2), "array_prepend($2, $1)"),
+    ("array_prepend", Some(2), "CASE WHEN $1 IS NULL THEN NULL ELSE array_prepend($2, $1) END"),
     ("current_database", Some(0), "'default'"),
     ("current_schema", Some(0), "'default'"),
     ("current_catalog", Some(0), "'spark_catalog'"),

@@ -35,6 +35,7 @@ use crate::error::Result;
 
 pub(crate) mod array_edit;
 pub(crate) mod array_sets;
+pub(crate) mod base32;
 pub(crate) mod binary;
 pub(crate) mod bitmaps;
 pub(crate) mod by_type;
@@ -46,6 +47,7 @@ pub(crate) mod datetime;
 pub(crate) mod hash;
 pub(crate) mod higher_order;
 pub(crate) mod histogram;
+pub(crate) mod hmac;
 pub(crate) mod json;
 pub(crate) mod json_path;
 pub(crate) mod math;
@@ -57,6 +59,7 @@ pub(crate) mod percentile;
 pub(crate) mod random;
 pub(crate) mod range;
 pub(crate) mod regexp;
+pub(crate) mod round_scale;
 pub(crate) mod row;
 pub(crate) mod string;
 pub(crate) mod string_cast;
@@ -78,6 +81,9 @@ fn families() -> Vec<Vec<Arc<ScalarUDF>>> {
         string_cast::functions(),
         regexp::functions(),
         math::functions(),
+        base32::functions(),
+        hmac::functions(),
+        round_scale::functions(),
         try_arithmetic::functions(),
         datetime::functions(),
         json::functions(),
