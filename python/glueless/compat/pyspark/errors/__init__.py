@@ -25,11 +25,16 @@ class PySparkTypeError(GluelessError, TypeError):
     """PySpark's ``PySparkTypeError``."""
 
 
+class PySparkIndexError(GluelessError, IndexError):
+    """PySpark's ``PySparkIndexError``."""
+
+
 __all__ = [
     "AnalysisException",
     "IllegalArgumentException",
     "ParseException",
     "PySparkException",
+    "PySparkIndexError",
     "PySparkTypeError",
     "PySparkValueError",
 ]

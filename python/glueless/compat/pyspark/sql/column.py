@@ -138,6 +138,11 @@ class Column(Surface):
         self._alias: Optional[str] = None
         #: Spark metadata given with the alias (``alias("a", metadata={...})``).
         self._metadata: Optional[dict[str, Any]] = None
+        #: For a sort order (``desc()``, …): the column it sorts and how (``DESC NULLS LAST``).
+        self._sorted: Optional[tuple[Column, str]] = None
+        #: For a column Spark names after its arguments' names (a Python UDF's call), where they are
+        #: not plain columns: its name, given what names columns as the frame selecting it does.
+        self._spark_name: Optional[Callable[[Callable[[list[Column]], list[str]]], str]] = None
 
     # --- construction -------------------------------------------------------------------------
     @staticmethod
@@ -276,7 +281,9 @@ class Column(Surface):
 
     def _sort(self, order: str) -> Column:
         # A sort order, not an expression: no parentheses, so ORDER BY and OVER take it.
-        return Column(lambda r: f"{self.sql(r)} {order}", self._name, self._frames)
+        sorted_column = Column(lambda r: f"{self.sql(r)} {order}", self._name, self._frames)
+        sorted_column._sorted = (self, order)
+        return sorted_column
 
     def isNull(self) -> Column:
         return self._postfix("IS NULL")

@@ -10,6 +10,7 @@ from typing import Any, Optional, Union
 
 from glueless._glueless import Frame
 from glueless.compat._unsupported import Surface, unsupported
+from glueless.compat.pyspark.errors import PySparkIndexError, PySparkTypeError, PySparkValueError
 from glueless.compat.pyspark.sql import na, relational
 from glueless.compat.pyspark.sql.column import Column, attribute_parts, literal_sql, quote, render_parts
 from glueless.compat.pyspark.sql.types import Row, StructField, StructType, _parse_type, is_numeric
@@ -43,6 +44,9 @@ class DataFrame(Surface):
         self._sides: dict[int, range] = {}
         #: For a join's result: its two sides, condition (SQL over their relations) and type.
         self._join: Optional[tuple[DataFrame, DataFrame, Optional[str], str]] = None
+        #: For a sorted join's result: its sort keys (SQL over the join's relations, and ``ASC``,
+        #: ``DESC NULLS LAST``, … or nothing), the first first.
+        self._join_order: list[tuple[str, str]] = []
         #: The name ``alias(...)`` gave the rows (a join qualifies their columns by it).
         self._alias: Optional[str] = None
         #: For a select over a join: where a side's column it kept is (relation, name -> position).
@@ -91,6 +95,9 @@ class DataFrame(Surface):
             return self.filter(item)
         if isinstance(item, (list, tuple)):
             return self.select(*item)
+        if isinstance(item, int):
+            # PySpark 4: the column at that (0-based) position.
+            return self[self.columns[item]]
         unsupported("DataFrame.__getitem__", f"an index of type {type(item).__name__}")
 
     def __getattr__(self, name: str) -> Any:
@@ -113,7 +120,10 @@ class DataFrame(Surface):
         """A column of this frame as SQL (its own references unqualified)."""
         generator = getattr(c, "_generator", None)
         if generator is None:
-            return Column.of(c).selected()
+            column = Column.of(c)
+            if column._alias is None and column._spark_name is not None:
+                column = column.alias(column._spark_name(self._names_of))
+            return column.selected()
         name, arg = generator
         arg_type = self._type_of(arg)
         # The generator's call is written around its argument: head, argument, tail.
@@ -130,6 +140,10 @@ class DataFrame(Surface):
             head = "__generator_as(" + head
             tail += "".join(f", {literal_sql(n)}" for n in c._generator_names) + ")"
         return Column(lambda r: f"{head}{arg.sql(r)}{tail}", None, arg._frames).selected()
+
+    def _names_of(self, cols: list[Column]) -> list[str]:
+        """The names Spark gives ``cols`` selected from this frame (planned, not run)."""
+        return self._frame.select([c.selected() for c in cols]).columns if cols else []
 
     def _type_of(self, c: Column) -> str:
         """Spark's name of the type of a column of this frame (planned, not run)."""
@@ -159,39 +173,31 @@ class DataFrame(Surface):
         side's relation name qualifies its columns, as Spark resolves them by lineage."""
         if self._join is None or any(getattr(c, "_generator", None) for c in cols):
             return None
-        left, other, condition, how = self._join
-        relations = {left._id: left._relation(), other._id: other._relation()}
-        aliases = {r.lower() for r in relations.values()}
-        lowered = [c.lower() for c in self.columns]
-        needed = False
-        seen: list[tuple[str, str, str]] = []  # the item's side references: relation, column, SQL
-
-        def refs(frame: Optional[int], parts: tuple[str, ...]) -> str:
-            nonlocal needed
-            if frame in relations:
-                needed = needed or lowered.count(parts[0].lower()) > 1
-                text = f"{quote(relations[frame])}.{render_parts(parts)}"
-                seen.append((relations[frame].lower(), parts[0].lower(), text))
-                return text
-            text = render_parts(parts)
-            if len(parts) == 2 and parts[0].lower() in aliases and parts[0].lower() not in lowered:
-                needed = True
-                seen.append((parts[0].lower(), parts[1].lower(), text))
-            return text
-
+        refs = _SideReferences(self)
         items, qualified = [], {}
         for position, c in enumerate(cols):
-            seen.clear()
+            refs.seen.clear()
             items.append(Column.of(c).selected(refs))
-            if len(seen) == 1 and items[-1] == seen[0][2]:
-                qualified[seen[0][:2]] = position
-        if not needed:
+            if len(refs.seen) == 1 and items[-1] == refs.seen[0][2]:
+                qualified[refs.seen[0][:2]] = position
+        if not refs.needed:
             return None
-        selected = self._new(
-            left._frame.join_on(other._frame, condition, how, relations[left._id], relations[other._id], items), other
-        )
+        selected = self._new(self._over_join(items, self._join_order), self._join[1])
         selected._qualified = qualified
         return selected
+
+    def _over_join(self, items: list[str], order: list[tuple[str, str]]) -> Frame:
+        """The select ``items`` (SQL over the join's relations) planned over this join itself,
+        sorted by ``order`` (see ``_join_order``): each key a hidden column of the select."""
+        assert self._join is not None
+        left, other, condition, how = self._join
+        hidden = [f"__glueless_order{i}" for i in range(len(order))]
+        keys = [f"{e} AS {quote(h)}" for (e, _), h in zip(order, hidden)]
+        frame = left._frame.join_on(other._frame, condition, how, left._relation(), other._relation(), items + keys)
+        if not hidden:
+            return frame
+        sort = [f"{quote(h)} {o}".rstrip() for (_, o), h in zip(order, hidden)]
+        return frame.order_by(sort).select_positions(list(range(len(frame.columns) - len(hidden))))
 
     def selectExpr(self, *exprs: str) -> DataFrame:
         if len(exprs) == 1 and isinstance(exprs[0], (list, tuple)):
@@ -293,25 +299,83 @@ class DataFrame(Surface):
         )
 
     def groupBy(self, *cols: Any) -> GroupedData:
-        if len(cols) == 1 and isinstance(cols[0], (list, tuple)):
-            cols = tuple(cols[0])
-        return GroupedData(self, [self._sql(c) for c in cols])
+        return GroupedData(self, [self._sql(c) for c in self._ordinal_columns(cols)])
 
     groupby = groupBy
 
     def agg(self, *exprs: Any) -> DataFrame:
         return self.groupBy().agg(*exprs)
 
-    def orderBy(self, *cols: Any, ascending: Any = None) -> DataFrame:
+    def _ordinal_columns(self, cols: tuple[Any, ...]) -> list[Any]:
+        """Grouping columns as PySpark 4 takes them: one list is the columns; an int is the column
+        at that 1-based position."""
         if len(cols) == 1 and isinstance(cols[0], (list, tuple)):
             cols = tuple(cols[0])
-        exprs = [self._sort_key(c) for c in cols]
-        if ascending is not None:
-            flags = ascending if isinstance(ascending, (list, tuple)) else [ascending] * len(exprs)
-            exprs = [f"{e} {'ASC' if a else 'DESC'}" for e, a in zip(exprs, flags)]
-        return self._new(self._frame.order_by(exprs))
+        columns: list[Any] = []
+        for c in cols:
+            if isinstance(c, int) and not isinstance(c, bool):
+                if c < 1:
+                    raise PySparkIndexError(f"[INDEX_NOT_POSITIVE] Index must be positive, got '{c}'.")
+                c = self[c - 1]
+            columns.append(c)
+        return columns
+
+    def orderBy(self, *cols: Any, **kwargs: Any) -> DataFrame:
+        keys = self._sort_columns(cols, kwargs)
+        if self._join is not None:
+            return self._sorted_join(keys)
+        return self._new(self._frame.order_by([self._sort_key(k) for k in keys]))
 
     sort = orderBy
+
+    def _sort_columns(self, cols: tuple[Any, ...], kwargs: dict[str, Any]) -> list[Column]:
+        """PySpark's sort keys: columns, names, or 1-based column positions (negative: descending),
+        each descending where ``ascending`` (one flag or one per key) says so."""
+        if not cols:
+            raise PySparkValueError("[CANNOT_BE_EMPTY] At least one cols must be specified.")
+        if len(cols) == 1 and isinstance(cols[0], (list, tuple)):
+            cols = tuple(cols[0])
+
+        def key(c: Any) -> Column:
+            if isinstance(c, int) and not isinstance(c, bool):
+                if c > 0:
+                    return Column.of(self[c - 1])
+                if c < 0:
+                    return Column.of(self[-c - 1]).desc()
+                raise PySparkIndexError("[ZERO_INDEX] Index must be non-zero.")
+            if isinstance(c, (Column, str)):
+                return Column.of(c)
+            raise PySparkTypeError(
+                f"[NOT_EXPECTED_TYPE] Argument `col` should be Column, int or str, got {type(c).__name__}."
+            )
+
+        keys = [key(c) for c in cols]
+        ascending = kwargs.get("ascending", True)
+        if isinstance(ascending, (bool, int)):
+            return keys if ascending else [k.desc() for k in keys]
+        if isinstance(ascending, list):
+            return [k if a else k.desc() for a, k in zip(ascending, keys)]
+        raise PySparkTypeError(
+            f"[NOT_EXPECTED_TYPE] Argument `ascending` should be Column, int or str, got {type(ascending).__name__}."
+        )
+
+    def _sorted_join(self, keys: list[Column]) -> DataFrame:
+        """A join's result sorted: where a key names a column both sides have (``desc(df.name)``) or
+        a side's column by its alias (``desc("a.name")``), planned over the join itself (each
+        side's columns qualified by its relation, as Spark resolves them by lineage). The result
+        remembers the join and its keys, so a select of a side's column keeps the order."""
+        refs = _SideReferences(self)
+        order = [(k.sql(refs), "") if k._sorted is None else (k._sorted[0].sql(refs), k._sorted[1]) for k in keys]
+        order += self._join_order
+        if refs.needed:
+            assert self._join is not None
+            sides = (self._join[0]._relation(), self._join[1]._relation())
+            frame = self._over_join([f"{quote(side)}.*" for side in sides], order)
+        else:
+            frame = self._frame.order_by([self._sort_key(k) for k in keys])
+        sorted_join = self._new(frame)
+        sorted_join._sides, sorted_join._join, sorted_join._join_order = dict(self._sides), self._join, order
+        return sorted_join
 
     def _sort_key(self, c: Any) -> str:
         """A sort key as SQL; a join side's column this select kept (``sort(desc("a.name"))``
@@ -446,16 +510,18 @@ class DataFrame(Surface):
         return relational.describe(self, cols)
 
     def cube(self, *cols: Any) -> GroupedData:
-        keys = _key_columns(cols)
+        keys = [Column.of(c) for c in self._ordinal_columns(cols)]
         return GroupedData(self, [], (keys, f"CUBE({', '.join(k.sql() for k in keys)})"))
 
     def rollup(self, *cols: Any) -> GroupedData:
-        keys = _key_columns(cols)
+        keys = [Column.of(c) for c in self._ordinal_columns(cols)]
         return GroupedData(self, [], (keys, f"ROLLUP({', '.join(k.sql() for k in keys)})"))
 
     def groupingSets(self, groupingSets: Any, *cols: Any) -> GroupedData:
-        keys = _key_columns(cols)
-        sets = ", ".join("(" + ", ".join(Column.of(c).sql() for c in s) + ")" for s in groupingSets)
+        keys = [Column.of(c) for c in self._ordinal_columns(cols)]
+        sets = ", ".join(
+            "(" + ", ".join(Column.of(c).sql() for c in self._ordinal_columns(tuple(s))) + ")" for s in groupingSets
+        )
         return GroupedData(self, [], (keys, f"GROUPING SETS ({sets})"))
 
     def hint(self, name: str, *parameters: Any) -> DataFrame:
@@ -634,10 +700,31 @@ def _aggregate_of(function: str, column: str) -> Column:
     return Column(lambda r: f"{function}({r(None, (column,))})")
 
 
-def _key_columns(cols: tuple[Any, ...]) -> list[Column]:
-    if len(cols) == 1 and isinstance(cols[0], (list, tuple)):
-        cols = tuple(cols[0])
-    return [Column.of(c) for c in cols]
+class _SideReferences:
+    """Renders references over a join's two relations (see ``DataFrame._select_over_join``): a
+    side's column qualified by its relation's name. ``needed`` once one names a column both sides
+    have or a side's column by its alias; ``seen`` lists each such reference (relation, column, SQL)."""
+
+    def __init__(self, joined: DataFrame) -> None:
+        assert joined._join is not None
+        left, other, _, _ = joined._join
+        self.relations = {left._id: left._relation(), other._id: other._relation()}
+        self.aliases = {r.lower() for r in self.relations.values()}
+        self.lowered = [c.lower() for c in joined.columns]
+        self.needed = False
+        self.seen: list[tuple[str, str, str]] = []
+
+    def __call__(self, frame: Optional[int], parts: tuple[str, ...]) -> str:
+        if frame in self.relations:
+            self.needed = self.needed or self.lowered.count(parts[0].lower()) > 1
+            text = f"{quote(self.relations[frame])}.{render_parts(parts)}"
+            self.seen.append((self.relations[frame].lower(), parts[0].lower(), text))
+            return text
+        text = render_parts(parts)
+        if len(parts) == 2 and parts[0].lower() in self.aliases and parts[0].lower() not in self.lowered:
+            self.needed = True
+            self.seen.append((parts[0].lower(), parts[1].lower(), text))
+        return text
 
 
 class GroupedData(Surface):

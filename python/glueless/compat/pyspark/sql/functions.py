@@ -33,6 +33,10 @@ _SQL_NAMES = {
 }
 
 
+#: Interval constructors whose parts left out PySpark passes as zeros (PySpark 3.5 and 4.x).
+_ZERO_FILLED = frozenset({"make_interval", "try_make_interval", "make_dt_interval", "make_ym_interval"})
+
+
 def __getattr__(name: str) -> Any:
     """Every other function of PySpark's list, as a call of the Spark SQL function of that name
     with its arguments passed as PySpark passes them (``function_signatures``), made when first
@@ -45,6 +49,11 @@ def __getattr__(name: str) -> Any:
             n for n, v in globals().items() if not n.startswith("_") and callable(v) and v.__module__ == __name__
         ]
         return sorted(set(written) | set(SIGNATURES))
+    if name in ("PandasUDFType", "ArrowUDFType"):
+        # The evaluation types of vectorized UDFs (``udf`` infers them from type hints).
+        from glueless.compat.pyspark.sql import udf
+
+        return getattr(udf, name)
     if name.startswith("_") or name not in SIGNATURES:
         return _unsupported_name(name)
     function = _generic(name, SIGNATURES[name])
@@ -138,6 +147,8 @@ def _generic(name: str, params: tuple[tuple[str, str, Any], ...]) -> Any:
                 raise TypeError(f"{name}() missing required argument: '{pname}'")
             else:
                 value = default
+            if value is None and sql_name in _ZERO_FILLED:
+                value = Column.lit(0)  # PySpark passes lit(0) for an interval part left out
             if value is None and default != "<required>":
                 continue  # PySpark leaves an unset optional argument out of the call
             if pname == "unit" and sql_name in ("timestampadd", "timestampdiff"):
@@ -335,16 +346,28 @@ def lower(c: Any) -> Column:
     return _call("lower", c)
 
 
-def trim(c: Any) -> Column:
-    return _call("trim", c)
+def trim(col: Any, trim: Any = None) -> Column:
+    """Spaces (or the characters of ``trim``, a column or a column's name) off both ends."""
+    return _trim("BOTH", "trim", col, trim)
 
 
-def ltrim(c: Any) -> Column:
-    return _call("ltrim", c)
+def ltrim(col: Any, trim: Any = None) -> Column:
+    return _trim("LEADING", "ltrim", col, trim)
 
 
-def rtrim(c: Any) -> Column:
-    return _call("rtrim", c)
+def rtrim(col: Any, trim: Any = None) -> Column:
+    return _trim("TRAILING", "rtrim", col, trim)
+
+
+def _trim(side: str, function: str, col: Any, trim: Any) -> Column:
+    """``function(col)``, or with characters to trim Spark's ``TRIM(side trim FROM col)`` (as Spark
+    names the column)."""
+    if trim is None:
+        return _call(function, col)
+    string, characters = Column.of(col), Column.of(trim)
+    return Column(
+        lambda r: f"TRIM({side} {characters.sql(r)} FROM {string.sql(r)})", None, string._frames | characters._frames
+    )
 
 
 def length(c: Any) -> Column:
