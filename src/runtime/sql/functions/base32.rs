@@ -8,7 +8,7 @@ use datafusion::common::ScalarValue;
 use datafusion::error::DataFusionError;
 use datafusion::logical_expr::ScalarUDF;
 
-use super::row::{text, RowContext, RowFunction};
+use super::row::{bytes, text, RowContext, RowFunction};
 
 const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
@@ -25,15 +25,6 @@ pub(crate) fn functions() -> Vec<Arc<ScalarUDF>> {
             })
         }),
     ]
-}
-
-fn bytes(value: &ScalarValue) -> Vec<u8> {
-    match value {
-        ScalarValue::Binary(Some(b)) | ScalarValue::LargeBinary(Some(b)) | ScalarValue::BinaryView(Some(b)) => {
-            b.clone()
-        }
-        other => text(other).as_bytes().to_vec(),
-    }
 }
 
 /// Five bytes to eight characters; a last group is padded to eight with `=`.

@@ -11,7 +11,7 @@ use datafusion::logical_expr::ScalarUDF;
 use sha1::Sha1;
 use sha2::{Digest, Sha224, Sha256, Sha384, Sha512};
 
-use super::row::{text, RowContext, RowFunction};
+use super::row::{bytes, text, RowContext, RowFunction};
 
 /// The family's functions.
 pub(crate) fn functions() -> Vec<Arc<ScalarUDF>> {
@@ -41,15 +41,6 @@ pub(crate) fn functions() -> Vec<Arc<ScalarUDF>> {
     )]
 }
 
-fn bytes(value: &ScalarValue) -> Vec<u8> {
-    match value {
-        ScalarValue::Binary(Some(b)) | ScalarValue::LargeBinary(Some(b)) | ScalarValue::BinaryView(Some(b)) => {
-            b.clone()
-        }
-        other => text(other).as_bytes().to_vec(),
-    }
-}
-
 /// H((K ⊕ opad) ‖ H((K ⊕ ipad) ‖ m)), K the key (hashed first if longer than a block) padded to one.
 fn hmac<D: Digest>(key: &[u8], message: &[u8], block: usize) -> Vec<u8> {
     let mut padded = if key.len() > block { D::digest(key).to_vec() } else { key.to_vec() };
@@ -66,7 +57,7 @@ mod tests {
 
     #[test]
     fn rfc_4231_and_spark_examples() {
-        let hex = |b: Vec<u8>| b.iter().map(|x| format!("{x:02X}")).collect::<String>();
+        let hex = |b: Vec<u8>| b.iter().map(|x| format!("{x:02X}")).collect::<Vec<_>>().concat();
         // PySpark's docstring examples.
         assert_eq!(
             hex(hmac::<Sha256>(b"key", b"message", 64)),

@@ -123,6 +123,16 @@ pub(crate) fn each_row(
     Ok(ColumnarValue::Array(ScalarValue::iter_to_array(values)?))
 }
 
+/// The bytes of a binary argument, or of a text one's UTF-8.
+pub(crate) fn bytes(value: &ScalarValue) -> Vec<u8> {
+    match value {
+        ScalarValue::Binary(Some(b)) | ScalarValue::LargeBinary(Some(b)) | ScalarValue::BinaryView(Some(b)) => {
+            b.clone()
+        }
+        other => text(other).as_bytes().to_vec(),
+    }
+}
+
 /// The text of a string argument.
 pub(crate) fn text(value: &ScalarValue) -> &str {
     match value {
