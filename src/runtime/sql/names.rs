@@ -381,7 +381,13 @@ const ZERO_FILLED: [(&str, usize); 4] =
     [("make_interval", 7), ("try_make_interval", 7), ("make_dt_interval", 4), ("make_ym_interval", 2)];
 
 /// Functions whose omitted last argument Spark names: (function, arguments given, default).
-const DEFAULTS: [(&str, usize, &str); 12] = [
+const DEFAULTS: [(&str, usize, &str); 18] = [
+    ("hll_sketch_agg", 1, "12"),
+    ("hll_union_agg", 1, "false"),
+    ("hll_union", 2, "false"),
+    ("theta_sketch_agg", 1, "12"),
+    ("theta_union_agg", 1, "12"),
+    ("theta_union", 2, "12"),
     ("hmac", 2, "SHA-256"),
     ("position", 2, "1"),
     ("regexp_replace", 3, "1"),

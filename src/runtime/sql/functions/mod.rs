@@ -61,6 +61,7 @@ pub(crate) mod range;
 pub(crate) mod regexp;
 pub(crate) mod round_scale;
 pub(crate) mod row;
+pub(crate) mod sketches;
 pub(crate) mod string;
 pub(crate) mod string_cast;
 pub(crate) mod struct_lists;
@@ -84,6 +85,7 @@ fn families() -> Vec<Vec<Arc<ScalarUDF>>> {
         base32::functions(),
         hmac::functions(),
         round_scale::functions(),
+        sketches::functions(),
         try_arithmetic::functions(),
         datetime::functions(),
         json::functions(),
@@ -129,6 +131,7 @@ pub(crate) fn register(state: &mut SessionState) -> Result<()> {
         bitmaps::aggregates(),
         histogram::aggregates(),
         mode::aggregates(),
+        sketches::aggregates(),
     ];
     for udaf in aggregates.into_iter().flatten() {
         state.register_udaf(udaf).map_err(sql_error)?;

@@ -35,6 +35,8 @@ pub(crate) struct RowFunction {
     required: usize,
     output: DataType,
     body: RowBody,
+    /// Spark's `ExpectsInputTypes`: an argument of another type is an error, not cast.
+    strict: bool,
 }
 
 same_by_name!(RowFunction);
@@ -49,7 +51,20 @@ impl RowFunction {
         body: RowBody,
     ) -> Arc<ScalarUDF> {
         let signature = Signature::user_defined(Volatility::Immutable);
-        Arc::new(ScalarUDF::new_from_impl(Self { name, signature, inputs, required, output, body }))
+        Arc::new(ScalarUDF::new_from_impl(Self { name, signature, inputs, required, output, body, strict: false }))
+    }
+
+    /// [`RowFunction::udf`] whose arguments must already be of the declared types (a NULL, or
+    /// another layout of the same kind of value, is taken): Spark's `ExpectsInputTypes`.
+    pub(crate) fn strict(
+        name: &'static str,
+        inputs: Vec<DataType>,
+        required: usize,
+        output: DataType,
+        body: RowBody,
+    ) -> Arc<ScalarUDF> {
+        let signature = Signature::user_defined(Volatility::Immutable);
+        Arc::new(ScalarUDF::new_from_impl(Self { name, signature, inputs, required, output, body, strict: true }))
     }
 }
 
@@ -79,6 +94,13 @@ impl ScalarUDFImpl for RowFunction {
                 arg_types.len()
             )));
         }
+        if self.strict {
+            for (position, (declared, given)) in self.inputs.iter().zip(arg_types).enumerate() {
+                if !same_kind(declared, given) {
+                    return Err(unexpected_input_type(self.name, position, declared, given));
+                }
+            }
+        }
         Ok(self.inputs[..arg_types.len()]
             .iter()
             .zip(arg_types)
@@ -95,6 +117,34 @@ impl ScalarUDFImpl for RowFunction {
             |row| if row.iter().any(ScalarValue::is_null) { Ok(null.clone()) } else { (self.body)(row, context) },
         )
     }
+}
+
+/// Whether an argument of type `given` is one of type `declared` (in any of Arrow's layouts).
+fn same_kind(declared: &DataType, given: &DataType) -> bool {
+    let binary = |t: &DataType| matches!(t, DataType::Binary | DataType::LargeBinary | DataType::BinaryView);
+    let text = |t: &DataType| matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View);
+    *given == DataType::Null
+        || *declared == ANY
+        || declared == given
+        || (binary(declared) && binary(given))
+        || (text(declared) && text(given))
+}
+
+/// Spark's `DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE` for the argument at `position` (0-based).
+pub(crate) fn unexpected_input_type(
+    function: &str,
+    position: usize,
+    required: &DataType,
+    given: &DataType,
+) -> DataFusionError {
+    let ordinal = ["first", "second", "third", "fourth", "fifth"].get(position).copied().unwrap_or("next");
+    let name = |t: &DataType| crate::core::types::spark_sql_name(t).unwrap_or_else(|_| t.to_string());
+    DataFusionError::Plan(format!(
+        "[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve \"{function}\" due to data type mismatch: \
+         The {ordinal} parameter requires the \"{}\" type, however it has the type \"{}\".",
+        name(required),
+        name(given)
+    ))
 }
 
 /// `f` on each row's arguments (as scalars); a scalar answer when every argument is one.

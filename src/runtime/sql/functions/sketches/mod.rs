@@ -1,0 +1,239 @@
+//! Spark's DataSketches functions (Spark 3.5's HLL; 4.x's Theta, Tuple and KLL): aggregates that
+//! build a sketch and return its binary image, and scalar functions that read, merge and query
+//! images. The sketches are Apache DataSketches' own (the `datasketches` crate, the Rust port of
+//! the Java library Spark calls), so an image glueless writes is read by Spark and the reverse.
+//!
+//! One file per sketch family; this one holds what they share: the aggregate's shape (a sketch
+//! per group, its image as the partial state) and the reading of constant arguments.
+
+use std::fmt::Debug;
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, ArrayRef};
+use arrow_schema::{DataType, Field, FieldRef};
+use datafusion::common::ScalarValue;
+use datafusion::error::{DataFusionError, Result};
+use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
+use datafusion::logical_expr::{Accumulator, AggregateUDF, AggregateUDFImpl, ScalarUDF, Signature, Volatility};
+
+use datafusion::physical_expr::utils::collect_columns;
+
+use super::percentile::constant;
+
+mod hll;
+mod theta;
+
+/// The families' scalar functions.
+pub(crate) fn functions() -> Vec<Arc<ScalarUDF>> {
+    [hll::functions(), theta::functions()].concat()
+}
+
+/// The families' aggregates.
+pub(crate) fn aggregates() -> Vec<Arc<AggregateUDF>> {
+    [hll::aggregates(), theta::aggregates()].concat()
+}
+
+/// A sketch being built for one group.
+pub(super) trait Sketch: Debug + Send + Sync {
+    /// Add one batch of the aggregate's input (values, or other sketches' images).
+    fn update(&mut self, input: &ArrayRef) -> Result<()>;
+    /// Add a partial result: an image [`Sketch::image`] wrote.
+    fn merge(&mut self, image: &[u8]) -> Result<()>;
+    /// The partial result's image.
+    fn image(&mut self) -> Result<Vec<u8>>;
+    /// The aggregate's answer.
+    fn evaluate(&mut self) -> Result<ScalarValue>;
+    /// Bytes held.
+    fn size(&self) -> usize;
+}
+
+/// A new sketch for a group, given the aggregate's constant arguments after the first (`None`
+/// where left out) and the first argument's type.
+pub(super) type StartSketch = fn(&[Option<ScalarValue>], &DataType) -> Result<Box<dyn Sketch>>;
+
+/// How a family types an aggregate's arguments and starts a group's sketch.
+pub(super) struct AggregateKind {
+    pub(super) name: &'static str,
+    /// Spark's implicit casts of the arguments (or its type error).
+    pub(super) coerce: fn(&[DataType]) -> Result<Vec<DataType>>,
+    pub(super) start: StartSketch,
+    /// Whether an empty group's answer may be NULL.
+    pub(super) nullable: bool,
+    /// Spark's error class and parameter name for a parameter that is not a constant.
+    pub(super) constant: (&'static str, &'static str),
+}
+
+/// An aggregate whose state is a sketch: its binary image between the partial and final steps.
+#[derive(Debug)]
+struct SketchAggregate {
+    name: &'static str,
+    coerce: fn(&[DataType]) -> Result<Vec<DataType>>,
+    start: StartSketch,
+    nullable: bool,
+    constant: (&'static str, &'static str),
+    signature: Signature,
+}
+
+impl PartialEq for SketchAggregate {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for SketchAggregate {}
+
+impl std::hash::Hash for SketchAggregate {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.name.hash(state);
+    }
+}
+
+/// The aggregate UDF of `kind`.
+pub(super) fn aggregate(kind: AggregateKind) -> Arc<AggregateUDF> {
+    let AggregateKind { name, coerce, start, nullable, constant } = kind;
+    let signature = Signature::user_defined(Volatility::Immutable);
+    Arc::new(AggregateUDF::new_from_impl(SketchAggregate { name, coerce, start, nullable, constant, signature }))
+}
+
+impl AggregateUDFImpl for SketchAggregate {
+    fn name(&self) -> &str {
+        self.name
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
+        (self.coerce)(arg_types)
+    }
+
+    fn return_type(&self, _arg_types: &[DataType]) -> Result<DataType> {
+        Ok(DataType::Binary)
+    }
+
+    fn is_nullable(&self) -> bool {
+        self.nullable
+    }
+
+    fn accumulator(&self, args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
+        if args.exprs[1..].iter().any(|e| !collect_columns(e).is_empty()) {
+            let (class, parameter) = self.constant;
+            return Err(DataFusionError::Execution(format!(
+                "[{class}] Invalid call to `{}`; the `{parameter}` value must be a constant value, but got a non-constant expression.",
+                self.name
+            )));
+        }
+        let constants = args.exprs[1..]
+            .iter()
+            .map(|e| constant(e, args.schema).map(|v| (!v.is_null()).then_some(v)))
+            .collect::<Result<Vec<_>>>()?;
+        let input = args.exprs[0].data_type(args.schema)?;
+        Ok(Box::new(SketchAccumulator((self.start)(&constants, &input)?)))
+    }
+
+    fn state_fields(&self, args: StateFieldsArgs) -> Result<Vec<FieldRef>> {
+        Ok(vec![Arc::new(Field::new(format!("{}[sketch]", args.name), DataType::Binary, true))])
+    }
+}
+
+#[derive(Debug)]
+struct SketchAccumulator(Box<dyn Sketch>);
+
+impl Accumulator for SketchAccumulator {
+    fn update_batch(&mut self, values: &[ArrayRef]) -> Result<()> {
+        self.0.update(&values[0])
+    }
+
+    fn merge_batch(&mut self, states: &[ArrayRef]) -> Result<()> {
+        let images = states[0].as_binary::<i32>();
+        for image in images.iter().flatten() {
+            self.0.merge(image)?;
+        }
+        Ok(())
+    }
+
+    fn state(&mut self) -> Result<Vec<ScalarValue>> {
+        Ok(vec![ScalarValue::Binary(Some(self.0.image()?))])
+    }
+
+    fn evaluate(&mut self) -> Result<ScalarValue> {
+        self.0.evaluate()
+    }
+
+    fn size(&self) -> usize {
+        std::mem::size_of_val(self) + self.0.size()
+    }
+}
+
+/// Each non-NULL binary value of `input` (any of Arrow's three binary layouts).
+pub(super) fn each_image(input: &ArrayRef, mut f: impl FnMut(&[u8]) -> Result<()>) -> Result<()> {
+    match input.data_type() {
+        DataType::Binary => input.as_binary::<i32>().iter().flatten().try_for_each(f),
+        DataType::LargeBinary => input.as_binary::<i64>().iter().flatten().try_for_each(f),
+        DataType::BinaryView => input.as_binary_view().iter().flatten().try_for_each(f),
+        DataType::Null => Ok(()),
+        other => {
+            let cast = arrow_cast::cast(input, &DataType::Binary)
+                .map_err(|e| DataFusionError::Execution(format!("a sketch must be binary, not {other}: {e}")))?;
+            cast.as_binary::<i32>().iter().flatten().try_for_each(&mut f)
+        }
+    }
+}
+
+/// A constant integer argument, `default` where it was left out.
+pub(super) fn int_argument(value: Option<&Option<ScalarValue>>, default: i64) -> Result<i64> {
+    match value {
+        None | Some(None) => Ok(default),
+        Some(Some(v)) => match v.cast_to(&DataType::Int64)? {
+            ScalarValue::Int64(Some(n)) => Ok(n),
+            _ => Ok(default),
+        },
+    }
+}
+
+/// A constant boolean argument, `default` where it was left out.
+pub(super) fn bool_argument(value: Option<&Option<ScalarValue>>, default: bool) -> Result<bool> {
+    match value {
+        None | Some(None) => Ok(default),
+        Some(Some(v)) => match v.cast_to(&DataType::Boolean)? {
+            ScalarValue::Boolean(Some(b)) => Ok(b),
+            _ => Ok(default),
+        },
+    }
+}
+
+/// Spark's `DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE` for argument `position` (1-based), which
+/// requires one of `required` (Spark's own list, quoted).
+pub(super) fn unexpected_type(function: &str, position: usize, required: &str, given: &DataType) -> DataFusionError {
+    let ordinal = ["first", "second", "third", "fourth"].get(position - 1).copied().unwrap_or("next");
+    DataFusionError::Plan(format!(
+        "[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve \"{function}\" due to data type mismatch: \
+         The {ordinal} parameter requires the {required} type, however it has the type \"{}\".",
+        crate::core::types::spark_sql_name(given).unwrap_or_else(|_| given.to_string())
+    ))
+}
+
+/// The argument count check all families share.
+pub(super) fn arity(function: &str, given: usize, fewest: usize, most: usize) -> Result<()> {
+    if given < fewest || given > most {
+        let expected = if fewest == most { fewest.to_string() } else { format!("[{fewest}, {most}]") };
+        return Err(DataFusionError::Plan(format!(
+            "[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The `{function}` requires {expected} parameters but the actual number is {given}."
+        )));
+    }
+    Ok(())
+}
+
+/// Whether `data_type` is one of Arrow's binary layouts (or NULL, which casts to any).
+pub(super) fn is_binary(data_type: &DataType) -> bool {
+    matches!(data_type, DataType::Binary | DataType::LargeBinary | DataType::BinaryView | DataType::Null)
+}
+
+/// Java's `Math.round` of an estimate: half up.
+#[allow(clippy::cast_possible_truncation)]
+pub(super) fn java_round(x: f64) -> i64 {
+    // `as` saturates, as Java's conversion of a double to long does.
+    (x + 0.5).floor() as i64
+}
