@@ -165,7 +165,7 @@ impl Sketch for ValueSketch {
         let sketch = &mut self.0;
         match input.data_type() {
             DataType::Int32 => {
-                input.as_primitive::<Int32Type>().iter().flatten().for_each(|v| sketch.update(i64::from(v)))
+                input.as_primitive::<Int32Type>().iter().flatten().for_each(|v| sketch.update(i64::from(v)));
             }
             DataType::Int64 => input.as_primitive::<Int64Type>().iter().flatten().for_each(|v| sketch.update(v)),
             DataType::Utf8 => update_text(sketch, input.as_string::<i32>().iter()),

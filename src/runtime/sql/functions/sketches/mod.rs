@@ -22,16 +22,17 @@ use datafusion::physical_expr::utils::collect_columns;
 use super::percentile::constant;
 
 mod hll;
+mod kll;
 mod theta;
 
 /// The families' scalar functions.
 pub(crate) fn functions() -> Vec<Arc<ScalarUDF>> {
-    [hll::functions(), theta::functions()].concat()
+    [hll::functions(), theta::functions(), kll::functions()].concat()
 }
 
 /// The families' aggregates.
 pub(crate) fn aggregates() -> Vec<Arc<AggregateUDF>> {
-    [hll::aggregates(), theta::aggregates()].concat()
+    [hll::aggregates(), theta::aggregates(), kll::aggregates()].concat()
 }
 
 /// A sketch being built for one group.

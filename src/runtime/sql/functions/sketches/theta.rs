@@ -236,7 +236,7 @@ impl Sketch for ValueSketch {
         let sketch = &mut self.sketch;
         match input.data_type() {
             DataType::Int32 => {
-                input.as_primitive::<Int32Type>().iter().flatten().for_each(|v| sketch.update(i64::from(v)))
+                input.as_primitive::<Int32Type>().iter().flatten().for_each(|v| sketch.update(i64::from(v)));
             }
             DataType::Int64 => input.as_primitive::<Int64Type>().iter().flatten().for_each(|v| sketch.update(v)),
             DataType::Float32 => input
