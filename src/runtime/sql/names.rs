@@ -319,6 +319,10 @@ fn function_name(function: &Function, rewriter: &Rewriter) -> String {
     if let Some((_, _, default)) = DEFAULTS.iter().find(|(f, n, _)| *f == name && *n == args.len()) {
         args.push((*default).to_string());
     }
+    if let Some((_, required, defaults)) = TRAILING_DEFAULTS.iter().find(|(f, ..)| name.starts_with(f)) {
+        let given = args.len().saturating_sub(*required).min(defaults.len());
+        args.extend(defaults[given..].iter().map(ToString::to_string));
+    }
     // Spark names these by the expression they are (`create_map` is `map`, `positive` is `+`).
     match (name.as_str(), args.as_slice()) {
         ("positive", [x]) => return format!("(+ {x})"),
@@ -400,6 +404,20 @@ const DEFAULTS: [(&str, usize, &str); 18] = [
     ("regexp_extract", 2, "1"),
     ("regexp_extract_all", 2, "1"),
     ("regexp_instr", 2, "0"),
+];
+
+/// Function families whose omitted trailing arguments Spark names, by name prefix: (prefix,
+/// arguments always given, the defaults of the rest in order).
+const TRAILING_DEFAULTS: [(&str, usize, &[&str]); 8] = [
+    ("tuple_sketch_agg_", 2, &["12", "sum"]),
+    ("tuple_union_agg_", 1, &["12", "sum"]),
+    ("tuple_intersection_agg_", 1, &["sum"]),
+    ("tuple_sketch_summary_", 1, &["sum"]),
+    ("tuple_union_theta_", 2, &["12", "sum"]),
+    ("tuple_intersection_theta_", 2, &["sum"]),
+    // After the longer prefixes above, which these two also begin.
+    ("tuple_union_", 2, &["12", "sum"]),
+    ("tuple_intersection_", 2, &["sum"]),
 ];
 
 /// `CASE WHEN (c = b) THEN 1 ELSE 0 END`: a simple CASE is named as the searched one it means.

@@ -41,6 +41,7 @@ pub(super) fn aggregates() -> Vec<Arc<AggregateUDF>> {
             start: start_sketch,
             nullable: false,
             constant: ("HLL_K_MUST_BE_CONSTANT", "K"),
+            columns: 1,
         }),
         aggregate(AggregateKind {
             name: "hll_union_agg",
@@ -48,6 +49,7 @@ pub(super) fn aggregates() -> Vec<Arc<AggregateUDF>> {
             start: start_union,
             nullable: false,
             constant: ("HLL_K_MUST_BE_CONSTANT", "allowDifferentLgConfigK"),
+            columns: 1,
         }),
     ]
 }
@@ -161,7 +163,8 @@ fn start_union(constants: &[Option<ScalarValue>], _input: &DataType) -> Result<B
 struct ValueSketch(HllSketch);
 
 impl Sketch for ValueSketch {
-    fn update(&mut self, input: &ArrayRef) -> Result<()> {
+    fn update(&mut self, input: &[ArrayRef]) -> Result<()> {
+        let input = &input[0];
         let sketch = &mut self.0;
         match input.data_type() {
             DataType::Int32 => {
@@ -247,7 +250,8 @@ impl UnionSketch {
 }
 
 impl Sketch for UnionSketch {
-    fn update(&mut self, input: &ArrayRef) -> Result<()> {
+    fn update(&mut self, input: &[ArrayRef]) -> Result<()> {
+        let input = &input[0];
         each_image(input, |image| self.add(image))
     }
 

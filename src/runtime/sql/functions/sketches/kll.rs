@@ -5,8 +5,9 @@
 //!
 //! Images are DataSketches' compact KLL format (Java's `KllLongsSketch` / `KllFloatsSketch` /
 //! `KllDoublesSketch`). Java merges a sketch holding every item it saw by updating with its items
-//! in stored order, and Spark's aggregates merge each group's partial sketch into a new one; both
-//! are followed here, so a sketch of up to k items is Spark's byte for byte. Past k items, Java
+//! in stored order; Spark builds a group's sketch in one step when its rows are in one partition
+//! and otherwise merges the partial sketches into a new one, as glueless does in DataFusion's
+//! single and partial steps. So a sketch of up to k items is Spark's byte for byte. Past k items, Java
 //! compacts with an unseeded random generator: counts, bounds and ranks agree, retained items
 //! may not. Quantiles round the natural rank to 7 decimals first, as Java does.
 
@@ -205,6 +206,7 @@ fn typed_aggregates<T: Item>() -> Vec<Arc<AggregateUDF>> {
             start: start_sketch::<T>,
             nullable: false,
             constant,
+            columns: 1,
         }),
         aggregate(AggregateKind {
             name: T::NAMES.merge_agg,
@@ -212,6 +214,7 @@ fn typed_aggregates<T: Item>() -> Vec<Arc<AggregateUDF>> {
             start: start_merge::<T>,
             nullable: false,
             constant,
+            columns: 1,
         }),
     ]
 }
@@ -290,33 +293,32 @@ fn k_value(function: &str, constants: &[Option<ScalarValue>]) -> Result<Option<u
 
 fn start_sketch<T: Item>(constants: &[Option<ScalarValue>], _input: &DataType) -> Result<Box<dyn Sketch>> {
     let k = k_value(T::NAMES.agg, constants)?.unwrap_or(DEFAULT_K);
-    Ok(Box::new(ValueSketch::<T> { sketch: new_sketch(k)?, k, merged: false }))
+    Ok(Box::new(ValueSketch::<T> { sketch: new_sketch(k)? }))
 }
 
 fn start_merge<T: Item>(constants: &[Option<ScalarValue>], _input: &DataType) -> Result<Box<dyn Sketch>> {
     let k = k_value(T::NAMES.merge_agg, constants)?;
-    Ok(Box::new(MergeSketch::<T> { sketch: None, k, merged: false }))
+    Ok(Box::new(MergeSketch::<T> { sketch: None, k }))
 }
 
 fn new_sketch<T: Item>(k: u16) -> Result<KllSketch<T>> {
     KllSketch::new(k).map_err(|e| DataFusionError::Execution(format!("KLL sketch: {}", e.message())))
 }
 
-/// `kll_sketch_agg_*`: each partial sketch is merged into a new one (Spark's final step).
+/// `kll_sketch_agg_*`: one step builds the sketch (Spark's plan for one partition); partial
+/// sketches are merged into a new one (Spark's final step).
 #[derive(Debug)]
 struct ValueSketch<T: Item> {
     sketch: KllSketch<T>,
-    k: u16,
-    merged: bool,
 }
 
 impl<T: Item> Sketch for ValueSketch<T> {
-    fn update(&mut self, input: &ArrayRef) -> Result<()> {
+    fn update(&mut self, input: &[ArrayRef]) -> Result<()> {
+        let input = &input[0];
         T::update_all(&mut self.sketch, input)
     }
 
     fn merge(&mut self, image: &[u8]) -> Result<()> {
-        self.merged = true;
         java_merge(&mut self.sketch, image, T::NAMES.agg)
     }
 
@@ -325,12 +327,6 @@ impl<T: Item> Sketch for ValueSketch<T> {
     }
 
     fn evaluate(&mut self) -> Result<ScalarValue> {
-        if !self.merged {
-            // One step: Spark's final sketch is the partial merged into a new one.
-            let mut last = new_sketch::<T>(self.k)?;
-            java_merge(&mut last, &self.sketch.serialize(), T::NAMES.agg)?;
-            return Ok(ScalarValue::Binary(Some(last.serialize())));
-        }
         Ok(ScalarValue::Binary(Some(self.sketch.serialize())))
     }
 
@@ -345,7 +341,6 @@ impl<T: Item> Sketch for ValueSketch<T> {
 struct MergeSketch<T: Item> {
     sketch: Option<KllSketch<T>>,
     k: Option<u16>,
-    merged: bool,
 }
 
 impl<T: Item> MergeSketch<T> {
@@ -362,21 +357,17 @@ impl<T: Item> MergeSketch<T> {
         java_merge(sketch, image, T::NAMES.merge_agg)
     }
 
-    fn result(&mut self) -> Result<Vec<u8>> {
+    fn result(&self) -> Result<Vec<u8>> {
         match (&self.sketch, self.k) {
             (None, k) => Ok(new_sketch::<T>(k.unwrap_or(DEFAULT_K))?.serialize()),
-            (Some(sketch), Some(k)) if !self.merged => {
-                let mut last = new_sketch::<T>(k)?;
-                java_merge(&mut last, &sketch.serialize(), T::NAMES.merge_agg)?;
-                Ok(last.serialize())
-            }
             (Some(sketch), _) => Ok(sketch.serialize()),
         }
     }
 }
 
 impl<T: Item> Sketch for MergeSketch<T> {
-    fn update(&mut self, input: &ArrayRef) -> Result<()> {
+    fn update(&mut self, input: &[ArrayRef]) -> Result<()> {
+        let input = &input[0];
         each_image(input, |image| self.add(image))
     }
 
@@ -384,7 +375,6 @@ impl<T: Item> Sketch for MergeSketch<T> {
         if image.is_empty() {
             return Ok(());
         }
-        self.merged = true;
         if self.sketch.is_none() && self.k.is_none() {
             self.sketch = Some(read::<T>(T::NAMES.merge_agg, image)?);
             return Ok(());

@@ -23,22 +23,25 @@ use super::percentile::constant;
 
 mod hll;
 mod kll;
+mod murmur;
 mod theta;
+mod tuple;
+mod tuple_sketch;
 
 /// The families' scalar functions.
 pub(crate) fn functions() -> Vec<Arc<ScalarUDF>> {
-    [hll::functions(), theta::functions(), kll::functions()].concat()
+    [hll::functions(), theta::functions(), kll::functions(), tuple::functions()].concat()
 }
 
 /// The families' aggregates.
 pub(crate) fn aggregates() -> Vec<Arc<AggregateUDF>> {
-    [hll::aggregates(), theta::aggregates(), kll::aggregates()].concat()
+    [hll::aggregates(), theta::aggregates(), kll::aggregates(), tuple::aggregates()].concat()
 }
 
 /// A sketch being built for one group.
 pub(super) trait Sketch: Debug + Send + Sync {
-    /// Add one batch of the aggregate's input (values, or other sketches' images).
-    fn update(&mut self, input: &ArrayRef) -> Result<()>;
+    /// Add one batch of the aggregate's column arguments (values, or other sketches' images).
+    fn update(&mut self, input: &[ArrayRef]) -> Result<()>;
     /// Add a partial result: an image [`Sketch::image`] wrote.
     fn merge(&mut self, image: &[u8]) -> Result<()>;
     /// The partial result's image.
@@ -63,6 +66,8 @@ pub(super) struct AggregateKind {
     pub(super) nullable: bool,
     /// Spark's error class and parameter name for a parameter that is not a constant.
     pub(super) constant: (&'static str, &'static str),
+    /// How many leading arguments are columns (the rest are constant parameters).
+    pub(super) columns: usize,
 }
 
 /// An aggregate whose state is a sketch: its binary image between the partial and final steps.
@@ -73,6 +78,7 @@ struct SketchAggregate {
     start: StartSketch,
     nullable: bool,
     constant: (&'static str, &'static str),
+    columns: usize,
     signature: Signature,
 }
 
@@ -92,9 +98,17 @@ impl std::hash::Hash for SketchAggregate {
 
 /// The aggregate UDF of `kind`.
 pub(super) fn aggregate(kind: AggregateKind) -> Arc<AggregateUDF> {
-    let AggregateKind { name, coerce, start, nullable, constant } = kind;
+    let AggregateKind { name, coerce, start, nullable, constant, columns } = kind;
     let signature = Signature::user_defined(Volatility::Immutable);
-    Arc::new(AggregateUDF::new_from_impl(SketchAggregate { name, coerce, start, nullable, constant, signature }))
+    Arc::new(AggregateUDF::new_from_impl(SketchAggregate {
+        name,
+        coerce,
+        start,
+        nullable,
+        constant,
+        columns,
+        signature,
+    }))
 }
 
 impl AggregateUDFImpl for SketchAggregate {
@@ -119,19 +133,20 @@ impl AggregateUDFImpl for SketchAggregate {
     }
 
     fn accumulator(&self, args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
-        if args.exprs[1..].iter().any(|e| !collect_columns(e).is_empty()) {
+        let parameters = args.exprs.get(self.columns..).unwrap_or_default();
+        if parameters.iter().any(|e| !collect_columns(e).is_empty()) {
             let (class, parameter) = self.constant;
             return Err(DataFusionError::Execution(format!(
                 "[{class}] Invalid call to `{}`; the `{parameter}` value must be a constant value, but got a non-constant expression.",
                 self.name
             )));
         }
-        let constants = args.exprs[1..]
+        let constants = parameters
             .iter()
             .map(|e| constant(e, args.schema).map(|v| (!v.is_null()).then_some(v)))
             .collect::<Result<Vec<_>>>()?;
         let input = args.exprs[0].data_type(args.schema)?;
-        Ok(Box::new(SketchAccumulator((self.start)(&constants, &input)?)))
+        Ok(Box::new(SketchAccumulator { sketch: (self.start)(&constants, &input)?, columns: self.columns }))
     }
 
     fn state_fields(&self, args: StateFieldsArgs) -> Result<Vec<FieldRef>> {
@@ -140,31 +155,34 @@ impl AggregateUDFImpl for SketchAggregate {
 }
 
 #[derive(Debug)]
-struct SketchAccumulator(Box<dyn Sketch>);
+struct SketchAccumulator {
+    sketch: Box<dyn Sketch>,
+    columns: usize,
+}
 
 impl Accumulator for SketchAccumulator {
     fn update_batch(&mut self, values: &[ArrayRef]) -> Result<()> {
-        self.0.update(&values[0])
+        self.sketch.update(&values[..self.columns.min(values.len())])
     }
 
     fn merge_batch(&mut self, states: &[ArrayRef]) -> Result<()> {
         let images = states[0].as_binary::<i32>();
         for image in images.iter().flatten() {
-            self.0.merge(image)?;
+            self.sketch.merge(image)?;
         }
         Ok(())
     }
 
     fn state(&mut self) -> Result<Vec<ScalarValue>> {
-        Ok(vec![ScalarValue::Binary(Some(self.0.image()?))])
+        Ok(vec![ScalarValue::Binary(Some(self.sketch.image()?))])
     }
 
     fn evaluate(&mut self) -> Result<ScalarValue> {
-        self.0.evaluate()
+        self.sketch.evaluate()
     }
 
     fn size(&self) -> usize {
-        std::mem::size_of_val(self) + self.0.size()
+        std::mem::size_of_val(self) + self.sketch.size()
     }
 }
 

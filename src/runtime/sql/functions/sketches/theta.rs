@@ -41,6 +41,7 @@ pub(super) fn aggregates() -> Vec<Arc<AggregateUDF>> {
             start: start_sketch,
             nullable: false,
             constant: CONSTANT,
+            columns: 1,
         }),
         aggregate(AggregateKind {
             name: "theta_union_agg",
@@ -48,6 +49,7 @@ pub(super) fn aggregates() -> Vec<Arc<AggregateUDF>> {
             start: start_union,
             nullable: false,
             constant: CONSTANT,
+            columns: 1,
         }),
         aggregate(AggregateKind {
             name: "theta_intersection_agg",
@@ -55,6 +57,7 @@ pub(super) fn aggregates() -> Vec<Arc<AggregateUDF>> {
             start: start_intersection,
             nullable: false,
             constant: CONSTANT,
+            columns: 1,
         }),
     ]
 }
@@ -232,7 +235,8 @@ impl ValueSketch {
 }
 
 impl Sketch for ValueSketch {
-    fn update(&mut self, input: &ArrayRef) -> Result<()> {
+    fn update(&mut self, input: &[ArrayRef]) -> Result<()> {
+        let input = &input[0];
         let sketch = &mut self.sketch;
         match input.data_type() {
             DataType::Int32 => {
@@ -315,7 +319,8 @@ fn little_endian(list: &ArrayRef) -> Vec<u8> {
 struct UnionSketch(ThetaUnion);
 
 impl Sketch for UnionSketch {
-    fn update(&mut self, input: &ArrayRef) -> Result<()> {
+    fn update(&mut self, input: &[ArrayRef]) -> Result<()> {
+        let input = &input[0];
         each_image(input, |b| self.0.update(&read("theta_union_agg", b)?).map_err(sketch_error))
     }
 
@@ -346,7 +351,8 @@ impl IntersectionSketch {
 }
 
 impl Sketch for IntersectionSketch {
-    fn update(&mut self, input: &ArrayRef) -> Result<()> {
+    fn update(&mut self, input: &[ArrayRef]) -> Result<()> {
+        let input = &input[0];
         each_image(input, |b| self.0.update(&read("theta_intersection_agg", b)?).map_err(sketch_error))
     }
 
@@ -400,13 +406,18 @@ pub(super) fn read(function: &str, image: &[u8]) -> Result<CompactThetaSketch> {
     };
     let family = *image.get(2).ok_or_else(invalid)?;
     if family != COMPACT_FAMILY {
-        let name = FAMILY_NAMES.get(usize::from(family).wrapping_sub(1)).ok_or_else(invalid)?;
+        let name = family_name(family).ok_or_else(invalid)?;
         return Err(DataFusionError::Execution(format!(
             "[THETA_INVALID_INPUT_SKETCH_BUFFER_FAMILY] Invalid call to `{function}`: expected COMPACT sketch family \
              but received {name}. Only valid Theta sketch buffers (produced by `theta_sketch_agg`) are supported as inputs."
         )));
     }
     CompactThetaSketch::deserialize(image).map_err(|_| invalid())
+}
+
+/// Java's name of a sketch family id.
+pub(super) fn family_name(id: u8) -> Option<&'static str> {
+    FAMILY_NAMES.get(usize::from(id).wrapping_sub(1)).copied()
 }
 
 /// Java's `Family` names by id (1-based).
