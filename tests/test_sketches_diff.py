@@ -11,7 +11,6 @@ import math
 
 import pyarrow as pa
 import pytest
-
 from glueless import SqlSession
 
 SMALL = [
@@ -37,22 +36,30 @@ BIG_SCHEMA = [("id", pa.int64(), "bigint"), ("x", pa.float64(), "double"), ("g",
 QUERIES = [
     # HLL: Java's updatable images (list mode), unions, estimates.
     "select hex(hll_sketch_agg(k)), hex(hll_sketch_agg(s)), hex(hll_sketch_agg(b, 5)) from small",
-    "select hll_sketch_estimate(hll_sketch_agg(k)) e, hll_sketch_estimate(hll_union(hll_sketch_agg(k), hll_sketch_agg(i))) u from small",
-    "select hll_sketch_estimate(hll_sketch_agg(id)), hll_sketch_estimate(hll_sketch_agg(cast(id as string), 10)) from big",
+    "select hll_sketch_estimate(hll_sketch_agg(k)) e, hll_sketch_estimate(hll_union(hll_sketch_agg(k), "
+    "hll_sketch_agg(i))) u from small",
+    "select hll_sketch_estimate(hll_sketch_agg(id)), "
+    "hll_sketch_estimate(hll_sketch_agg(cast(id as string), 10)) from big",
     "select hex(hll_sketch_agg(id, 5)) from big",
     # Theta: Java's compressed compact images byte for byte, set operations, estimates.
-    "select hex(theta_sketch_agg(k)), hex(theta_sketch_agg(v)), hex(theta_sketch_agg(s)), hex(theta_sketch_agg(b)) from small",
+    "select hex(theta_sketch_agg(k)), hex(theta_sketch_agg(v)), hex(theta_sketch_agg(s)), "
+    "hex(theta_sketch_agg(b)) from small",
     "select hex(theta_union(theta_sketch_agg(k), theta_sketch_agg(i))), hex(theta_intersection(theta_sketch_agg(k), "
     "theta_sketch_agg(i))), hex(theta_difference(theta_sketch_agg(k), theta_sketch_agg(i))) from small",
-    "select hex(theta_sketch_agg(id, 6)), theta_sketch_estimate(theta_sketch_agg(id, 8)), theta_sketch_estimate(theta_sketch_agg(x)) from big",
+    "select hex(theta_sketch_agg(id, 6)), theta_sketch_estimate(theta_sketch_agg(id, 8)), "
+    "theta_sketch_estimate(theta_sketch_agg(x)) from big",
     "select hex(theta_union(theta_sketch_agg(id, 6), theta_sketch_agg(g, 6), 5)) from big",
     # KLL: images in Java's item order, quantiles with Java's rank rounding, ranks, counts, summaries.
-    "select hex(kll_sketch_agg_bigint(k)), hex(kll_sketch_agg_double(v)), hex(kll_sketch_agg_float(cast(v as float), 8)) from small",
-    "select kll_sketch_get_quantile_bigint(kll_sketch_agg_bigint(k), 0.5) q, kll_sketch_get_quantile_double(kll_sketch_agg_double(v), "
-    "array(0.0, 0.3, 0.99, 1.0)) qs, kll_sketch_get_rank_double(kll_sketch_agg_double(v), 2.0) r, kll_sketch_get_n_bigint(kll_sketch_agg_bigint(i)) n from small",
+    "select hex(kll_sketch_agg_bigint(k)), hex(kll_sketch_agg_double(v)), "
+    "hex(kll_sketch_agg_float(cast(v as float), 8)) from small",
+    "select kll_sketch_get_quantile_bigint(kll_sketch_agg_bigint(k), 0.5) q, "
+    "kll_sketch_get_quantile_double(kll_sketch_agg_double(v), "
+    "array(0.0, 0.3, 0.99, 1.0)) qs, kll_sketch_get_rank_double(kll_sketch_agg_double(v), 2.0) r, "
+    "kll_sketch_get_n_bigint(kll_sketch_agg_bigint(i)) n from small",
     "select hex(kll_sketch_merge_bigint(kll_sketch_agg_bigint(k), kll_sketch_agg_bigint(i))), "
     "kll_sketch_to_string_double(kll_sketch_agg_double(v)) from small",
-    "select kll_sketch_get_n_bigint(kll_sketch_agg_bigint(id)), kll_sketch_get_rank_bigint(kll_sketch_agg_bigint(id, 8), 6006) from big",
+    "select kll_sketch_get_n_bigint(kll_sketch_agg_bigint(id)), "
+    "kll_sketch_get_rank_bigint(kll_sketch_agg_bigint(id, 8), 6006) from big",
     # Tuple: Java's compact images (slot order, summary modes), set operations, summaries.
     "select hex(tuple_sketch_agg_double(k, v)), hex(tuple_sketch_agg_integer(s, i, 12, 'max')), "
     "hex(tuple_sketch_agg_double(b, v, 5, 'min')) from small",
@@ -60,13 +67,15 @@ QUERIES = [
     "hex(tuple_intersection_double(tuple_sketch_agg_double(k, v), tuple_sketch_agg_double(i, v))), "
     "hex(tuple_difference_double(tuple_sketch_agg_double(k, v), tuple_sketch_agg_double(i, v))) from small",
     "select hex(tuple_union_theta_integer(tuple_sketch_agg_integer(k, i), theta_sketch_agg(i))), "
-    "hex(tuple_intersection_theta_integer(tuple_sketch_agg_integer(k, i), theta_sketch_agg(i), 'alwaysone')) from small",
+    "hex(tuple_intersection_theta_integer(tuple_sketch_agg_integer(k, i), theta_sketch_agg(i), "
+    "'alwaysone')) from small",
     "select tuple_sketch_summary_double(tuple_sketch_agg_double(k, v), 'min') mn, tuple_sketch_summary_integer("
     "tuple_sketch_agg_integer(k, i)) total, tuple_sketch_estimate_double(tuple_sketch_agg_double(k, v)) e from small",
     "select hex(tuple_sketch_agg_double(id, x, 6)), tuple_sketch_estimate_integer(tuple_sketch_agg_integer(id, g, 8)), "
     "tuple_sketch_theta_integer(tuple_sketch_agg_integer(id, g, 8)) from big",
     # Empty input: every aggregate's empty sketch, never NULL.
-    "select hex(hll_sketch_agg(k)), hex(theta_sketch_agg(k)), hex(kll_sketch_agg_bigint(k)), hex(tuple_sketch_agg_double(k, v)) "
+    "select hex(hll_sketch_agg(k)), hex(theta_sketch_agg(k)), hex(kll_sketch_agg_bigint(k)), "
+    "hex(tuple_sketch_agg_double(k, v)) "
     "from small where k > 100",
 ]
 

@@ -507,7 +507,7 @@ impl<K: Kind> Sketch for ValueSketch<K> {
 fn each_key(keys: &ArrayRef, mut f: impl FnMut(usize, &[u8])) -> Result<()> {
     match keys.data_type() {
         DataType::Int32 => {
-            each_valid(keys, |row| f(row, &i64::from(keys.as_primitive::<Int32Type>().value(row)).to_le_bytes()))
+            each_valid(keys, |row| f(row, &i64::from(keys.as_primitive::<Int32Type>().value(row)).to_le_bytes()));
         }
         DataType::Int64 => each_valid(keys, |row| f(row, &keys.as_primitive::<Int64Type>().value(row).to_le_bytes())),
         DataType::Float64 => each_valid(keys, |row| {

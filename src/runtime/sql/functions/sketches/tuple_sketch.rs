@@ -471,3 +471,24 @@ pub(super) fn read(function: &str, image: &[u8], integer: bool) -> Result<Compac
     }
     Compact::read(image, integer).ok_or_else(|| invalid(function))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::murmur::key_hash;
+    use super::*;
+
+    /// Spark 4.3's `tuple_sketch_agg_double(id, 1.0D, 4)` over `range(100)` in one partition
+    /// keeps 23 entries below theta `CA0361AAE7339F15` (little-endian), untrimmed.
+    #[test]
+    fn quick_select_rebuilds_as_java() {
+        let mut table = QuickSelect::new(4);
+        for id in 0..100i64 {
+            table.update(key_hash(&id.to_le_bytes()), Value::Double(1.0), Summary::new(false, Mode::Sum));
+        }
+        assert_eq!(table.len(), 23);
+        assert_eq!(table.theta.to_le_bytes(), [0xCA, 0x03, 0x61, 0xAA, 0xE7, 0x33, 0x9F, 0x15]);
+        let sketch = Compact { entries: table.entries().collect(), theta: table.theta, empty: false };
+        assert_eq!(Compact::read(&sketch.image(), false), Some(sketch));
+        assert_eq!(Compact::empty().image(), [0x01, 0x03, 0x09, 0x01, 0x00, 0x0E, 0xCC, 0x93]);
+    }
+}
