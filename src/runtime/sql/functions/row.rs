@@ -50,8 +50,7 @@ impl RowFunction {
         output: DataType,
         body: RowBody,
     ) -> Arc<ScalarUDF> {
-        let signature = Signature::user_defined(Volatility::Immutable);
-        Arc::new(ScalarUDF::new_from_impl(Self { name, signature, inputs, required, output, body, strict: false }))
+        Self::build(name, inputs, required, output, body, false)
     }
 
     /// [`RowFunction::udf`] whose arguments must already be of the declared types (a NULL, or
@@ -63,8 +62,19 @@ impl RowFunction {
         output: DataType,
         body: RowBody,
     ) -> Arc<ScalarUDF> {
+        Self::build(name, inputs, required, output, body, true)
+    }
+
+    fn build(
+        name: &'static str,
+        inputs: Vec<DataType>,
+        required: usize,
+        output: DataType,
+        body: RowBody,
+        strict: bool,
+    ) -> Arc<ScalarUDF> {
         let signature = Signature::user_defined(Volatility::Immutable);
-        Arc::new(ScalarUDF::new_from_impl(Self { name, signature, inputs, required, output, body, strict: true }))
+        Arc::new(ScalarUDF::new_from_impl(Self { name, signature, inputs, required, output, body, strict }))
     }
 }
 

@@ -10,9 +10,7 @@
 
 use std::sync::Arc;
 
-use arrow_array::cast::AsArray;
-use arrow_array::types::{Int32Type, Int64Type};
-use arrow_array::{Array, ArrayRef};
+use arrow_array::ArrayRef;
 use arrow_schema::DataType;
 use datafusion::common::ScalarValue;
 use datafusion::error::{DataFusionError, Result};
@@ -22,7 +20,8 @@ use datasketches::hll::{HllSketch, HllType, HllUnion};
 
 use super::super::row::{RowContext, RowFunction};
 use super::{
-    aggregate, arity, bool_argument, each_image, int_argument, is_binary, unexpected_type, AggregateKind, Sketch,
+    aggregate, arity, bool_argument, each_image, each_key, int_argument, is_binary, unexpected_type, AggregateKind,
+    Key, Sketch,
 };
 
 /// Spark's default and bounds of lgConfigK (DataSketches' `HllUtil`).
@@ -164,24 +163,11 @@ struct ValueSketch(HllSketch);
 
 impl Sketch for ValueSketch {
     fn update(&mut self, input: &[ArrayRef]) -> Result<()> {
-        let input = &input[0];
         let sketch = &mut self.0;
-        match input.data_type() {
-            DataType::Int32 => {
-                input.as_primitive::<Int32Type>().iter().flatten().for_each(|v| sketch.update(i64::from(v)));
-            }
-            DataType::Int64 => input.as_primitive::<Int64Type>().iter().flatten().for_each(|v| sketch.update(v)),
-            DataType::Utf8 => update_text(sketch, input.as_string::<i32>().iter()),
-            DataType::LargeUtf8 => update_text(sketch, input.as_string::<i64>().iter()),
-            DataType::Utf8View => update_text(sketch, input.as_string_view().iter()),
-            _ => each_image(input, |b| {
-                if !b.is_empty() {
-                    sketch.update(raw_bytes::from_slice(b));
-                }
-                Ok(())
-            })?,
-        }
-        Ok(())
+        each_key(&input[0], |key| match key {
+            Key::Long(v) => sketch.update(v),
+            Key::Bytes(b) => sketch.update(raw_bytes::from_slice(b)),
+        })
     }
 
     fn merge(&mut self, image: &[u8]) -> Result<()> {
@@ -208,13 +194,6 @@ impl Sketch for ValueSketch {
 
     fn size(&self) -> usize {
         self.0.estimated_size()
-    }
-}
-
-/// Java's `update(String)`: the UTF-8 bytes, empty text skipped.
-fn update_text<'a>(sketch: &mut HllSketch, values: impl Iterator<Item = Option<&'a str>>) {
-    for text in values.flatten().filter(|t| !t.is_empty()) {
-        sketch.update(raw_bytes::from_str(text));
     }
 }
 

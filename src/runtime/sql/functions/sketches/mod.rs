@@ -10,6 +10,7 @@ use std::fmt::Debug;
 use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
+use arrow_array::types::{Int32Type, Int64Type};
 use arrow_array::{Array, ArrayRef};
 use arrow_schema::{DataType, Field, FieldRef};
 use datafusion::common::ScalarValue;
@@ -184,6 +185,37 @@ impl Accumulator for SketchAccumulator {
     fn size(&self) -> usize {
         std::mem::size_of_val(self) + self.sketch.size()
     }
+}
+
+/// A value as DataSketches' Java `update` hashes it: an integer as a long, text and binary as
+/// their bytes.
+pub(super) enum Key<'a> {
+    Long(i64),
+    Bytes(&'a [u8]),
+}
+
+/// Each non-NULL int, bigint, text or binary value of `input` as a [`Key`]; empty text and
+/// bytes are skipped, as Java's `update` skips them.
+pub(super) fn each_key(input: &ArrayRef, mut f: impl FnMut(Key<'_>)) -> Result<()> {
+    match input.data_type() {
+        DataType::Int32 => input.as_primitive::<Int32Type>().iter().flatten().for_each(|v| f(Key::Long(i64::from(v)))),
+        DataType::Int64 => input.as_primitive::<Int64Type>().iter().flatten().for_each(|v| f(Key::Long(v))),
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => {
+            let text = arrow_cast::cast(input, &DataType::Utf8)?;
+            text.as_string::<i32>()
+                .iter()
+                .flatten()
+                .filter(|t| !t.is_empty())
+                .for_each(|t| f(Key::Bytes(t.as_bytes())));
+        }
+        _ => each_image(input, |b| {
+            if !b.is_empty() {
+                f(Key::Bytes(b));
+            }
+            Ok(())
+        })?,
+    }
+    Ok(())
 }
 
 /// Each non-NULL binary value of `input` (any of Arrow's three binary layouts).

@@ -21,7 +21,9 @@ use datasketches::theta::{
 };
 
 use super::super::row::{bytes, RowContext, RowFunction};
-use super::{aggregate, arity, each_image, int_argument, is_binary, unexpected_type, AggregateKind, Sketch};
+use super::{
+    aggregate, arity, each_image, each_key, int_argument, is_binary, unexpected_type, AggregateKind, Key, Sketch,
+};
 
 const DEFAULT_LG_NOM: i64 = 12;
 const LG_NOM_RANGE: std::ops::RangeInclusive<i64> = 4..=26;
@@ -239,10 +241,6 @@ impl Sketch for ValueSketch {
         let input = &input[0];
         let sketch = &mut self.sketch;
         match input.data_type() {
-            DataType::Int32 => {
-                input.as_primitive::<Int32Type>().iter().flatten().for_each(|v| sketch.update(i64::from(v)));
-            }
-            DataType::Int64 => input.as_primitive::<Int64Type>().iter().flatten().for_each(|v| sketch.update(v)),
             DataType::Float32 => input
                 .as_primitive::<Float32Type>()
                 .iter()
@@ -255,23 +253,15 @@ impl Sketch for ValueSketch {
                     .flatten()
                     .for_each(|v| sketch.update(canonical_float::from_f64(v)));
             }
-            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => {
-                let text = arrow_cast::cast(input, &DataType::Utf8)?;
-                for value in text.as_string::<i32>().iter().flatten().filter(|t| !t.is_empty()) {
-                    sketch.update(raw_bytes::from_str(value));
-                }
-            }
             DataType::List(_) | DataType::LargeList(_) => {
                 let lists = arrow_cast::cast(input, &DataType::new_list(input_item(input), true))?;
                 for list in lists.as_list::<i32>().iter().flatten().filter(|l| !l.is_empty()) {
                     sketch.update(raw_bytes::from_vec(little_endian(&list)));
                 }
             }
-            _ => each_image(input, |b| {
-                if !b.is_empty() {
-                    sketch.update(raw_bytes::from_slice(b));
-                }
-                Ok(())
+            _ => each_key(input, |key| match key {
+                Key::Long(v) => sketch.update(v),
+                Key::Bytes(b) => sketch.update(raw_bytes::from_slice(b)),
             })?,
         }
         Ok(())
