@@ -223,6 +223,18 @@ QUERIES = [
     "select map_keys(str_to_map('a:1,b:2')), map_values(str_to_map('a:1;b:2', ';'))",
     # A table-valued function's name is case-insensitive.
     "select id % 3 m, id from RANGE(5)",
+    # Two range() tables in one query are two tables (DataFusion took them for one).
+    "select (select max(id) from range(40)) a, (select max(id) from range(1)) b",
+    # Spark 4's vector functions: double sums eight terms at a time, float results; float aggregates.
+    "select vector_cosine_similarity(array(1.0F, 2.0F, 3.0F), array(4.0F, 5.0F, 6.0F)) c, "
+    "vector_inner_product(array(0.1F, 0.2F, 0.3F), array(0.3F, 0.2F, 0.1F)) i, "
+    "vector_l2_distance(array(1.0F, 2.0F, 3.0F), array(4.0F, 5.0F, 6.0F)) d, vector_norm(array(3.0F, 4.0F)) n, "
+    "vector_normalize(array(3.0F, 4.0F), 1.0F) u, vector_normalize(array(0.0F, 0.0F)) z",
+    "select vector_sum(v), vector_avg(v) from values (array(0.1F, 1.0F)), (array(0.2F, 2.0F)), (array(0.3F, 4.0F)) t(v)",
+    # max_by / min_by with k, count(DISTINCT a, b) (rows with a NULL are not counted), bitmap_and_agg.
+    "select max_by(x, y, 2), min_by(x, y, 3) from values ('a', 10), ('b', 50), ('c', 20), ('d', 40) t(x, y)",
+    "select count(distinct a, b) n from values (1, 2), (1, 2), (1, null), (2, 3), (null, null) t(a, b)",
+    "select substring(hex(bitmap_and_agg(col)), 0, 6) from values (X'F0'), (X'70'), (X'30') t(col)",
 ]
 
 

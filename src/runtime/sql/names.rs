@@ -385,7 +385,9 @@ const ZERO_FILLED: [(&str, usize); 4] =
     [("make_interval", 7), ("try_make_interval", 7), ("make_dt_interval", 4), ("make_ym_interval", 2)];
 
 /// Functions whose omitted last argument Spark names: (function, arguments given, default).
-const DEFAULTS: [(&str, usize, &str); 18] = [
+const DEFAULTS: [(&str, usize, &str); 20] = [
+    ("vector_norm", 1, "2.0"),
+    ("vector_normalize", 1, "2.0"),
     ("hll_sketch_agg", 1, "12"),
     ("hll_union_agg", 1, "false"),
     ("hll_union", 2, "false"),

@@ -70,6 +70,36 @@ fn integer_literal(expr: &Expr) -> Option<Expr> {
     }
 }
 
+/// The aggregate a three-argument `max_by` / `min_by` call is.
+fn top_k_form(function: &datafusion::sql::sqlparser::ast::Function) -> Option<&'static str> {
+    let three = matches!(&function.args, FunctionArguments::List(list) if list.args.len() == 3);
+    match function.name.to_string().to_lowercase().as_str() {
+        "max_by" if three && function.over.is_none() => Some(super::functions::max_min_by_k::MAX_BY_K),
+        "min_by" if three && function.over.is_none() => Some(super::functions::max_min_by_k::MIN_BY_K),
+        _ => None,
+    }
+}
+
+fn counts_distinct_rows(function: &datafusion::sql::sqlparser::ast::Function) -> bool {
+    function.name.to_string().eq_ignore_ascii_case("count")
+        && function.over.is_none()
+        && matches!(&function.args, FunctionArguments::List(list)
+            if list.args.len() > 1 && list.duplicate_treatment.is_some_and(|d| d.to_string() == "DISTINCT"))
+}
+
+/// `count(DISTINCT a, b)` as `count(DISTINCT CASE WHEN a IS NOT NULL AND … THEN (a, b) END)`.
+fn count_distinct_rows(function: &mut datafusion::sql::sqlparser::ast::Function) -> Result<(), String> {
+    let args = plain_args(function);
+    let present = (1..=args.len()).map(|i| format!("${i} IS NOT NULL")).collect::<Vec<_>>().join(" AND ");
+    let fields = (1..=args.len()).map(|i| format!("'c{i}', ${i}")).collect::<Vec<_>>().join(", ");
+    let row = super::templates::instantiate(&format!("CASE WHEN {present} THEN named_struct({fields}) END"), &args)
+        .ok_or_else(|| "count(DISTINCT …): cannot combine the columns".to_string())?;
+    if let FunctionArguments::List(list) = &mut function.args {
+        list.args = vec![FunctionArg::Unnamed(FunctionArgExpr::Expr(row))];
+    }
+    Ok(())
+}
+
 /// Spark's functions of other shapes than DataFusion's (and its refusals); true when `expr` was
 /// one of them.
 fn rewrite_special_call(expr: &mut Expr) -> Result<bool, String> {
@@ -96,6 +126,16 @@ fn rewrite_special_call(expr: &mut Expr) -> Result<bool, String> {
                 };
             }
             *expr = accessed;
+            return Ok(true);
+        }
+        // `count(DISTINCT a, b)`: Spark counts the distinct rows of the columns, none NULL.
+        // Spark 4's `max_by(x, y, k)` / `min_by(x, y, k)` (functions/max_min_by_k.rs).
+        Expr::Function(function) if top_k_form(function).is_some() => {
+            function.name = call(top_k_form(function).unwrap_or_default(), Vec::new()).name;
+            return Ok(true);
+        }
+        Expr::Function(function) if counts_distinct_rows(function) => {
+            count_distinct_rows(function)?;
             return Ok(true);
         }
         // Spark's HyperLogLog++ estimates are not reproduced: refused, never a different estimate.

@@ -1,6 +1,7 @@
 //! Spark's bitmap aggregates (3.5): `bitmap_construct_agg(position)` sets the bit of each
 //! position (from `bitmap_bit_position`, 0 ≤ position < 32,768) in a 4,096-byte bitmap, bit `i`
-//! the `i % 8`-th lowest of byte `i / 8`; `bitmap_or_agg(bitmap)` is the bitwise OR of bitmaps.
+//! the `i % 8`-th lowest of byte `i / 8`; `bitmap_or_agg(bitmap)` is the bitwise OR of bitmaps,
+//! `bitmap_and_agg(bitmap)` (4.1) their AND (all ones for a group without bitmaps).
 //! NULLs are skipped; a group without rows is the empty bitmap (all zeros), as Spark's buffer
 //! starts. The scalar `bitmap_bit_position`, `bitmap_bucket_number` and `bitmap_count` are
 //! datafusion-spark's.
@@ -21,13 +22,17 @@ const BITMAP_BYTES: usize = 4096;
 
 /// The family's aggregates.
 pub(crate) fn aggregates() -> Vec<Arc<AggregateUDF>> {
-    [("bitmap_construct_agg", Input::Positions, DataType::Int64), ("bitmap_or_agg", Input::Bitmaps, DataType::Binary)]
-        .into_iter()
-        .map(|(name, input, data_type)| {
-            let signature = Signature::exact(vec![data_type], Volatility::Immutable);
-            Arc::new(AggregateUDF::new_from_impl(BitmapAggregate { name, input, signature }))
-        })
-        .collect()
+    [
+        ("bitmap_construct_agg", Input::Positions, DataType::Int64),
+        ("bitmap_or_agg", Input::Bitmaps, DataType::Binary),
+        ("bitmap_and_agg", Input::BitmapsAnd, DataType::Binary),
+    ]
+    .into_iter()
+    .map(|(name, input, data_type)| {
+        let signature = Signature::exact(vec![data_type], Volatility::Immutable);
+        Arc::new(AggregateUDF::new_from_impl(BitmapAggregate { name, input, signature }))
+    })
+    .collect()
 }
 
 /// What the aggregate reads: bit positions or whole bitmaps.
@@ -35,6 +40,8 @@ pub(crate) fn aggregates() -> Vec<Arc<AggregateUDF>> {
 enum Input {
     Positions,
     Bitmaps,
+    /// `bitmap_and_agg` (4.1): starts all ones; a shorter bitmap is zeros past its end.
+    BitmapsAnd,
 }
 
 #[derive(Debug, PartialEq, Eq, Hash)]
@@ -62,7 +69,8 @@ impl AggregateUDFImpl for BitmapAggregate {
     }
 
     fn accumulator(&self, _args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
-        Ok(Box::new(BitmapAccumulator { input: self.input, bitmap: vec![0; BITMAP_BYTES] }))
+        let start = if self.input == Input::BitmapsAnd { 0xFF } else { 0 };
+        Ok(Box::new(BitmapAccumulator { input: self.input, bitmap: vec![start; BITMAP_BYTES] }))
     }
 
     fn state_fields(&self, args: StateFieldsArgs) -> Result<Vec<FieldRef>> {
@@ -80,6 +88,21 @@ impl BitmapAccumulator {
     fn or(&mut self, other: &[u8]) {
         for (byte, other) in self.bitmap.iter_mut().zip(other) {
             *byte |= other;
+        }
+    }
+
+    fn and(&mut self, other: &[u8]) {
+        for (i, byte) in self.bitmap.iter_mut().enumerate() {
+            *byte &= other.get(i).copied().unwrap_or(0);
+        }
+    }
+
+    /// Combine a bitmap as the aggregate does: OR, or AND.
+    fn combine(&mut self, other: &[u8]) {
+        if self.input == Input::BitmapsAnd {
+            self.and(other);
+        } else {
+            self.or(other);
         }
     }
 }
@@ -100,9 +123,9 @@ impl Accumulator for BitmapAccumulator {
                     self.bitmap[bit / 8] |= 1 << (bit % 8);
                 }
             }
-            Input::Bitmaps => {
+            Input::Bitmaps | Input::BitmapsAnd => {
                 for bitmap in values.as_binary::<i32>().iter().flatten() {
-                    self.or(bitmap);
+                    self.combine(bitmap);
                 }
             }
         }
@@ -112,7 +135,7 @@ impl Accumulator for BitmapAccumulator {
     fn merge_batch(&mut self, states: &[ArrayRef]) -> Result<()> {
         if let Some(states) = states.first() {
             for bitmap in states.as_binary::<i32>().iter().flatten() {
-                self.or(bitmap);
+                self.combine(bitmap);
             }
         }
         Ok(())

@@ -51,6 +51,7 @@ pub(crate) mod hmac;
 pub(crate) mod json;
 pub(crate) mod json_path;
 pub(crate) mod math;
+pub(crate) mod max_min_by_k;
 pub(crate) mod misc;
 pub(crate) mod mode;
 pub(crate) mod moments;
@@ -69,6 +70,7 @@ pub(crate) mod struct_update;
 pub(crate) mod subscript;
 pub(crate) mod text;
 pub(crate) mod try_arithmetic;
+pub(crate) mod vectors;
 pub(crate) mod xml;
 pub(crate) mod zones;
 
@@ -102,6 +104,7 @@ fn families() -> Vec<Vec<Arc<ScalarUDF>>> {
         hash::functions(),
         higher_order::functions(),
         xml::functions(),
+        vectors::functions(),
     ]
 }
 
@@ -132,6 +135,8 @@ pub(crate) fn register(state: &mut SessionState) -> Result<()> {
         histogram::aggregates(),
         mode::aggregates(),
         sketches::aggregates(),
+        vectors::aggregates(),
+        max_min_by_k::aggregates(),
     ];
     for udaf in aggregates.into_iter().flatten() {
         state.register_udaf(udaf).map_err(sql_error)?;

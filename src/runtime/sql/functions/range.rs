@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use datafusion::catalog::{TableFunctionArgs, TableFunctionImpl, TableProvider};
-use datafusion::common::ScalarValue;
+use datafusion::common::{ScalarValue, TableReference};
 use datafusion::datasource::{provider_as_source, ViewTable};
 use datafusion::functions_table::generate_series::RangeFunc;
 use datafusion::logical_expr::{col, Expr, LogicalPlanBuilder};
@@ -21,7 +21,10 @@ impl TableFunctionImpl for SparkRange {
         // Spark's integer literals are `int`; DataFusion's series takes `bigint` literals.
         let exprs: Vec<Expr> = exprs.iter().map(widened).collect();
         let series = RangeFunc {}.call_with_args(TableFunctionArgs::new(&exprs, args.session()))?;
-        let plan = LogicalPlanBuilder::scan("range", provider_as_source(series), None)?
+        // Named by its arguments: DataFusion tells two scans apart by name, and `range(40)` and
+        // `range(1)` in one query (two scalar subqueries) are different tables.
+        let name = format!("range({})", exprs.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "));
+        let plan = LogicalPlanBuilder::scan(TableReference::bare(name), provider_as_source(series), None)?
             .project(vec![col("value").alias("id")])?
             .build()?;
         Ok(Arc::new(ViewTable::new(plan, None)))

@@ -16,6 +16,10 @@ from glueless.compat._unsupported import Surface, unsupported
 #: Renders a reference to (frame id, name parts) as SQL.
 RefRenderer = Callable[[Optional[int], tuple[str, ...]], str]
 
+#: The frame a ``*`` argument of a function call (``hash("*")``) is asked of: the selecting frame
+#: writes its columns there, as Spark expands the star inside the call.
+STAR_ARGUMENT = -1
+
 
 def quote(name: str) -> str:
     return "`" + name.replace("`", "``") + "`"
@@ -178,7 +182,12 @@ class Column(Surface):
 
     def sql(self, refs: Optional[RefRenderer] = None) -> str:
         """The expression as Spark SQL; references unqualified unless ``refs`` says otherwise."""
-        return self._render(refs or (lambda frame, parts: render_parts(parts)))
+        return self._render(refs or (lambda frame, parts: "*" if frame == STAR_ARGUMENT else render_parts(parts)))
+
+    @staticmethod
+    def star_argument() -> Column:
+        """``*`` as a function's argument: the selecting frame's columns."""
+        return Column(lambda r: r(STAR_ARGUMENT, ("*",)), "*")
 
     def selected(self, refs: Optional[RefRenderer] = None) -> str:
         """The column as a select item: the expression, and its alias if it has one."""

@@ -12,7 +12,14 @@ from glueless._glueless import Frame
 from glueless.compat._unsupported import Surface, unsupported
 from glueless.compat.pyspark.errors import PySparkIndexError, PySparkTypeError, PySparkValueError
 from glueless.compat.pyspark.sql import na, relational
-from glueless.compat.pyspark.sql.column import Column, attribute_parts, literal_sql, quote, render_parts
+from glueless.compat.pyspark.sql.column import (
+    STAR_ARGUMENT,
+    Column,
+    attribute_parts,
+    literal_sql,
+    quote,
+    render_parts,
+)
 from glueless.compat.pyspark.sql.types import Row, StructField, StructType, _parse_type, is_numeric
 from glueless.compat.pyspark.storagelevel import StorageLevel
 
@@ -116,6 +123,12 @@ class DataFrame(Surface):
         """The name this frame's rows have as one side of a join."""
         return self._alias or _view(self._id)
 
+    def _star_refs(self, frame: Optional[int], parts: tuple[str, ...]) -> str:
+        """References as this frame writes them: a call's ``*`` argument is its columns."""
+        if frame == STAR_ARGUMENT:
+            return ", ".join(quote(c) for c in self.columns)
+        return render_parts(parts)
+
     def _sql(self, c: Any) -> str:
         """A column of this frame as SQL (its own references unqualified)."""
         generator = getattr(c, "_generator", None)
@@ -123,7 +136,7 @@ class DataFrame(Surface):
             column = Column.of(c)
             if column._alias is None and column._spark_name is not None:
                 column = column.alias(column._spark_name(self._names_of))
-            return column.selected()
+            return column.selected(self._star_refs)
         name, arg = generator
         arg_type = self._type_of(arg)
         # The generator's call is written around its argument: head, argument, tail.

@@ -65,7 +65,8 @@ def _argument(kind: str, value: Any, function: str) -> Column:
     if isinstance(value, Column):
         return value
     if kind == "column_or_name":
-        return Column.of(value)
+        # `hash("*")`: Spark expands the star to the selecting frame's columns.
+        return Column.star_argument() if isinstance(value, str) and value == "*" else Column.of(value)
     if kind == "options":
         pairs = [Column.lit(str(p)) for kv in dict(value).items() for p in kv]
         return _call("map", *pairs)
