@@ -12,13 +12,16 @@ use datafusion::logical_expr::ScalarUDF;
 use super::session::sql_error;
 
 /// Equality and hashing of a function by its name (what DataFusion compares UDFs by; each of
-/// glueless's is registered once under its name).
+/// glueless's is registered once under its name): a scalar function's, or with
+/// `AggregateUDFImpl` an aggregate's.
 macro_rules! same_by_name {
     ($udf:ty) => {
+        same_by_name!($udf, datafusion::logical_expr::ScalarUDFImpl);
+    };
+    ($udf:ty, $kind:path) => {
         impl PartialEq for $udf {
             fn eq(&self, other: &Self) -> bool {
-                datafusion::logical_expr::ScalarUDFImpl::name(self)
-                    == datafusion::logical_expr::ScalarUDFImpl::name(other)
+                <Self as $kind>::name(self) == <Self as $kind>::name(other)
             }
         }
 
@@ -26,7 +29,7 @@ macro_rules! same_by_name {
 
         impl std::hash::Hash for $udf {
             fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-                datafusion::logical_expr::ScalarUDFImpl::name(self).hash(state);
+                <Self as $kind>::name(self).hash(state);
             }
         }
     };

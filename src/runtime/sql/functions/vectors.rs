@@ -247,19 +247,7 @@ struct VectorAggregate {
     signature: Signature,
 }
 
-impl PartialEq for VectorAggregate {
-    fn eq(&self, other: &Self) -> bool {
-        self.name == other.name
-    }
-}
-
-impl Eq for VectorAggregate {}
-
-impl std::hash::Hash for VectorAggregate {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.name.hash(state);
-    }
-}
+same_by_name!(VectorAggregate, AggregateUDFImpl);
 
 impl AggregateUDFImpl for VectorAggregate {
     fn name(&self) -> &str {

@@ -30,17 +30,18 @@ use super::super::row::{bytes, each_row, RowContext, RowFunction};
 use super::{aggregate, arity, each_image, int_argument, is_binary, unexpected_type, AggregateKind, Sketch};
 use crate::core::text::java::{java_double_text, java_float_text};
 
-/// The seven function names of an item type's suffix.
+/// The seven function names of an item type's suffix (part of Spark's function names, not a
+/// type name: `kll_sketch_agg_bigint`).
 macro_rules! names {
-    ($suffix:literal) => {
+    ($suffix:ident) => {
         Names {
-            agg: concat!("kll_sketch_agg_", $suffix),
-            merge_agg: concat!("kll_merge_agg_", $suffix),
-            to_string: concat!("kll_sketch_to_string_", $suffix),
-            get_n: concat!("kll_sketch_get_n_", $suffix),
-            merge: concat!("kll_sketch_merge_", $suffix),
-            quantile: concat!("kll_sketch_get_quantile_", $suffix),
-            rank: concat!("kll_sketch_get_rank_", $suffix),
+            agg: concat!("kll_sketch_agg_", stringify!($suffix)),
+            merge_agg: concat!("kll_merge_agg_", stringify!($suffix)),
+            to_string: concat!("kll_sketch_to_string_", stringify!($suffix)),
+            get_n: concat!("kll_sketch_get_n_", stringify!($suffix)),
+            merge: concat!("kll_sketch_merge_", stringify!($suffix)),
+            quantile: concat!("kll_sketch_get_quantile_", stringify!($suffix)),
+            rank: concat!("kll_sketch_get_rank_", stringify!($suffix)),
         }
     };
 }
@@ -79,7 +80,7 @@ struct Names {
 }
 
 impl Item for i64 {
-    const NAMES: Names = names!("bigint");
+    const NAMES: Names = names!(bigint);
     const JAVA: &'static str = "Longs";
     const WIDTH: usize = 8;
     const ACCEPTED: &'static str = "(\"TINYINT\" or \"INT\" or \"BIGINT\" or \"SMALLINT\")";
@@ -112,7 +113,7 @@ impl Item for i64 {
 }
 
 impl Item for KllFloat<f32> {
-    const NAMES: Names = names!("float");
+    const NAMES: Names = names!(float);
     const JAVA: &'static str = "Floats";
     const WIDTH: usize = 4;
     const ACCEPTED: &'static str = "\"FLOAT\"";
@@ -150,7 +151,7 @@ impl Item for KllFloat<f32> {
 }
 
 impl Item for KllFloat<f64> {
-    const NAMES: Names = names!("double");
+    const NAMES: Names = names!(double);
     const JAVA: &'static str = "Doubles";
     const WIDTH: usize = 8;
     const ACCEPTED: &'static str = "(\"FLOAT\" or \"DOUBLE\")";

@@ -83,19 +83,7 @@ struct SketchAggregate {
     signature: Signature,
 }
 
-impl PartialEq for SketchAggregate {
-    fn eq(&self, other: &Self) -> bool {
-        self.name == other.name
-    }
-}
-
-impl Eq for SketchAggregate {}
-
-impl std::hash::Hash for SketchAggregate {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.name.hash(state);
-    }
-}
+same_by_name!(SketchAggregate, AggregateUDFImpl);
 
 /// The aggregate UDF of `kind`.
 pub(super) fn aggregate(kind: AggregateKind) -> Arc<AggregateUDF> {
