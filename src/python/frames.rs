@@ -257,9 +257,8 @@ impl SqlSession {
                     })
                 })
                 .collect::<Result<Vec<_>>>()?;
-            let mut data = source::read(&entries, &format)?;
-            let batches = std::mem::take(&mut data.batches);
-            let frame = CoreFrame::from_batches(&self.inner, Arc::clone(&data.schema), batches)?;
+            let data = source::read(&entries, &format)?;
+            let frame = CoreFrame::from_table(&self.inner, Arc::clone(&data.table))?;
             Ok::<_, crate::Error>((frame, data))
         })?;
         let summary = SourceSummary {
@@ -582,8 +581,12 @@ impl Frame {
         let written = py.detach(|| {
             let format = FileFormat::parse(format)?;
             let compression = Compression::parse(compression, format)?;
-            let options = SinkOptions { format, compression, partition_keys, header };
             let folder = Location::parse(location)?;
+            if format == FileFormat::Parquet && partition_keys.is_empty() {
+                // Streamed as computed: memory holds row groups, not the frame.
+                return self.inner.write_parquet(&folder, compression.parquet_codec());
+            }
+            let options = SinkOptions { format, compression, partition_keys, header };
             // Every column: a DynamicFrame has one of a name, and of DataFrame writers only
             // Spark's CSV writer takes two (the others refuse them before, as Spark does).
             let (schema, batches) = self.inner.collect()?;

@@ -11,6 +11,7 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, GzipLevel, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 
+use crate::core::storage::parquet_file;
 use crate::error::Result;
 
 /// The Parquet page codecs a sink writes.
@@ -58,8 +59,16 @@ impl ParquetCodec {
     }
 }
 
-/// One Parquet file of `batches`, its pages compressed with `codec` (none: uncompressed).
-pub(crate) fn encode(schema: &SchemaRef, batches: &[RecordBatch], codec: Option<ParquetCodec>) -> Result<Bytes> {
+/// The writer settings of a sink's Parquet file: pages compressed with `codec` (none:
+/// uncompressed), dictionaries as `sample` (the first rows) shows they pay.
+///
+/// # Errors
+/// [`crate::Error::Parquet`] for an invalid codec level.
+pub(crate) fn writer_properties(
+    schema: &SchemaRef,
+    sample: &[RecordBatch],
+    codec: Option<ParquetCodec>,
+) -> Result<WriterProperties> {
     let compression = match codec {
         None => Compression::UNCOMPRESSED,
         Some(ParquetCodec::Snappy) => Compression::SNAPPY,
@@ -69,8 +78,13 @@ pub(crate) fn encode(schema: &SchemaRef, batches: &[RecordBatch], codec: Option<
     };
     let properties = WriterProperties::builder()
         .set_compression(compression)
-        .set_created_by(format!("glueless {}", env!("CARGO_PKG_VERSION")))
-        .build();
+        .set_created_by(format!("glueless {}", env!("CARGO_PKG_VERSION")));
+    Ok(parquet_file::without_needless_dictionaries(properties, schema, sample).build())
+}
+
+/// One Parquet file of `batches`, its pages compressed with `codec` (none: uncompressed).
+pub(crate) fn encode(schema: &SchemaRef, batches: &[RecordBatch], codec: Option<ParquetCodec>) -> Result<Bytes> {
+    let properties = writer_properties(schema, batches, codec)?;
     let mut buffer = Vec::new();
     let mut writer = ArrowWriter::try_new(&mut buffer, Arc::clone(schema), Some(properties))?;
     for batch in batches {

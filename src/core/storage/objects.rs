@@ -257,6 +257,27 @@ pub(crate) fn read(file: &FileEntry) -> Result<Bytes> {
     Ok(Bytes::from(content))
 }
 
+/// The last `bytes` bytes of a file (all of it when it is smaller): a Parquet footer is read
+/// without fetching the data before it.
+///
+/// # Errors
+/// [`Error::NotFound`] or storage errors naming the file.
+pub(crate) fn read_tail(file: &FileEntry, bytes: u64) -> Result<Bytes> {
+    let start = file.size.saturating_sub(bytes);
+    if let Location::Local(path) = &file.location {
+        use std::io::{Read, Seek, SeekFrom};
+        let io = |e| Error::io("reading", path, e);
+        let mut handle = std::fs::File::open(path).map_err(io)?;
+        handle.seek(SeekFrom::Start(start)).map_err(io)?;
+        let mut content = Vec::with_capacity(usize::try_from(file.size - start).unwrap_or(0));
+        handle.read_to_end(&mut content).map_err(io)?;
+        return Ok(Bytes::from(content));
+    }
+    let resolved = resolve(&file.location)?;
+    runtime::block_on(resolved.store.get_range(&resolved.path, start..file.size))
+        .map_err(|e| store_error("reading", &file.location, e))
+}
+
 /// Write `content` as the object at `location`, replacing any object there, in one atomic put.
 ///
 /// # Errors

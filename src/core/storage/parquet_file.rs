@@ -15,7 +15,8 @@ use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions, Parq
 use parquet::arrow::{AsyncArrowWriter, ProjectionMask};
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::errors::ParquetError;
-use parquet::file::properties::WriterProperties;
+use parquet::file::metadata::ParquetMetaDataReader;
+use parquet::file::properties::{WriterProperties, WriterPropertiesBuilder};
 use parquet::schema::types::ColumnPath;
 
 use super::objects::{self, store_error, FileEntry};
@@ -30,18 +31,27 @@ const ROW_GROUP_ROWS: usize = 1 << 20;
 const DICTIONARY_SAMPLE: usize = 4096;
 
 fn properties(schema: &SchemaRef, batches: &[RecordBatch]) -> Result<WriterProperties> {
-    let mut builder = WriterProperties::builder()
+    let builder = WriterProperties::builder()
         .set_compression(Compression::ZSTD(ZstdLevel::try_new(1)?))
         .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
         .set_created_by(format!("glueless {}", env!("CARGO_PKG_VERSION")));
-    // A dictionary over nearly unique numbers (epoch-ms times) only costs hashing every value
-    // until the writer gives up on it; judge from a sample and skip the attempt.
+    Ok(without_needless_dictionaries(builder, schema, batches).build())
+}
+
+/// `builder` with dictionary encoding off for the columns whose first values are mostly unique
+/// numbers: a dictionary over nearly unique numbers (epoch-ms times, readings) only costs
+/// hashing every value until the writer gives up on it; judged from a sample of `batches`.
+pub(crate) fn without_needless_dictionaries(
+    mut builder: WriterPropertiesBuilder,
+    schema: &SchemaRef,
+    batches: &[RecordBatch],
+) -> WriterPropertiesBuilder {
     for (i, field) in schema.fields().iter().enumerate() {
         if mostly_unique_numbers(batches, i) {
             builder = builder.set_column_dictionary_enabled(ColumnPath::from(field.name().as_str()), false);
         }
     }
-    Ok(builder.build())
+    builder
 }
 
 /// Whether column `i` is int64 or float64 with more than half of a sample of values distinct.
@@ -100,7 +110,14 @@ impl ParquetSink {
     /// # Errors
     /// Storage errors naming the file.
     pub(crate) fn create(location: &Location, schema: &SchemaRef, sample: &[RecordBatch]) -> Result<Self> {
-        let props = properties(schema, sample)?;
+        Self::create_with(location, schema, properties(schema, sample)?)
+    }
+
+    /// As [`ParquetSink::create`], with the writer settings `props`.
+    ///
+    /// # Errors
+    /// Storage errors naming the file.
+    pub(crate) fn create_with(location: &Location, schema: &SchemaRef, props: WriterProperties) -> Result<Self> {
         let writer = match location {
             Location::Local(path) => runtime::block_on(async {
                 let file = tokio::fs::OpenOptions::new()
@@ -244,6 +261,31 @@ pub(crate) fn footer(file: &FileEntry) -> Result<(SchemaRef, u64)> {
     let source = ParquetSource::open(file)?;
     let rows = u64::try_from(source.metadata.metadata().file_metadata().num_rows()).unwrap_or(0);
     Ok((source.schema().clone(), rows))
+}
+
+/// Bytes read from a file's end for its footer in one go (a larger footer takes a second read).
+const FOOTER_GUESS: u64 = 64 << 10;
+
+/// The footer of the Parquet file `file` (schema, row groups, statistics), read from the file's
+/// end only.
+///
+/// # Errors
+/// [`Error::NotFound`] or storage errors naming the file; a file that is not Parquet.
+pub(crate) fn footer_metadata(file: &FileEntry) -> Result<ArrowReaderMetadata> {
+    let url = file.location.to_string();
+    let mut tail = objects::read_tail(file, FOOTER_GUESS)?;
+    let mut reader = ParquetMetaDataReader::new();
+    loop {
+        match reader.try_parse_sized(&tail, file.size) {
+            Ok(()) => break,
+            Err(ParquetError::NeedMoreData(needed)) if (needed as u64) > tail.len() as u64 => {
+                tail = objects::read_tail(file, needed as u64)?;
+            }
+            Err(e) => return Err(unreadable(&url, &e)),
+        }
+    }
+    let metadata = reader.finish().map_err(|e| unreadable(&url, &e))?;
+    ArrowReaderMetadata::try_new(Arc::new(metadata), ArrowReaderOptions::default()).map_err(|e| unreadable(&url, &e))
 }
 
 /// Read every batch of the Parquet file `file`; only the top-level `columns` when given.

@@ -8,18 +8,23 @@
 mod explain;
 pub(crate) mod glue;
 pub(crate) mod hive_result;
+mod parquet_scan;
 pub(crate) mod show;
 pub(crate) mod sink;
 pub(crate) mod source;
+mod streamed_sink;
 
 use std::sync::Arc;
 
 use arrow_array::RecordBatch;
 use arrow_schema::{Schema, SchemaRef};
+use datafusion::catalog::TableProvider;
 use datafusion::common::Column;
 use datafusion::logical_expr::Expr;
 use datafusion::prelude::DataFrame;
 
+use crate::core::formats::ParquetCodec;
+use crate::core::storage::Location;
 use crate::core::types::SPARK_METADATA_KEY;
 use crate::error::{Error, Result};
 use crate::runtime::sql::session::{run, sql_error};
@@ -113,6 +118,15 @@ impl Frame {
         batches: Vec<RecordBatch>,
     ) -> Result<Self> {
         let df = session.frame_of(schema, batches)?;
+        Ok(Self::new(Arc::clone(session), df))
+    }
+
+    /// A frame over `table` (a source's rows, read when an action runs).
+    ///
+    /// # Errors
+    /// [`Error::Sql`] from DataFusion.
+    pub(crate) fn from_table(session: &Arc<SqlSession>, table: Arc<dyn TableProvider>) -> Result<Self> {
+        let df = session.context().read_table(table).map_err(sql_error)?;
         Ok(Self::new(Arc::clone(session), df))
     }
 
@@ -525,6 +539,17 @@ impl Frame {
             .map(|b| RecordBatch::try_new(Arc::clone(&schema), b.columns().to_vec()))
             .collect::<std::result::Result<Vec<_>, _>>()?;
         Ok((schema, batches))
+    }
+
+    /// Write the frame as new Parquet files under `folder` as it is computed, a file per output
+    /// partition of its plan (see [`streamed_sink`]).
+    ///
+    /// # Errors
+    /// Query, storage and encoding errors; nothing is written then.
+    pub(crate) fn write_parquet(&self, folder: &Location, codec: Option<ParquetCodec>) -> Result<sink::Written> {
+        let schema = plain_schema(self.df.schema().inner());
+        let streams = run(self.df.clone().execute_stream_partitioned()).map_err(sql_error)?;
+        streamed_sink::write(folder, sink::run_stamp(), &schema, streams, codec)
     }
 
     /// Run the plan once and keep its result: later actions on the returned frame reuse it.

@@ -62,11 +62,11 @@ impl Compression {
         ParquetCodec::named(&lower).map(Self::Parquet).ok_or_else(unsupported)
     }
 
-    /// The codec's part of a Parquet file's name (`…-snappy.parquet`).
-    fn parquet_label(self) -> &'static str {
+    /// The Parquet page codec (`None`: uncompressed pages).
+    pub(crate) fn parquet_codec(self) -> Option<ParquetCodec> {
         match self {
-            Self::None | Self::Text(_) => "uncompressed",
-            Self::Parquet(codec) => codec.label(),
+            Self::None | Self::Text(_) => None,
+            Self::Parquet(codec) => Some(codec),
         }
     }
 }
@@ -94,7 +94,7 @@ pub(crate) struct Written {
 
 /// Glue names a run's files after the time it writes them; two writes in one millisecond get
 /// consecutive numbers so that no file replaces another.
-fn run_stamp() -> i64 {
+pub(crate) fn run_stamp() -> i64 {
     static LAST: AtomicI64 = AtomicI64::new(0);
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -207,7 +207,7 @@ pub(crate) fn partitions(batch: &RecordBatch, keys: &[String]) -> Result<Vec<(St
 }
 
 /// Rows per written file at least, so that a small frame stays one file.
-const MIN_ROWS_PER_FILE: usize = 500_000;
+pub(crate) const MIN_ROWS_PER_FILE: usize = 500_000;
 
 /// `batches` cut into at most `parts` runs of about equal rows (none for no rows).
 fn row_slices(batches: &[RecordBatch], parts: usize) -> Vec<Vec<RecordBatch>> {
@@ -324,6 +324,12 @@ fn escape_partition_value(value: &str) -> String {
     out
 }
 
+/// The name of a run's Parquet file `part`, as Glue names them (the codec's part:
+/// `…-snappy.parquet`, `…-uncompressed.parquet`).
+pub(crate) fn parquet_file_name(stamp: i64, part: usize, codec: Option<ParquetCodec>) -> String {
+    format!("run-{stamp}-part-block-0-r-{part:05}-{}.parquet", codec.map_or("uncompressed", ParquetCodec::label))
+}
+
 fn encode_file(
     folder: &Location,
     stamp: i64,
@@ -333,9 +339,7 @@ fn encode_file(
     options: &SinkOptions,
 ) -> Result<EncodedFile> {
     let name = match (options.format, options.compression) {
-        (FileFormat::Parquet, codec) => {
-            format!("run-{stamp}-part-block-0-r-{part:05}-{}.parquet", codec.parquet_label())
-        }
+        (FileFormat::Parquet, codec) => parquet_file_name(stamp, part, codec.parquet_codec()),
         // Hadoop's codecs name the files they write with their extension; readers choose the
         // codec by it.
         (_, Compression::Text(codec)) => format!("run-{stamp}-part-r-{part:05}.{}", codec.extension()),
@@ -349,11 +353,7 @@ fn encode_file(
 /// One file's bytes in the sink's format and compression.
 pub(crate) fn encode(schema: &SchemaRef, batches: &[RecordBatch], options: &SinkOptions) -> Result<Bytes> {
     if options.format == FileFormat::Parquet {
-        let codec = match options.compression {
-            Compression::Parquet(codec) => Some(codec),
-            Compression::None | Compression::Text(_) => None,
-        };
-        return parquet::encode(schema, batches, codec);
+        return parquet::encode(schema, batches, options.compression.parquet_codec());
     }
     let mut text = Vec::new();
     match options.format {

@@ -2,21 +2,25 @@
 //!
 //! JSON goes through the landing decoder (every record kept with the fields it has; a record that
 //! is not JSON is quarantined, never dropped); CSV through arrow-csv with Glue's defaults; Parquet
-//! through the storage layer, files with different columns aligned by name.
+//! files read lazily ([`super::parquet_scan`]), files with different columns aligned by name.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use arrow_array::{new_null_array, RecordBatch};
 use arrow_schema::{Field, Schema, SchemaRef};
+use datafusion::catalog::TableProvider;
+use datafusion::datasource::MemTable;
 use rayon::prelude::*;
 
 use crate::core::formats::csv;
 pub(crate) use crate::core::formats::csv::CsvOptions;
 use crate::core::json::{self, LandingOptions};
 use crate::core::storage::objects::{self, FileEntry};
-use crate::core::storage::{parquet_file, Location};
+use crate::core::storage::Location;
 use crate::error::{Error, Result};
+use crate::runtime::frames::parquet_scan::ParquetFiles;
+use crate::runtime::sql::session::sql_error;
 
 /// The file formats a source reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,11 +30,11 @@ pub(crate) enum SourceFormat {
     Csv(CsvOptions),
 }
 
-/// What a source read: rows, quarantined records and the counts that add up.
+/// What a source read: its table, quarantined records and the counts that add up.
 #[derive(Debug)]
 pub(crate) struct SourceData {
-    pub(crate) schema: SchemaRef,
-    pub(crate) batches: Vec<RecordBatch>,
+    /// The rows: decoded (JSON, CSV), or Parquet files read when a query scans them.
+    pub(crate) table: Arc<dyn TableProvider>,
     /// Quarantined records (landing quarantine schema): JSON lines that are not JSON objects.
     pub(crate) rejected: Vec<RecordBatch>,
     pub(crate) files: u64,
@@ -85,8 +89,7 @@ pub(crate) fn read(files: &[FileEntry], format: &SourceFormat) -> Result<SourceD
             let output = json::read_files(files, None, &LandingOptions::default())?;
             let rows = output.stats.accepted;
             Ok(SourceData {
-                schema: output.schema,
-                batches: output.batches,
+                table: in_memory(output.schema, output.batches)?,
                 rejected: output.rejected,
                 files: count,
                 bytes,
@@ -95,7 +98,19 @@ pub(crate) fn read(files: &[FileEntry], format: &SourceFormat) -> Result<SourceD
                 quarantined: output.stats.quarantined,
             })
         }
-        SourceFormat::Parquet => read_each(files, bytes, |file| parquet_file::read(file, None)),
+        SourceFormat::Parquet => {
+            let table = ParquetFiles::open(files)?;
+            let rows = table.rows();
+            Ok(SourceData {
+                table: Arc::new(table),
+                rejected: Vec::new(),
+                files: count,
+                bytes,
+                records: rows,
+                rows,
+                quarantined: 0,
+            })
+        }
         SourceFormat::Csv(options) => read_each(files, bytes, |file| csv::read(file, options)),
     }
 }
@@ -110,8 +125,7 @@ fn read_each(
     let (schema, batches) = align(parts)?;
     let rows = batches.iter().map(|b| b.num_rows() as u64).sum();
     Ok(SourceData {
-        schema,
-        batches,
+        table: in_memory(schema, batches)?,
         rejected: Vec::new(),
         files: files.len() as u64,
         bytes,
@@ -121,12 +135,20 @@ fn read_each(
     })
 }
 
-/// One schema for files whose columns differ: columns by name in order of first appearance, a
-/// column a file lacks as nulls. The same name with two types is an error naming both.
-fn align(parts: Vec<(SchemaRef, Vec<RecordBatch>)>) -> Result<(SchemaRef, Vec<RecordBatch>)> {
+/// Decoded rows as a table.
+fn in_memory(schema: SchemaRef, batches: Vec<RecordBatch>) -> Result<Arc<dyn TableProvider>> {
+    Ok(Arc::new(MemTable::try_new(schema, vec![batches]).map_err(sql_error)?))
+}
+
+/// One schema for files whose columns differ: columns by name in order of first appearance,
+/// each nullable (a file may lack it). The same name with two types is an error naming both.
+///
+/// # Errors
+/// [`Error::Unsupported`] for a column with two types.
+pub(crate) fn align_schemas<'a>(schemas: impl IntoIterator<Item = &'a Schema>) -> Result<SchemaRef> {
     let mut fields: Vec<Field> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
-    for (schema, _) in &parts {
+    for schema in schemas {
         for field in schema.fields() {
             match index.get(field.name()) {
                 Some(&i) if fields[i].data_type() != field.data_type() => {
@@ -145,7 +167,12 @@ fn align(parts: Vec<(SchemaRef, Vec<RecordBatch>)>) -> Result<(SchemaRef, Vec<Re
             }
         }
     }
-    let schema = Arc::new(Schema::new(fields));
+    Ok(Arc::new(Schema::new(fields)))
+}
+
+/// The files' batches in one schema ([`align_schemas`]), a column a file lacks as nulls.
+fn align(parts: Vec<(SchemaRef, Vec<RecordBatch>)>) -> Result<(SchemaRef, Vec<RecordBatch>)> {
+    let schema = align_schemas(parts.iter().map(|(schema, _)| schema.as_ref()))?;
     let mut batches = Vec::new();
     for (_, part) in parts {
         for batch in part {
