@@ -7,5 +7,6 @@ pub(crate) mod athena;
 pub(crate) mod catalog;
 pub(crate) mod frames;
 pub(crate) mod memory;
+pub(crate) mod plans;
 pub(crate) mod sql;
 pub(crate) mod stream;

@@ -62,11 +62,14 @@ impl AthenaSession {
         options.sql_parser.parse_float_as_decimal = true;
         options.execution.time_zone = Some("UTC".to_string());
         options.optimizer.enable_leaf_expression_pushdown = false;
-        let state = SessionStateBuilder::new()
+        let mut state = SessionStateBuilder::new()
             .with_config(config)
             .with_runtime_env(crate::runtime::memory::runtime_env().unwrap_or_default())
-            .with_default_features()
-            .build();
+            .with_default_features();
+        for rule in crate::runtime::plans::rules() {
+            state = state.with_physical_optimizer_rule(rule);
+        }
+        let state = state.build();
         let ctx = SessionContext::new_with_state(state);
         for function in super::functions::functions() {
             ctx.register_udf(function.as_ref().clone());

@@ -120,7 +120,7 @@ impl SqlSession {
     }
 
     /// The DataFusion context queries plan in.
-    pub(super) fn context(&self) -> &SessionContext {
+    pub(crate) fn context(&self) -> &SessionContext {
         &self.ctx
     }
 
@@ -468,8 +468,12 @@ pub(crate) fn spark_state() -> datafusion::execution::session_state::SessionStat
     let mut state = SessionStateBuilder::new()
         .with_config(config)
         .with_runtime_env(crate::runtime::memory::runtime_env().unwrap_or_default())
-        .with_default_features()
-        .build();
+        .with_default_features();
+    // glueless's kernels in place of DataFusion's operators, after DataFusion's own rules.
+    for rule in crate::runtime::plans::rules() {
+        state = state.with_physical_optimizer_rule(rule);
+    }
+    let mut state = state.build();
     super::functions::register(&mut state).expect("registering Spark's functions cannot clash fatally");
     state.add_analyzer_rule(Arc::new(super::zone_casts::TextInSessionZone));
     state
