@@ -5,8 +5,9 @@ drivers (`glueless stedi run`) and the same jobs as PySpark DataFrame/SQL code o
 (peers/pyspark_stedi.py), on r-fold replicas of the real STEDI data.
 
 Every figure is whole-process wall time (start-up included), as a user sees it: the Glue scripts'
-time is the sum of `glueless catalog apply` and five `glueless submit` processes. Output row counts
-are compared across the three, so a fast wrong answer cannot pass.
+time is the sum of `glueless catalog apply` and five `glueless submit` processes, each script's
+peak memory its process's peak RSS (beside the drivers' one process). Output row counts are
+compared across the three, so a fast wrong answer cannot pass.
 
     python scripts/bench/glue_submit.py --scale 100 --repeat 3 [--no-spark]
 
@@ -16,6 +17,7 @@ glueless must be a release build (`pip install .`); pyspark comes with the test 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -46,12 +48,16 @@ ZONES = [
 GLUELESS = [sys.executable, "-m", "glueless.cli"]
 
 
-def timed(cmd: list[str], cwd: Path) -> float:
+def timed(cmd: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of one process."""
     started = time.perf_counter()
-    done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed:\n{done.stderr}")
-    return time.perf_counter() - started
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        err = proc.stderr.read().decode() if proc.stderr else ""
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{err}")
+    return seconds, usage.ru_maxrss / 1024
 
 
 def fresh_lake(source: Path, work: Path, name: str) -> Path:
@@ -70,20 +76,20 @@ def rows(folder: Path) -> int:
     return sum(pq.ParquetFile(f).metadata.num_rows for f in files)
 
 
-def run_drivers(source: Path, work: Path) -> tuple[float, list[int]]:
+def run_drivers(source: Path, work: Path) -> tuple[dict[str, tuple[float, float]], list[int]]:
     lake = fresh_lake(source, work, "drivers")
-    seconds = timed([*GLUELESS, "stedi", "run", "--lake", str(lake), "--quiet"], work)
-    return seconds, [rows(lake / z) for z in ZONES]
+    measured = timed([*GLUELESS, "stedi", "run", "--lake", str(lake), "--quiet"], work)
+    return {"drivers": measured}, [rows(lake / z) for z in ZONES]
 
 
-def run_glue_scripts(source: Path, work: Path) -> tuple[float, list[int]]:
+def run_glue_scripts(source: Path, work: Path) -> tuple[dict[str, tuple[float, float]], list[int]]:
     lake = fresh_lake(source, work, "glue")
     catalog = work / "catalog"
     shutil.rmtree(catalog, ignore_errors=True)
     ddl = sorted(str(p) for p in (REPO / "scripts" / "sql").glob("*_landing_table.sql"))
-    seconds = timed([*GLUELESS, "catalog", "apply", "--catalog", str(catalog), *ddl], work)
+    measured = {"catalog apply": timed([*GLUELESS, "catalog", "apply", "--catalog", str(catalog), *ddl], work)}
     for job in JOBS:
-        seconds += timed(
+        measured[job] = timed(
             [
                 *GLUELESS,
                 "submit",
@@ -98,13 +104,15 @@ def run_glue_scripts(source: Path, work: Path) -> tuple[float, list[int]]:
             ],
             work,
         )
-    return seconds, [rows(lake / z) for z in ZONES]
+    return measured, [rows(lake / z) for z in ZONES]
 
 
-def run_pyspark(source: Path, work: Path) -> tuple[float, list[int]]:
+def run_pyspark(source: Path, work: Path) -> tuple[dict[str, tuple[float, float]], list[int]]:
     out = work / "spark_out"
     shutil.rmtree(out, ignore_errors=True)
-    seconds = timed([sys.executable, str(HERE / "peers" / "pyspark_stedi.py"), str(source), str(out)], work)
+    measured = {
+        "pyspark": timed([sys.executable, str(HERE / "peers" / "pyspark_stedi.py"), str(source), str(out)], work)
+    }
     names = [
         "customer_trusted",
         "accelerometer_trusted",
@@ -112,7 +120,7 @@ def run_pyspark(source: Path, work: Path) -> tuple[float, list[int]]:
         "step_trainer_trusted",
         "machine_learning_curated",
     ]
-    return seconds, [rows(out / f"{n}.parquet") for n in names]
+    return measured, [rows(out / f"{n}.parquet") for n in names]
 
 
 def main() -> None:
@@ -143,26 +151,43 @@ def main() -> None:
         engines = {"drivers": run_drivers, "glue scripts": run_glue_scripts}
         if not args.no_spark:
             engines["pyspark"] = run_pyspark
-        times: dict[str, list[float]] = {name: [] for name in engines}
+        runs: dict[str, list[dict[str, tuple[float, float]]]] = {name: [] for name in engines}
         counts: dict[str, list[int]] = {}
         for _ in range(args.repeat):
             for name, fn in engines.items():
-                seconds, found = fn(source, work)
-                times[name].append(seconds)
+                measured, found = fn(source, work)
+                runs[name].append(measured)
                 counts[name] = found
         expected = counts["drivers"]
         for name, found in counts.items():
             if found != expected:
                 raise SystemExit(f"{name} wrote {found} rows per table, the drivers {expected}")
-        median = {name: statistics.median(t) for name, t in times.items()}
-        print(
-            f"STEDI pipeline at {args.scale}x ({sum(expected):,} output rows), median of {args.repeat}, whole process:"
-        )
-        for name, seconds in median.items():
-            print(f"  {name:<13} {seconds:7.2f} s   ({', '.join(f'{t:.2f}' for t in times[name])})")
-        print(f"glue scripts / drivers: {median['glue scripts'] / median['drivers']:.2f}x (target <= 2x)")
-        if "pyspark" in median:
-            print(f"pyspark / glue scripts: {median['pyspark'] / median['glue scripts']:.1f}x (target >= 30x)")
+        report(runs, args.scale, args.repeat, sum(expected))
+
+
+def report(runs: dict[str, list[dict[str, tuple[float, float]]]], scale: int, repeat: int, output_rows: int) -> None:
+    """Each engine's whole time (median, runs), the processes' medians and peaks."""
+    print(f"STEDI pipeline at {scale}x ({output_rows:,} output rows), median of {repeat}, whole process:")
+    median: dict[str, float] = {}
+    for name, measured in runs.items():
+        totals = [sum(seconds for seconds, _ in run.values()) for run in measured]
+        median[name] = statistics.median(totals)
+        peak = max(mib for run in measured for _, mib in run.values())
+        print(f"  {name:<13} {median[name]:7.2f} s  peak {peak:6.0f} MiB  ({', '.join(f'{t:.2f}' for t in totals)})")
+    print("  processes (median s, peak MiB):")
+    for measured in runs.values():
+        for step in measured[0]:
+            seconds = statistics.median(run[step][0] for run in measured)
+            peak = max(run[step][1] for run in measured)
+            print(f"    {step:<34} {seconds:6.2f} s {peak:7.0f} MiB")
+    drivers_peak = max(run["drivers"][1] for run in runs["drivers"])
+    script_peak = max(mib for run in runs["glue scripts"] for _, mib in run.values())
+    print(
+        f"glue scripts / drivers: {median['glue scripts'] / median['drivers']:.2f}x time (target <= 1.2x); "
+        f"largest script peak / drivers' peak: {script_peak / drivers_peak:.2f}x (target <= 1x)"
+    )
+    if "pyspark" in median:
+        print(f"pyspark / glue scripts: {median['pyspark'] / median['glue scripts']:.1f}x")
 
 
 if __name__ == "__main__":
