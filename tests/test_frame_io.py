@@ -60,12 +60,8 @@ def test_a_column_with_two_types_in_parquet_files_is_one_line(tmp_path: Path) ->
     assert "Traceback" not in done.stderr
 
 
-def _written(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.suffix == ".parquet")
-
-
-def test_parquet_sinks_write_a_file_per_partition_and_a_small_frame_as_one(tmp_path: Path) -> None:
-    half = 600_000
+def _two_halves(tmp_path: Path, half: int = 600_000) -> int:
+    """Two files of `half` ids each (more than a written file's minimum of rows apiece)."""
     _parts(
         tmp_path,
         {
@@ -73,6 +69,15 @@ def test_parquet_sinks_write_a_file_per_partition_and_a_small_frame_as_one(tmp_p
             "b.parquet": pa.table({"id": pa.array(range(half, 2 * half), pa.int64())}),
         },
     )
+    return half
+
+
+def _written(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.suffix == ".parquet")
+
+
+def test_parquet_sinks_write_a_file_per_partition_and_a_small_frame_as_one(tmp_path: Path) -> None:
+    half = _two_halves(tmp_path)
     done = submit(
         tmp_path,
         SOURCE
@@ -91,14 +96,7 @@ df.where("id < 10").write.parquet("s3://bucket/small/")
 
 
 def test_a_query_failing_part_way_through_a_write_leaves_no_file(tmp_path: Path) -> None:
-    half = 600_000
-    _parts(
-        tmp_path,
-        {
-            "a.parquet": pa.table({"id": pa.array(range(half), pa.int64())}),
-            "b.parquet": pa.table({"id": pa.array(range(half, 2 * half), pa.int64())}),
-        },
-    )
+    half = _two_halves(tmp_path)
     done = submit(
         tmp_path,
         SOURCE

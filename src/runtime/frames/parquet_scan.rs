@@ -9,7 +9,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use arrow_array::{new_null_array, RecordBatch, RecordBatchOptions};
+use arrow_array::{RecordBatch, RecordBatchOptions};
 use arrow_schema::{Schema, SchemaRef};
 use async_trait::async_trait;
 use datafusion::catalog::{Session, TableProvider};
@@ -32,6 +32,7 @@ use parquet::arrow::arrow_reader::ArrowReaderMetadata;
 use rayon::prelude::*;
 
 use super::source::align_schemas;
+use crate::core::kernels::project::conform;
 use crate::core::pool;
 use crate::core::storage::objects::FileEntry;
 use crate::core::storage::parquet_file::{self, ParquetSource};
@@ -278,18 +279,8 @@ fn decode(file: &ParquetFile, schema: &SchemaRef, f: &mut dyn FnMut(RecordBatch)
         if !open {
             return Ok(());
         }
-        let columns = schema
-            .fields()
-            .iter()
-            .map(|field| {
-                batch
-                    .column_by_name(field.name())
-                    .cloned()
-                    .unwrap_or_else(|| new_null_array(field.data_type(), batch.num_rows()))
-            })
-            .collect();
-        let options = RecordBatchOptions::new().with_row_count(Some(batch.num_rows()));
-        open = f(RecordBatch::try_new_with_options(Arc::clone(schema), columns, &options)?);
+        // The aligned schema gives each name one type: columns are only placed, never cast.
+        open = f(conform(&batch, schema)?);
         Ok(())
     })
 }

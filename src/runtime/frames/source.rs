@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use arrow_array::{new_null_array, RecordBatch};
+use arrow_array::RecordBatch;
 use arrow_schema::{Field, Schema, SchemaRef};
 use datafusion::catalog::TableProvider;
 use datafusion::datasource::MemTable;
@@ -16,6 +16,7 @@ use rayon::prelude::*;
 use crate::core::formats::csv;
 pub(crate) use crate::core::formats::csv::CsvOptions;
 use crate::core::json::{self, LandingOptions};
+use crate::core::kernels::project::conform;
 use crate::core::storage::objects::{self, FileEntry};
 use crate::core::storage::Location;
 use crate::error::{Error, Result};
@@ -173,21 +174,7 @@ pub(crate) fn align_schemas<'a>(schemas: impl IntoIterator<Item = &'a Schema>) -
 /// The files' batches in one schema ([`align_schemas`]), a column a file lacks as nulls.
 fn align(parts: Vec<(SchemaRef, Vec<RecordBatch>)>) -> Result<(SchemaRef, Vec<RecordBatch>)> {
     let schema = align_schemas(parts.iter().map(|(schema, _)| schema.as_ref()))?;
-    let mut batches = Vec::new();
-    for (_, part) in parts {
-        for batch in part {
-            let columns = schema
-                .fields()
-                .iter()
-                .map(|f| {
-                    batch
-                        .column_by_name(f.name())
-                        .cloned()
-                        .unwrap_or_else(|| new_null_array(f.data_type(), batch.num_rows()))
-                })
-                .collect();
-            batches.push(RecordBatch::try_new(Arc::clone(&schema), columns)?);
-        }
-    }
+    let batches =
+        parts.iter().flat_map(|(_, part)| part).map(|batch| conform(batch, &schema)).collect::<Result<_>>()?;
     Ok((schema, batches))
 }
