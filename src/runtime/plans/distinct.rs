@@ -256,27 +256,19 @@ impl ExecutionPlan for DistinctExec {
         let rows = futures::stream::once(async move {
             let reservation = MemoryConsumer::new("glueless DISTINCT").register(context.memory_pool());
             let mut stream = input.execute(0, Arc::clone(&context))?;
-            let (mut batches, mut rows) = (Vec::new(), 0);
-            let mut fits = true;
+            let mut batches = Vec::new();
             while let Some(batch) = stream.next().await {
                 let batch = batch?;
-                rows += batch.num_rows();
-                if reservation
-                    .try_grow(batch.get_array_memory_size() + batch.num_rows() * KERNEL_BYTES_PER_ROW)
-                    .is_err()
-                {
-                    fits = false;
-                    break;
+                let needs = batch.get_array_memory_size() + batch.num_rows() * KERNEL_BYTES_PER_ROW;
+                if reservation.try_grow(needs).is_err() {
+                    // DataFusion's aggregate, which spills, answers instead; the rows held so far
+                    // and their reservation go on return, before it runs.
+                    return reset_plan_states(fallback)?.execute(0, context);
                 }
                 batches.push(batch);
             }
-            if !fits {
-                drop((stream, batches));
-                reservation.free();
-                return reset_plan_states(fallback)?.execute(0, context);
-            }
             let kernel_schema = Arc::clone(&schema);
-            let kept = tokio::task::spawn_blocking(move || first_occurrences(&kernel_schema, batches, rows))
+            let kept = tokio::task::spawn_blocking(move || first_occurrences(&kernel_schema, batches))
                 .await
                 .map_err(|e| DataFusionError::External(Box::new(e)))??;
             drop(reservation);
@@ -287,12 +279,9 @@ impl ExecutionPlan for DistinctExec {
     }
 }
 
-/// The first occurrence of every distinct row of `batches` (`rows` in all), with `schema`'s names;
-/// `-0.0` is written `0.0`, as DataFusion's grouping writes its keys.
-fn first_occurrences(schema: &SchemaRef, batches: Vec<RecordBatch>, rows: usize) -> DfResult<Vec<RecordBatch>> {
-    if rows == 0 {
-        return Ok(Vec::new());
-    }
+/// The first occurrence of every distinct row of `batches`, with `schema`'s names; `-0.0` is
+/// written `0.0`, as DataFusion's grouping writes its keys.
+fn first_occurrences(schema: &SchemaRef, batches: Vec<RecordBatch>) -> DfResult<Vec<RecordBatch>> {
     let batches: Vec<RecordBatch> = batches
         .into_iter()
         .filter(|b| b.num_rows() > 0)
