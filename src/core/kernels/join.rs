@@ -6,7 +6,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use arrow_array::{Array, BooleanArray, RecordBatch, UInt32Array};
+use arrow_array::{Array, ArrayRef, BooleanArray, RecordBatch, UInt32Array};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use arrow_select::filter::filter_record_batch;
 use arrow_select::take::take;
@@ -68,11 +68,15 @@ fn check_keys(left: &JoinInput<'_>, right: &JoinInput<'_>) -> Result<Vec<DataTyp
     key_types(left.schema, left.keys)
 }
 
-/// The distinct present keys of several batches' rows: (batch, row) of each key's first row.
+/// The distinct present keys of several batches' rows: (batch, row) of each key's first row, in
+/// shards by hash built in parallel (a large key set is most of a semi-join's time).
 struct KeySet {
     keyed: Vec<KeyRows>,
-    table: HashTable<(u32, u32)>,
+    shards: Vec<HashTable<(u32, u32)>>,
 }
+
+/// Keys below which one shard is built: threads cost more than they save.
+const SHARDED_KEYS: usize = 1 << 16;
 
 impl KeySet {
     fn new(keyed: Vec<KeyRows>) -> Result<Self> {
@@ -80,9 +84,28 @@ impl KeySet {
         for keys in &keyed {
             check_row_positions("join key set batch", keys.len())?;
         }
-        let mut table = HashTable::with_capacity(keyed.iter().map(KeyRows::len).sum());
+        let rows: usize = keyed.iter().map(KeyRows::len).sum();
+        let count = if rows < SHARDED_KEYS { 1 } else { rayon::current_num_threads().max(1) };
+        let shards = (0..count).into_par_iter().map(|shard| Self::shard(&keyed, shard, count)).collect();
+        Ok(Self { keyed, shards })
+    }
+
+    /// Which of `count` shards holds the key hashed `hash` (bits the hash table itself uses least).
+    fn shard_of(hash: u64, count: usize) -> usize {
+        // Lossless enough: the remainder is below `count`.
+        #[allow(clippy::cast_possible_truncation)]
+        let shard = ((hash >> 32) % count as u64) as usize;
+        shard
+    }
+
+    /// The table of the keys of shard `shard` of `count`.
+    fn shard(keyed: &[KeyRows], shard: usize, count: usize) -> HashTable<(u32, u32)> {
+        let mut table = HashTable::new();
         for (b, keys) in keyed.iter().enumerate() {
-            for i in (0..keys.len()).filter(|&i| keys.is_valid(i)) {
+            // Keys come in runs (a user's readings): a row with its previous row's key is in already.
+            let repeat = |i: usize| i > 0 && keys.hash(i) == keys.hash(i - 1) && keys.same(i, keys, i - 1);
+            let mine = |i: usize| Self::shard_of(keys.hash(i), count) == shard && keys.is_valid(i) && !repeat(i);
+            for i in (0..keys.len()).filter(|&i| mine(i)) {
                 let same = |&(sb, si): &(u32, u32)| keyed[sb as usize].same(si as usize, keys, i);
                 let rehash = |&(sb, si): &(u32, u32)| keyed[sb as usize].hash(si as usize);
                 if let Entry::Vacant(slot) = table.entry(keys.hash(i), same, rehash) {
@@ -92,13 +115,21 @@ impl KeySet {
                 }
             }
         }
-        Ok(Self { keyed, table })
+        table
     }
 
     /// The entry of row `i` of `probe`'s key, if the set has it (`i` must be a present key).
     fn find(&self, probe: &KeyRows, i: usize) -> Option<(u32, u32)> {
         let same = |&(sb, si): &(u32, u32)| self.keyed[sb as usize].same(si as usize, probe, i);
-        self.table.find(probe.hash(i), same).copied()
+        let hash = probe.hash(i);
+        self.shards[Self::shard_of(hash, self.shards.len())].find(hash, same).copied()
+    }
+
+    /// Keep only the entries `keep` takes.
+    fn retain(&mut self, keep: impl Fn(u32, u32) -> bool) {
+        for table in &mut self.shards {
+            table.retain(|&mut (b, i)| keep(b, i));
+        }
     }
 }
 
@@ -122,7 +153,7 @@ pub fn semi_join(keep: JoinInput<'_>, other: JoinInput<'_>) -> Result<SemiJoinOu
         for (b, i) in found.into_iter().flatten() {
             hit[b as usize][i as usize] = true;
         }
-        own.table.retain(|&mut (b, i)| hit[b as usize][i as usize]);
+        own.retain(|b, i| hit[b as usize][i as usize]);
         own
     };
     let filter = SemiJoinFilter { types, set };
@@ -161,18 +192,43 @@ impl SemiJoinFilter {
     /// # Errors
     /// [`Error::InvalidArgument`] for missing key columns; an Arrow error for impossible casts.
     pub(crate) fn filter(&self, batch: &RecordBatch, keys: &[&str]) -> Result<(RecordBatch, u64, u64)> {
-        let probe = key_batch(batch, keys, &self.types)?;
+        let (mask, null_keys, unmatched) = self.mask(&key_batch(batch, keys, &self.types)?);
+        Ok((filter_record_batch(batch, &mask)?, null_keys, unmatched))
+    }
+
+    /// The key set of key columns already computed: one entry of `keys` per batch, its key
+    /// columns in order, each column of one type in every batch (rows with a null key left out).
+    ///
+    /// # Errors
+    /// An Arrow error for a type the row format cannot encode.
+    pub(crate) fn from_key_columns(keys: &[Vec<ArrayRef>]) -> Result<Self> {
+        let types = keys.first().map(|columns| columns.iter().map(|c| c.data_type().clone()).collect());
+        let keyed = keys.par_iter().map(|columns| KeyRows::new(columns)).collect::<Result<Vec<_>>>()?;
+        Ok(Self { types: types.unwrap_or_default(), set: KeySet::new(keyed)? })
+    }
+
+    /// Which rows of `keys` (a batch's key columns, of the set's types) have a key in the set.
+    ///
+    /// # Errors
+    /// An Arrow error for a type the row format cannot encode.
+    pub(crate) fn contains(&self, keys: &[ArrayRef]) -> Result<BooleanArray> {
+        Ok(self.mask(&KeyRows::new(keys)?).0)
+    }
+
+    /// The rows of `probe` whose key is in the set, and the counts of rows with a null key and
+    /// without a partner.
+    fn mask(&self, probe: &KeyRows) -> (BooleanArray, u64, u64) {
         let (mut null_keys, mut unmatched) = (0, 0);
         // Landing rows come in runs of one key (a user's readings): a row with the previous
         // present row's key reuses its answer instead of probing the set.
         let mut previous: Option<(usize, bool)> = None;
-        let mask: BooleanArray = (0..batch.num_rows())
+        let mask: BooleanArray = (0..probe.len())
             .map(|i| {
                 let present = probe.is_valid(i);
                 let hit = present
                     && match previous {
-                        Some((j, hit)) if probe.hash(i) == probe.hash(j) && probe.same(i, &probe, j) => hit,
-                        _ => self.set.find(&probe, i).is_some(),
+                        Some((j, hit)) if probe.hash(i) == probe.hash(j) && probe.same(i, probe, j) => hit,
+                        _ => self.set.find(probe, i).is_some(),
                     };
                 if present {
                     previous = Some((i, hit));
@@ -182,7 +238,7 @@ impl SemiJoinFilter {
                 Some(hit)
             })
             .collect();
-        Ok((filter_record_batch(batch, &mask)?, null_keys, unmatched))
+        (mask, null_keys, unmatched)
     }
 }
 
@@ -479,6 +535,45 @@ mod tests {
         let (kept, null_keys, unmatched) = probe.filter(&l, &["k"]).unwrap();
         assert_eq!(kept.column(1).as_primitive::<Int64Type>().values().to_vec(), [1, 2, 4, 7, 8, 9]);
         assert_eq!((null_keys, unmatched), (1, 2));
+    }
+
+    /// Key sets large enough to be built in shards, from keys in runs with NULLs, find what a
+    /// plain set finds: the other side's keys built (it is the smaller), or the kept side's own.
+    #[test]
+    fn sharded_key_sets_find_every_key_they_hold() {
+        let as_table = |keys: &[Option<String>]| {
+            let names: Vec<Option<&str>> = keys.iter().map(Option::as_deref).collect();
+            table(&names, &(0..).take(keys.len()).collect::<Vec<i64>>())
+        };
+        let kept: Vec<Option<String>> = (0..100_000).map(|i| (i % 13 != 0).then(|| format!("k{}", i * 7))).collect();
+        let (ks, k) = as_table(&kept);
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
+        // 90 k keys (the set built on them) and 200 k (the set built on the kept side's 100 k).
+        for other_rows in [90_000, 200_000] {
+            assert!(other_rows.min(kept.len()) >= SHARDED_KEYS);
+            let other: Vec<Option<String>> =
+                (0..other_rows).map(|i| (i % 11 != 0).then(|| format!("k{}", (i / 3) % 50_000))).collect();
+            let (os, o) = as_table(&other);
+            let batches: Vec<RecordBatch> =
+                (0..o.num_rows()).step_by(7000).map(|at| o.slice(at, 7000.min(o.num_rows() - at))).collect();
+            let out = pool.install(|| {
+                semi_join(
+                    JoinInput { schema: &ks, batches: std::slice::from_ref(&k), keys: &["k"] },
+                    JoinInput { schema: &os, batches: &batches, keys: &["k"] },
+                )
+                .unwrap()
+            });
+            let set: std::collections::HashSet<&str> = other.iter().flatten().map(String::as_str).collect();
+            let want: Vec<i64> = (0..)
+                .zip(&kept)
+                .filter(|(_, key)| key.as_deref().is_some_and(|key| set.contains(key)))
+                .map(|(i, _)| i)
+                .collect();
+            let got: Vec<i64> =
+                out.batches.iter().flat_map(|b| b.column(1).as_primitive::<Int64Type>().values().to_vec()).collect();
+            assert!(want.len() > 1000, "{}", want.len());
+            assert_eq!(got, want);
+        }
     }
 
     #[test]

@@ -23,19 +23,16 @@ use datafusion::physical_expr::expressions::Column;
 use datafusion::physical_expr::{EquivalenceProperties, PhysicalExpr};
 use datafusion::physical_optimizer::PhysicalOptimizerRule;
 use datafusion::physical_plan::aggregates::{AggregateExec, AggregateMode};
-use datafusion::physical_plan::coalesce_partitions::CoalescePartitionsExec;
-use datafusion::physical_plan::execution_plan::{
-    replace_children_if_necessary, reset_plan_states, Boundedness, EmissionType,
-};
+use datafusion::physical_plan::execution_plan::{reset_plan_states, Boundedness, EmissionType};
 use datafusion::physical_plan::memory::MemoryStream;
-use datafusion::physical_plan::repartition::RepartitionExec;
 use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use datafusion::physical_plan::{
-    DisplayAs, DisplayFormatType, Distribution, ExecutionPlan, ExecutionPlanProperties, Partitioning, PlanProperties,
+    DisplayAs, DisplayFormatType, ExecutionPlan, ExecutionPlanProperties, Partitioning, PlanProperties,
     SendableRecordBatchStream,
 };
 use futures::{StreamExt, TryStreamExt};
 
+use super::{keyed_alike, rewrite, skip_exchanges, spread_like};
 use crate::core::{kernels, pool};
 
 /// Memory the kernel needs per row beyond the rows themselves (a hash, a position, its share of
@@ -49,7 +46,7 @@ pub(crate) struct KernelDistinct;
 
 impl PhysicalOptimizerRule for KernelDistinct {
     fn optimize(&self, plan: Arc<dyn ExecutionPlan>, _config: &ConfigOptions) -> DfResult<Arc<dyn ExecutionPlan>> {
-        rewrite(plan, false)
+        rewrite(plan, false, &replacement)
     }
 
     fn name(&self) -> &'static str {
@@ -61,54 +58,16 @@ impl PhysicalOptimizerRule for KernelDistinct {
     }
 }
 
-/// `plan` with its DISTINCTs on the kernel; `keyed` when an operator above needs its rows spread
-/// over partitions by key (a partitioned join, a partitioned aggregate).
-fn rewrite(plan: Arc<dyn ExecutionPlan>, keyed: bool) -> DfResult<Arc<dyn ExecutionPlan>> {
-    if let Some(replaced) = replacement(&plan, keyed)? {
-        return Ok(replaced);
-    }
-    let needs = plan.input_distribution_requirements();
-    let children: Vec<Arc<dyn ExecutionPlan>> = plan.children().into_iter().cloned().collect();
-    if children.is_empty() {
-        return Ok(plan);
-    }
-    let rewritten = children
-        .into_iter()
-        .enumerate()
-        .map(|(i, child)| {
-            let keyed = match needs.child_distribution(i) {
-                Some(Distribution::KeyPartitioned(_)) => true,
-                Some(Distribution::SinglePartition) => false,
-                // Partitions pass through most operators unchanged: what is needed above holds here.
-                _ => keyed,
-            };
-            rewrite(child, keyed)
-        })
-        .collect::<DfResult<Vec<_>>>()?;
-    replace_children_if_necessary(plan, rewritten)
-}
-
 /// The kernel's plan for `node` when it is a DISTINCT the kernel can run: spread again over the
-/// aggregate's partitions, by its keys when `keyed` (else in turn, which costs no hashing).
+/// aggregate's partitions ([`spread_like`]).
 fn replacement(node: &Arc<dyn ExecutionPlan>, keyed: bool) -> DfResult<Option<Arc<dyn ExecutionPlan>>> {
     let Some(source) = distinct_source(node) else { return Ok(None) };
-    let input = if source.output_partitioning().partition_count() > 1 {
-        Arc::new(CoalescePartitionsExec::new(source)) as Arc<dyn ExecutionPlan>
-    } else {
-        source
-    };
-    let fallback: Arc<dyn ExecutionPlan> = if node.output_partitioning().partition_count() > 1 {
-        Arc::new(CoalescePartitionsExec::new(Arc::clone(node)))
-    } else {
-        Arc::clone(node)
-    };
+    let one = Partitioning::UnknownPartitioning(1);
+    let input = spread_like(source, &one, false)?;
+    // The aggregate it replaces, merged into one partition.
+    let fallback = spread_like(Arc::clone(node), &one, false)?;
     let distinct: Arc<dyn ExecutionPlan> = Arc::new(DistinctExec::new(input, fallback, node.schema()));
-    let partitioning = match node.output_partitioning() {
-        Partitioning::Hash(keys, n) if keyed && *n > 1 => Partitioning::Hash(keys.clone(), *n),
-        other if other.partition_count() > 1 => Partitioning::RoundRobinBatch(other.partition_count()),
-        _ => return Ok(Some(distinct)),
-    };
-    Ok(Some(Arc::new(RepartitionExec::try_new(distinct, partitioning)?)))
+    Ok(Some(spread_like(distinct, node.output_partitioning(), keyed)?))
 }
 
 /// The input of the DISTINCT `node` is: an aggregate (final or single) grouping by every column
@@ -149,47 +108,6 @@ fn plain_distinct(aggregate: &AggregateExec) -> bool {
             let any: &dyn std::any::Any = expr.as_ref();
             any.downcast_ref::<Column>().is_some_and(|c| c.index() == i)
         })
-}
-
-/// `plan` below any repartition or coalesce (exchanges that move rows without changing them).
-fn skip_exchanges(plan: &Arc<dyn ExecutionPlan>) -> Arc<dyn ExecutionPlan> {
-    let mut plan = Arc::clone(plan);
-    while plan.is::<RepartitionExec>() || plan.is::<CoalescePartitionsExec>() {
-        plan = Arc::clone(plan.children()[0]);
-    }
-    plan
-}
-
-/// Types whose values the kernel and DataFusion's grouping call equal alike.
-fn keyed_alike(data_type: &DataType) -> bool {
-    use DataType::{
-        Binary, Boolean, Date32, Date64, Decimal128, Float32, Float64, Int16, Int32, Int64, Int8, LargeBinary,
-        LargeUtf8, Null, Time32, Time64, Timestamp, UInt16, UInt32, UInt64, UInt8, Utf8,
-    };
-    matches!(
-        data_type,
-        Null | Boolean
-            | Int8
-            | Int16
-            | Int32
-            | Int64
-            | UInt8
-            | UInt16
-            | UInt32
-            | UInt64
-            | Float32
-            | Float64
-            | Utf8
-            | LargeUtf8
-            | Binary
-            | LargeBinary
-            | Date32
-            | Date64
-            | Timestamp(_, _)
-            | Time32(_)
-            | Time64(_)
-            | Decimal128(_, _)
-    )
 }
 
 /// The kernel's DISTINCT of one input partition, with DataFusion's aggregate to fall back on.
@@ -307,15 +225,11 @@ fn positive_zeros(column: &ArrayRef) -> ArrayRef {
 #[cfg(test)]
 mod tests {
     use arrow_array::{Date32Array, Float64Array, Int64Array, StringArray};
-    use arrow_cast::display::{ArrayFormatter, FormatOptions};
     use arrow_schema::{Field, Schema};
     use datafusion::datasource::MemTable;
-    use datafusion::execution::runtime_env::RuntimeEnvBuilder;
-    use datafusion::execution::session_state::SessionStateBuilder;
-    use datafusion::prelude::{SessionConfig, SessionContext};
 
     use super::*;
-    use crate::runtime::sql::session::run;
+    use crate::runtime::plans::testing::{answer, context};
 
     /// Rows with repeats, NULLs, `-0.0` beside `0.0` and NaNs, in two partitions of several batches.
     fn table(rows: usize) -> MemTable {
@@ -344,42 +258,6 @@ mod tests {
         MemTable::try_new(schema, partitions).unwrap()
     }
 
-    fn context(kernel: bool, memory_limit: Option<usize>) -> SessionContext {
-        let mut runtime = RuntimeEnvBuilder::new();
-        if let Some(limit) = memory_limit {
-            runtime = runtime.with_memory_limit(limit, 1.0);
-        }
-        let mut state = SessionStateBuilder::new()
-            .with_config(SessionConfig::new().with_target_partitions(2))
-            .with_runtime_env(runtime.build_arc().unwrap())
-            .with_default_features();
-        if kernel {
-            state = state.with_physical_optimizer_rule(Arc::new(KernelDistinct));
-        }
-        SessionContext::new_with_state(state.build())
-    }
-
-    /// The rows of `query`, each as text, sorted; and its plan.
-    fn answer(ctx: &SessionContext, query: &str) -> (Vec<String>, String) {
-        run(async {
-            let df = ctx.sql(query).await.unwrap();
-            let plan = df.clone().create_physical_plan().await.unwrap();
-            let shown = datafusion::physical_plan::displayable(plan.as_ref()).indent(true).to_string();
-            let batches = df.collect().await.unwrap();
-            let options = FormatOptions::default().with_null("NULL");
-            let mut rows = Vec::new();
-            for batch in &batches {
-                let formatters: Vec<_> =
-                    batch.columns().iter().map(|c| ArrayFormatter::try_new(c.as_ref(), &options).unwrap()).collect();
-                for row in 0..batch.num_rows() {
-                    rows.push(formatters.iter().map(|f| f.value(row).to_string()).collect::<Vec<_>>().join("|"));
-                }
-            }
-            rows.sort();
-            (rows, shown)
-        })
-    }
-
     /// Against DataFusion's own aggregate: the same rows for DISTINCT in every position the rule
     /// takes it (the root, below an aggregate, below a partitioned join, a UNION).
     #[test]
@@ -392,7 +270,7 @@ mod tests {
             "SELECT d.s, d.i, u.f FROM (SELECT DISTINCT s, i FROM t) d JOIN t u ON d.s = u.s AND d.i = u.i",
             "SELECT s, i FROM t WHERE f > 0 UNION SELECT s, i FROM t WHERE f <= 0",
         ];
-        let (kernel, datafusion) = (context(true, None), context(false, None));
+        let (kernel, datafusion) = (context(vec![Arc::new(KernelDistinct)], None), context(vec![], None));
         for ctx in [&kernel, &datafusion] {
             ctx.register_table("t", Arc::new(table(4000))).unwrap();
         }
@@ -409,9 +287,9 @@ mod tests {
     #[test]
     fn past_the_memory_limit_datafusions_aggregate_answers() {
         let query = "SELECT count(*), sum(i) FROM (SELECT DISTINCT s, i, f, d FROM t)";
-        let limited = context(true, Some(4 << 20));
+        let limited = context(vec![Arc::new(KernelDistinct)], Some(4 << 20));
         limited.register_table("t", Arc::new(table(400_000))).unwrap();
-        let unlimited = context(false, None);
+        let unlimited = context(vec![], None);
         unlimited.register_table("t", Arc::new(table(400_000))).unwrap();
         assert_eq!(answer(&limited, query).0, answer(&unlimited, query).0);
     }
