@@ -4,7 +4,7 @@
 //! into partitions that are de-duplicated in parallel, each scanning the rows in input order, so
 //! the first occurrence wins exactly as in a sequential pass.
 
-use arrow_array::{BooleanArray, RecordBatch};
+use arrow_array::{Array, BooleanArray, RecordBatch};
 use arrow_schema::SchemaRef;
 use arrow_select::filter::filter_record_batch;
 use hashbrown::hash_table::{Entry, HashTable};
@@ -20,8 +20,32 @@ use crate::error::Result;
 /// # Errors
 /// An Arrow error if a batch does not match `schema`.
 pub fn distinct(schema: &SchemaRef, batches: &[RecordBatch]) -> Result<(Vec<RecordBatch>, u64)> {
+    let masks = first_occurrences(schema, batches)?;
+    let out: Vec<RecordBatch> =
+        batches.par_iter().zip(masks).map(|(batch, mask)| keep_rows(batch, &mask)).collect::<Result<_>>()?;
+    let total: usize = batches.iter().map(RecordBatch::num_rows).sum();
+    let dropped = (total - out.iter().map(RecordBatch::num_rows).sum::<usize>()) as u64;
+    Ok((out, dropped))
+}
+
+/// The rows of `batch` that `mask` keeps: the batch itself when it keeps every row.
+///
+/// # Errors
+/// An Arrow error if `mask` is not as long as the batch.
+pub(crate) fn keep_rows(batch: &RecordBatch, mask: &BooleanArray) -> Result<RecordBatch> {
+    if mask.len() == batch.num_rows() && mask.true_count() == mask.len() {
+        return Ok(batch.clone());
+    }
+    Ok(filter_record_batch(batch, mask)?)
+}
+
+/// For each batch of `batches`, which of its rows are the first occurrence of a distinct row.
+///
+/// # Errors
+/// An Arrow error if a batch does not match `schema`.
+pub(crate) fn first_occurrences(schema: &SchemaRef, batches: &[RecordBatch]) -> Result<Vec<BooleanArray>> {
     let types = schema.fields().iter().map(|f| f.data_type());
-    if let Some(batch) = batches.iter().find(|b| !b.columns().iter().map(|c| c.data_type()).eq(types.clone())) {
+    if let Some(batch) = batches.iter().find(|b| !b.columns().iter().map(Array::data_type).eq(types.clone())) {
         return Err(crate::Error::InvalidArgument(format!(
             "DISTINCT needs batches of the table's schema, got {}",
             batch.schema()
@@ -78,13 +102,7 @@ pub fn distinct(schema: &SchemaRef, batches: &[RecordBatch]) -> Result<(Vec<Reco
     for (b, i) in kept.into_iter().flatten() {
         masks[b as usize][i as usize] = true;
     }
-    let out: Vec<RecordBatch> = batches
-        .par_iter()
-        .zip(masks)
-        .map(|(batch, mask)| Ok(filter_record_batch(batch, &BooleanArray::from(mask))?))
-        .collect::<Result<_>>()?;
-    let dropped = (total - out.iter().map(RecordBatch::num_rows).sum::<usize>()) as u64;
-    Ok((out, dropped))
+    Ok(masks.into_iter().map(BooleanArray::from).collect())
 }
 
 /// The partition of a row hash, from bits 24..56: the table picks buckets with the low bits and

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float32Type, Float64Type};
-use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_array::{Array, ArrayRef, BooleanArray, RecordBatch};
 use arrow_schema::{DataType, SchemaRef};
 use datafusion::common::config::ConfigOptions;
 use datafusion::common::tree_node::TreeNodeRecursion;
@@ -24,7 +24,6 @@ use datafusion::physical_expr::{EquivalenceProperties, PhysicalExpr};
 use datafusion::physical_optimizer::PhysicalOptimizerRule;
 use datafusion::physical_plan::aggregates::{AggregateExec, AggregateMode};
 use datafusion::physical_plan::execution_plan::{reset_plan_states, Boundedness, EmissionType};
-use datafusion::physical_plan::memory::MemoryStream;
 use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use datafusion::physical_plan::{
     DisplayAs, DisplayFormatType, ExecutionPlan, ExecutionPlanProperties, Partitioning, PlanProperties,
@@ -186,20 +185,26 @@ impl ExecutionPlan for DistinctExec {
                 batches.push(batch);
             }
             let kernel_schema = Arc::clone(&schema);
-            let kept = tokio::task::spawn_blocking(move || first_occurrences(&kernel_schema, batches))
+            let (batches, masks) = tokio::task::spawn_blocking(move || first_occurrences(&kernel_schema, batches))
                 .await
                 .map_err(|e| DataFusionError::External(Box::new(e)))??;
             drop(reservation);
-            Ok(Box::pin(MemoryStream::try_new(kept, Arc::clone(&schema), None)?) as SendableRecordBatchStream)
+            // Each batch's kept rows taken as the batch is passed on, and the batch let go then:
+            // a batch whose rows are all distinct passes as it is.
+            let kept = batches.into_iter().zip(masks).map(|(batch, mask)| {
+                kernels::distinct::keep_rows(&batch, &mask).map_err(|e| DataFusionError::External(Box::new(e)))
+            });
+            Ok(Box::pin(RecordBatchStreamAdapter::new(Arc::clone(&schema), futures::stream::iter(kept)))
+                as SendableRecordBatchStream)
         })
         .try_flatten();
         Ok(Box::pin(RecordBatchStreamAdapter::new(Arc::clone(&self.schema), rows)))
     }
 }
 
-/// The first occurrence of every distinct row of `batches`, with `schema`'s names; `-0.0` is
-/// written `0.0`, as DataFusion's grouping writes its keys.
-fn first_occurrences(schema: &SchemaRef, batches: Vec<RecordBatch>) -> DfResult<Vec<RecordBatch>> {
+/// `batches` with `schema`'s names and `-0.0` written `0.0` (as DataFusion's grouping writes its
+/// keys), and for each which of its rows are the first occurrence of a distinct row.
+fn first_occurrences(schema: &SchemaRef, batches: Vec<RecordBatch>) -> DfResult<(Vec<RecordBatch>, Vec<BooleanArray>)> {
     let batches: Vec<RecordBatch> = batches
         .into_iter()
         .filter(|b| b.num_rows() > 0)
@@ -208,16 +213,23 @@ fn first_occurrences(schema: &SchemaRef, batches: Vec<RecordBatch>) -> DfResult<
             RecordBatch::try_new(Arc::clone(schema), columns)
         })
         .collect::<Result<_, _>>()?;
-    let (kept, _) = pool::install(|| kernels::distinct::distinct(schema, &batches))
+    let masks = pool::install(|| kernels::distinct::first_occurrences(schema, &batches))
         .map_err(|e| DataFusionError::External(Box::new(e)))?;
-    Ok(kept)
+    Ok((batches, masks))
 }
 
-/// A float column with `-0.0` as `0.0` (other columns as they are).
+/// A float column with `-0.0` as `0.0`: a new column only where it holds a `-0.0`.
 fn positive_zeros(column: &ArrayRef) -> ArrayRef {
+    fn negative_zero<T: num_traits::Float>(v: &T) -> bool {
+        v.is_zero() && v.is_sign_negative()
+    }
     match column.data_type() {
-        DataType::Float64 => Arc::new(column.as_primitive::<Float64Type>().unary::<_, Float64Type>(|v| v + 0.0)),
-        DataType::Float32 => Arc::new(column.as_primitive::<Float32Type>().unary::<_, Float32Type>(|v| v + 0.0)),
+        DataType::Float64 if column.as_primitive::<Float64Type>().values().iter().any(negative_zero) => {
+            Arc::new(column.as_primitive::<Float64Type>().unary::<_, Float64Type>(|v| v + 0.0))
+        }
+        DataType::Float32 if column.as_primitive::<Float32Type>().values().iter().any(negative_zero) => {
+            Arc::new(column.as_primitive::<Float32Type>().unary::<_, Float32Type>(|v| v + 0.0))
+        }
         _ => Arc::clone(column),
     }
 }
