@@ -331,6 +331,23 @@ impl InnerJoinBuild {
         check_row_positions("inner join build side", build.rows())?;
         let batch = arrow_select::concat::concat_batches(build.schema, build.batches)?;
         let keys = key_batch(&batch, build.keys, &types)?;
+        Ok(Self::keyed(batch, types, keys))
+    }
+
+    /// The hash table of the rows of `batch` on their key columns `keys`, already computed (of
+    /// one type each on both sides: a probe's key columns must have the same types).
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] for more rows than row positions hold; an Arrow error for a type
+    /// the row format cannot encode.
+    pub(crate) fn from_key_columns(batch: RecordBatch, keys: &[ArrayRef]) -> Result<Self> {
+        check_row_positions("inner join build side", batch.num_rows())?;
+        let types = keys.iter().map(|c| c.data_type().clone()).collect();
+        let keys = KeyRows::new(keys)?;
+        Ok(Self::keyed(batch, types, keys))
+    }
+
+    fn keyed(batch: RecordBatch, types: Vec<DataType>, keys: KeyRows) -> Self {
         let mut heads = HashTable::with_capacity(batch.num_rows());
         let mut next = vec![NO_ROW; batch.num_rows()];
         for i in (0..keys.len()).filter(|&i| keys.is_valid(i)) {
@@ -346,7 +363,25 @@ impl InnerJoinBuild {
             }
         }
         let hits = (0..batch.num_rows().div_ceil(64)).map(|_| AtomicU64::new(0)).collect();
-        Ok(Self { batch, types, keys, heads, next, hits })
+        Self { batch, types, keys, heads, next, hits }
+    }
+
+    /// The built rows.
+    pub(crate) fn batch(&self) -> &RecordBatch {
+        &self.batch
+    }
+
+    /// The (probe row, build row) pairs with equal keys, for a probe batch's key columns `keys`
+    /// (of the build's key types), in probe row order.
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] for more rows than row positions hold; an Arrow error for a type
+    /// the row format cannot encode.
+    pub(crate) fn matching_rows(&self, keys: &[ArrayRef]) -> Result<(UInt32Array, UInt32Array)> {
+        let probe = KeyRows::new(keys)?;
+        check_row_positions("inner join probe batch", probe.len())?;
+        let pairs = self.pairs_of(&probe);
+        Ok((UInt32Array::from(pairs.probe_rows), UInt32Array::from(pairs.build_rows)))
     }
 
     /// The schema of [`Self::probe`]'s output for probe rows of `probe`: the probe columns, then
@@ -359,13 +394,17 @@ impl InnerJoinBuild {
     fn pairs(&self, batch: &RecordBatch, keys: &[&str]) -> Result<Pairs> {
         let probe = key_batch(batch, keys, &self.types)?;
         check_row_positions("inner join probe batch", batch.num_rows())?;
+        Ok(self.pairs_of(&probe))
+    }
+
+    fn pairs_of(&self, probe: &KeyRows) -> Pairs {
         let mut pairs = Pairs { probe_rows: Vec::new(), build_rows: Vec::new(), matched: 0, null_keys: 0 };
         for i in 0..probe.len() {
             if !probe.is_valid(i) {
                 pairs.null_keys += 1;
                 continue;
             }
-            let same = |&head: &u32| self.keys.same(head as usize, &probe, i);
+            let same = |&head: &u32| self.keys.same(head as usize, probe, i);
             if let Some(&last) = self.heads.find(probe.hash(i), same) {
                 pairs.matched += 1;
                 let mut hit = last;
@@ -384,7 +423,7 @@ impl InnerJoinBuild {
                 }
             }
         }
-        Ok(pairs)
+        pairs
     }
 
     /// Every pair of a row of `batch` and a build row with equal keys (`keys` of `batch`), and how

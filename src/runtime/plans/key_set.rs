@@ -8,21 +8,17 @@
 use std::fmt;
 use std::sync::Arc;
 
-use arrow_array::{ArrayRef, RecordBatch};
-use arrow_schema::DataType;
 use arrow_select::filter::filter_record_batch;
 use datafusion::common::config::ConfigOptions;
 use datafusion::common::tree_node::TreeNodeRecursion;
-use datafusion::common::{JoinType, NullEquality};
+use datafusion::common::JoinType;
 use datafusion::error::{DataFusionError, Result as DfResult};
 use datafusion::execution::memory_pool::{MemoryConsumer, MemoryReservation};
 use datafusion::execution::TaskContext;
-use datafusion::physical_expr::expressions::Column;
 use datafusion::physical_expr::{PhysicalExpr, PhysicalExprRef};
 use datafusion::physical_optimizer::PhysicalOptimizerRule;
 use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
 use datafusion::physical_plan::joins::HashJoinExec;
-use datafusion::physical_plan::projection::ProjectionExec;
 use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use datafusion::physical_plan::{
     DisplayAs, DisplayFormatType, ExecutionPlan, ExecutionPlanProperties, Partitioning, PlanProperties,
@@ -31,7 +27,8 @@ use datafusion::physical_plan::{
 use futures::{StreamExt, TryStreamExt};
 use tokio::sync::OnceCell;
 
-use super::{keyed_alike, rewrite, skip_exchanges, spread_like};
+use super::joins::{external, kernel_keys, key_columns, projected, SharedBuild};
+use super::{rewrite, skip_exchanges, spread_like};
 use crate::core::kernels::SemiJoinFilter;
 use crate::core::pool;
 
@@ -67,18 +64,7 @@ fn replacement(node: &Arc<dyn ExecutionPlan>, keyed: bool) -> DfResult<Option<Ar
         JoinType::RightSemi => false,
         _ => return Ok(None),
     };
-    // Another condition, `<=>` keys or NOT IN's null rule: DataFusion's join.
-    if join.filter().is_some() || join.null_equality() != NullEquality::NullEqualsNothing || join.null_aware {
-        return Ok(None);
-    }
-    let (left_keys, right_keys): (Vec<PhysicalExprRef>, Vec<PhysicalExprRef>) = join.on().iter().cloned().unzip();
-    let (left_schema, right_schema) = (join.left().schema(), join.right().schema());
-    for (left, right) in left_keys.iter().zip(&right_keys) {
-        let (left, right) = (left.data_type(&left_schema)?, right.data_type(&right_schema)?);
-        if left != right || !compared_alike(&left) {
-            return Ok(None);
-        }
-    }
+    let Some((left_keys, right_keys)) = kernel_keys(join)? else { return Ok(None) };
     let (kept, kept_keys, other, other_keys) = if keep_left {
         (join.left(), left_keys, join.right(), right_keys)
     } else {
@@ -88,27 +74,8 @@ fn replacement(node: &Arc<dyn ExecutionPlan>, keyed: bool) -> DfResult<Option<Ar
     let other = spread_like(skip_exchanges(other), &one, false)?;
     let kept = spread_like(skip_exchanges(kept), node.output_partitioning(), false)?;
     let filter: Arc<dyn ExecutionPlan> = Arc::new(KeySetFilterExec::new(kept, kept_keys, other, other_keys));
-    let filter = match &join.projection {
-        Some(columns) => projected(filter, columns)?,
-        None => filter,
-    };
+    let filter = projected(filter, join.projection.as_deref())?;
     Ok(Some(spread_like(filter, node.output_partitioning(), keyed)?))
-}
-
-/// The columns `columns` of `plan`'s rows, as a join's own projection gives them.
-fn projected(plan: Arc<dyn ExecutionPlan>, columns: &[usize]) -> DfResult<Arc<dyn ExecutionPlan>> {
-    let schema = plan.schema();
-    let exprs = columns.iter().map(|&i| {
-        let name = schema.field(i).name();
-        (Arc::new(Column::new(name, i)) as Arc<dyn PhysicalExpr>, name.clone())
-    });
-    Ok(Arc::new(ProjectionExec::try_new(exprs, plan)?))
-}
-
-/// Key types the kernel and DataFusion's join call equal alike (floats, whose `-0.0` and NaNs
-/// the two compare differently, left to DataFusion).
-fn compared_alike(data_type: &DataType) -> bool {
-    keyed_alike(data_type) && !data_type.is_floating()
 }
 
 /// The other side's key set, built once for every partition of the kept side.
@@ -118,8 +85,6 @@ struct KeySet {
     _reservation: MemoryReservation,
 }
 
-type SharedKeySet = Arc<OnceCell<Result<Arc<KeySet>, Arc<DataFusionError>>>>;
-
 /// The rows of `kept` whose keys `kept_keys` are among the keys `other_keys` of `other`'s rows,
 /// in `kept`'s partitions and order.
 struct KeySetFilterExec {
@@ -127,7 +92,7 @@ struct KeySetFilterExec {
     kept_keys: Vec<PhysicalExprRef>,
     other: Arc<dyn ExecutionPlan>,
     other_keys: Vec<PhysicalExprRef>,
-    key_set: SharedKeySet,
+    key_set: SharedBuild<KeySet>,
     properties: Arc<PlanProperties>,
 }
 
@@ -241,53 +206,10 @@ async fn build(other: Arc<dyn ExecutionPlan>, keys: &[PhysicalExprRef], context:
     Ok(KeySet { filter, _reservation: reservation })
 }
 
-/// The values of the key expressions `keys` for the rows of `batch`.
-fn key_columns(keys: &[PhysicalExprRef], batch: &RecordBatch) -> DfResult<Vec<ArrayRef>> {
-    keys.iter().map(|key| key.evaluate(batch)?.into_array(batch.num_rows())).collect()
-}
-
-fn external(error: crate::error::Error) -> DataFusionError {
-    DataFusionError::External(Box::new(error))
-}
-
 #[cfg(test)]
 mod tests {
-    use arrow_array::{Int64Array, StringArray};
-    use arrow_schema::{Field, Schema, SchemaRef};
-    use datafusion::datasource::MemTable;
-
     use super::*;
-    use crate::runtime::plans::testing::{answer, context};
-
-    /// `rows` rows of (s, i, n) in two partitions of several batches: strings and integers with
-    /// repeats and NULLs, `n` the row's number.
-    fn table(rows: usize, seed: u64, spread: u64) -> MemTable {
-        let schema: SchemaRef = Arc::new(Schema::new(vec![
-            Field::new("s", DataType::Utf8, true),
-            Field::new("i", DataType::Int64, true),
-            Field::new("n", DataType::Int64, false),
-        ]));
-        let mut state = seed;
-        let mut next = |n: u64| {
-            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-            (state >> 33) % n
-        };
-        let mut row = 0i64;
-        let mut batch = |n: usize| {
-            let s: StringArray = (0..n).map(|_| (next(9) > 0).then(|| format!("user{}", next(spread)))).collect();
-            let i: Int64Array = (0..n).map(|_| (next(9) > 0).then(|| i64::try_from(next(spread)).unwrap())).collect();
-            let numbers: Int64Array = (0..n)
-                .map(|_| {
-                    row += 1;
-                    row
-                })
-                .collect();
-            RecordBatch::try_new(Arc::clone(&schema), vec![Arc::new(s), Arc::new(i), Arc::new(numbers)]).unwrap()
-        };
-        let part = |batch: &mut dyn FnMut(usize) -> RecordBatch| (0..4).map(|_| batch(rows / 8)).collect::<Vec<_>>();
-        let partitions = vec![part(&mut batch), part(&mut batch)];
-        MemTable::try_new(schema, partitions).unwrap()
-    }
+    use crate::runtime::plans::testing::{answer, context, keyed_table as table};
 
     /// Against DataFusion's own join: the same rows for every semi-join the rule takes (IN and
     /// EXISTS, one and two keys, the kept side left and right, NULL keys on both sides, below an

@@ -4,6 +4,8 @@
 //! Each operator is a file with its rule; the recipe is in CONTRIBUTING.md ("A kernel operator").
 
 mod distinct;
+mod inner_join;
+mod joins;
 mod key_set;
 #[cfg(test)]
 mod testing;
@@ -20,7 +22,7 @@ use datafusion::physical_plan::{Distribution, ExecutionPlan, ExecutionPlanProper
 
 /// The rules, in the order they run (after DataFusion's own).
 pub(crate) fn rules() -> Vec<Arc<dyn PhysicalOptimizerRule + Send + Sync>> {
-    vec![Arc::new(key_set::KeySetSemiJoin), Arc::new(distinct::KernelDistinct)]
+    vec![Arc::new(key_set::KeySetSemiJoin), Arc::new(inner_join::KernelInnerJoin), Arc::new(distinct::KernelDistinct)]
 }
 
 /// A node's replacement, given whether an operator above needs its rows spread over partitions

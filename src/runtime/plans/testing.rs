@@ -2,7 +2,10 @@
 
 use std::sync::Arc;
 
+use arrow_array::{Int64Array, RecordBatch, StringArray};
 use arrow_cast::display::{ArrayFormatter, FormatOptions};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use datafusion::datasource::MemTable;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::execution::session_state::SessionStateBuilder;
 use datafusion::physical_optimizer::PhysicalOptimizerRule;
@@ -48,4 +51,34 @@ pub(super) fn answer(ctx: &SessionContext, query: &str) -> (Vec<String>, String)
         rows.sort();
         (rows, shown)
     })
+}
+
+/// `rows` rows of (s, i, n) in two partitions of several batches: strings and integers with
+/// repeats and NULLs, `n` the row's number.
+pub(super) fn keyed_table(rows: usize, seed: u64, spread: u64) -> MemTable {
+    let schema: SchemaRef = Arc::new(Schema::new(vec![
+        Field::new("s", DataType::Utf8, true),
+        Field::new("i", DataType::Int64, true),
+        Field::new("n", DataType::Int64, false),
+    ]));
+    let mut state = seed;
+    let mut next = |n: u64| {
+        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) % n
+    };
+    let mut row = 0i64;
+    let mut batch = |n: usize| {
+        let s: StringArray = (0..n).map(|_| (next(9) > 0).then(|| format!("user{}", next(spread)))).collect();
+        let i: Int64Array = (0..n).map(|_| (next(9) > 0).then(|| i64::try_from(next(spread)).unwrap())).collect();
+        let numbers: Int64Array = (0..n)
+            .map(|_| {
+                row += 1;
+                row
+            })
+            .collect();
+        RecordBatch::try_new(Arc::clone(&schema), vec![Arc::new(s), Arc::new(i), Arc::new(numbers)]).unwrap()
+    };
+    let part = |batch: &mut dyn FnMut(usize) -> RecordBatch| (0..4).map(|_| batch(rows / 8)).collect::<Vec<_>>();
+    let partitions = vec![part(&mut batch), part(&mut batch)];
+    MemTable::try_new(schema, partitions).unwrap()
 }
