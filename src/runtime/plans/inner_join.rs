@@ -3,7 +3,9 @@
 //! is made once into one hash table, and the other side streams through it in its own
 //! partitions, where DataFusion's partitioned join first spreads both sides' rows by key (the
 //! 1.4 M step trainer and 4.1 M accelerometer rows of 100× STEDI's machine_learning_curated,
-//! every column copied). The build side is counted in the session's memory pool.
+//! every column copied). The build side is counted in the session's memory pool. That script's
+//! peak 595–614 → 450–478 MiB; its join about as fast as DataFusion's (0.6–0.7 s with the reads,
+//! in-process): the build is one thread, DataFusion's partitioned build two.
 
 use std::fmt;
 use std::sync::Arc;

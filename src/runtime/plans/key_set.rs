@@ -3,7 +3,8 @@
 //! DataFusion's hash join: the kept side streams through in its own partitions, batch by batch,
 //! where DataFusion's partitioned join first spreads all of its rows by key (the 8.1 M
 //! accelerometer readings of 100× STEDI, every column copied). Only the other side's keys are
-//! held, counted in the session's memory pool.
+//! held, counted in the session's memory pool. The accelerometer script's semi-join: 0.50–0.52 →
+//! 0.31–0.35 s with its rows collected (this machine, in-process, a dev `ci` build).
 
 use std::fmt;
 use std::sync::Arc;
