@@ -6,39 +6,29 @@
 //! held, counted in the session's memory pool. The accelerometer script's semi-join: 0.50–0.52 →
 //! 0.31–0.35 s with its rows collected (this machine, in-process, a dev `ci` build).
 
-use std::fmt;
 use std::sync::Arc;
 
+use arrow_array::{ArrayRef, RecordBatch};
+use arrow_schema::SchemaRef;
 use arrow_select::filter::filter_record_batch;
 use datafusion::common::config::ConfigOptions;
-use datafusion::common::tree_node::TreeNodeRecursion;
 use datafusion::common::JoinType;
-use datafusion::error::{DataFusionError, Result as DfResult};
-use datafusion::execution::memory_pool::{MemoryConsumer, MemoryReservation};
-use datafusion::execution::TaskContext;
-use datafusion::physical_expr::{PhysicalExpr, PhysicalExprRef};
+use datafusion::error::Result as DfResult;
+use datafusion::physical_expr::EquivalenceProperties;
 use datafusion::physical_optimizer::PhysicalOptimizerRule;
-use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
 use datafusion::physical_plan::joins::HashJoinExec;
-use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
-use datafusion::physical_plan::{
-    DisplayAs, DisplayFormatType, ExecutionPlan, ExecutionPlanProperties, Partitioning, PlanProperties,
-    SendableRecordBatchStream,
-};
-use futures::{StreamExt, TryStreamExt};
-use tokio::sync::OnceCell;
+use datafusion::physical_plan::{ExecutionPlan, ExecutionPlanProperties, Partitioning};
 
-use super::joins::{external, kernel_keys, key_columns, projected, SharedBuild};
+use super::joins::{external, kernel_keys, projected, BuildProbeExec, BuildTable};
 use super::{rewrite, skip_exchanges, spread_like};
 use crate::core::kernels::SemiJoinFilter;
-use crate::core::pool;
 
 /// Memory the key set needs per key beyond the key columns (a hash, a position, its share of
 /// the hash table), reserved before it is built.
 const KEY_SET_BYTES_PER_KEY: usize = 24;
 
 /// The rule: a hash join that keeps one side's rows whose keys the other side has (a left or
-/// right semi-join on equal keys, no other condition) becomes a [`KeySetFilterExec`].
+/// right semi-join on equal keys, no other condition) becomes a key-set filter.
 #[derive(Debug)]
 pub(crate) struct KeySetSemiJoin;
 
@@ -74,137 +64,35 @@ fn replacement(node: &Arc<dyn ExecutionPlan>, keyed: bool) -> DfResult<Option<Ar
     let one = Partitioning::UnknownPartitioning(1);
     let other = spread_like(skip_exchanges(other), &one, false)?;
     let kept = spread_like(skip_exchanges(kept), node.output_partitioning(), false)?;
-    let filter: Arc<dyn ExecutionPlan> = Arc::new(KeySetFilterExec::new(kept, kept_keys, other, other_keys));
+    let filter: Arc<dyn ExecutionPlan> = Arc::new(BuildProbeExec::<KeySet>::new(other, other_keys, kept, kept_keys));
     let filter = projected(filter, join.projection.as_deref())?;
     Ok(Some(spread_like(filter, node.output_partitioning(), keyed)?))
 }
 
-/// The other side's key set, built once for every partition of the kept side.
-struct KeySet {
-    filter: SemiJoinFilter,
-    /// The key set's memory in the session's pool, given back when the last partition ends.
-    _reservation: MemoryReservation,
-}
+/// The other side's key set: the kept side's rows whose keys it holds pass, as they are.
+struct KeySet(SemiJoinFilter);
 
-/// The rows of `kept` whose keys `kept_keys` are among the keys `other_keys` of `other`'s rows,
-/// in `kept`'s partitions and order.
-struct KeySetFilterExec {
-    kept: Arc<dyn ExecutionPlan>,
-    kept_keys: Vec<PhysicalExprRef>,
-    other: Arc<dyn ExecutionPlan>,
-    other_keys: Vec<PhysicalExprRef>,
-    key_set: SharedBuild<KeySet>,
-    properties: Arc<PlanProperties>,
-}
+impl BuildTable for KeySet {
+    const NAME: &'static str = "KeySetFilterExec";
+    type Part = Vec<ArrayRef>;
 
-impl fmt::Debug for KeySetFilterExec {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("KeySetFilterExec").finish_non_exhaustive()
-    }
-}
-
-impl KeySetFilterExec {
-    fn new(
-        kept: Arc<dyn ExecutionPlan>,
-        kept_keys: Vec<PhysicalExprRef>,
-        other: Arc<dyn ExecutionPlan>,
-        other_keys: Vec<PhysicalExprRef>,
-    ) -> Self {
-        // A filter: the kept side's partitions, orderings and equivalences hold for its output.
-        let properties = PlanProperties::new(
-            kept.equivalence_properties().clone(),
-            kept.output_partitioning().clone(),
-            EmissionType::Incremental,
-            Boundedness::Bounded,
-        );
-        let key_set = Arc::new(OnceCell::new());
-        Self { kept, kept_keys, other, other_keys, key_set, properties: Arc::new(properties) }
-    }
-}
-
-impl DisplayAs for KeySetFilterExec {
-    fn fmt_as(&self, _t: DisplayFormatType, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let keys = |exprs: &[PhysicalExprRef]| exprs.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
-        write!(f, "KeySetFilterExec: glueless kernel, keep [{}] in [{}]", keys(&self.kept_keys), keys(&self.other_keys))
-    }
-}
-
-impl ExecutionPlan for KeySetFilterExec {
-    fn name(&self) -> &'static str {
-        "KeySetFilterExec"
+    fn output(_other: &Arc<dyn ExecutionPlan>, kept: &Arc<dyn ExecutionPlan>) -> EquivalenceProperties {
+        // A filter: what holds for the kept side's rows holds for its output.
+        kept.equivalence_properties().clone()
     }
 
-    fn properties(&self) -> &Arc<PlanProperties> {
-        &self.properties
+    fn keep(batch: RecordBatch, keys: Vec<ArrayRef>) -> (Self::Part, usize) {
+        let bytes: usize = keys.iter().map(|c| c.get_array_memory_size()).sum();
+        (keys, bytes + batch.num_rows() * KEY_SET_BYTES_PER_KEY)
     }
 
-    fn children(&self) -> Vec<&Arc<dyn ExecutionPlan>> {
-        vec![&self.kept, &self.other]
+    fn make(_schema: &SchemaRef, parts: Vec<Self::Part>) -> DfResult<Self> {
+        Ok(Self(SemiJoinFilter::from_key_columns(&parts).map_err(external)?))
     }
 
-    fn maintains_input_order(&self) -> Vec<bool> {
-        vec![true, false]
+    fn probe(&self, batch: &RecordBatch, keys: &[ArrayRef], _schema: &SchemaRef) -> DfResult<RecordBatch> {
+        Ok(filter_record_batch(batch, &self.0.contains(keys).map_err(external)?)?)
     }
-
-    fn apply_expressions(
-        &self,
-        f: &mut dyn FnMut(&Arc<dyn PhysicalExpr>) -> DfResult<TreeNodeRecursion>,
-    ) -> DfResult<TreeNodeRecursion> {
-        for expr in self.kept_keys.iter().chain(&self.other_keys) {
-            if f(expr)? == TreeNodeRecursion::Stop {
-                return Ok(TreeNodeRecursion::Stop);
-            }
-        }
-        Ok(TreeNodeRecursion::Continue)
-    }
-
-    fn with_new_children(self: Arc<Self>, children: Vec<Arc<dyn ExecutionPlan>>) -> DfResult<Arc<dyn ExecutionPlan>> {
-        let [kept, other] = <[_; 2]>::try_from(children)
-            .map_err(|_| DataFusionError::Internal("KeySetFilterExec has two inputs".to_string()))?;
-        Ok(Arc::new(Self::new(kept, self.kept_keys.clone(), other, self.other_keys.clone())))
-    }
-
-    fn execute(&self, partition: usize, context: Arc<TaskContext>) -> DfResult<SendableRecordBatchStream> {
-        let kept = self.kept.execute(partition, Arc::clone(&context))?;
-        let (key_set, other, other_keys) =
-            (Arc::clone(&self.key_set), Arc::clone(&self.other), self.other_keys.clone());
-        let kept_keys = self.kept_keys.clone();
-        let rows = futures::stream::once(async move {
-            let key_set = key_set
-                .get_or_init(|| async move { build(other, &other_keys, context).await.map(Arc::new).map_err(Arc::new) })
-                .await
-                .clone()
-                .map_err(DataFusionError::Shared)?;
-            Ok::<_, DataFusionError>(kept.map(move |batch| {
-                let batch = batch?;
-                let mask = key_set.filter.contains(&key_columns(&kept_keys, &batch)?).map_err(external)?;
-                Ok(filter_record_batch(&batch, &mask)?)
-            }))
-        })
-        .try_flatten();
-        Ok(Box::pin(RecordBatchStreamAdapter::new(self.schema(), rows)))
-    }
-}
-
-/// The key set of every row of `other` (one partition), its memory reserved in the session's pool
-/// first: past the pool's limit the query fails with DataFusion's line saying so, as its own
-/// join's build side does.
-async fn build(other: Arc<dyn ExecutionPlan>, keys: &[PhysicalExprRef], context: Arc<TaskContext>) -> DfResult<KeySet> {
-    let reservation = MemoryConsumer::new("glueless semi-join key set").register(context.memory_pool());
-    let mut stream = other.execute(0, context)?;
-    let mut key_batches = Vec::new();
-    while let Some(batch) = stream.next().await {
-        let batch = batch?;
-        let columns = key_columns(keys, &batch)?;
-        let bytes: usize = columns.iter().map(|c| c.get_array_memory_size()).sum();
-        reservation.try_grow(bytes + batch.num_rows() * KEY_SET_BYTES_PER_KEY)?;
-        key_batches.push(columns);
-    }
-    let filter = tokio::task::spawn_blocking(move || pool::install(|| SemiJoinFilter::from_key_columns(&key_batches)))
-        .await
-        .map_err(|e| DataFusionError::External(Box::new(e)))?
-        .map_err(external)?;
-    Ok(KeySet { filter, _reservation: reservation })
 }
 
 #[cfg(test)]
