@@ -107,7 +107,7 @@ impl BuildTable for InnerJoinTable {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runtime::plans::testing::{answer, context, keyed_table as table};
+    use crate::runtime::plans::testing::{assert_fails_past_the_memory_limit, assert_same_rows_as_datafusion};
 
     /// Against DataFusion's own join: the same rows for every inner join the rule takes (one and
     /// two keys, an expression key, NULL keys on both sides, below an aggregate, another join and
@@ -127,32 +127,16 @@ mod tests {
             "SELECT t.n, u.n FROM t JOIN u ON t.s = u.s AND t.i > u.i",
             "SELECT t.n, u.n FROM t LEFT JOIN u ON t.s = u.s",
         ];
-        let rules: Vec<Arc<dyn PhysicalOptimizerRule + Send + Sync>> = vec![Arc::new(KernelInnerJoin)];
-        let (kernel, datafusion) = (context(rules, None), context(vec![], None));
-        for ctx in [&kernel, &datafusion] {
-            ctx.register_table("t", Arc::new(table(4000, 42, 60))).unwrap();
-            ctx.register_table("u", Arc::new(table(400, 7, 30))).unwrap();
-        }
-        for (query, takes) in taken.iter().map(|q| (q, true)).chain(left.iter().map(|q| (q, false))) {
-            let (got, plan) = answer(&kernel, query);
-            let (expected, _) = answer(&datafusion, query);
-            assert_eq!(plan.contains("InnerJoinExec"), takes, "{query}:\n{plan}");
-            assert!(!expected.is_empty(), "{query}");
-            assert_eq!(got, expected, "{query}");
-        }
+        assert_same_rows_as_datafusion(vec![Arc::new(KernelInnerJoin)], "InnerJoinExec", &taken, &left);
     }
 
     /// A build side the memory pool cannot hold fails the query with DataFusion's line.
     #[test]
     fn a_build_side_past_the_memory_limit_fails_with_one_line() {
-        let rules: Vec<Arc<dyn PhysicalOptimizerRule + Send + Sync>> = vec![Arc::new(KernelInnerJoin)];
-        let limited = context(rules, Some(1 << 20));
-        limited.register_table("t", Arc::new(table(200_000, 42, 100_000))).unwrap();
-        limited.register_table("u", Arc::new(table(200_000, 7, 100_000))).unwrap();
-        let error = crate::runtime::sql::session::run(async {
-            let df = limited.sql("SELECT t.n, u.n FROM t JOIN u ON t.s = u.s").await.unwrap();
-            df.collect().await.unwrap_err()
-        });
-        assert!(error.to_string().contains("Resources exhausted"), "{error}");
+        assert_fails_past_the_memory_limit(
+            vec![Arc::new(KernelInnerJoin)],
+            "SELECT t.n, u.n FROM u JOIN t ON t.s = u.s",
+            200_000,
+        );
     }
 }

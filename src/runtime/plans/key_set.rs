@@ -98,7 +98,7 @@ impl BuildTable for KeySet {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runtime::plans::testing::{answer, context, keyed_table as table};
+    use crate::runtime::plans::testing::{assert_fails_past_the_memory_limit, assert_same_rows_as_datafusion};
 
     /// Against DataFusion's own join: the same rows for every semi-join the rule takes (IN and
     /// EXISTS, one and two keys, the kept side left and right, NULL keys on both sides, below an
@@ -119,32 +119,16 @@ mod tests {
             "SELECT * FROM t WHERE s NOT IN (SELECT s FROM u WHERE s IS NOT NULL)",
             "SELECT * FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.s = t.s AND u.i > t.i)",
         ];
-        let rules: Vec<Arc<dyn PhysicalOptimizerRule + Send + Sync>> = vec![Arc::new(KeySetSemiJoin)];
-        let (kernel, datafusion) = (context(rules, None), context(vec![], None));
-        for ctx in [&kernel, &datafusion] {
-            ctx.register_table("t", Arc::new(table(4000, 42, 60))).unwrap();
-            ctx.register_table("u", Arc::new(table(400, 7, 30))).unwrap();
-        }
-        for (query, takes) in taken.iter().map(|q| (q, true)).chain(left.iter().map(|q| (q, false))) {
-            let (got, plan) = answer(&kernel, query);
-            let (expected, _) = answer(&datafusion, query);
-            assert_eq!(plan.contains("KeySetFilterExec"), takes, "{query}:\n{plan}");
-            assert!(!expected.is_empty(), "{query}");
-            assert_eq!(got, expected, "{query}");
-        }
+        assert_same_rows_as_datafusion(vec![Arc::new(KeySetSemiJoin)], "KeySetFilterExec", &taken, &left);
     }
 
     /// A key set the memory pool cannot hold fails the query with DataFusion's line, never more.
     #[test]
     fn a_key_set_past_the_memory_limit_fails_with_one_line() {
-        let rules: Vec<Arc<dyn PhysicalOptimizerRule + Send + Sync>> = vec![Arc::new(KeySetSemiJoin)];
-        let limited = context(rules, Some(1 << 20));
-        limited.register_table("t", Arc::new(table(4000, 42, 60))).unwrap();
-        limited.register_table("u", Arc::new(table(200_000, 7, 100_000))).unwrap();
-        let error = crate::runtime::sql::session::run(async {
-            let df = limited.sql("SELECT * FROM t WHERE s IN (SELECT s FROM u)").await.unwrap();
-            df.collect().await.unwrap_err()
-        });
-        assert!(error.to_string().contains("Resources exhausted"), "{error}");
+        assert_fails_past_the_memory_limit(
+            vec![Arc::new(KeySetSemiJoin)],
+            "SELECT * FROM t WHERE s IN (SELECT s FROM u)",
+            4000,
+        );
     }
 }

@@ -82,3 +82,40 @@ pub(super) fn keyed_table(rows: usize, seed: u64, spread: u64) -> MemTable {
     let partitions = vec![part(&mut batch), part(&mut batch)];
     MemTable::try_new(schema, partitions).unwrap()
 }
+
+/// Tables `t` (4 000 rows) and `u` (400) of [`keyed_table`] in a session with `rules` and in one
+/// without: every query of `taken` gives the same rows in both and its plan shows `operator`;
+/// every query of `left` gives the same rows and its plan does not.
+pub(super) fn assert_same_rows_as_datafusion(
+    rules: Vec<Arc<dyn PhysicalOptimizerRule + Send + Sync>>,
+    operator: &str,
+    taken: &[&str],
+    left: &[&str],
+) {
+    let (kernel, datafusion) = (context(rules, None), context(vec![], None));
+    for ctx in [&kernel, &datafusion] {
+        ctx.register_table("t", Arc::new(keyed_table(4000, 42, 60))).unwrap();
+        ctx.register_table("u", Arc::new(keyed_table(400, 7, 30))).unwrap();
+    }
+    for (query, takes) in taken.iter().map(|q| (q, true)).chain(left.iter().map(|q| (q, false))) {
+        let (got, plan) = answer(&kernel, query);
+        let (expected, _) = answer(&datafusion, query);
+        assert_eq!(plan.contains(operator), takes, "{query}:\n{plan}");
+        assert!(!expected.is_empty(), "{query}");
+        assert_eq!(got, expected, "{query}");
+    }
+}
+
+/// `query` over `t` (`t_rows` rows) and `u` (200 000 rows of many keys) under a 1 MiB memory pool
+/// fails with DataFusion's one line.
+pub(super) fn assert_fails_past_the_memory_limit(
+    rules: Vec<Arc<dyn PhysicalOptimizerRule + Send + Sync>>,
+    query: &str,
+    t_rows: usize,
+) {
+    let limited = context(rules, Some(1 << 20));
+    limited.register_table("t", Arc::new(keyed_table(t_rows, 42, 60))).unwrap();
+    limited.register_table("u", Arc::new(keyed_table(200_000, 7, 100_000))).unwrap();
+    let error = run(async { limited.sql(query).await.unwrap().collect().await.unwrap_err() });
+    assert!(error.to_string().contains("Resources exhausted"), "{error}");
+}
