@@ -105,14 +105,18 @@ fn machine_memory() -> Option<usize> {
     }
 }
 
+/// Named in the memory reservation of a join's build side on a kernel (`runtime::plans`), so
+/// that its line says why it cannot spill, as DataFusion's hash join's does.
+pub(crate) const JOIN_BUILD_SIDE: &str = "join build side";
+
 /// The one line for a query that outgrew the limit (DataFusion's `ResourcesExhausted`).
 pub(crate) fn exhausted(detail: &str) -> Error {
     let setting = std::env::var(MEMORY_LIMIT_VARIABLE).ok().filter(|s| !s.trim().is_empty());
     let limit = setting.unwrap_or_else(|| "the default, 3/4 of the machine's memory".to_string());
     let detail = detail.lines().find(|l| l.contains("Failed to allocate")).unwrap_or(detail).trim();
     let detail = detail.trim_start_matches("Error: ").trim_start_matches("Resources exhausted: ");
-    let why =
-        if detail.contains("HashJoin") { " (a join's build side is held in memory, it cannot spill)" } else { "" };
+    let build_side = detail.contains("HashJoin") || detail.contains(JOIN_BUILD_SIDE);
+    let why = if build_side { " (a join's build side is held in memory, it cannot spill)" } else { "" };
     Error::MemoryLimit(format!(
         "the query needs more memory than {MEMORY_LIMIT_VARIABLE} ({limit}) allows{why}: {detail}"
     ))

@@ -28,6 +28,7 @@ use tokio::sync::OnceCell;
 
 use super::keyed_alike;
 use crate::core::pool;
+use crate::runtime::memory::JOIN_BUILD_SIDE;
 
 /// A kernel join's table of its build side, and what it gives for each probe batch.
 pub(super) trait BuildTable: Sized + Send + Sync + 'static {
@@ -177,7 +178,8 @@ async fn build_table<T: BuildTable>(
     keys: &[PhysicalExprRef],
     context: Arc<TaskContext>,
 ) -> DfResult<Built<T>> {
-    let reservation = MemoryConsumer::new(format!("glueless {}", T::NAME)).register(context.memory_pool());
+    let consumer = MemoryConsumer::new(format!("glueless {} {JOIN_BUILD_SIDE}", T::NAME));
+    let reservation = consumer.register(context.memory_pool());
     let schema = build.schema();
     let mut stream = build.execute(0, context)?;
     let mut parts = Vec::new();
