@@ -14,14 +14,12 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::{Float32Type, Float64Type};
 use arrow_array::{Array, ArrayRef, BooleanArray, RecordBatch};
 use arrow_schema::{DataType, SchemaRef};
-use datafusion::common::config::ConfigOptions;
 use datafusion::common::tree_node::TreeNodeRecursion;
 use datafusion::error::{DataFusionError, Result as DfResult};
 use datafusion::execution::memory_pool::MemoryConsumer;
 use datafusion::execution::TaskContext;
 use datafusion::physical_expr::expressions::Column;
 use datafusion::physical_expr::{EquivalenceProperties, PhysicalExpr};
-use datafusion::physical_optimizer::PhysicalOptimizerRule;
 use datafusion::physical_plan::aggregates::{AggregateExec, AggregateMode};
 use datafusion::physical_plan::execution_plan::{reset_plan_states, Boundedness, EmissionType};
 use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
@@ -31,7 +29,7 @@ use datafusion::physical_plan::{
 };
 use futures::{StreamExt, TryStreamExt};
 
-use super::{keyed_alike, rewrite, skip_exchanges, spread_like};
+use super::{keyed_alike, skip_exchanges, spread_like, KernelRule};
 use crate::core::{kernels, pool};
 
 /// Memory the kernel needs per row beyond the rows themselves (a hash, a position, its share of
@@ -40,22 +38,7 @@ const KERNEL_BYTES_PER_ROW: usize = 32;
 
 /// The rule: a grouping by every column of its input with no aggregate (what DataFusion makes
 /// of `SELECT DISTINCT`, `UNION` and `dropDuplicates()`) becomes a [`DistinctExec`].
-#[derive(Debug)]
-pub(crate) struct KernelDistinct;
-
-impl PhysicalOptimizerRule for KernelDistinct {
-    fn optimize(&self, plan: Arc<dyn ExecutionPlan>, _config: &ConfigOptions) -> DfResult<Arc<dyn ExecutionPlan>> {
-        rewrite(plan, false, &replacement)
-    }
-
-    fn name(&self) -> &'static str {
-        "glueless_kernel_distinct"
-    }
-
-    fn schema_check(&self) -> bool {
-        true
-    }
-}
+pub(crate) const KERNEL_DISTINCT: KernelRule = KernelRule { name: "glueless_kernel_distinct", replace: replacement };
 
 /// The kernel's plan for `node` when it is a DISTINCT the kernel can run: spread again over the
 /// aggregate's partitions ([`spread_like`]).
@@ -282,7 +265,7 @@ mod tests {
             "SELECT d.s, d.i, u.f FROM (SELECT DISTINCT s, i FROM t) d JOIN t u ON d.s = u.s AND d.i = u.i",
             "SELECT s, i FROM t WHERE f > 0 UNION SELECT s, i FROM t WHERE f <= 0",
         ];
-        let (kernel, datafusion) = (context(vec![Arc::new(KernelDistinct)], None), context(vec![], None));
+        let (kernel, datafusion) = (context(vec![Arc::new(KERNEL_DISTINCT)], None), context(vec![], None));
         for ctx in [&kernel, &datafusion] {
             ctx.register_table("t", Arc::new(table(4000))).unwrap();
         }
@@ -299,7 +282,7 @@ mod tests {
     #[test]
     fn past_the_memory_limit_datafusions_aggregate_answers() {
         let query = "SELECT count(*), sum(i) FROM (SELECT DISTINCT s, i, f, d FROM t)";
-        let limited = context(vec![Arc::new(KernelDistinct)], Some(4 << 20));
+        let limited = context(vec![Arc::new(KERNEL_DISTINCT)], Some(4 << 20));
         limited.register_table("t", Arc::new(table(400_000))).unwrap();
         let unlimited = context(vec![], None);
         unlimited.register_table("t", Arc::new(table(400_000))).unwrap();

@@ -12,16 +12,14 @@ use std::sync::Arc;
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{Schema, SchemaRef};
 use arrow_select::take::take;
-use datafusion::common::config::ConfigOptions;
 use datafusion::common::JoinType;
 use datafusion::error::Result as DfResult;
 use datafusion::physical_expr::EquivalenceProperties;
-use datafusion::physical_optimizer::PhysicalOptimizerRule;
 use datafusion::physical_plan::joins::HashJoinExec;
 use datafusion::physical_plan::{ExecutionPlan, ExecutionPlanProperties, Partitioning};
 
 use super::joins::{external, kernel_keys, projected, BuildProbeExec, BuildTable};
-use super::{rewrite, skip_exchanges, spread_like};
+use super::{skip_exchanges, spread_like, KernelRule};
 use crate::core::kernels::InnerJoinBuild;
 
 /// Memory the hash table needs per build row beyond the rows themselves (a hash, a chain link,
@@ -30,22 +28,8 @@ const BUILD_BYTES_PER_ROW: usize = 24;
 
 /// The rule: an inner hash join on equal keys with no other condition becomes the kernel's
 /// join, building on the same side.
-#[derive(Debug)]
-pub(crate) struct KernelInnerJoin;
-
-impl PhysicalOptimizerRule for KernelInnerJoin {
-    fn optimize(&self, plan: Arc<dyn ExecutionPlan>, _config: &ConfigOptions) -> DfResult<Arc<dyn ExecutionPlan>> {
-        rewrite(plan, false, &replacement)
-    }
-
-    fn name(&self) -> &'static str {
-        "glueless_kernel_inner_join"
-    }
-
-    fn schema_check(&self) -> bool {
-        true
-    }
-}
+pub(crate) const KERNEL_INNER_JOIN: KernelRule =
+    KernelRule { name: "glueless_kernel_inner_join", replace: replacement };
 
 /// The kernel's join for `node` when it is an inner join the kernel can run, over as many
 /// partitions as the join had (by its keys again when `keyed`).
@@ -127,14 +111,14 @@ mod tests {
             "SELECT t.n, u.n FROM t JOIN u ON t.s = u.s AND t.i > u.i",
             "SELECT t.n, u.n FROM t LEFT JOIN u ON t.s = u.s",
         ];
-        assert_same_rows_as_datafusion(vec![Arc::new(KernelInnerJoin)], "InnerJoinExec", &taken, &left);
+        assert_same_rows_as_datafusion(vec![Arc::new(KERNEL_INNER_JOIN)], "InnerJoinExec", &taken, &left);
     }
 
     /// A build side the memory pool cannot hold fails the query with DataFusion's line.
     #[test]
     fn a_build_side_past_the_memory_limit_fails_with_one_line() {
         assert_fails_past_the_memory_limit(
-            vec![Arc::new(KernelInnerJoin)],
+            vec![Arc::new(KERNEL_INNER_JOIN)],
             "SELECT t.n, u.n FROM u JOIN t ON t.s = u.s",
             200_000,
         );

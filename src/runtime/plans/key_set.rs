@@ -11,16 +11,14 @@ use std::sync::Arc;
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::SchemaRef;
 use arrow_select::filter::filter_record_batch;
-use datafusion::common::config::ConfigOptions;
 use datafusion::common::JoinType;
 use datafusion::error::Result as DfResult;
 use datafusion::physical_expr::EquivalenceProperties;
-use datafusion::physical_optimizer::PhysicalOptimizerRule;
 use datafusion::physical_plan::joins::HashJoinExec;
 use datafusion::physical_plan::{ExecutionPlan, ExecutionPlanProperties, Partitioning};
 
 use super::joins::{external, kernel_keys, projected, BuildProbeExec, BuildTable};
-use super::{rewrite, skip_exchanges, spread_like};
+use super::{skip_exchanges, spread_like, KernelRule};
 use crate::core::kernels::SemiJoinFilter;
 
 /// Memory the key set needs per key beyond the key columns (a hash, a position, its share of
@@ -29,22 +27,8 @@ const KEY_SET_BYTES_PER_KEY: usize = 24;
 
 /// The rule: a hash join that keeps one side's rows whose keys the other side has (a left or
 /// right semi-join on equal keys, no other condition) becomes a key-set filter.
-#[derive(Debug)]
-pub(crate) struct KeySetSemiJoin;
-
-impl PhysicalOptimizerRule for KeySetSemiJoin {
-    fn optimize(&self, plan: Arc<dyn ExecutionPlan>, _config: &ConfigOptions) -> DfResult<Arc<dyn ExecutionPlan>> {
-        rewrite(plan, false, &replacement)
-    }
-
-    fn name(&self) -> &'static str {
-        "glueless_key_set_semi_join"
-    }
-
-    fn schema_check(&self) -> bool {
-        true
-    }
-}
+pub(crate) const KEY_SET_SEMI_JOIN: KernelRule =
+    KernelRule { name: "glueless_key_set_semi_join", replace: replacement };
 
 /// The key-set filter for `node` when it is a semi-join the kernel can run, over as many
 /// partitions as the join had (by the join's keys again when `keyed`).
@@ -119,14 +103,14 @@ mod tests {
             "SELECT * FROM t WHERE s NOT IN (SELECT s FROM u WHERE s IS NOT NULL)",
             "SELECT * FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.s = t.s AND u.i > t.i)",
         ];
-        assert_same_rows_as_datafusion(vec![Arc::new(KeySetSemiJoin)], "KeySetFilterExec", &taken, &left);
+        assert_same_rows_as_datafusion(vec![Arc::new(KEY_SET_SEMI_JOIN)], "KeySetFilterExec", &taken, &left);
     }
 
     /// A key set the memory pool cannot hold fails the query with DataFusion's line, never more.
     #[test]
     fn a_key_set_past_the_memory_limit_fails_with_one_line() {
         assert_fails_past_the_memory_limit(
-            vec![Arc::new(KeySetSemiJoin)],
+            vec![Arc::new(KEY_SET_SEMI_JOIN)],
             "SELECT * FROM t WHERE s IN (SELECT s FROM u)",
             4000,
         );

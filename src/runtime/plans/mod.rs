@@ -13,6 +13,7 @@ mod testing;
 use std::sync::Arc;
 
 use arrow_schema::DataType;
+use datafusion::common::config::ConfigOptions;
 use datafusion::error::Result as DfResult;
 use datafusion::physical_optimizer::PhysicalOptimizerRule;
 use datafusion::physical_plan::coalesce_partitions::CoalescePartitionsExec;
@@ -22,16 +23,42 @@ use datafusion::physical_plan::{Distribution, ExecutionPlan, ExecutionPlanProper
 
 /// The rules, in the order they run (after DataFusion's own).
 pub(crate) fn rules() -> Vec<Arc<dyn PhysicalOptimizerRule + Send + Sync>> {
-    vec![Arc::new(key_set::KeySetSemiJoin), Arc::new(inner_join::KernelInnerJoin), Arc::new(distinct::KernelDistinct)]
+    vec![
+        Arc::new(key_set::KEY_SET_SEMI_JOIN),
+        Arc::new(inner_join::KERNEL_INNER_JOIN),
+        Arc::new(distinct::KERNEL_DISTINCT),
+    ]
 }
 
 /// A node's replacement, given whether an operator above needs its rows spread over partitions
 /// by key; `None` leaves the node as it is.
-type Replace<'a> = &'a dyn Fn(&Arc<dyn ExecutionPlan>, bool) -> DfResult<Option<Arc<dyn ExecutionPlan>>>;
+type Replacement = fn(&Arc<dyn ExecutionPlan>, bool) -> DfResult<Option<Arc<dyn ExecutionPlan>>>;
+
+/// The rule of one kernel operator: every node its `replace` takes, replaced (after DataFusion's
+/// own rules; the plan's schema unchanged).
+#[derive(Debug)]
+pub(crate) struct KernelRule {
+    name: &'static str,
+    replace: Replacement,
+}
+
+impl PhysicalOptimizerRule for KernelRule {
+    fn optimize(&self, plan: Arc<dyn ExecutionPlan>, _config: &ConfigOptions) -> DfResult<Arc<dyn ExecutionPlan>> {
+        rewrite(plan, false, self.replace)
+    }
+
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn schema_check(&self) -> bool {
+        true
+    }
+}
 
 /// `plan` with the nodes `replace` takes replaced, children first. `keyed` when an operator above
 /// needs the rows spread over partitions by key (a partitioned join, a partitioned aggregate).
-fn rewrite(plan: Arc<dyn ExecutionPlan>, keyed: bool, replace: Replace<'_>) -> DfResult<Arc<dyn ExecutionPlan>> {
+fn rewrite(plan: Arc<dyn ExecutionPlan>, keyed: bool, replace: Replacement) -> DfResult<Arc<dyn ExecutionPlan>> {
     let children: Vec<Arc<dyn ExecutionPlan>> = plan.children().into_iter().cloned().collect();
     let plan = if children.is_empty() {
         plan
