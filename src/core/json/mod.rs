@@ -102,15 +102,24 @@ pub struct LandingStats {
     pub quarantined: u64,
 }
 
-/// The decoded table, the quarantined records and the counts.
+/// The decoded table, the quarantined records and the counts. `B` is what holds the rows: record
+/// batches, or what a caller made of each decode unit's batches ([`read_files_held`]).
 #[derive(Debug, Clone)]
-pub struct LandingOutput {
+pub struct LandingOutput<B = RecordBatch> {
     pub schema: SchemaRef,
-    pub batches: Vec<RecordBatch>,
+    pub batches: Vec<B>,
     pub rejected: Vec<RecordBatch>,
     pub stats: LandingStats,
     /// Keys the schema lacks and values its evolved fields cannot hold (schema evolution).
     pub unseen: Unseen,
+}
+
+impl LandingOutput<Vec<RecordBatch>> {
+    /// The units' batches as one list (empty batches left out).
+    pub(crate) fn flattened(self) -> LandingOutput {
+        let batches = self.batches.into_iter().flatten().filter(|b| b.num_rows() > 0).collect();
+        LandingOutput { schema: self.schema, batches, rejected: self.rejected, stats: self.stats, unseen: self.unseen }
+    }
 }
 
 /// A piece of work for one thread: a range of a line-delimited file, or a run of the elements of a
@@ -150,7 +159,7 @@ pub fn read_files(
     schema: Option<&LandingSchema>,
     options: &LandingOptions,
 ) -> Result<LandingOutput> {
-    read_files_filtered(files, schema, options, &|batch| Ok(batch.clone()))
+    Ok(read_files_held(files, schema, options, &Ok)?.flattened())
 }
 
 /// A filter applied to every decoded batch as soon as it is decoded.
@@ -168,10 +177,29 @@ pub(crate) fn read_files_filtered(
     options: &LandingOptions,
     keep: &BatchFilter<'_>,
 ) -> Result<LandingOutput> {
+    Ok(read_files_held(files, schema, options, &|batches| batches.iter().map(keep).collect())?.flattened())
+}
+
+/// What a read does with each decode unit's batches as soon as they are decoded: keeps them, or
+/// filters them, or writes them elsewhere (a source's rows past its memory budget go to disk).
+pub(crate) type Hold<'h, T> = dyn Fn(Vec<RecordBatch>) -> Result<T> + Sync + 'h;
+
+/// As [`read_files`], each decode unit's batches given to `hold` as soon as they are decoded; the
+/// output holds what `hold` made of them, one per unit in the order of the input. A unit's
+/// result that a schema's verification discards (see below) is dropped.
+///
+/// # Errors
+/// As [`read_files`], and whatever `hold` returns.
+pub(crate) fn read_files_held<T: Default + Send>(
+    files: &[FileEntry],
+    schema: Option<&LandingSchema>,
+    options: &LandingOptions,
+    hold: &Hold<'_, T>,
+) -> Result<LandingOutput<T>> {
     options.validate()?;
     pool::install(|| {
         if let Some(schema) = schema {
-            return decode_files(files, schema, options, keep, None);
+            return decode_files(files, schema, options, hold, None);
         }
         // Inference needs every record before decoding starts. The first records give a schema
         // that decoding then verifies (one pass over the text); only when a record shows that
@@ -179,34 +207,34 @@ pub(crate) fn read_files_filtered(
         // whole input get inferred first, then decoded again.
         if let Some(sampled) = inferring::sample_schema(files, options)? {
             let doubt = AtomicBool::new(false);
-            let output = decode_files(files, &sampled, options, keep, Some(&doubt))?;
+            let output = decode_files(files, &sampled, options, hold, Some(&doubt))?;
             if !doubt.load(Ordering::Relaxed) {
                 return Ok(output);
             }
         }
         let inferred = inferring::infer_files(files, options)?;
-        decode_files(files, &inferred, options, keep, None)
+        decode_files(files, &inferred, options, hold, None)
     })
 }
 
 /// Decode `files` with `schema`. With `doubt` (a sampled schema), the first record that does not
 /// fit it, or is quarantined, sets `doubt` and the rest of the work is skipped.
-fn decode_files(
+fn decode_files<T: Default + Send>(
     files: &[FileEntry],
     schema: &LandingSchema,
     options: &LandingOptions,
-    keep: &BatchFilter<'_>,
+    hold: &Hold<'_, T>,
     doubt: Option<&AtomicBool>,
-) -> Result<LandingOutput> {
+) -> Result<LandingOutput<T>> {
     // File by file, so a file's bytes are dropped as soon as it is decoded: memory holds the
     // decoded rows, not the landing text.
     // One task per file: rayon otherwise runs a quarter of the files as one sequential piece,
     // and the last such piece kept one core busy while the other idled (a fifth of a second at
     // 100x the STEDI data).
-    let per_file: Vec<FileOutput> = files
+    let per_file: Vec<FileOutput<T>> = files
         .par_iter()
         .with_max_len(1)
-        .map(|file| read_one(file, schema, options, keep, doubt))
+        .map(|file| read_one(file, schema, options, hold, doubt))
         .collect::<Result<_>>()?;
 
     let mut stats = LandingStats { files: files.len() as u64, ..LandingStats::default() };
@@ -220,7 +248,7 @@ fn decode_files(
             unseen.merge(part.unseen);
             stats.accepted += part.accepted;
             stats.quarantined += part.rejected.iter().map(|b| b.num_rows() as u64).sum::<u64>();
-            batches.extend(part.kept.into_iter().filter(|b| b.num_rows() > 0));
+            batches.push(part.kept);
             rejected.extend(part.rejected.into_iter().filter(|b| b.num_rows() > 0));
         }
     }
@@ -343,8 +371,8 @@ pub(crate) fn decode_stored_unseen(
 /// What one decode unit gave: the rows kept (the caller may filter them), the quarantined records
 /// (each in batches of bounded text), the rows decoded and what did not fit the schema.
 #[derive(Default)]
-struct UnitOutput {
-    kept: Vec<RecordBatch>,
+struct UnitOutput<T = Vec<RecordBatch>> {
+    kept: T,
     rejected: Vec<RecordBatch>,
     accepted: u64,
     unseen: Unseen,
@@ -352,8 +380,8 @@ struct UnitOutput {
 
 /// One file's units and sizes.
 #[derive(Default)]
-struct FileOutput {
-    parts: Vec<UnitOutput>,
+struct FileOutput<T> {
+    parts: Vec<UnitOutput<T>>,
     /// Landing text (uncompressed) and bytes as stored.
     bytes: u64,
     stored_bytes: u64,
@@ -361,13 +389,13 @@ struct FileOutput {
     empty: bool,
 }
 
-fn read_one(
+fn read_one<T: Default + Send>(
     file: &FileEntry,
     schema: &LandingSchema,
     options: &LandingOptions,
-    keep: &BatchFilter<'_>,
+    hold: &Hold<'_, T>,
     doubt: Option<&AtomicBool>,
-) -> Result<FileOutput> {
+) -> Result<FileOutput<T>> {
     let doubted = || doubt.is_some_and(|d| d.load(Ordering::Relaxed));
     if doubted() {
         return Ok(FileOutput::default());
@@ -384,7 +412,7 @@ fn read_one(
         compressed::Content::Corrupt(reason) => {
             doubt.inspect(|d| d.store(true, Ordering::Relaxed));
             let part = UnitOutput {
-                kept: Vec::new(),
+                kept: T::default(),
                 rejected: vec![corrupt_entry(&name, &reason)?],
                 accepted: 0,
                 unseen: Unseen::default(),
@@ -400,14 +428,16 @@ fn read_one(
             if doubted() {
                 return Ok(UnitOutput::default());
             }
-            let mut part = decode_unit(unit, schema, &name, options, Some((stored_bytes, content.len())))?;
+            let part = decode_unit(unit, schema, &name, options, Some((stored_bytes, content.len())))?;
             if let Some(doubt) = doubt {
                 if !part.unseen.is_empty() || part.rejected.iter().any(|b| b.num_rows() > 0) {
                     doubt.store(true, Ordering::Relaxed);
+                    // The pass is redone with every record's schema: nothing of it is kept.
+                    return Ok(UnitOutput::default());
                 }
             }
-            part.kept = part.kept.iter().map(keep).collect::<Result<_>>()?;
-            Ok(part)
+            let UnitOutput { kept, rejected, accepted, unseen } = part;
+            Ok(UnitOutput { kept: hold(kept)?, rejected, accepted, unseen })
         })
         .collect::<Result<_>>()?;
     Ok(FileOutput {

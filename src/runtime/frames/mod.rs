@@ -7,8 +7,10 @@
 
 mod explain;
 pub(crate) mod glue;
+mod held_rows;
 pub(crate) mod hive_result;
 mod parquet_scan;
+mod scan_stream;
 pub(crate) mod show;
 pub(crate) mod sink;
 pub(crate) mod source;

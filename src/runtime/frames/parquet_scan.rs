@@ -17,29 +17,24 @@ use datafusion::common::stats::Precision;
 use datafusion::common::tree_node::TreeNodeRecursion;
 use datafusion::common::Statistics;
 use datafusion::datasource::TableType;
-use datafusion::error::{DataFusionError, Result as DfResult};
+use datafusion::error::Result as DfResult;
 use datafusion::execution::TaskContext;
 use datafusion::logical_expr::Expr;
 use datafusion::physical_expr::{EquivalenceProperties, PhysicalExpr};
 use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
-use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use datafusion::physical_plan::{
     DisplayAs, DisplayFormatType, ExecutionPlan, Partitioning, PlanProperties, SendableRecordBatchStream,
 };
-use futures::channel::mpsc;
-use futures::{SinkExt, StreamExt};
 use parquet::arrow::arrow_reader::ArrowReaderMetadata;
 use rayon::prelude::*;
 
+use super::scan_stream::produced_in_order;
 use super::source::align_schemas;
 use crate::core::kernels::project::conform;
 use crate::core::pool;
 use crate::core::storage::objects::FileEntry;
 use crate::core::storage::parquet_file::{self, ParquetSource};
 use crate::error::Result;
-
-/// Batches a scan decodes ahead of the query that consumes them.
-const BATCHES_AHEAD: usize = 4;
 
 /// A file this large is decoded alone, its batches handed on as they come.
 const LARGE_FILE_BYTES: u64 = 64 << 20;
@@ -190,18 +185,8 @@ impl ExecutionPlan for ParquetFilesExec {
     }
 
     fn execute(&self, _partition: usize, _context: Arc<TaskContext>) -> DfResult<SendableRecordBatchStream> {
-        let (mut sender, receiver) = mpsc::channel(BATCHES_AHEAD);
         let (files, schema) = (Arc::clone(&self.files), Arc::clone(&self.schema));
-        // Decoding blocks (files, the rayon pool): on a thread of its own, outside the SQL runtime.
-        std::thread::spawn(move || {
-            let sent = decode_in_order(&files, &schema, &mut |batch| {
-                futures::executor::block_on(sender.send(Ok(batch))).is_ok()
-            });
-            if let Err(err) = sent {
-                let _ = futures::executor::block_on(sender.send(Err(DataFusionError::External(Box::new(err)))));
-            }
-        });
-        Ok(Box::pin(RecordBatchStreamAdapter::new(Arc::clone(&self.schema), receiver.map(|batch| batch))))
+        Ok(produced_in_order(Arc::clone(&self.schema), move |send| decode_in_order(&files, &schema, send)))
     }
 
     #[allow(deprecated)] // DataFusion 55 asks statistics of a leaf through this method still

@@ -1,7 +1,7 @@
 //! Sources of users' scripts: JSON, CSV and Parquet files under S3 prefixes or local folders.
 //!
 //! JSON goes through the landing decoder (every record kept with the fields it has; a record that
-//! is not JSON is quarantined, never dropped); CSV through arrow-csv with Glue's defaults; Parquet
+//! is not JSON is quarantined, never dropped), its rows past a budget spilled ([`super::held_rows`]); CSV through arrow-csv with Glue's defaults; Parquet
 //! files read lazily ([`super::parquet_scan`]), files with different columns aligned by name.
 
 use std::collections::HashMap;
@@ -20,6 +20,7 @@ use crate::core::kernels::project::conform;
 use crate::core::storage::objects::{self, FileEntry};
 use crate::core::storage::Location;
 use crate::error::{Error, Result};
+use crate::runtime::frames::held_rows::{HeldRows, RowHolder};
 use crate::runtime::frames::parquet_scan::ParquetFiles;
 use crate::runtime::sql::session::sql_error;
 
@@ -87,10 +88,11 @@ pub(crate) fn read(files: &[FileEntry], format: &SourceFormat) -> Result<SourceD
     let count = files.len() as u64;
     match format {
         SourceFormat::Json => {
-            let output = json::read_files(files, None, &LandingOptions::default())?;
+            let holder = RowHolder::default();
+            let output = json::read_files_held(files, None, &LandingOptions::default(), &|b| holder.hold(b))?;
             let rows = output.stats.accepted;
             Ok(SourceData {
-                table: in_memory(output.schema, output.batches)?,
+                table: Arc::new(HeldRows::new(output.schema, output.batches, &holder)?),
                 rejected: output.rejected,
                 files: count,
                 bytes,
