@@ -5,7 +5,7 @@ use rayon::prelude::*;
 
 use super::infer::SchemaInference;
 use super::schema::LandingSchema;
-use super::{plan_units, LandingOptions, Unit};
+use super::{line_units, plan_units, windows, LandingOptions, Unit};
 use crate::core::formats::codec as compressed;
 use crate::core::storage::{objects, FileEntry};
 use crate::error::Result;
@@ -15,6 +15,14 @@ pub(super) fn infer_files(files: &[FileEntry], options: &LandingOptions) -> Resu
     let parts: Vec<SchemaInference> = files
         .par_iter()
         .map(|file| {
+            let mut windowed = SchemaInference::default();
+            let read = windows::for_each_window(file, options.window_bytes, |text, first_line| {
+                windowed.merge(infer_units(&line_units(text, first_line, options)));
+                Ok(true)
+            })?;
+            if read {
+                return Ok(windowed);
+            }
             let stored = objects::read(file)?;
             Ok(match compressed::decompress_named(file.name(), &stored) {
                 compressed::Content::Plain => infer_units(&plan_units(&stored, options)),
@@ -55,6 +63,24 @@ pub(super) fn infer_units(units: &[Unit<'_>]) -> SchemaInference {
 pub(super) fn sample_schema(files: &[FileEntry], options: &LandingOptions) -> Result<Option<LandingSchema>> {
     let mut inference = SchemaInference::default();
     for file in files {
+        // A large file's first window is enough for a sample.
+        let mut sampled = false;
+        let windowed = windows::for_each_window(file, options.window_bytes, |text, first_line| {
+            for unit in line_units(text, first_line, options) {
+                unit.for_each(|record| inference.observe(record.bytes));
+                if !inference.is_empty() {
+                    sampled = true;
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        })?;
+        if sampled {
+            return Ok(inference.finish_sampled());
+        }
+        if windowed {
+            continue; // no record of it has a key
+        }
         let stored = objects::read(file)?;
         let text = match compressed::decompress_named(file.name(), &stored) {
             compressed::Content::Plain => None,

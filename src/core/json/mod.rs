@@ -12,6 +12,7 @@ pub(crate) mod quarantine;
 pub(crate) mod records;
 pub(crate) mod schema;
 mod shape;
+mod windows;
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -54,11 +55,19 @@ pub struct LandingOptions {
     /// Text after which a batch is closed and the next one started (at most [`BATCH_TEXT_BYTES`];
     /// tests set less to reach the boundary with little data).
     pub batch_text_bytes: usize,
+    /// A plain line-delimited file larger than this is read and decoded a window of this size at
+    /// a time (tests set less).
+    pub window_bytes: u64,
 }
 
 impl Default for LandingOptions {
     fn default() -> Self {
-        Self { chunk_bytes: 4 << 20, max_record_bytes: 32 << 20, batch_text_bytes: BATCH_TEXT_BYTES }
+        Self {
+            chunk_bytes: 4 << 20,
+            max_record_bytes: 32 << 20,
+            batch_text_bytes: BATCH_TEXT_BYTES,
+            window_bytes: windows::WINDOW_BYTES,
+        }
     }
 }
 
@@ -70,8 +79,8 @@ impl LandingOptions {
     /// that keeps Arrow's string offsets in range.
     pub(crate) fn validate(&self) -> Result<()> {
         let bad = |what: String| Err(crate::Error::InvalidArgument(what));
-        if self.chunk_bytes == 0 || self.max_record_bytes == 0 || self.batch_text_bytes == 0 {
-            return bad("chunk_bytes, max_record_bytes and batch_text_bytes must be at least 1".into());
+        if self.chunk_bytes == 0 || self.max_record_bytes == 0 || self.batch_text_bytes == 0 || self.window_bytes == 0 {
+            return bad("chunk_bytes, max_record_bytes, batch_text_bytes and window_bytes must be at least 1".into());
         }
         if self.max_record_bytes > MAX_RECORD_BYTES_LIMIT {
             return bad(format!(
@@ -400,9 +409,37 @@ fn read_one<T: Default + Send>(
     if doubted() {
         return Ok(FileOutput::default());
     }
+    let name = file.location.to_string();
+    let decode = |unit: &Unit<'_>, sizes: Option<(usize, usize)>| -> Result<UnitOutput<T>> {
+        if doubted() {
+            return Ok(UnitOutput::default());
+        }
+        let part = decode_unit(unit, schema, &name, options, sizes)?;
+        if let Some(doubt) = doubt {
+            if !part.unseen.is_empty() || part.rejected.iter().any(|b| b.num_rows() > 0) {
+                doubt.store(true, Ordering::Relaxed);
+                // The pass is redone with every record's schema: nothing of it is kept.
+                return Ok(UnitOutput::default());
+            }
+        }
+        let UnitOutput { kept, rejected, accepted, unseen } = part;
+        Ok(UnitOutput { kept: hold(kept)?, rejected, accepted, unseen })
+    };
+    // A large plain line-delimited file a window at a time; memory holds a window of its text.
+    let mut parts = Vec::new();
+    let mut empty = true;
+    let windowed = windows::for_each_window(file, options.window_bytes, |text, first_line| {
+        empty &= text.trim_ascii().is_empty();
+        let units = line_units(text, first_line, options);
+        let decoded: Vec<UnitOutput<T>> = units.par_iter().map(|unit| decode(unit, None)).collect::<Result<_>>()?;
+        parts.extend(decoded);
+        Ok(!doubted())
+    })?;
+    if windowed {
+        return Ok(FileOutput { parts, bytes: file.size, stored_bytes: file.size, compressed: false, empty });
+    }
     let stored = objects::read(file)?;
     let stored_bytes = stored.len();
-    let name = file.location.to_string();
     let (content, compressed) = match compressed::decompress_named(file.name(), &stored) {
         compressed::Content::Plain => (stored, false),
         compressed::Content::Decompressed(text) => {
@@ -422,24 +459,8 @@ fn read_one<T: Default + Send>(
         }
     };
     let units = plan_units(&content, options);
-    let parts = units
-        .par_iter()
-        .map(|unit| {
-            if doubted() {
-                return Ok(UnitOutput::default());
-            }
-            let part = decode_unit(unit, schema, &name, options, Some((stored_bytes, content.len())))?;
-            if let Some(doubt) = doubt {
-                if !part.unseen.is_empty() || part.rejected.iter().any(|b| b.num_rows() > 0) {
-                    doubt.store(true, Ordering::Relaxed);
-                    // The pass is redone with every record's schema: nothing of it is kept.
-                    return Ok(UnitOutput::default());
-                }
-            }
-            let UnitOutput { kept, rejected, accepted, unseen } = part;
-            Ok(UnitOutput { kept: hold(kept)?, rejected, accepted, unseen })
-        })
-        .collect::<Result<_>>()?;
+    let parts =
+        units.par_iter().map(|unit| decode(unit, Some((stored_bytes, content.len())))).collect::<Result<_>>()?;
     Ok(FileOutput {
         parts,
         bytes: content.len() as u64,
@@ -478,9 +499,14 @@ fn plan_units<'a>(content: &'a [u8], options: &LandingOptions) -> Vec<Unit<'a>> 
         }
         return units;
     }
+    line_units(body, 1, options)
+}
+
+/// Cut line-delimited text whose first line is `first_line` into newline-aligned chunks of about
+/// `chunk_bytes`, each with the number of its first line.
+fn line_units<'a>(body: &'a [u8], mut first_line: u64, options: &LandingOptions) -> Vec<Unit<'a>> {
     let ranges: Vec<Range<usize>> = records::newline_aligned_chunks(body, options.chunk_bytes);
     let counts: Vec<u64> = ranges.par_iter().map(|r| records::line_count(&body[r.clone()])).collect();
-    let mut first_line = 1;
     ranges
         .into_iter()
         .zip(counts)

@@ -222,36 +222,63 @@ pub(crate) fn file_info(location: &Location) -> Result<Option<FileEntry>> {
 /// # Errors
 /// [`Error::NotFound`] or storage errors naming the file.
 pub(crate) fn read(file: &FileEntry) -> Result<Bytes> {
+    read_range(file, 0..file.size)
+}
+
+/// The bytes `range` of a file (a large file's window); large ranges of S3 objects are fetched
+/// as parallel ranged reads.
+///
+/// # Errors
+/// [`Error::NotFound`] or storage errors naming the file; a file shorter than `range` (it changed
+/// while it was read).
+pub(crate) fn read_range(file: &FileEntry, range: Range<u64>) -> Result<Bytes> {
     // Tests kill the process here: "while reading input".
     super::failpoint::hit("input.read");
-    if let Location::Local(path) = &file.location {
+    let expected = range.end.saturating_sub(range.start);
+    let content = if let Location::Local(path) = &file.location {
         // On the calling (pool) thread: handing a local read to the I/O runtime only adds a
         // thread hop per file, during which the pool thread waits instead of decoding.
-        return std::fs::read(path).map(Bytes::from).map_err(|e| Error::io("reading", path, e));
-    }
-    let resolved = resolve(&file.location)?;
-    let fail = |e| store_error("reading", &file.location, e);
-    if file.size <= RANGE_BYTES {
-        return runtime::block_on(async { resolved.store.get(&resolved.path).await?.bytes().await }).map_err(fail);
-    }
-    let ranges: Vec<Range<u64>> =
-        (0..file.size).step_by(RANGE_STEP).map(|start| start..(start + RANGE_BYTES).min(file.size)).collect();
-    let parts: Vec<Bytes> = runtime::block_on(
-        futures::stream::iter(ranges.into_iter().map(|range| resolved.store.get_range(&resolved.path, range)))
-            .buffered(CONCURRENCY)
-            .try_collect(),
-    )
-    .map_err(fail)?;
-    // A capacity hint only: a size beyond memory fails in the reads above first.
-    let mut content = Vec::with_capacity(usize::try_from(file.size).unwrap_or(0));
-    for part in parts {
-        content.extend_from_slice(&part);
-    }
-    if content.len() as u64 != file.size {
+        let io = |e| Error::io("reading", path, e);
+        if range.start == 0 && range.end == file.size {
+            std::fs::read(path).map_err(io)?
+        } else {
+            use std::io::{Read, Seek, SeekFrom};
+            let mut handle = std::fs::File::open(path).map_err(io)?;
+            handle.seek(SeekFrom::Start(range.start)).map_err(io)?;
+            let mut content = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
+            handle.take(expected).read_to_end(&mut content).map_err(io)?;
+            content
+        }
+    } else {
+        let resolved = resolve(&file.location)?;
+        let fail = |e| store_error("reading", &file.location, e);
+        if range.start == 0 && range.end == file.size && file.size <= RANGE_BYTES {
+            return runtime::block_on(async { resolved.store.get(&resolved.path).await?.bytes().await }).map_err(fail);
+        }
+        let ranges: Vec<Range<u64>> = (range.start..range.end)
+            .step_by(RANGE_STEP)
+            .map(|start| start..(start + RANGE_BYTES).min(range.end))
+            .collect();
+        let parts: Vec<Bytes> = runtime::block_on(
+            futures::stream::iter(ranges.into_iter().map(|range| resolved.store.get_range(&resolved.path, range)))
+                .buffered(CONCURRENCY)
+                .try_collect(),
+        )
+        .map_err(fail)?;
+        // A capacity hint only: a size beyond memory fails in the reads above first.
+        let mut content = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
+        for part in parts {
+            content.extend_from_slice(&part);
+        }
+        content
+    };
+    // A local file is read to its end (its size as listed is checked only for ranges).
+    let whole_local = matches!(file.location, Location::Local(_)) && range.start == 0 && range.end == file.size;
+    if content.len() as u64 != expected && !whole_local {
         return Err(Error::Storage {
             op: "reading",
             url: file.location.to_string(),
-            reason: format!("got {} bytes of {} (the object changed while it was read)", content.len(), file.size),
+            reason: format!("got {} bytes of {expected} (the object changed while it was read)", content.len()),
         });
     }
     Ok(Bytes::from(content))
