@@ -4,10 +4,12 @@
 //! Compressed files and JSON-array files are read whole (an array's elements are found by parsing
 //! it whole).
 
+use std::ops::Range;
+
 use super::records;
 use crate::core::formats::codec::Codec;
 use crate::core::storage::{objects, FileEntry};
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// A plain landing file larger than this is read in windows of this size (the default of
 /// `LandingOptions::window_bytes`).
@@ -30,40 +32,56 @@ pub(super) fn for_each_window(
     if Codec::of(file.name()).is_some() || file.size <= window {
         return Ok(false);
     }
-    let mut carried: Vec<u8> = Vec::new();
-    let (mut offset, mut first_line) = (0, 1);
+    // The first window has room for a BOM and the byte that tells an array from lines.
+    let mut ranges = Vec::new();
+    let mut offset = 0;
     while offset < file.size {
-        // The first window has room for a BOM and the byte that tells an array from lines.
         let size = if offset == 0 { window.max(FIRST_WINDOW_BYTES) } else { window };
         let end = offset.saturating_add(size).min(file.size);
-        let read = objects::read_range(file, offset..end)?;
-        let mut text = std::mem::take(&mut carried);
-        if offset == 0 {
-            let body = records::strip_bom(&read);
-            if body.trim_ascii_start().starts_with(b"[") {
-                return Ok(false);
-            }
-            text.extend_from_slice(body);
-        } else {
-            text.extend_from_slice(&read);
-        }
-        drop(read);
+        ranges.push(offset..end);
         offset = end;
-        if offset < file.size {
-            // A line longer than a window is carried on whole (the decoder quarantines a record
-            // past `max_record_bytes` unparsed).
-            let Some(newline) = memchr::memrchr(b'\n', &text) else {
-                carried = text;
-                continue;
-            };
-            carried = text.split_off(newline + 1);
-        }
-        if !f(&text, first_line)? {
-            return Ok(true);
-        }
-        first_line += records::line_count(&text);
     }
-    Ok(true)
+    // The next window is read while this one is decoded.
+    std::thread::scope(|scope| {
+        let read = |range: Range<u64>| scope.spawn(move || objects::read_range(file, range));
+        let mut next = ranges.first().cloned().map(read);
+        let mut carried: Vec<u8> = Vec::new();
+        let mut first_line = 1;
+        for (i, range) in ranges.iter().enumerate() {
+            let Some(reading) = next.take() else { break };
+            let window = reading.join().map_err(|_| Error::Storage {
+                op: "reading",
+                url: file.location.to_string(),
+                reason: "the read of a window stopped".into(),
+            })??;
+            next = ranges.get(i + 1).cloned().map(read);
+            let mut text = std::mem::take(&mut carried);
+            if range.start == 0 {
+                let body = records::strip_bom(&window);
+                if body.trim_ascii_start().starts_with(b"[") {
+                    return Ok(false);
+                }
+                text.extend_from_slice(body);
+            } else {
+                text.extend_from_slice(&window);
+            }
+            drop(window);
+            if range.end < file.size {
+                // A line longer than a window is carried on whole (the decoder quarantines a
+                // record past `max_record_bytes` unparsed).
+                let Some(newline) = memchr::memrchr(b'\n', &text) else {
+                    carried = text;
+                    continue;
+                };
+                carried = text.split_off(newline + 1);
+            }
+            if !f(&text, first_line)? {
+                return Ok(true);
+            }
+            first_line += records::line_count(&text);
+        }
+        Ok(true)
+    })
 }
 
 #[cfg(test)]
@@ -114,7 +132,7 @@ mod tests {
             for only in [&files[..1], &files[..]] {
                 let whole = LandingOptions { chunk_bytes: 300, window_bytes: u64::MAX, ..LandingOptions::default() };
                 let want = read_files(only, schema.as_ref(), &whole).unwrap();
-                for window in [1, 97, 300, 4096] {
+                for window in [29, 97, 300, 4096] {
                     let options = LandingOptions { window_bytes: window, ..whole.clone() };
                     let got = read_files(only, schema.as_ref(), &options).unwrap();
                     same(&got, &want, &format!("window {window}, {} files, declared {}", only.len(), schema.is_some()));
