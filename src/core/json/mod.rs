@@ -194,8 +194,9 @@ pub(crate) fn read_files_filtered(
 pub(crate) type Hold<'h, T> = dyn Fn(Vec<RecordBatch>) -> Result<T> + Sync + 'h;
 
 /// As [`read_files`], each decode unit's batches given to `hold` as soon as they are decoded; the
-/// output holds what `hold` made of them, one per unit in the order of the input. A unit's
-/// result that a schema's verification discards (see below) is dropped.
+/// output holds what `hold` made of them, one per unit in the order of the input. When a record
+/// shows that a sampled schema does not hold, what `hold` made of that pass is dropped and the
+/// files are decoded again with every record's schema.
 ///
 /// # Errors
 /// As [`read_files`], and whatever `hold` returns.

@@ -21,20 +21,15 @@ use arrow_schema::SchemaRef;
 use async_trait::async_trait;
 use datafusion::catalog::{Session, TableProvider};
 use datafusion::common::stats::Precision;
-use datafusion::common::tree_node::TreeNodeRecursion;
 use datafusion::common::{ColumnStatistics, Statistics};
 use datafusion::datasource::TableType;
 use datafusion::error::Result as DfResult;
-use datafusion::execution::{SpillFile, SpillWriter, TaskContext};
+use datafusion::execution::{SpillFile, SpillWriter};
 use datafusion::logical_expr::Expr;
-use datafusion::physical_expr::{EquivalenceProperties, PhysicalExpr};
-use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
-use datafusion::physical_plan::{
-    DisplayAs, DisplayFormatType, ExecutionPlan, Partitioning, PlanProperties, SendableRecordBatchStream,
-};
+use datafusion::physical_plan::ExecutionPlan;
 use rayon::prelude::*;
 
-use super::scan_stream::produced_in_order;
+use super::scan_stream::{InOrderScanExec, InOrderSource};
 use crate::core::pool;
 use crate::error::{Error, Result};
 use crate::runtime::memory::runtime_env;
@@ -262,7 +257,9 @@ impl TableProvider for HeldRows {
         let columns = projection.cloned().unwrap_or_else(|| (0..self.schema.fields().len()).collect());
         let schema = Arc::new(self.schema.project(&columns)?);
         let statistics = self.statistics(&columns, &schema);
-        Ok(Arc::new(HeldRowsExec::new(Arc::clone(&self.parts), columns, schema, statistics)))
+        let names = schema.fields().iter().map(|f| f.name().clone()).collect();
+        let scan = HeldScan { parts: Arc::clone(&self.parts), columns, names, statistics };
+        Ok(Arc::new(InOrderScanExec::new(scan, schema)))
     }
 }
 
@@ -285,74 +282,29 @@ impl HeldRows {
     }
 }
 
-/// The scan of [`HeldRows`]: one partition, held batches handed on as they are, spilled pieces
-/// read back in parallel a window at a time and handed on in order.
-struct HeldRowsExec {
+/// The scan of [`HeldRows`]: held batches handed on as they are, spilled pieces read back in
+/// parallel a window at a time and handed on in order.
+struct HeldScan {
     parts: Arc<Vec<HeldPart>>,
     columns: Vec<usize>,
-    schema: SchemaRef,
-    statistics: Arc<Statistics>,
-    properties: Arc<PlanProperties>,
+    names: Vec<String>,
+    statistics: Statistics,
 }
 
-impl fmt::Debug for HeldRowsExec {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("HeldRowsExec").field("parts", &self.parts.len()).finish_non_exhaustive()
-    }
-}
+impl InOrderSource for HeldScan {
+    const NAME: &'static str = "HeldRowsExec";
 
-impl HeldRowsExec {
-    fn new(parts: Arc<Vec<HeldPart>>, columns: Vec<usize>, schema: SchemaRef, statistics: Statistics) -> Self {
-        let properties = PlanProperties::new(
-            EquivalenceProperties::new(Arc::clone(&schema)),
-            Partitioning::UnknownPartitioning(1),
-            EmissionType::Incremental,
-            Boundedness::Bounded,
-        );
-        Self { parts, columns, schema, statistics: Arc::new(statistics), properties: Arc::new(properties) }
-    }
-}
-
-impl DisplayAs for HeldRowsExec {
-    fn fmt_as(&self, _t: DisplayFormatType, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn describe(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let spilled = self.parts.iter().filter(|p| matches!(p.place, Place::Spilled { .. })).count();
-        let names: Vec<&str> = self.schema.fields().iter().map(|f| f.name().as_str()).collect();
-        write!(f, "HeldRowsExec: parts={}, spilled={spilled}, columns=[{}]", self.parts.len(), names.join(", "))
-    }
-}
-
-impl ExecutionPlan for HeldRowsExec {
-    fn name(&self) -> &'static str {
-        "HeldRowsExec"
+        write!(f, "parts={}, spilled={spilled}, columns=[{}]", self.parts.len(), self.names.join(", "))
     }
 
-    fn properties(&self) -> &Arc<PlanProperties> {
-        &self.properties
+    fn statistics(&self, _schema: &SchemaRef) -> Statistics {
+        self.statistics.clone()
     }
 
-    fn children(&self) -> Vec<&Arc<dyn ExecutionPlan>> {
-        Vec::new()
-    }
-
-    fn apply_expressions(
-        &self,
-        _f: &mut dyn FnMut(&Arc<dyn PhysicalExpr>) -> DfResult<TreeNodeRecursion>,
-    ) -> DfResult<TreeNodeRecursion> {
-        Ok(TreeNodeRecursion::Continue)
-    }
-
-    fn with_new_children(self: Arc<Self>, _children: Vec<Arc<dyn ExecutionPlan>>) -> DfResult<Arc<dyn ExecutionPlan>> {
-        Ok(self)
-    }
-
-    fn execute(&self, _partition: usize, _context: Arc<TaskContext>) -> DfResult<SendableRecordBatchStream> {
-        let (parts, columns) = (Arc::clone(&self.parts), self.columns.clone());
-        Ok(produced_in_order(Arc::clone(&self.schema), move |send| scan_in_order(&parts, &columns, send)))
-    }
-
-    #[allow(deprecated)] // DataFusion 55 asks statistics of a leaf through this method still
-    fn partition_statistics(&self, _partition: Option<usize>) -> DfResult<Arc<Statistics>> {
-        Ok(Arc::clone(&self.statistics))
+    fn produce(&self, send: &mut dyn FnMut(RecordBatch) -> bool) -> Result<()> {
+        scan_in_order(&self.parts, &self.columns, send)
     }
 }
 

@@ -14,21 +14,15 @@ use arrow_schema::{Schema, SchemaRef};
 use async_trait::async_trait;
 use datafusion::catalog::{Session, TableProvider};
 use datafusion::common::stats::Precision;
-use datafusion::common::tree_node::TreeNodeRecursion;
 use datafusion::common::Statistics;
 use datafusion::datasource::TableType;
 use datafusion::error::Result as DfResult;
-use datafusion::execution::TaskContext;
 use datafusion::logical_expr::Expr;
-use datafusion::physical_expr::{EquivalenceProperties, PhysicalExpr};
-use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
-use datafusion::physical_plan::{
-    DisplayAs, DisplayFormatType, ExecutionPlan, Partitioning, PlanProperties, SendableRecordBatchStream,
-};
+use datafusion::physical_plan::ExecutionPlan;
 use parquet::arrow::arrow_reader::ArrowReaderMetadata;
 use rayon::prelude::*;
 
-use super::scan_stream::produced_in_order;
+use super::scan_stream::{InOrderScanExec, InOrderSource};
 use super::source::align_schemas;
 use crate::core::kernels::project::conform;
 use crate::core::pool;
@@ -120,84 +114,43 @@ impl TableProvider for ParquetFiles {
             Some(indices) => Arc::new(self.schema.project(indices)?),
             None => Arc::clone(&self.schema),
         };
-        Ok(Arc::new(ParquetFilesExec::new(Arc::clone(&self.files), schema)))
+        let scan = ParquetScan { files: Arc::clone(&self.files), schema: Arc::clone(&schema) };
+        Ok(Arc::new(InOrderScanExec::new(scan, schema)))
     }
 }
 
-/// The scan of [`ParquetFiles`]: one partition, files decoded in parallel a window at a time
-/// and handed on in order.
-struct ParquetFilesExec {
+/// The scan of [`ParquetFiles`]: files decoded in parallel a window at a time and handed on in
+/// order.
+struct ParquetScan {
     files: Arc<Vec<ParquetFile>>,
     schema: SchemaRef,
-    properties: Arc<PlanProperties>,
 }
 
-impl fmt::Debug for ParquetFilesExec {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ParquetFilesExec").field("files", &self.files.len()).finish_non_exhaustive()
-    }
-}
-
-impl ParquetFilesExec {
-    fn new(files: Arc<Vec<ParquetFile>>, schema: SchemaRef) -> Self {
-        let properties = PlanProperties::new(
-            EquivalenceProperties::new(Arc::clone(&schema)),
-            Partitioning::UnknownPartitioning(1),
-            EmissionType::Incremental,
-            Boundedness::Bounded,
-        );
-        Self { files, schema, properties: Arc::new(properties) }
-    }
-
+impl ParquetScan {
     fn columns(&self) -> Vec<String> {
         self.schema.fields().iter().map(|f| f.name().clone()).collect()
     }
 }
 
-impl DisplayAs for ParquetFilesExec {
-    fn fmt_as(&self, _t: DisplayFormatType, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "ParquetFilesExec: files={}, columns=[{}]", self.files.len(), self.columns().join(", "))
-    }
-}
+impl InOrderSource for ParquetScan {
+    const NAME: &'static str = "ParquetFilesExec";
 
-impl ExecutionPlan for ParquetFilesExec {
-    fn name(&self) -> &'static str {
-        "ParquetFilesExec"
+    fn describe(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "files={}, columns=[{}]", self.files.len(), self.columns().join(", "))
     }
 
-    fn properties(&self) -> &Arc<PlanProperties> {
-        &self.properties
-    }
-
-    fn children(&self) -> Vec<&Arc<dyn ExecutionPlan>> {
-        Vec::new()
-    }
-
-    fn apply_expressions(
-        &self,
-        _f: &mut dyn FnMut(&Arc<dyn PhysicalExpr>) -> DfResult<TreeNodeRecursion>,
-    ) -> DfResult<TreeNodeRecursion> {
-        Ok(TreeNodeRecursion::Continue)
-    }
-
-    fn with_new_children(self: Arc<Self>, _children: Vec<Arc<dyn ExecutionPlan>>) -> DfResult<Arc<dyn ExecutionPlan>> {
-        Ok(self)
-    }
-
-    fn execute(&self, _partition: usize, _context: Arc<TaskContext>) -> DfResult<SendableRecordBatchStream> {
-        let (files, schema) = (Arc::clone(&self.files), Arc::clone(&self.schema));
-        Ok(produced_in_order(Arc::clone(&self.schema), move |send| decode_in_order(&files, &schema, send)))
-    }
-
-    #[allow(deprecated)] // DataFusion 55 asks statistics of a leaf through this method still
-    fn partition_statistics(&self, _partition: Option<usize>) -> DfResult<Arc<Statistics>> {
+    fn statistics(&self, schema: &SchemaRef) -> Statistics {
         let columns = self.columns();
         let rows = self.files.iter().map(ParquetFile::rows).sum::<u64>();
         let bytes = self.files.iter().map(|f| f.bytes_of(&columns)).sum::<u64>();
-        let mut statistics = Statistics::new_unknown(&self.schema);
+        let mut statistics = Statistics::new_unknown(schema);
         statistics.num_rows = Precision::Exact(usize::try_from(rows).unwrap_or(usize::MAX));
         statistics.total_byte_size = Precision::Inexact(usize::try_from(bytes).unwrap_or(usize::MAX));
-        Ok(Arc::new(statistics))
+        statistics
+    }
+
+    fn produce(&self, send: &mut dyn FnMut(RecordBatch) -> bool) -> Result<()> {
+        decode_in_order(&self.files, &self.schema, send)
     }
 }
 
